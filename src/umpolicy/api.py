@@ -1,0 +1,50 @@
+"""The application entry points: JSON or objects in, a decision out.
+
+These wrap the converter, validation and :func:`~umpolicy.decide` so that an
+application needs one call, and bad input always surfaces as one
+:class:`~umpolicy.InputError` listing every field at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from umpolicy.converter import CONVERTER, dumps, loads, structure
+from umpolicy.decision import Decision, decide
+from umpolicy.errors import FieldError, InputError
+from umpolicy.policy import Policy
+from umpolicy.registry import load_policy
+from umpolicy.request import Request
+from umpolicy.validation import validate
+
+
+def parse_request(data: str | bytes | Mapping[str, Any]) -> Request:
+    """A validated request from JSON text or already-parsed JSON data."""
+    parsed = loads(data) if isinstance(data, str | bytes) else data
+    if not isinstance(parsed, Mapping):
+        raise InputError([FieldError("$", "expected a JSON object")])
+    return validate(structure(parsed, Request))
+
+
+def evaluate(
+    request: Request | str | bytes | Mapping[str, Any],
+    policy: Policy | str | None = None,
+    *,
+    trail: bool = True,
+) -> Decision:
+    """Decide a request under ``policy`` (a policy, a registered name, or the request's own)."""
+    if not isinstance(request, Request):
+        request = parse_request(request)
+    if policy is None:
+        if request.policy is None:
+            raise InputError([FieldError("$.policy", "required field missing (or name a policy)")])
+        policy = request.policy
+    if isinstance(policy, str):
+        policy = load_policy(policy)
+    return decide(policy, request, trail=trail)
+
+
+def to_json(value: object) -> str:
+    """Any umpolicy object (request, decision, policy tree) as canonical JSON text."""
+    return dumps(CONVERTER.unstructure(value))

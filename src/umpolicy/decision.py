@@ -1,0 +1,298 @@
+"""The decision: the recommended outcome, why, what is still needed, and the trail.
+
+umpolicy recommends; it never issues a denial. ``not_recommended`` means the
+policy's criteria are not met as requested; a clinician makes every adverse
+determination.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+
+from attrs import frozen
+
+from umpolicy.checks import Finding
+from umpolicy.converter import CONVERTER, dumps
+from umpolicy.facts import Fact, FactBook
+from umpolicy.nodes import AllOf, AnyOf
+from umpolicy.policy import Indication, Policy
+from umpolicy.request import Request
+from umpolicy.status import Status
+from umpolicy.trail import Trail, explain
+from umpolicy.validation import validate
+
+
+class Outcome(enum.Enum):
+    """What the policy recommends for a request."""
+
+    APPROVE = "approve"
+    CLINICIAN_REVIEW = "clinician_review"
+    NOT_RECOMMENDED = "not_recommended"
+    INSUFFICIENT_INFORMATION = "insufficient_information"
+
+
+@frozen
+class Reason:
+    """A criterion that is not met: its label, the policy's words, and what was found."""
+
+    label: str
+    text: str
+    detail: str
+
+
+@frozen
+class Authorization:
+    """The recommended authorization period: ``start`` to ``end``, both inclusive."""
+
+    start: dt.date
+    end: dt.date
+    period: str
+
+
+@frozen
+class PolicyRef:
+    """Which policy decided: name, version, effective date and content hash of its tree."""
+
+    name: str
+    version: str
+    effective: dt.date
+    content_hash: str
+
+
+@frozen
+class Decision:
+    """The outcome for one request, with every reason and the full audit trail."""
+
+    outcome: Outcome
+    summary: str
+    policy: PolicyRef
+    request_id: str | None
+    request_fingerprint: str
+    indication: str | None
+    path: tuple[str, ...]
+    authorization: Authorization | None
+    reasons: tuple[Reason, ...]
+    facts_needed: tuple[str, ...]
+    trail: tuple[Trail, ...] | None = None
+
+
+def fingerprint(request: Request) -> str:
+    """SHA-256 of the request's canonical JSON: the same request, the same fingerprint."""
+    return hashlib.sha256(dumps(CONVERTER.unstructure(request)).encode()).hexdigest()
+
+
+def _detail(findings: tuple[Finding, ...]) -> str:
+    parts = []
+    for finding in findings:
+        if finding.status is Status.MET:
+            continue
+        if finding.requested is not None and finding.limit is not None:
+            found = f"request: {finding.requested.display()}"
+        else:
+            found = "; ".join(f"{fact.name}: {fact.display()}" for fact in finding.facts)
+        text = f"{finding.rule} ({found})"
+        parts.append(f"{text}: {finding.note}" if finding.note else text)
+    return "; ".join(parts)
+
+
+def not_met(trail: Trail) -> list[Reason]:
+    """Every criterion not met in the branch the request is on (all, not the first)."""
+    if trail.status is not Status.NOT_MET:
+        return []
+    heading = trail.kind in ("all_of", "any_of")
+    if heading and trail.findings and trail.findings[0].status is Status.NOT_MET:
+        words = f"{trail.title}. {trail.text}" if trail.title else trail.text
+        return [Reason(trail.label, words, _detail(trail.findings))]
+    if not heading:
+        return [Reason(trail.label, trail.text, _detail(trail.findings))]
+    failed = [child for child in trail.children if child.status is Status.NOT_MET]
+    if trail.kind == "any_of":
+        on_branch = [child for child in failed if not _off_branch(child)]
+        failed = on_branch or failed
+    return [reason for child in failed for reason in not_met(child)]
+
+
+def _off_branch(trail: Trail) -> bool:
+    """True when a heading's own condition (route, diagnosis) rules the request out of it."""
+    return (
+        trail.kind in ("all_of", "any_of")
+        and bool(trail.findings)
+        and trail.findings[0].status is Status.NOT_MET
+    )
+
+
+def _missing(fact: Fact) -> list[str]:
+    if not fact.inputs:
+        return [fact.name] if fact.value is None else []
+    if fact.value is not None:
+        return []
+    return [name for each in fact.inputs for name in _missing(each)]
+
+
+def needed(trail: Trail) -> list[str]:
+    """The facts missing from the request that leave this node unknown."""
+    if trail.status is not Status.UNKNOWN:
+        return []
+    names = [
+        name
+        for finding in trail.findings
+        if finding.status is Status.UNKNOWN
+        for fact in finding.facts
+        for name in _missing(fact)
+    ]
+    for child in trail.children:
+        names += needed(child)
+    return names
+
+
+def _path(trail: Trail) -> list[str]:
+    """The labels from a heading down the branch that is met or still open."""
+    path = [trail.label]
+    if trail.kind == "any_of":
+        for child in trail.children:
+            if child.status is Status.MET:
+                return path + _path(child)
+        for child in trail.children:
+            if not _off_branch(child):
+                return path + _path(child)
+    return path
+
+
+def _period(indication: Indication, start: dt.date) -> Authorization:
+    approval = indication.approval
+    years = int(approval.to("a").value)
+    try:
+        anniversary = start.replace(year=start.year + years)
+    except ValueError:  # 29 February → 28 February
+        anniversary = start.replace(year=start.year + years, day=28)
+    return Authorization(start, anniversary - dt.timedelta(days=1), approval.display())
+
+
+def _unique(names: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
+
+
+NOT_A_DENIAL = (
+    "This is a recommendation, not a denial: a clinician makes every adverse determination."
+)
+
+
+@frozen
+class _Verdict:
+    """A decision's own findings, before the policy, request and trail are attached."""
+
+    outcome: Outcome
+    summary: str
+    indication: str | None = None
+    path: tuple[str, ...] = ()
+    authorization: Authorization | None = None
+    reasons: tuple[Reason, ...] = ()
+    facts_needed: tuple[str, ...] = ()
+
+
+def decide(policy: Policy, request: Request, *, trail: bool = True) -> Decision:
+    """The policy's recommendation for a request, with reasons and (by default) the trail.
+
+    The request is validated first; bad input raises :class:`~umpolicy.InputError`
+    and never yields a decision.
+    """
+    validate(request)
+    book = FactBook(request)
+    trails: list[tuple[Indication, Trail, Trail | None]] = []
+    for indication in policy.indications:
+        ruled_out = None if trail else _ruled_out(indication.criteria, book)
+        if ruled_out is not None:
+            trails.append((indication, ruled_out, None))
+            continue
+        criteria = explain(indication.criteria, book)
+        met = criteria.status is Status.MET
+        dosing = explain(indication.dosing, book) if trail or met else None
+        trails.append((indication, criteria, dosing))
+    verdict = _verdict(policy, request, trails)
+    return Decision(
+        verdict.outcome,
+        verdict.summary,
+        PolicyRef(policy.name, policy.version, policy.effective, policy.content_hash),
+        request.id,
+        fingerprint(request),
+        verdict.indication,
+        verdict.path,
+        verdict.authorization,
+        verdict.reasons,
+        verdict.facts_needed,
+        tuple(t for _, c, d in trails for t in (c, d) if t) if trail else None,
+    )
+
+
+def _verdict(
+    policy: Policy, request: Request, trails: list[tuple[Indication, Trail, Trail | None]]
+) -> _Verdict:
+    """The outcome rules: the first indication met decides by its dosing; else unknown or not."""
+    for indication, criteria, dosing in trails:
+        if criteria.status is Status.MET and dosing is not None:
+            return _with_indication(policy, request, indication, criteria, dosing)
+    unknown = [criteria for _, criteria, _ in trails if criteria.status is Status.UNKNOWN]
+    if unknown:
+        names = _unique([name for criteria in unknown for name in needed(criteria)])
+        return _Verdict(
+            Outcome.INSUFFICIENT_INFORMATION,
+            f"Cannot decide yet: the request does not give {', '.join(names)}. {NOT_A_DENIAL}",
+            facts_needed=names,
+        )
+    headings = [criteria for _, criteria, _ in trails]
+    on_branch = [criteria for criteria in headings if not _off_branch(criteria)]
+    reasons = tuple(reason for c in (on_branch or headings) for reason in not_met(c))
+    exclusion = policy.not_recommended[0]
+    return _Verdict(
+        Outcome.NOT_RECOMMENDED,
+        f"{policy.not_recommended_preamble} {exclusion.label}. {exclusion.text} {NOT_A_DENIAL}",
+        reasons=reasons,
+    )
+
+
+def _ruled_out(node: AllOf | AnyOf, book: FactBook) -> Trail | None:
+    """The heading alone, when its own condition rules the request out (no trail asked)."""
+    if node.requires is None:
+        return None
+    condition = node.requires.evaluate(book)
+    if condition.status is not Status.NOT_MET:
+        return None
+    kind = "all_of" if isinstance(node, AllOf) else "any_of"
+    return Trail(node.label, kind, node.text, Status.NOT_MET, (condition,), title=node.title)
+
+
+def _with_indication(
+    policy: Policy, request: Request, indication: Indication, criteria: Trail, dosing: Trail
+) -> _Verdict:
+    path = (*_path(criteria), *_path(dosing))
+    where = f"{indication.label}. {indication.title} ({' › '.join(path)})"
+    if dosing.status is Status.MET:
+        authorization = _period(indication, request.date)
+        return _Verdict(
+            Outcome.APPROVE,
+            f"Approval recommended under {where} for {authorization.period}: "
+            f"{authorization.start} to {authorization.end}.",
+            indication.label,
+            path,
+            authorization,
+        )
+    if dosing.status is Status.NOT_MET:
+        return _Verdict(
+            Outcome.CLINICIAN_REVIEW,
+            f"The criteria of {where} are met, but the requested dosing is outside the "
+            f"established dosing. {policy.said('case_by_case')} {NOT_A_DENIAL}",
+            indication.label,
+            path,
+            reasons=tuple(not_met(dosing)),
+        )
+    names = _unique(needed(dosing))
+    return _Verdict(
+        Outcome.INSUFFICIENT_INFORMATION,
+        f"The criteria of {where} are met; to check the dosing the request must give "
+        f"{', '.join(names)}. {NOT_A_DENIAL}",
+        indication.label,
+        path,
+        facts_needed=names,
+    )

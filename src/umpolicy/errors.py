@@ -1,0 +1,35 @@
+"""The one error bad input raises: every problem, each named by its path and reason."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+
+@frozen
+class FieldError:
+    """One problem with the input: where (``$.patient.weight``) and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.reason} @ {self.path}"
+
+
+class InputError(ValueError):
+    """Malformed input: raised instead of any decision, never an approval.
+
+    ``errors`` lists every problem found, each as a path into the input and a reason,
+    e.g. ``required field missing @ $.date``.
+    """
+
+    def __init__(self, errors: tuple[FieldError, ...] | list[FieldError]) -> None:
+        self.errors = tuple(errors)
+        super().__init__("\n".join(map(str, self.errors)))
+
+    def __repr__(self) -> str:
+        return f"InputError({list(self.errors)!r})"
+
+
+class UnknownPolicyError(LookupError):
+    """No policy of that name is registered."""

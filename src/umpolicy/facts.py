@@ -1,0 +1,469 @@
+"""The facts a policy reads, and how each is read or derived from a request.
+
+A policy tree names facts by dotted name (``patient.age``); this catalog is the one
+place that says what each name means, its type and unit, and, for a derived fact,
+the inputs it comes from and how. A :class:`FactBook` reads the facts of one request
+lazily, once each, and keeps the inputs of every derived fact for the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import operator
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+
+from attrs import frozen
+
+from umpolicy.quantity import Quantity
+from umpolicy.request import Condition, LesionSite, LesionStatus, Request, Route, Specialty
+
+#: A fact's value: a boolean, an enum value, a set of enum values, a quantity, a date.
+Value = bool | str | frozenset[str] | Quantity | dt.date
+
+
+@frozen
+class Fact:
+    """A fact's value for one request (``None`` when missing) and, if derived, its inputs."""
+
+    name: str
+    value: Value | None
+    inputs: tuple[Fact, ...] = ()
+    method: str | None = None
+    #: The exact square of ``value`` when ``value`` itself is rounded (Mosteller BSA).
+    exact_square: Fraction | None = None
+
+    @property
+    def missing(self) -> bool:
+        """True when the request does not give this fact (or an input it needs)."""
+        return self.value is None
+
+    def display(self) -> str:
+        """The value for people."""
+        return display_value(self.value)
+
+
+def display_value(value: Value | None) -> str:
+    """A fact value as reviewers read it."""
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Quantity):
+        return value.display()
+    if isinstance(value, frozenset):
+        return ", ".join(sorted(value)) if value else "none"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@frozen
+class FactSpec:
+    """What a fact name means: its type, units or values, and what it is derived from."""
+
+    name: str
+    type: str
+    description: str
+    units: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+
+    @property
+    def derived(self) -> bool:
+        """True when the fact is computed from other facts rather than read."""
+        return bool(self.inputs)
+
+
+def _values(kind: type[enum.Enum]) -> tuple[str, ...]:
+    return tuple(str(member.value) for member in kind)
+
+
+_LESION_SITES = frozenset({LesionSite.CUTANEOUS, LesionSite.SUBCUTANEOUS, LesionSite.NODAL})
+_LESION_STATUSES = frozenset(
+    {LesionStatus.METASTATIC, LesionStatus.RECURRENT, LesionStatus.UNRESECTABLE}
+)
+
+#: Every fact a policy may name, in the order reviewers read them.
+FACTS: dict[str, FactSpec] = {
+    spec.name: spec
+    for spec in (
+        FactSpec("request.date", "date", "The date of the request."),
+        FactSpec("patient.birth_date", "date", "The patient's date of birth."),
+        FactSpec(
+            "patient.age",
+            "quantity",
+            "Age in whole years on the request date; 18 from the 18th birthday.",
+            units=("a",),
+            inputs=("patient.birth_date", "request.date"),
+        ),
+        FactSpec("patient.weight", "quantity", "Body weight.", units=("kg", "g", "[lb_av]")),
+        FactSpec("patient.height", "quantity", "Height.", units=("cm", "m", "[in_i]")),
+        FactSpec("patient.bsa", "quantity", "Body surface area, as given.", units=("m2",)),
+        FactSpec(
+            "patient.body_surface_area",
+            "quantity",
+            "Body surface area: as given, else Mosteller's √(height cm × weight kg / 3600).",
+            units=("m2",),
+            inputs=("patient.bsa", "patient.height", "patient.weight"),
+        ),
+        FactSpec(
+            "diagnosis.condition",
+            "enum",
+            "The condition the drug is requested for.",
+            values=_values(Condition),
+        ),
+        FactSpec("diagnosis.metastatic", "boolean", "The disease is metastatic."),
+        FactSpec("diagnosis.unresectable", "boolean", "The disease is unresectable."),
+        FactSpec(
+            "diagnosis.steroid_refractory",
+            "boolean",
+            "According to the prescriber, the disease is steroid-refractory.",
+        ),
+        FactSpec(
+            "diagnosis.lesions",
+            "list of lesions",
+            "The lesions the drug will be injected into, each with site and status.",
+            values=_values(LesionSite) + _values(LesionStatus),
+        ),
+        FactSpec(
+            "diagnosis.lesions_injectable",
+            "boolean",
+            "At least one lesion is listed, and every one is a metastatic, recurrent or "
+            "unresectable cutaneous, subcutaneous or nodal lesion.",
+            inputs=("diagnosis.lesions",),
+        ),
+        FactSpec(
+            "therapy.prior_systemic",
+            "list of names",
+            "Systemic therapies the patient has tried before.",
+        ),
+        FactSpec(
+            "therapy.prior_systemic_count",
+            "quantity",
+            "How many other systemic therapies the patient has tried.",
+            units=("{therapy}",),
+            inputs=("therapy.prior_systemic",),
+        ),
+        FactSpec(
+            "therapy.concomitant_anticancer",
+            "list of names",
+            "Anticancer therapies to be given together with the drug.",
+        ),
+        FactSpec(
+            "therapy.single_agent",
+            "boolean",
+            "The drug is used alone: no concomitant anticancer therapy is listed.",
+            inputs=("therapy.concomitant_anticancer",),
+        ),
+        FactSpec(
+            "therapy.systemic_corticosteroids",
+            "boolean",
+            "The drug is used in combination with systemic corticosteroids.",
+        ),
+        FactSpec(
+            "prescriber.specialty",
+            "enum",
+            "The prescriber's specialty.",
+            values=_values(Specialty),
+        ),
+        FactSpec(
+            "prescriber.transplant_center",
+            "boolean",
+            "The prescriber is associated with a transplant center.",
+        ),
+        FactSpec("consultants", "list of physicians", "Physicians consulted on the request."),
+        FactSpec(
+            "consultants.specialties",
+            "set of enum",
+            "The specialties of the physicians consulted.",
+            values=_values(Specialty),
+            inputs=("consultants",),
+        ),
+        FactSpec(
+            "consultants.transplant_center",
+            "boolean",
+            "A physician consulted is associated with a transplant center.",
+            inputs=("consultants",),
+        ),
+        FactSpec("regimen.route", "enum", "How the drug is given.", values=_values(Route)),
+        FactSpec(
+            "regimen.dose",
+            "quantity",
+            "The dose per administration: absolute, per kg, per m² or per lesion.",
+            units=(
+                "[iU]",
+                "10*6.[iU]",
+                "mg",
+                "[iU]/kg",
+                "10*6.[iU]/kg",
+                "mg/kg",
+                "[iU]/m2",
+                "10*6.[iU]/m2",
+                "mg/m2",
+                "[iU]/{lesion}",
+                "10*6.[iU]/{lesion}",
+            ),
+        ),
+        FactSpec(
+            "regimen.frequency",
+            "quantity",
+            "How often a dose is given.",
+            units=("/d", "/wk", "/h"),
+        ),
+        FactSpec(
+            "regimen.doses_per_cycle",
+            "quantity",
+            "Doses in one cycle of treatment.",
+            units=("{dose}",),
+        ),
+        FactSpec(
+            "regimen.cycles_per_course",
+            "quantity",
+            "Cycles requested in the course; a second cycle needs rest after the first.",
+            units=("{cycle}",),
+        ),
+        FactSpec(
+            "regimen.rest_between_cycles",
+            "quantity",
+            "Rest between the first and second cycle.",
+            units=("d", "wk"),
+        ),
+        FactSpec(
+            "regimen.course_number",
+            "quantity",
+            "Which course of therapy this is (1 for the first; 2 or more is additional).",
+            units=("{course}",),
+        ),
+        FactSpec(
+            "regimen.rest_before_course",
+            "quantity",
+            "Rest since the previous course, for an additional course.",
+            units=("d", "wk"),
+        ),
+    )
+}
+
+
+def age_in_years(birth: dt.date, on: dt.date) -> int:
+    """Whole years from ``birth`` to ``on``: the age turns at each birthday (29 Feb → 1 Mar)."""
+    years = on.year - birth.year
+    if (on.month, on.day) < (birth.month, birth.day):
+        years -= 1
+    return years
+
+
+def _enum_value(member: enum.Enum | None) -> str | None:
+    return None if member is None else str(member.value)
+
+
+def _count(value: int | None, unit_code: str) -> Quantity | None:
+    return None if value is None else Quantity(value, unit_code)
+
+
+Reader = Callable[["FactBook"], Fact]
+
+
+def _read(name: str, getter: Callable[[Request], Value | None]) -> Reader:
+    def read(book: FactBook) -> Fact:
+        return Fact(name, getter(book.request))
+
+    return read
+
+
+class FactBook:
+    """The facts of one request, read on first use and kept."""
+
+    __slots__ = ("_facts", "request")
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self._facts: dict[str, Fact] = {}
+
+    def __getitem__(self, name: str) -> Fact:
+        fact = self._facts.get(name)
+        if fact is None:
+            fact = self._facts[name] = READERS[name](self)
+        return fact
+
+    def read(self) -> tuple[Fact, ...]:
+        """Every fact read so far, in catalog order."""
+        return tuple(self._facts[name] for name in FACTS if name in self._facts)
+
+
+def _age(book: FactBook) -> Fact:
+    birth, on = book["patient.birth_date"], book["request.date"]
+    value = None
+    if isinstance(birth.value, dt.date) and isinstance(on.value, dt.date):
+        value = Quantity(age_in_years(birth.value, on.value), "a")
+    return Fact(
+        "patient.age", value, (birth, on), "whole years from the birth date to the request date"
+    )
+
+
+def _body_surface_area(book: FactBook) -> Fact:
+    given = book["patient.bsa"]
+    name = "patient.body_surface_area"
+    if isinstance(given.value, Quantity):
+        return Fact(name, given.value, (given,), "as given")
+    height, weight = book["patient.height"], book["patient.weight"]
+    method = "Mosteller: √(height cm × weight kg / 3600), compared exactly"
+    if not (isinstance(height.value, Quantity) and isinstance(weight.value, Quantity)):
+        return Fact(name, None, (given, height, weight), method)
+    square = (
+        Fraction(height.value.value)
+        * height.value.unit.factor
+        * Fraction(weight.value.value)
+        * weight.value.unit.factor
+        / 3600
+    )
+    shown = (Decimal(square.numerator) / Decimal(square.denominator)).sqrt()
+    rounded = Quantity(shown.quantize(Decimal("0.0001")), "m2")
+    return Fact(name, rounded, (height, weight), method, exact_square=square)
+
+
+def _lesions_injectable(book: FactBook) -> Fact:
+    lesions = book.request.diagnosis.lesions
+    source = Fact(
+        "diagnosis.lesions",
+        None
+        if lesions is None
+        else ", ".join(f"{les.status.value} {les.site.value}" for les in lesions) or "none",
+    )
+    value = None
+    if lesions is not None:
+        value = bool(lesions) and all(
+            les.site in _LESION_SITES and les.status in _LESION_STATUSES for les in lesions
+        )
+    return Fact(
+        "diagnosis.lesions_injectable",
+        value,
+        (source,),
+        "every listed lesion is metastatic, recurrent or unresectable and "
+        "cutaneous, subcutaneous or nodal",
+    )
+
+
+def _names(name: str, names: tuple[str, ...] | None) -> Fact:
+    return Fact(name, None if names is None else ", ".join(names) or "none")
+
+
+def _prior_systemic_count(book: FactBook) -> Fact:
+    names = book.request.therapy.prior_systemic
+    return Fact(
+        "therapy.prior_systemic_count",
+        _count(None if names is None else len(names), "{therapy}"),
+        (_names("therapy.prior_systemic", names),),
+        "number of distinct therapies listed",
+    )
+
+
+def _single_agent(book: FactBook) -> Fact:
+    names = book.request.therapy.concomitant_anticancer
+    return Fact(
+        "therapy.single_agent",
+        None if names is None else not names,
+        (_names("therapy.concomitant_anticancer", names),),
+        "no concomitant anticancer therapy is listed",
+    )
+
+
+def _consultants(book: FactBook) -> Fact:
+    consultants = book.request.consultants
+    shown = None
+    if consultants is not None:
+        shown = (
+            "; ".join(
+                f"{_enum_value(c.specialty) or 'specialty missing'}"
+                + (", transplant center" if c.transplant_center else "")
+                for c in consultants
+            )
+            or "none"
+        )
+    return Fact("consultants", shown)
+
+
+def _consultant_specialties(book: FactBook) -> Fact:
+    consultants = book.request.consultants
+    value = None
+    if consultants is not None and all(c.specialty is not None for c in consultants):
+        value = frozenset(str(c.specialty.value) for c in consultants if c.specialty)
+    return Fact(
+        "consultants.specialties",
+        value,
+        (book["consultants"],),
+        "the specialties of the physicians consulted",
+    )
+
+
+def _consultant_transplant_center(book: FactBook) -> Fact:
+    consultants = book.request.consultants
+    value: bool | None = None
+    if consultants is not None:
+        flags = [c.transplant_center for c in consultants]
+        value = True if True in flags else (None if None in flags else False)
+    return Fact(
+        "consultants.transplant_center",
+        value,
+        (book["consultants"],),
+        "any physician consulted is associated with a transplant center",
+    )
+
+
+def _diagnosis(attribute: str) -> Callable[[Request], bool | None]:
+    return operator.attrgetter(f"diagnosis.{attribute}")
+
+
+#: How each fact is read from a request or derived from other facts.
+READERS: dict[str, Reader] = {
+    "request.date": _read("request.date", operator.attrgetter("date")),
+    "patient.birth_date": _read("patient.birth_date", operator.attrgetter("patient.birth_date")),
+    "patient.age": _age,
+    "patient.weight": _read("patient.weight", operator.attrgetter("patient.weight")),
+    "patient.height": _read("patient.height", operator.attrgetter("patient.height")),
+    "patient.bsa": _read("patient.bsa", operator.attrgetter("patient.bsa")),
+    "patient.body_surface_area": _body_surface_area,
+    "diagnosis.condition": _read(
+        "diagnosis.condition", lambda r: _enum_value(r.diagnosis.condition)
+    ),
+    "diagnosis.metastatic": _read("diagnosis.metastatic", _diagnosis("metastatic")),
+    "diagnosis.unresectable": _read("diagnosis.unresectable", _diagnosis("unresectable")),
+    "diagnosis.steroid_refractory": _read(
+        "diagnosis.steroid_refractory", _diagnosis("steroid_refractory")
+    ),
+    "diagnosis.lesions_injectable": _lesions_injectable,
+    "therapy.prior_systemic_count": _prior_systemic_count,
+    "therapy.single_agent": _single_agent,
+    "therapy.systemic_corticosteroids": _read(
+        "therapy.systemic_corticosteroids", operator.attrgetter("therapy.systemic_corticosteroids")
+    ),
+    "prescriber.specialty": _read(
+        "prescriber.specialty", lambda r: _enum_value(r.prescriber.specialty)
+    ),
+    "prescriber.transplant_center": _read(
+        "prescriber.transplant_center", operator.attrgetter("prescriber.transplant_center")
+    ),
+    "consultants": _consultants,
+    "consultants.specialties": _consultant_specialties,
+    "consultants.transplant_center": _consultant_transplant_center,
+    "regimen.route": _read("regimen.route", lambda r: _enum_value(r.regimen.route)),
+    "regimen.dose": _read("regimen.dose", operator.attrgetter("regimen.dose")),
+    "regimen.frequency": _read("regimen.frequency", operator.attrgetter("regimen.frequency")),
+    "regimen.doses_per_cycle": _read(
+        "regimen.doses_per_cycle", lambda r: _count(r.regimen.doses_per_cycle, "{dose}")
+    ),
+    "regimen.cycles_per_course": _read(
+        "regimen.cycles_per_course", lambda r: _count(r.regimen.cycles_per_course, "{cycle}")
+    ),
+    "regimen.rest_between_cycles": _read(
+        "regimen.rest_between_cycles", operator.attrgetter("regimen.rest_between_cycles")
+    ),
+    "regimen.course_number": _read(
+        "regimen.course_number", lambda r: _count(r.regimen.course_number, "{course}")
+    ),
+    "regimen.rest_before_course": _read(
+        "regimen.rest_before_course", operator.attrgetter("regimen.rest_before_course")
+    ),
+}

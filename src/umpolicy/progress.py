@@ -1,0 +1,44 @@
+"""A small progress bar for long batches, drawn on standard error."""
+
+from __future__ import annotations
+
+import time
+from typing import TextIO
+
+
+class Progress:
+    """Counts finished items and redraws at most ten times a second (a line per 10% off a TTY)."""
+
+    def __init__(self, stream: TextIO, total: int | None, label: str = "requests") -> None:
+        self.stream, self.total, self.label = stream, total, label
+        self.done = 0
+        self._start = self._drawn = time.monotonic()
+        self._tty = stream.isatty()
+        self._tenth = 0
+
+    def advance(self) -> None:
+        """One more item finished."""
+        self.done += 1
+        now = time.monotonic()
+        if self._tty and now - self._drawn >= 0.1:
+            self._drawn = now
+            self.stream.write("\r" + self.line())
+            self.stream.flush()
+        elif not self._tty and self.total and self.done * 10 // self.total > self._tenth:
+            self._tenth = self.done * 10 // self.total
+            self.stream.write(self.line() + "\n")
+
+    def line(self) -> str:
+        """The bar as text: a bar when the total is known, the count and rate always."""
+        elapsed = max(time.monotonic() - self._start, 1e-9)
+        rate = f"{self.done / elapsed:,.0f}/s"
+        if not self.total:
+            return f"{self.done:,} {self.label} {rate}"
+        filled = 30 * self.done // self.total
+        bar = "#" * filled + "-" * (30 - filled)
+        return f"[{bar}] {self.done:,}/{self.total:,} {self.label} {rate}"
+
+    def close(self) -> None:
+        """Draw the final state and end the line."""
+        self.stream.write(("\r" if self._tty else "") + self.line() + "\n")
+        self.stream.flush()

@@ -1,0 +1,100 @@
+"""Exact quantities: a decimal value built from its text, and a unit.
+
+Limits are compared exactly: values are :class:`~decimal.Decimal` built from the
+given decimal text (a binary float is refused), and comparisons across units
+cross-multiply by the units' rational factors in a context that traps any rounding.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from fractions import Fraction
+
+from attrs import field, frozen
+
+from umpolicy.units import Unit, unit
+
+#: Arithmetic for comparisons: wide enough for any validated input, and any
+#: rounding raises instead of silently moving a boundary.
+EXACT = decimal.Context(
+    prec=200,
+    Emax=10**6,
+    Emin=-(10**6),
+    traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow, decimal.DivisionByZero],
+)
+
+
+def to_decimal(value: object) -> Decimal:
+    """A finite decimal from decimal text, an int or a Decimal; never a binary float."""
+    if isinstance(value, bool | float):
+        kind = type(value).__name__
+        raise ValueError(f'a {kind} is not a decimal number; give decimal text such as "70.5"')
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except decimal.InvalidOperation:
+            raise ValueError(f"{value!r} is not a decimal number") from None
+    else:
+        raise ValueError(f"expected decimal text, got {type(value).__name__}")
+    if not number.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
+
+
+def _to_unit(value: Unit | str) -> Unit:
+    return value if isinstance(value, Unit) else unit(value)
+
+
+def format_decimal(value: Decimal, grouping: bool = False) -> str:
+    """Plain positional text for a decimal (no exponent), optionally grouped by thousands."""
+    text = f"{value:,f}" if grouping else f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+@frozen(repr=False)
+class Quantity:
+    """A decimal value with an explicit unit, e.g. ``Quantity("600000", "[iU]/kg")``."""
+
+    value: Decimal = field(converter=to_decimal)
+    unit: Unit = field(converter=_to_unit)
+
+    def __repr__(self) -> str:
+        return f"Quantity({format_decimal(self.value)!r}, {self.unit.code!r})"
+
+    def __str__(self) -> str:
+        return f"{format_decimal(self.value)} {self.unit.code}"
+
+    def display(self) -> str:
+        """The quantity for people: grouped digits and the unit's name."""
+        return f"{format_decimal(self.value, grouping=True)} {self.unit.name_for(self.value)}"
+
+    def to(self, target: Unit | str) -> Quantity:
+        """The quantity in another unit of the same dimension, exactly when finite."""
+        target = _to_unit(target)
+        return Quantity(_scaled(self.value, self.unit.factor / target.factor), target)
+
+
+def _scaled(value: Decimal, factor: Fraction) -> Decimal:
+    """``value × factor`` exactly when it has a finite decimal form, else to 28 digits."""
+    product = EXACT.multiply(value, factor.numerator)
+    try:
+        return EXACT.divide(product, factor.denominator).normalize(EXACT)
+    except decimal.Inexact:
+        return decimal.Context(prec=28).divide(product, factor.denominator)
+
+
+def compare(a: Quantity, b: Quantity) -> int:
+    """-1, 0 or 1 as ``a`` is less than, equal to or greater than ``b`` (same dimension)."""
+    if a.unit.dimension is not b.unit.dimension:
+        raise ValueError(f"cannot compare {a.unit.code} with {b.unit.code}")
+    fa, fb = a.unit.factor, b.unit.factor
+    left = EXACT.multiply(EXACT.multiply(a.value, fa.numerator), fb.denominator)
+    right = EXACT.multiply(EXACT.multiply(b.value, fb.numerator), fa.denominator)
+    return (left > right) - (left < right)

@@ -8,6 +8,7 @@ needs. A check implements only its own comparison (``evaluate``) and its words
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 from fractions import Fraction
 
@@ -116,10 +117,15 @@ def _exact(value: Quantity) -> Fraction:
     return Fraction(value.value) * value.unit.factor
 
 
+#: Room for any validated per-kg or per-m² value (up to ~1e33) with its 10 decimals;
+#: the default 28 digits made ``quantize`` raise InvalidOperation for large values.
+_SHOWN = decimal.Context(prec=60)
+
+
 def _decimal(value: Fraction) -> Decimal:
     """A fraction shown to 10 decimal places (display only; verdicts stay exact)."""
-    shown = Decimal(value.numerator) / Decimal(value.denominator)
-    return shown.quantize(Decimal("1e-10")).normalize()
+    shown = _SHOWN.divide(Decimal(value.numerator), Decimal(value.denominator))
+    return shown.quantize(Decimal("1e-10"), context=_SHOWN).normalize(_SHOWN)
 
 
 def _sign(difference: Fraction) -> int:

@@ -132,8 +132,8 @@ class TestJsonSchema:
         schema = json_schema(umpolicy.Request)
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({"date": "2026-01-01", "extra": 1}, schema)
+        bad = {"date": "2026-01-01", "patient": {"weight": {"value": "1", "unit": "stone"}}}
         with pytest.raises(jsonschema.ValidationError):
-            bad = {"date": "2026-01-01", "patient": {"weight": {"value": "1", "unit": "stone"}}}
             jsonschema.validate(bad, schema)
 
     def test_required_fields(self) -> None:

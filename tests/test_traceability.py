@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.traceability import tests_by_label
+from tests.traceability import labels_exercised
 from umpolicy.pages import labels
 from umpolicy_policies.proleukin import POLICY
 
 
 @pytest.fixture(scope="module")
 def traced() -> dict[str, list[str]]:
-    return tests_by_label()
+    return labels_exercised()
 
 
 class TestTraceability:

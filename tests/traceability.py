@@ -1,7 +1,7 @@
 """Which tests exercise which policy labels, read from pytest's own collection.
 
 Tests declare the labels they exercise with ``@pytest.mark.criteria("1.A.i")``
-(also on ``pytest.param``). :func:`tests_by_label` runs pytest's collection in a
+(also on ``pytest.param``). :func:`labels_exercised` runs pytest's collection in a
 subprocess with this module as a plugin, so parametrized and class-level marks
 count exactly as pytest sees them. The docs build and the traceability test both
 use it.
@@ -35,14 +35,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     Path(out).write_text(json.dumps(found, sort_keys=True), encoding="utf-8")
 
 
-def tests_by_label(tests: Path = TESTS) -> dict[str, list[str]]:
+def labels_exercised(suite: Path = TESTS) -> dict[str, list[str]]:
     """Collect the suite (without running it) and map each label to the tests naming it."""
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "labels.json"
-        env = {**os.environ, _OUT: str(out), "PYTHONPATH": str(tests.parent)}
+        env = {**os.environ, _OUT: str(out), "PYTHONPATH": str(suite.parent)}
         subprocess.run(
             [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "tests.traceability"],
-            cwd=tests.parent,
+            cwd=suite.parent,
             env=env,
             check=True,
             capture_output=True,

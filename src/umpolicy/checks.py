@@ -122,9 +122,11 @@ def _exact(value: Quantity) -> Fraction:
 _SHOWN = decimal.Context(prec=60)
 
 
-def _decimal(value: Fraction) -> Decimal:
-    """A fraction shown to 10 decimal places (display only; verdicts stay exact)."""
+def _decimal(value: Fraction, *, root: bool = False) -> Decimal:
+    """A fraction (or its square root) shown to 10 decimal places (display only)."""
     shown = _SHOWN.divide(Decimal(value.numerator), Decimal(value.denominator))
+    if root:
+        shown = shown.sqrt(_SHOWN)
     return shown.quantize(Decimal("1e-10"), context=_SHOWN).normalize(_SHOWN)
 
 
@@ -193,7 +195,9 @@ class _Bound:
         dose, cap = _exact(value), _exact(limit)
         if basis.exact_square is not None:
             sign = _sign(dose * dose - cap * cap * basis.exact_square)
-            per_basis = _decimal(dose / Fraction(basis.value.value) / limit.unit.factor)
+            per_basis = _decimal(
+                dose * dose / basis.exact_square / limit.unit.factor**2, root=True
+            )
         else:
             size = _exact(basis.value)
             sign = _sign(dose - cap * size)

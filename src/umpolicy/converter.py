@@ -223,7 +223,8 @@ def loads(text: str | bytes) -> Any:
     """Parse JSON with every number as an exact :class:`~decimal.Decimal`."""
     try:
         return json.loads(text, parse_float=Decimal)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    # ValueError: also an integer past Python's digit limit; RecursionError: deep nesting.
+    except (ValueError, RecursionError) as exc:
         raise InputError([FieldError("$", f"malformed JSON: {exc}")]) from None
 
 

@@ -104,11 +104,14 @@ class Includes:
 
 
 #: The fact an absolute dose is divided by to compare it with a per-basis limit.
+#: The derived fact's name gets the suffix: ``regimen.dose`` → ``regimen.dose_per_kg``.
+_PER_KG = ("patient.weight", "_per_kg")
+_PER_M2 = ("patient.body_surface_area", "_per_m2")
 _BASIS = {
-    (Dimension.AMOUNT_IU, Dimension.IU_PER_MASS): "patient.weight",
-    (Dimension.MASS, Dimension.MASS_PER_MASS): "patient.weight",
-    (Dimension.AMOUNT_IU, Dimension.IU_PER_AREA): "patient.body_surface_area",
-    (Dimension.MASS, Dimension.MASS_PER_AREA): "patient.body_surface_area",
+    (Dimension.AMOUNT_IU, Dimension.IU_PER_MASS): _PER_KG,
+    (Dimension.MASS, Dimension.MASS_PER_MASS): _PER_KG,
+    (Dimension.AMOUNT_IU, Dimension.IU_PER_AREA): _PER_M2,
+    (Dimension.MASS, Dimension.MASS_PER_AREA): _PER_M2,
 }
 
 
@@ -151,7 +154,7 @@ class _Bound:
         """The facts this check reads, with any a per-kg or per-m² limit may need."""
         bases = {
             basis
-            for (_, per), basis in _BASIS.items()
+            for (_, per), (basis, _) in _BASIS.items()
             for limit in self.limits
             if limit.unit.dimension is per
         }
@@ -178,9 +181,10 @@ class _Bound:
                 status = Status.of(self._holds(compare(value, limit)))
                 return Finding(self.describe(), status, (fact,), value, limit)
         for limit in self.limits:
-            basis_name = _BASIS.get((dimension, limit.unit.dimension))
-            if basis_name is not None:
-                return self._per_basis(fact, value, limit, book[basis_name])
+            basis = _BASIS.get((dimension, limit.unit.dimension))
+            if basis is not None:
+                name, suffix = basis
+                return self._per_basis(fact, value, limit, book[name], self.fact + suffix)
         units = " or ".join(limit.unit.code for limit in self.limits)
         note = (
             f"{value.unit.code} cannot be compared with a limit in {units}: "
@@ -188,24 +192,32 @@ class _Bound:
         )
         return Finding(self.describe(), Status.NOT_MET, (fact,), value, self.limits[0], note)
 
-    def _per_basis(self, fact: Fact, value: Quantity, limit: Quantity, basis: Fact) -> Finding:
-        """Compare an absolute dose with a per-kg or per-m² limit, exactly."""
+    def _per_basis(
+        self, fact: Fact, value: Quantity, limit: Quantity, basis: Fact, name: str
+    ) -> Finding:
+        """Compare an absolute dose with a per-kg or per-m² limit, exactly.
+
+        The finding reads one derived fact (``regimen.dose_per_kg``), whose inputs are
+        the dose and the weight or body surface area it was divided by.
+        """
+        method = f"{fact.name} ÷ {basis.name}"
         if not isinstance(basis.value, Quantity):
-            return Finding(self.describe(), Status.UNKNOWN, (fact, basis), limit=limit)
+            derived = Fact(name, None, (fact, basis), method)
+            return Finding(self.describe(), Status.UNKNOWN, (derived,), limit=limit)
         dose, cap = _exact(value), _exact(limit)
         if basis.exact_square is not None:
             sign = _sign(dose * dose - cap * cap * basis.exact_square)
-            per_basis = _decimal(
-                dose * dose / basis.exact_square / limit.unit.factor**2, root=True
-            )
+            per_basis = _decimal(dose / Fraction(basis.value.value) / limit.unit.factor)
+            method += ", compared exactly: dose² ≤ limit² × BSA²"
         else:
             size = _exact(basis.value)
             sign = _sign(dose - cap * size)
             per_basis = _decimal(dose / size / limit.unit.factor)
         requested = Quantity(per_basis, limit.unit)
+        derived = Fact(name, requested, (fact, basis), method)
         note = f"{value.display()} ÷ {basis.value.display()} = {requested.display()}"
         status = Status.of(self._holds(sign))
-        return Finding(self.describe(), status, (fact, basis), requested, limit, note)
+        return Finding(self.describe(), status, (derived,), requested, limit, note)
 
 
 class AtMost(_Bound):

@@ -208,6 +208,20 @@ FACTS: dict[str, FactSpec] = {
             ),
         ),
         FactSpec(
+            "regimen.dose_per_kg",
+            "quantity",
+            "An absolute dose divided by the patient's weight, for a per-kg limit.",
+            units=("[iU]/kg", "mg/kg"),
+            inputs=("regimen.dose", "patient.weight"),
+        ),
+        FactSpec(
+            "regimen.dose_per_m2",
+            "quantity",
+            "An absolute dose divided by the body surface area, for a per-m² limit.",
+            units=("[iU]/m2", "mg/m2"),
+            inputs=("regimen.dose", "patient.body_surface_area"),
+        ),
+        FactSpec(
             "regimen.frequency",
             "quantity",
             "How often a dose is given.",

@@ -12,7 +12,7 @@ from typing import Any
 
 from umpolicy.converter import CONVERTER, dumps, loads, structure
 from umpolicy.decision import Decision, decide
-from umpolicy.errors import FieldError, InputError
+from umpolicy.errors import FieldError, InputError, UnknownPolicyError
 from umpolicy.policy import Policy
 from umpolicy.registry import load_policy
 from umpolicy.request import Request
@@ -39,7 +39,10 @@ def evaluate(
     if policy is None:
         if request.policy is None:
             raise InputError([FieldError("$.policy", "required field missing (or name a policy)")])
-        policy = request.policy
+        try:
+            policy = load_policy(request.policy)
+        except UnknownPolicyError as error:
+            raise InputError([FieldError("$.policy", str(error))]) from None
     if isinstance(policy, str):
         policy = load_policy(policy)
     return decide(policy, request, trail=trail)

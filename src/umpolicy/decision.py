@@ -128,7 +128,9 @@ def _missing(fact: Fact) -> list[str]:
         return [fact.name] if fact.value is None else []
     if fact.value is not None:
         return []
-    return [name for each in fact.inputs for name in _missing(each)]
+    names = [name for each in fact.inputs for name in _missing(each)]
+    # Inputs all given but incomplete (a consultant without a specialty): name the fact.
+    return names or [fact.name]
 
 
 def needed(trail: Trail) -> list[str]:

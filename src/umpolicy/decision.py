@@ -167,8 +167,8 @@ def _period(indication: Indication, start: dt.date) -> Authorization:
     years = int(approval.to("a").value)
     try:
         anniversary = start.replace(year=start.year + years)
-    except ValueError:  # 29 February → 28 February
-        anniversary = start.replace(year=start.year + years, day=28)
+    except ValueError:  # 29 February: the anniversary is 1 March, as for age
+        anniversary = dt.date(start.year + years, 3, 1)
     return Authorization(start, anniversary - dt.timedelta(days=1), approval.display())
 
 

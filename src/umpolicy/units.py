@@ -65,7 +65,8 @@ def _unit(
 
 _MILLION = 10**6
 
-#: Every unit umpolicy knows, by UCUM code. The first unit of a dimension is its base.
+#: Every unit umpolicy knows, by UCUM code, with its factor to the base: kg, cm, [iU],
+#: days, and for a compound unit the quotient of its parts' bases (mg/kg → kg/kg).
 UNITS: dict[str, Unit] = {
     u.code: u
     for u in (
@@ -82,10 +83,12 @@ UNITS: dict[str, Unit] = {
         _unit("m2", "m²", Dimension.AREA),
         _unit("[iU]/kg", "International Units/kg", Dimension.IU_PER_MASS),
         _unit("10*6.[iU]/kg", "million International Units/kg", Dimension.IU_PER_MASS, _MILLION),
-        _unit("mg/kg", "mg/kg", Dimension.MASS_PER_MASS),
+        # mg/kg and mg/m2 are factors to kg/kg and kg/m2, so that an absolute dose in mg
+        # (whose base is kg) divided by a weight or area compares with them exactly.
+        _unit("mg/kg", "mg/kg", Dimension.MASS_PER_MASS, Fraction(1, 10**6)),
         _unit("[iU]/m2", "International Units/m²", Dimension.IU_PER_AREA),
         _unit("10*6.[iU]/m2", "million International Units/m²", Dimension.IU_PER_AREA, _MILLION),
-        _unit("mg/m2", "mg/m²", Dimension.MASS_PER_AREA),
+        _unit("mg/m2", "mg/m²", Dimension.MASS_PER_AREA, Fraction(1, 10**6)),
         _unit("[iU]/{lesion}", "International Units per lesion", Dimension.IU_PER_LESION),
         _unit(
             "10*6.[iU]/{lesion}",

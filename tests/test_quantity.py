@@ -1,0 +1,257 @@
+"""Exact quantities: decimal text in, exact comparisons across units."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from umpolicy import UNITS, AtMost, Dimension, Quantity, Unit
+from umpolicy.quantity import compare, format_decimal, to_decimal
+from umpolicy.units import unit
+
+VALUES = st.decimals(allow_nan=False, allow_infinity=False, places=6).filter(
+    lambda d: abs(d) < 10**12
+)
+SAME_DIMENSION = st.sampled_from(list(UNITS.values())).flatmap(
+    lambda u: st.tuples(
+        st.just(u), st.sampled_from([v for v in UNITS.values() if v.dimension is u.dimension])
+    )
+)
+
+
+def _terminates(value: Fraction) -> bool:
+    """True when the fraction has a finite decimal form."""
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
+def _exact(q: Quantity) -> Fraction:
+    return Fraction(q.value) * q.unit.factor
+
+
+class TestToDecimal:
+    """Decimals come from decimal text, ints or Decimals; floats, bools and non-finite fail."""
+
+    @pytest.mark.parametrize(
+        ("given", "expected"),
+        [("70.5", "70.5"), (" 70.5 ", "70.5"), (3, "3"), (Decimal("0.037"), "0.037")],
+    )
+    def test_accepts(self, given: object, expected: str) -> None:
+        assert to_decimal(given) == Decimal(expected)
+
+    @pytest.mark.parametrize(
+        ("given", "message"),
+        [
+            (70.5, 'a float is not a decimal number; give decimal text such as "70.5"'),
+            (True, 'a bool is not a decimal number; give decimal text such as "70.5"'),
+            ("seventy", "'seventy' is not a decimal number"),
+            ("", "'' is not a decimal number"),
+            ("NaN", "'NaN' is not a finite number"),
+            ("-Infinity", "'-Infinity' is not a finite number"),
+            (Decimal("sNaN"), "Decimal('sNaN') is not a finite number"),
+            (None, "expected decimal text, got NoneType"),
+            ([1], "expected decimal text, got list"),
+        ],
+    )
+    def test_rejects(self, given: object, message: str) -> None:
+        with pytest.raises(ValueError, match=r"^") as info:
+            to_decimal(given)
+        assert str(info.value) == message
+
+    @given(st.floats(allow_nan=True))
+    def test_every_float_is_refused(self, value: float) -> None:
+        with pytest.raises(ValueError, match="float is not a decimal"):
+            Quantity(value, "kg")
+
+    @given(VALUES)
+    def test_text_round_trip(self, value: Decimal) -> None:
+        assert to_decimal(format_decimal(value)) == value
+
+
+class TestFormatDecimal:
+    """Decimals print positionally, trailing zeros dropped, optionally grouped."""
+
+    @pytest.mark.parametrize(
+        ("value", "grouping", "text"),
+        [
+            ("600000", False, "600000"),
+            ("600000", True, "600,000"),
+            ("6E+5", False, "600000"),
+            ("0.0370", False, "0.037"),
+            ("1.000", False, "1"),
+            ("1E-7", False, "0.0000001"),
+            ("1234567.50", True, "1,234,567.5"),
+            ("0", False, "0"),
+        ],
+    )
+    def test_table(self, value: str, grouping: bool, text: str) -> None:
+        assert format_decimal(Decimal(value), grouping=grouping) == text
+
+
+class TestQuantityRepr:
+    """repr is the expression that rebuilds the quantity; str and display are for people."""
+
+    def test_exact_repr(self) -> None:
+        assert repr(Quantity("600000", "[iU]/kg")) == "Quantity('600000', '[iU]/kg')"
+        assert repr(Quantity("6E+5", "[iU]/kg")) == "Quantity('600000', '[iU]/kg')"
+
+    def test_check_repr(self) -> None:
+        check = AtMost("regimen.dose", Quantity("600000", "[iU]/kg"), Quantity("0.037", "mg/kg"))
+        assert repr(check) == (
+            "AtMost('regimen.dose', Quantity('600000', '[iU]/kg'), Quantity('0.037', 'mg/kg'))"
+        )
+        assert eval(repr(check)) == check
+
+    @given(VALUES, st.sampled_from(list(UNITS)))
+    def test_eval_repr(self, value: Decimal, code: str) -> None:
+        quantity = Quantity(value, code)
+        assert eval(repr(quantity)) == quantity
+
+    def test_str_and_display(self) -> None:
+        assert str(Quantity("600000", "[iU]/kg")) == "600000 [iU]/kg"
+        assert Quantity("600000", "[iU]/kg").display() == "600,000 International Units/kg"
+        assert Quantity("1", "a").display() == "1 year"
+        assert Quantity("2", "a").display() == "2 years"
+        assert Quantity("1.0", "wk").display() == "1 week"
+
+    def test_unit_object_accepted(self) -> None:
+        assert Quantity("1", unit("kg")) == Quantity("1", "kg")
+
+    def test_unknown_unit(self) -> None:
+        with pytest.raises(ValueError, match=r"^unknown unit 'stone'; known units: a, \[iU\]"):
+            Quantity("1", "stone")
+
+
+class TestConversion:
+    """Conversions within a dimension are exact whenever the result is a finite decimal."""
+
+    @pytest.mark.parametrize(
+        ("quantity", "target", "expected"),
+        [
+            (Quantity("70", "kg"), "g", Quantity("70000", "g")),
+            (Quantity("100", "[lb_av]"), "kg", Quantity("45.359237", "kg")),
+            (Quantity("3", "/d"), "/wk", Quantity("21", "/wk")),
+            (Quantity("3", "/wk"), "/d", Quantity("0.4285714285714285714285714286", "/d")),
+            (Quantity("1", "/h"), "/d", Quantity("24", "/d")),
+            (Quantity("7", "wk"), "d", Quantity("49", "d")),
+            (Quantity("6", "10*6.[iU]"), "[iU]", Quantity("6000000", "[iU]")),
+            (Quantity("600000", "[iU]/kg"), "10*6.[iU]/kg", Quantity("0.6", "10*6.[iU]/kg")),
+            (Quantity("2", "m"), "cm", Quantity("200", "cm")),
+            (Quantity("1", "a"), "a", Quantity("1", "a")),
+        ],
+    )
+    def test_table(self, quantity: Quantity, target: str, expected: Quantity) -> None:
+        assert quantity.to(target) == expected
+
+    @given(VALUES, SAME_DIMENSION)
+    def test_conversion_preserves_order(self, value: Decimal, units: tuple[Unit, Unit]) -> None:
+        source, target = units
+        quantity = Quantity(value, source)
+        converted = quantity.to(target)
+        exact = _exact(converted) == _exact(quantity)
+        if exact:
+            assert compare(quantity, converted) == 0
+            assert compare(converted, quantity) == 0
+        else:  # only a non-terminating decimal is rounded (e.g. /wk → /d, cm → [in_i])
+            assert not _terminates(Fraction(value) * source.factor / target.factor)
+            assert compare(quantity, converted) != 0
+            assert abs(_exact(converted) - _exact(quantity)) <= abs(_exact(quantity)) / 10**26
+
+
+class TestCompare:
+    """compare is exact across units of one dimension and refuses other dimensions."""
+
+    @pytest.mark.parametrize(
+        ("a", "b", "sign"),
+        [
+            (Quantity("1", "kg"), Quantity("1000", "g"), 0),
+            (Quantity("1", "kg"), Quantity("999.999", "g"), 1),
+            (Quantity("0.45359237", "kg"), Quantity("1", "[lb_av]"), 0),
+            (Quantity("0.45359236", "kg"), Quantity("1", "[lb_av]"), -1),
+            (Quantity("3", "/d"), Quantity("21", "/wk"), 0),
+            (Quantity("1", "/h"), Quantity("24", "/d"), 0),
+            (Quantity("1", "/h"), Quantity("25", "/d"), -1),
+            (Quantity("9", "d"), Quantity("1", "wk"), 1),
+            (Quantity("49", "d"), Quantity("7", "wk"), 0),
+            (Quantity("6", "10*6.[iU]"), Quantity("6000000", "[iU]"), 0),
+            (Quantity("6", "10*6.[iU]"), Quantity("6000001", "[iU]"), -1),
+        ],
+    )
+    def test_table(self, a: Quantity, b: Quantity, sign: int) -> None:
+        assert compare(a, b) == sign
+        assert compare(b, a) == -sign
+
+    @given(VALUES, VALUES, SAME_DIMENSION)
+    def test_agrees_with_fractions(self, a: Decimal, b: Decimal, units: tuple[Unit, Unit]) -> None:
+        left, right = Quantity(a, units[0]), Quantity(b, units[1])
+        expected = (_exact(left) > _exact(right)) - (_exact(left) < _exact(right))
+        assert compare(left, right) == expected
+
+    @pytest.mark.parametrize(
+        ("a", "b"),
+        [("[iU]", "mg"), ("[iU]/kg", "mg/kg"), ("kg", "m2"), ("/d", "d"), ("[iU]/kg", "[iU]")],
+    )
+    def test_other_dimensions_cannot_be_compared(self, a: str, b: str) -> None:
+        with pytest.raises(ValueError, match=r"^") as info:
+            compare(Quantity("1", a), Quantity("1", b))
+        assert str(info.value) == f"cannot compare {a} with {b}"
+        assert UNITS[a].dimension is not UNITS[b].dimension
+
+
+class TestUnits:
+    """Units are looked up by UCUM code; each dimension's first unit is its base."""
+
+    def test_unknown_code_names_the_known_ones(self) -> None:
+        with pytest.raises(ValueError, match=r"^") as info:
+            unit("mcg")
+        assert str(info.value) == f"unknown unit 'mcg'; known units: {', '.join(UNITS)}"
+
+    def test_unhashable_code(self) -> None:
+        with pytest.raises(ValueError, match=r"^unknown unit \['kg'\]"):
+            unit(["kg"])  # type: ignore[arg-type]
+
+    def test_repr_and_registry(self) -> None:
+        assert repr(unit("[iU]/kg")) == "unit('[iU]/kg')"
+        assert all(u.code == code for code, u in UNITS.items())
+
+    def test_every_dimension_has_units(self) -> None:
+        assert {u.dimension for u in UNITS.values()} == set(Dimension)
+
+    @pytest.mark.parametrize(
+        ("code", "factor"),
+        [
+            ("kg", 1),
+            ("mg", Fraction(1, 10**6)),
+            ("mg/kg", Fraction(1, 10**6)),
+            ("mg/m2", Fraction(1, 10**6)),
+            ("[iU]/kg", 1),
+            ("10*6.[iU]/m2", 10**6),
+            ("cm", 1),
+            ("d", 1),
+        ],
+    )
+    def test_compound_factors_use_the_bases_of_their_parts(
+        self, code: str, factor: Fraction | int
+    ) -> None:
+        """mg/kg is 1e-6 kg/kg, so mg ÷ kg compares with it exactly."""
+        assert unit(code).factor == factor
+
+    def test_units_of(self) -> None:
+        from umpolicy.units import units_of
+
+        assert [u.code for u in units_of(Dimension.FREQUENCY)] == ["/d", "/wk", "/h"]
+        assert [u.code for u in units_of(Dimension.DURATION, Dimension.AGE)] == ["a", "d", "wk"]
+
+    @pytest.mark.parametrize(
+        ("code", "count", "name"),
+        [("d", 1, "day"), ("d", 2, "days"), ("kg", 1, "kg"), ("{dose}", Decimal(1), "dose")],
+    )
+    def test_name_for(self, code: str, count: object, name: str) -> None:
+        assert unit(code).name_for(count) == name

@@ -1,0 +1,130 @@
+"""JSON round trips through the one converter: requests, decisions and the policy tree."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import umpolicy
+from umpolicy import Decision, Policy, Request, decide, dumps, loads, structure
+from umpolicy.api import to_json
+from umpolicy.converter import CONVERTER
+from umpolicy_policies.proleukin import POLICY
+
+from .engine_strategies import requests
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "proleukin").glob("*.json"))
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def request_of(path: Path) -> Request:
+    return structure(loads(path.read_text()), Request)
+
+
+class TestRequests:
+    """A request survives unstructure → JSON → structure unchanged."""
+
+    @FAST
+    @given(requests())
+    def test_generated(self, request: Request) -> None:
+        assert structure(loads(to_json(request)), Request) == request
+
+    @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+    def test_examples(self, path: Path) -> None:
+        request = request_of(path)
+        assert structure(CONVERTER.unstructure(request), Request) == request
+        assert json.loads(to_json(request))["date"] == json.loads(path.read_text())["date"]
+
+    def test_omitted_fields_are_none(self) -> None:
+        request = structure({"date": "2026-03-02"}, Request)
+        assert request == Request(request.date)
+        data = CONVERTER.unstructure(request)
+        assert data["policy"] is None
+        assert data["regimen"]["dose"] is None
+
+
+class TestDecisions:
+    """A decision, with or without its trail, survives a round trip unchanged."""
+
+    @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+    @pytest.mark.parametrize("trail", [True, False])
+    def test_examples(self, path: Path, trail: bool) -> None:
+        decision = decide(POLICY, request_of(path), trail=trail)
+        again = structure(loads(to_json(decision)), Decision)
+        assert again == decision
+        assert to_json(again) == to_json(decision)
+
+    @FAST
+    @given(requests())
+    def test_generated(self, request: Request) -> None:
+        decision = decide(POLICY, request)
+        assert structure(loads(to_json(decision)), Decision) == decision
+
+
+class TestPolicyTree:
+    """The Proleukin tree round-trips, decides identically and hashes the same."""
+
+    def test_round_trip(self) -> None:
+        tree = structure(loads(to_json(POLICY)), Policy)
+        assert tree == POLICY
+        assert tree.content_hash == POLICY.content_hash
+        assert tree is not POLICY
+
+    @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+    def test_same_decision(self, path: Path) -> None:
+        tree = structure(loads(to_json(POLICY)), Policy)
+        request = request_of(path)
+        assert decide(tree, request) == decide(POLICY, request)
+
+    def test_tags(self) -> None:
+        data = CONVERTER.unstructure(POLICY)
+        criteria = data["indications"][0]["criteria"]
+        assert criteria["type"] == "any_of"
+        assert criteria["requires"] == {
+            "type": "one_of",
+            "fact": "diagnosis.condition",
+            "values": ["cutaneous_melanoma"],
+        }
+        dose = data["indications"][2]["dosing"]
+        assert dose["type"] == "dose_limit"
+        assert dose["checks"][1] == {
+            "type": "at_most",
+            "fact": "regimen.dose",
+            "limits": [{"value": "1", "unit": "10*6.[iU]/m2"}],
+        }
+
+
+class TestJsonText:
+    """loads reads numbers as exact decimals; dumps is canonical."""
+
+    def test_loads_decimal(self) -> None:
+        assert loads('{"a": 0.1}') == {"a": Decimal("0.1")}
+        assert loads(b"[1]") == [1]
+
+    def test_dumps_canonical(self) -> None:
+        assert dumps({"b": 1, "a": ["é"]}) == '{"a":["é"],"b":1}'
+
+    @pytest.mark.parametrize(
+        ("text", "start"),
+        [
+            ("{", "malformed JSON: Expecting property name"),
+            (b"\xff", "malformed JSON: 'utf-8' codec can't decode"),
+            ("[" * 100_000, "malformed JSON: maximum recursion depth"),
+            ("1" * 5000, "malformed JSON: Exceeds the limit"),
+        ],
+    )
+    def test_malformed(self, text: str | bytes, start: str) -> None:
+        with pytest.raises(umpolicy.InputError) as info:
+            loads(text)
+        (error,) = info.value.errors
+        assert error.path == "$"
+        assert error.reason.startswith(start)
+
+    def test_make_converter_is_independent(self) -> None:
+        other = umpolicy.make_converter()
+        assert other is not CONVERTER
+        assert other.unstructure(POLICY) == CONVERTER.unstructure(POLICY)

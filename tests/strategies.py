@@ -23,8 +23,10 @@ from typing import Any, Final, Literal
 import attrs
 from hypothesis import strategies as st
 
+import umpolicy
 from umpolicy import (
     Condition,
+    Decision,
     Diagnosis,
     Lesion,
     LesionSite,
@@ -37,7 +39,10 @@ from umpolicy import (
     Route,
     Specialty,
     Therapy,
+    Trail,
+    walk,
 )
+from umpolicy_policies.proleukin import POLICY
 
 Path = Literal["melanoma_iv", "melanoma_intralesional", "rcc", "gvhd"]
 PATHS: Final[tuple[Path, ...]] = ("melanoma_iv", "melanoma_intralesional", "rcc", "gvhd")
@@ -70,11 +75,8 @@ def years_before(on: dt.date, years: int) -> dt.date:
 
 def replace(request: Request, path: str, value: object) -> Request:
     """The request with the dotted field ``path`` (e.g. ``regimen.dose``) set to ``value``."""
-    head, _, rest = path.partition(".")
-    if not rest:
-        return attrs.evolve(request, **{head: value})
-    inner: Any = getattr(request, head)
-    return attrs.evolve(request, **{head: _replace_in(inner, rest, value)})
+    replaced: Request = _replace_in(request, path, value)
+    return replaced
 
 
 def _replace_in(obj: Any, path: str, value: object) -> Any:
@@ -142,9 +144,7 @@ def prescribed_by(*specialties: Specialty) -> st.SearchStrategy[tuple[Physician,
     """
     others = st.sampled_from(Specialty)
     consultants = st.lists(others.map(Physician), max_size=2).map(tuple)
-    by_prescriber = st.tuples(
-        st.sampled_from(specialties).map(Physician), st.none() | consultants
-    )
+    by_prescriber = st.tuples(st.sampled_from(specialties).map(Physician), st.none() | consultants)
     by_consultant = st.tuples(
         others.map(Physician),
         st.tuples(consultants, st.sampled_from(specialties).map(Physician)).map(
@@ -321,7 +321,9 @@ def gvhd_prescribers(draw: st.DrawFn) -> tuple[Physician, tuple[Physician, ...] 
     others = st.sampled_from(Specialty)
     flag = st.none() | st.just(False)
     plain = st.builds(Physician, specialty=others, transplant_center=flag)
-    way = draw(st.sampled_from(("oncologist", "centre", "consulted oncologist", "consulted centre")))
+    way = draw(
+        st.sampled_from(("oncologist", "centre", "consulted oncologist", "consulted centre"))
+    )
     if way == "oncologist":
         prescriber = Physician(Specialty.ONCOLOGY, draw(st.none() | st.booleans()))
         return prescriber, draw(st.none() | st.lists(plain, max_size=2).map(tuple))
@@ -493,4 +495,39 @@ def base(path: Path) -> Request:
             dose=Quantity("2000000", "[iU]"),  # 1 million International Units/m² × 2 m²
             frequency=Quantity("1", "/d"),
         ),
+    )
+
+
+# Reading decisions ---------------------------------------------------------------------
+
+
+def decide(request: Request) -> Decision:
+    """The Proleukin policy's decision for ``request``, with its full trail."""
+    return umpolicy.decide(POLICY, request)
+
+
+def reason_labels(decision: Decision) -> tuple[str, ...]:
+    """The labels of the decision's reasons, in order."""
+    return tuple(reason.label for reason in decision.reasons)
+
+
+def trail_nodes(decision: Decision) -> dict[str, Trail]:
+    """Every node of the decision's trail by label (criteria and dosing of every indication)."""
+    found: dict[str, Trail] = {}
+    stack = list(decision.trail or ())
+    while stack:
+        node = stack.pop()
+        assert node.label not in found, f"label {node.label} appears twice in the trail"
+        found[node.label] = node
+        stack.extend(node.children)
+    return found
+
+
+def tree_labels() -> tuple[str, ...]:
+    """Every label of the policy tree, criteria and dosing, in the document's order."""
+    return tuple(
+        node.label
+        for indication in POLICY.indications
+        for root in (indication.criteria, indication.dosing)
+        for node in walk(root)
     )

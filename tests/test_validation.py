@@ -1,0 +1,311 @@
+"""Hostile input yields only InputError, each error naming a path and a reason."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from umpolicy import Decision, InputError
+from umpolicy.api import evaluate
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "proleukin").glob("*.json"))
+BASE: dict[str, Any] = json.loads(
+    (Path(__file__).parent.parent / "examples" / "proleukin" / "rcc-approve.json").read_text()
+)
+
+Json = None | bool | int | float | str | list[Any] | dict[str, Any]
+JSON_VALUES: st.SearchStrategy[Json] = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats()
+    | st.text(max_size=8)
+    | st.sampled_from(["kg", "mg", "2026-01-01", "oncology", "-1", "NaN", "1e99", "0"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def errors_of(data: object) -> list[str]:
+    with pytest.raises(InputError) as info:
+        evaluate(data if isinstance(data, str) else json.dumps(data))
+    return [str(error) for error in info.value.errors]
+
+
+def mutated(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    change(data)
+    return data
+
+
+def _set(path: tuple[str, ...], value: object) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        target = data
+        for key in path[:-1]:
+            target = target.setdefault(key, {})
+        target[path[-1]] = value
+
+    return change
+
+
+KNOWN = (
+    "a, [iU], 10*6.[iU], kg, g, mg, [lb_av], cm, m, [in_i], m2, [iU]/kg, 10*6.[iU]/kg, mg/kg, "
+    "[iU]/m2, 10*6.[iU]/m2, mg/m2, [iU]/{lesion}, 10*6.[iU]/{lesion}, /d, /wk, /h, d, wk, "
+    "{dose}, {therapy}, {cycle}, {course}"
+)
+
+
+class TestExactMessages:
+    """The main mistakes each get one exact message at the field's path."""
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            (lambda d: d.pop("date"), "required field missing @ $.date"),
+            (
+                _set(("date",), 20260302),
+                "expected a date as text YYYY-MM-DD, got 20260302 @ $.date",
+            ),
+            (_set(("date",), "2026-02-30"), "'2026-02-30' is not a calendar date @ $.date"),
+            (
+                _set(("date",), "2/3/2026"),
+                "expected a date as text YYYY-MM-DD, got '2/3/2026' @ $.date",
+            ),
+            (_set(("date",), "9001-01-01"), "9001-01-01 is not a plausible request date @ $.date"),
+            (_set(("surprise",), 1), "extra fields found (surprise) @ $"),
+            (
+                _set(("patient", "weight", "unit"), "mg"),
+                "unit 'mg' is not one of kg, g, [lb_av] @ $.patient.weight.unit",
+            ),
+            (
+                _set(("patient", "weight", "unit"), "stone"),
+                f"unknown unit 'stone'; known units: {KNOWN} @ $.patient.weight.unit",
+            ),
+            (
+                _set(("regimen", "dose", "unit"), "d"),
+                "unit 'd' is not one of [iU], 10*6.[iU], mg, [iU]/kg, 10*6.[iU]/kg, mg/kg, "
+                "[iU]/m2, 10*6.[iU]/m2, mg/m2, [iU]/{lesion}, 10*6.[iU]/{lesion} "
+                "@ $.regimen.dose.unit",
+            ),
+            (
+                _set(("patient", "weight", "value"), "-80"),
+                "must be more than zero, got -80 @ $.patient.weight.value",
+            ),
+            (
+                _set(("patient", "weight", "value"), "0"),
+                "must be more than zero, got 0 @ $.patient.weight.value",
+            ),
+            (
+                _set(("regimen", "rest_before_course", "value"), "-1"),
+                "must be zero or more, got -1 @ $.regimen.rest_before_course.value",
+            ),
+            (
+                _set(("patient", "weight", "value"), "NaN"),
+                "'NaN' is not a finite number @ $.patient.weight.value",
+            ),
+            (
+                _set(("patient", "weight", "value"), "Infinity"),
+                "'Infinity' is not a finite number @ $.patient.weight.value",
+            ),
+            (
+                _set(("patient", "weight", "value"), "1e13"),
+                "1E+13 is out of range (1e-12 to 1e12) @ $.patient.weight.value",
+            ),
+            (
+                _set(("patient", "weight", "value"), "1e-13"),
+                "1E-13 is out of range (1e-12 to 1e12) @ $.patient.weight.value",
+            ),
+            (
+                _set(("patient", "weight", "value"), "1." + "1" * 30),
+                "more than 30 significant digits @ $.patient.weight.value",
+            ),
+            (
+                _set(("patient", "weight", "value"), True),
+                'a bool is not a decimal number; give decimal text such as "70.5" '
+                "@ $.patient.weight.value",
+            ),
+            (
+                _set(("patient", "birth_date"), "2027-01-01"),
+                "birth date 2027-01-01 is after the request date 2026-03-02 @ $.patient.birth_date",
+            ),
+            (
+                _set(("patient", "birth_date"), "1899-01-01"),
+                "is before 1900-01-01 @ $.patient.birth_date",
+            ),
+            (
+                _set(("regimen", "doses_per_cycle"), True),
+                "expected an integer, got a boolean @ $.regimen.doses_per_cycle",
+            ),
+            (
+                _set(("regimen", "doses_per_cycle"), "14"),
+                "expected an integer, got a string @ $.regimen.doses_per_cycle",
+            ),
+            (
+                _set(("regimen", "doses_per_cycle"), 0),
+                "must be a whole number from 1 to 1000000, got 0 @ $.regimen.doses_per_cycle",
+            ),
+            (
+                _set(("therapy", "concomitant_anticancer"), "none"),
+                "expected a list, got a string @ $.therapy.concomitant_anticancer",
+            ),
+            (
+                _set(("therapy", "prior_systemic"), ["ok", " "]),
+                "must not be blank @ $.therapy.prior_systemic[1]",
+            ),
+            (
+                _set(("therapy", "prior_systemic"), [1]),
+                "expected a string, got an integer @ $.therapy.prior_systemic[0]",
+            ),
+            (
+                _set(("diagnosis", "condition"), "flu"),
+                "unknown value 'flu'; expected one of cutaneous_melanoma, renal_cell_carcinoma, "
+                "chronic_graft_versus_host_disease, acute_graft_versus_host_disease, other "
+                "@ $.diagnosis.condition",
+            ),
+            (
+                _set(("diagnosis", "metastatic"), "yes"),
+                "expected a boolean, got a string @ $.diagnosis.metastatic",
+            ),
+            (_set(("policy",), 7), "expected a string, got an integer @ $.policy"),
+            (
+                _set(("policy",), "nope"),
+                "no policy named 'nope' is installed (installed: proleukin) @ $.policy",
+            ),
+            (
+                lambda d: d.pop("policy"),
+                "required field missing (or name a policy) @ $.policy",
+            ),
+        ],
+    )
+    def test_message(self, change: Callable[[dict[str, Any]], None], message: str) -> None:
+        assert errors_of(mutated(change)) == [message]
+
+    def test_every_problem_is_reported_at_once(self) -> None:
+        data = mutated(_set(("patient", "weight", "value"), "-1"))
+        data["regimen"]["doses_per_cycle"] = 0
+        data["patient"]["birth_date"] = "2030-01-01"
+        assert errors_of(data) == [
+            "birth date 2030-01-01 is after the request date 2026-03-02 @ $.patient.birth_date",
+            "must be more than zero, got -1 @ $.patient.weight.value",
+            "must be a whole number from 1 to 1000000, got 0 @ $.regimen.doses_per_cycle",
+        ]
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("[]", "expected a JSON object @ $"),
+            ("null", "expected a JSON object @ $"),
+            ('"x"', "expected a JSON object @ $"),
+            (
+                "{",
+                "malformed JSON: Expecting property name enclosed in double quotes: "
+                "line 1 column 2 (char 1) @ $",
+            ),
+        ],
+    )
+    def test_not_an_object(self, text: str, message: str) -> None:
+        assert errors_of(text) == [message]
+
+    def test_python_float_refused(self) -> None:
+        data = mutated(_set(("patient", "weight", "value"), 80.5))
+        with pytest.raises(InputError) as info:
+            evaluate(data)
+        assert [str(e) for e in info.value.errors] == [
+            'a float is not a decimal number; give decimal text such as "70.5" '
+            "@ $.patient.weight.value"
+        ]
+
+    def test_json_number_is_exact_decimal(self) -> None:
+        decision = evaluate(json.dumps(mutated(_set(("patient", "weight", "value"), 80.5))))
+        assert decision.outcome.value == "approve"
+        text = json.dumps(BASE).replace('"81"', "0.1")
+        assert evaluate(text).request_fingerprint != evaluate(json.dumps(BASE)).request_fingerprint
+
+    @pytest.mark.parametrize(
+        "value",
+        ["80 kg", [80], 80],
+    )
+    def test_wrong_shape_for_a_quantity(self, value: object) -> None:
+        (message,) = errors_of(mutated(_set(("patient", "weight"), value)))
+        assert message.endswith("@ $.patient.weight")
+
+
+def _paths(data: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found: list[tuple[str | int, ...]] = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+def _replace(data: Any, path: tuple[str | int, ...], value: Json) -> Any:
+    if not path:
+        return value
+    data = copy.deepcopy(data)
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return data
+
+
+@st.composite
+def hostile(draw: st.DrawFn) -> Any:
+    """A valid example with one to three arbitrary paths set to arbitrary JSON values."""
+    data = json.loads(draw(st.sampled_from(EXAMPLES)).read_text())
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(_paths(data)))
+        rename = draw(st.booleans())
+        if path and rename and isinstance(path[-1], str):
+            path = (*path[:-1], draw(st.sampled_from(["value", "unit", "x", path[-1]])))
+        data = _replace(data, path, draw(JSON_VALUES))
+    return data
+
+
+def outcome(data: object) -> Decision | InputError:
+    """The decision, or the InputError raised instead (any other exception propagates)."""
+    try:
+        return evaluate(data)  # type: ignore[arg-type]
+    except InputError as error:
+        return error
+
+
+def assert_well_formed(result: Decision | InputError) -> None:
+    if isinstance(result, InputError):
+        assert result.errors
+        for each in result.errors:
+            assert each.path.startswith("$"), each
+            assert each.reason.strip(), each
+    else:
+        assert isinstance(result, Decision)
+
+
+class TestFuzz:
+    """Any mutation of a valid request gives a decision or an InputError, nothing else."""
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(hostile())
+    def test_only_decision_or_input_error(self, data: Any) -> None:
+        assert_well_formed(outcome(json.dumps(data)))
+
+    @settings(max_examples=100, deadline=None)
+    @given(hostile())
+    def test_python_mappings_too(self, data: Any) -> None:
+        assert_well_formed(outcome(data))
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.binary(max_size=40) | st.text(max_size=40))
+    def test_arbitrary_text(self, text: bytes | str) -> None:
+        assert isinstance(outcome(text), InputError)

@@ -1,0 +1,100 @@
+"""Decisions: fingerprint, policy reference, and trail-independent outcomes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from umpolicy import Outcome, Request, decide, dumps, loads, structure
+from umpolicy.converter import CONVERTER
+from umpolicy.decision import fingerprint
+from umpolicy_policies.proleukin import POLICY
+
+from .engine_strategies import requests
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "proleukin").glob("*.json"))
+
+
+def request_of(path: Path) -> Request:
+    return structure(loads(path.read_text()), Request)
+
+
+class TestFingerprint:
+    """The same request always has the same fingerprint; different requests differ."""
+
+    def test_stable_and_canonical(self) -> None:
+        request = request_of(EXAMPLES[0])
+        expected = hashlib.sha256(dumps(CONVERTER.unstructure(request)).encode()).hexdigest()
+        assert fingerprint(request) == expected == decide(POLICY, request).request_fingerprint
+
+    def test_different_requests_differ(self) -> None:
+        prints = {fingerprint(request_of(path)) for path in EXAMPLES}
+        assert len(prints) == len(EXAMPLES)
+        request = request_of(EXAMPLES[0])
+        assert fingerprint(attrs.evolve(request, id="other")) != fingerprint(request)
+
+
+class TestPolicyRef:
+    """A decision names the policy, version, effective date and tree hash."""
+
+    def test_ref(self) -> None:
+        ref = decide(POLICY, request_of(EXAMPLES[0])).policy
+        assert (ref.name, ref.version, ref.effective) == (
+            "proleukin",
+            "2025-02-05",
+            date(2022, 1, 1),
+        )
+        canonical = json.dumps(
+            CONVERTER.unstructure(POLICY), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        assert ref.content_hash == hashlib.sha256(canonical.encode()).hexdigest()
+
+    def test_hash_changes_with_a_word(self) -> None:
+        changed = attrs.evolve(POLICY, preamble=POLICY.preamble + " ")
+        assert changed.content_hash != POLICY.content_hash
+
+
+class TestExamples:
+    """Each example file's name states its outcome."""
+
+    @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+    def test_outcome(self, path: Path) -> None:
+        expected = next(o for o in Outcome if path.stem.endswith(o.value.replace("_", "-")))
+        decision = decide(POLICY, request_of(path))
+        assert decision.outcome is expected
+        assert decision.request_id == json.loads(path.read_text()).get("id")
+        assert (decision.authorization is not None) is (expected is Outcome.APPROVE)
+        assert bool(decision.facts_needed) is (expected is Outcome.INSUFFICIENT_INFORMATION)
+        if expected is Outcome.APPROVE:
+            assert decision.authorization is not None
+            assert decision.authorization.period == "1 year"
+        else:
+            assert "not a denial" in decision.summary
+
+
+class TestTrailParity:
+    """trail=False decides exactly as trail=True, and leaves the trail out."""
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(requests())
+    def test_same_outcome(self, request: Request) -> None:
+        full = decide(POLICY, request, trail=True)
+        bare = decide(POLICY, request, trail=False)
+        assert full.trail is not None
+        assert bare.trail is None
+        assert attrs.evolve(full, trail=None) == bare
+
+    @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+    def test_examples(self, path: Path) -> None:
+        request = request_of(path)
+        full = decide(POLICY, request)
+        assert attrs.evolve(full, trail=None) == decide(POLICY, request, trail=False)
+        assert full.trail is not None
+        labels = [t.label for t in full.trail]
+        assert labels == ["1", "Dosing 1", "2", "Dosing 2", "3", "Dosing 3"]

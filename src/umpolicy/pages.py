@@ -40,7 +40,7 @@ def _md(text: str) -> str:
 
 
 def _node(
-    policy: Policy, node: Node, tests: Mapping[str, Sequence[str]], depth: int
+    policy: Policy, node: Node, tests: Mapping[str, Sequence[str]], depth: int, notes_uri: str
 ) -> Iterator[str]:
     pad = "    " * depth
     title = f" {_md(node.title)}." if isinstance(node, AllOf | AnyOf) and node.title else ""
@@ -57,7 +57,7 @@ def _node(
         yield f"{inner}- Facts: " + ", ".join(f"[`{name}`](#fact-{_slug(name)})" for name in facts)
     notes = [i for i in policy.interpretations if node.label in i.labels]
     if notes:
-        links = ", ".join(f"[{_md(i.title)}](interpretations.md#{i.key})" for i in notes)
+        links = ", ".join(f"[{_md(i.title)}]({notes_uri}#{i.key})" for i in notes)
         yield f"{inner}- Interpretations: {links}"
     exercised = tests.get(node.label, ())
     if exercised:
@@ -68,7 +68,7 @@ def _node(
         )
     if isinstance(node, AllOf | AnyOf):
         for child in node.children:
-            yield from _node(policy, child, tests, depth + 1)
+            yield from _node(policy, child, tests, depth + 1, notes_uri)
 
 
 def _slug(name: str) -> str:
@@ -96,15 +96,15 @@ def _row(node: DoseLimit, check: Check) -> str:
 
 
 def _indication(
-    policy: Policy, indication: Indication, tests: Mapping[str, Sequence[str]]
+    policy: Policy, indication: Indication, tests: Mapping[str, Sequence[str]], notes_uri: str
 ) -> Iterator[str]:
     yield f"### {_md(indication.label)}. {_md(indication.title)}"
     yield ""
-    yield from _node(policy, indication.criteria, tests, 0)
+    yield from _node(policy, indication.criteria, tests, 0, notes_uri)
     yield ""
     yield "#### Dosing"
     yield ""
-    yield from _node(policy, indication.dosing, tests, 0)
+    yield from _node(policy, indication.dosing, tests, 0, notes_uri)
     yield ""
     yield f"#### Dosing limits: {_md(indication.title)}"
     yield ""
@@ -120,8 +120,16 @@ def _indication(
     yield ""
 
 
-def policy_page(policy: Policy, tests: Mapping[str, Sequence[str]] | None = None) -> str:
-    """The reviewer page of a policy: metadata, context, statement, criteria, dosing, outcomes."""
+def policy_page(
+    policy: Policy,
+    tests: Mapping[str, Sequence[str]] | None = None,
+    interpretations: str = "interpretations.md",
+) -> str:
+    """The reviewer page of a policy: metadata, context, statement, criteria, dosing, outcomes.
+
+    ``tests`` maps labels to the tests that exercise them; ``interpretations`` is the
+    address of the interpretations page the criteria link to.
+    """
     tests = tests or {}
     lines = [
         f"# {_md(policy.title)}",
@@ -151,7 +159,7 @@ def policy_page(policy: Policy, tests: Mapping[str, Sequence[str]] | None = None
         if indication.section != section:
             section = indication.section
             lines += [f"## {_md(section)}", ""]
-        lines += _indication(policy, indication, tests)
+        lines += _indication(policy, indication, tests, interpretations)
     lines += [
         "## Conditions not recommended for approval",
         "",

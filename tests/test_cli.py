@@ -1,0 +1,148 @@
+"""The umpolicy command: evaluate, batch, show, facts, policies, and exit statuses."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from umpolicy.cli import main
+from umpolicy_policies.proleukin import POLICY
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "proleukin"
+APPROVE = EXAMPLES / "rcc-approve.json"
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+class TestEvaluate:
+    """evaluate prints the decision in each format; bad input exits 2 with field errors."""
+
+    @pytest.mark.parametrize(
+        ("fmt", "start"),
+        [("text", "Policy: proleukin"), ("markdown", "### Outcome: approve"), ("json", "{")],
+    )
+    def test_formats(self, fmt: str, start: str) -> None:
+        status, out = run("evaluate", str(APPROVE), "--format", fmt)
+        assert status == 0
+        assert out.startswith(start)
+        if fmt == "json":
+            assert json.loads(out)["outcome"] == "approve"
+
+    def test_no_trail(self) -> None:
+        status, out = run("evaluate", str(APPROVE), "--format", "json", "--no-trail")
+        assert status == 0
+        assert json.loads(out)["trail"] is None
+
+    def test_stdin(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(APPROVE.read_text()))
+        status, out = run("evaluate", "-")
+        assert status == 0
+        assert "Outcome: approve" in out
+
+    def test_policy_option(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        data = json.loads(APPROVE.read_text())
+        del data["policy"]
+        path = tmp_path / "r.json"
+        path.write_text(json.dumps(data))
+        assert run("evaluate", str(path), "--policy", "proleukin")[0] == 0
+        assert run("evaluate", str(path)) == (2, "")
+        assert capsys.readouterr().err == (
+            "invalid input: required field missing (or name a policy) @ $.policy\n"
+        )
+
+    def test_invalid_input(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        path = tmp_path / "bad.json"
+        path.write_text(
+            '{"policy": "proleukin", "patient": {"weight": {"value": "-1", "unit": "mg"}}}'
+        )
+        assert run("evaluate", str(path)) == (2, "")
+        assert capsys.readouterr().err.splitlines() == [
+            "invalid input: required field missing @ $.date",
+        ]
+
+    def test_unknown_policy(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert run("evaluate", str(APPROVE), "--policy", "nope") == (2, "")
+        assert capsys.readouterr().err.startswith("umpolicy: ")
+
+    def test_missing_file(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert run("evaluate", str(tmp_path / "absent.json")) == (1, "")
+        assert "No such file" in capsys.readouterr().err
+
+
+class TestBatch:
+    """batch writes one JSON line per request, an invalid record per bad line."""
+
+    def test_mixed(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        good = json.dumps(json.loads(APPROVE.read_text()))
+        path = tmp_path / "r.jsonl"
+        path.write_text("\n".join([good, "{", "", good, '{"date": 1}']) + "\n")
+        status, out = run("batch", str(path), "--trail")
+        assert status == 2
+        records = [json.loads(line) for line in out.splitlines()]
+        assert [next(iter(r)) if "invalid" in r else r["outcome"] for r in records] == [
+            "approve",
+            "invalid",
+            "approve",
+            "invalid",
+        ]
+        assert records[0]["trail"] is not None
+        assert records[1]["invalid"]["line"] == 2
+        assert records[3]["invalid"] == {
+            "line": 5,
+            "errors": [{"path": "$.date", "reason": "expected a date as text YYYY-MM-DD, got 1"}],
+        }
+        err = capsys.readouterr().err
+        assert "umpolicy: 2 of 5 lines are invalid input" in err
+        assert "5/5 requests" in err
+
+    def test_all_valid_quiet(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        path = tmp_path / "r.jsonl"
+        path.write_text(json.dumps(json.loads(APPROVE.read_text())) + "\n")
+        status, out = run("batch", str(path), "--quiet")
+        assert status == 0
+        assert json.loads(out)["trail"] is None
+        assert capsys.readouterr().err == ""
+
+
+class TestShowAndFacts:
+    """show prints the tree; facts lists what the policy reads; policies lists names."""
+
+    def test_show_text(self) -> None:
+        status, out = run("show", "proleukin")
+        assert status == 0
+        assert out.startswith(POLICY.title)
+
+    def test_show_json(self) -> None:
+        status, out = run("show", "proleukin", "--format", "json")
+        assert status == 0
+        assert json.loads(out)["name"] == "proleukin"
+
+    def test_facts_text(self) -> None:
+        status, out = run("facts", "proleukin")
+        assert status == 0
+        for name in POLICY.facts():
+            assert f"\n{name} (" in f"\n{out}"
+        assert "patient.age (quantity in a) [derived from patient.birth_date, request.date]" in out
+        assert "regimen.route (enum: intravenous, intralesional, subcutaneous, other)" in out
+
+    def test_facts_json(self) -> None:
+        status, out = run("facts", "proleukin", "--format", "json")
+        assert status == 0
+        assert [spec["name"] for spec in json.loads(out)] == list(POLICY.facts())
+
+    def test_policies(self) -> None:
+        assert run("policies") == (0, "proleukin\n")
+
+    @pytest.mark.parametrize("command", ["show", "facts"])
+    def test_unknown(self, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+        assert run(command, "nope") == (2, "")
+        assert capsys.readouterr().err == (
+            "umpolicy: no policy named 'nope' is installed (installed: proleukin)\n"
+        )

@@ -1,0 +1,88 @@
+"""Policies load by name from the installed package, not from the repository."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import umpolicy
+from umpolicy import UnknownPolicyError, load_policy, policy_names
+from umpolicy_policies.proleukin import POLICY
+
+
+class TestRegistry:
+    """load_policy finds installed policies and names them all when it cannot."""
+
+    def test_load(self) -> None:
+        assert load_policy("proleukin") is POLICY
+        assert policy_names() == ("proleukin",)
+
+    def test_unknown(self) -> None:
+        with pytest.raises(
+            UnknownPolicyError,
+            match=r"^no policy named 'x' is installed \(installed: proleukin\)$",
+        ):
+            load_policy("x")
+
+    def test_from_installed_wheel(self, tmp_path: Path) -> None:
+        code = (
+            "import umpolicy, umpolicy_policies; p = umpolicy.load_policy('proleukin'); "
+            "print(p.name, umpolicy.__file__, umpolicy_policies.__file__)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        name, package, policies = done.stdout.split()
+        assert name == "proleukin"
+        assert "site-packages" in package
+        assert "site-packages" in policies
+
+    def test_not_a_policy(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from importlib.metadata import EntryPoint
+
+        import umpolicy.registry as registry
+
+        fake = EntryPoint("fake", "umpolicy:__all__", registry.GROUP)
+        monkeypatch.setattr(registry, "entry_points", lambda **_: [fake])
+        registry.load_policy.cache_clear()
+        try:
+            with pytest.raises(
+                UnknownPolicyError, match="entry point umpolicy:__all__ is not a Policy"
+            ):
+                registry.load_policy("fake")
+        finally:
+            registry.load_policy.cache_clear()
+
+    def test_none_installed(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import umpolicy.registry as registry
+
+        monkeypatch.setattr(registry, "entry_points", lambda **_: [])
+        with pytest.raises(UnknownPolicyError, match=r"\(installed: none\)"):
+            registry.load_policy("other")
+
+
+class TestPublicApi:
+    """__all__ is sorted and every name in it is importable."""
+
+    def test_sorted(self) -> None:
+        """Sorted isort-style (ruff RUF022): CONSTANTS, then Classes, then functions."""
+
+        def key(name: str) -> tuple[int, str]:
+            return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+        assert umpolicy.__all__ == sorted(umpolicy.__all__, key=key)
+        assert len(set(umpolicy.__all__)) == len(umpolicy.__all__)
+
+    def test_importable(self) -> None:
+        for name in umpolicy.__all__:
+            assert getattr(umpolicy, name) is not None, name
+
+    def test_module_entry_point(self) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "umpolicy", "policies"], capture_output=True, text=True
+        )
+        assert (done.returncode, done.stdout) == (0, "proleukin\n")

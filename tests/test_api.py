@@ -1,0 +1,158 @@
+"""Entry points and edge paths: api.evaluate, errors, other policy shapes, python -m."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import runpy
+import sys
+from pathlib import Path
+
+import attrs
+import pytest
+
+from umpolicy import (
+    AllOf,
+    AnyOf,
+    DoseLimit,
+    Fact,
+    FieldError,
+    Indication,
+    InputError,
+    IsTrue,
+    OneOf,
+    Outcome,
+    Predicate,
+    Quantity,
+    Regimen,
+    Request,
+    Route,
+    Status,
+    Trail,
+    decide,
+    structure,
+)
+from umpolicy.api import evaluate, parse_request
+from umpolicy.converter import CONVERTER
+from umpolicy.decision import needed, not_met
+from umpolicy_policies.proleukin import POLICY
+
+APPROVE = Path(__file__).parent.parent / "examples" / "proleukin" / "rcc-approve.json"
+DATE = dt.date(2026, 3, 2)
+
+
+class TestEvaluate:
+    """evaluate accepts text, bytes, mappings or a Request, and a policy or its name."""
+
+    def test_inputs(self) -> None:
+        text = APPROVE.read_text()
+        request = parse_request(text)
+        decisions = {
+            evaluate(text),
+            evaluate(text.encode()),
+            evaluate(request),
+            evaluate(request, "proleukin"),
+            evaluate(request, POLICY),
+        }
+        assert len(decisions) == 1
+        assert evaluate(request, trail=False).trail is None
+
+    def test_request_object_without_policy(self) -> None:
+        with pytest.raises(InputError, match=r"^required field missing \(or name a policy\)"):
+            evaluate(Request(DATE))
+
+    def test_decide_validates(self) -> None:
+        with pytest.raises(InputError, match=r"plausible request date @ \$\.date"):
+            decide(POLICY, Request(dt.date(1800, 1, 1)))
+
+
+class TestErrors:
+    """InputError lists its field errors in its message and repr."""
+
+    def test_repr_and_str(self) -> None:
+        error = InputError([FieldError("$.a", "bad"), FieldError("$", "worse")])
+        assert str(error) == "bad @ $.a\nworse @ $"
+        assert repr(error) == (
+            "InputError([FieldError(path='$.a', reason='bad'), "
+            "FieldError(path='$', reason='worse')])"
+        )
+        assert isinstance(error, ValueError)
+
+
+class TestStructureEdges:
+    """Structuring problems outside cattrs' own errors still become InputError at $."""
+
+    def test_fact_value_of_wrong_kind(self) -> None:
+        data = {"name": "x", "value": 5, "inputs": [], "method": None, "exact_square": None}
+        with pytest.raises(InputError, match=r"^not a fact value: 5 @ \$$"):
+            structure(data, Fact)
+
+    def test_fact_missing_key(self) -> None:
+        with pytest.raises(InputError) as info:
+            structure({"name": "x"}, Fact)
+        (error,) = info.value.errors
+        assert (error.path, error.reason) == ("$", "required field missing")
+
+    def test_fact_round_trip_values(self) -> None:
+        for value in (True, "x", None, dt.date(2026, 1, 1), frozenset({"a"}), Quantity("1", "kg")):
+            fact = Fact("x", value)
+            assert structure(CONVERTER.unstructure(fact), Fact) == fact
+
+
+ROUTE_X = OneOf("regimen.route", ("intravenous",))
+ROUTE_Y = OneOf("regimen.route", ("intralesional",))
+
+
+def small_policy(criteria: AllOf | AnyOf, dosing: AllOf | AnyOf | DoseLimit) -> object:
+    indication = Indication(criteria, dosing, Quantity("1", "a"), "S")
+    return attrs.evolve(POLICY, indications=(indication,))
+
+
+class TestOtherPolicyShapes:
+    """Shapes Proleukin does not use: a heading with no condition, dosing all off-branch."""
+
+    def test_heading_without_condition_trail_off(self) -> None:
+        policy = small_policy(
+            AllOf("1", "t", (Predicate("1.A", "t", IsTrue("diagnosis.metastatic")),)),
+            DoseLimit("D", "t", (ROUTE_X,)),
+        )
+        request = Request(DATE, regimen=Regimen(route=Route.INTRAVENOUS))
+        full = decide(policy, request)  # type: ignore[arg-type]
+        bare = decide(policy, request, trail=False)  # type: ignore[arg-type]
+        assert full.outcome is bare.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert bare.facts_needed == ("diagnosis.metastatic",)
+
+    def test_dosing_with_every_branch_ruled_out(self) -> None:
+        policy = small_policy(
+            AllOf("1", "t", (), requires=OneOf("regimen.route", ("subcutaneous",))),
+            AnyOf(
+                "D",
+                "t",
+                (
+                    AllOf("D.A", "t", (), requires=ROUTE_X),
+                    AllOf("D.B", "t", (), requires=ROUTE_Y),
+                ),
+            ),
+        )
+        request = Request(DATE, regimen=Regimen(route=Route.SUBCUTANEOUS))
+        decision = decide(policy, request)  # type: ignore[arg-type]
+        assert decision.outcome is Outcome.CLINICIAN_REVIEW
+        assert decision.path == ("1", "D")
+
+    def test_not_met_and_needed_of_settled_trails(self) -> None:
+        met = Trail("1", "predicate", "t", Status.MET)
+        assert not_met(met) == []
+        assert needed(met) == []
+
+
+class TestModuleEntryPoint:
+    """python -m umpolicy runs the command line and exits with its status."""
+
+    def test_runpy(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        out = io.StringIO()
+        monkeypatch.setattr(sys, "argv", ["umpolicy", "policies"])
+        monkeypatch.setattr(sys, "stdout", out)
+        with pytest.raises(SystemExit) as info:
+            runpy.run_module("umpolicy", run_name="__main__")
+        assert info.value.code == 0
+        assert out.getvalue() == "proleukin\n"

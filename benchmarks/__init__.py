@@ -1,0 +1,1 @@
+"""The benchmark: figures against a hand-written floor, not a test (``nox -s bench``)."""

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 import re
+from fractions import Fraction
 from pathlib import Path
 
+import attrs
 import jsonschema
 import pytest
 
@@ -140,3 +142,21 @@ class TestJsonSchema:
         schema = json_schema(umpolicy.Request)
         assert schema["$defs"]["Request"]["required"] == ["date"]
         assert schema["$defs"]["Lesion"]["required"] == ["site", "status"]
+
+
+class TestGeneratorsRefuseWhatTheyCannotShow:
+    """A page without an outcomes note omits the section; a schema of an unknown type fails."""
+
+    def test_page_without_outcomes_interpretation(self) -> None:
+        bare = attrs.evolve(POLICY, interpretations=())
+        page = policy_page(bare)
+        assert "## Outcomes" not in page
+        assert "Interpretations:" not in page
+
+    def test_schema_of_an_unsupported_type(self) -> None:
+        @attrs.frozen
+        class Odd:
+            ratio: Fraction
+
+        with pytest.raises(TypeError, match="no JSON Schema for"):
+            json_schema(Odd)

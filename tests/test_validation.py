@@ -157,6 +157,7 @@ class TestExactMessages:
                 _set(("therapy", "concomitant_anticancer"), "none"),
                 "expected a list, got a string @ $.therapy.concomitant_anticancer",
             ),
+            (_set(("patient",), "adult"), "expected an object @ $.patient"),
             (
                 _set(("therapy", "prior_systemic"), ["ok", " "]),
                 "must not be blank @ $.therapy.prior_systemic[1]",

@@ -127,6 +127,8 @@ def _structure_value(value: object, _: type) -> Value | None:
 def _format(exc: BaseException, kind: type | None) -> str:
     if isinstance(exc, ValueError) and not isinstance(exc, cattrs.BaseValidationError) and str(exc):
         return str(exc)
+    if isinstance(exc, AttributeError) and "attribute 'keys'" in str(exc):
+        return "expected an object"
     return format_exception(exc, kind)
 
 

@@ -8,6 +8,7 @@ cross-multiply by the units' rational factors in a context that traps any roundi
 from __future__ import annotations
 
 import decimal
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -23,6 +24,11 @@ EXACT = decimal.Context(
     Emin=-(10**6),
     traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow, decimal.DivisionByZero],
 )
+
+
+#: Decimal text as people write it: ASCII digits, an optional point and exponent.
+#: Python's Decimal also reads "1_000" and non-ASCII digits; a request must not.
+DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def to_decimal(value: object) -> Decimal:
@@ -43,6 +49,8 @@ def to_decimal(value: object) -> Decimal:
         raise ValueError(f"expected decimal text, got {type(value).__name__}")
     if not number.is_finite():
         raise ValueError(f"{value!r} is not a finite number")
+    if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value.strip()):
+        raise ValueError(f"{value!r} is not plain decimal text (ASCII digits, no separators)")
     return number
 
 

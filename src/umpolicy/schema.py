@@ -17,14 +17,15 @@ from typing import Any
 import attrs
 
 from umpolicy.facts import Fact
+from umpolicy.quantity import DECIMAL_TEXT
 from umpolicy.units import UNITS, Unit
 
 DECIMAL = {
     "anyOf": [
-        {"type": "string", "pattern": r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"},
+        {"type": "string", "pattern": f"^\\s*{DECIMAL_TEXT.pattern}\\s*$"},
         {"type": "number"},
     ],
-    "description": "An exact decimal: text such as \"70.5\" (or a JSON number, read exactly).",
+    "description": 'An exact decimal: text such as "70.5" (or a JSON number, read exactly).',
 }
 
 _FACT = {
@@ -67,7 +68,7 @@ def _type(kind: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"$ref": "#/$defs/Fact"}
     if attrs.has(kind):
         return _object(kind, defs)
-    return {}
+    raise TypeError(f"no JSON Schema for {kind!r}")
 
 
 def _object(cls: type, defs: dict[str, Any]) -> dict[str, Any]:

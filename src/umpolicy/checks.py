@@ -207,9 +207,7 @@ class _Bound:
         dose, cap = _exact(value), _exact(limit)
         if basis.exact_square is not None:
             sign = _sign(dose * dose - cap * cap * basis.exact_square)
-            per_basis = _decimal(
-                dose * dose / basis.exact_square / limit.unit.factor**2, root=True
-            )
+            per_basis = _decimal(dose * dose / basis.exact_square / limit.unit.factor**2, root=True)
             method += ", compared exactly: dose² ≤ limit² × BSA²"
         else:
             size = _exact(basis.value)

@@ -1,7 +1,9 @@
 """umpolicy: utilization-management drug policies as executable, explainable code."""
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from umpolicy.checks import AtLeast, AtMost, Check, Either, Finding, Includes, IsTrue, OneOf
-from umpolicy.converter import dumps, loads, make_converter, structure
 from umpolicy.decision import Authorization, Decision, Outcome, PolicyRef, Reason, decide
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError
 from umpolicy.facts import FACTS, Fact, FactBook, FactSpec
@@ -33,6 +35,23 @@ from umpolicy.request import (
 from umpolicy.status import Status
 from umpolicy.trail import Trail, explain
 from umpolicy.units import UNITS, Dimension, Unit
+
+if TYPE_CHECKING:
+    from umpolicy.converter import dumps, loads, make_converter, structure
+
+#: Names served by a module imported on first use (cattrs is slow to import).
+_LAZY = dict.fromkeys(("dumps", "loads", "make_converter", "structure"), "umpolicy.converter")
+
+
+def __getattr__(name: str) -> Any:
+    """Import the converter only when one of its names is first asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'umpolicy' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FACTS",

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 
 from attrs import frozen
 
+from umpolicy.canonical import Unplanned, writer
 from umpolicy.checks import Finding
-from umpolicy.converter import CONVERTER, dumps
+from umpolicy.compiled import Evaluate, Explain, compile_check, compile_node
 from umpolicy.facts import Fact, FactBook
 from umpolicy.nodes import AllOf, AnyOf
 from umpolicy.policy import Indication, Policy
 from umpolicy.request import Request
 from umpolicy.status import Status
-from umpolicy.trail import Trail, explain
+from umpolicy.trail import Trail
 from umpolicy.validation import validate
 
 
@@ -80,7 +82,13 @@ class Decision:
 
 def fingerprint(request: Request) -> str:
     """SHA-256 of the request's canonical JSON: the same request, the same fingerprint."""
-    return hashlib.sha256(dumps(CONVERTER.unstructure(request)).encode()).hexdigest()
+    try:
+        text = writer(Request)(request)  # the same text, written without building dicts
+    except Unplanned:
+        from umpolicy.converter import CONVERTER, dumps
+
+        text = dumps(CONVERTER.unstructure(request))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _detail(findings: tuple[Finding, ...]) -> str:
@@ -202,21 +210,22 @@ def decide(policy: Policy, request: Request, *, trail: bool = True) -> Decision:
     """
     validate(request)
     book = FactBook(request)
+    compiled = _compiled(policy)
     trails: list[tuple[Indication, Trail, Trail | None]] = []
-    for indication in policy.indications:
-        ruled_out = None if trail else _ruled_out(indication.criteria, book)
+    for indication, requires, explain_criteria, explain_dosing in compiled.indications:
+        ruled_out = None if trail else _ruled_out(indication.criteria, requires, book)
         if ruled_out is not None:
             trails.append((indication, ruled_out, None))
             continue
-        criteria = explain(indication.criteria, book)
+        criteria = explain_criteria(book)
         met = criteria.status is Status.MET
-        dosing = explain(indication.dosing, book) if trail or met else None
+        dosing = explain_dosing(book) if trail or met else None
         trails.append((indication, criteria, dosing))
     verdict = _verdict(policy, request, trails)
     return Decision(
         verdict.outcome,
         verdict.summary,
-        PolicyRef(policy.name, policy.version, policy.effective, policy.content_hash),
+        compiled.ref,
         request.id,
         fingerprint(request),
         verdict.indication,
@@ -225,6 +234,33 @@ def decide(policy: Policy, request: Request, *, trail: bool = True) -> Decision:
         verdict.reasons,
         verdict.facts_needed,
         tuple(t for _, c, d in trails for t in (c, d) if t) if trail else None,
+    )
+
+
+@frozen
+class _Compiled:
+    """A policy's reference, and per indication its condition, criteria and dosing compiled."""
+
+    ref: PolicyRef
+    indications: tuple[tuple[Indication, Evaluate | None, Explain, Explain], ...]
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(policy: Policy) -> _Compiled:
+    """Worked out once per policy (its hash is cached): the tree itself stays pure data."""
+    return _Compiled(
+        PolicyRef(policy.name, policy.version, policy.effective, policy.content_hash),
+        tuple(
+            (
+                indication,
+                None
+                if indication.criteria.requires is None
+                else compile_check(indication.criteria.requires),
+                compile_node(indication.criteria),
+                compile_node(indication.dosing),
+            )
+            for indication in policy.indications
+        ),
     )
 
 
@@ -254,11 +290,11 @@ def _verdict(
     )
 
 
-def _ruled_out(node: AllOf | AnyOf, book: FactBook) -> Trail | None:
+def _ruled_out(node: AllOf | AnyOf, requires: Evaluate | None, book: FactBook) -> Trail | None:
     """The heading alone, when its own condition rules the request out (no trail asked)."""
-    if node.requires is None:
+    if requires is None:
         return None
-    condition = node.requires.evaluate(book)
+    condition = requires(book)
     if condition.status is not Status.NOT_MET:
         return None
     kind = "all_of" if isinstance(node, AllOf) else "any_of"

@@ -1,0 +1,244 @@
+"""The tree compiled once into closures: the same trail as :func:`~umpolicy.explain`, faster.
+
+A policy tree stays pure data. What every evaluation of it would otherwise redo (the
+rule's words, the node's kind, which limit a unit compares with, the unit factors) is
+worked out once per check and node, and kept in closures cached for the tree.
+:func:`explain` here returns exactly what :func:`umpolicy.trail.explain` returns; the
+tests hold them equal.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from decimal import Decimal
+
+from umpolicy.checks import (
+    _BASIS,
+    AtLeast,
+    AtMost,
+    Check,
+    Either,
+    Finding,
+    Includes,
+    IsTrue,
+    OneOf,
+    _Bound,
+)
+from umpolicy.facts import READERS, Fact, FactBook
+from umpolicy.nodes import AllOf, AnyOf, Node
+from umpolicy.quantity import EXACT, Quantity
+from umpolicy.status import Status
+from umpolicy.trail import Trail
+from umpolicy.units import UNITS, Dimension
+
+Evaluate = Callable[[FactBook], Finding]
+Explain = Callable[[FactBook], Trail]
+
+MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
+_mul = EXACT.multiply
+#: Each unit's factor as (numerator, denominator), by code.
+_RATIO = {code: (u.factor.numerator, u.factor.denominator) for code, u in UNITS.items()}
+
+
+def _fact(name: str) -> Callable[[FactBook], Fact]:
+    """A fast read of one fact from the book (what ``book[name]`` does)."""
+    reader = READERS[name]
+
+    def get(book: FactBook) -> Fact:
+        facts = book._facts
+        fact = facts.get(name)
+        if fact is None:
+            fact = facts[name] = reader(book)
+        return fact
+
+    return get
+
+
+def _is_true(check: IsTrue) -> Evaluate:
+    rule, get = check.describe(), _fact(check.fact)
+
+    def evaluate(book: FactBook) -> Finding:
+        fact = get(book)
+        value = fact.value
+        status = UNKNOWN if value is None else (MET if value is True else NOT_MET)
+        return Finding(rule, status, (fact,))
+
+    return evaluate
+
+
+def _one_of(check: OneOf) -> Evaluate:
+    rule, get, values = check.describe(), _fact(check.fact), check.values
+
+    def evaluate(book: FactBook) -> Finding:
+        fact = get(book)
+        value = fact.value
+        status = UNKNOWN if value is None else (MET if value in values else NOT_MET)
+        return Finding(rule, status, (fact,))
+
+    return evaluate
+
+
+def _includes(check: Includes) -> Evaluate:
+    rule, get, values = check.describe(), _fact(check.fact), check.values
+
+    def evaluate(book: FactBook) -> Finding:
+        fact = get(book)
+        value = fact.value
+        if not isinstance(value, frozenset):
+            return Finding(rule, UNKNOWN, (fact,))
+        return Finding(rule, NOT_MET if value.isdisjoint(values) else MET, (fact,))
+
+    return evaluate
+
+
+def _either(check: Either) -> Evaluate:
+    rule = check.describe()
+    parts = tuple(compile_check(each) for each in check.checks)
+
+    def evaluate(book: FactBook) -> Finding:
+        status = NOT_MET
+        facts: tuple[Fact, ...] = ()
+        for part in parts:
+            finding = part(book)
+            facts += finding.facts
+            if finding.status is MET:
+                status = MET
+            elif finding.status is UNKNOWN and status is NOT_MET:
+                status = UNKNOWN
+        return Finding(rule, status, facts)
+
+    return evaluate
+
+
+def _bound(check: _Bound) -> Evaluate:
+    """A limit: per value dimension, which limit it compares with and how, worked out once."""
+    rule, get, name = check.describe(), _fact(check.fact), check.fact
+    at_most = isinstance(check, AtMost)
+    same: dict[Dimension, tuple[Quantity, Decimal, int]] = {}
+    per: dict[Dimension, tuple[Quantity, Callable[[FactBook], Fact], str]] = {}
+    for dimension in Dimension:
+        for limit in check.limits:
+            if limit.unit.dimension is dimension:
+                num, den = _RATIO[limit.unit.code]
+                same[dimension] = (limit, _mul(limit.value, num), den)
+                break
+        else:
+            for limit in check.limits:
+                basis = _BASIS.get((dimension, limit.unit.dimension))
+                if basis is not None:
+                    per[dimension] = (limit, _fact(basis[0]), name + basis[1])
+                    break
+
+    def evaluate(book: FactBook) -> Finding:
+        fact = get(book)
+        value = fact.value
+        if not isinstance(value, Quantity):
+            return Finding(rule, UNKNOWN, (fact,))
+        unit = value.unit
+        compared = same.get(unit.dimension)
+        if compared is not None:
+            limit, scaled, den = compared
+            num, vden = _RATIO[unit.code]
+            left = _mul(_mul(value.value, num), den)
+            right = _mul(scaled, vden)
+            holds = left <= right if at_most else left >= right
+            return Finding(rule, MET if holds else NOT_MET, (fact,), value, limit)
+        basis = per.get(unit.dimension)
+        if basis is not None:
+            limit, read, derived = basis
+            return check._per_basis(fact, value, limit, read(book), derived)
+        return check.evaluate(book)  # not comparable: the check words the note
+
+    return evaluate
+
+
+_COMPILERS: dict[type, Callable[..., Evaluate]] = {
+    IsTrue: _is_true,
+    OneOf: _one_of,
+    Includes: _includes,
+    Either: _either,
+    AtMost: _bound,
+    AtLeast: _bound,
+}
+
+
+def compile_check(check: Check) -> Evaluate:
+    """A function giving what ``check.evaluate(book)`` gives."""
+    return _COMPILERS[type(check)](check)
+
+
+def _group(node: AllOf | AnyOf) -> Explain:
+    label, text, title = node.label, node.text, node.title
+    kind = "all_of" if isinstance(node, AllOf) else "any_of"
+    every = isinstance(node, AllOf)
+    children = tuple(compile_node(child) for child in node.children)
+    requires = None if node.requires is None else compile_check(node.requires)
+
+    def explain(book: FactBook) -> Trail:
+        trails = tuple([child(book) for child in children])
+        if every:
+            status = MET
+            for trail in trails:
+                if trail.status is NOT_MET:
+                    status = NOT_MET
+                    break
+                if trail.status is UNKNOWN:
+                    status = UNKNOWN
+        else:
+            status = NOT_MET
+            for trail in trails:
+                if trail.status is MET:
+                    status = MET
+                    break
+                if trail.status is UNKNOWN:
+                    status = UNKNOWN
+        if requires is None:
+            return Trail(label, kind, text, status, (), trails, title)
+        condition = requires(book)
+        return Trail(label, kind, text, condition.status & status, (condition,), trails, title)
+
+    return explain
+
+
+def _leaf(node: Node) -> Explain:
+    assert not isinstance(node, AllOf | AnyOf)
+    label, text = node.label, node.text
+    kind = "predicate" if type(node).__name__ == "Predicate" else "dose_limit"
+    checks = tuple(compile_check(check) for check in node.checks)
+    applies_if = None if node.applies_if is None else compile_check(node.applies_if)
+
+    def explain(book: FactBook) -> Trail:
+        rules = tuple([check(book) for check in checks])
+        status = MET
+        for rule in rules:
+            if rule.status is NOT_MET:
+                status = NOT_MET
+                break
+            if rule.status is UNKNOWN:
+                status = UNKNOWN
+        if applies_if is None:
+            return Trail(label, kind, text, status, rules)
+        applies = applies_if(book)
+        note = None
+        if applies.status is NOT_MET:
+            note = f"does not apply: {applies.rule} is not the case"
+        scope = Finding(applies.rule, applies.status, applies.facts, note=note)
+        return Trail(
+            label,
+            kind,
+            text,
+            ~applies.status | status,
+            (scope, *rules),
+            applies=applies.status is not NOT_MET,
+        )
+
+    return explain
+
+
+@functools.lru_cache(maxsize=256)
+def compile_node(node: Node) -> Explain:
+    """A function giving what ``explain(node, book)`` gives, built once per tree."""
+    if isinstance(node, AllOf | AnyOf):
+        return _group(node)
+    return _leaf(node)

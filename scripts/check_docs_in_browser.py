@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import Browser, CDPSession, ConsoleMessage, Page, Request, Response, Route, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pypdf import PdfReader
 
 CHROMIUM = "/usr/bin/chromium"
@@ -38,7 +39,7 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 LOCAL_SCHEMES = {"data", "blob", "about"}
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 15_000
 
 
 @dataclass
@@ -158,10 +159,13 @@ def label_pattern(label: str) -> re.Pattern[str]:
 
 def check_mermaid(page: Page, cdp: CDPSession) -> list[str]:
     """Return problems unless every Mermaid block became a visible, non-error SVG."""
-    page.wait_for_function(
-        "() => !document.querySelector('pre.mermaid') && !!document.querySelector('div.mermaid')",
-        timeout=TIMEOUT_MS,
-    )
+    try:
+        page.wait_for_function(
+            "() => !document.querySelector('pre.mermaid') && !!document.querySelector('div.mermaid')",
+            timeout=TIMEOUT_MS,
+        )
+    except PlaywrightTimeoutError:
+        return [f"Mermaid did not render within {TIMEOUT_MS // 1000} s (is the local mermaid.min.js loaded?)"]
     # Material renders into a closed shadow root, which only CDP's piercing DOM walk can see.
     document = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})
     containers = list(find_nodes(document["root"], "DIV", "mermaid"))
@@ -226,7 +230,7 @@ def check_search(page: Page, base_url: str, term: str) -> list[str]:
     results = page.locator(".md-search-result__item a")
     try:
         results.first.wait_for(state="visible", timeout=TIMEOUT_MS)
-    except Exception:  # noqa: BLE001 - a timeout here is the failure being reported
+    except PlaywrightTimeoutError:
         return [f"no search result for {term!r}"]
     hrefs = [results.nth(index).get_attribute("href") or "" for index in range(results.count())]
     if not any("/policies/" in href for href in hrefs):

@@ -61,7 +61,15 @@ def build_site(session: nox.Session, group: str) -> None:
         "--no-fund",
         external=True,
     )
-    session.run("mkdocs", "build", "--strict", "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(SITE_DIR))
+    session.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        "--config-file",
+        str(ROOT / "mkdocs.yml"),
+        "--site-dir",
+        str(SITE_DIR),
+    )
 
 
 def docs_groups() -> dict[str, object]:
@@ -78,7 +86,9 @@ def ensure_chromium(session: nox.Session) -> None:
     if CHROMIUM.is_file():
         return
     if os.geteuid() != 0:
-        session.error(f"{CHROMIUM} is missing; install Debian's chromium package (needs root).")
+        session.error(
+            f"{CHROMIUM} is missing; install Debian's chromium package (needs root)."
+        )
     apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
     session.run("apt-get", "update", external=True, env=apt_env)
     session.run(

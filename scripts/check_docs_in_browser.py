@@ -22,7 +22,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from playwright.sync_api import Browser, CDPSession, ConsoleMessage, Page, Request, Response, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    CDPSession,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    Route,
+    sync_playwright,
+)
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pypdf import PdfReader
 
@@ -107,12 +116,36 @@ class Report:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Return the command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--site-dir", type=Path, default=Path("site"), help="built site to serve and check")
-    parser.add_argument("--url", help="check an already running local server at this URL instead of serving")
-    parser.add_argument("--policy", action="append", help="policy to check (default: every policy with labels.json)")
-    parser.add_argument("--label", action="append", default=[], help="extra label every policy page must show")
-    parser.add_argument("--search-term", default="aldesleukin", help="term the site search must find")
-    parser.add_argument("--out-dir", type=Path, default=Path("build/docs-check"), help="where PDFs and PNGs go")
+    parser.add_argument(
+        "--site-dir",
+        type=Path,
+        default=Path("site"),
+        help="built site to serve and check",
+    )
+    parser.add_argument(
+        "--url",
+        help="check an already running local server at this URL instead of serving",
+    )
+    parser.add_argument(
+        "--policy",
+        action="append",
+        help="policy to check (default: every policy with labels.json)",
+    )
+    parser.add_argument(
+        "--label",
+        action="append",
+        default=[],
+        help="extra label every policy page must show",
+    )
+    parser.add_argument(
+        "--search-term", default="aldesleukin", help="term the site search must find"
+    )
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=Path("build/docs-check"),
+        help="where PDFs and PNGs go",
+    )
     return parser.parse_args(argv)
 
 
@@ -133,7 +166,7 @@ def serve(site_dir: Path) -> Iterator[str]:
 class QuietHandler(SimpleHTTPRequestHandler):
     """A static file handler that does not log every request."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class names it so
+    def log_message(self, format: str, *args: Any) -> None:
         """Log nothing."""
 
 
@@ -144,7 +177,9 @@ def policy_labels(site_dir: Path, policies: list[str] | None) -> dict[str, list[
     else:
         paths = [site_dir / "policies" / name / "labels.json" for name in policies]
     if not paths:
-        raise SystemExit(f"no policies/*/labels.json under {site_dir}; build the site first")
+        raise SystemExit(
+            f"no policies/*/labels.json under {site_dir}; build the site first"
+        )
     labels: dict[str, list[str]] = {}
     for path in paths:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -165,7 +200,9 @@ def check_mermaid(page: Page, cdp: CDPSession) -> list[str]:
             timeout=TIMEOUT_MS,
         )
     except PlaywrightTimeoutError:
-        return [f"Mermaid did not render within {TIMEOUT_MS // 1000} s (is the local mermaid.min.js loaded?)"]
+        return [
+            f"Mermaid did not render within {TIMEOUT_MS // 1000} s (is the local mermaid.min.js loaded?)"
+        ]
     # Material renders into a closed shadow root, which only CDP's piercing DOM walk can see.
     document = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})
     containers = list(find_nodes(document["root"], "DIV", "mermaid"))
@@ -173,20 +210,32 @@ def check_mermaid(page: Page, cdp: CDPSession) -> list[str]:
         return ["no .mermaid container on the page"]
     problems: list[str] = []
     for index, container in enumerate(containers):
-        svgs = [svg for root in container.get("shadowRoots", []) for svg in find_nodes(root, "svg", None)]
+        svgs = [
+            svg
+            for root in container.get("shadowRoots", [])
+            for svg in find_nodes(root, "svg", None)
+        ]
         if not svgs:
             problems.append(f"diagram {index}: no <svg> inside the .mermaid container")
             continue
         attributes = node_attributes(svgs[0])
         if attributes.get("aria-roledescription") == "error":
-            problems.append(f"diagram {index}: Mermaid rendered its syntax-error picture")
-        box = cdp.send("DOM.getBoxModel", {"backendNodeId": svgs[0]["backendNodeId"]})["model"]
+            problems.append(
+                f"diagram {index}: Mermaid rendered its syntax-error picture"
+            )
+        box = cdp.send("DOM.getBoxModel", {"backendNodeId": svgs[0]["backendNodeId"]})[
+            "model"
+        ]
         if box["width"] < 50 or box["height"] < 50:
-            problems.append(f"diagram {index}: the SVG is only {box['width']}x{box['height']} px")
+            problems.append(
+                f"diagram {index}: the SVG is only {box['width']}x{box['height']} px"
+            )
     return problems
 
 
-def find_nodes(node: dict[str, Any], name: str, css_class: str | None) -> Iterator[dict[str, Any]]:
+def find_nodes(
+    node: dict[str, Any], name: str, css_class: str | None
+) -> Iterator[dict[str, Any]]:
     """Yield node and its light-DOM descendants named name that carry css_class (if given)."""
     if node.get("nodeName") == name:
         classes = node_attributes(node).get("class", "").split()
@@ -216,7 +265,9 @@ def check_pdf(page: Page, labels: list[str], pdf_path: Path) -> list[str]:
     """Print the page to pdf_path and return the labels its text lacks."""
     page.pdf(path=str(pdf_path), format="A4", print_background=True)
     reader = PdfReader(pdf_path)
-    text = " ".join(" ".join((pdf_page.extract_text() or "").split()) for pdf_page in reader.pages)
+    text = " ".join(
+        " ".join((pdf_page.extract_text() or "").split()) for pdf_page in reader.pages
+    )
     missing = [label for label in labels if not label_pattern(label).search(text)]
     return [f"missing from {pdf_path}: {', '.join(missing)}"] if missing else []
 
@@ -232,7 +283,10 @@ def check_search(page: Page, base_url: str, term: str) -> list[str]:
         results.first.wait_for(state="visible", timeout=TIMEOUT_MS)
     except PlaywrightTimeoutError:
         return [f"no search result for {term!r}"]
-    hrefs = [results.nth(index).get_attribute("href") or "" for index in range(results.count())]
+    hrefs = [
+        results.nth(index).get_attribute("href") or ""
+        for index in range(results.count())
+    ]
     if not any("/policies/" in href for href in hrefs):
         return [f"search for {term!r} found no policy page, only {hrefs}"]
     if term.lower() not in (results.first.inner_text() or "").lower():
@@ -240,13 +294,25 @@ def check_search(page: Page, base_url: str, term: str) -> list[str]:
     return []
 
 
-def check_policy_page(page: Page, cdp: CDPSession, url: str, labels: list[str], out: Path, report: Report) -> None:
+def check_policy_page(
+    page: Page, cdp: CDPSession, url: str, labels: list[str], out: Path, report: Report
+) -> None:
     """Run the page checks on one policy page and add them to report."""
     page.goto(url, wait_until="networkidle")
-    report.add(f"{url} diagram", check_mermaid(page, cdp), "Mermaid flowchart rendered to SVG")
+    report.add(
+        f"{url} diagram", check_mermaid(page, cdp), "Mermaid flowchart rendered to SVG"
+    )
     page.screenshot(path=str(out.with_suffix(".png")), full_page=True)
-    report.add(f"{url} labels", check_labels_visible(page, labels), f"{len(labels)} labels visible")
-    report.add(f"{url} PDF", check_pdf(page, labels, out.with_suffix(".pdf")), f"{out.with_suffix('.pdf')} holds all labels")
+    report.add(
+        f"{url} labels",
+        check_labels_visible(page, labels),
+        f"{len(labels)} labels visible",
+    )
+    report.add(
+        f"{url} PDF",
+        check_pdf(page, labels, out.with_suffix(".pdf")),
+        f"{out.with_suffix('.pdf')} holds all labels",
+    )
 
 
 def run_checks(browser: Browser, base_url: str, args: argparse.Namespace) -> Report:
@@ -254,7 +320,9 @@ def run_checks(browser: Browser, base_url: str, args: argparse.Namespace) -> Rep
     report = Report()
     parts = urlsplit(base_url)
     seen = Observations(origin=f"{parts.scheme}://{parts.netloc}")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, service_workers="block"
+    )
     context.route("**/*", seen.route)
     context.on("request", seen.on_request)
     context.on("response", seen.on_response)
@@ -265,11 +333,25 @@ def run_checks(browser: Browser, base_url: str, args: argparse.Namespace) -> Rep
     args.out_dir.mkdir(parents=True, exist_ok=True)
     for name, labels in policy_labels(args.site_dir, args.policy).items():
         url = urljoin(base_url, f"policies/{name}/")
-        check_policy_page(page, cdp, url, labels + args.label, args.out_dir / name, report)
-    report.add("search", check_search(page, base_url, args.search_term), f"typing {args.search_term!r} finds a policy page")
+        check_policy_page(
+            page, cdp, url, labels + args.label, args.out_dir / name, report
+        )
+    report.add(
+        "search",
+        check_search(page, base_url, args.search_term),
+        f"typing {args.search_term!r} finds a policy page",
+    )
     context.close()
-    report.add("errors", seen.page_errors + seen.console_errors + seen.bad_responses, "no script, console or HTTP errors")
-    report.add("requests", foreign_problems(seen), f"all {len(seen.requests)} requests went to {seen.origin}")
+    report.add(
+        "errors",
+        seen.page_errors + seen.console_errors + seen.bad_responses,
+        "no script, console or HTTP errors",
+    )
+    report.add(
+        "requests",
+        foreign_problems(seen),
+        f"all {len(seen.requests)} requests went to {seen.origin}",
+    )
     return report
 
 
@@ -284,7 +366,9 @@ def main(argv: list[str]) -> int:
     """Serve the site if needed, run the checks in headless Chromium, print a summary and return the exit code."""
     args = parse_args(argv)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             if args.url:
                 report = run_checks(browser, args.url.rstrip("/") + "/", args)

@@ -8,7 +8,6 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
-
 from policy_pages import POLICY_NAMES, policy_labels, render_policy_page
 
 MERMAID_DEST = "assets/javascripts/mermaid.min.js"
@@ -18,9 +17,19 @@ MERMAID_SOURCE = Path("docs-vendor/node_modules/mermaid/dist/mermaid.min.js")
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     """Add one page and one labels.json per policy, and the vendored Mermaid script."""
     for name in POLICY_NAMES:
-        files.append(File.generated(config, f"policies/{name}.md", content=render_policy_page(name)))
-        files.append(File.generated(config, f"policies/{name}/labels.json", content=_labels_json(name)))
-    files.append(File.generated(config, MERMAID_DEST, abs_src_path=str(_mermaid_path(config))))
+        files.append(
+            File.generated(
+                config, f"policies/{name}.md", content=render_policy_page(name)
+            )
+        )
+        files.append(
+            File.generated(
+                config, f"policies/{name}/labels.json", content=_labels_json(name)
+            )
+        )
+    files.append(
+        File.generated(config, MERMAID_DEST, abs_src_path=str(_mermaid_path(config)))
+    )
     return files
 
 
@@ -33,5 +42,7 @@ def _mermaid_path(config: MkDocsConfig) -> Path:
     """Return the path of the npm-installed mermaid.min.js, or fail the build with how to get it."""
     path = Path(config.config_file_path).parent / MERMAID_SOURCE
     if not path.is_file():
-        raise PluginError(f"{path} is missing; run `npm ci --prefix docs-vendor` (the nox docs session does).")
+        raise PluginError(
+            f"{path} is missing; run `npm ci --prefix docs-vendor` (the nox docs session does)."
+        )
     return path

@@ -201,7 +201,7 @@ def check_mermaid(page: Page, cdp: CDPSession) -> list[str]:
         )
     except PlaywrightTimeoutError:
         return [
-            f"Mermaid did not render within {TIMEOUT_MS // 1000} s (is the local mermaid.min.js loaded?)"
+            f"Mermaid did not render within {TIMEOUT_MS // 1000} s (a syntax error, or no local mermaid.min.js: see errors)"
         ]
     # Material renders into a closed shadow root, which only CDP's piercing DOM walk can see.
     document = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})

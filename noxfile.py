@@ -1,6 +1,9 @@
-"""The project's whole toolbox: ``nox -s tests lint typecheck docs bench``."""
+"""The project's whole toolbox: ``nox -s tests lint typecheck docs docs_browser bench``."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import nox
 
@@ -9,6 +12,10 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_external_run = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+ROOT = Path(__file__).parent
+BUILD = ROOT / "build"
+SITE = ROOT / "site"
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _install(session: nox.Session, *groups: str) -> None:
@@ -40,7 +47,9 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """Type-check the package, the policies, the tests and this noxfile with mypy --strict."""
     _install(session, "typecheck")
-    session.run("mypy", "src", "policies", "tests", "benchmarks", "noxfile.py")
+    session.run(
+        "mypy", "src", "policies", "tests", "benchmarks", "docs/hooks", "scripts", "noxfile.py"
+    )
 
 
 @nox.session
@@ -48,3 +57,58 @@ def bench(session: nox.Session) -> None:
     """Benchmark the engine against a hand-written function (figures, not a test)."""
     _install(session)
     session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+def _build_site(session: nox.Session, group: str) -> None:
+    """Install the docs tools and the project, fetch Mermaid from npm, build --strict."""
+    session.env["NO_MKDOCS_2_WARNING"] = "1"
+    _install(session, group)
+    session.run(
+        "npm",
+        "ci",
+        "--prefix",
+        "docs-vendor",
+        "--cache",
+        str(BUILD / "npm-cache"),
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        external=True,
+    )
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(SITE))
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the reviewers' site with mkdocs --strict: any warning fails the build."""
+    _build_site(session, "docs")
+
+
+@nox.session
+def docs_browser(session: nox.Session) -> None:
+    """Build the site, serve it on 127.0.0.1 and check it in Debian's headless Chromium."""
+    _build_site(session, "docs-browser")
+    if not CHROMIUM.is_file():
+        if os.geteuid() != 0:
+            session.error(f"{CHROMIUM} is missing; install Debian's chromium package (as root).")
+        apt = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", external=True, env=apt)
+        session.run(
+            "apt-get",
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "chromium",
+            "fonts-liberation",
+            external=True,
+            env=apt,
+        )
+    session.run(
+        "python",
+        "scripts/check_docs_in_browser.py",
+        "--site-dir",
+        str(SITE),
+        "--out-dir",
+        str(BUILD / "docs-check"),
+        *session.posargs,
+    )

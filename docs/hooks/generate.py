@@ -17,7 +17,6 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.pages import Page
 
 import umpolicy
 from umpolicy.api import evaluate, to_json
@@ -79,8 +78,8 @@ def _generated(config: MkDocsConfig, uri: str, content: str) -> File:
     return File.generated(config, uri, content=content)
 
 
-def on_files(files: Files, config: MkDocsConfig) -> Files:
-    """Add the generated pages (policies, interpretations, examples, changelog)."""
+def on_files(files: Files, *, config: MkDocsConfig) -> Files:
+    """Add the generated pages (policies, interpretations, examples) and label lists."""
     tests = labels_exercised()
     for name in umpolicy.policy_names():
         policy = umpolicy.load_policy(name)
@@ -90,11 +89,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(
             _generated(config, f"policies/{notes}", interpretations_page(policy, f"{name}.md"))
         )
-        listing = json.dumps({"labels": labels(policy)}, ensure_ascii=False)
-        files.append(_generated(config, f"policies/{name}-labels.json", listing))
+        listing = json.dumps({"policy": name, "labels": labels(policy)}, ensure_ascii=False)
+        files.append(_generated(config, f"policies/{name}/labels.json", listing))
     files.append(_generated(config, "examples.md", _examples_page()))
-    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    files.append(_generated(config, "changelog.md", changelog))
     return files
 
 
@@ -117,7 +114,6 @@ def _insert(match: re.Match[str]) -> str:
     raise ValueError(f"unknown docs marker {match.group(0)}")
 
 
-def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+def on_page_markdown(markdown: str, **_: object) -> str:
     """Replace ``<!-- umpolicy: ... -->`` markers with generated content."""
-    del page, config, files
     return _MARKER.sub(_insert, markdown)

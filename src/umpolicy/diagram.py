@@ -39,7 +39,7 @@ def indication_flowchart(indication: Indication) -> str:
     """The indication's criteria, its dosing and the four outcomes as a Mermaid flowchart."""
     criteria, dosing = node_id(indication.criteria.label), node_id(indication.dosing.label)
     prefix = node_id(indication.label)
-    lines = ["flowchart TD", *_edges(indication.criteria), *_edges(indication.dosing)]
+    lines = ["flowchart LR", *_edges(indication.criteria), *_edges(indication.dosing)]
     lines += [
         f'    {prefix}_approve(["approve: {_quote(indication.approval.display())}"])',
         f'    {prefix}_review(["clinician review"])',

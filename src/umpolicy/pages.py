@@ -61,14 +61,19 @@ def _node(
         yield f"{inner}- Interpretations: {links}"
     exercised = tests.get(node.label, ())
     if exercised:
-        yield (
-            f"{inner}- Tests ({len(exercised)}): "
-            + ", ".join(f"`{name}`" for name in exercised[:5])
-            + (f", and {len(exercised) - 5} more" if len(exercised) > 5 else "")
-        )
+        yield f"{inner}- Tests ({len(exercised)}): {_test_groups(exercised)}"
     if isinstance(node, AllOf | AnyOf):
         for child in node.children:
             yield from _node(policy, child, tests, depth + 1, notes_uri)
+
+
+def _test_groups(nodeids: Sequence[str]) -> str:
+    """Tests grouped by module and class, with how many of each: compact enough to read."""
+    groups: dict[str, int] = {}
+    for nodeid in nodeids:
+        group = nodeid.rsplit("::", 1)[0].removeprefix("tests/")
+        groups[group] = groups.get(group, 0) + 1
+    return ", ".join(f"`{group}` ({count})" for group, count in groups.items())
 
 
 def _slug(name: str) -> str:

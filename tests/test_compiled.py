@@ -10,26 +10,42 @@ import attrs
 import pytest
 from benchmarks.corpus import corpus
 
-from umpolicy import FactBook, Patient, Quantity, Request, Route, explain, walk
+import umpolicy
+from umpolicy import FactBook, Patient, Quantity, Request, Route, Status, explain, walk
 from umpolicy.canonical import writer
-from umpolicy.compiled import compile_node
+from umpolicy.compiled import Verdict, compile_node, judge_node
 from umpolicy.converter import CONVERTER, dumps
-from umpolicy.decision import fingerprint
+from umpolicy.decision import _judged_path, fingerprint
 from umpolicy_policies.proleukin import POLICY
 
 REQUESTS = corpus(400, 11)
 
 
+NODES = [
+    node
+    for indication in POLICY.indications
+    for root in (indication.criteria, indication.dosing)
+    for node in walk(root)
+]
+
+
 def test_compiled_trail_equals_explain_on_every_node() -> None:
-    nodes = [
-        node
-        for indication in POLICY.indications
-        for root in (indication.criteria, indication.dosing)
-        for node in walk(root)
-    ]
     for request in REQUESTS:
-        for node in nodes:
+        for node in NODES:
             assert compile_node(node)(FactBook(request)) == explain(node, FactBook(request))
+
+
+def test_judged_status_equals_the_trails_on_every_node() -> None:
+    for request in REQUESTS:
+        for node in NODES:
+            verdict = judge_node(node)(FactBook(request))
+            assert verdict.status is explain(node, FactBook(request)).status
+
+
+def test_decision_without_trail_is_the_decision_with_it_less_the_trail() -> None:
+    for request in REQUESTS:
+        full = umpolicy.decide(POLICY, request, trail=True)
+        assert umpolicy.decide(POLICY, request, trail=False) == attrs.evolve(full, trail=None)
 
 
 def test_writer_gives_the_converters_text() -> None:
@@ -77,3 +93,9 @@ def test_quantity_subclass_falls_back() -> None:
     )
     assert writer(Request)(REQUESTS[0]) == dumps(CONVERTER.unstructure(REQUESTS[0]))
     assert len(fingerprint(request)) == 64
+
+
+def test_judged_path_of_an_any_of_with_every_branch_ruled_out() -> None:
+    off = Verdict(Status.NOT_MET, "A", off=True, children=(), any_of=True)
+    heading = Verdict(Status.NOT_MET, "1", children=(off, off), any_of=True)
+    assert _judged_path(heading) == ["1"]

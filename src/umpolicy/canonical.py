@@ -31,110 +31,88 @@ class Unplanned(Exception):
     """A value whose type the generated writer does not handle."""
 
 
-def _str(value: object) -> str:
-    if type(value) is not str:
-        raise Unplanned
-    return _quote(value)
-
-
-def _bool(value: object) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    raise Unplanned
-
-
-def _int(value: object) -> str:
-    if type(value) is not int:
-        raise Unplanned
-    return int.__repr__(value)
-
-
-def _date(value: object) -> str:
-    if type(value) is not dt.date:
-        raise Unplanned
-    return f'"{value.isoformat()}"'
-
-
-def _quantity(value: object) -> str:
-    if type(value) is not Quantity:
-        raise Unplanned
-    return f'{{"unit":{_quote(value.unit.code)},"value":"{format_decimal(value.value)}"}}'
-
-
-def _enum(kind: type[enum.Enum]) -> Callable[[object], str]:
-    def write(value: object) -> str:
-        if type(value) is not kind or type(value.value) is not str:
-            raise Unplanned
-        return _quote(value.value)
-
-    return write
-
-
-_SCALARS: dict[object, Callable[[object], str]] = {
-    str: _str,
-    bool: _bool,
-    int: _int,
-    dt.date: _date,
-    Quantity: _quantity,
-}
-
-
-def _expression(kind: Any, value: str, helpers: dict[str, object]) -> str:
-    """Python source writing ``value`` (an expression) of type ``kind`` as JSON."""
+def _lines(kind: Any, source: str, target: str, names: dict[str, object]) -> list[str]:
+    """Python statements setting ``target`` to the JSON text of ``source``, of type ``kind``."""
     origin, args = typing.get_origin(kind), typing.get_args(kind)
+    n = len(names)
     if origin in (types.UnionType, typing.Union) and len(args) == 2 and type(None) in args:
         inner = args[0] if args[1] is type(None) else args[1]
-        return f'("null" if {value} is None else {_expression(inner, value, helpers)})'
+        body = _lines(inner, source, target, names)
+        return [
+            f"if {source} is None:",
+            f"    {target} = 'null'",
+            "else:",
+            *(f"    {line}" for line in body),
+        ]
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        item = _expression(args[0], "x", helpers)
-        name = f"_seq{len(helpers)}"
-        helpers[name] = _sequence(item, helpers)
-        return f"{name}({value})"
-    if kind in _SCALARS:
-        name = f"_{getattr(kind, '__name__', 'q')}{len(helpers)}"
-        helpers[name] = _SCALARS[kind]
-        return f"{name}({value})"
+        item, text, parts = f"x{n}", f"t{n}", f"p{n}"
+        names[parts] = None
+        body = _lines(args[0], item, text, names)
+        return [
+            f"if type({source}) is not tuple:",
+            "    raise Unplanned",
+            f"{parts} = []",
+            f"for {item} in {source}:",
+            *(f"    {line}" for line in body),
+            f"    {parts}.append({text})",
+            f"{target} = '[' + ','.join({parts}) + ']'",
+        ]
+    if kind is bool:
+        return [
+            f"if {source} is True:",
+            f"    {target} = 'true'",
+            f"elif {source} is False:",
+            f"    {target} = 'false'",
+            "else:",
+            "    raise Unplanned",
+        ]
+    check = [f"if type({source}) is not k{n}:", "    raise Unplanned"]
+    names[f"k{n}"] = kind
+    if kind is str:
+        return [*check, f"{target} = quote({source})"]
+    if kind is int:
+        return [*check, f"{target} = int.__repr__({source})"]
+    if kind is dt.date:
+        return [*check, f"{target} = '\"' + {source}.isoformat() + '\"'"]
+    if kind is Quantity:
+        return [
+            *check,
+            f'{target} = (\'{{"unit":\' + quote({source}.unit.code) + \',"value":"\''
+            f" + format_decimal({source}.value) + '\"}}')",
+        ]
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        name = f"_enum{len(helpers)}"
-        helpers[name] = _enum(kind)
-        return f"{name}({value})"
+        return [
+            *check,
+            f"if type({source}._value_) is not str:",
+            "    raise Unplanned",
+            f"{target} = quote({source}._value_)",
+        ]
     if isinstance(kind, type) and attrs.has(kind):
-        name = f"_obj{len(helpers)}"
-        helpers[name] = writer(kind)
-        return f"{name}({value})"
+        names[f"w{n}"] = writer(kind)
+        return [*check, f"{target} = w{n}({source})"]
     raise TypeError(f"no canonical JSON writer for {kind!r}")  # pragma: no cover
-
-
-def _sequence(item: str, helpers: dict[str, object]) -> Callable[[object], str]:
-    source = (
-        "def write(value):\n"
-        "    if type(value) is not tuple:\n"
-        "        raise Unplanned\n"
-        f"    return '[' + ','.join([{item} for x in value]) + ']'\n"
-    )
-    namespace = {**helpers, "Unplanned": Unplanned}
-    exec(source, namespace)
-    write: Callable[[object], str] = namespace["write"]  # type: ignore[assignment]
-    return write
 
 
 @functools.cache
 def writer(cls: type) -> Callable[[object], str]:
     """A function writing an instance of the attrs class ``cls`` as canonical JSON."""
     hints = typing.get_type_hints(cls)
-    helpers: dict[str, object] = {"Unplanned": Unplanned, "cls": cls}
-    parts = []
+    names: dict[str, object] = {}
+    lines = ["if type(value) is not cls:", "    raise Unplanned"]
+    keys = []
     for index, field in enumerate(sorted(attrs.fields(cls), key=lambda f: f.name)):
-        expression = _expression(hints[field.name], f"value.{field.name}", helpers)
-        parts.append(f"'{',' if index else ''}{json.dumps(field.name)}:' + {expression}")
-    body = " + ".join(["'{'", *parts, "'}'"])
-    source = (
-        "def write(value):\n"
-        "    if type(value) is not cls:\n"
-        "        raise Unplanned\n"
-        f"    return {body}\n"
-    )
-    exec(source, helpers)
-    return helpers["write"]  # type: ignore[return-value]
+        lines.append(f"v{index} = value.{field.name}")
+        lines += _lines(hints[field.name], f"v{index}", f"a{index}", names)
+        keys.append(f"'{',' if index else ''}{json.dumps(field.name)}:' + a{index}")
+    lines.append(f"return '{{' + {' + '.join(keys)} + '}}'")
+    source = "def write(value):\n" + "".join(f"    {line}\n" for line in lines)
+    namespace: dict[str, Any] = {
+        **{name: value for name, value in names.items() if value is not None},
+        "Unplanned": Unplanned,
+        "cls": cls,
+        "quote": _quote,
+        "format_decimal": format_decimal,
+    }
+    exec(source, namespace)
+    write: Callable[[object], str] = namespace["write"]
+    return write

@@ -11,12 +11,21 @@ import datetime as dt
 import enum
 import functools
 import hashlib
+from collections.abc import Callable
 
 from attrs import frozen
 
 from umpolicy.canonical import Unplanned, writer
 from umpolicy.checks import Finding
-from umpolicy.compiled import Evaluate, Explain, compile_check, compile_node
+from umpolicy.compiled import (
+    Evaluate,
+    Explain,
+    Judgement,
+    Verdict,
+    compile_check,
+    compile_node,
+    judge_node,
+)
 from umpolicy.facts import Fact, FactBook
 from umpolicy.nodes import AllOf, AnyOf
 from umpolicy.policy import Indication, Policy
@@ -170,14 +179,27 @@ def _path(trail: Trail) -> list[str]:
     return path
 
 
+#: Each indication's approval period in whole years, and its words, by ``id`` (the
+#: entry keeps the indication alive, so its ``id`` stays its own).
+_APPROVALS: dict[int, tuple[Indication, int, str]] = {}
+
+
+def _approval(indication: Indication) -> tuple[int, str]:
+    known = _APPROVALS.get(id(indication))
+    if known is None or known[0] is not indication:
+        approval = indication.approval
+        known = (indication, int(approval.to("a").value), approval.display())
+        _APPROVALS[id(indication)] = known
+    return known[1], known[2]
+
+
 def _period(indication: Indication, start: dt.date) -> Authorization:
-    approval = indication.approval
-    years = int(approval.to("a").value)
+    years, period = _approval(indication)
     try:
         anniversary = start.replace(year=start.year + years)
     except ValueError:  # 29 February: the anniversary is 1 March, as for age
         anniversary = dt.date(start.year + years, 3, 1)
-    return Authorization(start, anniversary - dt.timedelta(days=1), approval.display())
+    return Authorization(start, anniversary - dt.timedelta(days=1), period)
 
 
 def _unique(names: list[str]) -> tuple[str, ...]:
@@ -212,16 +234,12 @@ def decide(policy: Policy, request: Request, *, trail: bool = True) -> Decision:
     book = FactBook(request)
     compiled = _compiled(policy)
     trails: list[tuple[Indication, Trail, Trail | None]] = []
-    for indication, requires, explain_criteria, explain_dosing in compiled.indications:
-        ruled_out = None if trail else _ruled_out(indication.criteria, requires, book)
-        if ruled_out is not None:
-            trails.append((indication, ruled_out, None))
-            continue
-        criteria = explain_criteria(book)
-        met = criteria.status is Status.MET
-        dosing = explain_dosing(book) if trail or met else None
-        trails.append((indication, criteria, dosing))
-    verdict = _verdict(policy, request, trails)
+    if trail:
+        for indication, _, explain_criteria, explain_dosing, _, _ in compiled.indications:
+            trails.append((indication, explain_criteria(book), explain_dosing(book)))
+        verdict = _verdict(policy, request, trails)
+    else:
+        verdict = _judged(policy, request, book, compiled)
     return Decision(
         verdict.outcome,
         verdict.summary,
@@ -242,7 +260,9 @@ class _Compiled:
     """A policy's reference, and per indication its condition, criteria and dosing compiled."""
 
     ref: PolicyRef
-    indications: tuple[tuple[Indication, Evaluate | None, Explain, Explain], ...]
+    indications: tuple[
+        tuple[Indication, Evaluate | None, Explain, Explain, Judgement, Judgement], ...
+    ]
 
 
 @functools.lru_cache(maxsize=64)
@@ -258,10 +278,62 @@ def _compiled(policy: Policy) -> _Compiled:
                 else compile_check(indication.criteria.requires),
                 compile_node(indication.criteria),
                 compile_node(indication.dosing),
+                judge_node(indication.criteria),
+                judge_node(indication.dosing),
             )
             for indication in policy.indications
         ),
     )
+
+
+def _judged(policy: Policy, request: Request, book: FactBook, compiled: _Compiled) -> _Verdict:
+    """The verdict without a trail: statuses first, then only the trails the verdict reads."""
+    judged = []
+    for (
+        indication,
+        requires,
+        explain_criteria,
+        explain_dosing,
+        criteria,
+        dosing,
+    ) in compiled.indications:
+        verdict = criteria(book)
+        if verdict.status is Status.MET:
+            judgement = dosing(book)
+            return _with_indication(
+                policy,
+                request,
+                indication,
+                (*_judged_path(verdict), *_judged_path(judgement)),
+                judgement.status,
+                functools.partial(explain_dosing, book),
+            )
+        judged.append((indication, requires, explain_criteria, verdict))
+    # No indication met: the reasons (or facts needed) are read from the criteria's trails.
+    trails: list[tuple[Indication, Trail, Trail | None]] = []
+    for indication, requires, explain_criteria, verdict in judged:
+        if verdict.off and requires is not None:
+            trails.append((indication, _ruled_out(indication.criteria, requires, book), None))
+        else:
+            trails.append((indication, explain_criteria(book), None))
+    return _verdict(policy, request, trails)
+
+
+def _given(trail: Trail) -> Callable[[], Trail]:
+    return lambda: trail
+
+
+def _judged_path(verdict: Verdict) -> list[str]:
+    """:func:`_path` from statuses alone."""
+    path = [verdict.label]
+    if verdict.any_of and verdict.children:
+        for child in verdict.children:
+            if child.status is Status.MET:
+                return path + _judged_path(child)
+        for child in verdict.children:
+            if not child.off:
+                return path + _judged_path(child)
+    return path
 
 
 def _verdict(
@@ -270,7 +342,10 @@ def _verdict(
     """The outcome rules: the first indication met decides by its dosing; else unknown or not."""
     for indication, criteria, dosing in trails:
         if criteria.status is Status.MET and dosing is not None:
-            return _with_indication(policy, request, indication, criteria, dosing)
+            path = (*_path(criteria), *_path(dosing))
+            return _with_indication(
+                policy, request, indication, path, dosing.status, _given(dosing)
+            )
     unknown = [criteria for _, criteria, _ in trails if criteria.status is Status.UNKNOWN]
     if unknown:
         names = _unique([name for criteria in unknown for name in needed(criteria)])
@@ -290,23 +365,23 @@ def _verdict(
     )
 
 
-def _ruled_out(node: AllOf | AnyOf, requires: Evaluate | None, book: FactBook) -> Trail | None:
+def _ruled_out(node: AllOf | AnyOf, requires: Evaluate, book: FactBook) -> Trail:
     """The heading alone, when its own condition rules the request out (no trail asked)."""
-    if requires is None:
-        return None
     condition = requires(book)
-    if condition.status is not Status.NOT_MET:
-        return None
     kind = "all_of" if isinstance(node, AllOf) else "any_of"
     return Trail(node.label, kind, node.text, Status.NOT_MET, (condition,), title=node.title)
 
 
 def _with_indication(
-    policy: Policy, request: Request, indication: Indication, criteria: Trail, dosing: Trail
+    policy: Policy,
+    request: Request,
+    indication: Indication,
+    path: tuple[str, ...],
+    status: Status,
+    dosing_trail: Callable[[], Trail],
 ) -> _Verdict:
-    path = (*_path(criteria), *_path(dosing))
     where = f"{indication.label}. {indication.title} ({' › '.join(path)})"
-    if dosing.status is Status.MET:
+    if status is Status.MET:
         authorization = _period(indication, request.date)
         return _Verdict(
             Outcome.APPROVE,
@@ -316,7 +391,8 @@ def _with_indication(
             path,
             authorization,
         )
-    if dosing.status is Status.NOT_MET:
+    dosing = dosing_trail()
+    if status is Status.NOT_MET:
         return _Verdict(
             Outcome.CLINICIAN_REVIEW,
             f"The criteria of {where} are met, but the requested dosing is outside the "

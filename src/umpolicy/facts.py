@@ -280,9 +280,23 @@ def _count(value: int | None, unit_code: str) -> Quantity | None:
 Reader = Callable[["FactBook"], Fact]
 
 
+#: The facts read straight from a request (not derived), by name: how to get the value.
+GETTERS: dict[str, Callable[[Request], Value | None]] = {}
+
+
 def _read(name: str, getter: Callable[[Request], Value | None]) -> Reader:
+    GETTERS[name] = getter
+    #: Facts are immutable: one Fact per yes/no/missing/enum value is shared by all requests.
+    shared: dict[object, Fact] = {}
+
     def read(book: FactBook) -> Fact:
-        return Fact(name, getter(book.request))
+        value = getter(book.request)
+        if value is None or value is True or value is False or type(value) is str:
+            fact = shared.get(value)
+            if fact is None:
+                fact = shared[value] = Fact(name, value)
+            return fact
+        return Fact(name, value)
 
     return read
 

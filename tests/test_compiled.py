@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -11,9 +12,21 @@ import pytest
 from benchmarks.corpus import corpus
 
 import umpolicy
-from umpolicy import FactBook, Patient, Quantity, Request, Route, Status, explain, walk
+from umpolicy import (
+    AtMost,
+    Dimension,
+    FactBook,
+    Patient,
+    Quantity,
+    Request,
+    Route,
+    Status,
+    Unit,
+    explain,
+    walk,
+)
 from umpolicy.canonical import writer
-from umpolicy.compiled import Verdict, compile_node, judge_node
+from umpolicy.compiled import Verdict, compile_check, compile_node, judge_check, judge_node
 from umpolicy.converter import CONVERTER, dumps
 from umpolicy.decision import _judged_path, fingerprint
 from umpolicy_policies.proleukin import POLICY
@@ -99,3 +112,19 @@ def test_judged_path_of_an_any_of_with_every_branch_ruled_out() -> None:
     off = Verdict(Status.NOT_MET, "A", off=True, children=(), any_of=True)
     heading = Verdict(Status.NOT_MET, "1", children=(off, off), any_of=True)
     assert _judged_path(heading) == ["1"]
+
+
+def test_a_unit_made_by_hand_is_compared_by_the_check_itself() -> None:
+    odd = Unit("kg", "kg", Dimension.MASS, Fraction(2))
+    request = attrs.evolve(
+        REQUESTS[0],
+        patient=Patient(weight=Quantity("70", odd)),
+        regimen=attrs.evolve(REQUESTS[0].regimen, dose=Quantity("70", odd)),
+    )
+    for check in (
+        AtMost("regimen.dose", Quantity("1", "kg")),
+        AtMost("patient.weight", Quantity("1", "g")),
+    ):
+        expected = check.evaluate(FactBook(request))
+        assert compile_check(check)(FactBook(request)) == expected
+        assert judge_check(check)(FactBook(request)) is expected.status

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from umpolicy.checks import (
     _BASIS,
+    _SHOWN,
     AtLeast,
     AtMost,
     Check,
@@ -26,12 +27,12 @@ from umpolicy.checks import (
     OneOf,
     _Bound,
 )
-from umpolicy.facts import GETTERS, READERS, Fact, FactBook
+from umpolicy.facts import GETTERS, READERS, Fact, FactBook, Reader
 from umpolicy.nodes import AllOf, AnyOf, Node
 from umpolicy.quantity import EXACT, Quantity
 from umpolicy.status import Status
 from umpolicy.trail import Trail
-from umpolicy.units import UNITS, Dimension
+from umpolicy.units import UNITS
 
 Evaluate = Callable[[FactBook], Finding]
 Explain = Callable[[FactBook], Trail]
@@ -40,6 +41,7 @@ MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
 _mul = EXACT.multiply
 #: Each unit's factor as (numerator, denominator), by code.
 _RATIO = {code: (u.factor.numerator, u.factor.denominator) for code, u in UNITS.items()}
+_KNOWN = dict(UNITS)
 
 
 def _fact(name: str) -> Callable[[FactBook], Fact]:
@@ -112,43 +114,104 @@ def _either(check: Either) -> Evaluate:
     return evaluate
 
 
-def _bound(check: _Bound) -> Evaluate:
-    """A limit: per value dimension, which limit it compares with and how, worked out once."""
-    rule, get, name = check.describe(), _fact(check.fact), check.fact
-    at_most = isinstance(check, AtMost)
-    same: dict[Dimension, tuple[Quantity, Decimal, int]] = {}
-    per: dict[Dimension, tuple[Quantity, Callable[[FactBook], Fact], str]] = {}
-    for dimension in Dimension:
+def _plans(
+    check: _Bound,
+) -> tuple[dict[str, tuple[Quantity, Decimal, int]], dict[str, tuple[Quantity, str, str]]]:
+    """Per unit code of a value: the limit of its dimension, or the per-basis limit."""
+    same: dict[str, tuple[Quantity, Decimal, int]] = {}
+    per: dict[str, tuple[Quantity, str, str]] = {}
+    for code, unit in UNITS.items():
         for limit in check.limits:
-            if limit.unit.dimension is dimension:
+            if limit.unit.dimension is unit.dimension:
                 num, den = _RATIO[limit.unit.code]
-                same[dimension] = (limit, _mul(limit.value, num), den)
+                same[code] = (limit, _mul(limit.value, num), den)
                 break
         else:
             for limit in check.limits:
-                basis = _BASIS.get((dimension, limit.unit.dimension))
+                basis = _BASIS.get((unit.dimension, limit.unit.dimension))
                 if basis is not None:
-                    per[dimension] = (limit, _fact(basis[0]), name + basis[1])
+                    per[code] = (limit, basis[0], check.fact + basis[1])
                     break
+    return same, per
+
+
+def _shown(num: int, den: int, *, root: bool = False) -> Decimal:
+    """``num / den`` (or its square root) to 10 places, as ``checks._decimal`` shows it."""
+    shown = _SHOWN.divide(Decimal(num), Decimal(den))
+    if root:
+        shown = shown.sqrt(_SHOWN)
+    return shown.quantize(_TENTH_BILLIONTH, context=_SHOWN).normalize(_SHOWN)
+
+
+_TENTH_BILLIONTH = Decimal("1e-10")
+
+
+def _bound(check: _Bound) -> Evaluate:
+    """A limit: per value unit, which limit it compares with and how, worked out once."""
+    rule, get = check.describe(), _fact(check.fact)
+    at_most = isinstance(check, AtMost)
+    same, plans = _plans(check)
+    per = {
+        code: (limit, _fact(basis), derived, f"{check.fact} ÷ {basis}", _ratio(limit))
+        for code, (limit, basis, derived) in plans.items()
+    }
+
+    def per_basis(
+        fact: Fact,
+        value: Quantity,
+        plan: tuple[Quantity, Reader, str, str, tuple[int, int]],
+        book: FactBook,
+    ) -> Finding:
+        """What ``check._per_basis`` gives, in integer arithmetic."""
+        limit, read, name, method, (cap_num, cap_den) = plan
+        basis = read(book)
+        size = basis.value
+        if not isinstance(size, Quantity):
+            derived = Fact(name, None, (fact, basis), method)
+            return Finding(rule, UNKNOWN, (derived,), limit=limit)
+        dose_num, dose_den = _ratio(value)
+        factor_num, factor_den = _RATIO[limit.unit.code]
+        square = basis.exact_square
+        if square is not None:
+            sq_num, sq_den = square.numerator, square.denominator
+            left = dose_num * dose_num * cap_den * cap_den * sq_den
+            right = cap_num * cap_num * sq_num * dose_den * dose_den
+            shown = _shown(
+                dose_num * dose_num * sq_den * factor_den * factor_den,
+                dose_den * dose_den * sq_num * factor_num * factor_num,
+                root=True,
+            )
+            method += ", compared exactly: dose² ≤ limit² × BSA²"
+        else:
+            size_num, size_den = _ratio(size)
+            left = dose_num * cap_den * size_den
+            right = cap_num * size_num * dose_den
+            shown = _shown(dose_num * size_den * factor_den, dose_den * size_num * factor_num)
+        requested = Quantity(shown, limit.unit)
+        derived = Fact(name, requested, (fact, basis), method)
+        note = f"{value.display()} ÷ {size.display()} = {requested.display()}"
+        holds = left <= right if at_most else left >= right
+        return Finding(rule, MET if holds else NOT_MET, (derived,), requested, limit, note)
 
     def evaluate(book: FactBook) -> Finding:
         fact = get(book)
         value = fact.value
         if not isinstance(value, Quantity):
             return Finding(rule, UNKNOWN, (fact,))
-        unit = value.unit
-        compared = same.get(unit.dimension)
+        code = value.unit.code
+        if _KNOWN.get(code) is not value.unit:  # a unit made by hand: the check itself
+            return check.evaluate(book)
+        compared = same.get(code)
         if compared is not None:
             limit, scaled, den = compared
-            num, vden = _RATIO[unit.code]
+            num, vden = _RATIO[code]
             left = _mul(_mul(value.value, num), den)
             right = _mul(scaled, vden)
             holds = left <= right if at_most else left >= right
             return Finding(rule, MET if holds else NOT_MET, (fact,), value, limit)
-        basis = per.get(unit.dimension)
-        if basis is not None:
-            limit, read, derived = basis
-            return check._per_basis(fact, value, limit, read(book), derived)
+        plan = per.get(code)
+        if plan is not None:
+            return per_basis(fact, value, plan, book)
         return check.evaluate(book)  # not comparable: the check words the note
 
     return evaluate
@@ -326,36 +389,27 @@ def _ratio(value: Quantity) -> tuple[int, int]:
 def _judge_bound(check: _Bound) -> Judge:
     get = _value(check.fact)
     at_most = isinstance(check, AtMost)
-    same: dict[Dimension, tuple[Decimal, int]] = {}
-    per: dict[Dimension, tuple[tuple[int, int], Callable[[FactBook], Fact]]] = {}
-    for dimension in Dimension:
-        for limit in check.limits:
-            if limit.unit.dimension is dimension:
-                num, den = _RATIO[limit.unit.code]
-                same[dimension] = (_mul(limit.value, num), den)
-                break
-        else:
-            for limit in check.limits:
-                basis = _BASIS.get((dimension, limit.unit.dimension))
-                if basis is not None:
-                    per[dimension] = (_ratio(limit), _fact(basis[0]))
-                    break
+    plans, bases = _plans(check)
+    same = {code: (scaled, den) for code, (_, scaled, den) in plans.items()}
+    per = {code: (_ratio(limit), _fact(basis)) for code, (limit, basis, _) in bases.items()}
 
     def judge(book: FactBook) -> Status:
         value = get(book)
         if not isinstance(value, Quantity):
             return UNKNOWN
-        unit = value.unit
-        compared = same.get(unit.dimension)
+        code = value.unit.code
+        if _KNOWN.get(code) is not value.unit:  # a unit made by hand: the check itself
+            return check.evaluate(book).status
+        compared = same.get(code)
         left: Decimal | int
         right: Decimal | int
         if compared is not None:
             scaled, den = compared
-            num, vden = _RATIO[unit.code]
+            num, vden = _RATIO[code]
             left = _mul(_mul(value.value, num), den)
             right = _mul(scaled, vden)
         else:
-            basis = per.get(unit.dimension)
+            basis = per.get(code)
             if basis is None:
                 return NOT_MET  # not comparable: outside the established dosing
             (cap_num, cap_den), read = basis

@@ -494,3 +494,52 @@ def judge_node(node: Node) -> Judgement:
         return Verdict(status, label)
 
     return leaf
+
+
+@functools.lru_cache(maxsize=256)
+def brief_node(node: Node) -> Explain:
+    """The trail a verdict reads: what :func:`compile_node` gives, less what no verdict reads.
+
+    A decision without a trail reads a node's findings only where it is not met or
+    unknown (for its reasons and facts needed), and a heading ruled out by its own
+    condition only for that condition. So a criterion met is its status alone, and a
+    ruled-out heading has no children. Never shown: a trail asked for is the full one.
+    """
+    label, text = node.label, node.text
+    if isinstance(node, AllOf | AnyOf):
+        kind = "all_of" if isinstance(node, AllOf) else "any_of"
+        every = isinstance(node, AllOf)
+        children = tuple(brief_node(child) for child in node.children)
+        requires = None if node.requires is None else compile_check(node.requires)
+        title = node.title
+
+        def group(book: FactBook) -> Trail:
+            findings: tuple[Finding, ...] = ()
+            if requires is not None:
+                condition = requires(book)
+                if condition.status is NOT_MET:
+                    return Trail(label, kind, text, NOT_MET, (condition,), (), title)
+                findings = (condition,)
+            trails = tuple([child(book) for child in children])
+            status = MET if every else NOT_MET
+            for trail in trails:
+                if trail.status is (NOT_MET if every else MET):
+                    status = trail.status
+                    break
+                if trail.status is UNKNOWN:
+                    status = UNKNOWN
+            if findings:
+                status = findings[0].status & status
+            return Trail(label, kind, text, status, findings, trails, title)
+
+        return group
+
+    kind = "predicate" if type(node).__name__ == "Predicate" else "dose_limit"
+    judge, explain = judge_node(node), compile_node(node)
+
+    def leaf(book: FactBook) -> Trail:
+        if judge(book).status is MET:
+            return Trail(label, kind, text, MET)
+        return explain(book)
+
+    return leaf

@@ -22,6 +22,7 @@ from umpolicy.compiled import (
     Explain,
     Judgement,
     Verdict,
+    brief_node,
     compile_check,
     compile_node,
     judge_node,
@@ -235,7 +236,7 @@ def decide(policy: Policy, request: Request, *, trail: bool = True) -> Decision:
     compiled = _compiled(policy)
     trails: list[tuple[Indication, Trail, Trail | None]] = []
     if trail:
-        for indication, _, explain_criteria, explain_dosing, _, _ in compiled.indications:
+        for indication, _, explain_criteria, explain_dosing, *_ in compiled.indications:
             trails.append((indication, explain_criteria(book), explain_dosing(book)))
         verdict = _verdict(policy, request, trails)
     else:
@@ -261,7 +262,10 @@ class _Compiled:
 
     ref: PolicyRef
     indications: tuple[
-        tuple[Indication, Evaluate | None, Explain, Explain, Judgement, Judgement], ...
+        tuple[
+            Indication, Evaluate | None, Explain, Explain, Judgement, Judgement, Explain, Explain
+        ],
+        ...,
     ]
 
 
@@ -280,6 +284,8 @@ def _compiled(policy: Policy) -> _Compiled:
                 compile_node(indication.dosing),
                 judge_node(indication.criteria),
                 judge_node(indication.dosing),
+                brief_node(indication.criteria),
+                brief_node(indication.dosing),
             )
             for indication in policy.indications
         ),
@@ -292,10 +298,12 @@ def _judged(policy: Policy, request: Request, book: FactBook, compiled: _Compile
     for (
         indication,
         requires,
-        explain_criteria,
-        explain_dosing,
+        _,
+        _,
         criteria,
         dosing,
+        explain_criteria,
+        explain_dosing,
     ) in compiled.indications:
         verdict = criteria(book)
         if verdict.status is Status.MET:

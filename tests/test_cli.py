@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from umpolicy.cli import main
+from umpolicy.facts import with_inputs
 from umpolicy_policies.proleukin import POLICY
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "proleukin"
@@ -135,7 +136,10 @@ class TestShowAndFacts:
     def test_facts_json(self) -> None:
         status, out = run("facts", "proleukin", "--format", "json")
         assert status == 0
-        assert [spec["name"] for spec in json.loads(out)] == list(POLICY.facts())
+        names = [spec["name"] for spec in json.loads(out)]
+        assert names == list(with_inputs(POLICY.facts()))
+        assert names.index("patient.birth_date") == names.index("patient.age") + 1
+        assert {"patient.bsa", "patient.height", "patient.weight", "consultants"} <= set(names)
 
     def test_policies(self) -> None:
         assert run("policies") == (0, "proleukin\n")

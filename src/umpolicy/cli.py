@@ -15,7 +15,7 @@ from typing import TextIO
 from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.converter import CONVERTER, dumps
 from umpolicy.errors import InputError, UnknownPolicyError
-from umpolicy.facts import FACTS
+from umpolicy.facts import FACTS, with_inputs
 from umpolicy.progress import Progress
 from umpolicy.registry import load_policy, policy_names
 from umpolicy.render import decision_markdown, decision_text, policy_text
@@ -74,7 +74,7 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
 
 def _facts(args: argparse.Namespace, out: TextIO) -> int:
     policy = load_policy(args.policy)
-    specs = [FACTS[name] for name in policy.facts()]
+    specs = [FACTS[name] for name in with_inputs(policy.facts())]
     if args.format == "json":
         out.write(dumps([CONVERTER.unstructure(spec) for spec in specs]) + "\n")
         return 0
@@ -117,7 +117,9 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("--format", choices=("text", "json"), default="text")
     show.set_defaults(run=_show)
 
-    facts = commands.add_parser("facts", help="list the facts a policy reads")
+    facts = commands.add_parser(
+        "facts", help="list the facts a policy reads, and the inputs of derived ones"
+    )
     facts.add_argument("policy")
     facts.add_argument("--format", choices=("text", "json"), default="text")
     facts.set_defaults(run=_facts)

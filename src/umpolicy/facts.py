@@ -261,6 +261,20 @@ FACTS: dict[str, FactSpec] = {
 }
 
 
+def with_inputs(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The facts named, each followed by the inputs it is derived from (recursively), once each."""
+    found: dict[str, None] = {}
+
+    def add(name: str) -> None:
+        found[name] = None
+        for each in FACTS[name].inputs:
+            add(each)
+
+    for name in names:
+        add(name)
+    return tuple(found)
+
+
 def age_in_years(birth: dt.date, on: dt.date) -> int:
     """Whole years from ``birth`` to ``on``: the age turns at each birthday (29 Feb → 1 Mar)."""
     years = on.year - birth.year

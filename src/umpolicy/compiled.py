@@ -58,26 +58,36 @@ def _fact(name: str) -> Callable[[FactBook], Fact]:
     return get
 
 
-def _is_true(check: IsTrue) -> Evaluate:
+def _single(check: IsTrue | OneOf) -> Evaluate:
+    """Yes/no or one-of: a finding per value, shared by all requests when the fact is.
+
+    A fact read straight from the request with a yes/no/missing/enum value is one
+    shared :class:`Fact` (see ``facts._read``), so its finding is too: findings are
+    immutable, and one is reused only for that very fact object.
+    """
     rule, get = check.describe(), _fact(check.fact)
+    is_true = isinstance(check, IsTrue)
+    values = () if isinstance(check, IsTrue) else check.values
+    read = check.fact in GETTERS
+    shared: dict[object, Finding] = {}
 
     def evaluate(book: FactBook) -> Finding:
         fact = get(book)
         value = fact.value
-        status = UNKNOWN if value is None else (MET if value is True else NOT_MET)
-        return Finding(rule, status, (fact,))
-
-    return evaluate
-
-
-def _one_of(check: OneOf) -> Evaluate:
-    rule, get, values = check.describe(), _fact(check.fact), check.values
-
-    def evaluate(book: FactBook) -> Finding:
-        fact = get(book)
-        value = fact.value
-        status = UNKNOWN if value is None else (MET if value in values else NOT_MET)
-        return Finding(rule, status, (fact,))
+        small = value is None or type(value) in (bool, str)
+        found = shared.get(value) if small else None
+        if found is not None and found.facts[0] is fact:
+            return found
+        if value is None:
+            status = UNKNOWN
+        elif value is True if is_true else value in values:
+            status = MET
+        else:
+            status = NOT_MET
+        finding = Finding(rule, status, (fact,))
+        if read and small:
+            shared.setdefault(value, finding)
+        return finding
 
     return evaluate
 
@@ -218,8 +228,8 @@ def _bound(check: _Bound) -> Evaluate:
 
 
 _COMPILERS: dict[type, Callable[..., Evaluate]] = {
-    IsTrue: _is_true,
-    OneOf: _one_of,
+    IsTrue: _single,
+    OneOf: _single,
     Includes: _includes,
     Either: _either,
     AtMost: _bound,

@@ -9,14 +9,13 @@ The library recommends; every summary short of approval says it is not a denial.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.seed import stray_words
+from tests.seed import stray_words_in
 from tests.strategies import (
     Path,
     base,
@@ -346,9 +345,8 @@ class TestNeverADenial:
 class TestStrayHeader:
     """The other plan's page header and footer (seed lines 74-81) are not in the policy."""
 
-    def test_the_seed_has_stray_words(self) -> None:
-        assert len(stray_words()) >= 5
+    def test_the_check_can_fail(self) -> None:
+        assert stray_words_in("See the DOCUMENT.") == {"document"}
 
     def test_not_encoded(self) -> None:
-        encoded = set(re.findall(r"[a-z]{5,}", to_json(POLICY).lower()))
-        assert encoded & stray_words() == set()
+        assert stray_words_in(to_json(POLICY)) == set()

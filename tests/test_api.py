@@ -156,3 +156,19 @@ class TestModuleEntryPoint:
             runpy.run_module("umpolicy", run_name="__main__")
         assert info.value.code == 0
         assert out.getvalue() == "proleukin\n"
+
+
+class TestPolicyMismatch:
+    """A request naming one policy is never decided under another."""
+
+    def test_other_name(self) -> None:
+        text = (Path(__file__).parent.parent / "examples/proleukin/rcc-approve.json").read_text()
+        with pytest.raises(InputError) as info:
+            evaluate(text, "another")
+        assert [str(e) for e in info.value.errors] == [
+            "the request names policy 'proleukin', but 'another' was asked for @ $.policy"
+        ]
+
+    def test_same_policy_object(self) -> None:
+        text = (Path(__file__).parent.parent / "examples/proleukin/rcc-approve.json").read_text()
+        assert evaluate(text, POLICY).outcome is Outcome.APPROVE

@@ -42,7 +42,7 @@ class TestEvaluate:
         assert json.loads(out)["trail"] is None
 
     def test_stdin(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(APPROVE.read_text()))
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(APPROVE.read_bytes())))
         status, out = run("evaluate", "-")
         assert status == 0
         assert "Outcome: approve" in out
@@ -68,9 +68,28 @@ class TestEvaluate:
             "invalid input: required field missing @ $.date",
         ]
 
-    def test_unknown_policy(self, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_other_policy_than_the_request_names(self, capsys: pytest.CaptureFixture[str]) -> None:
         assert run("evaluate", str(APPROVE), "--policy", "nope") == (2, "")
-        assert capsys.readouterr().err.startswith("umpolicy: ")
+        assert capsys.readouterr().err == (
+            "invalid input: the request names policy 'proleukin', but 'nope' was asked for"
+            " @ $.policy\n"
+        )
+
+    def test_text_that_is_not_utf8(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        path = tmp_path / "latin1.json"
+        path.write_bytes(b'{"date": "2026-01-01", "id": "caf\xe9"}')
+        assert run("evaluate", str(path)) == (2, "")
+        assert capsys.readouterr().err.startswith("invalid input: malformed JSON: 'utf-8' codec")
+
+    def test_unknown_policy(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        data = json.loads(APPROVE.read_text())
+        del data["policy"]
+        path = tmp_path / "r.json"
+        path.write_text(json.dumps(data))
+        assert run("evaluate", str(path), "--policy", "nope") == (2, "")
+        assert capsys.readouterr().err.startswith("umpolicy: no policy named 'nope'")
 
     def test_missing_file(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         assert run("evaluate", str(tmp_path / "absent.json")) == (1, "")
@@ -83,7 +102,8 @@ class TestBatch:
     def test_mixed(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         good = json.dumps(json.loads(APPROVE.read_text()))
         path = tmp_path / "r.jsonl"
-        path.write_text("\n".join([good, "{", "", good, '{"date": 1}']) + "\n")
+        lines = [good, "{", "", good, '{"date": 1}', '{"id": "caf\xe9"}']
+        path.write_bytes("\n".join(lines).encode("latin-1") + b"\n")
         status, out = run("batch", str(path), "--trail")
         assert status == 2
         records = [json.loads(line) for line in out.splitlines()]
@@ -91,6 +111,7 @@ class TestBatch:
             "approve",
             "invalid",
             "approve",
+            "invalid",
             "invalid",
         ]
         assert records[0]["trail"] is not None
@@ -100,8 +121,8 @@ class TestBatch:
             "errors": [{"path": "$.date", "reason": "expected a date as text YYYY-MM-DD, got 1"}],
         }
         err = capsys.readouterr().err
-        assert "umpolicy: 2 of 5 lines are invalid input" in err
-        assert "5/5 requests" in err
+        assert "umpolicy: 3 of 6 lines are invalid input" in err
+        assert "6/6 requests" in err
 
     def test_all_valid_quiet(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         path = tmp_path / "r.jsonl"

@@ -33,9 +33,17 @@ def evaluate(
     *,
     trail: bool = True,
 ) -> Decision:
-    """Decide a request under ``policy`` (a policy, a registered name, or the request's own)."""
+    """Decide a request under ``policy`` (a policy, a registered name, or the request's own).
+
+    A request that names a different policy from the one asked for is an input error:
+    deciding it under another policy's criteria would be a silent mistake.
+    """
     if not isinstance(request, Request):
         request = parse_request(request)
+    asked = policy.name if isinstance(policy, Policy) else policy
+    if asked is not None and request.policy is not None and request.policy != asked:
+        reason = f"the request names policy {request.policy!r}, but {asked!r} was asked for"
+        raise InputError([FieldError("$.policy", reason)])
     if policy is None:
         if request.policy is None:
             raise InputError([FieldError("$.policy", "required field missing (or name a policy)")])

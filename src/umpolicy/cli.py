@@ -23,10 +23,11 @@ from umpolicy.render import decision_markdown, decision_text, policy_text
 INVALID = 2
 
 
-def _read(path: str) -> str:
+def _read(path: str) -> bytes:
+    """The file's bytes (or standard input's): decoding is the JSON reader's job, per request."""
     if path == "-":
-        return sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8")
+        return sys.stdin.buffer.read()
+    return Path(path).read_bytes()
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
@@ -41,7 +42,9 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
-    lines = _read(args.requests).splitlines()
+    lines = _read(args.requests).split(b"\n")
+    if lines and not lines[-1].strip():
+        lines.pop()
     progress = Progress(sys.stderr, len(lines)) if not args.quiet else None
     invalid = 0
     for number, line in enumerate(lines, start=1):

@@ -99,7 +99,7 @@ CUTANEOUS_MELANOMA = Indication(
                         _prescribed_by("oncology"),
                     ),
                 ),
-                title="Intravenous Therapy",
+                title="Intravenous Therapy.",
                 requires=INTRAVENOUS,
             ),
             AllOf(
@@ -120,11 +120,11 @@ CUTANEOUS_MELANOMA = Indication(
                         _prescribed_by("oncology", "dermatology"),
                     ),
                 ),
-                title="Intralesional Therapy",
+                title="Intralesional Therapy.",
                 requires=INTRALESIONAL,
             ),
         ),
-        title="Cutaneous Melanoma",
+        title="Cutaneous Melanoma.",
         requires=OneOf("diagnosis.condition", ("cutaneous_melanoma",)),
     ),
     dosing=AnyOf(
@@ -197,7 +197,7 @@ RENAL_CELL_CARCINOMA = Indication(
                 _prescribed_by("oncology"),
             ),
         ),
-        title="Renal Cell Carcinoma",
+        title="Renal Cell Carcinoma.",
         requires=OneOf("diagnosis.condition", ("renal_cell_carcinoma",)),
     ),
     dosing=AllOf(
@@ -255,7 +255,7 @@ GRAFT_VERSUS_HOST_DISEASE = Indication(
                 ),
             ),
         ),
-        title="Graft-Versus-Host Disease",
+        title="Graft-Versus-Host Disease.",
         requires=OneOf(
             "diagnosis.condition",
             ("chronic_graft_versus_host_disease", "acute_graft_versus_host_disease"),

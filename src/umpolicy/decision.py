@@ -121,7 +121,7 @@ def not_met(trail: Trail) -> list[Reason]:
         return []
     heading = trail.kind in ("all_of", "any_of")
     if heading and trail.findings and trail.findings[0].status is Status.NOT_MET:
-        words = f"{trail.title}. {trail.text}" if trail.title else trail.text
+        words = f"{trail.title} {trail.text}" if trail.title else trail.text
         return [Reason(trail.label, words, _detail(trail.findings))]
     if not heading:
         return [Reason(trail.label, trail.text, _detail(trail.findings))]

@@ -45,7 +45,11 @@ class DoseLimit:
 
 @frozen
 class AllOf:
-    """A heading met when its own condition (``requires``) and ALL its children are met."""
+    """A heading met when its own condition (``requires``) and ALL its children are met.
+
+    ``title`` is the heading's name as the document prints it, punctuation included
+    ("Intravenous Therapy." before "Approve if…", "Intravenous Therapy" before "(i…").
+    """
 
     label: str
     text: str

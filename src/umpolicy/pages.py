@@ -43,7 +43,7 @@ def _node(
     policy: Policy, node: Node, tests: Mapping[str, Sequence[str]], depth: int, notes_uri: str
 ) -> Iterator[str]:
     pad = "    " * depth
-    title = f" {_md(node.title)}." if isinstance(node, AllOf | AnyOf) and node.title else ""
+    title = f" {_md(node.title)}" if isinstance(node, AllOf | AnyOf) and node.title else ""
     target = f'<span id="{anchor(node.label)}"></span>'
     yield f"{pad}- {target}**{_md(node.label)}**{title} {_md(node.text)}"
     inner = pad + "    "

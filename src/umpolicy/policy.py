@@ -41,7 +41,7 @@ class Indication:
     @property
     def title(self) -> str:
         """The indication's name, e.g. ``Cutaneous Melanoma``."""
-        return self.criteria.title or self.criteria.text
+        return (self.criteria.title or self.criteria.text).rstrip(".")
 
 
 @frozen

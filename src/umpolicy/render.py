@@ -20,7 +20,7 @@ MARK = {Status.MET: "met", Status.NOT_MET: "NOT MET", Status.UNKNOWN: "UNKNOWN"}
 
 
 def _heading(label: str, title: str | None, text: str) -> str:
-    return f"{label} {title}. {text}" if title else f"{label} {text}"
+    return f"{label} {title} {text}" if title else f"{label} {text}"
 
 
 def _fact_lines(fact: Fact) -> Iterator[str]:
@@ -102,7 +102,7 @@ def _md(text: str) -> str:
 def _trail_markdown(trail: Trail, depth: int) -> Iterator[str]:
     pad = "    " * depth
     status = MARK[trail.status] if trail.applies else "met (does not apply)"
-    title = f" {_md(trail.title)}." if trail.title else ""
+    title = f" {_md(trail.title)}" if trail.title else ""
     yield f"{pad}- **{_md(trail.label)}**{title} {_md(trail.text)} — *{status}*"
     for finding in trail.findings:
         lines = list(finding_lines(finding))

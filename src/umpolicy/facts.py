@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import operator
 from collections.abc import Callable
 from decimal import Decimal
@@ -288,7 +289,12 @@ def _enum_value(member: enum.Enum | None) -> str | None:
 
 
 def _count(value: int | None, unit_code: str) -> Quantity | None:
-    return None if value is None else Quantity(value, unit_code)
+    return None if value is None else _counted(value, unit_code)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)  # quantities are immutable; typed: 1 ≠ True
+def _counted(value: int, unit_code: str) -> Quantity:
+    return Quantity(value, unit_code)
 
 
 Reader = Callable[["FactBook"], Fact]

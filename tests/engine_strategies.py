@@ -35,6 +35,15 @@ def quantities(fact: str, low: str = "0.001", high: str = "1000000") -> st.Searc
     return st.builds(Quantity, decimals(low, high), st.sampled_from(FACTS[fact].units))
 
 
+def _in(unit: str, low: str, high: str) -> st.SearchStrategy[Quantity]:
+    return st.builds(Quantity, decimals(low, high), st.just(unit))
+
+
+#: Plausible body sizes (validation refuses the rest) in every unit a request may use.
+BODY_WEIGHTS = _in("kg", "1", "500") | _in("g", "1000", "500000") | _in("[lb_av]", "1", "1000")
+BODY_HEIGHTS = _in("cm", "20", "250") | _in("m", "0.2", "2.5") | _in("[in_i]", "8", "100")
+
+
 def optional(strategy: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
     return st.none() | strategy
 
@@ -50,8 +59,8 @@ def requests(draw: st.DrawFn) -> Request:
     birth = draw(st.none() | st.dates(dt.date(1900, 1, 1), date))
     patient = Patient(
         birth,
-        draw(st.none() | quantities("patient.weight", "1", "500")),
-        draw(st.none() | quantities("patient.height", "1", "250")),
+        draw(st.none() | BODY_WEIGHTS),
+        draw(st.none() | BODY_HEIGHTS),
         draw(st.none() | quantities("patient.bsa", "0.1", "4")),
     )
     lesions = st.lists(

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from umpolicy import Decision, InputError
-from umpolicy.api import evaluate
+from umpolicy import (
+    Decision,
+    Diagnosis,
+    Dimension,
+    InputError,
+    Physician,
+    Quantity,
+    Regimen,
+    Request,
+    Therapy,
+    Unit,
+)
+from umpolicy.api import evaluate, parse_request
+from umpolicy.validation import validate
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "proleukin").glob("*.json"))
 BASE: dict[str, Any] = json.loads(
@@ -228,7 +243,7 @@ class TestExactMessages:
     def test_json_number_is_exact_decimal(self) -> None:
         decision = evaluate(json.dumps(mutated(_set(("patient", "weight", "value"), 80.5))))
         assert decision.outcome.value == "approve"
-        text = json.dumps(BASE).replace('"81"', "0.1")
+        text = json.dumps(BASE).replace('"81"', "81.5")
         assert evaluate(text).request_fingerprint != evaluate(json.dumps(BASE)).request_fingerprint
 
     @pytest.mark.parametrize(
@@ -310,3 +325,96 @@ class TestFuzz:
     @given(st.binary(max_size=40) | st.text(max_size=40))
     def test_arbitrary_text(self, text: bytes | str) -> None:
         assert isinstance(outcome(text), InputError)
+
+
+class TestImplausibleBodySizes:
+    """A weight, height or BSA no patient has is an input error, never a smaller dose per kg."""
+
+    @pytest.mark.parametrize(
+        ("field", "value", "message"),
+        [
+            (
+                "weight",
+                {"value": "70000", "unit": "kg"},
+                "70000 kg is not a plausible weight (0.2 to 700 kg) @ $.patient.weight.value",
+            ),
+            (
+                "weight",
+                {"value": "0.1", "unit": "kg"},
+                "0.1 kg is not a plausible weight (0.2 to 700 kg) @ $.patient.weight.value",
+            ),
+            (
+                "height",
+                {"value": "3", "unit": "m"},
+                "3 m is not a plausible height (20 to 280 cm) @ $.patient.height.value",
+            ),
+            (
+                "bsa",
+                {"value": "185", "unit": "m2"},
+                "185 m2 is not a plausible bsa (0.05 to 5 m2) @ $.patient.bsa.value",
+            ),
+        ],
+    )
+    def test_refused(self, field: str, value: dict[str, str], message: str) -> None:
+        assert errors_of(mutated(_set(("patient", field), value))) == [message]
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            {"value": "0.2", "unit": "kg"},
+            {"value": "700", "unit": "kg"},
+            {"value": "200", "unit": "g"},
+        ],
+    )
+    def test_limits_are_inclusive(self, value: dict[str, str]) -> None:
+        assert isinstance(
+            evaluate(json.dumps(mutated(_set(("patient", "weight"), value)))), Decision
+        )
+
+
+class TestPythonObjects:
+    """A request built in Python is type-checked field by field, as JSON input is."""
+
+    @pytest.fixture
+    def request_(self) -> Request:
+        return parse_request(json.dumps(BASE))
+
+    def test_forged_unit(self, request_: Request) -> None:
+        forged = Unit("[iU]/kg", "x", Dimension.IU_PER_MASS, Fraction(1, 10**9))
+        dose = Quantity("6e11", forged)
+        bad = attrs.evolve(request_, regimen=attrs.evolve(request_.regimen, dose=dose))
+        with pytest.raises(InputError) as info:
+            validate(bad)
+        assert str(info.value) == "'[iU]/kg' is not a registered unit @ $.regimen.dose.unit"
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            (
+                {"therapy": Therapy(prior_systemic="x")},  # type: ignore[arg-type]
+                "expected a tuple, got str @ $.therapy.prior_systemic",
+            ),
+            (
+                {"therapy": Therapy(prior_systemic=("a", 1))},  # type: ignore[arg-type]
+                "expected str, got int @ $.therapy.prior_systemic[1]",
+            ),
+            (
+                {"prescriber": Physician("oncology")},  # type: ignore[arg-type]
+                "expected Specialty, got str @ $.prescriber.specialty",
+            ),
+            ({"patient": Diagnosis()}, "expected Patient, got Diagnosis @ $.patient"),
+            (
+                {"regimen": Regimen(doses_per_cycle=True)},
+                "expected int, got bool @ $.regimen.doses_per_cycle",
+            ),
+            (
+                {"regimen": Regimen(dose="1 kg")},  # type: ignore[arg-type]
+                "expected Quantity, got str @ $.regimen.dose",
+            ),
+            ({"date": dt.datetime(2026, 1, 1)}, "expected date, got datetime @ $.date"),
+        ],
+    )
+    def test_wrong_types(self, request_: Request, change: dict[str, Any], message: str) -> None:
+        with pytest.raises(InputError) as info:
+            validate(attrs.evolve(request_, **change))
+        assert [str(e) for e in info.value.errors] == [message]

@@ -42,9 +42,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
-    lines = _read(args.requests).split(b"\n")
-    if lines and not lines[-1].strip():
-        lines.pop()
+    lines = _read(args.requests).splitlines()
     progress = Progress(sys.stderr, len(lines)) if not args.quiet else None
     invalid = 0
     for number, line in enumerate(lines, start=1):

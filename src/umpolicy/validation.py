@@ -1,20 +1,33 @@
-"""Checks a structured request must pass before any policy reads it.
+"""Checks a request must pass before any policy reads it.
 
-Types are the converter's business; this module checks what types cannot say:
-each quantity's unit is of the right kind, numbers are positive and of a sane
-size, and the birth date is not after the request date. Every problem is named by
-its path, and all of them are reported at once.
+A request built from JSON has its types from the converter; one built in Python
+may not, so every field's type is checked too (a string where a list belongs must
+not count as a list of therapies, a unit made by hand must not pass for a
+registered one). Then what types cannot say: each quantity's unit is of the right
+kind, numbers are positive, of a sane size and (for the body) plausible, and the
+birth date is not after the request date. Every problem is named by its path, and
+all of them are reported at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import functools
+import types
+import typing
+from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
 
 from umpolicy.errors import FieldError, InputError
 from umpolicy.facts import FACTS
 from umpolicy.quantity import Quantity
 from umpolicy.request import Request
+from umpolicy.units import UNITS
 
 #: The largest and smallest magnitudes accepted (as powers of ten), and digits.
 _MAX_ADJUSTED = 12
@@ -22,6 +35,87 @@ _MIN_ADJUSTED = -12
 _MAX_DIGITS = 30
 
 _EARLIEST = dt.date(1900, 1, 1)
+
+#: Plausible body sizes, in each dimension's base unit (kg, cm, m²): a value outside
+#: is a typo (grams typed as kg, 185 for 1.85 m²) that would shrink a per-kg or per-m²
+#: dose and could approve it.
+_BODY = {
+    "patient.weight": (Decimal("0.2"), Decimal(700), "kg"),
+    "patient.height": (Decimal(20), Decimal(280), "cm"),
+    "patient.bsa": (Decimal("0.05"), Decimal(5), "m2"),
+}
+
+Problems = list[FieldError]
+Checker = Callable[[object, str, Problems], None]
+
+
+@functools.cache
+def _checker(kind: Any) -> Checker:
+    """A function that adds a problem when a value is not of ``kind`` (built once per type)."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        check_inner = _checker(inner)
+
+        def optional(value: object, path: str, problems: Problems) -> None:
+            if value is not None:
+                check_inner(value, path, problems)
+
+        return optional
+    if typing.get_origin(kind) is tuple:
+        check_item = _checker(typing.get_args(kind)[0])
+
+        def sequence(value: object, path: str, problems: Problems) -> None:
+            if type(value) is not tuple:
+                problems.append(FieldError(path, f"expected a tuple, got {type(value).__name__}"))
+                return
+            for index, item in enumerate(value):
+                check_item(item, f"{path}[{index}]", problems)
+
+        return sequence
+    if kind is Quantity:
+        return _check_quantity
+    if attrs.has(kind):
+        hints = typing.get_type_hints(kind)
+        fields = [(f.name, _checker(hints[f.name])) for f in attrs.fields(kind)]
+
+        def record(value: object, path: str, problems: Problems) -> None:
+            if type(value) is not kind:
+                problems.append(
+                    FieldError(path, f"expected {kind.__name__}, got {type(value).__name__}")
+                )
+                return
+            for name, check in fields:
+                check(getattr(value, name), f"{path}.{name}", problems)
+
+        return record
+    exact = isinstance(kind, type) and not issubclass(kind, enum.Enum)
+
+    def plain(value: object, path: str, problems: Problems) -> None:
+        if (type(value) is not kind) if exact else not isinstance(value, kind):
+            problems.append(
+                FieldError(path, f"expected {kind.__name__}, got {type(value).__name__}")
+            )
+
+    return plain
+
+
+def _check_quantity(value: object, path: str, problems: Problems) -> None:
+    if type(value) is not Quantity:
+        problems.append(FieldError(path, f"expected Quantity, got {type(value).__name__}"))
+    elif UNITS.get(value.unit.code) is not value.unit:
+        problems.append(FieldError(f"{path}.unit", f"{value.unit.code!r} is not a registered unit"))
+
+
+def _body(path: str, value: Quantity | None, fact: str) -> Problems:
+    if value is None:
+        return []
+    low, high, base = _BODY[fact]
+    if Fraction(low) <= Fraction(value.value) * value.unit.factor <= Fraction(high):
+        return []
+    what = fact.split(".")[1]
+    return [
+        FieldError(f"{path}.value", f"{value} is not a plausible {what} ({low} to {high} {base})")
+    ]
 
 
 def _quantity(path: str, value: Quantity | None, fact: str, zero_ok: bool) -> list[FieldError]:
@@ -66,8 +160,11 @@ def _names(path: str, names: tuple[str, ...] | None) -> list[FieldError]:
 
 
 def problems(request: Request) -> list[FieldError]:
-    """Every problem with a structured request, each named by its JSON path."""
+    """Every problem with a request, each named by its JSON path."""
     errors: list[FieldError] = []
+    _checker(Request)(request, "$", errors)
+    if errors:
+        return errors
     if not _EARLIEST <= request.date <= dt.date(9000, 1, 1):
         errors.append(FieldError("$.date", f"{request.date} is not a plausible request date"))
     patient, regimen = request.patient, request.regimen
@@ -81,9 +178,14 @@ def problems(request: Request) -> list[FieldError]:
             )
         elif patient.birth_date < _EARLIEST:
             errors.append(FieldError("$.patient.birth_date", "is before 1900-01-01"))
-    errors += _quantity("$.patient.weight", patient.weight, "patient.weight", zero_ok=False)
-    errors += _quantity("$.patient.height", patient.height, "patient.height", zero_ok=False)
-    errors += _quantity("$.patient.bsa", patient.bsa, "patient.bsa", zero_ok=False)
+    for name, value in (
+        ("weight", patient.weight),
+        ("height", patient.height),
+        ("bsa", patient.bsa),
+    ):
+        fact, path = f"patient.{name}", f"$.patient.{name}"
+        found = _quantity(path, value, fact, zero_ok=False)
+        errors += found or _body(path, value, fact)
     errors += _names("$.therapy.prior_systemic", request.therapy.prior_systemic)
     errors += _names("$.therapy.concomitant_anticancer", request.therapy.concomitant_anticancer)
     errors += _quantity("$.regimen.dose", regimen.dose, "regimen.dose", zero_ok=False)

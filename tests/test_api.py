@@ -94,9 +94,11 @@ class TestStructureEdges:
         assert (error.path, error.reason) == ("$", "required field missing")
 
     def test_fact_round_trip_values(self) -> None:
-        for value in (True, "x", None, dt.date(2026, 1, 1), frozenset({"a"}), Quantity("1", "kg")):
+        for value in (True, "x", None, "2026-01-01", frozenset({"a"}), Quantity("1", "kg")):
             fact = Fact("x", value)
             assert structure(CONVERTER.unstructure(fact), Fact) == fact
+        dated = Fact("request.date", dt.date(2026, 1, 1))
+        assert structure(CONVERTER.unstructure(dated), Fact) == dated
 
 
 ROUTE_X = OneOf("regimen.route", ("intravenous",))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import umpolicy
+import umpolicy.api
 from umpolicy import Decision, Policy, Request, decide, dumps, loads, structure
 from umpolicy.api import to_json
 from umpolicy.converter import CONVERTER
@@ -128,3 +130,17 @@ class TestJsonText:
         other = umpolicy.make_converter()
         assert other is not CONVERTER
         assert other.unstructure(POLICY) == CONVERTER.unstructure(POLICY)
+
+
+class TestFactValues:
+    """Fact values come back as they went: text shaped like a date stays text."""
+
+    def test_date_shaped_therapy_name(self) -> None:
+        data = json.loads(EXAMPLES[0].parent.joinpath("rcc-approve.json").read_text())
+        data["therapy"]["prior_systemic"] = ["2024-01-01"]
+        decision = umpolicy.api.evaluate(json.dumps(data))
+        assert structure(loads(to_json(decision)), Decision) == decision
+
+    def test_dates_stay_dates(self) -> None:
+        fact = umpolicy.Fact("patient.birth_date", date(1970, 1, 2))
+        assert structure(CONVERTER.unstructure(fact), umpolicy.Fact) == fact

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 from datetime import date
 from pathlib import Path
@@ -54,6 +55,7 @@ class TestPolicyRef:
             CONVERTER.unstructure(POLICY), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         )
         assert ref.content_hash == hashlib.sha256(canonical.encode()).hexdigest()
+        assert ref.engine == f"umpolicy {importlib.metadata.version('umpolicy')}"
 
     def test_hash_changes_with_a_word(self) -> None:
         changed = attrs.evolve(POLICY, preamble=POLICY.preamble + " ")

@@ -21,7 +21,7 @@ from cattrs.v import format_exception, transform_error
 
 from umpolicy.checks import AtLeast, AtMost, Check, Either
 from umpolicy.errors import FieldError, InputError
-from umpolicy.facts import Fact, Value
+from umpolicy.facts import FACTS, Fact, Value
 from umpolicy.nodes import AllOf, AnyOf, Node
 from umpolicy.quantity import Quantity, format_decimal, to_decimal
 from umpolicy.units import Unit, unit
@@ -112,12 +112,14 @@ def _unstructure_value(value: Value | None) -> object:
     return value
 
 
-def _structure_value(value: object, _: type) -> Value | None:
+def _structure_value(value: object, name: str) -> Value | None:
+    """A fact's value back from JSON; text is a date only where the catalog says so."""
     if isinstance(value, dict):
         return Quantity(value["value"], value["unit"])
     if isinstance(value, list):
         return frozenset(value)
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+    spec = FACTS.get(name)
+    if isinstance(value, str) and spec is not None and spec.type == "date":
         return dt.date.fromisoformat(value)
     if value is None or isinstance(value, bool | str):
         return value
@@ -164,12 +166,11 @@ def make_converter() -> cattrs.Converter:
             "exact_square": None if fact.exact_square is None else str(fact.exact_square),
         },
     )
-    converter.register_structure_hook(Value | None, _structure_value)
     converter.register_structure_hook(
         Fact,
         lambda data, _: Fact(
             data["name"],
-            _structure_value(data["value"], Fact),
+            _structure_value(data["value"], data["name"]),
             tuple(converter.structure(i, Fact) for i in data["inputs"]),
             data["method"],
             None if data["exact_square"] is None else _fraction(data["exact_square"]),

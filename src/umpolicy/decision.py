@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 import functools
 import hashlib
+import importlib.metadata
 from collections.abc import Callable
 
 from attrs import frozen
@@ -65,12 +66,17 @@ class Authorization:
 
 @frozen
 class PolicyRef:
-    """Which policy decided: name, version, effective date and content hash of its tree."""
+    """Which policy decided: name, version, effective date and content hash of its tree.
+
+    ``engine`` names the umpolicy release that read the facts and compared the
+    limits: with the content hash, enough to reproduce the decision.
+    """
 
     name: str
     version: str
     effective: dt.date
     content_hash: str
+    engine: str
 
 
 @frozen
@@ -88,6 +94,12 @@ class Decision:
     reasons: tuple[Reason, ...]
     facts_needed: tuple[str, ...]
     trail: tuple[Trail, ...] | None = None
+
+
+@functools.cache
+def engine() -> str:
+    """The umpolicy release, as a decision records it (e.g. ``umpolicy 0.1.0``)."""
+    return f"umpolicy {importlib.metadata.version('umpolicy')}"
 
 
 def fingerprint(request: Request) -> str:
@@ -273,7 +285,7 @@ class _Compiled:
 def _compiled(policy: Policy) -> _Compiled:
     """Worked out once per policy (its hash is cached): the tree itself stays pure data."""
     return _Compiled(
-        PolicyRef(policy.name, policy.version, policy.effective, policy.content_hash),
+        PolicyRef(policy.name, policy.version, policy.effective, policy.content_hash, engine()),
         tuple(
             (
                 indication,

@@ -404,7 +404,7 @@ def _prior_systemic_count(book: FactBook) -> Fact:
         "therapy.prior_systemic_count",
         _count(None if names is None else len(names), "{therapy}"),
         (_names("therapy.prior_systemic", names),),
-        "number of distinct therapies listed",
+        "number of therapies listed",
     )
 
 

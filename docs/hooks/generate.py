@@ -78,6 +78,21 @@ def _generated(config: MkDocsConfig, uri: str, content: str) -> File:
     return File.generated(config, uri, content=content)
 
 
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Fill the nav's Policies section with every registered policy's pages."""
+    for entry in config.nav or []:
+        if isinstance(entry, dict) and "Policies" in entry:
+            entry["Policies"] = [
+                item
+                for name in umpolicy.policy_names()
+                for item in (
+                    {name.title(): f"policies/{name}.md"},
+                    {f"{name.title()}: interpretations": f"policies/{name}-interpretations.md"},
+                )
+            ]
+    return config
+
+
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     """Add the generated pages (policies, interpretations, examples) and label lists."""
     tests = labels_exercised()
@@ -97,6 +112,12 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
 
 def _insert(match: re.Match[str]) -> str:
     what, argument = match.group(1), match.group(2)
+    if what == "policy-list":
+        return "\n".join(
+            f"- [{umpolicy.load_policy(name).drug}](policies/{name}.md) "
+            f"([interpretations](policies/{name}-interpretations.md))"
+            for name in umpolicy.policy_names()
+        )
     if what == "schema":
         return _json_block(json_schema(getattr(umpolicy, argument)))
     first = _examples()[0]

@@ -34,7 +34,7 @@ from umpolicy.request import (
 )
 from umpolicy.status import Status
 from umpolicy.trail import Trail, explain
-from umpolicy.units import UNITS, Dimension, Unit
+from umpolicy.units import UNITS, Dimension, Unit, unit
 
 if TYPE_CHECKING:
     from umpolicy.converter import dumps, loads, make_converter, structure
@@ -112,5 +112,6 @@ __all__ = [
     "make_converter",
     "policy_names",
     "structure",
+    "unit",
     "walk",
 ]

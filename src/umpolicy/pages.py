@@ -187,7 +187,8 @@ def policy_page(
             f'| <span id="fact-{_slug(name)}"></span>`{name}` | {spec.type} | {kinds} | '
             f"{_md(spec.description)}{derived} |"
         )
-    lines += ["", "## Revision history", "", f"{policy.reviewed}: {_md(policy.revision_note)}", ""]
+    lines += ["", "## Revision history", "", "This revision note is undated in the policy.", ""]
+    lines += [_md(policy.revision_note), ""]
     return "\n".join(lines)
 
 

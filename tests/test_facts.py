@@ -162,7 +162,7 @@ class TestDerived:
             (
                 (Physician(Specialty.ONCOLOGY, True), Physician(None, None)),
                 "oncology, transplant center; specialty missing",
-                None,
+                frozenset({"oncology"}),
                 True,
             ),
             ((Physician(Specialty.OTHER, None),), "other", frozenset({"other"}), None),
@@ -179,6 +179,8 @@ class TestDerived:
         book = FactBook(Request(DATE, consultants=consultants))
         assert book["consultants"].value == shown
         assert book["consultants.specialties"].value == specialties
+        partial = consultants is not None and any(c.specialty is None for c in consultants)
+        assert book["consultants.specialties"].partial is partial
         assert book["consultants.transplant_center"].value is center
 
     def test_book_reads_once_in_catalog_order(self) -> None:

@@ -35,6 +35,7 @@ from tests.strategies import (
 )
 from umpolicy import (
     Condition,
+    Decision,
     Lesion,
     LesionSite,
     LesionStatus,
@@ -45,8 +46,16 @@ from umpolicy import (
     Specialty,
     Status,
 )
+from umpolicy import decide as umpolicy_decide
+from umpolicy_policies.proleukin import POLICY
 
 HYPOTHESIS = settings(max_examples=15, deadline=None)
+
+
+def decide_with(request: Request, trail: bool) -> Decision:
+    """The Proleukin decision, with or without the audit trail."""
+    return umpolicy_decide(POLICY, request, trail=trail)
+
 
 Change = Callable[[Request], Request]
 
@@ -798,3 +807,30 @@ class TestRouteHeadings:
         assert decision.outcome is Outcome.NOT_RECOMMENDED
         assert set(reason_labels(decision)) == {"1", "2", "3"}
         assert decision.indication is None
+
+
+@pytest.mark.criteria("2.D", "1.A.v")
+class TestConsultantWithoutSpecialty:
+    """A consultant without a specialty leaves the criterion unknown only if no one qualifies."""
+
+    @pytest.mark.parametrize(
+        ("consultants", "outcome", "needed"),
+        [
+            ((Physician(Specialty.ONCOLOGY), Physician()), Outcome.APPROVE, ()),
+            (
+                (Physician(Specialty.DERMATOLOGY), Physician()),
+                Outcome.INSUFFICIENT_INFORMATION,
+                ("consultants.specialties",),
+            ),
+            ((Physician(Specialty.DERMATOLOGY),), Outcome.NOT_RECOMMENDED, ()),
+        ],
+    )
+    def test_rcc(
+        self, consultants: tuple[Physician, ...], outcome: Outcome, needed: tuple[str, ...]
+    ) -> None:
+        request = with_fields(
+            base("rcc"), {"prescriber": Physician(Specialty.OTHER), "consultants": consultants}
+        )
+        for trail in (True, False):
+            decision = decide_with(request, trail)
+            assert (decision.outcome, decision.facts_needed) == (outcome, needed)

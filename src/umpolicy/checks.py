@@ -97,10 +97,17 @@ class Includes:
     def evaluate(self, book: FactBook) -> Finding:
         """Compare the request's fact with the rule."""
         fact = book[self.fact]
-        value = fact.value
-        if not isinstance(value, frozenset):
-            return Finding(self.describe(), Status.UNKNOWN, (fact,))
-        return Finding(self.describe(), Status.of(not value.isdisjoint(self.values)), (fact,))
+        return Finding(self.describe(), includes(fact, self.values), (fact,))
+
+
+def includes(fact: Fact, values: tuple[str, ...]) -> Status:
+    """Kleene membership: met if the set holds a value, unknown while it may be incomplete."""
+    value = fact.value
+    if not isinstance(value, frozenset):
+        return Status.UNKNOWN
+    if not value.isdisjoint(values):
+        return Status.MET
+    return Status.UNKNOWN if fact.partial else Status.NOT_MET
 
 
 #: The fact an absolute dose is divided by to compare it with a per-basis limit.

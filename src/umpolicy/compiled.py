@@ -26,6 +26,7 @@ from umpolicy.checks import (
     IsTrue,
     OneOf,
     _Bound,
+    includes,
 )
 from umpolicy.facts import GETTERS, READERS, Fact, FactBook, Reader
 from umpolicy.nodes import AllOf, AnyOf, Node
@@ -97,10 +98,7 @@ def _includes(check: Includes) -> Evaluate:
 
     def evaluate(book: FactBook) -> Finding:
         fact = get(book)
-        value = fact.value
-        if not isinstance(value, frozenset):
-            return Finding(rule, UNKNOWN, (fact,))
-        return Finding(rule, NOT_MET if value.isdisjoint(values) else MET, (fact,))
+        return Finding(rule, includes(fact, values), (fact,))
 
     return evaluate
 
@@ -362,13 +360,10 @@ def _judge_simple(check: IsTrue | OneOf | Includes) -> Judge:
             return UNKNOWN if value is None else (MET if value in values else NOT_MET)
 
     else:
-        wanted = check.values
+        wanted, fact_of = check.values, _fact(check.fact)
 
         def judge(book: FactBook) -> Status:
-            value = get(book)
-            if not isinstance(value, frozenset):
-                return UNKNOWN
-            return NOT_MET if value.isdisjoint(wanted) else MET
+            return includes(fact_of(book), wanted)
 
     return judge
 

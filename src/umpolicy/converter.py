@@ -164,6 +164,7 @@ def make_converter() -> cattrs.Converter:
             "inputs": [converter.unstructure(i, Fact) for i in fact.inputs],
             "method": fact.method,
             "exact_square": None if fact.exact_square is None else str(fact.exact_square),
+            "partial": fact.partial,
         },
     )
     converter.register_structure_hook(
@@ -174,6 +175,7 @@ def make_converter() -> cattrs.Converter:
             tuple(converter.structure(i, Fact) for i in data["inputs"]),
             data["method"],
             None if data["exact_square"] is None else _fraction(data["exact_square"]),
+            data["partial"],
         ),
     )
 

@@ -156,7 +156,7 @@ def _off_branch(trail: Trail) -> bool:
 def _missing(fact: Fact) -> list[str]:
     if not fact.inputs:
         return [fact.name] if fact.value is None else []
-    if fact.value is not None:
+    if fact.value is not None and not fact.partial:
         return []
     names = [name for each in fact.inputs for name in _missing(each)]
     # Inputs all given but incomplete (a consultant without a specialty): name the fact.

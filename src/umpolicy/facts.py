@@ -35,6 +35,8 @@ class Fact:
     method: str | None = None
     #: The exact square of ``value`` when ``value`` itself is rounded (Mosteller BSA).
     exact_square: Fraction | None = None
+    #: True when ``value`` (a set) lists only what the request gives: more may be missing.
+    partial: bool = False
 
     @property
     def missing(self) -> bool:
@@ -43,7 +45,8 @@ class Fact:
 
     def display(self) -> str:
         """The value for people."""
-        return display_value(self.value)
+        shown = display_value(self.value)
+        return f"{shown}, and some not given" if self.partial else shown
 
 
 def display_value(value: Value | None) -> str:
@@ -433,16 +436,17 @@ def _consultants(book: FactBook) -> Fact:
     return Fact("consultants", shown)
 
 
+_SPECIALTIES = "the specialties of the physicians consulted (those given, when some are not)"
+
+
 def _consultant_specialties(book: FactBook) -> Fact:
     consultants = book.request.consultants
-    value = None
-    if consultants is not None and all(c.specialty is not None for c in consultants):
-        value = frozenset(str(c.specialty.value) for c in consultants if c.specialty)
+    if consultants is None:
+        return Fact("consultants.specialties", None, (book["consultants"],), _SPECIALTIES)
+    known = frozenset(str(c.specialty.value) for c in consultants if c.specialty is not None)
+    partial = any(c.specialty is None for c in consultants)
     return Fact(
-        "consultants.specialties",
-        value,
-        (book["consultants"],),
-        "the specialties of the physicians consulted",
+        "consultants.specialties", known, (book["consultants"],), _SPECIALTIES, None, partial
     )
 
 

@@ -38,8 +38,9 @@ _FACT = {
         "inputs": {"type": "array", "items": {"$ref": "#/$defs/Fact"}},
         "method": {"type": ["string", "null"]},
         "exact_square": {"type": ["string", "null"]},
+        "partial": {"type": "boolean"},
     },
-    "required": ["name", "value", "display", "inputs", "method", "exact_square"],
+    "required": ["name", "value", "display", "inputs", "method", "exact_square", "partial"],
     "additionalProperties": False,
 }
 

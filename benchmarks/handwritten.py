@@ -167,11 +167,13 @@ def _prescribed_by(
     if consultants is None:
         statuses.append(None)
         needs.append("consultants")
+    elif any(c.specialty in wanted for c in consultants):
+        statuses.append(True)
     elif any(c.specialty is None for c in consultants):
         statuses.append(None)
         needs.append("consultants.specialties")
     else:
-        statuses.append(any(c.specialty in wanted for c in consultants))
+        statuses.append(False)
     if centers:
         center = r.prescriber.transplant_center
         if center is None:

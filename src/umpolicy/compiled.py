@@ -31,7 +31,7 @@ from umpolicy.checks import (
 from umpolicy.facts import GETTERS, READERS, Fact, FactBook, Reader
 from umpolicy.nodes import AllOf, AnyOf, Node
 from umpolicy.quantity import EXACT, Quantity
-from umpolicy.status import Status
+from umpolicy.status import Status, all_met, any_met
 from umpolicy.trail import Trail
 from umpolicy.units import UNITS
 
@@ -243,28 +243,13 @@ def compile_check(check: Check) -> Evaluate:
 def _group(node: AllOf | AnyOf) -> Explain:
     label, text, title = node.label, node.text, node.title
     kind = "all_of" if isinstance(node, AllOf) else "any_of"
-    every = isinstance(node, AllOf)
+    combine = all_met if isinstance(node, AllOf) else any_met
     children = tuple(compile_node(child) for child in node.children)
     requires = None if node.requires is None else compile_check(node.requires)
 
     def explain(book: FactBook) -> Trail:
         trails = tuple([child(book) for child in children])
-        if every:
-            status = MET
-            for trail in trails:
-                if trail.status is NOT_MET:
-                    status = NOT_MET
-                    break
-                if trail.status is UNKNOWN:
-                    status = UNKNOWN
-        else:
-            status = NOT_MET
-            for trail in trails:
-                if trail.status is MET:
-                    status = MET
-                    break
-                if trail.status is UNKNOWN:
-                    status = UNKNOWN
+        status = combine([trail.status for trail in trails])
         if requires is None:
             return Trail(label, kind, text, status, (), trails, title)
         condition = requires(book)
@@ -282,13 +267,7 @@ def _leaf(node: Node) -> Explain:
 
     def explain(book: FactBook) -> Trail:
         rules = tuple([check(book) for check in checks])
-        status = MET
-        for rule in rules:
-            if rule.status is NOT_MET:
-                status = NOT_MET
-                break
-            if rule.status is UNKNOWN:
-                status = UNKNOWN
+        status = all_met([rule.status for rule in rules])
         if applies_if is None:
             return Trail(label, kind, text, status, rules)
         applies = applies_if(book)

@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from umpolicy.quantity import Quantity, format_decimal
+from umpolicy.quantity import Quantity
 
 #: JSON string literal, as :func:`json.dumps` writes it with ``ensure_ascii=False``.
 _quote: Callable[[str], str] = json.encoder.encode_basestring
@@ -74,11 +74,20 @@ def _lines(kind: Any, source: str, target: str, names: dict[str, object]) -> lis
         return [*check, f"{target} = int.__repr__({source})"]
     if kind is dt.date:
         return [*check, f"{target} = '\"' + {source}.isoformat() + '\"'"]
-    if kind is Quantity:
+    if kind is Quantity:  # format_decimal, inlined
+        digits = f"d{n}"
+        names[digits] = None
         return [
             *check,
-            f'{target} = (\'{{"unit":\' + quote({source}.unit.code) + \',"value":"\''
-            f" + format_decimal({source}.value) + '\"}}')",
+            f"{digits} = f'{{{source}.value:f}}'",
+            f"if '.' in {digits}:",
+            f"    {digits} = {digits}.rstrip('0').rstrip('.')",
+            target
+            + ' = f\'{{"unit":{quote('
+            + source
+            + '.unit.code)},"value":"{'
+            + digits
+            + "}\"}}'",
         ]
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return [
@@ -88,30 +97,36 @@ def _lines(kind: Any, source: str, target: str, names: dict[str, object]) -> lis
             f"{target} = quote({source}._value_)",
         ]
     if isinstance(kind, type) and attrs.has(kind):
-        names[f"w{n}"] = writer(kind)
-        return [*check, f"{target} = w{n}({source})"]
+        return [*check, *_record(kind, source, target, names)]
     raise TypeError(f"no canonical JSON writer for {kind!r}")  # pragma: no cover
+
+
+def _record(cls: type, source: str, target: str, names: dict[str, object]) -> list[str]:
+    """Statements setting ``target`` to the JSON object of ``source``, keys sorted, inlined."""
+    hints = typing.get_type_hints(cls)
+    lines: list[str] = []
+    keys: list[str] = []
+    for field in sorted(attrs.fields(cls), key=lambda f: f.name):
+        value, text = f"v{len(names)}", f"a{len(names)}"
+        names[value] = names[text] = None
+        lines.append(f"{value} = {source}.{field.name}")
+        lines += _lines(hints[field.name], value, text, names)
+        keys.append(f"{',' if keys else ''}{json.dumps(field.name)}:{{{text}}}")
+    # One f-string builds the object's text at once (no chain of concatenations).
+    lines.append(f"{target} = f'{{{{{''.join(keys)}}}}}'")
+    return lines
 
 
 @functools.cache
 def writer(cls: type) -> Callable[[object], str]:
     """A function writing an instance of the attrs class ``cls`` as canonical JSON."""
-    hints = typing.get_type_hints(cls)
     names: dict[str, object] = {}
-    lines = ["if type(value) is not cls:", "    raise Unplanned"]
-    keys = []
-    for index, field in enumerate(sorted(attrs.fields(cls), key=lambda f: f.name)):
-        lines.append(f"v{index} = value.{field.name}")
-        lines += _lines(hints[field.name], f"v{index}", f"a{index}", names)
-        keys.append(f"'{',' if index else ''}{json.dumps(field.name)}:' + a{index}")
-    lines.append(f"return '{{' + {' + '.join(keys)} + '}}'")
+    lines = [*_lines(cls, "value", "text", names), "return text"]
     source = "def write(value):\n" + "".join(f"    {line}\n" for line in lines)
     namespace: dict[str, Any] = {
         **{name: value for name, value in names.items() if value is not None},
         "Unplanned": Unplanned,
-        "cls": cls,
         "quote": _quote,
-        "format_decimal": format_decimal,
     }
     exec(source, namespace)
     write: Callable[[object], str] = namespace["write"]

@@ -426,9 +426,6 @@ def judge_check(check: Check) -> Judge:
     return _judge_simple(check)
 
 
-_NOT = {MET: NOT_MET, NOT_MET: MET, UNKNOWN: UNKNOWN}
-
-
 @functools.lru_cache(maxsize=256)
 def judge_node(node: Node) -> Judgement:
     """A function giving the status (and branch) of ``explain(node, book)``, faster."""
@@ -463,6 +460,8 @@ def judge_node(node: Node) -> Judgement:
 
     checks = tuple(judge_check(check) for check in node.checks)
     applies_if = None if node.applies_if is None else judge_check(node.applies_if)
+    # A leaf's verdict is its status and label alone: three immutable tuples, shared.
+    met, not_met, unknown = (Verdict(status, label) for status in (MET, NOT_MET, UNKNOWN))
 
     def leaf(book: FactBook) -> Verdict:
         status = MET
@@ -474,8 +473,14 @@ def judge_node(node: Node) -> Judgement:
             if found is UNKNOWN:
                 status = UNKNOWN
         if applies_if is not None:
-            status = _NOT[applies_if(book)] | status
-        return Verdict(status, label)
+            applies = applies_if(book)
+            if applies is NOT_MET:  # does not apply: met
+                return met
+            if applies is UNKNOWN and status is NOT_MET:  # Kleene: ~unknown | not met
+                status = UNKNOWN
+        if status is MET:
+            return met
+        return not_met if status is NOT_MET else unknown
 
     return leaf
 

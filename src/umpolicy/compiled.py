@@ -264,6 +264,14 @@ def _leaf(node: Node) -> Explain:
     kind = "predicate" if type(node).__name__ == "Predicate" else "dose_limit"
     checks = tuple(compile_check(check) for check in node.checks)
     applies_if = None if node.applies_if is None else compile_check(node.applies_if)
+    if applies_if is None and len(checks) == 1:  # most leaves: one check, no scope
+        (only,) = checks
+
+        def single(book: FactBook) -> Trail:
+            rule = only(book)
+            return Trail(label, kind, text, rule.status, (rule,))
+
+        return single
 
     def explain(book: FactBook) -> Trail:
         rules = tuple([check(book) for check in checks])

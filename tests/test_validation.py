@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.strategies import replace
 from umpolicy import (
     Decision,
     Diagnosis,
@@ -26,8 +27,10 @@ from umpolicy import (
     Request,
     Therapy,
     Unit,
+    validation,
 )
 from umpolicy.api import evaluate, parse_request
+from umpolicy.converter import structure
 from umpolicy.validation import validate
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "proleukin").glob("*.json"))
@@ -290,6 +293,81 @@ def hostile(draw: st.DrawFn) -> Any:
     return data
 
 
+_QUANTITY_FIELDS = (
+    "patient.weight",
+    "patient.height",
+    "patient.bsa",
+    "regimen.dose",
+    "regimen.frequency",
+    "regimen.rest_between_cycles",
+    "regimen.rest_before_course",
+)
+_NEAR_LIMITS = st.sampled_from(
+    [
+        "0",
+        "-0",
+        "-1",
+        "0.05",
+        "0.049",
+        "0.2",
+        "0.19",
+        "5",
+        "5.01",
+        "20",
+        "19.9",
+        "280",
+        "281",
+        "700",
+        "701",
+        "1e-12",
+        "1e-13",
+        "999999999999",
+        "1e13",
+        "1." + "1" * 29,
+        "1." + "1" * 30,
+        "70",
+        "185",
+        "1.9",
+        "600000",
+    ]
+)
+_UNIT_CODES = st.sampled_from(
+    ["kg", "g", "[lb_av]", "cm", "m", "[in_i]", "m2", "[iU]/kg", "mg/kg", "/d", "/wk", "d", "wk"]
+)
+
+
+@st.composite
+def nearly_valid(draw: st.DrawFn) -> Request:
+    """A valid example with a few fields moved near, onto or past a limit."""
+    request = parse_request(draw(st.sampled_from(EXAMPLES)).read_text())
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["quantity", "count", "date", "names"]))
+        if kind == "quantity":
+            value: object = Quantity(draw(_NEAR_LIMITS), draw(_UNIT_CODES))
+            path = draw(st.sampled_from(_QUANTITY_FIELDS))
+        elif kind == "count":
+            value = draw(st.sampled_from([0, 1, 10**6, 10**6 + 1, -1, None]))
+            path = draw(
+                st.sampled_from(
+                    [
+                        "regimen.doses_per_cycle",
+                        "regimen.cycles_per_course",
+                        "regimen.course_number",
+                    ]
+                )
+            )
+        elif kind == "date":
+            value = draw(st.dates(dt.date(1899, 12, 25), dt.date(9000, 1, 5)))
+            path = draw(st.sampled_from(["date", "patient.birth_date"]))
+        else:
+            value = tuple(draw(st.lists(st.sampled_from(["x", " ", "", "\t"]), max_size=3)))
+            path = draw(
+                st.sampled_from(["therapy.prior_systemic", "therapy.concomitant_anticancer"])
+            )
+        request = replace(request, path, value)
+    return request
+
+
 def outcome(data: object) -> Decision | InputError:
     """The decision, or the InputError raised instead (any other exception propagates)."""
     try:
@@ -320,6 +398,21 @@ class TestFuzz:
     @given(hostile())
     def test_python_mappings_too(self, data: Any) -> None:
         assert_well_formed(outcome(data))
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(hostile())
+    def test_quick_check_passes_exactly_what_names_no_problem(self, data: Any) -> None:
+        """The generated all-in-one check never lets through what the named checks refuse."""
+        try:
+            request = structure(data, Request)
+        except InputError:
+            return
+        assert validation._sound()(request) is (validation._named(request) == [])
+
+    @settings(max_examples=300, deadline=None)
+    @given(nearly_valid())
+    def test_quick_check_on_values_near_every_limit(self, request: Request) -> None:
+        assert validation._sound()(request) is (validation._named(request) == [])
 
     @settings(max_examples=100, deadline=None)
     @given(st.binary(max_size=40) | st.text(max_size=40))

@@ -35,6 +35,7 @@ _MIN_ADJUSTED = -12
 _MAX_DIGITS = 30
 
 _EARLIEST = dt.date(1900, 1, 1)
+_LATEST = dt.date(9000, 1, 1)
 
 #: Plausible body sizes, in each dimension's base unit (kg, cm, m²): a value outside
 #: is a typo (grams typed as kg, 185 for 1.85 m²) that would shrink a per-kg or per-m²
@@ -99,48 +100,7 @@ def _checker(kind: Any) -> Checker:
     return plain
 
 
-Fast = Callable[[object], bool]
-
-
-@functools.cache
-def _fast(kind: Any) -> Fast:
-    """True when a value is of ``kind``: the quick test that almost every request passes.
-
-    Only when it fails does :func:`_checker` walk again to name each field at fault.
-    """
-    if typing.get_origin(kind) in (typing.Union, types.UnionType):
-        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        if inner in (bool, int, str, dt.date):
-            return lambda value: value is None or type(value) is inner
-        test = _fast(inner)
-        return lambda value: value is None or test(value)
-    if typing.get_origin(kind) is tuple:
-        item = _fast(typing.get_args(kind)[0])
-
-        def sequence(value: object) -> bool:
-            if type(value) is not tuple:
-                return False
-            return all(map(item, value))
-
-        return sequence
-    if kind is Quantity:
-        return lambda value: type(value) is Quantity and UNITS.get(value.unit.code) is value.unit
-    if attrs.has(kind):
-        hints = typing.get_type_hints(kind)
-        fields = [(operator.attrgetter(f.name), _fast(hints[f.name])) for f in attrs.fields(kind)]
-
-        def record(value: object) -> bool:
-            if type(value) is not kind:
-                return False
-            for get, test in fields:  # noqa: SIM110 - a plain loop beats all() over a generator
-                if not test(get(value)):
-                    return False
-            return True
-
-        return record
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return lambda value: isinstance(value, kind)
-    return lambda value: type(value) is kind
+Sound = Callable[[object], bool]
 
 
 def _check_quantity(value: object, path: str, problems: Problems) -> None:
@@ -206,7 +166,7 @@ def _names(path: str, names: tuple[str, ...] | None) -> list[FieldError]:
 
 
 def _type_lines(kind: Any, source: str, names: dict[str, object]) -> list[str]:
-    """Statements returning False unless ``source`` is of ``kind`` (as :func:`_fast` tests)."""
+    """Statements returning False unless ``source`` is of ``kind`` (as :func:`_checker` finds)."""
     n = len(names)
     names[f"k{n}"] = kind
     if typing.get_origin(kind) in (typing.Union, types.UnionType):
@@ -242,15 +202,15 @@ def _type_lines(kind: Any, source: str, names: dict[str, object]) -> list[str]:
     return [f"if type({source}) is not k{n}:", "    return False"]
 
 
-#: The request's quantities: path from the request, fact, whether zero is allowed.
+#: The request's quantities (each path is also its fact's name), and whether zero is allowed.
 _QUANTITIES = (
-    ("patient.weight", "patient.weight", False),
-    ("patient.height", "patient.height", False),
-    ("patient.bsa", "patient.bsa", False),
-    ("regimen.dose", "regimen.dose", False),
-    ("regimen.frequency", "regimen.frequency", False),
-    ("regimen.rest_between_cycles", "regimen.rest_between_cycles", True),
-    ("regimen.rest_before_course", "regimen.rest_before_course", True),
+    ("patient.weight", False),
+    ("patient.height", False),
+    ("patient.bsa", False),
+    ("regimen.dose", False),
+    ("regimen.frequency", False),
+    ("regimen.rest_between_cycles", True),
+    ("regimen.rest_before_course", True),
 )
 _COUNTS = ("regimen.doses_per_cycle", "regimen.cycles_per_course", "regimen.course_number")
 _NAMES = ("therapy.prior_systemic", "therapy.concomitant_anticancer")
@@ -266,9 +226,9 @@ def _value_lines(names: dict[str, object]) -> list[str]:
         "if b is not None and not earliest <= b <= d:",
         "    return False",
     ]
-    for path, fact, zero_ok in _QUANTITIES:
+    for path, zero_ok in _QUANTITIES:
         units = f"u{len(names)}"
-        names[units] = frozenset(FACTS[fact].units)
+        names[units] = frozenset(FACTS[path].units)
         sign = "q.value >= 0" if zero_ok else "q.value > 0"
         lines += [
             f"q = request.{path}",
@@ -280,9 +240,9 @@ def _value_lines(names: dict[str, object]) -> list[str]:
             "    if len(q.value.as_tuple().digits) > max_digits:",
             "        return False",
         ]
-        if fact in _BODY:
+        if path in _BODY:
             body = f"y{len(names)}"
-            low, high, _ = _BODY[fact]
+            low, high, _ = _BODY[path]
             names[body] = (low, high)
             lines += [
                 "    f = q.unit.factor",
@@ -308,11 +268,11 @@ def _value_lines(names: dict[str, object]) -> list[str]:
 
 
 @functools.cache
-def _sound() -> Fast:
+def _sound() -> Sound:
     """True when :func:`problems` finds nothing: one generated function, straight-line.
 
-    It makes the same tests as :func:`_fast` and the value checks, in one call; any
-    failure sends :func:`problems` down the path that names each problem.
+    It makes the type tests of :func:`_checker` and the value checks of :func:`_named`
+    in one call; any failure sends :func:`problems` down the path that names each problem.
     """
     names: dict[str, object] = {}
     lines = _type_lines(Request, "request", names) + _value_lines(names) + ["return True"]
@@ -321,14 +281,14 @@ def _sound() -> Fast:
         **{name: value for name, value in names.items() if value is not None},
         "units_get": UNITS.get,
         "earliest": _EARLIEST,
-        "latest": dt.date(9000, 1, 1),
+        "latest": _LATEST,
         "min_adjusted": _MIN_ADJUSTED,
         "max_adjusted": _MAX_ADJUSTED,
         "max_digits": _MAX_DIGITS,
         "multiply": EXACT.multiply,
     }
     exec(source, namespace)
-    sound: Fast = namespace["sound"]
+    sound: Sound = namespace["sound"]
     return sound
 
 
@@ -342,51 +302,30 @@ def problems(request: Request) -> list[FieldError]:
 def _named(request: Request) -> list[FieldError]:
     """Every problem with a request, found and named field by field (the slow path)."""
     errors: list[FieldError] = []
-    if not _fast(Request)(request):
-        _checker(Request)(request, "$", errors)
+    _checker(Request)(request, "$", errors)
+    if errors:
         return errors
-    if not _EARLIEST <= request.date <= dt.date(9000, 1, 1):
+    if not _EARLIEST <= request.date <= _LATEST:
         errors.append(FieldError("$.date", f"{request.date} is not a plausible request date"))
-    patient, regimen = request.patient, request.regimen
-    if patient.birth_date is not None:
-        if patient.birth_date > request.date:
+    birth = request.patient.birth_date
+    if birth is not None:
+        if birth > request.date:
             errors.append(
                 FieldError(
                     "$.patient.birth_date",
-                    f"birth date {patient.birth_date} is after the request date {request.date}",
+                    f"birth date {birth} is after the request date {request.date}",
                 )
             )
-        elif patient.birth_date < _EARLIEST:
+        elif birth < _EARLIEST:
             errors.append(FieldError("$.patient.birth_date", "is before 1900-01-01"))
-    for name, value in (
-        ("weight", patient.weight),
-        ("height", patient.height),
-        ("bsa", patient.bsa),
-    ):
-        fact, path = f"patient.{name}", f"$.patient.{name}"
-        found = _quantity(path, value, fact, zero_ok=False)
-        errors += found or _body(path, value, fact)
-    errors += _names("$.therapy.prior_systemic", request.therapy.prior_systemic)
-    errors += _names("$.therapy.concomitant_anticancer", request.therapy.concomitant_anticancer)
-    errors += _quantity("$.regimen.dose", regimen.dose, "regimen.dose", zero_ok=False)
-    errors += _quantity(
-        "$.regimen.frequency", regimen.frequency, "regimen.frequency", zero_ok=False
-    )
-    errors += _count("$.regimen.doses_per_cycle", regimen.doses_per_cycle)
-    errors += _count("$.regimen.cycles_per_course", regimen.cycles_per_course)
-    errors += _count("$.regimen.course_number", regimen.course_number)
-    errors += _quantity(
-        "$.regimen.rest_between_cycles",
-        regimen.rest_between_cycles,
-        "regimen.rest_between_cycles",
-        zero_ok=True,
-    )
-    errors += _quantity(
-        "$.regimen.rest_before_course",
-        regimen.rest_before_course,
-        "regimen.rest_before_course",
-        zero_ok=True,
-    )
+    for path, zero_ok in _QUANTITIES:
+        value = operator.attrgetter(path)(request)
+        found = _quantity(f"$.{path}", value, path, zero_ok)
+        errors += found if found or path not in _BODY else _body(f"$.{path}", value, path)
+    for path in _COUNTS:
+        errors += _count(f"$.{path}", operator.attrgetter(path)(request))
+    for path in _NAMES:
+        errors += _names(f"$.{path}", operator.attrgetter(path)(request))
     return errors
 
 

@@ -245,12 +245,6 @@ class TestUnits:
         """mg/kg is 1e-6 kg/kg, so mg ÷ kg compares with it exactly."""
         assert unit(code).factor == factor
 
-    def test_units_of(self) -> None:
-        from umpolicy.units import units_of
-
-        assert [u.code for u in units_of(Dimension.FREQUENCY)] == ["/d", "/wk", "/h"]
-        assert [u.code for u in units_of(Dimension.DURATION, Dimension.AGE)] == ["a", "d", "wk"]
-
     @pytest.mark.parametrize(
         ("code", "count", "name"),
         [("d", 1, "day"), ("d", 2, "days"), ("kg", 1, "kg"), ("{dose}", Decimal(1), "dose")],

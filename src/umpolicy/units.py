@@ -116,8 +116,3 @@ def unit(code: str) -> Unit:
     except (KeyError, TypeError):
         known = ", ".join(UNITS)
         raise ValueError(f"unknown unit {code!r}; known units: {known}") from None
-
-
-def units_of(*dimensions: Dimension) -> tuple[Unit, ...]:
-    """The known units of the given dimensions, in registry order."""
-    return tuple(u for u in UNITS.values() if u.dimension in dimensions)

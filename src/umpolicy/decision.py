@@ -192,27 +192,12 @@ def _path(trail: Trail) -> list[str]:
     return path
 
 
-#: Each indication's approval period in whole years, and its words, by ``id`` (the
-#: entry keeps the indication alive, so its ``id`` stays its own).
-_APPROVALS: dict[int, tuple[Indication, int, str]] = {}
-
-
-def _approval(indication: Indication) -> tuple[int, str]:
-    known = _APPROVALS.get(id(indication))
-    if known is None or known[0] is not indication:
-        approval = indication.approval
-        known = (indication, int(approval.to("a").value), approval.display())
-        _APPROVALS[id(indication)] = known
-    return known[1], known[2]
-
-
-def _period(indication: Indication, start: dt.date) -> Authorization:
-    years, period = _approval(indication)
+def _period(plan: _Plan, start: dt.date) -> Authorization:
     try:
-        anniversary = start.replace(year=start.year + years)
+        anniversary = start.replace(year=start.year + plan.years)
     except ValueError:  # 29 February: the anniversary is 1 March, as for age
-        anniversary = dt.date(start.year + years, 3, 1)
-    return Authorization(start, anniversary - dt.timedelta(days=1), period)
+        anniversary = dt.date(start.year + plan.years, 3, 1)
+    return Authorization(start, anniversary - dt.timedelta(days=1), plan.period)
 
 
 def _unique(names: list[str]) -> tuple[str, ...]:
@@ -246,10 +231,10 @@ def decide(policy: Policy, request: Request, *, trail: bool = True) -> Decision:
     validate(request)
     book = FactBook(request)
     compiled = _compiled(policy)
-    trails: list[tuple[Indication, Trail, Trail | None]] = []
+    trails: list[tuple[_Plan, Trail, Trail | None]] = []
     if trail:
-        for indication, _, explain_criteria, explain_dosing, *_ in compiled.indications:
-            trails.append((indication, explain_criteria(book), explain_dosing(book)))
+        for plan in compiled.plans:
+            trails.append((plan, plan.explain_criteria(book), plan.explain_dosing(book)))
         verdict = _verdict(policy, request, trails)
     else:
         verdict = _judged(policy, request, book, compiled)
@@ -269,73 +254,80 @@ def decide(policy: Policy, request: Request, *, trail: bool = True) -> Decision:
 
 
 @frozen
+class _Plan:
+    """One indication, worked out once per policy.
+
+    Its heading's condition, its criteria and dosing compiled three ways (full trail,
+    statuses alone, brief trail), and its approval period in years and in words.
+    """
+
+    indication: Indication
+    requires: Evaluate | None
+    explain_criteria: Explain
+    explain_dosing: Explain
+    judge_criteria: Judgement
+    judge_dosing: Judgement
+    brief_criteria: Explain
+    brief_dosing: Explain
+    years: int
+    period: str
+
+
+def _plan(indication: Indication) -> _Plan:
+    requires = indication.criteria.requires
+    criteria, dosing = indication.criteria, indication.dosing
+    return _Plan(
+        indication,
+        None if requires is None else compile_check(requires),
+        compile_node(criteria),
+        compile_node(dosing),
+        judge_node(criteria),
+        judge_node(dosing),
+        brief_node(criteria),
+        brief_node(dosing),
+        int(indication.approval.to("a").value),
+        indication.approval.display(),
+    )
+
+
+@frozen
 class _Compiled:
-    """A policy's reference, and per indication its condition, criteria and dosing compiled."""
+    """A policy's reference, and each of its indications worked out."""
 
     ref: PolicyRef
-    indications: tuple[
-        tuple[
-            Indication, Evaluate | None, Explain, Explain, Judgement, Judgement, Explain, Explain
-        ],
-        ...,
-    ]
+    plans: tuple[_Plan, ...]
 
 
 @functools.lru_cache(maxsize=64)
 def _compiled(policy: Policy) -> _Compiled:
     """Worked out once per policy (its hash is cached): the tree itself stays pure data."""
-    return _Compiled(
-        PolicyRef(policy.name, policy.version, policy.effective, policy.content_hash, engine()),
-        tuple(
-            (
-                indication,
-                None
-                if indication.criteria.requires is None
-                else compile_check(indication.criteria.requires),
-                compile_node(indication.criteria),
-                compile_node(indication.dosing),
-                judge_node(indication.criteria),
-                judge_node(indication.dosing),
-                brief_node(indication.criteria),
-                brief_node(indication.dosing),
-            )
-            for indication in policy.indications
-        ),
-    )
+    ref = PolicyRef(policy.name, policy.version, policy.effective, policy.content_hash, engine())
+    return _Compiled(ref, tuple(_plan(indication) for indication in policy.indications))
 
 
 def _judged(policy: Policy, request: Request, book: FactBook, compiled: _Compiled) -> _Verdict:
     """The verdict without a trail: statuses first, then only the trails the verdict reads."""
     judged = []
-    for (
-        indication,
-        requires,
-        _,
-        _,
-        criteria,
-        dosing,
-        explain_criteria,
-        explain_dosing,
-    ) in compiled.indications:
-        verdict = criteria(book)
+    for plan in compiled.plans:
+        verdict = plan.judge_criteria(book)
         if verdict.status is Status.MET:
-            judgement = dosing(book)
+            judgement = plan.judge_dosing(book)
             return _with_indication(
                 policy,
                 request,
-                indication,
+                plan,
                 (*_judged_path(verdict), *_judged_path(judgement)),
                 judgement.status,
-                functools.partial(explain_dosing, book),
+                functools.partial(plan.brief_dosing, book),
             )
-        judged.append((indication, requires, explain_criteria, verdict))
+        judged.append((plan, verdict))
     # No indication met: the reasons (or facts needed) are read from the criteria's trails.
-    trails: list[tuple[Indication, Trail, Trail | None]] = []
-    for indication, requires, explain_criteria, verdict in judged:
-        if verdict.off and requires is not None:
-            trails.append((indication, _ruled_out(indication.criteria, requires, book), None))
+    trails: list[tuple[_Plan, Trail, Trail | None]] = []
+    for plan, verdict in judged:
+        if verdict.off and plan.requires is not None:
+            trails.append((plan, _ruled_out(plan.indication.criteria, plan.requires, book), None))
         else:
-            trails.append((indication, explain_criteria(book), None))
+            trails.append((plan, plan.brief_criteria(book), None))
     return _verdict(policy, request, trails)
 
 
@@ -357,15 +349,13 @@ def _judged_path(verdict: Verdict) -> list[str]:
 
 
 def _verdict(
-    policy: Policy, request: Request, trails: list[tuple[Indication, Trail, Trail | None]]
+    policy: Policy, request: Request, trails: list[tuple[_Plan, Trail, Trail | None]]
 ) -> _Verdict:
     """The outcome rules: the first indication met decides by its dosing; else unknown or not."""
-    for indication, criteria, dosing in trails:
+    for plan, criteria, dosing in trails:
         if criteria.status is Status.MET and dosing is not None:
             path = (*_path(criteria), *_path(dosing))
-            return _with_indication(
-                policy, request, indication, path, dosing.status, _given(dosing)
-            )
+            return _with_indication(policy, request, plan, path, dosing.status, _given(dosing))
     unknown = [criteria for _, criteria, _ in trails if criteria.status is Status.UNKNOWN]
     if unknown:
         names = _unique([name for criteria in unknown for name in needed(criteria)])
@@ -395,14 +385,15 @@ def _ruled_out(node: AllOf | AnyOf, requires: Evaluate, book: FactBook) -> Trail
 def _with_indication(
     policy: Policy,
     request: Request,
-    indication: Indication,
+    plan: _Plan,
     path: tuple[str, ...],
     status: Status,
     dosing_trail: Callable[[], Trail],
 ) -> _Verdict:
+    indication = plan.indication
     where = f"{indication.label}. {indication.title} ({' › '.join(path)})"
     if status is Status.MET:
-        authorization = _period(indication, request.date)
+        authorization = _period(plan, request.date)
         return _Verdict(
             Outcome.APPROVE,
             f"Approval recommended under {where} for {authorization.period}: "

@@ -27,14 +27,11 @@ from umpolicy import (
     Regimen,
     Request,
     Route,
-    Status,
-    Trail,
     decide,
     structure,
 )
 from umpolicy.api import evaluate, parse_request
 from umpolicy.converter import CONVERTER
-from umpolicy.decision import needed, not_met
 from umpolicy_policies.proleukin import POLICY
 
 APPROVE = Path(__file__).parent.parent / "examples" / "proleukin" / "rcc-approve.json"
@@ -140,11 +137,6 @@ class TestOtherPolicyShapes:
         decision = decide(policy, request)  # type: ignore[arg-type]
         assert decision.outcome is Outcome.CLINICIAN_REVIEW
         assert decision.path == ("1", "D")
-
-    def test_not_met_and_needed_of_settled_trails(self) -> None:
-        met = Trail("1", "predicate", "t", Status.MET)
-        assert not_met(met) == []
-        assert needed(met) == []
 
 
 class TestModuleEntryPoint:

@@ -1,4 +1,4 @@
-"""The compiled tree and the direct JSON writer give exactly what the reference paths give."""
+"""The generated program, compiled checks and direct JSON writer match the reference."""
 
 from __future__ import annotations
 
@@ -13,46 +13,95 @@ from benchmarks.corpus import corpus
 
 import umpolicy
 from umpolicy import (
+    AllOf,
+    AtLeast,
     AtMost,
+    Check,
     Dimension,
+    Either,
     FactBook,
+    Includes,
+    IsTrue,
+    OneOf,
     Patient,
+    Predicate,
     Quantity,
     Request,
     Route,
     Status,
+    Trail,
     Unit,
     explain,
     walk,
 )
 from umpolicy.canonical import writer
-from umpolicy.compiled import Verdict, compile_check, compile_node, judge_check, judge_node
+from umpolicy.compiled import compile_check
 from umpolicy.converter import CONVERTER, dumps
-from umpolicy.decision import _judged_path, fingerprint
+from umpolicy.decision import _Run, fingerprint
+from umpolicy.facts import READERS
+from umpolicy.nodes import checks_of
+from umpolicy.program import program
+from umpolicy.validation import admitted
 from umpolicy_policies.proleukin import POLICY
 
 REQUESTS = corpus(400, 11)
 
 
-NODES = [
-    node
-    for indication in POLICY.indications
-    for root in (indication.criteria, indication.dosing)
-    for node in walk(root)
-]
+TREES = tuple(
+    root for indication in POLICY.indications for root in (indication.criteria, indication.dosing)
+)
+PROGRAM = program(TREES)
 
 
-def test_compiled_trail_equals_explain_on_every_node() -> None:
+def _flat(trail: Trail) -> list[Trail]:
+    return [trail, *(each for child in trail.children for each in _flat(child))]
+
+
+def test_generated_trail_equals_explain_on_every_node() -> None:
     for request in REQUESTS:
-        for node in NODES:
-            assert compile_node(node)(FactBook(request)) == explain(node, FactBook(request))
+        roots, statuses, conditions, findings = PROGRAM.trail(FactBook(request))
+        expected = [explain(tree, FactBook(request)) for tree in TREES]
+        assert roots == tuple(expected)
+        flat = [each for root in expected for each in _flat(root)]
+        assert statuses == [each.status for each in flat]
+        assert findings == [each.findings for each in flat]
+        assert conditions == [
+            each.findings[0].status if shape.requires else None
+            for each, shape in zip(flat, PROGRAM.shapes, strict=True)
+        ]
 
 
-def test_judged_status_equals_the_trails_on_every_node() -> None:
+def _under(i: int) -> list[int]:
+    children = PROGRAM.shapes[i].children
+    return [*children, *(each for child in children for each in _under(child))]
+
+
+def test_generated_statuses_equal_the_trails_wherever_they_are_worked_out() -> None:
+    """Only the nodes under a heading its own condition rules out are left unset."""
+    nodes = [node for tree in TREES for node in walk(tree)]
     for request in REQUESTS:
-        for node in NODES:
-            verdict = judge_node(node)(FactBook(request))
-            assert verdict.status is explain(node, FactBook(request)).status
+        _, statuses, conditions, findings = PROGRAM.trail(FactBook(request))
+        run = _Run(PROGRAM, FactBook(request))
+        for t in range(len(TREES)):
+            run.tree(t)
+        ruled_out = {
+            child
+            for i, shape in enumerate(PROGRAM.shapes)
+            if shape.requires and conditions[i] is Status.NOT_MET
+            for child in _under(i)
+        }
+        for i, node in enumerate(nodes):
+            if i in ruled_out:
+                assert run.statuses[i] is None
+                continue
+            assert run.statuses[i] is statuses[i]
+            assert run.conditions[i] is conditions[i]
+            if statuses[i] is not Status.MET:
+                unsettled = tuple(each for each in findings[i] if each.status is not Status.MET)
+                assert run.findings(i) == unsettled, node.label
+            for check in checks_of(node):
+                judged = run.checks[PROGRAM.numbers[check]]
+                assert judged in (None, check.evaluate(FactBook(request)).status)
 
 
 def test_decision_without_trail_is_the_decision_with_it_less_the_trail() -> None:
@@ -64,6 +113,7 @@ def test_decision_without_trail_is_the_decision_with_it_less_the_trail() -> None
 def test_writer_gives_the_converters_text() -> None:
     for request in REQUESTS:
         assert writer(Request)(request) == dumps(CONVERTER.unstructure(request))
+        assert admitted(request) == dumps(CONVERTER.unstructure(request))
 
 
 @pytest.mark.parametrize(
@@ -108,12 +158,6 @@ def test_quantity_subclass_falls_back() -> None:
     assert len(fingerprint(request)) == 64
 
 
-def test_judged_path_of_an_any_of_with_every_branch_ruled_out() -> None:
-    off = Verdict(Status.NOT_MET, "A", off=True, children=(), any_of=True)
-    heading = Verdict(Status.NOT_MET, "1", children=(off, off), any_of=True)
-    assert _judged_path(heading) == ["1"]
-
-
 def test_a_unit_made_by_hand_is_compared_by_the_check_itself() -> None:
     odd = Unit("kg", "kg", Dimension.MASS, Fraction(2))
     request = attrs.evolve(
@@ -127,4 +171,43 @@ def test_a_unit_made_by_hand_is_compared_by_the_check_itself() -> None:
     ):
         expected = check.evaluate(FactBook(request))
         assert compile_check(check)(FactBook(request)) == expected
-        assert judge_check(check)(FactBook(request)) is expected.status
+        assert _statuses((Predicate("X", "t", check),), request)[0] is expected.status
+
+
+def _statuses(leaves: tuple[Predicate, ...], request: Request) -> list[Status | None]:
+    """The generated statuses of the leaves, under one heading (validation bypassed)."""
+    run = _Run(program((AllOf("T", "t", leaves),)), FactBook(request))
+    run.tree(0)
+    return run.statuses[1:]
+
+
+#: Limits in every kind of unit the checks below compare with.
+LIMITS = (
+    Quantity("18", "a"),
+    Quantity("3", "/d"),
+    Quantity("14", "{dose}"),
+    Quantity("2", "{cycle}"),
+    Quantity("600000", "[iU]/kg"),
+    Quantity("1", "10*6.[iU]/m2"),
+    Quantity("6", "10*6.[iU]/{lesion}"),
+    Quantity("9", "d"),
+    Quantity("70", "kg"),
+)
+
+
+def test_every_kind_of_check_on_every_fact_gives_the_checks_own_status() -> None:
+    """What the generator writes out, and what it leaves to the check, agree with it."""
+    checks: list[Check] = []
+    for name in READERS:
+        checks += [
+            IsTrue(name),
+            OneOf(name, ("intravenous", "oncology", "cutaneous_melanoma", "yes")),
+            Includes(name, ("oncology", "dermatology")),
+            *(AtMost(name, limit) for limit in LIMITS),
+            *(AtLeast(name, limit) for limit in LIMITS),
+        ]
+    checks.append(Either(IsTrue("diagnosis.metastatic"), AtMost("regimen.dose", LIMITS[4])))
+    leaves = tuple(Predicate(f"T.{k}", "t", check) for k, check in enumerate(checks))
+    for request in REQUESTS[:60]:
+        expected = [check.evaluate(FactBook(request)).status for check in checks]
+        assert _statuses(leaves, request) == expected

@@ -27,11 +27,13 @@ from umpolicy import (
     Request,
     Therapy,
     Unit,
+    decide,
     validation,
 )
 from umpolicy.api import evaluate, parse_request
 from umpolicy.converter import structure
 from umpolicy.validation import validate
+from umpolicy_policies.proleukin import POLICY
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "proleukin").glob("*.json"))
 BASE: dict[str, Any] = json.loads(
@@ -508,6 +510,18 @@ class TestPythonObjects:
         ],
     )
     def test_wrong_types(self, request_: Request, change: dict[str, Any], message: str) -> None:
+        bad = attrs.evolve(request_, **change)
         with pytest.raises(InputError) as info:
-            validate(attrs.evolve(request_, **change))
+            validate(bad)
         assert [str(e) for e in info.value.errors] == [message]
+        with pytest.raises(InputError) as decided:  # decide's one pass refuses it alike
+            decide(POLICY, bad, trail=False)
+        assert decided.value.errors == info.value.errors
+
+    def test_a_request_the_writer_cannot_write_is_refused(
+        self, request_: Request, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(validation, "_admit", lambda: lambda _: None)
+        with pytest.raises(InputError) as info:
+            decide(POLICY, request_)
+        assert str(info.value) == "cannot be written as canonical JSON @ $"

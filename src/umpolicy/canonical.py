@@ -24,20 +24,20 @@ import attrs
 from umpolicy.quantity import Quantity
 
 #: JSON string literal, as :func:`json.dumps` writes it with ``ensure_ascii=False``.
-_quote: Callable[[str], str] = json.encoder.encode_basestring
+quote: Callable[[str], str] = json.encoder.encode_basestring
 
 
 class Unplanned(Exception):
     """A value whose type the generated writer does not handle."""
 
 
-def _lines(kind: Any, source: str, target: str, names: dict[str, object]) -> list[str]:
+def statements(kind: Any, source: str, target: str, names: dict[str, object]) -> list[str]:
     """Python statements setting ``target`` to the JSON text of ``source``, of type ``kind``."""
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     n = len(names)
     if origin in (types.UnionType, typing.Union) and len(args) == 2 and type(None) in args:
         inner = args[0] if args[1] is type(None) else args[1]
-        body = _lines(inner, source, target, names)
+        body = statements(inner, source, target, names)
         return [
             f"if {source} is None:",
             f"    {target} = 'null'",
@@ -47,7 +47,7 @@ def _lines(kind: Any, source: str, target: str, names: dict[str, object]) -> lis
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item, text, parts = f"x{n}", f"t{n}", f"p{n}"
         names[parts] = None
-        body = _lines(args[0], item, text, names)
+        body = statements(args[0], item, text, names)
         return [
             f"if type({source}) is not tuple:",
             "    raise Unplanned",
@@ -74,12 +74,14 @@ def _lines(kind: Any, source: str, target: str, names: dict[str, object]) -> lis
         return [*check, f"{target} = int.__repr__({source})"]
     if kind is dt.date:
         return [*check, f"{target} = '\"' + {source}.isoformat() + '\"'"]
-    if kind is Quantity:  # format_decimal, inlined
+    if kind is Quantity:  # format_decimal, inlined: str() is plain unless it has an exponent
         digits = f"d{n}"
         names[digits] = None
         return [
             *check,
-            f"{digits} = f'{{{source}.value:f}}'",
+            f"{digits} = str({source}.value)",
+            f"if 'E' in {digits}:",
+            f"    {digits} = f'{{{source}.value:f}}'",
             f"if '.' in {digits}:",
             f"    {digits} = {digits}.rstrip('0').rstrip('.')",
             target
@@ -90,12 +92,12 @@ def _lines(kind: Any, source: str, target: str, names: dict[str, object]) -> lis
             + "}\"}}'",
         ]
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return [
-            *check,
-            f"if type({source}._value_) is not str:",
-            "    raise Unplanned",
-            f"{target} = quote({source}._value_)",
-        ]
+        if not all(type(member._value_) is str for member in kind):
+            raise TypeError(f"no canonical JSON writer for {kind!r}")  # pragma: no cover
+        texts = f"e{n}"
+        # Keyed by the member's text: a str hashes in C, an enum member in Python.
+        names[texts] = {member._value_: quote(member._value_) for member in kind}
+        return [*check, f"{target} = {texts}[{source}._value_]"]
     if isinstance(kind, type) and attrs.has(kind):
         return [*check, *_record(kind, source, target, names)]
     raise TypeError(f"no canonical JSON writer for {kind!r}")  # pragma: no cover
@@ -110,7 +112,7 @@ def _record(cls: type, source: str, target: str, names: dict[str, object]) -> li
         value, text = f"v{len(names)}", f"a{len(names)}"
         names[value] = names[text] = None
         lines.append(f"{value} = {source}.{field.name}")
-        lines += _lines(hints[field.name], value, text, names)
+        lines += statements(hints[field.name], value, text, names)
         keys.append(f"{',' if keys else ''}{json.dumps(field.name)}:{{{text}}}")
     # One f-string builds the object's text at once (no chain of concatenations).
     lines.append(f"{target} = f'{{{{{''.join(keys)}}}}}'")
@@ -121,12 +123,12 @@ def _record(cls: type, source: str, target: str, names: dict[str, object]) -> li
 def writer(cls: type) -> Callable[[object], str]:
     """A function writing an instance of the attrs class ``cls`` as canonical JSON."""
     names: dict[str, object] = {}
-    lines = [*_lines(cls, "value", "text", names), "return text"]
+    lines = [*statements(cls, "value", "text", names), "return text"]
     source = "def write(value):\n" + "".join(f"    {line}\n" for line in lines)
     namespace: dict[str, Any] = {
         **{name: value for name, value in names.items() if value is not None},
         "Unplanned": Unplanned,
-        "quote": _quote,
+        "quote": quote,
     }
     exec(source, namespace)
     write: Callable[[object], str] = namespace["write"]

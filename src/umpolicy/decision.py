@@ -12,29 +12,19 @@ import enum
 import functools
 import hashlib
 import importlib.metadata
-from collections.abc import Callable
+from typing import NamedTuple
 
 from attrs import frozen
 
 from umpolicy.canonical import Unplanned, writer
 from umpolicy.checks import Finding
-from umpolicy.compiled import (
-    Evaluate,
-    Explain,
-    Judgement,
-    Verdict,
-    brief_node,
-    compile_check,
-    compile_node,
-    judge_node,
-)
 from umpolicy.facts import Fact, FactBook
-from umpolicy.nodes import AllOf, AnyOf
 from umpolicy.policy import Indication, Policy
+from umpolicy.program import Program, Statuses, program
 from umpolicy.request import Request
 from umpolicy.status import Status
 from umpolicy.trail import Trail
-from umpolicy.validation import validate
+from umpolicy.validation import admitted
 
 
 class Outcome(enum.Enum):
@@ -127,32 +117,6 @@ def _detail(findings: tuple[Finding, ...]) -> str:
     return "; ".join(parts)
 
 
-def not_met(trail: Trail) -> list[Reason]:
-    """Every criterion not met in the branch the request is on (all, not the first)."""
-    if trail.status is not Status.NOT_MET:
-        return []
-    heading = trail.kind in ("all_of", "any_of")
-    if heading and trail.findings and trail.findings[0].status is Status.NOT_MET:
-        words = f"{trail.title} {trail.text}" if trail.title else trail.text
-        return [Reason(trail.label, words, _detail(trail.findings))]
-    if not heading:
-        return [Reason(trail.label, trail.text, _detail(trail.findings))]
-    failed = [child for child in trail.children if child.status is Status.NOT_MET]
-    if trail.kind == "any_of":
-        on_branch = [child for child in failed if not _off_branch(child)]
-        failed = on_branch or failed
-    return [reason for child in failed for reason in not_met(child)]
-
-
-def _off_branch(trail: Trail) -> bool:
-    """True when a heading's own condition (route, diagnosis) rules the request out of it."""
-    return (
-        trail.kind in ("all_of", "any_of")
-        and bool(trail.findings)
-        and trail.findings[0].status is Status.NOT_MET
-    )
-
-
 def _missing(fact: Fact) -> list[str]:
     if not fact.inputs:
         return [fact.name] if fact.value is None else []
@@ -163,33 +127,85 @@ def _missing(fact: Fact) -> list[str]:
     return names or [fact.name]
 
 
-def needed(trail: Trail) -> list[str]:
-    """The facts missing from the request that leave this node unknown."""
-    if trail.status is not Status.UNKNOWN:
-        return []
-    names = [
-        name
-        for finding in trail.findings
-        if finding.status is Status.UNKNOWN
-        for fact in finding.facts
-        for name in _missing(fact)
-    ]
-    for child in trail.children:
-        names += needed(child)
-    return names
+class _Run:
+    """One request's statuses, conditions and findings, by node number.
 
+    With the trail, all of them come at once from the generated trail. Without it,
+    each tree's statuses are worked out when the outcome rules first ask, and a
+    node's findings only for the reasons and facts needed that read them.
+    """
 
-def _path(trail: Trail) -> list[str]:
-    """The labels from a heading down the branch that is met or still open."""
-    path = [trail.label]
-    if trail.kind == "any_of":
-        for child in trail.children:
-            if child.status is Status.MET:
-                return path + _path(child)
-        for child in trail.children:
-            if not _off_branch(child):
-                return path + _path(child)
-    return path
+    __slots__ = ("book", "checks", "conditions", "done", "found", "program", "statuses")
+
+    def __init__(self, compiled: Program, book: FactBook) -> None:
+        self.program = compiled
+        self.book = book
+        size = len(compiled.shapes)
+        self.statuses: Statuses = [None] * size
+        self.conditions: Statuses = [None] * size
+        self.checks: Statuses = [None] * len(compiled.numbers)
+        self.found: list[tuple[Finding, ...]] | None = None
+        self.done = [False] * len(compiled.roots)
+
+    def tree(self, t: int) -> Status:
+        """The status of tree ``t``'s root, its nodes worked out on first ask."""
+        if not self.done[t]:
+            self.done[t] = True
+            self.program.statuses[t](self.book, self.statuses, self.conditions, self.checks)
+        status = self.statuses[self.program.roots[t]]
+        assert status is not None
+        return status
+
+    def findings(self, i: int) -> tuple[Finding, ...]:
+        """Node ``i``'s findings (at least those not met or unknown), in its trail's order."""
+        if self.found is not None:
+            return self.found[i]
+        return self.program.unsettled[i](self.book, self.checks)
+
+    def off(self, i: int) -> bool:
+        """True when a heading's own condition (route, diagnosis) rules the request out of it."""
+        return self.conditions[i] is Status.NOT_MET
+
+    def not_met(self, i: int) -> list[Reason]:
+        """Every criterion not met in node ``i`` (itself not met), on the request's branch."""
+        shape = self.program.shapes[i]
+        if not shape.heading:
+            return [Reason(shape.label, shape.text, _detail(self.findings(i)))]
+        if self.off(i):
+            words = f"{shape.title} {shape.text}" if shape.title else shape.text
+            return [Reason(shape.label, words, _detail(self.findings(i)))]
+        failed = [child for child in shape.children if self.statuses[child] is Status.NOT_MET]
+        if shape.kind == "any_of":
+            failed = [child for child in failed if not self.off(child)] or failed
+        return [reason for child in failed for reason in self.not_met(child)]
+
+    def needed(self, i: int) -> list[str]:
+        """The facts missing from the request that leave node ``i`` unknown."""
+        if self.statuses[i] is not Status.UNKNOWN:
+            return []
+        names = [
+            name
+            for finding in self.findings(i)
+            if finding.status is Status.UNKNOWN
+            for fact in finding.facts
+            for name in _missing(fact)
+        ]
+        for child in self.program.shapes[i].children:
+            names += self.needed(child)
+        return names
+
+    def path(self, i: int) -> list[str]:
+        """The labels from a heading down the branch that is met or still open."""
+        shape = self.program.shapes[i]
+        path = [shape.label]
+        if shape.kind == "any_of":
+            for child in shape.children:
+                if self.statuses[child] is Status.MET:
+                    return path + self.path(child)
+            for child in shape.children:
+                if not self.off(child):
+                    return path + self.path(child)
+        return path
 
 
 def _period(plan: _Plan, start: dt.date) -> Authorization:
@@ -209,8 +225,7 @@ NOT_A_DENIAL = (
 )
 
 
-@frozen
-class _Verdict:
+class _Verdict(NamedTuple):
     """A decision's own findings, before the policy, request and trail are attached."""
 
     outcome: Outcome
@@ -228,170 +243,112 @@ def decide(policy: Policy, request: Request, *, trail: bool = True) -> Decision:
     The request is validated first; bad input raises :class:`~umpolicy.InputError`
     and never yields a decision.
     """
-    validate(request)
-    book = FactBook(request)
+    text = admitted(request)
     compiled = _compiled(policy)
-    trails: list[tuple[_Plan, Trail, Trail | None]] = []
+    run = _Run(compiled.program, FactBook(request))
+    trails: tuple[Trail, ...] | None = None
     if trail:
-        for plan in compiled.plans:
-            trails.append((plan, plan.explain_criteria(book), plan.explain_dosing(book)))
-        verdict = _verdict(policy, request, trails)
-    else:
-        verdict = _judged(policy, request, book, compiled)
+        trails, run.statuses, run.conditions, run.found = compiled.program.trail(run.book)
+        run.done = [True] * len(run.done)
+    verdict = _verdict(request, compiled, run)
     return Decision(
         verdict.outcome,
         verdict.summary,
         compiled.ref,
         request.id,
-        fingerprint(request),
+        hashlib.sha256(text.encode()).hexdigest(),
         verdict.indication,
         verdict.path,
         verdict.authorization,
         verdict.reasons,
         verdict.facts_needed,
-        tuple(t for _, c, d in trails for t in (c, d) if t) if trail else None,
+        trails,
     )
 
 
 @frozen
 class _Plan:
-    """One indication, worked out once per policy.
+    """One indication: its trees' numbers, its approval period in years and in words.
 
-    Its heading's condition, its criteria and dosing compiled three ways (full trail,
-    statuses alone, brief trail), and its approval period in years and in words.
+    ``name`` is how a summary names it ("1. Cutaneous Melanoma").
     """
 
     indication: Indication
-    requires: Evaluate | None
-    explain_criteria: Explain
-    explain_dosing: Explain
-    judge_criteria: Judgement
-    judge_dosing: Judgement
-    brief_criteria: Explain
-    brief_dosing: Explain
+    criteria: int
+    dosing: int
     years: int
     period: str
-
-
-def _plan(indication: Indication) -> _Plan:
-    requires = indication.criteria.requires
-    criteria, dosing = indication.criteria, indication.dosing
-    return _Plan(
-        indication,
-        None if requires is None else compile_check(requires),
-        compile_node(criteria),
-        compile_node(dosing),
-        judge_node(criteria),
-        judge_node(dosing),
-        brief_node(criteria),
-        brief_node(dosing),
-        int(indication.approval.to("a").value),
-        indication.approval.display(),
-    )
+    name: str
 
 
 @frozen
 class _Compiled:
-    """A policy's reference, and each of its indications worked out."""
+    """A policy's reference, its trees written out, and each indication's plan.
+
+    With the summaries' sentences from the policy's own words, written once.
+    """
 
     ref: PolicyRef
+    program: Program
     plans: tuple[_Plan, ...]
+    not_recommended: str
+    case_by_case: str
 
 
 @functools.lru_cache(maxsize=64)
 def _compiled(policy: Policy) -> _Compiled:
     """Worked out once per policy (its hash is cached): the tree itself stays pure data."""
     ref = PolicyRef(policy.name, policy.version, policy.effective, policy.content_hash, engine())
-    return _Compiled(ref, tuple(_plan(indication) for indication in policy.indications))
+    trees = tuple(root for each in policy.indications for root in (each.criteria, each.dosing))
+    plans = tuple(
+        _Plan(
+            indication,
+            2 * number,
+            2 * number + 1,
+            int(indication.approval.to("a").value),
+            indication.approval.display(),
+            f"{indication.label}. {indication.title}",
+        )
+        for number, indication in enumerate(policy.indications)
+    )
+    exclusion = policy.not_recommended[0]
+    return _Compiled(
+        ref,
+        program(trees),
+        plans,
+        f"{policy.not_recommended_preamble} {exclusion.label}. {exclusion.text} {NOT_A_DENIAL}",
+        f"{policy.said('case_by_case')} {NOT_A_DENIAL}",
+    )
 
 
-def _judged(policy: Policy, request: Request, book: FactBook, compiled: _Compiled) -> _Verdict:
-    """The verdict without a trail: statuses first, then only the trails the verdict reads."""
-    judged = []
-    for plan in compiled.plans:
-        verdict = plan.judge_criteria(book)
-        if verdict.status is Status.MET:
-            judgement = plan.judge_dosing(book)
-            return _with_indication(
-                policy,
-                request,
-                plan,
-                (*_judged_path(verdict), *_judged_path(judgement)),
-                judgement.status,
-                functools.partial(plan.brief_dosing, book),
-            )
-        judged.append((plan, verdict))
-    # No indication met: the reasons (or facts needed) are read from the criteria's trails.
-    trails: list[tuple[_Plan, Trail, Trail | None]] = []
-    for plan, verdict in judged:
-        if verdict.off and plan.requires is not None:
-            trails.append((plan, _ruled_out(plan.indication.criteria, plan.requires, book), None))
-        else:
-            trails.append((plan, plan.brief_criteria(book), None))
-    return _verdict(policy, request, trails)
-
-
-def _given(trail: Trail) -> Callable[[], Trail]:
-    return lambda: trail
-
-
-def _judged_path(verdict: Verdict) -> list[str]:
-    """:func:`_path` from statuses alone."""
-    path = [verdict.label]
-    if verdict.any_of and verdict.children:
-        for child in verdict.children:
-            if child.status is Status.MET:
-                return path + _judged_path(child)
-        for child in verdict.children:
-            if not child.off:
-                return path + _judged_path(child)
-    return path
-
-
-def _verdict(
-    policy: Policy, request: Request, trails: list[tuple[_Plan, Trail, Trail | None]]
-) -> _Verdict:
+def _verdict(request: Request, compiled: _Compiled, run: _Run) -> _Verdict:
     """The outcome rules: the first indication met decides by its dosing; else unknown or not."""
-    for plan, criteria, dosing in trails:
-        if criteria.status is Status.MET and dosing is not None:
-            path = (*_path(criteria), *_path(dosing))
-            return _with_indication(policy, request, plan, path, dosing.status, _given(dosing))
-    unknown = [criteria for _, criteria, _ in trails if criteria.status is Status.UNKNOWN]
+    roots = compiled.program.roots
+    for plan in compiled.plans:
+        if run.tree(plan.criteria) is Status.MET:
+            return _with_indication(compiled, request, plan, run)
+    criteria = [roots[plan.criteria] for plan in compiled.plans]
+    unknown = [root for root in criteria if run.statuses[root] is Status.UNKNOWN]
     if unknown:
-        names = _unique([name for criteria in unknown for name in needed(criteria)])
+        names = _unique([name for root in unknown for name in run.needed(root)])
         return _Verdict(
             Outcome.INSUFFICIENT_INFORMATION,
             f"Cannot decide yet: the request does not give {', '.join(names)}. {NOT_A_DENIAL}",
             facts_needed=names,
         )
-    headings = [criteria for _, criteria, _ in trails]
-    on_branch = [criteria for criteria in headings if not _off_branch(criteria)]
-    reasons = tuple(reason for c in (on_branch or headings) for reason in not_met(c))
-    exclusion = policy.not_recommended[0]
-    return _Verdict(
-        Outcome.NOT_RECOMMENDED,
-        f"{policy.not_recommended_preamble} {exclusion.label}. {exclusion.text} {NOT_A_DENIAL}",
-        reasons=reasons,
-    )
+    on_branch = [root for root in criteria if not run.off(root)]
+    reasons = tuple(reason for root in (on_branch or criteria) for reason in run.not_met(root))
+    return _Verdict(Outcome.NOT_RECOMMENDED, compiled.not_recommended, reasons=reasons)
 
 
-def _ruled_out(node: AllOf | AnyOf, requires: Evaluate, book: FactBook) -> Trail:
-    """The heading alone, when its own condition rules the request out (no trail asked)."""
-    condition = requires(book)
-    kind = "all_of" if isinstance(node, AllOf) else "any_of"
-    return Trail(node.label, kind, node.text, Status.NOT_MET, (condition,), title=node.title)
-
-
-def _with_indication(
-    policy: Policy,
-    request: Request,
-    plan: _Plan,
-    path: tuple[str, ...],
-    status: Status,
-    dosing_trail: Callable[[], Trail],
-) -> _Verdict:
+def _with_indication(compiled: _Compiled, request: Request, plan: _Plan, run: _Run) -> _Verdict:
+    """The outcome for the indication whose criteria are met: its dosing decides."""
     indication = plan.indication
-    where = f"{indication.label}. {indication.title} ({' › '.join(path)})"
+    status = run.tree(plan.dosing)
+    roots = run.program.roots
+    dosing = roots[plan.dosing]
+    path = (*run.path(roots[plan.criteria]), *run.path(dosing))
+    where = f"{plan.name} ({' › '.join(path)})"
     if status is Status.MET:
         authorization = _period(plan, request.date)
         return _Verdict(
@@ -402,17 +359,16 @@ def _with_indication(
             path,
             authorization,
         )
-    dosing = dosing_trail()
     if status is Status.NOT_MET:
         return _Verdict(
             Outcome.CLINICIAN_REVIEW,
             f"The criteria of {where} are met, but the requested dosing is outside the "
-            f"established dosing. {policy.said('case_by_case')} {NOT_A_DENIAL}",
+            f"established dosing. {compiled.case_by_case}",
             indication.label,
             path,
-            reasons=tuple(not_met(dosing)),
+            reasons=tuple(run.not_met(dosing)),
         )
-    names = _unique(needed(dosing))
+    names = _unique(run.needed(dosing))
     return _Verdict(
         Outcome.INSUFFICIENT_INFORMATION,
         f"The criteria of {where} are met; to check the dosing the request must give "

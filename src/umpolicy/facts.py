@@ -19,10 +19,21 @@ from fractions import Fraction
 from attrs import frozen
 
 from umpolicy.quantity import Quantity
-from umpolicy.request import Condition, LesionSite, LesionStatus, Request, Route, Specialty
+from umpolicy.request import (
+    Condition,
+    Lesion,
+    LesionSite,
+    LesionStatus,
+    Physician,
+    Request,
+    Route,
+    Specialty,
+)
 
 #: A fact's value: a boolean, an enum value, a set of enum values, a quantity, a date.
 Value = bool | str | frozenset[str] | Quantity | dt.date
+#: A set-valued fact as a function gives it: the values known, and whether it is partial.
+Partial = tuple[frozenset[str], bool]
 
 
 @frozen
@@ -303,12 +314,7 @@ def _counted(value: int, unit_code: str) -> Quantity:
 Reader = Callable[["FactBook"], Fact]
 
 
-#: The facts read straight from a request (not derived), by name: how to get the value.
-GETTERS: dict[str, Callable[[Request], Value | None]] = {}
-
-
 def _read(name: str, getter: Callable[[Request], Value | None]) -> Reader:
-    GETTERS[name] = getter
     #: Facts are immutable: one Fact per yes/no/missing/enum value is shared by all requests.
     shared: dict[object, Fact] = {}
 
@@ -375,6 +381,38 @@ def _body_surface_area(book: FactBook) -> Fact:
     return Fact(name, rounded, (height, weight), method, exact_square=square)
 
 
+def age_or_none(birth: dt.date | None, on: dt.date) -> int | None:
+    """:func:`age_in_years`, or ``None`` without a birth date."""
+    return None if birth is None else age_in_years(birth, on)
+
+
+def lesions_injectable(lesions: tuple[Lesion, ...] | None) -> bool | None:
+    """At least one lesion, and every one of an injectable site and status."""
+    if lesions is None:
+        return None
+    return bool(lesions) and all(
+        les.site in _LESION_SITES and les.status in _LESION_STATUSES for les in lesions
+    )
+
+
+def listed(names: tuple[str, ...] | None) -> int | None:
+    """How many names a list holds (``None`` when the list is not given)."""
+    return None if names is None else len(names)
+
+
+def none_listed(names: tuple[str, ...] | None) -> bool | None:
+    """True when a list given is empty (``None`` when it is not given)."""
+    return None if names is None else not names
+
+
+def any_transplant_center(consultants: tuple[Physician, ...] | None) -> bool | None:
+    """Kleene "any": a consultant at a transplant center, none, or some not said."""
+    if consultants is None:
+        return None
+    flags = [c.transplant_center for c in consultants]
+    return True if True in flags else (None if None in flags else False)
+
+
 def _lesions_injectable(book: FactBook) -> Fact:
     lesions = book.request.diagnosis.lesions
     source = Fact(
@@ -383,14 +421,9 @@ def _lesions_injectable(book: FactBook) -> Fact:
         if lesions is None
         else ", ".join(f"{les.status.value} {les.site.value}" for les in lesions) or "none",
     )
-    value = None
-    if lesions is not None:
-        value = bool(lesions) and all(
-            les.site in _LESION_SITES and les.status in _LESION_STATUSES for les in lesions
-        )
     return Fact(
         "diagnosis.lesions_injectable",
-        value,
+        lesions_injectable(lesions),
         (source,),
         "every listed lesion is metastatic, recurrent or unresectable and "
         "cutaneous, subcutaneous or nodal",
@@ -405,7 +438,7 @@ def _prior_systemic_count(book: FactBook) -> Fact:
     names = book.request.therapy.prior_systemic
     return Fact(
         "therapy.prior_systemic_count",
-        _count(None if names is None else len(names), "{therapy}"),
+        _count(listed(names), "{therapy}"),
         (_names("therapy.prior_systemic", names),),
         "number of therapies listed",
     )
@@ -415,7 +448,7 @@ def _single_agent(book: FactBook) -> Fact:
     names = book.request.therapy.concomitant_anticancer
     return Fact(
         "therapy.single_agent",
-        None if names is None else not names,
+        none_listed(names),
         (_names("therapy.concomitant_anticancer", names),),
         "no concomitant anticancer therapy is listed",
     )
@@ -439,83 +472,98 @@ def _consultants(book: FactBook) -> Fact:
 _SPECIALTIES = "the specialties of the physicians consulted (those given, when some are not)"
 
 
-def _consultant_specialties(book: FactBook) -> Fact:
-    consultants = book.request.consultants
+def specialties(consultants: tuple[Physician, ...] | None) -> Partial | None:
+    """The specialties given, and whether some consultant's is not (the set is partial)."""
     if consultants is None:
+        return None
+    known = frozenset(str(c.specialty._value_) for c in consultants if c.specialty is not None)
+    return known, any(c.specialty is None for c in consultants)
+
+
+def _consultant_specialties(book: FactBook) -> Fact:
+    found = specialties(book.request.consultants)
+    if found is None:
         return Fact("consultants.specialties", None, (book["consultants"],), _SPECIALTIES)
-    known = frozenset(str(c.specialty.value) for c in consultants if c.specialty is not None)
-    partial = any(c.specialty is None for c in consultants)
+    known, partial = found
     return Fact(
         "consultants.specialties", known, (book["consultants"],), _SPECIALTIES, None, partial
     )
 
 
 def _consultant_transplant_center(book: FactBook) -> Fact:
-    consultants = book.request.consultants
-    value: bool | None = None
-    if consultants is not None:
-        flags = [c.transplant_center for c in consultants]
-        value = True if True in flags else (None if None in flags else False)
     return Fact(
         "consultants.transplant_center",
-        value,
+        any_transplant_center(book.request.consultants),
         (book["consultants"],),
         "any physician consulted is associated with a transplant center",
     )
 
 
-def _diagnosis(attribute: str) -> Callable[[Request], bool | None]:
-    return operator.attrgetter(f"diagnosis.{attribute}")
+#: The facts read straight from a request, by name: the attribute path to each.
+#: Enum values are read as their text; counts as quantities in the fact's unit.
+PATHS: dict[str, str] = {
+    "request.date": "date",
+    "patient.birth_date": "patient.birth_date",
+    "patient.weight": "patient.weight",
+    "patient.height": "patient.height",
+    "patient.bsa": "patient.bsa",
+    "diagnosis.condition": "diagnosis.condition",
+    "diagnosis.metastatic": "diagnosis.metastatic",
+    "diagnosis.unresectable": "diagnosis.unresectable",
+    "diagnosis.steroid_refractory": "diagnosis.steroid_refractory",
+    "therapy.systemic_corticosteroids": "therapy.systemic_corticosteroids",
+    "prescriber.specialty": "prescriber.specialty",
+    "prescriber.transplant_center": "prescriber.transplant_center",
+    "regimen.route": "regimen.route",
+    "regimen.dose": "regimen.dose",
+    "regimen.frequency": "regimen.frequency",
+    "regimen.doses_per_cycle": "regimen.doses_per_cycle",
+    "regimen.cycles_per_course": "regimen.cycles_per_course",
+    "regimen.rest_between_cycles": "regimen.rest_between_cycles",
+    "regimen.course_number": "regimen.course_number",
+    "regimen.rest_before_course": "regimen.rest_before_course",
+}
+
+#: The read facts that count something (an int in the request): their unit.
+COUNTED = {
+    "regimen.doses_per_cycle": "{dose}",
+    "regimen.cycles_per_course": "{cycle}",
+    "regimen.course_number": "{course}",
+}
+
+
+def _getter(name: str) -> Callable[[Request], Value | None]:
+    get = operator.attrgetter(PATHS[name])
+    if FACTS[name].type == "enum":
+        return lambda request: _enum_value(get(request))
+    if name in COUNTED:
+        unit_code = COUNTED[name]
+        return lambda request: _count(get(request), unit_code)
+    return get
+
+
+#: Derived facts whose value is a function of request attributes alone: the paths of
+#: its inputs and the function (the readers above call the same functions). A count
+#: or an age is its number, in the fact's unit.
+VALUES: dict[str, tuple[tuple[str, ...], Callable[..., Value | int | Partial | None]]] = {
+    "patient.age": (("patient.birth_date", "date"), age_or_none),
+    "diagnosis.lesions_injectable": (("diagnosis.lesions",), lesions_injectable),
+    "therapy.prior_systemic_count": (("therapy.prior_systemic",), listed),
+    "therapy.single_agent": (("therapy.concomitant_anticancer",), none_listed),
+    "consultants.specialties": (("consultants",), specialties),
+    "consultants.transplant_center": (("consultants",), any_transplant_center),
+}
 
 
 #: How each fact is read from a request or derived from other facts.
 READERS: dict[str, Reader] = {
-    "request.date": _read("request.date", operator.attrgetter("date")),
-    "patient.birth_date": _read("patient.birth_date", operator.attrgetter("patient.birth_date")),
+    **{name: _read(name, _getter(name)) for name in PATHS},
     "patient.age": _age,
-    "patient.weight": _read("patient.weight", operator.attrgetter("patient.weight")),
-    "patient.height": _read("patient.height", operator.attrgetter("patient.height")),
-    "patient.bsa": _read("patient.bsa", operator.attrgetter("patient.bsa")),
     "patient.body_surface_area": _body_surface_area,
-    "diagnosis.condition": _read(
-        "diagnosis.condition", lambda r: _enum_value(r.diagnosis.condition)
-    ),
-    "diagnosis.metastatic": _read("diagnosis.metastatic", _diagnosis("metastatic")),
-    "diagnosis.unresectable": _read("diagnosis.unresectable", _diagnosis("unresectable")),
-    "diagnosis.steroid_refractory": _read(
-        "diagnosis.steroid_refractory", _diagnosis("steroid_refractory")
-    ),
     "diagnosis.lesions_injectable": _lesions_injectable,
     "therapy.prior_systemic_count": _prior_systemic_count,
     "therapy.single_agent": _single_agent,
-    "therapy.systemic_corticosteroids": _read(
-        "therapy.systemic_corticosteroids", operator.attrgetter("therapy.systemic_corticosteroids")
-    ),
-    "prescriber.specialty": _read(
-        "prescriber.specialty", lambda r: _enum_value(r.prescriber.specialty)
-    ),
-    "prescriber.transplant_center": _read(
-        "prescriber.transplant_center", operator.attrgetter("prescriber.transplant_center")
-    ),
     "consultants": _consultants,
     "consultants.specialties": _consultant_specialties,
     "consultants.transplant_center": _consultant_transplant_center,
-    "regimen.route": _read("regimen.route", lambda r: _enum_value(r.regimen.route)),
-    "regimen.dose": _read("regimen.dose", operator.attrgetter("regimen.dose")),
-    "regimen.frequency": _read("regimen.frequency", operator.attrgetter("regimen.frequency")),
-    "regimen.doses_per_cycle": _read(
-        "regimen.doses_per_cycle", lambda r: _count(r.regimen.doses_per_cycle, "{dose}")
-    ),
-    "regimen.cycles_per_course": _read(
-        "regimen.cycles_per_course", lambda r: _count(r.regimen.cycles_per_course, "{cycle}")
-    ),
-    "regimen.rest_between_cycles": _read(
-        "regimen.rest_between_cycles", operator.attrgetter("regimen.rest_between_cycles")
-    ),
-    "regimen.course_number": _read(
-        "regimen.course_number", lambda r: _count(r.regimen.course_number, "{course}")
-    ),
-    "regimen.rest_before_course": _read(
-        "regimen.rest_before_course", operator.attrgetter("regimen.rest_before_course")
-    ),
 }

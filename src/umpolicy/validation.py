@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from umpolicy.canonical import Unplanned, quote, statements
 from umpolicy.errors import FieldError, InputError
 from umpolicy.facts import FACTS
 from umpolicy.quantity import EXACT, Quantity
@@ -216,15 +217,20 @@ _COUNTS = ("regimen.doses_per_cycle", "regimen.cycles_per_course", "regimen.cour
 _NAMES = ("therapy.prior_systemic", "therapy.concomitant_anticancer")
 
 
-def _value_lines(names: dict[str, object]) -> list[str]:
-    """Statements returning False unless :func:`problems` would find nothing in the values."""
+def _value_lines(names: dict[str, object], fail: str = "return False") -> list[str]:
+    """Statements doing ``fail`` unless :func:`problems` would find nothing in the values.
+
+    Each quantity's unit must also be the registered unit itself, not one made by hand.
+    Digits are counted on the text of a value already in range: 31 characters
+    hold at most 30 digits, and only a longer text is counted exactly.
+    """
     lines = [
         "d = request.date",
         "if not earliest <= d <= latest:",
-        "    return False",
+        f"    {fail}",
         "b = request.patient.birth_date",
         "if b is not None and not earliest <= b <= d:",
-        "    return False",
+        f"    {fail}",
     ]
     for path, zero_ok in _QUANTITIES:
         units = f"u{len(names)}"
@@ -233,12 +239,14 @@ def _value_lines(names: dict[str, object]) -> list[str]:
         lines += [
             f"q = request.{path}",
             "if q is not None:",
-            f"    if q.unit.code not in {units} or not {sign}:",
-            "        return False",
+            f"    if q.unit.code not in {units} or units_get(q.unit.code) is not q.unit:",
+            f"        {fail}",
+            f"    if not {sign}:",
+            f"        {fail}",
             "    if q.value and not min_adjusted <= q.value.adjusted() <= max_adjusted:",
-            "        return False",
-            "    if len(q.value.as_tuple().digits) > max_digits:",
-            "        return False",
+            f"        {fail}",
+            "    if len(str(q.value)) > 31 and len(q.value.as_tuple().digits) > max_digits:",
+            f"        {fail}",
         ]
         if path in _BODY:
             body = f"y{len(names)}"
@@ -248,13 +256,13 @@ def _value_lines(names: dict[str, object]) -> list[str]:
                 "    f = q.unit.factor",
                 "    s = multiply(q.value, f.numerator)",
                 f"    if not {body}[0] * f.denominator <= s <= {body}[1] * f.denominator:",
-                "        return False",
+                f"        {fail}",
             ]
     for path in _COUNTS:
         lines += [
             f"c = request.{path}",
             "if c is not None and not 1 <= c <= 1000000:",
-            "    return False",
+            f"    {fail}",
         ]
     for path in _NAMES:
         lines += [
@@ -262,7 +270,7 @@ def _value_lines(names: dict[str, object]) -> list[str]:
             "if t is not None:",
             "    for name in t:",
             "        if not name.strip():",
-            "            return False",
+            f"            {fail}",
         ]
     return lines
 
@@ -276,7 +284,12 @@ def _sound() -> Sound:
     """
     names: dict[str, object] = {}
     lines = _type_lines(Request, "request", names) + _value_lines(names) + ["return True"]
-    source = "def sound(request):\n" + "".join(f"    {line}\n" for line in lines)
+    sound: Sound = _generated("sound", lines, names)
+    return sound
+
+
+def _generated(name: str, lines: list[str], names: dict[str, object]) -> Any:
+    source = f"def {name}(request):\n" + "".join(f"    {line}\n" for line in lines)
     namespace: dict[str, Any] = {
         **{name: value for name, value in names.items() if value is not None},
         "units_get": UNITS.get,
@@ -286,10 +299,39 @@ def _sound() -> Sound:
         "max_adjusted": _MAX_ADJUSTED,
         "max_digits": _MAX_DIGITS,
         "multiply": EXACT.multiply,
+        "quote": quote,
+        "Unplanned": Unplanned,
     }
     exec(source, namespace)
-    sound: Sound = namespace["sound"]
-    return sound
+    return namespace[name]
+
+
+@functools.cache
+def _admit() -> Callable[[Request], str | None]:
+    """One generated pass: the request's canonical JSON if it is sound, else ``None``.
+
+    The canonical writer's walk checks every field's type as it writes it; the value
+    checks of :func:`_sound` follow. Anything amiss sends :func:`admitted` down the
+    path that names each problem.
+    """
+    names: dict[str, object] = {}
+    body = [*statements(Request, "request", "text", names), *_value_lines(names, "return None")]
+    lines = ["try:", *(f"    {line}" for line in body), "except Unplanned:", "    return None"]
+    admit: Callable[[Request], str | None] = _generated("admit", [*lines, "return text"], names)
+    return admit
+
+
+def admitted(request: Request) -> str:
+    """The canonical JSON of a sound request (what its fingerprint hashes).
+
+    Raises :class:`InputError` naming every problem, as :func:`validate` does; a
+    request the writer cannot write is refused too, never decided.
+    """
+    text = _admit()(request)
+    if text is None:
+        unwritable = [FieldError("$", "cannot be written as canonical JSON")]
+        raise InputError(problems(request) or unwritable)
+    return text
 
 
 def problems(request: Request) -> list[FieldError]:

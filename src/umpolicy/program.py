@@ -1,0 +1,473 @@
+"""A policy's trees written out once as straight-line Python, as attrs writes ``__init__``.
+
+The tree stays pure data. What walking it for every request would redo (which node
+comes next, how its children combine, which checks are the same check in two places)
+is settled once per policy, and written as two kinds of generated function:
+
+- per tree (an indication's criteria or its dosing), its nodes' **statuses** alone,
+  skipping the children of a heading its own condition rules out;
+- for the whole policy, the **full trail**: every node's :class:`~umpolicy.Trail`,
+  with each distinct check evaluated once (the age check of 1.A.i, 1.B.i and 2.A
+  is one finding, read three times).
+
+Nodes are numbered depth first across the policy's trees (criteria, then dosing, of
+each indication in turn). Both kinds fill the same lists by number: ``S`` the
+node's status, ``C`` a heading's own condition; the full trail also ``F``, each
+node's findings, of which :attr:`Program.unsettled` gives one node's not met or
+unknown ones at a time instead (all that reasons and facts needed read).
+The tests hold every list equal to what :func:`umpolicy.explain` gives.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import typing
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+from attrs import frozen
+
+from umpolicy.checks import AtLeast, AtMost, Check, Either, Finding, Includes, IsTrue, OneOf
+from umpolicy.compiled import compile_check, judge_per_basis
+from umpolicy.facts import COUNTED, FACTS, PATHS, VALUES, FactBook
+from umpolicy.nodes import AllOf, AnyOf, Node, Predicate, checks_of, walk
+from umpolicy.quantity import EXACT, Quantity
+from umpolicy.request import Request
+from umpolicy.status import Status
+from umpolicy.trail import Trail
+from umpolicy.units import UNITS, unit
+
+MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
+
+Statuses = list[Status | None]
+Findings = list[tuple[Finding, ...]]
+#: Fills ``S`` and ``C`` for one tree's nodes, and ``K`` for the checks it judged.
+StatusOf = Callable[[FactBook, Statuses, Statuses, Statuses], None]
+#: The trail of every tree (roots in order), with ``S``, ``C`` and ``F`` for every node.
+TrailOf = Callable[[FactBook], tuple[tuple[Trail, ...], Statuses, Statuses, Findings]]
+
+
+@frozen
+class Shape:
+    """One node's place in the policy: its words, kind and children (by number)."""
+
+    label: str
+    kind: str
+    text: str
+    title: str | None
+    children: tuple[int, ...]
+    #: True for a heading with its own condition (a route, a diagnosis).
+    requires: bool
+
+    @property
+    def heading(self) -> bool:
+        """True for ``all_of`` and ``any_of`` nodes."""
+        return self.kind in ("all_of", "any_of")
+
+
+@frozen(eq=False)
+class Program:
+    """A policy's trees, numbered, with their generated functions."""
+
+    shapes: tuple[Shape, ...]
+    #: Each tree's root, by number: criteria, then dosing, of each indication.
+    roots: tuple[int, ...]
+    #: Per tree: fills the statuses of its nodes.
+    statuses: tuple[StatusOf, ...]
+    #: The full trail of every tree.
+    trail: TrailOf
+    #: Per node: its findings not met or unknown (``K`` says which), in the trail's order.
+    unsettled: tuple[Callable[[FactBook, Statuses], tuple[Finding, ...]], ...]
+    #: Each distinct check's number (its place in ``K``).
+    numbers: Mapping[Check, int]
+    #: The generated source, for reading and debugging.
+    source: str
+
+
+def scope(applies: Finding, note: str) -> Finding:
+    """A conditional criterion's first finding: its condition, and whether it applies."""
+    return Finding(
+        applies.rule,
+        applies.status,
+        applies.facts,
+        note=note if applies.status is NOT_MET else None,
+    )
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, AllOf):
+        return "all_of"
+    if isinstance(node, AnyOf):
+        return "any_of"
+    return "predicate" if isinstance(node, Predicate) else "dose_limit"
+
+
+def _note(check: Check) -> str:
+    return f"does not apply: {check.describe()} is not the case"
+
+
+def _combine(target: str, parts: list[str], every: bool) -> str:
+    """A statement setting ``target`` to the Kleene and (or or) of the statuses ``parts``."""
+    if len(parts) == 1:
+        return f"{target} = {parts[0]}"
+    settled, other = ("NOT_MET", "MET") if every else ("MET", "NOT_MET")
+    many = f"({', '.join(parts)})"
+    return (
+        f"{target} = {settled} if {settled} in {many} "
+        f"else UNKNOWN if UNKNOWN in {many} else {other}"
+    )
+
+
+def _indent(lines: list[str]) -> Iterator[str]:
+    return (f"    {line}" for line in lines)
+
+
+class _Writer:
+    """Numbers the nodes and names each distinct check once, for the generated source."""
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {
+            "MET": MET,
+            "NOT_MET": NOT_MET,
+            "UNKNOWN": UNKNOWN,
+            "Trail": Trail,
+            "scope": scope,
+            "multiply": EXACT.multiply,
+            "units_get": UNITS.get,
+        }
+        self.checks: dict[Check, int] = {}
+        self.numbers: dict[int, int] = {}  # id(node) → number, for this walk
+
+    def check(self, check: Check) -> int:
+        """The check's number; its evaluation ``E<n>`` and compiled finding ``F<n>`` are named."""
+        number = self.checks.get(check)
+        if number is None:
+            number = self.checks[check] = len(self.checks)
+            self.namespace[f"E{number}"] = check.evaluate
+            self.namespace[f"F{number}"] = compile_check(check)
+        return number
+
+    def status_lines(self, node: Node, i: int, nodes: list[Node]) -> list[str]:
+        """Statements setting ``s<i>`` and ``S[i]``; a ruled-out heading leaves its children."""
+        if isinstance(node, AllOf | AnyOf):
+            body: list[str] = []
+            parts = []
+            for child in node.children:
+                j = len(nodes)
+                nodes.append(child)
+                body += self.status_lines(child, j, nodes)
+                parts.append(f"s{j}")
+            body.append(_combine(f"s{i}", parts, isinstance(node, AllOf)))
+            if node.requires is None:
+                return [*body, f"S[{i}] = s{i}"]
+            return [
+                *self.judge_lines(node.requires, f"c{i}"),
+                f"C[{i}] = c{i}",
+                f"if c{i} is NOT_MET:",
+                f"    s{i} = NOT_MET",
+                "else:",
+                *_indent(body),
+                f"    if c{i} is UNKNOWN and s{i} is MET:",
+                f"        s{i} = UNKNOWN",
+                f"S[{i}] = s{i}",
+            ]
+        if len(node.checks) == 1:
+            rule = self.judge_lines(node.checks[0], f"s{i}")
+        else:
+            names = [f"a{i}_{k}" for k in range(len(node.checks))]
+            rule = [
+                line
+                for name, check in zip(names, node.checks, strict=True)
+                for line in self.judge_lines(check, name)
+            ]
+            rule.append(_combine(f"s{i}", names, every=True))
+        if node.applies_if is None:
+            return [*rule, f"S[{i}] = s{i}"]
+        return [
+            *self.judge_lines(node.applies_if, f"p{i}"),
+            f"if p{i} is NOT_MET:",  # does not apply: met
+            f"    s{i} = MET",
+            "else:",
+            *_indent(rule),
+            f"    if p{i} is UNKNOWN and s{i} is NOT_MET:",  # ~unknown | not met
+            f"        s{i} = UNKNOWN",
+            f"S[{i}] = s{i}",
+        ]
+
+    def judge_lines(self, check: Check, target: str) -> list[str]:
+        """Statements setting ``target`` and ``K[n]`` to the status of check ``n``."""
+        return [*self._judge(check, target), f"K[{self.check(check)}] = {target}"]
+
+    def _judge(self, check: Check, target: str) -> list[str]:
+        """Statements setting ``target`` to the check's status, from the request's attributes.
+
+        What the value alone decides is written out; a dose per kg or per m² calls the
+        judge ``J<n>``; anything else the generator does not plan for (a unit made by
+        hand, a check on a fact of another kind) the check's own evaluation.
+        """
+        n = self.check(check)
+        fallback = [f"{target} = E{n}(book).status"]
+        if isinstance(check, Either):
+            parts = [f"{target}_{k}" for k in range(len(check.checks))]
+            lines = [
+                line
+                for part, each in zip(parts, check.checks, strict=True)
+                for line in self.judge_lines(each, part)
+            ]
+            return [*lines, _combine(target, parts, every=False)]
+        read = _read(check.fact, n, self.namespace)
+        if read is None:
+            return fallback
+        value, kind = read
+        if isinstance(check, IsTrue) and kind is bool:
+            return [
+                f"x = {value}",
+                f"{target} = UNKNOWN if x is None else MET if x is True else NOT_MET",
+            ]
+        if (
+            isinstance(check, OneOf)
+            and isinstance(kind, type)
+            and issubclass(kind, enum.Enum)
+            and all(type(m._value_) is str for m in kind)
+        ):  # the member's own text: a str hashes in C, an enum member in Python
+            self.namespace[f"M{n}"] = frozenset(check.values)
+            return [
+                f"x = {value}",
+                f"{target} = UNKNOWN if x is None else MET if x._value_ in M{n} else NOT_MET",
+            ]
+        if isinstance(check, Includes) and kind is frozenset:  # Kleene membership
+            self.namespace[f"M{n}"] = frozenset(check.values)
+            return [
+                f"x = {value}",
+                f"{target} = UNKNOWN if x is None else MET if not x[0].isdisjoint(M{n}) "
+                "else UNKNOWN if x[1] else NOT_MET",
+            ]
+        if not isinstance(check, AtMost | AtLeast):
+            return fallback
+        holds = "<=" if isinstance(check, AtMost) else ">="
+        if isinstance(kind, str):  # a count: a whole number in the unit ``kind``
+            plan = _scaled(unit(kind), check.limits)
+            if plan is None:
+                return fallback
+            self.namespace[f"B{n}"] = plan[1]
+            return [
+                f"x = {value}",
+                f"{target} = UNKNOWN if x is None else "
+                f"MET if x * {plan[0]} {holds} B{n} else NOT_MET",
+            ]
+        if kind is not Quantity:
+            return fallback
+        self.namespace[f"P{n}"] = {
+            code: (*plan, each)
+            for code, each in UNITS.items()
+            if (plan := _scaled(each, check.limits)) is not None
+        }
+        self.namespace[f"J{n}"] = judge_per_basis(check)
+        return [
+            f"x = {value}",
+            "if x is None:",
+            f"    {target} = UNKNOWN",
+            "else:",
+            f"    k = P{n}.get(x.unit.code)",
+            "    if k is not None and k[2] is x.unit:",
+            f"        {target} = MET if multiply(x.value, k[0]) {holds} k[1] else NOT_MET",
+            "    elif units_get(x.unit.code) is x.unit:",  # per kg or m², or not comparable
+            f"        {target} = J{n}(book, x)",
+            "    else:",  # a unit made by hand
+            f"        {target} = E{n}(book).status",
+        ]
+
+    def trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[int]) -> list[str]:
+        """Statements setting ``t<i>`` (its trail), ``s<i>``, ``c<i>`` and ``r<i>``."""
+        lines: list[str] = []
+
+        def finding(check: Check) -> str:
+            n = self.check(check)
+            if n not in seen:  # each distinct check is evaluated once per request
+                seen.add(n)
+                lines.append(f"f{n} = F{n}(book)")
+            return f"f{n}"
+
+        words = f"{node.label!r}, {_kind(node)!r}, {node.text!r}"
+        if isinstance(node, AllOf | AnyOf):
+            children = []
+            for child in node.children:
+                j = len(nodes)
+                nodes.append(child)
+                lines += self.trail_lines(child, j, nodes, seen)
+                children.append(j)
+            trails = "".join(f"t{j}, " for j in children)
+            lines.append(_combine(f"s{i}", [f"s{j}" for j in children], isinstance(node, AllOf)))
+            if node.requires is None:
+                lines.append(f"c{i} = None")
+                lines.append(f"r{i} = ()")
+            else:
+                condition = finding(node.requires)
+                lines.append(f"c{i} = {condition}.status")
+                lines.append(_combine(f"s{i}", [f"c{i}", f"s{i}"], every=True))
+                lines.append(f"r{i} = ({condition},)")
+            lines.append(f"t{i} = Trail({words}, s{i}, r{i}, ({trails}), {node.title!r})")
+            return lines
+        rules = [finding(check) for check in node.checks]
+        lines.append(_combine(f"s{i}", [f"{rule}.status" for rule in rules], every=True))
+        lines.append(f"c{i} = None")
+        if node.applies_if is None:
+            lines.append(f"r{i} = ({''.join(f'{rule}, ' for rule in rules)})")
+            lines.append(f"t{i} = Trail({words}, s{i}, r{i})")
+            return lines
+        applies = finding(node.applies_if)
+        lines += [
+            f"r{i} = (scope({applies}, {_note(node.applies_if)!r}), "
+            f"{''.join(f'{rule}, ' for rule in rules)})",
+            f"if {applies}.status is NOT_MET:",
+            f"    s{i} = MET",
+            f"elif {applies}.status is UNKNOWN and s{i} is NOT_MET:",
+            f"    s{i} = UNKNOWN",
+            f"t{i} = Trail({words}, s{i}, r{i}, applies={applies}.status is not NOT_MET)",
+        ]
+        return lines
+
+
+def _attribute_type(path: str) -> Any:
+    """The declared type of a request attribute (``regimen.route`` → ``Route``), unwrapped."""
+    kind: Any = Request
+    for name in path.split("."):
+        kind = typing.get_type_hints(kind)[name]
+        kind = next(arg for arg in typing.get_args(kind) or (kind,) if arg is not type(None))
+    return kind
+
+
+def _read(fact: str, n: int, namespace: dict[str, Any]) -> tuple[str, Any] | None:
+    """An expression for the fact's value as the request holds it, and what that value is.
+
+    What it is: ``bool``, an enum class, :class:`Quantity`, a date, ``frozenset`` (the
+    values known and whether more may be missing), or (for a count or an age, a whole
+    number) the code of the fact's unit. ``None`` when the fact is
+    more than a function of attributes.
+    """
+    spec = FACTS[fact]
+    if fact in PATHS:
+        path = PATHS[fact]
+        expression = f"r.{path}"
+        if fact in COUNTED:
+            return expression, COUNTED[fact]
+    elif fact in VALUES:
+        paths, function = VALUES[fact]
+        namespace[f"V{n}"] = function
+        expression = f"V{n}({', '.join(f'r.{path}' for path in paths)})"
+        if spec.type == "quantity":
+            return expression, spec.units[0]
+    else:
+        return None
+    kinds = {"boolean": bool, "quantity": Quantity, "set of enum": frozenset}
+    if spec.type == "enum":
+        return expression, _attribute_type(PATHS[fact])
+    return expression, kinds.get(spec.type)
+
+
+def _scaled(of: Any, limits: tuple[Quantity, ...]) -> tuple[int, Decimal] | None:
+    """``(a, b)``: a value ``x`` in the unit ``of`` holds against the limit as ``x × a`` vs ``b``.
+
+    The first limit of the same dimension is the one compared (as the check does);
+    both sides are exact: ``a`` an integer, ``b`` a Decimal multiplied exactly.
+    """
+    for limit in limits:
+        if limit.unit.dimension is of.dimension:
+            factor, scale = of.factor, limit.unit.factor
+            a = factor.numerator * scale.denominator
+            b = EXACT.multiply(
+                EXACT.multiply(limit.value, scale.numerator), Decimal(factor.denominator)
+            )
+            return a, b
+    return None
+
+
+def _unsettled_of(
+    node: Node, number: dict[Check, int]
+) -> Callable[[FactBook, Statuses], tuple[Finding, ...]]:
+    """A node's findings not met or unknown, as the full trail holds them.
+
+    ``K`` holds each check's status, as the status functions judged it; only a check
+    not met builds its finding (with the facts behind it), for the reasons and facts
+    needed to read.
+    """
+    pairs = tuple((number[check], compile_check(check)) for check in checks_of(node))
+    if isinstance(node, AllOf | AnyOf) or node.applies_if is None:
+        return lambda book, judged: tuple([find(book) for n, find in pairs if judged[n] is not MET])
+    note = _note(node.applies_if)
+    (applies_number, applies), *rules = pairs
+
+    def unsettled(book: FactBook, judged: Statuses) -> tuple[Finding, ...]:
+        found = [find(book) for n, find in rules if judged[n] is not MET]
+        if judged[applies_number] is not MET:
+            found.insert(0, scope(applies(book), note))
+        return tuple(found)
+
+    return unsettled
+
+
+@functools.lru_cache(maxsize=64)
+def program(trees: tuple[Node, ...]) -> Program:
+    """The trees numbered and written out as Python; built once per policy."""
+    writer = _Writer()
+    nodes: list[Node] = []
+    roots: list[int] = []
+    sources: list[str] = []
+    trail_body: list[str] = []
+    seen: set[int] = set()
+    for t, tree in enumerate(trees):
+        i = len(nodes)
+        roots.append(i)
+        nodes.append(tree)
+        lines = ["r = book.request", *writer.status_lines(tree, i, nodes)]
+        sources.append(f"def status_{t}(book, S, C, K):\n" + "".join(f"    {x}\n" for x in lines))
+        del nodes[i:]  # the same numbers again, for the trail
+        nodes.append(tree)
+        trail_body += writer.trail_lines(tree, i, nodes, seen)
+    every = range(len(nodes))
+    trail_body.append(
+        f"return ({''.join(f't{i}, ' for i in roots)}), "
+        f"[{', '.join(f's{i}' for i in every)}], "
+        f"[{', '.join(f'c{i}' for i in every)}], "
+        f"[{', '.join(f'r{i}' for i in every)}]"
+    )
+    sources.append("def trail(book):\n" + "".join(f"    {x}\n" for x in trail_body))
+    source = "\n".join(sources)
+    namespace = writer.namespace
+    exec(compile(source, "<umpolicy program>", "exec"), namespace)
+    shapes = tuple(
+        Shape(
+            node.label,
+            _kind(node),
+            node.text,
+            node.title if isinstance(node, AllOf | AnyOf) else None,
+            _children(node, i, nodes),
+            isinstance(node, AllOf | AnyOf) and node.requires is not None,
+        )
+        for i, node in enumerate(nodes)
+    )
+    return Program(
+        shapes,
+        tuple(roots),
+        tuple(namespace[f"status_{t}"] for t in range(len(trees))),
+        namespace["trail"],
+        tuple(_unsettled_of(node, writer.checks) for node in nodes),
+        MappingProxyType(writer.checks),
+        source,
+    )
+
+
+def _children(node: Node, i: int, nodes: list[Node]) -> tuple[int, ...]:
+    """The numbers of a node's children: depth first, each child follows its elder's subtree."""
+    if not isinstance(node, AllOf | AnyOf):
+        return ()
+    numbers = []
+    j = i + 1
+    for child in node.children:
+        assert nodes[j] is child
+        numbers.append(j)
+        j += sum(1 for _ in walk(child))
+    return tuple(numbers)

@@ -10,8 +10,10 @@ kg or per m²; the tests hold them equal.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 
 from umpolicy.checks import (
     _BASIS,
@@ -27,8 +29,9 @@ from umpolicy.checks import (
     _Bound,
     includes,
 )
-from umpolicy.facts import PATHS, READERS, Fact, FactBook, Reader
+from umpolicy.facts import PATHS, READERS, Fact, FactBook, Reader, body_surface_area
 from umpolicy.quantity import EXACT, Quantity
+from umpolicy.request import Patient
 from umpolicy.status import Status
 from umpolicy.units import UNITS
 
@@ -246,6 +249,13 @@ def _ratio(value: Quantity) -> tuple[int, int]:
 #: The status of a limit for one request's registered quantity (its value given).
 PerBasis = Callable[[FactBook, Quantity], Status]
 
+#: What an absolute dose is divided by: the weight, or the body surface area (as given,
+#: or its exact square by Mosteller).
+_BASES: dict[str, Callable[[Patient], Quantity | Fraction | None]] = {
+    "patient.weight": operator.attrgetter("weight"),
+    "patient.body_surface_area": body_surface_area,
+}
+
 
 def judge_per_basis(check: _Bound) -> PerBasis:
     """The status a limit gives a quantity of no limit's dimension, without the finding.
@@ -257,21 +267,19 @@ def judge_per_basis(check: _Bound) -> PerBasis:
     """
     at_most = isinstance(check, AtMost)
     _, bases = _plans(check)
-    per = {code: (_ratio(limit), _fact(basis)) for code, (limit, basis, _) in bases.items()}
+    per = {code: (_ratio(limit), _BASES[basis]) for code, (limit, basis, _) in bases.items()}
 
     def judge(book: FactBook, value: Quantity) -> Status:
         basis = per.get(value.unit.code)
         if basis is None:
             return NOT_MET  # not comparable: outside the established dosing
         (cap_num, cap_den), read = basis
-        fact = read(book)
-        size = fact.value
-        if not isinstance(size, Quantity):
+        size = read(book.request.patient)
+        if size is None:
             return UNKNOWN
         dose_num, dose_den = _ratio(value)
-        square = fact.exact_square
-        if square is not None:  # dose² against limit² × BSA², exactly
-            sq_num, sq_den = square.numerator, square.denominator
+        if isinstance(size, Fraction):  # dose² against limit² × BSA², exactly
+            sq_num, sq_den = size.numerator, size.denominator
             left = dose_num * dose_num * cap_den * cap_den * sq_den
             right = cap_num * cap_num * sq_num * dose_den * dose_den
         else:  # dose against limit × weight (or given BSA), exactly

@@ -26,6 +26,9 @@ from umpolicy.status import Status
 from umpolicy.trail import Trail
 from umpolicy.validation import admitted
 
+#: The statuses, as module constants: an enum member read from its class costs a lookup.
+MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
+
 
 class Outcome(enum.Enum):
     """What the policy recommends for a request."""
@@ -106,7 +109,7 @@ def fingerprint(request: Request) -> str:
 def _detail(findings: tuple[Finding, ...]) -> str:
     parts = []
     for finding in findings:
-        if finding.status is Status.MET:
+        if finding.status is MET:
             continue
         if finding.requested is not None and finding.limit is not None:
             found = f"request: {finding.requested.display()}"
@@ -135,7 +138,7 @@ class _Run:
     node's findings only for the reasons and facts needed that read them.
     """
 
-    __slots__ = ("book", "checks", "conditions", "done", "found", "program", "statuses")
+    __slots__ = ("book", "checks", "conditions", "found", "program", "statuses")
 
     def __init__(self, compiled: Program, book: FactBook) -> None:
         self.program = compiled
@@ -145,15 +148,15 @@ class _Run:
         self.conditions: Statuses = [None] * size
         self.checks: Statuses = [None] * len(compiled.numbers)
         self.found: list[tuple[Finding, ...]] | None = None
-        self.done = [False] * len(compiled.roots)
 
     def tree(self, t: int) -> Status:
         """The status of tree ``t``'s root, its nodes worked out on first ask."""
-        if not self.done[t]:
-            self.done[t] = True
+        root = self.program.roots[t]
+        status = self.statuses[root]
+        if status is None:
             self.program.statuses[t](self.book, self.statuses, self.conditions, self.checks)
-        status = self.statuses[self.program.roots[t]]
-        assert status is not None
+            status = self.statuses[root]
+            assert status is not None
         return status
 
     def findings(self, i: int) -> tuple[Finding, ...]:
@@ -164,29 +167,31 @@ class _Run:
 
     def off(self, i: int) -> bool:
         """True when a heading's own condition (route, diagnosis) rules the request out of it."""
-        return self.conditions[i] is Status.NOT_MET
+        return self.conditions[i] is NOT_MET
 
     def not_met(self, i: int) -> list[Reason]:
-        """Every criterion not met in node ``i`` (itself not met), on the request's branch."""
+        """Every criterion not met in node ``i`` (itself not met), on the request's branch.
+
+        A criterion, or a heading its own condition rules out, is one reason.
+        """
         shape = self.program.shapes[i]
-        if not shape.heading:
-            return [Reason(shape.label, shape.text, _detail(self.findings(i)))]
-        if self.off(i):
-            words = f"{shape.title} {shape.text}" if shape.title else shape.text
-            return [Reason(shape.label, words, _detail(self.findings(i)))]
-        failed = [child for child in shape.children if self.statuses[child] is Status.NOT_MET]
+        conditions = self.conditions
+        if not shape.heading or conditions[i] is NOT_MET:
+            return [Reason(shape.label, shape.words, _detail(self.findings(i)))]
+        statuses = self.statuses
+        failed = [child for child in shape.children if statuses[child] is NOT_MET]
         if shape.kind == "any_of":
-            failed = [child for child in failed if not self.off(child)] or failed
+            failed = [child for child in failed if conditions[child] is not NOT_MET] or failed
         return [reason for child in failed for reason in self.not_met(child)]
 
     def needed(self, i: int) -> list[str]:
         """The facts missing from the request that leave node ``i`` unknown."""
-        if self.statuses[i] is not Status.UNKNOWN:
+        if self.statuses[i] is not UNKNOWN:
             return []
         names = [
             name
             for finding in self.findings(i)
-            if finding.status is Status.UNKNOWN
+            if finding.status is UNKNOWN
             for fact in finding.facts
             for name in _missing(fact)
         ]
@@ -200,7 +205,7 @@ class _Run:
         path = [shape.label]
         if shape.kind == "any_of":
             for child in shape.children:
-                if self.statuses[child] is Status.MET:
+                if self.statuses[child] is MET:
                     return path + self.path(child)
             for child in shape.children:
                 if not self.off(child):
@@ -249,7 +254,6 @@ def decide(policy: Policy, request: Request, *, trail: bool = True) -> Decision:
     trails: tuple[Trail, ...] | None = None
     if trail:
         trails, run.statuses, run.conditions, run.found = compiled.program.trail(run.book)
-        run.done = [True] * len(run.done)
     verdict = _verdict(request, compiled, run)
     return Decision(
         verdict.outcome,
@@ -325,10 +329,10 @@ def _verdict(request: Request, compiled: _Compiled, run: _Run) -> _Verdict:
     """The outcome rules: the first indication met decides by its dosing; else unknown or not."""
     roots = compiled.program.roots
     for plan in compiled.plans:
-        if run.tree(plan.criteria) is Status.MET:
+        if run.tree(plan.criteria) is MET:
             return _with_indication(compiled, request, plan, run)
     criteria = [roots[plan.criteria] for plan in compiled.plans]
-    unknown = [root for root in criteria if run.statuses[root] is Status.UNKNOWN]
+    unknown = [root for root in criteria if run.statuses[root] is UNKNOWN]
     if unknown:
         names = _unique([name for root in unknown for name in run.needed(root)])
         return _Verdict(
@@ -349,7 +353,7 @@ def _with_indication(compiled: _Compiled, request: Request, plan: _Plan, run: _R
     dosing = roots[plan.dosing]
     path = (*run.path(roots[plan.criteria]), *run.path(dosing))
     where = f"{plan.name} ({' › '.join(path)})"
-    if status is Status.MET:
+    if status is MET:
         authorization = _period(plan, request.date)
         return _Verdict(
             Outcome.APPROVE,
@@ -359,7 +363,7 @@ def _with_indication(compiled: _Compiled, request: Request, plan: _Plan, run: _R
             path,
             authorization,
         )
-    if status is Status.NOT_MET:
+    if status is NOT_MET:
         return _Verdict(
             Outcome.CLINICIAN_REVIEW,
             f"The criteria of {where} are met, but the requested dosing is outside the "

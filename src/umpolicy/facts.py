@@ -24,6 +24,7 @@ from umpolicy.request import (
     Lesion,
     LesionSite,
     LesionStatus,
+    Patient,
     Physician,
     Request,
     Route,
@@ -360,6 +361,26 @@ def _age(book: FactBook) -> Fact:
     )
 
 
+def body_surface_area(patient: Patient) -> Quantity | Fraction | None:
+    """The body surface area as given, else its exact square by Mosteller, else ``None``.
+
+    Mosteller's BSA is √(height cm × weight kg / 3600): its square, height × weight
+    / 3600 in m⁴, is exact, so a limit per m² is compared by squares, never rounded.
+    """
+    if patient.bsa is not None:
+        return patient.bsa
+    height, weight = patient.height, patient.weight
+    if height is None or weight is None:
+        return None
+    h_num, h_den = height.value.as_integer_ratio()
+    w_num, w_den = weight.value.as_integer_ratio()
+    h_factor, w_factor = height.unit.factor, weight.unit.factor
+    return Fraction(
+        h_num * h_factor.numerator * w_num * w_factor.numerator,
+        h_den * h_factor.denominator * w_den * w_factor.denominator * 3600,
+    )
+
+
 def _body_surface_area(book: FactBook) -> Fact:
     given = book["patient.bsa"]
     name = "patient.body_surface_area"
@@ -367,15 +388,9 @@ def _body_surface_area(book: FactBook) -> Fact:
         return Fact(name, given.value, (given,), "as given")
     height, weight = book["patient.height"], book["patient.weight"]
     method = "Mosteller: √(height cm × weight kg / 3600), compared exactly"
-    if not (isinstance(height.value, Quantity) and isinstance(weight.value, Quantity)):
+    square = body_surface_area(book.request.patient)
+    if not isinstance(square, Fraction):
         return Fact(name, None, (given, height, weight), method)
-    square = (
-        Fraction(height.value.value)
-        * height.value.unit.factor
-        * Fraction(weight.value.value)
-        * weight.value.unit.factor
-        / 3600
-    )
     shown = (Decimal(square.numerator) / Decimal(square.denominator)).sqrt()
     rounded = Quantity(shown.quantize(Decimal("0.0001")), "m2")
     return Fact(name, rounded, (height, weight), method, exact_square=square)

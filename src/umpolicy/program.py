@@ -61,11 +61,10 @@ class Shape:
     children: tuple[int, ...]
     #: True for a heading with its own condition (a route, a diagnosis).
     requires: bool
-
-    @property
-    def heading(self) -> bool:
-        """True for ``all_of`` and ``any_of`` nodes."""
-        return self.kind in ("all_of", "any_of")
+    #: True for ``all_of`` and ``any_of`` nodes.
+    heading: bool
+    #: How a reason quotes the node: its words, after a heading's title.
+    words: str
 
 
 @frozen(eq=False)
@@ -438,17 +437,7 @@ def program(trees: tuple[Node, ...]) -> Program:
     source = "\n".join(sources)
     namespace = writer.namespace
     exec(compile(source, "<umpolicy program>", "exec"), namespace)
-    shapes = tuple(
-        Shape(
-            node.label,
-            _kind(node),
-            node.text,
-            node.title if isinstance(node, AllOf | AnyOf) else None,
-            _children(node, i, nodes),
-            isinstance(node, AllOf | AnyOf) and node.requires is not None,
-        )
-        for i, node in enumerate(nodes)
-    )
+    shapes = tuple(_shape(node, _children(node, i, nodes)) for i, node in enumerate(nodes))
     return Program(
         shapes,
         tuple(roots),
@@ -458,6 +447,14 @@ def program(trees: tuple[Node, ...]) -> Program:
         MappingProxyType(writer.checks),
         source,
     )
+
+
+def _shape(node: Node, children: tuple[int, ...]) -> Shape:
+    if isinstance(node, AllOf | AnyOf):
+        words = f"{node.title} {node.text}" if node.title else node.text
+        own = node.requires is not None
+        return Shape(node.label, _kind(node), node.text, node.title, children, own, True, words)
+    return Shape(node.label, _kind(node), node.text, None, children, False, False, node.text)
 
 
 def _children(node: Node, i: int, nodes: list[Node]) -> tuple[int, ...]:

@@ -235,27 +235,34 @@ def _value_lines(names: dict[str, object], fail: str = "return False") -> list[s
     for path, zero_ok in _QUANTITIES:
         units = f"u{len(names)}"
         names[units] = frozenset(FACTS[path].units)
-        sign = "q.value >= 0" if zero_ok else "q.value > 0"
+        sign = "v >= 0" if zero_ok else "v > 0"
         lines += [
             f"q = request.{path}",
             "if q is not None:",
-            f"    if q.unit.code not in {units} or units_get(q.unit.code) is not q.unit:",
+            "    u = q.unit",
+            "    v = q.value",
+            f"    if u.code not in {units} or units_get(u.code) is not u or not {sign}:",
             f"        {fail}",
-            f"    if not {sign}:",
+            "    if v and not min_adjusted <= v.adjusted() <= max_adjusted:",
             f"        {fail}",
-            "    if q.value and not min_adjusted <= q.value.adjusted() <= max_adjusted:",
-            f"        {fail}",
-            "    if len(str(q.value)) > 31 and len(q.value.as_tuple().digits) > max_digits:",
+            "    if len(str(v)) > 31 and len(v.as_tuple().digits) > max_digits:",
             f"        {fail}",
         ]
-        if path in _BODY:
+        if path in _BODY:  # per unit: the bounds times its factor's denominator, and numerator
             body = f"y{len(names)}"
             low, high, _ = _BODY[path]
-            names[body] = (low, high)
+            names[body] = {
+                code: (
+                    EXACT.multiply(low, factor.denominator),
+                    EXACT.multiply(high, factor.denominator),
+                    factor.numerator,
+                )
+                for code in FACTS[path].units
+                for factor in (UNITS[code].factor,)
+            }
             lines += [
-                "    f = q.unit.factor",
-                "    s = multiply(q.value, f.numerator)",
-                f"    if not {body}[0] * f.denominator <= s <= {body}[1] * f.denominator:",
+                f"    low, high, scale = {body}[u.code]",
+                "    if not low <= multiply(v, scale) <= high:",
                 f"        {fail}",
             ]
     for path in _COUNTS:

@@ -12,9 +12,10 @@ is settled once per policy, and written as two kinds of generated function:
 
 Nodes are numbered depth first across the policy's trees (criteria, then dosing, of
 each indication in turn). Both kinds fill the same lists by number: ``S`` the
-node's status, ``C`` a heading's own condition; the full trail also ``F``, each
-node's findings, of which :attr:`Program.unsettled` gives one node's not met or
-unknown ones at a time instead (all that reasons and facts needed read).
+node's status, ``C`` a heading's own condition. The status functions also fill
+``K``, each distinct check's status by the check's number; the full trail also
+``F``, each node's findings, of which :attr:`Program.unsettled` gives one node's
+not met or unknown ones at a time instead (all that reasons and facts needed read).
 The tests hold every list equal to what :func:`umpolicy.explain` gives.
 """
 

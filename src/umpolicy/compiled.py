@@ -121,17 +121,25 @@ def _either(check: Either) -> Evaluate:
     return evaluate
 
 
-def _plans(
-    check: _Bound,
-) -> tuple[dict[str, tuple[Quantity, Decimal, int]], dict[str, tuple[Quantity, str, str]]]:
-    """Per unit code of a value: the limit of its dimension, or the per-basis limit."""
-    same: dict[str, tuple[Quantity, Decimal, int]] = {}
+#: A limit, and how a value in one unit holds against it: ``value × a`` against ``b``.
+Scaled = tuple[Quantity, int, Decimal]
+
+
+def plans(check: _Bound) -> tuple[dict[str, Scaled], dict[str, tuple[Quantity, str, str]]]:
+    """Per unit code of a value: the limit of its dimension, or the per-basis limit.
+
+    The first is scaled once, exactly: for a value ``x`` in the unit, ``x × a`` is
+    compared with ``b`` (both sides in the dimension's base unit, cross-multiplied).
+    """
+    same: dict[str, Scaled] = {}
     per: dict[str, tuple[Quantity, str, str]] = {}
     for code, unit in UNITS.items():
         for limit in check.limits:
             if limit.unit.dimension is unit.dimension:
                 num, den = _RATIO[limit.unit.code]
-                same[code] = (limit, _mul(limit.value, num), den)
+                value_num, value_den = _RATIO[code]
+                scaled = _mul(_mul(limit.value, num), value_den)
+                same[code] = (limit, value_num * den, scaled)
                 break
         else:
             for limit in check.limits:
@@ -157,10 +165,10 @@ def _bound(check: _Bound) -> Evaluate:
     """A limit: per value unit, which limit it compares with and how, worked out once."""
     rule, get = check.describe(), _fact(check.fact)
     at_most = isinstance(check, AtMost)
-    same, plans = _plans(check)
+    same, bases = plans(check)
     per = {
         code: (limit, _fact(basis), derived, f"{check.fact} ÷ {basis}", _ratio(limit))
-        for code, (limit, basis, derived) in plans.items()
+        for code, (limit, basis, derived) in bases.items()
     }
 
     def per_basis(
@@ -210,11 +218,9 @@ def _bound(check: _Bound) -> Evaluate:
             return check.evaluate(book)
         compared = same.get(code)
         if compared is not None:
-            limit, scaled, den = compared
-            num, vden = _RATIO[code]
-            left = _mul(_mul(value.value, num), den)
-            right = _mul(scaled, vden)
-            holds = left <= right if at_most else left >= right
+            limit, a, b = compared
+            left = _mul(value.value, a)
+            holds = left <= b if at_most else left >= b
             return Finding(rule, MET if holds else NOT_MET, (fact,), value, limit)
         plan = per.get(code)
         if plan is not None:
@@ -266,7 +272,7 @@ def judge_per_basis(check: _Bound) -> PerBasis:
     dosing. The generated program compares a unit a limit shares itself.
     """
     at_most = isinstance(check, AtMost)
-    _, bases = _plans(check)
+    _, bases = plans(check)
     per = {code: (_ratio(limit), _BASES[basis]) for code, (limit, basis, _) in bases.items()}
 
     def judge(book: FactBook, value: Quantity) -> Status:

@@ -25,21 +25,20 @@ import enum
 import functools
 import typing
 from collections.abc import Callable, Iterator, Mapping
-from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
 from attrs import frozen
 
 from umpolicy.checks import AtLeast, AtMost, Check, Either, Finding, Includes, IsTrue, OneOf
-from umpolicy.compiled import compile_check, judge_per_basis
+from umpolicy.compiled import compile_check, judge_per_basis, plans
 from umpolicy.facts import COUNTED, FACTS, PATHS, VALUES, FactBook
 from umpolicy.nodes import AllOf, AnyOf, Node, Predicate, checks_of, walk
 from umpolicy.quantity import EXACT, Quantity
 from umpolicy.request import Request
 from umpolicy.status import Status
 from umpolicy.trail import Trail
-from umpolicy.units import UNITS, unit
+from umpolicy.units import UNITS
 
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
 
@@ -139,7 +138,6 @@ class _Writer:
             "units_get": UNITS.get,
         }
         self.checks: dict[Check, int] = {}
-        self.numbers: dict[int, int] = {}  # id(node) → number, for this walk
 
     def check(self, check: Check) -> int:
         """The check's number; its evaluation ``E<n>`` and compiled finding ``F<n>`` are named."""
@@ -248,23 +246,18 @@ class _Writer:
         if not isinstance(check, AtMost | AtLeast):
             return fallback
         holds = "<=" if isinstance(check, AtMost) else ">="
+        same, _ = plans(check)  # per unit code: the limit, and x × a against b
         if isinstance(kind, str):  # a count: a whole number in the unit ``kind``
-            plan = _scaled(unit(kind), check.limits)
-            if plan is None:
+            if kind not in same:
                 return fallback
-            self.namespace[f"B{n}"] = plan[1]
+            _, a, self.namespace[f"B{n}"] = same[kind]
             return [
                 f"x = {value}",
-                f"{target} = UNKNOWN if x is None else "
-                f"MET if x * {plan[0]} {holds} B{n} else NOT_MET",
+                f"{target} = UNKNOWN if x is None else MET if x * {a} {holds} B{n} else NOT_MET",
             ]
         if kind is not Quantity:
             return fallback
-        self.namespace[f"P{n}"] = {
-            code: (*plan, each)
-            for code, each in UNITS.items()
-            if (plan := _scaled(each, check.limits)) is not None
-        }
+        self.namespace[f"P{n}"] = {code: (a, b, UNITS[code]) for code, (_, a, b) in same.items()}
         self.namespace[f"J{n}"] = judge_per_basis(check)
         return [
             f"x = {value}",
@@ -366,23 +359,6 @@ def _read(fact: str, n: int, namespace: dict[str, Any]) -> tuple[str, Any] | Non
     if spec.type == "enum":
         return expression, _attribute_type(PATHS[fact])
     return expression, kinds.get(spec.type)
-
-
-def _scaled(of: Any, limits: tuple[Quantity, ...]) -> tuple[int, Decimal] | None:
-    """``(a, b)``: a value ``x`` in the unit ``of`` holds against the limit as ``x × a`` vs ``b``.
-
-    The first limit of the same dimension is the one compared (as the check does);
-    both sides are exact: ``a`` an integer, ``b`` a Decimal multiplied exactly.
-    """
-    for limit in limits:
-        if limit.unit.dimension is of.dimension:
-            factor, scale = of.factor, limit.unit.factor
-            a = factor.numerator * scale.denominator
-            b = EXACT.multiply(
-                EXACT.multiply(limit.value, scale.numerator), Decimal(factor.denominator)
-            )
-            return a, b
-    return None
 
 
 def _unsettled_of(

@@ -355,7 +355,7 @@ def _age(book: FactBook) -> Fact:
     birth, on = book["patient.birth_date"], book["request.date"]
     value = None
     if isinstance(birth.value, dt.date) and isinstance(on.value, dt.date):
-        value = Quantity(age_in_years(birth.value, on.value), "a")
+        value = _counted(age_in_years(birth.value, on.value), "a")
     return Fact(
         "patient.age", value, (birth, on), "whole years from the birth date to the request date"
     )

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 import pytest
 from benchmarks.corpus import corpus
+from hypothesis import given
 
 import umpolicy
 from umpolicy import (
@@ -40,9 +41,11 @@ from umpolicy.converter import CONVERTER, dumps
 from umpolicy.decision import _Run, fingerprint
 from umpolicy.facts import READERS
 from umpolicy.nodes import checks_of
-from umpolicy.program import program
+from umpolicy.program import KEPT, _key, program
 from umpolicy.validation import admitted
 from umpolicy_policies.proleukin import POLICY
+
+from .engine_strategies import requests
 
 REQUESTS = corpus(400, 11)
 
@@ -211,3 +214,51 @@ def test_every_kind_of_check_on_every_fact_gives_the_checks_own_status() -> None
     for request in REQUESTS[:60]:
         expected = [check.evaluate(FactBook(request)).status for check in checks]
         assert _statuses(leaves, request) == expected
+
+
+class TestKeptSubtrees:
+    """A subtree whose facts are few-valued is built once per key and read back, unchanged."""
+
+    @given(requests())
+    def test_a_trail_read_back_equals_one_built_anew(self, request: Request) -> None:
+        """Whatever the program kept from earlier requests, each trail is ``explain``'s."""
+        roots, *_ = PROGRAM.trail(FactBook(request))
+        assert roots == tuple(explain(tree, FactBook(request)) for tree in TREES)
+
+    def test_requests_alike_in_few_valued_facts_share_the_subtree(self) -> None:
+        """Two requests differing only in a measurement share the GVHD criteria's trail."""
+        first = REQUESTS[0]
+        second = attrs.evolve(
+            first, patient=attrs.evolve(first.patient, weight=Quantity("61.25", "kg"))
+        )
+        gvhd = TREES.index(POLICY.indications[2].criteria)
+        one, two = PROGRAM.trail(FactBook(first))[0], PROGRAM.trail(FactBook(second))[0]
+        assert two[gvhd] is one[gvhd]
+        assert two == tuple(explain(tree, FactBook(second)) for tree in TREES)
+
+    def test_a_subtree_keeps_at_most_KEPT_keys(self) -> None:
+        """Past the bound, each new key is built anew and is still ``explain``'s."""
+        kept = program.__wrapped__(TREES)  # a fresh program: its own, empty store
+        memo = kept.trail.__globals__
+        for n in range(KEPT + 20):
+            request = attrs.evolve(
+                REQUESTS[0],
+                therapy=attrs.evolve(REQUESTS[0].therapy, prior_systemic=(f"drug {n}",)),
+            )
+            roots, *_ = kept.trail(FactBook(request))
+        assert roots == tuple(explain(tree, FactBook(request)) for tree in TREES)
+        stores = [store for name, store in memo.items() if name.startswith("KT")]
+        assert max(len(store) for store in stores) == KEPT
+
+    def test_only_few_valued_attributes_are_keys(self) -> None:
+        """Dates and quantities (measurements) are no key, nor a list of what holds one."""
+        assert _key(Route, "r.regimen.route") == "id(r.regimen.route)"
+        assert _key(bool, "r.diagnosis.metastatic") == "r.diagnosis.metastatic"
+        assert _key(dt.date, "r.date") is None
+        assert _key(Quantity, "r.patient.weight") is None
+        assert _key(tuple[_Visit, ...], "r.visits") is None
+
+
+@attrs.frozen
+class _Visit:
+    on: dt.date

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from fractions import Fraction
 
 import pytest
@@ -24,7 +25,10 @@ from umpolicy import (
     Specialty,
     Therapy,
 )
-from umpolicy.facts import READERS, age_in_years, display_value
+from umpolicy.facts import READERS, SOURCES, age_in_years, display_value
+
+from .engine_strategies import requests
+from .strategies import replace
 
 DATE = dt.date(2026, 3, 2)
 
@@ -39,6 +43,23 @@ class TestCatalog:
             "therapy.prior_systemic",
             "therapy.concomitant_anticancer",
         }
+
+    def test_every_fact_names_the_request_attributes_it_comes_from(self) -> None:
+        """A derived fact comes from what its inputs come from."""
+        assert set(SOURCES) == set(FACTS)
+        for spec in FACTS.values():
+            if spec.derived:
+                expected = {path for name in spec.inputs for path in SOURCES[name]}
+                assert set(SOURCES[spec.name]) == expected, spec.name
+
+    @given(requests(), requests())
+    def test_a_fact_is_a_function_of_its_sources_alone(self, one: Request, other: Request) -> None:
+        """What is kept by these attributes (see ``umpolicy.program``) is the same fact."""
+        for name, reader in READERS.items():
+            mixed = other
+            for path in SOURCES[name]:
+                mixed = replace(mixed, path, operator.attrgetter(path)(one))
+            assert reader(FactBook(mixed)) == reader(FactBook(one)), name
 
     def test_inputs_are_catalogued(self) -> None:
         for spec in FACTS.values():

@@ -570,6 +570,18 @@ VALUES: dict[str, tuple[tuple[str, ...], Callable[..., Value | int | Partial | N
 }
 
 
+#: The request attributes each fact is read or derived from: a fact (its value, its
+#: inputs, its words) is a function of these alone. Every fact has its entry.
+SOURCES: dict[str, tuple[str, ...]] = {
+    **{name: (path,) for name, path in PATHS.items()},
+    **{name: paths for name, (paths, _) in VALUES.items()},
+    "patient.body_surface_area": ("patient.bsa", "patient.height", "patient.weight"),
+    "regimen.dose_per_kg": ("regimen.dose", "patient.weight"),
+    "regimen.dose_per_m2": ("regimen.dose", "patient.bsa", "patient.height", "patient.weight"),
+    **{name: (name,) for name in ("diagnosis.lesions", "therapy.prior_systemic")},
+    **{name: (name,) for name in ("therapy.concomitant_anticancer", "consultants")},
+}
+
 #: How each fact is read from a request or derived from other facts.
 READERS: dict[str, Reader] = {
     **{name: _read(name, _getter(name)) for name in PATHS},

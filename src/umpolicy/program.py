@@ -17,6 +17,14 @@ node's status, ``C`` a heading's own condition. The status functions also fill
 ``F``, each node's findings, of which :attr:`Program.unsettled` gives one node's
 not met or unknown ones at a time instead (all that reasons and facts needed read).
 The tests hold every list equal to what :func:`umpolicy.explain` gives.
+
+In the full trail, what is found from few-valued attributes alone (yes/no, enum
+members, counts, names; not dates or quantities) is **kept**: a subtree's trail in
+``KT<i>``, a check's finding in ``KF<n>``, by the key of the attributes its facts come
+from (:data:`~umpolicy.facts.SOURCES`), for at most :data:`KEPT` keys each. Trails
+are immutable, so a request with the same key reads back the very same objects:
+the GVHD criteria are built once per combination of prescriber, consultants and
+diagnosis, not once per request.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from attrs import frozen
 
 from umpolicy.checks import AtLeast, AtMost, Check, Either, Finding, Includes, IsTrue, OneOf
 from umpolicy.compiled import compile_check, judge_per_basis, plans
-from umpolicy.facts import COUNTED, FACTS, PATHS, VALUES, FactBook
+from umpolicy.facts import COUNTED, FACTS, PATHS, SOURCES, VALUES, FactBook
 from umpolicy.nodes import AllOf, AnyOf, Node, Predicate, checks_of, walk
 from umpolicy.quantity import EXACT, Quantity
 from umpolicy.request import Request
@@ -76,7 +84,8 @@ class Program:
     roots: tuple[int, ...]
     #: Per tree: fills the statuses of its nodes.
     statuses: tuple[StatusOf, ...]
-    #: The full trail of every tree.
+    #: The full trail of every tree, for a validated request (what is kept is keyed by
+    #: its attributes' declared types).
     trail: TrailOf
     #: Per node: its findings not met or unknown (``K`` says which), in the trail's order.
     unsettled: tuple[Callable[[FactBook, Statuses], tuple[Finding, ...]], ...]
@@ -136,8 +145,11 @@ class _Writer:
             "scope": scope,
             "multiply": EXACT.multiply,
             "units_get": UNITS.get,
+            "KEPT": KEPT,
         }
         self.checks: dict[Check, int] = {}
+        #: True while writing a subtree kept for reuse (its parts are not kept again).
+        self.keeping = False
 
     def check(self, check: Check) -> int:
         """The check's number; its evaluation ``E<n>`` and compiled finding ``F<n>`` are named."""
@@ -274,14 +286,53 @@ class _Writer:
         ]
 
     def trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[int]) -> list[str]:
-        """Statements setting ``t<i>`` (its trail), ``s<i>``, ``c<i>`` and ``r<i>``."""
+        """Statements setting ``t<i>`` (its trail), ``s<i>``, ``c<i>`` and ``r<i>``.
+
+        A subtree that reads only few-valued attributes (see :func:`_key`) is kept
+        for reuse: built once per distinct key, then read back by it, all of its
+        nodes' ``s``, ``c`` and ``r`` with it.
+        """
+        key = None if self.keeping else _subtree_key(node)
+        if key is None:
+            return self._trail_lines(node, i, nodes, seen)
+        self.keeping = True
+        inner = self._trail_lines(node, i, nodes, set(seen))  # on reuse, nothing is evaluated
+        self.keeping = False
+        kept = [f"{x}{j}" for j in range(i, len(nodes)) for x in "scr"]
+        self.namespace[f"KT{i}"] = {}
+        return [
+            f"k = {key}",
+            f"m = KT{i}.get(k)",
+            "if m is None:",
+            *_indent(inner),
+            f"    m = t{i}, {', '.join(kept)}",
+            f"    if len(KT{i}) < KEPT:",
+            f"        KT{i}[k] = m",
+            f"t{i}, {', '.join(kept)} = m",
+        ]
+
+    def _trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[int]) -> list[str]:
         lines: list[str] = []
 
         def finding(check: Check) -> str:
             n = self.check(check)
             if n not in seen:  # each distinct check is evaluated once per request
                 seen.add(n)
-                lines.append(f"f{n} = F{n}(book)")
+                key = None if self.keeping else _key_of(check.facts())
+                if key is None:
+                    lines.append(f"f{n} = F{n}(book)")
+                else:  # found once per distinct key, then read back
+                    self.namespace[f"KF{n}"] = {}
+                    lines.extend(
+                        [
+                            f"k = {key}",
+                            f"f{n} = KF{n}.get(k)",
+                            f"if f{n} is None:",
+                            f"    f{n} = F{n}(book)",
+                            f"    if len(KF{n}) < KEPT:",
+                            f"        KF{n}[k] = f{n}",
+                        ]
+                    )
             return f"f{n}"
 
         words = f"{node.label!r}, {_kind(node)!r}, {node.text!r}"
@@ -324,12 +375,70 @@ class _Writer:
         return lines
 
 
+#: How many distinct keys a subtree kept for reuse holds at most (then it is built anew).
+KEPT = 1024
+
+
+def _unwrapped(hint: Any) -> Any:
+    """``X`` for ``X | None``."""
+    return next(arg for arg in typing.get_args(hint) or (hint,) if arg is not type(None))
+
+
+def _plain(kind: Any, value: str) -> str | None:
+    """A key for a value of a type hashed cheaply and exactly, or ``None``.
+
+    An enum member is keyed by identity: each is one object for good.
+    """
+    if kind in (bool, int, str) or kind == tuple[str, ...]:
+        return value
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return f"id({value})"
+    return None
+
+
+def _key(kind: Any, value: str) -> str | None:
+    """An expression keying ``value`` of type ``kind``, or ``None`` if it is not a key.
+
+    Yes/no, counts, names and enum members are few-valued and hash cheaply and
+    exactly, as do lists of lesions or physicians, by their members' fields. A date
+    or a quantity is a measurement: two requests rarely give the same one.
+    """
+    plain = _plain(kind, value)
+    if plain is not None or typing.get_origin(kind) is not tuple:
+        return plain
+    member = typing.get_args(kind)[0]
+    parts = [
+        _plain(_unwrapped(hint), f"e.{field}")
+        for field, hint in typing.get_type_hints(member).items()
+    ]
+    if None in parts:
+        return None
+    v = f"v_{value.replace('.', '_')}"
+    each = f"({''.join(f'{part}, ' for part in parts)})"
+    return f"(None if ({v} := {value}) is None else tuple([{each} for e in {v}]))"
+
+
+def _subtree_key(node: Node) -> str | None:
+    """The key of a subtree by the attributes its facts come from, if all can be keys."""
+    return _key_of(
+        tuple(fact for each in walk(node) for check in checks_of(each) for fact in check.facts())
+    )
+
+
+def _key_of(facts: tuple[str, ...]) -> str | None:
+    """A key for what is found from ``facts``: the attributes they come from, if all are keys."""
+    paths = dict.fromkeys(path for fact in facts for path in SOURCES[fact])
+    keys = [_key(_attribute_type(path), f"r.{path}") for path in paths]
+    if not keys or None in keys:
+        return None
+    return f"({''.join(f'{k}, ' for k in keys)})"
+
+
 def _attribute_type(path: str) -> Any:
     """The declared type of a request attribute (``regimen.route`` → ``Route``), unwrapped."""
     kind: Any = Request
     for name in path.split("."):
-        kind = typing.get_type_hints(kind)[name]
-        kind = next(arg for arg in typing.get_args(kind) or (kind,) if arg is not type(None))
+        kind = _unwrapped(typing.get_type_hints(kind)[name])
     return kind
 
 
@@ -410,6 +519,7 @@ def program(trees: tuple[Node, ...]) -> Program:
         f"[{', '.join(f'c{i}' for i in every)}], "
         f"[{', '.join(f'r{i}' for i in every)}]"
     )
+    trail_body.insert(0, "r = book.request")
     sources.append("def trail(book):\n" + "".join(f"    {x}\n" for x in trail_body))
     source = "\n".join(sources)
     namespace = writer.namespace

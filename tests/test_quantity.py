@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from umpolicy import UNITS, AtMost, Dimension, Quantity, Unit
-from umpolicy.quantity import compare, format_decimal, to_decimal
+from umpolicy.quantity import compare, format_decimal, rounded, to_decimal
 from umpolicy.units import unit
 
 VALUES = st.decimals(allow_nan=False, allow_infinity=False, places=6).filter(
@@ -251,3 +251,46 @@ class TestUnits:
     )
     def test_name_for(self, code: str, count: object, name: str) -> None:
         assert unit(code).name_for(count) == name
+
+
+class TestRounded:
+    """A ratio or its square root is shown rounded once, half to even, at the places asked."""
+
+    @given(
+        st.integers(min_value=0, max_value=10**40),
+        st.integers(min_value=1, max_value=10**30),
+        st.integers(min_value=0, max_value=12),
+        st.booleans(),
+    )
+    def test_within_half_a_last_place_and_even_on_a_tie(
+        self, num: int, den: int, places: int, root: bool
+    ) -> None:
+        shown = rounded(num, den, places, root=root)
+        assert shown.as_tuple().exponent == -places
+        value, half = Fraction(shown), Fraction(1, 2 * 10**places)
+        x = Fraction(num, den)
+        below, above = max(value - half, Fraction(0)), value + half
+        if root:
+            assert below * below <= x <= above * above
+            tie = x in (below * below, above * above)
+        else:
+            assert below <= x <= above
+            tie = x in (value - half, above)
+        if tie:
+            assert int(shown.scaleb(places)) % 2 == 0
+
+    @pytest.mark.parametrize(
+        ("num", "den", "places", "root", "expected"),
+        [
+            (1, 3, 4, False, "0.3333"),
+            (2, 3, 4, False, "0.6667"),
+            (5, 100, 1, False, "0.0"),  # 0.05: a tie, to the even 0.0
+            (15, 100, 1, False, "0.2"),  # 0.15: a tie, to the even 0.2
+            (2, 1, 4, True, "1.4142"),
+            (225, 100, 0, True, "2"),  # √2.25 = 1.5: a tie, to the even 2
+            (625, 100, 0, True, "2"),  # √6.25 = 2.5: a tie, to the even 2
+            (30625, 10000, 1, True, "1.8"),  # √3.0625 = 1.75: a tie, to the even 1.8
+        ],
+    )
+    def test_known_values(self, num: int, den: int, places: int, root: bool, expected: str) -> None:
+        assert str(rounded(num, den, places, root=root)) == expected

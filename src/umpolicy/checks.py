@@ -15,7 +15,7 @@ from fractions import Fraction
 from attrs import frozen
 
 from umpolicy.facts import Fact, FactBook
-from umpolicy.quantity import Quantity, compare
+from umpolicy.quantity import Quantity, compare, rounded
 from umpolicy.status import Status, any_met
 from umpolicy.units import Dimension
 
@@ -127,17 +127,14 @@ def _exact(value: Quantity) -> Fraction:
     return Fraction(value.value) * value.unit.factor
 
 
-#: Room for any validated per-kg or per-m² value (up to ~1e33) with its 10 decimals;
-#: the default 28 digits made ``quantize`` raise InvalidOperation for large values.
+#: Room for any validated per-kg or per-m² value (up to ~1e33) with its 10 decimals:
+#: ``normalize`` rounds to its context's precision, and the default 28 digits would.
 _SHOWN = decimal.Context(prec=60)
 
 
 def _decimal(value: Fraction, *, root: bool = False) -> Decimal:
     """A fraction (or its square root) shown to 10 decimal places (display only)."""
-    shown = _SHOWN.divide(Decimal(value.numerator), Decimal(value.denominator))
-    if root:
-        shown = shown.sqrt(_SHOWN)
-    return shown.quantize(Decimal("1e-10"), context=_SHOWN).normalize(_SHOWN)
+    return rounded(value.numerator, value.denominator, 10, root=root).normalize(_SHOWN)
 
 
 def _sign(difference: Fraction) -> int:

@@ -30,7 +30,7 @@ from umpolicy.checks import (
     includes,
 )
 from umpolicy.facts import PATHS, READERS, Fact, FactBook, Reader, body_surface_area
-from umpolicy.quantity import EXACT, Quantity
+from umpolicy.quantity import EXACT, Quantity, rounded
 from umpolicy.request import Patient
 from umpolicy.status import Status
 from umpolicy.units import UNITS
@@ -152,13 +152,7 @@ def plans(check: _Bound) -> tuple[dict[str, Scaled], dict[str, tuple[Quantity, s
 
 def _shown(num: int, den: int, *, root: bool = False) -> Decimal:
     """``num / den`` (or its square root) to 10 places, as ``checks._decimal`` shows it."""
-    shown = _SHOWN.divide(Decimal(num), Decimal(den))
-    if root:
-        shown = shown.sqrt(_SHOWN)
-    return shown.quantize(_TENTH_BILLIONTH, context=_SHOWN).normalize(_SHOWN)
-
-
-_TENTH_BILLIONTH = Decimal("1e-10")
+    return rounded(num, den, 10, root=root).normalize(_SHOWN)
 
 
 def _bound(check: _Bound) -> Evaluate:

@@ -13,12 +13,11 @@ import enum
 import functools
 import operator
 from collections.abc import Callable
-from decimal import Decimal
 from fractions import Fraction
 
 from attrs import frozen
 
-from umpolicy.quantity import Quantity
+from umpolicy.quantity import Quantity, rounded
 from umpolicy.request import (
     Condition,
     Lesion,
@@ -30,6 +29,7 @@ from umpolicy.request import (
     Route,
     Specialty,
 )
+from umpolicy.units import UNITS
 
 #: A fact's value: a boolean, an enum value, a set of enum values, a quantity, a date.
 Value = bool | str | frozenset[str] | Quantity | dt.date
@@ -381,6 +381,9 @@ def body_surface_area(patient: Patient) -> Quantity | Fraction | None:
     )
 
 
+_M2 = UNITS["m2"]
+
+
 def _body_surface_area(book: FactBook) -> Fact:
     given = book["patient.bsa"]
     name = "patient.body_surface_area"
@@ -391,9 +394,8 @@ def _body_surface_area(book: FactBook) -> Fact:
     square = body_surface_area(book.request.patient)
     if not isinstance(square, Fraction):
         return Fact(name, None, (given, height, weight), method)
-    shown = (Decimal(square.numerator) / Decimal(square.denominator)).sqrt()
-    rounded = Quantity(shown.quantize(Decimal("0.0001")), "m2")
-    return Fact(name, rounded, (height, weight), method, exact_square=square)
+    shown = Quantity(rounded(square.numerator, square.denominator, 4, root=True), _M2)
+    return Fact(name, shown, (height, weight), method, exact_square=square)
 
 
 def age_or_none(birth: dt.date | None, on: dt.date) -> int | None:

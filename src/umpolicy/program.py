@@ -150,6 +150,8 @@ class _Writer:
         self.checks: dict[Check, int] = {}
         #: True while writing a subtree kept for reuse (its parts are not kept again).
         self.keeping = False
+        #: Each request attribute's key, by local name: its expression, or ``None``.
+        self.keys: dict[str, str | None] = {}
 
     def check(self, check: Check) -> int:
         """The check's number; its evaluation ``E<n>`` and compiled finding ``F<n>`` are named."""
@@ -285,6 +287,22 @@ class _Writer:
             f"        {target} = E{n}(book).status",
         ]
 
+    def key_of(self, facts: tuple[str, ...]) -> str | None:
+        """A key for what is found from ``facts``: the attributes they come from, if all are keys.
+
+        Each attribute's key is worked out once per request, at the top of the trail
+        (``keys``: name and expression).
+        """
+        names = []
+        for path in dict.fromkeys(path for fact in facts for path in SOURCES[fact]):
+            name = f"k_{path.replace('.', '_')}"
+            if name not in self.keys:
+                self.keys[name] = _key(_attribute_type(path), f"r.{path}")
+            if self.keys[name] is None:
+                return None
+            names.append(name)
+        return f"({''.join(f'{name}, ' for name in names)})"
+
     def trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[int]) -> list[str]:
         """Statements setting ``t<i>`` (its trail), ``s<i>``, ``c<i>`` and ``r<i>``.
 
@@ -292,7 +310,7 @@ class _Writer:
         for reuse: built once per distinct key, then read back by it, all of its
         nodes' ``s``, ``c`` and ``r`` with it.
         """
-        key = None if self.keeping else _subtree_key(node)
+        key = None if self.keeping else self.key_of(_facts_under(node))
         if key is None:
             return self._trail_lines(node, i, nodes, seen)
         self.keeping = True
@@ -318,7 +336,7 @@ class _Writer:
             n = self.check(check)
             if n not in seen:  # each distinct check is evaluated once per request
                 seen.add(n)
-                key = None if self.keeping else _key_of(check.facts())
+                key = None if self.keeping else self.key_of(check.facts())
                 if key is None:
                     lines.append(f"f{n} = F{n}(book)")
                 else:  # found once per distinct key, then read back
@@ -418,20 +436,9 @@ def _key(kind: Any, value: str) -> str | None:
     return f"(None if ({v} := {value}) is None else tuple([{each} for e in {v}]))"
 
 
-def _subtree_key(node: Node) -> str | None:
-    """The key of a subtree by the attributes its facts come from, if all can be keys."""
-    return _key_of(
-        tuple(fact for each in walk(node) for check in checks_of(each) for fact in check.facts())
-    )
-
-
-def _key_of(facts: tuple[str, ...]) -> str | None:
-    """A key for what is found from ``facts``: the attributes they come from, if all are keys."""
-    paths = dict.fromkeys(path for fact in facts for path in SOURCES[fact])
-    keys = [_key(_attribute_type(path), f"r.{path}") for path in paths]
-    if not keys or None in keys:
-        return None
-    return f"({''.join(f'{k}, ' for k in keys)})"
+def _facts_under(node: Node) -> tuple[str, ...]:
+    """The facts a subtree's checks read."""
+    return tuple(fact for each in walk(node) for check in checks_of(each) for fact in check.facts())
 
 
 def _attribute_type(path: str) -> Any:
@@ -519,7 +526,10 @@ def program(trees: tuple[Node, ...]) -> Program:
         f"[{', '.join(f'c{i}' for i in every)}], "
         f"[{', '.join(f'r{i}' for i in every)}]"
     )
-    trail_body.insert(0, "r = book.request")
+    trail_body[:0] = [
+        "r = book.request",
+        *(f"{name} = {key}" for name, key in writer.keys.items() if key is not None),
+    ]
     sources.append("def trail(book):\n" + "".join(f"    {x}\n" for x in trail_body))
     source = "\n".join(sources)
     namespace = writer.namespace

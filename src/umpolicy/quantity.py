@@ -8,6 +8,7 @@ cross-multiply by the units' rational factors in a context that traps any roundi
 from __future__ import annotations
 
 import decimal
+import math
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -52,6 +53,25 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value.strip()):
         raise ValueError(f"{value!r} is not plain decimal text (ASCII digits, no separators)")
     return number
+
+
+def rounded(num: int, den: int, places: int, *, root: bool = False) -> Decimal:
+    """``num / den`` (or its square root) to ``places`` decimals, rounded half to even.
+
+    For display only; computed in integers, so the true value is rounded once (a
+    decimal context would round it twice: to its precision, then to the places).
+    ``num`` is at least 0 and ``den`` more than 0.
+    """
+    scale = 10**places
+    if root:  # ⌊√x⌋ of x = num/den × scale², then x against (⌊√x⌋ + ½)²
+        whole = math.isqrt(num * scale * scale // den)
+        beyond_half = 4 * num * scale * scale - (2 * whole + 1) ** 2 * den
+    else:
+        whole, rest = divmod(num * scale, den)
+        beyond_half = 2 * rest - den
+    if beyond_half > 0 or (beyond_half == 0 and whole % 2):
+        whole += 1
+    return Decimal(f"{whole}E-{places}")
 
 
 def _to_unit(value: Unit | str) -> Unit:

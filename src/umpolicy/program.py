@@ -287,10 +287,38 @@ class _Writer:
             f"        {target} = E{n}(book).status",
         ]
 
-    def key_of(self, facts: tuple[str, ...]) -> str | None:
-        """A key for what is found from ``facts``: the attributes they come from, if all are keys.
+    def finder(self, check: Check) -> str:
+        """``find_<n>``: the check's finding, kept by its key (as in the trail), if it has one."""
+        n = self.check(check)
+        names = self.key_names(check.facts())
+        if names is None:
+            return ""
+        self.namespace.setdefault(f"KF{n}", {})
+        key = "".join(f"{self.keys[name]}, " for name in names)
+        return "".join(
+            f"{line}\n"
+            for line in [
+                f"def find_{n}(book):",
+                "    r = book.request",
+                f"    k = ({key})",
+                f"    f = KF{n}.get(k)",
+                "    if f is None:",
+                f"        f = F{n}(book)",
+                f"        if len(KF{n}) < KEPT:",
+                f"            KF{n}[k] = f",
+                "    return f",
+            ]
+        )
 
-        Each attribute's key is worked out once per request, at the top of the trail
+    def key_of(self, facts: tuple[str, ...]) -> str | None:
+        """The key (of local names) for what is found from ``facts``, if it has one."""
+        names = self.key_names(facts)
+        return None if names is None else f"({''.join(f'{name}, ' for name in names)})"
+
+    def key_names(self, facts: tuple[str, ...]) -> list[str] | None:
+        """The attributes what is found from ``facts`` comes from, by key name, if all are keys.
+
+        In the trail, each attribute's key is worked out once per request, at the top
         (``keys``: name and expression).
         """
         names = []
@@ -301,7 +329,7 @@ class _Writer:
             if self.keys[name] is None:
                 return None
             names.append(name)
-        return f"({''.join(f'{name}, ' for name in names)})"
+        return names
 
     def trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[int]) -> list[str]:
         """Statements setting ``t<i>`` (its trail), ``s<i>``, ``c<i>`` and ``r<i>``.
@@ -478,15 +506,18 @@ def _read(fact: str, n: int, namespace: dict[str, Any]) -> tuple[str, Any] | Non
 
 
 def _unsettled_of(
-    node: Node, number: dict[Check, int]
+    node: Node, number: dict[Check, int], namespace: dict[str, Any]
 ) -> Callable[[FactBook, Statuses], tuple[Finding, ...]]:
     """A node's findings not met or unknown, as the full trail holds them.
 
     ``K`` holds each check's status, as the status functions judged it; only a check
-    not met builds its finding (with the facts behind it), for the reasons and facts
-    needed to read.
+    not met is found (with the facts behind it: kept, where ``find_<n>`` keeps it),
+    for the reasons and facts needed to read.
     """
-    pairs = tuple((number[check], compile_check(check)) for check in checks_of(node))
+    pairs = tuple(
+        (n, namespace.get(f"find_{n}", namespace[f"F{n}"]))
+        for n in (number[check] for check in checks_of(node))
+    )
     if isinstance(node, AllOf | AnyOf) or node.applies_if is None:
         return lambda book, judged: tuple([find(book) for n, find in pairs if judged[n] is not MET])
     note = _note(node.applies_if)
@@ -531,6 +562,7 @@ def program(trees: tuple[Node, ...]) -> Program:
         *(f"{name} = {key}" for name, key in writer.keys.items() if key is not None),
     ]
     sources.append("def trail(book):\n" + "".join(f"    {x}\n" for x in trail_body))
+    sources += [writer.finder(check) for check in list(writer.checks)]
     source = "\n".join(sources)
     namespace = writer.namespace
     exec(compile(source, "<umpolicy program>", "exec"), namespace)
@@ -540,7 +572,7 @@ def program(trees: tuple[Node, ...]) -> Program:
         tuple(roots),
         tuple(namespace[f"status_{t}"] for t in range(len(trees))),
         namespace["trail"],
-        tuple(_unsettled_of(node, writer.checks) for node in nodes),
+        tuple(_unsettled_of(node, writer.checks, namespace) for node in nodes),
         MappingProxyType(writer.checks),
         source,
     )

@@ -41,6 +41,26 @@ class TestRegistry:
         assert "site-packages" in package
         assert "site-packages" in policies
 
+    def test_loading_leaves_the_converter_and_the_generator_for_later(self) -> None:
+        """Startup stays quick: cattrs, the checks of requests and the generator load on use."""
+        code = (
+            "import sys, umpolicy; umpolicy.load_policy('proleukin'); "
+            "print(' '.join(sorted(sys.modules)))"
+        )
+        done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        loaded = set(done.stdout.split())
+        later = {
+            "cattrs",
+            "umpolicy.canonical",
+            "umpolicy.compiled",
+            "umpolicy.converter",
+            "umpolicy.program",
+            "umpolicy.validation",
+        }
+        assert loaded & later == set()
+        assert "umpolicy_policies.proleukin" in loaded
+
     def test_not_a_policy(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from importlib.metadata import EntryPoint
 

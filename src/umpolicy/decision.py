@@ -12,19 +12,20 @@ import enum
 import functools
 import hashlib
 import importlib.metadata
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
 
 from attrs import frozen
 
-from umpolicy.canonical import Unplanned, writer
 from umpolicy.checks import Finding
 from umpolicy.facts import Fact, FactBook
 from umpolicy.policy import Indication, Policy
-from umpolicy.program import Program, Statuses, program
 from umpolicy.request import Request
 from umpolicy.status import Status
 from umpolicy.trail import Trail
-from umpolicy.validation import admitted
+
+if TYPE_CHECKING:  # imported on the first decision: not needed to load a policy
+    from umpolicy.program import Program, Statuses
 
 #: The statuses, as module constants: an enum member read from its class costs a lookup.
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
@@ -97,6 +98,8 @@ def engine() -> str:
 
 def fingerprint(request: Request) -> str:
     """SHA-256 of the request's canonical JSON: the same request, the same fingerprint."""
+    from umpolicy.canonical import Unplanned, writer
+
     try:
         text = writer(Request)(request)  # the same text, written without building dicts
     except Unplanned:
@@ -248,8 +251,8 @@ def decide(policy: Policy, request: Request, *, trail: bool = True) -> Decision:
     The request is validated first; bad input raises :class:`~umpolicy.InputError`
     and never yields a decision.
     """
-    text = admitted(request)
     compiled = _compiled(policy)
+    text = compiled.admitted(request)
     run = _Run(compiled.program, FactBook(request))
     trails: tuple[Trail, ...] | None = None
     if trail:
@@ -297,11 +300,20 @@ class _Compiled:
     plans: tuple[_Plan, ...]
     not_recommended: str
     case_by_case: str
+    #: :func:`umpolicy.validation.admitted`: the request checked, as canonical JSON.
+    admitted: Callable[[Request], str]
 
 
 @functools.lru_cache(maxsize=64)
 def _compiled(policy: Policy) -> _Compiled:
-    """Worked out once per policy (its hash is cached): the tree itself stays pure data."""
+    """Worked out once per policy (its hash is cached): the tree itself stays pure data.
+
+    The generator and the request checks are imported here, on the first decision,
+    so that importing umpolicy and loading a policy stay quick.
+    """
+    from umpolicy.program import program
+    from umpolicy.validation import admitted
+
     ref = PolicyRef(policy.name, policy.version, policy.effective, policy.content_hash, engine())
     trees = tuple(root for each in policy.indications for root in (each.criteria, each.dosing))
     plans = tuple(
@@ -322,6 +334,7 @@ def _compiled(policy: Policy) -> _Compiled:
         plans,
         f"{policy.not_recommended_preamble} {exclusion.label}. {exclusion.text} {NOT_A_DENIAL}",
         f"{policy.said('case_by_case')} {NOT_A_DENIAL}",
+        admitted,
     )
 
 

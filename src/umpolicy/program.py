@@ -148,8 +148,6 @@ class _Writer:
             "KEPT": KEPT,
         }
         self.checks: dict[Check, int] = {}
-        #: True while writing a subtree kept for reuse (its parts are not kept again).
-        self.keeping = False
         #: Each request attribute's key, by local name: its expression, or ``None``.
         self.keys: dict[str, str | None] = {}
 
@@ -336,25 +334,24 @@ class _Writer:
 
         A subtree that reads only few-valued attributes (see :func:`_key`) is kept
         for reuse: built once per distinct key, then read back by it, all of its
-        nodes' ``s``, ``c`` and ``r`` with it.
+        nodes' ``s``, ``c`` and ``r`` with it. Its own subtrees are kept too, so a
+        new combination of a heading's children reuses each child.
         """
-        key = None if self.keeping else self.key_of(_facts_under(node))
+        key = self.key_of(_facts_under(node))
         if key is None:
             return self._trail_lines(node, i, nodes, seen)
-        self.keeping = True
         inner = self._trail_lines(node, i, nodes, set(seen))  # on reuse, nothing is evaluated
-        self.keeping = False
         kept = [f"{x}{j}" for j in range(i, len(nodes)) for x in "scr"]
         self.namespace[f"KT{i}"] = {}
         return [
-            f"k = {key}",
-            f"m = KT{i}.get(k)",
-            "if m is None:",
+            f"k{i} = {key}",
+            f"m{i} = KT{i}.get(k{i})",
+            f"if m{i} is None:",
             *_indent(inner),
-            f"    m = t{i}, {', '.join(kept)}",
+            f"    m{i} = t{i}, {', '.join(kept)}",
             f"    if len(KT{i}) < KEPT:",
-            f"        KT{i}[k] = m",
-            f"t{i}, {', '.join(kept)} = m",
+            f"        KT{i}[k{i}] = m{i}",
+            f"t{i}, {', '.join(kept)} = m{i}",
         ]
 
     def _trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[int]) -> list[str]:
@@ -364,7 +361,7 @@ class _Writer:
             n = self.check(check)
             if n not in seen:  # each distinct check is evaluated once per request
                 seen.add(n)
-                key = None if self.keeping else self.key_of(check.facts())
+                key = self.key_of(check.facts())
                 if key is None:
                     lines.append(f"f{n} = F{n}(book)")
                 else:  # found once per distinct key, then read back

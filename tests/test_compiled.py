@@ -25,11 +25,14 @@ from umpolicy import (
     IsTrue,
     OneOf,
     Patient,
+    Physician,
     Predicate,
     Quantity,
     Request,
     Route,
+    Specialty,
     Status,
+    Therapy,
     Trail,
     Unit,
     explain,
@@ -41,7 +44,7 @@ from umpolicy.converter import CONVERTER, dumps
 from umpolicy.decision import _Run, fingerprint
 from umpolicy.facts import READERS
 from umpolicy.nodes import checks_of
-from umpolicy.program import KEPT, _key, program
+from umpolicy.program import KEPT, KEY_ITEMS, KEY_TEXT, LONG, _key, program
 from umpolicy.validation import admitted
 from umpolicy_policies.proleukin import POLICY
 
@@ -232,7 +235,8 @@ class TestKeptSubtrees:
             first, patient=attrs.evolve(first.patient, weight=Quantity("61.25", "kg"))
         )
         gvhd = TREES.index(POLICY.indications[2].criteria)
-        one, two = PROGRAM.trail(FactBook(first))[0], PROGRAM.trail(FactBook(second))[0]
+        fresh = program.__wrapped__(TREES)  # its own, empty stores: nothing kept yet
+        one, two = fresh.trail(FactBook(first))[0], fresh.trail(FactBook(second))[0]
         assert two[gvhd] is one[gvhd]
         assert two == tuple(explain(tree, FactBook(second)) for tree in TREES)
 
@@ -247,8 +251,26 @@ class TestKeptSubtrees:
             )
             roots, *_ = kept.trail(FactBook(request))
         assert roots == tuple(explain(tree, FactBook(request)) for tree in TREES)
-        stores = [store for name, store in memo.items() if name.startswith("KT")]
-        assert max(len(store) for store in stores) == KEPT
+        criterion = next(i for i, shape in enumerate(kept.shapes) if shape.label == "1.A.iii")
+        (check,) = checks_of(POLICY.indications[0].criteria.children[0].children[2])
+        assert len(memo[f"KT{criterion}"]) == len(memo[f"KF{kept.numbers[check]}"]) == KEPT
+
+    @pytest.mark.parametrize(
+        "therapy",
+        [
+            Therapy(prior_systemic=tuple(f"drug {n}" for n in range(KEY_ITEMS + 1))),
+            Therapy(prior_systemic=("x" * (KEY_TEXT + 1),)),
+        ],
+    )
+    def test_a_long_list_is_never_kept(self, therapy: Therapy) -> None:
+        """No store holds much of any one request: a long list of names is built anew."""
+        kept = program.__wrapped__(TREES)
+        request = attrs.evolve(REQUESTS[0], therapy=therapy)
+        for _ in range(2):
+            roots, *_ = kept.trail(FactBook(request))
+            assert roots == tuple(explain(tree, FactBook(request)) for tree in TREES)
+        criterion = next(i for i, shape in enumerate(kept.shapes) if shape.label == "1.A.iii")
+        assert kept.trail.__globals__[f"KT{criterion}"] == {}
 
     def test_only_few_valued_attributes_are_keys(self) -> None:
         """Dates and quantities (measurements) are no key, nor a list of what holds one."""
@@ -256,7 +278,25 @@ class TestKeptSubtrees:
         assert _key(bool, "r.diagnosis.metastatic") == "r.diagnosis.metastatic"
         assert _key(dt.date, "r.date") is None
         assert _key(Quantity, "r.patient.weight") is None
+        assert _key(str, "r.id") is None
         assert _key(tuple[_Visit, ...], "r.visits") is None
+
+    def test_short_lists_key_by_their_members_fields(self) -> None:
+        """Two lists key alike exactly when their members' fields are the same objects."""
+        key = eval(f"lambda r: {_key(tuple[Physician, ...], 'r.consultants')}", {"LONG": LONG})
+        one = Physician(Specialty.ONCOLOGY, transplant_center=True)
+        same = Physician(Specialty.ONCOLOGY, transplant_center=True)
+        other = Physician(Specialty.DERMATOLOGY, transplant_center=True)
+        request = REQUESTS[0]
+        assert key(attrs.evolve(request, consultants=None)) is None
+        assert key(attrs.evolve(request, consultants=(one,))) == key(
+            attrs.evolve(request, consultants=(same,))
+        )
+        assert key(attrs.evolve(request, consultants=(one,))) != key(
+            attrs.evolve(request, consultants=(other,))
+        )
+        assert key(attrs.evolve(request, consultants=(one,) * (KEY_ITEMS + 1))) is LONG
+        assert repr(LONG) == "LONG"  # as the generated source names it
 
 
 @attrs.frozen

@@ -146,6 +146,7 @@ class _Writer:
             "multiply": EXACT.multiply,
             "units_get": UNITS.get,
             "KEPT": KEPT,
+            "LONG": LONG,
         }
         self.checks: dict[Check, int] = {}
         #: Each request attribute's key, by local name: its expression, or ``None``.
@@ -302,7 +303,7 @@ class _Writer:
                 f"    f = KF{n}.get(k)",
                 "    if f is None:",
                 f"        f = F{n}(book)",
-                f"        if len(KF{n}) < KEPT:",
+                f"        if len(KF{n}) < KEPT and LONG not in k:",
                 f"            KF{n}[k] = f",
                 "    return f",
             ]
@@ -349,7 +350,7 @@ class _Writer:
             f"if m{i} is None:",
             *_indent(inner),
             f"    m{i} = t{i}, {', '.join(kept)}",
-            f"    if len(KT{i}) < KEPT:",
+            f"    if len(KT{i}) < KEPT and LONG not in k{i}:",
             f"        KT{i}[k{i}] = m{i}",
             f"t{i}, {', '.join(kept)} = m{i}",
         ]
@@ -372,7 +373,7 @@ class _Writer:
                             f"f{n} = KF{n}.get(k)",
                             f"if f{n} is None:",
                             f"    f{n} = F{n}(book)",
-                            f"    if len(KF{n}) < KEPT:",
+                            f"    if len(KF{n}) < KEPT and LONG not in k:",
                             f"        KF{n}[k] = f{n}",
                         ]
                     )
@@ -420,6 +421,20 @@ class _Writer:
 
 #: How many distinct keys a subtree kept for reuse holds at most (then it is built anew).
 KEPT = 1024
+#: A list is a key while it holds at most this many items (requests list a few)...
+KEY_ITEMS = 8
+#: ... and, for names, at most this many characters in all.
+KEY_TEXT = 256
+
+
+class _Long:
+    """The key of a list too long to key by: what is found from it is never kept."""
+
+    def __repr__(self) -> str:
+        return "LONG"
+
+
+LONG = _Long()
 
 
 def _unwrapped(hint: Any) -> Any:
@@ -428,11 +443,11 @@ def _unwrapped(hint: Any) -> Any:
 
 
 def _plain(kind: Any, value: str) -> str | None:
-    """A key for a value of a type hashed cheaply and exactly, or ``None``.
+    """A key for a yes/no, a count or an enum member, or ``None``.
 
     An enum member is keyed by identity: each is one object for good.
     """
-    if kind in (bool, int, str) or kind == tuple[str, ...]:
+    if kind in (bool, int):
         return value
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return f"id({value})"
@@ -442,23 +457,32 @@ def _plain(kind: Any, value: str) -> str | None:
 def _key(kind: Any, value: str) -> str | None:
     """An expression keying ``value`` of type ``kind``, or ``None`` if it is not a key.
 
-    Yes/no, counts, names and enum members are few-valued and hash cheaply and
-    exactly, as do lists of lesions or physicians, by their members' fields. A date
-    or a quantity is a measurement: two requests rarely give the same one.
+    Yes/no, counts and enum members are few-valued and hash cheaply and exactly; so
+    are short lists of names, or of lesions or physicians (by their members' fields).
+    A longer list keys as :data:`LONG`, which is never kept: no store holds much of
+    any request. A date or a quantity is a measurement: two requests rarely give the
+    same one.
     """
     plain = _plain(kind, value)
     if plain is not None or typing.get_origin(kind) is not tuple:
         return plain
     member = typing.get_args(kind)[0]
+    v = f"v_{value.replace('.', '_')}"
+    short = f"len({v}) <= {KEY_ITEMS}"
+    if member is str:
+        return (
+            f"(None if ({v} := {value}) is None else {v} "
+            f"if {short} and sum(map(len, {v})) <= {KEY_TEXT} else LONG)"
+        )
     parts = [
         _plain(_unwrapped(hint), f"e.{field}")
         for field, hint in typing.get_type_hints(member).items()
     ]
     if None in parts:
         return None
-    v = f"v_{value.replace('.', '_')}"
     each = f"({''.join(f'{part}, ' for part in parts)})"
-    return f"(None if ({v} := {value}) is None else tuple([{each} for e in {v}]))"
+    listed = f"tuple([{each} for e in {v}])"
+    return f"(None if ({v} := {value}) is None else {listed} if {short} else LONG)"
 
 
 def _facts_under(node: Node) -> tuple[str, ...]:

@@ -77,7 +77,12 @@ class Shape:
 
 @frozen(eq=False)
 class Program:
-    """A policy's trees, numbered, with their generated functions."""
+    """A policy's trees, numbered, with their generated functions.
+
+    They take a request that has passed :func:`umpolicy.validation.admitted`, as
+    :func:`umpolicy.decide` makes sure: what the trail keeps is keyed by the exact
+    types validation enforces (``True`` and ``1`` would share a key).
+    """
 
     shapes: tuple[Shape, ...]
     #: Each tree's root, by number: criteria, then dosing, of each indication.

@@ -42,7 +42,7 @@ class TestRegistry:
         assert "site-packages" in policies
 
     def test_loading_leaves_the_converter_and_the_generator_for_later(self) -> None:
-        """Startup stays quick: cattrs, the checks of requests and the generator load on use."""
+        """Startup stays quick: the converter, decisions and the generator load on first use."""
         code = (
             "import sys, umpolicy; umpolicy.load_policy('proleukin'); "
             "print(' '.join(sorted(sys.modules)))"
@@ -52,6 +52,8 @@ class TestRegistry:
         loaded = set(done.stdout.split())
         later = {
             "cattrs",
+            "umpolicy.decision",
+            "umpolicy.trail",
             "umpolicy.canonical",
             "umpolicy.compiled",
             "umpolicy.converter",

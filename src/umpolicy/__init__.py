@@ -4,7 +4,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from umpolicy.checks import AtLeast, AtMost, Check, Either, Finding, Includes, IsTrue, OneOf
-from umpolicy.decision import Authorization, Decision, Outcome, PolicyRef, Reason, decide
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError
 from umpolicy.facts import FACTS, Fact, FactBook, FactSpec
 from umpolicy.nodes import AllOf, AnyOf, DoseLimit, Node, Predicate, facts_of, walk
@@ -33,18 +32,28 @@ from umpolicy.request import (
     Therapy,
 )
 from umpolicy.status import Status
-from umpolicy.trail import Trail, explain
 from umpolicy.units import UNITS, Dimension, Unit, unit
 
 if TYPE_CHECKING:
     from umpolicy.converter import dumps, loads, make_converter, structure
+    from umpolicy.decision import Authorization, Decision, Outcome, PolicyRef, Reason, decide
+    from umpolicy.trail import Trail, explain
 
-#: Names served by a module imported on first use (cattrs is slow to import).
-_LAZY = dict.fromkeys(("dumps", "loads", "make_converter", "structure"), "umpolicy.converter")
+#: Names served by a module imported on first use, so that importing umpolicy and
+#: loading a policy stay quick: the converter (cattrs is slow to import), decisions
+#: and the trail.
+_LAZY = {
+    **dict.fromkeys(("dumps", "loads", "make_converter", "structure"), "umpolicy.converter"),
+    **dict.fromkeys(
+        ("Authorization", "Decision", "Outcome", "PolicyRef", "Reason", "decide"),
+        "umpolicy.decision",
+    ),
+    **dict.fromkeys(("Trail", "explain"), "umpolicy.trail"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    """Import the converter only when one of its names is first asked for."""
+    """Import a module of :data:`_LAZY` only when one of its names is first asked for."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'umpolicy' has no attribute {name!r}")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 
 from attrs import frozen
 
@@ -113,6 +112,8 @@ class Policy:
 
 @functools.cache
 def _content_hash(policy: Policy) -> str:
+    import hashlib  # here, once per policy: OpenSSL's bindings are slow to import
+
     from umpolicy.converter import CONVERTER, dumps
 
     return hashlib.sha256(dumps(CONVERTER.unstructure(policy)).encode()).hexdigest()

@@ -269,8 +269,15 @@ class TestKeptSubtrees:
         for _ in range(2):
             roots, *_ = kept.trail(FactBook(request))
             assert roots == tuple(explain(tree, FactBook(request)) for tree in TREES)
+        (check,) = checks_of(next(n for n in walk(TREES[0]) if n.label == "1.A.iii"))
+        number = kept.numbers[check]
+        find = kept.trail.__globals__[f"find_{number}"]  # as reasons without a trail read it
+        assert (
+            find(FactBook(request)) == find(FactBook(request)) == check.evaluate(FactBook(request))
+        )
         criterion = next(i for i, shape in enumerate(kept.shapes) if shape.label == "1.A.iii")
         assert kept.trail.__globals__[f"KT{criterion}"] == {}
+        assert kept.trail.__globals__[f"KF{number}"] == {}
 
     def test_only_few_valued_attributes_are_keys(self) -> None:
         """Dates and quantities (measurements) are no key, nor a list of what holds one."""

@@ -52,6 +52,7 @@ class TestRegistry:
         loaded = set(done.stdout.split())
         later = {
             "cattrs",
+            "hashlib",
             "umpolicy.decision",
             "umpolicy.trail",
             "umpolicy.canonical",
@@ -102,6 +103,14 @@ class TestPublicApi:
     def test_importable(self) -> None:
         for name in umpolicy.__all__:
             assert getattr(umpolicy, name) is not None, name
+
+    def test_dir_lists_every_public_name_before_first_use(self) -> None:
+        """``dir`` and help show the names imported on first use, in a fresh interpreter."""
+        code = "import umpolicy; print(' '.join(dir(umpolicy)))"
+        done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert set(umpolicy.__all__) <= set(done.stdout.split())
+        assert set(umpolicy.__all__) <= set(dir(umpolicy))
 
     def test_module_entry_point(self) -> None:
         done = subprocess.run(

@@ -62,6 +62,11 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    """The module's names, those imported on first use included (for ``dir`` and help)."""
+    return sorted({*globals(), *_LAZY})
+
+
 __all__ = [
     "FACTS",
     "UNITS",

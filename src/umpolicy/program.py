@@ -19,7 +19,7 @@ not met or unknown ones at a time instead (all that reasons and facts needed rea
 The tests hold every list equal to what :func:`umpolicy.explain` gives.
 
 In the full trail, what is found from few-valued attributes alone (yes/no, enum
-members, counts, names; not dates or quantities) is **kept**: a subtree's trail in
+members, counts, short lists; not dates or quantities) is **kept**: a subtree's trail in
 ``KT<i>``, a check's finding in ``KF<n>``, by the key of the attributes its facts come
 from (:data:`~umpolicy.facts.SOURCES`), for at most :data:`KEPT` keys each. Trails
 are immutable, so a request with the same key reads back the very same objects:

@@ -11,7 +11,9 @@ a wrong floor is worthless), then times, per request:
 - in fresh interpreters, ``import umpolicy`` plus ``load_policy("proleukin")``.
 
 The floor and both ``decide`` modes are each the best of three passes (as timeit
-takes the least disturbed run); the JSON modes, which have no target, one pass.
+takes the least disturbed run), taken in turn so that a slow spell of the machine
+falls on all three alike; the JSON modes, which have no target, one pass. The
+import time is the median of 11 fresh interpreters.
 These are figures, not a test: the targets are printed with PASS or MISS.
 """
 
@@ -44,15 +46,27 @@ _IMPORT_PROBE = (
 )
 
 
-def _per_eval_us(run: Callable[[], object], count: int, passes: int = 1) -> float:
-    """Microseconds per item of the best of ``passes`` full passes of ``run``."""
-    best = float("inf")
-    for _ in range(passes):
-        gc.collect()
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best / count * 1e6
+def _per_eval_us(run: Callable[[], object], count: int) -> float:
+    """Microseconds per item of one full pass of ``run``."""
+    gc.collect()
+    start = time.perf_counter()
+    run()
+    return (time.perf_counter() - start) / count * 1e6
+
+
+def _interleaved_best_us(
+    runs: Sequence[Callable[[], object]], count: int, rounds: int = 3
+) -> list[float]:
+    """Each run's best pass (µs per item) over ``rounds`` rounds that take them in turn.
+
+    Taking the runs in turn, round after round, spreads a slow spell of a shared
+    machine over all of them instead of over whichever ran during it.
+    """
+    best = [float("inf")] * len(runs)
+    for _ in range(rounds):
+        for i, run in enumerate(runs):
+            best[i] = min(best[i], _per_eval_us(run, count))
+    return best
 
 
 def verify(requests: Sequence[umpolicy.Request], policy: umpolicy.Policy) -> None:
@@ -83,7 +97,7 @@ def verify(requests: Sequence[umpolicy.Request], policy: umpolicy.Policy) -> Non
     print(f"verified: the hand-written function agrees on all {len(requests)} requests")
 
 
-def import_ms(runs: int = 7) -> float:
+def import_ms(runs: int = 11) -> float:
     """Median milliseconds to import umpolicy and load the policy, in fresh interpreters."""
     times = []
     for _ in range(runs):
@@ -141,11 +155,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         return run
 
-    # The floor and the two modes with targets are timed alike (best of three passes,
-    # as timeit does: the least disturbed run); the JSON modes once.
-    floor = _per_eval_us(by_hand, n, passes=3)
-    plain = _per_eval_us(decisions(False), n, passes=3)
-    full = _per_eval_us(decisions(True), n, passes=3)
+    # The floor and the two modes with targets are timed alike and in turn (each its
+    # best of three rounds, as timeit takes the least disturbed run); the JSON modes once.
+    floor, plain, full = _interleaved_best_us([by_hand, decisions(False), decisions(True)], n)
     json_plain = _per_eval_us(json_in_out(False), n)
     json_full = _per_eval_us(json_in_out(True), n)
     startup = import_ms()

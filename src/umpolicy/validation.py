@@ -101,9 +101,6 @@ def _checker(kind: Any) -> Checker:
     return plain
 
 
-Sound = Callable[[object], bool]
-
-
 def _check_quantity(value: object, path: str, problems: Problems) -> None:
     if type(value) is not Quantity:
         problems.append(FieldError(path, f"expected Quantity, got {type(value).__name__}"))
@@ -166,43 +163,6 @@ def _names(path: str, names: tuple[str, ...] | None) -> list[FieldError]:
     ]
 
 
-def _type_lines(kind: Any, source: str, names: dict[str, object]) -> list[str]:
-    """Statements returning False unless ``source`` is of ``kind`` (as :func:`_checker` finds)."""
-    n = len(names)
-    names[f"k{n}"] = kind
-    if typing.get_origin(kind) in (typing.Union, types.UnionType):
-        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        return [
-            f"if {source} is not None:",
-            *(f"    {line}" for line in _type_lines(inner, source, names)),
-        ]
-    if typing.get_origin(kind) is tuple:
-        item = f"x{n}"
-        return [
-            f"if type({source}) is not tuple:",
-            "    return False",
-            f"for {item} in {source}:",
-            *(f"    {line}" for line in _type_lines(typing.get_args(kind)[0], item, names)),
-        ]
-    if kind is Quantity:
-        return [
-            f"if type({source}) is not k{n} or units_get({source}.unit.code) is not {source}.unit:",
-            "    return False",
-        ]
-    if attrs.has(kind):
-        hints = typing.get_type_hints(kind)
-        lines = [f"if type({source}) is not k{n}:", "    return False"]
-        for field in attrs.fields(kind):
-            value = f"v{len(names)}"
-            names[value] = None
-            lines.append(f"{value} = {source}.{field.name}")
-            lines += _type_lines(hints[field.name], value, names)
-        return lines
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return [f"if not isinstance({source}, k{n}):", "    return False"]
-    return [f"if type({source}) is not k{n}:", "    return False"]
-
-
 #: The request's quantities (each path is also its fact's name), and whether zero is allowed.
 _QUANTITIES = (
     ("patient.weight", False),
@@ -217,8 +177,8 @@ _COUNTS = ("regimen.doses_per_cycle", "regimen.cycles_per_course", "regimen.cour
 _NAMES = ("therapy.prior_systemic", "therapy.concomitant_anticancer")
 
 
-def _value_lines(names: dict[str, object], fail: str = "return False") -> list[str]:
-    """Statements doing ``fail`` unless :func:`problems` would find nothing in the values.
+def _value_lines(names: dict[str, object]) -> list[str]:
+    """Statements returning ``None`` unless :func:`_named` would find nothing in the values.
 
     Each quantity's unit must also be the registered unit itself, not one made by hand.
     Digits are counted on the text of a value already in range: 31 characters
@@ -227,10 +187,10 @@ def _value_lines(names: dict[str, object], fail: str = "return False") -> list[s
     lines = [
         "d = request.date",
         "if not earliest <= d <= latest:",
-        f"    {fail}",
+        "    return None",
         "b = request.patient.birth_date",
         "if b is not None and not earliest <= b <= d:",
-        f"    {fail}",
+        "    return None",
     ]
     for path, zero_ok in _QUANTITIES:
         units = f"u{len(names)}"
@@ -242,11 +202,11 @@ def _value_lines(names: dict[str, object], fail: str = "return False") -> list[s
             "    u = q.unit",
             "    v = q.value",
             f"    if u.code not in {units} or units_get(u.code) is not u or not {sign}:",
-            f"        {fail}",
+            "        return None",
             "    if v and not min_adjusted <= v.adjusted() <= max_adjusted:",
-            f"        {fail}",
+            "        return None",
             "    if len(str(v)) > 31 and len(v.as_tuple().digits) > max_digits:",
-            f"        {fail}",
+            "        return None",
         ]
         if path in _BODY:  # per unit: the bounds times its factor's denominator, and numerator
             body = f"y{len(names)}"
@@ -263,13 +223,13 @@ def _value_lines(names: dict[str, object], fail: str = "return False") -> list[s
             lines += [
                 f"    low, high, scale = {body}[u.code]",
                 "    if not low <= multiply(v, scale) <= high:",
-                f"        {fail}",
+                "        return None",
             ]
     for path in _COUNTS:
         lines += [
             f"c = request.{path}",
             "if c is not None and not 1 <= c <= 1000000:",
-            f"    {fail}",
+            "    return None",
         ]
     for path in _NAMES:
         lines += [
@@ -277,22 +237,9 @@ def _value_lines(names: dict[str, object], fail: str = "return False") -> list[s
             "if t is not None:",
             "    for name in t:",
             "        if not name.strip():",
-            f"            {fail}",
+            "            return None",
         ]
     return lines
-
-
-@functools.cache
-def _sound() -> Sound:
-    """True when :func:`problems` finds nothing: one generated function, straight-line.
-
-    It makes the type tests of :func:`_checker` and the value checks of :func:`_named`
-    in one call; any failure sends :func:`problems` down the path that names each problem.
-    """
-    names: dict[str, object] = {}
-    lines = _type_lines(Request, "request", names) + _value_lines(names) + ["return True"]
-    sound: Sound = _generated("sound", lines, names)
-    return sound
 
 
 def _generated(name: str, lines: list[str], names: dict[str, object]) -> Any:
@@ -317,12 +264,12 @@ def _generated(name: str, lines: list[str], names: dict[str, object]) -> Any:
 def _admit() -> Callable[[Request], str | None]:
     """One generated pass: the request's canonical JSON if it is sound, else ``None``.
 
-    The canonical writer's walk checks every field's type as it writes it; the value
-    checks of :func:`_sound` follow. Anything amiss sends :func:`admitted` down the
-    path that names each problem.
+    The canonical writer's walk checks every field's type as it writes it (as
+    :func:`_checker` does); the value checks :func:`_named` makes follow. Anything amiss
+    sends the caller down the path that names each problem.
     """
     names: dict[str, object] = {}
-    body = [*statements(Request, "request", "text", names), *_value_lines(names, "return None")]
+    body = [*statements(Request, "request", "text", names), *_value_lines(names)]
     lines = ["try:", *(f"    {line}" for line in body), "except Unplanned:", "    return None"]
     admit: Callable[[Request], str | None] = _generated("admit", [*lines, "return text"], names)
     return admit
@@ -343,7 +290,7 @@ def admitted(request: Request) -> str:
 
 def problems(request: Request) -> list[FieldError]:
     """Every problem with a request, each named by its JSON path."""
-    if _sound()(request):
+    if _admit()(request) is not None:  # sound: the one generated pass decisions use
         return []
     return _named(request)
 

@@ -138,6 +138,22 @@ def _indent(lines: list[str]) -> Iterator[str]:
     return (f"    {line}" for line in lines)
 
 
+def _kept(store: str, k: str, key: str, target: str, build: list[str]) -> list[str]:
+    """Statements reading ``target`` from ``store`` by ``key``, else running ``build``.
+
+    ``build`` sets ``target``, which is kept while the store has room and the key
+    (named ``k``) holds no :data:`LONG` list.
+    """
+    return [
+        f"{k} = {key}",
+        f"{target} = {store}.get({k})",
+        f"if {target} is None:",
+        *_indent(build),
+        f"    if len({store}) < KEPT and LONG not in {k}:",
+        f"        {store}[{k}] = {target}",
+    ]
+
+
 class _Writer:
     """Numbers the nodes and names each distinct check once, for the generated source."""
 
@@ -298,21 +314,10 @@ class _Writer:
         if names is None:
             return ""
         self.namespace.setdefault(f"KF{n}", {})
-        key = "".join(f"{self.keys[name]}, " for name in names)
-        return "".join(
-            f"{line}\n"
-            for line in [
-                f"def find_{n}(book):",
-                "    r = book.request",
-                f"    k = ({key})",
-                f"    f = KF{n}.get(k)",
-                "    if f is None:",
-                f"        f = F{n}(book)",
-                f"        if len(KF{n}) < KEPT and LONG not in k:",
-                f"            KF{n}[k] = f",
-                "    return f",
-            ]
-        )
+        key = f"({''.join(f'{self.keys[name]}, ' for name in names)})"
+        body = ["r = book.request", *_kept(f"KF{n}", "k", key, "f", [f"f = F{n}(book)"])]
+        lines = [f"def find_{n}(book):", *_indent([*body, "return f"])]
+        return "".join(f"{line}\n" for line in lines)
 
     def key_of(self, facts: tuple[str, ...]) -> str | None:
         """The key (of local names) for what is found from ``facts``, if it has one."""
@@ -347,18 +352,10 @@ class _Writer:
         if key is None:
             return self._trail_lines(node, i, nodes, seen)
         inner = self._trail_lines(node, i, nodes, set(seen))  # on reuse, nothing is evaluated
-        kept = [f"{x}{j}" for j in range(i, len(nodes)) for x in "scr"]
+        kept = f"t{i}, {', '.join(f'{x}{j}' for j in range(i, len(nodes)) for x in 'scr')}"
         self.namespace[f"KT{i}"] = {}
-        return [
-            f"k{i} = {key}",
-            f"m{i} = KT{i}.get(k{i})",
-            f"if m{i} is None:",
-            *_indent(inner),
-            f"    m{i} = t{i}, {', '.join(kept)}",
-            f"    if len(KT{i}) < KEPT and LONG not in k{i}:",
-            f"        KT{i}[k{i}] = m{i}",
-            f"t{i}, {', '.join(kept)} = m{i}",
-        ]
+        build = [*inner, f"m{i} = {kept}"]
+        return [*_kept(f"KT{i}", f"k{i}", key, f"m{i}", build), f"{kept} = m{i}"]
 
     def _trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[int]) -> list[str]:
         lines: list[str] = []
@@ -371,17 +368,8 @@ class _Writer:
                 if key is None:
                     lines.append(f"f{n} = F{n}(book)")
                 else:  # found once per distinct key, then read back
-                    self.namespace[f"KF{n}"] = {}
-                    lines.extend(
-                        [
-                            f"k = {key}",
-                            f"f{n} = KF{n}.get(k)",
-                            f"if f{n} is None:",
-                            f"    f{n} = F{n}(book)",
-                            f"    if len(KF{n}) < KEPT and LONG not in k:",
-                            f"        KF{n}[k] = f{n}",
-                        ]
-                    )
+                    self.namespace.setdefault(f"KF{n}", {})
+                    lines.extend(_kept(f"KF{n}", "k", key, f"f{n}", [f"f{n} = F{n}(book)"]))
             return f"f{n}"
 
         words = f"{node.label!r}, {_kind(node)!r}, {node.text!r}"

@@ -134,7 +134,12 @@ _SHOWN = decimal.Context(prec=60)
 
 def _decimal(value: Fraction, *, root: bool = False) -> Decimal:
     """A fraction (or its square root) shown to 10 decimal places (display only)."""
-    return rounded(value.numerator, value.denominator, 10, root=root).normalize(_SHOWN)
+    return _shown(value.numerator, value.denominator, root=root)
+
+
+def _shown(num: int, den: int, *, root: bool = False) -> Decimal:
+    """``num / den`` (or its square root) shown to 10 decimal places (display only)."""
+    return rounded(num, den, 10, root=root).normalize(_SHOWN)
 
 
 def _sign(difference: Fraction) -> int:

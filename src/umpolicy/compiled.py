@@ -17,7 +17,6 @@ from fractions import Fraction
 
 from umpolicy.checks import (
     _BASIS,
-    _SHOWN,
     AtLeast,
     AtMost,
     Check,
@@ -27,10 +26,11 @@ from umpolicy.checks import (
     IsTrue,
     OneOf,
     _Bound,
+    _shown,
     includes,
 )
 from umpolicy.facts import PATHS, READERS, Fact, FactBook, Reader, body_surface_area
-from umpolicy.quantity import EXACT, Quantity, rounded
+from umpolicy.quantity import EXACT, Quantity
 from umpolicy.request import Patient
 from umpolicy.status import Status
 from umpolicy.units import UNITS
@@ -41,7 +41,6 @@ MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
 _mul = EXACT.multiply
 #: Each unit's factor as (numerator, denominator), by code.
 _RATIO = {code: (u.factor.numerator, u.factor.denominator) for code, u in UNITS.items()}
-_KNOWN = dict(UNITS)
 
 
 def _fact(name: str) -> Callable[[FactBook], Fact]:
@@ -150,11 +149,6 @@ def plans(check: _Bound) -> tuple[dict[str, Scaled], dict[str, tuple[Quantity, s
     return same, per
 
 
-def _shown(num: int, den: int, *, root: bool = False) -> Decimal:
-    """``num / den`` (or its square root) to 10 places, as ``checks._decimal`` shows it."""
-    return rounded(num, den, 10, root=root).normalize(_SHOWN)
-
-
 def _bound(check: _Bound) -> Evaluate:
     """A limit: per value unit, which limit it compares with and how, worked out once."""
     rule, get = check.describe(), _fact(check.fact)
@@ -180,19 +174,18 @@ def _bound(check: _Bound) -> Evaluate:
         book: FactBook,
     ) -> Finding:
         """What ``check._per_basis`` gives, in integer arithmetic."""
-        limit, read, name, method, (cap_num, cap_den) = plan
+        limit, read, name, method, cap = plan
         basis = read(book)
         size = basis.value
         if not isinstance(size, Quantity):
             derived = Fact(name, None, (fact, basis), method)
             return Finding(rule, UNKNOWN, (derived,), limit=limit)
-        dose_num, dose_den = _ratio(value)
+        dose = dose_num, dose_den = _ratio(value)
         factor_num, factor_den = _RATIO[limit.unit.code]
         square = basis.exact_square
         if square is not None:
+            left, right = _sides(dose, cap, square)
             sq_num, sq_den = square.numerator, square.denominator
-            left = dose_num * dose_num * cap_den * cap_den * sq_den
-            right = cap_num * cap_num * sq_num * dose_den * dose_den
             shown = _shown(
                 dose_num * dose_num * sq_den * factor_den * factor_den,
                 dose_den * dose_den * sq_num * factor_num * factor_num,
@@ -200,9 +193,8 @@ def _bound(check: _Bound) -> Evaluate:
             )
             method += ", compared exactly: dose² ≤ limit² × BSA²"
         else:
-            size_num, size_den = _ratio(size)
-            left = dose_num * cap_den * size_den
-            right = cap_num * size_num * dose_den
+            ratio = size_num, size_den = _ratio(size)
+            left, right = _sides(dose, cap, ratio)
             shown = _shown(dose_num * size_den * factor_den, dose_den * size_num * factor_num)
         requested = Quantity(shown, limit.unit)
         derived = Fact(name, requested, (fact, basis), method)
@@ -216,7 +208,7 @@ def _bound(check: _Bound) -> Evaluate:
         if not isinstance(value, Quantity):
             return Finding(rule, UNKNOWN, (fact,))
         code = value.unit.code
-        if _KNOWN.get(code) is not value.unit:  # a unit made by hand: the check itself
+        if UNITS.get(code) is not value.unit:  # a unit made by hand: the check itself
             return check.evaluate(book)
         compared = same.get(code)
         if compared is not None:
@@ -254,6 +246,25 @@ def _ratio(value: Quantity) -> tuple[int, int]:
     return num * fnum, den * fden
 
 
+def _sides(
+    dose: tuple[int, int], cap: tuple[int, int], size: tuple[int, int] | Fraction
+) -> tuple[int, int]:
+    """An absolute dose against a per-basis limit times the size, as two whole numbers.
+
+    Dose, limit and size are exact ratios in base units; a :class:`Fraction` size is
+    Mosteller's exact square of the BSA, and then dose² is set against limit² × BSA².
+    """
+    (dose_num, dose_den), (cap_num, cap_den) = dose, cap
+    if isinstance(size, Fraction):
+        sq_num, sq_den = size.numerator, size.denominator
+        return (
+            dose_num * dose_num * cap_den * cap_den * sq_den,
+            cap_num * cap_num * sq_num * dose_den * dose_den,
+        )
+    size_num, size_den = size
+    return dose_num * cap_den * size_den, cap_num * size_num * dose_den
+
+
 #: The status of a limit for one request's registered quantity (its value given).
 PerBasis = Callable[[FactBook, Quantity], Status]
 
@@ -281,19 +292,12 @@ def judge_per_basis(check: _Bound) -> PerBasis:
         basis = per.get(value.unit.code)
         if basis is None:
             return NOT_MET  # not comparable: outside the established dosing
-        (cap_num, cap_den), read = basis
+        cap, read = basis
         size = read(book.request.patient)
         if size is None:
             return UNKNOWN
-        dose_num, dose_den = _ratio(value)
-        if isinstance(size, Fraction):  # dose² against limit² × BSA², exactly
-            sq_num, sq_den = size.numerator, size.denominator
-            left = dose_num * dose_num * cap_den * cap_den * sq_den
-            right = cap_num * cap_num * sq_num * dose_den * dose_den
-        else:  # dose against limit × weight (or given BSA), exactly
-            size_num, size_den = _ratio(size)
-            left = dose_num * cap_den * size_den
-            right = cap_num * size_num * dose_den
+        by = size if isinstance(size, Fraction) else _ratio(size)
+        left, right = _sides(_ratio(value), cap, by)
         holds = left <= right if at_most else left >= right
         return MET if holds else NOT_MET
 

@@ -45,7 +45,7 @@ from umpolicy.nodes import AllOf, AnyOf, Node, Predicate, checks_of, walk
 from umpolicy.quantity import EXACT, Quantity
 from umpolicy.request import Request
 from umpolicy.status import Status
-from umpolicy.trail import Trail
+from umpolicy.trail import Trail, scope
 from umpolicy.units import UNITS
 
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
@@ -100,26 +100,12 @@ class Program:
     source: str
 
 
-def scope(applies: Finding, note: str) -> Finding:
-    """A conditional criterion's first finding: its condition, and whether it applies."""
-    return Finding(
-        applies.rule,
-        applies.status,
-        applies.facts,
-        note=note if applies.status is NOT_MET else None,
-    )
-
-
 def _kind(node: Node) -> str:
     if isinstance(node, AllOf):
         return "all_of"
     if isinstance(node, AnyOf):
         return "any_of"
     return "predicate" if isinstance(node, Predicate) else "dose_limit"
-
-
-def _note(check: Check) -> str:
-    return f"does not apply: {check.describe()} is not the case"
 
 
 def _combine(target: str, parts: list[str], every: bool) -> str:
@@ -401,8 +387,7 @@ class _Writer:
             return lines
         applies = finding(node.applies_if)
         lines += [
-            f"r{i} = (scope({applies}, {_note(node.applies_if)!r}), "
-            f"{''.join(f'{rule}, ' for rule in rules)})",
+            f"r{i} = (scope({applies}), {''.join(f'{rule}, ' for rule in rules)})",
             f"if {applies}.status is NOT_MET:",
             f"    s{i} = MET",
             f"elif {applies}.status is UNKNOWN and s{i} is NOT_MET:",
@@ -534,13 +519,12 @@ def _unsettled_of(
     )
     if isinstance(node, AllOf | AnyOf) or node.applies_if is None:
         return lambda book, judged: tuple([find(book) for n, find in pairs if judged[n] is not MET])
-    note = _note(node.applies_if)
     (applies_number, applies), *rules = pairs
 
     def unsettled(book: FactBook, judged: Statuses) -> tuple[Finding, ...]:
         found = [find(book) for n, find in rules if judged[n] is not MET]
         if judged[applies_number] is not MET:
-            found.insert(0, scope(applies(book), note))
+            found.insert(0, scope(applies(book)))
         return tuple(found)
 
     return unsettled

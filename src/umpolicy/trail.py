@@ -40,6 +40,14 @@ class Trail:
         return tuple(fact for finding in self.findings for fact in finding.facts)
 
 
+def scope(applies: Finding) -> Finding:
+    """A conditional criterion's first finding: its condition, and whether it applies."""
+    note = None
+    if applies.status is Status.NOT_MET:
+        note = f"does not apply: {applies.rule} is not the case"
+    return Finding(applies.rule, applies.status, applies.facts, note=note)
+
+
 _KIND = {"AllOf": "all_of", "AnyOf": "any_of", "Predicate": "predicate", "DoseLimit": "dose_limit"}
 
 
@@ -61,15 +69,11 @@ def explain(node: Node, book: FactBook) -> Trail:
     if node.applies_if is None:
         return Trail(node.label, kind, node.text, status, rules)
     applies = node.applies_if.evaluate(book)
-    note = None
-    if applies.status is Status.NOT_MET:
-        note = f"does not apply: {applies.rule} is not the case"
-    scope = Finding(applies.rule, applies.status, applies.facts, note=note)
     return Trail(
         node.label,
         kind,
         node.text,
         ~applies.status | status,
-        (scope, *rules),
+        (scope(applies), *rules),
         applies=applies.status is not Status.NOT_MET,
     )

@@ -178,6 +178,11 @@ class _Bound:
     def _holds(self, sign: int) -> bool:
         raise NotImplementedError
 
+    def apart(self, code: str) -> str:
+        """Why a value in the unit ``code``, which no limit compares with, is not met."""
+        units = " or ".join(limit.unit.code for limit in self.limits)
+        return f"{code} cannot be compared with a limit in {units}: outside the established dosing"
+
     def evaluate(self, book: FactBook) -> Finding:
         """Compare the request's quantity, per kg or per m² where the limit is, exactly."""
         fact = book[self.fact]
@@ -194,11 +199,7 @@ class _Bound:
             if basis is not None:
                 name, suffix = basis
                 return self._per_basis(fact, value, limit, book[name], self.fact + suffix)
-        units = " or ".join(limit.unit.code for limit in self.limits)
-        note = (
-            f"{value.unit.code} cannot be compared with a limit in {units}: "
-            "outside the established dosing"
-        )
+        note = self.apart(value.unit.code)
         return Finding(self.describe(), Status.NOT_MET, (fact,), value, self.limits[0], note)
 
     def _per_basis(

@@ -158,13 +158,8 @@ def _bound(check: _Bound) -> Evaluate:
         code: (limit, _fact(basis), derived, f"{check.fact} ÷ {basis}", _ratio(limit))
         for code, (limit, basis, derived) in bases.items()
     }
-    units = " or ".join(limit.unit.code for limit in check.limits)
     #: A unit no limit compares with: outside the established dosing, as the check words it.
-    apart = {
-        code: f"{code} cannot be compared with a limit in {units}: outside the established dosing"
-        for code in UNITS
-        if code not in same and code not in per
-    }
+    apart = {code: check.apart(code) for code in UNITS if code not in same and code not in per}
     first = check.limits[0]
 
     def per_basis(

@@ -142,6 +142,15 @@ def _shown(num: int, den: int, *, root: bool = False) -> Decimal:
     return rounded(num, den, 10, root=root).normalize(_SHOWN)
 
 
+#: How a per-m² dose is compared with a Mosteller BSA, as the derived fact's method says.
+_BY_SQUARES = ", compared exactly: dose² ≤ limit² × BSA²"
+
+
+def _divided(dose: Quantity, size: Quantity, per_basis: Quantity) -> str:
+    """A per-basis finding's note: the dose, what it was divided by, and the result."""
+    return f"{dose.display()} ÷ {size.display()} = {per_basis.display()}"
+
+
 def _sign(difference: Fraction) -> int:
     return (difference > 0) - (difference < 0)
 
@@ -218,14 +227,14 @@ class _Bound:
         if basis.exact_square is not None:
             sign = _sign(dose * dose - cap * cap * basis.exact_square)
             per_basis = _decimal(dose * dose / basis.exact_square / limit.unit.factor**2, root=True)
-            method += ", compared exactly: dose² ≤ limit² × BSA²"
+            method += _BY_SQUARES
         else:
             size = _exact(basis.value)
             sign = _sign(dose - cap * size)
             per_basis = _decimal(dose / size / limit.unit.factor)
         requested = Quantity(per_basis, limit.unit)
         derived = Fact(name, requested, (fact, basis), method)
-        note = f"{value.display()} ÷ {basis.value.display()} = {requested.display()}"
+        note = _divided(value, basis.value, requested)
         status = Status.of(self._holds(sign))
         return Finding(self.describe(), status, (derived,), requested, limit, note)
 

@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from umpolicy.checks import (
     _BASIS,
+    _BY_SQUARES,
     AtLeast,
     AtMost,
     Check,
@@ -26,6 +27,7 @@ from umpolicy.checks import (
     IsTrue,
     OneOf,
     _Bound,
+    _divided,
     _shown,
     includes,
 )
@@ -186,14 +188,14 @@ def _bound(check: _Bound) -> Evaluate:
                 dose_den * dose_den * sq_num * factor_num * factor_num,
                 root=True,
             )
-            method += ", compared exactly: dose² ≤ limit² × BSA²"
+            method += _BY_SQUARES
         else:
             ratio = size_num, size_den = _ratio(size)
             left, right = _sides(dose, cap, ratio)
             shown = _shown(dose_num * size_den * factor_den, dose_den * size_num * factor_num)
         requested = Quantity(shown, limit.unit)
         derived = Fact(name, requested, (fact, basis), method)
-        note = f"{value.display()} ÷ {size.display()} = {requested.display()}"
+        note = _divided(value, size, requested)
         holds = left <= right if at_most else left >= right
         return Finding(rule, MET if holds else NOT_MET, (derived,), requested, limit, note)
 

@@ -41,11 +41,11 @@ from attrs import frozen
 from umpolicy.checks import AtLeast, AtMost, Check, Either, Finding, Includes, IsTrue, OneOf
 from umpolicy.compiled import compile_check, judge_per_basis, plans
 from umpolicy.facts import COUNTED, FACTS, PATHS, SOURCES, VALUES, FactBook
-from umpolicy.nodes import AllOf, AnyOf, Node, Predicate, checks_of, walk
+from umpolicy.nodes import AllOf, AnyOf, Node, checks_of, walk
 from umpolicy.quantity import EXACT, Quantity
 from umpolicy.request import Request
 from umpolicy.status import Status
-from umpolicy.trail import Trail, scope
+from umpolicy.trail import Trail, kind_of, scope
 from umpolicy.units import UNITS
 
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
@@ -98,14 +98,6 @@ class Program:
     numbers: Mapping[Check, int]
     #: The generated source, for reading and debugging.
     source: str
-
-
-def _kind(node: Node) -> str:
-    if isinstance(node, AllOf):
-        return "all_of"
-    if isinstance(node, AnyOf):
-        return "any_of"
-    return "predicate" if isinstance(node, Predicate) else "dose_limit"
 
 
 def _combine(target: str, parts: list[str], every: bool) -> str:
@@ -358,7 +350,7 @@ class _Writer:
                     lines.extend(_kept(f"KF{n}", "k", key, f"f{n}", [f"f{n} = F{n}(book)"]))
             return f"f{n}"
 
-        words = f"{node.label!r}, {_kind(node)!r}, {node.text!r}"
+        words = f"{node.label!r}, {kind_of(node)!r}, {node.text!r}"
         if isinstance(node, AllOf | AnyOf):
             children = []
             for child in node.children:
@@ -580,8 +572,8 @@ def _shape(node: Node, children: tuple[int, ...]) -> Shape:
     if isinstance(node, AllOf | AnyOf):
         words = f"{node.title} {node.text}" if node.title else node.text
         own = node.requires is not None
-        return Shape(node.label, _kind(node), node.text, node.title, children, own, True, words)
-    return Shape(node.label, _kind(node), node.text, None, children, False, False, node.text)
+        return Shape(node.label, kind_of(node), node.text, node.title, children, own, True, words)
+    return Shape(node.label, kind_of(node), node.text, None, children, False, False, node.text)
 
 
 def _children(node: Node, i: int, nodes: list[Node]) -> tuple[int, ...]:

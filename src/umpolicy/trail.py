@@ -51,9 +51,14 @@ def scope(applies: Finding) -> Finding:
 _KIND = {"AllOf": "all_of", "AnyOf": "any_of", "Predicate": "predicate", "DoseLimit": "dose_limit"}
 
 
+def kind_of(node: Node) -> str:
+    """The trail's name for the node's type (``all_of``, ``any_of``, ``predicate``, ...)."""
+    return _KIND[type(node).__name__]
+
+
 def explain(node: Node, book: FactBook) -> Trail:
     """The trail of ``node`` and all its descendants for the request in ``book``."""
-    kind = _KIND[type(node).__name__]
+    kind = kind_of(node)
     if isinstance(node, AllOf | AnyOf):
         children = tuple(explain(child, book) for child in node.children)
         combine = all_met if isinstance(node, AllOf) else any_met

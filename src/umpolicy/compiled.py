@@ -29,10 +29,19 @@ from umpolicy.checks import (
     _Bound,
     _divided,
     _shown,
+    build_finding,
     includes,
 )
-from umpolicy.facts import PATHS, READERS, Fact, FactBook, Reader, body_surface_area
-from umpolicy.quantity import EXACT, Quantity
+from umpolicy.facts import (
+    PATHS,
+    READERS,
+    Fact,
+    FactBook,
+    Reader,
+    body_surface_area,
+    build_fact,
+)
+from umpolicy.quantity import EXACT, Quantity, build_quantity
 from umpolicy.request import Patient
 from umpolicy.status import Status
 from umpolicy.units import UNITS
@@ -85,7 +94,7 @@ def _single(check: IsTrue | OneOf) -> Evaluate:
             status = MET
         else:
             status = NOT_MET
-        finding = Finding(rule, status, (fact,))
+        finding = build_finding(rule, status, (fact,))
         if read and small:
             shared.setdefault(value, finding)
         return finding
@@ -98,7 +107,7 @@ def _includes(check: Includes) -> Evaluate:
 
     def evaluate(book: FactBook) -> Finding:
         fact = get(book)
-        return Finding(rule, includes(fact, values), (fact,))
+        return build_finding(rule, includes(fact, values), (fact,))
 
     return evaluate
 
@@ -117,7 +126,7 @@ def _either(check: Either) -> Evaluate:
                 status = MET
             elif finding.status is UNKNOWN and status is NOT_MET:
                 status = UNKNOWN
-        return Finding(rule, status, facts)
+        return build_finding(rule, status, facts)
 
     return evaluate
 
@@ -153,7 +162,7 @@ def plans(check: _Bound) -> tuple[dict[str, Scaled], dict[str, tuple[Quantity, s
 
 def _bound(check: _Bound) -> Evaluate:
     """A limit: per value unit, which limit it compares with and how, worked out once."""
-    rule, get = check.describe(), _fact(check.fact)
+    rule, fact_name, reader = check.describe(), check.fact, READERS[check.fact]
     at_most = isinstance(check, AtMost)
     same, bases = plans(check)
     per = {
@@ -175,8 +184,8 @@ def _bound(check: _Bound) -> Evaluate:
         basis = read(book)
         size = basis.value
         if not isinstance(size, Quantity):
-            derived = Fact(name, None, (fact, basis), method)
-            return Finding(rule, UNKNOWN, (derived,), limit=limit)
+            derived = build_fact(name, None, (fact, basis), method)
+            return build_finding(rule, UNKNOWN, (derived,), limit=limit)
         dose = dose_num, dose_den = _ratio(value)
         factor_num, factor_den = _RATIO[limit.unit.code]
         square = basis.exact_square
@@ -193,30 +202,33 @@ def _bound(check: _Bound) -> Evaluate:
             ratio = size_num, size_den = _ratio(size)
             left, right = _sides(dose, cap, ratio)
             shown = _shown(dose_num * size_den * factor_den, dose_den * size_num * factor_num)
-        requested = Quantity(shown, limit.unit)
-        derived = Fact(name, requested, (fact, basis), method)
+        requested = build_quantity(shown, limit.unit)  # both already in form
+        derived = build_fact(name, requested, (fact, basis), method)
         note = _divided(value, size, requested)
         holds = left <= right if at_most else left >= right
-        return Finding(rule, MET if holds else NOT_MET, (derived,), requested, limit, note)
+        return build_finding(rule, MET if holds else NOT_MET, (derived,), requested, limit, note)
 
     def evaluate(book: FactBook) -> Finding:
-        fact = get(book)
+        facts = book._facts  # the fact read as ``book[name]`` reads it, a call the fewer
+        fact = facts.get(fact_name)
+        if fact is None:
+            fact = facts[fact_name] = reader(book)
         value = fact.value
         if not isinstance(value, Quantity):
-            return Finding(rule, UNKNOWN, (fact,))
+            return build_finding(rule, UNKNOWN, (fact,))
         code = value.unit.code
         if UNITS.get(code) is not value.unit:  # a unit made by hand: the check itself
             return check.evaluate(book)
         compared = same.get(code)
         if compared is not None:
             limit, a, b = compared
-            left = _mul(value.value, a)
+            left = value.value if a == 1 else _mul(value.value, a)
             holds = left <= b if at_most else left >= b
-            return Finding(rule, MET if holds else NOT_MET, (fact,), value, limit)
+            return build_finding(rule, MET if holds else NOT_MET, (fact,), value, limit)
         plan = per.get(code)
         if plan is not None:
             return per_basis(fact, value, plan, book)
-        return Finding(rule, NOT_MET, (fact,), value, first, apart[code])
+        return build_finding(rule, NOT_MET, (fact,), value, first, apart[code])
 
     return evaluate
 

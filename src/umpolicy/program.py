@@ -45,7 +45,7 @@ from umpolicy.nodes import AllOf, AnyOf, Node, checks_of, walk
 from umpolicy.quantity import EXACT, Quantity
 from umpolicy.request import Request
 from umpolicy.status import Status
-from umpolicy.trail import Trail, kind_of, scope
+from umpolicy.trail import Trail, build_trail, kind_of, scope
 from umpolicy.units import UNITS
 
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
@@ -140,7 +140,7 @@ class _Writer:
             "MET": MET,
             "NOT_MET": NOT_MET,
             "UNKNOWN": UNKNOWN,
-            "Trail": Trail,
+            "Trail": build_trail,  # the same instance as Trail(...), built quicker
             "scope": scope,
             "multiply": EXACT.multiply,
             "units_get": UNITS.get,

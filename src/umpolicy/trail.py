@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from umpolicy.checks import Finding
+from umpolicy.builders import builder
+from umpolicy.checks import Finding, build_finding
 from umpolicy.facts import Fact, FactBook
 from umpolicy.nodes import AllOf, AnyOf, Node
 from umpolicy.status import Status, all_met, any_met
@@ -40,12 +41,16 @@ class Trail:
         return tuple(fact for finding in self.findings for fact in finding.facts)
 
 
+#: ``Trail(...)``, built quicker: the generated full trail builds some twenty per request.
+build_trail = builder(Trail)
+
+
 def scope(applies: Finding) -> Finding:
     """A conditional criterion's first finding: its condition, and whether it applies."""
     note = None
     if applies.status is Status.NOT_MET:
         note = f"does not apply: {applies.rule} is not the case"
-    return Finding(applies.rule, applies.status, applies.facts, note=note)
+    return build_finding(applies.rule, applies.status, applies.facts, note=note)
 
 
 _KIND = {"AllOf": "all_of", "AnyOf": "any_of", "Predicate": "predicate", "DoseLimit": "dose_limit"}

@@ -219,6 +219,17 @@ def test_every_kind_of_check_on_every_fact_gives_the_checks_own_status() -> None
         assert _statuses(leaves, request) == expected
 
 
+def _labelled(roots: tuple[Trail, ...], label: str) -> Trail:
+    """The trail node with ``label`` among ``roots`` and their descendants."""
+    found = [node for root in roots for node in _nodes(root) if node.label == label]
+    assert len(found) == 1
+    return found[0]
+
+
+def _nodes(trail: Trail) -> list[Trail]:
+    return [trail, *(node for child in trail.children for node in _nodes(child))]
+
+
 class TestKeptSubtrees:
     """A subtree whose facts are few-valued is built once per key and read back, unchanged."""
 
@@ -239,6 +250,21 @@ class TestKeptSubtrees:
         one, two = fresh.trail(FactBook(first))[0], fresh.trail(FactBook(second))[0]
         assert two[gvhd] is one[gvhd]
         assert two == tuple(explain(tree, FactBook(second)) for tree in TREES)
+
+    def test_requests_alike_in_cycles_share_a_conditions_finding(self) -> None:
+        """Dosing 1.A.ii's first finding (does it apply?) is kept by the number of cycles."""
+        first = REQUESTS[0]
+        second = attrs.evolve(
+            first, regimen=attrs.evolve(first.regimen, rest_between_cycles=Quantity("12.5", "d"))
+        )
+        fresh = program.__wrapped__(TREES)  # its own, empty stores: nothing kept yet
+        one, two = (
+            _labelled(fresh.trail(FactBook(each))[0], "Dosing 1.A.ii") for each in (first, second)
+        )
+        assert two.findings[0] is one.findings[0]
+        assert two.findings[1] != one.findings[1]  # the rest itself is found anew
+        reference = tuple(explain(tree, FactBook(second)) for tree in TREES)
+        assert two == _labelled(reference, "Dosing 1.A.ii")
 
     def test_a_subtree_keeps_at_most_KEPT_keys(self) -> None:
         """Past the bound, each new key is built anew and is still ``explain``'s."""

@@ -20,9 +20,10 @@ The tests hold every list equal to what :func:`umpolicy.explain` gives.
 
 In the full trail, what is found from few-valued attributes alone (yes/no, enum
 members, counts, short lists; not dates or quantities) is **kept**: a subtree's trail in
-``KT<i>``, a check's finding in ``KF<n>``, by the key of the attributes its facts come
-from (:data:`~umpolicy.facts.SOURCES`), for at most :data:`KEPT` keys each. Trails
-are immutable, so a request with the same key reads back the very same objects:
+``KT<i>``, a check's finding in ``KF<n>`` (and as a conditional criterion's first
+finding in ``KS<n>``), by the key of the attributes its facts come from
+(:data:`~umpolicy.facts.SOURCES`), for at most :data:`KEPT` keys each. Trails are
+immutable, so a request with the same key reads back the very same objects:
 the GVHD criteria are built once per combination of prescriber, consultants and
 diagnosis, not once per request.
 """
@@ -318,7 +319,7 @@ class _Writer:
             names.append(name)
         return names
 
-    def trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[int]) -> list[str]:
+    def trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[str]) -> list[str]:
         """Statements setting ``t<i>`` (its trail), ``s<i>``, ``c<i>`` and ``r<i>``.
 
         A subtree that reads only few-valued attributes (see :func:`_key`) is kept
@@ -335,20 +336,29 @@ class _Writer:
         build = [*inner, f"m{i} = {kept}"]
         return [*_kept(f"KT{i}", f"k{i}", key, f"m{i}", build), f"{kept} = m{i}"]
 
-    def _trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[int]) -> list[str]:
+    def _trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[str]) -> list[str]:
         lines: list[str] = []
+
+        def found(check: Check, name: str, store: str, build: str) -> str:
+            """``name`` set once per request by ``build``, kept by the check's key if any."""
+            if name not in seen:  # each distinct check is evaluated once per request
+                seen.add(name)
+                key = self.key_of(check.facts())
+                if key is None:
+                    lines.append(f"{name} = {build}")
+                else:  # found once per distinct key, then read back
+                    self.namespace.setdefault(store, {})
+                    lines.extend(_kept(store, "k", key, name, [f"{name} = {build}"]))
+            return name
 
         def finding(check: Check) -> str:
             n = self.check(check)
-            if n not in seen:  # each distinct check is evaluated once per request
-                seen.add(n)
-                key = self.key_of(check.facts())
-                if key is None:
-                    lines.append(f"f{n} = F{n}(book)")
-                else:  # found once per distinct key, then read back
-                    self.namespace.setdefault(f"KF{n}", {})
-                    lines.extend(_kept(f"KF{n}", "k", key, f"f{n}", [f"f{n} = F{n}(book)"]))
-            return f"f{n}"
+            return found(check, f"f{n}", f"KF{n}", f"F{n}(book)")
+
+        def scoped(check: Check) -> str:
+            """A conditional criterion's condition, as its first finding (see ``scope``)."""
+            n = self.check(check)
+            return found(check, f"g{n}", f"KS{n}", f"scope({finding(check)})")
 
         words = f"{node.label!r}, {kind_of(node)!r}, {node.text!r}"
         if isinstance(node, AllOf | AnyOf):
@@ -379,7 +389,7 @@ class _Writer:
             return lines
         applies = finding(node.applies_if)
         lines += [
-            f"r{i} = (scope({applies}), {''.join(f'{rule}, ' for rule in rules)})",
+            f"r{i} = ({scoped(node.applies_if)}, {''.join(f'{rule}, ' for rule in rules)})",
             f"if {applies}.status is NOT_MET:",
             f"    s{i} = MET",
             f"elif {applies}.status is UNKNOWN and s{i} is NOT_MET:",
@@ -530,7 +540,7 @@ def program(trees: tuple[Node, ...]) -> Program:
     roots: list[int] = []
     sources: list[str] = []
     trail_body: list[str] = []
-    seen: set[int] = set()
+    seen: set[str] = set()
     for t, tree in enumerate(trees):
         i = len(nodes)
         roots.append(i)

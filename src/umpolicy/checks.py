@@ -11,18 +11,19 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from attrs import frozen
 
-from umpolicy.builders import builder
 from umpolicy.facts import Fact, FactBook
 from umpolicy.quantity import Quantity, compare, rounded
+from umpolicy.records import record
 from umpolicy.status import Status, any_met
 from umpolicy.units import Dimension
 
 
-@frozen
-class Finding:
+@record
+class Finding(NamedTuple):
     """What one check found for one request: its status and the facts behind it.
 
     For a limit, ``requested`` is the requested value in the limit's unit and
@@ -35,10 +36,6 @@ class Finding:
     requested: Quantity | None = None
     limit: Quantity | None = None
     note: str | None = None
-
-
-#: ``Finding(...)``, built quicker: for the compiled checks, which run per request.
-build_finding = builder(Finding)
 
 
 @frozen

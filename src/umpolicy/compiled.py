@@ -29,7 +29,6 @@ from umpolicy.checks import (
     _Bound,
     _divided,
     _shown,
-    build_finding,
     includes,
 )
 from umpolicy.facts import (
@@ -39,9 +38,8 @@ from umpolicy.facts import (
     FactBook,
     Reader,
     body_surface_area,
-    build_fact,
 )
-from umpolicy.quantity import EXACT, Quantity, build_quantity
+from umpolicy.quantity import EXACT, Quantity
 from umpolicy.request import Patient
 from umpolicy.status import Status
 from umpolicy.units import UNITS
@@ -94,7 +92,7 @@ def _single(check: IsTrue | OneOf) -> Evaluate:
             status = MET
         else:
             status = NOT_MET
-        finding = build_finding(rule, status, (fact,))
+        finding = Finding(rule, status, (fact,))
         if read and small:
             shared.setdefault(value, finding)
         return finding
@@ -107,7 +105,7 @@ def _includes(check: Includes) -> Evaluate:
 
     def evaluate(book: FactBook) -> Finding:
         fact = get(book)
-        return build_finding(rule, includes(fact, values), (fact,))
+        return Finding(rule, includes(fact, values), (fact,))
 
     return evaluate
 
@@ -126,7 +124,7 @@ def _either(check: Either) -> Evaluate:
                 status = MET
             elif finding.status is UNKNOWN and status is NOT_MET:
                 status = UNKNOWN
-        return build_finding(rule, status, facts)
+        return Finding(rule, status, facts)
 
     return evaluate
 
@@ -184,8 +182,8 @@ def _bound(check: _Bound) -> Evaluate:
         basis = read(book)
         size = basis.value
         if not isinstance(size, Quantity):
-            derived = build_fact(name, None, (fact, basis), method)
-            return build_finding(rule, UNKNOWN, (derived,), limit=limit)
+            derived = Fact(name, None, (fact, basis), method)
+            return Finding(rule, UNKNOWN, (derived,), limit=limit)
         dose = dose_num, dose_den = _ratio(value)
         factor_num, factor_den = _RATIO[limit.unit.code]
         square = basis.exact_square
@@ -202,11 +200,11 @@ def _bound(check: _Bound) -> Evaluate:
             ratio = size_num, size_den = _ratio(size)
             left, right = _sides(dose, cap, ratio)
             shown = _shown(dose_num * size_den * factor_den, dose_den * size_num * factor_num)
-        requested = build_quantity(shown, limit.unit)  # both already in form
-        derived = build_fact(name, requested, (fact, basis), method)
+        requested = Quantity(shown, limit.unit)
+        derived = Fact(name, requested, (fact, basis), method)
         note = _divided(value, size, requested)
         holds = left <= right if at_most else left >= right
-        return build_finding(rule, MET if holds else NOT_MET, (derived,), requested, limit, note)
+        return Finding(rule, MET if holds else NOT_MET, (derived,), requested, limit, note)
 
     def evaluate(book: FactBook) -> Finding:
         facts = book._facts  # the fact read as ``book[name]`` reads it, a call the fewer
@@ -215,7 +213,7 @@ def _bound(check: _Bound) -> Evaluate:
             fact = facts[fact_name] = reader(book)
         value = fact.value
         if not isinstance(value, Quantity):
-            return build_finding(rule, UNKNOWN, (fact,))
+            return Finding(rule, UNKNOWN, (fact,))
         code = value.unit.code
         if UNITS.get(code) is not value.unit:  # a unit made by hand: the check itself
             return check.evaluate(book)
@@ -224,11 +222,11 @@ def _bound(check: _Bound) -> Evaluate:
             limit, a, b = compared
             left = value.value if a == 1 else _mul(value.value, a)
             holds = left <= b if at_most else left >= b
-            return build_finding(rule, MET if holds else NOT_MET, (fact,), value, limit)
+            return Finding(rule, MET if holds else NOT_MET, (fact,), value, limit)
         plan = per.get(code)
         if plan is not None:
             return per_basis(fact, value, plan, book)
-        return build_finding(rule, NOT_MET, (fact,), value, first, apart[code])
+        return Finding(rule, NOT_MET, (fact,), value, first, apart[code])
 
     return evaluate
 

@@ -16,6 +16,11 @@ from decimal import Decimal
 from typing import Any, TypeVar, get_args, get_origin
 
 import cattrs
+from cattrs.cols import (
+    is_namedtuple,
+    namedtuple_dict_structure_factory,
+    namedtuple_dict_unstructure_factory,
+)
 from cattrs.strategies import configure_tagged_union
 from cattrs.v import format_exception, transform_error
 
@@ -155,6 +160,12 @@ def make_converter() -> cattrs.Converter:
     )
     converter.register_structure_hook_factory(_is_sequence, _structure_sequence(converter))
 
+    # The trail's records are named tuples: objects in JSON, as the attrs classes are.
+    converter.register_unstructure_hook_factory(is_namedtuple, namedtuple_dict_unstructure_factory)
+    converter.register_structure_hook_factory(
+        is_namedtuple,
+        lambda cls, conv: namedtuple_dict_structure_factory(cls, conv, "from_converter", True),
+    )
     converter.register_unstructure_hook(
         Fact,
         lambda fact: {

@@ -14,11 +14,12 @@ import functools
 import operator
 from collections.abc import Callable
 from fractions import Fraction
+from typing import NamedTuple
 
 from attrs import frozen
 
-from umpolicy.builders import builder
 from umpolicy.quantity import Quantity, rounded
+from umpolicy.records import record
 from umpolicy.request import (
     Condition,
     Lesion,
@@ -38,8 +39,8 @@ Value = bool | str | frozenset[str] | Quantity | dt.date
 Partial = tuple[frozenset[str], bool]
 
 
-@frozen
-class Fact:
+@record
+class Fact(NamedTuple):
     """A fact's value for one request (``None`` when missing) and, if derived, its inputs."""
 
     name: str
@@ -60,10 +61,6 @@ class Fact:
         """The value for people."""
         shown = display_value(self.value)
         return f"{shown}, and some not given" if self.partial else shown
-
-
-#: ``Fact(...)``, built quicker: the readers build one or more per request.
-build_fact = builder(Fact)
 
 
 def display_value(value: Value | None) -> str:
@@ -329,9 +326,9 @@ def _read(name: str, getter: Callable[[Request], Value | None]) -> Reader:
         if value is None or value is True or value is False or type(value) is str:
             fact = shared.get(value)
             if fact is None:
-                fact = shared[value] = build_fact(name, value)
+                fact = shared[value] = Fact(name, value)
             return fact
-        return build_fact(name, value)
+        return Fact(name, value)
 
     return read
 
@@ -361,7 +358,7 @@ def _age(book: FactBook) -> Fact:
     value = None
     if isinstance(birth.value, dt.date) and isinstance(on.value, dt.date):
         value = _counted(age_in_years(birth.value, on.value), "a")
-    return build_fact(
+    return Fact(
         "patient.age", value, (birth, on), "whole years from the birth date to the request date"
     )
 
@@ -393,14 +390,14 @@ def _body_surface_area(book: FactBook) -> Fact:
     given = book["patient.bsa"]
     name = "patient.body_surface_area"
     if isinstance(given.value, Quantity):
-        return build_fact(name, given.value, (given,), "as given")
+        return Fact(name, given.value, (given,), "as given")
     height, weight = book["patient.height"], book["patient.weight"]
     method = "Mosteller: √(height cm × weight kg / 3600), compared exactly"
     square = body_surface_area(book.request.patient)
     if not isinstance(square, Fraction):
-        return build_fact(name, None, (given, height, weight), method)
+        return Fact(name, None, (given, height, weight), method)
     shown = Quantity(rounded(square.numerator, square.denominator, 4, root=True), _M2)
-    return build_fact(name, shown, (height, weight), method, exact_square=square)
+    return Fact(name, shown, (height, weight), method, exact_square=square)
 
 
 def age_or_none(birth: dt.date | None, on: dt.date) -> int | None:
@@ -437,13 +434,13 @@ def any_transplant_center(consultants: tuple[Physician, ...] | None) -> bool | N
 
 def _lesions_injectable(book: FactBook) -> Fact:
     lesions = book.request.diagnosis.lesions
-    source = build_fact(
+    source = Fact(
         "diagnosis.lesions",
         None
         if lesions is None
         else ", ".join(f"{les.status.value} {les.site.value}" for les in lesions) or "none",
     )
-    return build_fact(
+    return Fact(
         "diagnosis.lesions_injectable",
         lesions_injectable(lesions),
         (source,),
@@ -453,12 +450,12 @@ def _lesions_injectable(book: FactBook) -> Fact:
 
 
 def _names(name: str, names: tuple[str, ...] | None) -> Fact:
-    return build_fact(name, None if names is None else ", ".join(names) or "none")
+    return Fact(name, None if names is None else ", ".join(names) or "none")
 
 
 def _prior_systemic_count(book: FactBook) -> Fact:
     names = book.request.therapy.prior_systemic
-    return build_fact(
+    return Fact(
         "therapy.prior_systemic_count",
         _count(listed(names), "{therapy}"),
         (_names("therapy.prior_systemic", names),),
@@ -468,7 +465,7 @@ def _prior_systemic_count(book: FactBook) -> Fact:
 
 def _single_agent(book: FactBook) -> Fact:
     names = book.request.therapy.concomitant_anticancer
-    return build_fact(
+    return Fact(
         "therapy.single_agent",
         none_listed(names),
         (_names("therapy.concomitant_anticancer", names),),
@@ -488,7 +485,7 @@ def _consultants(book: FactBook) -> Fact:
             )
             or "none"
         )
-    return build_fact("consultants", shown)
+    return Fact("consultants", shown)
 
 
 _SPECIALTIES = "the specialties of the physicians consulted (those given, when some are not)"
@@ -505,15 +502,15 @@ def specialties(consultants: tuple[Physician, ...] | None) -> Partial | None:
 def _consultant_specialties(book: FactBook) -> Fact:
     found = specialties(book.request.consultants)
     if found is None:
-        return build_fact("consultants.specialties", None, (book["consultants"],), _SPECIALTIES)
+        return Fact("consultants.specialties", None, (book["consultants"],), _SPECIALTIES)
     known, partial = found
-    return build_fact(
+    return Fact(
         "consultants.specialties", known, (book["consultants"],), _SPECIALTIES, None, partial
     )
 
 
 def _consultant_transplant_center(book: FactBook) -> Fact:
-    return build_fact(
+    return Fact(
         "consultants.transplant_center",
         any_transplant_center(book.request.consultants),
         (book["consultants"],),

@@ -46,7 +46,7 @@ from umpolicy.nodes import AllOf, AnyOf, Node, checks_of, walk
 from umpolicy.quantity import EXACT, Quantity
 from umpolicy.request import Request
 from umpolicy.status import Status
-from umpolicy.trail import Trail, build_trail, kind_of, scope
+from umpolicy.trail import Trail, kind_of, scope
 from umpolicy.units import UNITS
 
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
@@ -133,6 +133,27 @@ def _kept(store: str, k: str, key: str, target: str, build: list[str]) -> list[s
     ]
 
 
+def _trail(
+    i: int, node: Node, children: str = "()", title: str = "None", applies: str = "True"
+) -> str:
+    """The statement setting ``t<i>``, node ``i``'s :class:`Trail`, built as a tuple.
+
+    ``tuple.__new__`` with every field in :attr:`Trail._fields` order is what the
+    named tuple's constructor does, without its call.
+    """
+    given = {
+        "label": repr(node.label),
+        "kind": repr(kind_of(node)),
+        "text": repr(node.text),
+        "status": f"s{i}",
+        "findings": f"r{i}",
+        "children": children,
+        "title": title,
+        "applies": applies,
+    }
+    return f"t{i} = new(Trail, ({', '.join(given[name] for name in Trail._fields)}))"
+
+
 class _Writer:
     """Numbers the nodes and names each distinct check once, for the generated source."""
 
@@ -141,7 +162,8 @@ class _Writer:
             "MET": MET,
             "NOT_MET": NOT_MET,
             "UNKNOWN": UNKNOWN,
-            "Trail": build_trail,  # the same instance as Trail(...), built quicker
+            "Trail": Trail,
+            "new": tuple.__new__,
             "scope": scope,
             "multiply": EXACT.multiply,
             "units_get": UNITS.get,
@@ -360,7 +382,6 @@ class _Writer:
             n = self.check(check)
             return found(check, f"g{n}", f"KS{n}", f"scope({finding(check)})")
 
-        words = f"{node.label!r}, {kind_of(node)!r}, {node.text!r}"
         if isinstance(node, AllOf | AnyOf):
             children = []
             for child in node.children:
@@ -378,14 +399,14 @@ class _Writer:
                 lines.append(f"c{i} = {condition}.status")
                 lines.append(_combine(f"s{i}", [f"c{i}", f"s{i}"], every=True))
                 lines.append(f"r{i} = ({condition},)")
-            lines.append(f"t{i} = Trail({words}, s{i}, r{i}, ({trails}), {node.title!r})")
+            lines.append(_trail(i, node, f"({trails})", title=repr(node.title)))
             return lines
         rules = [finding(check) for check in node.checks]
         lines.append(_combine(f"s{i}", [f"{rule}.status" for rule in rules], every=True))
         lines.append(f"c{i} = None")
         if node.applies_if is None:
             lines.append(f"r{i} = ({''.join(f'{rule}, ' for rule in rules)})")
-            lines.append(f"t{i} = Trail({words}, s{i}, r{i})")
+            lines.append(_trail(i, node))
             return lines
         applies = finding(node.applies_if)
         lines += [
@@ -394,7 +415,7 @@ class _Writer:
             f"    s{i} = MET",
             f"elif {applies}.status is UNKNOWN and s{i} is NOT_MET:",
             f"    s{i} = UNKNOWN",
-            f"t{i} = Trail({words}, s{i}, r{i}, applies={applies}.status is not NOT_MET)",
+            _trail(i, node, applies=f"{applies}.status is not NOT_MET"),
         ]
         return lines
 

@@ -15,7 +15,6 @@ from fractions import Fraction
 
 from attrs import field, frozen
 
-from umpolicy.builders import builder
 from umpolicy.units import Unit, unit
 
 #: Arithmetic for comparisons: wide enough for any validated input, and any
@@ -108,11 +107,6 @@ class Quantity:
         """The quantity in another unit of the same dimension, exactly when finite."""
         target = _to_unit(target)
         return Quantity(_scaled(self.value, self.unit.factor / target.factor), target)
-
-
-#: ``Quantity(value, unit)`` for a finite :class:`~decimal.Decimal` and a registered
-#: :class:`~umpolicy.units.Unit`, which its converters return as they are: built quicker.
-build_quantity = builder(Quantity, converted=True)
 
 
 def _scaled(value: Decimal, factor: Fraction) -> Decimal:

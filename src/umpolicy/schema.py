@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+from cattrs.cols import is_namedtuple
 
 from umpolicy.facts import Fact
 from umpolicy.quantity import DECIMAL_TEXT
@@ -67,7 +68,7 @@ def _type(kind: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if kind is Fact:
         defs["Fact"] = _FACT
         return {"$ref": "#/$defs/Fact"}
-    if attrs.has(kind):
+    if attrs.has(kind) or is_namedtuple(kind):
         return _object(kind, defs)
     raise TypeError(f"no JSON Schema for {kind!r}")
 
@@ -77,12 +78,17 @@ def _object(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
     if name not in defs:
         defs[name] = {}  # placeholder: recursive models refer to themselves
         hints = typing.get_type_hints(cls)
-        fields = attrs.fields(cls)
+        if attrs.has(cls):
+            names = [f.name for f in attrs.fields(cls)]
+            required = [f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING]
+        else:  # a named tuple
+            names = list(cls._fields)  # type: ignore[attr-defined]
+            required = [n for n in names if n not in cls._field_defaults]  # type: ignore[attr-defined]
         defs[name] = {
             "type": "object",
             "description": (cls.__doc__ or "").strip().split("\n")[0],
-            "properties": {f.name: _type(hints[f.name], defs) for f in fields},
-            "required": [f.name for f in fields if f.default is attrs.NOTHING],
+            "properties": {n: _type(hints[n], defs) for n in names},
+            "required": required,
             "additionalProperties": False,
         }
     return {"$ref": f"#/$defs/{name}"}

@@ -8,23 +8,24 @@ requested value.
 
 from __future__ import annotations
 
-from attrs import frozen
+from typing import NamedTuple
 
-from umpolicy.builders import builder
-from umpolicy.checks import Finding, build_finding
+from umpolicy.checks import Finding
 from umpolicy.facts import Fact, FactBook
 from umpolicy.nodes import AllOf, AnyOf, Node
+from umpolicy.records import record
 from umpolicy.status import Status, all_met, any_met
 
 
-@frozen
-class Trail:
+@record
+class Trail(NamedTuple):
     """One node's part in a decision.
 
     ``kind`` is the node's type (``all_of``, ``any_of``, ``predicate``,
     ``dose_limit``). For a heading, ``findings`` holds its own condition; for a
     criterion, its rule (after the ``applies_if`` finding when it has one).
-    ``applies`` is false when a conditional criterion does not apply.
+    ``applies`` is false when a conditional criterion does not apply. An immutable
+    record, equal only to a Trail (see :mod:`umpolicy.records`).
     """
 
     label: str
@@ -41,16 +42,12 @@ class Trail:
         return tuple(fact for finding in self.findings for fact in finding.facts)
 
 
-#: ``Trail(...)``, built quicker: the generated full trail builds some twenty per request.
-build_trail = builder(Trail)
-
-
 def scope(applies: Finding) -> Finding:
     """A conditional criterion's first finding: its condition, and whether it applies."""
     note = None
     if applies.status is Status.NOT_MET:
         note = f"does not apply: {applies.rule} is not the case"
-    return build_finding(applies.rule, applies.status, applies.facts, note=note)
+    return Finding(applies.rule, applies.status, applies.facts, note=note)
 
 
 _KIND = {"AllOf": "all_of", "AnyOf": "any_of", "Predicate": "predicate", "DoseLimit": "dose_limit"}

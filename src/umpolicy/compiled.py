@@ -48,6 +48,9 @@ Evaluate = Callable[[FactBook], Finding]
 
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
 _mul = EXACT.multiply
+#: ``Finding(...)`` or ``Fact(...)`` with every field given in order, without the call
+#: to the named tuple's constructor: the bound checks build one or two per request.
+_new = tuple.__new__
 #: Each unit's factor as (numerator, denominator), by code.
 _RATIO = {code: (u.factor.numerator, u.factor.denominator) for code, u in UNITS.items()}
 
@@ -201,10 +204,10 @@ def _bound(check: _Bound) -> Evaluate:
             left, right = _sides(dose, cap, ratio)
             shown = _shown(dose_num * size_den * factor_den, dose_den * size_num * factor_num)
         requested = Quantity(shown, limit.unit)
-        derived = Fact(name, requested, (fact, basis), method)
+        derived = _new(Fact, (name, requested, (fact, basis), method, None, False))
         note = _divided(value, size, requested)
-        holds = left <= right if at_most else left >= right
-        return Finding(rule, MET if holds else NOT_MET, (derived,), requested, limit, note)
+        status = MET if (left <= right if at_most else left >= right) else NOT_MET
+        return _new(Finding, (rule, status, (derived,), requested, limit, note))
 
     def evaluate(book: FactBook) -> Finding:
         facts = book._facts  # the fact read as ``book[name]`` reads it, a call the fewer
@@ -213,7 +216,7 @@ def _bound(check: _Bound) -> Evaluate:
             fact = facts[fact_name] = reader(book)
         value = fact.value
         if not isinstance(value, Quantity):
-            return Finding(rule, UNKNOWN, (fact,))
+            return _new(Finding, (rule, UNKNOWN, (fact,), None, None, None))
         code = value.unit.code
         if UNITS.get(code) is not value.unit:  # a unit made by hand: the check itself
             return check.evaluate(book)
@@ -221,12 +224,12 @@ def _bound(check: _Bound) -> Evaluate:
         if compared is not None:
             limit, a, b = compared
             left = value.value if a == 1 else _mul(value.value, a)
-            holds = left <= b if at_most else left >= b
-            return Finding(rule, MET if holds else NOT_MET, (fact,), value, limit)
+            status = MET if (left <= b if at_most else left >= b) else NOT_MET
+            return _new(Finding, (rule, status, (fact,), value, limit, None))
         plan = per.get(code)
         if plan is not None:
             return per_basis(fact, value, plan, book)
-        return Finding(rule, NOT_MET, (fact,), value, first, apart[code])
+        return _new(Finding, (rule, NOT_MET, (fact,), value, first, apart[code]))
 
     return evaluate
 

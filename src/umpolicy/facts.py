@@ -317,6 +317,11 @@ def _counted(value: int, unit_code: str) -> Quantity:
 Reader = Callable[["FactBook"], Fact]
 
 
+#: ``Fact(...)`` with every field given in order, without the call to the named tuple's
+#: constructor: the readers of dates, quantities and the age build one per request.
+_new = tuple.__new__
+
+
 def _read(name: str, getter: Callable[[Request], Value | None]) -> Reader:
     #: Facts are immutable: one Fact per yes/no/missing/enum value is shared by all requests.
     shared: dict[object, Fact] = {}
@@ -328,7 +333,7 @@ def _read(name: str, getter: Callable[[Request], Value | None]) -> Reader:
             if fact is None:
                 fact = shared[value] = Fact(name, value)
             return fact
-        return Fact(name, value)
+        return _new(Fact, (name, value, (), None, None, False))
 
     return read
 
@@ -353,14 +358,15 @@ class FactBook:
         return tuple(self._facts[name] for name in FACTS if name in self._facts)
 
 
+_AGE_METHOD = "whole years from the birth date to the request date"
+
+
 def _age(book: FactBook) -> Fact:
     birth, on = book["patient.birth_date"], book["request.date"]
     value = None
     if isinstance(birth.value, dt.date) and isinstance(on.value, dt.date):
         value = _counted(age_in_years(birth.value, on.value), "a")
-    return Fact(
-        "patient.age", value, (birth, on), "whole years from the birth date to the request date"
-    )
+    return _new(Fact, ("patient.age", value, (birth, on), _AGE_METHOD, None, False))
 
 
 def body_surface_area(patient: Patient) -> Quantity | Fraction | None:

@@ -19,6 +19,7 @@ from umpolicy import (
     AtMost,
     Check,
     Dimension,
+    DoseLimit,
     Either,
     FactBook,
     Includes,
@@ -280,6 +281,21 @@ class TestKeptSubtrees:
         criterion = next(i for i, shape in enumerate(kept.shapes) if shape.label == "1.A.iii")
         (check,) = checks_of(next(n for n in walk(TREES[0]) if n.label == "1.A.iii"))
         assert len(memo[f"KT{criterion}"]) == len(memo[f"KF{kept.numbers[check]}"]) == KEPT
+
+    def test_a_conditions_first_finding_keeps_at_most_KEPT_keys(self) -> None:
+        """Past the bound, each new number of cycles is found anew and is still ``explain``'s."""
+        kept = program.__wrapped__(TREES)  # a fresh program: its own, empty store
+        node = next(n for n in walk(TREES[1]) if n.label == "Dosing 1.A.ii")
+        assert isinstance(node, DoseLimit)
+        assert node.applies_if is not None
+        store = kept.trail.__globals__[f"KS{kept.numbers[node.applies_if]}"]
+        for cycles in range(1, KEPT + 21):
+            request = attrs.evolve(
+                REQUESTS[0], regimen=attrs.evolve(REQUESTS[0].regimen, cycles_per_course=cycles)
+            )
+            roots, *_ = kept.trail(FactBook(request))
+        assert roots == tuple(explain(tree, FactBook(request)) for tree in TREES)
+        assert len(store) == KEPT
 
     @pytest.mark.parametrize(
         "therapy",

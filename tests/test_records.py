@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given
@@ -10,11 +12,12 @@ from hypothesis import strategies as st
 
 from umpolicy import Fact, Finding, Status, Trail
 
+TRAIL = ("1.A.i", "predicate", "Patient is 18 or older", Status.MET, (), (), None, True)
 #: Each record type with the items of one instance (every field given, in order).
 RECORDS: list[tuple[type[Any], tuple[object, ...]]] = [
     (Fact, ("patient.age", None, (), None, None, False)),
     (Finding, ("patient.age is at least 18 a", Status.UNKNOWN, (), None, None, None)),
-    (Trail, ("1.A.i", "predicate", "Patient is 18 or older", Status.MET, (), (), None, True)),
+    (Trail, TRAIL),
 ]
 
 #: Few values each, so that two draws are often equal.
@@ -44,6 +47,13 @@ class TestEquality:
         assert fact != finding
         assert not fact == finding  # noqa: SIM201
 
+    def test_compared_with_anything_else_the_other_side_decides(self) -> None:
+        """Against a non-tuple, a record defers (``NotImplemented``), as attrs classes do."""
+        fact: Any = Fact("patient.age", None)
+        assert fact == mock.ANY
+        assert not fact != mock.ANY  # noqa: SIM202 (the != operator itself is the subject)
+        assert fact != "patient.age"
+
     @given(facts, facts)
     def test_equal_exactly_when_the_fields_are(self, one: Fact, two: Fact) -> None:
         """Field by field: equal records hash alike, so they can key a dict or a set."""
@@ -53,6 +63,23 @@ class TestEquality:
         if same:
             assert hash(one) == hash(two)
             assert len({one, two}) == 1
+
+
+class TestUnordered:
+    """Records have no order, unlike the tuples they are built on."""
+
+    @pytest.mark.parametrize(("cls", "fields"), RECORDS)
+    def test_no_order(self, cls: type[Any], fields: tuple[object, ...]) -> None:
+        """``<``, ``<=``, ``>``, ``>=`` raise, against a record or a plain tuple."""
+        record = cls(*fields)
+        for other in (cls(*fields), fields):
+            for compare in (operator.lt, operator.le, operator.gt, operator.ge):
+                with pytest.raises(TypeError, match="records have no order"):
+                    compare(record, other)
+                with pytest.raises(TypeError, match="records have no order"):
+                    compare(other, record)
+        with pytest.raises(TypeError):
+            sorted([record, cls(*fields)])
 
 
 class TestImmutable:
@@ -69,8 +96,7 @@ class TestImmutable:
 
     def test_replace_gives_a_new_record(self) -> None:
         """``_replace`` (as ``attrs.evolve`` for the attrs classes) leaves the original."""
-        cls, fields = RECORDS[2]
-        trail = cls(*fields)
+        trail = Trail(*TRAIL)
         changed = trail._replace(status=Status.NOT_MET)
         assert (trail.status, changed.status) == (Status.MET, Status.NOT_MET)
         assert type(changed) is Trail

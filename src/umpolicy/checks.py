@@ -27,7 +27,8 @@ class Finding(NamedTuple):
     """What one check found for one request: its status and the facts behind it.
 
     For a limit, ``requested`` is the requested value in the limit's unit and
-    ``limit`` the limit it was compared with.
+    ``limit`` the limit it was compared with. An immutable record, equal only to a
+    Finding (see :mod:`umpolicy.records`).
     """
 
     rule: str

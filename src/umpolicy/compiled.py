@@ -40,6 +40,7 @@ from umpolicy.facts import (
     body_surface_area,
 )
 from umpolicy.quantity import EXACT, Quantity
+from umpolicy.records import new
 from umpolicy.request import Patient
 from umpolicy.status import Status
 from umpolicy.units import UNITS
@@ -48,9 +49,6 @@ Evaluate = Callable[[FactBook], Finding]
 
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
 _mul = EXACT.multiply
-#: ``Finding(...)`` or ``Fact(...)`` with every field given in order, without the call
-#: to the named tuple's constructor: the bound checks build one or two per request.
-_new = tuple.__new__
 #: Each unit's factor as (numerator, denominator), by code.
 _RATIO = {code: (u.factor.numerator, u.factor.denominator) for code, u in UNITS.items()}
 
@@ -163,7 +161,7 @@ def plans(check: _Bound) -> tuple[dict[str, Scaled], dict[str, tuple[Quantity, s
 
 def _bound(check: _Bound) -> Evaluate:
     """A limit: per value unit, which limit it compares with and how, worked out once."""
-    rule, fact_name, reader = check.describe(), check.fact, READERS[check.fact]
+    rule, get = check.describe(), _fact(check.fact)
     at_most = isinstance(check, AtMost)
     same, bases = plans(check)
     per = {
@@ -204,32 +202,29 @@ def _bound(check: _Bound) -> Evaluate:
             left, right = _sides(dose, cap, ratio)
             shown = _shown(dose_num * size_den * factor_den, dose_den * size_num * factor_num)
         requested = Quantity(shown, limit.unit)
-        derived = _new(Fact, (name, requested, (fact, basis), method, None, False))
+        derived = new(Fact, (name, requested, (fact, basis), method, None, False))
         note = _divided(value, size, requested)
         status = MET if (left <= right if at_most else left >= right) else NOT_MET
-        return _new(Finding, (rule, status, (derived,), requested, limit, note))
+        return new(Finding, (rule, status, (derived,), requested, limit, note))
 
     def evaluate(book: FactBook) -> Finding:
-        facts = book._facts  # the fact read as ``book[name]`` reads it, a call the fewer
-        fact = facts.get(fact_name)
-        if fact is None:
-            fact = facts[fact_name] = reader(book)
+        fact = get(book)
         value = fact.value
         if not isinstance(value, Quantity):
-            return _new(Finding, (rule, UNKNOWN, (fact,), None, None, None))
+            return new(Finding, (rule, UNKNOWN, (fact,), None, None, None))
         code = value.unit.code
         if UNITS.get(code) is not value.unit:  # a unit made by hand: the check itself
             return check.evaluate(book)
         compared = same.get(code)
         if compared is not None:
             limit, a, b = compared
-            left = value.value if a == 1 else _mul(value.value, a)
+            left = _mul(value.value, a)
             status = MET if (left <= b if at_most else left >= b) else NOT_MET
-            return _new(Finding, (rule, status, (fact,), value, limit, None))
+            return new(Finding, (rule, status, (fact,), value, limit, None))
         plan = per.get(code)
         if plan is not None:
             return per_basis(fact, value, plan, book)
-        return _new(Finding, (rule, NOT_MET, (fact,), value, first, apart[code]))
+        return new(Finding, (rule, NOT_MET, (fact,), value, first, apart[code]))
 
     return evaluate
 

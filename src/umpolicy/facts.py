@@ -19,7 +19,7 @@ from typing import NamedTuple
 from attrs import frozen
 
 from umpolicy.quantity import Quantity, rounded
-from umpolicy.records import record
+from umpolicy.records import new, record
 from umpolicy.request import (
     Condition,
     Lesion,
@@ -41,7 +41,10 @@ Partial = tuple[frozenset[str], bool]
 
 @record
 class Fact(NamedTuple):
-    """A fact's value for one request (``None`` when missing) and, if derived, its inputs."""
+    """A fact's value for one request (``None`` when missing) and, if derived, its inputs.
+
+    An immutable record, equal only to a Fact (see :mod:`umpolicy.records`).
+    """
 
     name: str
     value: Value | None
@@ -317,11 +320,6 @@ def _counted(value: int, unit_code: str) -> Quantity:
 Reader = Callable[["FactBook"], Fact]
 
 
-#: ``Fact(...)`` with every field given in order, without the call to the named tuple's
-#: constructor: the readers of dates, quantities and the age build one per request.
-_new = tuple.__new__
-
-
 def _read(name: str, getter: Callable[[Request], Value | None]) -> Reader:
     #: Facts are immutable: one Fact per yes/no/missing/enum value is shared by all requests.
     shared: dict[object, Fact] = {}
@@ -333,7 +331,7 @@ def _read(name: str, getter: Callable[[Request], Value | None]) -> Reader:
             if fact is None:
                 fact = shared[value] = Fact(name, value)
             return fact
-        return _new(Fact, (name, value, (), None, None, False))
+        return new(Fact, (name, value, (), None, None, False))
 
     return read
 
@@ -366,7 +364,7 @@ def _age(book: FactBook) -> Fact:
     value = None
     if isinstance(birth.value, dt.date) and isinstance(on.value, dt.date):
         value = _counted(age_in_years(birth.value, on.value), "a")
-    return _new(Fact, ("patient.age", value, (birth, on), _AGE_METHOD, None, False))
+    return new(Fact, ("patient.age", value, (birth, on), _AGE_METHOD, None, False))
 
 
 def body_surface_area(patient: Patient) -> Quantity | Fraction | None:

@@ -44,6 +44,7 @@ from umpolicy.compiled import compile_check, judge_per_basis, plans
 from umpolicy.facts import COUNTED, FACTS, PATHS, SOURCES, VALUES, FactBook
 from umpolicy.nodes import AllOf, AnyOf, Node, checks_of, walk
 from umpolicy.quantity import EXACT, Quantity
+from umpolicy.records import new
 from umpolicy.request import Request
 from umpolicy.status import Status
 from umpolicy.trail import Trail, kind_of, scope
@@ -136,10 +137,9 @@ def _kept(store: str, k: str, key: str, target: str, build: list[str]) -> list[s
 def _trail(
     i: int, node: Node, children: str = "()", title: str = "None", applies: str = "True"
 ) -> str:
-    """The statement setting ``t<i>``, node ``i``'s :class:`Trail`, built as a tuple.
+    """The statement setting ``t<i>``, node ``i``'s :class:`Trail`.
 
-    ``tuple.__new__`` with every field in :attr:`Trail._fields` order is what the
-    named tuple's constructor does, without its call.
+    Built by :data:`umpolicy.records.new`, every field in ``Trail._fields`` order.
     """
     given = {
         "label": repr(node.label),
@@ -163,7 +163,7 @@ class _Writer:
             "NOT_MET": NOT_MET,
             "UNKNOWN": UNKNOWN,
             "Trail": Trail,
-            "new": tuple.__new__,
+            "new": new,
             "scope": scope,
             "multiply": EXACT.multiply,
             "units_get": UNITS.get,
@@ -361,16 +361,16 @@ class _Writer:
     def _trail_lines(self, node: Node, i: int, nodes: list[Node], seen: set[str]) -> list[str]:
         lines: list[str] = []
 
-        def found(check: Check, name: str, store: str, build: str) -> str:
-            """``name`` set once per request by ``build``, kept by the check's key if any."""
+        def found(check: Check, name: str, store: str, expression: str) -> str:
+            """``name`` set once per request to ``expression``, kept by the check's key if any."""
             if name not in seen:  # each distinct check is evaluated once per request
                 seen.add(name)
                 key = self.key_of(check.facts())
                 if key is None:
-                    lines.append(f"{name} = {build}")
+                    lines.append(f"{name} = {expression}")
                 else:  # found once per distinct key, then read back
                     self.namespace.setdefault(store, {})
-                    lines.extend(_kept(store, "k", key, name, [f"{name} = {build}"]))
+                    lines.extend(_kept(store, "k", key, name, [f"{name} = {expression}"]))
             return name
 
         def finding(check: Check) -> str:

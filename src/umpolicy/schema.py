@@ -79,9 +79,10 @@ def _object(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
         defs[name] = {}  # placeholder: recursive models refer to themselves
         hints = typing.get_type_hints(cls)
         if attrs.has(cls):
-            names = [f.name for f in attrs.fields(cls)]
-            required = [f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING]
-        else:  # a named tuple
+            fields = attrs.fields(cls)
+            names = [f.name for f in fields]
+            required = [f.name for f in fields if f.default is attrs.NOTHING]
+        else:  # a record (a named tuple)
             names = list(cls._fields)  # type: ignore[attr-defined]
             required = [n for n in names if n not in cls._field_defaults]  # type: ignore[attr-defined]
         defs[name] = {
@@ -95,7 +96,10 @@ def _object(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def json_schema(cls: type) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of an attrs model as the converter reads and writes it."""
+    """The JSON Schema (draft 2020-12) of a model as the converter reads and writes it.
+
+    A model is an attrs class, or one of the trail's records (named tuples).
+    """
     defs: dict[str, Any] = {}
     root = _object(cls, defs)
     return {

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from importlib.metadata import EntryPoint
 from pathlib import Path
+from types import ModuleType, SimpleNamespace
 
 import pytest
 
 import umpolicy
+import umpolicy.registry as registry
 from umpolicy import UnknownPolicyError, load_policy, policy_names
+from umpolicy.registry import BUNDLED, GROUP
 from umpolicy_policies.proleukin import POLICY
 
 
@@ -60,6 +65,7 @@ class TestRegistry:
             "umpolicy.converter",
             "umpolicy.program",
             "umpolicy.validation",
+            "importlib.metadata",  # a bundled policy loads without scanning packages
         }
         assert loaded & later == set()
         assert "umpolicy_policies.proleukin" in loaded
@@ -86,6 +92,78 @@ class TestRegistry:
         monkeypatch.setattr(registry, "entry_points", lambda **_: [])
         with pytest.raises(UnknownPolicyError, match=r"\(installed: none\)"):
             registry.load_policy("other")
+
+
+class TestBundled:
+    """A policy umpolicy ships loads from its own module; any other, by its entry point."""
+
+    @pytest.fixture(autouse=True)
+    def fresh(self) -> Iterator[None]:
+        registry.load_policy.cache_clear()
+        yield
+        registry.load_policy.cache_clear()
+
+    def test_bundled_policies_are_registered_as_they_load(self) -> None:
+        """Each shipped policy's entry point names its module, and gives the same object."""
+        shipped = [ep for ep in registry.entry_points(group=GROUP) if ep.module.startswith(BUNDLED)]
+        assert [ep.name for ep in shipped] == ["proleukin"]
+        for ep in shipped:
+            assert (ep.module, ep.attr) == (f"{BUNDLED}.{ep.name}", "POLICY")
+            assert ep.load() is load_policy(ep.name)
+
+    def test_a_package_policy_loads_by_its_entry_point(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A name umpolicy does not ship is looked up among the installed packages."""
+        other = EntryPoint("other", "umpolicy_policies.proleukin:POLICY", GROUP)
+        monkeypatch.setattr(registry, "entry_points", lambda **_: [other])
+        assert load_policy("other") is POLICY
+
+    @pytest.mark.parametrize("name", ["__init__", "_private", "a-b", "../proleukin", "os.path"])
+    def test_only_a_plain_name_is_looked_for_among_the_bundled(
+        self, name: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Names that are no module of the package go straight to the entry points."""
+        monkeypatch.setattr(registry, "import_module", _unexpected)
+        with pytest.raises(UnknownPolicyError, match=r"^no policy named"):
+            load_policy(name)
+
+    def test_a_module_whose_policy_has_another_name_is_not_it(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A bundled module must hold the policy of its own name."""
+        monkeypatch.setattr(registry, "import_module", lambda _: SimpleNamespace(POLICY=POLICY))
+        monkeypatch.setattr(registry, "entry_points", lambda **_: [])
+        with pytest.raises(UnknownPolicyError, match=r"no policy named 'melanoma'"):
+            load_policy("melanoma")
+
+    @pytest.mark.parametrize("missing", [BUNDLED, f"{BUNDLED}.melanoma"])
+    def test_without_the_bundled_module_the_entry_points_decide(
+        self, missing: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """No such module (or no bundled policies at all): the entry points are asked."""
+
+        def absent(_module: str) -> ModuleType:
+            raise ModuleNotFoundError(f"No module named {missing!r}", name=missing)
+
+        other = EntryPoint("melanoma", "umpolicy_policies.proleukin:POLICY", GROUP)
+        monkeypatch.setattr(registry, "import_module", absent)
+        monkeypatch.setattr(registry, "entry_points", lambda **_: [other])
+        assert load_policy("melanoma") is POLICY
+
+    def test_a_broken_bundled_policy_is_not_hidden(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A shipped policy that fails to import (a missing dependency) raises, as it is."""
+
+        def broken(_module: str) -> ModuleType:
+            raise ModuleNotFoundError("No module named 'somedep'", name="somedep")
+
+        monkeypatch.setattr(registry, "import_module", broken)
+        with pytest.raises(ModuleNotFoundError, match="somedep"):
+            load_policy("proleukin")
+
+
+def _unexpected(module: str) -> ModuleType:
+    raise AssertionError(f"imported {module}")
 
 
 class TestPublicApi:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pkgutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import pytest
 
 import umpolicy
 import umpolicy.registry as registry
+import umpolicy_policies
 from umpolicy import UnknownPolicyError, load_policy, policy_names
 from umpolicy.registry import BUNDLED, GROUP
 from umpolicy_policies.proleukin import POLICY
@@ -104,9 +106,12 @@ class TestBundled:
         registry.load_policy.cache_clear()
 
     def test_bundled_policies_are_registered_as_they_load(self) -> None:
-        """Each shipped policy's entry point names its module, and gives the same object."""
-        shipped = [ep for ep in registry.entry_points(group=GROUP) if ep.module.startswith(BUNDLED)]
-        assert [ep.name for ep in shipped] == ["proleukin"]
+        """Each shipped module is a policy registered under its own name, and loads as one."""
+        shipped = [
+            ep for ep in registry.entry_points(group=GROUP) if ep.module.startswith(f"{BUNDLED}.")
+        ]
+        modules = [m.name for m in pkgutil.iter_modules(umpolicy_policies.__path__)]
+        assert sorted(ep.name for ep in shipped) == sorted(modules) == ["proleukin"]
         for ep in shipped:
             assert (ep.module, ep.attr) == (f"{BUNDLED}.{ep.name}", "POLICY")
             assert ep.load() is load_policy(ep.name)

@@ -16,6 +16,12 @@ them:
   apply, and the trail says so.
 - A dose whose unit cannot be compared with the branch's limit is outside the
   established dosing; IU and mg are never converted into each other.
+
+The policy owns its facts: the value sets below say which ICD-10-CM codes are each
+condition, which NUCC taxonomy codes are an oncologist or a dermatologist, which
+SNOMED CT routes and which ATC classes count; the questions say what a provider is
+asked that the shared request vocabulary has no place for; the derived facts say
+how the therapy history and the lesions are read.
 """
 
 from __future__ import annotations
@@ -24,46 +30,171 @@ import datetime as dt
 
 from umpolicy import (
     AllOf,
+    AnswerType,
     AnyOf,
     AtLeast,
     AtMost,
     DoseLimit,
     Either,
+    EveryItem,
     Includes,
     Indication,
     Interpretation,
     IsTrue,
+    Not,
     NotRecommended,
     OneOf,
     Policy,
     Predicate,
     Quantity,
+    Question,
     Source,
     Statement,
+    TherapyCount,
+    TherapyListed,
+    ValueSet,
+)
+
+# The codes the policy counts, each set named once (the docs render them from here).
+CUTANEOUS_MELANOMA_CODES = ValueSet(
+    "cutaneous-melanoma", "Cutaneous melanoma", "ICD-10-CM", prefixes=("C43",)
+)
+RENAL_CELL_CARCINOMA_CODES = ValueSet(
+    "renal-cell-carcinoma", "Renal cell carcinoma", "ICD-10-CM", prefixes=("C64",)
+)
+GVHD_CODES = ValueSet(
+    "graft-versus-host-disease", "Graft-versus-host disease", "ICD-10-CM", prefixes=("D89.81",)
+)
+CHRONIC_GVHD_CODES = ValueSet(
+    "chronic-graft-versus-host-disease",
+    "Chronic graft-versus-host disease",
+    "ICD-10-CM",
+    codes=("D89.811",),
+)
+ONCOLOGY = ValueSet(
+    "oncology",
+    "Oncologist",
+    "NUCC taxonomy",
+    codes=(
+        "207RX0202X",  # Internal Medicine, Medical Oncology
+        "207RH0003X",  # Internal Medicine, Hematology & Oncology
+        "2086X0206X",  # Surgery, Surgical Oncology
+        "2085R0001X",  # Radiology, Radiation Oncology
+        "207VX0201X",  # Obstetrics & Gynecology, Gynecologic Oncology
+        "2080P0207X",  # Pediatrics, Pediatric Hematology-Oncology
+    ),
+)
+DERMATOLOGY = ValueSet(
+    "dermatology",
+    "Dermatologist",
+    "NUCC taxonomy",
+    codes=("207N00000X", "207ND0101X", "207ND0900X", "207NI0002X", "207NP0225X", "207NS0135X"),
+)
+TRANSPLANT_CENTER = ("transplant-center",)
+INTRAVENOUS_ROUTE = ValueSet("intravenous", "Intravenous", "SNOMED CT", codes=("47625008",))
+INTRALESIONAL_ROUTE = ValueSet("intralesional", "Intralesional", "SNOMED CT", codes=("372464004",))
+SUBCUTANEOUS_ROUTE = ValueSet("subcutaneous", "Subcutaneous", "SNOMED CT", codes=("34206005",))
+SYSTEMIC_THERAPY = ValueSet(
+    "systemic-therapy",
+    "Systemic antineoplastic or immunomodulating therapy",
+    "ATC",
+    prefixes=("L01", "L02", "L03", "L04"),
+)
+ANTICANCER_THERAPY = ValueSet(
+    "anticancer-therapy", "Anticancer therapy", "ATC", prefixes=("L01", "L02")
+)
+SYSTEMIC_CORTICOSTEROIDS = ValueSet(
+    "systemic-corticosteroids", "Corticosteroids for systemic use", "ATC", prefixes=("H02",)
+)
+
+# What a provider is asked that the shared request vocabulary has no place for.
+METASTATIC = Question("metastatic", "Is the disease metastatic?", AnswerType.BOOLEAN)
+UNRESECTABLE = Question("unresectable", "Is the disease unresectable?", AnswerType.BOOLEAN)
+LESIONS = Question(
+    "lesions",
+    "Which lesions will Proleukin be injected into (the site and kind of each)?",
+    AnswerType.LIST,
+    fields=(
+        Question(
+            "site",
+            "Where is the lesion?",
+            AnswerType.CHOICE,
+            values=(
+                ("cutaneous", "Cutaneous"),
+                ("subcutaneous", "Subcutaneous"),
+                ("nodal", "Nodal"),
+                ("visceral", "Visceral"),
+                ("other", "Other"),
+            ),
+        ),
+        Question(
+            "status",
+            "What kind of lesion is it?",
+            AnswerType.CHOICE,
+            values=(
+                ("metastatic", "Metastatic"),
+                ("recurrent", "Recurrent"),
+                ("unresectable", "Unresectable"),
+                ("other", "Other"),
+            ),
+        ),
+    ),
+)
+STEROID_REFRACTORY = Question(
+    "steroid_refractory",
+    "According to the prescriber, is the disease steroid-refractory?",
+    AnswerType.BOOLEAN,
+)
+
+# Facts the policy derives from the request, with the engine's reusable pieces.
+PRIOR_SYSTEMIC_COUNT = TherapyCount(
+    "therapy.prior_systemic_count",
+    "How many other systemic therapies the patient has tried.",
+    "prior",
+    SYSTEMIC_THERAPY,
+)
+CONCOMITANT_ANTICANCER = TherapyListed(
+    "therapy.concomitant_anticancer",
+    "An anticancer therapy is to be given together with Proleukin.",
+    "concomitant",
+    ANTICANCER_THERAPY,
+)
+WITH_CORTICOSTEROIDS = TherapyListed(
+    "therapy.systemic_corticosteroids",
+    "A systemic corticosteroid is to be given together with Proleukin.",
+    "concomitant",
+    SYSTEMIC_CORTICOSTEROIDS,
+)
+LESIONS_INJECTABLE = EveryItem(
+    "lesions_injectable",
+    "At least one lesion is listed, and every one is a metastatic, recurrent or "
+    "unresectable cutaneous, subcutaneous or nodal lesion.",
+    "lesions",
+    (("site", ("cutaneous", "subcutaneous", "nodal")), ("status", ("metastatic", "recurrent", "unresectable"))),
 )
 
 ADULT = AtLeast("patient.age", Quantity("18", "a"))
-SINGLE_AGENT = IsTrue("therapy.single_agent")
-INTRAVENOUS = OneOf("regimen.route", ("intravenous",))
-INTRALESIONAL = OneOf("regimen.route", ("intralesional",))
-SUBCUTANEOUS = OneOf("regimen.route", ("subcutaneous",))
+SINGLE_AGENT = Not(IsTrue(CONCOMITANT_ANTICANCER.name))
+INTRAVENOUS = OneOf("medication.route", INTRAVENOUS_ROUTE)
+INTRALESIONAL = OneOf("medication.route", INTRALESIONAL_ROUTE)
+SUBCUTANEOUS = OneOf("medication.route", SUBCUTANEOUS_ROUTE)
 
 
-def _prescribed_by(*specialties: str) -> Either:
+def _prescribed_by(*specialties: ValueSet) -> Either:
     """The prescriber, or a physician consulted, has one of these specialties."""
     return Either(
-        OneOf("prescriber.specialty", specialties),
-        Includes("consultants.specialties", specialties),
+        *(Includes("prescriber.specialties", each) for each in specialties),
+        *(Includes("consultants.specialties", each) for each in specialties),
     )
 
 
-IV_DOSE = AtMost("regimen.dose", Quantity("600000", "[iU]/kg"), Quantity("0.037", "mg/kg"))
-THREE_TIMES_DAILY = AtMost("regimen.frequency", Quantity("3", "/d"))
-FOURTEEN_DOSES = AtMost("regimen.doses_per_cycle", Quantity("14", "{dose}"))
-SECOND_CYCLE = AtLeast("regimen.cycles_per_course", Quantity("2", "{cycle}"))
-NINE_DAYS_REST = AtLeast("regimen.rest_between_cycles", Quantity("9", "d"))
-ADDITIONAL_COURSE = AtLeast("regimen.course_number", Quantity("2", "{course}"))
-SEVEN_WEEKS_REST = AtLeast("regimen.rest_before_course", Quantity("7", "wk"))
+IV_DOSE = AtMost("medication.dose", Quantity("600000", "[iU]/kg"), Quantity("0.037", "mg/kg"))
+THREE_TIMES_DAILY = AtMost("medication.frequency", Quantity("3", "/d"))
+FOURTEEN_DOSES = AtMost("medication.schedule.doses_per_cycle", Quantity("14", "{dose}"))
+SECOND_CYCLE = AtLeast("medication.schedule.cycles_per_course", Quantity("2", "{cycle}"))
+NINE_DAYS_REST = AtLeast("medication.schedule.rest_between_cycles", Quantity("9", "d"))
+ADDITIONAL_COURSE = AtLeast("medication.schedule.course_number", Quantity("2", "{course}"))
+SEVEN_WEEKS_REST = AtLeast("medication.schedule.rest_before_course", Quantity("7", "wk"))
 
 SECOND_CYCLE_TEXT = (
     "A second cycle is given after a minimum of 9 days of rest to complete a course of therapy; AND"
@@ -83,12 +214,12 @@ CUTANEOUS_MELANOMA = Indication(
                     Predicate(
                         "1.A.ii",
                         "Patient has metastatic or unresectable disease; AND",
-                        Either(IsTrue("diagnosis.metastatic"), IsTrue("diagnosis.unresectable")),
+                        Either(IsTrue(METASTATIC.fact), IsTrue(UNRESECTABLE.fact)),
                     ),
                     Predicate(
                         "1.A.iii",
                         "Patient has tried at least one other systemic therapy; AND",
-                        AtLeast("therapy.prior_systemic_count", Quantity("1", "{therapy}")),
+                        AtLeast(PRIOR_SYSTEMIC_COUNT.name, Quantity("1", "{therapy}")),
                     ),
                     Predicate(
                         "1.A.iv", "Proleukin will be used as a single agent; AND", SINGLE_AGENT
@@ -96,7 +227,7 @@ CUTANEOUS_MELANOMA = Indication(
                     Predicate(
                         "1.A.v",
                         "Proleukin is prescribed by or in consultation with an oncologist; OR",
-                        _prescribed_by("oncology"),
+                        _prescribed_by(ONCOLOGY),
                     ),
                 ),
                 title="Intravenous Therapy.",
@@ -111,13 +242,13 @@ CUTANEOUS_MELANOMA = Indication(
                         "1.B.ii",
                         "Proleukin will be directly injected into metastatic, recurrent, or "
                         "unresectable cutaneous, subcutaneous, or nodal lesions; AND",
-                        IsTrue("diagnosis.lesions_injectable"),
+                        IsTrue(LESIONS_INJECTABLE.name),
                     ),
                     Predicate(
                         "1.B.iii",
                         "The medication is prescribed by or in consultation with an oncologist "
                         "or dermatologist.",
-                        _prescribed_by("oncology", "dermatology"),
+                        _prescribed_by(ONCOLOGY, DERMATOLOGY),
                     ),
                 ),
                 title="Intralesional Therapy.",
@@ -125,7 +256,7 @@ CUTANEOUS_MELANOMA = Indication(
             ),
         ),
         title="Cutaneous Melanoma.",
-        requires=OneOf("diagnosis.condition", ("cutaneous_melanoma",)),
+        requires=Includes("diagnoses", CUTANEOUS_MELANOMA_CODES),
     ),
     dosing=AnyOf(
         "Dosing 1",
@@ -166,12 +297,12 @@ CUTANEOUS_MELANOMA = Indication(
                         "Dosing 1.B.i",
                         "The dose to each individual lesion must not exceed 6 million "
                         "International Units given by intralesional injection; AND",
-                        (AtMost("regimen.dose", Quantity("6", "10*6.[iU]/{lesion}")),),
+                        (AtMost("medication.dose", Quantity("6", "10*6.[iU]/{lesion}")),),
                     ),
                     DoseLimit(
                         "Dosing 1.B.ii",
                         "The dose is given no more frequently than three times weekly.",
-                        (AtMost("regimen.frequency", Quantity("3", "/wk")),),
+                        (AtMost("medication.frequency", Quantity("3", "/wk")),),
                     ),
                 ),
                 title="Intralesional Therapy",
@@ -179,8 +310,8 @@ CUTANEOUS_MELANOMA = Indication(
             ),
         ),
     ),
-    approval=Quantity("1", "a"),
     section="FDA-Approved Indications",
+    approval=Quantity("1", "a"),
 )
 
 RENAL_CELL_CARCINOMA = Indication(
@@ -189,16 +320,16 @@ RENAL_CELL_CARCINOMA = Indication(
         "Approve for 1 year if the patient meets ALL of the following (A, B, C, and D):",
         (
             Predicate("2.A", "Patient is ≥ 18 years of age; AND", ADULT),
-            Predicate("2.B", "Patient has metastatic disease; AND", IsTrue("diagnosis.metastatic")),
+            Predicate("2.B", "Patient has metastatic disease; AND", IsTrue(METASTATIC.fact)),
             Predicate("2.C", "Proleukin will be used as a single agent; AND", SINGLE_AGENT),
             Predicate(
                 "2.D",
                 "Proleukin is prescribed by or in consultation with an oncologist.",
-                _prescribed_by("oncology"),
+                _prescribed_by(ONCOLOGY),
             ),
         ),
         title="Renal Cell Carcinoma.",
-        requires=OneOf("diagnosis.condition", ("renal_cell_carcinoma",)),
+        requires=Includes("diagnoses", RENAL_CELL_CARCINOMA_CODES),
     ),
     dosing=AllOf(
         "Dosing 2",
@@ -220,8 +351,8 @@ RENAL_CELL_CARCINOMA = Indication(
             ),
         ),
     ),
-    approval=Quantity("1", "a"),
     section="FDA-Approved Indications",
+    approval=Quantity("1", "a"),
 )
 
 GRAFT_VERSUS_HOST_DISEASE = Indication(
@@ -232,34 +363,31 @@ GRAFT_VERSUS_HOST_DISEASE = Indication(
             Predicate(
                 "3.A",
                 "Patient has chronic graft-versus-host disease; AND",
-                OneOf("diagnosis.condition", ("chronic_graft_versus_host_disease",)),
+                Includes("diagnoses", CHRONIC_GVHD_CODES),
             ),
             Predicate(
                 "3.B",
                 "According to the prescriber, the patient has steroid-refractory disease; AND",
-                IsTrue("diagnosis.steroid_refractory"),
+                IsTrue(STEROID_REFRACTORY.fact),
             ),
             Predicate(
                 "3.C",
                 "Proleukin will be used in combination with systemic corticosteroids; AND",
-                IsTrue("therapy.systemic_corticosteroids"),
+                IsTrue(WITH_CORTICOSTEROIDS.name),
             ),
             Predicate(
                 "3.D",
                 "Proleukin will be prescribed by or in consultation with an oncologist or a "
                 "physician associated with a transplant center.",
                 Either(
-                    *_prescribed_by("oncology").checks,
-                    IsTrue("prescriber.transplant_center"),
-                    IsTrue("consultants.transplant_center"),
+                    *_prescribed_by(ONCOLOGY).checks,
+                    Includes("prescriber.affiliations", TRANSPLANT_CENTER),
+                    Includes("consultants.affiliations", TRANSPLANT_CENTER),
                 ),
             ),
         ),
         title="Graft-Versus-Host Disease.",
-        requires=OneOf(
-            "diagnosis.condition",
-            ("chronic_graft_versus_host_disease", "acute_graft_versus_host_disease"),
-        ),
+        requires=Includes("diagnoses", GVHD_CODES),
     ),
     dosing=DoseLimit(
         "Dosing 3",
@@ -267,12 +395,12 @@ GRAFT_VERSUS_HOST_DISEASE = Indication(
         "frequently than once daily.",
         (
             SUBCUTANEOUS,
-            AtMost("regimen.dose", Quantity("1", "10*6.[iU]/m2")),
-            AtMost("regimen.frequency", Quantity("1", "/d")),
+            AtMost("medication.dose", Quantity("1", "10*6.[iU]/m2")),
+            AtMost("medication.frequency", Quantity("1", "/d")),
         ),
     ),
-    approval=Quantity("1", "a"),
     section="Other Uses with Supportive Evidence",
+    approval=Quantity("1", "a"),
 )
 
 _IV_LIMITS = ("Dosing 1.A.i", "Dosing 2.A")
@@ -494,4 +622,20 @@ POLICY = Policy(
         ),
     ),
     interpretations=INTERPRETATIONS,
+    value_sets=(
+        CUTANEOUS_MELANOMA_CODES,
+        RENAL_CELL_CARCINOMA_CODES,
+        GVHD_CODES,
+        CHRONIC_GVHD_CODES,
+        ONCOLOGY,
+        DERMATOLOGY,
+        INTRAVENOUS_ROUTE,
+        INTRALESIONAL_ROUTE,
+        SUBCUTANEOUS_ROUTE,
+        SYSTEMIC_THERAPY,
+        ANTICANCER_THERAPY,
+        SYSTEMIC_CORTICOSTEROIDS,
+    ),
+    questions=(METASTATIC, UNRESECTABLE, LESIONS, STEROID_REFRACTORY),
+    derived=(PRIOR_SYSTEMIC_COUNT, CONCOMITANT_ANTICANCER, WITH_CORTICOSTEROIDS, LESIONS_INJECTABLE),
 )

@@ -3,10 +3,25 @@
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from umpolicy.checks import AtLeast, AtMost, Check, Either, Finding, Includes, IsTrue, OneOf
+from umpolicy.dsl.checks import (
+    AtLeast,
+    AtMost,
+    Check,
+    Either,
+    Includes,
+    IsTrue,
+    LessThan,
+    Not,
+    OneOf,
+)
+from umpolicy.dsl.findings import Fact, Finding
+from umpolicy.dsl.nodes import AllOf, AnyOf, DoseLimit, Node, Predicate, facts_of, walk
+from umpolicy.dsl.quantity import Quantity
+from umpolicy.dsl.questions import AnswerType, Question
+from umpolicy.dsl.status import Status
+from umpolicy.dsl.units import Unit, unit
+from umpolicy.dsl.valueset import ValueSet
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError
-from umpolicy.facts import FACTS, Fact, FactBook, FactSpec
-from umpolicy.nodes import AllOf, AnyOf, DoseLimit, Node, Predicate, facts_of, walk
 from umpolicy.policy import (
     Indication,
     Interpretation,
@@ -15,40 +30,53 @@ from umpolicy.policy import (
     Source,
     Statement,
 )
-from umpolicy.quantity import Quantity
 from umpolicy.registry import load_policy, policy_names
-from umpolicy.request import (
-    Condition,
-    Diagnosis,
-    Lesion,
-    LesionSite,
-    LesionStatus,
-    Patient,
-    Physician,
-    Regimen,
-    Request,
-    Route,
-    Specialty,
-    Therapy,
+from umpolicy.vocabulary.facts import (
+    FACTS,
+    EveryItem,
+    FactSpec,
+    TherapyCount,
+    TherapyListed,
 )
-from umpolicy.status import Status
-from umpolicy.units import UNITS, Dimension, Unit, unit
+from umpolicy.vocabulary.request import (
+    Coding,
+    Medication,
+    Patient,
+    Practitioner,
+    Request,
+    RequestKind,
+    Schedule,
+    Sex,
+    Therapies,
+    Therapy,
+    TherapyOutcome,
+)
+
+#: The release; the package metadata reads it from here.
+__version__ = "0.2.0"
 
 if TYPE_CHECKING:
-    from umpolicy.converter import dumps, loads, make_converter, structure
-    from umpolicy.decision import Authorization, Decision, Outcome, PolicyRef, Reason, decide
-    from umpolicy.trail import Trail, explain
+    from umpolicy.engine.decision import (
+        Authorization,
+        Decision,
+        Outcome,
+        PolicyRef,
+        Reason,
+        decide,
+    )
+    from umpolicy.engine.trail import Step, Trail, explain
+    from umpolicy.io.converter import dumps, loads, make_converter, structure
 
 #: Names served by a module imported on first use, so that importing umpolicy and
 #: loading a policy stay quick: the converter (cattrs is slow to import), decisions
 #: and the trail.
 _LAZY = {
-    **dict.fromkeys(("dumps", "loads", "make_converter", "structure"), "umpolicy.converter"),
+    **dict.fromkeys(("dumps", "loads", "make_converter", "structure"), "umpolicy.io.converter"),
     **dict.fromkeys(
         ("Authorization", "Decision", "Outcome", "PolicyRef", "Reason", "decide"),
-        "umpolicy.decision",
+        "umpolicy.engine.decision",
     ),
-    **dict.fromkeys(("Trail", "explain"), "umpolicy.trail"),
+    **dict.fromkeys(("Step", "Trail", "explain"), "umpolicy.engine.trail"),
 }
 
 
@@ -69,21 +97,19 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "FACTS",
-    "UNITS",
     "AllOf",
+    "AnswerType",
     "AnyOf",
     "AtLeast",
     "AtMost",
     "Authorization",
     "Check",
-    "Condition",
+    "Coding",
     "Decision",
-    "Diagnosis",
-    "Dimension",
     "DoseLimit",
     "Either",
+    "EveryItem",
     "Fact",
-    "FactBook",
     "FactSpec",
     "FieldError",
     "Finding",
@@ -92,31 +118,38 @@ __all__ = [
     "InputError",
     "Interpretation",
     "IsTrue",
-    "Lesion",
-    "LesionSite",
-    "LesionStatus",
+    "LessThan",
+    "Medication",
     "Node",
+    "Not",
     "NotRecommended",
     "OneOf",
     "Outcome",
     "Patient",
-    "Physician",
     "Policy",
     "PolicyRef",
+    "Practitioner",
     "Predicate",
     "Quantity",
+    "Question",
     "Reason",
-    "Regimen",
     "Request",
-    "Route",
+    "RequestKind",
+    "Schedule",
+    "Sex",
     "Source",
-    "Specialty",
     "Statement",
     "Status",
+    "Step",
+    "Therapies",
     "Therapy",
+    "TherapyCount",
+    "TherapyListed",
+    "TherapyOutcome",
     "Trail",
     "Unit",
     "UnknownPolicyError",
+    "ValueSet",
     "decide",
     "dumps",
     "explain",

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from umpolicy.converter import CONVERTER, dumps, loads, structure
-from umpolicy.decision import Decision, decide
+from umpolicy.io.converter import CONVERTER, dumps, loads, structure
+from umpolicy.engine.decision import Decision, decide
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError
 from umpolicy.policy import Policy
 from umpolicy.registry import load_policy
-from umpolicy.request import Request
-from umpolicy.validation import validate
+from umpolicy.vocabulary.request import Request
+from umpolicy.io.validation import validate
 
 
 def parse_request(data: str | bytes | Mapping[str, Any]) -> Request:

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from umpolicy.api import evaluate, parse_request, to_json
-from umpolicy.converter import CONVERTER, dumps
+from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import InputError, UnknownPolicyError
-from umpolicy.facts import FACTS, with_inputs
+from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.progress import Progress
 from umpolicy.registry import load_policy, policy_names
-from umpolicy.render import decision_markdown, decision_text, policy_text
+from umpolicy.render.text import decision_markdown, decision_text, policy_text
 
 INVALID = 2
 
@@ -34,35 +34,61 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     decision = evaluate(parse_request(_read(args.request)), args.policy, trail=not args.no_trail)
     if args.format == "json":
         out.write(to_json(decision) + "\n")
-    elif args.format == "markdown":
-        out.write(decision_markdown(decision))
-    else:
-        out.write(decision_text(decision))
+        return 0
+    policy = load_policy(decision.policy.name)
+    render = decision_markdown if args.format == "markdown" else decision_text
+    out.write(render(decision, policy))
     return 0
 
 
-def _batch(args: argparse.Namespace, out: TextIO) -> int:
-    lines = _read(args.requests).splitlines()
-    progress = Progress(sys.stderr, len(lines)) if not args.quiet else None
-    invalid = 0
+def _decide_line(job: tuple[int, bytes, str | None, bool]) -> str:
+    """One line of a batch: its decision's JSON, or an error record naming the line."""
+    number, line, policy, trail = job
+    try:
+        return to_json(evaluate(line, policy, trail=trail))
+    except InputError as error:
+        record = {"line": number, "errors": [CONVERTER.unstructure(e) for e in error.errors]}
+        return dumps({"invalid": record})
+
+
+def _jobs(lines: Iterator[bytes], args: argparse.Namespace) -> Iterator[tuple[int, bytes, str | None, bool]]:
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            try:
-                decision = evaluate(line, args.policy, trail=args.trail)
-                out.write(to_json(decision) + "\n")
-            except InputError as error:
-                invalid += 1
-                record = {
-                    "line": number,
-                    "errors": [CONVERTER.unstructure(e) for e in error.errors],
-                }
-                out.write(dumps({"invalid": record}) + "\n")
-        if progress:
-            progress.advance()
+            yield number, line, args.policy, args.trail
+
+
+def _batch(args: argparse.Namespace, out: TextIO) -> int:
+    """Decide a JSON Lines file line by line, streamed: memory stays flat in its length."""
+    path = args.requests
+    total = None
+    if path != "-" and not args.quiet:
+        with open(path, "rb") as counting:
+            total = sum(chunk.count(b"\n") for chunk in iter(lambda: counting.read(1 << 20), b""))
+    progress = None if args.quiet else Progress(sys.stderr, total)
+    source = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    invalid = 0
+    with source:
+        jobs = _jobs(iter(source), args)
+        if args.jobs > 1:
+            import multiprocessing
+
+            pool = multiprocessing.get_context("fork").Pool(args.jobs)
+            results: Iterator[str] = pool.imap(_decide_line, jobs, chunksize=256)
+        else:
+            pool = None
+            results = map(_decide_line, jobs)
+        for text in results:
+            invalid += text.startswith('{"invalid"')
+            out.write(text + "\n")
+            if progress:
+                progress.advance()
+        if pool is not None:
+            pool.close()
+            pool.join()
     if progress:
         progress.close()
     if invalid:
-        print(f"umpolicy: {invalid} of {len(lines)} lines are invalid input", file=sys.stderr)
+        print(f"umpolicy: {invalid} lines are invalid input", file=sys.stderr)
         return INVALID
     return 0
 
@@ -75,7 +101,7 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
 
 def _facts(args: argparse.Namespace, out: TextIO) -> int:
     policy = load_policy(args.policy)
-    specs = [FACTS[name] for name in with_inputs(policy.facts())]
+    specs = [catalog(policy)[name] for name in with_inputs(policy, policy.facts())]
     if args.format == "json":
         out.write(dumps([CONVERTER.unstructure(spec) for spec in specs]) + "\n")
         return 0
@@ -111,6 +137,9 @@ def parser() -> argparse.ArgumentParser:
     many.add_argument("--policy", help="policy name, for requests that do not name one")
     many.add_argument("--trail", action="store_true", help="include each audit trail")
     many.add_argument("--quiet", action="store_true", help="no progress bar")
+    many.add_argument(
+        "--jobs", type=int, default=1, help="processes deciding in parallel (default 1)"
+    )
     many.set_defaults(run=_batch)
 
     show = commands.add_parser("show", help="print a policy's tree")

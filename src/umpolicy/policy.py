@@ -11,8 +11,12 @@ import functools
 
 from attrs import frozen
 
-from umpolicy.nodes import AllOf, AnyOf, Node, facts_of
-from umpolicy.quantity import Quantity
+from umpolicy.dsl.checks import Check
+from umpolicy.dsl.nodes import AllOf, AnyOf, Node, facts_of, walk
+from umpolicy.dsl.quantity import Quantity
+from umpolicy.dsl.questions import Question
+from umpolicy.dsl.valueset import ValueSet
+from umpolicy.vocabulary.facts import Derived
 
 
 @frozen
@@ -25,12 +29,16 @@ class Statement:
 
 @frozen
 class Indication:
-    """An indication: its criteria (a heading node), its dosing, and the approval period."""
+    """An indication: its criteria (a heading node), its dosing, and the approval period.
+
+    ``approval`` is the period for the whole indication; a branch of the criteria may
+    carry its own (initial versus continuation of therapy), which then wins.
+    """
 
     criteria: AllOf | AnyOf
     dosing: Node
-    approval: Quantity
     section: str
+    approval: Quantity | None = None
 
     @property
     def label(self) -> str:
@@ -45,10 +53,17 @@ class Indication:
 
 @frozen
 class NotRecommended:
-    """A numbered item of CONDITIONS NOT RECOMMENDED FOR APPROVAL."""
+    """A numbered item of CONDITIONS NOT RECOMMENDED FOR APPROVAL.
+
+    With ``check``, an exclusion that holds whatever the criteria say ("concurrent use
+    with another biologic"): when it is met the request is not recommended, and while
+    it is unknown it is not approved. Without, the catch-all ("circumstances not
+    listed"), which is what not meeting any indication means.
+    """
 
     label: str
     text: str
+    check: Check | None = None
 
 
 @frozen
@@ -88,6 +103,10 @@ class Policy:
     not_recommended_preamble: str
     not_recommended: tuple[NotRecommended, ...]
     interpretations: tuple[Interpretation, ...]
+    #: The value sets, questions and derived facts the policy declares, by name.
+    value_sets: tuple[ValueSet, ...] = ()
+    questions: tuple[Question, ...] = ()
+    derived: tuple[Derived, ...] = ()
 
     def said(self, key: str) -> str:
         """The POLICY STATEMENT sentence with this key."""
@@ -97,12 +116,27 @@ class Policy:
         raise KeyError(key)
 
     def facts(self) -> tuple[str, ...]:
-        """Every fact the policy reads, each once, in the order the policy reads them."""
+        """Every fact the policy's checks read, each once, in the order it reads them."""
         names: dict[str, None] = {}
-        for indication in self.indications:
-            names.update(dict.fromkeys(facts_of(indication.criteria)))
-            names.update(dict.fromkeys(facts_of(indication.dosing)))
+        for root in self.trees():
+            names.update(dict.fromkeys(facts_of(root)))
+        for item in self.not_recommended:
+            if item.check is not None:
+                names.update(dict.fromkeys(item.check.facts()))
         return tuple(names)
+
+    def trees(self) -> tuple[Node, ...]:
+        """The criteria and dosing of every indication, in the policy's order."""
+        return tuple(root for each in self.indications for root in (each.criteria, each.dosing))
+
+    def node(self, label: str) -> Node:
+        """The node with this label (labels are unique in a policy)."""
+        return _nodes(self)[label]
+
+    @property
+    def exclusions(self) -> tuple[NotRecommended, ...]:
+        """The items of CONDITIONS NOT RECOMMENDED that hold a check of their own."""
+        return tuple(item for item in self.not_recommended if item.check is not None)
 
     @property
     def content_hash(self) -> str:
@@ -111,9 +145,14 @@ class Policy:
 
 
 @functools.cache
+def _nodes(policy: Policy) -> dict[str, Node]:
+    return {node.label: node for root in policy.trees() for node in walk(root)}
+
+
+@functools.cache
 def _content_hash(policy: Policy) -> str:
     import hashlib  # here, once per policy: OpenSSL's bindings are slow to import
 
-    from umpolicy.converter import CONVERTER, dumps
+    from umpolicy.io.converter import CONVERTER, dumps
 
     return hashlib.sha256(dumps(CONVERTER.unstructure(policy)).encode()).hexdigest()

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 from attrs import frozen
 
-from umpolicy.checks import Check
+from umpolicy.dsl.checks import Check
+from umpolicy.dsl.quantity import Quantity
 
 
 @frozen
@@ -20,12 +21,15 @@ class Predicate:
 
     ``applies_if`` makes a criterion conditional: when that check is not met the
     criterion does not apply, and counts as met with the trail saying so.
+    ``requires`` is the criterion's own condition, as a heading's is (a weight tier):
+    when it is not met, the criterion is not met and off the request's branch.
     """
 
     label: str
     text: str
     check: Check
     applies_if: Check | None = None
+    requires: Check | None = None
 
     @property
     def checks(self) -> tuple[Check, ...]:
@@ -41,6 +45,7 @@ class DoseLimit:
     text: str
     checks: tuple[Check, ...]
     applies_if: Check | None = None
+    requires: Check | None = None
 
 
 @frozen
@@ -49,6 +54,8 @@ class AllOf:
 
     ``title`` is the heading's name as the document prints it, punctuation included
     ("Intravenous Therapy." before "Approve if…", "Intravenous Therapy" before "(i…").
+    ``approval`` is the period a branch is approved for when the policy gives one
+    ("Initial Therapy. Approve for 6 months"); the indication's period otherwise.
     """
 
     label: str
@@ -56,6 +63,7 @@ class AllOf:
     children: tuple[Node, ...]
     title: str | None = None
     requires: Check | None = None
+    approval: Quantity | None = None
 
 
 @frozen
@@ -67,6 +75,7 @@ class AnyOf:
     children: tuple[Node, ...]
     title: str | None = None
     requires: Check | None = None
+    approval: Quantity | None = None
 
 
 Node = Predicate | DoseLimit | AllOf | AnyOf
@@ -83,11 +92,14 @@ def walk(node: Node) -> Iterator[Node]:
 
 
 def checks_of(node: Node) -> tuple[Check, ...]:
-    """The checks a node itself holds (its condition, its rule), not its children's."""
+    """The checks a node itself holds, in its findings' order: ``requires``, ``applies_if``,
+    then its rules (a heading has only its condition, not its children's checks)."""
+    own: tuple[Check, ...] = () if node.requires is None else (node.requires,)
     if isinstance(node, AllOf | AnyOf):
-        return () if node.requires is None else (node.requires,)
-    own = node.checks
-    return own if node.applies_if is None else (node.applies_if, *own)
+        return own
+    if node.applies_if is not None:
+        own = (*own, node.applies_if)
+    return (*own, *node.checks)
 
 
 def facts_of(node: Node) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from attrs import field, frozen
 
-from umpolicy.units import Unit, unit
+from umpolicy.dsl.units import Unit, unit
 
 #: Arithmetic for comparisons: wide enough for any validated input, and any
 #: rounding raises instead of silently moving a boundary.

@@ -11,27 +11,27 @@ import datetime as dt
 import enum
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar, get_args, get_origin
 
 import cattrs
-from cattrs.cols import (
-    is_namedtuple,
-    namedtuple_dict_structure_factory,
-    namedtuple_dict_unstructure_factory,
-)
 from cattrs.strategies import configure_tagged_union
 from cattrs.v import format_exception, transform_error
 
-from umpolicy.checks import AtLeast, AtMost, Check, Either
+from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, LessThan
+from umpolicy.dsl.findings import Fact, Finding, Value
+from umpolicy.dsl.nodes import AllOf, AnyOf, Node
+from umpolicy.dsl.quantity import Quantity, format_decimal, to_decimal
+from umpolicy.dsl.status import Status
+from umpolicy.dsl.units import Unit, unit
+from umpolicy.dsl.valueset import ValueSet
+from umpolicy.engine.trail import Step, Trail
 from umpolicy.errors import FieldError, InputError
-from umpolicy.facts import FACTS, Fact, Value
-from umpolicy.nodes import AllOf, AnyOf, Node
-from umpolicy.quantity import Quantity, format_decimal, to_decimal
-from umpolicy.units import Unit, unit
+from umpolicy.vocabulary.facts import Derived
 
 T = TypeVar("T")
+_ANSWERS = Mapping[str, Mapping[str, Any]]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -117,18 +117,109 @@ def _unstructure_value(value: Value | None) -> object:
     return value
 
 
-def _structure_value(value: object, name: str) -> Value | None:
-    """A fact's value back from JSON; text is a date only where the catalog says so."""
+def _structure_value(value: object) -> Value | None:
+    """A fact's value back from JSON: a date's text is read as a date."""
     if isinstance(value, dict):
         return Quantity(value["value"], value["unit"])
     if isinstance(value, list):
         return frozenset(value)
-    spec = FACTS.get(name)
-    if isinstance(value, str) and spec is not None and spec.type == "date":
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         return dt.date.fromisoformat(value)
     if value is None or isinstance(value, bool | str):
         return value
     raise ValueError(f"not a fact value: {value!r}")
+
+
+def _unstructure_fact(fact: Fact) -> dict[str, object]:
+    data: dict[str, object] = {"value": _unstructure_value(fact.value)}
+    if fact.inputs:
+        data["inputs"] = list(fact.inputs)
+    if fact.exact_square is not None:
+        data["exact_square"] = str(fact.exact_square)
+    if fact.partial:
+        data["partial"] = True
+    return data
+
+
+def _structure_fact(name: str, data: dict[str, Any]) -> Fact:
+    square = data.get("exact_square")
+    return Fact(
+        name,
+        _structure_value(data["value"]),
+        tuple(data.get("inputs", ())),
+        None if square is None else _fraction(square),
+        data.get("partial", False),
+    )
+
+
+def _unstructure_finding(finding: Finding) -> dict[str, object]:
+    data: dict[str, object] = {"status": finding.status.value, "facts": list(finding.facts)}
+    if finding.requested is not None:
+        data["requested"] = _unstructure_value(finding.requested)
+    if finding.limit is not None:
+        data["limit"] = _unstructure_value(finding.limit)
+    if finding.note is not None:
+        data["note"] = finding.note
+    return data
+
+
+def _structure_finding(data: dict[str, Any]) -> Finding:
+    requested, limit = data.get("requested"), data.get("limit")
+    return Finding(
+        Status(data["status"]),
+        tuple(data["facts"]),
+        None if requested is None else Quantity(requested["value"], requested["unit"]),
+        None if limit is None else Quantity(limit["value"], limit["unit"]),
+        data.get("note"),
+    )
+
+
+def _unstructure_step(step: Step) -> dict[str, object]:
+    data: dict[str, object] = {"status": step.status.value}
+    if step.findings:
+        data["findings"] = [_unstructure_finding(f) for f in step.findings]
+    if not step.applies:
+        data["applies"] = False
+    if step.off:
+        data["off"] = True
+    return data
+
+
+def _unstructure_trail(trail: Trail) -> dict[str, object]:
+    return {
+        "steps": {label: _unstructure_step(step) for label, step in trail.steps.items()},
+        "facts": {name: _unstructure_fact(fact) for name, fact in trail.facts.items()},
+    }
+
+
+def _structure_trail(data: dict[str, Any], _: type) -> Trail:
+    steps = {
+        label: Step(
+            Status(step["status"]),
+            tuple(_structure_finding(f) for f in step.get("findings", ())),
+            step.get("applies", True),
+            step.get("off", False),
+        )
+        for label, step in data["steps"].items()
+    }
+    facts = {name: _structure_fact(name, fact) for name, fact in data["facts"].items()}
+    return Trail(steps, facts)
+
+
+def _structure_answers(value: object, _: type) -> dict[str, dict[str, Any]]:
+    """Answers by policy and question id, as JSON values: the policy checks them."""
+    if not isinstance(value, dict):
+        raise ValueError(f"expected an object, got {_json_type(value)}")
+    for policy, answers in value.items():
+        if not isinstance(answers, dict):
+            raise ValueError(f"the answers for {policy!r}: expected an object")
+    return {policy: dict(answers) for policy, answers in value.items()}
+
+
+def _structure_values(value: object, _: type) -> tuple[str, ...] | ValueSet:
+    if isinstance(value, dict):
+        return CONVERTER.structure(value, ValueSet)
+    return CONVERTER.structure(value, tuple[str, ...])
 
 
 def _format(exc: BaseException, kind: type | None) -> str:
@@ -160,37 +251,21 @@ def make_converter() -> cattrs.Converter:
     )
     converter.register_structure_hook_factory(_is_sequence, _structure_sequence(converter))
 
-    # The trail's records are named tuples: objects in JSON, as the attrs classes are.
-    converter.register_unstructure_hook_factory(is_namedtuple, namedtuple_dict_unstructure_factory)
-    converter.register_structure_hook_factory(
-        is_namedtuple,
-        lambda cls, conv: namedtuple_dict_structure_factory(cls, conv, "from_converter", True),
-    )
+    # The trail is compact: steps by label and facts by name, defaults left out.
+    converter.register_unstructure_hook(Trail, _unstructure_trail)
+    converter.register_structure_hook(Trail, _structure_trail)
+    converter.register_unstructure_hook(Fact, _unstructure_fact)
+    converter.register_unstructure_hook(Finding, _unstructure_finding)
+    converter.register_structure_hook_func(lambda t: t == _ANSWERS, _structure_answers)
+    converter.register_unstructure_hook_func(lambda t: t == _ANSWERS, _unstructure_answers)
+    converter.register_structure_hook(tuple[str, ...] | ValueSet, _structure_values)
     converter.register_unstructure_hook(
-        Fact,
-        lambda fact: {
-            "name": fact.name,
-            "value": _unstructure_value(fact.value),
-            "display": fact.display(),
-            "inputs": [converter.unstructure(i, Fact) for i in fact.inputs],
-            "method": fact.method,
-            "exact_square": None if fact.exact_square is None else str(fact.exact_square),
-            "partial": fact.partial,
-        },
+        tuple[str, ...] | ValueSet,
+        lambda v: converter.unstructure(v, ValueSet) if isinstance(v, ValueSet) else list(v),
     )
-    converter.register_structure_hook(
-        Fact,
-        lambda data, _: Fact(
-            data["name"],
-            _structure_value(data["value"], data["name"]),
-            tuple(converter.structure(i, Fact) for i in data["inputs"]),
-            data["method"],
-            None if data["exact_square"] is None else _fraction(data["exact_square"]),
-            data["partial"],
-        ),
-    )
+    configure_tagged_union(Derived, converter, tag_generator=_tag, tag_name="type")
 
-    for bound in (AtMost, AtLeast):
+    for bound in (AtMost, AtLeast, LessThan):
         converter.register_unstructure_hook(
             bound,
             lambda check: {
@@ -223,6 +298,23 @@ def make_converter() -> cattrs.Converter:
     configure_tagged_union(Node, converter, tag_generator=_tag, tag_name="type")
     configure_tagged_union(AllOf | AnyOf, converter, tag_generator=_tag, tag_name="type")
     return converter
+
+
+def _unstructure_answers(answers: Mapping[str, Mapping[str, Any]]) -> object:
+    return {policy: {key: _raw(value) for key, value in each.items()} for policy, each in answers.items()}
+
+
+def _raw(value: Any) -> Any:
+    """An answer as JSON: exact numbers as decimal text, items and quantities as objects."""
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, Quantity | dt.date):
+        return _unstructure_value(value)
+    if isinstance(value, dict):
+        return {key: _raw(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_raw(item) for item in value]
+    return value
 
 
 def _fraction(text: str) -> Any:

@@ -1,0 +1,346 @@
+"""Typed comparisons of facts: the only logic a policy tree may hold.
+
+Each check names the facts it reads and compares them with values or limits that
+are plain data, so a tree can be evaluated, serialized, rendered and asked what it
+needs. A check implements only its own comparison (``evaluate``) and its words
+(``describe``), as a PyHamcrest matcher does; walking the tree is the evaluator's job.
+A check reads facts from a :class:`Book`: the engine's, which reads each fact of
+one request once.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from fractions import Fraction
+from typing import Protocol
+
+from attrs import frozen
+
+from umpolicy.dsl.findings import Fact, Finding
+from umpolicy.dsl.quantity import Quantity, compare, rounded
+from umpolicy.dsl.status import Status, any_met
+from umpolicy.dsl.valueset import ValueSet
+
+MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
+
+
+class Book(Protocol):
+    """The facts of one request: read by name, once each; derived ones may be added."""
+
+    def __getitem__(self, name: str) -> Fact: ...
+
+    def add(self, fact: Fact) -> None:
+        """Keep a fact a check derived (a dose per kg), for the trail."""
+
+
+@frozen
+class IsTrue:
+    """Met when the boolean fact is true."""
+
+    fact: str
+
+    def facts(self) -> tuple[str, ...]:
+        """The facts this check reads."""
+        return (self.fact,)
+
+    def describe(self) -> str:
+        """The rule in plain words."""
+        return f"{self.fact} is yes"
+
+    def evaluate(self, book: Book) -> Finding:
+        """Compare the request's fact with the rule."""
+        value = book[self.fact].value
+        status = UNKNOWN if value is None else MET if value is True else NOT_MET
+        return Finding(status, (self.fact,))
+
+
+def _words(values: tuple[str, ...] | ValueSet) -> str:
+    return values.describe() if isinstance(values, ValueSet) else " or ".join(values)
+
+
+@frozen
+class OneOf:
+    """Met when the fact's value (one code or word) is one of ``values``."""
+
+    fact: str
+    values: tuple[str, ...] | ValueSet
+
+    def facts(self) -> tuple[str, ...]:
+        """The facts this check reads."""
+        return (self.fact,)
+
+    def describe(self) -> str:
+        """The rule in plain words."""
+        return f"{self.fact} is {_words(self.values)}"
+
+    def evaluate(self, book: Book) -> Finding:
+        """Compare the request's fact with the rule."""
+        value = book[self.fact].value
+        status = UNKNOWN if value is None else Status.of(value in self.values)
+        return Finding(status, (self.fact,))
+
+
+@frozen
+class Includes:
+    """Met when the set-valued fact holds any of ``values`` (codes, or a value set)."""
+
+    fact: str
+    values: tuple[str, ...] | ValueSet
+
+    def facts(self) -> tuple[str, ...]:
+        """The facts this check reads."""
+        return (self.fact,)
+
+    def describe(self) -> str:
+        """The rule in plain words."""
+        return f"{self.fact} include {_words(self.values)}"
+
+    def evaluate(self, book: Book) -> Finding:
+        """Kleene membership: met if the set holds a value, unknown while it may be partial."""
+        fact = book[self.fact]
+        value = fact.value
+        if not isinstance(value, frozenset):
+            return Finding(UNKNOWN, (self.fact,))
+        values = self.values
+        if any(code in values for code in value):
+            return Finding(MET, (self.fact,))
+        return Finding(UNKNOWN if fact.partial else NOT_MET, (self.fact,))
+
+
+#: Room for any validated per-kg or per-m² value with its 10 decimals.
+_SHOWN = decimal.Context(prec=60)
+
+#: The fact a dose is divided or multiplied by to compare it with a limit, by the part
+#: of a dimension after its slash, and the suffix of the derived fact's name.
+_BASIS = {"mass": ("patient.weight", "kg"), "area": ("patient.body_surface_area", "m2")}
+
+
+def _exact(value: Quantity) -> Fraction:
+    """The value in its dimension's base unit, as an exact fraction."""
+    return Fraction(value.value) * value.unit.factor
+
+
+def _shown(value: Fraction, *, root: bool = False) -> Decimal:
+    """A fraction (or its square root) shown to 10 decimal places (display only)."""
+    return rounded(value.numerator, value.denominator, 10, root=root).normalize(_SHOWN)
+
+
+def _sign(difference: Fraction) -> int:
+    return (difference > 0) - (difference < 0)
+
+
+@frozen(repr=False, init=False)
+class _Bound:
+    """A limit on a quantity fact; several limits are alternatives in other units.
+
+    A dose in an absolute unit is divided by the weight (or body surface area) to
+    compare with a per-kg (per-m²) limit, and a per-kg dose is multiplied by the
+    weight to compare with an absolute cap, exactly; a unit no limit compares with is
+    not met, with a note saying so.
+    """
+
+    fact: str
+    limits: tuple[Quantity, ...]
+    _SYMBOL = ""
+
+    def __repr__(self) -> str:
+        limits = ", ".join(map(repr, self.limits))
+        return f"{type(self).__name__}({self.fact!r}, {limits})"
+
+    def facts(self) -> tuple[str, ...]:
+        """The facts this check reads, with any a per-basis conversion may need."""
+        bases = []
+        for limit in self.limits:
+            for part in limit.unit.dimension.split("/")[1:]:
+                if part in _BASIS:
+                    bases.append(_BASIS[part][0])
+        return (self.fact, *dict.fromkeys(bases))
+
+    def describe(self) -> str:
+        """The rule in plain words."""
+        first, *others = self.limits
+        alternatives = "".join(f" (or {other.display()})" for other in others)
+        return f"{self.fact} {self._SYMBOL} {first.display()}{alternatives}"
+
+    def holds(self, sign: int) -> bool:
+        """Whether a value that compares with the limit as ``sign`` (-1, 0, 1) meets it."""
+        raise NotImplementedError
+
+    def apart(self, code: str) -> str:
+        """Why a value in the unit ``code``, which no limit compares with, is not met."""
+        units = " or ".join(limit.unit.code for limit in self.limits)
+        return f"{code} cannot be compared with a limit in {units}: outside the established dosing"
+
+    def evaluate(self, book: Book) -> Finding:
+        """Compare the request's quantity with the limit in its own dimension, exactly."""
+        value = book[self.fact].value
+        if not isinstance(value, Quantity):
+            return Finding(UNKNOWN, (self.fact,))
+        dimension = value.unit.dimension
+        for limit in self.limits:
+            if limit.unit.dimension == dimension:
+                return Finding(
+                    Status.of(self.holds(compare(value, limit))), (self.fact,), value, limit
+                )
+        for limit in self.limits:
+            found = self._converted(book, value, limit)
+            if found is not None:
+                return found
+        note = self.apart(value.unit.code)
+        return Finding(NOT_MET, (self.fact,), value, self.limits[0], note)
+
+    def _converted(self, book: Book, value: Quantity, limit: Quantity) -> Finding | None:
+        """Compare across a basis: divide an absolute dose, or multiply a per-basis one."""
+        have, want = value.unit.dimension, limit.unit.dimension
+        if want.startswith(have + "/") and want[len(have) + 1 :] in _BASIS:
+            per = want[len(have) + 1 :]
+            return self._by_basis(book, value, limit, per, divide=True)
+        if have.startswith(want + "/") and have[len(want) + 1 :] in _BASIS:
+            per = have[len(want) + 1 :]
+            return self._by_basis(book, value, limit, per, divide=False)
+        return None
+
+    def _by_basis(
+        self, book: Book, value: Quantity, limit: Quantity, per: str, *, divide: bool
+    ) -> Finding:
+        """The dose per basis (or in total), as a derived fact, against the limit."""
+        basis_name, basis_unit = _BASIS[per]
+        suffix = f"_per_{basis_unit}" if divide else "_total"
+        name = self.fact + suffix
+        basis = book[basis_name]
+        inputs = (self.fact, basis_name)
+        if not isinstance(basis.value, Quantity):
+            book.add(Fact(name, None, inputs))
+            return Finding(UNKNOWN, (name,), limit=limit)
+        dose, cap, size = _exact(value), _exact(limit), _exact(basis.value)
+        square = basis.exact_square
+        factor = limit.unit.factor
+        if divide:
+            if square is not None:  # compare squares: dose² against cap² × area²
+                sign = _sign(dose * dose - cap * cap * square)
+                shown = _shown(dose * dose / square / (factor * factor), root=True)
+            else:
+                sign = _sign(dose - cap * size)
+                shown = _shown(dose / size / factor)
+            operator = "÷"
+        else:
+            if square is not None:
+                sign = _sign(dose * dose * square - cap * cap)
+                shown = _shown(dose * dose * square / (factor * factor), root=True)
+            else:
+                sign = _sign(dose * size - cap)
+                shown = _shown(dose * size / factor)
+            operator = "×"
+        requested = Quantity(shown, limit.unit)
+        book.add(Fact(name, requested, inputs))
+        note = f"{value.display()} {operator} {basis.value.display()} = {requested.display()}"
+        if square is not None:
+            note += " (compared exactly, by squares)"
+        return Finding(Status.of(self.holds(sign)), (name,), requested, limit, note)
+
+
+class AtMost(_Bound):
+    """Met when the quantity is at most the limit (inclusive: "must not exceed", "up to")."""
+
+    __slots__ = ()
+    _SYMBOL = "≤"
+
+    def __init__(self, fact: str, *limits: Quantity) -> None:
+        self.__attrs_init__(fact, limits)
+
+    def holds(self, sign: int) -> bool:
+        """At most: the limit itself meets it."""
+        return sign <= 0
+
+
+class AtLeast(_Bound):
+    """Met when the quantity is at least the limit (inclusive: "at least", "a minimum of")."""
+
+    __slots__ = ()
+    _SYMBOL = "≥"
+
+    def __init__(self, fact: str, *limits: Quantity) -> None:
+        self.__attrs_init__(fact, limits)
+
+    def holds(self, sign: int) -> bool:
+        """At least: the limit itself meets it."""
+        return sign >= 0
+
+
+class LessThan(_Bound):
+    """Met when the quantity is below the limit (strict: "less than", "weighs under")."""
+
+    __slots__ = ()
+    _SYMBOL = "<"
+
+    def __init__(self, fact: str, *limits: Quantity) -> None:
+        self.__attrs_init__(fact, limits)
+
+    def holds(self, sign: int) -> bool:
+        """Less than: the limit itself does not meet it."""
+        return sign < 0
+
+
+@frozen(repr=False, init=False)
+class Either:
+    """Met when any of its checks is met (Kleene "or" across several facts)."""
+
+    checks: tuple[Check, ...]
+
+    def __init__(self, *checks: Check) -> None:
+        self.__attrs_init__(checks)
+
+    def __repr__(self) -> str:
+        return f"Either({', '.join(map(repr, self.checks))})"
+
+    def facts(self) -> tuple[str, ...]:
+        """The facts this check reads."""
+        return tuple(dict.fromkeys(name for check in self.checks for name in check.facts()))
+
+    def describe(self) -> str:
+        """The rule in plain words."""
+        return " or ".join(check.describe() for check in self.checks)
+
+    def evaluate(self, book: Book) -> Finding:
+        """Compare each alternative; every fact read is kept for the trail."""
+        findings = [check.evaluate(book) for check in self.checks]
+        status = any_met(finding.status for finding in findings)
+        facts = tuple(dict.fromkeys(name for finding in findings for name in finding.facts))
+        return Finding(status, facts)
+
+
+@frozen
+class Not:
+    """Met when its check is not met ("will not be used in combination with …")."""
+
+    check: Check
+
+    def facts(self) -> tuple[str, ...]:
+        """The facts this check reads."""
+        return self.check.facts()
+
+    def describe(self) -> str:
+        """The rule in plain words."""
+        return f"not ({self.check.describe()})"
+
+    def evaluate(self, book: Book) -> Finding:
+        """The Kleene negation: unknown stays unknown."""
+        found = self.check.evaluate(book)
+        return Finding(~found.status, found.facts, found.requested, found.limit, found.note)
+
+
+Check = IsTrue | OneOf | Includes | AtMost | AtLeast | LessThan | Either | Not
+
+__all__ = [
+    "AtLeast",
+    "AtMost",
+    "Book",
+    "Check",
+    "Either",
+    "Includes",
+    "IsTrue",
+    "LessThan",
+    "Not",
+    "OneOf",
+]

@@ -1,0 +1,77 @@
+"""What evaluating a request finds: the facts read and each check's finding.
+
+Both are immutable records (see :mod:`umpolicy.dsl.records`). A fact refers to the
+facts it is derived from by name, and a finding to the facts it read by name: a
+decision keeps each fact once, and the trail refers to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import NamedTuple
+
+from umpolicy.dsl.quantity import Quantity
+from umpolicy.dsl.records import record
+from umpolicy.dsl.status import Status
+
+#: A fact's value: a boolean, a code or word, a set of codes, a quantity, a date.
+Value = bool | str | frozenset[str] | Quantity | dt.date
+
+
+@record
+class Fact(NamedTuple):
+    """A fact's value for one request (``None`` when missing) and, if derived, its inputs.
+
+    ``inputs`` names the facts it was derived from. ``exact_square`` is the exact
+    square of ``value`` when the value itself is rounded (a Mosteller BSA).
+    ``partial`` is true when a set lists only what the request gives (a consultant's
+    specialty is not said): more may be missing.
+    """
+
+    name: str
+    value: Value | None
+    inputs: tuple[str, ...] = ()
+    exact_square: Fraction | None = None
+    partial: bool = False
+
+    @property
+    def missing(self) -> bool:
+        """True when the request does not give this fact (or an input it needs)."""
+        return self.value is None
+
+    def display(self) -> str:
+        """The value for people."""
+        shown = display_value(self.value)
+        return f"{shown}, and some not given" if self.partial else shown
+
+
+def display_value(value: Value | None) -> str:
+    """A fact value as reviewers read it."""
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Quantity):
+        return value.display()
+    if isinstance(value, frozenset):
+        return ", ".join(sorted(value)) if value else "none"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@record
+class Finding(NamedTuple):
+    """What one check found: its status and the names of the facts behind it.
+
+    For a limit, ``requested`` is the requested value in the limit's unit and
+    ``limit`` the limit it was compared with; ``note`` says how (``7,500 mg ÷ 75 kg
+    = 100 mg/kg``) or why it could not be compared.
+    """
+
+    status: Status
+    facts: tuple[str, ...]
+    requested: Quantity | None = None
+    limit: Quantity | None = None
+    note: str | None = None

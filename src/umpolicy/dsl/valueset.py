@@ -1,0 +1,44 @@
+"""Value sets: the codes a policy counts as one thing, named once and shown to reviewers.
+
+A policy says "cutaneous melanoma"; a request says ``C43.9``. A value set is the
+bridge, written once in the policy's module: its name, the code system, the codes
+it holds, and the code prefixes that stand for every code under them (``C43`` holds
+``C43.9`` but not ``D03.9``). It is pure data, so the docs render it and the trail
+quotes it.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+
+@frozen
+class ValueSet:
+    """Named codes of one system; a prefix holds its code and every code beneath it.
+
+    ``ValueSet("melanoma", "Cutaneous melanoma", "ICD-10-CM", prefixes=("C43",))``
+    holds ``C43``, ``C43.9`` and ``C43.59``, and ATC's ``L01`` holds ``L01FF02``: codes
+    of these systems are hierarchical by their leading characters.
+    """
+
+    name: str
+    title: str
+    system: str
+    codes: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not self.codes and not self.prefixes:
+            raise ValueError(f"value set {self.name!r} holds no code")
+
+    def __contains__(self, code: object) -> bool:
+        if not isinstance(code, str):
+            return False
+        if code in self.codes:
+            return True
+        return code.startswith(self.prefixes)
+
+    def describe(self) -> str:
+        """The set for reviewers: its title and what it holds."""
+        held = [*self.codes, *(f"{prefix}*" for prefix in self.prefixes)]
+        return f"{self.title} ({self.system} {', '.join(held)})"

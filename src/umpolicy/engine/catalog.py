@@ -1,0 +1,85 @@
+"""What a policy's facts mean and how each is read: the vocabulary's, and the policy's own.
+
+A policy reads the shared vocabulary's facts, the answers to its own questions
+(``answers.<id>``) and the facts it derives itself (value-set membership of the
+therapy history, every lesion qualifying). :func:`readers` and :func:`catalog`
+put them together once per policy: how to read each, and what each means.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+
+from umpolicy.dsl.findings import Fact
+from umpolicy.dsl.questions import AnswerType, Question
+from umpolicy.policy import Policy
+from umpolicy.vocabulary.facts import FACTS, READERS, Book, FactSpec, Reader
+
+
+def _answer(question: Question) -> Reader:
+    name = question.fact
+
+    def read(book: Book) -> Fact:
+        value = book.answers.get(question.id)
+        if question.type is AnswerType.LIST and value is not None:
+            items = [", ".join(str(item[f.id]) for f in question.fields if f.id in item) for item in value]
+            value = "; ".join(items) or "none"
+        return Fact(name, value)
+
+    return read
+
+
+@functools.cache
+def readers(policy: Policy) -> Mapping[str, Reader]:
+    """How each fact the policy may read is read: the vocabulary's, its answers', its own."""
+    found: dict[str, Reader] = dict(READERS)
+    for question in policy.questions:
+        found[question.fact] = _answer(question)
+    for derived in policy.derived:
+        found[derived.name] = derived.derive
+    return found
+
+
+def _kind(question: Question) -> str:
+    return {
+        AnswerType.BOOLEAN: "boolean",
+        AnswerType.CHOICE: "code",
+        AnswerType.QUANTITY: "quantity",
+        AnswerType.DATE: "date",
+        AnswerType.LIST: "list",
+    }[question.type]
+
+
+@functools.cache
+def catalog(policy: Policy) -> Mapping[str, FactSpec]:
+    """What every fact the policy may read means, by name: for the docs and the CLI."""
+    found: dict[str, FactSpec] = dict(FACTS)
+    for question in policy.questions:
+        found[question.fact] = FactSpec(
+            question.fact,
+            _kind(question),
+            question.text,
+            units=question.units,
+            values=tuple(code for code, _ in question.values),
+        )
+    for derived in policy.derived:
+        kind = "quantity" if derived.name.endswith("_count") else "boolean"
+        found[derived.name] = FactSpec(derived.name, kind, derived.description, inputs=derived.inputs)
+    return found
+
+
+def with_inputs(policy: Policy, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The facts named, each followed by the inputs it is derived from (recursively), once."""
+    specs = catalog(policy)
+    found: dict[str, None] = {}
+
+    def add(name: str) -> None:
+        found[name] = None
+        spec = specs.get(name)
+        for each in () if spec is None else spec.inputs:
+            add(each)
+
+    for name in names:
+        add(name)
+    return tuple(found)

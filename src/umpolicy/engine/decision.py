@@ -1,0 +1,424 @@
+"""The decision: the recommended outcome, why, what is still needed, and the trail.
+
+umpolicy recommends; it never issues a denial. ``not_recommended`` means the
+policy's criteria are not met as requested; a clinician makes every adverse
+determination.
+
+The outcome rules, the same for every policy: an exclusion that is met makes the
+request not recommended, and one that is unknown keeps it from approval. Otherwise
+the first indication whose criteria are met decides by its dosing: met is approval
+for the branch's period, not met is clinician review (doses outside the established
+dosing), unknown is insufficient information. No indication met: any criterion
+unknown gives insufficient information, with the facts needed; else not recommended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from attrs import frozen
+
+from umpolicy.dsl.findings import Fact
+from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of
+from umpolicy.dsl.quantity import Quantity
+from umpolicy.dsl.status import Status
+from umpolicy.engine.book import FactBook
+from umpolicy.engine.catalog import readers
+from umpolicy.engine.trail import Step, Trail, explain
+from umpolicy.policy import Indication, NotRecommended, Policy
+from umpolicy.vocabulary.request import Request
+
+MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
+
+
+class Outcome(enum.Enum):
+    """What the policy recommends for a request."""
+
+    APPROVE = "approve"
+    CLINICIAN_REVIEW = "clinician_review"
+    NOT_RECOMMENDED = "not_recommended"
+    INSUFFICIENT_INFORMATION = "insufficient_information"
+
+
+@frozen
+class Reason:
+    """A criterion that is not met: its label and what was found (its words are the policy's)."""
+
+    label: str
+    detail: str
+
+
+@frozen
+class Authorization:
+    """The recommended authorization period: ``start`` to ``end``, both inclusive."""
+
+    start: dt.date
+    end: dt.date
+    period: str
+
+
+@frozen
+class PolicyRef:
+    """Which policy decided: name, version, effective date and content hash of its tree.
+
+    ``engine`` names the umpolicy release that read the facts and compared the
+    limits: with the content hash, enough to reproduce the decision.
+    """
+
+    name: str
+    version: str
+    effective: dt.date
+    content_hash: str
+    engine: str
+
+
+@frozen
+class Decision:
+    """The outcome for one request, with every reason and (by default) the compact trail."""
+
+    outcome: Outcome
+    summary: str
+    policy: PolicyRef
+    request_id: str | None
+    request_fingerprint: str
+    indication: str | None
+    path: tuple[str, ...]
+    authorization: Authorization | None
+    reasons: tuple[Reason, ...]
+    facts_needed: tuple[str, ...]
+    trail: Trail | None = None
+
+
+NOT_A_DENIAL = (
+    "This is a recommendation, not a denial: a clinician makes every adverse determination."
+)
+
+
+@functools.cache
+def engine() -> str:
+    """The umpolicy release, as a decision records it (e.g. ``umpolicy 0.2.0``)."""
+    from umpolicy import __version__
+
+    return f"umpolicy {__version__}"
+
+
+def fingerprint(request: Request) -> str:
+    """SHA-256 of the request's canonical JSON: the same request, the same fingerprint."""
+    from umpolicy.io.converter import CONVERTER, dumps
+
+    return hashlib.sha256(dumps(CONVERTER.unstructure(request)).encode()).hexdigest()
+
+
+@functools.cache
+def reference(policy: Policy) -> PolicyRef:
+    """The policy's reference, as every decision under it records it (worked out once)."""
+    return PolicyRef(policy.name, policy.version, policy.effective, policy.content_hash, engine())
+
+
+def _missing(fact: Fact, facts: Mapping[str, Fact]) -> list[str]:
+    """The facts the request does not give that leave ``fact`` missing or partial."""
+    if not fact.inputs:
+        return [fact.name] if fact.value is None else []
+    if fact.value is not None and not fact.partial:
+        return []
+    names = [name for each in fact.inputs for name in _missing(facts[each], facts)]
+    # Inputs all given but incomplete (a consultant without a specialty): name the fact.
+    return names or [fact.name]
+
+
+class _Run:
+    """One request's steps and facts under one policy, and the questions the rules ask."""
+
+    __slots__ = ("facts", "policy", "steps")
+
+    def __init__(self, policy: Policy, steps: dict[str, Step], facts: Mapping[str, Fact]) -> None:
+        self.policy = policy
+        self.steps = steps
+        self.facts = facts
+
+    def detail(self, node: Node) -> str:
+        """What was found for a node, in words: each finding not met, with what was given."""
+        parts = []
+        step = self.steps[node.label]
+        for check, finding in zip(checks_of(node), step.findings, strict=True):
+            if finding.status is MET:
+                continue
+            if finding.requested is not None and finding.limit is not None:
+                found = f"request: {finding.requested.display()}"
+            else:
+                found = "; ".join(
+                    f"{name}: {self.facts[name].display()}" for name in finding.facts
+                )
+            text = f"{check.describe()} ({found})"
+            parts.append(f"{text}: {finding.note}" if finding.note else text)
+        return "; ".join(parts)
+
+    def not_met(self, node: Node) -> list[Reason]:
+        """Every criterion not met in ``node`` (itself not met), on the request's branch.
+
+        A criterion, or a heading its own condition rules out, is one reason.
+        """
+        step = self.steps[node.label]
+        if not isinstance(node, AllOf | AnyOf) or step.off:
+            return [Reason(node.label, self.detail(node))]
+        failed = [c for c in node.children if self.steps[c.label].status is NOT_MET]
+        if isinstance(node, AnyOf):
+            failed = [c for c in failed if not self.steps[c.label].off] or failed
+        return [reason for child in failed for reason in self.not_met(child)]
+
+    def needed(self, node: Node) -> list[str]:
+        """The facts missing from the request that leave ``node`` unknown."""
+        step = self.steps[node.label]
+        if step.status is not UNKNOWN:
+            return []
+        names = [
+            name
+            for finding in step.findings
+            if finding.status is UNKNOWN
+            for fact in finding.facts
+            for name in _missing(self.facts[fact], self.facts)
+        ]
+        if isinstance(node, AllOf | AnyOf):
+            for child in node.children:
+                names += self.needed(child)
+        return names
+
+    def path(self, node: Node) -> list[str]:
+        """The labels from a heading down the branch that is met or still open."""
+        path = [node.label]
+        if isinstance(node, AnyOf):
+            for child in node.children:
+                if self.steps[child.label].status is MET:
+                    return path + self.path(child)
+            for child in node.children:
+                if not self.steps[child.label].off:
+                    return path + self.path(child)
+        return path
+
+
+def exclusion_label(item: NotRecommended) -> str:
+    """How the trail names an item of CONDITIONS NOT RECOMMENDED: ``Not Recommended 1``."""
+    return f"Not Recommended {item.label}"
+
+
+def _unique(names: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
+
+
+def period_end(start: dt.date, period: Quantity) -> dt.date:
+    """The last day of a period of whole years or months from ``start`` (inclusive).
+
+    The period runs through the day before the same date that many months later; a
+    date that month lacks (29 February, 31 August + 6 months) comes round on the first
+    of the next month, as an age does.
+    """
+    months = int(period.value) * (12 if period.unit.code == "a" else 1)
+    year, month = divmod(start.month - 1 + months, 12)
+    year += start.year
+    try:
+        anniversary = dt.date(year, month + 1, start.day)
+    except ValueError:  # the first of the month after
+        after = month + 1
+        anniversary = dt.date(year + after // 12, after % 12 + 1, 1)
+    return anniversary - dt.timedelta(days=1)
+
+
+def _approval(indication: Indication, path: tuple[str, ...], policy: Policy) -> Quantity:
+    """The period of the deepest node on the path that gives one, else the indication's."""
+    for label in reversed(path):
+        node = policy.node(label)
+        if isinstance(node, AllOf | AnyOf) and node.approval is not None:
+            return node.approval
+    assert indication.approval is not None, "a loaded policy gives every branch a period"
+    return indication.approval
+
+
+def decide(
+    policy: Policy,
+    request: Request,
+    *,
+    trail: bool = True,
+    answers: Mapping[str, Any] | None = None,
+) -> Decision:
+    """The policy's recommendation for a request, with reasons and (by default) the trail.
+
+    The request is checked against the policy first (its answers against the
+    policy's questions); bad input raises :class:`~umpolicy.InputError` and never
+    yields a decision. ``answers`` are the request's answers already checked.
+    """
+    if answers is None:
+        from umpolicy.io.validation import admit
+
+        answers = admit(policy, request)
+    book = FactBook(readers(policy), request, answers)
+    steps: dict[str, Step] = {}
+    for root in policy.trees():
+        explain(root, book, steps)
+    for item in policy.exclusions:
+        assert item.check is not None
+        finding = item.check.evaluate(book)
+        steps[exclusion_label(item)] = Step(finding.status, (finding,))
+    run = _Run(policy, steps, book.facts)
+    outcome, summary, indication, path, authorization, reasons, needed = _verdict(
+        policy, request, run
+    )
+    return Decision(
+        outcome,
+        summary,
+        reference(policy),
+        request.id,
+        fingerprint(request),
+        indication,
+        path,
+        authorization,
+        reasons,
+        needed,
+        Trail(steps, dict(book.facts)) if trail else None,
+    )
+
+
+_Verdict = tuple[
+    Outcome,
+    str,
+    str | None,
+    tuple[str, ...],
+    Authorization | None,
+    tuple[Reason, ...],
+    tuple[str, ...],
+]
+
+
+def _not_recommended(policy: Policy, item: NotRecommended) -> str:
+    return f"{policy.not_recommended_preamble} {item.label}. {item.text} {NOT_A_DENIAL}"
+
+
+def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
+    """The outcome rules, in order: exclusions, the first indication met, else unknown or not."""
+    for item in policy.exclusions:
+        if run.steps[exclusion_label(item)].status is MET:
+            label = exclusion_label(item)
+            reason = Reason(label, _exclusion_detail(run, item))
+            return (
+                Outcome.NOT_RECOMMENDED,
+                _not_recommended(policy, item),
+                None,
+                (),
+                None,
+                (reason,),
+                (),
+            )
+    for indication in policy.indications:
+        if run.steps[indication.criteria.label].status is MET:
+            return _with_indication(policy, request, indication, run)
+    roots = [each.criteria for each in policy.indications]
+    unknown = [root for root in roots if run.steps[root.label].status is UNKNOWN]
+    if unknown:
+        names = _unique([name for root in unknown for name in run.needed(root)])
+        return (
+            Outcome.INSUFFICIENT_INFORMATION,
+            f"Cannot decide yet: the request does not give {', '.join(names)}. {NOT_A_DENIAL}",
+            None,
+            (),
+            None,
+            (),
+            names,
+        )
+    on_branch = [root for root in roots if not run.steps[root.label].off]
+    reasons = tuple(reason for root in (on_branch or roots) for reason in run.not_met(root))
+    catch_all = [item for item in policy.not_recommended if item.check is None]
+    item = catch_all[0] if catch_all else policy.not_recommended[-1]
+    return (Outcome.NOT_RECOMMENDED, _not_recommended(policy, item), None, (), None, reasons, ())
+
+
+def _exclusion_detail(run: _Run, item: NotRecommended) -> str:
+    assert item.check is not None
+    finding = run.steps[exclusion_label(item)].findings[0]
+    found = "; ".join(f"{name}: {run.facts[name].display()}" for name in finding.facts)
+    return f"{item.check.describe()} ({found})"
+
+
+def _with_indication(
+    policy: Policy, request: Request, indication: Indication, run: _Run
+) -> _Verdict:
+    """The outcome for the indication whose criteria are met: its dosing decides."""
+    dosing = indication.dosing
+    status = run.steps[dosing.label].status
+    path = (*run.path(indication.criteria), *run.path(dosing))
+    where = f"{indication.label}. {indication.title} ({' › '.join(path)})"
+    label = indication.label
+    blocked = [
+        item for item in policy.exclusions if run.steps[exclusion_label(item)].status is UNKNOWN
+    ]
+    if status is MET and blocked:
+        names = _unique(
+            [
+                name
+                for item in blocked
+                for finding in run.steps[exclusion_label(item)].findings
+                for fact in finding.facts
+                for name in _missing(run.facts[fact], run.facts)
+            ]
+        )
+        return (
+            Outcome.INSUFFICIENT_INFORMATION,
+            f"The criteria and dosing of {where} are met; to rule out "
+            f"{', '.join(exclusion_label(item) for item in blocked)} the request must give "
+            f"{', '.join(names)}. {NOT_A_DENIAL}",
+            label,
+            path,
+            None,
+            (),
+            names,
+        )
+    if status is MET:
+        period = _approval(indication, path, policy)
+        end = period_end(request.date, period)
+        authorization = Authorization(request.date, end, period.display())
+        return (
+            Outcome.APPROVE,
+            f"Approval recommended under {where} for {authorization.period}: "
+            f"{authorization.start} to {authorization.end}.",
+            label,
+            path,
+            authorization,
+            (),
+            (),
+        )
+    if status is NOT_MET:
+        case_by_case = policy.said("case_by_case")
+        return (
+            Outcome.CLINICIAN_REVIEW,
+            f"The criteria of {where} are met, but the requested dosing is outside the "
+            f"established dosing. {case_by_case} {NOT_A_DENIAL}",
+            label,
+            path,
+            None,
+            tuple(run.not_met(dosing)),
+            (),
+        )
+    names = _unique(run.needed(dosing))
+    return (
+        Outcome.INSUFFICIENT_INFORMATION,
+        f"The criteria of {where} are met; to check the dosing the request must give "
+        f"{', '.join(names)}. {NOT_A_DENIAL}",
+        label,
+        path,
+        None,
+        (),
+        names,
+    )
+
+
+__all__ = [
+    "Authorization",
+    "Decision",
+    "Outcome",
+    "PolicyRef",
+    "Reason",
+    "decide",
+]

@@ -1,0 +1,335 @@
+"""Checks a request must pass before any policy reads it.
+
+A request built from JSON has its types from the converter; one built in Python
+may not, so every field's type is checked too (a string where a list belongs must
+not count as a list of therapies, a unit made by hand must not pass for a
+registered one). Then what types cannot say: each quantity's unit is of the right
+kind, numbers are positive, of a sane size and (for the body) plausible, and the
+birth date is not after the request date. Every problem is named by its path, and
+all of them are reported at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import operator
+import types
+import typing
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import collections.abc
+
+from umpolicy.dsl.questions import AnswerType, Question
+from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
+from umpolicy.dsl.units import unit
+from umpolicy.errors import FieldError, InputError
+from umpolicy.policy import Policy
+from umpolicy.vocabulary.request import Request
+
+#: The largest and smallest magnitudes accepted (as powers of ten), and digits.
+_MAX_ADJUSTED = 12
+_MIN_ADJUSTED = -12
+_MAX_DIGITS = 30
+
+_EARLIEST = dt.date(1900, 1, 1)
+_LATEST = dt.date(9000, 1, 1)
+
+#: Plausible body sizes, in each dimension's base unit (kg, cm, m²): a value outside
+#: is a typo (grams typed as kg, 185 for 1.85 m²) that would shrink a per-kg or per-m²
+#: dose and could approve it.
+_BODY = {
+    "patient.weight": (Decimal("0.2"), Decimal(700), "kg"),
+    "patient.height": (Decimal(20), Decimal(280), "cm"),
+    "patient.bsa": (Decimal("0.05"), Decimal(5), "m2"),
+}
+
+#: What each quantity of the request measures, as unit dimensions (see umpolicy.dsl.units),
+#: and whether zero is allowed. A dose is an amount, per kg, per m² or per a counted unit.
+_DOSE = ("iu", "mass", "iu/mass", "mass/mass", "iu/area", "mass/area")
+_QUANTITIES: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    ("patient.weight", ("mass",), False),
+    ("patient.height", ("length",), False),
+    ("patient.bsa", ("area",), False),
+    ("medication.dose", _DOSE, False),
+    ("medication.frequency", ("1/time",), False),
+    ("medication.schedule.rest_between_cycles", ("time",), True),
+    ("medication.schedule.rest_before_course", ("time",), True),
+    ("therapies.time_on_drug", ("time",), True),
+)
+_COUNTS = (
+    "medication.schedule.doses_per_cycle",
+    "medication.schedule.cycles_per_course",
+    "medication.schedule.course_number",
+)
+
+Problems = list[FieldError]
+Checker = Callable[[object, str, Problems], None]
+
+
+@functools.cache
+def _checker(kind: Any) -> Checker:
+    """A function that adds a problem when a value is not of ``kind`` (built once per type)."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        check_inner = _checker(inner)
+
+        def optional(value: object, path: str, problems: Problems) -> None:
+            if value is not None:
+                check_inner(value, path, problems)
+
+        return optional
+    if typing.get_origin(kind) is tuple:
+        check_item = _checker(typing.get_args(kind)[0])
+
+        def sequence(value: object, path: str, problems: Problems) -> None:
+            if type(value) is not tuple:
+                problems.append(FieldError(path, f"expected a tuple, got {type(value).__name__}"))
+                return
+            for index, item in enumerate(value):
+                check_item(item, f"{path}[{index}]", problems)
+
+        return sequence
+    if typing.get_origin(kind) is collections.abc.Mapping:
+
+        def mapping(value: object, path: str, problems: Problems) -> None:
+            if not isinstance(value, collections.abc.Mapping):
+                problems.append(FieldError(path, f"expected a mapping, got {type(value).__name__}"))
+
+        return mapping
+    if kind is Quantity:
+        return _check_quantity
+    if attrs.has(kind):
+        hints = typing.get_type_hints(kind)
+        fields = [(f.name, _checker(hints[f.name])) for f in attrs.fields(kind)]
+
+        def record(value: object, path: str, problems: Problems) -> None:
+            if type(value) is not kind:
+                problems.append(
+                    FieldError(path, f"expected {kind.__name__}, got {type(value).__name__}")
+                )
+                return
+            for name, check in fields:
+                check(getattr(value, name), f"{path}.{name}", problems)
+
+        return record
+    exact = isinstance(kind, type) and not issubclass(kind, enum.Enum)
+
+    def plain(value: object, path: str, problems: Problems) -> None:
+        if (type(value) is not kind) if exact else not isinstance(value, kind):
+            problems.append(
+                FieldError(path, f"expected {kind.__name__}, got {type(value).__name__}")
+            )
+
+    return plain
+
+
+def _check_quantity(value: object, path: str, problems: Problems) -> None:
+    if type(value) is not Quantity:
+        problems.append(FieldError(path, f"expected Quantity, got {type(value).__name__}"))
+    elif unit(value.unit.code) != value.unit:
+        problems.append(FieldError(f"{path}.unit", f"{value.unit.code!r} is not a known unit"))
+
+
+def _body(path: str, value: Quantity, fact: str) -> Problems:
+    low, high, base = _BODY[fact]
+    factor = value.unit.factor
+    scaled = EXACT.multiply(value.value, factor.numerator)
+    if low * factor.denominator <= scaled <= high * factor.denominator:
+        return []
+    what = fact.split(".")[1]
+    return [
+        FieldError(f"{path}.value", f"{value} is not a plausible {what} ({low} to {high} {base})")
+    ]
+
+
+def _quantity(path: str, value: Quantity, dimensions: tuple[str, ...], zero_ok: bool) -> Problems:
+    dimension = value.unit.dimension
+    if dimension not in dimensions and not (
+        "{" in dimension and dimension.split("/")[0] in ("iu", "mass") and path.endswith("dose")
+    ):
+        return [
+            FieldError(
+                f"{path}.unit",
+                f"unit {value.unit.code!r} measures {dimension}, not {' or '.join(dimensions)}",
+            )
+        ]
+    return _number(f"{path}.value", value.value, zero_ok)
+
+
+def _number(path: str, value: Decimal, zero_ok: bool) -> Problems:
+    if value < 0 or (value == 0 and not zero_ok):
+        return [
+            FieldError(
+                path, f"must be {'zero or more' if zero_ok else 'more than zero'}, got {value}"
+            )
+        ]
+    if value and not _MIN_ADJUSTED <= value.adjusted() <= _MAX_ADJUSTED:
+        return [FieldError(path, f"{value} is out of range (1e-12 to 1e12)")]
+    if len(value.as_tuple().digits) > _MAX_DIGITS:
+        return [FieldError(path, f"more than {_MAX_DIGITS} significant digits")]
+    return []
+
+
+def _count(path: str, value: int | None) -> Problems:
+    if value is None or 1 <= value <= 10**6:
+        return []
+    return [FieldError(path, f"must be a whole number from 1 to 1000000, got {value}")]
+
+
+def _therapies(path: str, therapies: tuple[object, ...] | None) -> Problems:
+    errors: Problems = []
+    for index, therapy in enumerate(therapies or ()):
+        where = f"{path}[{index}]"
+        name = getattr(therapy, "name", "")
+        if not name.strip():
+            errors.append(FieldError(f"{where}.name", "must not be blank"))
+        duration = getattr(therapy, "duration", None)
+        if duration is not None:
+            errors += _quantity(f"{where}.duration", duration, ("time",), True)
+    return errors
+
+
+def problems(request: Request) -> Problems:
+    """Every problem with a request, each named by its JSON path."""
+    errors: Problems = []
+    _checker(Request)(request, "$", errors)
+    if errors:
+        return errors
+    if not _EARLIEST <= request.date <= _LATEST:
+        errors.append(FieldError("$.date", f"{request.date} is not a plausible request date"))
+    birth = request.patient.birth_date
+    if birth is not None:
+        if birth > request.date:
+            errors.append(
+                FieldError(
+                    "$.patient.birth_date",
+                    f"birth date {birth} is after the request date {request.date}",
+                )
+            )
+        elif birth < _EARLIEST:
+            errors.append(FieldError("$.patient.birth_date", "is before 1900-01-01"))
+    for path, dimensions, zero_ok in _QUANTITIES:
+        value = operator.attrgetter(path)(request)
+        if value is None:
+            continue
+        found = _quantity(f"$.{path}", value, dimensions, zero_ok)
+        errors += found if found or path not in _BODY else _body(f"$.{path}", value, path)
+    for path in _COUNTS:
+        errors += _count(f"$.{path}", operator.attrgetter(path)(request))
+    for history in ("prior", "concomitant"):
+        errors += _therapies(f"$.therapies.{history}", getattr(request.therapies, history))
+    for index, coding in enumerate(request.diagnoses or ()):
+        if not coding.code.strip():
+            errors.append(FieldError(f"$.diagnoses[{index}].code", "must not be blank"))
+    return errors
+
+
+def validate(request: Request) -> Request:
+    """The request itself when it is sound; :class:`InputError` listing every problem if not."""
+    errors = problems(request)
+    if errors:
+        raise InputError(errors)
+    return request
+
+
+def _answer(question: Question, value: object, path: str, errors: Problems) -> object:
+    """An answer checked against its question, as the fact's value; ``None`` when bad."""
+    kind = question.type
+    if value is None:
+        return None
+    if kind is AnswerType.BOOLEAN:
+        if type(value) is bool:
+            return value
+        errors.append(FieldError(path, f"expected a boolean, got {type(value).__name__}"))
+    elif kind is AnswerType.CHOICE:
+        codes = [code for code, _ in question.values]
+        if isinstance(value, str) and value in codes:
+            return value
+        errors.append(FieldError(path, f"unknown value {value!r}; expected one of {', '.join(codes)}"))
+    elif kind is AnswerType.DATE:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value)) if isinstance(value, str) else None
+        except ValueError:
+            pass
+        errors.append(FieldError(path, f"expected a date as text YYYY-MM-DD, got {value!r}"))
+    elif kind is AnswerType.QUANTITY:
+        return _answer_quantity(question, value, path, errors)
+    else:
+        return _answer_list(question, value, path, errors)
+    return None
+
+
+def _answer_quantity(question: Question, value: object, path: str, errors: Problems) -> object:
+    if isinstance(value, Quantity):
+        quantity = value
+    elif isinstance(value, dict) and set(value) == {"value", "unit"}:
+        try:
+            quantity = Quantity(to_decimal(value["value"]), unit(value["unit"]))
+        except ValueError as error:
+            errors.append(FieldError(path, str(error)))
+            return None
+    else:
+        errors.append(FieldError(path, "expected a quantity: {\"value\": text, \"unit\": UCUM}"))
+        return None
+    if question.units and quantity.unit.code not in question.units:
+        errors.append(
+            FieldError(f"{path}.unit", f"unit {quantity.unit.code!r} is not one of {', '.join(question.units)}")
+        )
+        return None
+    found = _number(f"{path}.value", quantity.value, True)
+    errors += found
+    return None if found else quantity
+
+
+def _answer_list(question: Question, value: object, path: str, errors: Problems) -> object:
+    if not isinstance(value, list | tuple):
+        errors.append(FieldError(path, "expected a list"))
+        return None
+    fields = {f.id: f for f in question.fields}
+    items = []
+    for index, item in enumerate(value):
+        where = f"{path}[{index}]"
+        if not isinstance(item, dict):
+            errors.append(FieldError(where, "expected an object"))
+            continue
+        for key in item:
+            if key not in fields:
+                errors.append(FieldError(f"{where}.{key}", "extra field found"))
+        checked = {}
+        for key, field in fields.items():
+            if key not in item:
+                errors.append(FieldError(f"{where}.{key}", "required field missing"))
+            else:
+                checked[key] = _answer(field, item[key], f"{where}.{key}", errors)
+        items.append(checked)
+    return tuple(items)
+
+
+def admit(policy: Policy, request: Request) -> dict[str, object]:
+    """The request's answers to the policy's questions, checked; :class:`InputError` if bad.
+
+    Answers for another policy are left alone; an answer to no question of this
+    policy is an error, so a misspelled id is not silently unknown.
+    """
+    errors = problems(request)
+    questions = {q.id: q for q in policy.questions}
+    given = request.answers.get(policy.name, {})
+    answers: dict[str, object] = {}
+    base = f"$.answers.{policy.name}"
+    for key, value in given.items():
+        question = questions.get(key)
+        if question is None:
+            known = ", ".join(questions) or "none"
+            errors.append(FieldError(f"{base}.{key}", f"not a question of this policy ({known})"))
+            continue
+        answers[key] = _answer(question, value, f"{base}.{key}", errors)
+    if errors:
+        raise InputError(errors)
+    return answers

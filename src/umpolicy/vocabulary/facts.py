@@ -1,0 +1,455 @@
+"""The facts of the shared vocabulary, and the derived facts many policies need.
+
+A policy tree names facts by dotted name (``patient.age``). :data:`FACTS` is the one
+place that says what each vocabulary fact means, its type and unit, and, for a
+derived fact, the inputs it comes from; :data:`READERS` says how each is read from
+a request. The derived facts a policy declares itself (:class:`TherapyListed`,
+:class:`TherapyCount`, :class:`EveryItem`) are reusable pieces written here once:
+each reads its inputs from the book, so the trail shows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import operator
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any, Protocol
+
+from attrs import frozen
+
+from umpolicy.dsl.findings import Fact, Value
+from umpolicy.dsl.quantity import Quantity, compare, rounded
+from umpolicy.dsl.records import new
+from umpolicy.dsl.units import unit
+from umpolicy.dsl.valueset import ValueSet
+from umpolicy.vocabulary.request import (
+    Practitioner,
+    Request,
+    RequestKind,
+    Sex,
+    Therapy,
+    TherapyOutcome,
+)
+
+
+class Book(Protocol):
+    """What a reader sees: the request, the policy's answers, and the other facts."""
+
+    request: Request
+    answers: Mapping[str, Any]
+
+    def __getitem__(self, name: str) -> Fact: ...
+
+
+Reader = Callable[[Book], Fact]
+
+
+@frozen
+class FactSpec:
+    """What a fact name means: its type, units or values, and what it is derived from."""
+
+    name: str
+    type: str
+    description: str
+    units: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+
+    @property
+    def derived(self) -> bool:
+        """True when the fact is computed from other facts rather than read."""
+        return bool(self.inputs)
+
+
+def _values(kind: type[enum.Enum]) -> tuple[str, ...]:
+    return tuple(str(member.value) for member in kind)
+
+
+_TIME = ("d", "wk", "mo", "a")
+#: Every fact of the shared vocabulary, in the order reviewers read them.
+FACTS: dict[str, FactSpec] = {
+    spec.name: spec
+    for spec in (
+        FactSpec("request.date", "date", "The date of the request."),
+        FactSpec(
+            "request.kind",
+            "code",
+            "Initial therapy, or continuation of therapy.",
+            values=_values(RequestKind),
+        ),
+        FactSpec("patient.birth_date", "date", "The patient's date of birth."),
+        FactSpec("patient.sex", "code", "The patient's administrative sex.", values=_values(Sex)),
+        FactSpec(
+            "patient.age",
+            "quantity",
+            "Age in whole years on the request date (from each birthday; 29 February turns "
+            "on 1 March).",
+            units=("a",),
+            inputs=("patient.birth_date", "request.date"),
+        ),
+        FactSpec("patient.weight", "quantity", "Body weight.", units=("kg", "g", "[lb_av]")),
+        FactSpec("patient.height", "quantity", "Height.", units=("cm", "m", "[in_i]")),
+        FactSpec("patient.bsa", "quantity", "Body surface area, as given.", units=("m2",)),
+        FactSpec(
+            "patient.body_surface_area",
+            "quantity",
+            "Body surface area: as given, else Mosteller's √(height cm × weight kg / 3600), "
+            "compared exactly by its square.",
+            units=("m2",),
+            inputs=("patient.bsa", "patient.height", "patient.weight"),
+        ),
+        FactSpec("diagnoses", "set of codes", "The diagnoses, as ICD-10-CM codes."),
+        FactSpec("medication.code", "code", "The requested drug's code."),
+        FactSpec("medication.route", "code", "The route of administration (SNOMED CT)."),
+        FactSpec(
+            "medication.dose",
+            "quantity",
+            "The dose per administration: absolute, per kg, per m² or per a counted unit.",
+        ),
+        FactSpec(
+            "medication.frequency", "quantity", "How often a dose is given.", units=("/d", "/wk")
+        ),
+        FactSpec(
+            "medication.schedule.doses_per_cycle",
+            "quantity",
+            "Doses in one cycle of treatment.",
+            units=("{dose}",),
+        ),
+        FactSpec(
+            "medication.schedule.cycles_per_course",
+            "quantity",
+            "Cycles requested in the course.",
+            units=("{cycle}",),
+        ),
+        FactSpec(
+            "medication.schedule.rest_between_cycles",
+            "quantity",
+            "Rest between one cycle and the next.",
+            units=("d", "wk"),
+        ),
+        FactSpec(
+            "medication.schedule.course_number",
+            "quantity",
+            "Which course of therapy this is (1 for the first).",
+            units=("{course}",),
+        ),
+        FactSpec(
+            "medication.schedule.rest_before_course",
+            "quantity",
+            "Rest since the previous course.",
+            units=("d", "wk"),
+        ),
+        FactSpec("therapies.prior", "list of therapies", "Therapies tried before."),
+        FactSpec("therapies.concomitant", "list of therapies", "Therapies given with the drug."),
+        FactSpec(
+            "therapies.time_on_drug", "quantity", "Time on the requested drug.", units=_TIME
+        ),
+        FactSpec(
+            "prescriber.specialties",
+            "set of codes",
+            "The prescriber's specialties (NUCC taxonomy codes).",
+        ),
+        FactSpec("prescriber.affiliations", "set of codes", "The prescriber's affiliations."),
+        FactSpec("consultants", "list of physicians", "Physicians consulted on the request."),
+        FactSpec(
+            "consultants.specialties",
+            "set of codes",
+            "The specialties of the physicians consulted (those given, when some are not).",
+            inputs=("consultants",),
+        ),
+        FactSpec(
+            "consultants.affiliations",
+            "set of codes",
+            "The affiliations of the physicians consulted (those given, when some are not).",
+            inputs=("consultants",),
+        ),
+    )
+}
+
+
+def age_in_years(birth: dt.date, on: dt.date) -> int:
+    """Whole years from ``birth`` to ``on``: the age turns at each birthday (29 Feb → 1 Mar)."""
+    years = on.year - birth.year
+    if (on.month, on.day) < (birth.month, birth.day):
+        years -= 1
+    return years
+
+
+def _read(name: str, path: str, convert: Callable[[Any], Value | None] | None = None) -> Reader:
+    """A reader of the attribute at ``path``; yes/no/missing/code facts are shared."""
+    get = operator.attrgetter(path)
+    shared: dict[object, Fact] = {}
+
+    def read(book: Book) -> Fact:
+        value = get(book.request)
+        if convert is not None and value is not None:
+            value = convert(value)
+        if value is None or value is True or value is False or type(value) is str:
+            fact = shared.get(value)
+            if fact is None:
+                fact = shared[value] = Fact(name, value)
+            return fact
+        return new(Fact, (name, value, (), None, False))
+
+    return read
+
+
+def _counted(code: str) -> Callable[[int], Quantity]:
+    counted = unit(code)
+    return lambda value: Quantity(value, counted)
+
+
+def _enum(member: enum.Enum) -> str:
+    return str(member.value)
+
+
+def _codes(codings: tuple[Any, ...]) -> frozenset[str]:
+    return frozenset(each.code for each in codings)
+
+
+def _route(coding: Any) -> str:
+    return str(coding.code)
+
+
+def _therapy(therapy: Therapy) -> str:
+    parts = [therapy.name]
+    if therapy.codes:
+        parts.append(f"({', '.join(therapy.codes)})")
+    if therapy.duration is not None:
+        parts.append(f"for {therapy.duration.display()}")
+    if therapy.outcome is not None:
+        parts.append(f"— {therapy.outcome.value}")
+    return " ".join(parts)
+
+
+def _therapies(therapies: tuple[Therapy, ...]) -> str:
+    return "; ".join(map(_therapy, therapies)) or "none"
+
+
+def _age(book: Book) -> Fact:
+    birth, on = book["patient.birth_date"], book["request.date"]
+    value = None
+    if isinstance(birth.value, dt.date) and isinstance(on.value, dt.date):
+        value = Quantity(age_in_years(birth.value, on.value), _YEARS)
+    return new(Fact, ("patient.age", value, ("patient.birth_date", "request.date"), None, False))
+
+
+_YEARS = unit("a")
+_M2 = unit("m2")
+
+
+def mosteller_square(height: Quantity, weight: Quantity) -> Fraction:
+    """The exact square of Mosteller's BSA, height (cm) × weight (kg) / 3600, in m⁴."""
+    h = Fraction(height.value) * height.unit.factor
+    w = Fraction(weight.value) * weight.unit.factor
+    return h * w / 3600
+
+
+def _body_surface_area(book: Book) -> Fact:
+    name = "patient.body_surface_area"
+    given = book["patient.bsa"]
+    if isinstance(given.value, Quantity):
+        return Fact(name, given.value, ("patient.bsa",))
+    height, weight = book["patient.height"], book["patient.weight"]
+    inputs = ("patient.height", "patient.weight")
+    if not isinstance(height.value, Quantity) or not isinstance(weight.value, Quantity):
+        return Fact(name, None, ("patient.bsa", *inputs))
+    square = mosteller_square(height.value, weight.value)
+    shown = Quantity(rounded(square.numerator, square.denominator, 4, root=True), _M2)
+    return Fact(name, shown, inputs, square)
+
+
+def _consultants(book: Book) -> Fact:
+    consultants = book.request.consultants
+    shown = None
+    if consultants is not None:
+        shown = "; ".join(map(_practitioner, consultants)) or "none"
+    return Fact("consultants", shown)
+
+
+def _practitioner(who: Practitioner) -> str:
+    specialties = "specialty not given" if who.specialties is None else ", ".join(who.specialties)
+    if who.affiliations:
+        return f"{specialties} ({', '.join(who.affiliations)})"
+    return specialties
+
+
+def _union(attribute: str) -> Reader:
+    """The codes every consultant gives for ``attribute``; partial when one gives none."""
+    name = f"consultants.{attribute}"
+    get = operator.attrgetter(attribute)
+
+    def read(book: Book) -> Fact:
+        consultants = book.request.consultants
+        book["consultants"]
+        if consultants is None:
+            return Fact(name, None, ("consultants",))
+        lists = [get(each) for each in consultants]
+        known = frozenset(code for codes in lists if codes is not None for code in codes)
+        return Fact(name, known, ("consultants",), None, None in lists)
+
+    return read
+
+
+#: How each vocabulary fact is read from a request or derived from other facts.
+READERS: dict[str, Reader] = {
+    "request.date": _read("request.date", "date"),
+    "request.kind": _read("request.kind", "kind", _enum),
+    "patient.birth_date": _read("patient.birth_date", "patient.birth_date"),
+    "patient.sex": _read("patient.sex", "patient.sex", _enum),
+    "patient.age": _age,
+    "patient.weight": _read("patient.weight", "patient.weight"),
+    "patient.height": _read("patient.height", "patient.height"),
+    "patient.bsa": _read("patient.bsa", "patient.bsa"),
+    "patient.body_surface_area": _body_surface_area,
+    "diagnoses": _read("diagnoses", "diagnoses", _codes),
+    "medication.code": _read("medication.code", "medication.code"),
+    "medication.route": _read("medication.route", "medication.route", _route),
+    "medication.dose": _read("medication.dose", "medication.dose"),
+    "medication.frequency": _read("medication.frequency", "medication.frequency"),
+    **{
+        f"medication.schedule.{name}": _read(
+            f"medication.schedule.{name}",
+            f"medication.schedule.{name}",
+            _counted(code) if code else None,
+        )
+        for name, code in (
+            ("doses_per_cycle", "{dose}"),
+            ("cycles_per_course", "{cycle}"),
+            ("rest_between_cycles", None),
+            ("course_number", "{course}"),
+            ("rest_before_course", None),
+        )
+    },
+    "therapies.prior": _read("therapies.prior", "therapies.prior", _therapies),
+    "therapies.concomitant": _read("therapies.concomitant", "therapies.concomitant", _therapies),
+    "therapies.time_on_drug": _read("therapies.time_on_drug", "therapies.time_on_drug"),
+    "prescriber.specialties": _read(
+        "prescriber.specialties", "prescriber.specialties", frozenset
+    ),
+    "prescriber.affiliations": _read(
+        "prescriber.affiliations", "prescriber.affiliations", frozenset
+    ),
+    "consultants": _consultants,
+    "consultants.specialties": _union("specialties"),
+    "consultants.affiliations": _union("affiliations"),
+}
+
+
+_HISTORY = {"prior": "therapies.prior", "concomitant": "therapies.concomitant"}
+
+
+def _matching(
+    therapies: tuple[Therapy, ...],
+    value_set: ValueSet,
+    outcomes: tuple[TherapyOutcome, ...],
+) -> list[Therapy]:
+    return [
+        each
+        for each in therapies
+        if any(code in value_set for code in each.codes)
+        and (not outcomes or each.outcome in outcomes)
+    ]
+
+
+@frozen
+class TherapyListed:
+    """A yes/no fact: the history (``prior`` or ``concomitant``) lists a therapy of a value set.
+
+    ``outcomes`` narrows it to what happened (a contraindication); ``at_least`` to a
+    trial of at least that long ("for at least 3 months"): a matching therapy whose
+    duration is not given leaves the fact unknown unless another one settles it.
+    """
+
+    name: str
+    description: str
+    history: str
+    value_set: ValueSet
+    outcomes: tuple[TherapyOutcome, ...] = ()
+    at_least: Quantity | None = None
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The facts it is derived from."""
+        return (_HISTORY[self.history],)
+
+    def derive(self, book: Book) -> Fact:
+        """Kleene "any": listed, not listed, or a trial whose length is not given."""
+        source = _HISTORY[self.history]
+        book[source]
+        therapies = getattr(book.request.therapies, self.history)
+        if therapies is None:
+            return Fact(self.name, None, (source,))
+        found = _matching(therapies, self.value_set, self.outcomes)
+        if self.at_least is None:
+            return Fact(self.name, bool(found), (source,))
+        at_least = self.at_least
+        long_enough = [t.duration is not None and compare(t.duration, at_least) >= 0 for t in found]
+        unknown = any(t.duration is None for t in found)
+        value = True if any(long_enough) else (None if unknown else False)
+        return Fact(self.name, value, (source,))
+
+
+@frozen
+class TherapyCount:
+    """How many therapies of a value set the history (``prior`` or ``concomitant``) lists."""
+
+    name: str
+    description: str
+    history: str
+    value_set: ValueSet
+    outcomes: tuple[TherapyOutcome, ...] = ()
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The facts it is derived from."""
+        return (_HISTORY[self.history],)
+
+    def derive(self, book: Book) -> Fact:
+        """The count, in ``{therapy}``; missing when the history is not given."""
+        source = _HISTORY[self.history]
+        book[source]
+        therapies = getattr(book.request.therapies, self.history)
+        if therapies is None:
+            return Fact(self.name, None, (source,))
+        count = len(_matching(therapies, self.value_set, self.outcomes))
+        return Fact(self.name, Quantity(count, _THERAPIES), (source,))
+
+
+_THERAPIES = unit("{therapy}")
+
+
+@frozen
+class EveryItem:
+    """A yes/no fact: a listed answer has at least one item, and every item qualifies.
+
+    ``where`` gives, for fields of each item, the codes that qualify ("every lesion is
+    metastatic, recurrent or unresectable, and cutaneous, subcutaneous or nodal").
+    """
+
+    name: str
+    description: str
+    question: str
+    where: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The facts it is derived from."""
+        return (f"answers.{self.question}",)
+
+    def derive(self, book: Book) -> Fact:
+        """Kleene "all" over the items; an empty list does not qualify."""
+        source = f"answers.{self.question}"
+        book[source]
+        items = book.answers.get(self.question)
+        if items is None:
+            return Fact(self.name, None, (source,))
+        value = bool(items) and all(
+            item.get(field) in codes for item in items for field, codes in self.where
+        )
+        return Fact(self.name, value, (source,))
+
+
+Derived = TherapyListed | TherapyCount | EveryItem

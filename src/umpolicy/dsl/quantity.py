@@ -120,7 +120,7 @@ def _scaled(value: Decimal, factor: Fraction) -> Decimal:
 
 def compare(a: Quantity, b: Quantity) -> int:
     """-1, 0 or 1 as ``a`` is less than, equal to or greater than ``b`` (same dimension)."""
-    if a.unit.dimension is not b.unit.dimension:
+    if a.unit.dimension != b.unit.dimension:
         raise ValueError(f"cannot compare {a.unit.code} with {b.unit.code}")
     fa, fb = a.unit.factor, b.unit.factor
     left = EXACT.multiply(EXACT.multiply(a.value, fa.numerator), fb.denominator)

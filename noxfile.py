@@ -18,9 +18,13 @@ SITE = ROOT / "site"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+#: The fictional teaching policy, a separate package as a plan's own would be.
+QUELLIMAB = "./examples/quellimab-policy"
+
+
 def _install(session: nox.Session, *groups: str) -> None:
-    """Install the project (as a wheel, the way users get it) and dependency groups."""
-    session.install(".")
+    """Install the project and the teaching policy (as wheels, the way users get them)."""
+    session.install(".", QUELLIMAB)
     for group in groups:
         session.install(*nox.project.dependency_groups(PYPROJECT, group))
 

@@ -170,7 +170,10 @@ LESIONS_INJECTABLE = EveryItem(
     "At least one lesion is listed, and every one is a metastatic, recurrent or "
     "unresectable cutaneous, subcutaneous or nodal lesion.",
     "lesions",
-    (("site", ("cutaneous", "subcutaneous", "nodal")), ("status", ("metastatic", "recurrent", "unresectable"))),
+    (
+        ("site", ("cutaneous", "subcutaneous", "nodal")),
+        ("status", ("metastatic", "recurrent", "unresectable")),
+    ),
 )
 
 ADULT = AtLeast("patient.age", Quantity("18", "a"))
@@ -637,5 +640,10 @@ POLICY = Policy(
         SYSTEMIC_CORTICOSTEROIDS,
     ),
     questions=(METASTATIC, UNRESECTABLE, LESIONS, STEROID_REFRACTORY),
-    derived=(PRIOR_SYSTEMIC_COUNT, CONCOMITANT_ANTICANCER, WITH_CORTICOSTEROIDS, LESIONS_INJECTABLE),
+    derived=(
+        PRIOR_SYSTEMIC_COUNT,
+        CONCOMITANT_ANTICANCER,
+        WITH_CORTICOSTEROIDS,
+        LESIONS_INJECTABLE,
+    ),
 )

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from umpolicy.io.converter import CONVERTER, dumps, loads, structure
 from umpolicy.engine.decision import Decision, decide
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError
+from umpolicy.io.converter import CONVERTER, dumps, loads, structure
+from umpolicy.io.validation import validate
 from umpolicy.policy import Policy
 from umpolicy.registry import load_policy
 from umpolicy.vocabulary.request import Request
-from umpolicy.io.validation import validate
 
 
 def parse_request(data: str | bytes | Mapping[str, Any]) -> Request:

@@ -51,7 +51,9 @@ def _decide_line(job: tuple[int, bytes, str | None, bool]) -> str:
         return dumps({"invalid": record})
 
 
-def _jobs(lines: Iterator[bytes], args: argparse.Namespace) -> Iterator[tuple[int, bytes, str | None, bool]]:
+def _jobs(
+    lines: Iterator[bytes], args: argparse.Namespace
+) -> Iterator[tuple[int, bytes, str | None, bool]]:
     for number, line in enumerate(lines, start=1):
         if line.strip():
             yield number, line, args.policy, args.trail

@@ -92,8 +92,11 @@ def walk(node: Node) -> Iterator[Node]:
 
 
 def checks_of(node: Node) -> tuple[Check, ...]:
-    """The checks a node itself holds, in its findings' order: ``requires``, ``applies_if``,
-    then its rules (a heading has only its condition, not its children's checks)."""
+    """The checks a node itself holds, in the order of its findings.
+
+    Its condition (``requires``), then whether it applies (``applies_if``), then its
+    rules; a heading holds only its condition, not its children's checks.
+    """
     own: tuple[Check, ...] = () if node.requires is None else (node.requires,)
     if isinstance(node, AllOf | AnyOf):
         return own

@@ -23,7 +23,10 @@ def _answer(question: Question) -> Reader:
     def read(book: Book) -> Fact:
         value = book.answers.get(question.id)
         if question.type is AnswerType.LIST and value is not None:
-            items = [", ".join(str(item[f.id]) for f in question.fields if f.id in item) for item in value]
+            items = [
+                ", ".join(str(item[f.id]) for f in question.fields if f.id in item)
+                for item in value
+            ]
             value = "; ".join(items) or "none"
         return Fact(name, value)
 
@@ -65,7 +68,9 @@ def catalog(policy: Policy) -> Mapping[str, FactSpec]:
         )
     for derived in policy.derived:
         kind = "quantity" if derived.name.endswith("_count") else "boolean"
-        found[derived.name] = FactSpec(derived.name, kind, derived.description, inputs=derived.inputs)
+        found[derived.name] = FactSpec(
+            derived.name, kind, derived.description, inputs=derived.inputs
+        )
     return found
 
 

@@ -151,9 +151,7 @@ class _Run:
             if finding.requested is not None and finding.limit is not None:
                 found = f"request: {finding.requested.display()}"
             else:
-                found = "; ".join(
-                    f"{name}: {self.facts[name].display()}" for name in finding.facts
-                )
+                found = "; ".join(f"{name}: {self.facts[name].display()}" for name in finding.facts)
             text = f"{check.describe()} ({found})"
             parts.append(f"{text}: {finding.note}" if finding.note else text)
         return "; ".join(parts)

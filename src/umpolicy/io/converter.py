@@ -301,7 +301,10 @@ def make_converter() -> cattrs.Converter:
 
 
 def _unstructure_answers(answers: Mapping[str, Mapping[str, Any]]) -> object:
-    return {policy: {key: _raw(value) for key, value in each.items()} for policy, each in answers.items()}
+    return {
+        policy: {key: _raw(value) for key, value in each.items()}
+        for policy, each in answers.items()
+    }
 
 
 def _raw(value: Any) -> Any:

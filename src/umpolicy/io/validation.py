@@ -11,6 +11,7 @@ all of them are reported at once.
 
 from __future__ import annotations
 
+import collections.abc
 import datetime as dt
 import enum
 import functools
@@ -22,10 +23,9 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-import collections.abc
 
-from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
+from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import unit
 from umpolicy.errors import FieldError, InputError
 from umpolicy.policy import Policy
@@ -250,7 +250,9 @@ def _answer(question: Question, value: object, path: str, errors: Problems) -> o
         codes = [code for code, _ in question.values]
         if isinstance(value, str) and value in codes:
             return value
-        errors.append(FieldError(path, f"unknown value {value!r}; expected one of {', '.join(codes)}"))
+        errors.append(
+            FieldError(path, f"unknown value {value!r}; expected one of {', '.join(codes)}")
+        )
     elif kind is AnswerType.DATE:
         if isinstance(value, dt.date):
             return value
@@ -276,11 +278,14 @@ def _answer_quantity(question: Question, value: object, path: str, errors: Probl
             errors.append(FieldError(path, str(error)))
             return None
     else:
-        errors.append(FieldError(path, "expected a quantity: {\"value\": text, \"unit\": UCUM}"))
+        errors.append(FieldError(path, 'expected a quantity: {"value": text, "unit": UCUM}'))
         return None
     if question.units and quantity.unit.code not in question.units:
         errors.append(
-            FieldError(f"{path}.unit", f"unit {quantity.unit.code!r} is not one of {', '.join(question.units)}")
+            FieldError(
+                f"{path}.unit",
+                f"unit {quantity.unit.code!r} is not one of {', '.join(question.units)}",
+            )
         )
         return None
     found = _number(f"{path}.value", quantity.value, True)

@@ -37,9 +37,7 @@ def _fact_lines(fact: Fact, trail: Trail, policy: Policy) -> Iterator[str]:
         )
 
 
-def finding_lines(
-    check: Check, finding: Finding, trail: Trail, policy: Policy
-) -> Iterator[str]:
+def finding_lines(check: Check, finding: Finding, trail: Trail, policy: Policy) -> Iterator[str]:
     """A finding: the rule and its status, the comparison, any note, the facts read."""
     line = f"{MARK[finding.status]}: {check.describe()}"
     if finding.requested is not None and finding.limit is not None:

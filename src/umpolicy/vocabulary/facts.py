@@ -143,9 +143,7 @@ FACTS: dict[str, FactSpec] = {
         ),
         FactSpec("therapies.prior", "list of therapies", "Therapies tried before."),
         FactSpec("therapies.concomitant", "list of therapies", "Therapies given with the drug."),
-        FactSpec(
-            "therapies.time_on_drug", "quantity", "Time on the requested drug.", units=_TIME
-        ),
+        FactSpec("therapies.time_on_drug", "quantity", "Time on the requested drug.", units=_TIME),
         FactSpec(
             "prescriber.specialties",
             "set of codes",
@@ -326,9 +324,7 @@ READERS: dict[str, Reader] = {
     "therapies.prior": _read("therapies.prior", "therapies.prior", _therapies),
     "therapies.concomitant": _read("therapies.concomitant", "therapies.concomitant", _therapies),
     "therapies.time_on_drug": _read("therapies.time_on_drug", "therapies.time_on_drug"),
-    "prescriber.specialties": _read(
-        "prescriber.specialties", "prescriber.specialties", frozenset
-    ),
+    "prescriber.specialties": _read("prescriber.specialties", "prescriber.specialties", frozenset),
     "prescriber.affiliations": _read(
         "prescriber.affiliations", "prescriber.affiliations", frozenset
     ),

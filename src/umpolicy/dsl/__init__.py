@@ -1,0 +1,1 @@
+"""The policy language: nodes, checks, exact quantities and units, value sets, questions."""

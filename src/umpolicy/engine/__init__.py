@@ -1,0 +1,1 @@
+"""The engine: read a request's facts, evaluate a policy tree, decide."""

@@ -1,0 +1,1 @@
+"""In and out: the one converter, request validation, JSON Schemas."""

@@ -1,0 +1,1 @@
+"""Renderings for people: decisions, policy pages, diagrams."""

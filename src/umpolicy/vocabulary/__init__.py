@@ -1,0 +1,1 @@
+"""The shared request vocabulary, and the derived facts many policies need."""

@@ -13,7 +13,7 @@ from typing import Any
 from umpolicy.engine.decision import Decision, decide
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError
 from umpolicy.io.converter import CONVERTER, dumps, loads, structure
-from umpolicy.io.validation import validate
+from umpolicy.io.validation import admit, validate
 from umpolicy.policy import Policy
 from umpolicy.registry import load_policy
 from umpolicy.vocabulary.request import Request
@@ -24,7 +24,7 @@ def parse_request(data: str | bytes | Mapping[str, Any]) -> Request:
     parsed = loads(data) if isinstance(data, str | bytes) else data
     if not isinstance(parsed, Mapping):
         raise InputError([FieldError("$", "expected a JSON object")])
-    return validate(structure(parsed, Request))
+    return validate(structure(parsed, Request), typed=True)
 
 
 def evaluate(
@@ -38,8 +38,10 @@ def evaluate(
     A request that names a different policy from the one asked for is an input error:
     deciding it under another policy's criteria would be a silent mistake.
     """
-    if not isinstance(request, Request):
+    validated = not isinstance(request, Request)
+    if validated:
         request = parse_request(request)
+    assert isinstance(request, Request)
     asked = policy.name if isinstance(policy, Policy) else policy
     if asked is not None and request.policy is not None and request.policy != asked:
         reason = f"the request names policy {request.policy!r}, but {asked!r} was asked for"
@@ -53,7 +55,8 @@ def evaluate(
             raise InputError([FieldError("$.policy", str(error))]) from None
     if isinstance(policy, str):
         policy = load_policy(policy)
-    return decide(policy, request, trail=trail)
+    answers = admit(policy, request, validated=validated)
+    return decide(policy, request, trail=trail, answers=answers)
 
 
 def to_json(value: object) -> str:

@@ -42,8 +42,10 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _decide_line(job: tuple[int, bytes, str | None, bool]) -> str:
-    """One line of a batch: its decision's JSON, or an error record naming the line."""
+    """One line of a batch: its decision's JSON, an error record naming the line, or nothing."""
     number, line, policy, trail = job
+    if not line.strip():
+        return ""
     try:
         return to_json(evaluate(line, policy, trail=trail))
     except InputError as error:
@@ -55,8 +57,7 @@ def _jobs(
     lines: Iterator[bytes], args: argparse.Namespace
 ) -> Iterator[tuple[int, bytes, str | None, bool]]:
     for number, line in enumerate(lines, start=1):
-        if line.strip():
-            yield number, line, args.policy, args.trail
+        yield number, line, args.policy, args.trail
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
@@ -68,7 +69,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
             total = sum(chunk.count(b"\n") for chunk in iter(lambda: counting.read(1 << 20), b""))
     progress = None if args.quiet else Progress(sys.stderr, total)
     source = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-    invalid = 0
+    invalid = decided = 0
     with source:
         jobs = _jobs(iter(source), args)
         if args.jobs > 1:
@@ -80,8 +81,10 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
             pool = None
             results = map(_decide_line, jobs)
         for text in results:
-            invalid += text.startswith('{"invalid"')
-            out.write(text + "\n")
+            decided += 1
+            if text:
+                invalid += text.startswith('{"invalid"')
+                out.write(text + "\n")
             if progress:
                 progress.advance()
         if pool is not None:
@@ -90,7 +93,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     if progress:
         progress.close()
     if invalid:
-        print(f"umpolicy: {invalid} lines are invalid input", file=sys.stderr)
+        print(f"umpolicy: {invalid} of {decided} lines are invalid input", file=sys.stderr)
         return INVALID
     return 0
 

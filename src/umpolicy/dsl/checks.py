@@ -15,10 +15,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol
 
-from attrs import frozen
+from attrs import field, frozen
 
 from umpolicy.dsl.findings import Fact, Finding
-from umpolicy.dsl.quantity import Quantity, compare, rounded
+from umpolicy.dsl.quantity import EXACT, Quantity, rounded
 from umpolicy.dsl.status import Status, any_met
 from umpolicy.dsl.valueset import ValueSet
 
@@ -142,7 +142,19 @@ class _Bound:
 
     fact: str
     limits: tuple[Quantity, ...]
+    #: Each limit by its unit's dimension, with its exact value in base units as a
+    #: numerator and denominator: worked out once, so a comparison is one multiplication.
+    _by_dimension: dict[str, tuple[Quantity, int, int]] = field(
+        init=False, eq=False, hash=False, repr=False
+    )
     _SYMBOL = ""
+
+    def __attrs_post_init__(self) -> None:
+        table = {}
+        for limit in reversed(self.limits):  # the first limit of a dimension wins
+            exact = _exact(limit)
+            table[limit.unit.dimension] = (limit, exact.numerator, exact.denominator)
+        object.__setattr__(self, "_by_dimension", table)
 
     def __repr__(self) -> str:
         limits = ", ".join(map(repr, self.limits))
@@ -177,12 +189,15 @@ class _Bound:
         value = book[self.fact].value
         if not isinstance(value, Quantity):
             return Finding(UNKNOWN, (self.fact,))
-        dimension = value.unit.dimension
-        for limit in self.limits:
-            if limit.unit.dimension == dimension:
-                return Finding(
-                    Status.of(self.holds(compare(value, limit))), (self.fact,), value, limit
-                )
+        unit = value.unit
+        same = self._by_dimension.get(unit.dimension)
+        if same is not None:
+            limit, num, den = same
+            factor = unit.factor  # value × factor against num / den, in integers but one
+            left = EXACT.multiply(value.value, factor.numerator * den)
+            right = num * factor.denominator
+            sign = (left > right) - (left < right)
+            return Finding(Status.of(self.holds(sign)), (self.fact,), value, limit)
         for limit in self.limits:
             found = self._converted(book, value, limit)
             if found is not None:

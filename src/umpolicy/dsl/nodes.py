@@ -23,6 +23,8 @@ class Predicate:
     criterion does not apply, and counts as met with the trail saying so.
     ``requires`` is the criterion's own condition, as a heading's is (a weight tier):
     when it is not met, the criterion is not met and off the request's branch.
+    ``approval`` is the period when the criterion is a branch of its own ("B) Patient is
+    Currently Receiving Quellimab. Approve for 1 year if …").
     """
 
     label: str
@@ -30,6 +32,7 @@ class Predicate:
     check: Check
     applies_if: Check | None = None
     requires: Check | None = None
+    approval: Quantity | None = None
 
     @property
     def checks(self) -> tuple[Check, ...]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from umpolicy.dsl.findings import Fact
+from umpolicy.dsl.checks import Check
+from umpolicy.dsl.findings import Fact, Finding
 from umpolicy.vocabulary.facts import Reader
 from umpolicy.vocabulary.request import Request
 
@@ -18,7 +19,7 @@ from umpolicy.vocabulary.request import Request
 class FactBook:
     """The facts of one request, read on first use and kept, in the order first read."""
 
-    __slots__ = ("_readers", "answers", "facts", "request")
+    __slots__ = ("_found", "_readers", "answers", "facts", "request")
 
     def __init__(
         self, readers: Mapping[str, Reader], request: Request, answers: Mapping[str, Any]
@@ -27,12 +28,21 @@ class FactBook:
         self.request = request
         self.answers = answers
         self.facts: dict[str, Fact] = {}
+        self._found: dict[int, Finding] = {}
 
     def __getitem__(self, name: str) -> Fact:
         fact = self.facts.get(name)
         if fact is None:
             fact = self.facts[name] = self._readers[name](self)
         return fact
+
+    def finding(self, check: Check) -> Finding:
+        """The check's finding for this request, worked out once (checks are immutable)."""
+        key = id(check)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = check.evaluate(self)
+        return found
 
     def add(self, fact: Fact) -> None:
         """Keep a fact a check derived (a dose per kg); the first one of a name stays."""

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from umpolicy.dsl.findings import Fact
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.policy import Policy
-from umpolicy.vocabulary.facts import FACTS, READERS, Book, FactSpec, Reader
+from umpolicy.vocabulary.facts import FACTS, READERS, Book, FactSpec, Reader, TherapyCount
 
 
 def _answer(question: Question) -> Reader:
@@ -67,7 +67,7 @@ def catalog(policy: Policy) -> Mapping[str, FactSpec]:
             values=tuple(code for code, _ in question.values),
         )
     for derived in policy.derived:
-        kind = "quantity" if derived.name.endswith("_count") else "boolean"
+        kind = "quantity" if isinstance(derived, TherapyCount) else "boolean"
         found[derived.name] = FactSpec(
             derived.name, kind, derived.description, inputs=derived.inputs
         )

@@ -29,7 +29,7 @@ from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.status import Status
 from umpolicy.engine.book import FactBook
 from umpolicy.engine.catalog import readers
-from umpolicy.engine.trail import Step, Trail, explain
+from umpolicy.engine.trail import Step, Trail, Walk, walker
 from umpolicy.policy import Indication, NotRecommended, Policy
 from umpolicy.vocabulary.request import Request
 
@@ -132,14 +132,37 @@ def _missing(fact: Fact, facts: Mapping[str, Fact]) -> list[str]:
 
 
 class _Run:
-    """One request's steps and facts under one policy, and the questions the rules ask."""
+    """One request's steps and facts under one policy, and the questions the rules ask.
 
-    __slots__ = ("facts", "policy", "steps")
+    A tree (an indication's criteria or dosing) is walked when the rules first ask for
+    it; with the trail, every tree is walked first. The walk is the same either way.
+    """
 
-    def __init__(self, policy: Policy, steps: dict[str, Step], facts: Mapping[str, Fact]) -> None:
+    __slots__ = ("book", "facts", "policy", "steps", "walks")
+
+    def __init__(self, policy: Policy, steps: dict[str, Step], book: FactBook) -> None:
         self.policy = policy
         self.steps = steps
-        self.facts = facts
+        self.book = book
+        self.facts = book.facts
+        self.walks = _walks(policy)
+
+    def tree(self, root: Node) -> Status:
+        """The status of a tree's root, walking the tree on first ask."""
+        step = self.steps.get(root.label)
+        if step is None:
+            return self.walks[root.label](self.book, self.steps)
+        return step.status
+
+    def exclusion(self, item: NotRecommended) -> Status:
+        """The status of an exclusion's check, worked out on first ask."""
+        label = exclusion_label(item)
+        step = self.steps.get(label)
+        if step is None:
+            assert item.check is not None
+            finding = self.book.finding(item.check)
+            step = self.steps[label] = Step(finding.status, (finding,))
+        return step.status
 
     def detail(self, node: Node) -> str:
         """What was found for a node, in words: each finding not met, with what was given."""
@@ -199,6 +222,12 @@ class _Run:
         return path
 
 
+@functools.cache
+def _walks(policy: Policy) -> dict[str, Walk]:
+    """Each tree's walk by its root's label, worked out once per policy."""
+    return {root.label: walker(root) for root in policy.trees()}
+
+
 def exclusion_label(item: NotRecommended) -> str:
     """How the trail names an item of CONDITIONS NOT RECOMMENDED: ``Not Recommended 1``."""
     return f"Not Recommended {item.label}"
@@ -229,9 +258,9 @@ def period_end(start: dt.date, period: Quantity) -> dt.date:
 def _approval(indication: Indication, path: tuple[str, ...], policy: Policy) -> Quantity:
     """The period of the deepest node on the path that gives one, else the indication's."""
     for label in reversed(path):
-        node = policy.node(label)
-        if isinstance(node, AllOf | AnyOf) and node.approval is not None:
-            return node.approval
+        approval = getattr(policy.node(label), "approval", None)
+        if approval is not None:
+            return approval
     assert indication.approval is not None, "a loaded policy gives every branch a period"
     return indication.approval
 
@@ -255,13 +284,12 @@ def decide(
         answers = admit(policy, request)
     book = FactBook(readers(policy), request, answers)
     steps: dict[str, Step] = {}
-    for root in policy.trees():
-        explain(root, book, steps)
-    for item in policy.exclusions:
-        assert item.check is not None
-        finding = item.check.evaluate(book)
-        steps[exclusion_label(item)] = Step(finding.status, (finding,))
-    run = _Run(policy, steps, book.facts)
+    run = _Run(policy, steps, book)
+    if trail:
+        for root in policy.trees():
+            run.tree(root)
+        for item in policy.exclusions:
+            run.exclusion(item)
     outcome, summary, indication, path, authorization, reasons, needed = _verdict(
         policy, request, run
     )
@@ -276,7 +304,7 @@ def decide(
         authorization,
         reasons,
         needed,
-        Trail(steps, dict(book.facts)) if trail else None,
+        Trail(steps, book.facts) if trail else None,
     )
 
 
@@ -298,7 +326,7 @@ def _not_recommended(policy: Policy, item: NotRecommended) -> str:
 def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
     """The outcome rules, in order: exclusions, the first indication met, else unknown or not."""
     for item in policy.exclusions:
-        if run.steps[exclusion_label(item)].status is MET:
+        if run.exclusion(item) is MET:
             label = exclusion_label(item)
             reason = Reason(label, _exclusion_detail(run, item))
             return (
@@ -311,7 +339,7 @@ def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
                 (),
             )
     for indication in policy.indications:
-        if run.steps[indication.criteria.label].status is MET:
+        if run.tree(indication.criteria) is MET:
             return _with_indication(policy, request, indication, run)
     roots = [each.criteria for each in policy.indications]
     unknown = [root for root in roots if run.steps[root.label].status is UNKNOWN]
@@ -345,13 +373,11 @@ def _with_indication(
 ) -> _Verdict:
     """The outcome for the indication whose criteria are met: its dosing decides."""
     dosing = indication.dosing
-    status = run.steps[dosing.label].status
+    status = run.tree(dosing)
     path = (*run.path(indication.criteria), *run.path(dosing))
     where = f"{indication.label}. {indication.title} ({' › '.join(path)})"
     label = indication.label
-    blocked = [
-        item for item in policy.exclusions if run.steps[exclusion_label(item)].status is UNKNOWN
-    ]
+    blocked = [item for item in policy.exclusions if run.exclusion(item) is UNKNOWN]
     if status is MET and blocked:
         names = _unique(
             [

@@ -13,10 +13,10 @@ each fact read appears once, in :attr:`Trail.facts`, with its value and inputs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Mapping
+from typing import NamedTuple, Protocol
 
-from umpolicy.dsl.checks import Book
+from umpolicy.dsl.checks import Book, Check
 from umpolicy.dsl.findings import Fact, Finding
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node
 from umpolicy.dsl.records import record
@@ -54,28 +54,82 @@ class Trail(NamedTuple):
         return tuple(self.facts[name] for name in names)
 
 
-def explain(node: Node, book: Book, steps: dict[str, Step]) -> Status:
+def explain(node: Node, book: Keeper, steps: dict[str, Step]) -> Status:
     """Work out ``node`` and all its descendants into ``steps``; the node's status."""
-    condition = None if node.requires is None else node.requires.evaluate(book)
+    return walker(node)(book, steps)
+
+
+class Keeper(Book, Protocol):
+    """A book that keeps each check's finding for the request (see ``FactBook.finding``)."""
+
+    def finding(self, check: Check) -> Finding:
+        """The check's finding, worked out once per request."""
+        ...
+
+
+Walk = Callable[[Keeper, dict[str, Step]], Status]
+
+
+def walker(node: Node) -> Walk:
+    """The walk of ``node``: its children's walks and its checks, put together once.
+
+    :func:`umpolicy.decide` keeps each policy's walks; :func:`explain` builds one.
+    Checks equal in content are one check here (the age limit of 1.A.i, 1.B.i and
+    2.A), so that the book, which keeps findings, evaluates it once per request.
+    """
+    label = node.label
+    requires = None if node.requires is None else _one(node.requires)
     if isinstance(node, AllOf | AnyOf):
-        statuses = [explain(child, book, steps) for child in node.children]
-        status = all_met(statuses) if isinstance(node, AllOf) else any_met(statuses)
-        own: tuple[Finding, ...] = ()
+        children = tuple(walker(child) for child in node.children)
+        combine = all_met if isinstance(node, AllOf) else any_met
+
+        def heading(book: Keeper, steps: dict[str, Step]) -> Status:
+            status = combine([child(book, steps) for child in children])
+            if requires is None:
+                steps[label] = Step(status)
+                return status
+            condition = book.finding(requires)
+            status = condition.status & status
+            steps[label] = Step(status, (condition,), True, condition.status is NOT_MET)
+            return status
+
+        return heading
+    rules = tuple(_one(check) for check in node.checks)
+    scope = None if node.applies_if is None else _one(node.applies_if)
+    if len(rules) == 1 and scope is None and requires is None:
+        (rule,) = rules
+
+        def single(book: Keeper, steps: dict[str, Step]) -> Status:
+            found = book.finding(rule)
+            steps[label] = Step(found.status, (found,))
+            return found.status
+
+        return single
+
+    def criterion(book: Keeper, steps: dict[str, Step]) -> Status:
+        own = tuple([book.finding(rule) for rule in rules])
+        status = all_met([finding.status for finding in own])
         applies = True
-    else:
-        rules = tuple(check.evaluate(book) for check in node.checks)
-        status = all_met(rule.status for rule in rules)
-        own = rules
-        applies = True
-        if node.applies_if is not None:
-            scope = node.applies_if.evaluate(book)
-            status = ~scope.status | status
-            applies = scope.status is not NOT_MET
-            own = (scope, *rules)
-    off = False
-    if condition is not None:
-        status = condition.status & status
-        off = condition.status is NOT_MET
-        own = (condition, *own)
-    steps[node.label] = Step(status, own, applies, off)
-    return status
+        if scope is not None:
+            where = book.finding(scope)
+            status = ~where.status | status
+            applies = where.status is not NOT_MET
+            own = (where, *own)
+        off = False
+        if requires is not None:
+            condition = book.finding(requires)
+            status = condition.status & status
+            off = condition.status is NOT_MET
+            own = (condition, *own)
+        steps[label] = Step(status, own, applies, off)
+        return status
+
+    return criterion
+
+
+_CHECKS: dict[Check, Check] = {}
+
+
+def _one(check: Check) -> Check:
+    """The one instance of each check's content, so findings are kept by identity."""
+    return _CHECKS.setdefault(check, check)

@@ -194,12 +194,17 @@ def _therapies(path: str, therapies: tuple[object, ...] | None) -> Problems:
     return errors
 
 
-def problems(request: Request) -> Problems:
-    """Every problem with a request, each named by its JSON path."""
+def problems(request: Request, *, typed: bool = False) -> Problems:
+    """Every problem with a request, each named by its JSON path.
+
+    ``typed`` says every field already has its declared type (the converter built the
+    request from JSON, strictly), so only the values are checked.
+    """
     errors: Problems = []
-    _checker(Request)(request, "$", errors)
-    if errors:
-        return errors
+    if not typed:
+        _checker(Request)(request, "$", errors)
+        if errors:
+            return errors
     if not _EARLIEST <= request.date <= _LATEST:
         errors.append(FieldError("$.date", f"{request.date} is not a plausible request date"))
     birth = request.patient.birth_date
@@ -229,9 +234,12 @@ def problems(request: Request) -> Problems:
     return errors
 
 
-def validate(request: Request) -> Request:
-    """The request itself when it is sound; :class:`InputError` listing every problem if not."""
-    errors = problems(request)
+def validate(request: Request, *, typed: bool = False) -> Request:
+    """The request itself when it is sound; :class:`InputError` listing every problem if not.
+
+    ``typed``: as for :func:`problems`.
+    """
+    errors = problems(request, typed=typed)
     if errors:
         raise InputError(errors)
     return request
@@ -317,17 +325,23 @@ def _answer_list(question: Question, value: object, path: str, errors: Problems)
     return tuple(items)
 
 
-def admit(policy: Policy, request: Request) -> dict[str, object]:
+def admit(policy: Policy, request: Request, *, validated: bool = False) -> dict[str, object]:
     """The request's answers to the policy's questions, checked; :class:`InputError` if bad.
 
     Answers for another policy are left alone; an answer to no question of this
-    policy is an error, so a misspelled id is not silently unknown.
+    policy is an error, so a misspelled id is not silently unknown. ``validated``
+    says the request itself has passed :func:`validate` already (the JSON path).
     """
-    errors = problems(request)
+    errors = [] if validated else problems(request)
     questions = {q.id: q for q in policy.questions}
-    given = request.answers.get(policy.name, {})
+    # A request built in Python may hold anything here (problems() names a bad mapping).
+    mapping = collections.abc.Mapping
+    given = request.answers.get(policy.name, {}) if isinstance(request.answers, mapping) else {}
     answers: dict[str, object] = {}
     base = f"$.answers.{policy.name}"
+    if not isinstance(given, mapping):
+        errors.append(FieldError(base, f"expected a mapping, got {type(given).__name__}"))
+        given = {}
     for key, value in given.items():
         question = questions.get(key)
         if question is None:

@@ -109,7 +109,10 @@ FACTS: dict[str, FactSpec] = {
             "The dose per administration: absolute, per kg, per m² or per a counted unit.",
         ),
         FactSpec(
-            "medication.frequency", "quantity", "How often a dose is given.", units=("/d", "/wk")
+            "medication.frequency",
+            "quantity",
+            "How often a dose is given: a rate such as /d, /wk, or /(4.wk) for once every 4 weeks.",
+            units=("/h", "/d", "/wk", "/mo"),
         ),
         FactSpec(
             "medication.schedule.doses_per_cycle",
@@ -341,12 +344,14 @@ def _matching(
     therapies: tuple[Therapy, ...],
     value_set: ValueSet,
     outcomes: tuple[TherapyOutcome, ...],
+    excluding: tuple[TherapyOutcome, ...],
 ) -> list[Therapy]:
     return [
         each
         for each in therapies
         if any(code in value_set for code in each.codes)
         and (not outcomes or each.outcome in outcomes)
+        and each.outcome not in excluding
     ]
 
 
@@ -354,9 +359,11 @@ def _matching(
 class TherapyListed:
     """A yes/no fact: the history (``prior`` or ``concomitant``) lists a therapy of a value set.
 
-    ``outcomes`` narrows it to what happened (a contraindication); ``at_least`` to a
-    trial of at least that long ("for at least 3 months"): a matching therapy whose
-    duration is not given leaves the fact unknown unless another one settles it.
+    ``outcomes`` narrows it to what happened (a contraindication), and ``excluding``
+    leaves out what did not count as a trial (a contraindication: never given; a
+    therapy with no outcome given still counts); ``at_least`` narrows it to a trial of
+    at least that long ("for at least 3 months"): a matching therapy whose duration is
+    not given leaves the fact unknown unless another one settles it.
     """
 
     name: str
@@ -365,6 +372,7 @@ class TherapyListed:
     value_set: ValueSet
     outcomes: tuple[TherapyOutcome, ...] = ()
     at_least: Quantity | None = None
+    excluding: tuple[TherapyOutcome, ...] = ()
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -378,7 +386,7 @@ class TherapyListed:
         therapies = getattr(book.request.therapies, self.history)
         if therapies is None:
             return Fact(self.name, None, (source,))
-        found = _matching(therapies, self.value_set, self.outcomes)
+        found = _matching(therapies, self.value_set, self.outcomes, self.excluding)
         if self.at_least is None:
             return Fact(self.name, bool(found), (source,))
         at_least = self.at_least
@@ -390,13 +398,17 @@ class TherapyListed:
 
 @frozen
 class TherapyCount:
-    """How many therapies of a value set the history (``prior`` or ``concomitant``) lists."""
+    """How many therapies of a value set the history (``prior`` or ``concomitant``) lists.
+
+    ``outcomes`` and ``excluding`` narrow it as for :class:`TherapyListed`.
+    """
 
     name: str
     description: str
     history: str
     value_set: ValueSet
     outcomes: tuple[TherapyOutcome, ...] = ()
+    excluding: tuple[TherapyOutcome, ...] = ()
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -410,7 +422,7 @@ class TherapyCount:
         therapies = getattr(book.request.therapies, self.history)
         if therapies is None:
             return Fact(self.name, None, (source,))
-        count = len(_matching(therapies, self.value_set, self.outcomes))
+        count = len(_matching(therapies, self.value_set, self.outcomes, self.excluding))
         return Fact(self.name, Quantity(count, _THERAPIES), (source,))
 
 

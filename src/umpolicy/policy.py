@@ -47,7 +47,7 @@ class Indication:
 
     @property
     def title(self) -> str:
-        """The indication's name, e.g. ``Cutaneous Melanoma``."""
+        """The indication's name, e.g. ``Rheumatoid Arthritis``."""
         return (self.criteria.title or self.criteria.text).rstrip(".")
 
 

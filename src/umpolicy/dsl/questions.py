@@ -1,6 +1,6 @@
 """Questions: the facts a policy needs that the shared request vocabulary has no place for.
 
-"Will Proleukin be injected into metastatic lesions?", "Has the patient responded to
+"Which sites will the drug be injected into?", "Has the patient responded to
 therapy, as determined by the prescriber?": a policy declares each such fact once,
 with the words a provider would be asked, its type, and its unit or allowed values.
 The answers arrive in the request under the policy's name (``answers.<policy>.<id>``)
@@ -22,7 +22,7 @@ class AnswerType(enum.Enum):
     CHOICE = "choice"
     QUANTITY = "quantity"
     DATE = "date"
-    #: A list of items, each answering the question's ``fields`` (the lesions to inject).
+    #: A list of items, each answering the question's ``fields`` (the sites to inject).
     LIST = "list"
 
 

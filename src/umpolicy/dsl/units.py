@@ -8,7 +8,7 @@ policy states each limit in its own unit).
 A unit is an *atom* of :data:`ATOMS` (``kg``, ``[iU]``, ``wk``), a UCUM annotation
 counting something (``{dose}``, ``{therapy}``: any word in braces), a rate (``/d``,
 ``/(4.wk)``: once every 4 weeks), or an amount per basis (``mg/kg``, ``[iU]/m2``,
-``10*6.[iU]/{lesion}``). So a policy names the units it needs in its own words, and
+``10*6.[iU]/{site}``). So a policy names the units it needs in its own words, and
 the engine knows none of a particular drug's.
 """
 

@@ -1,6 +1,6 @@
 """Value sets: the codes a policy counts as one thing, named once and shown to reviewers.
 
-A policy says "cutaneous melanoma"; a request says ``C43.9``. A value set is the
+A policy says "type 2 diabetes"; a request says ``E11.9``. A value set is the
 bridge, written once in the policy's module: its name, the code system, the codes
 it holds, and the code prefixes that stand for every code under them (``C43`` holds
 ``C43.9`` but not ``D03.9``). It is pure data, so the docs render it and the trail
@@ -16,8 +16,8 @@ from attrs import frozen
 class ValueSet:
     """Named codes of one system; a prefix holds its code and every code beneath it.
 
-    ``ValueSet("melanoma", "Cutaneous melanoma", "ICD-10-CM", prefixes=("C43",))``
-    holds ``C43``, ``C43.9`` and ``C43.59``, and ATC's ``L01`` holds ``L01FF02``: codes
+    ``ValueSet("t2dm", "Type 2 diabetes mellitus", "ICD-10-CM", prefixes=("E11",))``
+    holds ``E11``, ``E11.9`` and ``E11.65``, and ATC's ``L01`` holds ``L01FF02``: codes
     of these systems are hierarchical by their leading characters.
     """
 

@@ -2,7 +2,7 @@
 
 A policy reads the shared vocabulary's facts, the answers to its own questions
 (``answers.<id>``) and the facts it derives itself (value-set membership of the
-therapy history, every lesion qualifying). :func:`readers` and :func:`catalog`
+therapy history, every listed item qualifying). :func:`readers` and :func:`catalog`
 put them together once per policy: how to read each, and what each means.
 """
 

@@ -433,8 +433,8 @@ _THERAPIES = unit("{therapy}")
 class EveryItem:
     """A yes/no fact: a listed answer has at least one item, and every item qualifies.
 
-    ``where`` gives, for fields of each item, the codes that qualify ("every lesion is
-    metastatic, recurrent or unresectable, and cutaneous, subcutaneous or nodal").
+    ``where`` gives, for fields of each item, the codes that qualify ("every injection
+    site listed is in the skin, beneath it or in a lymph node").
     """
 
     name: str

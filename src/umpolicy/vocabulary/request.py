@@ -84,7 +84,7 @@ class Medication:
     """The requested drug: its code and name, route (SNOMED CT), dose, frequency, schedule.
 
     ``dose`` is per administration: absolute (``mg``), per kg, per m² or per a counted
-    unit (``10*6.[iU]/{lesion}``); ``frequency`` a rate (``/d``, ``/(4.wk)``).
+    unit (``10*6.[iU]/{site}``); ``frequency`` a rate (``/d``, ``/(4.wk)``).
     """
 
     code: str | None = None

@@ -170,19 +170,36 @@ class QuietHandler(SimpleHTTPRequestHandler):
         """Log nothing."""
 
 
-def policy_labels(site_dir: Path, policies: list[str] | None) -> dict[str, list[str]]:
-    """Return each policy's labels as the page generator wrote them to labels.json."""
-    if policies is None:
-        paths = sorted(site_dir.glob("policies/*/labels.json"))
-    else:
-        paths = [site_dir / "policies" / name / "labels.json" for name in policies]
+#: Where the generator writes label lists: the shipped policies, and the tutorial's
+#: fictional policy.
+LABEL_LISTS = ("policies/*/labels.json", "tutorial/*/labels.json")
+
+
+@dataclass
+class PolicyPage:
+    """A policy page to check: its address under the site and the labels it must show."""
+
+    page: str
+    labels: list[str]
+
+
+def policy_labels(site_dir: Path, policies: list[str] | None) -> dict[str, PolicyPage]:
+    """Return each policy's page and labels as the page generator wrote them to labels.json."""
+    paths = sorted(path for pattern in LABEL_LISTS for path in site_dir.glob(pattern))
     if not paths:
         raise SystemExit(f"no policies/*/labels.json under {site_dir}; build the site first")
-    labels: dict[str, list[str]] = {}
+    found: dict[str, PolicyPage] = {}
     for path in paths:
         document = json.loads(path.read_text(encoding="utf-8"))
-        labels[str(document["policy"])] = [str(label) for label in document["labels"]]
-    return labels
+        name = str(document["policy"])
+        page = str(document.get("page", f"policies/{name}/"))
+        found[name] = PolicyPage(page, [str(label) for label in document["labels"]])
+    if policies is not None:
+        missing = [name for name in policies if name not in found]
+        if missing:
+            raise SystemExit(f"no labels.json under {site_dir} for {', '.join(missing)}")
+        found = {name: found[name] for name in policies}
+    return found
 
 
 def label_pattern(label: str) -> re.Pattern[str]:
@@ -314,9 +331,10 @@ def run_checks(browser: Browser, base_url: str, args: argparse.Namespace) -> Rep
     page.on("console", seen.on_console)
     cdp = context.new_cdp_session(page)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    for name, labels in policy_labels(args.site_dir, args.policy).items():
-        url = urljoin(base_url, f"policies/{name}/")
-        check_policy_page(page, cdp, url, labels + args.label, args.out_dir / name, report)
+    for name, listing in policy_labels(args.site_dir, args.policy).items():
+        url = urljoin(base_url, listing.page)
+        labels = listing.labels + args.label
+        check_policy_page(page, cdp, url, labels, args.out_dir / name, report)
     report.add(
         "search",
         check_search(page, base_url, args.search_term),

@@ -1,10 +1,14 @@
 """MkDocs hooks: build the policy pages, examples and schemas from the deciding objects.
 
 Nothing about a policy is typed into the docs: at build time this hook asks the
-installed ``umpolicy`` for each registered policy's page, its interpretations, the
+installed ``umpolicy`` for each shipped policy's page, its interpretations, the
 tests that exercise each label (pytest's own collection), every example's decision
-and audit trail, and the JSON Schemas; it also writes each policy's label list next
-to its page for the browser check.
+and audit trail, the shared vocabulary and the JSON Schemas; it also writes each
+policy's label list next to its page for the browser check.
+
+The fictional teaching policy (Quellimab, ``examples/quellimab-policy``), when it
+is installed, gets its pages under the tutorial, marked fictional, and never among
+the production policies.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,57 +25,121 @@ from mkdocs.structure.files import File, Files
 
 import umpolicy
 from umpolicy.api import evaluate, to_json
-from umpolicy.pages import interpretations_page, labels, policy_page
-from umpolicy.render import decision_markdown
-from umpolicy.schema import json_schema
+from umpolicy.io.schema import json_schema
+from umpolicy.policy import Policy
+from umpolicy.registry import BUNDLED, GROUP, entry_points
+from umpolicy.render.pages import interpretations_page, labels, policy_page
+from umpolicy.render.text import decision_markdown
+from umpolicy.vocabulary.facts import FACTS
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 sys.path.insert(0, str(ROOT))
 
-from tests.traceability import labels_exercised  # noqa: E402
+from tests.traceability import all_labels_exercised  # noqa: E402
 
-_MARKER = re.compile(r"<!-- umpolicy: ([a-z-]+)(?: (\w+))? -->")
-_ERROR_EXAMPLE = {
+#: The fictional teaching policy: its name, its examples, and the notice on its pages.
+FICTIONAL = "quellimab"
+FICTIONAL_EXAMPLES = EXAMPLES / "quellimab-policy" / "examples"
+FICTIONAL_NOTICE = (
+    "Quellimab does not exist, and no health plan uses this policy. It is a fictional "
+    "teaching policy, written for the tutorial and the tests; it is not one of the "
+    "policies umpolicy ships."
+)
+#: A marker on a line of its own; what replaces it keeps the marker's indentation.
+_MARKER = re.compile(r"^([ \t]*)<!-- umpolicy: ([a-z-]+)(?: ([\w./-]+))? -->[ \t]*$", re.M)
+_FORM_ERRORS = {
+    "policy": "proleukin",
     "date": "2026-02-30",
-    "patient": {"weight": {"value": "-70", "unit": "kg"}},
-    "regimen": {"route": "oral"},
+    "patient": {"weight": {"value": "70", "unit": "stone"}},
+    "medication": {"route": "oral"},
     "dosage": "high",
 }
+_VALUE_ERRORS = {
+    "policy": "proleukin",
+    "date": "2026-03-02",
+    "patient": {"birth_date": "2027-01-01", "weight": {"value": "-70", "unit": "kg"}},
+    "medication": {"schedule": {"doses_per_cycle": -1}},
+}
+_ANSWER_ERRORS = {
+    "policy": "proleukin",
+    "date": "2026-03-02",
+    "answers": {"proleukin": {"metastatic": "yes", "lesion": []}},
+}
+
+_ERROR_EXAMPLES = {"form": _FORM_ERRORS, "value": _VALUE_ERRORS, "answers": _ANSWER_ERRORS}
+
+
+def shipped() -> tuple[str, ...]:
+    """The production policies: those umpolicy itself ships, sorted."""
+    return tuple(
+        sorted({ep.name for ep in entry_points(group=GROUP) if ep.value.startswith(f"{BUNDLED}.")})
+    )
+
+
+def fictional() -> Policy | None:
+    """The fictional teaching policy, when its package is installed."""
+    if FICTIONAL not in umpolicy.policy_names():
+        return None
+    return umpolicy.load_policy(FICTIONAL)
 
 
 def _json_block(data: Any) -> str:
     return "```json\n" + json.dumps(data, indent=2, ensure_ascii=False) + "\n```\n"
 
 
-def _examples() -> list[Path]:
-    return sorted(EXAMPLES.glob("*/*.json"))
+def _indented(text: str) -> str:
+    return "\n".join(f"    {line}" if line else "" for line in text.splitlines())
 
 
-def _examples_page() -> str:
-    lines = [
-        "# Worked examples",
-        "",
-        "Every request in `examples/`, decided by the engine while this site was built: the "
-        "request, then the decision and its full audit trail exactly as "
-        "`umpolicy evaluate --format markdown` prints them.",
-        "",
-    ]
-    for path in _examples():
+def _decided(paths: list[Path]) -> Iterator[str]:
+    """Each request, then its decision and full trail as `umpolicy evaluate` prints them."""
+    for path in paths:
         text = path.read_text(encoding="utf-8")
         decision = evaluate(text)
-        lines += [
+        policy = umpolicy.load_policy(decision.policy.name)
+        yield from (
             f"## {path.parent.name}/{path.name}",
             "",
             f"Outcome: **{decision.outcome.value}**",
             "",
             '??? example "Request"',
             "",
-            "    " + _json_block(json.loads(text)).replace("\n", "\n    "),
+            _indented(_json_block(json.loads(text))),
             "",
-            decision_markdown(decision).replace("### Outcome", "### Decision: outcome", 1),
+            decision_markdown(decision, policy).replace("### Outcome", "### Decision: outcome", 1),
             "",
-        ]
+        )
+
+
+def _examples_page() -> str:
+    lines = [
+        "# Worked examples",
+        "",
+        "Every example request of the policies umpolicy ships (`examples/<policy>/`), decided "
+        "by the engine while this site was built: the request, then the decision and its full "
+        "audit trail exactly as `umpolicy evaluate --format markdown` prints them (the words "
+        "of each criterion come from the policy; the decision names it by label).",
+        "",
+    ]
+    for name in shipped():
+        lines += _decided(sorted((EXAMPLES / name).glob("*.json")))
+    return "\n".join(lines)
+
+
+def _fictional_examples_page() -> str:
+    lines = [
+        "# Worked examples: Quellimab (fictional)",
+        "",
+        '!!! warning "Not a real policy"',
+        "",
+        f"    {FICTIONAL_NOTICE}",
+        "",
+        "Every example request of the fictional teaching policy "
+        "(`examples/quellimab-policy/examples/`), decided while this site was built.",
+        "",
+        *_decided(sorted(FICTIONAL_EXAMPLES.glob("*.json"))),
+    ]
     return "\n".join(lines)
 
 
@@ -78,60 +147,125 @@ def _generated(config: MkDocsConfig, uri: str, content: str) -> File:
     return File.generated(config, uri, content=content)
 
 
+def _pages(policy: Policy, folder: str) -> list[dict[str, str]]:
+    title = policy.name.title()
+    suffix = " (fictional)" if folder == "tutorial" else ""
+    return [
+        {f"{title}{suffix}": f"{folder}/{policy.name}.md"},
+        {f"{title}: interpretations{suffix}": f"{folder}/{policy.name}-interpretations.md"},
+    ]
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """Fill the nav's Policies section with every registered policy's pages."""
+    """Fill the nav: Policies with the shipped policies, the tutorial with the fictional one."""
+    teaching = fictional()
     for entry in config.nav or []:
-        if isinstance(entry, dict) and "Policies" in entry:
+        if not isinstance(entry, dict):
+            continue
+        if "Policies" in entry:
             entry["Policies"] = [
                 item
-                for name in umpolicy.policy_names()
-                for item in (
-                    {name.title(): f"policies/{name}.md"},
-                    {f"{name.title()}: interpretations": f"policies/{name}-interpretations.md"},
-                )
+                for name in shipped()
+                for item in _pages(umpolicy.load_policy(name), "policies")
             ]
+        for key, section in entry.items():
+            if key.startswith("Tutorial") and isinstance(section, list) and teaching is not None:
+                section += _pages(teaching, "tutorial")
+                section.append({"Quellimab examples (fictional)": "tutorial/examples.md"})
     return config
+
+
+def _policy_files(
+    config: MkDocsConfig,
+    policy: Policy,
+    folder: str,
+    tests: dict[str, list[str]],
+    notice: str | None = None,
+) -> Iterator[File]:
+    name = policy.name
+    notes = f"{name}-interpretations.md"
+    page = policy_page(policy, tests, notes, notice)
+    interpretations = interpretations_page(policy, f"{name}.md")
+    if notice:
+        title, _, rest = interpretations.partition("\n")
+        warning = f'!!! warning "Not a real policy"\n\n    {notice}\n'
+        interpretations = f"{title}\n\n{warning}{rest}"
+    yield _generated(config, f"{folder}/{name}.md", page)
+    yield _generated(config, f"{folder}/{notes}", interpretations)
+    listing = {"policy": name, "page": f"{folder}/{name}/", "labels": labels(policy)}
+    yield _generated(
+        config, f"{folder}/{name}/labels.json", json.dumps(listing, ensure_ascii=False)
+    )
 
 
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     """Add the generated pages (policies, interpretations, examples) and label lists."""
-    tests = labels_exercised()
-    for name in umpolicy.policy_names():
-        policy = umpolicy.load_policy(name)
-        page = f"policies/{name}.md"
-        notes = f"{name}-interpretations.md"
-        files.append(_generated(config, page, policy_page(policy, tests, notes)))
-        files.append(
-            _generated(config, f"policies/{notes}", interpretations_page(policy, f"{name}.md"))
-        )
-        listing = json.dumps({"policy": name, "labels": labels(policy)}, ensure_ascii=False)
-        files.append(_generated(config, f"policies/{name}/labels.json", listing))
+    tests = all_labels_exercised()
+    for name in shipped():
+        for file in _policy_files(
+            config, umpolicy.load_policy(name), "policies", tests.get(name, {})
+        ):
+            files.append(file)
+    teaching = fictional()
+    if teaching is not None:
+        traced = tests.get(teaching.name, {})
+        for file in _policy_files(config, teaching, "tutorial", traced, FICTIONAL_NOTICE):
+            files.append(file)
+        files.append(_generated(config, "tutorial/examples.md", _fictional_examples_page()))
     files.append(_generated(config, "examples.md", _examples_page()))
     return files
 
 
+def _errors(request: dict[str, Any]) -> str:
+    try:
+        evaluate(json.dumps(request))
+    except umpolicy.InputError as error:
+        shown = "\n".join(str(e) for e in error.errors)
+        return _json_block(request) + "\ngives\n\n```text\n" + shown + "\n```\n"
+    raise ValueError(f"the docs' error example was accepted: {request}")
+
+
+def _vocabulary() -> str:
+    lines = ["| Fact | Type | Units or values | Meaning |", "| --- | --- | --- | --- |"]
+    for spec in FACTS.values():
+        kinds = ", ".join(f"`{u}`" for u in spec.units) or ", ".join(f"`{v}`" for v in spec.values)
+        derived = (
+            f" Derived from {', '.join(f'`{i}`' for i in spec.inputs)}." if spec.inputs else ""
+        )
+        lines.append(f"| `{spec.name}` | {spec.type} | {kinds} | {spec.description}{derived} |")
+    return "\n".join(lines) + "\n"
+
+
+def _example(argument: str | None) -> Path:
+    return EXAMPLES / f"{argument or 'proleukin/melanoma-iv-approve'}.json"
+
+
 def _insert(match: re.Match[str]) -> str:
-    what, argument = match.group(1), match.group(2)
+    pad = match.group(1)
+    return "\n".join(pad + line if line else line for line in _content(match).splitlines())
+
+
+def _content(match: re.Match[str]) -> str:
+    what, argument = match.group(2), match.group(3)
     if what == "policy-list":
         return "\n".join(
             f"- [{umpolicy.load_policy(name).drug}](policies/{name}.md) "
             f"([interpretations](policies/{name}-interpretations.md))"
-            for name in umpolicy.policy_names()
+            for name in shipped()
         )
     if what == "schema":
-        return _json_block(json_schema(getattr(umpolicy, argument)))
-    first = _examples()[0]
+        policies = [umpolicy.load_policy(name) for name in shipped()]
+        return _json_block(json_schema(getattr(umpolicy, argument or ""), policies))
+    if what == "vocabulary":
+        return _vocabulary()
     if what == "example-request":
-        return _json_block(json.loads(first.read_text(encoding="utf-8")))
-    if what == "example-decision":
-        decision = evaluate(first.read_text(encoding="utf-8"), trail=False)
+        return _json_block(json.loads(_example(argument).read_text(encoding="utf-8")))
+    if what in ("example-decision", "example-trail"):
+        text = _example(argument).read_text(encoding="utf-8")
+        decision = evaluate(text, trail=what == "example-trail")
         return _json_block(json.loads(to_json(decision)))
     if what == "error-example":
-        try:
-            evaluate(json.dumps(_ERROR_EXAMPLE))
-        except umpolicy.InputError as error:
-            shown = "\n".join(str(e) for e in error.errors)
-            return _json_block(_ERROR_EXAMPLE) + "\ngives\n\n```text\n" + shown + "\n```\n"
+        return _errors(_ERROR_EXAMPLES[argument or "form"])
     raise ValueError(f"unknown docs marker {match.group(0)}")
 
 

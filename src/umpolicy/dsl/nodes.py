@@ -94,18 +94,25 @@ def walk(node: Node) -> Iterator[Node]:
             yield from walk(child)
 
 
-def checks_of(node: Node) -> tuple[Check, ...]:
-    """The checks a node itself holds, in the order of its findings.
+def roles(node: Node) -> tuple[tuple[str, Check], ...]:
+    """The node's own checks, each with its part: ``requires``, ``applies if`` or ``rule``.
 
-    Its condition (``requires``), then whether it applies (``applies_if``), then its
-    rules; a heading holds only its condition, not its children's checks.
+    The order is that of the node's findings: its condition, then whether it applies,
+    then its rules; a heading holds only its condition, not its children's checks.
     """
-    own: tuple[Check, ...] = () if node.requires is None else (node.requires,)
-    if isinstance(node, AllOf | AnyOf):
-        return own
-    if node.applies_if is not None:
-        own = (*own, node.applies_if)
-    return (*own, *node.checks)
+    found: list[tuple[str, Check]] = []
+    if node.requires is not None:
+        found.append(("requires", node.requires))
+    if not isinstance(node, AllOf | AnyOf):
+        if node.applies_if is not None:
+            found.append(("applies if", node.applies_if))
+        found += [("rule", check) for check in node.checks]
+    return tuple(found)
+
+
+def checks_of(node: Node) -> tuple[Check, ...]:
+    """The checks a node itself holds, in the order of its findings (see :func:`roles`)."""
+    return tuple(check for _, check in roles(node))
 
 
 def facts_of(node: Node) -> tuple[str, ...]:

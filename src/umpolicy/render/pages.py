@@ -1,8 +1,9 @@
 """Reviewer pages: a policy in its own lettering and words, as Markdown.
 
 Everything on a page is read from the policy object that decides requests: the
-labels and words, the rule and limit under each line, the facts it reads, the
-interpretations that touch it and the tests that exercise it (passed in by the
+labels and words, the rule and limit under each line, the approval periods, the
+value sets, questions and derived facts the policy declares, the facts it reads,
+the interpretations that touch it and the tests that exercise it (passed in by the
 docs build). Nothing about the policy is typed twice.
 """
 
@@ -11,32 +12,58 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
-from umpolicy.checks import AtLeast, AtMost, Check
-from umpolicy.diagram import indication_flowchart
-from umpolicy.facts import FACTS
-from umpolicy.nodes import AllOf, AnyOf, DoseLimit, Node, checks_of, walk
-from umpolicy.policy import Indication, Policy
+from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, Includes, LessThan, Not, OneOf
+from umpolicy.dsl.nodes import AllOf, AnyOf, DoseLimit, Node, checks_of, roles, walk
+from umpolicy.dsl.questions import Question
+from umpolicy.dsl.valueset import ValueSet
+from umpolicy.engine.catalog import catalog, with_inputs
+from umpolicy.engine.decision import exclusion_label
+from umpolicy.policy import Indication, NotRecommended, Policy
+from umpolicy.render.diagram import indication_flowchart
+from umpolicy.vocabulary.facts import Derived, EveryItem, TherapyCount, TherapyListed
 
 
 def anchor(label: str) -> str:
     """The page anchor of a label: ``1.A.i`` → ``label-1-a-i``."""
-    return "label-" + re.sub(r"[^0-9a-z]+", "-", label.lower()).strip("-")
+    return "label-" + _slug(label)
 
 
 def labels(policy: Policy) -> tuple[str, ...]:
     """Every label of the policy's criteria and dosing, in the document's order."""
-    return tuple(
-        node.label
-        for indication in policy.indications
-        for root in (indication.criteria, indication.dosing)
-        for node in walk(root)
-    )
+    return tuple(node.label for root in policy.trees() for node in walk(root))
 
 
 def _md(text: str) -> str:
     for char in "\\*_[]<>|`":
         text = text.replace(char, "\\" + char)
     return text
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "-", name.lower()).strip("-")
+
+
+def _fact_link(name: str) -> str:
+    return f"[`{name}`](#fact-{_slug(name)})"
+
+
+def _set_link(value_set: ValueSet) -> str:
+    return f"[{_md(value_set.title)}](#value-set-{_slug(value_set.name)})"
+
+
+def value_sets_of(check: Check) -> tuple[ValueSet, ...]:
+    """The value sets a check compares with, each once, in its order."""
+    if isinstance(check, OneOf | Includes):
+        return (check.values,) if isinstance(check.values, ValueSet) else ()
+    if isinstance(check, Either):
+        found = (each for inner in check.checks for each in value_sets_of(inner))
+        return tuple(dict.fromkeys(found))
+    if isinstance(check, Not):
+        return value_sets_of(check.check)
+    return ()
+
+
+_ROLES = {"requires": "Condition", "applies if": "Applies only if", "rule": "Rule"}
 
 
 def _node(
@@ -47,24 +74,33 @@ def _node(
     target = f'<span id="{anchor(node.label)}"></span>'
     yield f"{pad}- {target}**{_md(node.label)}**{title} {_md(node.text)}"
     inner = pad + "    "
-    for check in checks_of(node):
-        role = "Applies only if" if check is getattr(node, "applies_if", None) else "Rule"
-        if isinstance(node, AllOf | AnyOf):
-            role = "Condition"
-        yield f"{inner}- {role}: {_md(check.describe())}"
-    facts = list(dict.fromkeys(name for check in checks_of(node) for name in check.facts()))
+    checks = checks_of(node)
+    for role, check in roles(node):
+        yield f"{inner}- {_ROLES[role]}: {_md(check.describe())}"
+    if isinstance(node, AllOf | AnyOf) and node.approval is not None:
+        yield f"{inner}- Approval period: {_md(node.approval.display())}"
+    sets = tuple(dict.fromkeys(each for check in checks for each in value_sets_of(check)))
+    if sets:
+        yield f"{inner}- Value sets: " + ", ".join(map(_set_link, sets))
+    facts = list(dict.fromkeys(name for check in checks for name in check.facts()))
     if facts:
-        yield f"{inner}- Facts: " + ", ".join(f"[`{name}`](#fact-{_slug(name)})" for name in facts)
-    notes = [i for i in policy.interpretations if node.label in i.labels]
-    if notes:
-        links = ", ".join(f"[{_md(i.title)}]({notes_uri}#{i.key})" for i in notes)
-        yield f"{inner}- Interpretations: {links}"
-    exercised = tests.get(node.label, ())
-    if exercised:
-        yield f"{inner}- Tests ({len(exercised)}): {_test_groups(exercised)}"
+        yield f"{inner}- Facts: " + ", ".join(map(_fact_link, facts))
+    yield from _notes_and_tests(policy, node.label, tests, inner, notes_uri)
     if isinstance(node, AllOf | AnyOf):
         for child in node.children:
             yield from _node(policy, child, tests, depth + 1, notes_uri)
+
+
+def _notes_and_tests(
+    policy: Policy, label: str, tests: Mapping[str, Sequence[str]], inner: str, notes_uri: str
+) -> Iterator[str]:
+    notes = [i for i in policy.interpretations if label in i.labels]
+    if notes:
+        links = ", ".join(f"[{_md(i.title)}]({notes_uri}#{i.key})" for i in notes)
+        yield f"{inner}- Interpretations: {links}"
+    exercised = tests.get(label, ())
+    if exercised:
+        yield f"{inner}- Tests ({len(exercised)}): {_test_groups(exercised)}"
 
 
 def _test_groups(nodeids: Sequence[str]) -> str:
@@ -76,28 +112,49 @@ def _test_groups(nodeids: Sequence[str]) -> str:
     return ", ".join(f"`{group}` ({count})" for group, count in groups.items())
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "-", name.lower()).strip("-")
+_BOUNDS = {
+    AtMost: "at most (inclusive, ≤)",
+    AtLeast: "at least (inclusive, ≥)",
+    LessThan: "less than (strict, <)",
+}
 
 
-def _limit_rows(node: Node) -> Iterator[str]:
+def _limit_rows(policy: Policy, node: Node) -> Iterator[str]:
     for each in walk(node):
         if not isinstance(each, DoseLimit):
             continue
         for check in each.checks:
-            yield _row(each, check)
+            yield _row(policy, each, check)
 
 
-def _row(node: DoseLimit, check: Check) -> str:
+def _row(policy: Policy, node: DoseLimit, check: Check) -> str:
     label = f"[{_md(node.label)}](#{anchor(node.label)})"
-    scope = f" (if {_md(node.applies_if.describe())})" if node.applies_if else ""
-    if isinstance(check, AtMost | AtLeast):
-        what = _md(FACTS[check.fact].description) + scope
+    scopes = [c.describe() for c in (node.requires, node.applies_if) if c is not None]
+    scope = "".join(f" (if {_md(text)})" for text in scopes)
+    if isinstance(check, AtMost | AtLeast | LessThan):
+        what = _md(catalog(policy)[check.fact].description) + scope
         limit = " or ".join(_md(q.display()) for q in check.limits)
         units = ", ".join(f"`{q.unit.code}`" for q in check.limits)
-        bound = "at most (inclusive, ≤)" if isinstance(check, AtMost) else "at least (inclusive, ≥)"
-        return f"| {label} | {what} | {limit} | {units} | {bound} |"
+        return f"| {label} | {what} | {limit} | {units} | {_BOUNDS[type(check)]} |"
     return f"| {label} | {_md(check.describe())}{scope} | | | condition |"
+
+
+def _approval_line(indication: Indication) -> Iterator[str]:
+    branches = [
+        node
+        for node in walk(indication.criteria)
+        if isinstance(node, AllOf | AnyOf) and node.approval is not None
+    ]
+    parts = [
+        f"[{_md(node.label)}](#{anchor(node.label)}) {_md(node.approval.display())}"
+        for node in branches
+        if node.approval is not None
+    ]
+    if indication.approval is not None:
+        period = _md(indication.approval.display())
+        parts.append(f"otherwise {period}" if parts else period)
+    yield f"Approval period: {'; '.join(parts)}."
+    yield ""
 
 
 def _indication(
@@ -105,6 +162,7 @@ def _indication(
 ) -> Iterator[str]:
     yield f"### {_md(indication.label)}. {_md(indication.title)}"
     yield ""
+    yield from _approval_line(indication)
     yield from _node(policy, indication.criteria, tests, 0, notes_uri)
     yield ""
     yield "#### Dosing"
@@ -115,13 +173,154 @@ def _indication(
     yield ""
     yield "| Label | What is limited | Limit | Unit (UCUM) | Bound |"
     yield "| --- | --- | --- | --- | --- |"
-    yield from _limit_rows(indication.dosing)
+    yield from _limit_rows(policy, indication.dosing)
     yield ""
     yield f"#### Decision tree: {_md(indication.title)}"
     yield ""
     yield "```mermaid"
-    yield indication_flowchart(indication).rstrip("\n")
+    yield indication_flowchart(indication, policy.exclusions).rstrip("\n")
     yield "```"
+    yield ""
+
+
+def _not_recommended(
+    policy: Policy, item: NotRecommended, tests: Mapping[str, Sequence[str]], notes_uri: str
+) -> Iterator[str]:
+    if item.check is None:
+        yield f"{_md(item.label)}. {_md(item.text)}"
+        yield ""
+        return
+    label = exclusion_label(item)
+    yield f'- <span id="{anchor(label)}"></span>**{_md(item.label)}.** {_md(item.text)}'
+    inner = "    "
+    yield f"{inner}- Exclusion ({_md(label)}): {_md(item.check.describe())}"
+    sets = value_sets_of(item.check)
+    if sets:
+        yield f"{inner}- Value sets: " + ", ".join(map(_set_link, sets))
+    yield f"{inner}- Facts: " + ", ".join(map(_fact_link, item.check.facts()))
+    yield from _notes_and_tests(policy, label, tests, inner, notes_uri)
+    yield ""
+
+
+def _codes(codes: Sequence[str]) -> str:
+    return ", ".join(f"`{code}`" for code in codes) or "—"
+
+
+def _value_sets(policy: Policy) -> Iterator[str]:
+    yield "## Value sets"
+    yield ""
+    yield (
+        "The codes this policy counts as each named thing, as its module declares them. A "
+        "prefix (shown with `*`) holds its code and every code beneath it."
+    )
+    yield ""
+    yield "| Value set | Code system | Codes | Prefixes |"
+    yield "| --- | --- | --- | --- |"
+    for each in policy.value_sets:
+        yield (
+            f'| <span id="value-set-{_slug(each.name)}"></span>{_md(each.title)} '
+            f"(`{each.name}`) | {_md(each.system)} | {_codes(each.codes)} | "
+            f"{_codes([f'{prefix}*' for prefix in each.prefixes])} |"
+        )
+    yield ""
+
+
+def _answer_kind(question: Question) -> str:
+    if question.values:
+        return "<br>".join(f"`{code}`: {_md(words)}" for code, words in question.values)
+    return _codes(question.units) if question.units else ""
+
+
+def _question_rows(policy: Policy, question: Question, path: str) -> Iterator[str]:
+    where = f"`{path}`"
+    if "[]" not in path:
+        where = f'<span id="question-{_slug(question.id)}"></span>{where}'
+    fact = f" (fact {_fact_link(question.fact)})" if "[]" not in path else ""
+    yield (
+        f"| {where}{fact} | {_md(question.text)} | {question.type.value} | "
+        f"{_answer_kind(question)} |"
+    )
+    for field in question.fields:
+        yield from _question_rows(policy, field, f"{path}[].{field.id}")
+
+
+def _questions(policy: Policy) -> Iterator[str]:
+    yield "## Questions"
+    yield ""
+    yield (
+        "What a provider is asked that the shared request vocabulary has no place for. The "
+        f"answers arrive in the request under `answers.{policy.name}`, by the question's id; "
+        "an unanswered question is a missing fact."
+    )
+    yield ""
+    yield "| Answer | Question | Type | Units or values |"
+    yield "| --- | --- | --- | --- |"
+    for question in policy.questions:
+        yield from _question_rows(policy, question, f"answers.{policy.name}.{question.id}")
+    yield ""
+
+
+def _history(derived: TherapyListed | TherapyCount) -> str:
+    parts = [f"{derived.history} therapies in {_set_link(derived.value_set)}"]
+    if derived.outcomes:
+        parts.append("with outcome " + " or ".join(f"`{o.value}`" for o in derived.outcomes))
+    if isinstance(derived, TherapyListed) and derived.at_least is not None:
+        parts.append(f"tried for at least {_md(derived.at_least.display())}")
+    return ", ".join(parts)
+
+
+def _how(derived: Derived) -> str:
+    if isinstance(derived, TherapyListed):
+        return f"Yes when the history lists {_history(derived)}."
+    if isinstance(derived, TherapyCount):
+        return f"How many {_history(derived)}."
+    assert isinstance(derived, EveryItem)
+    where = "; ".join(
+        f"`{field}` is {' or '.join(f'`{code}`' for code in codes)}"
+        for field, codes in derived.where
+    )
+    return (
+        f"Yes when [`answers.{derived.question}`](#question-{_slug(derived.question)}) lists "
+        f"at least one item and every item has {where}."
+    )
+
+
+def _derived(policy: Policy) -> Iterator[str]:
+    yield "## Derived facts"
+    yield ""
+    yield "Facts this policy derives from the request with the engine's reusable pieces."
+    yield ""
+    yield "| Fact | Meaning | How it is derived | From |"
+    yield "| --- | --- | --- | --- |"
+    for derived in policy.derived:
+        yield (
+            f"| {_fact_link(derived.name)} | {_md(derived.description)} | {_how(derived)} | "
+            f"{', '.join(map(_fact_link, derived.inputs))} |"
+        )
+    yield ""
+
+
+def _facts(policy: Policy) -> Iterator[str]:
+    specs = catalog(policy)
+    yield "## Facts this policy reads"
+    yield ""
+    yield (
+        "Every fact the criteria read, and each fact it is derived from. A dose compared with "
+        "a limit per kg or per m² (or a per-kg dose with an absolute cap) is converted "
+        "exactly, and the trail shows the result as a fact of its own (`<fact>_per_kg`, "
+        "`<fact>_per_m2`, `<fact>_total`) with its inputs."
+    )
+    yield ""
+    yield "| Fact | Type | Units or values | Meaning |"
+    yield "| --- | --- | --- | --- |"
+    for name in with_inputs(policy, policy.facts()):
+        spec = specs[name]
+        kinds = ", ".join(f"`{u}`" for u in spec.units) or ", ".join(f"`{v}`" for v in spec.values)
+        derived = f" Derived from {', '.join(map(_fact_link, spec.inputs))}." if spec.inputs else ""
+        yield (
+            f'| <span id="fact-{_slug(name)}"></span>`{name}` | {spec.type} | {kinds} | '
+            f"{_md(spec.description)}{derived} |"
+        )
     yield ""
 
 
@@ -129,16 +328,19 @@ def policy_page(
     policy: Policy,
     tests: Mapping[str, Sequence[str]] | None = None,
     interpretations: str = "interpretations.md",
+    notice: str | None = None,
 ) -> str:
-    """The reviewer page of a policy: metadata, context, statement, criteria, dosing, outcomes.
+    """The reviewer page of a policy: metadata, context, statement, criteria, dosing, facts.
 
     ``tests`` maps labels to the tests that exercise them; ``interpretations`` is the
-    address of the interpretations page the criteria link to.
+    address of the interpretations page the criteria link to; ``notice`` is shown as a
+    warning under the title (a fictional policy says so).
     """
     tests = tests or {}
-    lines = [
-        f"# {_md(policy.title)}",
-        "",
+    lines = [f"# {_md(policy.title)}", ""]
+    if notice:
+        lines += ['!!! warning "Not a real policy"', "", f"    {_md(notice)}", ""]
+    lines += [
         "| | |",
         "| --- | --- |",
         f"| Drug | {_md(policy.drug)} |",
@@ -159,11 +361,11 @@ def policy_page(
         lines += [f"{_md(paragraph)}\n" for paragraph in source.paragraphs]
     lines += ["## Policy statement", "", " ".join(_md(s.text) for s in policy.statement), ""]
     lines += ["## Recommended authorization criteria", "", _md(policy.preamble), ""]
-    section = None
+    section: str | None = "recommended authorization criteria"
     for indication in policy.indications:
-        if indication.section != section:
-            section = indication.section
-            lines += [f"## {_md(section)}", ""]
+        if indication.section.lower() != section:
+            section = indication.section.lower()
+            lines += [f"## {_md(indication.section)}", ""]
         lines += _indication(policy, indication, tests, interpretations)
     lines += [
         "## Conditions not recommended for approval",
@@ -171,24 +373,21 @@ def policy_page(
         _md(policy.not_recommended_preamble),
         "",
     ]
-    lines += [f"{item.label}. {_md(item.text)}" for item in policy.not_recommended]
+    for item in policy.not_recommended:
+        lines += _not_recommended(policy, item, tests, interpretations)
     outcomes = [i for i in policy.interpretations if i.key == "outcomes"]
     if outcomes:
-        lines += ["", "## Outcomes", "", _md(outcomes[0].text)]
-    lines += ["", "## Facts this policy reads", ""]
-    lines += ["| Fact | Type | Units or values | Meaning |", "| --- | --- | --- | --- |"]
-    for name in policy.facts():
-        spec = FACTS[name]
-        kinds = ", ".join(f"`{u}`" for u in spec.units) or ", ".join(f"`{v}`" for v in spec.values)
-        derived = (
-            f" Derived from {', '.join(f'`{i}`' for i in spec.inputs)}." if spec.inputs else ""
-        )
-        lines.append(
-            f'| <span id="fact-{_slug(name)}"></span>`{name}` | {spec.type} | {kinds} | '
-            f"{_md(spec.description)}{derived} |"
-        )
-    lines += ["", "## Revision history", "", "This revision note is undated in the policy.", ""]
-    lines += [_md(policy.revision_note), ""]
+        lines += ["## Outcomes", "", _md(outcomes[0].text), ""]
+    if policy.value_sets:
+        lines += _value_sets(policy)
+    if policy.questions:
+        lines += _questions(policy)
+    if policy.derived:
+        lines += _derived(policy)
+    lines += _facts(policy)
+    if policy.revision_note:
+        lines += ["## Revision history", "", "This revision note is undated in the policy.", ""]
+        lines += [_md(policy.revision_note), ""]
     return "\n".join(lines)
 
 
@@ -203,12 +402,7 @@ def interpretations_page(policy: Policy, page: str) -> str:
     ]
     for item in policy.interpretations:
         links = ", ".join(f"[{_md(label)}]({page}#{anchor(label)})" for label in item.labels)
-        lines += [
-            f"## {_md(item.title)} {{#{item.key}}}",
-            "",
-            _md(item.text),
-            "",
-            f"Affects: {links}",
-            "",
-        ]
+        lines += [f"## {_md(item.title)} {{#{item.key}}}", "", _md(item.text), ""]
+        if links:
+            lines += [f"Affects: {links}", ""]
     return "\n".join(lines)

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 from umpolicy.dsl.checks import Check
 from umpolicy.dsl.findings import Fact, Finding
-from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of
+from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, roles
+from umpolicy.dsl.questions import Question
 from umpolicy.dsl.status import Status
 from umpolicy.engine.catalog import catalog
 from umpolicy.engine.decision import Decision, exclusion_label
@@ -164,6 +165,18 @@ def _trail_markdown(node: Node, trail: Trail, policy: Policy, depth: int) -> Ite
             yield from _trail_markdown(child, trail, policy, depth + 1)
 
 
+def _exclusions_markdown(trail: Trail, policy: Policy) -> Iterator[str]:
+    for item in policy.exclusions:
+        assert item.check is not None
+        label = exclusion_label(item)
+        yield f"- **{_md(label)}.** {_md(item.text)} — *{_status(trail, label)}*"
+        for finding in trail.steps[label].findings:
+            lines = list(finding_lines(item.check, finding, trail, policy))
+            yield f"    - {_md(lines[0])}"
+            for line in lines[1:]:
+                yield f"        - {_md(line.strip())}"
+
+
 def decision_markdown(decision: Decision, policy: Policy) -> str:
     """The decision and its audit trail as Markdown for case notes (words from ``policy``)."""
     _check_policy(decision, policy)
@@ -188,25 +201,48 @@ def decision_markdown(decision: Decision, policy: Policy) -> str:
         lines += ["", "#### Audit trail", ""]
         for root in policy.trees():
             lines += _trail_markdown(root, trail, policy, 0)
-        for line in _exclusions_text(trail, policy):
-            lines.append(f"- {_md(line.strip())}")
+        lines += _exclusions_markdown(trail, policy)
     return "\n".join(lines) + "\n"
 
 
 def _node_text(node: Node, depth: int) -> Iterator[str]:
     pad = "    " * depth
-    title = node.title if isinstance(node, AllOf | AnyOf) else None
-    yield f"{pad}{_heading(node.label, title, node.text)}"
-    for check in checks_of(node):
-        role = (
-            "requires"
-            if check is node.requires
-            else ("applies if" if check is getattr(node, "applies_if", None) else "rule")
-        )
+    yield f"{pad}{_heading(node.label, _title(node), node.text)}"
+    for role, check in roles(node):
         yield f"{pad}      {role}: {check.describe()}"
     if isinstance(node, AllOf | AnyOf):
+        if node.approval is not None:
+            yield f"{pad}      approval: {node.approval.display()}"
         for child in node.children:
             yield from _node_text(child, depth + 1)
+
+
+def _declared_text(policy: Policy) -> Iterator[str]:
+    """The value sets, questions and derived facts the policy declares."""
+    if policy.value_sets:
+        yield from ("", "VALUE SETS")
+        for each in policy.value_sets:
+            yield f"{each.name}: {each.describe()}"
+    if policy.questions:
+        yield from ("", f"QUESTIONS (answers.{policy.name}.<id>)")
+        for question in policy.questions:
+            yield from _question_text(question, 0)
+    if policy.derived:
+        yield from ("", "DERIVED FACTS")
+        for derived in policy.derived:
+            yield f"{derived.name} (from {', '.join(derived.inputs)}): {derived.description}"
+
+
+def _question_text(question: Question, depth: int) -> Iterator[str]:
+    pad = "    " * depth
+    line = f"{pad}{question.id} ({question.type.value}): {question.text}"
+    if question.values:
+        line += " [" + ", ".join(f"{code}: {words}" for code, words in question.values) + "]"
+    if question.units:
+        line += f" [{', '.join(question.units)}]"
+    yield line
+    for field in question.fields:
+        yield from _question_text(field, depth + 1)
 
 
 def policy_text(policy: Policy) -> str:
@@ -236,5 +272,6 @@ def policy_text(policy: Policy) -> str:
     for item in policy.not_recommended:
         lines.append(f"{item.label}. {item.text}")
         if item.check is not None:
-            lines.append(f"      rule: {item.check.describe()}")
+            lines.append(f"      exclusion ({exclusion_label(item)}): {item.check.describe()}")
+    lines += _declared_text(policy)
     return "\n".join(lines) + "\n"

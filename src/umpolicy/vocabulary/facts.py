@@ -178,6 +178,10 @@ def age_in_years(birth: dt.date, on: dt.date) -> int:
     return years
 
 
+#: How many distinct values of one read fact are shared (facts are immutable).
+_SHARED = 64
+
+
 def _read(name: str, path: str, convert: Callable[[Any], Value | None] | None = None) -> Reader:
     """A reader of the attribute at ``path``; yes/no/missing/code facts are shared."""
     get = operator.attrgetter(path)
@@ -190,7 +194,9 @@ def _read(name: str, path: str, convert: Callable[[Any], Value | None] | None = 
         if value is None or value is True or value is False or type(value) is str:
             fact = shared.get(value)
             if fact is None:
-                fact = shared[value] = Fact(name, value)
+                fact = Fact(name, value)
+                if len(shared) < _SHARED:  # codes are few; free text must not grow it
+                    shared[value] = fact
             return fact
         return new(Fact, (name, value, (), None, False))
 

@@ -58,9 +58,13 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmark the engine against a hand-written function (figures, not a test)."""
-    _install(session)
+    """Time umpolicy beside ../shared/bench's peers, then `umpolicy batch` (figures, not a test).
+
+    Arguments go to benchmarks/bench.py (``nox -s bench -- -n 20000`` for a quick run).
+    """
+    _install(session, "bench")
     session.run("python", "benchmarks/bench.py", *session.posargs)
+    session.run("python", "benchmarks/batch.py")
 
 
 def _build_site(session: nox.Session, group: str) -> None:

@@ -29,9 +29,13 @@ so those are left out of the corpus, for every peer alike; :class:`Corpus` count
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.util
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -62,6 +66,35 @@ _UNITS = {"IU/kg": "[iU]/kg", "IU": "[iU]", "IU/m2": "[iU]/m2", "mg/kg": "mg/kg"
 _STATUSES = {"primary": "other"}
 _IPILIMUMAB: Json = {"name": "ipilimumab", "codes": ["L01FX04"]}
 _PREDNISONE: Json = {"name": "prednisone", "codes": ["H02AB07"]}
+
+
+@functools.cache
+def checkout_paths() -> tuple[str, ...]:
+    """Make a checkout's ``src/`` and ``policies/`` importable as installed; the added paths.
+
+    The wheel installs ``policies/`` as ``umpolicy_policies``; from a checkout, that
+    package is a symbolic link in a temporary folder. Nothing is added when installed.
+    """
+    root = Path(__file__).resolve().parent.parent
+    added = []
+    if importlib.util.find_spec("umpolicy") is None:
+        added.append(str(root / "src"))
+        sys.path.insert(0, added[-1])
+    if importlib.util.find_spec("umpolicy_policies") is None:
+        folder = Path(tempfile.mkdtemp(prefix="umpolicy-bench-"))
+        (folder / "umpolicy_policies").symlink_to(root / "policies", target_is_directory=True)
+        added.append(str(folder))
+        sys.path.insert(0, added[-1])
+    return tuple(added)
+
+
+def checkout_env() -> dict[str, str]:
+    """The environment of this process, with :func:`checkout_paths` on ``PYTHONPATH``."""
+    env = dict(os.environ)
+    paths = [*checkout_paths(), *filter(None, [env.get("PYTHONPATH")])]
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env
 
 
 def shared(name: str, folder: Path = SHARED) -> ModuleType:
@@ -198,3 +231,29 @@ def corpus(n: int, seed: int = SEED, folder: Path = SHARED) -> Corpus:
     """``n`` generated requests (less those without a request date), mapped once."""
     kept = [r for r in neutral(n, seed, folder) if r["request_date"] is not None]
     return Corpus(kept, n - len(kept))
+
+
+def write_jsonl(paths: Mapping[int, Path], seed: int = SEED, folder: Path = SHARED) -> None:
+    """Write the first ``n`` dated requests to ``paths[n]`` for each ``n``, in one pass.
+
+    Streamed (nothing kept in memory); the generator's output for a seed does not depend
+    on how many it is asked for, so a smaller file is the start of a larger one.
+    """
+    sizes = sorted(paths)
+    dumps = json.JSONEncoder(separators=(",", ":")).encode
+    files = {n: paths[n].open("w", encoding="utf-8") for n in sizes}
+    try:
+        written = 0
+        for index, r in enumerate(neutral(2 * sizes[-1] + 100, seed, folder)):
+            if r["request_date"] is None:
+                continue
+            line = dumps(to_request(r, index)) + "\n"
+            for n in sizes:
+                if written < n:
+                    files[n].write(line)
+            written += 1
+            if written == sizes[-1]:
+                break
+    finally:
+        for file in files.values():
+            file.close()

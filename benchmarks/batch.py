@@ -1,0 +1,179 @@
+"""How fast ``umpolicy batch`` decides a JSON Lines file, and how its memory grows with it.
+
+``python benchmarks/batch.py [--sizes 100000 1000000] [--jobs 1 2]`` writes the shared
+corpus (see :mod:`benchmarks.corpus`) once to temporary JSON Lines files of each size
+(the smaller the start of the larger), then runs ``python -m umpolicy batch FILE --trail``
+on each, in a fresh process, its output to ``/dev/null``, and reports wall-clock
+requests per second, CPU time per request and peak RSS (``ru_maxrss`` from ``wait4``,
+which for several worker processes is the largest one's). ``--jobs 1`` is pinned to one
+core; ``--jobs N`` gets every core. The CLI's flags are read from its ``--help``: a
+flag it lacks (``--jobs``, ``--quiet``) is left out, and its rows are skipped.
+
+Targets (issue 9): at least 15,000 requests/s with the trail on one core; peak RSS at
+1,000,000 requests at most 1.25 times that at 100,000; ``--jobs`` scales with cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.corpus import SEED, SHARED, checkout_env, write_jsonl
+
+RATE_TARGET = 15_000.0
+RSS_GROWTH_TARGET = 1.25
+
+
+class Run(NamedTuple):
+    """One ``umpolicy batch`` run: its size, jobs, cores, wall time, CPU time, peak RSS, status."""
+
+    requests: int
+    jobs: int
+    cores: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    status: int
+    error: str
+
+    @property
+    def rate(self) -> float:
+        """Requests per second of wall-clock time."""
+        return self.requests / self.wall_s
+
+
+def cli_flags(env: dict[str, str]) -> str:
+    """The help text of ``umpolicy batch``, to see which flags this version has."""
+    out = subprocess.run(
+        [sys.executable, "-m", "umpolicy", "batch", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if out.returncode:
+        sys.exit(f"`umpolicy batch --help` failed:\n{out.stderr}")
+    return out.stdout
+
+
+def run(path: Path, requests: int, jobs: int, flags: str, env: dict[str, str]) -> Run:
+    """Run ``umpolicy batch`` once on ``path``; only that child's resources are counted."""
+    command = [sys.executable, "-m", "umpolicy", "batch", str(path), "--trail"]
+    if "--quiet" in flags:
+        command.append("--quiet")
+    if "--jobs" in flags:
+        command += ["--jobs", str(jobs)]
+    every = sorted(os.sched_getaffinity(0))
+    cores = set(every[:1] if jobs == 1 else every)
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            env=env,
+            preexec_fn=lambda: os.sched_setaffinity(0, cores),
+        )
+        _, wait_status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(wait_status)
+        errors.seek(0)
+        error = errors.read().decode(errors="replace").strip()
+    return Run(
+        requests,
+        jobs,
+        len(cores),
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,  # KiB on Linux
+        child.returncode,
+        error.splitlines()[-1] if error else "",
+    )
+
+
+def table(runs: Sequence[Run]) -> str:
+    """The runs, and the targets they meet, in Markdown."""
+    lines = [
+        "| requests | --jobs | cores | wall s | requests/s | CPU µs/request | peak RSS MB | exit |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in runs:
+        exit_text = f"{r.status}" + (f" ({r.error})" if r.status else "")
+        lines.append(
+            f"| {r.requests:,} | {r.jobs} | {r.cores} | {r.wall_s:.1f} | {r.rate:,.0f} "
+            f"| {r.cpu_s / r.requests * 1e6:.1f} | {r.peak_rss_mb:.0f} | {exit_text} |"
+        )
+    single = sorted((r for r in runs if r.jobs == 1 and r.status == 0), key=lambda r: r.requests)
+    lines.append("")
+    if single:
+        big = single[-1]
+        verdict = "PASS" if big.rate >= RATE_TARGET else "MISS"
+        lines.append(
+            f"- one core, {big.requests:,} requests with the trail: {big.rate:,.0f} requests/s "
+            f"(target ≥ {RATE_TARGET:,.0f}): {verdict}"
+        )
+    if len(single) > 1:
+        small, big = single[0], single[-1]
+        growth = big.peak_rss_mb / small.peak_rss_mb
+        verdict = "PASS" if growth <= RSS_GROWTH_TARGET else "MISS"
+        lines.append(
+            f"- peak RSS at {big.requests:,} is {growth:.2f}× that at {small.requests:,} "
+            f"(target ≤ {RSS_GROWTH_TARGET:g}×): {verdict}"
+        )
+    largest = max((r.requests for r in runs), default=0)
+    by_jobs = {r.jobs: r for r in runs if r.requests == largest and r.status == 0}
+    if 1 in by_jobs:
+        for jobs, r in sorted(by_jobs.items()):
+            if jobs > 1:
+                lines.append(
+                    f"- --jobs {jobs} on {r.cores} cores: {r.rate / by_jobs[1].rate:.2f}× the "
+                    f"requests/s of --jobs 1 at {largest:,} requests"
+                )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--seed", type=int, default=SEED, help="the generator's seed")
+    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared bench folder")
+    args = parser.parse_args(argv)
+
+    env = checkout_env()
+    flags = cli_flags(env)
+    jobs = args.jobs if "--jobs" in flags else [1]
+    if jobs != args.jobs:
+        print("this `umpolicy batch` has no --jobs: running one process only", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="umpolicy-batch-") as folder:
+        paths = {n: Path(folder) / f"requests-{n}.jsonl" for n in sorted(set(args.sizes))}
+        started = time.perf_counter()
+        write_jsonl(paths, args.seed, args.shared)
+        print(f"wrote {len(paths)} corpus files in {time.perf_counter() - started:.0f} s")
+        load_before = " / ".join(f"{v:.2f}" for v in os.getloadavg())
+        runs = []
+        for n, path in paths.items():
+            for j in jobs:
+                runs.append(run(path, n, j, flags, env))
+                print(f"  {n:,} requests, --jobs {j}: {runs[-1].wall_s:.1f} s", file=sys.stderr)
+        load_after = " / ".join(f"{v:.2f}" for v in os.getloadavg())
+    print()
+    print(table(runs))
+    print(
+        f"\nload average (1/5/15 min) {load_before} before, {load_after} after; "
+        f"{os.cpu_count()} CPUs; output to /dev/null"
+    )
+
+
+if __name__ == "__main__":
+    main()

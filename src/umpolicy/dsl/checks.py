@@ -169,6 +169,29 @@ class _Bound:
                     bases.append(_BASIS[part][0])
         return (self.fact, *dict.fromkeys(bases))
 
+    def conversions(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        """The facts a comparison across a basis may derive: name, words and inputs.
+
+        A per-kg (per-m²) limit divides an absolute dose by the weight (body surface
+        area) into ``<fact>_per_kg`` (``_per_m2``); an absolute cap multiplies a per-kg
+        or per-m² dose into ``<fact>_total``. The engine's catalog lists them.
+        """
+        found: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+        if self.fact in (basis for basis, _ in _BASIS.values()):
+            return ()  # a weight is compared as a weight
+        for limit in self.limits:
+            top, _, per = limit.unit.dimension.partition("/")
+            if per in _BASIS:
+                basis, code = _BASIS[per]
+                name = f"{self.fact}_per_{code}"
+                words = f"{self.fact} divided by {basis}, for a limit per {code}"
+                found[name] = (name, words, (self.fact, basis))
+            elif not per and top in ("iu", "mass"):
+                name = f"{self.fact}_total"
+                words = f"a per-kg or per-m² {self.fact} times the weight or body surface area"
+                found[name] = (name, words, (self.fact, *(b for b, _ in _BASIS.values())))
+        return tuple(found.values())
+
     def describe(self) -> str:
         """The rule in plain words."""
         first, *others = self.limits

@@ -9,9 +9,11 @@ put them together once per policy: how to read each, and what each means.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
+from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, LessThan, Not
 from umpolicy.dsl.findings import Fact
+from umpolicy.dsl.nodes import checks_of, walk
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.facts import FACTS, READERS, Book, FactSpec, Reader, TherapyCount
@@ -66,12 +68,29 @@ def catalog(policy: Policy) -> Mapping[str, FactSpec]:
             units=question.units,
             values=tuple(code for code, _ in question.values),
         )
+    for root in policy.trees():
+        for node in walk(root):
+            for check in checks_of(node):
+                for bound in _bounds(check):
+                    for name, words, inputs in bound.conversions():
+                        found[name] = FactSpec(name, "quantity", words, inputs=inputs)
     for derived in policy.derived:
         kind = "quantity" if isinstance(derived, TherapyCount) else "boolean"
         found[derived.name] = FactSpec(
             derived.name, kind, derived.description, inputs=derived.inputs
         )
     return found
+
+
+def _bounds(check: Check) -> Iterator[AtMost | AtLeast | LessThan]:
+    """The limits in a check, those inside ``Either`` and ``Not`` too."""
+    if isinstance(check, AtMost | AtLeast | LessThan):
+        yield check
+    elif isinstance(check, Either):
+        for each in check.checks:
+            yield from _bounds(each)
+    elif isinstance(check, Not):
+        yield from _bounds(check.check)
 
 
 def with_inputs(policy: Policy, names: tuple[str, ...]) -> tuple[str, ...]:

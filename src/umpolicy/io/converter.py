@@ -159,8 +159,6 @@ def _structure_fact(name: str, data: dict[str, Any]) -> Fact:
     )
 
 
-
-
 def _unstructure_finding(finding: Finding) -> dict[str, object]:
     status, facts, requested, limit, note = finding
     data: dict[str, object] = {"status": status._value_, "facts": list(facts)}

@@ -161,13 +161,9 @@ class _Bound:
         return f"{type(self).__name__}({self.fact!r}, {limits})"
 
     def facts(self) -> tuple[str, ...]:
-        """The facts this check reads, with any a per-basis conversion may need."""
-        bases = []
-        for limit in self.limits:
-            for part in limit.unit.dimension.split("/")[1:]:
-                if part in _BASIS:
-                    bases.append(_BASIS[part][0])
-        return (self.fact, *dict.fromkeys(bases))
+        """The facts this check reads, with any a conversion across a basis may need."""
+        inputs = (name for _, _, names in self.conversions() for name in names)
+        return tuple(dict.fromkeys((self.fact, *inputs)))
 
     def conversions(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
         """The facts a comparison across a basis may derive: name, words and inputs.

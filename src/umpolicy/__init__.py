@@ -21,7 +21,7 @@ from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.status import Status
 from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.valueset import ValueSet
-from umpolicy.errors import FieldError, InputError, UnknownPolicyError
+from umpolicy.errors import FieldError, InputError, PolicyError, UnknownPolicyError
 from umpolicy.policy import (
     Indication,
     Interpretation,
@@ -127,6 +127,7 @@ __all__ = [
     "Outcome",
     "Patient",
     "Policy",
+    "PolicyError",
     "PolicyRef",
     "Practitioner",
     "Predicate",

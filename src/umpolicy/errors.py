@@ -33,3 +33,12 @@ class InputError(ValueError):
 
 class UnknownPolicyError(LookupError):
     """No policy of that name is registered."""
+
+
+class PolicyError(ValueError):
+    """A policy that cannot decide as written: the reason names the node or the fact.
+
+    Raised when a policy is first loaded or used, never per request: a label used
+    twice, a fact no reader knows, an approval period that is not whole months or
+    years, no catch-all item in CONDITIONS NOT RECOMMENDED.
+    """

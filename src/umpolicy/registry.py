@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from umpolicy.engine.catalog import check
 from umpolicy.errors import UnknownPolicyError
 from umpolicy.policy import Policy
 
@@ -56,7 +57,16 @@ def _bundled(name: str) -> Policy | None:
 
 @functools.cache
 def load_policy(name: str) -> Policy:
-    """The installed policy registered as ``name`` (loaded once, then kept)."""
+    """The installed policy registered as ``name`` (loaded once, checked, then kept).
+
+    A policy that cannot decide as written raises :class:`~umpolicy.errors.PolicyError`.
+    """
+    policy = _find(name)
+    check(policy)
+    return policy
+
+
+def _find(name: str) -> Policy:
     policy = _bundled(name)
     if policy is not None:
         return policy

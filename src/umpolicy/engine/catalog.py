@@ -13,8 +13,10 @@ from collections.abc import Iterator, Mapping
 
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, LessThan, Not
 from umpolicy.dsl.findings import Fact
-from umpolicy.dsl.nodes import checks_of, walk
+from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, walk
+from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import AnswerType, Question
+from umpolicy.errors import PolicyError
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.facts import FACTS, READERS, Book, FactSpec, Reader, TherapyCount
 
@@ -37,7 +39,12 @@ def _answer(question: Question) -> Reader:
 
 @functools.cache
 def readers(policy: Policy) -> Mapping[str, Reader]:
-    """How each fact the policy may read is read: the vocabulary's, its answers', its own."""
+    """How each fact the policy may read is read: the vocabulary's, its answers', its own.
+
+    The policy is checked first (:func:`check`): a policy that cannot decide as
+    written fails here, naming the node, before any request is decided under it.
+    """
+    check(policy)
     found: dict[str, Reader] = dict(READERS)
     for question in policy.questions:
         found[question.fact] = _answer(question)
@@ -107,3 +114,57 @@ def with_inputs(policy: Policy, names: tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
         add(name)
     return tuple(found)
+
+
+def _period_problem(period: Quantity) -> str | None:
+    if period.unit.code not in ("a", "mo"):
+        return f"the approval period {period} is not in years (a) or months (mo)"
+    if period.value != period.value.to_integral_value() or period.value < 1:
+        return f"the approval period {period} is not a whole number of at least 1"
+    return None
+
+
+def check(policy: Policy) -> None:
+    """Raise :class:`~umpolicy.errors.PolicyError` naming what keeps ``policy`` from deciding."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    known = catalog(policy)
+    for root in policy.trees():
+        for node in walk(root):
+            if node.label in seen:
+                problems.append(f"{node.label}: the label is used twice")
+            seen.add(node.label)
+            for each in checks_of(node):
+                for name in each.facts():
+                    if name not in known:
+                        problems.append(f"{node.label}: no fact is named {name!r}")
+            period = getattr(node, "approval", None)
+            if period is not None and (problem := _period_problem(period)):
+                problems.append(f"{node.label}: {problem}")
+    for indication in policy.indications:
+        if indication.approval is not None and (problem := _period_problem(indication.approval)):
+            problems.append(f"{indication.label}: {problem}")
+        if indication.approval is None and not _every_branch_has_a_period(indication.criteria):
+            problems.append(f"{indication.label}: a branch that approves gives no approval period")
+    for item in policy.exclusions:
+        assert item.check is not None
+        for name in item.check.facts():
+            if name not in known:
+                problems.append(f"Not Recommended {item.label}: no fact is named {name!r}")
+    if not any(item.check is None for item in policy.not_recommended):
+        problems.append("CONDITIONS NOT RECOMMENDED: no item for circumstances not listed")
+    if "case_by_case" not in {sentence.key for sentence in policy.statement}:
+        problems.append("POLICY STATEMENT: no sentence with the key 'case_by_case'")
+    if problems:
+        raise PolicyError(f"policy {policy.name!r} cannot decide: " + "; ".join(problems))
+
+
+def _every_branch_has_a_period(node: Node) -> bool:
+    """True when every way ``node`` can be met passes a node that gives its period."""
+    if getattr(node, "approval", None) is not None:
+        return True
+    if isinstance(node, AnyOf):
+        return all(_every_branch_has_a_period(child) for child in node.children)
+    if isinstance(node, AllOf):
+        return any(_every_branch_has_a_period(child) for child in node.children)
+    return False

@@ -356,8 +356,8 @@ def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
         )
     on_branch = [root for root in roots if not run.steps[root.label].off]
     reasons = tuple(reason for root in (on_branch or roots) for reason in run.not_met(root))
-    catch_all = [item for item in policy.not_recommended if item.check is None]
-    item = catch_all[0] if catch_all else policy.not_recommended[-1]
+    # A loaded policy has a catch-all item ("circumstances not listed"): see catalog.check.
+    item = next(item for item in policy.not_recommended if item.check is None)
     return (Outcome.NOT_RECOMMENDED, _not_recommended(policy, item), None, (), None, reasons, ())
 
 

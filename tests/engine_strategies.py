@@ -1,27 +1,26 @@
-"""Hypothesis strategies for valid requests, shared by the engine tests."""
+"""Hypothesis strategies for valid requests in the shared vocabulary, for the engine tests."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import strategies as st
 
 from umpolicy import (
-    FACTS,
-    Condition,
-    Diagnosis,
-    Lesion,
-    LesionSite,
-    LesionStatus,
+    Coding,
+    Medication,
     Patient,
-    Physician,
+    Practitioner,
     Quantity,
-    Regimen,
     Request,
-    Route,
-    Specialty,
+    RequestKind,
+    Schedule,
+    Sex,
+    Therapies,
     Therapy,
+    TherapyOutcome,
 )
 
 
@@ -30,75 +29,111 @@ def decimals(low: str = "0.001", high: str = "1000000") -> st.SearchStrategy[Dec
     return st.decimals(min_value=Decimal(low), max_value=Decimal(high), places=3)
 
 
-def quantities(fact: str, low: str = "0.001", high: str = "1000000") -> st.SearchStrategy[Quantity]:
-    """A valid quantity for ``fact``: one of its units, a positive value."""
-    return st.builds(Quantity, decimals(low, high), st.sampled_from(FACTS[fact].units))
-
-
-def _in(unit: str, low: str, high: str) -> st.SearchStrategy[Quantity]:
-    return st.builds(Quantity, decimals(low, high), st.just(unit))
+def _in(units: tuple[str, ...], low: str, high: str) -> st.SearchStrategy[Quantity]:
+    return st.builds(Quantity, decimals(low, high), st.sampled_from(units))
 
 
 #: Plausible body sizes (validation refuses the rest) in every unit a request may use.
-BODY_WEIGHTS = _in("kg", "1", "500") | _in("g", "1000", "500000") | _in("[lb_av]", "1", "1000")
-BODY_HEIGHTS = _in("cm", "20", "250") | _in("m", "0.2", "2.5") | _in("[in_i]", "8", "100")
-
-
-def optional(strategy: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
-    return st.none() | strategy
-
+BODY_WEIGHTS = (
+    _in(("kg",), "1", "500") | _in(("g",), "1000", "500000") | _in(("[lb_av]",), "1", "1000")
+)
+BODY_HEIGHTS = _in(("cm",), "20", "250") | _in(("m",), "0.2", "2.5") | _in(("[in_i]",), "8", "100")
+DOSES = _in(
+    ("[iU]", "10*6.[iU]", "mg", "[iU]/kg", "mg/kg", "[iU]/m2", "10*6.[iU]/m2", "[iU]/{lesion}"),
+    "0.001",
+    "100000000",
+)
+FREQUENCIES = _in(("/d", "/wk", "/h", "/(4.wk)"), "0.1", "10")
+RESTS = _in(("d", "wk"), "0", "30")
 
 NAMES = st.text(alphabet="abcdefgh", min_size=1, max_size=6)
 COUNTS = st.integers(min_value=1, max_value=30)
+DIAGNOSES = st.sampled_from(("C43.9", "C64.9", "D89.811", "D89.810", "C50.919", "D03.9"))
+ROUTES = st.sampled_from(("47625008", "372464004", "34206005", "26643006"))
+ATC = st.sampled_from(("L01FF02", "L01FX04", "L04AA", "H02AB07", "N02BE01"))
+NUCC = st.sampled_from(("207RX0202X", "207N00000X", "207RH0000X", "204F00000X"))
+
+
+def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.none() | strategy
+
+
+def _tuples(strategy: st.SearchStrategy[Any], size: int = 3) -> st.SearchStrategy[Any]:
+    return st.lists(strategy, max_size=size).map(tuple)
+
+
+therapy_lists = _tuples(
+    st.builds(
+        Therapy,
+        NAMES,
+        _tuples(ATC, 2),
+        _maybe(_in(("d", "wk", "mo"), "0", "24")),
+        _maybe(st.sampled_from(TherapyOutcome)),
+    )
+)
+physicians = st.builds(
+    Practitioner, _maybe(_tuples(NUCC, 2)), _maybe(_tuples(st.just("transplant-center"), 1))
+)
+lesion_lists = st.lists(
+    st.fixed_dictionaries(
+        {
+            "site": st.sampled_from(("cutaneous", "subcutaneous", "nodal", "visceral", "other")),
+            "status": st.sampled_from(("metastatic", "recurrent", "unresectable", "other")),
+        }
+    ),
+    max_size=3,
+)
+proleukin_answers = st.fixed_dictionaries(
+    {},
+    optional={
+        "metastatic": st.booleans(),
+        "unresectable": st.booleans(),
+        "steroid_refractory": st.booleans(),
+        "lesions": lesion_lists,
+    },
+)
 
 
 @st.composite
 def requests(draw: st.DrawFn) -> Request:
     """A request that passes validation, with every optional field None or set."""
     date = draw(st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)))
-    birth = draw(st.none() | st.dates(dt.date(1900, 1, 1), date))
     patient = Patient(
-        birth,
-        draw(st.none() | BODY_WEIGHTS),
-        draw(st.none() | BODY_HEIGHTS),
-        draw(st.none() | quantities("patient.bsa", "0.1", "4")),
+        draw(_maybe(st.dates(dt.date(1900, 1, 1), date))),
+        draw(_maybe(st.sampled_from(Sex))),
+        draw(_maybe(BODY_WEIGHTS)),
+        draw(_maybe(BODY_HEIGHTS)),
+        draw(_maybe(_in(("m2",), "0.1", "4"))),
     )
-    lesions = st.lists(
-        st.builds(Lesion, st.sampled_from(LesionSite), st.sampled_from(LesionStatus)), max_size=3
-    ).map(tuple)
-    diagnosis = Diagnosis(
-        draw(st.none() | st.sampled_from(Condition)),
-        draw(st.none() | st.booleans()),
-        draw(st.none() | st.booleans()),
-        draw(st.none() | st.booleans()),
-        draw(st.none() | lesions),
+    schedule = Schedule(
+        draw(_maybe(COUNTS)),
+        draw(_maybe(st.integers(1, 3))),
+        draw(_maybe(RESTS)),
+        draw(_maybe(st.integers(1, 4))),
+        draw(_maybe(RESTS)),
     )
-    therapy = Therapy(
-        draw(st.none() | st.lists(NAMES, max_size=3).map(tuple)),
-        draw(st.none() | st.lists(NAMES, max_size=2).map(tuple)),
-        draw(st.none() | st.booleans()),
-    )
-    physicians = st.builds(
-        Physician, st.none() | st.sampled_from(Specialty), st.none() | st.booleans()
-    )
-    regimen = Regimen(
-        draw(st.none() | st.sampled_from(Route)),
-        draw(st.none() | quantities("regimen.dose", "0.001", "100000000")),
-        draw(st.none() | quantities("regimen.frequency", "0.1", "10")),
-        draw(st.none() | COUNTS),
-        draw(st.none() | st.integers(1, 3)),
-        draw(st.none() | quantities("regimen.rest_between_cycles", "0", "30")),
-        draw(st.none() | st.integers(1, 4)),
-        draw(st.none() | quantities("regimen.rest_before_course", "0", "20")),
+    medication = Medication(
+        draw(_maybe(st.just("aldesleukin"))),
+        draw(_maybe(st.just("Proleukin"))),
+        draw(_maybe(st.builds(Coding, ROUTES, _maybe(NAMES)))),
+        draw(_maybe(DOSES)),
+        draw(_maybe(FREQUENCIES)),
+        schedule,
     )
     return Request(
         date,
-        draw(st.none() | st.just("proleukin")),
-        draw(st.none() | NAMES),
+        draw(_maybe(st.just("proleukin"))),
+        draw(_maybe(NAMES)),
+        draw(_maybe(st.sampled_from(RequestKind))),
         patient,
-        diagnosis,
-        therapy,
+        draw(_maybe(_tuples(st.builds(Coding, DIAGNOSES, _maybe(NAMES)), 2))),
+        medication,
+        Therapies(
+            draw(_maybe(therapy_lists)),
+            draw(_maybe(therapy_lists)),
+            draw(_maybe(_in(("d", "wk", "mo", "a"), "0", "10"))),
+        ),
         draw(physicians),
-        draw(st.none() | st.lists(physicians, max_size=3).map(tuple)),
-        regimen,
+        draw(_maybe(_tuples(physicians))),
+        draw(st.just({}) | proleukin_answers.map(lambda a: {"proleukin": a})),
     )

@@ -8,9 +8,14 @@ limits, not from the engine: ages from the 18th birthday on, doses at or under
 lesion or 1 million International Units/m², frequencies at or under the stated
 times daily/weekly, rests at or over 9 days and 7 weeks.
 
+Requests are in the shared vocabulary: diagnoses as ICD-10-CM codes, the route as a
+SNOMED CT code, therapies ATC-coded, specialties as NUCC taxonomy codes, and the
+policy's own questions answered under ``answers.proleukin``.
+
 Every decimal is built from decimal text (never a float). The knob is ``fields``:
-``requests("rcc", {"regimen.dose": q})`` sets one dotted field to a value or to a
-strategy's draw; :func:`replace` does the same to a request already drawn.
+``requests("rcc", {"medication.dose": q})`` sets one dotted field to a value or to a
+strategy's draw (``answers.<id>`` sets an answer, ``None`` removes it); :func:`replace`
+does the same to a request already drawn.
 """
 
 from __future__ import annotations
@@ -25,23 +30,19 @@ from hypothesis import strategies as st
 
 import umpolicy
 from umpolicy import (
-    Condition,
-    Decision,
-    Diagnosis,
-    Lesion,
-    LesionSite,
-    LesionStatus,
+    Coding,
+    Medication,
     Patient,
-    Physician,
+    Practitioner,
     Quantity,
-    Regimen,
     Request,
-    Route,
-    Specialty,
+    Schedule,
+    Therapies,
     Therapy,
-    Trail,
     walk,
 )
+from umpolicy.engine.decision import Decision
+from umpolicy.engine.trail import Step
 from umpolicy_policies.proleukin import POLICY
 
 Path = Literal["melanoma_iv", "melanoma_intralesional", "rcc", "gvhd"]
@@ -50,14 +51,69 @@ PATHS: Final[tuple[Path, ...]] = ("melanoma_iv", "melanoma_intralesional", "rcc"
 #: The kilograms in one avoirdupois pound, exactly (the international pound).
 KG_PER_LB: Final = Decimal("0.45359237")
 
-QUALIFYING_SITES: Final = (LesionSite.CUTANEOUS, LesionSite.SUBCUTANEOUS, LesionSite.NODAL)
-QUALIFYING_STATUSES: Final = (
-    LesionStatus.METASTATIC,
-    LesionStatus.RECURRENT,
-    LesionStatus.UNRESECTABLE,
-)
+# ICD-10-CM diagnoses.
+MELANOMA: Final = Coding("C43.9", "Malignant melanoma of skin, unspecified")
+RCC: Final = Coding("C64.9", "Malignant neoplasm of unspecified kidney, except renal pelvis")
+CHRONIC_GVHD: Final = Coding("D89.811", "Chronic graft-versus-host disease")
+ACUTE_GVHD: Final = Coding("D89.810", "Acute graft-versus-host disease")
+OTHER_DIAGNOSIS: Final = Coding("C50.919", "Malignant neoplasm of breast")
+MELANOMA_IN_SITU: Final = Coding("D03.9", "Melanoma in situ, unspecified")
+
+# SNOMED CT routes.
+INTRAVENOUS: Final = Coding("47625008", "Intravenous")
+INTRALESIONAL: Final = Coding("372464004", "Intralesional")
+SUBCUTANEOUS: Final = Coding("34206005", "Subcutaneous")
+ORAL: Final = Coding("26643006", "Oral")
+
+# NUCC taxonomy specialties.
+ONCOLOGY: Final = "207RX0202X"
+DERMATOLOGY: Final = "207N00000X"
+HEMATOLOGY: Final = "207RH0000X"
+TRANSPLANT: Final = "204F00000X"
+OTHER_SPECIALTY: Final = "207Q00000X"
+#: Specialties that are neither oncology nor dermatology.
+NEITHER: Final = (HEMATOLOGY, TRANSPLANT, OTHER_SPECIALTY)
+SPECIALTIES: Final = (ONCOLOGY, DERMATOLOGY, *NEITHER)
+TRANSPLANT_CENTER: Final = "transplant-center"
+
+# ATC-coded therapies.
+DRUG_CODES: Final = {
+    "pembrolizumab": "L01FF02",
+    "nivolumab": "L01FF01",
+    "ipilimumab": "L01FX04",
+    "dabrafenib": "L01EC02",
+    "trametinib": "L01EE01",
+    "relatlimab": "L01FX21",
+}
+PREDNISONE: Final = Therapy("prednisone", ("H02AB07",))
+
+QUALIFYING_SITES: Final = ("cutaneous", "subcutaneous", "nodal")
+QUALIFYING_STATUSES: Final = ("metastatic", "recurrent", "unresectable")
+ALL_SITES: Final = (*QUALIFYING_SITES, "visceral", "other")
+ALL_STATUSES: Final = (*QUALIFYING_STATUSES, "other")
 
 request_dates = st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2040, 12, 31))
+
+
+def therapy(name: str) -> Therapy:
+    """A therapy of the history by its name, with its ATC code."""
+    return Therapy(name, (DRUG_CODES[name],))
+
+
+def therapies(*names: str) -> tuple[Therapy, ...]:
+    """Therapies by name, each ATC-coded."""
+    return tuple(map(therapy, names))
+
+
+def doctor(*specialties: str, center: bool | None = None) -> Practitioner:
+    """A physician with these NUCC specialties (none given: not said), at a transplant centre."""
+    affiliations = None if center is None else ((TRANSPLANT_CENTER,) if center else ())
+    return Practitioner(specialties or None, affiliations)
+
+
+def lesion(site: str, status: str) -> dict[str, str]:
+    """One lesion to inject, as the answer to the ``lesions`` question lists it."""
+    return {"site": site, "status": status}
 
 
 def years_before(on: dt.date, years: int) -> dt.date:
@@ -74,7 +130,19 @@ def years_before(on: dt.date, years: int) -> dt.date:
 
 
 def replace(request: Request, path: str, value: object) -> Request:
-    """The request with the dotted field ``path`` (e.g. ``regimen.dose``) set to ``value``."""
+    """The request with the dotted field ``path`` (e.g. ``medication.dose``) set to ``value``.
+
+    ``answers.<id>`` sets the answer to the Proleukin question ``<id>``; ``None``
+    removes the answer, so that the fact is missing.
+    """
+    if path.startswith("answers."):
+        key = path.removeprefix("answers.")
+        given = dict(request.answers.get(POLICY.name, {}))
+        if value is None:
+            given.pop(key, None)
+        else:
+            given[key] = value
+        return attrs.evolve(request, answers={**request.answers, POLICY.name: given})
     replaced: Request = _replace_in(request, path, value)
     return replaced
 
@@ -91,6 +159,11 @@ def with_fields(request: Request, fields: Mapping[str, object]) -> Request:
     for path, value in fields.items():
         request = replace(request, path, value)
     return request
+
+
+def answers(request: Request) -> dict[str, Any]:
+    """The request's answers to the Proleukin questions."""
+    return dict(request.answers.get(POLICY.name, {}))
 
 
 def decimal_text(low: int, high: int, places: int) -> st.SearchStrategy[str]:
@@ -121,9 +194,7 @@ weights = st.one_of(
 #: A fraction from 0.01 to 1 (as decimal text) to scale a limit down to a dose under it.
 fractions_of_limit = decimal_text(1, 100, 2).map(Decimal)
 
-drug_names = st.sampled_from(
-    ("pembrolizumab", "nivolumab", "ipilimumab", "dabrafenib", "trametinib", "relatlimab")
-)
+drug_names = st.sampled_from(tuple(DRUG_CODES))
 
 
 def adult_birth_dates(on: dt.date) -> st.SearchStrategy[dt.date]:
@@ -136,18 +207,21 @@ def any_birth_dates(on: dt.date) -> st.SearchStrategy[dt.date]:
     return st.dates(min_value=years_before(on, 100), max_value=on)
 
 
-def prescribed_by(*specialties: Specialty) -> st.SearchStrategy[tuple[Physician, Any]]:
+Physicians = tuple[Practitioner, tuple[Practitioner, ...] | None]
+
+
+def prescribed_by(*specialties: str) -> st.SearchStrategy[Physicians]:
     """A prescriber and consultants such that one of them has one of ``specialties``.
 
     Either the prescriber has it (consultants not given, none, or others), or a
     consultant has it (the prescriber has another specialty).
     """
-    others = st.sampled_from(Specialty)
-    consultants = st.lists(others.map(Physician), max_size=2).map(tuple)
-    by_prescriber = st.tuples(st.sampled_from(specialties).map(Physician), st.none() | consultants)
+    others = st.sampled_from(SPECIALTIES)
+    consultants = st.lists(others.map(doctor), max_size=2).map(tuple)
+    by_prescriber = st.tuples(st.sampled_from(specialties).map(doctor), st.none() | consultants)
     by_consultant = st.tuples(
-        others.map(Physician),
-        st.tuples(consultants, st.sampled_from(specialties).map(Physician)).map(
+        others.map(doctor),
+        st.tuples(consultants, st.sampled_from(specialties).map(doctor)).map(
             lambda pair: (*pair[0], pair[1])
         ),
     )
@@ -215,15 +289,20 @@ def iv_doses(draw: st.DrawFn, weight: Quantity) -> Quantity:
 
 
 @st.composite
-def iv_regimens(draw: st.DrawFn, weight: Quantity) -> Regimen:
+def iv_medications(draw: st.DrawFn, weight: Quantity) -> Medication:
     """An intravenous regimen inside every limit of Dosing 1.A and Dosing 2."""
-    return Regimen(
-        route=Route.INTRAVENOUS,
+    return Medication(
+        name="Proleukin",
+        route=INTRAVENOUS,
         dose=draw(iv_doses(weight)),
         frequency=draw(iv_frequencies),
-        doses_per_cycle=draw(st.integers(1, 14)),
-        **draw(_rest_and_courses()),
+        schedule=Schedule(doses_per_cycle=draw(st.integers(1, 14)), **draw(_rest_and_courses())),
     )
+
+
+def _proleukin(**given: object) -> dict[str, dict[str, object]]:
+    """Answers to the Proleukin questions, those not given (``None``) left out."""
+    return {POLICY.name: {key: value for key, value in given.items() if value is not None}}
 
 
 @st.composite
@@ -235,28 +314,25 @@ def _melanoma_iv(draw: st.DrawFn) -> Request:
             ((True, True), (True, False), (True, None), (False, True), (None, True)),
         )
     )
-    prescriber, consultants = draw(prescribed_by(Specialty.ONCOLOGY))
+    prescriber, consultants = draw(prescribed_by(ONCOLOGY))
     return Request(
         date=on,
         policy="proleukin",
         patient=Patient(birth_date=draw(adult_birth_dates(on)), weight=weight),
-        diagnosis=Diagnosis(
-            condition=Condition.CUTANEOUS_MELANOMA,
-            metastatic=metastatic,
-            unresectable=unresectable,
-        ),
-        therapy=Therapy(
-            prior_systemic=tuple(draw(st.lists(drug_names, min_size=1, max_size=3))),
-            concomitant_anticancer=(),
+        diagnoses=(MELANOMA,),
+        medication=draw(iv_medications(weight)),
+        therapies=Therapies(
+            prior=therapies(*draw(st.lists(drug_names, min_size=1, max_size=3))),
+            concomitant=draw(st.sampled_from(((), (PREDNISONE,)))),
         ),
         prescriber=prescriber,
         consultants=consultants,
-        regimen=draw(iv_regimens(weight)),
+        answers=_proleukin(metastatic=metastatic, unresectable=unresectable),
     )
 
 
 lesions = st.builds(
-    Lesion, site=st.sampled_from(QUALIFYING_SITES), status=st.sampled_from(QUALIFYING_STATUSES)
+    lesion, site=st.sampled_from(QUALIFYING_SITES), status=st.sampled_from(QUALIFYING_STATUSES)
 )
 
 lesion_doses = st.one_of(
@@ -274,23 +350,21 @@ intralesional_frequencies = st.one_of(
 @st.composite
 def _melanoma_intralesional(draw: st.DrawFn) -> Request:
     on = draw(request_dates)
-    prescriber, consultants = draw(prescribed_by(Specialty.ONCOLOGY, Specialty.DERMATOLOGY))
+    prescriber, consultants = draw(prescribed_by(ONCOLOGY, DERMATOLOGY))
     return Request(
         date=on,
         policy="proleukin",
         patient=Patient(birth_date=draw(adult_birth_dates(on))),
-        diagnosis=Diagnosis(
-            condition=Condition.CUTANEOUS_MELANOMA,
-            lesions=tuple(draw(st.lists(lesions, min_size=1, max_size=4))),
-        ),
-        therapy=Therapy(),
-        prescriber=prescriber,
-        consultants=consultants,
-        regimen=Regimen(
-            route=Route.INTRALESIONAL,
+        diagnoses=(MELANOMA,),
+        medication=Medication(
+            name="Proleukin",
+            route=INTRALESIONAL,
             dose=draw(lesion_doses),
             frequency=draw(intralesional_frequencies),
         ),
+        prescriber=prescriber,
+        consultants=consultants,
+        answers=_proleukin(lesions=draw(st.lists(lesions, min_size=1, max_size=4))),
     )
 
 
@@ -298,44 +372,41 @@ def _melanoma_intralesional(draw: st.DrawFn) -> Request:
 def _rcc(draw: st.DrawFn) -> Request:
     on = draw(request_dates)
     weight = draw(weights)
-    prescriber, consultants = draw(prescribed_by(Specialty.ONCOLOGY))
+    prescriber, consultants = draw(prescribed_by(ONCOLOGY))
     return Request(
         date=on,
         policy="proleukin",
         patient=Patient(birth_date=draw(adult_birth_dates(on)), weight=weight),
-        diagnosis=Diagnosis(
-            condition=Condition.RENAL_CELL_CARCINOMA,
-            metastatic=True,
-            unresectable=draw(st.none() | st.booleans()),
-        ),
-        therapy=Therapy(concomitant_anticancer=()),
+        diagnoses=(RCC,),
+        medication=draw(iv_medications(weight)),
+        therapies=Therapies(concomitant=()),
         prescriber=prescriber,
         consultants=consultants,
-        regimen=draw(iv_regimens(weight)),
+        answers=_proleukin(metastatic=True, unresectable=draw(st.none() | st.booleans())),
     )
 
 
 @st.composite
-def gvhd_prescribers(draw: st.DrawFn) -> tuple[Physician, tuple[Physician, ...] | None]:
+def gvhd_prescribers(draw: st.DrawFn) -> Physicians:
     """3.D met: an oncologist or a transplant-center physician prescribes or is consulted."""
-    others = st.sampled_from(Specialty)
+    others = st.sampled_from((*NEITHER, DERMATOLOGY))
     flag = st.none() | st.just(False)
-    plain = st.builds(Physician, specialty=others, transplant_center=flag)
+    plain = st.builds(lambda s, c: doctor(s, center=c), others, flag)
     way = draw(
         st.sampled_from(("oncologist", "centre", "consulted oncologist", "consulted centre"))
     )
     if way == "oncologist":
-        prescriber = Physician(Specialty.ONCOLOGY, draw(st.none() | st.booleans()))
+        prescriber = doctor(ONCOLOGY, center=draw(st.none() | st.booleans()))
         return prescriber, draw(st.none() | st.lists(plain, max_size=2).map(tuple))
     if way == "centre":
-        prescriber = Physician(draw(others), True)
+        prescriber = doctor(draw(others), center=True)
         return prescriber, draw(st.none() | st.lists(plain, max_size=2).map(tuple))
     consultant = (
-        Physician(Specialty.ONCOLOGY, draw(st.none() | st.booleans()))
+        doctor(ONCOLOGY, center=draw(st.none() | st.booleans()))
         if way == "consulted oncologist"
-        else Physician(draw(others), True)
+        else doctor(draw(others), center=True)
     )
-    prescriber = Physician(draw(others), False)
+    prescriber = doctor(draw(others), center=False)
     consultants = (*draw(st.lists(plain, max_size=2)), consultant)
     return prescriber, consultants
 
@@ -388,13 +459,14 @@ def _gvhd(draw: st.DrawFn) -> Request:
         date=on,
         policy="proleukin",
         patient=patient,
-        diagnosis=Diagnosis(
-            condition=Condition.CHRONIC_GRAFT_VERSUS_HOST_DISEASE, steroid_refractory=True
+        diagnoses=(CHRONIC_GVHD,),
+        medication=Medication(
+            name="Proleukin", route=SUBCUTANEOUS, dose=dose, frequency=draw(gvhd_frequencies)
         ),
-        therapy=Therapy(systemic_corticosteroids=True),
+        therapies=Therapies(concomitant=(PREDNISONE,)),
         prescriber=prescriber,
         consultants=consultants,
-        regimen=Regimen(route=Route.SUBCUTANEOUS, dose=dose, frequency=draw(gvhd_frequencies)),
+        answers=_proleukin(steroid_refractory=True),
     )
 
 
@@ -429,54 +501,58 @@ def base(path: Path) -> Request:
     """
     on, born = dt.date(2026, 3, 2), dt.date(1970, 6, 15)
     weight = Quantity("80", "kg")
-    iv = Regimen(
-        route=Route.INTRAVENOUS,
+    iv = Medication(
+        name="Proleukin",
+        route=INTRAVENOUS,
         dose=Quantity("48000000", "[iU]"),  # 600,000 International Units/kg × 80 kg
         frequency=Quantity("3", "/d"),
-        doses_per_cycle=14,
-        cycles_per_course=2,
-        rest_between_cycles=Quantity("9", "d"),
-        course_number=2,
-        rest_before_course=Quantity("7", "wk"),
+        schedule=Schedule(
+            doses_per_cycle=14,
+            cycles_per_course=2,
+            rest_between_cycles=Quantity("9", "d"),
+            course_number=2,
+            rest_before_course=Quantity("7", "wk"),
+        ),
     )
     if path == "melanoma_iv":
         return Request(
             date=on,
             policy="proleukin",
             patient=Patient(birth_date=born, weight=weight),
-            diagnosis=Diagnosis(Condition.CUTANEOUS_MELANOMA, metastatic=True, unresectable=True),
-            therapy=Therapy(prior_systemic=("pembrolizumab",), concomitant_anticancer=()),
-            prescriber=Physician(Specialty.ONCOLOGY),
+            diagnoses=(MELANOMA,),
+            medication=iv,
+            therapies=Therapies(prior=therapies("pembrolizumab"), concomitant=()),
+            prescriber=doctor(ONCOLOGY),
             consultants=(),
-            regimen=iv,
+            answers=_proleukin(metastatic=True, unresectable=True),
         )
     if path == "melanoma_intralesional":
         return Request(
             date=on,
             policy="proleukin",
             patient=Patient(birth_date=born),
-            diagnosis=Diagnosis(
-                Condition.CUTANEOUS_MELANOMA,
-                lesions=(Lesion(LesionSite.CUTANEOUS, LesionStatus.RECURRENT),),
-            ),
-            prescriber=Physician(Specialty.DERMATOLOGY),
-            consultants=(),
-            regimen=Regimen(
-                route=Route.INTRALESIONAL,
+            diagnoses=(MELANOMA,),
+            medication=Medication(
+                name="Proleukin",
+                route=INTRALESIONAL,
                 dose=Quantity("6", "10*6.[iU]/{lesion}"),
                 frequency=Quantity("3", "/wk"),
             ),
+            prescriber=doctor(DERMATOLOGY),
+            consultants=(),
+            answers=_proleukin(lesions=[lesion("cutaneous", "recurrent")]),
         )
     if path == "rcc":
         return Request(
             date=on,
             policy="proleukin",
             patient=Patient(birth_date=born, weight=weight),
-            diagnosis=Diagnosis(Condition.RENAL_CELL_CARCINOMA, metastatic=True),
-            therapy=Therapy(concomitant_anticancer=()),
-            prescriber=Physician(Specialty.ONCOLOGY),
+            diagnoses=(RCC,),
+            medication=iv,
+            therapies=Therapies(concomitant=()),
+            prescriber=doctor(ONCOLOGY),
             consultants=(),
-            regimen=iv,
+            answers=_proleukin(metastatic=True),
         )
     return Request(
         date=on,
@@ -486,15 +562,17 @@ def base(path: Path) -> Request:
             height=Quantity("180", "cm"),
             weight=Quantity("80", "kg"),  # Mosteller √(180 × 80 / 3600) = 2 m²
         ),
-        diagnosis=Diagnosis(Condition.CHRONIC_GRAFT_VERSUS_HOST_DISEASE, steroid_refractory=True),
-        therapy=Therapy(systemic_corticosteroids=True),
-        prescriber=Physician(Specialty.HEMATOLOGY, transplant_center=True),
-        consultants=(),
-        regimen=Regimen(
-            route=Route.SUBCUTANEOUS,
+        diagnoses=(CHRONIC_GVHD,),
+        medication=Medication(
+            name="Proleukin",
+            route=SUBCUTANEOUS,
             dose=Quantity("2000000", "[iU]"),  # 1 million International Units/m² × 2 m²
             frequency=Quantity("1", "/d"),
         ),
+        therapies=Therapies(concomitant=(PREDNISONE,)),
+        prescriber=doctor(HEMATOLOGY, center=True),
+        consultants=(),
+        answers=_proleukin(steroid_refractory=True),
     )
 
 
@@ -511,16 +589,17 @@ def reason_labels(decision: Decision) -> tuple[str, ...]:
     return tuple(reason.label for reason in decision.reasons)
 
 
-def trail_nodes(decision: Decision) -> dict[str, Trail]:
-    """Every node of the decision's trail by label (criteria and dosing of every indication)."""
-    found: dict[str, Trail] = {}
-    stack = list(decision.trail or ())
-    while stack:
-        node = stack.pop()
-        assert node.label not in found, f"label {node.label} appears twice in the trail"
-        found[node.label] = node
-        stack.extend(node.children)
-    return found
+def trail_nodes(decision: Decision) -> Mapping[str, Step]:
+    """Every node's step in the decision's trail, by label (criteria and dosing)."""
+    assert decision.trail is not None
+    return decision.trail.steps
+
+
+def node_words(label: str) -> str:
+    """A node's title and text, as the policy words them."""
+    node = POLICY.node(label)
+    title = getattr(node, "title", None) or ""
+    return f"{title} {node.text}"
 
 
 def tree_labels() -> tuple[str, ...]:

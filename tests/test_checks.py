@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -13,46 +14,55 @@ from hypothesis import strategies as st
 from umpolicy import (
     AtLeast,
     AtMost,
+    Coding,
     Either,
-    FactBook,
     Includes,
     IsTrue,
+    LessThan,
+    Medication,
+    Not,
     OneOf,
     Patient,
-    Physician,
+    Practitioner,
     Quantity,
-    Regimen,
     Request,
-    Specialty,
     Status,
+    ValueSet,
 )
-from umpolicy.request import Diagnosis
+from umpolicy.engine.book import FactBook
+from umpolicy.engine.catalog import readers
+from umpolicy_policies.proleukin import POLICY
 
 DATE = dt.date(2026, 3, 2)
-IV_DOSE = AtMost("regimen.dose", Quantity("600000", "[iU]/kg"), Quantity("0.037", "mg/kg"))
-GVHD_DOSE = AtMost("regimen.dose", Quantity("1", "10*6.[iU]/m2"))
+IV_DOSE = AtMost("medication.dose", Quantity("600000", "[iU]/kg"), Quantity("0.037", "mg/kg"))
+GVHD_DOSE = AtMost("medication.dose", Quantity("1", "10*6.[iU]/m2"))
+#: An absolute cap, as a policy words "no more than 1,000 mg per dose".
+CAP = AtMost("medication.dose", Quantity("1000", "mg"))
+IU_CAP = AtMost("medication.dose", Quantity("2", "10*6.[iU]"))
+ONCOLOGY = ValueSet("oncology", "Oncologist", "NUCC taxonomy", codes=("207RX0202X",))
+DERMATOLOGY = ValueSet("dermatology", "Dermatologist", "NUCC taxonomy", codes=("207N00000X",))
 
 
 def book(
     *,
     patient: Patient | None = None,
-    regimen: Regimen | None = None,
-    diagnosis: Diagnosis | None = None,
-    consultants: tuple[Physician, ...] | None = None,
+    medication: Medication | None = None,
+    consultants: tuple[Practitioner, ...] | None = None,
+    prescriber: Practitioner | None = None,
+    answers: dict[str, Any] | None = None,
 ) -> FactBook:
-    return FactBook(
-        Request(
-            DATE,
-            patient=patient or Patient(),
-            regimen=regimen or Regimen(),
-            diagnosis=diagnosis or Diagnosis(),
-            consultants=consultants,
-        )
+    request = Request(
+        DATE,
+        patient=patient or Patient(),
+        medication=medication or Medication(),
+        prescriber=prescriber or Practitioner(),
+        consultants=consultants,
     )
+    return FactBook(readers(POLICY), request, answers or {})
 
 
 def dosed(dose: Quantity, **patient: Quantity) -> FactBook:
-    return book(patient=Patient(**patient), regimen=Regimen(dose=dose))  # type: ignore[arg-type]
+    return book(patient=Patient(**patient), medication=Medication(dose=dose))  # type: ignore[arg-type]
 
 
 class TestIsTrue:
@@ -63,54 +73,73 @@ class TestIsTrue:
         [(True, Status.MET), (False, Status.NOT_MET), (None, Status.UNKNOWN)],
     )
     def test_evaluate(self, value: bool | None, status: Status) -> None:
-        check = IsTrue("diagnosis.metastatic")
-        finding = check.evaluate(book(diagnosis=Diagnosis(metastatic=value)))
+        check = IsTrue("answers.metastatic")
+        facts = book(answers={} if value is None else {"metastatic": value})
+        finding = check.evaluate(facts)
         assert finding.status is status
-        assert finding.rule == "diagnosis.metastatic is yes"
-        assert [f.name for f in finding.facts] == ["diagnosis.metastatic"]
-        assert finding.facts[0].value is value
-        assert check.facts() == ("diagnosis.metastatic",)
+        assert check.describe() == "answers.metastatic is yes"
+        assert finding.facts == ("answers.metastatic",)
+        assert facts["answers.metastatic"].value is value
+        assert check.facts() == ("answers.metastatic",)
 
 
 class TestOneOf:
-    """Met when the enum fact is one of the values."""
+    """Met when the code fact is one of the values (a tuple of codes, or a value set)."""
 
     @pytest.mark.parametrize(
-        ("specialty", "status"),
+        ("route", "status"),
         [
-            (Specialty.ONCOLOGY, Status.MET),
-            (Specialty.DERMATOLOGY, Status.MET),
-            (Specialty.OTHER, Status.NOT_MET),
+            ("47625008", Status.MET),
+            ("34206005", Status.MET),
+            ("372464004", Status.NOT_MET),
             (None, Status.UNKNOWN),
         ],
     )
-    def test_evaluate(self, specialty: Specialty | None, status: Status) -> None:
-        check = OneOf("prescriber.specialty", ("oncology", "dermatology"))
-        request = Request(DATE, prescriber=Physician(specialty))
-        assert check.evaluate(FactBook(request)).status is status
-        assert check.describe() == "prescriber.specialty is oncology or dermatology"
-        assert check.facts() == ("prescriber.specialty",)
+    def test_evaluate(self, route: str | None, status: Status) -> None:
+        check = OneOf("medication.route", ("47625008", "34206005"))
+        coding = None if route is None else Coding(route)
+        assert check.evaluate(book(medication=Medication(route=coding))).status is status
+        assert check.describe() == "medication.route is 47625008 or 34206005"
+        assert check.facts() == ("medication.route",)
+
+    def test_value_set(self) -> None:
+        check = OneOf("medication.route", POLICY.value_sets[6])
+        assert check.describe() == "medication.route is Intravenous (SNOMED CT 47625008)"
+        iv = book(medication=Medication(route=Coding("47625008")))
+        assert check.evaluate(iv).status is Status.MET
 
 
 class TestIncludes:
-    """Met when the set fact includes any value; unknown when the set is unknown."""
+    """Met when the set fact includes any value; unknown when the set is unknown or partial."""
 
     @pytest.mark.parametrize(
         ("consultants", "status"),
         [
-            ((Physician(Specialty.ONCOLOGY),), Status.MET),
-            ((Physician(Specialty.OTHER), Physician(Specialty.DERMATOLOGY)), Status.MET),
-            ((Physician(Specialty.OTHER),), Status.NOT_MET),
+            ((Practitioner(("207RX0202X",)),), Status.MET),
+            ((Practitioner(("207Q00000X",)), Practitioner(("207N00000X",))), Status.MET),
+            ((Practitioner(("207Q00000X",)),), Status.NOT_MET),
             ((), Status.NOT_MET),
             (None, Status.UNKNOWN),
-            ((Physician(None),), Status.UNKNOWN),
+            ((Practitioner(None),), Status.UNKNOWN),
+            ((Practitioner(None), Practitioner(("207N00000X",))), Status.MET),
         ],
     )
-    def test_evaluate(self, consultants: tuple[Physician, ...] | None, status: Status) -> None:
-        check = Includes("consultants.specialties", ("oncology", "dermatology"))
+    def test_evaluate(self, consultants: tuple[Practitioner, ...] | None, status: Status) -> None:
+        check = Includes("consultants.specialties", ("207RX0202X", "207N00000X"))
         assert check.evaluate(book(consultants=consultants)).status is status
-        assert check.describe() == "consultants.specialties include oncology or dermatology"
+        assert check.describe() == "consultants.specialties include 207RX0202X or 207N00000X"
         assert check.facts() == ("consultants.specialties",)
+
+    def test_value_set(self) -> None:
+        check = Includes("prescriber.specialties", ONCOLOGY)
+        assert (
+            check.describe()
+            == "prescriber.specialties include Oncologist (NUCC taxonomy 207RX0202X)"
+        )
+        met = book(prescriber=Practitioner(("207RX0202X", "207Q00000X")))
+        assert check.evaluate(met).status is Status.MET
+        assert check.evaluate(book(prescriber=Practitioner(()))).status is Status.NOT_MET
+        assert check.evaluate(book()).status is Status.UNKNOWN
 
 
 class TestEither:
@@ -129,12 +158,14 @@ class TestEither:
     def test_evaluate(
         self, metastatic: bool | None, unresectable: bool | None, status: Status
     ) -> None:
-        check = Either(IsTrue("diagnosis.metastatic"), IsTrue("diagnosis.unresectable"))
-        finding = check.evaluate(book(diagnosis=Diagnosis(None, metastatic, unresectable)))
+        check = Either(IsTrue("answers.metastatic"), IsTrue("answers.unresectable"))
+        given = {"metastatic": metastatic, "unresectable": unresectable}
+        answers = {key: value for key, value in given.items() if value is not None}
+        finding = check.evaluate(book(answers=answers))
         assert finding.status is status
-        assert [f.name for f in finding.facts] == ["diagnosis.metastatic", "diagnosis.unresectable"]
-        assert finding.rule == "diagnosis.metastatic is yes or diagnosis.unresectable is yes"
-        assert check.facts() == ("diagnosis.metastatic", "diagnosis.unresectable")
+        assert finding.facts == ("answers.metastatic", "answers.unresectable")
+        assert check.describe() == "answers.metastatic is yes or answers.unresectable is yes"
+        assert check.facts() == ("answers.metastatic", "answers.unresectable")
 
     def test_repr_rebuilds(self) -> None:
         check = Either(IsTrue("a"), OneOf("b", ("x",)))
@@ -142,44 +173,90 @@ class TestEither:
         assert eval(repr(check)) == check
 
 
-class TestBoundsSameDimension:
-    """AtMost and AtLeast are inclusive, exact, and compare across units of one dimension."""
+class TestNot:
+    """Kleene negation: met and not met swap, unknown stays unknown."""
 
     @pytest.mark.parametrize(
-        ("frequency", "at_most", "at_least"),
+        ("value", "status"),
+        [(True, Status.NOT_MET), (False, Status.MET), (None, Status.UNKNOWN)],
+    )
+    def test_evaluate(self, value: bool | None, status: Status) -> None:
+        check = Not(IsTrue("answers.metastatic"))
+        answers = {} if value is None else {"metastatic": value}
+        finding = check.evaluate(book(answers=answers))
+        assert finding.status is status
+        assert finding.facts == ("answers.metastatic",)
+        assert check.facts() == ("answers.metastatic",)
+        assert check.describe() == "not (answers.metastatic is yes)"
+
+    def test_keeps_the_comparison(self) -> None:
+        check = Not(AtMost("medication.frequency", Quantity("3", "/d")))
+        finding = check.evaluate(book(medication=Medication(frequency=Quantity("4", "/d"))))
+        assert finding.status is Status.MET
+        assert (finding.requested, finding.limit) == (Quantity("4", "/d"), Quantity("3", "/d"))
+
+    def test_twice_is_the_check(self) -> None:
+        for value in (True, False, None):
+            answers = {} if value is None else {"metastatic": value}
+            facts = book(answers=answers)
+            once = IsTrue("answers.metastatic").evaluate(facts).status
+            assert Not(Not(IsTrue("answers.metastatic"))).evaluate(facts).status is once
+
+
+class TestBoundsSameDimension:
+    """AtMost and AtLeast are inclusive, LessThan strict: exact across units of a dimension."""
+
+    @pytest.mark.parametrize(
+        ("frequency", "at_most", "at_least", "less_than"),
         [
-            (Quantity("3", "/d"), Status.MET, Status.MET),
-            (Quantity("21", "/wk"), Status.MET, Status.MET),
-            (Quantity("22", "/wk"), Status.NOT_MET, Status.MET),
-            (Quantity("0.125", "/h"), Status.MET, Status.MET),
-            (Quantity("0.126", "/h"), Status.NOT_MET, Status.MET),
-            (Quantity("2.999", "/d"), Status.MET, Status.NOT_MET),
+            (Quantity("3", "/d"), Status.MET, Status.MET, Status.NOT_MET),
+            (Quantity("21", "/wk"), Status.MET, Status.MET, Status.NOT_MET),
+            (Quantity("22", "/wk"), Status.NOT_MET, Status.MET, Status.NOT_MET),
+            (Quantity("0.125", "/h"), Status.MET, Status.MET, Status.NOT_MET),
+            (Quantity("0.126", "/h"), Status.NOT_MET, Status.MET, Status.NOT_MET),
+            (Quantity("2.999", "/d"), Status.MET, Status.NOT_MET, Status.MET),
+            (Quantity("20.999", "/wk"), Status.MET, Status.NOT_MET, Status.MET),
         ],
     )
-    def test_frequency(self, frequency: Quantity, at_most: Status, at_least: Status) -> None:
-        facts = book(regimen=Regimen(frequency=frequency))
-        most = AtMost("regimen.frequency", Quantity("3", "/d")).evaluate(facts)
-        least = AtLeast("regimen.frequency", Quantity("3", "/d")).evaluate(facts)
-        assert (most.status, least.status) == (at_most, at_least)
+    def test_frequency(
+        self, frequency: Quantity, at_most: Status, at_least: Status, less_than: Status
+    ) -> None:
+        facts = book(medication=Medication(frequency=frequency))
+        limit = Quantity("3", "/d")
+        most = AtMost("medication.frequency", limit).evaluate(facts)
+        least = AtLeast("medication.frequency", limit).evaluate(facts)
+        less = LessThan("medication.frequency", limit).evaluate(facts)
+        assert (most.status, least.status, less.status) == (at_most, at_least, less_than)
         assert most.requested == frequency
-        assert most.limit == Quantity("3", "/d")
+        assert most.limit == limit
         assert most.note is None
 
-    def test_missing_is_unknown(self) -> None:
-        finding = AtMost("regimen.frequency", Quantity("3", "/d")).evaluate(book())
+    @pytest.mark.parametrize("check", [AtMost, AtLeast, LessThan])
+    def test_missing_is_unknown(self, check: type[AtMost]) -> None:
+        finding = check("medication.frequency", Quantity("3", "/d")).evaluate(book())
         assert finding.status is Status.UNKNOWN
         assert finding.requested is None
 
     def test_describe_and_facts(self) -> None:
         assert IV_DOSE.describe() == (
-            "regimen.dose ≤ 600,000 International Units/kg (or 0.037 mg/kg)"
+            "medication.dose ≤ 600,000 International Units/kg (or 0.037 mg/kg)"
         )
-        assert AtLeast("regimen.rest_before_course", Quantity("7", "wk")).describe() == (
-            "regimen.rest_before_course ≥ 7 weeks"
+        assert AtLeast(
+            "medication.schedule.rest_before_course", Quantity("7", "wk")
+        ).describe() == ("medication.schedule.rest_before_course ≥ 7 weeks")
+        assert LessThan("patient.weight", Quantity("40", "kg")).describe() == (
+            "patient.weight < 40 kg"
         )
-        assert IV_DOSE.facts() == ("regimen.dose", "patient.weight")
-        assert GVHD_DOSE.facts() == ("regimen.dose", "patient.body_surface_area")
-        assert AtMost("regimen.frequency", Quantity("3", "/d")).facts() == ("regimen.frequency",)
+        assert IV_DOSE.facts() == ("medication.dose", "patient.weight")
+        assert GVHD_DOSE.facts() == ("medication.dose", "patient.body_surface_area")
+        assert AtMost("medication.frequency", Quantity("3", "/d")).facts() == (
+            "medication.frequency",
+        )
+
+    def test_repr_rebuilds(self) -> None:
+        check = LessThan("patient.weight", Quantity("40", "kg"))
+        assert repr(check) == "LessThan('patient.weight', Quantity('40', 'kg'))"
+        assert eval(repr(check)) == check
 
     def test_alternative_limit_in_matching_unit(self) -> None:
         finding = IV_DOSE.evaluate(dosed(Quantity("0.037", "mg/kg")))
@@ -187,6 +264,23 @@ class TestBoundsSameDimension:
         assert finding.limit == Quantity("0.037", "mg/kg")
         finding = IV_DOSE.evaluate(dosed(Quantity("0.0371", "mg/kg")))
         assert finding.status is Status.NOT_MET
+
+
+class TestLessThan:
+    """LessThan is strict at the limit itself, and exact just under it, in any unit."""
+
+    @given(st.decimals(min_value=Decimal("0.001"), max_value=Decimal("200"), places=3))
+    def test_weight(self, kg: Decimal) -> None:
+        check = LessThan("patient.weight", Quantity("40", "kg"))
+        in_g = book(patient=Patient(weight=Quantity(kg * 1000, "g")))
+        assert check.evaluate(in_g).status is Status.of(kg < 40)
+
+    def test_per_kg_limit_divides(self) -> None:
+        check = LessThan("medication.dose", Quantity("600000", "[iU]/kg"))
+        at = dosed(Quantity("48000000", "[iU]"), weight=Quantity("80", "kg"))
+        under = dosed(Quantity("47999999", "[iU]"), weight=Quantity("80", "kg"))
+        assert check.evaluate(at).status is Status.NOT_MET
+        assert check.evaluate(under).status is Status.MET
 
 
 class TestPerKilogram:
@@ -211,16 +305,18 @@ class TestPerKilogram:
     def test_evaluate(
         self, dose: Quantity, weight: Quantity, status: Status, requested: str
     ) -> None:
-        finding = IV_DOSE.evaluate(dosed(dose, weight=weight))
+        facts = dosed(dose, weight=weight)
+        finding = IV_DOSE.evaluate(facts)
         assert finding.status is status
         assert finding.requested is not None
         assert finding.requested.value == Decimal(requested)
         assert finding.note == (
             f"{dose.display()} ÷ {weight.display()} = {finding.requested.display()}"
         )
-        (derived,) = finding.facts
-        assert derived.name == "regimen.dose_per_kg"
-        assert [f.name for f in derived.inputs] == ["regimen.dose", "patient.weight"]
+        assert finding.facts == ("medication.dose_per_kg",)
+        derived = facts["medication.dose_per_kg"]
+        assert derived.inputs == ("medication.dose", "patient.weight")
+        assert derived.value == finding.requested
 
     @given(
         st.integers(1, 10**9),
@@ -234,14 +330,16 @@ class TestPerKilogram:
         assert IV_DOSE.evaluate(dosed(over, weight=Quantity(kg, "kg"))).status is Status.NOT_MET
 
     def test_missing_weight_is_unknown(self) -> None:
-        finding = IV_DOSE.evaluate(dosed(Quantity("1", "[iU]")))
+        facts = dosed(Quantity("1", "[iU]"))
+        finding = IV_DOSE.evaluate(facts)
         assert finding.status is Status.UNKNOWN
         assert finding.requested is None
         assert finding.limit == Quantity("600000", "[iU]/kg")
-        (derived,) = finding.facts
+        assert finding.facts == ("medication.dose_per_kg",)
+        derived = facts["medication.dose_per_kg"]
         assert derived.value is None
-        assert [(f.name, f.value) for f in derived.inputs] == [
-            ("regimen.dose", Quantity("1", "[iU]")),
+        assert [(name, facts[name].value) for name in derived.inputs] == [
+            ("medication.dose", Quantity("1", "[iU]")),
             ("patient.weight", None),
         ]
 
@@ -249,6 +347,103 @@ class TestPerKilogram:
         finding = IV_DOSE.evaluate(dosed(Quantity("1e12", "mg"), weight=Quantity("1e-12", "g")))
         assert finding.status is Status.NOT_MET
         assert finding.requested == Quantity("1e27", "mg/kg")
+
+
+class TestPerKilogramTimesWeight:
+    """A per-kg dose is multiplied by the weight, exactly, for an absolute cap."""
+
+    @pytest.mark.parametrize(
+        ("dose", "weight", "status", "requested"),
+        [
+            (Quantity("12.5", "mg/kg"), Quantity("80", "kg"), Status.MET, "1000"),
+            (Quantity("12.5000001", "mg/kg"), Quantity("80", "kg"), Status.NOT_MET, "1000.000008"),
+            (Quantity("10", "mg/kg"), Quantity("80000", "g"), Status.MET, "800"),
+            (Quantity("0.0125", "g/kg"), Quantity("80", "kg"), Status.MET, "1000"),
+            # Shown as 1,000 mg to 10 places either way; compared exactly, one is under, one over.
+            (
+                Quantity("20", "mg/kg"),
+                Quantity("110.23113109243879", "[lb_av]"),
+                Status.MET,
+                "1000",
+            ),
+            (
+                Quantity("20", "mg/kg"),
+                Quantity("110.2311310924388", "[lb_av]"),
+                Status.NOT_MET,
+                "1000",
+            ),
+        ],
+    )
+    def test_evaluate(
+        self, dose: Quantity, weight: Quantity, status: Status, requested: str
+    ) -> None:
+        facts = dosed(dose, weight=weight)
+        finding = CAP.evaluate(facts)
+        assert finding.requested is not None
+        assert finding.requested.unit.code == "mg"
+        assert abs(finding.requested.value - Decimal(requested)) < Decimal("1e-6")
+        assert finding.status is status
+        assert finding.note == (
+            f"{dose.display()} × {weight.display()} = {finding.requested.display()}"
+        )
+        assert finding.facts == ("medication.dose_total",)
+        total = facts["medication.dose_total"]
+        assert total.inputs == ("medication.dose", "patient.weight")
+        assert total.value == finding.requested
+
+    @given(
+        st.decimals(min_value=Decimal("0.01"), max_value=Decimal("50"), places=2),
+        st.decimals(min_value=Decimal("1"), max_value=Decimal("300"), places=2),
+    )
+    def test_exact(self, per_kg: Decimal, kg: Decimal) -> None:
+        finding = CAP.evaluate(dosed(Quantity(per_kg, "mg/kg"), weight=Quantity(kg, "kg")))
+        assert finding.status is Status.of(per_kg * kg <= 1000)
+
+    def test_missing_weight_is_unknown(self) -> None:
+        facts = dosed(Quantity("10", "mg/kg"))
+        finding = CAP.evaluate(facts)
+        assert finding.status is Status.UNKNOWN
+        assert finding.facts == ("medication.dose_total",)
+        assert finding.limit == Quantity("1000", "mg")
+        assert facts["medication.dose_total"].value is None
+
+    def test_per_m2_dose_by_given_bsa(self) -> None:
+        facts = dosed(Quantity("1", "10*6.[iU]/m2"), bsa=Quantity("1.5", "m2"))
+        finding = IU_CAP.evaluate(facts)
+        assert finding.status is Status.MET
+        assert finding.requested == Quantity("1.5", "10*6.[iU]")
+        assert finding.note is not None
+        assert "by squares" not in finding.note
+
+    @pytest.mark.parametrize(("dose", "status"), [("1", Status.MET), ("1.000001", Status.NOT_MET)])
+    def test_per_m2_dose_by_mosteller_squares(self, dose: str, status: Status) -> None:
+        # 144 cm × 100 kg / 3600 = 4: the BSA is exactly 2 m², so 1 million IU/m² is 2 million.
+        facts = dosed(
+            Quantity(dose, "10*6.[iU]/m2"),
+            height=Quantity("144", "cm"),
+            weight=Quantity("100", "kg"),
+        )
+        finding = IU_CAP.evaluate(facts)
+        assert finding.status is status
+        assert finding.note is not None
+        assert finding.note.endswith("(compared exactly, by squares)")
+        assert facts["medication.dose_total"].inputs == (
+            "medication.dose",
+            "patient.body_surface_area",
+        )
+
+    @given(st.integers(100, 220), st.integers(30, 150), st.integers(-1, 1))
+    def test_mosteller_irrational_boundary(self, cm: int, kg: int, nudge: int) -> None:
+        """A per-m² dose times an irrational BSA is decided by squares, never by rounding."""
+        square = Fraction(cm * kg, 3600)
+        cap = AtMost("medication.dose", Quantity("1000000", "[iU]"))
+        root = Decimal(square.numerator / square.denominator).sqrt()
+        per_m2 = (Decimal(1_000_000) / root).quantize(Decimal(1)) + nudge
+        facts = dosed(
+            Quantity(per_m2, "[iU]/m2"), height=Quantity(cm, "cm"), weight=Quantity(kg, "kg")
+        )
+        expected = Status.of(Fraction(per_m2) ** 2 * square <= 10**12)
+        assert cap.evaluate(facts).status is expected
 
 
 class TestPerSquareMetre:
@@ -302,7 +497,7 @@ class TestPerSquareMetre:
         facts = dosed(Quantity("1", "[iU]"), weight=Quantity("80", "kg"))
         finding = GVHD_DOSE.evaluate(facts)
         assert finding.status is Status.UNKNOWN
-        assert finding.facts[0].name == "regimen.dose_per_m2"
+        assert finding.facts == ("medication.dose_per_m2",)
 
 
 class TestIncomparable:
@@ -315,8 +510,10 @@ class TestIncomparable:
             (IV_DOSE, Quantity("1", "[iU]/{lesion}"), "[iU]/kg or mg/kg"),
             (GVHD_DOSE, Quantity("1", "mg/kg"), "10*6.[iU]/m2"),
             (GVHD_DOSE, Quantity("1", "mg"), "10*6.[iU]/m2"),
+            (CAP, Quantity("1", "[iU]/kg"), "mg"),
+            (CAP, Quantity("1", "[iU]"), "mg"),
             (
-                AtMost("regimen.dose", Quantity("6", "10*6.[iU]/{lesion}")),
+                AtMost("medication.dose", Quantity("6", "10*6.[iU]/{lesion}")),
                 Quantity("1", "[iU]"),
                 "10*6.[iU]/{lesion}",
             ),
@@ -331,3 +528,11 @@ class TestIncomparable:
         )
         assert finding.requested == dose
         assert finding.limit == check.limits[0]
+
+    def test_iu_and_mg_never_convert(self) -> None:
+        """0.037 mg/kg and 600,000 IU/kg are alternatives: each dose meets only its own."""
+        iu_only = AtMost("medication.dose", Quantity("600000", "[iU]/kg"))
+        finding = iu_only.evaluate(dosed(Quantity("0.001", "mg/kg"), weight=Quantity("80", "kg")))
+        assert finding.status is Status.NOT_MET
+        assert finding.note is not None
+        assert "cannot be compared" in finding.note

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from umpolicy import cli, policy_names
 from umpolicy.cli import main
-from umpolicy.facts import with_inputs
+from umpolicy.engine.catalog import with_inputs
 from umpolicy_policies.proleukin import POLICY
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "proleukin"
@@ -124,6 +125,30 @@ class TestBatch:
         assert "umpolicy: 3 of 6 lines are invalid input" in err
         assert "6/6 requests" in err
 
+    def test_parallel_jobs_keep_the_order(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        files = sorted(EXAMPLES.glob("*.json"))
+        lines = [json.dumps(json.loads(file.read_text())) for file in files]
+        path = tmp_path / "r.jsonl"
+        path.write_text("\n".join([*lines, "{"]) + "\n")
+        status, out = run("batch", str(path), "--jobs", "2", "--quiet")
+        assert status == 2
+        records = [json.loads(line) for line in out.splitlines()]
+        assert [r.get("request_id") for r in records[:-1]] == [
+            json.loads(line).get("id") for line in lines
+        ]
+        assert records[-1]["invalid"]["line"] == len(lines) + 1
+        assert run("batch", str(path), "--quiet")[1] == out
+        assert f"umpolicy: 1 of {len(lines) + 1} lines are invalid input" in capsys.readouterr().err
+
+    def test_stdin(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        data = json.dumps(json.loads(APPROVE.read_text())).encode()
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data + b"\n\n")))
+        status, out = run("batch", "-", "--quiet")
+        assert status == 0
+        assert json.loads(out)["outcome"] == "approve"
+
     def test_all_valid_quiet(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         path = tmp_path / "r.jsonl"
         path.write_text(json.dumps(json.loads(APPROVE.read_text())) + "\n")
@@ -152,22 +177,35 @@ class TestShowAndFacts:
         for name in POLICY.facts():
             assert f"\n{name} (" in f"\n{out}"
         assert "patient.age (quantity in a) [derived from patient.birth_date, request.date]" in out
-        assert "regimen.route (enum: intravenous, intralesional, subcutaneous, other)" in out
+        assert "medication.route (code)\n    The route of administration (SNOMED CT)." in out
+        assert "answers.lesions (list)" in out
+        assert "therapy.prior_systemic_count (quantity) [derived from therapies.prior]" in out
+
+    def test_facts_text_lists_the_values_of_a_code(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from tests.test_admit import ASKING
+
+        monkeypatch.setattr(cli, "load_policy", lambda _: ASKING)
+        status, out = run("facts", "asking")
+        assert status == 0
+        assert "answers.stage (code: III, IV)\n    Which stage?\n" in out
+        assert "answers.score (quantity in mg, g)\n" in out
 
     def test_facts_json(self) -> None:
         status, out = run("facts", "proleukin", "--format", "json")
         assert status == 0
         names = [spec["name"] for spec in json.loads(out)]
-        assert names == list(with_inputs(POLICY.facts()))
+        assert names == list(with_inputs(POLICY, POLICY.facts()))
         assert names.index("patient.birth_date") == names.index("patient.age") + 1
         assert {"patient.bsa", "patient.height", "patient.weight", "consultants"} <= set(names)
 
     def test_policies(self) -> None:
-        assert run("policies") == (0, "proleukin\n")
+        assert run("policies") == (0, "".join(f"{name}\n" for name in policy_names()))
+        assert "proleukin" in run("policies")[1].splitlines()
 
     @pytest.mark.parametrize("command", ["show", "facts"])
     def test_unknown(self, command: str, capsys: pytest.CaptureFixture[str]) -> None:
         assert run(command, "nope") == (2, "")
+        installed = ", ".join(policy_names())
         assert capsys.readouterr().err == (
-            "umpolicy: no policy named 'nope' is installed (installed: proleukin)\n"
+            f"umpolicy: no policy named 'nope' is installed (installed: {installed})\n"
         )

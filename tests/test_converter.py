@@ -14,7 +14,7 @@ import umpolicy
 import umpolicy.api
 from umpolicy import Decision, Policy, Request, decide, dumps, loads, structure
 from umpolicy.api import to_json
-from umpolicy.converter import CONVERTER
+from umpolicy.io.converter import CONVERTER
 from umpolicy_policies.proleukin import POLICY
 
 from .engine_strategies import requests
@@ -46,7 +46,8 @@ class TestRequests:
         assert request == Request(request.date)
         data = CONVERTER.unstructure(request)
         assert data["policy"] is None
-        assert data["regimen"]["dose"] is None
+        assert data["medication"]["dose"] is None
+        assert data["answers"] == {}
 
 
 class TestDecisions:
@@ -87,15 +88,22 @@ class TestPolicyTree:
         criteria = data["indications"][0]["criteria"]
         assert criteria["type"] == "any_of"
         assert criteria["requires"] == {
-            "type": "one_of",
-            "fact": "diagnosis.condition",
-            "values": ["cutaneous_melanoma"],
+            "type": "includes",
+            "fact": "diagnoses",
+            "values": {
+                "name": "cutaneous-melanoma",
+                "title": "Cutaneous melanoma",
+                "system": "ICD-10-CM",
+                "codes": [],
+                "prefixes": ["C43"],
+            },
         }
+        assert data["value_sets"][0] == criteria["requires"]["values"]
         dose = data["indications"][2]["dosing"]
         assert dose["type"] == "dose_limit"
         assert dose["checks"][1] == {
             "type": "at_most",
-            "fact": "regimen.dose",
+            "fact": "medication.dose",
             "limits": [{"value": "1", "unit": "10*6.[iU]/m2"}],
         }
 
@@ -135,12 +143,30 @@ class TestJsonText:
 class TestFactValues:
     """Fact values come back as they went: text shaped like a date stays text."""
 
-    def test_date_shaped_therapy_name(self) -> None:
+    def test_date_shaped_code(self) -> None:
         data = json.loads(EXAMPLES[0].parent.joinpath("rcc-approve.json").read_text())
-        data["therapy"]["prior_systemic"] = ["2024-01-01"]
+        data["medication"]["route"]["code"] = "2024-01-01"
         decision = umpolicy.api.evaluate(json.dumps(data))
+        assert decision.trail is not None
+        assert decision.trail.facts["medication.route"].value == "2024-01-01"
         assert structure(loads(to_json(decision)), Decision) == decision
 
-    def test_dates_stay_dates(self) -> None:
-        fact = umpolicy.Fact("patient.birth_date", date(1970, 1, 2))
-        assert structure(CONVERTER.unstructure(fact), umpolicy.Fact) == fact
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("patient.birth_date", date(1970, 1, 2)),
+            ("request.date", date(2026, 3, 2)),
+            ("answers.diagnosed_on", date(2025, 1, 31)),
+            ("medication.code", "2024-01-01"),
+            ("derived.thing", "2024-01-01"),
+        ],
+    )
+    def test_dates_stay_dates_and_text_stays_text(self, name: str, value: object) -> None:
+        fact = umpolicy.Fact(name, value)  # type: ignore[arg-type]
+        trail = umpolicy.Trail({}, {name: fact})
+        assert structure(CONVERTER.unstructure(trail), umpolicy.Trail) == trail
+
+    def test_not_a_fact_value(self) -> None:
+        data = {"steps": {}, "facts": {"x": {"value": 1.5}}}
+        with pytest.raises(umpolicy.InputError):
+            structure(data, umpolicy.Trail)

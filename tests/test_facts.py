@@ -1,10 +1,10 @@
-"""The fact catalog: how each fact is read or derived, and shown to reviewers."""
+"""The facts: the shared vocabulary's readers, the reusable derived facts, and the catalog."""
 
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -12,59 +12,188 @@ from hypothesis import strategies as st
 
 from umpolicy import (
     FACTS,
-    Diagnosis,
+    Coding,
+    EveryItem,
     Fact,
-    FactBook,
-    Lesion,
-    LesionSite,
-    LesionStatus,
+    Medication,
     Patient,
-    Physician,
+    Practitioner,
     Quantity,
     Request,
-    Specialty,
+    RequestKind,
+    Schedule,
+    Sex,
+    Therapies,
     Therapy,
+    TherapyCount,
+    TherapyListed,
+    TherapyOutcome,
+    ValueSet,
 )
-from umpolicy.facts import READERS, SOURCES, age_in_years, display_value
+from umpolicy.dsl.findings import display_value
+from umpolicy.engine.book import FactBook
+from umpolicy.engine.catalog import catalog, readers, with_inputs
+from umpolicy.vocabulary.facts import READERS, age_in_years
+from umpolicy_policies.proleukin import POLICY
 
 from .engine_strategies import requests
-from .strategies import replace
 
 DATE = dt.date(2026, 3, 2)
+ANTI_PD1 = ValueSet("anti-pd-1", "Anti-PD-1 antibodies", "ATC", codes=("L01FF01", "L01FF02"))
+SYSTEMIC = ValueSet("systemic", "Systemic therapy", "ATC", prefixes=("L01", "L04"))
+PEMBROLIZUMAB = Therapy("pembrolizumab", ("L01FF02",))
+PREDNISONE = Therapy("prednisone", ("H02AB07",))
+
+
+def book(request: Request, answers: dict[str, Any] | None = None) -> FactBook:
+    """The facts of ``request`` under Proleukin (its questions and derived facts known)."""
+    return FactBook(readers(POLICY), request, answers or {})
+
+
+def history(prior: tuple[Therapy, ...] | None = None, **more: Any) -> FactBook:
+    return book(Request(DATE, therapies=Therapies(prior=prior, **more)))
 
 
 class TestCatalog:
-    """Every catalogued fact has a reader and every derived fact's inputs are catalogued."""
+    """Every vocabulary fact has a reader; every derived fact's inputs are catalogued."""
 
-    def test_readers_cover_the_catalog(self) -> None:
-        derived_only_in_checks = {"regimen.dose_per_kg", "regimen.dose_per_m2"}
-        assert set(READERS) | derived_only_in_checks >= set(FACTS) - {
-            "diagnosis.lesions",
-            "therapy.prior_systemic",
-            "therapy.concomitant_anticancer",
-        }
-
-    def test_every_fact_names_the_request_attributes_it_comes_from(self) -> None:
-        """A derived fact comes from what its inputs come from."""
-        assert set(SOURCES) == set(FACTS)
-        for spec in FACTS.values():
-            if spec.derived:
-                expected = {path for name in spec.inputs for path in SOURCES[name]}
-                assert set(SOURCES[spec.name]) == expected, spec.name
-
-    @given(requests(), requests())
-    def test_a_fact_is_a_function_of_its_sources_alone(self, one: Request, other: Request) -> None:
-        """What is kept by these attributes (see ``umpolicy.program``) is the same fact."""
-        for name, reader in READERS.items():
-            mixed = other
-            for path in SOURCES[name]:
-                mixed = replace(mixed, path, operator.attrgetter(path)(one))
-            assert reader(FactBook(mixed)) == reader(FactBook(one)), name
+    def test_readers_cover_the_vocabulary(self) -> None:
+        assert set(READERS) == set(FACTS)
 
     def test_inputs_are_catalogued(self) -> None:
-        for spec in FACTS.values():
-            assert set(spec.inputs) <= set(FACTS), spec.name
+        specs = catalog(POLICY)
+        for spec in specs.values():
+            assert set(spec.inputs) <= set(specs), spec.name
             assert spec.derived is bool(spec.inputs)
+
+    def test_policy_catalog_adds_answers_and_derived_facts(self) -> None:
+        specs = catalog(POLICY)
+        assert specs["answers.metastatic"].type == "boolean"
+        assert specs["answers.lesions"].type == "list"
+        assert specs["answers.metastatic"].description == "Is the disease metastatic?"
+        assert specs["therapy.prior_systemic_count"].type == "quantity"
+        assert specs["therapy.prior_systemic_count"].inputs == ("therapies.prior",)
+        assert specs["therapy.concomitant_anticancer"].type == "boolean"
+        assert specs["lesions_injectable"].inputs == ("answers.lesions",)
+        # The facts a per-kg or per-m² limit derives are catalogued; the check derives them.
+        assert set(specs) - set(readers(POLICY)) == {
+            "medication.dose_per_kg",
+            "medication.dose_per_m2",
+        }
+        assert specs["medication.dose_per_kg"].inputs == ("medication.dose", "patient.weight")
+        assert specs["medication.dose_per_m2"].inputs == (
+            "medication.dose",
+            "patient.body_surface_area",
+        )
+
+    @pytest.mark.parametrize(
+        ("kind", "expected"),
+        [("boolean", "boolean"), ("choice", "code"), ("quantity", "quantity"), ("date", "date")],
+    )
+    def test_question_kinds(self, kind: str, expected: str) -> None:
+        from umpolicy import AnswerType, Policy, Question
+
+        question = Question("q", "Q?", AnswerType(kind), values=(("a", "A"),), units=("mg",))
+        policy: Policy = _with_questions((question,))
+        spec = catalog(policy)["answers.q"]
+        assert spec.type == expected
+        assert (spec.units, spec.values) == (("mg",), ("a",))
+
+    def test_with_inputs_follows_derived_facts_down(self) -> None:
+        names = with_inputs(POLICY, ("patient.age", "medication.dose", "lesions_injectable"))
+        assert names == (
+            "patient.age",
+            "patient.birth_date",
+            "request.date",
+            "medication.dose",
+            "lesions_injectable",
+            "answers.lesions",
+        )
+        assert with_inputs(POLICY, ("medication.dose_per_kg",)) == (
+            "medication.dose_per_kg",
+            "medication.dose",
+            "patient.weight",
+        )
+        assert with_inputs(POLICY, ("no.such.fact",)) == ("no.such.fact",)
+
+    @given(requests())
+    def test_every_reader_reads_any_valid_request(self, request: Request) -> None:
+        facts = book(request, dict(request.answers.get("proleukin", {})))
+        for name in readers(POLICY):
+            fact = facts[name]
+            assert fact.name == name
+            assert isinstance(fact.display(), str)
+            assert set(fact.inputs) <= set(facts.facts)
+
+
+def _with_questions(questions: tuple[Any, ...]) -> Any:
+    import attrs
+
+    return attrs.evolve(POLICY, questions=questions, derived=())
+
+
+class TestVocabularyReaders:
+    """Each vocabulary fact is read from its place in the request, in the fact's terms."""
+
+    def test_codes_and_enums(self) -> None:
+        request = Request(
+            DATE,
+            kind=RequestKind.CONTINUATION,
+            patient=Patient(sex=Sex.FEMALE),
+            diagnoses=(Coding("C43.9"), Coding("D89.811", "Chronic GVHD")),
+            medication=Medication(code="L03AC01", route=Coding("47625008", "Intravenous")),
+            prescriber=Practitioner(("207RX0202X",), ("transplant-center",)),
+        )
+        facts = book(request)
+        assert facts["request.date"].value == DATE
+        assert facts["request.kind"].value == "continuation"
+        assert facts["patient.sex"].value == "female"
+        assert facts["diagnoses"].value == frozenset({"C43.9", "D89.811"})
+        assert facts["medication.code"].value == "L03AC01"
+        assert facts["medication.route"].value == "47625008"
+        assert facts["prescriber.specialties"].value == frozenset({"207RX0202X"})
+        assert facts["prescriber.affiliations"].value == frozenset({"transplant-center"})
+
+    def test_missing_is_none(self) -> None:
+        facts = book(Request(DATE))
+        for name in ("request.kind", "diagnoses", "medication.route", "medication.dose"):
+            assert facts[name].missing, name
+        assert facts["prescriber.specialties"].value is None
+
+    def test_counts_carry_their_units(self) -> None:
+        schedule = Schedule(doses_per_cycle=14, cycles_per_course=2, course_number=1)
+        facts = book(Request(DATE, medication=Medication(schedule=schedule)))
+        assert facts["medication.schedule.doses_per_cycle"].value == Quantity("14", "{dose}")
+        assert facts["medication.schedule.cycles_per_course"].value == Quantity("2", "{cycle}")
+        assert facts["medication.schedule.course_number"].value == Quantity("1", "{course}")
+        assert facts["medication.schedule.rest_between_cycles"].value is None
+
+    @pytest.mark.parametrize(
+        ("therapies", "shown"),
+        [
+            (None, "missing"),
+            ((), "none"),
+            ((PEMBROLIZUMAB,), "pembrolizumab (L01FF02)"),
+            (
+                (
+                    Therapy("nivolumab", ("L01FF01",), Quantity("6", "mo"), TherapyOutcome.FAILURE),
+                    Therapy("something"),
+                ),
+                "nivolumab (L01FF01) for 6 months — failure; something",
+            ),
+        ],
+    )
+    def test_therapies_shown(self, therapies: tuple[Therapy, ...] | None, shown: str) -> None:
+        assert history(therapies)["therapies.prior"].display() == shown
+
+    def test_book_reads_once_in_first_read_order(self) -> None:
+        facts = book(Request(DATE))
+        first = facts["medication.route"]
+        facts["request.date"]
+        assert facts["medication.route"] is first
+        assert list(facts.facts) == ["medication.route", "request.date"]
+        facts.add(Fact("medication.route", "other"))
+        assert facts["medication.route"] is first
 
 
 class TestAge:
@@ -91,125 +220,238 @@ class TestAge:
         assert age in (days, days - 1, days - 2) or days == 0
 
     def test_fact_with_inputs(self) -> None:
-        book = FactBook(Request(DATE, patient=Patient(dt.date(2000, 3, 3))))
-        age = book["patient.age"]
+        facts = book(Request(DATE, patient=Patient(dt.date(2000, 3, 3))))
+        age = facts["patient.age"]
         assert age.value == Quantity("25", "a")
-        assert [f.name for f in age.inputs] == ["patient.birth_date", "request.date"]
-        missing = FactBook(Request(DATE))["patient.age"]
-        assert missing.missing
+        assert age.inputs == ("patient.birth_date", "request.date")
+        assert book(Request(DATE))["patient.age"].missing
 
 
-class TestDerived:
-    """Derived facts keep their inputs; missing inputs leave them missing."""
+class TestBodySurfaceArea:
+    """The BSA is the one given, else Mosteller's, kept with its exact square."""
 
-    def test_bsa_given_wins(self) -> None:
-        book = FactBook(
+    def test_given_wins(self) -> None:
+        facts = book(
             Request(DATE, patient=Patient(bsa=Quantity("1.9", "m2"), weight=Quantity("1", "kg")))
         )
-        fact = book["patient.body_surface_area"]
-        assert (fact.value, fact.method, fact.exact_square) == (
+        fact = facts["patient.body_surface_area"]
+        assert (fact.value, fact.inputs, fact.exact_square) == (
             Quantity("1.9", "m2"),
-            "as given",
+            ("patient.bsa",),
             None,
         )
 
     def test_mosteller(self) -> None:
         patient = Patient(weight=Quantity("154", "[lb_av]"), height=Quantity("70", "[in_i]"))
-        fact = FactBook(Request(DATE, patient=patient))["patient.body_surface_area"]
+        fact = book(Request(DATE, patient=patient))["patient.body_surface_area"]
         square = Fraction("177.8") * Fraction("69.85322498") / 3600
         assert fact.exact_square == square
         assert fact.value == Quantity("1.8574", "m2")
+        assert fact.inputs == ("patient.height", "patient.weight")
 
     def test_mosteller_missing(self) -> None:
-        fact = FactBook(Request(DATE, patient=Patient(weight=Quantity("70", "kg"))))[
+        fact = book(Request(DATE, patient=Patient(weight=Quantity("70", "kg"))))[
             "patient.body_surface_area"
         ]
         assert fact.value is None
-        assert [f.name for f in fact.inputs] == ["patient.bsa", "patient.height", "patient.weight"]
+        assert fact.inputs == ("patient.bsa", "patient.height", "patient.weight")
+
+
+class TestConsultants:
+    """Consultants' specialties and affiliations are the union of those given; partial if not."""
 
     @pytest.mark.parametrize(
-        ("lesions", "value", "shown"),
+        ("consultants", "shown", "specialties", "affiliations", "partial"),
         [
-            (None, None, None),
-            ((), False, "none"),
-            (((LesionSite.NODAL, LesionStatus.RECURRENT),), True, "recurrent nodal"),
+            (None, None, None, None, (False, False)),
+            ((), "none", frozenset(), frozenset(), (False, False)),
             (
-                (
-                    (LesionSite.CUTANEOUS, LesionStatus.METASTATIC),
-                    (LesionSite.VISCERAL, LesionStatus.METASTATIC),
-                ),
-                False,
-                "metastatic cutaneous, metastatic visceral",
+                (Practitioner(("207RX0202X",), ("transplant-center",)), Practitioner()),
+                "207RX0202X (transplant-center); specialty not given",
+                frozenset({"207RX0202X"}),
+                frozenset({"transplant-center"}),
+                (True, True),
             ),
-            (((LesionSite.SUBCUTANEOUS, LesionStatus.OTHER),), False, "other subcutaneous"),
-        ],
-    )
-    def test_lesions(
-        self,
-        lesions: tuple[tuple[LesionSite, LesionStatus], ...] | None,
-        value: bool | None,
-        shown: str | None,
-    ) -> None:
-        given = None if lesions is None else tuple(Lesion(*each) for each in lesions)
-        fact = FactBook(Request(DATE, diagnosis=Diagnosis(lesions=given)))[
-            "diagnosis.lesions_injectable"
-        ]
-        assert fact.value is value
-        assert fact.inputs[0].value == shown
-
-    @pytest.mark.parametrize(
-        ("names", "count", "shown"),
-        [
-            (None, None, None),
-            ((), Quantity(0, "{therapy}"), "none"),
-            (("a", "b"), Quantity(2, "{therapy}"), "a, b"),
-        ],
-    )
-    def test_prior_and_single_agent(
-        self, names: tuple[str, ...] | None, count: Quantity | None, shown: str | None
-    ) -> None:
-        book = FactBook(Request(DATE, therapy=Therapy(names, names)))
-        prior = book["therapy.prior_systemic_count"]
-        assert prior.value == count
-        assert prior.inputs[0].value == shown
-        single = book["therapy.single_agent"]
-        assert single.value is (None if names is None else not names)
-
-    @pytest.mark.parametrize(
-        ("consultants", "shown", "specialties", "center"),
-        [
-            (None, None, None, None),
-            ((), "none", frozenset(), False),
             (
-                (Physician(Specialty.ONCOLOGY, True), Physician(None, None)),
-                "oncology, transplant center; specialty missing",
-                frozenset({"oncology"}),
-                True,
+                (Practitioner(("207Q00000X",), ()),),
+                "207Q00000X",
+                frozenset({"207Q00000X"}),
+                frozenset(),
+                (False, False),
             ),
-            ((Physician(Specialty.OTHER, None),), "other", frozenset({"other"}), None),
-            ((Physician(Specialty.OTHER, False),), "other", frozenset({"other"}), False),
         ],
     )
-    def test_consultants(
+    def test_table(
         self,
-        consultants: tuple[Physician, ...] | None,
+        consultants: tuple[Practitioner, ...] | None,
         shown: str | None,
         specialties: frozenset[str] | None,
-        center: bool | None,
+        affiliations: frozenset[str] | None,
+        partial: tuple[bool, bool],
     ) -> None:
-        book = FactBook(Request(DATE, consultants=consultants))
-        assert book["consultants"].value == shown
-        assert book["consultants.specialties"].value == specialties
-        partial = consultants is not None and any(c.specialty is None for c in consultants)
-        assert book["consultants.specialties"].partial is partial
-        assert book["consultants.transplant_center"].value is center
+        facts = book(Request(DATE, consultants=consultants))
+        assert facts["consultants"].value == shown
+        assert facts["consultants.specialties"].value == specialties
+        assert facts["consultants.affiliations"].value == affiliations
+        assert (
+            facts["consultants.specialties"].partial,
+            facts["consultants.affiliations"].partial,
+        ) == partial
+        assert facts["consultants.specialties"].inputs == ("consultants",)
 
-    def test_book_reads_once_in_catalog_order(self) -> None:
-        book = FactBook(Request(DATE))
-        first = book["regimen.route"]
-        book["request.date"]
-        assert book["regimen.route"] is first
-        assert [f.name for f in book.read()] == ["request.date", "regimen.route"]
+
+class TestTherapyListed:
+    """A therapy of the value set listed in the history: Kleene yes, no or unknown."""
+
+    LISTED = TherapyListed("tried_anti_pd1", "Tried anti-PD-1.", "prior", ANTI_PD1)
+
+    @pytest.mark.parametrize(
+        ("prior", "value"),
+        [
+            (None, None),
+            ((), False),
+            ((PREDNISONE,), False),
+            ((PEMBROLIZUMAB,), True),
+            ((PREDNISONE, Therapy("nivolumab", ("L01FF01",))), True),
+            ((Therapy("uncoded"),), False),
+        ],
+    )
+    def test_listed(self, prior: tuple[Therapy, ...] | None, value: bool | None) -> None:
+        fact = self.LISTED.derive(history(prior))
+        assert fact == Fact("tried_anti_pd1", value, ("therapies.prior",))
+        assert self.LISTED.inputs == ("therapies.prior",)
+
+    def test_concomitant_history(self) -> None:
+        listed = TherapyListed("with_steroid", "d", "concomitant", POLICY.value_sets[-1])
+        assert listed.derive(history(concomitant=(PREDNISONE,))).value is True
+        assert listed.derive(history(prior=(PREDNISONE,))).value is None
+        assert listed.inputs == ("therapies.concomitant",)
+
+    @pytest.mark.parametrize(
+        ("outcome", "value"),
+        [
+            (TherapyOutcome.FAILURE, True),
+            (TherapyOutcome.INTOLERANCE, True),
+            (TherapyOutcome.RESPONSE, False),
+            (None, False),
+        ],
+    )
+    def test_outcomes_narrow_it(self, outcome: TherapyOutcome | None, value: bool) -> None:
+        listed = TherapyListed(
+            "failed",
+            "Failed or did not tolerate.",
+            "prior",
+            ANTI_PD1,
+            outcomes=(TherapyOutcome.FAILURE, TherapyOutcome.INTOLERANCE),
+        )
+        prior = (Therapy("pembrolizumab", ("L01FF02",), outcome=outcome),)
+        assert listed.derive(history(prior)).value is value
+
+    AT_LEAST = TherapyListed(
+        "three_months", "Tried for 3 months.", "prior", ANTI_PD1, at_least=Quantity("3", "mo")
+    )
+
+    @pytest.mark.parametrize(
+        ("durations", "value"),
+        [
+            ((Quantity("3", "mo"),), True),
+            ((Quantity("13", "wk"),), False),  # 91 days is under 3 months (91.3125 days)
+            ((Quantity("92", "d"),), True),
+            ((Quantity("2", "mo"),), False),
+            ((None,), None),
+            ((None, Quantity("4", "mo")), True),
+            ((None, Quantity("1", "mo")), None),
+            ((), False),
+        ],
+    )
+    def test_at_least(self, durations: tuple[Quantity | None, ...], value: bool | None) -> None:
+        prior = tuple(Therapy("nivolumab", ("L01FF01",), each) for each in durations)
+        assert self.AT_LEAST.derive(history(prior)).value is value
+
+    def test_at_least_ignores_other_therapies(self) -> None:
+        prior = (
+            Therapy("prednisone", ("H02AB07",)),
+            Therapy("n", ("L01FF01",), Quantity("1", "a")),
+        )
+        assert self.AT_LEAST.derive(history(prior)).value is True
+
+    def test_missing_history_with_at_least(self) -> None:
+        assert self.AT_LEAST.derive(history(None)).value is None
+
+
+class TestTherapyCount:
+    """How many therapies of the value set the history lists, in {therapy}."""
+
+    COUNT = TherapyCount("systemic_count", "How many.", "prior", SYSTEMIC)
+
+    @pytest.mark.parametrize(
+        ("prior", "count"),
+        [
+            (None, None),
+            ((), Quantity(0, "{therapy}")),
+            ((PREDNISONE,), Quantity(0, "{therapy}")),
+            ((PEMBROLIZUMAB, Therapy("tocilizumab", ("L04AC07",))), Quantity(2, "{therapy}")),
+        ],
+    )
+    def test_count(self, prior: tuple[Therapy, ...] | None, count: Quantity | None) -> None:
+        fact = self.COUNT.derive(history(prior))
+        assert fact.value == count
+        assert fact.inputs == ("therapies.prior",)
+        assert self.COUNT.inputs == ("therapies.prior",)
+
+    def test_outcomes(self) -> None:
+        count = TherapyCount(
+            "failed_count", "d", "prior", SYSTEMIC, outcomes=(TherapyOutcome.FAILURE,)
+        )
+        prior = (
+            Therapy("a", ("L01FF02",), outcome=TherapyOutcome.FAILURE),
+            Therapy("b", ("L01FF01",), outcome=TherapyOutcome.RESPONSE),
+        )
+        assert count.derive(history(prior)).value == Quantity(1, "{therapy}")
+
+
+class TestEveryItem:
+    """Every item of a listed answer qualifies, and there is at least one."""
+
+    EVERY = EveryItem(
+        "all_good",
+        "Every lesion qualifies.",
+        "lesions",
+        (("site", ("cutaneous", "nodal")), ("status", ("metastatic",))),
+    )
+
+    @pytest.mark.parametrize(
+        ("items", "value"),
+        [
+            (None, None),
+            ((), False),
+            (({"site": "nodal", "status": "metastatic"},), True),
+            (
+                (
+                    {"site": "nodal", "status": "metastatic"},
+                    {"site": "visceral", "status": "metastatic"},
+                ),
+                False,
+            ),
+            (({"site": "cutaneous", "status": "other"},), False),
+        ],
+    )
+    def test_every(self, items: tuple[dict[str, str], ...] | None, value: bool | None) -> None:
+        answers = {} if items is None else {"lesions": items}
+        facts = book(Request(DATE), answers)
+        fact = self.EVERY.derive(facts)
+        assert fact == Fact("all_good", value, ("answers.lesions",))
+        assert self.EVERY.inputs == ("answers.lesions",)
+        assert "answers.lesions" in facts.facts
+
+    def test_answer_list_is_shown(self) -> None:
+        items = (
+            {"site": "nodal", "status": "metastatic"},
+            {"site": "cutaneous", "status": "other"},
+        )
+        facts = book(Request(DATE), {"lesions": items})
+        assert facts["answers.lesions"].value == "nodal, metastatic; cutaneous, other"
+        assert book(Request(DATE), {"lesions": ()})["answers.lesions"].value == "none"
 
 
 class TestDisplay:
@@ -225,9 +467,15 @@ class TestDisplay:
             (frozenset({"b", "a"}), "a, b"),
             (frozenset(), "none"),
             (dt.date(2026, 3, 2), "2026-03-02"),
-            ("oncology", "oncology"),
+            ("47625008", "47625008"),
         ],
     )
     def test_table(self, value: object, text: str) -> None:
         assert display_value(value) == text  # type: ignore[arg-type]
         assert Fact("x", value).display() == text  # type: ignore[arg-type]
+
+    def test_partial(self) -> None:
+        fact = Fact(
+            "consultants.specialties", frozenset({"207RX0202X"}), ("consultants",), None, True
+        )
+        assert fact.display() == "207RX0202X, and some not given"

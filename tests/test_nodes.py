@@ -7,38 +7,47 @@ import datetime as dt
 import pytest
 
 from umpolicy import (
-    FACTS,
     AllOf,
     AnyOf,
     AtLeast,
     DoseLimit,
-    FactBook,
     IsTrue,
+    Medication,
     Node,
     OneOf,
     Predicate,
     Quantity,
-    Regimen,
     Request,
+    Schedule,
     Status,
+    Step,
     explain,
     facts_of,
     walk,
 )
-from umpolicy.nodes import checks_of
+from umpolicy.dsl.nodes import checks_of
+from umpolicy.engine.book import FactBook
+from umpolicy.engine.catalog import catalog, readers
 from umpolicy_policies.proleukin import POLICY
 
 DATE = dt.date(2026, 3, 2)
-SECOND_CYCLE = AtLeast("regimen.cycles_per_course", Quantity("2", "{cycle}"))
-REST = AtLeast("regimen.rest_between_cycles", Quantity("9", "d"))
+SECOND_CYCLE = AtLeast("medication.schedule.cycles_per_course", Quantity("2", "{cycle}"))
+REST = AtLeast("medication.schedule.rest_between_cycles", Quantity("9", "d"))
 RESTED = DoseLimit("R", "Rest 9 days before a second cycle.", (REST,), applies_if=SECOND_CYCLE)
 
 
 def regimen(cycles: int | None, rest: str | None) -> FactBook:
     rest_q = None if rest is None else Quantity(rest, "d")
-    return FactBook(
-        Request(DATE, regimen=Regimen(cycles_per_course=cycles, rest_between_cycles=rest_q))
-    )
+    schedule = Schedule(cycles_per_course=cycles, rest_between_cycles=rest_q)
+    return FactBook(readers(POLICY), Request(DATE, medication=Medication(schedule=schedule)), {})
+
+
+def run(node: Node, book: FactBook) -> tuple[Step, dict[str, Step]]:
+    """The node's step, and every step of its tree."""
+    steps: dict[str, Step] = {}
+    status = explain(node, book, steps)
+    assert steps[node.label].status is status
+    return steps[node.label], steps
 
 
 class TestWalk:
@@ -76,8 +85,8 @@ class TestWalk:
         assert facts_of(tree) == (
             "x",
             "y",
-            "regimen.cycles_per_course",
-            "regimen.rest_between_cycles",
+            "medication.schedule.cycles_per_course",
+            "medication.schedule.rest_between_cycles",
         )
 
     def test_predicate_checks(self) -> None:
@@ -103,25 +112,38 @@ class TestAppliesIf:
     def test_table(
         self, cycles: int | None, rest: str | None, status: Status, applies: bool
     ) -> None:
-        trail = explain(RESTED, regimen(cycles, rest))
-        assert trail.status is status
-        assert trail.applies is applies
-        scope, rule = trail.findings
-        assert scope.rule == "regimen.cycles_per_course ≥ 2 cycles"
-        assert rule.rule == "regimen.rest_between_cycles ≥ 9 days"
-        if applies:
-            assert scope.note is None
-        else:
-            assert scope.note == (
-                "does not apply: regimen.cycles_per_course ≥ 2 cycles is not the case"
-            )
+        step, _ = run(RESTED, regimen(cycles, rest))
+        assert step.status is status
+        assert step.applies is applies
+        assert step.off is False
+        scope, rule = step.findings
+        assert scope.facts == ("medication.schedule.cycles_per_course",)
+        assert rule.facts == ("medication.schedule.rest_between_cycles",)
+        assert (scope.status is Status.NOT_MET) is not applies
 
     def test_predicate_without_condition(self) -> None:
-        trail = explain(Predicate("p", "t", IsTrue("diagnosis.metastatic")), regimen(None, None))
-        assert trail.status is Status.UNKNOWN
-        assert trail.applies is True
-        assert trail.kind == "predicate"
-        assert [fact.name for fact in trail.facts()] == ["diagnosis.metastatic"]
+        step, _ = run(Predicate("p", "t", IsTrue("answers.metastatic")), regimen(None, None))
+        assert step.status is Status.UNKNOWN
+        assert step.applies is True
+        assert [finding.facts for finding in step.findings] == [("answers.metastatic",)]
+
+    @pytest.mark.parametrize(
+        ("cycles", "status", "off"),
+        [(2, Status.MET, False), (1, Status.NOT_MET, True), (None, Status.UNKNOWN, False)],
+    )
+    def test_a_criterion_of_its_own_condition(
+        self, cycles: int | None, status: Status, off: bool
+    ) -> None:
+        """``requires`` on a criterion: not met rules it out (off the branch), as a heading's."""
+        node = Predicate(
+            "p",
+            "t",
+            AtLeast("medication.schedule.rest_between_cycles", Quantity("0", "d")),
+            requires=SECOND_CYCLE,
+        )
+        step, _ = run(node, regimen(cycles, "9"))
+        assert (step.status, step.off) == (status, off)
+        assert len(step.findings) == 2
 
 
 class TestExplainHeadings:
@@ -132,7 +154,7 @@ class TestExplainHeadings:
         [
             (AllOf, None, 2, Status.NOT_MET),
             (AnyOf, None, 2, Status.MET),
-            (AnyOf, OneOf("regimen.route", ("intravenous",)), 2, Status.UNKNOWN),
+            (AnyOf, OneOf("medication.route", ("47625008",)), 2, Status.UNKNOWN),
             (AllOf, None, 1, Status.MET),
         ],
     )
@@ -141,17 +163,17 @@ class TestExplainHeadings:
     ) -> None:
         children: tuple[Node, ...] = (
             Predicate("a", "t", SECOND_CYCLE),
-            Predicate("b", "t", AtLeast("regimen.cycles_per_course", Quantity("3", "{cycle}"))),
+            Predicate(
+                "b", "t", AtLeast("medication.schedule.cycles_per_course", Quantity("3", "{cycle}"))
+            ),
         )
         if cycles == 1:
             children = (RESTED,)
         tree = kind("1", "t", children, title="T", requires=condition)
-        trail = explain(tree, regimen(cycles, None))
-        assert trail.status is status
-        assert trail.kind == ("all_of" if kind is AllOf else "any_of")
-        assert trail.title == "T"
-        assert [c.label for c in trail.children] == [c.label for c in children]
-        assert len(trail.findings) == (0 if condition is None else 1)
+        step, steps = run(tree, regimen(cycles, None))
+        assert step.status is status
+        assert list(steps) == [*(c.label for c in children), "1"]
+        assert len(step.findings) == (0 if condition is None else 1)
 
 
 class TestPolicyTree:
@@ -168,8 +190,8 @@ class TestPolicyTree:
         }
         assert set(POLICY.facts()) == read
         assert len(POLICY.facts()) == len(read)
-        assert set(read) <= set(FACTS)
-        assert POLICY.facts()[:2] == ("diagnosis.condition", "regimen.route")
+        assert set(read) <= set(catalog(POLICY))
+        assert POLICY.facts()[:2] == ("diagnoses", "medication.route")
 
     def test_every_label_is_unique(self) -> None:
         labels = [
@@ -194,7 +216,7 @@ class TestPolicyTree:
         from umpolicy import Indication
 
         indication = Indication(
-            AllOf("9", "Words", ()), AllOf("D9", "d", ()), Quantity("1", "a"), "S"
+            AllOf("9", "Words", ()), AllOf("D9", "d", ()), "S", Quantity("1", "a")
         )
         assert indication.title == "Words"
         assert indication.label == "9"

@@ -25,6 +25,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.strategies import (
+    INTRALESIONAL,
+    INTRAVENOUS,
+    ORAL,
+    SUBCUTANEOUS,
     Path,
     base,
     decide,
@@ -37,7 +41,7 @@ from tests.strategies import (
     weights,
     with_fields,
 )
-from umpolicy import Decision, Outcome, Quantity, Route, Status
+from umpolicy import Coding, Decision, Outcome, Quantity, Status
 
 HYPOTHESIS = settings(max_examples=40, deadline=None)
 
@@ -52,9 +56,23 @@ APPROVE, REVIEW, UNKNOWN = (
 )
 
 
+SCHEDULE = frozenset(
+    (
+        "doses_per_cycle",
+        "cycles_per_course",
+        "rest_between_cycles",
+        "course_number",
+        "rest_before_course",
+    )
+)
+
+
 def dosed(path: Path, **regimen: Any) -> Decision:
     """The decision for the path's approvable base request with regimen fields changed."""
-    fields = {f"regimen.{name}": value for name, value in regimen.items()}
+    fields = {
+        f"medication.schedule.{name}" if name in SCHEDULE else f"medication.{name}": value
+        for name, value in regimen.items()
+    }
     return decide(with_fields(base(path), fields))
 
 
@@ -117,7 +135,7 @@ class TestIntravenousDose:
             (at_limit - step(at_limit), APPROVE),
             (at_limit + step(at_limit), REVIEW),
         ):
-            decision = decide(with_fields(request, {"regimen.dose": Quantity(dose, "[iU]")}))
+            decision = decide(with_fields(request, {"medication.dose": Quantity(dose, "[iU]")}))
             assert_outcome(decision, outcome, label)
 
     @pytest.mark.parametrize(("path", "label"), IV_PATHS)
@@ -134,7 +152,7 @@ class TestIntravenousDose:
             (at_limit - step(at_limit), APPROVE),
             (at_limit + step(at_limit), REVIEW),
         ):
-            decision = decide(with_fields(request, {"regimen.dose": Quantity(dose, "mg")}))
+            decision = decide(with_fields(request, {"medication.dose": Quantity(dose, "mg")}))
             assert_outcome(decision, outcome, label)
 
     @pytest.mark.parametrize(("path", "label"), IV_PATHS)
@@ -157,7 +175,7 @@ class TestIntravenousDose:
     def test_worked_examples(
         self, path: Path, label: str, weight: Quantity, dose: Quantity, outcome: Outcome
     ) -> None:
-        request = with_fields(base(path), {"patient.weight": weight, "regimen.dose": dose})
+        request = with_fields(base(path), {"patient.weight": weight, "medication.dose": dose})
 
         assert_outcome(decide(request), outcome, label)
 
@@ -175,7 +193,7 @@ class TestIntravenousDose:
     def test_per_kg_dose_does_not_need_the_weight(self, path: Path, label: str) -> None:
         request = with_fields(
             base(path),
-            {"patient.weight": None, "regimen.dose": Quantity("600000", "[iU]/kg")},
+            {"patient.weight": None, "medication.dose": Quantity("600000", "[iU]/kg")},
         )
 
         assert_outcome(decide(request), APPROVE, label)
@@ -277,9 +295,9 @@ class TestIntravenousFrequencyAndCycle:
     @pytest.mark.parametrize(
         ("field", "needed"),
         [
-            ("dose", "regimen.dose"),
-            ("frequency", "regimen.frequency"),
-            ("doses_per_cycle", "regimen.doses_per_cycle"),
+            ("dose", "medication.dose"),
+            ("frequency", "medication.frequency"),
+            ("doses_per_cycle", "medication.schedule.doses_per_cycle"),
         ],
     )
     def test_missing(self, path: Path, label: str, field: str, needed: str) -> None:
@@ -344,17 +362,24 @@ class TestRestBetweenCycles:
         node = trail_nodes(decision)[label]
         assert node.applies is False
         assert node.status is Status.MET
-        assert node.findings[0].note is not None
-        assert "does not apply" in node.findings[0].note
+        assert node.findings[0].status is Status.NOT_MET  # applies_if: not a second cycle
 
     @pytest.mark.parametrize(("path", "label"), REST_BETWEEN)
     @pytest.mark.parametrize(
         ("cycles", "rest", "outcome", "needed"),
         [
-            (2, None, UNKNOWN, ("regimen.rest_between_cycles",)),
+            (2, None, UNKNOWN, ("medication.schedule.rest_between_cycles",)),
             (None, Quantity("9", "d"), APPROVE, ()),
-            (None, Quantity("8", "d"), UNKNOWN, ("regimen.cycles_per_course",)),
-            (None, None, UNKNOWN, ("regimen.cycles_per_course", "regimen.rest_between_cycles")),
+            (None, Quantity("8", "d"), UNKNOWN, ("medication.schedule.cycles_per_course",)),
+            (
+                None,
+                None,
+                UNKNOWN,
+                (
+                    "medication.schedule.cycles_per_course",
+                    "medication.schedule.rest_between_cycles",
+                ),
+            ),
         ],
     )
     def test_unknown(
@@ -423,10 +448,15 @@ class TestRestBeforeAdditionalCourse:
     @pytest.mark.parametrize(
         ("course", "rest", "outcome", "needed"),
         [
-            (2, None, UNKNOWN, ("regimen.rest_before_course",)),
+            (2, None, UNKNOWN, ("medication.schedule.rest_before_course",)),
             (None, Quantity("49", "d"), APPROVE, ()),
-            (None, Quantity("48", "d"), UNKNOWN, ("regimen.course_number",)),
-            (None, None, UNKNOWN, ("regimen.course_number", "regimen.rest_before_course")),
+            (None, Quantity("48", "d"), UNKNOWN, ("medication.schedule.course_number",)),
+            (
+                None,
+                None,
+                UNKNOWN,
+                ("medication.schedule.course_number", "medication.schedule.rest_before_course"),
+            ),
         ],
     )
     def test_unknown(
@@ -496,7 +526,7 @@ class TestDosePerLesion:
         decision = dosed("melanoma_intralesional", dose=None)
 
         assert decision.outcome is UNKNOWN
-        assert decision.facts_needed == ("regimen.dose",)
+        assert decision.facts_needed == ("medication.dose",)
 
 
 @pytest.mark.criteria("Dosing 1.B.ii")
@@ -536,7 +566,7 @@ class TestIntralesionalFrequency:
         decision = dosed("melanoma_intralesional", frequency=None)
 
         assert decision.outcome is UNKNOWN
-        assert decision.facts_needed == ("regimen.frequency",)
+        assert decision.facts_needed == ("medication.frequency",)
 
 
 def mosteller_square(height: Quantity, weight: Quantity) -> Fraction:
@@ -582,14 +612,14 @@ class TestGvhdDose:
             (at_limit - step(at_limit), APPROVE),
             (at_limit + step(at_limit), REVIEW),
         ):
-            decision = decide(with_fields(request, {"regimen.dose": Quantity(dose, "[iU]")}))
+            decision = decide(with_fields(request, {"medication.dose": Quantity(dose, "[iU]")}))
             assert_outcome(decision, outcome, "Dosing 3")
 
     def test_bsa_given_wins_over_height_and_weight(self) -> None:
         # Height and weight give 2 m², but the prescriber's 1.5 m² is the one used.
         request = with_fields(
             base("gvhd"),
-            {"patient.bsa": Quantity("1.5", "m2"), "regimen.dose": Quantity("2000000", "[iU]")},
+            {"patient.bsa": Quantity("1.5", "m2"), "medication.dose": Quantity("2000000", "[iU]")},
         )
 
         assert_outcome(decide(request), REVIEW, "Dosing 3")
@@ -607,7 +637,7 @@ class TestGvhdDose:
             (at_limit + 1, REVIEW),
             (at_limit + Decimal("0.001"), REVIEW),
         ):
-            decision = decide(with_fields(request, {"regimen.dose": Quantity(dose, "[iU]")}))
+            decision = decide(with_fields(request, {"medication.dose": Quantity(dose, "[iU]")}))
             assert_outcome(decision, outcome, "Dosing 3")
 
     @HYPOTHESIS
@@ -630,7 +660,7 @@ class TestGvhdDose:
             {
                 "patient.height": height,
                 "patient.weight": weight,
-                "regimen.dose": Quantity(str(dose), "[iU]"),
+                "medication.dose": Quantity(str(dose), "[iU]"),
             },
         )
 
@@ -645,7 +675,7 @@ class TestGvhdDose:
         )
 
         for dose, outcome in (("2000000", REVIEW), ("1999999", REVIEW), ("1999998", APPROVE)):
-            decision = decide(with_fields(request, {"regimen.dose": Quantity(dose, "[iU]")}))
+            decision = decide(with_fields(request, {"medication.dose": Quantity(dose, "[iU]")}))
             assert_outcome(decision, outcome, "Dosing 3")
 
     @pytest.mark.parametrize(
@@ -671,7 +701,7 @@ class TestGvhdDose:
             {
                 "patient.height": None,
                 "patient.weight": None,
-                "regimen.dose": Quantity("1", "10*6.[iU]/m2"),
+                "medication.dose": Quantity("1", "10*6.[iU]/m2"),
             },
         )
 
@@ -715,13 +745,13 @@ class TestRouteInDosing:
     """RCC dosing needs intravenous (Dosing 2.A), GVHD dosing subcutaneous (Dosing 3)."""
 
     @pytest.mark.criteria("Dosing 2.A")
-    @pytest.mark.parametrize("route", [Route.SUBCUTANEOUS, Route.INTRALESIONAL, Route.OTHER])
-    def test_rcc_not_intravenous(self, route: Route) -> None:
+    @pytest.mark.parametrize("route", [SUBCUTANEOUS, INTRALESIONAL, ORAL], ids=str)
+    def test_rcc_not_intravenous(self, route: Coding) -> None:
         assert_outcome(dosed("rcc", route=route), REVIEW, "Dosing 2.A")
 
     @pytest.mark.criteria("Dosing 3")
-    @pytest.mark.parametrize("route", [Route.INTRAVENOUS, Route.INTRALESIONAL, Route.OTHER])
-    def test_gvhd_not_subcutaneous(self, route: Route) -> None:
+    @pytest.mark.parametrize("route", [INTRAVENOUS, INTRALESIONAL, ORAL], ids=str)
+    def test_gvhd_not_subcutaneous(self, route: Coding) -> None:
         assert_outcome(dosed("gvhd", route=route), REVIEW, "Dosing 3")
 
     @pytest.mark.criteria("Dosing 2.A", "Dosing 3")
@@ -730,7 +760,7 @@ class TestRouteInDosing:
         decision = dosed(path, route=None)
 
         assert decision.outcome is UNKNOWN
-        assert decision.facts_needed == ("regimen.route",)
+        assert decision.facts_needed == ("medication.route",)
         assert trail_nodes(decision)[label].status is Status.UNKNOWN
 
 

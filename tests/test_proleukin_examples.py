@@ -109,9 +109,11 @@ class TestTrailHidesNothing:
         blank=st.sampled_from(
             (
                 None,
-                "diagnosis.condition",
-                "regimen.route",
-                "regimen.dose",
+                "diagnoses",
+                "medication.route",
+                "medication.dose",
+                "therapies.concomitant",
+                "answers.metastatic",
                 "patient.birth_date",
                 "prescriber",
             )
@@ -122,7 +124,7 @@ class TestTrailHidesNothing:
     ) -> None:
         request = data.draw(requests(path))
         if blank == "prescriber":
-            request = replace(request, "prescriber.specialty", None)
+            request = replace(request, "prescriber.specialties", None)
         elif blank is not None:
             request = replace(request, blank, None)
 

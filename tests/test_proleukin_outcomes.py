@@ -17,15 +17,17 @@ from hypothesis import strategies as st
 
 from tests.seed import stray_words_in
 from tests.strategies import (
+    INTRAVENOUS,
     Path,
     base,
     decide,
+    lesion,
     reason_labels,
     requests,
     with_fields,
 )
 from tests.test_proleukin_criteria import CASES, Case
-from umpolicy import Lesion, LesionSite, LesionStatus, Outcome, Quantity, Request, Route
+from umpolicy import Outcome, Quantity, Request
 from umpolicy.api import to_json
 from umpolicy_policies.proleukin import POLICY
 
@@ -110,20 +112,20 @@ class TestApprovalPeriod:
 #: Breaks one dosing criterion of a path's base request (which meets them all).
 DOSING_FAULTS: dict[Path, dict[str, dict[str, object]]] = {
     "melanoma_iv": {
-        "Dosing 1.A.i": {"regimen.dose": Quantity("600001", "[iU]/kg")},
-        "Dosing 1.A.ii": {"regimen.rest_between_cycles": Quantity("8", "d")},
-        "Dosing 1.A.iii": {"regimen.rest_before_course": Quantity("48", "d")},
+        "Dosing 1.A.i": {"medication.dose": Quantity("600001", "[iU]/kg")},
+        "Dosing 1.A.ii": {"medication.schedule.rest_between_cycles": Quantity("8", "d")},
+        "Dosing 1.A.iii": {"medication.schedule.rest_before_course": Quantity("48", "d")},
     },
     "melanoma_intralesional": {
-        "Dosing 1.B.i": {"regimen.dose": Quantity("6000001", "[iU]/{lesion}")},
-        "Dosing 1.B.ii": {"regimen.frequency": Quantity("4", "/wk")},
+        "Dosing 1.B.i": {"medication.dose": Quantity("6000001", "[iU]/{lesion}")},
+        "Dosing 1.B.ii": {"medication.frequency": Quantity("4", "/wk")},
     },
     "rcc": {
-        "Dosing 2.A": {"regimen.frequency": Quantity("4", "/d")},
-        "Dosing 2.B": {"regimen.rest_between_cycles": Quantity("1", "wk")},
-        "Dosing 2.C": {"regimen.rest_before_course": Quantity("6", "wk")},
+        "Dosing 2.A": {"medication.frequency": Quantity("4", "/d")},
+        "Dosing 2.B": {"medication.schedule.rest_between_cycles": Quantity("1", "wk")},
+        "Dosing 2.C": {"medication.schedule.rest_before_course": Quantity("6", "wk")},
     },
-    "gvhd": {"Dosing 3": {"regimen.frequency": Quantity("2", "/d")}},
+    "gvhd": {"Dosing 3": {"medication.frequency": Quantity("2", "/d")}},
 }
 
 
@@ -191,31 +193,35 @@ class TestClinicianReviewListsEveryDosingCriterion:
     @pytest.mark.criteria("Dosing 1.A.i")
     def test_every_limit_within_one_criterion_is_shown(self) -> None:
         fields = {
-            "regimen.dose": Quantity("0.04", "mg/kg"),
-            "regimen.frequency": Quantity("4", "/d"),
-            "regimen.doses_per_cycle": 15,
+            "medication.dose": Quantity("0.04", "mg/kg"),
+            "medication.frequency": Quantity("4", "/d"),
+            "medication.schedule.doses_per_cycle": 15,
         }
 
         decision = decide(with_fields(base("melanoma_iv"), fields))
 
         (reason,) = decision.reasons
         assert reason.label == "Dosing 1.A.i"
-        for fact in ("regimen.dose", "regimen.frequency", "regimen.doses_per_cycle"):
+        for fact in (
+            "medication.dose",
+            "medication.frequency",
+            "medication.schedule.doses_per_cycle",
+        ):
             assert fact in reason.detail
 
     @pytest.mark.criteria("Dosing 3")
     def test_every_gvhd_limit_is_shown(self) -> None:
         fields = {
-            "regimen.route": Route.INTRAVENOUS,
-            "regimen.dose": Quantity("2000001", "[iU]"),
-            "regimen.frequency": Quantity("2", "/d"),
+            "medication.route": INTRAVENOUS,
+            "medication.dose": Quantity("2000001", "[iU]"),
+            "medication.frequency": Quantity("2", "/d"),
         }
 
         decision = decide(with_fields(base("gvhd"), fields))
 
         (reason,) = decision.reasons
         assert reason.label == "Dosing 3"
-        for fact in ("regimen.route", "regimen.dose", "regimen.frequency"):
+        for fact in ("medication.route", "medication.dose", "medication.frequency"):
             assert fact in reason.detail
 
     @pytest.mark.criteria("Dosing 1", "Dosing 2", "Dosing 3")
@@ -290,8 +296,8 @@ class TestNotRecommendedListsEveryFailingCriterion:
         request = with_fields(
             base("melanoma_iv"),
             {
-                "therapy.prior_systemic": (),
-                "diagnosis.lesions": (Lesion(LesionSite.VISCERAL, LesionStatus.OTHER),),
+                "therapies.prior": (),
+                "answers.lesions": [lesion("visceral", "other")],
             },
         )
 
@@ -318,10 +324,10 @@ class TestNeverADenial:
     @pytest.mark.parametrize(
         ("path", "change", "outcome"),
         [
-            ("melanoma_iv", {"therapy.prior_systemic": ()}, Outcome.NOT_RECOMMENDED),
-            ("rcc", {"regimen.frequency": Quantity("4", "/d")}, Outcome.CLINICIAN_REVIEW),
-            ("gvhd", {"diagnosis.steroid_refractory": None}, Outcome.INSUFFICIENT_INFORMATION),
-            ("melanoma_intralesional", {"regimen.dose": None}, Outcome.INSUFFICIENT_INFORMATION),
+            ("melanoma_iv", {"therapies.prior": ()}, Outcome.NOT_RECOMMENDED),
+            ("rcc", {"medication.frequency": Quantity("4", "/d")}, Outcome.CLINICIAN_REVIEW),
+            ("gvhd", {"answers.steroid_refractory": None}, Outcome.INSUFFICIENT_INFORMATION),
+            ("melanoma_intralesional", {"medication.dose": None}, Outcome.INSUFFICIENT_INFORMATION),
         ],
     )
     def test_summary(self, path: Path, change: dict[str, object], outcome: Outcome) -> None:

@@ -10,21 +10,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from umpolicy import Fact, Finding, Status, Trail
+from umpolicy import Fact, Finding, Status, Step, Trail
 
-TRAIL = ("1.A.i", "predicate", "Patient is 18 or older", Status.MET, (), (), None, True)
+STEP = (Status.MET, (), True, False)
+TRAIL = ({"1.A.i": Step(*STEP)}, {"patient.age": Fact("patient.age", None)})
 #: Each record type with the items of one instance (every field given, in order).
 RECORDS: list[tuple[type[Any], tuple[object, ...]]] = [
-    (Fact, ("patient.age", None, (), None, None, False)),
-    (Finding, ("patient.age is at least 18 a", Status.UNKNOWN, (), None, None, None)),
+    (Fact, ("patient.age", None, (), None, False)),
+    (Finding, (Status.UNKNOWN, ("patient.age",), None, None, None)),
+    (Step, STEP),
     (Trail, TRAIL),
 ]
 
 #: Few values each, so that two draws are often equal.
-names = st.sampled_from(["patient.age", "regimen.dose"])
+names = st.sampled_from(["patient.age", "medication.dose"])
 values = st.none() | st.booleans() | st.sampled_from(["yes", "no"])
-methods = st.none() | st.just("as given")
-facts = st.builds(Fact, names, values, st.just(()), methods, st.none(), st.booleans())
+inputs = st.sampled_from([(), ("patient.birth_date", "request.date")])
+facts = st.builds(Fact, names, values, inputs, st.none(), st.booleans())
 
 
 class TestEquality:
@@ -40,9 +42,9 @@ class TestEquality:
         assert fields != record
 
     def test_not_equal_to_a_record_of_another_kind(self) -> None:
-        """A fact and a finding with the same six items are still different things."""
-        fields = ("x", Status.MET, (), None, None, None)
-        fact: Any = Fact(*fields)  # type: ignore[arg-type]  # ill-typed on purpose
+        """A fact and a finding with the same five items are still different things."""
+        fields: tuple[Any, ...] = ("x", Status.MET, (), None, False)
+        fact: Any = Fact(*fields)  # ill-typed on purpose
         finding: Any = Finding(*fields)
         assert fact != finding
         assert not fact == finding  # noqa: SIM201
@@ -96,10 +98,10 @@ class TestImmutable:
 
     def test_replace_gives_a_new_record(self) -> None:
         """``_replace`` (as ``attrs.evolve`` for the attrs classes) leaves the original."""
-        trail = Trail(*TRAIL)
-        changed = trail._replace(status=Status.NOT_MET)
-        assert (trail.status, changed.status) == (Status.MET, Status.NOT_MET)
-        assert type(changed) is Trail
+        step = Step(*STEP)
+        changed = step._replace(status=Status.NOT_MET)
+        assert (step.status, changed.status) == (Status.MET, Status.NOT_MET)
+        assert type(changed) is Step
 
 
 class TestRepr:
@@ -108,15 +110,20 @@ class TestRepr:
     def test_fact(self) -> None:
         """Every field by name, in order."""
         assert repr(Fact("patient.age", None)) == (
-            "Fact(name='patient.age', value=None, inputs=(), method=None, "
-            "exact_square=None, partial=False)"
+            "Fact(name='patient.age', value=None, inputs=(), exact_square=None, partial=False)"
         )
 
     @pytest.mark.parametrize(("cls", "fields"), RECORDS)
     def test_rebuilds(self, cls: type[Any], fields: tuple[object, ...]) -> None:
         """Evaluating the repr gives an equal record of the same type."""
         record = cls(*fields)
-        namespace = {"Fact": Fact, "Finding": Finding, "Trail": Trail, "Status": Status}
+        namespace = {
+            "Fact": Fact,
+            "Finding": Finding,
+            "Step": Step,
+            "Trail": Trail,
+            "Status": Status,
+        }
         rebuilt = eval(repr(record), namespace)
         assert type(rebuilt) is cls
         assert rebuilt == record

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from umpolicy import Status
-from umpolicy.status import all_met, any_met
+from umpolicy.dsl.status import all_met, any_met
 
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
 ALL = tuple(Status)

@@ -104,8 +104,14 @@ class Quantity:
         return f"{format_decimal(self.value, grouping=True)} {self.unit.name_for(self.value)}"
 
     def to(self, target: Unit | str) -> Quantity:
-        """The quantity in another unit of the same dimension, exactly when finite."""
+        """The quantity in another unit of the same dimension, exactly when finite.
+
+        Units of different dimensions never convert (International Units and mg among
+        them): ``ValueError``.
+        """
         target = _to_unit(target)
+        if target.dimension != self.unit.dimension:
+            raise ValueError(f"cannot convert {self.unit.code} to {target.code}")
         return Quantity(_scaled(self.value, self.unit.factor / target.factor), target)
 
 

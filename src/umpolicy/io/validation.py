@@ -16,6 +16,7 @@ import datetime as dt
 import enum
 import functools
 import operator
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -36,6 +37,7 @@ _MAX_ADJUSTED = 12
 _MIN_ADJUSTED = -12
 _MAX_DIGITS = 30
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EARLIEST = dt.date(1900, 1, 1)
 _LATEST = dt.date(9000, 1, 1)
 
@@ -264,10 +266,12 @@ def _answer(question: Question, value: object, path: str, errors: Problems) -> o
     elif kind is AnswerType.DATE:
         if isinstance(value, dt.date):
             return value
-        try:
-            return dt.date.fromisoformat(str(value)) if isinstance(value, str) else None
-        except ValueError:
-            pass
+        # Anything but a date or its text YYYY-MM-DD is an error, never a missing answer.
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
         errors.append(FieldError(path, f"expected a date as text YYYY-MM-DD, got {value!r}"))
     elif kind is AnswerType.QUANTITY:
         return _answer_quantity(question, value, path, errors)

@@ -1,0 +1,186 @@
+"""A policy that cannot decide as written is refused before any request, naming the node."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from tests.test_engine import CRITERIA, DOSING, ITEMS, SMALL
+from umpolicy import (
+    AllOf,
+    AnyOf,
+    AtLeast,
+    AtMost,
+    DoseLimit,
+    Either,
+    Indication,
+    IsTrue,
+    LessThan,
+    Not,
+    NotRecommended,
+    Policy,
+    PolicyError,
+    Predicate,
+    Quantity,
+    Statement,
+    load_policy,
+)
+from umpolicy.engine.catalog import catalog, check, readers
+from umpolicy_policies.proleukin import POLICY
+
+TWO_YEARS = Quantity("2", "a")
+
+
+def indication(
+    criteria: AllOf | AnyOf = CRITERIA, approval: Quantity | None = TWO_YEARS
+) -> Indication:
+    return Indication(criteria, DOSING, "Indications", approval)
+
+
+def refused(policy: Policy) -> str:
+    with pytest.raises(PolicyError) as info:
+        check(policy)
+    message = str(info.value)
+    assert message.startswith(f"policy {policy.name!r} cannot decide: ")
+    return message.removeprefix(f"policy {policy.name!r} cannot decide: ")
+
+
+class TestSound:
+    """The shipped policy and the small one pass; checking is part of reading a policy."""
+
+    def test_sound(self) -> None:
+        check(POLICY)
+        check(SMALL)
+        assert load_policy("proleukin") is POLICY
+
+    def test_readers_check_first(self) -> None:
+        bad = attrs.evolve(SMALL, name="bad", not_recommended=ITEMS[:1])
+        with pytest.raises(PolicyError):
+            readers(bad)
+
+
+class TestRefused:
+    """Each problem is named, with the label of the node that has it; all of them at once."""
+
+    def test_label_twice(self) -> None:
+        twice = AllOf(
+            "1",
+            "t",
+            (Predicate("1.A", "a", IsTrue("answers.confirmed")),) * 2,
+            approval=Quantity("1", "a"),
+        )
+        assert refused(attrs.evolve(SMALL, indications=(indication(twice),))) == (
+            "1.A: the label is used twice"
+        )
+
+    def test_unknown_fact(self) -> None:
+        typo = AllOf("1", "t", (Predicate("1.A", "a", IsTrue("answers.confirmd")),))
+        assert refused(attrs.evolve(SMALL, indications=(indication(typo),))) == (
+            "1.A: no fact is named 'answers.confirmd'"
+        )
+
+    @pytest.mark.parametrize(
+        ("period", "problem"),
+        [
+            (Quantity("6", "wk"), "the approval period 6 wk is not in years (a) or months (mo)"),
+            (Quantity("1.5", "a"), "the approval period 1.5 a is not a whole number of at least 1"),
+            (Quantity("0", "mo"), "the approval period 0 mo is not a whole number of at least 1"),
+        ],
+    )
+    def test_bad_periods(self, period: Quantity, problem: str) -> None:
+        branch = AllOf("1", "t", (), approval=period)
+        assert refused(attrs.evolve(SMALL, indications=(indication(branch),))) == (f"1: {problem}")
+        plain = AllOf("1", "t", ())
+        assert refused(attrs.evolve(SMALL, indications=(indication(plain, period),))) == (
+            f"1: {problem}"
+        )
+
+    def test_a_branch_without_a_period(self) -> None:
+        # 1.A gives 6 months, 1.B gives none, and the indication none: 1.B could approve.
+        assert refused(attrs.evolve(SMALL, indications=(indication(approval=None),))) == (
+            "1: a branch that approves gives no approval period"
+        )
+
+    @pytest.mark.parametrize(
+        "criteria",
+        [
+            AnyOf("1", "t", (AllOf("1.A", "a", (), approval=Quantity("6", "mo")),)),
+            AllOf(
+                "1",
+                "t",
+                (
+                    Predicate("1.A", "a", IsTrue("answers.confirmed")),
+                    AllOf("1.B", "b", (), approval=Quantity("1", "a")),
+                ),
+            ),
+            AllOf("1", "t", (), approval=Quantity("1", "a")),
+        ],
+        ids=["any-of-every-branch", "all-of-one-child", "own"],
+    )
+    def test_every_branch_with_a_period_needs_none_of_its_own(
+        self, criteria: AllOf | AnyOf
+    ) -> None:
+        check(attrs.evolve(SMALL, indications=(indication(criteria, None),)))
+
+    def test_exclusion_with_an_unknown_fact(self) -> None:
+        items = (NotRecommended("1", "x", IsTrue("no.such")), ITEMS[1])
+        assert refused(attrs.evolve(SMALL, not_recommended=items)) == (
+            "Not Recommended 1: no fact is named 'no.such'"
+        )
+
+    def test_no_catch_all_and_no_case_by_case(self) -> None:
+        bad = attrs.evolve(
+            SMALL,
+            not_recommended=ITEMS[:1],
+            statement=(Statement("other", "Something else."),),
+        )
+        assert refused(bad) == (
+            "CONDITIONS NOT RECOMMENDED: no item for circumstances not listed; "
+            "POLICY STATEMENT: no sentence with the key 'case_by_case'"
+        )
+
+
+class TestConversions:
+    """The facts a limit across a basis derives are catalogued with their inputs."""
+
+    @pytest.mark.parametrize(
+        ("check_", "expected"),
+        [
+            (AtMost("medication.dose", Quantity("3", "/d")), ()),
+            (
+                AtMost("medication.dose", Quantity("1", "mg/kg"), Quantity("2", "mg/m2")),
+                (
+                    ("medication.dose_per_kg", ("medication.dose", "patient.weight")),
+                    ("medication.dose_per_m2", ("medication.dose", "patient.body_surface_area")),
+                ),
+            ),
+            (
+                AtLeast("medication.dose", Quantity("1000", "mg"), Quantity("1", "10*6.[iU]")),
+                (
+                    (
+                        "medication.dose_total",
+                        ("medication.dose", "patient.weight", "patient.body_surface_area"),
+                    ),
+                ),
+            ),
+            (LessThan("patient.weight", Quantity("40", "kg")), ()),
+            (AtMost("medication.dose", Quantity("6", "10*6.[iU]/{lesion}")), ()),
+        ],
+    )
+    def test_conversions(
+        self,
+        check_: AtMost | AtLeast | LessThan,
+        expected: tuple[tuple[str, tuple[str, ...]], ...],
+    ) -> None:
+        assert tuple((name, inputs) for name, _, inputs in check_.conversions()) == expected
+
+    def test_catalogued_from_inside_either_and_not(self) -> None:
+        cap = AtMost("medication.dose", Quantity("1000", "mg"))
+        per_kg = AtMost("medication.frequency", Quantity("1", "/d"))
+        node = DoseLimit("Dosing 1", "t", (Either(IsTrue("answers.confirmed"), Not(cap)), per_kg))
+        policy = attrs.evolve(
+            SMALL, indications=(Indication(CRITERIA, node, "S", Quantity("1", "a")),)
+        )
+        specs = catalog(policy)
+        assert specs["medication.dose_total"].type == "quantity"
+        assert specs["medication.dose_total"].derived

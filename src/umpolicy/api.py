@@ -38,10 +38,9 @@ def evaluate(
     A request that names a different policy from the one asked for is an input error:
     deciding it under another policy's criteria would be a silent mistake.
     """
-    validated = not isinstance(request, Request)
-    if validated:
+    validated = not isinstance(request, Request)  # by parse_request, on the way in
+    if not isinstance(request, Request):
         request = parse_request(request)
-    assert isinstance(request, Request)
     asked = policy.name if isinstance(policy, Policy) else policy
     if asked is not None and request.policy is not None and request.policy != asked:
         reason = f"the request names policy {request.policy!r}, but {asked!r} was asked for"

@@ -258,7 +258,7 @@ def period_end(start: dt.date, period: Quantity) -> dt.date:
 def _approval(indication: Indication, path: tuple[str, ...], policy: Policy) -> Quantity:
     """The period of the deepest node on the path that gives one, else the indication's."""
     for label in reversed(path):
-        approval = getattr(policy.node(label), "approval", None)
+        approval: Quantity | None = getattr(policy.node(label), "approval", None)
         if approval is not None:
             return approval
     assert indication.approval is not None, "a loaded policy gives every branch a period"

@@ -340,7 +340,9 @@ def admit(policy: Policy, request: Request, *, validated: bool = False) -> dict[
     questions = {q.id: q for q in policy.questions}
     # A request built in Python may hold anything here (problems() names a bad mapping).
     mapping = collections.abc.Mapping
-    given = request.answers.get(policy.name, {}) if isinstance(request.answers, mapping) else {}
+    given: object = (
+        request.answers.get(policy.name, {}) if isinstance(request.answers, mapping) else {}
+    )
     answers: dict[str, object] = {}
     base = f"$.answers.{policy.name}"
     if not isinstance(given, mapping):

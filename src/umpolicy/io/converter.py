@@ -270,6 +270,10 @@ def make_converter() -> cattrs.Converter:
 
     # The trail is compact: steps by label and facts by name, defaults left out.
     converter.register_unstructure_hook(Trail, _unstructure_trail)
+    converter.register_unstructure_hook(
+        Trail | None,  # as a decision declares it; else cattrs walks the record as a tuple
+        lambda trail: None if trail is None else _unstructure_trail(trail),
+    )
     converter.register_structure_hook(Trail, _structure_trail)
     converter.register_unstructure_hook(Fact, _unstructure_fact)
     converter.register_unstructure_hook(Finding, _unstructure_finding)

@@ -39,6 +39,12 @@ class IsTrue:
     """Met when the boolean fact is true."""
 
     fact: str
+    _findings: tuple[Finding, Finding, Finding] = field(
+        init=False, eq=False, hash=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _keep_findings(self, self.fact)
 
     def facts(self) -> tuple[str, ...]:
         """The facts this check reads."""
@@ -50,9 +56,16 @@ class IsTrue:
 
     def evaluate(self, book: Book) -> Finding:
         """Compare the request's fact with the rule."""
+        met, not_met, unknown = self._findings
         value = book[self.fact].value
-        status = UNKNOWN if value is None else MET if value is True else NOT_MET
-        return Finding(status, (self.fact,))
+        return unknown if value is None else met if value is True else not_met
+
+
+def _keep_findings(check: IsTrue | OneOf | Includes, fact: str) -> None:
+    """Its three possible findings, built once: they are immutable, so every request shares them."""
+    facts = (fact,)
+    found = (Finding(MET, facts), Finding(NOT_MET, facts), Finding(UNKNOWN, facts))
+    object.__setattr__(check, "_findings", found)
 
 
 def _words(values: tuple[str, ...] | ValueSet) -> str:
@@ -65,6 +78,12 @@ class OneOf:
 
     fact: str
     values: tuple[str, ...] | ValueSet
+    _findings: tuple[Finding, Finding, Finding] = field(
+        init=False, eq=False, hash=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _keep_findings(self, self.fact)
 
     def facts(self) -> tuple[str, ...]:
         """The facts this check reads."""
@@ -76,9 +95,9 @@ class OneOf:
 
     def evaluate(self, book: Book) -> Finding:
         """Compare the request's fact with the rule."""
+        met, not_met, unknown = self._findings
         value = book[self.fact].value
-        status = UNKNOWN if value is None else Status.of(value in self.values)
-        return Finding(status, (self.fact,))
+        return unknown if value is None else met if value in self.values else not_met
 
 
 @frozen
@@ -87,6 +106,12 @@ class Includes:
 
     fact: str
     values: tuple[str, ...] | ValueSet
+    _findings: tuple[Finding, Finding, Finding] = field(
+        init=False, eq=False, hash=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _keep_findings(self, self.fact)
 
     def facts(self) -> tuple[str, ...]:
         """The facts this check reads."""
@@ -98,14 +123,15 @@ class Includes:
 
     def evaluate(self, book: Book) -> Finding:
         """Kleene membership: met if the set holds a value, unknown while it may be partial."""
+        met, not_met, unknown = self._findings
         fact = book[self.fact]
         value = fact.value
         if not isinstance(value, frozenset):
-            return Finding(UNKNOWN, (self.fact,))
+            return unknown
         values = self.values
         if any(code in values for code in value):
-            return Finding(MET, (self.fact,))
-        return Finding(UNKNOWN if fact.partial else NOT_MET, (self.fact,))
+            return met
+        return unknown if fact.partial else not_met
 
 
 #: Room for any validated per-kg or per-m² value with its 10 decimals.

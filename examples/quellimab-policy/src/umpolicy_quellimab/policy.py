@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+# --8<-- [start:imports]
 from umpolicy import (
     AllOf,
     AnswerType,
@@ -55,8 +56,10 @@ from umpolicy import (
     ValueSet,
 )
 
+# --8<-- [end:imports]
 # --- Value sets: the codes the policy counts, each set named once -----------------------
 
+# --8<-- [start:value-sets]
 RHEUMATOID_ARTHRITIS_CODES = ValueSet(
     "rheumatoid-arthritis",
     "Rheumatoid arthritis",
@@ -122,9 +125,11 @@ JIA_SYSTEMIC_THERAPY = ValueSet(
     codes=(*_CSDMARDS, *_BIOLOGIC_CODES),
     prefixes=_BIOLOGIC_PREFIXES,
 )
+# --8<-- [end:value-sets]
 
 # --- Questions: what a provider is asked that the request vocabulary has no place for ---
 
+# --8<-- [start:question]
 RESPONSE = Question(
     "response",
     "Has the patient responded to therapy, as determined by the prescriber (for example, "
@@ -132,9 +137,11 @@ RESPONSE = Question(
     "score)?",
     AnswerType.BOOLEAN,
 )
+# --8<-- [end:question]
 
 # --- Derived facts: how the therapy history is read ---------------------------------
 
+# --8<-- [start:derived-facts]
 CSDMARD_TRIAL = TherapyListed(
     "therapy.csdmard_trial",
     "A conventional synthetic DMARD (methotrexate, leflunomide, sulfasalazine or "
@@ -170,9 +177,11 @@ WITH_METHOTREXATE = TherapyListed(
     "concomitant",
     METHOTREXATE,
 )
+# --8<-- [end:derived-facts]
 
 # --- Checks used more than once --------------------------------------------------------
 
+# --8<-- [start:shared-checks]
 INITIAL = OneOf("request.kind", ("initial",))
 CONTINUATION = OneOf("request.kind", ("continuation",))
 INTRAVENOUS = OneOf("medication.route", INTRAVENOUS_ROUTE)
@@ -194,7 +203,9 @@ EIGHT_MG_PER_KG = AtMost("medication.dose", Quantity("8", "mg/kg"))
 HEADING_TEXT = "Approve for the duration noted if the patient meets ONE of the following (A or B):"
 CURRENTLY_RECEIVING = "Patient is Currently Receiving Quellimab."
 RHEUMATOLOGIST_TEXT = "The medication is prescribed by or in consultation with a rheumatologist; OR"
+# --8<-- [end:shared-checks]
 
+# --8<-- [start:ra-criteria]
 RHEUMATOID_ARTHRITIS = Indication(
     criteria=AnyOf(
         "1",
@@ -266,6 +277,8 @@ RHEUMATOID_ARTHRITIS = Indication(
         title="Rheumatoid Arthritis.",
         requires=Includes("diagnoses", RHEUMATOID_ARTHRITIS_CODES),
     ),
+    # --8<-- [end:ra-criteria]
+    # --8<-- [start:ra-dosing]
     dosing=AnyOf(
         "Dosing 1",
         "Approve ONE of the following dosing regimens (A or B):",
@@ -291,7 +304,9 @@ RHEUMATOID_ARTHRITIS = Indication(
     ),
     section="Recommended Authorization Criteria",
 )
+# --8<-- [end:ra-dosing]
 
+# --8<-- [start:pjia-criteria]
 POLYARTICULAR_JIA = Indication(
     criteria=AnyOf(
         "2",
@@ -343,6 +358,8 @@ POLYARTICULAR_JIA = Indication(
         title="Polyarticular Juvenile Idiopathic Arthritis.",
         requires=Includes("diagnoses", PJIA_CODES),
     ),
+    # --8<-- [end:pjia-criteria]
+    # --8<-- [start:pjia-dosing]
     dosing=AnyOf(
         "Dosing 2",
         "Approve ONE of the following dosing regimens (A or B):",
@@ -396,6 +413,7 @@ POLYARTICULAR_JIA = Indication(
     section="Recommended Authorization Criteria",
     approval=Quantity("1", "a"),
 )
+# --8<-- [end:pjia-dosing]
 
 _INITIAL = ("1.A", "2.A")
 _CONTINUATION = ("1.B", "2.B")
@@ -487,6 +505,7 @@ INTERPRETATIONS = (
         "no request is approved (insufficient information).",
         ("1.A.iii",),
     ),
+    # --8<-- [start:interpretation-example]
     Interpretation(
         "pjia-systemic-therapy",
         "One other systemic therapy for this condition",
@@ -501,6 +520,7 @@ INTERPRETATIONS = (
         "a therapy was for; every listed therapy counts as for this one.",
         ("2.A.ii.a",),
     ),
+    # --8<-- [end:interpretation-example]
     Interpretation(
         "with-methotrexate",
         "Started in combination with methotrexate",
@@ -590,6 +610,7 @@ INTERPRETATIONS = (
     ),
 )
 
+# --8<-- [start:policy]
 POLICY = Policy(
     name="quellimab",
     title="Immunology (Injectable) – Quellimab Utilization Management Medical Policy",
@@ -640,6 +661,7 @@ POLICY = Policy(
     indications=(RHEUMATOID_ARTHRITIS, POLYARTICULAR_JIA),
     not_recommended_preamble="Coverage of Quellimab is not recommended in the following "
     "situations:",
+    # --8<-- [start:exclusions]
     not_recommended=(
         NotRecommended(
             "1",
@@ -654,6 +676,7 @@ POLICY = Policy(
             "Authorization Criteria.",
         ),
     ),
+    # --8<-- [end:exclusions]
     interpretations=INTERPRETATIONS,
     value_sets=(
         RHEUMATOID_ARTHRITIS_CODES,
@@ -675,3 +698,4 @@ POLICY = Policy(
         WITH_METHOTREXATE,
     ),
 )
+# --8<-- [end:policy]

@@ -106,7 +106,8 @@ class TestBatch:
         lines = [good, "{", "", good, '{"date": 1}', '{"id": "caf\xe9"}']
         path.write_bytes("\n".join(lines).encode("latin-1") + b"\n")
         status, out = run("batch", str(path), "--trail")
-        assert status == 2
+        assert status == 0  # every line it could decide is decided; --strict says otherwise
+        assert run("batch", str(path), "--strict", "--quiet")[0] == 2
         records = [json.loads(line) for line in out.splitlines()]
         assert [next(iter(r)) if "invalid" in r else r["outcome"] for r in records] == [
             "approve",
@@ -119,10 +120,11 @@ class TestBatch:
         assert records[1]["invalid"]["line"] == 2
         assert records[3]["invalid"] == {
             "line": 5,
+            "id": None,
             "errors": [{"path": "$.date", "reason": "expected a date as text YYYY-MM-DD, got 1"}],
         }
         err = capsys.readouterr().err
-        assert "umpolicy: 3 of 6 lines are invalid input" in err
+        assert "umpolicy: 3 of 6 lines could not be decided" in err
         assert "6/6 requests" in err
 
     def test_parallel_jobs_keep_the_order(
@@ -132,7 +134,7 @@ class TestBatch:
         lines = [json.dumps(json.loads(file.read_text())) for file in files]
         path = tmp_path / "r.jsonl"
         path.write_text("\n".join([*lines, "{"]) + "\n")
-        status, out = run("batch", str(path), "--jobs", "2", "--quiet")
+        status, out = run("batch", str(path), "--jobs", "2", "--quiet", "--strict")
         assert status == 2
         records = [json.loads(line) for line in out.splitlines()]
         assert [r.get("request_id") for r in records[:-1]] == [
@@ -140,7 +142,8 @@ class TestBatch:
         ]
         assert records[-1]["invalid"]["line"] == len(lines) + 1
         assert run("batch", str(path), "--quiet")[1] == out
-        assert f"umpolicy: 1 of {len(lines) + 1} lines are invalid input" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert f"umpolicy: 1 of {len(lines) + 1} lines could not be decided" in err
 
     def test_stdin(self, monkeypatch: pytest.MonkeyPatch) -> None:
         data = json.dumps(json.loads(APPROVE.read_text())).encode()

@@ -203,7 +203,7 @@ class TestExactMessages:
             (_set(("patient",), "adult"), "expected an object @ $.patient"),
             (
                 _set(("therapies", "prior"), [{"name": "ok"}, {"name": " "}]),
-                "must not be blank @ $.therapies.prior[1].name",
+                "must name the therapy (a letter or digit) @ $.therapies.prior[1].name",
             ),
             (
                 _set(("therapies", "prior"), ["pembrolizumab"]),

@@ -7,6 +7,7 @@ Exit status: 0 when a decision was made (whatever the outcome), 2 on invalid inp
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import TextIO
 
 from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.engine.catalog import catalog, with_inputs
-from umpolicy.errors import InputError, UnknownPolicyError
+from umpolicy.errors import InputError, UnknownPolicyError, shown
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.progress import Progress
 from umpolicy.registry import load_policy, policy_names
@@ -41,21 +42,41 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _decide_line(job: tuple[int, bytes, str | None, bool]) -> str:
-    """One line of a batch: its decision's JSON, an error record naming the line, or nothing."""
+Job = tuple[int, bytes, str | None, bool]
+
+
+def _decide_line(job: Job) -> str:
+    """One line of a batch: its decision's JSON, an error record naming the line, or nothing.
+
+    Nothing a line holds ends the batch: a line that cannot be decided gets a record
+    with its number, the request's ``id`` when it has one, and why.
+    """
     number, line, policy, trail = job
     if not line.strip():
         return ""
     try:
         return to_json(evaluate(line, policy, trail=trail))
     except InputError as error:
-        record = {"line": number, "errors": [CONVERTER.unstructure(e) for e in error.errors]}
-        return dumps({"invalid": record})
+        errors = [CONVERTER.unstructure(e) for e in error.errors]
+        return dumps({"invalid": {"line": number, "id": _id_of(line), "errors": errors}})
+    except Exception as error:  # a bug, never a decision: say so, and go on
+        reason = f"internal error: {type(error).__name__}: {shown(str(error))}"
+        return dumps({"failed": {"line": number, "id": _id_of(line), "reason": reason}})
 
 
-def _jobs(
-    lines: Iterator[bytes], args: argparse.Namespace
-) -> Iterator[tuple[int, bytes, str | None, bool]]:
+def _id_of(line: bytes) -> str | None:
+    """The request's ``id``, when the line is a JSON object that gives one as text."""
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    found = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(found, str) or len(found) > 256 or not found.isprintable():
+        return None  # not text a record can carry (a lone surrogate is not printable)
+    return found
+
+
+def _jobs(lines: Iterator[bytes], args: argparse.Namespace) -> Iterator[Job]:
     for number, line in enumerate(lines, start=1):
         yield number, line, args.policy, args.trail
 
@@ -83,7 +104,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         for text in results:
             decided += 1
             if text:
-                invalid += text.startswith('{"invalid"')
+                invalid += text.startswith(('{"invalid"', '{"failed"'))
                 out.write(text + "\n")
             if progress:
                 progress.advance()
@@ -93,8 +114,8 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     if progress:
         progress.close()
     if invalid:
-        print(f"umpolicy: {invalid} of {decided} lines are invalid input", file=sys.stderr)
-        return INVALID
+        print(f"umpolicy: {invalid} of {decided} lines could not be decided", file=sys.stderr)
+        return INVALID if args.strict else 0
     return 0
 
 
@@ -144,6 +165,9 @@ def parser() -> argparse.ArgumentParser:
     many.add_argument("--quiet", action="store_true", help="no progress bar")
     many.add_argument(
         "--jobs", type=int, default=1, help="processes deciding in parallel (default 1)"
+    )
+    many.add_argument(
+        "--strict", action="store_true", help="exit 2 when any line could not be decided"
     )
     many.set_defaults(run=_batch)
 

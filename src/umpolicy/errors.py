@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from attrs import frozen
 
+#: How much of a bad value an error message quotes.
+SHOWN = 40
+
+
+def shown(value: object) -> str:
+    """A value as an error message quotes it: its repr, cut to :data:`SHOWN` characters.
+
+    A 10 MB string in a request must not make a 10 MB error.
+    """
+    text = repr(value)
+    return text if len(text) <= SHOWN else f"{text[: SHOWN - 1]}…"
+
 
 @frozen
 class FieldError:

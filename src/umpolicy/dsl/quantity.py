@@ -16,6 +16,7 @@ from fractions import Fraction
 from attrs import field, frozen
 
 from umpolicy.dsl.units import Unit, unit
+from umpolicy.errors import shown
 
 #: Arithmetic for comparisons: wide enough for any validated input, and any
 #: rounding raises instead of silently moving a boundary.
@@ -32,8 +33,19 @@ EXACT = decimal.Context(
 DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
+#: The most digits, and the widest exponent, a decimal may have: far beyond any dose,
+#: weight or limit, and small enough that no comparison or text of it is costly
+#: (``1e999999999`` would be written out as a billion digits).
+MAX_DIGITS = 40
+MAX_EXPONENT = 40
+
+
 def to_decimal(value: object) -> Decimal:
-    """A finite decimal from decimal text, an int or a Decimal; never a binary float."""
+    """A finite decimal from decimal text, an int or a Decimal; never a binary float.
+
+    Its digits and exponent are bounded (:data:`MAX_DIGITS`, :data:`MAX_EXPONENT`)
+    before anything else reads it, zero included.
+    """
     if isinstance(value, bool | float):
         kind = type(value).__name__
         raise ValueError(f'a {kind} is not a decimal number; give decimal text such as "70.5"')
@@ -42,16 +54,26 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > 2 * MAX_DIGITS:
+            raise ValueError(f"{shown(value)} is too long for a number ({MAX_DIGITS} digits)")
         try:
-            number = Decimal(value.strip())
+            number = Decimal(text)
         except decimal.InvalidOperation:
-            raise ValueError(f"{value!r} is not a decimal number") from None
+            raise ValueError(f"{shown(value)} is not a decimal number") from None
     else:
         raise ValueError(f"expected decimal text, got {type(value).__name__}")
     if not number.is_finite():
-        raise ValueError(f"{value!r} is not a finite number")
+        raise ValueError(f"{shown(value)} is not a finite number")
     if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value.strip()):
-        raise ValueError(f"{value!r} is not plain decimal text (ASCII digits, no separators)")
+        raise ValueError(f"{shown(value)} is not plain decimal text (ASCII digits, no separators)")
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    if len(digits) > MAX_DIGITS or not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
+        raise ValueError(
+            f"{shown(value)} is out of range: at most {MAX_DIGITS} digits and an exponent "
+            f"from -{MAX_EXPONENT} to {MAX_EXPONENT}"
+        )
     return number
 
 

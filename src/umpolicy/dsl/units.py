@@ -20,6 +20,8 @@ from fractions import Fraction
 
 from attrs import frozen
 
+from umpolicy.errors import shown
+
 
 @frozen(repr=False)
 class Unit:
@@ -142,7 +144,7 @@ def unit(code: str) -> Unit:
     if found is None:
         atoms = ", ".join(ATOMS)
         raise ValueError(
-            f"unknown unit {code!r}; umpolicy reads the UCUM codes {atoms}, counts such as "
+            f"unknown unit {shown(code)}; umpolicy reads the UCUM codes {atoms}, counts such as "
             "{dose}, rates such as /d or /(4.wk), and amounts per kg, m2 or {count}"
         )
     return found

@@ -28,13 +28,13 @@ from umpolicy.dsl.status import Status
 from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.valueset import ValueSet
 from umpolicy.engine.trail import Step, Trail
-from umpolicy.errors import FieldError, InputError
+from umpolicy.errors import FieldError, InputError, shown
 from umpolicy.vocabulary.facts import FACTS, Derived
 
 T = TypeVar("T")
 _ANSWERS = Mapping[str, Mapping[str, Any]]
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _tag(cls: type) -> str:
@@ -59,11 +59,11 @@ def _json_type(value: object) -> str:
 
 def _structure_date(value: object, _: type) -> dt.date:
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise ValueError(f"expected a date as text YYYY-MM-DD, got {value!r}")
+        raise ValueError(f"expected a date as text YYYY-MM-DD, got {shown(value)}")
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a calendar date") from None
+        raise ValueError(f"{shown(value)} is not a calendar date") from None
 
 
 def _structure_enum(value: object, kind: type[enum.Enum]) -> enum.Enum:
@@ -71,7 +71,7 @@ def _structure_enum(value: object, kind: type[enum.Enum]) -> enum.Enum:
         if member.value == value:
             return member
     allowed = ", ".join(str(m.value) for m in kind)
-    raise ValueError(f"unknown value {value!r}; expected one of {allowed}")
+    raise ValueError(f"unknown value {shown(value)}; expected one of {allowed}")
 
 
 def _structure_sequence(converter: cattrs.Converter) -> Callable[[Any], Callable[..., Any]]:
@@ -351,13 +351,80 @@ def _fraction(text: str) -> Any:
 CONVERTER = make_converter()
 
 
-def loads(text: str | bytes) -> Any:
-    """Parse JSON with every number as an exact :class:`~decimal.Decimal`."""
+class _Duplicated(dict[str, Any]):
+    """An object whose text gave a key more than once: which keys."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, marked when a key appears twice (another parser may keep the first)."""
+    made = dict(pairs)
+    if len(made) == len(pairs):
+        return made
+    marked = _Duplicated(made)
+    seen: set[str] = set()
+    twice: dict[str, None] = {}
+    for key, _ in pairs:
+        if key in seen:
+            twice[key] = None
+        seen.add(key)
+    marked.duplicates = tuple(twice)
+    return marked
+
+
+def _problems(data: Any, path: str, found: list[FieldError]) -> None:
+    """Every duplicate key and lone surrogate in parsed JSON, by its path."""
+    if isinstance(data, dict):
+        for key in getattr(data, "duplicates", ()):
+            found.append(FieldError(f"{path}.{key}", "duplicate key: each key may appear once"))
+        for key, value in data.items():
+            if _lone_surrogate(key):
+                found.append(FieldError(path, f"key {shown(key)} holds a lone surrogate"))
+            _problems(value, f"{path}.{key}", found)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _problems(value, f"{path}[{index}]", found)
+    elif isinstance(data, str) and _lone_surrogate(data):
+        found.append(FieldError(path, "text holds a lone surrogate (not valid Unicode)"))
+
+
+def _lone_surrogate(text: str) -> bool:
     try:
-        return json.loads(text, parse_float=Decimal)
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse JSON with every number as an exact :class:`~decimal.Decimal`.
+
+    A key that appears twice in one object, or text that is not valid Unicode (a lone
+    surrogate), is an input error naming its path: a parser upstream that keeps the
+    first key, or drops the bad text, would see another request than the one decided.
+    """
+    duplicated = False
+
+    def pairs(found: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicated
+        made = _object(found)
+        duplicated = duplicated or type(made) is _Duplicated
+        return made
+
+    try:
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
     # ValueError: also an integer past Python's digit limit; RecursionError: deep nesting.
     except (ValueError, RecursionError) as exc:
         raise InputError([FieldError("$", f"malformed JSON: {exc}")]) from None
+    # Only text that is not ASCII, or escapes a character, can hold a lone surrogate.
+    escape = b"\\u" if isinstance(text, bytes) else "\\u"
+    if duplicated or not text.isascii() or escape in text:  # type: ignore[operator]
+        found: list[FieldError] = []
+        _problems(data, "$", found)
+        if found:
+            raise InputError(found)
+    return data
 
 
 def dumps(data: object) -> str:

@@ -126,8 +126,24 @@ def _checker(kind: Any) -> Checker:
             problems.append(
                 FieldError(path, f"expected {kind.__name__}, got {type(value).__name__}")
             )
+        elif kind is str and not _unicode(value):  # type: ignore[arg-type]
+            problems.append(FieldError(path, "text holds a lone surrogate (not valid Unicode)"))
 
     return plain
+
+
+def _unicode(text: str) -> bool:
+    """True when the text is valid Unicode: no lone surrogate, so it can be written out."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _visible(text: str) -> bool:
+    """True when the text has a letter or a digit: not blank, nor only invisible marks."""
+    return any(char.isalnum() for char in text)
 
 
 def _check_quantity(value: object, path: str, problems: Problems) -> None:
@@ -188,8 +204,8 @@ def _therapies(path: str, therapies: tuple[object, ...] | None) -> Problems:
     for index, therapy in enumerate(therapies or ()):
         where = f"{path}[{index}]"
         name = getattr(therapy, "name", "")
-        if not name.strip():
-            errors.append(FieldError(f"{where}.name", "must not be blank"))
+        if not _visible(name):
+            errors.append(FieldError(f"{where}.name", "must name the therapy (a letter or digit)"))
         duration = getattr(therapy, "duration", None)
         if duration is not None:
             errors += _quantity(f"{where}.duration", duration, ("time",), True)

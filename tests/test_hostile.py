@@ -1,0 +1,181 @@
+"""Hostile input: what an attacker or a careless integrator sends is refused, never approved.
+
+Each class is a regression of a finding of the hostile-input review (issue 10), in the
+request format of the shared vocabulary: the request that approved, crashed or stalled
+is now an input error naming its path, quickly, with a bounded message.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from umpolicy import InputError, Outcome, Therapies, Therapy
+from umpolicy.api import evaluate, parse_request
+from umpolicy.cli import main
+from umpolicy_policies.proleukin import POLICY
+
+APPROVE = Path(__file__).parent.parent / "examples" / "proleukin" / "melanoma-iv-approve.json"
+
+
+def approved() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(APPROVE.read_text())
+    assert evaluate(data).outcome is Outcome.APPROVE
+    return data
+
+
+def paths(text: str | bytes) -> list[str]:
+    with pytest.raises(InputError) as info:
+        evaluate(text)
+    return [error.path for error in info.value.errors]
+
+
+class TestDuplicateKeys:
+    """A key given twice anywhere is an input error at its path: never decided on the last."""
+
+    def test_two_doses_do_not_approve_on_the_last(self) -> None:
+        text = json.dumps(approved())
+        dose = '"dose": {"value": "43500000", "unit": "[iU]"}'
+        assert dose in text
+        twice = text.replace(dose, '"dose": {"value": "999999999", "unit": "[iU]"}, ' + dose)
+        assert paths(twice) == ["$.medication.dose"]
+
+    @pytest.mark.parametrize("key", ["policy", "diagnoses", "date"])
+    def test_top_level_keys(self, key: str) -> None:
+        data = approved()
+        text = json.dumps(data)
+        twice = text[:-1] + f", {json.dumps(key)}: {json.dumps(data[key])}" + "}"
+        assert paths(twice) == [f"$.{key}"]
+
+    def test_in_a_list_item(self) -> None:
+        text = json.dumps(approved())
+        twice = text.replace('"codes": [', '"codes": ["L01FF02"], "codes": [', 1)
+        assert paths(twice) == ["$.therapies.prior[0].codes"]
+
+
+class TestHugeNumbers:
+    """A number's digits and exponent are bounded before it is read: fast, and an error."""
+
+    @pytest.mark.parametrize("value", ["1e999999999", "1e999999999999999", "1" * 100, "0e-999"])
+    def test_dose(self, value: str) -> None:
+        data = approved()
+        data["medication"]["dose"]["value"] = value
+        started = time.process_time()
+        assert paths(json.dumps(data)) == ["$.medication.dose.value"]
+        assert time.process_time() - started < 1  # not a timed test: 17 s before the fix
+
+    def test_zero_rest_with_a_huge_exponent(self) -> None:
+        data = approved()
+        data["medication"]["schedule"]["rest_between_cycles"] = {
+            "value": "0e-999999999",
+            "unit": "d",
+        }
+        assert paths(json.dumps(data)) == ["$.medication.schedule.rest_between_cycles.value"]
+
+    def test_as_a_json_number(self) -> None:
+        text = json.dumps(approved()).replace('"43500000"', "1e999999999")
+        assert paths(text) == ["$.medication.dose.value"]
+
+
+class TestLoneSurrogates:
+    """Text that is not valid Unicode is an input error at its path, not a crash."""
+
+    def test_id(self) -> None:
+        text = json.dumps(approved())[:-1] + ', "id": "\\ud800"}'
+        found = paths(text.replace('"id": "mel-iv-001", ', ""))
+        assert found == ["$.id"]
+
+    def test_therapy_name_as_bytes(self) -> None:
+        text = json.dumps(approved()).replace('"pembrolizumab"', '"pembro\\udfffzumab"')
+        assert paths(text.encode()) == ["$.therapies.prior[0].name"]
+
+    def test_a_request_built_in_python(self) -> None:
+        request = parse_request(approved())
+        bad = attrs.evolve(request, therapies=Therapies((Therapy("\ud800"),), ()))
+        with pytest.raises(InputError) as info:
+            evaluate(bad, POLICY)
+        assert [e.path for e in info.value.errors] == ["$.therapies.prior[0].name"]
+
+    def test_in_a_key(self) -> None:
+        text = json.dumps(approved())[:-1] + ', "\\udc00": 1}'
+        with pytest.raises(InputError) as info:
+            evaluate(text)
+        assert str(info.value.errors[0]) == "key '\\udc00' holds a lone surrogate @ $"
+
+    def test_a_pair_is_text(self) -> None:
+        data = approved()
+        data["id"] = "\U0001f600"
+        assert evaluate(json.dumps(data)).request_id == "\U0001f600"
+
+
+class TestBoundedMessages:
+    """A bad value is quoted in part: a 10 MB string does not make a 10 MB error."""
+
+    def test_ten_megabytes(self) -> None:
+        data = approved()
+        data["medication"]["dose"]["unit"] = "x" * 10_000_000
+        with pytest.raises(InputError) as info:
+            evaluate(json.dumps(data))
+        assert len(str(info.value)) < 1_000
+        assert info.value.errors[0].path == "$.medication.dose.unit"
+
+
+class TestInvisibleAndForeignText:
+    """Names of only invisible marks are not names; dates are ASCII digits."""
+
+    def test_zero_width_therapy_name(self) -> None:
+        data = approved()
+        data["therapies"]["prior"][0]["name"] = "\u200b"
+        with pytest.raises(InputError) as info:
+            evaluate(json.dumps(data))
+        assert [str(e) for e in info.value.errors] == [
+            "must name the therapy (a letter or digit) @ $.therapies.prior[0].name"
+        ]
+
+    def test_arabic_indic_digits_in_a_date(self) -> None:
+        data = approved()
+        data["date"] = "٢٠٢٦-٠٣-٠٢"
+        with pytest.raises(InputError) as info:
+            evaluate(json.dumps(data))
+        (error,) = info.value.errors
+        assert error.path == "$.date"
+        assert error.reason.startswith("expected a date as text YYYY-MM-DD")
+
+
+class TestBatchGoesOn:
+    """One bad line never ends a batch: every line is decided or gets its own record."""
+
+    def test_valid_surrogate_valid(self, tmp_path: Path) -> None:
+        good = json.dumps(approved())
+        bad = good.replace('"mel-iv-001"', '"\\ud800"')
+        path = tmp_path / "r.jsonl"
+        path.write_text("\n".join([good, bad, good]) + "\n")
+        out = io.StringIO()
+        assert main(["batch", str(path), "--quiet"], out=out) == 0
+        first, second, third = (json.loads(line) for line in out.getvalue().splitlines())
+        assert first["outcome"] == third["outcome"] == "approve"
+        assert second["invalid"]["line"] == 2
+        assert second["invalid"]["errors"] == [
+            {"path": "$.id", "reason": "text holds a lone surrogate (not valid Unicode)"}
+        ]
+
+    def test_an_internal_error_is_a_record(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def broken(*_: object, **__: object) -> object:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr("umpolicy.cli.evaluate", broken)
+        path = tmp_path / "r.jsonl"
+        path.write_text('{"id": "a"}\n[1]\n{"id": "' + "x" * 300 + '"}\n{\n')
+        out = io.StringIO()
+        assert main(["batch", str(path), "--quiet", "--strict"], out=out) == 2
+        records = [json.loads(line)["failed"] for line in out.getvalue().splitlines()]
+        assert [r["id"] for r in records] == ["a", None, None, None]
+        assert records[0]["reason"] == "internal error: RuntimeError: 'boom'"

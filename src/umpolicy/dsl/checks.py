@@ -11,7 +11,6 @@ one request once.
 from __future__ import annotations
 
 import decimal
-from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol
 
@@ -147,13 +146,16 @@ def _exact(value: Quantity) -> Fraction:
     return Fraction(value.value) * value.unit.factor
 
 
-def _shown(value: Fraction, *, root: bool = False) -> Decimal:
-    """A fraction (or its square root) shown to 10 decimal places (display only)."""
-    return rounded(value.numerator, value.denominator, 10, root=root).normalize(_SHOWN)
+def _sign(left: int, right: int) -> int:
+    """-1, 0 or 1 as ``left`` is less than, equal to or greater than ``right``."""
+    return (left > right) - (left < right)
 
 
-def _sign(difference: Fraction) -> int:
-    return (difference > 0) - (difference < 0)
+def _ratio(value: Quantity) -> tuple[int, int]:
+    """The value in its dimension's base unit as a numerator and a positive denominator."""
+    num, den = value.value.as_integer_ratio()
+    factor = value.unit.factor
+    return num * factor.numerator, den * factor.denominator
 
 
 @frozen(repr=False, init=False)
@@ -273,26 +275,27 @@ class _Bound:
         if not isinstance(basis.value, Quantity):
             book.add(Fact(name, None, inputs))
             return Finding(UNKNOWN, (name,), limit=limit)
-        dose, cap, size = _exact(value), _exact(limit), _exact(basis.value)
+        a, b = _ratio(value)  # the dose, the cap and the basis as exact ratios of integers
+        c, d = _ratio(limit)
+        e, f = _ratio(basis.value)
+        g, h = limit.unit.factor.numerator, limit.unit.factor.denominator
         square = basis.exact_square
-        factor = limit.unit.factor
-        if divide:
-            if square is not None:  # compare squares: dose² against cap² × area²
-                sign = _sign(dose * dose - cap * cap * square)
-                shown = _shown(dose * dose / square / (factor * factor), root=True)
+        if square is not None:  # compare squares: the basis is only known exactly squared
+            sn, sd = square.numerator, square.denominator
+            if divide:  # dose² against cap² × area², and dose² ÷ area² for the reader
+                sign = _sign(a * a * d * d * sd, c * c * sn * b * b)
+                shown = rounded(a * a * sd * h * h, b * b * sn * g * g, 10, root=True)
             else:
-                sign = _sign(dose - cap * size)
-                shown = _shown(dose / size / factor)
-            operator = "÷"
+                sign = _sign(a * a * sn * d * d, c * c * b * b * sd)
+                shown = rounded(a * a * sn * h * h, b * b * sd * g * g, 10, root=True)
+        elif divide:
+            sign = _sign(a * d * f, c * e * b)
+            shown = rounded(a * f * h, b * e * g, 10)
         else:
-            if square is not None:
-                sign = _sign(dose * dose * square - cap * cap)
-                shown = _shown(dose * dose * square / (factor * factor), root=True)
-            else:
-                sign = _sign(dose * size - cap)
-                shown = _shown(dose * size / factor)
-            operator = "×"
-        requested = Quantity(shown, limit.unit)
+            sign = _sign(a * e * d, c * b * f)
+            shown = rounded(a * e * h, b * f * g, 10)
+        operator = "÷" if divide else "×"
+        requested = Quantity.exact(shown.normalize(_SHOWN), limit.unit)
         book.add(Fact(name, requested, inputs))
         note = f"{value.display()} {operator} {basis.value.display()} = {requested.display()}"
         if square is not None:

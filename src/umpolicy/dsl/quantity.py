@@ -118,6 +118,18 @@ class Quantity:
     def __repr__(self) -> str:
         return f"Quantity({format_decimal(self.value)!r}, {self.unit.code!r})"
 
+    @classmethod
+    def exact(cls, value: Decimal, unit: Unit) -> Quantity:
+        """A quantity the engine worked out itself (an age, a count, a dose per kg).
+
+        Its value is already an exact, bounded decimal and its unit a unit, so the
+        checks that text from a request must pass are not made again.
+        """
+        made = object.__new__(cls)
+        object.__setattr__(made, "value", value)
+        object.__setattr__(made, "unit", unit)
+        return made
+
     def __str__(self) -> str:
         return f"{format_decimal(self.value)} {self.unit.code}"
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import operator
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Protocol
 
@@ -204,8 +206,14 @@ def _read(name: str, path: str, convert: Callable[[Any], Value | None] | None = 
 
 
 def _counted(code: str) -> Callable[[int], Quantity]:
+    """A count as a quantity of ``code``; quantities are immutable, so small counts are shared."""
     counted = unit(code)
-    return lambda value: Quantity(value, counted)
+
+    @functools.lru_cache(maxsize=256, typed=True)  # typed: True is not the count 1
+    def count(value: int) -> Quantity:
+        return Quantity.exact(Decimal(value), counted)
+
+    return count
 
 
 def _enum(member: enum.Enum) -> str:
@@ -239,7 +247,7 @@ def _age(book: Book) -> Fact:
     birth, on = book["patient.birth_date"], book["request.date"]
     value = None
     if isinstance(birth.value, dt.date) and isinstance(on.value, dt.date):
-        value = Quantity(age_in_years(birth.value, on.value), _YEARS)
+        value = Quantity.exact(Decimal(age_in_years(birth.value, on.value)), _YEARS)
     return new(Fact, ("patient.age", value, ("patient.birth_date", "request.date"), None, False))
 
 
@@ -264,7 +272,7 @@ def _body_surface_area(book: Book) -> Fact:
     if not isinstance(height.value, Quantity) or not isinstance(weight.value, Quantity):
         return Fact(name, None, ("patient.bsa", *inputs))
     square = mosteller_square(height.value, weight.value)
-    shown = Quantity(rounded(square.numerator, square.denominator, 4, root=True), _M2)
+    shown = Quantity.exact(rounded(square.numerator, square.denominator, 4, root=True), _M2)
     return Fact(name, shown, inputs, square)
 
 
@@ -429,7 +437,7 @@ class TherapyCount:
         if therapies is None:
             return Fact(self.name, None, (source,))
         count = len(_matching(therapies, self.value_set, self.outcomes, self.excluding))
-        return Fact(self.name, Quantity(count, _THERAPIES), (source,))
+        return Fact(self.name, Quantity.exact(Decimal(count), _THERAPIES), (source,))
 
 
 _THERAPIES = unit("{therapy}")

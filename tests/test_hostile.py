@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 import pytest
 
-from umpolicy import InputError, Outcome, Therapies, Therapy
+from umpolicy import FieldError, InputError, Outcome, Therapies, Therapy
 from umpolicy.api import evaluate, parse_request
 from umpolicy.cli import main
 from umpolicy_policies.proleukin import POLICY
@@ -114,16 +114,61 @@ class TestLoneSurrogates:
         assert evaluate(json.dumps(data)).request_id == "\U0001f600"
 
 
-class TestBoundedMessages:
-    """A bad value is quoted in part: a 10 MB string does not make a 10 MB error."""
+class TestLimits:
+    """Documented limits on size, list lengths, text and errors; each refused early, named."""
 
-    def test_ten_megabytes(self) -> None:
+    def test_request_bytes(self) -> None:
         data = approved()
         data["medication"]["dose"]["unit"] = "x" * 10_000_000
         with pytest.raises(InputError) as info:
             evaluate(json.dumps(data))
-        assert len(str(info.value)) < 1_000
+        (error,) = info.value.errors
+        assert error.path == "$"
+        assert error.reason.endswith("; the limit is 262144 bytes")
+        assert len(str(info.value)) < 200
+
+    def test_a_long_text_is_quoted_in_part(self) -> None:
+        data = approved()
+        data["medication"]["dose"]["unit"] = "x" * 900
+        with pytest.raises(InputError) as info:
+            evaluate(json.dumps(data))
         assert info.value.errors[0].path == "$.medication.dose.unit"
+        assert len(str(info.value)) < 1_000
+
+    def test_text_length(self) -> None:
+        data = approved()
+        data["therapies"]["prior"][0]["name"] = "a" * 1001
+        assert [str(e) for e in _errors(data)] == [
+            "text of 1001 characters; the limit is 1000 @ $.therapies.prior[0].name"
+        ]
+
+    def test_list_length(self) -> None:
+        data = approved()
+        data["diagnoses"] = [{"code": "C43.9"}] * 101
+        assert [str(e) for e in _errors(data)] == [
+            "a list of 101 items; the limit is 100 @ $.diagnoses"
+        ]
+
+    def test_answer_list_length(self) -> None:
+        data = approved()
+        data["answers"]["proleukin"]["lesions"] = [{"site": "nodal", "status": "recurrent"}] * 101
+        assert [str(e) for e in _errors(data)] == [
+            "a list of 101 items; the limit is 100 @ $.answers.proleukin.lesions"
+        ]
+
+    def test_errors_are_capped(self) -> None:
+        data = approved()
+        data["diagnoses"] = [{"code": 1}] * 100
+        data["consultants"] = [{"specialties": 1}] * 100
+        errors = _errors(data)
+        assert len(errors) == 101
+        assert str(errors[-1]) == "and 100 more problems (the first 100 shown) @ $"
+
+
+def _errors(data: dict[str, Any]) -> list[FieldError]:
+    with pytest.raises(InputError) as info:
+        evaluate(json.dumps(data))
+    return list(info.value.errors)
 
 
 class TestInvisibleAndForeignText:

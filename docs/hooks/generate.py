@@ -24,7 +24,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
 import umpolicy
+from umpolicy import errors
 from umpolicy.api import evaluate, to_json
+from umpolicy.dsl import quantity
+from umpolicy.io import converter
 from umpolicy.io.schema import json_schema
 from umpolicy.policy import Policy
 from umpolicy.registry import BUNDLED, GROUP, entry_points
@@ -236,6 +239,21 @@ def _vocabulary() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _limits() -> str:
+    """The limits on a request, from the constants that enforce them."""
+    rows = [
+        ("A request's JSON text", f"{converter.MAX_REQUEST_BYTES:,} bytes"),
+        ("Items in any list (diagnoses, therapies, codes, answers)", f"{converter.MAX_ITEMS}"),
+        ("Characters in any text", f"{converter.MAX_TEXT:,}"),
+        ("Digits in a number", f"{quantity.MAX_DIGITS}"),
+        ("Exponent of a number", f"-{quantity.MAX_EXPONENT} to {quantity.MAX_EXPONENT}"),
+        ("Problems listed in one error", f"{converter.MAX_ERRORS} (then how many more)"),
+        ("Characters of a bad value quoted in a message", f"{errors.SHOWN}"),
+    ]
+    lines = ["| What | Limit |", "|---|---|", *(f"| {what} | {limit} |" for what, limit in rows)]
+    return "\n".join(lines) + "\n"
+
+
 def _example(argument: str | None) -> Path:
     return EXAMPLES / f"{argument or 'proleukin/melanoma-iv-approve'}.json"
 
@@ -266,6 +284,8 @@ def _content(match: re.Match[str]) -> str:
         return _json_block(json.loads(to_json(decision)))
     if what == "error-example":
         return _errors(_ERROR_EXAMPLES[argument or "form"])
+    if what == "limits":
+        return _limits()
     raise ValueError(f"unknown docs marker {match.group(0)}")
 
 

@@ -42,10 +42,19 @@ def _tag(cls: type) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
 
+#: The limits on a request, each refused early with an error that names it.
+MAX_REQUEST_BYTES = 256 * 1024
+MAX_ITEMS = 100
+MAX_TEXT = 1000
+MAX_ERRORS = 100
+
+
 def _strict(kind: type[T], name: str) -> Callable[[object, type], T]:
     def structure(value: object, _: type) -> T:
         if type(value) is not kind:
             raise ValueError(f"expected {name}, got {_json_type(value)}")
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            raise ValueError(f"text of {len(value)} characters; the limit is {MAX_TEXT}")
         return value
 
     return structure
@@ -82,6 +91,8 @@ def _structure_sequence(converter: cattrs.Converter) -> Callable[[Any], Callable
         def structure(value: object, _: type) -> tuple[Any, ...]:
             if not isinstance(value, list | tuple):
                 raise ValueError(f"expected a list, got {_json_type(value)}")
+            if len(value) > MAX_ITEMS:
+                raise ValueError(f"a list of {len(value)} items; the limit is {MAX_ITEMS}")
             errors = []
             items = []
             for index, element in enumerate(value):
@@ -404,6 +415,9 @@ def loads(text: str | bytes) -> Any:
     surrogate), is an input error naming its path: a parser upstream that keeps the
     first key, or drops the bad text, would see another request than the one decided.
     """
+    if len(text) > MAX_REQUEST_BYTES:
+        limit = f"the limit is {MAX_REQUEST_BYTES} bytes"
+        raise InputError([FieldError("$", f"a request of {len(text)} bytes; {limit}")])
     duplicated = False
 
     def pairs(found: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -443,7 +457,13 @@ def structure(data: object, kind: type[T], converter: cattrs.Converter = CONVERT
         return converter.structure(data, kind)
     except cattrs.BaseValidationError as exc:
         messages = transform_error(exc, path="$", format_exception=_format)
-        raise InputError([_field_error(m) for m in messages]) from None
+        found = [_field_error(m) for m in messages[:MAX_ERRORS]]
+        if len(messages) > MAX_ERRORS:
+            more = len(messages) - MAX_ERRORS
+            found.append(
+                FieldError("$", f"and {more} more problems (the first {MAX_ERRORS} shown)")
+            )
+        raise InputError(found) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InputError([FieldError("$", _format(exc, kind))]) from None
 

@@ -29,6 +29,7 @@ from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import unit
 from umpolicy.errors import FieldError, InputError
+from umpolicy.io.converter import MAX_ITEMS
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.request import Request
 
@@ -324,6 +325,9 @@ def _answer_quantity(question: Question, value: object, path: str, errors: Probl
 def _answer_list(question: Question, value: object, path: str, errors: Problems) -> object:
     if not isinstance(value, list | tuple):
         errors.append(FieldError(path, "expected a list"))
+        return None
+    if len(value) > MAX_ITEMS:
+        errors.append(FieldError(path, f"a list of {len(value)} items; the limit is {MAX_ITEMS}"))
         return None
     fields = {f.id: f for f in question.fields}
     items = []

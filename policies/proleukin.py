@@ -96,9 +96,10 @@ INTRALESIONAL_ROUTE = ValueSet("intralesional", "Intralesional", "SNOMED CT", co
 SUBCUTANEOUS_ROUTE = ValueSet("subcutaneous", "Subcutaneous", "SNOMED CT", codes=("34206005",))
 SYSTEMIC_THERAPY = ValueSet(
     "systemic-therapy",
-    "Systemic antineoplastic or immunomodulating therapy",
+    "Other systemic antineoplastic or immunomodulating therapy",
     "ATC",
     prefixes=("L01", "L02", "L03", "L04"),
+    excluded=("L03AC01",),  # aldesleukin itself: 1.A.iii asks for another therapy
 )
 ANTICANCER_THERAPY = ValueSet(
     "anticancer-therapy", "Anticancer therapy", "ATC", prefixes=("L01", "L02")
@@ -473,15 +474,19 @@ INTERPRETATIONS = (
     Interpretation(
         "single-agent",
         "Single agent means no concomitant anticancer therapy",
-        "Proleukin is used as a single agent when the request lists no anticancer therapy "
-        "to be given with it. Supportive medicines are not listed there.",
+        "Proleukin is used as a single agent when the concomitant therapies the request "
+        "lists hold no anticancer therapy (ATC L01 antineoplastic agents, L02 endocrine "
+        "therapy); supportive medicines may be listed. A concomitant therapy listed without "
+        "its ATC codes leaves 1.A.iv and 2.C unknown: it may be one.",
         ("1.A.iv", "2.C"),
     ),
     Interpretation(
         "prior-therapy",
         "Other systemic therapies are those the request lists",
-        '"Tried at least one other systemic therapy" is met when the request lists one or '
-        "more prior systemic therapies.",
+        '"Tried at least one other systemic therapy" is met when the therapies tried before '
+        "include one or more systemic antineoplastic or immunomodulating therapies (ATC "
+        "L01 to L04) other than aldesleukin itself (L03AC01). A prior therapy listed without "
+        "its ATC codes may be one: it leaves the criterion unknown unless another settles it.",
         ("1.A.iii",),
     ),
     Interpretation(

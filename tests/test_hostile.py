@@ -224,3 +224,101 @@ class TestBatchGoesOn:
         records = [json.loads(line)["failed"] for line in out.getvalue().splitlines()]
         assert [r["id"] for r in records] == ["a", None, None, None]
         assert records[0]["reason"] == "internal error: RuntimeError: 'boom'"
+
+
+QUELLIMAB_RA = (
+    Path(__file__).parent.parent
+    / "examples"
+    / "quellimab-policy"
+    / "examples"
+    / "ra-initial-approve.json"
+)
+
+
+class TestTherapiesThatMightCount:
+    """A therapy the engine cannot place in a value set never settles a criterion."""
+
+    def test_an_uncoded_concomitant_therapy_is_not_single_agent(self) -> None:
+        data = json.loads(APPROVE.parent.joinpath("rcc-approve.json").read_text())
+        data["therapies"]["concomitant"] = [{"name": "pembrolizumab"}]
+        decision = evaluate(json.dumps(data))
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert decision.facts_needed == ("therapy.concomitant_anticancer",)
+
+    def test_an_uncoded_biologic_never_passes_the_exclusion(self) -> None:
+        data = json.loads(QUELLIMAB_RA.read_text())
+        data["therapies"]["concomitant"] = [{"name": "adalimumab"}]
+        assert evaluate(json.dumps(data)).outcome is Outcome.INSUFFICIENT_INFORMATION
+
+    @pytest.mark.parametrize("code", ["l04ab04", " L04AB04", "", "L04 AB04"])
+    def test_a_code_in_another_form_is_an_input_error(self, code: str) -> None:
+        data = json.loads(QUELLIMAB_RA.read_text())
+        data["therapies"]["concomitant"] = [{"name": "adalimumab", "codes": [code]}]
+        with pytest.raises(InputError) as info:
+            evaluate(json.dumps(data))
+        assert [str(e) for e in info.value.errors] == [
+            f"{code!r} is not an ATC code (such as L04AB04) @ $.therapies.concomitant[0].codes[0]"
+        ]
+
+    def test_a_contraindication_is_not_a_trial(self) -> None:
+        data = json.loads(QUELLIMAB_RA.read_text())
+        leflunomide: dict[str, Any] = {
+            "name": "leflunomide",
+            "codes": ["L04AK01"],
+            "outcome": "contraindication",
+            "duration": {"value": "4", "unit": "mo"},
+        }
+        data["therapies"]["prior"] = [leflunomide]
+        assert evaluate(json.dumps(data)).outcome is Outcome.NOT_RECOMMENDED
+
+    def test_aldesleukin_is_not_another_systemic_therapy(self) -> None:
+        data = approved()
+        data["therapies"]["prior"] = [{"name": "aldesleukin", "codes": ["L03AC01"]}]
+        decision = evaluate(json.dumps(data))
+        assert decision.outcome is Outcome.NOT_RECOMMENDED
+        assert [r.label for r in decision.reasons] == ["1.A.iii"]
+
+
+class TestOtherWaysIn:
+    """Data parsed elsewhere, and answers with holes, are checked as JSON text is."""
+
+    def test_a_dict_with_a_lone_surrogate(self) -> None:
+        with pytest.raises(InputError) as info:
+            evaluate({**approved(), "id": "\ud800"})
+        assert [e.path for e in info.value.errors] == ["$.id"]
+
+    def test_a_null_field_in_a_listed_answer(self) -> None:
+        data = json.loads(
+            APPROVE.parent.joinpath("melanoma-intralesional-approve.json").read_text()
+        )
+        data["answers"]["proleukin"]["lesions"][0]["site"] = None
+        with pytest.raises(InputError) as info:
+            evaluate(json.dumps(data))
+        assert [str(e) for e in info.value.errors] == [
+            "required field missing @ $.answers.proleukin.lesions[0].site"
+        ]
+
+    @pytest.mark.parametrize(
+        ("where", "code", "form"),
+        [
+            (("diagnoses", 0, "code"), "c43.9", "an ICD-10-CM code (such as C43.9)"),
+            (
+                ("prescriber", "specialties", 0),
+                "oncology",
+                "a NUCC taxonomy code (such as 207RX0202X)",
+            ),
+            (("medication", "route", "code"), "IV", "a SNOMED CT code (digits, such as 47625008)"),
+        ],
+    )
+    def test_codes_have_their_form(
+        self, where: tuple[str | int, ...], code: str, form: str
+    ) -> None:
+        data = approved()
+        target: Any = data
+        for step in where[:-1]:
+            target = target[step]
+        target[where[-1]] = code
+        path = "$" + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in where)
+        with pytest.raises(InputError) as info:
+            evaluate(json.dumps(data))
+        assert [str(e) for e in info.value.errors] == [f"{code!r} is not {form} @ {path}"]

@@ -139,7 +139,8 @@ class TestWhatThePolicyDeclares:
         assert (
             "| [`therapy.prior_systemic_count`](#fact-therapy-prior-systemic-count) | How many "
             "other systemic therapies the patient has tried. | How many prior therapies in "
-            "[Systemic antineoplastic or immunomodulating therapy](#value-set-systemic-therapy)."
+            "[Other systemic antineoplastic or immunomodulating therapy]"
+            "(#value-set-systemic-therapy)."
             " | [`therapies.prior`](#fact-therapies-prior) |" in page
         )
         assert (

@@ -11,6 +11,7 @@ from umpolicy import (
     AnyOf,
     AtLeast,
     AtMost,
+    Check,
     DoseLimit,
     Either,
     Indication,
@@ -18,6 +19,7 @@ from umpolicy import (
     LessThan,
     Not,
     NotRecommended,
+    OneOf,
     Policy,
     PolicyError,
     Predicate,
@@ -126,6 +128,38 @@ class TestRefused:
         items = (NotRecommended("1", "x", IsTrue("no.such")), ITEMS[1])
         assert refused(attrs.evolve(SMALL, not_recommended=items)) == (
             "Not Recommended 1: no fact is named 'no.such'"
+        )
+
+    @pytest.mark.parametrize(
+        ("rule", "problem"),
+        [
+            (
+                Not(AtMost("medication.dose", Quantity("800", "mg"))),
+                "Not(...) holds a limit: write the opposite limit instead",
+            ),
+            (
+                IsTrue("medication.dose"),
+                "IsTrue compares boolean facts; 'medication.dose' is quantity",
+            ),
+            (
+                AtLeast("answers.confirmed", Quantity("1", "{dose}")),
+                "AtLeast compares quantity facts; 'answers.confirmed' is boolean",
+            ),
+            (
+                Either(IsTrue("answers.confirmed"), OneOf("diagnoses", ("C43.9",))),
+                "OneOf compares code facts; 'diagnoses' is set of codes",
+            ),
+            (Not(IsTrue("answers.nope")), "no fact is named 'answers.nope'"),
+        ],
+    )
+    def test_a_check_that_cannot_read_its_fact(self, rule: Check, problem: str) -> None:
+        bad = AllOf("1", "t", (Predicate("1.A", "a", rule),), approval=Quantity("1", "a"))
+        assert refused(attrs.evolve(SMALL, indications=(indication(bad),))) == f"1.A: {problem}"
+
+    def test_an_own_fact_may_not_hide_the_vocabulary(self) -> None:
+        shadow = attrs.evolve(SMALL.derived[0], name="patient.age")
+        assert refused(attrs.evolve(SMALL, derived=(*SMALL.derived, shadow))) == (
+            "patient.age: the policy's own fact hides the vocabulary's of that name"
         )
 
     def test_no_catch_all_and_no_case_by_case(self) -> None:

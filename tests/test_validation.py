@@ -225,7 +225,10 @@ class TestExactMessages:
                 _set(("therapies", "time_on_drug"), {"value": "-3", "unit": "mo"}),
                 "must be zero or more, got -3 @ $.therapies.time_on_drug.value",
             ),
-            (_set(("diagnoses",), [{"code": " "}]), "must not be blank @ $.diagnoses[0].code"),
+            (
+                _set(("diagnoses",), [{"code": " "}]),
+                "' ' is not an ICD-10-CM code (such as C43.9) @ $.diagnoses[0].code",
+            ),
             (_set(("diagnoses",), "C43.9"), "expected a list, got a string @ $.diagnoses"),
             (
                 _set(("medication", "route"), "intravenous"),

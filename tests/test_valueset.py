@@ -46,7 +46,8 @@ class TestMembership:
             ("L01FF02", True),  # pembrolizumab
             ("L01", True),
             ("L02BA01", True),  # tamoxifen
-            ("L03AC01", True),  # aldesleukin itself is an immunostimulant (L03)
+            ("L03AC01", False),  # aldesleukin itself: not "another" systemic therapy
+            ("L03AC02", True),
             ("L04AA", True),
             ("H02AB07", False),  # prednisone
             ("N02BE01", False),
@@ -123,3 +124,25 @@ class TestDiagnosisCodes:
     def test_no_diagnoses_listed_is_not_recommended(self) -> None:
         decision = decide(replace(base("melanoma_iv"), "diagnoses", ()))
         assert decision.outcome is Outcome.NOT_RECOMMENDED
+
+
+class TestExcluded:
+    """Codes or prefixes taken back out of a set are not in it, and the set says so."""
+
+    SET = ValueSet("s", "Some", "ATC", prefixes=("L01", "L03"), excluded=("L03AC01", "L01X*"))
+
+    @pytest.mark.parametrize(
+        ("code", "held"),
+        [
+            ("L03AC01", False),
+            ("L03AC02", True),
+            ("L01XC", False),
+            ("L01XX", False),
+            ("L01FF02", True),
+        ],
+    )
+    def test_membership(self, code: str, held: bool) -> None:
+        assert (code in self.SET) is held
+
+    def test_described(self) -> None:
+        assert self.SET.describe() == "Some (ATC L01*, L03*, except L03AC01, L01X*)"

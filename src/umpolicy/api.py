@@ -12,7 +12,7 @@ from typing import Any
 
 from umpolicy.engine.decision import Decision, decide
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError
-from umpolicy.io.converter import CONVERTER, dumps, loads, structure
+from umpolicy.io.converter import CONVERTER, dumps, loads, structure, text_problems
 from umpolicy.io.validation import admit, validate
 from umpolicy.policy import Policy
 from umpolicy.registry import load_policy
@@ -21,7 +21,13 @@ from umpolicy.vocabulary.request import Request
 
 def parse_request(data: str | bytes | Mapping[str, Any]) -> Request:
     """A validated request from JSON text or already-parsed JSON data."""
-    parsed = loads(data) if isinstance(data, str | bytes) else data
+    if isinstance(data, str | bytes):
+        parsed = loads(data)
+    else:  # data parsed elsewhere: its text is checked as loads checks JSON text
+        parsed = data
+        found = text_problems(parsed)
+        if found:
+            raise InputError(found)
     if not isinstance(parsed, Mapping):
         raise InputError([FieldError("$", "expected a JSON object")])
     return validate(structure(parsed, Request), typed=True)

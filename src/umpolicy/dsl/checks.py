@@ -176,6 +176,8 @@ class _Bound:
         init=False, eq=False, hash=False, repr=False
     )
     _SYMBOL = ""
+    #: True when a larger value keeps the limit met ("at least"): how a lower bound compares.
+    _RISING = False
 
     def __attrs_post_init__(self) -> None:
         table = {}
@@ -233,7 +235,8 @@ class _Bound:
 
     def evaluate(self, book: Book) -> Finding:
         """Compare the request's quantity with the limit in its own dimension, exactly."""
-        value = book[self.fact].value
+        fact = book[self.fact]
+        value = fact.value
         if not isinstance(value, Quantity):
             return Finding(UNKNOWN, (self.fact,))
         unit = value.unit
@@ -243,8 +246,12 @@ class _Bound:
             factor = unit.factor  # value × factor against num / den, in integers but one
             left = EXACT.multiply(value.value, factor.numerator * den)
             right = num * factor.denominator
-            sign = (left > right) - (left < right)
-            return Finding(Status.of(self.holds(sign)), (self.fact,), value, limit)
+            met = self.holds((left > right) - (left < right))
+            if fact.partial and met is not self._RISING:
+                # A partial value is a lower bound ("at least this many"): more may come,
+                # which can meet an "at least" but never settles an "at most".
+                return Finding(UNKNOWN, (self.fact,), value, limit)
+            return Finding(MET if met else NOT_MET, (self.fact,), value, limit)
         for limit in self.limits:
             found = self._converted(book, value, limit)
             if found is not None:
@@ -322,6 +329,7 @@ class AtLeast(_Bound):
 
     __slots__ = ()
     _SYMBOL = "≥"
+    _RISING = True
 
     def __init__(self, fact: str, *limits: Quantity) -> None:
         self.__attrs_init__(fact, limits)

@@ -18,7 +18,9 @@ class ValueSet:
 
     ``ValueSet("t2dm", "Type 2 diabetes mellitus", "ICD-10-CM", prefixes=("E11",))``
     holds ``E11``, ``E11.9`` and ``E11.65``, and ATC's ``L01`` holds ``L01FF02``: codes
-    of these systems are hierarchical by their leading characters.
+    of these systems are hierarchical by their leading characters. ``excluded`` takes
+    codes (or, ending in ``*``, prefixes) back out: the drug itself from "other systemic
+    therapy", or one disease from a chapter.
     """
 
     name: str
@@ -26,6 +28,7 @@ class ValueSet:
     system: str
     codes: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         if not self.codes and not self.prefixes:
@@ -34,11 +37,14 @@ class ValueSet:
     def __contains__(self, code: object) -> bool:
         if not isinstance(code, str):
             return False
-        if code in self.codes:
-            return True
-        return code.startswith(self.prefixes)
+        if code not in self.codes and not code.startswith(self.prefixes):
+            return False
+        return not self.excluded or not any(
+            code.startswith(out[:-1]) if out.endswith("*") else code == out for out in self.excluded
+        )
 
     def describe(self) -> str:
         """The set for reviewers: its title and what it holds."""
         held = [*self.codes, *(f"{prefix}*" for prefix in self.prefixes)]
-        return f"{self.title} ({self.system} {', '.join(held)})"
+        but = f", except {', '.join(self.excluded)}" if self.excluded else ""
+        return f"{self.title} ({self.system} {', '.join(held)}{but})"

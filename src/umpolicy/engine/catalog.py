@@ -11,7 +11,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 
-from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, LessThan, Not
+from umpolicy.dsl.checks import (
+    AtLeast,
+    AtMost,
+    Check,
+    Either,
+    Includes,
+    IsTrue,
+    LessThan,
+    Not,
+    OneOf,
+)
 from umpolicy.dsl.findings import Fact
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, walk
 from umpolicy.dsl.quantity import Quantity
@@ -135,9 +145,7 @@ def check(policy: Policy) -> None:
                 problems.append(f"{node.label}: the label is used twice")
             seen.add(node.label)
             for each in checks_of(node):
-                for name in each.facts():
-                    if name not in known:
-                        problems.append(f"{node.label}: no fact is named {name!r}")
+                problems += [f"{node.label}: {problem}" for problem in _check_problems(each, known)]
             period = getattr(node, "approval", None)
             if period is not None and (problem := _period_problem(period)):
                 problems.append(f"{node.label}: {problem}")
@@ -148,15 +156,48 @@ def check(policy: Policy) -> None:
             problems.append(f"{indication.label}: a branch that approves gives no approval period")
     for item in policy.exclusions:
         assert item.check is not None
-        for name in item.check.facts():
-            if name not in known:
-                problems.append(f"Not Recommended {item.label}: no fact is named {name!r}")
+        label = f"Not Recommended {item.label}"
+        problems += [f"{label}: {problem}" for problem in _check_problems(item.check, known)]
+    for name in (*(q.fact for q in policy.questions), *(d.name for d in policy.derived)):
+        if name in FACTS:
+            problems.append(f"{name}: the policy's own fact hides the vocabulary's of that name")
     if not any(item.check is None for item in policy.not_recommended):
         problems.append("CONDITIONS NOT RECOMMENDED: no item for circumstances not listed")
     if "case_by_case" not in {sentence.key for sentence in policy.statement}:
         problems.append("POLICY STATEMENT: no sentence with the key 'case_by_case'")
     if problems:
         raise PolicyError(f"policy {policy.name!r} cannot decide: " + "; ".join(problems))
+
+
+#: The kinds of fact each check compares (see :class:`FactSpec`'s ``type``).
+_KINDS: dict[type, tuple[str, ...]] = {
+    IsTrue: ("boolean",),
+    OneOf: ("code",),
+    Includes: ("set of codes",),
+    AtMost: ("quantity",),
+    AtLeast: ("quantity",),
+    LessThan: ("quantity",),
+}
+
+
+def _check_problems(check: Check, known: Mapping[str, FactSpec]) -> list[str]:
+    """What keeps a check from reading its facts as it means to, in words."""
+    if isinstance(check, Either):
+        return [problem for each in check.checks for problem in _check_problems(each, known)]
+    if isinstance(check, Not):
+        if any(True for _ in _bounds(check.check)):
+            # A unit no limit compares with is "not met" (outside the established
+            # dosing); negated, it would be met. Say the opposite limit instead.
+            return ["Not(...) holds a limit: write the opposite limit instead"]
+        return _check_problems(check.check, known)
+    spec = known.get(check.fact)
+    if spec is None:
+        return [f"no fact is named {check.fact!r}"]
+    kinds = _KINDS[type(check)]
+    if spec.type not in kinds:
+        name = type(check).__name__
+        return [f"{name} compares {' or '.join(kinds)} facts; {check.fact!r} is {spec.type}"]
+    return []
 
 
 def _every_branch_has_a_period(node: Node) -> bool:

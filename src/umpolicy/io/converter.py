@@ -34,7 +34,7 @@ from umpolicy.vocabulary.facts import FACTS, Derived
 T = TypeVar("T")
 _ANSWERS = Mapping[str, Mapping[str, Any]]
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _tag(cls: type) -> str:
@@ -67,7 +67,7 @@ def _json_type(value: object) -> str:
 
 
 def _structure_date(value: object, _: type) -> dt.date:
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
         raise ValueError(f"expected a date as text YYYY-MM-DD, got {shown(value)}")
     try:
         return dt.date.fromisoformat(value)
@@ -141,7 +141,7 @@ def _structure_value(value: object, name: str) -> Value | None:
         return Quantity(value["value"], value["unit"])
     if isinstance(value, list):
         return frozenset(value)
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value) and _is_date(name):
+    if isinstance(value, str) and ISO_DATE.fullmatch(value) and _is_date(name):
         return dt.date.fromisoformat(value)
     if value is None or isinstance(value, bool | str):
         return value
@@ -384,23 +384,31 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return marked
 
 
+def text_problems(data: Any, path: str = "$") -> list[FieldError]:
+    """Every duplicate key and lone surrogate in parsed JSON (or JSON-like data), by path."""
+    found: list[FieldError] = []
+    _problems(data, path, found)
+    return found
+
+
 def _problems(data: Any, path: str, found: list[FieldError]) -> None:
     """Every duplicate key and lone surrogate in parsed JSON, by its path."""
     if isinstance(data, dict):
         for key in getattr(data, "duplicates", ()):
             found.append(FieldError(f"{path}.{key}", "duplicate key: each key may appear once"))
         for key, value in data.items():
-            if _lone_surrogate(key):
+            if lone_surrogate(key):
                 found.append(FieldError(path, f"key {shown(key)} holds a lone surrogate"))
             _problems(value, f"{path}.{key}", found)
     elif isinstance(data, list):
         for index, value in enumerate(data):
             _problems(value, f"{path}[{index}]", found)
-    elif isinstance(data, str) and _lone_surrogate(data):
+    elif isinstance(data, str) and lone_surrogate(data):
         found.append(FieldError(path, "text holds a lone surrogate (not valid Unicode)"))
 
 
-def _lone_surrogate(text: str) -> bool:
+def lone_surrogate(text: str) -> bool:
+    """True when the text is not valid Unicode (a lone surrogate): it cannot be written."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -434,8 +442,7 @@ def loads(text: str | bytes) -> Any:
     # Only text that is not ASCII, or escapes a character, can hold a lone surrogate.
     escape = b"\\u" if isinstance(text, bytes) else "\\u"
     if duplicated or not text.isascii() or escape in text:  # type: ignore[operator]
-        found: list[FieldError] = []
-        _problems(data, "$", found)
+        found = text_problems(data)
         if found:
             raise InputError(found)
     return data

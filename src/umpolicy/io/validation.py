@@ -28,8 +28,8 @@ import attrs
 from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import unit
-from umpolicy.errors import FieldError, InputError
-from umpolicy.io.converter import MAX_ITEMS
+from umpolicy.errors import FieldError, InputError, shown
+from umpolicy.io.converter import ISO_DATE, MAX_ITEMS, lone_surrogate
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.request import Request
 
@@ -38,7 +38,15 @@ _MAX_ADJUSTED = 12
 _MIN_ADJUSTED = -12
 _MAX_DIGITS = 30
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: The forms of the codes the shared vocabulary reads: a code in another form (lower
+#: case, a space, a blank) would match no value set and could pass an exclusion.
+_FORMS = {
+    "an ICD-10-CM code (such as C43.9)": re.compile(r"[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?"),
+    "an ATC code (such as L04AB04)": re.compile(r"[A-Z][0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?"),
+    "a NUCC taxonomy code (such as 207RX0202X)": re.compile(r"[0-9]{3}[0-9A-Z]{6}X"),
+    "a SNOMED CT code (digits, such as 47625008)": re.compile(r"[1-9][0-9]{5,17}"),
+}
+_ICD, _ATC, _NUCC, _SNOMED = _FORMS
 _EARLIEST = dt.date(1900, 1, 1)
 _LATEST = dt.date(9000, 1, 1)
 
@@ -127,19 +135,10 @@ def _checker(kind: Any) -> Checker:
             problems.append(
                 FieldError(path, f"expected {kind.__name__}, got {type(value).__name__}")
             )
-        elif kind is str and not _unicode(value):  # type: ignore[arg-type]
+        elif kind is str and lone_surrogate(value):  # type: ignore[arg-type]
             problems.append(FieldError(path, "text holds a lone surrogate (not valid Unicode)"))
 
     return plain
-
-
-def _unicode(text: str) -> bool:
-    """True when the text is valid Unicode: no lone surrogate, so it can be written out."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _visible(text: str) -> bool:
@@ -248,9 +247,27 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
     for history in ("prior", "concomitant"):
         errors += _therapies(f"$.therapies.{history}", getattr(request.therapies, history))
     for index, coding in enumerate(request.diagnoses or ()):
-        if not coding.code.strip():
-            errors.append(FieldError(f"$.diagnoses[{index}].code", "must not be blank"))
+        errors += _form(f"$.diagnoses[{index}].code", coding.code, _ICD)
+    route = request.medication.route
+    if route is not None:
+        errors += _form("$.medication.route.code", route.code, _SNOMED)
+    for history in ("prior", "concomitant"):
+        for index, therapy in enumerate(getattr(request.therapies, history) or ()):
+            for at, code in enumerate(therapy.codes):
+                errors += _form(f"$.therapies.{history}[{index}].codes[{at}]", code, _ATC)
+    who = [("$.prescriber", request.prescriber)]
+    who += [(f"$.consultants[{i}]", c) for i, c in enumerate(request.consultants or ())]
+    for path, practitioner in who:
+        for at, code in enumerate(practitioner.specialties or ()):
+            errors += _form(f"{path}.specialties[{at}]", code, _NUCC)
     return errors
+
+
+def _form(path: str, code: str, form: str) -> Problems:
+    """A problem when ``code`` is not in ``form`` (one of :data:`_FORMS`)."""
+    if _FORMS[form].fullmatch(code):
+        return []
+    return [FieldError(path, f"{shown(code)} is not {form}")]
 
 
 def validate(request: Request, *, typed: bool = False) -> Request:
@@ -284,7 +301,7 @@ def _answer(question: Question, value: object, path: str, errors: Problems) -> o
         if isinstance(value, dt.date):
             return value
         # Anything but a date or its text YYYY-MM-DD is an error, never a missing answer.
-        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        if isinstance(value, str) and ISO_DATE.fullmatch(value):
             try:
                 return dt.date.fromisoformat(value)
             except ValueError:
@@ -341,7 +358,7 @@ def _answer_list(question: Question, value: object, path: str, errors: Problems)
                 errors.append(FieldError(f"{where}.{key}", "extra field found"))
         checked = {}
         for key, field in fields.items():
-            if key not in item:
+            if item.get(key) is None:  # an item is whole, or the list would read wrong
                 errors.append(FieldError(f"{where}.{key}", "required field missing"))
             else:
                 checked[key] = _answer(field, item[key], f"{where}.{key}", errors)

@@ -359,14 +359,19 @@ def _matching(
     value_set: ValueSet,
     outcomes: tuple[TherapyOutcome, ...],
     excluding: tuple[TherapyOutcome, ...],
-) -> list[Therapy]:
-    return [
+) -> tuple[list[Therapy], bool]:
+    """The therapies of the value set that count, and whether an uncoded one might.
+
+    A therapy listed without codes may or may not be of the value set: it leaves the
+    answer open (never "not listed"), unless another therapy settles it.
+    """
+    counted = [
         each
         for each in therapies
-        if any(code in value_set for code in each.codes)
-        and (not outcomes or each.outcome in outcomes)
-        and each.outcome not in excluding
+        if (not outcomes or each.outcome in outcomes) and each.outcome not in excluding
     ]
+    found = [each for each in counted if any(code in value_set for code in each.codes)]
+    return found, any(not each.codes for each in counted)
 
 
 @frozen
@@ -394,19 +399,23 @@ class TherapyListed:
         return (_HISTORY[self.history],)
 
     def derive(self, book: Book) -> Fact:
-        """Kleene "any": listed, not listed, or a trial whose length is not given."""
+        """Kleene "any": listed; not listed; or open (uncoded, or a trial of unknown length)."""
         source = _HISTORY[self.history]
         book[source]
         therapies = getattr(book.request.therapies, self.history)
         if therapies is None:
             return Fact(self.name, None, (source,))
-        found = _matching(therapies, self.value_set, self.outcomes, self.excluding)
-        if self.at_least is None:
-            return Fact(self.name, bool(found), (source,))
+        found, uncoded = _matching(therapies, self.value_set, self.outcomes, self.excluding)
         at_least = self.at_least
-        long_enough = [t.duration is not None and compare(t.duration, at_least) >= 0 for t in found]
-        unknown = any(t.duration is None for t in found)
-        value = True if any(long_enough) else (None if unknown else False)
+        if at_least is None:
+            settled = bool(found)
+            unknown = uncoded
+        else:
+            settled = any(
+                t.duration is not None and compare(t.duration, at_least) >= 0 for t in found
+            )
+            unknown = uncoded or any(t.duration is None for t in found)
+        value = True if settled else (None if unknown else False)
         return Fact(self.name, value, (source,))
 
 
@@ -430,14 +439,19 @@ class TherapyCount:
         return (_HISTORY[self.history],)
 
     def derive(self, book: Book) -> Fact:
-        """The count, in ``{therapy}``; missing when the history is not given."""
+        """The count, in ``{therapy}``; missing when the history is not given.
+
+        With an uncoded therapy in the history the count is *partial*: at least this
+        many, so a limit compares it as a lower bound.
+        """
         source = _HISTORY[self.history]
         book[source]
         therapies = getattr(book.request.therapies, self.history)
         if therapies is None:
             return Fact(self.name, None, (source,))
-        count = len(_matching(therapies, self.value_set, self.outcomes, self.excluding))
-        return Fact(self.name, Quantity.exact(Decimal(count), _THERAPIES), (source,))
+        found, uncoded = _matching(therapies, self.value_set, self.outcomes, self.excluding)
+        count = Quantity.exact(Decimal(len(found)), _THERAPIES)
+        return Fact(self.name, count, (source,), None, uncoded)
 
 
 _THERAPIES = unit("{therapy}")

@@ -149,6 +149,7 @@ CSDMARD_TRIAL = TherapyListed(
     "prior",
     CSDMARDS,
     at_least=Quantity("3", "mo"),
+    excluding=(TherapyOutcome.CONTRAINDICATION,),  # contraindicated is never tried
 )
 METHOTREXATE_CONTRAINDICATED = TherapyListed(
     "therapy.methotrexate_contraindicated",
@@ -480,9 +481,11 @@ INTERPRETATIONS = (
         "A csDMARD tried for at least 3 months",
         "1.A.ii.a is met when the therapy history lists, among the therapies tried before, "
         "methotrexate, leflunomide, sulfasalazine or hydroxychloroquine (their ATC codes) "
-        "given for at least 3 months, whatever happened. A matching therapy whose duration "
-        "is not given leaves the criterion unknown unless another one settles it; a history "
-        "that is not given leaves it unknown.",
+        "given for at least 3 months, whatever happened (failure, intolerance, response, or "
+        "not said), but not one recorded as a contraindication: that was never tried. A "
+        "matching therapy whose duration is not given, or a therapy listed without its ATC "
+        "codes, leaves the criterion unknown unless another one settles it; a history that "
+        "is not given leaves it unknown.",
         ("1.A.ii.a",),
     ),
     Interpretation(

@@ -16,9 +16,10 @@ from typing import Any
 import attrs
 import pytest
 
-from umpolicy import FieldError, InputError, Outcome, Therapies, Therapy
+from umpolicy import FieldError, InputError, Outcome, Policy, Therapies, Therapy, structure
 from umpolicy.api import evaluate, parse_request
 from umpolicy.cli import main
+from umpolicy.io.converter import CONVERTER
 from umpolicy_policies.proleukin import POLICY
 
 APPROVE = Path(__file__).parent.parent / "examples" / "proleukin" / "melanoma-iv-approve.json"
@@ -322,3 +323,44 @@ class TestOtherWaysIn:
         with pytest.raises(InputError) as info:
             evaluate(json.dumps(data))
         assert [str(e) for e in info.value.errors] == [f"{code!r} is not {form} @ {path}"]
+
+
+class TestPolicyFiles:
+    """A policy file with an unknown node or check type says which types there are."""
+
+    @pytest.mark.parametrize(
+        ("where", "expected"),
+        [
+            (("children", 0), "all_of, any_of, dose_limit, predicate"),
+            (("children", 0, "children", 0, "check"), "at_least, at_most, either, includes"),
+        ],
+    )
+    def test_unknown_type(self, where: tuple[str | int, ...], expected: str) -> None:
+        data = CONVERTER.unstructure(POLICY)
+        target: Any = data["indications"][0]["criteria"]
+        for step in where:
+            target = target[step]
+        target["type"] = "bogus"
+        with pytest.raises(InputError) as info:
+            structure(data, Policy)
+        (error,) = info.value.errors
+        assert error.reason.startswith(f"unknown type 'bogus'; expected one of {expected}")
+        path = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in where)
+        assert error.path == f"$.indications[0].criteria{path}"
+
+
+class TestUnknownPolicyNames:
+    """An unknown policy name costs no scan of the installed packages after the first."""
+
+    def test_scanned_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from umpolicy import registry
+
+        registry.policy_names()  # scanned
+        monkeypatch.setattr("importlib.metadata.entry_points", _no_scan)
+        with pytest.raises(InputError) as info:
+            evaluate({**approved(), "policy": "nosuch"})
+        assert "no policy named 'nosuch' is installed" in info.value.errors[0].reason
+
+
+def _no_scan(**_: object) -> object:
+    raise AssertionError("the installed packages were scanned again")

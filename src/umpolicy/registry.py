@@ -29,10 +29,21 @@ BUNDLED = "umpolicy_policies"
 
 
 def entry_points(*, group: str, name: str | None = None) -> Sequence[EntryPoint]:
-    """:func:`importlib.metadata.entry_points`, imported on first use (it is slow to import)."""
-    from importlib.metadata import entry_points as installed
+    """The installed entry points of ``group`` (named ``name``), scanned once per process.
 
-    return tuple(installed(group=group) if name is None else installed(group=group, name=name))
+    Scanning the installed packages takes milliseconds, so a request naming an unknown
+    policy must not pay it each time; a package installed while the process runs is
+    seen by the next process.
+    """
+    found = _scanned(group)
+    return found if name is None else tuple(ep for ep in found if ep.name == name)
+
+
+@functools.cache
+def _scanned(group: str) -> tuple[EntryPoint, ...]:
+    from importlib.metadata import entry_points as installed  # slow to import: on first use
+
+    return tuple(installed(group=group))
 
 
 def policy_names() -> tuple[str, ...]:

@@ -296,6 +296,7 @@ def make_converter() -> cattrs.Converter:
         lambda v: converter.unstructure(v, ValueSet) if isinstance(v, ValueSet) else list(v),
     )
     configure_tagged_union(Derived, converter, tag_generator=_tag, tag_name="type")
+    _name_the_tags(converter, Derived)
 
     for bound in (AtMost, AtLeast, LessThan):
         converter.register_unstructure_hook(
@@ -319,6 +320,7 @@ def make_converter() -> cattrs.Converter:
         Either, lambda data, _: Either(*converter.structure(data["checks"], tuple[Check, ...]))
     )
     configure_tagged_union(Check, converter, tag_generator=_tag, tag_name="type")
+    _name_the_tags(converter, Check)  # before the nodes' hooks take the checks' hook
     converter.register_structure_hook(
         Check | None,
         lambda data, _: None if data is None else converter.structure(data, Check),  # type: ignore[arg-type]
@@ -329,7 +331,27 @@ def make_converter() -> cattrs.Converter:
     )
     configure_tagged_union(Node, converter, tag_generator=_tag, tag_name="type")
     configure_tagged_union(AllOf | AnyOf, converter, tag_generator=_tag, tag_name="type")
+    for union in (Node, AllOf | AnyOf):
+        _name_the_tags(converter, union)
     return converter
+
+
+def _name_the_tags(converter: cattrs.Converter, union: Any) -> None:
+    """Say which ``type`` tags a tagged union takes, for a tag it does not know.
+
+    Without this, an unknown node or check type in a policy file read as "required
+    field missing".
+    """
+    known = {_tag(member): member for member in get_args(union)}
+    tagged = converter.get_structure_hook(union)
+
+    def structure(data: object, kind: Any) -> Any:
+        if isinstance(data, dict) and data.get("type") not in known:
+            expected = ", ".join(sorted(known))
+            raise ValueError(f"unknown type {shown(data.get('type'))}; expected one of {expected}")
+        return tagged(data, kind)
+
+    converter.register_structure_hook(union, structure)
 
 
 def _unstructure_answers(answers: Mapping[str, Mapping[str, Any]]) -> object:

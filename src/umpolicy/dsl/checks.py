@@ -11,13 +11,12 @@ one request once.
 from __future__ import annotations
 
 import decimal
-from fractions import Fraction
 from typing import Protocol
 
 from attrs import field, frozen
 
 from umpolicy.dsl.findings import Fact, Finding
-from umpolicy.dsl.quantity import EXACT, Quantity, rounded
+from umpolicy.dsl.quantity import Quantity, ratio, rounded, sign
 from umpolicy.dsl.status import Status, any_met
 from umpolicy.dsl.valueset import ValueSet
 
@@ -141,23 +140,6 @@ _SHOWN = decimal.Context(prec=60)
 _BASIS = {"mass": ("patient.weight", "kg"), "area": ("patient.body_surface_area", "m2")}
 
 
-def _exact(value: Quantity) -> Fraction:
-    """The value in its dimension's base unit, as an exact fraction."""
-    return Fraction(value.value) * value.unit.factor
-
-
-def _sign(left: int, right: int) -> int:
-    """-1, 0 or 1 as ``left`` is less than, equal to or greater than ``right``."""
-    return (left > right) - (left < right)
-
-
-def _ratio(value: Quantity) -> tuple[int, int]:
-    """The value in its dimension's base unit as a numerator and a positive denominator."""
-    num, den = value.value.as_integer_ratio()
-    factor = value.unit.factor
-    return num * factor.numerator, den * factor.denominator
-
-
 @frozen(repr=False, init=False)
 class _Bound:
     """A limit on a quantity fact; several limits are alternatives in other units.
@@ -171,7 +153,7 @@ class _Bound:
     fact: str
     limits: tuple[Quantity, ...]
     #: Each limit by its unit's dimension, with its exact value in base units as a
-    #: numerator and denominator: worked out once, so a comparison is one multiplication.
+    #: numerator and denominator (:func:`~umpolicy.dsl.quantity.ratio`), worked out once.
     _by_dimension: dict[str, tuple[Quantity, int, int]] = field(
         init=False, eq=False, hash=False, repr=False
     )
@@ -182,8 +164,7 @@ class _Bound:
     def __attrs_post_init__(self) -> None:
         table = {}
         for limit in reversed(self.limits):  # the first limit of a dimension wins
-            exact = _exact(limit)
-            table[limit.unit.dimension] = (limit, exact.numerator, exact.denominator)
+            table[limit.unit.dimension] = (limit, *ratio(limit))
         object.__setattr__(self, "_by_dimension", table)
 
     def __repr__(self) -> str:
@@ -243,10 +224,8 @@ class _Bound:
         same = self._by_dimension.get(unit.dimension)
         if same is not None:
             limit, num, den = same
-            factor = unit.factor  # value × factor against num / den, in integers but one
-            left = EXACT.multiply(value.value, factor.numerator * den)
-            right = num * factor.denominator
-            met = self.holds((left > right) - (left < right))
+            have, per = ratio(value)
+            met = self.holds(sign(have * den, num * per))
             if fact.partial and met is not self._RISING:
                 # A partial value is a lower bound ("at least this many"): more may come,
                 # which can meet an "at least" but never settles an "at most".
@@ -282,24 +261,24 @@ class _Bound:
         if not isinstance(basis.value, Quantity):
             book.add(Fact(name, None, inputs))
             return Finding(UNKNOWN, (name,), limit=limit)
-        a, b = _ratio(value)  # the dose, the cap and the basis as exact ratios of integers
-        c, d = _ratio(limit)
-        e, f = _ratio(basis.value)
+        a, b = ratio(value)  # the dose, the cap and the basis as exact ratios of integers
+        c, d = ratio(limit)
+        e, f = ratio(basis.value)
         g, h = limit.unit.factor.numerator, limit.unit.factor.denominator
         square = basis.exact_square
         if square is not None:  # compare squares: the basis is only known exactly squared
             sn, sd = square.numerator, square.denominator
             if divide:  # dose² against cap² × area², and dose² ÷ area² for the reader
-                sign = _sign(a * a * d * d * sd, c * c * sn * b * b)
+                order = sign(a * a * d * d * sd, c * c * sn * b * b)
                 shown = rounded(a * a * sd * h * h, b * b * sn * g * g, 10, root=True)
             else:
-                sign = _sign(a * a * sn * d * d, c * c * b * b * sd)
+                order = sign(a * a * sn * d * d, c * c * b * b * sd)
                 shown = rounded(a * a * sn * h * h, b * b * sd * g * g, 10, root=True)
         elif divide:
-            sign = _sign(a * d * f, c * e * b)
+            order = sign(a * d * f, c * e * b)
             shown = rounded(a * f * h, b * e * g, 10)
         else:
-            sign = _sign(a * e * d, c * b * f)
+            order = sign(a * e * d, c * b * f)
             shown = rounded(a * e * h, b * f * g, 10)
         operator = "÷" if divide else "×"
         requested = Quantity.exact(shown.normalize(_SHOWN), limit.unit)
@@ -307,7 +286,7 @@ class _Bound:
         note = f"{value.display()} {operator} {basis.value.display()} = {requested.display()}"
         if square is not None:
             note += " (compared exactly, by squares)"
-        return Finding(Status.of(self.holds(sign)), (name,), requested, limit, note)
+        return Finding(Status.of(self.holds(order)), (name,), requested, limit, note)
 
 
 class AtMost(_Bound):

@@ -158,11 +158,25 @@ def _scaled(value: Decimal, factor: Fraction) -> Decimal:
         return decimal.Context(prec=28).divide(product, factor.denominator)
 
 
+def ratio(value: Quantity) -> tuple[int, int]:
+    """The value in its dimension's base unit as a numerator and a positive denominator.
+
+    Every exact comparison of quantities is made on these integers, by
+    cross-multiplication (:func:`sign`): no rounding can move a boundary.
+    """
+    num, den = value.value.as_integer_ratio()
+    factor = value.unit.factor
+    return num * factor.numerator, den * factor.denominator
+
+
+def sign(left: int, right: int) -> int:
+    """-1, 0 or 1 as ``left`` is less than, equal to or greater than ``right``."""
+    return (left > right) - (left < right)
+
+
 def compare(a: Quantity, b: Quantity) -> int:
     """-1, 0 or 1 as ``a`` is less than, equal to or greater than ``b`` (same dimension)."""
     if a.unit.dimension != b.unit.dimension:
         raise ValueError(f"cannot compare {a.unit.code} with {b.unit.code}")
-    fa, fb = a.unit.factor, b.unit.factor
-    left = EXACT.multiply(EXACT.multiply(a.value, fa.numerator), fb.denominator)
-    right = EXACT.multiply(EXACT.multiply(b.value, fb.numerator), fa.denominator)
-    return (left > right) - (left < right)
+    (an, ad), (bn, bd) = ratio(a), ratio(b)
+    return sign(an * bd, bn * ad)

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from attrs import frozen
 
+from umpolicy.dsl import checks
 from umpolicy.dsl.findings import Fact, Value
 from umpolicy.dsl.quantity import Quantity, compare, rounded
 from umpolicy.dsl.records import new
@@ -36,13 +37,11 @@ from umpolicy.vocabulary.request import (
 )
 
 
-class Book(Protocol):
-    """What a reader sees: the request, the policy's answers, and the other facts."""
+class Book(checks.Book, Protocol):
+    """What a reader sees: the request and the policy's answers, besides the facts."""
 
     request: Request
     answers: Mapping[str, Any]
-
-    def __getitem__(self, name: str) -> Fact: ...
 
 
 Reader = Callable[[Book], Fact]

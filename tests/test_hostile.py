@@ -364,3 +364,33 @@ class TestUnknownPolicyNames:
 
 def _no_scan(**_: object) -> object:
     raise AssertionError("the installed packages were scanned again")
+
+
+class TestFormAndValueAtOnce:
+    """Problems of form do not hide problems of value: both are reported together."""
+
+    def test_both(self) -> None:
+        data = approved()
+        data["patient"]["birth_date"] = 12345
+        data["patient"]["weight"] = {"value": "7000", "unit": "kg"}
+        data["diagnoses"].append({"code": 5})
+        data["medication"]["frequency"] = {"value": "-3", "unit": "/d"}
+        assert [str(e) for e in _errors(data)] == [
+            "expected a date as text YYYY-MM-DD, got 12345 @ $.patient.birth_date",
+            "expected a string, got an integer @ $.diagnoses[1].code",
+            "7000 kg is not a plausible weight (0.2 to 700 kg) @ $.patient.weight.value",
+            "must be more than zero, got -3 @ $.medication.frequency.value",
+        ]
+
+    def test_a_required_field_missing_leaves_nothing_to_check(self) -> None:
+        data = approved()
+        del data["date"]
+        data["patient"]["weight"] = {"value": "7000", "unit": "kg"}
+        assert [str(e) for e in _errors(data)] == ["required field missing @ $.date"]
+
+    def test_a_huge_count_is_quoted_in_part(self) -> None:
+        data = approved()
+        data["medication"]["schedule"]["doses_per_cycle"] = 10**300
+        (error,) = _errors(data)
+        assert error.path == "$.medication.schedule.doses_per_cycle"
+        assert len(error.reason) < 100

@@ -12,8 +12,8 @@ from typing import Any
 
 from umpolicy.engine.decision import Decision, decide
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError
-from umpolicy.io.converter import CONVERTER, dumps, loads, structure, text_problems
-from umpolicy.io.validation import admit, validate
+from umpolicy.io.converter import CONVERTER, dumps, loads, text_problems
+from umpolicy.io.validation import admit, request_from
 from umpolicy.policy import Policy
 from umpolicy.registry import load_policy
 from umpolicy.vocabulary.request import Request
@@ -30,7 +30,7 @@ def parse_request(data: str | bytes | Mapping[str, Any]) -> Request:
             raise InputError(found)
     if not isinstance(parsed, Mapping):
         raise InputError([FieldError("$", "expected a JSON object")])
-    return validate(structure(parsed, Request), typed=True)
+    return request_from(parsed)
 
 
 def evaluate(

@@ -12,6 +12,7 @@ all of them are reported at once.
 from __future__ import annotations
 
 import collections.abc
+import copy
 import datetime as dt
 import enum
 import functools
@@ -29,7 +30,7 @@ from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import unit
 from umpolicy.errors import FieldError, InputError, shown
-from umpolicy.io.converter import ISO_DATE, MAX_ITEMS, lone_surrogate
+from umpolicy.io.converter import ISO_DATE, MAX_ITEMS, lone_surrogate, structure
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.request import Request
 
@@ -196,7 +197,7 @@ def _number(path: str, value: Decimal, zero_ok: bool) -> Problems:
 def _count(path: str, value: int | None) -> Problems:
     if value is None or 1 <= value <= 10**6:
         return []
-    return [FieldError(path, f"must be a whole number from 1 to 1000000, got {value}")]
+    return [FieldError(path, f"must be a whole number from 1 to 1000000, got {shown(value)}")]
 
 
 def _therapies(path: str, therapies: tuple[object, ...] | None) -> Problems:
@@ -395,3 +396,56 @@ def admit(policy: Policy, request: Request, *, validated: bool = False) -> dict[
     if errors:
         raise InputError(errors)
     return answers
+
+
+_STEP = re.compile(r"\.([^.\[\]]+)|\[([0-9]+)\]")
+
+
+def request_from(data: collections.abc.Mapping[str, Any]) -> Request:
+    """A request from parsed JSON, checked in form and in value, every problem at once.
+
+    When the form is wrong somewhere (a wrong type, an unknown key), the value checks
+    still run on the rest: the fields at fault are left out and the remainder is
+    structured again, only to find more problems, never to decide.
+    """
+    try:
+        request = structure(data, Request)
+    except InputError as error:
+        raise InputError([*error.errors, *_values_despite(data, error.errors)]) from None
+    return validate(request, typed=True)
+
+
+def _values_despite(
+    data: collections.abc.Mapping[str, Any], errors: tuple[FieldError, ...]
+) -> Problems:
+    """The value problems of what remains when the fields at fault are left out."""
+    pruned: Any = copy.deepcopy(dict(data))
+    seen = {error.path for error in errors}
+    for _ in range(3):  # a field left out may uncover another fault (a required one)
+        for error in errors:
+            _leave_out(pruned, error.path)
+        try:
+            request = structure(pruned, Request)
+        except InputError as again:
+            errors = again.errors
+            continue
+        return [p for p in problems(request, typed=True) if p.path not in seen]
+    return []
+
+
+def _leave_out(data: Any, path: str) -> None:
+    """Remove the list item holding the field at ``path``, else the field itself."""
+    here: Any = data
+    trail: list[tuple[Any, str | int]] = []
+    for key, index in _STEP.findall(path.removeprefix("$")):
+        step: str | int = key if key else int(index)
+        try:
+            trail.append((here, step))
+            here = here[step]
+        except (KeyError, IndexError, TypeError):
+            return  # not there (left out already, or required and missing)
+    items = [(container, step) for container, step in trail if isinstance(container, list)]
+    if items or trail:
+        container, step = items[-1] if items else trail[-1]
+        target: Any = container  # a list's item by index, a dict's field by key
+        target.pop(step)

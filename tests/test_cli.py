@@ -82,7 +82,7 @@ class TestEvaluate:
         path = tmp_path / "latin1.json"
         path.write_bytes(b'{"date": "2026-01-01", "id": "caf\xe9"}')
         assert run("evaluate", str(path)) == (2, "")
-        assert capsys.readouterr().err.startswith("invalid input: malformed JSON: 'utf-8' codec")
+        assert capsys.readouterr().err.startswith("invalid input: malformed JSON: not UTF-8 text")
 
     def test_unknown_policy(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         data = json.loads(APPROVE.read_text())

@@ -123,7 +123,9 @@ class TestJsonText:
         ("text", "start"),
         [
             ("{", "malformed JSON: Expecting property name"),
-            (b"\xff", "malformed JSON: 'utf-8' codec can't decode"),
+            (b"\xff", "malformed JSON: not UTF-8 text (invalid start byte at byte 0)"),
+            ('{"a": "\ufeff"}'.encode("utf-16"), "malformed JSON: not UTF-8 text"),
+            ("\ufeff{}", "a byte order mark before the JSON text"),
             ("[" * 100_000, "malformed JSON: maximum recursion depth"),
             ("1" * 5000, "malformed JSON: Exceeds the limit"),
         ],

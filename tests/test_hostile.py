@@ -154,7 +154,7 @@ class TestLimits:
         data = approved()
         data["answers"]["proleukin"]["lesions"] = [{"site": "nodal", "status": "recurrent"}] * 101
         assert [str(e) for e in _errors(data)] == [
-            "a list of 101 items; the limit is 100 @ $.answers.proleukin.lesions"
+            "a list of 101 items at $.answers.proleukin.lesions; the limit is 100 @ $.answers"
         ]
 
     def test_errors_are_capped(self) -> None:

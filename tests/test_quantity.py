@@ -67,7 +67,7 @@ class TestToDecimal:
 
     @pytest.mark.parametrize(
         ("given", "expected"),
-        [("70.5", "70.5"), (" 70.5 ", "70.5"), (3, "3"), (Decimal("0.037"), "0.037")],
+        [("70.5", "70.5"), (3, "3"), (Decimal("0.037"), "0.037")],
     )
     def test_accepts(self, given: object, expected: str) -> None:
         assert to_decimal(given) == Decimal(expected)

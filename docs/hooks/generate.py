@@ -247,7 +247,7 @@ def _limits() -> str:
         ("Characters in any text", f"{converter.MAX_TEXT:,}"),
         ("Digits in a number", f"{quantity.MAX_DIGITS}"),
         ("Exponent of a number", f"-{quantity.MAX_EXPONENT} to {quantity.MAX_EXPONENT}"),
-        ("Problems listed in one error", f"{converter.MAX_ERRORS} (then how many more)"),
+        ("Problems listed in one error", f"{errors.MAX_ERRORS} (then how many more)"),
         ("Characters of a bad value quoted in a message", f"{errors.SHOWN}"),
     ]
     lines = ["| What | Limit |", "|---|---|", *(f"| {what} | {limit} |" for what, limit in rows)]

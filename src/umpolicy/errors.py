@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from attrs import frozen
+from attrs import field, frozen
 
 #: How much of a bad value an error message quotes.
 SHOWN = 40
+#: The longest path or reason of an error, in characters.
+LONGEST = 400
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= LONGEST else f"{text[: LONGEST - 1]}…"
 
 
 def shown(value: object) -> str:
@@ -19,24 +25,37 @@ def shown(value: object) -> str:
 
 @frozen
 class FieldError:
-    """One problem with the input: where (``$.patient.weight``) and why."""
+    """One problem with the input: where (``$.patient.weight``) and why.
 
-    path: str
-    reason: str
+    Both are cut to a bounded length (:data:`LONGEST`): a path or a reason that quotes a
+    100,000-character key must not make an error of that size.
+    """
+
+    path: str = field(converter=_cut)
+    reason: str = field(converter=_cut)
 
     def __str__(self) -> str:
         return f"{self.reason} @ {self.path}"
 
 
+#: The most problems one error lists; then it says how many more there are.
+MAX_ERRORS = 100
+
+
 class InputError(ValueError):
     """Malformed input: raised instead of any decision, never an approval.
 
-    ``errors`` lists every problem found, each as a path into the input and a reason,
-    e.g. ``required field missing @ $.date``.
+    ``errors`` lists every problem found (at most :data:`MAX_ERRORS`, then how many
+    more), each as a path into the input and a reason, e.g. ``required field missing @
+    $.date``.
     """
 
     def __init__(self, errors: tuple[FieldError, ...] | list[FieldError]) -> None:
-        self.errors = tuple(errors)
+        found = tuple(errors)
+        if len(found) > MAX_ERRORS:
+            more = f"and {len(found) - MAX_ERRORS} more problems (the first {MAX_ERRORS} shown)"
+            found = (*found[:MAX_ERRORS], FieldError("$", more))
+        self.errors = found
         super().__init__("\n".join(map(str, self.errors)))
 
     def __repr__(self) -> str:

@@ -54,7 +54,7 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip()
+        text = value  # as given: no white space of any kind around a number
         if len(text) > 2 * MAX_DIGITS:
             raise ValueError(f"{shown(value)} is too long for a number ({MAX_DIGITS} digits)")
         try:
@@ -65,7 +65,7 @@ def to_decimal(value: object) -> Decimal:
         raise ValueError(f"expected decimal text, got {type(value).__name__}")
     if not number.is_finite():
         raise ValueError(f"{shown(value)} is not a finite number")
-    if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value.strip()):
+    if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value):
         raise ValueError(f"{shown(value)} is not plain decimal text (ASCII digits, no separators)")
     _, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)  # finite

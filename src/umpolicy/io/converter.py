@@ -46,7 +46,6 @@ def _tag(cls: type) -> str:
 MAX_REQUEST_BYTES = 256 * 1024
 MAX_ITEMS = 100
 MAX_TEXT = 1000
-MAX_ERRORS = 100
 
 
 def _strict(kind: type[T], name: str) -> Callable[[object, type], T]:
@@ -235,13 +234,35 @@ def _structure_trail(data: dict[str, Any], _: type) -> Trail:
 
 
 def _structure_answers(value: object, _: type) -> dict[str, dict[str, Any]]:
-    """Answers by policy and question id, as JSON values: the policy checks them."""
+    """Answers by policy and question id, as JSON values: the policy checks them.
+
+    Answers for a policy other than the one deciding are kept but never read, so their
+    size is bounded here, as every other part of a request is: at most
+    :data:`MAX_ITEMS` policies, answers, items or fields, and :data:`MAX_TEXT` characters.
+    """
     if not isinstance(value, dict):
         raise ValueError(f"expected an object, got {_json_type(value)}")
+    _bounded(value)
     for policy, answers in value.items():
         if not isinstance(answers, dict):
-            raise ValueError(f"the answers for {policy!r}: expected an object")
+            raise ValueError(f"the answers for {shown(policy)}: expected an object")
     return {policy: dict(answers) for policy, answers in value.items()}
+
+
+def _bounded(value: object, where: str = "$.answers") -> None:
+    """Raise ``ValueError`` when JSON data holds more items or text than a request may."""
+    if isinstance(value, dict | list):
+        if len(value) > MAX_ITEMS:
+            what = "an object of" if isinstance(value, dict) else "a list of"
+            limit = f"the limit is {MAX_ITEMS}"
+            raise ValueError(f"{what} {len(value)} items at {shown(where)[1:-1]}; {limit}")
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in pairs:
+            _bounded(key, where)
+            _bounded(item, f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}")
+    elif isinstance(value, str) and len(value) > MAX_TEXT:
+        limit = f"the limit is {MAX_TEXT}"
+        raise ValueError(f"text of {len(value)} characters at {shown(where)[1:-1]}; {limit}")
 
 
 def _structure_values(value: object, _: type) -> tuple[str, ...] | ValueSet:
@@ -445,9 +466,22 @@ def loads(text: str | bytes) -> Any:
     surrogate), is an input error naming its path: a parser upstream that keeps the
     first key, or drops the bad text, would see another request than the one decided.
     """
-    if len(text) > MAX_REQUEST_BYTES:
+    size = (
+        len(text)
+        if isinstance(text, bytes) or text.isascii()
+        else len(text.encode("utf-8", "surrogatepass"))
+    )
+    if size > MAX_REQUEST_BYTES:
         limit = f"the limit is {MAX_REQUEST_BYTES} bytes"
-        raise InputError([FieldError("$", f"a request of {len(text)} bytes; {limit}")])
+        raise InputError([FieldError("$", f"a request of {size} bytes; {limit}")])
+    if isinstance(text, bytes):  # JSON is exchanged as UTF-8 (RFC 8259), without a BOM
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            reason = f"malformed JSON: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            raise InputError([FieldError("$", reason)]) from None
+    if text.startswith("\ufeff"):
+        raise InputError([FieldError("$", "a byte order mark before the JSON text")])
     duplicated = False
 
     def pairs(found: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -462,8 +496,7 @@ def loads(text: str | bytes) -> Any:
     except (ValueError, RecursionError) as exc:
         raise InputError([FieldError("$", f"malformed JSON: {exc}")]) from None
     # Only text that is not ASCII, or escapes a character, can hold a lone surrogate.
-    escape = b"\\u" if isinstance(text, bytes) else "\\u"
-    if duplicated or not text.isascii() or escape in text:  # type: ignore[operator]
+    if duplicated or not text.isascii() or "\\u" in text:
         found = text_problems(data)
         if found:
             raise InputError(found)
@@ -486,13 +519,7 @@ def structure(data: object, kind: type[T], converter: cattrs.Converter = CONVERT
         return converter.structure(data, kind)
     except cattrs.BaseValidationError as exc:
         messages = transform_error(exc, path="$", format_exception=_format)
-        found = [_field_error(m) for m in messages[:MAX_ERRORS]]
-        if len(messages) > MAX_ERRORS:
-            more = len(messages) - MAX_ERRORS
-            found.append(
-                FieldError("$", f"and {more} more problems (the first {MAX_ERRORS} shown)")
-            )
-        raise InputError(found) from None
+        raise InputError([_field_error(m) for m in messages]) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InputError([FieldError("$", _format(exc, kind))]) from None
 

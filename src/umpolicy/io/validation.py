@@ -29,7 +29,7 @@ import attrs
 from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import unit
-from umpolicy.errors import FieldError, InputError, shown
+from umpolicy.errors import MAX_ERRORS, FieldError, InputError, shown
 from umpolicy.io.converter import ISO_DATE, MAX_ITEMS, lone_surrogate, structure
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.request import Request
@@ -411,6 +411,8 @@ def request_from(data: collections.abc.Mapping[str, Any]) -> Request:
     try:
         request = structure(data, Request)
     except InputError as error:
+        if len(error.errors) > MAX_ERRORS:  # already more than an error lists
+            raise
         raise InputError([*error.errors, *_values_despite(data, error.errors)]) from None
     return validate(request, typed=True)
 

@@ -33,8 +33,12 @@ class Book(Protocol):
 
 
 @frozen
-class IsTrue:
-    """Met when the boolean fact is true."""
+class _OneFact:
+    """A check of one fact whose findings are only met, not met or unknown.
+
+    Its three possible findings are built once: they are immutable, so every request
+    shares them instead of building its own.
+    """
 
     fact: str
     _findings: tuple[Finding, Finding, Finding] = field(
@@ -42,11 +46,18 @@ class IsTrue:
     )
 
     def __attrs_post_init__(self) -> None:
-        _keep_findings(self, self.fact)
+        facts = (self.fact,)
+        found = (Finding(MET, facts), Finding(NOT_MET, facts), Finding(UNKNOWN, facts))
+        object.__setattr__(self, "_findings", found)
 
     def facts(self) -> tuple[str, ...]:
         """The facts this check reads."""
         return (self.fact,)
+
+
+@frozen
+class IsTrue(_OneFact):
+    """Met when the boolean fact is true."""
 
     def describe(self) -> str:
         """The rule in plain words."""
@@ -59,33 +70,15 @@ class IsTrue:
         return unknown if value is None else met if value is True else not_met
 
 
-def _keep_findings(check: IsTrue | OneOf | Includes, fact: str) -> None:
-    """Its three possible findings, built once: they are immutable, so every request shares them."""
-    facts = (fact,)
-    found = (Finding(MET, facts), Finding(NOT_MET, facts), Finding(UNKNOWN, facts))
-    object.__setattr__(check, "_findings", found)
-
-
 def _words(values: tuple[str, ...] | ValueSet) -> str:
     return values.describe() if isinstance(values, ValueSet) else " or ".join(values)
 
 
 @frozen
-class OneOf:
+class OneOf(_OneFact):
     """Met when the fact's value (one code or word) is one of ``values``."""
 
-    fact: str
     values: tuple[str, ...] | ValueSet
-    _findings: tuple[Finding, Finding, Finding] = field(
-        init=False, eq=False, hash=False, repr=False
-    )
-
-    def __attrs_post_init__(self) -> None:
-        _keep_findings(self, self.fact)
-
-    def facts(self) -> tuple[str, ...]:
-        """The facts this check reads."""
-        return (self.fact,)
 
     def describe(self) -> str:
         """The rule in plain words."""
@@ -99,21 +92,10 @@ class OneOf:
 
 
 @frozen
-class Includes:
+class Includes(_OneFact):
     """Met when the set-valued fact holds any of ``values`` (codes, or a value set)."""
 
-    fact: str
     values: tuple[str, ...] | ValueSet
-    _findings: tuple[Finding, Finding, Finding] = field(
-        init=False, eq=False, hash=False, repr=False
-    )
-
-    def __attrs_post_init__(self) -> None:
-        _keep_findings(self, self.fact)
-
-    def facts(self) -> tuple[str, ...]:
-        """The facts this check reads."""
-        return (self.fact,)
 
     def describe(self) -> str:
         """The rule in plain words."""

@@ -1,4 +1,4 @@
-"""The project's whole toolbox: ``nox -s tests lint typecheck docs docs_browser bench``."""
+"""The project's whole toolbox: ``nox -s tests lint typecheck docs docs_browser bench stress``."""
 
 from __future__ import annotations
 
@@ -65,6 +65,28 @@ def bench(session: nox.Session) -> None:
     _install(session, "bench")
     session.run("python", "benchmarks/bench.py", *session.posargs)
     session.run("python", "benchmarks/batch.py")
+
+
+@nox.session
+def stress(session: nox.Session) -> None:
+    """Hostile requests per family: worst CPU time and peak memory each (figures, not a test).
+
+    Arguments go to benchmarks/stress.py (``nox -s stress -- -n 50`` for a quick run).
+    """
+    _install(session, "tests")
+    session.run("python", "benchmarks/stress.py", *session.posargs)
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Mutation testing of the policies and the DSL's core: scores and every survivor.
+
+    Not a default session, nor in .ci/run: it takes about 22 minutes on 2 processes.
+    Arguments go to scripts/mutants.py (``nox -s mutants -- policies/proleukin.py``,
+    ``-- --list`` to list the mutants, ``-- --jobs 4``).
+    """
+    _install(session, "tests")
+    session.run("python", "scripts/mutants.py", *session.posargs)
 
 
 def _build_site(session: nox.Session, group: str) -> None:

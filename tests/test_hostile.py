@@ -16,9 +16,24 @@ from typing import Any
 import attrs
 import pytest
 
-from umpolicy import FieldError, InputError, Outcome, Policy, Therapies, Therapy, structure
+from umpolicy import (
+    AtLeast,
+    AtMost,
+    Fact,
+    FieldError,
+    InputError,
+    LessThan,
+    Outcome,
+    Policy,
+    Quantity,
+    Status,
+    Therapies,
+    Therapy,
+    structure,
+)
 from umpolicy.api import evaluate, parse_request
 from umpolicy.cli import main
+from umpolicy.engine.book import FactBook
 from umpolicy.io.converter import CONVERTER
 from umpolicy_policies.proleukin import POLICY
 
@@ -394,3 +409,30 @@ class TestFormAndValueAtOnce:
         (error,) = _errors(data)
         assert error.path == "$.medication.schedule.doses_per_cycle"
         assert len(error.reason) < 100
+
+
+class TestPartialCounts:
+    """A count with an uncoded therapy is a lower bound: it can meet "at least", not refute it."""
+
+    def test_only_uncoded(self) -> None:
+        data = approved()
+        data["therapies"]["prior"] = [{"name": "a trial drug"}]
+        decision = evaluate(json.dumps(data))
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert decision.facts_needed == ("therapy.prior_systemic_count",)
+        assert decision.trail is not None
+        assert decision.trail.facts["therapy.prior_systemic_count"].partial
+
+    def test_one_coded_settles_it(self) -> None:
+        data = approved()
+        data["therapies"]["prior"].append({"name": "a trial drug"})
+        assert evaluate(json.dumps(data)).outcome is Outcome.APPROVE
+
+    def test_at_most_is_never_met_by_a_lower_bound(self) -> None:
+        book = FactBook({}, parse_request(approved()), {})
+        book.add(Fact("n", Quantity("1", "{therapy}"), (), None, True))
+        assert AtMost("n", Quantity("2", "{therapy}")).evaluate(book).status is Status.UNKNOWN
+        assert AtMost("n", Quantity("0", "{therapy}")).evaluate(book).status is Status.NOT_MET
+        assert LessThan("n", Quantity("1", "{therapy}")).evaluate(book).status is Status.NOT_MET
+        assert AtLeast("n", Quantity("1", "{therapy}")).evaluate(book).status is Status.MET
+        assert AtLeast("n", Quantity("2", "{therapy}")).evaluate(book).status is Status.UNKNOWN

@@ -8,7 +8,7 @@ timing, to umpolicy's JSON request (numbers as decimal text, never binary floats
   carcinoma C64.9, chronic GVHD D89.811, anything else C50.919;
 - ``metastatic``, ``unresectable``, ``steroid_refractory`` → ``answers.proleukin.*``;
   ``lesion_site`` + ``lesion_status`` → ``answers.proleukin.lesions``, one lesion (a
-  ``primary`` lesion is status ``other``);
+  ``primary`` lesion is status ``other``; unanswered when either is unknown);
 - ``prior_systemic_therapies`` (a count) → that many ``therapies.prior`` entries coded
   ``L01XX``; ``single_agent`` false → ipilimumab (L01FX04) concomitant, true → none;
   ``with_systemic_corticosteroids`` true → prednisone (H02AB07) added to the concomitant
@@ -150,9 +150,10 @@ def _prescriber(specialties: list[str] | None) -> Json:
 
 
 def _lesions(site: str | None, status: str | None) -> list[Json] | None:
-    if site is None and status is None:
+    """One lesion; not answered when its site or status is unknown (an item is whole)."""
+    if site is None or status is None:
         return None
-    return [{"site": site, "status": None if status is None else _STATUSES.get(status, status)}]
+    return [{"site": site, "status": _STATUSES.get(status, status)}]
 
 
 def to_request(r: Mapping[str, Any], index: int) -> Json:

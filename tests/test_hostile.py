@@ -172,6 +172,19 @@ class TestLimits:
             "a list of 101 items at $.answers.proleukin.lesions; the limit is 100 @ $.answers"
         ]
 
+    def test_answer_list_length_built_in_python(self) -> None:
+        data = json.loads(
+            APPROVE.parent.joinpath("melanoma-intralesional-approve.json").read_text()
+        )
+        request = parse_request(data)
+        lesions = [{"site": "nodal", "status": "recurrent"}] * 101
+        many = attrs.evolve(request, answers={"proleukin": {"lesions": lesions}})
+        with pytest.raises(InputError) as info:
+            evaluate(many, POLICY)
+        assert [str(e) for e in info.value.errors] == [
+            "a list of 101 items; the limit is 100 @ $.answers.proleukin.lesions"
+        ]
+
     def test_errors_are_capped(self) -> None:
         data = approved()
         data["diagnoses"] = [{"code": 1}] * 100

@@ -23,7 +23,8 @@ from typing import Any
 
 from attrs import frozen
 
-from umpolicy.dsl.findings import Fact
+from umpolicy.dsl.checks import Check
+from umpolicy.dsl.findings import Fact, Finding
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.status import Status
@@ -166,18 +167,31 @@ class _Run:
 
     def detail(self, node: Node) -> str:
         """What was found for a node, in words: each finding not met, with what was given."""
-        parts = []
         step = self.steps[node.label]
-        for check, finding in zip(checks_of(node), step.findings, strict=True):
-            if finding.status is MET:
-                continue
-            if finding.requested is not None and finding.limit is not None:
-                found = f"request: {finding.requested.display()}"
-            else:
-                found = "; ".join(f"{name}: {self.facts[name].display()}" for name in finding.facts)
-            text = f"{check.describe()} ({found})"
-            parts.append(f"{text}: {finding.note}" if finding.note else text)
-        return "; ".join(parts)
+        return "; ".join(
+            self.found(check, finding)
+            for check, finding in zip(checks_of(node), step.findings, strict=True)
+            if finding.status is not MET
+        )
+
+    def found(self, check: Check, finding: Finding) -> str:
+        """One finding in words: the rule, and what the request gave (or how it compared)."""
+        if finding.requested is not None and finding.limit is not None:
+            given = f"request: {finding.requested.display()}"
+        else:
+            given = "; ".join(f"{name}: {self.facts[name].display()}" for name in finding.facts)
+        text = f"{check.describe()} ({given})"
+        return f"{text}: {finding.note}" if finding.note else text
+
+    def missing(self, findings: tuple[Finding, ...]) -> list[str]:
+        """The facts missing from the request that leave these findings unknown."""
+        return [
+            name
+            for finding in findings
+            if finding.status is UNKNOWN
+            for fact in finding.facts
+            for name in _missing(self.facts[fact], self.facts)
+        ]
 
     def not_met(self, node: Node) -> list[Reason]:
         """Every criterion not met in ``node`` (itself not met), on the request's branch.
@@ -197,13 +211,7 @@ class _Run:
         step = self.steps[node.label]
         if step.status is not UNKNOWN:
             return []
-        names = [
-            name
-            for finding in step.findings
-            if finding.status is UNKNOWN
-            for fact in finding.facts
-            for name in _missing(self.facts[fact], self.facts)
-        ]
+        names = self.missing(step.findings)
         if isinstance(node, AllOf | AnyOf):
             for child in node.children:
                 names += self.needed(child)
@@ -363,9 +371,7 @@ def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
 
 def _exclusion_detail(run: _Run, item: NotRecommended) -> str:
     assert item.check is not None
-    finding = run.steps[exclusion_label(item)].findings[0]
-    found = "; ".join(f"{name}: {run.facts[name].display()}" for name in finding.facts)
-    return f"{item.check.describe()} ({found})"
+    return run.found(item.check, run.steps[exclusion_label(item)].findings[0])
 
 
 def _with_indication(
@@ -383,9 +389,7 @@ def _with_indication(
             [
                 name
                 for item in blocked
-                for finding in run.steps[exclusion_label(item)].findings
-                for fact in finding.facts
-                for name in _missing(run.facts[fact], run.facts)
+                for name in run.missing(run.steps[exclusion_label(item)].findings)
             ]
         )
         return (

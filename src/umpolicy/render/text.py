@@ -7,6 +7,7 @@ never words of their own about the policy. Output is deterministic.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from umpolicy.dsl.checks import Check
 from umpolicy.dsl.findings import Fact, Finding
@@ -62,26 +63,45 @@ def _title(node: Node) -> str | None:
     return node.title if isinstance(node, AllOf | AnyOf) else None
 
 
-def _trail_text(node: Node, trail: Trail, policy: Policy, depth: int) -> Iterator[str]:
-    pad = "    " * depth
-    yield f"{pad}[{_status(trail, node.label)}] {_heading(node.label, _title(node), node.text)}"
-    step = trail.steps[node.label]
-    for check, finding in zip(checks_of(node), step.findings, strict=True):
-        for line in finding_lines(check, finding, trail, policy):
-            yield f"{pad}      {line}"
-    if isinstance(node, AllOf | AnyOf):
-        for child in node.children:
-            yield from _trail_text(child, trail, policy, depth + 1)
+class _Row(NamedTuple):
+    """One line of the audit trail: a node (or an exclusion) and its own findings."""
+
+    depth: int
+    label: str
+    title: str | None
+    text: str
+    status: str
+    found: tuple[tuple[Check, Finding], ...]
 
 
-def _exclusions_text(trail: Trail, policy: Policy) -> Iterator[str]:
+def _rows(trail: Trail, policy: Policy) -> Iterator[_Row]:
+    """Every node of the policy in its order, nested, then each exclusion: the trail's walk."""
+
+    def walk(node: Node, depth: int) -> Iterator[_Row]:
+        findings = trail.steps[node.label].findings
+        found = tuple(zip(checks_of(node), findings, strict=True))
+        status = _status(trail, node.label)
+        yield _Row(depth, node.label, _title(node), node.text, status, found)
+        if isinstance(node, AllOf | AnyOf):
+            for child in node.children:
+                yield from walk(child, depth + 1)
+
+    for root in policy.trees():
+        yield from walk(root, 0)
     for item in policy.exclusions:
         assert item.check is not None
         label = exclusion_label(item)
-        yield f"[{_status(trail, label)}] {label}. {item.text}"
-        for finding in trail.steps[label].findings:
-            for line in finding_lines(item.check, finding, trail, policy):
-                yield f"      {line}"
+        found = tuple((item.check, finding) for finding in trail.steps[label].findings)
+        yield _Row(0, f"{label}.", None, item.text, _status(trail, label), found)
+
+
+def _trail_text(trail: Trail, policy: Policy) -> Iterator[str]:
+    for row in _rows(trail, policy):
+        pad = "    " * row.depth
+        yield f"{pad}[{row.status}] {_heading(row.label, row.title, row.text)}"
+        for check, finding in row.found:
+            for line in finding_lines(check, finding, trail, policy):
+                yield f"{pad}      {line}"
 
 
 def _summary_lines(decision: Decision, policy: Policy) -> Iterator[str]:
@@ -135,9 +155,7 @@ def decision_text(decision: Decision, policy: Policy) -> str:
     trail = decision.trail
     if trail:
         lines += ["", "Audit trail:"]
-        for root in policy.trees():
-            lines += _trail_text(root, trail, policy, 0)
-        lines += _exclusions_text(trail, policy)
+        lines += _trail_text(trail, policy)
     return "\n".join(lines) + "\n"
 
 
@@ -148,33 +166,16 @@ def _md(text: str) -> str:
     return text
 
 
-def _trail_markdown(node: Node, trail: Trail, policy: Policy, depth: int) -> Iterator[str]:
-    pad = "    " * depth
-    title = _title(node)
-    heading = f" {_md(title)}" if title else ""
-    status = _status(trail, node.label)
-    yield f"{pad}- **{_md(node.label)}**{heading} {_md(node.text)} — *{status}*"
-    step = trail.steps[node.label]
-    for check, finding in zip(checks_of(node), step.findings, strict=True):
-        lines = list(finding_lines(check, finding, trail, policy))
-        yield f"{pad}    - {_md(lines[0])}"
-        for line in lines[1:]:
-            yield f"{pad}        - {_md(line.strip())}"
-    if isinstance(node, AllOf | AnyOf):
-        for child in node.children:
-            yield from _trail_markdown(child, trail, policy, depth + 1)
-
-
-def _exclusions_markdown(trail: Trail, policy: Policy) -> Iterator[str]:
-    for item in policy.exclusions:
-        assert item.check is not None
-        label = exclusion_label(item)
-        yield f"- **{_md(label)}.** {_md(item.text)} — *{_status(trail, label)}*"
-        for finding in trail.steps[label].findings:
-            lines = list(finding_lines(item.check, finding, trail, policy))
-            yield f"    - {_md(lines[0])}"
+def _trail_markdown(trail: Trail, policy: Policy) -> Iterator[str]:
+    for row in _rows(trail, policy):
+        pad = "    " * row.depth
+        heading = f" {_md(row.title)}" if row.title else ""
+        yield f"{pad}- **{_md(row.label)}**{heading} {_md(row.text)} — *{row.status}*"
+        for check, finding in row.found:
+            lines = list(finding_lines(check, finding, trail, policy))
+            yield f"{pad}    - {_md(lines[0])}"
             for line in lines[1:]:
-                yield f"        - {_md(line.strip())}"
+                yield f"{pad}        - {_md(line.strip())}"
 
 
 def decision_markdown(decision: Decision, policy: Policy) -> str:
@@ -199,9 +200,7 @@ def decision_markdown(decision: Decision, policy: Policy) -> str:
     trail = decision.trail
     if trail:
         lines += ["", "#### Audit trail", ""]
-        for root in policy.trees():
-            lines += _trail_markdown(root, trail, policy, 0)
-        lines += _exclusions_markdown(trail, policy)
+        lines += _trail_markdown(trail, policy)
     return "\n".join(lines) + "\n"
 
 

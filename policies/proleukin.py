@@ -475,8 +475,8 @@ INTERPRETATIONS = (
         "single-agent",
         "Single agent means no concomitant anticancer therapy",
         "Proleukin is used as a single agent when the concomitant therapies the request "
-        "lists hold no anticancer therapy (ATC L01 antineoplastic agents, L02 endocrine "
-        "therapy); supportive medicines may be listed. A concomitant therapy listed without "
+        f"lists hold no {ANTICANCER_THERAPY.describe()}: antineoplastic agents and endocrine "
+        "therapy; supportive medicines may be listed. A concomitant therapy listed without "
         "its ATC codes leaves 1.A.iv and 2.C unknown: it may be one.",
         ("1.A.iv", "2.C"),
     ),
@@ -484,9 +484,9 @@ INTERPRETATIONS = (
         "prior-therapy",
         "Other systemic therapies are those the request lists",
         '"Tried at least one other systemic therapy" is met when the therapies tried before '
-        "include one or more systemic antineoplastic or immunomodulating therapies (ATC "
-        "L01 to L04) other than aldesleukin itself (L03AC01). A prior therapy listed without "
-        "its ATC codes may be one: it leaves the criterion unknown unless another settles it.",
+        f"include one or more of {SYSTEMIC_THERAPY.describe()}: aldesleukin itself is not "
+        "another therapy. A prior therapy listed without its ATC codes may be one: it leaves "
+        "the criterion unknown unless another settles it.",
         ("1.A.iii",),
     ),
     Interpretation(

@@ -449,13 +449,14 @@ INTERPRETATIONS = (
     Interpretation(
         "diagnoses",
         "Which diagnosis codes are each condition",
-        "Rheumatoid arthritis is an ICD-10-CM code under M05 (seropositive) or M06 (other "
-        "rheumatoid arthritis). M06 also holds adult-onset Still's disease (M06.1) and "
+        f"Rheumatoid arthritis is a code of {RHEUMATOID_ARTHRITIS_CODES.describe()}: "
+        "seropositive, and other rheumatoid arthritis. M06 also holds adult-onset Still's "
+        "disease (M06.1) and "
         "inflammatory polyarthropathy (M06.4); the teaching set keeps the whole category "
         "for brevity, where a real plan would list the codes it means. Polyarticular "
-        "juvenile idiopathic arthritis is a code under M08.0 (unspecified juvenile "
-        "rheumatoid arthritis, where seropositive polyarticular disease is coded) or M08.3 "
-        "(juvenile rheumatoid polyarthritis, seronegative). A request with diagnoses of "
+        f"juvenile idiopathic arthritis is a code of {PJIA_CODES.describe()}: unspecified "
+        "juvenile rheumatoid arthritis, where seropositive polyarticular disease is coded, "
+        "and juvenile rheumatoid polyarthritis, seronegative. A request with diagnoses of "
         "both conditions is decided under the first one it meets, in the policy's order.",
         ("1", "2"),
     ),
@@ -491,17 +492,17 @@ INTERPRETATIONS = (
     Interpretation(
         "contraindication",
         "A contraindication to methotrexate, according to the prescriber",
-        "1.A.ii.b is met when the therapy history lists methotrexate (ATC L04AX03 or "
-        "L01BA01) with the outcome contraindication: the prescriber records it so.",
+        f"1.A.ii.b is met when the therapy history lists {METHOTREXATE.describe()} with "
+        "the outcome contraindication: the prescriber records it so.",
         ("1.A.ii.b",),
     ),
     Interpretation(
         "combination",
         "Another biologic or a targeted synthetic DMARD",
         "Quellimab is used in combination with another biologic or a targeted synthetic "
-        "DMARD when the therapies to be given with it include one of the teaching set: ATC "
-        "L04AB* (TNF-alpha inhibitors), L04AC* (interleukin inhibitors), L04AF* (Janus "
-        "kinase inhibitors), L04AA24 (abatacept) or L01FA01 (rituximab). The same fact "
+        "DMARD when the therapies to be given with it include one of the teaching set, "
+        f"{BIOLOGICS_AND_TSDMARDS.describe()}: TNF-alpha, interleukin and Janus kinase "
+        "inhibitors, abatacept and rituximab. The same fact "
         "decides criterion 1.A.iii and CONDITIONS NOT RECOMMENDED 1, which holds for both "
         "indications and for continuation too: when it is met the request is not "
         "recommended, and while the therapies to be given with Quellimab are not given, "
@@ -527,8 +528,8 @@ INTERPRETATIONS = (
     Interpretation(
         "with-methotrexate",
         "Started in combination with methotrexate",
-        "2.A.ii.b is met when the therapies to be given with Quellimab include methotrexate "
-        "(ATC L04AX03 or L01BA01).",
+        "2.A.ii.b is met when the therapies to be given with Quellimab include "
+        f"{METHOTREXATE.describe()}.",
         ("2.A.ii.b",),
     ),
     Interpretation(
@@ -548,16 +549,17 @@ INTERPRETATIONS = (
     Interpretation(
         "prescriber",
         "Prescribed by or in consultation with a rheumatologist",
-        "Met when the prescriber, or any physician consulted, has the NUCC taxonomy code of "
-        "a rheumatologist: 207RR0500X (Internal Medicine, Rheumatology) or 2080P0216X "
-        "(Pediatrics, Pediatric Rheumatology).",
+        "Met when the prescriber, or any physician consulted, has a code of "
+        f"{RHEUMATOLOGY.describe()}: Internal Medicine, Rheumatology, or Pediatrics, "
+        "Pediatric Rheumatology.",
         ("1.A.iv", "2.A.iii"),
     ),
     Interpretation(
         "route-headings",
         "Route headings are conditions",
-        "Subcutaneous and Intravenous are conditions on the requested route (SNOMED CT "
-        "34206005 and 47625008): a regimen applies only to a request for its route. Any "
+        "Subcutaneous and Intravenous are conditions on the requested route "
+        f"({SUBCUTANEOUS_ROUTE.describe()}, {INTRAVENOUS_ROUTE.describe()}): a regimen "
+        "applies only to a request for its route. Any "
         "route meets the criteria; a route no regimen has is outside the established "
         "dosing.",
         _ROUTES,

@@ -63,8 +63,8 @@ class TestRegistry:
         assert not (REPO / "policies" / "quellimab.py").exists()
         project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
         assert "quellimab" not in project["project"]["entry-points"]["umpolicy.policies"]
-        wheel = project["tool"]["hatch"]["build"]["targets"]["wheel"]
-        assert not [path for path in wheel["packages"] if "quellimab" in path]
+        packages = project["tool"]["setuptools"]["packages"]
+        assert not [name for name in packages if "quellimab" in name]
 
     def test_a_request_names_its_policy(self) -> None:
         from umpolicy.api import evaluate  # the application's one call

@@ -48,6 +48,7 @@ from umpolicy import (
     Predicate,
     Quantity,
     Question,
+    Review,
     Source,
     Statement,
     TherapyCount,
@@ -407,6 +408,14 @@ GRAFT_VERSUS_HOST_DISEASE = Indication(
     approval=Quantity("1", "a"),
 )
 
+#: Dosing Information's condition on additional courses: context, not a criterion
+#: (quoted by the interpretation "retreatment" and by the Dosing Information).
+RETREATMENT = (
+    "Additional courses of therapy should only be given if there is evidence of tumor "
+    "shrinkage after the previous course of therapy and there are no contraindications to "
+    "retreatment."
+)
+
 _IV_LIMITS = ("Dosing 1.A.i", "Dosing 2.A")
 _REST = ("Dosing 1.A.ii", "Dosing 1.A.iii", "Dosing 2.B", "Dosing 2.C")
 _PRESCRIBERS = ("1.A.v", "1.B.iii", "2.D", "3.D")
@@ -523,6 +532,32 @@ INTERPRETATIONS = (
         "recommendations; a clinician makes every adverse determination.",
         ("1", "2", "3", "Dosing 1", "Dosing 2", "Dosing 3"),
     ),
+    # The Dosing Information's words, deliberately not decided: no request fact shows
+    # tumor shrinkage or a contraindication to retreatment, and the Dosing criteria
+    # ask only for the rest. A worksheet shows it when an additional course is asked.
+    Interpretation(
+        "retreatment",
+        "Additional courses: tumor shrinkage and no contraindications (not encoded)",
+        RETREATMENT,
+        ("Dosing 1.A.iii", "Dosing 2.C"),
+        encoded=False,
+    ),
+)
+
+#: What the reviewer does next when the decision is left to one (POLICY STATEMENT).
+REVIEW = (
+    Review(
+        "clinician_review",
+        "Consider the requested dosing case by case: the criteria are met, the dosing "
+        "is outside the established dosing.",
+        ("case_by_case",),
+    ),
+    Review(
+        "insufficient_information",
+        "Request the facts needed from the prescriber, then evaluate the request again: "
+        "approval needs the Criteria and Dosing to be shown met.",
+        ("approval",),
+    ),
 )
 
 POLICY = Policy(
@@ -556,9 +591,7 @@ POLICY = Policy(
                 "(0.037 mg/kg) is administered by intravenous infusion over 15 minutes every 8 "
                 "hours for a maximum of 14 doses. Following 9 days of rest the schedule is "
                 "repeated to complete one course of therapy. Additional courses of therapy can "
-                "be given after at least 7 weeks of rest. Additional courses of therapy should "
-                "only be given if there is evidence of tumor shrinkage after the previous "
-                "course of therapy and there are no contraindications to retreatment.",
+                "be given after at least 7 weeks of rest. " + RETREATMENT,
             ),
         ),
         Source(
@@ -630,6 +663,7 @@ POLICY = Policy(
         ),
     ),
     interpretations=INTERPRETATIONS,
+    review=REVIEW,
     value_sets=(
         CUTANEOUS_MELANOMA_CODES,
         RENAL_CELL_CARCINOMA_CODES,

@@ -167,6 +167,7 @@ class TestRefused:
             SMALL,
             not_recommended=ITEMS[:1],
             statement=(Statement("other", "Something else."),),
+            review=(),
         )
         assert refused(bad) == (
             "CONDITIONS NOT RECOMMENDED: no item for circumstances not listed; "

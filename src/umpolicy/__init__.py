@@ -27,6 +27,7 @@ from umpolicy.policy import (
     Interpretation,
     NotRecommended,
     Policy,
+    Review,
     Source,
     Statement,
 )
@@ -136,6 +137,7 @@ __all__ = [
     "Reason",
     "Request",
     "RequestKind",
+    "Review",
     "Schedule",
     "Sex",
     "Source",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Literal
 
 from attrs import frozen
 
@@ -68,12 +69,43 @@ class NotRecommended:
 
 @frozen
 class Interpretation:
-    """A product decision the code makes where the document is silent or ambiguous."""
+    """A product decision the code makes where the document is silent or ambiguous.
+
+    ``labels`` are the nodes it touches. ``encoded=False`` marks the policy's own
+    words that the code deliberately does not decide (context for the reviewer, such
+    as a condition no request fact can show): the docs list them, and a worksheet
+    shows them beside the nodes they touch, for the reviewer to confirm.
+    """
 
     key: str
     title: str
     text: str
     labels: tuple[str, ...]
+    encoded: bool = True
+
+
+#: The outcomes a :class:`Review` may be for: the values of
+#: :class:`umpolicy.engine.decision.Outcome` (a test holds the two equal), named here
+#: so that checking a policy at load does not import the decision engine.
+ReviewOutcome = Literal[
+    "approve", "clinician_review", "not_recommended", "insufficient_information"
+]
+
+
+@frozen
+class Review:
+    """What the reviewer does next when the engine recommends ``outcome``.
+
+    ``outcome`` is a decision outcome's value (``"clinician_review"``,
+    ``"insufficient_information"``, ...). ``action`` says in a sentence what the
+    reviewer checks or requests; ``statement`` names, by key, the POLICY STATEMENT
+    sentences the action rests on, which are quoted from :attr:`Policy.statement`
+    (never restated): :meth:`Policy.guidance` gives their words.
+    """
+
+    outcome: ReviewOutcome
+    action: str
+    statement: tuple[str, ...]
 
 
 @frozen
@@ -107,6 +139,8 @@ class Policy:
     value_sets: tuple[ValueSet, ...] = ()
     questions: tuple[Question, ...] = ()
     derived: tuple[Derived, ...] = ()
+    #: What the reviewer does next, for the outcomes that leave the decision to one.
+    review: tuple[Review, ...] = ()
 
     def said(self, key: str) -> str:
         """The POLICY STATEMENT sentence with this key."""
@@ -114,6 +148,29 @@ class Policy:
             if sentence.key == key:
                 return sentence.text
         raise KeyError(key)
+
+    def review_for(self, outcome: str) -> Review | None:
+        """What the reviewer does next for this outcome's value, if the policy says."""
+        for each in self.review:
+            if each.outcome == outcome:
+                return each
+        return None
+
+    def guidance(self, outcome: str) -> tuple[str, ...]:
+        """The POLICY STATEMENT sentences the reviewer acts on for this outcome, quoted."""
+        found = self.review_for(outcome)
+        return () if found is None else tuple(self.said(key) for key in found.statement)
+
+    @property
+    def automation(self) -> str | None:
+        """The POLICY STATEMENT's automation sentence ("Automation: None."), if it has one.
+
+        Read from :attr:`statement` (key ``automation``), where the words live once.
+        """
+        for sentence in self.statement:
+            if sentence.key == "automation":
+                return sentence.text
+        return None
 
     def facts(self) -> tuple[str, ...]:
         """Every fact the policy's checks read, each once, in the order it reads them."""

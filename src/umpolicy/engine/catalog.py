@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
+from typing import get_args
 
 from umpolicy.dsl.checks import (
     AtLeast,
@@ -27,7 +28,7 @@ from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, walk
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.errors import PolicyError
-from umpolicy.policy import Policy
+from umpolicy.policy import Policy, ReviewOutcome
 from umpolicy.vocabulary.facts import FACTS, READERS, Book, FactSpec, Reader, TherapyCount
 
 
@@ -165,8 +166,30 @@ def check(policy: Policy) -> None:
         problems.append("CONDITIONS NOT RECOMMENDED: no item for circumstances not listed")
     if "case_by_case" not in {sentence.key for sentence in policy.statement}:
         problems.append("POLICY STATEMENT: no sentence with the key 'case_by_case'")
+    problems += _review_problems(policy)
     if problems:
         raise PolicyError(f"policy {policy.name!r} cannot decide: " + "; ".join(problems))
+
+
+def _review_problems(policy: Policy) -> list[str]:
+    """What keeps the reviewer's next steps from naming a real outcome and sentences."""
+    outcomes = get_args(ReviewOutcome)
+    keys = {sentence.key for sentence in policy.statement}
+    problems: list[str] = []
+    seen: set[str] = set()
+    for each in policy.review:
+        where = f"review {each.outcome!r}"
+        if each.outcome not in outcomes:
+            problems.append(f"{where}: not an outcome (one of {', '.join(outcomes)})")
+        if each.outcome in seen:
+            problems.append(f"{where}: the outcome is given twice")
+        seen.add(each.outcome)
+        problems += [
+            f"{where}: no POLICY STATEMENT sentence has the key {key!r}"
+            for key in each.statement
+            if key not in keys
+        ]
+    return problems
 
 
 #: The kinds of fact each check compares (see :class:`FactSpec`'s ``type``).

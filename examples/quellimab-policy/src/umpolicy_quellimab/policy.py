@@ -49,6 +49,7 @@ from umpolicy import (
     Predicate,
     Quantity,
     Question,
+    Review,
     Source,
     Statement,
     TherapyListed,
@@ -615,6 +616,22 @@ INTERPRETATIONS = (
     ),
 )
 
+#: What the reviewer does next when the decision is left to one (POLICY STATEMENT).
+REVIEW = (
+    Review(
+        "clinician_review",
+        "Consider the requested dosing case by case: the criteria are met, the dosing "
+        "is outside the established dosing.",
+        ("case_by_case",),
+    ),
+    Review(
+        "insufficient_information",
+        "Request the facts needed from the prescriber, then evaluate the request again: "
+        "approval needs the Criteria and Dosing to be shown met.",
+        ("approval",),
+    ),
+)
+
 # --8<-- [start:policy]
 POLICY = Policy(
     name="quellimab",
@@ -683,6 +700,7 @@ POLICY = Policy(
     ),
     # --8<-- [end:exclusions]
     interpretations=INTERPRETATIONS,
+    review=REVIEW,
     value_sets=(
         RHEUMATOID_ARTHRITIS_CODES,
         PJIA_CODES,

@@ -38,6 +38,7 @@ class TestAtoms:
             ("[lb_av]", "mass", Fraction("0.45359237")),
             ("10*6.[iU]", "iu", 10**6),
             ("m", "length", 100),
+            ("[in_i]", "length", Fraction("2.54")),
             ("h", "time", Fraction(1, 24)),
             ("wk", "time", 7),
             ("mo", "time", Fraction("365.25") / 12),
@@ -207,3 +208,34 @@ class TestUnknown:
         made = Unit("kg", "kg", "mass", Fraction(1))
         assert made == unit("kg")
         assert Quantity("1", made) == Quantity("1", "kg")
+
+
+class TestInch:
+    """An inch is exactly 2.54 cm: a height in inches compares and converts exactly."""
+
+    def test_converts(self) -> None:
+        assert Quantity("70", "[in_i]").to("cm") == Quantity("177.8", "cm")
+        assert Quantity("1", "[in_i]").to("m") == Quantity("0.0254", "m")
+        assert Quantity("254", "cm").to("[in_i]") == Quantity("100", "[in_i]")
+
+    @pytest.mark.parametrize(
+        ("inches", "cm", "order"),
+        [("1", "2.54", 0), ("1", "2.539", 1), ("1", "2.541", -1), ("100", "254", 0)],
+    )
+    def test_compares(self, inches: str, cm: str, order: int) -> None:
+        assert compare(Quantity(inches, "[in_i]"), Quantity(cm, "cm")) == order
+
+
+class TestCodeLength:
+    """A code of up to 40 characters is read; a longer one is unknown, however well formed."""
+
+    def test_forty(self) -> None:
+        code = "10*6.[iU]/{" + "a" * 28 + "}"
+        assert len(code) == 40
+        assert unit(code).dimension == "iu/{" + "a" * 28 + "}"
+
+    def test_forty_one(self) -> None:
+        code = "10*6.[iU]/{" + "a" * 29 + "}"  # the word is short enough; the code is not
+        assert len(code) == 41
+        with pytest.raises(ValueError, match=r"^unknown unit"):
+            unit(code)

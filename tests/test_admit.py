@@ -157,7 +157,10 @@ class TestRefused:
 
     def test_unknown_question(self) -> None:
         ids = ", ".join(q.id for q in QUESTIONS)
-        assert errors(confirmd=True) == [f"not a question of this policy ({ids}) @ {BASE}.confirmd"]
+        assert errors(confirmd=True) == [
+            f"not a question of this policy; did you mean 'confirmed'? Its questions: ({ids}) "
+            f"@ {BASE}.confirmd"
+        ]
 
     def test_a_policy_with_no_questions(self) -> None:
         bare = attrs.evolve(ASKING, questions=())
@@ -170,7 +173,7 @@ class TestRefused:
         [
             ("confirmed", "yes", "expected a boolean, got str"),
             ("confirmed", 1, "expected a boolean, got int"),
-            ("stage", "V", "unknown value 'V'; expected one of III, IV"),
+            ("stage", "V", "unknown value 'V' (did you mean 'IV'?); expected one of III, IV"),
             ("stage", 4, "unknown value 4; expected one of III, IV"),
             ("diagnosed_on", "2025-02-30", "expected a date as text YYYY-MM-DD, got '2025-02-30'"),
             ("diagnosed_on", "31/01/2025", "expected a date as text YYYY-MM-DD, got '31/01/2025'"),
@@ -190,7 +193,7 @@ class TestRefused:
             f"unit 'kg' is not one of mg, g @ {BASE}.score.unit"
         ]
         assert errors(score={"value": "1", "unit": "stone"})[0].startswith(
-            "unknown unit 'stone'; umpolicy reads"
+            "unknown unit 'stone'; this answer takes mg, g @"
         )
         assert errors(score={"value": "-1", "unit": "mg"}) == [
             f"must be zero or more, got -1 @ {BASE}.score.value"
@@ -222,7 +225,7 @@ class TestRefused:
         assert [str(e) for e in info.value.errors] == [
             "1800-01-01 is not a plausible request date @ $.date",
             f"expected a boolean, got str @ {BASE}.confirmed",
-            f"unknown value 'V'; expected one of III, IV @ {BASE}.stage",
+            f"unknown value 'V' (did you mean 'IV'?); expected one of III, IV @ {BASE}.stage",
         ]
 
     def test_decide_refuses_alike(self) -> None:

@@ -32,7 +32,7 @@ from umpolicy import (
     policy_names,
 )
 from umpolicy.api import evaluate, parse_request
-from umpolicy.io.converter import structure
+from umpolicy.io.converter import FLOAT_REFUSED, structure
 from umpolicy.io.validation import admit, problems, validate
 from umpolicy_policies.proleukin import POLICY
 
@@ -78,10 +78,15 @@ def _set(path: tuple[str, ...], value: object) -> Callable[[dict[str, Any]], Non
     return change
 
 
-UNKNOWN_UNIT = (
-    "umpolicy reads the UCUM codes [iU], 10*6.[iU], kg, g, mg, ug, [lb_av], cm, m, [in_i], m2, "
-    "h, d, wk, mo, a, counts such as {dose}, rates such as /d or /(4.wk), and amounts per kg, "
-    "m2 or {count}"
+#: What each quantity takes, as its unit errors say: only the units of its own kind.
+WEIGHT = "patient.weight takes kg, g, mg, ug, [lb_av]"
+FREQUENCY = (
+    "medication.frequency takes /h, /d, /wk, /mo, /a, or once every N periods such as /(4.wk)"
+)
+DOSE = (
+    "medication.dose takes [iU], 10*6.[iU], kg, g, mg, ug, [lb_av], [iU]/kg, 10*6.[iU]/kg, "
+    "mg/kg, ug/kg, g/kg, [iU]/m2, 10*6.[iU]/m2, mg/m2, ug/m2, g/m2, or an amount per a "
+    "counted unit such as 10*6.[iU]/{lesion}"
 )
 QUESTIONS = "metastatic, unresectable, lesions, steroid_refractory"
 LESION = ("answers", "proleukin", "lesions")
@@ -115,7 +120,7 @@ class TestExactMessages:
             ),
             (
                 _set(("patient", "weight", "unit"), "cm"),
-                "unit 'cm' measures length, not mass @ $.patient.weight.unit",
+                f"unit 'cm' measures length; {WEIGHT} @ $.patient.weight.unit",
             ),
             (
                 _set(("patient", "weight", "unit"), "mg"),
@@ -123,20 +128,20 @@ class TestExactMessages:
             ),
             (
                 _set(("patient", "weight", "unit"), "stone"),
-                f"unknown unit 'stone'; {UNKNOWN_UNIT} @ $.patient.weight.unit",
+                f"unknown unit 'stone'; {WEIGHT} @ $.patient.weight.unit",
             ),
             (
                 _set(("medication", "frequency", "unit"), "/(0.wk)"),
-                f"unknown unit '/(0.wk)'; {UNKNOWN_UNIT} @ $.medication.frequency.unit",
+                f"unknown unit '/(0.wk)' (did you mean '/wk'?); {FREQUENCY} "
+                "@ $.medication.frequency.unit",
             ),
             (
                 _set(("medication", "dose", "unit"), "d"),
-                "unit 'd' measures time, not iu or mass or iu/mass or mass/mass or iu/area or "
-                "mass/area @ $.medication.dose.unit",
+                f"unit 'd' measures time; {DOSE} @ $.medication.dose.unit",
             ),
             (
                 _set(("medication", "frequency", "unit"), "d"),
-                "unit 'd' measures time, not 1/time @ $.medication.frequency.unit",
+                f"unit 'd' measures time; {FREQUENCY} @ $.medication.frequency.unit",
             ),
             (
                 _set(("patient", "weight", "value"), "-80"),
@@ -219,7 +224,8 @@ class TestExactMessages:
                     ("therapies", "prior"),
                     [{"name": "a", "duration": {"value": "3", "unit": "kg"}}],
                 ),
-                "unit 'kg' measures mass, not time @ $.therapies.prior[0].duration.unit",
+                "unit 'kg' measures mass; therapies.prior.duration takes h, d, wk, mo, a "
+                "@ $.therapies.prior[0].duration.unit",
             ),
             (
                 _set(("therapies", "time_on_drug"), {"value": "-3", "unit": "mo"}),
@@ -240,7 +246,7 @@ class TestExactMessages:
             ),
             (
                 _set(("consultants",), [{"specialty": "oncology"}]),
-                "extra fields found (specialty) @ $.consultants[0]",
+                "extra fields found (specialty); did you mean 'specialties'? @ $.consultants[0]",
             ),
             (
                 _set(("answers", "proleukin", "metastatic"), "yes"),
@@ -248,7 +254,8 @@ class TestExactMessages:
             ),
             (
                 _set(("answers", "proleukin", "metastatc"), True),
-                f"not a question of this policy ({QUESTIONS}) @ $.answers.proleukin.metastatc",
+                "not a question of this policy; did you mean 'metastatic'? Its questions: "
+                f"({QUESTIONS}) @ $.answers.proleukin.metastatc",
             ),
             (_set(LESION, "nodal"), "expected a list @ $.answers.proleukin.lesions"),
             (_set(LESION, ["nodal"]), "expected an object @ $.answers.proleukin.lesions[0]"),
@@ -335,10 +342,7 @@ class TestExactMessages:
         data = mutated(_set(("patient", "weight", "value"), 80.5))
         with pytest.raises(InputError) as info:
             evaluate(data)
-        assert [str(e) for e in info.value.errors] == [
-            'a float is not a decimal number; give decimal text such as "70.5" '
-            "@ $.patient.weight.value"
-        ]
+        assert [str(e) for e in info.value.errors] == [f"{FLOAT_REFUSED} @ $.patient.weight.value"]
 
     def test_json_number_is_exact_decimal(self) -> None:
         decision = evaluate(json.dumps(mutated(_set(("patient", "weight", "value"), 80.5))))

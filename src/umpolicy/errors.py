@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 from attrs import field, frozen
 
 #: How much of a bad value an error message quotes.
@@ -21,6 +24,26 @@ def shown(value: object) -> str:
     """
     text = repr(value)
     return text if len(text) <= SHOWN else f"{text[: SHOWN - 1]}…"
+
+
+def suggestion(given: object, choices: Iterable[str]) -> str | None:
+    """The choice ``given`` most likely misspells (``birthdate`` → ``birth_date``), or ``None``.
+
+    Case is ignored; the closest by :func:`difflib.get_close_matches` (ratio 0.6 or
+    more) wins. A value longer than :data:`SHOWN` characters gets none: its cost
+    stays bounded, and so does the message.
+    """
+    if not isinstance(given, str) or len(given) > SHOWN:
+        return None
+    folded = {choice.casefold(): choice for choice in choices}
+    found = difflib.get_close_matches(given.casefold(), folded, n=1, cutoff=0.6)
+    return folded[found[0]] if found and folded[found[0]] != given else None
+
+
+def did_you_mean(given: object, choices: Iterable[str]) -> str:
+    """`` (did you mean 'birth_date'?)`` for a :func:`suggestion`, else nothing."""
+    found = suggestion(given, choices)
+    return "" if found is None else f" (did you mean {found!r}?)"
 
 
 @frozen

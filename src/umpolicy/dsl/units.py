@@ -148,3 +148,62 @@ def unit(code: str) -> Unit:
             "{dose}, rates such as /d or /(4.wk), and amounts per kg, m2 or {count}"
         )
     return found
+
+
+#: How people often write a unit that UCUM spells otherwise, by case-folded text: the
+#: source of "did you mean" in an unknown unit's error (``IU`` → ``[iU]``, ``lb`` →
+#: ``[lb_av]``). A code of :data:`ATOMS` in another case needs no entry (``[IU]``, ``KG``).
+ALIASES = {
+    **dict.fromkeys(("iu", "[iu_i]"), "[iU]"),
+    **dict.fromkeys(("miu", "million iu", "10^6 iu", "10^6iu", "10*6iu", "10*6 iu"), "10*6.[iU]"),
+    **dict.fromkeys(("10*6.iu", "10^6.iu", "10^6.[iu]", "10^6[iu]", "10*6[iu]"), "10*6.[iU]"),
+    **dict.fromkeys(("lb", "lbs", "pound", "pounds", "[lb]"), "[lb_av]"),
+    **dict.fromkeys(("mcg", "µg", "μg", "microgram", "micrograms"), "ug"),
+    **dict.fromkeys(("kgs", "kilo", "kilos", "kilogram", "kilograms"), "kg"),
+    **dict.fromkeys(("gm", "gms", "gram", "grams"), "g"),
+    **dict.fromkeys(("milligram", "milligrams"), "mg"),
+    **dict.fromkeys(("in", "inch", "inches", "[in]"), "[in_i]"),
+    **dict.fromkeys(("m^2", "m²", "sqm", "sq m", "m 2"), "m2"),
+    **dict.fromkeys(("hr", "hrs", "hour", "hours"), "h"),
+    **dict.fromkeys(("day", "days"), "d"),
+    **dict.fromkeys(("w", "wks", "week", "weeks"), "wk"),
+    **dict.fromkeys(("mon", "mos", "month", "months"), "mo"),
+    **dict.fromkeys(("y", "yr", "yrs", "year", "years"), "a"),
+}
+_FOLDED = {code.casefold(): code for code in ATOMS}
+_EVERY_LOOSE = re.compile(r"\(\s*([1-9][0-9]?)\s*[. *]?\s*([a-z]+)\s*\)")
+
+
+def _respelled(part: str) -> str | None:
+    """One part of a unit (an amount, a basis, a period) as UCUM spells it, if recognised."""
+    folded = " ".join(part.split()).casefold()
+    if folded in _FOLDED:
+        return _FOLDED[folded]
+    if folded in ALIASES:
+        return ALIASES[folded]
+    if _ANNOTATION.fullmatch(folded):
+        return folded
+    every = _EVERY_LOOSE.fullmatch(folded)
+    if every:
+        period = _respelled(every.group(2))
+        return f"({every.group(1)}.{period})" if period else None
+    return None
+
+
+def suggestion(code: object) -> str | None:
+    """The unit umpolicy reads that ``code`` was most likely meant as, or ``None``.
+
+    Each part of ``amount/basis`` (or ``/period``) is respelled on its own, by case
+    (``[IU]`` → ``[iU]``) and by :data:`ALIASES` (``mcg`` → ``ug``, ``m^2`` → ``m2``,
+    ``/day`` → ``/d``); the result is suggested only when it is a unit umpolicy reads.
+    """
+    if not isinstance(code, str) or len(code) > 40:
+        return None
+    top, slash, bottom = code.partition("/")
+    parts = [_respelled(top) if top.strip() else ""]
+    if slash:
+        parts.append(_respelled(bottom))
+    if None in parts:
+        return None
+    guess = "/".join(part or "" for part in parts)
+    return guess if guess != code and _cached(guess) is not None else None

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar, get_args, get_origin
 
+import attrs
 import cattrs
 import orjson
 from cattrs.strategies import configure_tagged_union
@@ -28,7 +29,8 @@ from umpolicy.dsl.status import Status
 from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.valueset import ValueSet
 from umpolicy.engine.trail import Step, Trail
-from umpolicy.errors import FieldError, InputError, shown
+from umpolicy.errors import FieldError, InputError, did_you_mean, shown, suggestion
+from umpolicy.io.quantities import unknown_unit
 from umpolicy.vocabulary.facts import FACTS, Derived
 
 T = TypeVar("T")
@@ -78,8 +80,56 @@ def _structure_enum(value: object, kind: type[enum.Enum]) -> enum.Enum:
     for member in kind:
         if member.value == value:
             return member
-    allowed = ", ".join(str(m.value) for m in kind)
-    raise ValueError(f"unknown value {shown(value)}; expected one of {allowed}")
+    allowed = [str(m.value) for m in kind]
+    hint = did_you_mean(value, allowed)
+    raise ValueError(f"unknown value {shown(value)}{hint}; expected one of {', '.join(allowed)}")
+
+
+#: Why a binary float is refused, and how to read JSON numbers exactly instead.
+FLOAT_REFUSED = (
+    'a float is not an exact decimal; give decimal text such as "70.5", parse JSON text '
+    "with json.loads(text, parse_float=decimal.Decimal) (as umpolicy.loads does), or pass "
+    "the JSON text itself to umpolicy.api.evaluate"
+)
+
+
+def _structure_decimal(value: object, _: type) -> Decimal:
+    if type(value) is float:  # json.loads without parse_float has rounded it already
+        raise ValueError(FLOAT_REFUSED)
+    return to_decimal(value)
+
+
+class _UnknownUnit(ValueError):
+    """A unit code umpolicy does not read: the error's path says which units it should be."""
+
+    def __init__(self, code: object, error: ValueError) -> None:
+        super().__init__(str(error))
+        self.code = code
+
+
+def _structure_unit(value: object, _: type) -> Unit:
+    try:
+        return unit(value)  # type: ignore[arg-type]  # unit() refuses what is not text
+    except ValueError as error:
+        raise _UnknownUnit(value, error) from None
+
+
+#: For how many extra keys of one object an error suggests a field: bounded work.
+_SUGGESTED = 5
+
+
+def _extra_fields(exc: cattrs.ForbiddenExtraKeysError) -> str:
+    """Which keys an object does not define, each with the field it may misspell."""
+    extra = sorted(exc.extra_fields)
+    text = f"extra fields found ({', '.join(extra)})"
+    known = [field.name for field in attrs.fields(exc.cl)]
+    guesses = [(key, suggestion(key, known)) for key in extra[:_SUGGESTED]]
+    meant = [(key, guess) for key, guess in guesses if guess is not None]
+    if len(extra) == 1 and meant:
+        return f"{text}; did you mean {meant[0][1]!r}?"
+    if meant:
+        return f"{text}; did you mean {', '.join(f'{g!r} for {shown(k)}' for k, g in meant)}?"
+    return text
 
 
 def _structure_sequence(converter: cattrs.Converter) -> Callable[[Any], Callable[..., Any]]:
@@ -272,6 +322,8 @@ def _structure_values(value: object, _: type) -> tuple[str, ...] | ValueSet:
 
 
 def _format(exc: BaseException, kind: type | None) -> str:
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return _extra_fields(exc)
     if isinstance(exc, ValueError) and not isinstance(exc, cattrs.BaseValidationError) and str(exc):
         return str(exc)
     if isinstance(exc, AttributeError) and "attribute 'keys'" in str(exc):
@@ -286,14 +338,14 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(bool, _strict(bool, "a boolean"))
     converter.register_structure_hook(str, _strict(str, "a string"))
     converter.register_structure_hook(int, _strict(int, "an integer"))
-    converter.register_structure_hook(Decimal, lambda value, _: to_decimal(value))
+    converter.register_structure_hook(Decimal, _structure_decimal)
     converter.register_unstructure_hook(Decimal, format_decimal)
     converter.register_structure_hook(dt.date, _structure_date)
     converter.register_unstructure_hook(dt.date, dt.date.isoformat)
     converter.register_structure_hook_func(
         lambda kind: isinstance(kind, type) and issubclass(kind, enum.Enum), _structure_enum
     )
-    converter.register_structure_hook(Unit, lambda value, _: unit(value))
+    converter.register_structure_hook(Unit, _structure_unit)
     converter.register_unstructure_hook(Unit, lambda value: value.code)
     converter.register_unstructure_hook(
         Quantity, lambda q: {"value": format_decimal(q.value), "unit": q.unit.code}
@@ -515,18 +567,28 @@ def dumps(data: object) -> str:
 
 def structure(data: object, kind: type[T], converter: cattrs.Converter = CONVERTER) -> T:
     """Build ``kind`` from JSON data, or raise :class:`InputError` naming every bad field."""
+    leaves: list[BaseException] = []
+
+    def formatted(exc: BaseException, kind: type | None) -> str:
+        leaves.append(exc)  # one message per call, in order: each message's own exception
+        return _format(exc, kind)
+
     try:
         return converter.structure(data, kind)
     except cattrs.BaseValidationError as exc:
-        messages = transform_error(exc, path="$", format_exception=_format)
-        raise InputError([_field_error(m) for m in messages]) from None
+        messages = transform_error(exc, path="$", format_exception=formatted)
+        errors = [_field_error(*pair) for pair in zip(messages, leaves, strict=True)]
+        raise InputError(errors) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise InputError([FieldError("$", _format(exc, kind))]) from None
+        raise InputError([_field_error(f"{_format(exc, kind)} @ $", exc)]) from None
 
 
-def _field_error(message: str) -> FieldError:
+def _field_error(message: str, exc: BaseException) -> FieldError:
+    """A message of :func:`transform_error` as an error; a unit's says what its field takes."""
     reason, _, path = message.rpartition(" @ ")
-    return FieldError(path or "$", reason or message)
+    if isinstance(exc, _UnknownUnit):
+        reason = unknown_unit(exc.code, path, exc)
+    return FieldError(path, reason)
 
 
 __all__ = ["CONVERTER", "dumps", "loads", "make_converter", "structure"]

@@ -28,9 +28,11 @@ import attrs
 
 from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
 from umpolicy.dsl.questions import AnswerType, Question
-from umpolicy.dsl.units import unit
-from umpolicy.errors import MAX_ERRORS, FieldError, InputError, shown
-from umpolicy.io.converter import ISO_DATE, MAX_ITEMS, lone_surrogate, structure
+from umpolicy.dsl.units import Unit, unit
+from umpolicy.dsl.units import suggestion as respelled
+from umpolicy.errors import MAX_ERRORS, FieldError, InputError, did_you_mean, shown, suggestion
+from umpolicy.io.converter import FLOAT_REFUSED, ISO_DATE, MAX_ITEMS, lone_surrogate, structure
+from umpolicy.io.quantities import QUANTITIES, Accepts, wrong_unit
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.request import Request
 
@@ -60,19 +62,8 @@ _BODY = {
     "patient.bsa": (Decimal("0.05"), Decimal(5), "m2"),
 }
 
-#: What each quantity of the request measures, as unit dimensions (see umpolicy.dsl.units),
-#: and whether zero is allowed. A dose is an amount, per kg, per m² or per a counted unit.
-_DOSE = ("iu", "mass", "iu/mass", "mass/mass", "iu/area", "mass/area")
-_QUANTITIES: tuple[tuple[str, tuple[str, ...], bool], ...] = (
-    ("patient.weight", ("mass",), False),
-    ("patient.height", ("length",), False),
-    ("patient.bsa", ("area",), False),
-    ("medication.dose", _DOSE, False),
-    ("medication.frequency", ("1/time",), False),
-    ("medication.schedule.rest_between_cycles", ("time",), True),
-    ("medication.schedule.rest_before_course", ("time",), True),
-    ("therapies.time_on_drug", ("time",), True),
-)
+#: The quantities read by path from the request; a therapy's duration is one per item.
+_QUANTITIES = tuple(a for a in QUANTITIES.values() if not a.field.endswith(".duration"))
 _COUNTS = (
     "medication.schedule.doses_per_cycle",
     "medication.schedule.cycles_per_course",
@@ -166,18 +157,10 @@ def _body(path: str, value: Quantity, fact: str) -> Problems:
     ]
 
 
-def _quantity(path: str, value: Quantity, dimensions: tuple[str, ...], zero_ok: bool) -> Problems:
-    dimension = value.unit.dimension
-    if dimension not in dimensions and not (
-        "{" in dimension and dimension.split("/")[0] in ("iu", "mass") and path.endswith("dose")
-    ):
-        return [
-            FieldError(
-                f"{path}.unit",
-                f"unit {value.unit.code!r} measures {dimension}, not {' or '.join(dimensions)}",
-            )
-        ]
-    return _number(f"{path}.value", value.value, zero_ok)
+def _quantity(path: str, value: Quantity, accepts: Accepts) -> Problems:
+    if not accepts.admits(value.unit):
+        return [FieldError(f"{path}.unit", wrong_unit(value.unit, accepts))]
+    return _number(f"{path}.value", value.value, accepts.zero_ok)
 
 
 def _number(path: str, value: Decimal, zero_ok: bool) -> Problems:
@@ -202,6 +185,7 @@ def _count(path: str, value: int | None) -> Problems:
 
 def _therapies(path: str, therapies: tuple[object, ...] | None) -> Problems:
     errors: Problems = []
+    field = path.removeprefix("$.")
     for index, therapy in enumerate(therapies or ()):
         where = f"{path}[{index}]"
         name = getattr(therapy, "name", "")
@@ -209,7 +193,7 @@ def _therapies(path: str, therapies: tuple[object, ...] | None) -> Problems:
             errors.append(FieldError(f"{where}.name", "must name the therapy (a letter or digit)"))
         duration = getattr(therapy, "duration", None)
         if duration is not None:
-            errors += _quantity(f"{where}.duration", duration, ("time",), True)
+            errors += _quantity(f"{where}.duration", duration, QUANTITIES[f"{field}.duration"])
     return errors
 
 
@@ -237,11 +221,12 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
             )
         elif birth < _EARLIEST:
             errors.append(FieldError("$.patient.birth_date", "is before 1900-01-01"))
-    for path, dimensions, zero_ok in _QUANTITIES:
+    for accepts in _QUANTITIES:
+        path = accepts.field
         value = operator.attrgetter(path)(request)
         if value is None:
             continue
-        found = _quantity(f"$.{path}", value, dimensions, zero_ok)
+        found = _quantity(f"$.{path}", value, accepts)
         errors += found if found or path not in _BODY else _body(f"$.{path}", value, path)
     for path in _COUNTS:
         errors += _count(f"$.{path}", operator.attrgetter(path)(request))
@@ -295,8 +280,11 @@ def _answer(question: Question, value: object, path: str, errors: Problems) -> o
         codes = [code for code, _ in question.values]
         if isinstance(value, str) and value in codes:
             return value
+        hint = did_you_mean(value, codes)
         errors.append(
-            FieldError(path, f"unknown value {value!r}; expected one of {', '.join(codes)}")
+            FieldError(
+                path, f"unknown value {shown(value)}{hint}; expected one of {', '.join(codes)}"
+            )
         )
     elif kind is AnswerType.DATE:
         if isinstance(value, dt.date):
@@ -320,7 +308,7 @@ def _answer_quantity(question: Question, value: object, path: str, errors: Probl
         quantity = value
     elif isinstance(value, dict) and set(value) == {"value", "unit"}:
         try:
-            quantity = Quantity(to_decimal(value["value"]), unit(value["unit"]))
+            quantity = Quantity(_decimal(value["value"]), _answer_unit(question, value["unit"]))
         except ValueError as error:
             errors.append(FieldError(path, str(error)))
             return None
@@ -328,16 +316,35 @@ def _answer_quantity(question: Question, value: object, path: str, errors: Probl
         errors.append(FieldError(path, 'expected a quantity: {"value": text, "unit": UCUM}'))
         return None
     if question.units and quantity.unit.code not in question.units:
-        errors.append(
-            FieldError(
-                f"{path}.unit",
-                f"unit {quantity.unit.code!r} is not one of {', '.join(question.units)}",
-            )
-        )
+        code = quantity.unit.code
+        units = ", ".join(question.units)
+        errors.append(FieldError(f"{path}.unit", f"unit {code!r} is not one of {units}"))
         return None
     found = _number(f"{path}.value", quantity.value, True)
     errors += found
     return None if found else quantity
+
+
+def _decimal(value: object) -> Decimal:
+    if type(value) is float:
+        raise ValueError(FLOAT_REFUSED)
+    return to_decimal(value)
+
+
+def _answer_unit(question: Question, code: object) -> Unit:
+    """The unit of an answer; an unknown one's error suggests one of the question's units."""
+    try:
+        return unit(code)  # type: ignore[arg-type]  # unit() refuses what is not text
+    except ValueError:
+        if not question.units:
+            raise
+        guess = respelled(code)
+        if guess not in question.units:
+            guess = suggestion(code, question.units)
+        hint = f" (did you mean {guess!r}?)" if guess else ""
+        raise ValueError(
+            f"unknown unit {shown(code)}{hint}; this answer takes {', '.join(question.units)}"
+        ) from None
 
 
 def _answer_list(question: Question, value: object, path: str, errors: Problems) -> object:
@@ -356,7 +363,8 @@ def _answer_list(question: Question, value: object, path: str, errors: Problems)
             continue
         for key in item:
             if key not in fields:
-                errors.append(FieldError(f"{where}.{key}", "extra field found"))
+                hint = did_you_mean(key, [k for k in fields if k not in item])
+                errors.append(FieldError(f"{where}.{key}", f"extra field found{hint}"))
         checked = {}
         for key, field in fields.items():
             if item.get(key) is None:  # an item is whole, or the list would read wrong
@@ -390,7 +398,10 @@ def admit(policy: Policy, request: Request, *, validated: bool = False) -> dict[
         question = questions.get(key)
         if question is None:
             known = ", ".join(questions) or "none"
-            errors.append(FieldError(f"{base}.{key}", f"not a question of this policy ({known})"))
+            guess = suggestion(key, questions)
+            meant = f"; did you mean {guess!r}? Its questions:" if guess else ""
+            reason = f"not a question of this policy{meant} ({known})"
+            errors.append(FieldError(f"{base}.{key}", reason))
             continue
         answers[key] = _answer(question, value, f"{base}.{key}", errors)
     if errors:

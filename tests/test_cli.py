@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import umpolicy
 from umpolicy import cli, policy_names
 from umpolicy.cli import main
 from umpolicy.engine.catalog import with_inputs
@@ -28,7 +29,11 @@ class TestEvaluate:
 
     @pytest.mark.parametrize(
         ("fmt", "start"),
-        [("text", "Policy: proleukin"), ("markdown", "### Outcome: approve"), ("json", "{")],
+        [
+            ("text", "Recommendation: Approve\n"),
+            ("markdown", "### Recommendation: Approve\n"),
+            ("json", "{"),
+        ],
     )
     def test_formats(self, fmt: str, start: str) -> None:
         status, out = run("evaluate", str(APPROVE), "--format", fmt)
@@ -212,3 +217,105 @@ class TestShowAndFacts:
         assert capsys.readouterr().err == (
             f"umpolicy: no policy named 'nope' is installed (installed: {installed})\n"
         )
+
+
+class TestVersion:
+    """--version prints umpolicy's release, then each installed policy's version."""
+
+    def test_release_and_policies(self) -> None:
+        status, out = run("--version")
+        assert status == 0
+        first, *rest = out.splitlines()
+        assert first == f"umpolicy {umpolicy.__version__}" == "umpolicy 0.2.0"
+        assert f"  proleukin {POLICY.version} (effective {POLICY.effective})" in rest
+        assert len(rest) == len(policy_names())
+
+    def test_a_policy_that_cannot_load_is_named(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def broken(name: str) -> object:
+            raise ImportError(name)
+
+        monkeypatch.setattr(cli, "load_policy", broken)
+        assert "  proleukin (cannot be loaded: ImportError)" in run("--version")[1].splitlines()
+
+
+class TestErrorsAsJson:
+    """evaluate --format json writes input errors as JSON on standard output, exit 2."""
+
+    def test_field_errors(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        data = json.loads(APPROVE.read_text())
+        data["patient"]["birthdate"] = data["patient"].pop("birth_date")
+        data["medication"]["dose"]["unit"] = "IU"
+        path = tmp_path / "bad.json"
+        path.write_text(json.dumps(data))
+        status, out = run("evaluate", str(path), "--format", "json")
+        assert status == 2
+        assert capsys.readouterr().err == ""
+        errors = json.loads(out)["errors"]
+        assert [e["path"] for e in errors] == ["$.patient", "$.medication.dose.unit"]
+        assert errors[0]["reason"] == "extra fields found (birthdate); did you mean 'birth_date'?"
+        assert errors[1]["reason"].startswith("unknown unit 'IU' (did you mean '[iU]'?);")
+        assert set(json.loads(out)) == {"errors"}
+        assert all(set(e) == {"path", "reason"} for e in errors)
+
+    def test_malformed_json(self, tmp_path: Path) -> None:
+        path = tmp_path / "bad.json"
+        path.write_text("{")
+        status, out = run("evaluate", str(path), "--format", "json")
+        assert status == 2
+        (error,) = json.loads(out)["errors"]
+        assert error["path"] == "$"
+        assert error["reason"].startswith("malformed JSON")
+
+    def test_an_unknown_policy(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        data = json.loads(APPROVE.read_text())
+        del data["policy"]
+        path = tmp_path / "r.json"
+        path.write_text(json.dumps(data))
+        status, out = run("evaluate", str(path), "--policy", "nope", "--format", "json")
+        assert status == 2
+        (error,) = json.loads(out)["errors"]
+        assert error["path"] == "$.policy"
+        assert error["reason"].startswith("no policy named 'nope' is installed")
+        assert capsys.readouterr().err == ""
+
+    def test_text_formats_keep_errors_on_stderr(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        path = tmp_path / "bad.json"
+        path.write_text("{")
+        assert run("evaluate", str(path), "--format", "markdown") == (2, "")
+        assert capsys.readouterr().err.startswith("invalid input: malformed JSON")
+
+
+class TestBatchKeepsTheId:
+    """A batch line that cannot be decided keeps the request's id in its record."""
+
+    def test_invalid_and_failed_records(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        data = json.loads(APPROVE.read_text())
+        bad = {**data, "id": "req-7", "patient": {"birthdate": "1970-01-01"}}
+        path = tmp_path / "r.jsonl"
+        path.write_text(json.dumps(bad) + "\n" + json.dumps({**data, "id": "req-8"}) + "\n")
+        status, out = run("batch", str(path), "--quiet")
+        first, second = (json.loads(line) for line in out.splitlines())
+        assert status == 0
+        assert first["invalid"]["id"] == "req-7"
+        assert first["invalid"]["errors"] == [
+            {
+                "path": "$.patient",
+                "reason": "extra fields found (birthdate); did you mean 'birth_date'?",
+            }
+        ]
+        assert second["request_id"] == "req-8"
+
+        def broken(*_: object, **__: object) -> object:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(cli, "evaluate", broken)
+        first, _ = (json.loads(line) for line in run("batch", str(path), "--quiet")[1].splitlines())
+        assert first["failed"] == {
+            "line": 1,
+            "id": "req-7",
+            "reason": "internal error: RuntimeError: 'a bug'",
+        }

@@ -1,7 +1,8 @@
 """The ``umpolicy`` command: evaluate requests, show a policy tree, list the facts it reads.
 
 Exit status: 0 when a decision was made (whatever the outcome), 2 on invalid input
-(each field error on standard error), 1 for anything else that went wrong.
+(each field error on standard error, or as JSON on standard output with ``--format
+json``), 1 for anything else that went wrong.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from umpolicy import __version__
 from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.engine.catalog import catalog, with_inputs
-from umpolicy.errors import InputError, UnknownPolicyError, shown
+from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.progress import Progress
 from umpolicy.registry import load_policy, policy_names
@@ -146,9 +148,47 @@ def _policies(_: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+class _AskedForVersion(Exception):
+    """``--version`` was given: :func:`main` prints the versions and exits 0."""
+
+
+class _Version(argparse.Action):
+    """``--version``: what is installed, worked out only when asked (loading takes time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **_: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the versions and exit")
+
+    def __call__(self, *_: object) -> None:
+        raise _AskedForVersion
+
+
+def versions() -> str:
+    """``umpolicy 0.2.0``, then each installed policy's name and version, one a line."""
+    lines = [f"umpolicy {__version__}"]
+    for name in policy_names():
+        try:
+            policy = load_policy(name)
+        except Exception as error:  # a broken package must not hide the others
+            lines.append(f"  {name} (cannot be loaded: {type(error).__name__})")
+        else:
+            lines.append(f"  {name} {policy.version} (effective {policy.effective})")
+    return "\n".join(lines) + "\n"
+
+
+def _as_json(args: argparse.Namespace) -> bool:
+    """Whether input errors go to standard output as JSON: ``evaluate --format json``."""
+    return bool(args.command == "evaluate" and args.format == "json")
+
+
+def _errors_json(errors: Sequence[FieldError]) -> str:
+    """``{"errors": [{"path": ..., "reason": ...}]}``, as a batch's invalid records list them."""
+    return dumps({"errors": [CONVERTER.unstructure(e) for e in errors]}) + "\n"
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     main = argparse.ArgumentParser(prog="umpolicy", description=__doc__.splitlines()[0])
+    main.add_argument("--version", action=_Version)
     commands = main.add_subparsers(dest="command", required=True)
 
     one = commands.add_parser("evaluate", help="decide one request (JSON file, or - for stdin)")
@@ -190,14 +230,25 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = parser().parse_args(argv)
+    out = out or sys.stdout
     try:
-        status: int = args.run(args, out or sys.stdout)
+        args = parser().parse_args(argv)
+    except _AskedForVersion:
+        out.write(versions())
+        return 0
+    try:
+        status: int = args.run(args, out)
     except InputError as error:
+        if _as_json(args):
+            out.write(_errors_json(error.errors))
+            return INVALID
         for field_error in error.errors:
             print(f"invalid input: {field_error}", file=sys.stderr)
         return INVALID
     except UnknownPolicyError as error:
+        if _as_json(args):  # the policy asked for by --policy: the request's policy
+            out.write(_errors_json([FieldError("$.policy", str(error))]))
+            return INVALID
         print(f"umpolicy: {error}", file=sys.stderr)
         return INVALID
     except OSError as error:

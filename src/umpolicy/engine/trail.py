@@ -22,7 +22,7 @@ from umpolicy.dsl.nodes import AllOf, AnyOf, Node
 from umpolicy.dsl.records import record
 from umpolicy.dsl.status import Status, all_met, any_met
 
-MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
+NOT_MET = Status.NOT_MET
 
 
 @record

@@ -205,7 +205,10 @@ class TestExclusions:
         decision = umpolicy_decide(SMALL, small(concomitant=BIOLOGIC_GIVEN))
         assert decision.outcome is Outcome.NOT_RECOMMENDED
         assert [r.label for r in decision.reasons] == ["Not Recommended 1"]
-        assert decision.reasons[0].detail == "with_biologic is yes (with_biologic: yes)"
+        assert decision.reasons[0].detail == (
+            "Not recommended when: with biologic: yes. Requested: yes."
+        )
+        assert decision.reasons[0].status is Status.MET
         assert "1. Concurrent use with another biologic." in decision.summary
         assert "not a denial" in decision.summary
         assert (decision.indication, decision.path, decision.authorization) == (None, (), None)

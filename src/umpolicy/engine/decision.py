@@ -25,12 +25,13 @@ from attrs import frozen
 
 from umpolicy.dsl.checks import Check
 from umpolicy.dsl.findings import Fact, Finding
-from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of
+from umpolicy.dsl.nodes import AllOf, AnyOf, Node, roles
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.status import Status
 from umpolicy.engine.book import FactBook
 from umpolicy.engine.catalog import readers
 from umpolicy.engine.trail import Step, Trail, Walk, walker
+from umpolicy.engine.wording import worded
 from umpolicy.policy import Indication, NotRecommended, Policy
 from umpolicy.vocabulary.request import Request
 
@@ -48,10 +49,18 @@ class Outcome(enum.Enum):
 
 @frozen
 class Reason:
-    """A criterion that is not met: its label and what was found (its words are the policy's)."""
+    """A criterion that keeps the request from approval: not met, or not known yet.
+
+    ``detail`` says what the rule requires and what the request gave, in one unit
+    (``Required: at least 7 weeks (49 days). Requested: 48 days.``); the criterion's
+    own words are the policy's, looked up by ``label``. An unknown criterion names
+    the facts the request must give for it in ``facts_needed``.
+    """
 
     label: str
+    status: Status
     detail: str
+    facts_needed: tuple[str, ...] = ()
 
 
 @frozen
@@ -166,22 +175,17 @@ class _Run:
         return step.status
 
     def detail(self, node: Node) -> str:
-        """What was found for a node, in words: each finding not met, with what was given."""
+        """What was found for a node, in words: each finding not met, required and requested."""
         step = self.steps[node.label]
-        return "; ".join(
-            self.found(check, finding)
-            for check, finding in zip(checks_of(node), step.findings, strict=True)
+        return " ".join(
+            self.found(check, finding, role)
+            for (role, check), finding in zip(roles(node), step.findings, strict=True)
             if finding.status is not MET
         )
 
-    def found(self, check: Check, finding: Finding) -> str:
-        """One finding in words: the rule, and what the request gave (or how it compared)."""
-        if finding.requested is not None and finding.limit is not None:
-            given = f"request: {finding.requested.display()}"
-        else:
-            given = "; ".join(f"{name}: {self.facts[name].display()}" for name in finding.facts)
-        text = f"{check.describe()} ({given})"
-        return f"{text}: {finding.note}" if finding.note else text
+    def found(self, check: Check, finding: Finding, role: str = "rule") -> str:
+        """One finding in words: what the rule requires and what the request gave."""
+        return worded(check, finding, self.facts, self.policy).sentence(role)
 
     def missing(self, findings: tuple[Finding, ...]) -> list[str]:
         """The facts missing from the request that leave these findings unknown."""
@@ -200,22 +204,30 @@ class _Run:
         """
         step = self.steps[node.label]
         if not isinstance(node, AllOf | AnyOf) or step.off:
-            return [Reason(node.label, self.detail(node))]
+            return [Reason(node.label, NOT_MET, self.detail(node))]
         failed = [c for c in node.children if self.steps[c.label].status is NOT_MET]
         if isinstance(node, AnyOf):
             failed = [c for c in failed if not self.steps[c.label].off] or failed
         return [reason for child in failed for reason in self.not_met(child)]
 
-    def needed(self, node: Node) -> list[str]:
-        """The facts missing from the request that leave ``node`` unknown."""
+    def unknown(self, node: Node) -> list[Reason]:
+        """Every criterion left unknown in ``node`` (itself unknown): what blocks a decision.
+
+        Under Kleene logic a heading is unknown only while none of its children settles
+        it, so each unknown child (and the heading's own unknown condition) could still
+        change it: each is a reason, with the facts it needs.
+        """
         step = self.steps[node.label]
         if step.status is not UNKNOWN:
             return []
-        names = self.missing(step.findings)
+        reasons = []
+        own = self.missing(step.findings)
+        if own or not isinstance(node, AllOf | AnyOf):
+            reasons.append(Reason(node.label, UNKNOWN, self.detail(node), _unique(own)))
         if isinstance(node, AllOf | AnyOf):
             for child in node.children:
-                names += self.needed(child)
-        return names
+                reasons += self.unknown(child)
+        return reasons
 
     def path(self, node: Node) -> list[str]:
         """The labels from a heading down the branch that is met or still open."""
@@ -332,11 +344,18 @@ def _not_recommended(policy: Policy, item: NotRecommended) -> str:
 
 
 def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
-    """The outcome rules, in order: exclusions, the first indication met, else unknown or not."""
+    """The outcome rules, in order: exclusions, the first indication met, else unknown or not.
+
+    ``facts_needed`` are exactly the missing facts whose answers could change the
+    outcome under these rules: those of the criteria left unknown on the question
+    that decides (the indications while none is met, else the deciding one's
+    dosing), and those of the exclusions not yet ruled out while one could still
+    make the request not recommended.
+    """
     for item in policy.exclusions:
         if run.exclusion(item) is MET:
             label = exclusion_label(item)
-            reason = Reason(label, _exclusion_detail(run, item))
+            reason = Reason(label, MET, _exclusion_detail(run, item))
             return (
                 Outcome.NOT_RECOMMENDED,
                 _not_recommended(policy, item),
@@ -352,14 +371,19 @@ def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
     roots = [each.criteria for each in policy.indications]
     unknown = [root for root in roots if run.steps[root.label].status is UNKNOWN]
     if unknown:
-        names = _unique([name for root in unknown for name in run.needed(root)])
+        reasons = (
+            *(reason for root in unknown for reason in run.unknown(root)),
+            *_open_exclusions(policy, run),
+        )
+        names = _needed(reasons)
         return (
             Outcome.INSUFFICIENT_INFORMATION,
-            f"Cannot decide yet: the request does not give {', '.join(names)}. {NOT_A_DENIAL}",
+            f"Cannot decide yet: {_listed(reasons)} cannot be checked until the request "
+            f"gives {', '.join(names)}. {NOT_A_DENIAL}",
             None,
             (),
             None,
-            (),
+            reasons,
             names,
         )
     on_branch = [root for root in roots if not run.steps[root.label].off]
@@ -369,9 +393,31 @@ def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
     return (Outcome.NOT_RECOMMENDED, _not_recommended(policy, item), None, (), None, reasons, ())
 
 
+def _open_exclusions(policy: Policy, run: _Run) -> tuple[Reason, ...]:
+    """The exclusions not yet ruled out, each with the facts that would settle it."""
+    found = []
+    for item in policy.exclusions:
+        if run.exclusion(item) is UNKNOWN:
+            label = exclusion_label(item)
+            needed = _unique(run.missing(run.steps[label].findings))
+            found.append(Reason(label, UNKNOWN, _exclusion_detail(run, item), needed))
+    return tuple(found)
+
+
+def _needed(reasons: tuple[Reason, ...]) -> tuple[str, ...]:
+    return _unique([name for reason in reasons for name in reason.facts_needed])
+
+
+def _listed(reasons: tuple[Reason, ...]) -> str:
+    labels = [reason.label for reason in reasons if reason.facts_needed]
+    if len(labels) == 1:
+        return labels[0]
+    return f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
 def _exclusion_detail(run: _Run, item: NotRecommended) -> str:
     assert item.check is not None
-    return run.found(item.check, run.steps[exclusion_label(item)].findings[0])
+    return run.found(item.check, run.steps[exclusion_label(item)].findings[0], "exclusion")
 
 
 def _with_indication(
@@ -383,24 +429,17 @@ def _with_indication(
     path = (*run.path(indication.criteria), *run.path(dosing))
     where = f"{indication.label}. {indication.title} ({' › '.join(path)})"
     label = indication.label
-    blocked = [item for item in policy.exclusions if run.exclusion(item) is UNKNOWN]
+    blocked = _open_exclusions(policy, run)
     if status is MET and blocked:
-        names = _unique(
-            [
-                name
-                for item in blocked
-                for name in run.missing(run.steps[exclusion_label(item)].findings)
-            ]
-        )
+        names = _needed(blocked)
         return (
             Outcome.INSUFFICIENT_INFORMATION,
             f"The criteria and dosing of {where} are met; to rule out "
-            f"{', '.join(exclusion_label(item) for item in blocked)} the request must give "
-            f"{', '.join(names)}. {NOT_A_DENIAL}",
+            f"{_listed(blocked)} the request must give {', '.join(names)}. {NOT_A_DENIAL}",
             label,
             path,
             None,
-            (),
+            blocked,
             names,
         )
     if status is MET:
@@ -426,18 +465,19 @@ def _with_indication(
             label,
             path,
             None,
-            tuple(run.not_met(dosing)),
-            (),
+            (*run.not_met(dosing), *blocked),
+            _needed(blocked),
         )
-    names = _unique(run.needed(dosing))
+    reasons = (*run.unknown(dosing), *blocked)
+    names = _needed(reasons)
     return (
         Outcome.INSUFFICIENT_INFORMATION,
-        f"The criteria of {where} are met; to check the dosing the request must give "
-        f"{', '.join(names)}. {NOT_A_DENIAL}",
+        f"The criteria of {where} are met; to check {_listed(reasons)} the request must "
+        f"give {', '.join(names)}. {NOT_A_DENIAL}",
         label,
         path,
         None,
-        (),
+        reasons,
         names,
     )
 

@@ -51,7 +51,7 @@ class TestEvaluate:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(APPROVE.read_bytes())))
         status, out = run("evaluate", "-")
         assert status == 0
-        assert "Outcome: approve" in out
+        assert "Recommendation: Approve" in out
 
     def test_policy_option(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         data = json.loads(APPROVE.read_text())

@@ -1,162 +1,91 @@
-"""Renderers: decisions and policy trees as terminal text and Markdown.
+"""Renderers: the decision worksheet and the policy tree as terminal text and Markdown.
 
-Everything shown is read from the decision and the tree; the renderers add layout,
-never words of their own about the policy. Output is deterministic.
+Everything shown is read from the decision, its worksheet
+(:mod:`umpolicy.render.worksheet`) and the tree; the renderers add layout, never
+words of their own about the policy. Output is deterministic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
 
-from umpolicy.dsl.checks import Check
-from umpolicy.dsl.findings import Fact, Finding
-from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, roles
+from umpolicy.dsl.nodes import AllOf, AnyOf, Node, roles
 from umpolicy.dsl.questions import Question
-from umpolicy.dsl.status import Status
-from umpolicy.engine.catalog import catalog
 from umpolicy.engine.decision import Decision, exclusion_label
-from umpolicy.engine.trail import Trail
 from umpolicy.policy import Policy
-
-MARK = {Status.MET: "met", Status.NOT_MET: "NOT MET", Status.UNKNOWN: "UNKNOWN"}
+from umpolicy.render.worksheet import Item, Worksheet, worksheet
 
 
 def _heading(label: str, title: str | None, text: str) -> str:
     return f"{label} {title} {text}" if title else f"{label} {text}"
 
 
-def _fact_lines(fact: Fact, trail: Trail, policy: Policy) -> Iterator[str]:
-    line = f"{fact.name} = {fact.display()}"
-    spec = catalog(policy).get(fact.name)
-    if fact.inputs and spec is not None:
-        line += f"  ({spec.description})"
-    yield line
-    for name in fact.inputs:
-        yield from (
-            "  ← " + sub if i == 0 else "    " + sub
-            for i, sub in enumerate(_fact_lines(trail.facts[name], trail, policy))
-        )
-
-
-def finding_lines(check: Check, finding: Finding, trail: Trail, policy: Policy) -> Iterator[str]:
-    """A finding: the rule and its status, the comparison, any note, the facts read."""
-    line = f"{MARK[finding.status]}: {check.describe()}"
-    if finding.requested is not None and finding.limit is not None:
-        line += f" — request: {finding.requested.display()}; limit: {finding.limit.display()}"
-    yield line
-    if finding.note:
-        yield f"  {finding.note}"
-    for name in finding.facts:
-        yield from (
-            "  fact: " + sub if i == 0 else "        " + sub
-            for i, sub in enumerate(_fact_lines(trail.facts[name], trail, policy))
-        )
-
-
-def _status(trail: Trail, label: str) -> str:
-    step = trail.steps[label]
-    return MARK[step.status] if step.applies else "met (does not apply)"
-
-
 def _title(node: Node) -> str | None:
     return node.title if isinstance(node, AllOf | AnyOf) else None
 
 
-class _Row(NamedTuple):
-    """One line of the audit trail: a node (or an exclusion) and its own findings."""
-
-    depth: int
-    label: str
-    title: str | None
-    text: str
-    status: str
-    found: tuple[tuple[Check, Finding], ...]
-
-
-def _rows(trail: Trail, policy: Policy) -> Iterator[_Row]:
-    """Every node of the policy in its order, nested, then each exclusion: the trail's walk."""
-
-    def walk(node: Node, depth: int) -> Iterator[_Row]:
-        findings = trail.steps[node.label].findings
-        found = tuple(zip(checks_of(node), findings, strict=True))
-        status = _status(trail, node.label)
-        yield _Row(depth, node.label, _title(node), node.text, status, found)
-        if isinstance(node, AllOf | AnyOf):
-            for child in node.children:
-                yield from walk(child, depth + 1)
-
-    for root in policy.trees():
-        yield from walk(root, 0)
-    for item in policy.exclusions:
-        assert item.check is not None
-        label = exclusion_label(item)
-        found = tuple((item.check, finding) for finding in trail.steps[label].findings)
-        yield _Row(0, f"{label}.", None, item.text, _status(trail, label), found)
+def _item_lines(number: int, item: Item) -> Iterator[str]:
+    yield f"{number}. {item.label} — {item.status}"
+    yield f"   Policy: {item.words}"
+    yield from (f"   {sentence}" for sentence in item.found)
+    for ask in item.asks:
+        yield f"   Ask the prescriber: {ask.question} ({ask.fact}, at {ask.source})"
+    if item.facts:
+        yield "   Facts read:"
+        yield from (f"     {fact.name} = {fact.value}  [{fact.source}]" for fact in item.facts)
 
 
-def _trail_text(trail: Trail, policy: Policy) -> Iterator[str]:
-    for row in _rows(trail, policy):
-        pad = "    " * row.depth
-        yield f"{pad}[{row.status}] {_heading(row.label, row.title, row.text)}"
-        for check, finding in row.found:
-            for line in finding_lines(check, finding, trail, policy):
-                yield f"{pad}      {line}"
-
-
-def _summary_lines(decision: Decision, policy: Policy) -> Iterator[str]:
-    ref = decision.policy
-    yield f"Policy: {ref.name} version {ref.version}, effective {ref.effective}"
-    yield f"Policy tree sha256: {ref.content_hash}"
-    yield f"Request: {decision.request_id or '(no id)'}"
-    yield f"Request fingerprint sha256: {decision.request_fingerprint}"
-    yield f"Outcome: {decision.outcome.value}"
-    yield decision.summary
-    if decision.path:
-        yield f"Path: {' › '.join(decision.path)}"
-    if decision.authorization:
-        auth = decision.authorization
-        yield f"Authorization: {auth.start} to {auth.end} ({auth.period})"
-    if decision.reasons:
-        yield "Not met:"
-        for reason in decision.reasons:
-            yield f"  - {reason.label}: {words(policy, reason.label)}"
-            yield f"    found: {reason.detail}"
-    if decision.facts_needed:
-        yield f"Facts needed: {', '.join(decision.facts_needed)}"
-
-
-def words(policy: Policy, label: str) -> str:
-    """The policy's words for a node (a heading's title first) or an exclusion, by label."""
-    for item in policy.exclusions:
-        if exclusion_label(item) == label:
-            return item.text
-    node = policy.node(label)
-    title = _title(node)
-    return f"{title} {node.text}" if title else node.text
-
-
-def _check_policy(decision: Decision, policy: Policy) -> None:
-    if decision.policy.content_hash != policy.content_hash:
-        raise ValueError(
-            f"the decision was made under {decision.policy.name} {decision.policy.version} "
-            f"({decision.policy.content_hash[:12]}), not under this policy"
-        )
+def worksheet_text(sheet: Worksheet) -> Iterator[str]:
+    """The worksheet as plain text, section by section (see :mod:`.worksheet`)."""
+    yield sheet.headline
+    yield sheet.drug
+    if sheet.indication:
+        yield f"Deciding indication: {sheet.indication}"
+    if sheet.path:
+        yield f"Path: {sheet.path}"
+    if sheet.authorization:
+        yield f"Authorization: {sheet.authorization}"
+    yield sheet.summary
+    if sheet.reasons:
+        yield from ("", "REASONS")
+        for number, item in enumerate(sheet.reasons, 1):
+            yield from _item_lines(number, item)
+    if sheet.next_steps or sheet.quoted:
+        yield from ("", "WHAT THE REVIEWER DOES NEXT")
+        yield from sheet.next_steps
+        yield from (f"Policy statement: “{quote}”" for quote in sheet.quoted)
+    if sheet.context:
+        yield from ("", "CONTEXT THE POLICY GIVES (for the reviewer; not decided by umpolicy)")
+        yield from sheet.context
+    yield from ("", sheet.automation)
+    if sheet.tree:
+        yield from ("", f"CRITERIA AND DOSING: {sheet.indication}")
+        for row in sheet.tree:
+            pad = "  " * row.depth
+            yield f"{pad}[{row.status}] {row.label} {row.words}"
+            yield from (f"{pad}    {sentence}" for sentence in row.found)
+    if sheet.others:
+        yield from ("", "OTHER INDICATIONS")
+        yield from sheet.others
+    if sheet.exclusions:
+        yield from ("", "CONDITIONS NOT RECOMMENDED")
+        for row in sheet.exclusions:
+            yield f"[{row.status}] {row.label}. {row.words}"
+            yield from (f"    {sentence}" for sentence in row.found)
+    if sheet.facts:
+        yield from ("", "FACTS READ")
+        yield from (f"{fact.name} = {fact.value}  [{fact.source}]" for fact in sheet.facts)
+    yield from ("", "IDENTIFIERS")
+    yield from (f"{name}: {value}" for name, value in sheet.identifiers)
 
 
 def decision_text(decision: Decision, policy: Policy) -> str:
-    """The decision and its audit trail as an indented tree for terminals.
+    """The decision as a plain-text worksheet for terminals and case notes.
 
-    The trail names nodes by label; their words come from ``policy``, the one the
-    decision was made under (checked by its content hash).
+    Its words come from ``policy``, the one the decision was made under (checked by
+    its content hash).
     """
-    _check_policy(decision, policy)
-    lines = list(_summary_lines(decision, policy))
-    trail = decision.trail
-    if trail:
-        lines += ["", "Audit trail:"]
-        lines += _trail_text(trail, policy)
-    return "\n".join(lines) + "\n"
+    return "\n".join(worksheet_text(worksheet(decision, policy))) + "\n"
 
 
 def _md(text: str) -> str:
@@ -166,42 +95,67 @@ def _md(text: str) -> str:
     return text
 
 
-def _trail_markdown(trail: Trail, policy: Policy) -> Iterator[str]:
-    for row in _rows(trail, policy):
-        pad = "    " * row.depth
-        heading = f" {_md(row.title)}" if row.title else ""
-        yield f"{pad}- **{_md(row.label)}**{heading} {_md(row.text)} — *{row.status}*"
-        for check, finding in row.found:
-            lines = list(finding_lines(check, finding, trail, policy))
-            yield f"{pad}    - {_md(lines[0])}"
-            for line in lines[1:]:
-                yield f"{pad}        - {_md(line.strip())}"
+def worksheet_markdown(sheet: Worksheet) -> Iterator[str]:
+    """The worksheet as Markdown, section by section, its text escaped."""
+    yield f"### {_md(sheet.headline)}"
+    yield ""
+    yield f"**{_md(sheet.drug)}**"
+    yield ""
+    if sheet.indication:
+        yield f"- Deciding indication: **{_md(sheet.indication)}**"
+    if sheet.path:
+        yield f"- Path: {_md(sheet.path)}"
+    if sheet.authorization:
+        yield f"- Authorization: {_md(sheet.authorization)}"
+    yield from ("", _md(sheet.summary))
+    if sheet.reasons:
+        yield from ("", "#### Reasons", "")
+        for number, item in enumerate(sheet.reasons, 1):
+            yield f"{number}. **{_md(item.label)}** — *{_md(item.status)}*  "
+            yield f"    Policy: {_md(item.words)}"
+            yield ""
+            yield from (f"    - {_md(sentence)}" for sentence in item.found)
+            for ask in item.asks:
+                yield (
+                    f"    - Ask the prescriber: {_md(ask.question)} "
+                    f"(`{ask.fact}`, at `{ask.source}`)"
+                )
+            for fact in item.facts:
+                yield f"    - Read `{fact.name}` = {_md(fact.value)} (`{fact.source}`)"
+    if sheet.next_steps or sheet.quoted:
+        yield from ("", "#### What the reviewer does next", "")
+        yield from (_md(step) for step in sheet.next_steps)
+        yield from (f"\n> {_md(quote)}" for quote in sheet.quoted)
+    if sheet.context:
+        yield from ("", "#### Context the policy gives (not decided by umpolicy)", "")
+        yield from (f"- {_md(each)}" for each in sheet.context)
+    yield from ("", f"*{_md(sheet.automation)}*")
+    if sheet.tree:
+        yield from ("", f"#### Criteria and dosing: {_md(sheet.indication or '')}", "")
+        for row in sheet.tree:
+            pad = "    " * row.depth
+            yield f"{pad}- *{_md(row.status)}* **{_md(row.label)}** {_md(row.words)}"
+            yield from (f"{pad}    - {_md(sentence)}" for sentence in row.found)
+    if sheet.others:
+        yield from ("", "#### Other indications", "")
+        yield from (f"- {_md(line)}" for line in sheet.others)
+    if sheet.exclusions:
+        yield from ("", "#### Conditions not recommended", "")
+        for row in sheet.exclusions:
+            yield f"- *{_md(row.status)}* **{_md(row.label)}.** {_md(row.words)}"
+            yield from (f"    - {_md(sentence)}" for sentence in row.found)
+    if sheet.facts:
+        yield from ("", "#### Facts read", "", "| Fact | Value | From |", "| --- | --- | --- |")
+        yield from (
+            f"| `{fact.name}` | {_md(fact.value)} | `{fact.source}` |" for fact in sheet.facts
+        )
+    yield from ("", "#### Identifiers", "")
+    yield from (f"- {_md(name)}: `{value}`" for name, value in sheet.identifiers)
 
 
 def decision_markdown(decision: Decision, policy: Policy) -> str:
-    """The decision and its audit trail as Markdown for case notes (words from ``policy``)."""
-    _check_policy(decision, policy)
-    lines = [f"### Outcome: {decision.outcome.value}", "", _md(decision.summary), ""]
-    lines += [f"- {_md(line)}" for line in list(_summary_lines(decision, policy))[:4]]
-    if decision.path:
-        lines.append(f"- Path: {_md(' › '.join(decision.path))}")
-    if decision.authorization:
-        auth = decision.authorization
-        lines.append(f"- Authorization: {auth.start} to {auth.end} ({auth.period})")
-    if decision.reasons:
-        lines += ["", "#### Not met", ""]
-        lines += [
-            f"- **{_md(r.label)}** {_md(words(policy, r.label))}  \n  found: {_md(r.detail)}"
-            for r in decision.reasons
-        ]
-    if decision.facts_needed:
-        lines += ["", "#### Facts needed", ""]
-        lines += [f"- `{name}`" for name in decision.facts_needed]
-    trail = decision.trail
-    if trail:
-        lines += ["", "#### Audit trail", ""]
-        lines += _trail_markdown(trail, policy)
-    return "\n".join(lines) + "\n"
+    """The decision as a Markdown worksheet for case notes (words from ``policy``)."""
+    return "\n".join(worksheet_markdown(worksheet(decision, policy))) + "\n"
 
 
 def _node_text(node: Node, depth: int) -> Iterator[str]:

@@ -7,13 +7,14 @@ application needs one call, and bad input always surfaces as one
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from umpolicy.engine.decision import Decision, decide
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError
 from umpolicy.io.converter import CONVERTER, dumps, loads, text_problems
-from umpolicy.io.validation import admit, request_from
+from umpolicy.io.validation import admit, dated, request_from
 from umpolicy.policy import Policy
 from umpolicy.registry import load_policy
 from umpolicy.vocabulary.request import Request
@@ -38,11 +39,14 @@ def evaluate(
     policy: Policy | str | None = None,
     *,
     trail: bool = True,
+    today: dt.date | None = None,
 ) -> Decision:
     """Decide a request under ``policy`` (a policy, a registered name, or the request's own).
 
     A request that names a different policy from the one asked for is an input error:
-    deciding it under another policy's criteria would be a silent mistake.
+    deciding it under another policy's criteria would be a silent mistake. So is a
+    request dated before the policy took effect, or more than a day past ``today``
+    (UTC's date unless given; see :func:`umpolicy.io.validation.dated`).
     """
     validated = not isinstance(request, Request)  # by parse_request, on the way in
     if not isinstance(request, Request):
@@ -60,7 +64,13 @@ def evaluate(
             raise InputError([FieldError("$.policy", str(error))]) from None
     if isinstance(policy, str):
         policy = load_policy(policy)
-    answers = admit(policy, request, validated=validated)
+    when = dated(policy, request, today)
+    try:
+        answers = admit(policy, request, validated=validated)
+    except InputError as error:
+        raise InputError([*when, *error.errors]) from None
+    if when:
+        raise InputError(when)
     return decide(policy, request, trail=trail, answers=answers)
 
 

@@ -249,6 +249,44 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
     return errors
 
 
+#: How far past today (UTC) a request may be dated: a request made in a time zone ahead
+#: of UTC is dated up to a day ahead of UTC's date. Later than that, a date is a typo
+#: (2031 for 2021), and deciding it would count ages and approvals from the future.
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+
+
+def utc_today() -> dt.date:
+    """Today's date in UTC: what a request's date is checked against, unless one is given."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def dated(policy: Policy, request: Request, today: dt.date | None = None) -> Problems:
+    """Problems with the request's date for this policy, on ``today`` (UTC's by default).
+
+    A request dated before the policy took effect is refused: no version of the policy
+    applies to it. One dated more than :data:`FUTURE_TOLERANCE` past ``today`` is refused
+    too. A date that is not a plausible date at all is :func:`problems`' to report.
+    """
+    date = request.date
+    if type(date) is not dt.date or not _EARLIEST <= date <= _LATEST:
+        return []
+    if date < policy.effective:
+        reason = (
+            f"the request date {date} is before the policy {policy.name!r} took effect "
+            f"({policy.effective}): no version of it applies"
+        )
+        return [FieldError("$.date", reason)]
+    today = utc_today() if today is None else today
+    latest = today + FUTURE_TOLERANCE
+    if date > latest:
+        reason = (
+            f"the request date {date} is in the future: at most {FUTURE_TOLERANCE.days} day "
+            f"past today ({today}, UTC), so no later than {latest}"
+        )
+        return [FieldError("$.date", reason)]
+    return []
+
+
 def _form(path: str, code: str, form: str) -> Problems:
     """A problem when ``code`` is not in ``form`` (one of :data:`_FORMS`)."""
     if _FORMS[form].fullmatch(code):

@@ -1,0 +1,122 @@
+"""A request's date: never before its policy took effect, never more than a day past today."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from umpolicy import InputError, load_policy
+from umpolicy.api import evaluate, parse_request
+from umpolicy.cli import main
+from umpolicy.io import validation
+from umpolicy.io.validation import FUTURE_TOLERANCE, utc_today
+
+ROOT = Path(__file__).parent.parent
+APPROVE = ROOT / "examples" / "proleukin" / "rcc-approve.json"
+DATA: dict[str, Any] = json.loads(APPROVE.read_text(encoding="utf-8"))
+PROLEUKIN = load_policy("proleukin")
+#: "Today" for these tests: injected, so that they decide the same whenever they run.
+TODAY = dt.date(2026, 12, 2)
+REQUEST = parse_request(APPROVE.read_text(encoding="utf-8"))
+
+
+def dated(date: dt.date, **changes: Any) -> str:
+    return json.dumps({**DATA, "date": date.isoformat(), **changes})
+
+
+def date_errors(text: str, today: dt.date | None = TODAY) -> list[str]:
+    with pytest.raises(InputError) as info:
+        evaluate(text, today=today)
+    return [str(e) for e in info.value.errors if e.path == "$.date"]
+
+
+class TestBeforeThePolicy:
+    """A request dated before its policy took effect is refused at $.date."""
+
+    def test_refused(self) -> None:
+        assert PROLEUKIN.effective == dt.date(2022, 1, 1)
+        assert date_errors(dated(dt.date(2019, 5, 1))) == [
+            "the request date 2019-05-01 is before the policy 'proleukin' took effect "
+            "(2022-01-01): no version of it applies @ $.date"
+        ]
+
+    def test_the_day_it_took_effect(self) -> None:
+        assert evaluate(dated(PROLEUKIN.effective), today=TODAY).outcome.value == "approve"
+
+    def test_the_fictional_policy_too(self) -> None:
+        path = ROOT / "examples" / "quellimab-policy" / "examples"
+        data = json.loads(next(iter(sorted(path.glob("*.json")))).read_text(encoding="utf-8"))
+        quellimab = load_policy("quellimab")
+        before = quellimab.effective - dt.timedelta(days=1)
+        assert date_errors(json.dumps({**data, "date": before.isoformat()})) == [
+            f"the request date {before} is before the policy 'quellimab' took effect "
+            f"({quellimab.effective}): no version of it applies @ $.date"
+        ]
+
+    def test_with_the_other_problems(self) -> None:
+        text = dated(dt.date(2019, 5, 1), answers={"proleukin": {"metastatc": True}})
+        with pytest.raises(InputError) as info:
+            evaluate(text, today=TODAY)
+        assert [e.path for e in info.value.errors] == ["$.date", "$.answers.proleukin.metastatc"]
+
+
+class TestInTheFuture:
+    """A request dated more than a day past today (UTC) is refused at $.date."""
+
+    def test_the_tolerance(self) -> None:
+        assert dt.timedelta(days=1) == FUTURE_TOLERANCE
+        tomorrow = TODAY + dt.timedelta(days=1)
+        assert evaluate(dated(tomorrow), today=TODAY).outcome.value == "approve"
+        assert date_errors(dated(dt.date(2026, 12, 4))) == [
+            "the request date 2026-12-04 is in the future: at most 1 day past today "
+            "(2026-12-02, UTC), so no later than 2026-12-03 @ $.date"
+        ]
+
+    def test_2031(self) -> None:
+        assert date_errors(dated(dt.date(2031, 3, 2)))[0].startswith(
+            "the request date 2031-03-02 is in the future"
+        )
+
+    def test_today_is_utcs_by_default(self) -> None:
+        before = dt.datetime.now(dt.UTC).date()
+        found = utc_today()
+        assert found in (before, dt.datetime.now(dt.UTC).date())
+        later = found + dt.timedelta(days=30)
+        assert date_errors(dated(later), today=None)
+
+    def test_an_implausible_date_is_reported_once(self) -> None:
+        assert date_errors(dated(dt.date(9001, 1, 1))) == [
+            "9001-01-01 is not a plausible request date @ $.date"
+        ]
+
+    @given(st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)), st.dates(dt.date(2022, 1, 1)))
+    def test_decided_only_between(self, date: dt.date, today: dt.date) -> None:
+        problems = validation.dated(PROLEUKIN, REQUEST.__class__(date), today)
+        allowed = PROLEUKIN.effective <= date <= today + FUTURE_TOLERANCE
+        assert (problems == []) == allowed
+        assert all(p.path == "$.date" for p in problems)
+
+
+class TestTheCommandLine:
+    """evaluate and batch refuse a request dated in the future against today's UTC date."""
+
+    def test_evaluate_and_batch(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        later = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)  # whenever this runs
+        path = tmp_path / "later.json"
+        path.write_text(dated(later))
+        assert main(["evaluate", str(path)]) == 2
+        assert capsys.readouterr().err.startswith(
+            f"invalid input: the request date {later} is in the future"
+        )
+        lines = tmp_path / "later.jsonl"
+        lines.write_text(dated(later) + "\n")
+        assert main(["batch", str(lines), "--quiet"]) == 0
+        record = json.loads(capsys.readouterr().out)["invalid"]
+        assert record["id"] == DATA["id"]
+        assert record["errors"][0]["path"] == "$.date"

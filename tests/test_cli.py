@@ -319,3 +319,27 @@ class TestBatchKeepsTheId:
             "id": "req-7",
             "reason": "internal error: RuntimeError: 'a bug'",
         }
+
+
+class TestPacket:
+    """evaluate --format html writes the printable decision packet for the request given."""
+
+    def test_html_packet(self) -> None:
+        request = str(EXAMPLES / "rcc-clinician-review.json")
+        status, out = run("evaluate", request, "--format", "html")
+        assert status == 0
+        assert out.startswith("<!DOCTYPE html>")
+        assert "Recommendation: Clinician review" in out
+        assert "Request as received" in out
+        assert "&quot;id&quot;: &quot;rcc-002&quot;" in out  # verbatim, escaped
+        assert "<script" not in out
+
+    def test_html_refuses_bad_input_like_the_others(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        stdin = io.TextIOWrapper(io.BytesIO(b'{"policy": "proleukin"}'))
+        monkeypatch.setattr(sys, "stdin", stdin)
+        status, out = run("evaluate", "-", "--format", "html")
+        assert status == 2
+        assert out == ""
+        assert "$.date" in capsys.readouterr().err

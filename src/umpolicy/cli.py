@@ -21,6 +21,7 @@ from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.progress import Progress
 from umpolicy.registry import load_policy, policy_names
+from umpolicy.render.html import decision_html
 from umpolicy.render.text import decision_markdown, decision_text, policy_text
 
 INVALID = 2
@@ -34,11 +35,15 @@ def _read(path: str) -> bytes:
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
-    decision = evaluate(parse_request(_read(args.request)), args.policy, trail=not args.no_trail)
+    raw = _read(args.request)
+    decision = evaluate(parse_request(raw), args.policy, trail=not args.no_trail)
     if args.format == "json":
         out.write(to_json(decision) + "\n")
         return 0
     policy = load_policy(decision.policy.name)
+    if args.format == "html":  # the packet shows the request as received (valid UTF-8 by now)
+        out.write(decision_html(decision, policy, raw.decode("utf-8-sig")))
+        return 0
     render = decision_markdown if args.format == "markdown" else decision_text
     out.write(render(decision, policy))
     return 0
@@ -194,7 +199,12 @@ def parser() -> argparse.ArgumentParser:
     one = commands.add_parser("evaluate", help="decide one request (JSON file, or - for stdin)")
     one.add_argument("request")
     one.add_argument("--policy", help="policy name, when the request does not name one")
-    one.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    one.add_argument(
+        "--format",
+        choices=("text", "markdown", "html", "json"),
+        default="text",
+        help="text or markdown: the worksheet; html: the printable decision packet; json",
+    )
     one.add_argument("--no-trail", action="store_true", help="leave the audit trail out")
     one.set_defaults(run=_evaluate)
 

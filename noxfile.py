@@ -142,3 +142,7 @@ def docs_browser(session: nox.Session) -> None:
         str(BUILD / "docs-check"),
         *session.posargs,
     )
+    # One decision packet per outcome, printed to PDF and read back.
+    session.run(
+        "python", "scripts/check_packets_in_browser.py", "--out-dir", str(BUILD / "packets")
+    )

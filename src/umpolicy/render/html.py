@@ -34,7 +34,7 @@ h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
 .found { margin: 0 0 0 1.2rem; padding: 0; list-style: square; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
 th, td { border: 1px solid #bbb; padding: .2rem .4rem; text-align: left; vertical-align: top;
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; }
 code, pre { font-family: "Liberation Mono", "Courier New", monospace; font-size: 9.5pt; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; border: 1px solid #bbb;
   padding: .5rem; background: #f7f7f7; }
@@ -51,6 +51,12 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _name(text: str) -> str:
+    """A fact name or path as code that breaks only after a dot or an underscore."""
+    escaped = _e(text).replace(".", ".<wbr>").replace("_", "_<wbr>")
+    return f"<code>{escaped}</code>"
+
+
 def _item(number: int, item: Item) -> Iterator[str]:
     yield '<div class="reason">'
     yield (f"<h3>{number}. {_e(item.label)} — <span class='status'>{_e(item.status)}</span></h3>")
@@ -60,14 +66,13 @@ def _item(number: int, item: Item) -> Iterator[str]:
     for ask in item.asks:
         yield (
             f"<li><strong>Ask the prescriber:</strong> {_e(ask.question)} "
-            f"(<code>{_e(ask.fact)}</code>, at <code>{_e(ask.source)}</code>)</li>"
+            f"({_name(ask.fact)}, at {_name(ask.source)})</li>"
         )
     yield "</ul>"
     if item.facts:
         yield "<p>Facts read:</p><ul class='found'>"
         yield from (
-            f"<li><code>{_e(f.name)}</code> = {_e(f.value)} (<code>{_e(f.source)}</code>)</li>"
-            for f in item.facts
+            f"<li>{_name(f.name)} = {_e(f.value)} ({_name(f.source)})</li>" for f in item.facts
         )
         yield "</ul>"
     yield "</div>"
@@ -130,8 +135,7 @@ def _sheet(sheet: Worksheet) -> Iterator[str]:
         yield '<table><colgroup><col style="width:34%"><col style="width:36%"><col></colgroup>'
         yield "<thead><tr><th>Fact</th><th>Value</th><th>From</th></tr></thead><tbody>"
         yield from (
-            f"<tr><td><code>{_e(f.name)}</code></td><td>{_e(f.value)}</td>"
-            f"<td><code>{_e(f.source)}</code></td></tr>"
+            f"<tr><td>{_name(f.name)}</td><td>{_e(f.value)}</td><td>{_name(f.source)}</td></tr>"
             for f in sheet.facts
         )
         yield "</tbody></table>"

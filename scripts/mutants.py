@@ -24,7 +24,11 @@ differs from the original by one edit and everything else (comments, layout) is 
   of strings (outside the policies) is removed; ``condition-drop``: a node's
   ``requires``, ``applies_if``, ``approval`` or an exclusion's ``check`` is removed.
 
-A line holding ``pragma: no mutate`` is left alone. The three packages (``umpolicy``,
+A line holding ``pragma: no mutate`` is left alone. A mutant that changes no
+behaviour (a context's precision far beyond any input) is listed in :data:`EQUIVALENT`
+with the reason: it is still run, and the report counts it apart from the survivors
+(the score is killed over killed and survived) and says so if a test ever kills it.
+The three packages (``umpolicy``,
 ``umpolicy_policies``, ``umpolicy_quellimab``) are copied once into a temporary
 directory; each mutant gets its own copy of its package there, with the one file
 mutated, first on ``sys.path`` (and ``PYTHONPATH``). The working tree is never
@@ -88,6 +92,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     ),
     "src/umpolicy/dsl/quantity.py": (
         "tests/test_quantity.py",
+        "tests/test_quantity_bounds.py",
         "tests/test_checks.py",
         "tests/test_validation.py",
     ),
@@ -102,6 +107,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "tests/test_engine.py",
     ),
     "src/umpolicy/engine/trail.py": (
+        "tests/test_trail_steps.py",
         "tests/test_engine.py",
         "tests/test_decision.py",
         "tests/test_proleukin_outcomes.py",
@@ -179,6 +185,71 @@ class Mutant:
     def apply(self, source: bytes) -> bytes:
         """The mutated source."""
         return source[: self.start] + self.new.encode() + source[self.end :]
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """A mutant judged equivalent: it changes no behaviour a test could see, and why.
+
+    It is named by its file, text its line holds (so an edit elsewhere in the file
+    does not lose it) and its change as the report prints it (``""``: every mutant of
+    that line).
+    """
+
+    path: str
+    line: str
+    change: str
+    why: str
+
+    def matches(self, mutant: Mutant, lines: Sequence[str]) -> bool:
+        """Whether this is the entry for ``mutant``, given its file's lines."""
+        return (
+            mutant.path == self.path
+            and self.line in lines[mutant.line - 1]
+            and self.change in ("", mutant.change)
+        )
+
+
+_WIDE = (
+    "validated numbers have at most 40 digits and exponents from -40 to 40 "
+    "(quantity.MAX_DIGITS, MAX_EXPONENT), and the factors they are multiplied by "
+    "have at most 10 digits: no product or exact quotient comes near "
+)
+
+#: The mutants judged equivalent, each with the reason.
+EQUIVALENT: tuple[Equivalent, ...] = (
+    Equivalent(
+        "src/umpolicy/dsl/quantity.py",
+        "prec=200,",
+        "",
+        _WIDE + "199 digits, so a precision of 199 or 201 rounds nothing 200 does not",
+    ),
+    Equivalent(
+        "src/umpolicy/dsl/quantity.py",
+        "Emax=10**6,",
+        "",
+        _WIDE + "an exponent of 10**5, so no operation can overflow with any of these Emax",
+    ),
+    Equivalent(
+        "src/umpolicy/dsl/quantity.py",
+        "Emin=-(10**6),",
+        "",
+        _WIDE + "an exponent of -10**5, so no operation can underflow with any of these Emin",
+    ),
+    Equivalent(
+        "src/umpolicy/engine/trail.py",
+        "if len(rules) == 1 and scope is None and requires is None:",
+        "1 -> 0",
+        "the walk of a criterion of one rule and no condition is a shortcut: the general "
+        "walk gives it the same Step (its rule's status and one finding, applies, not off); "
+        "with 0 no criterion takes the shortcut, so only the time differs",
+    ),
+)
+
+
+def equivalent(mutant: Mutant, lines: Sequence[str]) -> Equivalent | None:
+    """The entry of :data:`EQUIVALENT` for this mutant, if it has one."""
+    return next((e for e in EQUIVALENT if e.matches(mutant, lines)), None)
 
 
 def _callee(call: ast.Call) -> str:
@@ -585,9 +656,11 @@ class Result:
     """What the tests made of one mutant (``None`` for the unmutated run)."""
 
     mutant: Mutant | None
-    outcome: str  # "killed", "timeout", "survived" or "error"
+    outcome: str  # "killed", "timeout", "survived", "equivalent" or "error"
     seconds: float
     detail: str = ""
+    #: The entry of :data:`EQUIVALENT` the mutant has, if any.
+    listed: Equivalent | None = None
 
 
 @dataclass
@@ -705,11 +778,14 @@ def report(tally: Tally, seconds: float, say: Callable[[str], None]) -> None:
     timeouts = sum(r.outcome == "timeout" for r in results)
     survivors = [r for r in results if r.outcome == "survived"]
     errors = [r for r in results if r.outcome == "error"]
+    equivalents = [r for r in results if r.outcome == "equivalent"]
+    stale = [r for r in results if r.listed is not None and r.outcome != "equivalent"]
     decided = killed + len(survivors)
     score = 100.0 * killed / decided if decided else 100.0
     say(
         f"\n{tally.path}: {len(results)} mutants, {killed} killed ({timeouts} by timeout), "
-        f"{len(survivors)} survived, {len(errors)} errors, score {score:.1f}% "
+        f"{len(survivors)} survived, {len(equivalents)} equivalent, {len(errors)} errors, "
+        f"score {score:.1f}% "
         f"[{_minutes(seconds)} of worker time; baseline {tally.baseline:.1f}s, "
         f"timeout {tally.timeout:.0f}s]"
     )
@@ -729,6 +805,22 @@ def report(tally: Tally, seconds: float, say: Callable[[str], None]) -> None:
         say(f"  {what} {m.path}:{m.line}:{m.column} [{m.operator}] {m.change}")
         if r.outcome == "error":
             say("    " + r.detail.strip().replace("\n", "\n    "))
+    by_entry: dict[Equivalent, list[Mutant]] = {}
+    for r in equivalents:
+        assert r.mutant is not None
+        assert r.listed is not None
+        by_entry.setdefault(r.listed, []).append(r.mutant)
+    for entry, mutants in by_entry.items():
+        for m in sorted(mutants, key=lambda m: m.start):
+            say(f"  equivalent {m.path}:{m.line}:{m.column} [{m.operator}] {m.change}")
+        say(f"    because {entry.why}")
+    for r in stale:
+        assert r.mutant is not None
+        m = r.mutant
+        say(
+            f"  LISTED AS EQUIVALENT BUT {r.outcome.upper()}: {m.path}:{m.line}:{m.column} "
+            f"{m.change} (remove it from EQUIVALENT)"
+        )
 
 
 def _chosen(names: Sequence[str]) -> list[str]:
@@ -766,8 +858,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         tallies = [Tally(p, TARGETS[p], find_mutants(p, (ROOT / p).read_bytes())) for p in chosen]
         for tally in tallies:
             print(f"{tally.path}: {len(tally.mutants)} mutants")
+            text = (ROOT / tally.path).read_text().splitlines()
             for m in tally.mutants:
-                print(f"  {m.path}:{m.line}:{m.column} [{m.operator}] {m.change}")
+                listed = equivalent(m, text)
+                note = " (listed as equivalent)" if listed is not None else ""
+                print(f"  {m.path}:{m.line}:{m.column} [{m.operator}] {m.change}{note}")
         return 0
     say = print
     with tempfile.TemporaryDirectory(prefix="umpolicy-mutants-") as temp:
@@ -776,6 +871,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             Tally(p, tuple(args.tests or TARGETS[p]), find_mutants(p, runner.source(p)))
             for p in chosen
         ]
+        lines = {t.path: runner.source(t.path).decode().splitlines() for t in tallies}
         pool = ThreadPoolExecutor(max_workers=max(1, args.jobs))
         try:
             base = {pool.submit(runner.run, t.path, t.tests, None, 600.0): t for t in tallies}
@@ -801,6 +897,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             for done, future in enumerate(as_completed(futures), 1):
                 tally = futures[future]
                 result = future.result()
+                assert result.mutant is not None
+                result.listed = equivalent(result.mutant, lines[tally.path])
+                if result.listed is not None and result.outcome == "survived":
+                    result.outcome = "equivalent"
                 tally.results.append(result)
                 worker[tally.path] += result.seconds
                 left[tally.path] -= 1
@@ -818,12 +918,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     for tally in tallies:
         killed = sum(r.outcome in ("killed", "timeout") for r in tally.results)
         survived = sum(r.outcome == "survived" for r in tally.results)
+        same = sum(r.outcome == "equivalent" for r in tally.results)
         decided = killed + survived
         score = 100.0 * killed / decided if decided else 100.0
         say(
             f"  {tally.path}: {len(tally.mutants)} mutants, {killed} killed, "
-            f"{survived} survived, score {score:.1f}%"
+            f"{survived} survived, {same} equivalent, score {score:.1f}%"
         )
+        used = {r.listed for r in tally.results}
+        for entry in EQUIVALENT:
+            if entry.path == tally.path and entry not in used:
+                say(f"  EQUIVALENT entry matches no mutant: {entry.line!r} {entry.change!r}")
     say(f"wall time {_minutes(time.monotonic() - began)} with {args.jobs} processes")
     return 0
 

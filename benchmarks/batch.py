@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import SEED, SHARED, checkout_env, write_jsonl
+from benchmarks.corpus import SEED, SHARED, TODAY, checkout_env, write_jsonl
 
 RATE_TARGET = 15_000.0
 RSS_GROWTH_TARGET = 1.25
@@ -72,6 +72,8 @@ def run(path: Path, requests: int, jobs: int, flags: str, env: dict[str, str]) -
         command.append("--quiet")
     if "--jobs" in flags:
         command += ["--jobs", str(jobs)]
+    if "--today" in flags:
+        command += ["--today", TODAY.isoformat()]
     every = sorted(os.sched_getaffinity(0))
     cores = set(every[:1] if jobs == 1 else every)
     with tempfile.TemporaryFile() as errors:

@@ -43,7 +43,15 @@ from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import SEED, SHARED, checkout_env, checkout_paths, corpus, shared
+from benchmarks.corpus import (
+    SEED,
+    SHARED,
+    TODAY,
+    checkout_env,
+    checkout_paths,
+    corpus,
+    shared,
+)
 
 checkout_paths()
 
@@ -137,7 +145,7 @@ def modes(
     def json_in_out(trail: bool) -> Callable[[], None]:
         def run() -> None:
             for text in texts:
-                to_json(evaluate(text, trail=trail))
+                to_json(evaluate(text, trail=trail, today=TODAY))
 
         return run
 
@@ -203,11 +211,11 @@ def profile(texts: Sequence[str], top: int = 30) -> None:
     """Profile (cProfile) the with-trail JSON path, by own time and by cumulative time."""
     evaluate, to_json = api.evaluate, api.to_json
     for text in texts[:200]:
-        to_json(evaluate(text, trail=True))
+        to_json(evaluate(text, trail=True, today=TODAY))
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for text in texts:
-        to_json(evaluate(text, trail=True))
+        to_json(evaluate(text, trail=True, today=TODAY))
     profiler.disable()
     stats = pstats.Stats(profiler, stream=sys.stdout)
     stats.strip_dirs()
@@ -240,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     requests, sizes, outcomes, agree = [], 0, Counter[str](), 0
     for text, neutral in zip(data.texts, data.neutral, strict=True):
         request = api.parse_request(text)
-        decision = api.evaluate(text, trail=True)
+        decision = api.evaluate(text, trail=True, today=TODAY)
         sizes += len(api.to_json(decision).encode())
         umpolicy.decide(policy, request, trail=False)
         requests.append(request)

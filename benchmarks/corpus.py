@@ -29,6 +29,7 @@ so those are left out of the corpus, for every peer alike; :class:`Corpus` count
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib
 import importlib.util
@@ -46,6 +47,9 @@ from typing import Any
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "bench"
 #: The corpus seed the shared README uses.
 SEED = 20261101
+#: The last request date the shared generator draws (its START plus SPAN_DAYS): the
+#: corpus is decided as on that day, so that none of it is refused as dated ahead.
+TODAY = dt.date(2026, 12, 31)
 
 Json = dict[str, Any]
 

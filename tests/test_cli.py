@@ -343,3 +343,35 @@ class TestPacket:
         assert status == 2
         assert out == ""
         assert "$.date" in capsys.readouterr().err
+
+
+class TestToday:
+    """--today judges request dates against a given day: a corpus prepared ahead decides."""
+
+    def test_a_future_request_is_refused_unless_today_is_given(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        data = json.loads(APPROVE.read_text())
+        data["date"] = "2099-01-02"
+        path = tmp_path / "future.json"
+        path.write_text(json.dumps(data))
+        assert run("evaluate", str(path))[0] == 2
+        assert "$.date" in capsys.readouterr().err
+        status, out = run("evaluate", str(path), "--today", "2099-01-01", "--format", "json")
+        assert status == 0
+        assert json.loads(out)["outcome"] == "approve"
+
+    def test_batch_takes_today_too(self, tmp_path: Path) -> None:
+        data = json.loads(APPROVE.read_text())
+        data["date"] = "2099-01-02"
+        path = tmp_path / "future.jsonl"
+        path.write_text(json.dumps(data) + "\n")
+        out = run("batch", str(path), "--quiet", "--today", "2099-01-01")[1]
+        assert json.loads(out)["outcome"] == "approve"
+        assert "invalid" in json.loads(run("batch", str(path), "--quiet")[1])
+
+    def test_a_bad_day_is_a_usage_error(self, capsys: pytest.CaptureFixture[str]) -> None:
+        with pytest.raises(SystemExit) as exited:
+            run("evaluate", str(APPROVE), "--today", "tomorrow")
+        assert exited.value.code == 2
+        assert "not a date (YYYY-MM-DD): 'tomorrow'" in capsys.readouterr().err

@@ -8,6 +8,7 @@ json``), 1 for anything else that went wrong.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -36,7 +37,8 @@ def _read(path: str) -> bytes:
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     raw = _read(args.request)
-    decision = evaluate(parse_request(raw), args.policy, trail=not args.no_trail)
+    request = parse_request(raw)
+    decision = evaluate(request, args.policy, trail=not args.no_trail, today=args.today)
     if args.format == "json":
         out.write(to_json(decision) + "\n")
         return 0
@@ -49,7 +51,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-Job = tuple[int, bytes, str | None, bool]
+Job = tuple[int, bytes, str | None, bool, dt.date | None]
 
 
 def _decide_line(job: Job) -> str:
@@ -58,11 +60,11 @@ def _decide_line(job: Job) -> str:
     Nothing a line holds ends the batch: a line that cannot be decided gets a record
     with its number, the request's ``id`` when it has one, and why.
     """
-    number, line, policy, trail = job
+    number, line, policy, trail, today = job
     if not line.strip():
         return ""
     try:
-        return to_json(evaluate(line, policy, trail=trail))
+        return to_json(evaluate(line, policy, trail=trail, today=today))
     except InputError as error:
         errors = [CONVERTER.unstructure(e) for e in error.errors]
         return dumps({"invalid": {"line": number, "id": _id_of(line), "errors": errors}})
@@ -85,7 +87,7 @@ def _id_of(line: bytes) -> str | None:
 
 def _jobs(lines: Iterator[bytes], args: argparse.Namespace) -> Iterator[Job]:
     for number, line in enumerate(lines, start=1):
-        yield number, line, args.policy, args.trail
+        yield number, line, args.policy, args.trail, args.today
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
@@ -190,6 +192,18 @@ def _errors_json(errors: Sequence[FieldError]) -> str:
     return dumps({"errors": [CONVERTER.unstructure(e) for e in errors]}) + "\n"
 
 
+#: A request dated more than a day after "today" is refused; a corpus prepared ahead of
+#: time (a benchmark, a test file) is judged against the day it was prepared for.
+TODAY_HELP = "judge request dates against this day (YYYY-MM-DD) instead of today's (UTC)"
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     main = argparse.ArgumentParser(prog="umpolicy", description=__doc__.splitlines()[0])
@@ -206,6 +220,7 @@ def parser() -> argparse.ArgumentParser:
         help="text or markdown: the worksheet; html: the printable decision packet; json",
     )
     one.add_argument("--no-trail", action="store_true", help="leave the audit trail out")
+    one.add_argument("--today", type=_day, help=TODAY_HELP)
     one.set_defaults(run=_evaluate)
 
     many = commands.add_parser("batch", help="decide JSON Lines requests, one decision per line")
@@ -219,6 +234,7 @@ def parser() -> argparse.ArgumentParser:
     many.add_argument(
         "--strict", action="store_true", help="exit 2 when any line could not be decided"
     )
+    many.add_argument("--today", type=_day, help=TODAY_HELP)
     many.set_defaults(run=_batch)
 
     show = commands.add_parser("show", help="print a policy's tree")

@@ -204,6 +204,11 @@ class TestUnits:
         with pytest.raises(InputError) as info:
             admit(ASKING, answered(score={"value": "1", "unit": "stone"}))
         assert str(info.value).startswith("unknown unit 'stone'; this answer takes mg, g")
+        with pytest.raises(InputError) as info:
+            admit(ASKING, answered(anything={"value": "1", "unit": "IU"}))
+        assert str(info.value).startswith(
+            "unknown unit 'IU' (did you mean '[iU]'?); umpolicy reads the UCUM codes [iU], "
+        )
 
     def test_every_alias_respells_to_a_unit_read(self) -> None:
         for alias, code in ALIASES.items():

@@ -20,6 +20,7 @@ from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
 from umpolicy.io.converter import CONVERTER, dumps
+from umpolicy.io.schema import MODELS, schema_text
 from umpolicy.progress import Progress
 from umpolicy.registry import load_policy, policy_names
 from umpolicy.render.html import decision_html
@@ -149,6 +150,12 @@ def _facts(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace, out: TextIO) -> int:
+    """The JSON Schema of a request or a decision, the installed policies' answers included."""
+    out.write(schema_text(args.model, [load_policy(name) for name in policy_names()]))
+    return 0
+
+
 def _policies(_: argparse.Namespace, out: TextIO) -> int:
     for name in policy_names():
         out.write(f"{name}\n")
@@ -251,6 +258,12 @@ def parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("policies", help="list the installed policies")
     listing.set_defaults(run=_policies)
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of a request or a decision (draft 2020-12)"
+    )
+    schema.add_argument("model", choices=MODELS)
+    schema.set_defaults(run=_schema)
     return main
 
 

@@ -6,6 +6,12 @@ their values, and no object admits keys it does not define. The compact trail is
 written by the converter's own hooks, so its schema is stated here once: steps keyed
 by the policy's labels, facts keyed by name, defaults left out.
 
+Every field is described from one source, the attribute's own docstring in its
+model (what the API reference shows too); every quantity of a request lists the
+units its field takes, from :data:`umpolicy.io.quantities.QUANTITIES`, the table
+validation enforces; and every field has an example, from one example request
+(:data:`EXAMPLE`, checked by the tests to decide) and the decision made on it.
+
 The answers to a policy's questions arrive under the policy's name; given the
 policies, :func:`json_schema` describes each one's questions (their types, units
 and allowed values), and leaves any other policy's answers to that policy.
@@ -13,9 +19,15 @@ and allowed values), and leaves any other policy's answers to that policy.
 
 from __future__ import annotations
 
+import ast
+import copy
 import datetime as dt
 import enum
+import functools
+import inspect
+import json
 import re
+import textwrap
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -28,6 +40,7 @@ from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.status import Status
 from umpolicy.dsl.units import _AMOUNTS, _ANNOTATION, _BASES, _EVERY, _RATE_WORDS, ATOMS
 from umpolicy.engine.trail import Trail
+from umpolicy.io.quantities import QUANTITIES, Accepts
 from umpolicy.policy import Policy
 
 DECIMAL = {
@@ -89,7 +102,10 @@ _VALUE = {
     ],
 }
 
-_STATUS = {"enum": [status.value for status in Status]}
+
+def _status(what: str) -> dict[str, Any]:
+    return {"enum": [status.value for status in Status], "description": what}
+
 
 _TRAIL_DEFS: dict[str, Any] = {
     "Trail": {
@@ -99,8 +115,16 @@ _TRAIL_DEFS: dict[str, Any] = {
             "the policy's, looked up by label), and every fact read, once, by name."
         ),
         "properties": {
-            "steps": {"type": "object", "additionalProperties": {"$ref": "#/$defs/Step"}},
-            "facts": {"type": "object", "additionalProperties": {"$ref": "#/$defs/TrailFact"}},
+            "steps": {
+                "type": "object",
+                "description": "Every node of the policy, by its label (1.A.i, Dosing 1.A).",
+                "additionalProperties": {"$ref": "#/$defs/Step"},
+            },
+            "facts": {
+                "type": "object",
+                "description": "Every fact read or derived, once, by its name.",
+                "additionalProperties": {"$ref": "#/$defs/TrailFact"},
+            },
         },
         "required": ["steps", "facts"],
         "additionalProperties": False,
@@ -114,10 +138,20 @@ _TRAIL_DEFS: dict[str, Any] = {
             "(written only when true): the node's own condition rules the request out of it."
         ),
         "properties": {
-            "status": _STATUS,
-            "findings": {"type": "array", "items": {"$ref": "#/$defs/Finding"}},
-            "applies": {"const": False},
-            "off": {"const": True},
+            "status": _status("The node's status: met, not met or unknown."),
+            "findings": {
+                "type": "array",
+                "description": "What each of the node's checks found, in the node's order.",
+                "items": {"$ref": "#/$defs/Finding"},
+            },
+            "applies": {
+                "const": False,
+                "description": "Written only when false: the criterion does not apply (met).",
+            },
+            "off": {
+                "const": True,
+                "description": "Written only when true: the node's condition rules it out.",
+            },
         },
         "required": ["status"],
         "additionalProperties": False,
@@ -130,11 +164,21 @@ _TRAIL_DEFS: dict[str, Any] = {
             "a note saying how they were compared (or why they could not be)."
         ),
         "properties": {
-            "status": _STATUS,
-            "facts": {"type": "array", "items": {"type": "string"}},
-            "requested": {"$ref": "#/$defs/Quantity"},
-            "limit": {"$ref": "#/$defs/Quantity"},
-            "note": {"type": "string"},
+            "status": _status("The check's status: met, not met or unknown."),
+            "facts": {
+                "type": "array",
+                "description": "The names of the facts the check read (keys of the trail's facts).",
+                "items": {"type": "string"},
+            },
+            "requested": {
+                "$ref": "#/$defs/Quantity",
+                "description": "For a limit: the requested value, in the limit's unit.",
+            },
+            "limit": {"$ref": "#/$defs/Quantity", "description": "For a limit: the limit."},
+            "note": {
+                "type": "string",
+                "description": "How the values were compared, or why they could not be.",
+            },
         },
         "required": ["status", "facts"],
         "additionalProperties": False,
@@ -149,9 +193,20 @@ _TRAIL_DEFS: dict[str, Any] = {
         ),
         "properties": {
             "value": _VALUE,
-            "inputs": {"type": "array", "items": {"type": "string"}},
-            "exact_square": {"type": "string", "pattern": "^[0-9]+(?:/[0-9]+)?$"},
-            "partial": {"const": True},
+            "inputs": {
+                "type": "array",
+                "description": "For a derived fact: the names of the facts it comes from.",
+                "items": {"type": "string"},
+            },
+            "exact_square": {
+                "type": "string",
+                "pattern": "^[0-9]+(?:/[0-9]+)?$",
+                "description": "The exact square of a rounded value, as a fraction.",
+            },
+            "partial": {
+                "const": True,
+                "description": "Written only when true: the set lists only what was given.",
+            },
         },
         "required": ["value"],
         "additionalProperties": False,
@@ -162,6 +217,19 @@ _ANSWER_TYPES: dict[AnswerType, dict[str, Any]] = {
     AnswerType.BOOLEAN: {"type": "boolean"},
     AnswerType.DATE: {"type": "string", "format": "date"},
 }
+
+
+def answer_example(question: Question) -> Any:
+    """An answer to the question, as JSON: what its example in the schema shows."""
+    if question.type is AnswerType.CHOICE:
+        return question.values[0][0]
+    if question.type is AnswerType.QUANTITY:
+        return {"value": "1", "unit": question.units[0] if question.units else "{dose}"}
+    if question.type is AnswerType.LIST:
+        return [{field.id: answer_example(field) for field in question.fields}]
+    if question.type is AnswerType.DATE:
+        return EXAMPLE["date"]
+    return True
 
 
 def _question(question: Question) -> dict[str, Any]:
@@ -184,7 +252,11 @@ def _question(question: Question) -> dict[str, Any]:
         schema = {"type": "array", "items": item}
     else:
         schema = dict(_ANSWER_TYPES[question.type])
-    return {"description": question.text, "anyOf": [schema, {"type": "null"}]}
+    return {
+        "description": question.text,
+        "anyOf": [schema, {"type": "null"}],
+        "examples": [answer_example(question)],
+    }
 
 
 def _answers(policies: Iterable[Policy]) -> dict[str, Any]:
@@ -195,23 +267,33 @@ def _answers(policies: Iterable[Policy]) -> dict[str, Any]:
             "description": f"Answers to the questions of the policy {policy.name!r}, by id.",
             "properties": {q.id: _question(q) for q in policy.questions},
             "additionalProperties": False,
+            "examples": [{q.id: answer_example(q) for q in policy.questions}],
         }
         for policy in policies
     }
     return {
         "type": "object",
-        "description": "The answers to each policy's questions, by the policy's name.",
         "properties": properties,
         "additionalProperties": {"type": "object"},
     }
 
 
-def _type(kind: Any, defs: dict[str, Any], policies: tuple[Policy, ...]) -> dict[str, Any]:
+def _quantity(accepts: Accepts) -> dict[str, Any]:
+    """A quantity of the request: a :data:`QUANTITY` whose unit is one its field takes."""
+    takes: list[dict[str, Any]] = [{"enum": list(accepts.codes)}]
+    takes += [{"pattern": f"^{pattern}$"} for pattern in accepts.patterns]
+    unit = {"description": f"The UCUM unit: {accepts.listed()}.", "anyOf": takes}
+    return {"$ref": "#/$defs/Quantity", "properties": {"unit": unit}}
+
+
+def _type(
+    kind: Any, defs: dict[str, Any], policies: tuple[Policy, ...], path: str
+) -> dict[str, Any]:
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
-        return {"anyOf": [_type(arg, defs, policies) for arg in typing.get_args(kind)]}
+        return {"anyOf": [_type(arg, defs, policies, path) for arg in typing.get_args(kind)]}
     if origin is tuple:
-        return {"type": "array", "items": _type(typing.get_args(kind)[0], defs, policies)}
+        return {"type": "array", "items": _type(typing.get_args(kind)[0], defs, policies, path)}
     if origin is Mapping:
         return _answers(policies)
     if kind is type(None):
@@ -224,7 +306,8 @@ def _type(kind: Any, defs: dict[str, Any], policies: tuple[Policy, ...]) -> dict
     if kind is Quantity:
         defs["Unit"] = UNIT
         defs["Quantity"] = QUANTITY
-        return {"$ref": "#/$defs/Quantity"}
+        accepts = QUANTITIES.get(path)
+        return {"$ref": "#/$defs/Quantity"} if accepts is None else _quantity(accepts)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return {"enum": [member.value for member in kind]}
     if kind is Trail:
@@ -233,26 +316,242 @@ def _type(kind: Any, defs: dict[str, Any], policies: tuple[Policy, ...]) -> dict
         defs.update(_TRAIL_DEFS)
         return {"$ref": "#/$defs/Trail"}
     if attrs.has(kind):
-        return _object(kind, defs, policies)
+        return _object(kind, defs, policies, path)
     raise TypeError(f"no JSON Schema for {kind!r}")
 
 
-def _object(cls: type, defs: dict[str, Any], policies: tuple[Policy, ...]) -> dict[str, Any]:
+@functools.cache
+def attribute_docs(cls: type) -> dict[str, str]:
+    """The docstring under each attribute of a class, by name (as mkdocstrings reads them).
+
+    These describe the fields, once: the schema and the API reference both show them.
+    """
+    try:
+        source = textwrap.dedent(inspect.getsource(cls))
+    except (OSError, TypeError):  # defined where no source is kept (a REPL, a test's class)
+        return {}
+    body = ast.parse(source).body[0]
+    assert isinstance(body, ast.ClassDef)
+    docs: dict[str, str] = {}
+    for statement, after in zip(body.body, body.body[1:], strict=False):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
+            text = " ".join(inspect.cleandoc(after.value.value).split())
+            docs[statement.target.id] = text.replace("``", "`")  # reST's code, as Markdown's
+    return docs
+
+
+#: What the decision's fields mean, for the models that do not document their attributes
+#: themselves; an attribute's own docstring wins (and the tests ask to remove the entry).
+UNDOCUMENTED = {
+    "Decision.outcome": (
+        "What the policy recommends: approve, clinician_review, not_recommended or "
+        "insufficient_information. umpolicy recommends; a clinician makes every adverse "
+        "determination."
+    ),
+    "Decision.summary": "The recommendation in one sentence, for people.",
+    "Decision.policy": "Which policy decided, in which version and content, by which engine.",
+    "Decision.request_id": "The request's own id, echoed; null when it gave none.",
+    "Decision.request_fingerprint": "SHA-256 of the request's canonical JSON.",
+    "Decision.indication": "The label of the indication that decided; null when none did.",
+    "Decision.path": "The labels of the branch decided, from the indication down.",
+    "Decision.authorization": "The recommended authorization period; null unless approved.",
+    "Decision.reasons": "Each criterion that keeps the request from approval.",
+    "Decision.facts_needed": "The facts to supply, when information is insufficient.",
+    "Decision.trail": "The compact audit trail; null when it was left out.",
+    "PolicyRef.name": "The policy's registered name.",
+    "PolicyRef.version": "The policy's version.",
+    "PolicyRef.effective": "The date the policy took effect.",
+    "PolicyRef.content_hash": "SHA-256 of the policy tree's canonical JSON.",
+    "PolicyRef.engine": "The umpolicy release that decided.",
+    "Reason.label": "The criterion's label; its words are the policy's.",
+    "Reason.status": "The criterion's status: not met, or unknown.",
+    "Reason.detail": "What the rule requires and what the request gave, in one unit.",
+    "Reason.facts_needed": "For an unknown criterion: the facts the request must give.",
+    "Authorization.start": "The first day of the recommended period.",
+    "Authorization.end": "The last day of the recommended period (inclusive).",
+    "Authorization.period": "The period in words, as the policy states it.",
+}
+
+
+def describe(cls: type, name: str) -> str | None:
+    """What a model's field means: its docstring, else :data:`UNDOCUMENTED`'s entry."""
+    return attribute_docs(cls).get(name) or UNDOCUMENTED.get(f"{cls.__name__}.{name}")
+
+
+def _object(
+    cls: type, defs: dict[str, Any], policies: tuple[Policy, ...], path: str
+) -> dict[str, Any]:
     name = cls.__name__
     if name not in defs:
         defs[name] = {}  # placeholder: recursive models refer to themselves
         hints = typing.get_type_hints(cls)
         fields = attrs.fields(cls)
-        names = [f.name for f in fields]
-        required = [f.name for f in fields if f.default is attrs.NOTHING]
+        properties = {}
+        for f in fields:
+            where = f"{path}.{f.name}".lstrip(".")
+            schema = _type(hints[f.name], defs, policies, where)
+            described = describe(cls, f.name)
+            properties[f.name] = (
+                schema if described is None else {"description": described, **schema}
+            )
         defs[name] = {
             "type": "object",
             "description": (cls.__doc__ or "").strip().split("\n")[0],
-            "properties": {n: _type(hints[n], defs, policies) for n in names},
-            "required": required,
+            "properties": properties,
+            "required": [f.name for f in fields if f.default is attrs.NOTHING],
             "additionalProperties": False,
         }
     return {"$ref": f"#/$defs/{name}"}
+
+
+#: The example request every field's example comes from: each field given once, in a
+#: form umpolicy reads (the tests decide it under every shipped policy, with answers
+#: from each question's example). Its ``policy`` and answers are the first policy's.
+EXAMPLE: dict[str, Any] = {
+    "id": "req-2026-0001",
+    "date": "2026-03-02",
+    "kind": "initial",
+    "patient": {
+        "birth_date": "1968-07-14",
+        "sex": "female",
+        "weight": {"value": "72.5", "unit": "kg"},
+        "height": {"value": "178", "unit": "cm"},
+        "bsa": {"value": "1.89", "unit": "m2"},
+    },
+    "diagnoses": [{"code": "C64.9", "display": "Malignant neoplasm of unspecified kidney"}],
+    "medication": {
+        "code": "J3590",
+        "name": "the requested drug",
+        "route": {"code": "47625008", "display": "Intravenous"},
+        "dose": {"value": "600000", "unit": "[iU]/kg"},
+        "frequency": {"value": "3", "unit": "/d"},
+        "schedule": {
+            "doses_per_cycle": 14,
+            "cycles_per_course": 2,
+            "rest_between_cycles": {"value": "9", "unit": "d"},
+            "course_number": 1,
+            "rest_before_course": {"value": "7", "unit": "wk"},
+        },
+    },
+    "therapies": {
+        "prior": [
+            {
+                "name": "pembrolizumab",
+                "codes": ["L01FF02"],
+                "duration": {"value": "6", "unit": "mo"},
+                "outcome": "failure",
+            }
+        ],
+        "concomitant": [{"name": "ondansetron", "codes": ["A04AA01"]}],
+        "time_on_drug": {"value": "0", "unit": "d"},
+    },
+    "prescriber": {"specialties": ["207RX0202X"], "affiliations": ["transplant-center"]},
+    "consultants": [{"specialties": ["207RH0003X"], "affiliations": []}],
+}
+
+
+def example_request(policies: Iterable[Policy] = ()) -> dict[str, Any]:
+    """:data:`EXAMPLE`, naming the first policy and answering its every question."""
+    first = next(iter(policies), None)
+    if first is None:
+        return copy.deepcopy(EXAMPLE)
+    answers = {q.id: answer_example(q) for q in first.questions}
+    return {**copy.deepcopy(EXAMPLE), "policy": first.name, "answers": {first.name: answers}}
+
+
+def _example_decisions(policies: tuple[Policy, ...]) -> list[dict[str, Any]]:
+    """Decisions on the example request under the first policy, as JSON with their trails.
+
+    The example as given, then with less: no birth date, no BSA (so Mosteller's, from
+    height and weight, for an absolute dose), a consultant whose specialties are not
+    given. One decision has
+    an authorization; the other's reasons name the facts needed (for a policy that
+    reads them), and its trail has a derived square and a partial set.
+    """
+    if not policies:
+        return []
+    from umpolicy.api import parse_request, to_json
+    from umpolicy.engine.decision import decide
+    from umpolicy.io.converter import loads
+
+    given = example_request(policies)
+    unborn = copy.deepcopy(given)
+    del unborn["patient"]["birth_date"], unborn["patient"]["bsa"]
+    unborn["consultants"].append({"affiliations": ["transplant-center"]})
+    unborn["medication"]["dose"] = {"value": "43500000", "unit": "[iU]"}  # so per m², per kg
+    return [loads(to_json(decide(policies[0], parse_request(data)))) for data in (given, unborn)]
+
+
+#: How many entries of a map (steps by label) or items of a list a field's example keeps.
+_KEPT = 2
+
+
+def _shape(node: Any, data: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    """The part of a schema that describes ``data``'s object or array, through refs and unions."""
+    if not isinstance(node, dict):
+        return {}
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        found = _shape(defs[ref.rpartition("/")[2]], data, defs)
+        if found:
+            return found
+    if isinstance(data, dict) and ("properties" in node or "additionalProperties" in node):
+        return node
+    if isinstance(data, list) and "items" in node:
+        return node
+    for branch in (*node.get("anyOf", ()), *node.get("allOf", ())):
+        found = _shape(branch, data, defs)
+        if found:
+            return found
+    return {}
+
+
+def _trimmed(node: Any, data: Any, defs: dict[str, Any]) -> Any:
+    """``data`` as a field's example: maps and lists cut to :data:`_KEPT` entries, still valid."""
+    shape = _shape(node, data, defs)
+    if isinstance(data, list):
+        return [_trimmed(shape.get("items"), item, defs) for item in data[:_KEPT]]
+    if not isinstance(data, dict):
+        return data
+    properties = shape.get("properties", {})
+    kept = {}
+    for key, value in data.items():
+        if key in properties:
+            kept[key] = _trimmed(properties[key], value, defs)
+        elif len(kept) - len(properties.keys() & kept.keys()) < _KEPT:
+            kept[key] = _trimmed(shape.get("additionalProperties"), value, defs)
+    return kept
+
+
+def _exemplify(node: Any, data: Any, defs: dict[str, Any]) -> None:
+    """Give each property the example's value at it (the first one met), depth first."""
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        _exemplify(defs[ref.rpartition("/")[2]], data, defs)
+    for branch in (*node.get("anyOf", ()), *node.get("allOf", ())):
+        _exemplify(branch, data, defs)
+    if isinstance(data, dict):
+        properties = node.get("properties", {})
+        for name, value in data.items():
+            if name in properties:
+                if value is not None and value != {}:
+                    properties[name].setdefault(
+                        "examples", [_trimmed(properties[name], value, defs)]
+                    )
+                _exemplify(properties[name], value, defs)
+            else:
+                _exemplify(node.get("additionalProperties"), value, defs)
+    elif isinstance(data, list):
+        for item in data:
+            _exemplify(node.get("items"), item, defs)
 
 
 def json_schema(cls: type, policies: Iterable[Policy] = ()) -> dict[str, Any]:
@@ -260,15 +559,52 @@ def json_schema(cls: type, policies: Iterable[Policy] = ()) -> dict[str, Any]:
 
     A model is an attrs class (:class:`~umpolicy.Request`, :class:`~umpolicy.Decision`).
     ``policies`` describe the answers to their questions under ``answers.<policy>``.
+    Every field has a description and, for a request or a decision, an example: the
+    example request's (:func:`example_request`), or the decisions made on it under the
+    first policy given.
     """
+    given = tuple(policies)
     defs: dict[str, Any] = {}
-    root = _object(cls, defs, tuple(policies))
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": cls.__name__,
-        **root,
-        "$defs": dict(sorted(defs.items())),
-    }
+    root = _object(cls, defs, given, "")
+    schema = copy.deepcopy(
+        {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": cls.__name__,
+            **root,
+            "$defs": dict(sorted(defs.items())),
+        }
+    )
+    examples: list[Any] = []
+    if cls.__name__ == "Request":
+        examples = [example_request(given)]
+    elif cls.__name__ == "Decision":
+        examples = _example_decisions(given)
+    if examples:
+        schema["examples"] = examples
+    for example in examples:
+        _exemplify(schema, example, schema["$defs"])
+    return schema
 
 
-__all__ = ["UNIT_PATTERN", "json_schema"]
+#: The schemas ``umpolicy schema`` prints and the docs publish, by name.
+MODELS = ("request", "decision")
+
+
+def schema_text(name: str, policies: Iterable[Policy] = ()) -> str:
+    """The schema of ``request`` or ``decision`` as indented JSON text, as published."""
+    from umpolicy.engine.decision import Decision
+    from umpolicy.vocabulary.request import Request
+
+    model = {"request": Request, "decision": Decision}[name]
+    return json.dumps(json_schema(model, policies), indent=2, ensure_ascii=False) + "\n"
+
+
+__all__ = [
+    "EXAMPLE",
+    "MODELS",
+    "UNIT_PATTERN",
+    "attribute_docs",
+    "example_request",
+    "json_schema",
+    "schema_text",
+]

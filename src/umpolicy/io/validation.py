@@ -32,7 +32,7 @@ from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.units import suggestion as respelled
 from umpolicy.errors import MAX_ERRORS, FieldError, InputError, did_you_mean, shown, suggestion
 from umpolicy.io.converter import FLOAT_REFUSED, ISO_DATE, MAX_ITEMS, lone_surrogate, structure
-from umpolicy.io.quantities import QUANTITIES, Accepts, wrong_unit
+from umpolicy.io.quantities import QUANTITIES, Accepts, unknown_unit, wrong_unit
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.request import Request
 
@@ -373,9 +373,9 @@ def _answer_unit(question: Question, code: object) -> Unit:
     """The unit of an answer; an unknown one's error suggests one of the question's units."""
     try:
         return unit(code)  # type: ignore[arg-type]  # unit() refuses what is not text
-    except ValueError:
+    except ValueError as error:
         if not question.units:
-            raise
+            raise ValueError(unknown_unit(code, "", error)) from None
         guess = respelled(code)
         if guess not in question.units:
             guess = suggestion(code, question.units)

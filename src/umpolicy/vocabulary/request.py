@@ -54,7 +54,9 @@ class Coding:
     """A coded concept: the code in the field's system, and its words if given."""
 
     code: str
+    """The code, in the system of the field that holds it (ICD-10-CM, SNOMED CT)."""
     display: str | None = None
+    """The code's words, for people; never read by a policy."""
 
 
 @frozen
@@ -62,10 +64,19 @@ class Patient:
     """The patient's birth date, sex and body measurements (BSA if the prescriber gave one)."""
 
     birth_date: dt.date | None = None
+    """Date of birth; the age is in whole years on the request date. FHIR: ``Patient.birthDate``."""
     sex: Sex | None = None
+    """Administrative sex. FHIR: ``Patient.gender``."""
     weight: Quantity | None = None
+    """Body weight. FHIR: an ``Observation`` of body weight (LOINC 29463-7), its ``valueQuantity``
+    in UCUM.
+    """
     height: Quantity | None = None
+    """Height. FHIR: an ``Observation`` of body height (LOINC 8302-2), in UCUM."""
     bsa: Quantity | None = None
+    """Body surface area, if the prescriber gives one; else Mosteller's, from height and weight.
+    FHIR: an ``Observation`` of body surface area (LOINC 8277-6).
+    """
 
 
 @frozen
@@ -73,10 +84,18 @@ class Schedule:
     """How the doses are grouped, where a policy limits cycles and courses."""
 
     doses_per_cycle: int | None = None
+    """Doses in one cycle of treatment. FHIR: ``timing.repeat.count``, or the regimen's protocol."""
     cycles_per_course: int | None = None
+    """Cycles requested in the course. FHIR: the regimen's protocol (DTR where the order does not
+    say).
+    """
     rest_between_cycles: Quantity | None = None
+    """Rest between one cycle and the next. FHIR: the regimen's protocol, or the orders' ``timing``.
+    """
     course_number: int | None = None
+    """Which course of therapy this is (1 for the first). FHIR: the regimen's protocol."""
     rest_before_course: Quantity | None = None
+    """Rest since the previous course. FHIR: the ``timing`` of the previous orders."""
 
 
 @frozen
@@ -88,11 +107,25 @@ class Medication:
     """
 
     code: str | None = None
+    """The requested drug's code (RxNorm, NDC or HCPCS, as the plan uses). FHIR:
+    ``MedicationRequest.medicationCodeableConcept``.
+    """
     name: str | None = None
+    """The requested drug's name, for people."""
     route: Coding | None = None
+    """The route of administration as a SNOMED CT code: intravenous 47625008, subcutaneous 34206005,
+    intralesional 372464004. FHIR: ``dosageInstruction.route``.
+    """
     dose: Quantity | None = None
+    """The dose per administration: absolute (mg, [iU]), per kg or m² (mg/kg, 10*6.[iU]/m2) or per a
+    counted unit (10*6.[iU]/{lesion}). FHIR: ``doseAndRate.doseQuantity``.
+    """
     frequency: Quantity | None = None
+    """How often a dose is given: 3 /d is three times daily, 3 /wk three times weekly, 1 /(4.wk)
+    once every 4 weeks. FHIR: ``timing.repeat`` (frequency per period).
+    """
     schedule: Schedule = Schedule()
+    """How the doses are grouped into cycles and courses."""
 
 
 @frozen
@@ -100,9 +133,17 @@ class Therapy:
     """One therapy of the history: its name, ATC codes, how long it was given, what happened."""
 
     name: str
+    """The therapy's name, for people."""
     codes: tuple[str, ...] = ()
+    """Its ATC codes: a therapy without codes never settles a criterion. FHIR:
+    ``medicationCodeableConcept`` with ATC coding.
+    """
     duration: Quantity | None = None
+    """How long it was given. FHIR: ``MedicationStatement.effectivePeriod``."""
     outcome: TherapyOutcome | None = None
+    """What happened: failure, intolerance, contraindication or response. FHIR:
+    ``MedicationStatement.statusReason``.
+    """
 
 
 @frozen
@@ -110,8 +151,17 @@ class Therapies:
     """Therapies tried before, those to be given with the drug, and time on the drug itself."""
 
     prior: tuple[Therapy, ...] | None = None
+    """Therapies tried before. FHIR: ``MedicationStatement`` (a contraindication from
+    ``AllergyIntolerance`` or the prescriber).
+    """
     concomitant: tuple[Therapy, ...] | None = None
+    """Therapies to be given with the drug. FHIR: an active ``MedicationRequest`` or
+    ``MedicationStatement``.
+    """
     time_on_drug: Quantity | None = None
+    """Time on the requested drug (continuation requests). FHIR: the drug's ``MedicationStatement``,
+    from ``effectivePeriod.start`` to the request date.
+    """
 
 
 @frozen
@@ -119,7 +169,11 @@ class Practitioner:
     """A prescribing or consulting physician: NUCC taxonomy codes and affiliations."""
 
     specialties: tuple[str, ...] | None = None
+    """NUCC provider taxonomy codes. FHIR: ``PractitionerRole.specialty``."""
     affiliations: tuple[str, ...] | None = None
+    """Affiliations, such as transplant-center (the plan's own codes). FHIR:
+    ``PractitionerRole.organization``.
+    """
 
 
 @frozen
@@ -132,13 +186,29 @@ class Request:
     """
 
     date: dt.date
+    """The request date: ages and approval periods count from it. Required. FHIR: ``Claim.created``.
+    """
     policy: str | None = None
+    """The registered policy to decide it under (or the caller names one)."""
     id: str | None = None
+    """The request's own identifier, echoed in the decision. FHIR: ``Claim.identifier``."""
     kind: RequestKind | None = None
+    """Starting the drug (initial) or continuing it (continuation). FHIR: the PAS certification
+    type.
+    """
     patient: Patient = Patient()
+    """The patient."""
     diagnoses: tuple[Coding, ...] | None = None
+    """Diagnoses as ICD-10-CM codes. FHIR: ``Condition.code``, or ``Claim.diagnosis``."""
     medication: Medication = Medication()
+    """The requested drug and its schedule."""
     therapies: Therapies = Therapies()
+    """The therapy history, and time on the requested drug."""
     prescriber: Practitioner = Practitioner()
+    """The prescriber. FHIR: the requester's ``PractitionerRole``."""
     consultants: tuple[Practitioner, ...] | None = None
+    """Physicians consulted on the request (each as the prescriber is). FHIR: ``Claim.careTeam``."""
     answers: Mapping[str, Mapping[str, Any]] = field(factory=dict, hash=False)
+    """The answers to each policy's questions, by the policy's name and the question's id. FHIR: a
+    DTR ``QuestionnaireResponse``.
+    """

@@ -1,0 +1,220 @@
+"""The published schemas as a contract: every field described, with its units and an example."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import umpolicy
+from umpolicy import InputError, load_policy, policy_names
+from umpolicy.api import evaluate, parse_request
+from umpolicy.cli import main
+from umpolicy.engine import decision
+from umpolicy.io.quantities import QUANTITIES, READ
+from umpolicy.io.schema import (
+    EXAMPLE,
+    UNDOCUMENTED,
+    _trimmed,
+    attribute_docs,
+    describe,
+    example_request,
+    json_schema,
+    schema_text,
+)
+from umpolicy.vocabulary import request
+
+ROOT = Path(__file__).parent.parent
+SHIPPED = sorted((ROOT / "examples" / "proleukin").glob("*.json"))
+FICTIONAL = sorted((ROOT / "examples" / "quellimab-policy" / "examples").glob("*.json"))
+POLICIES = [load_policy("proleukin"), load_policy("quellimab")]
+REQUEST = json_schema(umpolicy.Request, POLICIES)
+DECISION = json_schema(umpolicy.Decision, POLICIES)
+TODAY = dt.date(2026, 12, 2)
+
+
+def valid(data: Any, schema: dict[str, Any]) -> bool:
+    return jsonschema.Draft202012Validator(schema).is_valid(data)
+
+
+def properties(schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every property of every object in the schema, by a dotted name."""
+
+    def walk(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        if isinstance(node, dict):
+            for name, sub in node.get("properties", {}).items():
+                yield f"{where}.{name}", sub
+                yield from walk(sub, f"{where}.{name}")
+            for key in ("anyOf", "allOf"):
+                for branch in node.get(key, ()):
+                    yield from walk(branch, where)
+            for key in ("items", "additionalProperties"):
+                yield from walk(node.get(key), where)
+
+    for name, definition in schema["$defs"].items():
+        yield from walk(definition, name)
+
+
+def models(module: Any) -> list[type]:
+    return [v for v in vars(module).values() if attrs.has(v) and v.__module__ == module.__name__]
+
+
+class TestEveryField:
+    """Every property of both schemas has a description and an example."""
+
+    @pytest.mark.parametrize("schema", [REQUEST, DECISION], ids=["request", "decision"])
+    def test_described_with_an_example(self, schema: dict[str, Any]) -> None:
+        found = dict(properties(schema))
+        assert len(found) > 30
+        for name, sub in found.items():
+            if name.endswith(".unit") and "examples" not in sub and "anyOf" not in sub:
+                continue  # the generic Quantity's unit: described by its $ref
+            assert sub.get("description") or "$ref" in sub, name
+            assert "examples" in sub or name.startswith(("Unit", "Quantity")), name
+
+    @pytest.mark.parametrize("schema", [REQUEST, DECISION], ids=["request", "decision"])
+    def test_each_example_is_valid_for_its_field(self, schema: dict[str, Any]) -> None:
+        for name, sub in properties(schema):
+            for example in sub.get("examples", ()):
+                assert valid(example, {**sub, "$defs": schema["$defs"]}), name
+
+    def test_the_roots_have_whole_examples(self) -> None:
+        (whole,) = REQUEST["examples"]
+        assert whole == example_request(POLICIES)
+        assert valid(whole, REQUEST)
+        outcomes = [d["outcome"] for d in DECISION["examples"]]
+        assert outcomes == ["approve", "insufficient_information"]
+        assert all(valid(d, DECISION) for d in DECISION["examples"])
+        assert "examples" not in json_schema(umpolicy.Decision)
+        assert "examples" not in json_schema(umpolicy.Patient)
+
+    def test_a_fields_example_keeps_two_entries(self) -> None:
+        steps = DECISION["$defs"]["Trail"]["properties"]["steps"]["examples"][0]
+        assert len(steps) == 2
+        assert _trimmed(None, [1, 2, 3], {}) == [1, 2]
+        assert _trimmed({"additionalProperties": {}}, {"a": 1, "b": 2, "c": 3}, {}) == {
+            "a": 1,
+            "b": 2,
+        }
+
+
+class TestOneSource:
+    """A field's description is its attribute's docstring, the text the API reference shows."""
+
+    @pytest.mark.parametrize("model", models(request), ids=lambda m: m.__name__)
+    def test_the_request_models_document_every_field(self, model: type) -> None:
+        docs = attribute_docs(model)
+        assert set(docs) == {f.name for f in attrs.fields(model)}
+        defined = REQUEST["$defs"][model.__name__]["properties"]
+        for name, text in docs.items():
+            assert defined[name]["description"] == text
+            assert "``" not in text
+
+    def test_the_decision_fields_are_described_once(self) -> None:
+        named = {f"{m.__name__}.{f.name}" for m in models(decision) for f in attrs.fields(m)}
+        named = {n for n in named if n.split(".")[0] in DECISION["$defs"]}
+        for name in named:
+            model, field = name.split(".")
+            documented = attribute_docs(getattr(decision, model)).get(field)
+            assert (documented is None) == (name in UNDOCUMENTED), f"{name}: described twice"
+            assert describe(getattr(decision, model), field)
+        assert set(UNDOCUMENTED) <= named, "an entry for a field that is gone"
+
+    def test_a_class_without_source(self) -> None:
+        made = attrs.make_class("Made", {"x": attrs.field()})
+        assert attribute_docs(made) == {}
+
+
+class TestUnitsPerField:
+    """Each quantity of the request admits, in the schema, exactly the units validation does."""
+
+    def test_a_weight_in_years(self) -> None:
+        data = copy.deepcopy(EXAMPLE)
+        data["patient"]["weight"]["unit"] = "a"
+        assert not valid(data, REQUEST)
+        with pytest.raises(InputError, match=r"unit 'a' measures time; patient.weight takes"):
+            parse_request(data)
+
+    def test_the_lists(self) -> None:
+        weight = REQUEST["$defs"]["Patient"]["properties"]["weight"]["anyOf"][0]
+        assert weight["properties"]["unit"]["anyOf"] == [
+            {"enum": ["kg", "g", "mg", "ug", "[lb_av]"]}
+        ]
+        dose = REQUEST["$defs"]["Medication"]["properties"]["dose"]["anyOf"][0]["properties"]
+        assert dose["unit"]["description"].startswith("The UCUM unit: [iU], 10*6.[iU], kg,")
+        assert len(dose["unit"]["anyOf"]) == 2  # the list, and amounts per a counted unit
+
+    @given(
+        st.sampled_from(sorted(QUANTITIES)),
+        st.one_of(
+            st.sampled_from(READ),
+            st.sampled_from(["{dose}", "mg/{vial}", "10*6.[iU]/{lesion}", "/(4.wk)", "/(2.d)"]),
+            st.sampled_from(["IU", "[IU]", "lb", "mcg", "kg/m2", "/(0.wk)", "{Dose}", "", "a/kg"]),
+        ),
+    )
+    def test_the_schema_refuses_what_the_library_refuses(self, field: str, code: str) -> None:
+        data = copy.deepcopy(EXAMPLE)
+        path = field.split(".")
+        if path[1] in ("prior", "concomitant"):
+            data["therapies"][path[1]][0]["duration"] = {"value": "3", "unit": code}
+            where = f"$.therapies.{path[1]}[0].duration.unit"
+        else:
+            here = data
+            for key in path[:-1]:
+                here = here[key]
+            here[path[-1]] = {"value": "3", "unit": code}
+            where = f"$.{field}.unit"
+        try:
+            parse_request(data)
+        except InputError as error:
+            refused = where in [e.path for e in error.errors]
+        else:
+            refused = False
+        assert valid(data, REQUEST) is not refused
+
+
+class TestExamples:
+    """The example request and every shipped example request decide, and fit the schema."""
+
+    @pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.name)
+    def test_the_schemas_example_decides(self, policy: umpolicy.Policy) -> None:
+        data = example_request([policy])
+        assert evaluate(json.dumps(data), today=TODAY).policy.name == policy.name
+        assert valid(data, json_schema(umpolicy.Request, [policy]))
+
+    @pytest.mark.parametrize("path", SHIPPED + FICTIONAL, ids=lambda p: p.stem)
+    def test_shipped_examples(self, path: Path) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert valid(json.loads(text), REQUEST)
+        decided = json.loads(umpolicy.api.to_json(evaluate(text, today=TODAY)))
+        assert valid(decided, DECISION)
+
+
+class TestTheCommand:
+    """umpolicy schema request|decision prints the schemas, the installed policies' included."""
+
+    @pytest.mark.parametrize("model", ["request", "decision"])
+    def test_prints(self, model: str, capsys: pytest.CaptureFixture[str]) -> None:
+        import io
+
+        out = io.StringIO()
+        assert main(["schema", model], out=out) == 0
+        installed = [load_policy(name) for name in policy_names()]
+        assert out.getvalue() == schema_text(model, installed)
+        printed = json.loads(out.getvalue())
+        jsonschema.Draft202012Validator.check_schema(printed)
+        assert printed["title"] == model.title()
+
+    def test_an_unknown_model(self, capsys: pytest.CaptureFixture[str]) -> None:
+        with pytest.raises(SystemExit):
+            main(["schema", "policy"])
+        assert "invalid choice: 'policy'" in capsys.readouterr().err

@@ -537,7 +537,7 @@ INTERPRETATIONS = (
     # ask only for the rest. A worksheet shows it when an additional course is asked.
     Interpretation(
         "retreatment",
-        "Additional courses: tumor shrinkage and no contraindications (not encoded)",
+        "Additional courses only after tumor shrinkage, without contraindications",
         RETREATMENT,
         ("Dosing 1.A.iii", "Dosing 2.C"),
         encoded=False,

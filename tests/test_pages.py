@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 import pytest
 
@@ -18,18 +20,22 @@ from umpolicy import (
     OneOf,
     Predicate,
     Quantity,
+    Source,
     ValueSet,
     load_policy,
     walk,
 )
 from umpolicy.engine.catalog import with_inputs
 from umpolicy.engine.decision import exclusion_label
-from umpolicy.render.diagram import approval_periods, indication_flowchart, node_id
+from umpolicy.render.diagram import indication_flowchart
 from umpolicy.render.pages import (
     anchor,
+    fact_code,
     interpretations_page,
     labels,
     policy_page,
+    traceability_page,
+    traced_labels,
     value_sets_of,
 )
 from umpolicy_policies.proleukin import POLICY
@@ -70,8 +76,16 @@ class TestPolicyPage:
         assert "| Review date | 2025-02-05 |" in page
         assert POLICY.content_hash in page
 
-    def test_tests_are_listed_under_their_criterion(self, page: str) -> None:
-        assert "Tests (1): `t.py` (1)" in page
+    def test_each_criterion_links_its_tests_with_their_count(self, page: str) -> None:
+        assert "    - [1 test](traceability.md#label-1-a-i)" in page
+        assert "    - [0 tests](traceability.md#label-1-a-ii)" in page
+        assert "t.py" not in page  # the test names are on the traceability page
+
+    def test_the_rule_reads_with_its_limit_in_words(self, page: str) -> None:
+        assert "- Requires: dose at most 600,000 International Units/kg (or 0.037 mg/kg)\n" in page
+        assert "- Applies only if: course number at least 2 courses\n" in page
+        assert "- Condition: route: Intravenous (SNOMED CT 47625008)\n" in page
+        assert "≤" not in page.split("## Facts this policy reads")[0].split("#### Dosing limits")[0]
 
     def test_dosing_table_rows(self, page: str) -> None:
         row = (
@@ -93,16 +107,20 @@ class TestPolicyPage:
             "medication.schedule.cycles\\_per\\_course ≥ 2 cycles) | 9 days | `d` |" in page
         )
 
-    def test_interpretations_are_linked(self, page: str) -> None:
-        assert "](interpretations.md#rest-not-applicable)" in page
+    def test_interpretations_are_linked_to_their_full_text(self, page: str) -> None:
+        assert "](#interpretation-rest-not-applicable)" in page
+        section = page.split("\n## Interpretations\n", 1)[1]
+        for item in POLICY.interpretations:
+            assert f'<span id="interpretation-{item.key}"></span>' in section
+            assert item.text.replace("*", "\\*").replace("_", "\\_") in section
 
     def test_one_mermaid_diagram_per_indication(self, page: str) -> None:
         assert page.count("```mermaid") == len(POLICY.indications)
 
-    def test_tests_are_grouped_by_module_and_class(self) -> None:
-        ids = [f"tests/t.py::TestA::test_{n}[x]" for n in range(5)] + ["tests/u.py::test_b"]
-        page = policy_page(POLICY, {"2.B": ids})
-        assert "Tests (6): `t.py::TestA` (5), `u.py` (1)" in page
+    def test_the_metadata_table_has_a_header(self, page: str) -> None:
+        assert "| Field | Value |\n| --- | --- |" in page
+        assert "| | |\n| --- | --- |" not in page
+        assert "| Automation (POLICY STATEMENT) | Automation: None. |" in page
 
     def test_stray_lines_are_absent(self, page: str) -> None:
         assert stray_words_in(page) == set()
@@ -127,24 +145,29 @@ class TestWhatThePolicyDeclares:
     def test_every_question_in_the_words_a_provider_is_asked(self, page: str) -> None:
         assert "under `answers.proleukin`" in page
         assert (
-            '| <span id="question-metastatic"></span>`answers.proleukin.metastatic` (fact '
-            "[`answers.metastatic`](#fact-answers-metastatic)) | Is the disease metastatic? | "
-            "boolean |  |" in page
+            '| <span id="question-metastatic"></span><code class="fact">answers.<wbr>proleukin.'
+            '<wbr>metastatic</code> (fact [<code class="fact">answers.<wbr>metastatic</code>]'
+            "(#fact-answers-metastatic)) | Is the disease metastatic? | boolean |  |" in page
         )
-        assert "| `answers.proleukin.lesions[].site` | Where is the lesion? | choice | " in page
+        assert (
+            '| <code class="fact">answers.<wbr>proleukin.<wbr>lesions[].<wbr>site</code> | Where '
+            "is the lesion? | choice | " in page
+        )
         assert "`cutaneous`: Cutaneous<br>`subcutaneous`: Subcutaneous" in page
 
     def test_every_derived_fact_with_how_and_from_what(self, page: str) -> None:
         assert "## Derived facts" in page
         assert (
-            "| [`therapy.prior_systemic_count`](#fact-therapy-prior-systemic-count) | How many "
-            "other systemic therapies the patient has tried. | How many prior therapies in "
+            '| [<code class="fact">therapy.<wbr>prior&#95;systemic&#95;count</code>]'
+            "(#fact-therapy-prior-systemic-count) | How many other systemic therapies the "
+            "patient has tried. | How many prior therapies in "
             "[Other systemic antineoplastic or immunomodulating therapy]"
             "(#value-set-systemic-therapy)."
-            " | [`therapies.prior`](#fact-therapies-prior) |" in page
+            ' | [<code class="fact">therapies.<wbr>prior</code>](#fact-therapies-prior) |' in page
         )
         assert (
-            "Yes when [`answers.lesions`](#question-lesions) lists at least one item and every "
+            'Yes when [<code class="fact">answers.<wbr>lesions</code>](#question-lesions) lists '
+            "at least one item and every "
             "item has `site` is `cutaneous` or `subcutaneous` or `nodal`; `status` is "
             "`metastatic` or `recurrent` or `unresectable`." in page
         )
@@ -152,7 +175,7 @@ class TestWhatThePolicyDeclares:
     def test_the_facts_table_holds_every_input(self, page: str) -> None:
         for name in with_inputs(POLICY, POLICY.facts()):
             assert f'<span id="fact-{name.replace(".", "-").replace("_", "-")}"></span>' in page
-        assert "`answers.lesions`" in page
+        assert '<code class="fact">answers.<wbr>lesions</code>' in page
 
     def test_a_check_without_value_sets(self) -> None:
         assert value_sets_of(AtLeast("patient.age", Quantity("18", "a"))) == ()
@@ -181,7 +204,7 @@ class TestFictionalPolicyPage:
         page = fictional_page
         item = QUELLIMAB.exclusions[0]
         assert f'<span id="{anchor(exclusion_label(item))}"></span>**{item.label}.**' in page
-        assert f"- Exclusion ({exclusion_label(item)}): " in page
+        assert "    - Not recommended if: concomitant biologic or tsdmard: yes\n" in page
 
     def test_weight_tier_rows(self, fictional_page: str) -> None:
         page = fictional_page
@@ -206,9 +229,113 @@ class TestAnExclusionWithAValueSet:
         page = policy_page(policy, {"Not Recommended 2": ["tests/t.py::test_x"]})
         assert '<span id="label-not-recommended-2"></span>**2.** Excluded conditions.' in page
         assert "    - Value sets: [Excluded conditions](#value-set-excluded)" in page
-        assert "    - Facts: [`diagnoses`](#fact-diagnoses)" in page
-        assert "    - Tests (1): `t.py` (1)" in page
+        assert '    - Reads: [<code class="fact">diagnoses</code>](#fact-diagnoses)' in page
+        assert "    - [1 test](traceability.md#label-not-recommended-2)" in page
         assert "Not Recommended 2" in indication_flowchart(policy.indications[0], policy.exclusions)
+
+
+class TestForTheReviewer:
+    """The page says what the reviewer does next, quoting the POLICY STATEMENT."""
+
+    def test_next_steps_quote_the_statement(self, page: str) -> None:
+        section = page.split("## What the reviewer does next\n", 1)[1].split("\n## ", 1)[0]
+        assert 'umpolicy recommends; a clinician decides. The policy says "Automation: None."' in (
+            section
+        )
+        for outcome, title in (
+            ("clinician_review", "Clinician review"),
+            ("insufficient_information", "Insufficient information"),
+        ):
+            step = POLICY.review_for(outcome)
+            assert step is not None
+            assert f"### {title}\n\n{step.action}\n" in section
+            for quote in POLICY.guidance(outcome):
+                assert f"> {quote}\n" in section
+
+    def test_what_the_code_does_not_decide(self, page: str) -> None:
+        section = page.split("### What the code does not decide\n", 1)[1].split("\n## ", 1)[0]
+        assert (
+            "(touches [Dosing 1.A.iii](#label-dosing-1-a-iii), [Dosing 2.C](#label-dosing-2-c)): "
+            "Additional courses of therapy should only be given if there is evidence of tumor "
+            "shrinkage" in section
+        )
+        assert "(not encoded)\n" in page.split("\n## Interpretations\n", 1)[1]
+
+    def test_a_policy_without_next_steps_has_no_section(self) -> None:
+        bare = attrs.evolve(POLICY, review=(), interpretations=(), statement=())
+        assert "## What the reviewer does next" not in policy_page(bare)
+
+    def test_a_step_without_the_automation_sentence(self) -> None:
+        page = policy_page(QUELLIMAB)
+        assert "### Clinician review" in page
+        assert "Automation" not in page
+        assert "### What the code does not decide" not in page
+
+    def test_an_unencoded_note_of_the_whole_policy(self) -> None:
+        note = Interpretation("n", "Note", "Said, not decided.", (), encoded=False)
+        page = policy_page(attrs.evolve(POLICY, review=(), interpretations=(note,)))
+        assert "- [Note](#interpretation-n): Said, not decided." in page
+        assert "Touches:" not in page
+
+
+class TestContextReadsAsTheDocument:
+    """Bullets stay bullets: a paragraph ending with a colon introduces a list."""
+
+    def test_overview_and_guidelines_are_lists(self, page: str) -> None:
+        assert (
+            "indicated for the following:\n\n- Metastatic melanoma, in adults.\n"
+            "- Metastatic renal cell carcinoma, in adults.\n\n### Dosing Information" in page
+        )
+        assert "guidelines:\n\n- Cutaneous melanoma (version 1.2025" in page
+
+    def test_a_paragraph_without_a_colon_is_a_paragraph(self) -> None:
+        source = Source("Notes", ("One.", "Two."))
+        page = policy_page(attrs.evolve(POLICY, context=(source,)))
+        assert "### Notes\n\nOne.\n\nTwo.\n\n## Policy statement" in page
+
+
+class TestFactNames:
+    """A fact's name may wrap after a dot, never inside a word."""
+
+    def test_breaks_only_after_dots(self) -> None:
+        assert fact_code("medication.schedule.rest_before_course") == (
+            '<code class="fact">medication.<wbr>schedule.<wbr>rest&#95;before&#95;course</code>'
+        )
+        assert fact_code("diagnoses") == '<code class="fact">diagnoses</code>'
+
+
+class TestTraceabilityPage:
+    """Every label with how many tests name it, and which, from the tests' markers."""
+
+    TESTS: ClassVar[dict[str, list[str]]] = {
+        "1.A.i": [f"tests/t.py::TestA::test_a[{n}]" for n in range(5)] + ["tests/u.py::test_b"],
+    }
+
+    def test_every_label_with_its_count(self) -> None:
+        page = traceability_page(POLICY, self.TESTS, "proleukin.md")
+        for label in traced_labels(POLICY):
+            count = len(self.TESTS.get(label, ()))
+            assert f"| [{label}](#{anchor(label)}) | {count} |" in page
+            assert f"{{#{anchor(label)}}}" in page
+        assert "## 1.A.i: 6 tests {#label-1-a-i}" in page
+        assert "## 1.A.ii: 0 tests {#label-1-a-ii}" in page
+
+    def test_tests_grouped_by_function_with_their_cases(self) -> None:
+        page = traceability_page(POLICY, self.TESTS, "proleukin.md")
+        assert "| `t.py::TestA::test_a` | 5 |\n| `u.py::test_b` | 1 |" in page
+
+    def test_each_label_links_back_with_its_words(self) -> None:
+        page = traceability_page(POLICY, {}, "proleukin.md")
+        assert "[1.A](proleukin.md#label-1-a) Intravenous Therapy. Approve if the patient" in page
+        assert "[Dosing 3](proleukin.md#label-dosing-3) Approve up to 1 million" in page
+
+    def test_exclusions_are_traced(self) -> None:
+        item = QUELLIMAB.exclusions[0]
+        label = exclusion_label(item)
+        assert label in traced_labels(QUELLIMAB)
+        page = traceability_page(QUELLIMAB, {label: ["tests/x.py::test_x"]}, "quellimab.md")
+        assert f"## {label}: 1 test {{#{anchor(label)}}}" in page
+        assert f"[{label}](quellimab.md#{anchor(label)}) Concurrent use" in page
 
 
 class TestInterpretationsPage:
@@ -226,46 +353,11 @@ class TestInterpretationsPage:
             assert f"{{#{item.key}}}" in page
         assert "[Dosing 3](proleukin.md#label-dosing-3)" in page
 
-
-class TestDiagram:
-    """The Mermaid flowchart has a box for every node and the four outcomes."""
-
-    def test_nodes_and_outcomes(self) -> None:
-        chart = indication_flowchart(POLICY.indications[2])
-        assert chart.startswith("flowchart LR\n")
-        for label in ("3", "3.A", "3.B", "3.C", "3.D", "Dosing 3"):
-            assert f"    {node_id(label)}[" in chart
-        assert "3 -->|criteria met| dosing_3" in chart
-        assert '3_approve(["approve: 1 year"])' in chart
-        assert "dosing_3 -->|dosing not met| 3_review" in chart
-        assert "dosing_3 -->|dosing met| 3_approve" in chart
-
-    def test_quotes_are_escaped(self) -> None:
-        assert node_id("Dosing 1.A.i") == "dosing_1_a_i"
-        chart = indication_flowchart(POLICY.indications[0])
-        assert "1_a -->|ALL of| 1_a_i" in chart
-        assert "1 -->|ONE of| 1_a" in chart
-
-    def test_branch_periods_and_exclusions(self) -> None:
-        ra = QUELLIMAB.indications[0]
-        assert approval_periods(ra) == (("1.A", "6 months"), ("1.B", "1 year"))
-        chart = indication_flowchart(ra, QUELLIMAB.exclusions)
-        assert '1_approve(["approve: 1.A 6 months; 1.B 1 year"])' in chart
-        assert "1_exclusions -->|an exclusion met| 1_not" in chart
-        assert "1_exclusions -->|no exclusion met| 1" in chart
-        assert "dosing_1 -->|dosing met, an exclusion unknown| 1_info" in chart
-        pjia = QUELLIMAB.indications[1]
-        assert approval_periods(pjia)[-1] == (None, "1 year")
-        assert "approve: 2.A 6 months; else 1 year" in indication_flowchart(pjia)
-
-    def test_an_indication_without_branch_periods(self) -> None:
-        indication = attrs.evolve(
-            POLICY.indications[1],
-            criteria=attrs.evolve(POLICY.indications[1].criteria, approval=Quantity("6", "mo")),
-            approval=None,
-        )
-        assert isinstance(indication.criteria, AllOf)
-        assert approval_periods(indication) == (("2", "6 months"),)
+    def test_not_encoded_is_marked(self) -> None:
+        page = interpretations_page(POLICY, "proleukin.md")
+        assert "without contraindications (not encoded) {#retreatment}" in page
+        assert "route-headings}" in page
+        assert "Route headings are conditions (not encoded)" not in page
 
 
 class TestGeneratorsRefuseWhatTheyCannotShow:

@@ -28,10 +28,16 @@ from umpolicy import errors
 from umpolicy.api import evaluate, to_json
 from umpolicy.dsl import quantity
 from umpolicy.io import converter
-from umpolicy.io.schema import json_schema
+from umpolicy.io.schema import MODELS, json_schema, schema_text
 from umpolicy.policy import Policy
 from umpolicy.registry import BUNDLED, GROUP, entry_points
-from umpolicy.render.pages import interpretations_page, labels, policy_page
+from umpolicy.render.pages import (
+    interpretations_page,
+    labels,
+    policy_page,
+    traceability_page,
+    traced_labels,
+)
 from umpolicy.render.text import decision_markdown
 from umpolicy.vocabulary.facts import FACTS
 
@@ -70,7 +76,20 @@ _ANSWER_ERRORS = {
     "answers": {"proleukin": {"metastatic": "yes", "lesion": []}},
 }
 
-_ERROR_EXAMPLES = {"form": _FORM_ERRORS, "value": _VALUE_ERRORS, "answers": _ANSWER_ERRORS}
+_HELP_ERRORS = {
+    "policy": "proleukin",
+    "date": "2026-03-02",
+    "kind": "Initial",
+    "patient": {"birthdate": "1968-07-14", "weight": {"value": "160", "unit": "lbs"}},
+    "medication": {"dose": {"value": "600000", "unit": "IU/kg"}},
+}
+
+_ERROR_EXAMPLES = {
+    "form": _FORM_ERRORS,
+    "value": _VALUE_ERRORS,
+    "answers": _ANSWER_ERRORS,
+    "help": _HELP_ERRORS,
+}
 
 
 def shipped() -> tuple[str, ...]:
@@ -156,6 +175,7 @@ def _pages(policy: Policy, folder: str) -> list[dict[str, str]]:
     return [
         {f"{title}{suffix}": f"{folder}/{policy.name}.md"},
         {f"{title}: interpretations{suffix}": f"{folder}/{policy.name}-interpretations.md"},
+        {f"{title}: traceability{suffix}": f"{folder}/{policy.name}-traceability.md"},
     ]
 
 
@@ -187,15 +207,29 @@ def _policy_files(
 ) -> Iterator[File]:
     name = policy.name
     notes = f"{name}-interpretations.md"
-    page = policy_page(policy, tests, notes, notice)
+    traced = f"{name}-traceability.md"
+    page = policy_page(policy, tests, traced, notice)
     interpretations = interpretations_page(policy, f"{name}.md")
+    traceability = traceability_page(policy, tests, f"{name}.md")
     if notice:
-        title, _, rest = interpretations.partition("\n")
         warning = f'!!! warning "Not a real policy"\n\n    {notice}\n'
+        title, _, rest = interpretations.partition("\n")
         interpretations = f"{title}\n\n{warning}{rest}"
+        title, _, rest = traceability.partition("\n")
+        traceability = f"{title}\n\n{warning}{rest}"
     yield _generated(config, f"{folder}/{name}.md", page)
     yield _generated(config, f"{folder}/{notes}", interpretations)
-    listing = {"policy": name, "page": f"{folder}/{name}/", "labels": labels(policy)}
+    yield _generated(config, f"{folder}/{traced}", traceability)
+    # For the browser check: the labels and interpretations the page must show (the
+    # latter in print too), and each label's count of tests on the traceability page.
+    listing = {
+        "policy": name,
+        "page": f"{folder}/{name}/",
+        "labels": labels(policy),
+        "interpretations": [item.text for item in policy.interpretations],
+        "traceability": f"{folder}/{name}-traceability/",
+        "tests": {label: len(tests.get(label, ())) for label in traced_labels(policy)},
+    }
     yield _generated(
         config, f"{folder}/{name}/labels.json", json.dumps(listing, ensure_ascii=False)
     )
@@ -216,6 +250,11 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
             files.append(file)
         files.append(_generated(config, "tutorial/examples.md", _fictional_examples_page()))
     files.append(_generated(config, "examples.md", _examples_page()))
+    # The JSON Schemas as files, linked from the integrator guide: what `umpolicy schema` prints.
+    production = [umpolicy.load_policy(name) for name in shipped()]
+    for model in MODELS:
+        text = schema_text(model, production)
+        files.append(_generated(config, f"schemas/{model}.schema.json", text))
     return files
 
 
@@ -226,6 +265,41 @@ def _errors(request: dict[str, Any]) -> str:
         shown = "\n".join(str(e) for e in error.errors)
         return _json_block(request) + "\ngives\n\n```text\n" + shown + "\n```\n"
     raise ValueError(f"the docs' error example was accepted: {request}")
+
+
+def _kind(node: dict[str, Any]) -> tuple[str, str | None]:
+    """A field's type in words, and the definition it holds (an object, or objects listed)."""
+    branch = next((b for b in node.get("anyOf", [node]) if b.get("type") != "null"), node)
+    ref = branch.get("$ref", branch.get("items", {}).get("$ref", ""))
+    name = ref.rpartition("/")[2] or None
+    if name == "Quantity":
+        unit = branch.get("properties", {}).get("unit", {}).get("description", "")
+        return "quantity" + (
+            f" ({unit.removeprefix('The UCUM unit: ').rstrip('.')})" if unit else ""
+        ), None
+    if "enum" in branch:
+        return ", ".join(f"`{value}`" for value in branch["enum"]), None
+    if branch.get("type") == "array":
+        return ("list" if name else "list of codes"), name
+    words = {"string": "text", "integer": "integer", "boolean": "yes or no", "object": "object"}
+    kind = "date" if branch.get("format") == "date" else words.get(branch.get("type", ""), "object")
+    return kind, name
+
+
+def _request_fields() -> str:
+    """The request's fields as a table, from the schema: each described by its model's docstring."""
+    defs = json_schema(umpolicy.Request)["$defs"]
+    rows = ["| Field | Type | What it is |", "| --- | --- | --- |"]
+
+    def fields(model: str, prefix: str) -> None:
+        for name, node in defs[model]["properties"].items():
+            kind, inner = _kind(node)
+            rows.append(f"| `{prefix}{name}` | {kind} | {node['description']} |")
+            if inner is not None:
+                fields(inner, f"{prefix}{name}{'[].' if kind == 'list' else '.'}")
+
+    fields("Request", "")
+    return "\n".join(rows) + "\n"
 
 
 def _vocabulary() -> str:
@@ -268,12 +342,15 @@ def _content(match: re.Match[str]) -> str:
     if what == "policy-list":
         return "\n".join(
             f"- [{umpolicy.load_policy(name).drug}](policies/{name}.md) "
-            f"([interpretations](policies/{name}-interpretations.md))"
+            f"([interpretations](policies/{name}-interpretations.md), "
+            f"[traceability](policies/{name}-traceability.md))"
             for name in shipped()
         )
     if what == "schema":
         policies = [umpolicy.load_policy(name) for name in shipped()]
         return _json_block(json_schema(getattr(umpolicy, argument or ""), policies))
+    if what == "request-fields":
+        return _request_fields()
     if what == "vocabulary":
         return _vocabulary()
     if what == "example-request":

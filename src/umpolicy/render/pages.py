@@ -1,16 +1,20 @@
 """Reviewer pages: a policy in its own lettering and words, as Markdown.
 
 Everything on a page is read from the policy object that decides requests: the
-labels and words, the rule and limit under each line, the approval periods, the
-value sets, questions and derived facts the policy declares, the facts it reads,
-the interpretations that touch it and the tests that exercise it (passed in by the
-docs build). Nothing about the policy is typed twice.
+labels and words, the rule and its limit in words under each line, the approval
+periods, what the reviewer does next, the value sets, questions and derived facts
+the policy declares, the facts it reads and the interpretations that touch it, in
+full. Which tests exercise each label (passed in by the docs build) is a page of its
+own, :func:`traceability_page`, that each criterion links to with its count. Nothing
+about the policy is typed twice.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+from attrs import frozen
 
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, Includes, LessThan, Not, OneOf
 from umpolicy.dsl.nodes import AllOf, AnyOf, DoseLimit, Node, checks_of, roles, walk
@@ -18,7 +22,8 @@ from umpolicy.dsl.questions import Question
 from umpolicy.dsl.valueset import ValueSet
 from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.engine.decision import exclusion_label
-from umpolicy.policy import Indication, NotRecommended, Policy
+from umpolicy.engine.wording import requirement
+from umpolicy.policy import Indication, Interpretation, NotRecommended, Policy, Source
 from umpolicy.render.diagram import indication_flowchart
 from umpolicy.vocabulary.facts import Derived, EveryItem, TherapyCount, TherapyListed
 
@@ -43,8 +48,18 @@ def _slug(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "-", name.lower()).strip("-")
 
 
+def fact_code(name: str) -> str:
+    """A fact's name as code that breaks only after a dot, never inside a word.
+
+    ``medication.schedule.rest_before_course`` may wrap after ``schedule.``, not in
+    ``rest_before_course``: the page's CSS keeps each part whole (``.fact``).
+    """
+    parts = [part.replace("_", "&#95;") for part in name.split(".")]
+    return f'<code class="fact">{".<wbr>".join(parts)}</code>'
+
+
 def _fact_link(name: str) -> str:
-    return f"[`{name}`](#fact-{_slug(name)})"
+    return f"[{fact_code(name)}](#fact-{_slug(name)})"
 
 
 def _set_link(value_set: ValueSet) -> str:
@@ -63,53 +78,69 @@ def value_sets_of(check: Check) -> tuple[ValueSet, ...]:
     return ()
 
 
-_ROLES = {"requires": "Condition", "applies if": "Applies only if", "rule": "Rule"}
+#: How each role of a check reads under a criterion.
+_ROLES = {
+    "requires": "Condition",
+    "applies if": "Applies only if",
+    "rule": "Requires",
+    "exclusion": "Not recommended if",
+}
 
 
-def _node(
-    policy: Policy, node: Node, tests: Mapping[str, Sequence[str]], depth: int, notes_uri: str
-) -> Iterator[str]:
+@frozen
+class Links:
+    """Where a policy page's links go: its interpretations (on the page) and tests page."""
+
+    tests: Mapping[str, Sequence[str]]
+    traceability: str
+
+
+def _node(policy: Policy, node: Node, links: Links, depth: int) -> Iterator[str]:
     pad = "    " * depth
     title = f" {_md(node.title)}" if isinstance(node, AllOf | AnyOf) and node.title else ""
     target = f'<span id="{anchor(node.label)}"></span>'
     yield f"{pad}- {target}**{_md(node.label)}**{title} {_md(node.text)}"
     inner = pad + "    "
-    checks = checks_of(node)
-    for role, check in roles(node):
-        yield f"{inner}- {_ROLES[role]}: {_md(check.describe())}"
+    yield from _about(policy, node.label, roles(node), checks_of(node), links, inner)
     if isinstance(node, AllOf | AnyOf) and node.approval is not None:
         yield f"{inner}- Approval period: {_md(node.approval.display())}"
+    if isinstance(node, AllOf | AnyOf):
+        for child in node.children:
+            yield from _node(policy, child, links, depth + 1)
+
+
+def _about(
+    policy: Policy,
+    label: str,
+    rules: Iterable[tuple[str, Check]],
+    checks: Sequence[Check],
+    links: Links,
+    inner: str,
+) -> Iterator[str]:
+    """Under a criterion: its rules in words, value sets, facts, interpretations, tests."""
+    for role, check in rules:
+        yield f"{inner}- {_ROLES[role]}: {_md(requirement(check))}"
     sets = tuple(dict.fromkeys(each for check in checks for each in value_sets_of(check)))
     if sets:
         yield f"{inner}- Value sets: " + ", ".join(map(_set_link, sets))
     facts = list(dict.fromkeys(name for check in checks for name in check.facts()))
     if facts:
-        yield f"{inner}- Facts: " + ", ".join(map(_fact_link, facts))
-    yield from _notes_and_tests(policy, node.label, tests, inner, notes_uri)
-    if isinstance(node, AllOf | AnyOf):
-        for child in node.children:
-            yield from _node(policy, child, tests, depth + 1, notes_uri)
-
-
-def _notes_and_tests(
-    policy: Policy, label: str, tests: Mapping[str, Sequence[str]], inner: str, notes_uri: str
-) -> Iterator[str]:
+        yield f"{inner}- Reads: " + ", ".join(map(_fact_link, facts))
     notes = [i for i in policy.interpretations if label in i.labels]
     if notes:
-        links = ", ".join(f"[{_md(i.title)}]({notes_uri}#{i.key})" for i in notes)
-        yield f"{inner}- Interpretations: {links}"
-    exercised = tests.get(label, ())
-    if exercised:
-        yield f"{inner}- Tests ({len(exercised)}): {_test_groups(exercised)}"
+        shown = ", ".join(f"[{_md(i.title)}](#{interpretation_anchor(i)})" for i in notes)
+        yield f"{inner}- Interpretations: {shown}"
+    count = len(links.tests.get(label, ()))
+    yield f"{inner}- [{_tests(count)}]({links.traceability}#{anchor(label)})"
 
 
-def _test_groups(nodeids: Sequence[str]) -> str:
-    """Tests grouped by module and class, with how many of each: compact enough to read."""
-    groups: dict[str, int] = {}
-    for nodeid in nodeids:
-        group = nodeid.rsplit("::", 1)[0].removeprefix("tests/")
-        groups[group] = groups.get(group, 0) + 1
-    return ", ".join(f"`{group}` ({count})" for group, count in groups.items())
+def interpretation_anchor(item: Interpretation) -> str:
+    """The anchor of an interpretation's full text on the policy page."""
+    return f"interpretation-{item.key}"
+
+
+def _tests(count: int) -> str:
+    return f"{count} test" if count == 1 else f"{count} tests"
 
 
 _BOUNDS = {
@@ -157,17 +188,15 @@ def _approval_line(indication: Indication) -> Iterator[str]:
     yield ""
 
 
-def _indication(
-    policy: Policy, indication: Indication, tests: Mapping[str, Sequence[str]], notes_uri: str
-) -> Iterator[str]:
+def _indication(policy: Policy, indication: Indication, links: Links) -> Iterator[str]:
     yield f"### {_md(indication.label)}. {_md(indication.title)}"
     yield ""
     yield from _approval_line(indication)
-    yield from _node(policy, indication.criteria, tests, 0, notes_uri)
+    yield from _node(policy, indication.criteria, links, 0)
     yield ""
     yield "#### Dosing"
     yield ""
-    yield from _node(policy, indication.dosing, tests, 0, notes_uri)
+    yield from _node(policy, indication.dosing, links, 0)
     yield ""
     yield f"#### Dosing limits: {_md(indication.title)}"
     yield ""
@@ -183,22 +212,15 @@ def _indication(
     yield ""
 
 
-def _not_recommended(
-    policy: Policy, item: NotRecommended, tests: Mapping[str, Sequence[str]], notes_uri: str
-) -> Iterator[str]:
+def _not_recommended(policy: Policy, item: NotRecommended, links: Links) -> Iterator[str]:
     if item.check is None:
         yield f"{_md(item.label)}. {_md(item.text)}"
         yield ""
         return
     label = exclusion_label(item)
     yield f'- <span id="{anchor(label)}"></span>**{_md(item.label)}.** {_md(item.text)}'
-    inner = "    "
-    yield f"{inner}- Exclusion ({_md(label)}): {_md(item.check.describe())}"
-    sets = value_sets_of(item.check)
-    if sets:
-        yield f"{inner}- Value sets: " + ", ".join(map(_set_link, sets))
-    yield f"{inner}- Facts: " + ", ".join(map(_fact_link, item.check.facts()))
-    yield from _notes_and_tests(policy, label, tests, inner, notes_uri)
+    rules = (("exclusion", item.check),)
+    yield from _about(policy, label, rules, (item.check,), links, "    ")
     yield ""
 
 
@@ -232,7 +254,7 @@ def _answer_kind(question: Question) -> str:
 
 
 def _question_rows(policy: Policy, question: Question, path: str) -> Iterator[str]:
-    where = f"`{path}`"
+    where = fact_code(path)
     if "[]" not in path:
         where = f'<span id="question-{_slug(question.id)}"></span>{where}'
     fact = f" (fact {_fact_link(question.fact)})" if "[]" not in path else ""
@@ -279,10 +301,8 @@ def _how(derived: Derived) -> str:
         f"`{field}` is {' or '.join(f'`{code}`' for code in codes)}"
         for field, codes in derived.where
     )
-    return (
-        f"Yes when [`answers.{derived.question}`](#question-{_slug(derived.question)}) lists "
-        f"at least one item and every item has {where}."
-    )
+    asked = f"[{fact_code(f'answers.{derived.question}')}](#question-{_slug(derived.question)})"
+    return f"Yes when {asked} lists at least one item and every item has {where}."
 
 
 def _derived(policy: Policy) -> Iterator[str]:
@@ -318,30 +338,119 @@ def _facts(policy: Policy) -> Iterator[str]:
         kinds = ", ".join(f"`{u}`" for u in spec.units) or ", ".join(f"`{v}`" for v in spec.values)
         derived = f" Derived from {', '.join(map(_fact_link, spec.inputs))}." if spec.inputs else ""
         yield (
-            f'| <span id="fact-{_slug(name)}"></span>`{name}` | {spec.type} | {kinds} | '
+            f'| <span id="fact-{_slug(name)}"></span>{fact_code(name)} | {spec.type} | {kinds} | '
             f"{_md(spec.description)}{derived} |"
         )
     yield ""
 
 
+def _source(source: Source) -> Iterator[str]:
+    """A context section: a paragraph that ends with a colon introduces a list.
+
+    The document prints what follows "indicated for the following:" and "addressed
+    in the following … guidelines:" as bullets; so does the page.
+    """
+    yield f"### {_md(source.heading.title())}"
+    yield ""
+    listing = False
+    for paragraph in source.paragraphs:
+        if listing:
+            yield f"- {_md(paragraph)}"
+            continue
+        yield _md(paragraph)
+        yield ""
+        listing = paragraph.endswith(":")
+    if listing:
+        yield ""
+
+
+#: What each outcome a reviewer acts on is called on the page.
+_OUTCOME_TITLES = {
+    "approve": "Approve",
+    "clinician_review": "Clinician review",
+    "not_recommended": "Not recommended",
+    "insufficient_information": "Insufficient information",
+}
+
+
+def _next_steps(policy: Policy) -> Iterator[str]:
+    """What the reviewer does next, quoting the POLICY STATEMENT, and what is left to them."""
+    unencoded = [i for i in policy.interpretations if not i.encoded]
+    if not (policy.review or unencoded or policy.automation):
+        return
+    yield "## What the reviewer does next"
+    yield ""
+    if policy.automation:
+        yield (
+            f'umpolicy recommends; a clinician decides. The policy says "{_md(policy.automation)}"'
+        )
+        yield ""
+    for step in policy.review:
+        yield f"### {_OUTCOME_TITLES[step.outcome]}"
+        yield ""
+        yield _md(step.action)
+        yield ""
+        for quote in policy.guidance(step.outcome):
+            yield f"> {_md(quote)}"
+            yield ""
+    if unencoded:
+        yield "### What the code does not decide"
+        yield ""
+        yield (
+            "The policy's own words that no request fact can show: the reviewer confirms "
+            "them whenever the labels they touch are requested."
+        )
+        yield ""
+        for item in unencoded:
+            touches = f" (touches {_touches(item)})" if item.labels else ""
+            link = f"[{_md(item.title)}](#{interpretation_anchor(item)})"
+            yield f"- {link}{touches}: {_md(item.text)}"
+        yield ""
+
+
+def _touches(item: Interpretation) -> str:
+    return ", ".join(f"[{_md(label)}](#{anchor(label)})" for label in item.labels)
+
+
+def _interpretations(policy: Policy) -> Iterator[str]:
+    """Every interpretation in full, so the printed page carries their text."""
+    yield "## Interpretations"
+    yield ""
+    yield (
+        "Where the policy is silent or ambiguous, the code makes these decisions; each is "
+        "recorded once, in the policy module. Those marked *not encoded* are the policy's "
+        "own words, which the code deliberately does not decide."
+    )
+    yield ""
+    for item in policy.interpretations:
+        mark = "" if item.encoded else " (not encoded)"
+        yield f'### <span id="{interpretation_anchor(item)}"></span>{_md(item.title)}{mark}'
+        yield ""
+        yield _md(item.text)
+        yield ""
+        if item.labels:
+            yield f"Touches: {_touches(item)}"
+            yield ""
+
+
 def policy_page(
     policy: Policy,
     tests: Mapping[str, Sequence[str]] | None = None,
-    interpretations: str = "interpretations.md",
+    traceability: str = "traceability.md",
     notice: str | None = None,
 ) -> str:
     """The reviewer page of a policy: metadata, context, statement, criteria, dosing, facts.
 
-    ``tests`` maps labels to the tests that exercise them; ``interpretations`` is the
-    address of the interpretations page the criteria link to; ``notice`` is shown as a
-    warning under the title (a fictional policy says so).
+    ``tests`` maps labels to the tests that exercise them (each criterion shows how
+    many, linked to the ``traceability`` page that names them); ``notice`` is shown
+    as a warning under the title (a fictional policy says so).
     """
-    tests = tests or {}
+    links = Links(tests or {}, traceability)
     lines = [f"# {_md(policy.title)}", ""]
     if notice:
         lines += ['!!! warning "Not a real policy"', "", f"    {_md(notice)}", ""]
     lines += [
-        "| | |",
+        "| Field | Value |",
         "| --- | --- |",
         f"| Drug | {_md(policy.drug)} |",
         f"| Coverage criteria for | {_md(policy.plans)} |",
@@ -350,6 +459,10 @@ def policy_page(
         f"| Version | {_md(policy.version)} |",
         f"| Content hash (SHA-256 of the tree) | `{policy.content_hash}` |",
         f"| Registered name | `{policy.name}` |",
+    ]
+    if policy.automation:
+        lines.append(f"| Automation (POLICY STATEMENT) | {_md(policy.automation)} |")
+    lines += [
         "",
         "## Context and evidence",
         "",
@@ -357,16 +470,16 @@ def policy_page(
         "",
     ]
     for source in policy.context:
-        lines += [f"### {_md(source.heading.title())}", ""]
-        lines += [f"{_md(paragraph)}\n" for paragraph in source.paragraphs]
+        lines += _source(source)
     lines += ["## Policy statement", "", " ".join(_md(s.text) for s in policy.statement), ""]
+    lines += _next_steps(policy)
     lines += ["## Recommended authorization criteria", "", _md(policy.preamble), ""]
     section: str | None = "recommended authorization criteria"
     for indication in policy.indications:
         if indication.section.lower() != section:
             section = indication.section.lower()
             lines += [f"## {_md(indication.section)}", ""]
-        lines += _indication(policy, indication, tests, interpretations)
+        lines += _indication(policy, indication, links)
     lines += [
         "## Conditions not recommended for approval",
         "",
@@ -374,10 +487,12 @@ def policy_page(
         "",
     ]
     for item in policy.not_recommended:
-        lines += _not_recommended(policy, item, tests, interpretations)
+        lines += _not_recommended(policy, item, links)
     outcomes = [i for i in policy.interpretations if i.key == "outcomes"]
     if outcomes:
         lines += ["## Outcomes", "", _md(outcomes[0].text), ""]
+    if policy.interpretations:
+        lines += _interpretations(policy)
     if policy.value_sets:
         lines += _value_sets(policy)
     if policy.questions:
@@ -391,18 +506,82 @@ def policy_page(
     return "\n".join(lines)
 
 
+def traced_labels(policy: Policy) -> tuple[str, ...]:
+    """Every label a test may name: the criteria and dosing, then the exclusions."""
+    return (*labels(policy), *(exclusion_label(item) for item in policy.exclusions))
+
+
+def _words(policy: Policy, label: str) -> str:
+    for item in policy.exclusions:
+        if exclusion_label(item) == label:
+            return item.text
+    node = policy.node(label)
+    title = f"{node.title} " if isinstance(node, AllOf | AnyOf) and node.title else ""
+    return title + node.text
+
+
+def _groups(nodeids: Sequence[str]) -> dict[str, int]:
+    """Each test function (its module and class), with how many cases of it name the label."""
+    found: dict[str, int] = {}
+    for nodeid in nodeids:
+        name = nodeid.split("[", 1)[0].removeprefix("tests/")
+        found[name] = found.get(name, 0) + 1
+    return found
+
+
+def traceability_page(policy: Policy, tests: Mapping[str, Sequence[str]], page: str) -> str:
+    """Which tests exercise each label of the policy, with counts, from the tests' markers.
+
+    ``tests`` maps each label to the ids of the tests that name it in a
+    ``@pytest.mark.criteria`` marker; ``page`` is the policy page the labels link
+    back to. A label no test names is listed with 0, for all to see.
+    """
+    every = traced_labels(policy)
+    lines = [
+        f"# Traceability: {_md(policy.title)}",
+        "",
+        "Which tests exercise each label of the policy, as the tests declare it "
+        "(`@pytest.mark.criteria(...)`), collected by pytest while this site was built. A "
+        "test counts once per case (each parameter set).",
+        "",
+        "| Label | Tests |",
+        "| --- | --- |",
+    ]
+    lines += [
+        f"| [{_md(label)}](#{anchor(label)}) | {len(tests.get(label, ()))} |" for label in every
+    ]
+    lines.append("")
+    for label in every:
+        nodeids = tests.get(label, ())
+        lines += [
+            f"## {_md(label)}: {_tests(len(nodeids))} {{#{anchor(label)}}}",
+            "",
+            f"[{_md(label)}]({page}#{anchor(label)}) {_md(_words(policy, label))}",
+            "",
+        ]
+        groups = _groups(nodeids)
+        if groups:
+            lines += ["| Test | Cases |", "| --- | --- |"]
+            lines += [f"| `{name}` | {count} |" for name, count in groups.items()]
+            lines.append("")
+    return "\n".join(lines)
+
+
 def interpretations_page(policy: Policy, page: str) -> str:
     """Every product decision the code makes where the document is silent or ambiguous."""
     lines = [
         f"# Interpretations: {_md(policy.title)}",
         "",
         "Where the document is silent or ambiguous, the code makes these decisions. Each is "
-        "recorded once, in the policy module, and linked from the criteria it affects.",
+        "recorded once, in the policy module, and linked from the criteria it affects. Those "
+        "marked *not encoded* are the policy's own words, which the code deliberately does "
+        "not decide: the reviewer confirms them.",
         "",
     ]
     for item in policy.interpretations:
         links = ", ".join(f"[{_md(label)}]({page}#{anchor(label)})" for label in item.labels)
-        lines += [f"## {_md(item.title)} {{#{item.key}}}", "", _md(item.text), ""]
+        mark = "" if item.encoded else " (not encoded)"
+        lines += [f"## {_md(item.title)}{mark} {{#{item.key}}}", "", _md(item.text), ""]
         if links:
             lines += [f"Affects: {links}", ""]
     return "\n".join(lines)

@@ -23,8 +23,11 @@ QUELLIMAB = "./examples/quellimab-policy"
 
 
 def _install(session: nox.Session, *groups: str) -> None:
-    """Install the project and the teaching policy (as wheels, the way users get them)."""
-    session.install(".", QUELLIMAB)
+    """Install the project and the teaching policy (as wheels, the way users get them).
+
+    The ``serve`` extra comes too: the tests start the service, and mypy reads it.
+    """
+    session.install(".[serve]", QUELLIMAB)
     for group in groups:
         session.install(*nox.project.dependency_groups(PYPROJECT, group))
 

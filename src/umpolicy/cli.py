@@ -156,6 +156,22 @@ def _schema(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace, _: TextIO) -> int:
+    """Serve decisions over HTTP until stopped (the server stack is imported only here)."""
+    try:
+        from umpolicy.integrations.service.server import serve
+    except ModuleNotFoundError as error:
+        if error.name not in ("starlette", "uvicorn"):
+            raise
+        print(
+            f"umpolicy: serve needs the serve extra: pip install 'umpolicy[serve]' ({error})",
+            file=sys.stderr,
+        )
+        return 1
+    serve(args.host, args.port)
+    return 0
+
+
 def _policies(_: argparse.Namespace, out: TextIO) -> int:
     for name in policy_names():
         out.write(f"{name}\n")
@@ -258,6 +274,13 @@ def parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("policies", help="list the installed policies")
     listing.set_defaults(run=_policies)
+
+    service = commands.add_parser(
+        "serve", help="serve decisions over HTTP: JSON, CDS Hooks, PAS and DTR (umpolicy[serve])"
+    )
+    service.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    service.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    service.set_defaults(run=_serve)
 
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of a request or a decision (draft 2020-12)"

@@ -1,0 +1,44 @@
+"""Run the service under uvicorn: what ``umpolicy serve`` does.
+
+The limits here are the server's, in front of the application's own (the body size):
+at most :data:`LIMIT_CONCURRENCY` connections and requests at once (503 past it), idle
+keep-alive connections closed after :data:`KEEP_ALIVE` seconds, and on SIGINT or
+SIGTERM a graceful stop that lets requests under way finish for up to
+:data:`GRACEFUL` seconds.
+"""
+
+from __future__ import annotations
+
+import uvicorn
+
+from .app import create_app
+
+#: The most connections and requests at once; past it the server answers 503.
+LIMIT_CONCURRENCY = 200
+#: Seconds an idle keep-alive connection stays open.
+KEEP_ALIVE = 5
+#: Seconds a graceful stop waits for requests under way.
+GRACEFUL = 10
+
+
+def config(host: str = "127.0.0.1", port: int = 8000, *, access_log: bool = True) -> uvicorn.Config:
+    """The uvicorn configuration of the service on ``host``:``port`` (its app built now)."""
+    return uvicorn.Config(
+        create_app(),
+        host=host,
+        port=port,
+        lifespan="off",
+        access_log=access_log,
+        limit_concurrency=LIMIT_CONCURRENCY,
+        timeout_keep_alive=KEEP_ALIVE,
+        timeout_graceful_shutdown=GRACEFUL,
+        server_header=False,
+    )
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, *, access_log: bool = True) -> None:
+    """Serve until SIGINT or SIGTERM (a graceful stop)."""
+    uvicorn.Server(config(host, port, access_log=access_log)).run()
+
+
+__all__ = ["GRACEFUL", "KEEP_ALIVE", "LIMIT_CONCURRENCY", "config", "serve"]

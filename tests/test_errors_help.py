@@ -60,6 +60,7 @@ class TestMisspelledFields:
 
     def test_nothing_close_is_not_guessed(self) -> None:
         assert refused(changed(("surprise",), 1)) == ["extra fields found (surprise) @ $"]
+        assert refused(changed(("dosage",), "high")) == ["extra fields found (dosage) @ $"]
 
     def test_answers(self) -> None:
         assert refused(changed(("answers", "proleukin", "metastatc"), True))[0].startswith(

@@ -29,15 +29,21 @@ def shown(value: object) -> str:
 def suggestion(given: object, choices: Iterable[str]) -> str | None:
     """The choice ``given`` most likely misspells (``birthdate`` → ``birth_date``), or ``None``.
 
-    Case is ignored; the closest by :func:`difflib.get_close_matches` (ratio 0.6 or
-    more) wins. A value longer than :data:`SHOWN` characters gets none: its cost
-    stays bounded, and so does the message.
+    Case is ignored; the closest by :func:`difflib.get_close_matches` wins when it is
+    close (a ratio of 0.7 or more), or nearly so and starts alike (0.6, and the first
+    three characters: ``failed`` → ``failure``, but not ``dosage`` → ``date``). A
+    value longer than :data:`SHOWN` characters gets none: its cost stays bounded, and
+    so does the message.
     """
     if not isinstance(given, str) or len(given) > SHOWN:
         return None
     folded = {choice.casefold(): choice for choice in choices}
-    found = difflib.get_close_matches(given.casefold(), folded, n=1, cutoff=0.6)
-    return folded[found[0]] if found and folded[found[0]] != given else None
+    word = given.casefold()
+    for found in difflib.get_close_matches(word, folded, n=3, cutoff=0.6):
+        close = difflib.SequenceMatcher(None, word, found).ratio() >= 0.7
+        if (close or found[:3] == word[:3]) and folded[found] != given:
+            return folded[found]
+    return None
 
 
 def did_you_mean(given: object, choices: Iterable[str]) -> str:

@@ -457,12 +457,17 @@ EXAMPLE: dict[str, Any] = {
 
 
 def example_request(policies: Iterable[Policy] = ()) -> dict[str, Any]:
-    """:data:`EXAMPLE`, naming the first policy and answering its every question."""
+    """:data:`EXAMPLE`, naming the first policy and answering its every question.
+
+    It is dated the example's date, or the day the policy took effect if that is later.
+    """
     first = next(iter(policies), None)
     if first is None:
         return copy.deepcopy(EXAMPLE)
     answers = {q.id: answer_example(q) for q in first.questions}
-    return {**copy.deepcopy(EXAMPLE), "policy": first.name, "answers": {first.name: answers}}
+    date = max(dt.date.fromisoformat(EXAMPLE["date"]), first.effective).isoformat()
+    named = {"policy": first.name, "date": date, "answers": {first.name: answers}}
+    return {**copy.deepcopy(EXAMPLE), **named}
 
 
 def _example_decisions(policies: tuple[Policy, ...]) -> list[dict[str, Any]]:
@@ -476,8 +481,7 @@ def _example_decisions(policies: tuple[Policy, ...]) -> list[dict[str, Any]]:
     """
     if not policies:
         return []
-    from umpolicy.api import parse_request, to_json
-    from umpolicy.engine.decision import decide
+    from umpolicy.api import evaluate, to_json
     from umpolicy.io.converter import loads
 
     given = example_request(policies)
@@ -485,7 +489,8 @@ def _example_decisions(policies: tuple[Policy, ...]) -> list[dict[str, Any]]:
     del unborn["patient"]["birth_date"], unborn["patient"]["bsa"]
     unborn["consultants"].append({"affiliations": ["transplant-center"]})
     unborn["medication"]["dose"] = {"value": "43500000", "unit": "[iU]"}  # so per m², per kg
-    return [loads(to_json(decide(policies[0], parse_request(data)))) for data in (given, unborn)]
+    today = dt.date.fromisoformat(given["date"])  # the example's own day: the same every run
+    return [loads(to_json(evaluate(data, policies[0], today=today))) for data in (given, unborn)]
 
 
 #: How many entries of a map (steps by label) or items of a list a field's example keeps.
@@ -529,29 +534,32 @@ def _trimmed(node: Any, data: Any, defs: dict[str, Any]) -> Any:
     return kept
 
 
-def _exemplify(node: Any, data: Any, defs: dict[str, Any]) -> None:
-    """Give each property the example's value at it (the first one met), depth first."""
+def _exemplify(node: Any, data: Any, defs: dict[str, Any], nulls: bool = False) -> None:
+    """Give each property the example's value at it (the first one met), depth first.
+
+    ``nulls``: a property no example gives a value gets ``null``, if one gives that.
+    """
     if not isinstance(node, dict):
         return
     ref = node.get("$ref")
     if isinstance(ref, str):
-        _exemplify(defs[ref.rpartition("/")[2]], data, defs)
+        _exemplify(defs[ref.rpartition("/")[2]], data, defs, nulls)
     for branch in (*node.get("anyOf", ()), *node.get("allOf", ())):
-        _exemplify(branch, data, defs)
+        _exemplify(branch, data, defs, nulls)
     if isinstance(data, dict):
         properties = node.get("properties", {})
         for name, value in data.items():
             if name in properties:
-                if value is not None and value != {}:
+                if (value is not None or nulls) and value != {}:
                     properties[name].setdefault(
                         "examples", [_trimmed(properties[name], value, defs)]
                     )
-                _exemplify(properties[name], value, defs)
+                _exemplify(properties[name], value, defs, nulls)
             else:
-                _exemplify(node.get("additionalProperties"), value, defs)
+                _exemplify(node.get("additionalProperties"), value, defs, nulls)
     elif isinstance(data, list):
         for item in data:
-            _exemplify(node.get("items"), item, defs)
+            _exemplify(node.get("items"), item, defs, nulls)
 
 
 def json_schema(cls: type, policies: Iterable[Policy] = ()) -> dict[str, Any]:
@@ -581,8 +589,9 @@ def json_schema(cls: type, policies: Iterable[Policy] = ()) -> dict[str, Any]:
         examples = _example_decisions(given)
     if examples:
         schema["examples"] = examples
-    for example in examples:
-        _exemplify(schema, example, schema["$defs"])
+    for nulls in (False, True):
+        for example in examples:
+            _exemplify(schema, example, schema["$defs"], nulls)
     return schema
 
 

@@ -1,0 +1,693 @@
+"""FHIR R4 in: a Da Vinci PAS request bundle as umpolicy's request.
+
+The bundle's Claim (its item for the drug, its diagnoses and care team), the Patient,
+the Coverage, the MedicationRequest with its dosage, the Conditions (ICD-10-CM), the
+Observations of weight, height and body surface area (LOINC, in UCUM), the
+PractitionerRoles (NUCC specialties), the MedicationStatements of the therapy history
+(ATC) and a DTR QuestionnaireResponse are read into the request's JSON form, which
+umpolicy's own converter and checks then take, as they take any request.
+
+What the bundle does not say stays unknown (``None``): a criterion that reads it is
+unknown, and the decision asks for it. What it says wrongly (a weight in cm, a code of
+an unknown system, a reference to nothing) is an :class:`~umpolicy.InputError` whose
+path is the FHIR element at fault: ``Bundle.entry[3].resource.valueQuantity.code``.
+The same readers serve a CRD hook (:mod:`umpolicy.integrations.fhir.crd`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from umpolicy.api import evaluate, parse_request
+from umpolicy.engine.decision import Decision
+from umpolicy.errors import InputError, shown
+from umpolicy.integrations.fhir import codes
+from umpolicy.integrations.fhir.paths import at
+from umpolicy.integrations.fhir.reading import (
+    Located,
+    Reading,
+    coded,
+    decimal,
+    element,
+    extensions,
+    full_date,
+    items,
+    quantity,
+    text,
+)
+from umpolicy.policy import Policy
+from umpolicy.registry import load_policy
+from umpolicy.vocabulary.request import Request
+
+Data = dict[str, Any]
+
+#: Observation and Condition statuses that say the record does not hold.
+_VOID = {"entered-in-error", "cancelled", "refuted"}
+#: Condition clinical statuses read as a current diagnosis (absent is read as current).
+_CURRENT = {"active", "recurrence", "relapse"}
+#: MedicationStatement statuses: given now or planned (concomitant), or tried (prior).
+_CONCOMITANT = {"active", "intended"}
+_PRIOR = {"completed", "stopped"}
+#: Timing period units (UCUM codes already) umpolicy reads a frequency in.
+_PERIODS = {"h", "d", "wk", "mo"}
+
+
+def policy_name(policy: Policy | str | None) -> str | None:
+    """The name of a policy given as itself, by name, or not at all."""
+    return policy.name if isinstance(policy, Policy) else policy
+
+
+def _entries(reading: Reading, bundle: object, path: str) -> None:
+    """Take in every entry's resource of a Bundle at ``path``."""
+    found = element(reading, bundle, path, Mapping, "a Bundle (a JSON object)")
+    if found is None:
+        return
+    if found.get("resourceType") != "Bundle":
+        reading.fail(
+            at(path, "resourceType"), f"expected 'Bundle', got {shown(found.get('resourceType'))}"
+        )
+        return
+    for where, entry in items(reading, found.get("entry"), at(path, "entry")):
+        if not isinstance(entry, Mapping):
+            reading.fail(where, "expected a bundle entry (a JSON object)")
+            continue
+        reading.add(entry.get("resource"), at(where, "resource"), entry.get("fullUrl"))
+
+
+def read_bundle(bundle: object, policy: Policy | str | None = None) -> tuple[Data, Reading]:
+    """The request's JSON form from a PAS request bundle, and the reading (sources, faults)."""
+    reading = Reading("Bundle")
+    _entries(reading, bundle, "Bundle")
+    data: Data = {}
+    name = policy_name(policy)
+    if name is not None:
+        data["policy"] = name
+    claims = reading.of_type("Claim")
+    if len(claims) != 1:
+        got = "no Claim" if not claims else f"{len(claims)} Claims"
+        reading.fail("Bundle.entry", f"a PAS request bundle holds one Claim; this one holds {got}")
+        return data, reading
+    claim = claims[0]
+    _claim(reading, claim, data)
+    order = drug_order(reading, claim)
+    patient = reading.resolve(claim.get("patient"), at(claim.path, "patient"), "Patient")
+    for where, insurance in items(reading, claim.get("insurance"), at(claim.path, "insurance")):
+        if isinstance(insurance, Mapping):
+            reading.resolve(insurance.get("coverage"), at(where, "coverage"), "Coverage")
+    diagnoses = _claim_diagnoses(reading, claim)
+    common(reading, data, patient, order, diagnoses)
+    _care_team(reading, claim, data)
+    return data, reading
+
+
+def _claim(reading: Reading, claim: Located, data: Data) -> None:
+    """The request's date, id and kind from the Claim."""
+    use = claim.get("use")
+    if use != "preauthorization":
+        reading.fail(
+            at(claim.path, "use"), f"expected 'preauthorization' (a PAS Claim), got {shown(use)}"
+        )
+    created = at(claim.path, "created")
+    if claim.get("created") is None:
+        reading.fail(created, "required field missing: the request's date")
+    date = full_date(reading, claim.get("created"), created)
+    if date is not None:
+        data["date"] = date
+        reading.source("$.date", created)
+    for where, identifier in items(reading, claim.get("identifier"), at(claim.path, "identifier"))[
+        :1
+    ]:
+        if isinstance(identifier, Mapping) and isinstance(identifier.get("value"), str):
+            data["id"] = identifier["value"]
+            reading.source("$.id", at(where, "value"))
+
+
+def drug_order(reading: Reading, claim: Located) -> Located | None:
+    """The MedicationRequest the Claim asks about: its item's requested service, else the one.
+
+    umpolicy decides one drug per request: a Claim whose items ask for several
+    MedicationRequests is a problem, as is a bundle without one.
+    """
+    orders: list[Located] = []
+    for where, item in items(reading, claim.get("item"), at(claim.path, "item")):
+        if not isinstance(item, Mapping):
+            continue
+        for place, extension in extensions(reading, item, where, codes.PAS_REQUESTED_SERVICE):
+            found = reading.resolve(extension.get("valueReference"), at(place, "valueReference"))
+            if found is not None and found.type == "MedicationRequest":
+                orders.append(found)
+    if not orders:
+        orders = reading.of_type("MedicationRequest")
+    if len(orders) == 1:
+        return orders[0]
+    got = "none" if not orders else f"{len(orders)}"
+    reading.fail(
+        at(claim.path, "item"),
+        f"umpolicy decides one drug per request: one MedicationRequest, and this asks for {got}",
+    )
+    return None
+
+
+def drug_item(claim: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The Claim's item for the drug: the one with a requested service, else the first."""
+    found = [each for each in claim.get("item") or () if isinstance(each, Mapping)]
+    for each in found:
+        if any(
+            isinstance(ext, Mapping) and ext.get("url") == codes.PAS_REQUESTED_SERVICE
+            for ext in each.get("extension") or ()
+        ):
+            return each
+    return found[0] if found else None
+
+
+def _kind(reading: Reading, claim: Located, data: Data) -> None:
+    """Initial or continuation, from the drug item's X12 1322 certification type."""
+    item = drug_item(claim.resource)
+    if item is None:
+        return
+    index = claim.get("item").index(item)
+    where = at(claim.path, "item", index)
+    for place, extension in extensions(reading, item, where, codes.PAS_CERTIFICATION_TYPE):
+        concept = at(place, "valueCodeableConcept")
+        for code, _, path in coded(
+            reading,
+            extension.get("valueCodeableConcept"),
+            concept,
+            codes.X12_CERTIFICATION,
+            "the certification type",
+        )[:1]:
+            kind = codes.CERTIFICATION_KINDS.get(code)
+            if kind is None:
+                known = ", ".join(f"{c} ({k})" for c, k in codes.CERTIFICATION_KINDS.items())
+                reading.fail(path, f"certification type {shown(code)}: umpolicy reads {known}")
+            else:
+                data["kind"] = kind
+                reading.source("$.kind", path)
+
+
+def _claim_diagnoses(reading: Reading, claim: Located) -> list[tuple[str, str | None, str]]:
+    """The ICD-10-CM codes of the Claim's diagnoses (coded, or a Condition referred to)."""
+    found = []
+    for where, diagnosis in items(reading, claim.get("diagnosis"), at(claim.path, "diagnosis")):
+        if not isinstance(diagnosis, Mapping):
+            reading.fail(where, "expected a diagnosis (a JSON object)")
+        elif "diagnosisCodeableConcept" in diagnosis:
+            concept = at(where, "diagnosisCodeableConcept")
+            found += _icd(reading, diagnosis["diagnosisCodeableConcept"], concept)
+        elif "diagnosisReference" in diagnosis:
+            reading.resolve(
+                diagnosis["diagnosisReference"], at(where, "diagnosisReference"), "Condition"
+            )
+    return found
+
+
+def _icd(reading: Reading, concept: object, path: str) -> list[tuple[str, str | None, str]]:
+    found = coded(reading, concept, path, codes.ICD10CM, "a diagnosis")
+    if not found and isinstance(concept, Mapping) and not concept.get("coding"):
+        reading.fail(
+            path, f"no code: umpolicy reads a diagnosis as an ICD-10-CM code ({codes.ICD10CM})"
+        )
+    return found
+
+
+def common(
+    reading: Reading,
+    data: Data,
+    patient: Located | None,
+    order: Located | None,
+    diagnoses: list[tuple[str, str | None, str]],
+) -> None:
+    """What a PAS bundle and a CRD hook share: the patient, the order, conditions, history."""
+    if reading.of_type("Claim"):
+        _kind(reading, reading.of_type("Claim")[0], data)
+    if patient is not None:
+        _patient(reading, patient, data)
+        _observations(reading, patient, data)
+        diagnoses = diagnoses + _conditions(reading, patient)
+        _therapies(reading, patient, data)
+    if diagnoses or reading.of_type("Condition"):
+        seen: dict[str, None] = {}
+        listed: list[Data] = []
+        for code, display, path in diagnoses:
+            if code in seen:
+                continue
+            seen[code] = None
+            reading.source(f"$.diagnoses[{len(listed)}]", path)
+            reading.source(f"$.diagnoses[{len(listed)}].code", path)
+            listed.append({"code": code} if display is None else {"code": code, "display": display})
+        data["diagnoses"] = listed
+    if order is not None:
+        _order(reading, order, patient, data)
+    from umpolicy.integrations.fhir.dtr import read_responses
+
+    read_responses(reading, data)
+
+
+def _subject(reading: Reading, resource: Located, patient: Located, name: str = "subject") -> bool:
+    """True when the resource is about the patient, or does not say; another's is a problem."""
+    reference = resource.get(name)
+    if reference is None:
+        return True
+    found = reading.resolve(reference, at(resource.path, name))
+    if found is None:
+        return False
+    if found is not patient:
+        reading.fail(
+            at(resource.path, name, "reference"), "refers to another patient than the request's"
+        )
+        return False
+    return True
+
+
+def _patient(reading: Reading, patient: Located, data: Data) -> None:
+    """Birth date and administrative sex."""
+    person: Data = data.setdefault("patient", {})
+    birth = full_date(reading, patient.get("birthDate"), at(patient.path, "birthDate"))
+    if birth is not None:
+        person["birth_date"] = birth
+        reading.source("$.patient.birth_date", at(patient.path, "birthDate"))
+    gender = text(reading, patient.get("gender"), at(patient.path, "gender"))
+    if gender is not None:
+        person["sex"] = gender
+        reading.source("$.patient.sex", at(patient.path, "gender"))
+
+
+def _observations(reading: Reading, patient: Located, data: Data) -> None:
+    """Weight, height and body surface area: the latest Observation of each (LOINC, UCUM)."""
+    latest: dict[str, list[tuple[dt.datetime | None, Located]]] = {}
+    for found in reading.of_type("Observation"):
+        concept = found.get("code")
+        loinc = [
+            coding.get("code")
+            for coding in (concept.get("coding") or () if isinstance(concept, Mapping) else ())
+            if isinstance(coding, Mapping) and coding.get("system") == codes.LOINC
+        ]
+        field = next(
+            (codes.BODY_OBSERVATIONS[c] for c in loinc if c in codes.BODY_OBSERVATIONS), None
+        )
+        if field is None or found.get("status") in _VOID or "valueQuantity" not in found.resource:
+            continue
+        if not _subject(reading, found, patient):
+            continue
+        latest.setdefault(field, []).append((_when(found.get("effectiveDateTime")), found))
+    for field, measured in latest.items():
+        chosen = measured[0][1]
+        if len(measured) > 1:
+            dated = [(when, each) for when, each in measured if when is not None]
+            if len(dated) < len(measured) or len({when for when, _ in dated}) < len(dated):
+                what = field.split(".")[1]
+                reading.fail(
+                    at(measured[1][1].path, "effectiveDateTime"),
+                    f"{len(measured)} Observations of the patient's {what}: umpolicy reads the "
+                    "latest, so each needs its own effectiveDateTime",
+                )
+                continue
+            chosen = max(dated, key=lambda pair: pair[0])[1]
+        value = quantity(
+            reading, chosen.get("valueQuantity"), at(chosen.path, "valueQuantity"), f"$.{field}"
+        )
+        if value is not None:
+            data.setdefault("patient", {})[field.split(".")[1]] = value
+
+
+def _when(value: object) -> dt.datetime | None:
+    """An Observation's effectiveDateTime as an aware time, or ``None`` (absent, partial)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def _conditions(reading: Reading, patient: Located) -> list[tuple[str, str | None, str]]:
+    """The ICD-10-CM codes of the patient's current Conditions."""
+    found = []
+    for condition in reading.of_type("Condition"):
+        if _status(condition, "verificationStatus") in _VOID:
+            continue
+        clinical = _status(condition, "clinicalStatus")
+        if clinical is not None and clinical not in _CURRENT:
+            continue
+        if _subject(reading, condition, patient):
+            found += _icd(reading, condition.get("code"), at(condition.path, "code"))
+    return found
+
+
+def _status(resource: Located, name: str) -> str | None:
+    concept = resource.get(name)
+    if not isinstance(concept, Mapping):
+        return None
+    for coding in concept.get("coding") or ():
+        if isinstance(coding, Mapping) and isinstance(coding.get("code"), str):
+            return str(coding["code"])
+    return None
+
+
+def _order(reading: Reading, order: Located, patient: Located | None, data: Data) -> None:
+    """The drug, its route, dose, frequency and doses, and its prescriber."""
+    if patient is not None:
+        _subject(reading, order, patient)
+    medication: Data = data.setdefault("medication", {})
+    concept, where = (
+        order.get("medicationCodeableConcept"),
+        at(order.path, "medicationCodeableConcept"),
+    )
+    if "medicationReference" in order.resource:
+        drug = reading.resolve(
+            order.get("medicationReference"), at(order.path, "medicationReference"), "Medication"
+        )
+        concept, where = (
+            (None, where) if drug is None else (drug.get("code"), at(drug.path, "code"))
+        )
+    if isinstance(concept, Mapping):
+        for system in codes.DRUG_SYSTEMS:
+            found = [
+                c
+                for c in concept.get("coding") or ()
+                if isinstance(c, Mapping) and c.get("system") == system
+            ]
+            if found:
+                break
+        drugs = coded(reading, concept, where, system, "the requested drug")
+        if drugs:
+            code, display, path = drugs[0]
+            medication["code"] = code
+            reading.source("$.medication.code", path)
+            if display is not None:
+                medication["name"] = display
+        if isinstance(concept.get("text"), str):
+            medication["name"] = concept["text"]
+    dosages = items(reading, order.get("dosageInstruction"), at(order.path, "dosageInstruction"))
+    if len(dosages) > 1:
+        reading.fail(
+            at(order.path, "dosageInstruction"),
+            f"{len(dosages)} dosage instructions: umpolicy reads one",
+        )
+    for path, dosage in dosages[:1]:
+        if isinstance(dosage, Mapping):
+            _dosage(reading, dosage, path, medication)
+    requester = order.get("requester")
+    if requester is not None:
+        who = reading.resolve(
+            requester, at(order.path, "requester"), "PractitionerRole", "Practitioner"
+        )
+        if who is not None:
+            data["prescriber"] = practitioner(reading, who, "$.prescriber")
+    elif reading.of_type("Claim"):
+        claim = reading.of_type("Claim")[0]
+        if isinstance(claim.get("provider"), Mapping):
+            provider = reading.resolve(claim.get("provider"), at(claim.path, "provider"))
+            if provider is not None and provider.type in ("PractitionerRole", "Practitioner"):
+                data["prescriber"] = practitioner(reading, provider, "$.prescriber")
+
+
+def _dosage(reading: Reading, dosage: Mapping[str, Any], path: str, medication: Data) -> None:
+    """Route (SNOMED CT), dose (UCUM), frequency and count of doses of one Dosage."""
+    if "route" in dosage:
+        routes = coded(reading, dosage["route"], at(path, "route"), codes.SNOMED, "the route")
+        if routes:
+            code, display, where = routes[0]
+            medication["route"] = (
+                {"code": code} if display is None else {"code": code, "display": display}
+            )
+            reading.source("$.medication.route", where)
+            reading.source("$.medication.route.code", where)
+    for where, rate in items(reading, dosage.get("doseAndRate"), at(path, "doseAndRate"))[:1]:
+        if isinstance(rate, Mapping) and "doseRange" in rate:
+            reading.fail(
+                at(where, "doseRange"), "a dose range: umpolicy reads one dose (doseQuantity)"
+            )
+        elif isinstance(rate, Mapping) and "doseQuantity" in rate:
+            dose = quantity(
+                reading, rate["doseQuantity"], at(where, "doseQuantity"), "$.medication.dose"
+            )
+            if dose is not None:
+                medication["dose"] = dose
+    timing = element(reading, dosage.get("timing"), at(path, "timing"), Mapping, "a Timing")
+    repeat = (
+        None
+        if timing is None
+        else element(
+            reading, timing.get("repeat"), at(path, "timing", "repeat"), Mapping, "a Timing.repeat"
+        )
+    )
+    if repeat is not None:
+        _repeat(reading, repeat, at(path, "timing", "repeat"), medication)
+
+
+def _repeat(reading: Reading, repeat: Mapping[str, Any], path: str, medication: Data) -> None:
+    """``frequency`` per ``period`` ``periodUnit`` as a rate; ``count`` as doses per cycle."""
+    count = repeat.get("count")
+    if count is not None:
+        if type(count) is not int:
+            reading.fail(at(path, "count"), f"expected a whole number, got {shown(count)}")
+        else:
+            medication.setdefault("schedule", {})["doses_per_cycle"] = count
+            reading.source("$.medication.schedule.doses_per_cycle", at(path, "count"))
+    if "period" not in repeat and "frequency" not in repeat:
+        return
+    frequency = repeat.get("frequency", 1)
+    period = decimal(reading, repeat.get("period"), at(path, "period"))
+    per = repeat.get("periodUnit")
+    if type(frequency) is not int or frequency < 1:
+        reading.fail(
+            at(path, "frequency"), f"expected a whole number of at least 1, got {shown(frequency)}"
+        )
+        return
+    if repeat.get("period") is None:
+        reading.fail(at(path, "period"), "required field missing: a frequency is per a period")
+        return
+    if per not in _PERIODS:
+        reading.fail(
+            at(path, "periodUnit"), f"{shown(per)}: umpolicy reads a frequency per h, d, wk or mo"
+        )
+        return
+    if period is None:
+        return
+    if period != int(period) or period < 1:
+        reading.fail(at(path, "period"), f"{period}: umpolicy reads a whole number of periods")
+        return
+    every = int(period)
+    medication["frequency"] = {
+        "value": frequency,
+        "unit": f"/{per}" if every == 1 else f"/({every}.{per})",
+    }
+    reading.source("$.medication.frequency", path)
+    reading.source("$.medication.frequency.value", at(path, "frequency"))
+    reading.source("$.medication.frequency.unit", at(path, "periodUnit"))
+
+
+def practitioner(reading: Reading, found: Located, field: str) -> Data:
+    """A prescriber or consultant: NUCC specialties and the organization's affiliations.
+
+    A PractitionerRole gives its ``specialty`` (NUCC codes) and its ``organization``'s
+    affiliation codes (``Organization.type`` in :data:`~codes.AFFILIATION`); a
+    Practitioner its ``qualification`` codes. What is not given stays unknown.
+    """
+    person: Data = {}
+    specialties = []
+    if found.type == "PractitionerRole":
+        for where, concept in items(reading, found.get("specialty"), at(found.path, "specialty")):
+            specialties += coded(reading, concept, where, codes.NUCC, "a specialty")
+        organization = found.get("organization")
+        place = None
+        if organization is not None:
+            place = reading.resolve(organization, at(found.path, "organization"), "Organization")
+        if place is not None:
+            _affiliations(reading, place, field, person)
+    else:
+        for where, qualification in items(
+            reading, found.get("qualification"), at(found.path, "qualification")
+        ):
+            if isinstance(qualification, Mapping):
+                specialties += coded(
+                    reading, qualification.get("code"), at(where, "code"), codes.NUCC, "a specialty"
+                )
+    if specialties:
+        person["specialties"] = [code for code, _, _ in specialties]
+        reading.source(f"{field}.specialties", found.path)
+        for index, (_, _, where) in enumerate(specialties):
+            reading.source(f"{field}.specialties[{index}]", where)
+    reading.source(field, found.path)
+    return person
+
+
+def _affiliations(reading: Reading, place: Located, field: str, person: Data) -> None:
+    """The organization's affiliation codes (``Organization.type`` in umpolicy's system)."""
+    found = []
+    for where, concept in items(reading, place.get("type"), at(place.path, "type")):
+        if isinstance(concept, Mapping):
+            for index, coding in enumerate(concept.get("coding") or ()):
+                if isinstance(coding, Mapping) and coding.get("system") == codes.AFFILIATION:
+                    code = text(reading, coding.get("code"), at(where, "coding", index, "code"))
+                    if code is not None:
+                        found.append((code, at(where, "coding", index, "code")))
+    if found:
+        person["affiliations"] = [code for code, _ in found]
+        reading.source(f"{field}.affiliations", at(place.path, "type"))
+        for index, (_, where) in enumerate(found):
+            reading.source(f"{field}.affiliations[{index}]", where)
+
+
+def _care_team(reading: Reading, claim: Located, data: Data) -> None:
+    """The Claim's care team other than the prescriber: the physicians consulted.
+
+    A Claim that lists its care team says who is consulted: everyone on it but the
+    prescriber (none, when the prescriber alone is listed). Without one, the
+    consultants stay unknown.
+    """
+    if "careTeam" not in claim.resource:
+        return
+    prescriber = reading.sources.get("$.prescriber")
+    consultants: list[Data] = []
+    for where, member in items(reading, claim.get("careTeam"), at(claim.path, "careTeam")):
+        if not isinstance(member, Mapping):
+            reading.fail(where, "expected a care team member (a JSON object)")
+            continue
+        found = reading.resolve(member.get("provider"), at(where, "provider"))
+        if (
+            found is None
+            or found.type not in ("PractitionerRole", "Practitioner")
+            or found.path == prescriber
+        ):
+            continue
+        consultants.append(practitioner(reading, found, f"$.consultants[{len(consultants)}]"))
+    data["consultants"] = consultants
+    reading.source("$.consultants", at(claim.path, "careTeam"))
+
+
+def _therapies(reading: Reading, patient: Located, data: Data) -> None:
+    """The therapy history: MedicationStatements, ATC-coded, tried before or given with."""
+    history: dict[str, list[Data]] = {}
+    for found in reading.of_type("MedicationStatement"):
+        status = found.get("status")
+        which = "concomitant" if status in _CONCOMITANT else "prior" if status in _PRIOR else None
+        if which is None or not _subject(reading, found, patient):
+            continue
+        field = f"$.therapies.{which}[{len(history.get(which, []))}]"
+        concept = found.get("medicationCodeableConcept")
+        where = at(found.path, "medicationCodeableConcept")
+        atc = coded(reading, concept, where, codes.ATC, "a therapy")
+        name = concept.get("text") if isinstance(concept, Mapping) else None
+        if not isinstance(name, str):
+            name = next((d for _, d, _ in atc if d), None) or (atc[0][0] if atc else "")
+        therapy: Data = {"name": name, "codes": [code for code, _, _ in atc]}
+        reading.source(field, where)
+        reading.source(f"{field}.name", where)
+        for index, (_, _, path) in enumerate(atc):
+            reading.source(f"{field}.codes[{index}]", path)
+        period = found.get("effectivePeriod")
+        if isinstance(period, Mapping):
+            start = full_date(
+                reading, period.get("start"), at(found.path, "effectivePeriod", "start")
+            )
+            end = full_date(reading, period.get("end"), at(found.path, "effectivePeriod", "end"))
+            if start is not None and end is not None:
+                days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days
+                therapy["duration"] = {"value": days, "unit": "d"}
+                reading.source(f"{field}.duration", at(found.path, "effectivePeriod"))
+        history.setdefault(which, []).append(therapy)
+    for found in reading.of_type("List"):
+        which = _empty_list(reading, found)
+        if which is None:
+            continue
+        if history.get(which):
+            reading.fail(
+                at(found.path, "emptyReason"),
+                f"says no {which} therapies, but MedicationStatements give some",
+            )
+            continue
+        history[which] = []
+        reading.source(f"$.therapies.{which}", at(found.path, "emptyReason"))
+    if history:
+        data["therapies"] = history
+
+
+def _empty_list(reading: Reading, found: Located) -> str | None:
+    """``prior`` or ``concomitant`` for an empty List that says the patient has none of them.
+
+    A List coded with the fact's name (``therapies.prior`` in umpolicy's fact system)
+    whose ``emptyReason`` is ``nilknown`` says "none known": the history is given, and
+    empty. Any other List is not umpolicy's to read.
+    """
+    concept = found.get("code")
+    names = [
+        c.get("code")
+        for c in (concept.get("coding") or () if isinstance(concept, Mapping) else ())
+        if isinstance(c, Mapping) and c.get("system") == codes.FACT
+    ]
+    which: str | None = next(
+        (n.split(".")[1] for n in names if n in ("therapies.prior", "therapies.concomitant")), None
+    )
+    if which is None:
+        return None
+    if found.get("entry"):
+        reading.fail(
+            at(found.path, "entry"),
+            "umpolicy reads a therapy history from MedicationStatements; "
+            "a List only says there are none",
+        )
+        return None
+    reason = found.get("emptyReason")
+    reasons = [
+        c.get("code")
+        for c in (reason.get("coding") or () if isinstance(reason, Mapping) else ())
+        if isinstance(c, Mapping)
+    ]
+    if "nilknown" not in reasons:
+        reading.fail(
+            at(found.path, "emptyReason"), "an empty history says why: nilknown (none known)"
+        )
+        return None
+    return which
+
+
+def _finish(data: Data, reading: Reading) -> Request:
+    """The request from its JSON form, every problem at its FHIR path."""
+    reading.raise_errors()
+    try:
+        return parse_request(data)
+    except InputError as error:
+        raise reading.translate(error) from None
+
+
+def request_from_bundle(bundle: Mapping[str, Any], policy: Policy | str | None = None) -> Request:
+    """The request a PAS request bundle makes, under ``policy`` (or the one its answers name).
+
+    Raises :class:`~umpolicy.InputError` naming each fault by its FHIR path. The bundle
+    is JSON parsed with exact numbers (:func:`umpolicy.loads`).
+    """
+    return _finish(*read_bundle(bundle, policy))
+
+
+def evaluate_bundle(
+    bundle: Mapping[str, Any],
+    policy: Policy | str | None = None,
+    *,
+    trail: bool = True,
+    today: dt.date | None = None,
+) -> Decision:
+    """Decide a PAS request bundle: :func:`umpolicy.api.evaluate`, faults at FHIR paths."""
+    data, reading = read_bundle(bundle, policy)
+    request = _finish(data, reading)
+    return decide(request, reading, policy, trail=trail, today=today)
+
+
+def decide(
+    request: Request,
+    reading: Reading,
+    policy: Policy | str | None,
+    *,
+    trail: bool = True,
+    today: dt.date | None = None,
+) -> Decision:
+    """Decide a request read from FHIR; the policy's own checks report at FHIR paths too."""
+    chosen = load_policy(policy) if isinstance(policy, str) else policy
+    try:
+        return evaluate(request, chosen, trail=trail, today=today)
+    except InputError as error:
+        raise reading.translate(error) from None

@@ -1,0 +1,82 @@
+"""The code systems, profiles and extensions umpolicy reads and writes in FHIR, each once.
+
+Systems are the canonical URIs of HL7's terminology registry; profiles and extensions
+those of the Da Vinci PAS, CRD and DTR implementation guides (FHIR R4). umpolicy's own
+identifiers (the decision it made, the questionnaires it generates) are URNs under
+``urn:umpolicy:``, so they never pass for another publisher's.
+"""
+
+from __future__ import annotations
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+NUCC = "http://nucc.org/provider-taxonomy"
+ATC = "http://www.whocc.no/atc"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+NDC = "http://hl7.org/fhir/sid/ndc"
+HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+
+#: The code systems a requested drug's code may be in.
+DRUG_SYSTEMS = (RXNORM, NDC, HCPCS)
+
+#: Names of the systems, for error messages.
+SYSTEM_NAMES = {
+    ICD10CM: "ICD-10-CM",
+    SNOMED: "SNOMED CT",
+    LOINC: "LOINC",
+    UCUM: "UCUM",
+    NUCC: "NUCC provider taxonomy",
+    ATC: "ATC",
+    RXNORM: "RxNorm",
+    NDC: "NDC",
+    HCPCS: "HCPCS",
+}
+
+#: The body measurements read from Observations: LOINC code → the request's field.
+BODY_OBSERVATIONS = {
+    "29463-7": "patient.weight",
+    "8302-2": "patient.height",
+    "8277-6": "patient.bsa",
+}
+
+# X12 code lists the PAS guide binds (the codes are X12's; only those used are named).
+X12_ACTION = "https://codesystem.x12.org/005010/306"
+X12_REASON = "https://codesystem.x12.org/external/886"
+X12_CERTIFICATION = "https://codesystem.x12.org/005010/1322"
+#: X12 306 review actions umpolicy gives: certified in total, and pended. Never A3.
+CERTIFIED_IN_TOTAL = ("A1", "Certified in total")
+PENDED = ("A4", "Pended")
+#: X12 1322 certification types: initial, and renewal (continuation of therapy).
+CERTIFICATION_KINDS = {"I": "initial", "R": "continuation"}
+
+PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
+PAS_CLAIM_RESPONSE = f"{PAS}profile-claimresponse"
+PAS_CERTIFICATION_TYPE = f"{PAS}extension-certificationType"
+PAS_REQUESTED_SERVICE = f"{PAS}extension-requestedService"
+PAS_REVIEW_ACTION = f"{PAS}extension-reviewAction"
+PAS_REVIEW_ACTION_CODE = f"{PAS}extension-reviewActionCode"
+PAS_PREAUTH_PERIOD = f"{PAS}extension-itemPreAuthPeriod"
+PAS_PREAUTH_ISSUE_DATE = f"{PAS}extension-itemPreAuthIssueDate"
+PAS_REVIEWER = f"{PAS}extension-claimResponseReviewer"
+ADJUDICATION = "http://terminology.hl7.org/CodeSystem/adjudication"
+CLAIM_TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
+
+CRD_COVERAGE_INFORMATION = (
+    "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information"
+)
+CRD_TEMP = "http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp"
+
+QUESTIONNAIRE_UNIT_OPTION = "http://hl7.org/fhir/StructureDefinition/questionnaire-unitOption"
+
+#: umpolicy's own identifiers: the decision's extension, its identifiers, the
+#: questionnaires it generates and the affiliation codes a plan gives organizations.
+UMPOLICY = "urn:umpolicy"
+DECISION_EXTENSION = f"{UMPOLICY}:extension:decision"
+FINGERPRINT_SYSTEM = f"{UMPOLICY}:request-fingerprint"
+QUESTIONNAIRE_PREFIX = f"{UMPOLICY}:questionnaire:"
+AFFILIATION = f"{UMPOLICY}:affiliation"
+#: Facts by their umpolicy names (``therapies.prior``), where FHIR has no code for them.
+FACT = f"{UMPOLICY}:fact"
+LIST_EMPTY_REASON = "http://terminology.hl7.org/CodeSystem/list-empty-reason"

@@ -1,0 +1,264 @@
+"""CRD: a CDS Hooks ``order-sign`` / ``order-select`` call in, a card with coverage out.
+
+The hook's draft MedicationRequest (in ``context.draftOrders``; for ``order-select``
+the one ``context.selections`` names) is read with the PAS bundle's readers, the rest
+(Patient, Coverage, Conditions, Observations, PractitionerRoles) from ``prefetch``.
+The response is a card (what umpolicy recommends, why, and a link to the policy's
+page) and a system action that updates the order with the CRD ``coverage-information``
+extension, whose codes follow the guide's rules for valid combinations:
+
+- ``pa-needed`` is always ``auth-needed``: the policy is a prior-authorization policy,
+  and umpolicy recommends, it does not authorize (never ``satisfied``, which needs an
+  authorization's id, nor ``no-auth``).
+- ``covered`` is ``covered`` for a recommended approval, else ``conditional``; never
+  ``not-covered``: that would be an adverse determination, a clinician's to make.
+- ``doc-needed`` is ``clinical`` (with ``doc-purpose`` ``withpa``) whenever a
+  clinician must look or the request must say more; a Questionnaire is named only
+  then (crd-ci-q1), and ``info-needed`` (``performer``, when what is missing is about
+  the prescriber or consultants) only alongside a conditional code (crd-ci-q3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from umpolicy.engine.decision import Decision, Outcome
+from umpolicy.errors import InputError
+from umpolicy.integrations.fhir import codes
+from umpolicy.integrations.fhir.bundle import Data, _entries, common, decide, policy_name
+from umpolicy.integrations.fhir.paths import at
+from umpolicy.integrations.fhir.reading import Located, Reading, full_date
+from umpolicy.io.validation import utc_today
+from umpolicy.policy import Policy
+from umpolicy.registry import load_policy
+from umpolicy.vocabulary.request import Request
+
+#: The hooks umpolicy answers.
+HOOKS = ("order-sign", "order-select")
+
+#: Where the docs site is served by default (``nox -s docs``, then a local server).
+DOCS_BASE = "http://127.0.0.1:8000/"
+
+
+def read_hook(
+    hook: object, policy: Policy | str | None = None, *, today: dt.date | None = None
+) -> tuple[Data, Reading, Located | None]:
+    """The request's JSON form from a hook call, the reading, and the order it is about."""
+    reading = Reading("hook")
+    data: Data = {}
+    name = policy_name(policy)
+    if name is not None:
+        data["policy"] = name
+    if not isinstance(hook, Mapping):
+        reading.fail("hook", "expected a CDS Hooks request (a JSON object)")
+        return data, reading, None
+    kind = hook.get("hook")
+    if kind not in HOOKS:
+        reading.fail("hook.hook", f"expected one of {', '.join(HOOKS)}, got {kind!r}")
+    context = hook.get("context")
+    if not isinstance(context, Mapping):
+        reading.fail("context", "required field missing: the hook's context")
+        return data, reading, None
+    _entries(reading, context.get("draftOrders"), "context.draftOrders")
+    prefetch = hook.get("prefetch") or {}
+    if isinstance(prefetch, Mapping):
+        for key, value in prefetch.items():
+            if isinstance(value, Mapping) and value.get("resourceType") == "Bundle":
+                _entries(reading, value, f"prefetch.{key}")
+            elif value is not None:
+                reading.add(value, f"prefetch.{key}")
+    else:
+        reading.fail("prefetch", "expected an object of prefetched resources")
+    order = _order(reading, context, kind)
+    patient = None
+    if isinstance(context.get("patientId"), str):
+        patient = reading.resolve(
+            {"reference": f"Patient/{context['patientId']}"}, "context.patientId", "Patient"
+        )
+    else:
+        reading.fail("context.patientId", "required field missing")
+    if not reading.of_type("Coverage"):
+        reading.fail("prefetch.coverage", "required: the Coverage the order is checked under")
+    date = None
+    if order is not None:
+        date = full_date(reading, order.get("authoredOn"), at(order.path, "authoredOn"))
+    if date is not None:
+        reading.source("$.date", at(order.path, "authoredOn"))  # type: ignore[union-attr]
+    data["date"] = date or (today or utc_today()).isoformat()
+    common(reading, data, patient, order, [])
+    return data, reading, order
+
+
+def _order(reading: Reading, context: Mapping[str, Any], kind: object) -> Located | None:
+    """The draft MedicationRequest the hook is about: the one, or the one selected."""
+    if kind == "order-select":
+        selections = context.get("selections")
+        if not isinstance(selections, list) or len(selections) != 1:
+            reading.fail("context.selections", "umpolicy decides one selected order: give one")
+            return None
+        return reading.resolve(
+            {"reference": selections[0]}, "context.selections[0]", "MedicationRequest"
+        )
+    orders = [
+        each for each in reading.of_type("MedicationRequest") if each.path.startswith("context.")
+    ]
+    if len(orders) != 1:
+        reading.fail(
+            "context.draftOrders",
+            f"umpolicy decides one drug per call: one draft MedicationRequest, not {len(orders)}",
+        )
+        return None
+    return orders[0]
+
+
+def _request(data: Data, reading: Reading) -> Request:
+    reading.raise_errors()
+    from umpolicy.api import parse_request
+
+    try:
+        return parse_request(data)
+    except InputError as error:
+        raise reading.translate(error) from None
+
+
+def request_from_hook(
+    hook: Mapping[str, Any], policy: Policy | str | None = None, *, today: dt.date | None = None
+) -> Request:
+    """The request a CRD hook call makes, dated by the order's ``authoredOn`` (else today)."""
+    data, reading, _ = read_hook(hook, policy, today=today)
+    return _request(data, reading)
+
+
+def evaluate_hook(
+    hook: Mapping[str, Any],
+    policy: Policy | str | None = None,
+    *,
+    trail: bool = True,
+    today: dt.date | None = None,
+) -> Decision:
+    """Decide a CRD hook call under ``policy``; faults at the hook's FHIR paths."""
+    data, reading, _ = read_hook(hook, policy, today=today)
+    return decide(_request(data, reading), reading, policy, trail=trail, today=today)
+
+
+#: The performer facts: missing ones are CRD's ``info-needed`` ``performer``.
+_PERFORMER = ("prescriber.", "consultants")
+
+
+def coverage_information(decision: Decision, coverage: str, *, date: dt.date | None = None) -> Data:
+    """The ``coverage-information`` extension for a decision, on the Coverage referred to."""
+    approve = decision.outcome is Outcome.APPROVE
+    parts: list[Data] = [
+        {"url": "coverage", "valueReference": {"reference": coverage}},
+        {"url": "covered", "valueCode": "covered" if approve else "conditional"},
+        {"url": "pa-needed", "valueCode": "auth-needed"},
+    ]
+    if not approve:
+        parts += [
+            {"url": "doc-needed", "valueCode": "clinical"},
+            {"url": "doc-purpose", "valueCode": "withpa"},
+        ]
+        if any(name.startswith(_PERFORMER) for name in decision.facts_needed):
+            parts.append({"url": "info-needed", "valueCode": "performer"})
+    if decision.outcome is Outcome.INSUFFICIENT_INFORMATION:
+        ref = decision.policy
+        parts.append(
+            {
+                "url": "questionnaire",
+                "valueCanonical": f"{codes.QUESTIONNAIRE_PREFIX}{ref.name}|{ref.version}",
+            }
+        )
+    parts += [
+        {"url": "reason", "valueCodeableConcept": {"text": decision.summary}},
+        {"url": "date", "valueDate": (date or utc_today()).isoformat()},
+        {"url": "coverage-assertion-id", "valueString": decision.request_fingerprint},
+    ]
+    return {"url": codes.CRD_COVERAGE_INFORMATION, "extension": parts}
+
+
+def policy_page(policy: str, docs_base: str = DOCS_BASE) -> str:
+    """The address of a policy's page on the docs site."""
+    return f"{docs_base.rstrip('/')}/policies/{policy}/"
+
+
+_INDICATORS = {
+    Outcome.APPROVE: "info",
+    Outcome.CLINICIAN_REVIEW: "warning",
+    Outcome.INSUFFICIENT_INFORMATION: "warning",
+    Outcome.NOT_RECOMMENDED: "warning",
+}
+
+_HEADLINES = {
+    Outcome.APPROVE: "approval recommended; submit the prior authorization",
+    Outcome.CLINICIAN_REVIEW: "a clinician reviews the dosing; submit the prior authorization",
+    Outcome.INSUFFICIENT_INFORMATION: "more information needed; complete the questionnaire",
+    Outcome.NOT_RECOMMENDED: "criteria not met as ordered; a clinician reviews it",
+}
+
+
+def crd_response(
+    decision: Decision,
+    hook: Mapping[str, Any],
+    *,
+    docs_base: str = DOCS_BASE,
+    date: dt.date | None = None,
+) -> dict[str, Any]:
+    """The CDS Hooks response for ``decision`` on the hook call it decided.
+
+    One card (summary, the reasons, the policy's page) and one ``update`` system action
+    that returns the order with its ``coverage-information`` extension.
+    """
+    _, reading, order = read_hook(hook, decision.policy.name, today=date)
+    reading.raise_errors()
+    assert order is not None  # read_hook found no fault, so it found the order
+    coverage = reading.of_type("Coverage")[0]
+    ident = coverage.get("id")
+    updated = dict(order.resource)
+    updated["extension"] = [
+        *(order.get("extension") or ()),
+        coverage_information(decision, f"Coverage/{ident}", date=date),
+    ]
+    policy = load_policy(decision.policy.name)
+    page = policy_page(policy.name, docs_base)
+    drug = policy.drug
+    detail = [decision.summary, *(f"- **{r.label}**: {r.detail}" for r in decision.reasons)]
+    card: Data = {
+        "uuid": f"umpolicy-{decision.request_fingerprint[:32]}",
+        "summary": f"{drug}: {_HEADLINES[decision.outcome]}"[:140],
+        "detail": "\n\n".join(detail),
+        "indicator": _INDICATORS[decision.outcome],
+        "source": {
+            "label": f"umpolicy: {policy.title} (version {policy.version})",
+            "url": page,
+            "topic": {
+                "system": codes.CRD_TEMP,
+                "code": "coverage-info",
+                "display": "Coverage Information",
+            },
+        },
+        "links": [{"label": f"Policy: {policy.title}", "url": page, "type": "absolute"}],
+    }
+    return {
+        "cards": [card],
+        "systemActions": [
+            {
+                "type": "update",
+                "description": f"Coverage information for the {drug} order",
+                "resource": updated,
+            }
+        ],
+    }
+
+
+__all__ = [
+    "DOCS_BASE",
+    "HOOKS",
+    "coverage_information",
+    "crd_response",
+    "evaluate_hook",
+    "policy_page",
+    "read_hook",
+    "request_from_hook",
+]

@@ -1,0 +1,481 @@
+"""DTR: a Questionnaire for exactly the facts a decision still needs, and its answers back.
+
+For an insufficient-information decision, :func:`questionnaire` asks for each fact of
+``decision.facts_needed`` and nothing else: a question the policy declares is asked in
+its own words, with its type, its choices or units; a fact of the shared vocabulary in
+the words of the fact catalog (:func:`umpolicy.engine.catalog.catalog`), with its
+units. Each item's ``linkId`` is the fact's name, so the answered
+QuestionnaireResponse, fed back alone or in the PAS bundle, is read by the same table
+that wrote the question (:data:`ASKED`): generated from the policy, never per policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from attrs import frozen
+
+from umpolicy.dsl.questions import AnswerType, Question
+from umpolicy.engine.catalog import catalog
+from umpolicy.engine.decision import Decision
+from umpolicy.errors import shown
+from umpolicy.integrations.fhir import codes
+from umpolicy.integrations.fhir.paths import at
+from umpolicy.integrations.fhir.reading import (
+    Reading,
+    decimal,
+    full_date,
+    items,
+    quantity,
+    text,
+)
+from umpolicy.io.quantities import QUANTITIES
+from umpolicy.policy import Policy
+from umpolicy.registry import load_policy
+from umpolicy.vocabulary.facts import FactSpec
+from umpolicy.vocabulary.request import RequestKind, Sex, TherapyOutcome
+
+Data = dict[str, Any]
+
+
+@frozen
+class Asked:
+    """How a fact of the shared vocabulary is asked in a Questionnaire and read back.
+
+    ``field`` is where the answer goes in the request (its JSON path, dotted);
+    ``type`` the Questionnaire item type; ``repeats`` whether it takes several answers.
+    """
+
+    field: str
+    type: str
+    repeats: bool = False
+
+
+#: The facts of the shared vocabulary a Questionnaire may ask for, by fact name.
+ASKED: dict[str, Asked] = {
+    "request.kind": Asked("kind", "choice"),
+    "patient.birth_date": Asked("patient.birth_date", "date"),
+    "patient.sex": Asked("patient.sex", "choice"),
+    "patient.weight": Asked("patient.weight", "quantity"),
+    "patient.height": Asked("patient.height", "quantity"),
+    "patient.bsa": Asked("patient.bsa", "quantity"),
+    "diagnoses": Asked("diagnoses", "open-choice", repeats=True),
+    "medication.code": Asked("medication.code", "string"),
+    "medication.route": Asked("medication.route", "open-choice"),
+    "medication.dose": Asked("medication.dose", "quantity"),
+    "medication.frequency": Asked("medication.frequency", "quantity"),
+    "medication.schedule.doses_per_cycle": Asked("medication.schedule.doses_per_cycle", "integer"),
+    "medication.schedule.cycles_per_course": Asked(
+        "medication.schedule.cycles_per_course", "integer"
+    ),
+    "medication.schedule.rest_between_cycles": Asked(
+        "medication.schedule.rest_between_cycles", "quantity"
+    ),
+    "medication.schedule.course_number": Asked("medication.schedule.course_number", "integer"),
+    "medication.schedule.rest_before_course": Asked(
+        "medication.schedule.rest_before_course", "quantity"
+    ),
+    "therapies.prior": Asked("therapies.prior", "group", repeats=True),
+    "therapies.concomitant": Asked("therapies.concomitant", "group", repeats=True),
+    "therapies.time_on_drug": Asked("therapies.time_on_drug", "quantity"),
+    "prescriber.specialties": Asked("prescriber.specialties", "string", repeats=True),
+    "prescriber.affiliations": Asked("prescriber.affiliations", "string", repeats=True),
+    "consultants": Asked("consultants", "group", repeats=True),
+}
+
+#: The choices of the vocabulary's coded facts, by fact name.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "request.kind": tuple(kind.value for kind in RequestKind),
+    "patient.sex": tuple(sex.value for sex in Sex),
+}
+
+#: The parts of a therapy and of a physician, as a group item's children ask them.
+_THERAPY = (
+    ("name", "The therapy's name.", "string", False),
+    ("codes", "Its ATC codes (such as L01FF02).", "string", True),
+    (
+        "outcome",
+        "What happened: failure, intolerance, contraindication or response.",
+        "choice",
+        False,
+    ),
+    ("duration", "How long it was given.", "quantity", False),
+)
+_PHYSICIAN = (
+    ("specialties", "NUCC taxonomy codes (such as 207RX0202X).", "string", True),
+    ("affiliations", "Affiliations (the plan's codes, such as transplant-center).", "string", True),
+)
+_PARTS = {"therapies.prior": _THERAPY, "therapies.concomitant": _THERAPY, "consultants": _PHYSICIAN}
+
+
+def canonical(policy: Policy) -> str:
+    """The Questionnaire's canonical URL for a policy: ``urn:umpolicy:questionnaire:<name>``."""
+    return f"{codes.QUESTIONNAIRE_PREFIX}{policy.name}"
+
+
+def _choice_system(policy: Policy, fact: str) -> str:
+    return f"{codes.UMPOLICY}:{policy.name}:{fact}"
+
+
+def _options(system: str, values: tuple[tuple[str, str], ...]) -> list[Data]:
+    return [
+        {"valueCoding": {"system": system, "code": code, "display": words}}
+        for code, words in values
+    ]
+
+
+def _units(units: tuple[str, ...]) -> list[Data]:
+    return [
+        {
+            "url": codes.QUESTIONNAIRE_UNIT_OPTION,
+            "valueCoding": {"system": codes.UCUM, "code": code},
+        }
+        for code in units
+    ]
+
+
+def _question_item(policy: Policy, question: Question, link: str) -> Data:
+    """An item asking a policy's own question, in its words, type, choices and units."""
+    kind = {
+        AnswerType.BOOLEAN: "boolean",
+        AnswerType.CHOICE: "choice",
+        AnswerType.QUANTITY: "quantity",
+        AnswerType.DATE: "date",
+        AnswerType.LIST: "group",
+    }[question.type]
+    item: Data = {"linkId": link, "text": question.text, "type": kind}
+    if question.values:
+        item["answerOption"] = _options(_choice_system(policy, link), question.values)
+    if question.units:
+        item["extension"] = _units(question.units)
+    if question.type is AnswerType.LIST:
+        item["repeats"] = True
+        item["item"] = [
+            {**_question_item(policy, each, f"{link}.{each.id}"), "required": True}
+            for each in question.fields
+        ]
+    return item
+
+
+def _fact_item(policy: Policy, spec: FactSpec) -> Data:
+    """An item asking a vocabulary fact, in the catalog's words, with its units or choices."""
+    asked = ASKED[spec.name]
+    item: Data = {"linkId": spec.name, "text": spec.description, "type": asked.type}
+    if asked.repeats:
+        item["repeats"] = True
+    if asked.type == "quantity":
+        fits = QUANTITIES.get(spec.name)
+        units = spec.units or (fits.codes if fits is not None else ())
+        item["extension"] = _units(units)
+    if spec.name in _CHOICES:
+        values = tuple((value, value) for value in _CHOICES[spec.name])
+        item["answerOption"] = _options(_choice_system(policy, spec.name), values)
+    for name, words, kind, repeats in _PARTS.get(spec.name, ()):
+        part: Data = {"linkId": f"{spec.name}.{name}", "text": words, "type": kind}
+        if repeats:
+            part["repeats"] = True
+        if name == "outcome":
+            values = tuple((o.value, o.value) for o in TherapyOutcome)
+            part["answerOption"] = _options(_choice_system(policy, part["linkId"]), values)
+        item.setdefault("item", []).append(part)
+    return item
+
+
+def asked_facts(policy: Policy, needed: tuple[str, ...]) -> tuple[str, ...]:
+    """The facts a Questionnaire asks for ``needed``: each, or (derived) what it comes from."""
+    specs = catalog(policy)
+    found: dict[str, None] = {}
+
+    def add(name: str) -> None:
+        if name.startswith("answers.") or name in ASKED:
+            found[name] = None
+        else:
+            for each in specs[name].inputs:
+                add(each)
+
+    for name in needed:
+        add(name)
+    return tuple(found)
+
+
+def questionnaire(decision: Decision, policy: Policy | str) -> dict[str, Any]:
+    """A DTR Questionnaire asking exactly for the facts ``decision`` still needs.
+
+    Empty of items when the decision needs nothing (it was decided). Its ``url`` names
+    the policy and its ``version`` the policy's, so its answers are read under it.
+    """
+    if isinstance(policy, str):
+        policy = load_policy(policy)
+    questions = {q.fact: q for q in policy.questions}
+    specs = catalog(policy)
+    asked = asked_facts(policy, decision.facts_needed)
+    found: list[Data] = []
+    for name in asked:
+        question = questions.get(name)
+        if question is not None:
+            found.append(_question_item(policy, question, name))
+        else:
+            found.append(_fact_item(policy, specs[name]))
+    return {
+        "resourceType": "Questionnaire",
+        "id": f"umpolicy-{policy.name}-{decision.request_fingerprint[:16]}",
+        "url": canonical(policy),
+        "version": policy.version,
+        "name": f"umpolicy_{policy.name}".replace("-", "_"),
+        "title": f"{policy.drug}: what the decision still needs",
+        "status": "active",
+        "subjectType": ["Patient"],
+        "description": (
+            f"Generated by {decision.policy.engine} from the policy {policy.name!r} "
+            f"(version {policy.version}, content {policy.content_hash[:12]}) for the facts "
+            "its decision still needs; answer them and send the QuestionnaireResponse back "
+            "with the request."
+        ),
+        "item": found,
+    }
+
+
+def read_responses(reading: Reading, data: Data) -> None:
+    """Read every umpolicy QuestionnaireResponse among the resources into the request.
+
+    A response to another publisher's Questionnaire is not umpolicy's to read and is
+    left alone; one to umpolicy's names the policy whose questions it answers.
+    """
+    for found in reading.of_type("QuestionnaireResponse"):
+        target = found.get("questionnaire")
+        if not isinstance(target, str) or not target.startswith(codes.QUESTIONNAIRE_PREFIX):
+            continue
+        if found.get("status") in ("entered-in-error", "stopped"):
+            continue
+        name = target.removeprefix(codes.QUESTIONNAIRE_PREFIX).split("|")[0]
+        where = at(found.path, "questionnaire")
+        if data.get("policy", name) != name:
+            reading.fail(
+                where, f"answers the questions of {name!r}; the request is under {data['policy']!r}"
+            )
+            continue
+        data["policy"] = name
+        reading.source("$.policy", where)
+        try:
+            policy = load_policy(name)
+        except LookupError as error:
+            reading.fail(where, str(error))
+            continue
+        questions = {q.fact: q for q in policy.questions}
+        grouped: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+        for path, item in items(reading, found.get("item"), at(found.path, "item")):
+            link = item.get("linkId") if isinstance(item, Mapping) else None
+            if not isinstance(link, str):
+                reading.fail(at(path, "linkId"), "required field missing")
+            elif link not in questions and link not in ASKED:
+                reading.fail(
+                    at(path, "linkId"), f"{shown(link)} is not an item umpolicy asks for {name!r}"
+                )
+            else:
+                grouped.setdefault(link, []).append((path, item))
+        for link, given in grouped.items():
+            question = questions.get(link)
+            if question is not None:
+                _answer(reading, data, policy, question, given)
+            else:
+                _fact(reading, data, ASKED[link], link, given)
+
+
+def _answers(
+    reading: Reading, path: str, item: Mapping[str, Any]
+) -> list[tuple[str, Mapping[str, Any]]]:
+    return [
+        (where, a)
+        for where, a in items(reading, item.get("answer"), at(path, "answer"))
+        if isinstance(a, Mapping)
+    ]
+
+
+def _value(reading: Reading, kind: str, path: str, answer: Mapping[str, Any], field: str) -> object:
+    """One answer's value as the request's JSON holds it."""
+    if kind == "boolean":
+        value = answer.get("valueBoolean")
+        if type(value) is not bool:
+            reading.fail(at(path, "valueBoolean"), "expected a boolean answer (valueBoolean)")
+            return None
+        return value
+    if kind in ("choice", "open-choice", "string"):
+        if "valueCoding" in answer and isinstance(answer["valueCoding"], Mapping):
+            return text(reading, answer["valueCoding"].get("code"), at(path, "valueCoding", "code"))
+        if "valueString" in answer:
+            return text(reading, answer["valueString"], at(path, "valueString"))
+        reading.fail(path, "expected a coded or text answer (valueCoding or valueString)")
+        return None
+    if kind == "date":
+        if "valueDate" not in answer:
+            reading.fail(path, "expected a date answer (valueDate)")
+            return None
+        return full_date(reading, answer["valueDate"], at(path, "valueDate"))
+    if kind == "integer":
+        value = answer.get("valueInteger")
+        if type(value) is not int:
+            reading.fail(at(path, "valueInteger"), "expected a whole-number answer (valueInteger)")
+            return None
+        return value
+    if kind == "decimal":
+        return decimal(reading, answer.get("valueDecimal"), at(path, "valueDecimal"))
+    return quantity(
+        reading, answer.get("valueQuantity"), at(path, "valueQuantity"), field, _quantity_of(field)
+    )
+
+
+def _quantity_of(field: str) -> str | None:
+    """The quantity whose units an answer at ``field`` takes, when the request has one there."""
+    name = field.removeprefix("$.")
+    return name if name in QUANTITIES else "answer"
+
+
+def _answer(
+    reading: Reading,
+    data: Data,
+    policy: Policy,
+    question: Question,
+    given: list[tuple[str, Mapping[str, Any]]],
+) -> None:
+    """A policy question's answer into ``answers.<policy>.<id>``."""
+    field = f"$.answers.{policy.name}.{question.id}"
+    answers: Data = data.setdefault("answers", {}).setdefault(policy.name, {})
+    if question.type is AnswerType.LIST:
+        listed: list[Data] = []
+        for path, item in given:
+            if item.get("answer") and not item.get("item"):
+                reading.fail(
+                    at(path, "answer"), "a list is answered by its items (one group per item)"
+                )
+                continue
+            reading.source(f"{field}[{len(listed)}]", path)
+            listed.append(
+                _group(
+                    reading, question.fields, f"{field}[{len(listed)}]", path, item, question.fact
+                )
+            )
+        answers[question.id] = listed
+        reading.source(field, given[0][0])
+        return
+    path, item = given[-1]
+    found = _answers(reading, path, item)
+    if not found:
+        return  # asked, not answered: still unknown
+    kind = {
+        AnswerType.BOOLEAN: "boolean",
+        AnswerType.CHOICE: "choice",
+        AnswerType.DATE: "date",
+        AnswerType.QUANTITY: "quantity",
+    }[question.type]
+    value = _value(reading, kind, found[0][0], found[0][1], field)
+    if value is not None:
+        answers[question.id] = value
+        reading.source(field, found[0][0])
+
+
+def _group(
+    reading: Reading,
+    fields: tuple[Question, ...],
+    field: str,
+    path: str,
+    item: Mapping[str, Any],
+    link: str,
+) -> Data:
+    """One item of a list question: each field's answer, by the field's id."""
+    parts = {f"{link}.{f.id}": f for f in fields}
+    found: Data = {}
+    for where, child in items(reading, item.get("item"), at(path, "item")):
+        name = child.get("linkId") if isinstance(child, Mapping) else None
+        part = parts.get(name) if isinstance(name, str) else None
+        if part is None:
+            reading.fail(at(where, "linkId"), f"{shown(name)} is not a part of {link!r}")
+            continue
+        for answer_path, answer in _answers(reading, where, child)[:1]:
+            kind = "boolean" if part.type is AnswerType.BOOLEAN else "choice"
+            found[part.id] = _value(reading, kind, answer_path, answer, f"{field}.{part.id}")
+            reading.source(f"{field}.{part.id}", answer_path)
+    return found
+
+
+def _fact(
+    reading: Reading,
+    data: Data,
+    asked: Asked,
+    link: str,
+    given: list[tuple[str, Mapping[str, Any]]],
+) -> None:
+    """A vocabulary fact's answer into its request field; a field the bundle gave is a conflict."""
+    *parents, last = asked.field.split(".")
+    holder = data
+    for step in parents:
+        holder = holder.setdefault(step, {})
+    field = f"$.{asked.field}"
+    path = given[0][0]
+    if last in holder:
+        reading.fail(
+            path,
+            f"{link} is given twice: here and at {reading.sources.get(field, 'another element')}",
+        )
+        return
+    if asked.type == "group":
+        parts = _PARTS[link]
+        value: object = [
+            _parts(reading, parts, link, f"{field}[{i}]", where, item)
+            for i, (where, item) in enumerate(given)
+        ]
+    else:
+        answers = _answers(reading, path, given[0][1])
+        if not answers:
+            return
+        if asked.repeats:
+            value = [
+                _coded(link, _value(reading, "string", where, a, field)) for where, a in answers
+            ]
+        else:
+            value = _coded(link, _value(reading, asked.type, answers[0][0], answers[0][1], field))
+        path = answers[0][0]
+    if value is None or (isinstance(value, list) and None in value):
+        return
+    holder[last] = value
+    reading.source(field, path)
+
+
+def _coded(link: str, value: object) -> object:
+    """Diagnoses and the route are coded objects in the request; other facts are plain."""
+    if value is not None and link in ("diagnoses", "medication.route"):
+        return {"code": value}
+    return value
+
+
+def _parts(
+    reading: Reading,
+    parts: tuple[tuple[str, str, str, bool], ...],
+    link: str,
+    field: str,
+    path: str,
+    item: Mapping[str, Any],
+) -> Data:
+    """One therapy or physician of a group answer."""
+    kinds = {f"{link}.{name}": (name, kind, repeats) for name, _, kind, repeats in parts}
+    found: Data = {}
+    for where, child in items(reading, item.get("item"), at(path, "item")):
+        name = child.get("linkId") if isinstance(child, Mapping) else None
+        part = kinds.get(name) if isinstance(name, str) else None
+        if part is None:
+            reading.fail(at(where, "linkId"), f"{shown(name)} is not a part of {link!r}")
+            continue
+        key, kind, repeats = part
+        values = [
+            _value(reading, kind, p, a, f"{field}.{key}")
+            for p, a in _answers(reading, where, child)
+        ]
+        found[key] = values if repeats else (values[0] if values else None)
+        reading.source(f"{field}.{key}", where)
+    if link.startswith("therapies."):
+        found.setdefault("codes", [])
+    reading.source(field, path)
+    return found
+
+
+__all__ = ["ASKED", "Asked", "asked_facts", "canonical", "questionnaire", "read_responses"]

@@ -1,0 +1,280 @@
+"""Reading FHIR JSON: the resources of a bundle or hook, their references, and every fault.
+
+A :class:`Reading` holds the resources being read, each with the FHIR path it was
+found at, resolves references between them, and collects every problem (with its
+FHIR path) instead of stopping at the first. It also records where each field of the
+request being built came from, so that a problem the request's own checks find later
+(an implausible weight) is reported at the FHIR element that gave it.
+
+FHIR JSON is read as parsed by :func:`umpolicy.loads` (numbers as exact
+:class:`~decimal.Decimal`); a binary float is refused, as everywhere in umpolicy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from attrs import frozen
+
+from umpolicy.dsl.units import unit
+from umpolicy.errors import FieldError, InputError, shown
+from umpolicy.integrations.fhir.codes import SYSTEM_NAMES, UCUM
+from umpolicy.integrations.fhir.paths import at, translated
+from umpolicy.io.converter import FLOAT_REFUSED
+from umpolicy.io.quantities import QUANTITIES, unknown_unit, wrong_unit
+
+#: A FHIR date (YYYY-MM-DD) at the start of a date or dateTime.
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PARTIAL_DATE = re.compile(r"[0-9]{4}(-[0-9]{2})?")
+
+
+@frozen
+class Located:
+    """A resource and the FHIR path it was found at (``Bundle.entry[3].resource``)."""
+
+    resource: Mapping[str, Any]
+    path: str
+
+    @property
+    def type(self) -> str:
+        """The resource's type (``Observation``)."""
+        return str(self.resource["resourceType"])
+
+    def get(self, name: str) -> Any:
+        """The element ``name`` of the resource, or ``None``."""
+        return self.resource.get(name)
+
+
+class Reading:
+    """The resources being read, what the request took from where, and every problem."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.errors: list[FieldError] = []
+        self.sources: dict[str, str] = {}
+        self.by_reference: dict[str, Located] = {}
+        self.by_type: dict[str, list[Located]] = {}
+
+    def fail(self, path: str, reason: str) -> None:
+        """Record a problem at a FHIR path."""
+        self.errors.append(FieldError(path, reason))
+
+    def source(self, field: str, path: str) -> None:
+        """Record that the request's ``field`` (``$.patient.weight``) came from ``path``."""
+        self.sources[field] = path
+
+    def add(self, resource: object, path: str, full_url: object = None) -> Located | None:
+        """Take in a resource found at ``path``; a non-resource there is a problem."""
+        if not isinstance(resource, Mapping):
+            self.fail(path, "expected a resource (a JSON object)")
+            return None
+        kind = resource.get("resourceType")
+        if not isinstance(kind, str) or not kind:
+            self.fail(at(path, "resourceType"), "required field missing (the resource's type)")
+            return None
+        found = Located(resource, path)
+        self.by_type.setdefault(kind, []).append(found)
+        ident = resource.get("id")
+        if isinstance(ident, str):
+            self.by_reference.setdefault(f"{kind}/{ident}", found)
+        if isinstance(full_url, str):
+            self.by_reference.setdefault(full_url, found)
+        return found
+
+    def resolve(self, reference: object, path: str, *kinds: str) -> Located | None:
+        """The resource a Reference at ``path`` points to, of one of ``kinds``; else a problem."""
+        if not isinstance(reference, Mapping):
+            self.fail(path, "expected a Reference (a JSON object)")
+            return None
+        target = reference.get("reference")
+        where = at(path, "reference")
+        if not isinstance(target, str):
+            self.fail(where, "required field missing: umpolicy reads what a reference points to")
+            return None
+        found = self.by_reference.get(target)
+        if found is None and "/" in target:
+            found = self.by_reference.get("/".join(target.rstrip("/").split("/")[-2:]))
+        if found is None:
+            self.fail(where, f"the reference {shown(target)} does not resolve to a resource here")
+            return None
+        if kinds and found.type not in kinds:
+            expected = " or ".join(kinds)
+            self.fail(where, f"{shown(target)} is a {found.type}; expected {expected}")
+            return None
+        return found
+
+    def of_type(self, kind: str) -> list[Located]:
+        """Every resource of this type, in the order found."""
+        return self.by_type.get(kind, [])
+
+    def raise_errors(self) -> None:
+        """Raise :class:`InputError` listing every problem, if there is any."""
+        if self.errors:
+            raise InputError(self.errors)
+
+    def translate(self, error: InputError) -> InputError:
+        """A request's input error with each request path replaced by the FHIR path it came from."""
+        found = []
+        for each in error.errors:
+            path, field = translated(each.path, self.sources, self.root)
+            reason = each.reason if field is None else f"{each.reason} (request field {field})"
+            found.append(FieldError(path, reason))
+        return InputError(found)
+
+
+def element(reading: Reading, value: object, path: str, kind: type, what: str) -> Any:
+    """``value`` when it is of ``kind`` (a JSON type); else ``None`` and a problem."""
+    if value is None:
+        return None
+    if kind is Mapping:
+        ok = isinstance(value, Mapping)
+    elif kind is list:
+        ok = isinstance(value, list)
+    else:
+        ok = type(value) is kind
+    if not ok:
+        reading.fail(path, f"expected {what}")
+        return None
+    return value
+
+
+def items(reading: Reading, value: object, path: str) -> list[tuple[str, Any]]:
+    """The elements of a FHIR list at ``path``, each with its path; a non-list is a problem."""
+    found = element(reading, value, path, list, "a list")
+    return [(at(path, index), item) for index, item in enumerate(found or ())]
+
+
+def text(reading: Reading, value: object, path: str) -> str | None:
+    """A FHIR string at ``path``, or ``None``."""
+    found: str | None = element(reading, value, path, str, "text (a JSON string)")
+    return found
+
+
+def full_date(reading: Reading, value: object, path: str) -> str | None:
+    """The YYYY-MM-DD of a FHIR date or dateTime; a partial date (``1968``) is not known.
+
+    A partial date is valid FHIR but does not say the day: it stays unknown (``None``),
+    never a guess. Text that is no date at all is a problem.
+    """
+    found = text(reading, value, path)
+    if found is None:
+        return None
+    if _FULL_DATE.match(found):
+        return found[:10]
+    if not _PARTIAL_DATE.fullmatch(found):
+        reading.fail(path, f"{shown(found)} is not a FHIR date (YYYY-MM-DD)")
+    return None
+
+
+def decimal(reading: Reading, value: object, path: str) -> Decimal | int | None:
+    """A FHIR decimal at ``path``, exactly: a JSON number parsed as Decimal, or an integer."""
+    if value is None:
+        return None
+    if type(value) is float:
+        reading.fail(path, FLOAT_REFUSED)
+        return None
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        reading.fail(path, f"expected a number, got {shown(value)}")
+        return None
+    return value
+
+
+def coded(
+    reading: Reading, concept: object, path: str, system: str, what: str
+) -> list[tuple[str, str | None, str]]:
+    """The codes of a CodeableConcept in ``system``: (code, display, path of the code) each.
+
+    A concept that gives codes, but none in ``system``, is a problem: the code is of an
+    unknown or another system, and reading it as nothing would lose what was said.
+    A concept with text alone gives no code (``[]``).
+    """
+    found = element(reading, concept, path, Mapping, "a CodeableConcept (a JSON object)")
+    if found is None:
+        return []
+    codings = items(reading, found.get("coding"), at(path, "coding"))
+    codes = []
+    systems = []
+    for where, coding in codings:
+        if not isinstance(coding, Mapping):
+            reading.fail(where, "expected a Coding (a JSON object)")
+            continue
+        systems.append((where, coding.get("system")))
+        if coding.get("system") == system:
+            code = text(reading, coding.get("code"), at(where, "code"))
+            display = coding.get("display")
+            if code is not None:
+                codes.append(
+                    (code, display if isinstance(display, str) else None, at(where, "code"))
+                )
+    if not codes and systems:
+        where, given = systems[0]
+        name = SYSTEM_NAMES.get(system, system)
+        if given is None:
+            reason = f"a code without a system; {what} is read as {name} ({system})"
+        else:
+            other = SYSTEM_NAMES.get(given) if isinstance(given, str) else None
+            called = (
+                f"{shown(given)} ({other})"
+                if other
+                else f"{shown(given)}, a system umpolicy does not read here"
+            )
+            reason = f"{called}; {what} is read as {name} ({system})"
+        reading.fail(at(where, "system"), reason)
+    return codes
+
+
+def quantity(
+    reading: Reading, value: object, path: str, field: str, accepts: str | None = None
+) -> dict[str, Any] | None:
+    """A FHIR Quantity at ``path`` as the request's ``{"value", "unit"}``, in UCUM.
+
+    ``field`` is the request path it fills (``$.patient.weight``); ``accepts`` names the
+    quantity whose units it takes (``patient.weight``, the default being ``field``'s
+    own). A unit that is not UCUM, that umpolicy does not read, or that measures
+    something else (a weight in cm) is a problem at ``path.code``.
+    """
+    found = element(reading, value, path, Mapping, "a Quantity (a JSON object)")
+    if found is None:
+        return None
+    number = decimal(reading, found.get("value"), at(path, "value"))
+    if found.get("value") is None:
+        reading.fail(at(path, "value"), "required field missing")
+    system = found.get("system")
+    code = found.get("code")
+    name = accepts or field.removeprefix("$.")
+    if system != UCUM:
+        given = "no system" if system is None else f"system {shown(system)}"
+        reading.fail(at(path, "system"), f"{given}; umpolicy reads units as UCUM ({UCUM})")
+        return None
+    if not isinstance(code, str):
+        reading.fail(at(path, "code"), "required field missing: the UCUM code of the unit")
+        return None
+    try:
+        read = unit(code)
+    except ValueError as exc:
+        reading.fail(at(path, "code"), unknown_unit(code, f"$.{name}", exc))
+        return None
+    fits = QUANTITIES.get(name)
+    if fits is not None and not fits.admits(read):
+        reading.fail(at(path, "code"), wrong_unit(read, fits))
+        return None
+    if number is None:
+        return None
+    reading.source(field, path)
+    reading.source(f"{field}.value", at(path, "value"))
+    reading.source(f"{field}.unit", at(path, "code"))
+    return {"value": number, "unit": code}
+
+
+def extensions(
+    reading: Reading, holder: Mapping[str, Any], path: str, url: str
+) -> list[tuple[str, Any]]:
+    """The extensions of ``holder`` with this ``url``, each with its path."""
+    return [
+        (where, each)
+        for where, each in items(reading, holder.get("extension"), at(path, "extension"))
+        if isinstance(each, Mapping) and each.get("url") == url
+    ]

@@ -1,0 +1,423 @@
+"""A request as the FHIR a provider's system would send: a PAS bundle, or a CRD hook call.
+
+The inverse of :mod:`~umpolicy.integrations.fhir.bundle`, for examples, tests and
+clients: every field goes where that module reads it (a weight to an Observation
+of LOINC 29463-7 in UCUM, diagnoses to Conditions, the dose and timing to the
+MedicationRequest's dosage), and what core FHIR has no element for (the cycles of a
+course, the answers to the policy's questions, a therapy's outcome) to a DTR
+QuestionnaireResponse, as a provider would answer umpolicy's questionnaire. Reading
+the bundle back gives the same request (a test holds it over generated requests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from umpolicy.dsl.quantity import Quantity
+from umpolicy.integrations.fhir import codes
+from umpolicy.io.converter import CONVERTER
+from umpolicy.policy import Policy
+from umpolicy.registry import load_policy
+from umpolicy.vocabulary.request import Practitioner, Request, Therapy
+
+Data = dict[str, Any]
+
+#: Where the examples' resources live (a domain reserved for examples, RFC 2606).
+BASE = "https://example.org/fhir"
+
+
+def _quantity(value: Quantity) -> Data:
+    return {
+        "value": value.value,
+        "unit": value.unit.code,
+        "system": codes.UCUM,
+        "code": value.unit.code,
+    }
+
+
+class _Bundle:
+    """The resources being written, each with its id and full URL."""
+
+    def __init__(self) -> None:
+        self.entries: list[Data] = []
+        self.answers: list[Data] = []
+
+    def add(self, resource: Data) -> Data:
+        """Add a resource (numbered by type); its reference."""
+        kind = resource["resourceType"]
+        count = sum(1 for e in self.entries if e["resource"]["resourceType"] == kind)
+        resource["id"] = resource.get("id") or f"{kind.lower()}-{count + 1}"
+        self.entries.append({"fullUrl": f"{BASE}/{kind}/{resource['id']}", "resource": resource})
+        return {"reference": f"{kind}/{resource['id']}"}
+
+    def answer(
+        self, link: str, answers: list[Data] | None = None, parts: list[Data] | None = None
+    ) -> None:
+        """A DTR answer to the item ``link``."""
+        item: Data = {"linkId": link}
+        if answers:
+            item["answer"] = answers
+        if parts is not None:
+            item["item"] = parts
+        self.answers.append(item)
+
+
+def _coding(system: str, code: str, display: str | None = None) -> Data:
+    found = {"system": system, "code": code}
+    if display is not None:
+        found["display"] = display
+    return found
+
+
+def _role(out: _Bundle, who: Practitioner) -> Data:
+    role: Data = {"resourceType": "PractitionerRole", "active": True}
+    if who.specialties:
+        role["specialty"] = [{"coding": [_coding(codes.NUCC, code)]} for code in who.specialties]
+    if who.affiliations:
+        role["organization"] = out.add(
+            {
+                "resourceType": "Organization",
+                "type": [{"coding": [_coding(codes.AFFILIATION, c) for c in who.affiliations]}],
+            }
+        )
+    return out.add(role)
+
+
+def _fits_statement(therapy: Therapy) -> bool:
+    """Whether a MedicationStatement says all of a therapy (else DTR answers it)."""
+    duration = therapy.duration
+    exact = duration is None or (
+        duration.unit.code == "d" and duration.value == int(duration.value)
+    )
+    return therapy.outcome is None and exact and bool(therapy.name)
+
+
+def _history(out: _Bundle, request: Request, patient: Data, which: str) -> None:
+    therapies = getattr(request.therapies, which)
+    if therapies is None:
+        return
+    if not therapies:
+        out.add(
+            {
+                "resourceType": "List",
+                "status": "current",
+                "mode": "snapshot",
+                "code": {"coding": [_coding(codes.FACT, f"therapies.{which}")]},
+                "subject": patient,
+                "emptyReason": {"coding": [_coding(codes.LIST_EMPTY_REASON, "nilknown")]},
+            }
+        )
+        return
+    if not all(map(_fits_statement, therapies)):
+        for therapy in therapies:
+            parts = [
+                {"linkId": f"therapies.{which}.name", "answer": [{"valueString": therapy.name}]}
+            ]
+            parts.append(
+                {
+                    "linkId": f"therapies.{which}.codes",
+                    "answer": [{"valueString": code} for code in therapy.codes],
+                }
+            )
+            if therapy.outcome is not None:
+                parts.append(
+                    {
+                        "linkId": f"therapies.{which}.outcome",
+                        "answer": [{"valueCoding": {"code": therapy.outcome.value}}],
+                    }
+                )
+            if therapy.duration is not None:
+                parts.append(
+                    {
+                        "linkId": f"therapies.{which}.duration",
+                        "answer": [{"valueQuantity": _quantity(therapy.duration)}],
+                    }
+                )
+            out.answer(f"therapies.{which}", parts=parts)
+        return
+    for therapy in therapies:
+        statement: Data = {
+            "resourceType": "MedicationStatement",
+            "status": "active" if which == "concomitant" else "completed",
+            "medicationCodeableConcept": {
+                "coding": [_coding(codes.ATC, code) for code in therapy.codes],
+                "text": therapy.name,
+            },
+            "subject": patient,
+        }
+        if therapy.duration is not None:
+            end = request.date
+            start = end - dt.timedelta(days=int(therapy.duration.value))
+            statement["effectivePeriod"] = {"start": start.isoformat(), "end": end.isoformat()}
+        out.add(statement)
+
+
+def _frequency(value: Quantity) -> Data | None:
+    """``timing.repeat`` for a rate such as 3 /d or 1 /(4.wk); ``None`` if it has no such form."""
+    if value.value != int(value.value):
+        return None
+    code = value.unit.code
+    if code.startswith("/(") and code.endswith(")"):
+        every, _, per = code[2:-1].partition(".")
+        return {"frequency": int(value.value), "period": int(every), "periodUnit": per}
+    return {"frequency": int(value.value), "period": 1, "periodUnit": code[1:]}
+
+
+def _order(out: _Bundle, request: Request, patient: Data, prescriber: Data | None) -> Data:
+    medication = request.medication
+    order: Data = {
+        "resourceType": "MedicationRequest",
+        "status": "draft",
+        "intent": "order",
+        "subject": patient,
+        "authoredOn": request.date.isoformat(),
+    }
+    concept: Data = {}
+    if medication.code is not None:
+        concept["coding"] = [_coding(codes.RXNORM, medication.code)]
+    if medication.name is not None:
+        concept["text"] = medication.name
+    order["medicationCodeableConcept"] = concept or {"text": "the requested drug"}
+    if prescriber is not None:
+        order["requester"] = prescriber
+    dosage: Data = {}
+    if medication.route is not None:
+        route = medication.route
+        dosage["route"] = {"coding": [_coding(codes.SNOMED, route.code, route.display)]}
+    if medication.dose is not None:
+        dosage["doseAndRate"] = [{"doseQuantity": _quantity(medication.dose)}]
+    repeat: Data = {}
+    if medication.frequency is not None:
+        found = _frequency(medication.frequency)
+        if found is None:
+            out.answer("medication.frequency", [{"valueQuantity": _quantity(medication.frequency)}])
+        else:
+            repeat.update(found)
+    schedule = medication.schedule
+    if schedule.doses_per_cycle is not None:
+        repeat["count"] = schedule.doses_per_cycle
+    if repeat:
+        dosage["timing"] = {"repeat": repeat}
+    if dosage:
+        order["dosageInstruction"] = [dosage]
+    for name in ("cycles_per_course", "course_number"):
+        value = getattr(schedule, name)
+        if value is not None:
+            out.answer(f"medication.schedule.{name}", [{"valueInteger": value}])
+    for name in ("rest_between_cycles", "rest_before_course"):
+        value = getattr(schedule, name)
+        if value is not None:
+            out.answer(f"medication.schedule.{name}", [{"valueQuantity": _quantity(value)}])
+    return out.add(order)
+
+
+def _resources(out: _Bundle, request: Request) -> tuple[Data, Data, Data | None, Data, Data]:
+    """Patient, coverage, prescriber and order; the rest added on the way."""
+    person = request.patient
+    patient: Data = {"resourceType": "Patient"}
+    if person.birth_date is not None:
+        patient["birthDate"] = person.birth_date.isoformat()
+    if person.sex is not None:
+        patient["gender"] = person.sex.value
+    subject = out.add(patient)
+    insurer = out.add({"resourceType": "Organization", "name": "The health plan"})
+    coverage = out.add(
+        {
+            "resourceType": "Coverage",
+            "status": "active",
+            "beneficiary": subject,
+            "payor": [insurer],
+        }
+    )
+    for field, loinc in (("weight", "29463-7"), ("height", "8302-2"), ("bsa", "8277-6")):
+        value = getattr(person, field)
+        if value is not None:
+            out.add(
+                {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "code": {"coding": [_coding(codes.LOINC, loinc)]},
+                    "subject": subject,
+                    "effectiveDateTime": request.date.isoformat(),
+                    "valueQuantity": _quantity(value),
+                }
+            )
+    for coding in request.diagnoses or ():
+        out.add(
+            {
+                "resourceType": "Condition",
+                "clinicalStatus": {
+                    "coding": [
+                        _coding(
+                            "http://terminology.hl7.org/CodeSystem/condition-clinical", "active"
+                        )
+                    ]
+                },
+                "code": {"coding": [_coding(codes.ICD10CM, coding.code, coding.display)]},
+                "subject": subject,
+            }
+        )
+    prescriber = None
+    if request.prescriber != Practitioner():
+        prescriber = _role(out, request.prescriber)
+    order = _order(out, request, subject, prescriber)
+    for which in ("prior", "concomitant"):
+        _history(out, request, subject, which)
+    if request.therapies.time_on_drug is not None:
+        out.answer(
+            "therapies.time_on_drug", [{"valueQuantity": _quantity(request.therapies.time_on_drug)}]
+        )
+    return subject, coverage, prescriber, order, insurer
+
+
+def _response(out: _Bundle, request: Request, policy: Policy, subject: Data) -> None:
+    """The DTR QuestionnaireResponse: the policy's answers and what core FHIR cannot say."""
+    raw = CONVERTER.unstructure(request.answers).get(policy.name, {})
+    questions = {q.id: q for q in policy.questions}
+    for key, value in raw.items():
+        question = questions[key]
+        link = question.fact
+        if isinstance(value, list):
+            for each in value:
+                parts = [
+                    {"linkId": f"{link}.{part}", "answer": [{"valueCoding": {"code": code}}]}
+                    for part, code in each.items()
+                ]
+                out.answer(link, parts=parts)
+        elif isinstance(value, bool):
+            out.answer(link, [{"valueBoolean": value}])
+        elif isinstance(value, dict):
+            out.answer(
+                link, [{"valueQuantity": _quantity(Quantity(value["value"], value["unit"]))}]
+            )
+        elif question.type.value == "date":
+            out.answer(link, [{"valueDate": value}])
+        else:
+            out.answer(link, [{"valueCoding": {"code": value}}])
+    if out.answers:
+        out.add(
+            {
+                "resourceType": "QuestionnaireResponse",
+                "questionnaire": f"{codes.QUESTIONNAIRE_PREFIX}{policy.name}|{policy.version}",
+                "status": "completed",
+                "subject": subject,
+                "authored": request.date.isoformat(),
+                "item": out.answers,
+            }
+        )
+
+
+def bundle_from_request(request: Request, policy: Policy | str | None = None) -> dict[str, Any]:
+    """The PAS request bundle that makes ``request`` (under ``policy``, else its own)."""
+    chosen = (
+        load_policy(policy or request.policy or "") if not isinstance(policy, Policy) else policy
+    )
+    out = _Bundle()
+    claim: Data = {
+        "resourceType": "Claim",
+        "id": "claim-1",
+        "status": "active",
+        "use": "preauthorization",
+    }
+    out.entries.append({"fullUrl": f"{BASE}/Claim/claim-1", "resource": claim})
+    subject, coverage, prescriber, order, insurer = _resources(out, request)
+    item: Data = {
+        "sequence": 1,
+        "extension": [{"url": codes.PAS_REQUESTED_SERVICE, "valueReference": order}],
+        "category": {
+            "coding": [_coding("https://codesystem.x12.org/005010/1365", "1", "Medical Care")]
+        },
+        "productOrService": {"text": request.medication.name or "the requested drug"},
+    }
+    if request.kind is not None:
+        code = {kind: c for c, kind in codes.CERTIFICATION_KINDS.items()}[request.kind.value]
+        item["extension"].append(
+            {
+                "url": codes.PAS_CERTIFICATION_TYPE,
+                "valueCodeableConcept": {"coding": [_coding(codes.X12_CERTIFICATION, code)]},
+            }
+        )
+    claim.update(
+        {
+            "type": {"coding": [_coding(codes.CLAIM_TYPE, "professional")]},
+            "patient": subject,
+            "created": request.date.isoformat(),
+            "insurer": insurer,
+            "priority": {
+                "coding": [
+                    _coding("http://terminology.hl7.org/CodeSystem/processpriority", "normal")
+                ]
+            },
+            "insurance": [{"sequence": 1, "focal": True, "coverage": coverage}],
+            "item": [item],
+        }
+    )
+    if request.id is not None:
+        claim["identifier"] = [{"system": f"{BASE}/claims", "value": request.id}]
+    if prescriber is not None:
+        claim["provider"] = prescriber
+    if request.consultants is not None:
+        team = [{"sequence": 1, "provider": prescriber}] if prescriber is not None else []
+        for who in request.consultants:
+            team.append({"sequence": len(team) + 1, "provider": _role(out, who)})
+        claim["careTeam"] = team
+    _response(out, request, chosen, subject)
+    return {
+        "resourceType": "Bundle",
+        "identifier": {"system": f"{BASE}/bundles", "value": request.id or "request"},
+        "type": "collection",
+        "timestamp": f"{request.date.isoformat()}T09:00:00Z",
+        "entry": out.entries,
+    }
+
+
+def hook_from_request(
+    request: Request, policy: Policy | str | None = None, *, hook: str = "order-sign"
+) -> dict[str, Any]:
+    """The CRD ``order-sign`` (or ``order-select``) call that makes ``request``.
+
+    The draft MedicationRequest goes in ``context.draftOrders``; the Patient, Coverage,
+    PractitionerRoles, Conditions, Observations and the DTR answers in ``prefetch``.
+    A CRD call has no Claim: its care team (the consultants) is not part of it.
+    """
+    bundle = bundle_from_request(request, policy)
+    resources = [entry["resource"] for entry in bundle["entry"][1:]]
+    order = next(r for r in resources if r["resourceType"] == "MedicationRequest")
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    rest = [
+        r for r in resources if r is not order and r["resourceType"] not in ("Patient", "Coverage")
+    ]
+    coverage = next(r for r in resources if r["resourceType"] == "Coverage")
+    context: Data = {
+        "userId": order.get("requester", {}).get("reference", "Practitioner/unknown"),
+        "patientId": patient["id"],
+        "draftOrders": {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [{"resource": order}],
+        },
+    }
+    if hook == "order-select":
+        context["selections"] = [f"MedicationRequest/{order['id']}"]
+    return {
+        "hook": hook,
+        "hookInstance": f"umpolicy-example-{request.id or 'request'}",
+        "context": context,
+        "prefetch": {
+            "patient": patient,
+            "coverage": {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "entry": [{"resource": coverage}],
+            },
+            "records": {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "entry": [{"resource": r} for r in rest],
+            },
+        },
+    }
+
+
+__all__ = ["BASE", "bundle_from_request", "hook_from_request"]

@@ -43,11 +43,15 @@ class TestBeforeThePolicy:
         assert PROLEUKIN.effective == dt.date(2022, 1, 1)
         assert date_errors(dated(dt.date(2019, 5, 1))) == [
             "the request date 2019-05-01 is before the policy 'proleukin' took effect "
-            "(2022-01-01): no version of it applies @ $.date"
+            "(2022-01-01): no version of it applies; versions in force: 2022-01-01 to "
+            "2025-02-04 (version 2022-01-01), from 2025-02-05 (version 2025-02-05) @ $.date"
         ]
 
     def test_the_day_it_took_effect(self) -> None:
-        assert evaluate(dated(PROLEUKIN.effective), today=TODAY).outcome.value == "approve"
+        """The earlier version decides it: it asks for clear cell histology too."""
+        answers = {"proleukin": {"metastatic": True, "clear_cell_histology": True}}
+        decision = evaluate(dated(PROLEUKIN.effective, answers=answers), today=TODAY)
+        assert (decision.outcome.value, decision.policy.version) == ("approve", "2022-01-01")
 
     def test_the_fictional_policy_too(self) -> None:
         path = ROOT / "examples" / "quellimab-policy" / "examples"
@@ -56,7 +60,8 @@ class TestBeforeThePolicy:
         before = quellimab.effective - dt.timedelta(days=1)
         assert date_errors(json.dumps({**data, "date": before.isoformat()})) == [
             f"the request date {before} is before the policy 'quellimab' took effect "
-            f"({quellimab.effective}): no version of it applies @ $.date"
+            f"({quellimab.effective}): no version of it applies; versions in force: from "
+            f"{quellimab.effective} (version {quellimab.version}) @ $.date"
         ]
 
     def test_with_the_other_problems(self) -> None:

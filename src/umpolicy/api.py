@@ -11,12 +11,14 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from attrs import evolve
+
 from umpolicy.engine.decision import Decision, decide
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError
 from umpolicy.io.converter import CONVERTER, dumps, loads, text_problems
 from umpolicy.io.validation import admit, dated, request_from
 from umpolicy.policy import Policy
-from umpolicy.registry import load_policy
+from umpolicy.registry import history_of, load_history
 from umpolicy.vocabulary.request import Request
 
 
@@ -40,13 +42,22 @@ def evaluate(
     *,
     trail: bool = True,
     today: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> Decision:
     """Decide a request under ``policy`` (a policy, a registered name, or the request's own).
 
+    A policy named (here or by the request) decides in the version in force on the
+    request's date, or on ``as_of`` when given (an audit or an appeal: "what would the
+    policy have said then?"); the decision's :class:`~umpolicy.PolicyRef` records the
+    version, the dates it is in force and the date it was chosen for. A
+    :class:`~umpolicy.Policy` given decides as it is: the caller chose the version (the
+    record's ``as_of`` is null when the date is outside the version's own dates).
+
     A request that names a different policy from the one asked for is an input error:
     deciding it under another policy's criteria would be a silent mistake. So is a
-    request dated before the policy took effect, or more than a day past ``today``
-    (UTC's date unless given; see :func:`umpolicy.io.validation.dated`).
+    date no version of the policy is in force on (saying which dates are covered), or a
+    request dated more than a day past ``today`` (UTC's date unless given; see
+    :func:`umpolicy.io.validation.dated`).
     """
     validated = not isinstance(request, Request)  # by parse_request, on the way in
     if not isinstance(request, Request):
@@ -59,19 +70,31 @@ def evaluate(
         if request.policy is None:
             raise InputError([FieldError("$.policy", "required field missing (or name a policy)")])
         try:
-            policy = load_policy(request.policy)
+            history = load_history(request.policy)
         except UnknownPolicyError as error:
             raise InputError([FieldError("$.policy", str(error))]) from None
-    if isinstance(policy, str):
-        policy = load_policy(policy)
-    when = dated(policy, request, today)
+    elif isinstance(policy, str):
+        history = load_history(policy)
+    else:
+        history = history_of(policy)
+    when = dated(history, request, today, as_of=as_of)
+    on = request.date if as_of is None else as_of
+    chosen = None  # the version in force on the date; none when dated() refused it
+    if isinstance(policy, Policy):
+        version = policy
+    else:
+        chosen = history.on(on) if type(on) is dt.date else None
+        version = (chosen or history.current).policy  # its answers are still checked
     try:
-        answers = admit(policy, request, validated=validated)
+        answers = admit(version, request, validated=validated)
     except InputError as error:
         raise InputError([*when, *error.errors]) from None
     if when:
         raise InputError(when)
-    return decide(policy, request, trail=trail, answers=answers)
+    decision = decide(version, request, trail=trail, answers=answers)
+    if as_of is None or chosen is None:
+        return decision
+    return evolve(decision, policy=evolve(decision.policy, as_of=as_of))
 
 
 def to_json(value: object) -> str:

@@ -22,7 +22,7 @@ from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.io.schema import MODELS, schema_text
 from umpolicy.progress import Progress
-from umpolicy.registry import load_policy, policy_names
+from umpolicy.registry import load_policy, policy_by_hash, policy_names
 from umpolicy.render.html import decision_html
 from umpolicy.render.text import decision_markdown, decision_text, policy_text
 
@@ -39,11 +39,13 @@ def _read(path: str) -> bytes:
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     raw = _read(args.request)
     request = parse_request(raw)
-    decision = evaluate(request, args.policy, trail=not args.no_trail, today=args.today)
+    decision = evaluate(
+        request, args.policy, trail=not args.no_trail, today=args.today, as_of=args.as_of
+    )
     if args.format == "json":
         out.write(to_json(decision) + "\n")
         return 0
-    policy = load_policy(decision.policy.name)
+    policy = policy_by_hash(decision.policy.name, decision.policy.content_hash)
     if args.format == "html":  # the packet shows the request as received (valid UTF-8 by now)
         out.write(decision_html(decision, policy, raw.decode("utf-8-sig")))
         return 0
@@ -244,6 +246,12 @@ def parser() -> argparse.ArgumentParser:
     )
     one.add_argument("--no-trail", action="store_true", help="leave the audit trail out")
     one.add_argument("--today", type=_day, help=TODAY_HELP)
+    one.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="DATE",
+        help="decide under the policy version in force on DATE (YYYY-MM-DD), not the request's",
+    )
     one.set_defaults(run=_evaluate)
 
     many = commands.add_parser("batch", help="decide JSON Lines requests, one decision per line")

@@ -116,6 +116,20 @@ class Source:
     paragraphs: tuple[str, ...]
 
 
+@frozen
+class Provenance:
+    """What in a version of a policy is not the plan's own document, said where it is shown.
+
+    A version umpolicy has no copy of (an earlier one, rebuilt from a revision note)
+    carries one: ``text`` says what was reconstructed and from what, and which of its
+    dates are a reading rather than the plan's; ``labels`` are the nodes whose words
+    are reconstructed. The docs, the diff and the worksheet show it beside those words.
+    """
+
+    text: str
+    labels: tuple[str, ...] = ()
+
+
 @frozen(cache_hash=True)
 class Policy:
     """A drug's utilization-management policy as executable data."""
@@ -141,6 +155,8 @@ class Policy:
     derived: tuple[Derived, ...] = ()
     #: What the reviewer does next, for the outcomes that leave the decision to one.
     review: tuple[Review, ...] = ()
+    #: What in this version is not the plan's own words or dates (``None``: all of it is).
+    provenance: Provenance | None = None
 
     def said(self, key: str) -> str:
         """The POLICY STATEMENT sentence with this key."""

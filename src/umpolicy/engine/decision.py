@@ -21,7 +21,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from umpolicy.dsl.checks import Check
 from umpolicy.dsl.findings import Fact, Finding
@@ -77,7 +77,8 @@ class PolicyRef:
     """Which policy decided: name, version, effective date and content hash of its tree.
 
     ``engine`` names the umpolicy release that read the facts and compared the
-    limits: with the content hash, enough to reproduce the decision.
+    limits: with the content hash, enough to reproduce the decision. Why this version:
+    it is in force from ``in_force_from`` to ``in_force_until``, which holds ``as_of``.
     """
 
     name: str
@@ -85,6 +86,13 @@ class PolicyRef:
     effective: dt.date
     content_hash: str
     engine: str
+    in_force_from: dt.date | None = None
+    """The first request date this version decides (its history's, else its effective date)."""
+    in_force_until: dt.date | None = None
+    """The last request date this version decides; null while it is still in force."""
+    as_of: dt.date | None = None
+    """The date the version was chosen as in force on: the request's date, or the as-of date
+    asked for (an audit's "what did the policy say then?"); null when the caller chose it."""
 
 
 @frozen
@@ -126,8 +134,30 @@ def fingerprint(request: Request) -> str:
 
 @functools.cache
 def reference(policy: Policy) -> PolicyRef:
-    """The policy's reference, as every decision under it records it (worked out once)."""
-    return PolicyRef(policy.name, policy.version, policy.effective, policy.content_hash, engine())
+    """The policy's reference, as every decision under it records it (worked out once).
+
+    Its dates in force are those of its registered history, else from its effective date.
+    """
+    from umpolicy.registry import history_of  # the registry loads no decision engine
+
+    dates = history_of(policy).of(policy)
+    assert dates is not None  # a history of this very version holds it
+    return PolicyRef(
+        policy.name,
+        policy.version,
+        policy.effective,
+        policy.content_hash,
+        engine(),
+        dates.start,
+        dates.end,
+    )
+
+
+def _dated(ref: PolicyRef, date: dt.date) -> PolicyRef:
+    """The reference for a request of this date: ``as_of`` it when the version is in force."""
+    start, end = ref.in_force_from, ref.in_force_until
+    held = start is not None and start <= date and (end is None or date <= end)
+    return evolve(ref, as_of=date) if held else ref
 
 
 def _missing(fact: Fact, facts: Mapping[str, Fact]) -> list[str]:
@@ -316,7 +346,7 @@ def decide(
     return Decision(
         outcome,
         summary,
-        reference(policy),
+        _dated(reference(policy), request.date),
         request.id,
         fingerprint(request),
         indication,

@@ -31,6 +31,7 @@ from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.units import suggestion as respelled
 from umpolicy.errors import MAX_ERRORS, FieldError, InputError, did_you_mean, shown, suggestion
+from umpolicy.history import PolicyHistory
 from umpolicy.io.converter import FLOAT_REFUSED, ISO_DATE, MAX_ITEMS, lone_surrogate, structure
 from umpolicy.io.quantities import QUANTITIES, Accepts, unknown_unit, wrong_unit
 from umpolicy.policy import Policy
@@ -260,22 +261,38 @@ def utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def dated(policy: Policy, request: Request, today: dt.date | None = None) -> Problems:
+def dated(
+    policy: Policy | PolicyHistory,
+    request: Request,
+    today: dt.date | None = None,
+    *,
+    as_of: dt.date | None = None,
+) -> Problems:
     """Problems with the request's date for this policy, on ``today`` (UTC's by default).
 
-    A request dated before the policy took effect is refused: no version of the policy
-    applies to it. One dated more than :data:`FUTURE_TOLERANCE` past ``today`` is refused
-    too. A date that is not a plausible date at all is :func:`problems`' to report.
+    A request is decided under the version of its policy in force on its date, so a
+    date no version is in force on is refused, saying which dates the versions cover
+    (a policy given alone has one version, in force from its effective date). With
+    ``as_of`` (an audit: the version in force on another date), that date must be
+    covered instead, at ``as_of``. A request dated more than :data:`FUTURE_TOLERANCE`
+    past ``today`` is refused too. A date that is not a plausible date at all is
+    :func:`problems`' to report.
     """
+    history = policy if isinstance(policy, PolicyHistory) else PolicyHistory.single(policy)
     date = request.date
     if type(date) is not dt.date or not _EARLIEST <= date <= _LATEST:
         return []
-    if date < policy.effective:
+    on = date if as_of is None else as_of
+    if history.on(on) is None:
+        first = history.versions[0].start
+        said = "request date" if as_of is None else "as-of date"
         reason = (
-            f"the request date {date} is before the policy {policy.name!r} took effect "
-            f"({policy.effective}): no version of it applies"
+            f"the {said} {on} is before the policy {history.name!r} took effect ({first}): "
+            "no version of it applies"
+            if on < first
+            else f"no version of the policy {history.name!r} is in force on the {said} {on}"
         )
-        return [FieldError("$.date", reason)]
+        return [FieldError("$.date" if as_of is None else "as_of", f"{reason}; {history.covered}")]
     today = utc_today() if today is None else today
     latest = today + FUTURE_TOLERANCE
     if date > latest:

@@ -1,0 +1,394 @@
+"""Versions in force on a date: a request is decided under the version in force on its date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from importlib.metadata import EntryPoint
+from pathlib import Path
+from typing import Any
+
+import pytest
+from attrs import evolve
+from hypothesis import given
+from hypothesis import strategies as st
+
+import umpolicy.registry as registry
+from umpolicy import InputError, PolicyError, UnknownPolicyError, load_policy
+from umpolicy.api import evaluate, parse_request, to_json
+from umpolicy.cli import main
+from umpolicy.engine.decision import decide
+from umpolicy.history import InForce, NotInForceError, PolicyHistory, parse_spec
+from umpolicy.io.validation import dated
+from umpolicy.registry import (
+    history_of,
+    load_history,
+    policy_at,
+    policy_by_hash,
+    version_at,
+)
+from umpolicy_policies import proleukin, proleukin_2022
+from umpolicy_policies.proleukin_history import HISTORY
+
+ROOT = Path(__file__).parent.parent
+RCC = json.loads((ROOT / "examples" / "proleukin" / "rcc-approve.json").read_text())
+TODAY = dt.date(2026, 12, 2)
+EARLIER, CURRENT = proleukin_2022.POLICY, proleukin.POLICY
+FIRST, REVISED = dt.date(2022, 1, 1), dt.date(2025, 2, 5)
+
+
+def rcc(date: dt.date | str, **answers: object) -> str:
+    """The RCC example (metastatic, histology not given) dated ``date``, with more answers."""
+    given = {**RCC["answers"]["proleukin"], **answers}
+    return json.dumps({**RCC, "date": str(date), "answers": {"proleukin": given}})
+
+
+@pytest.fixture
+def fresh() -> Iterator[None]:
+    """Forget the policies and histories loaded, before and after the test."""
+    registry.load_policy.cache_clear()
+    registry.load_history.cache_clear()
+    yield
+    registry.load_policy.cache_clear()
+    registry.load_history.cache_clear()
+
+
+class TestProleukinHistory:
+    """Proleukin has two versions: the reconstructed earlier one, then the 2025 revision."""
+
+    def test_the_versions_and_their_dates(self) -> None:
+        assert load_history("proleukin") is HISTORY
+        assert [(v.policy, v.start, v.end) for v in HISTORY] == [
+            (EARLIER, FIRST, dt.date(2025, 2, 4)),
+            (CURRENT, REVISED, None),
+        ]
+        assert HISTORY.current.policy is load_policy("proleukin")
+        assert [v.policy.version for v in HISTORY] == ["2022-01-01", "2025-02-05"]
+        assert EARLIER.content_hash != CURRENT.content_hash
+        assert "our reading" in HISTORY.note
+
+    def test_the_earlier_version_says_what_is_reconstructed(self) -> None:
+        assert CURRENT.provenance is None
+        assert EARLIER.provenance is not None
+        assert "Reconstructed from the revision note of 02/05/2025" in EARLIER.provenance.text
+        assert "our reading" in EARLIER.provenance.text
+        assert EARLIER.provenance.labels == ("2", "2.B", "2.C", "2.D", "2.E")
+
+    def test_unchanged_nodes_are_the_current_modules_own(self) -> None:
+        """Each word lives once: what the revision left alone is shared, not copied."""
+        assert EARLIER.indications[0] is CURRENT.indications[0]
+        assert EARLIER.indications[2] is CURRENT.indications[2]
+        assert EARLIER.indications[1].dosing is CURRENT.indications[1].dosing
+        assert EARLIER.node("2.A") is CURRENT.node("2.A")
+        assert evolve(EARLIER.node("2.D"), label="2.C") == CURRENT.node("2.C")
+        assert evolve(EARLIER.node("2.E"), label="2.D") == CURRENT.node("2.D")
+        assert EARLIER.context is CURRENT.context
+        assert EARLIER.statement is CURRENT.statement
+
+    def test_the_earlier_criterion_2(self) -> None:
+        assert [(n.label, n.text) for n in EARLIER.indications[1].criteria.children] == [
+            ("2.A", "Patient is ≥ 18 years of age; AND"),
+            ("2.B", "Patient has kidney cancer; AND"),
+            ("2.C", "Patient has clear cell histology; AND"),
+            ("2.D", "Proleukin will be used as a single agent; AND"),
+            ("2.E", "Proleukin is prescribed by or in consultation with an oncologist."),
+        ]
+
+    def test_interpretations_name_the_earlier_letters(self) -> None:
+        """Single agent was 2.D and the prescriber 2.E; the dosing labels stay as they are."""
+        by_key = {item.key: item for item in EARLIER.interpretations}
+        assert by_key["single-agent"].labels == ("1.A.iv", "2.D")
+        assert "1.A.iv and 2.D unknown" in by_key["single-agent"].text
+        assert by_key["prescriber"].labels == ("1.A.v", "1.B.iii", "2.E", "3.D")
+        assert by_key["retreatment"].labels == ("Dosing 1.A.iii", "Dosing 2.C")
+        assert {"kidney-cancer", "clear-cell-histology"} <= set(by_key)
+
+
+class TestDecidedUnderTheVersionInForce:
+    """A request is decided under the version in force on its date, and says which and why."""
+
+    def test_before_the_revision_histology_is_asked_for(self) -> None:
+        decision = evaluate(rcc("2024-06-01"), today=TODAY)
+        assert decision.outcome.value == "insufficient_information"
+        assert decision.facts_needed == ("answers.clear_cell_histology",)
+        assert [reason.label for reason in decision.reasons] == ["2.C"]
+        ref = decision.policy
+        assert (ref.version, ref.content_hash) == ("2022-01-01", EARLIER.content_hash)
+        assert (ref.in_force_from, ref.in_force_until, ref.as_of) == (
+            FIRST,
+            dt.date(2025, 2, 4),
+            dt.date(2024, 6, 1),
+        )
+
+    def test_after_the_revision_it_is_approved(self) -> None:
+        decision = evaluate(rcc("2025-03-01"), today=TODAY)
+        assert decision.outcome.value == "approve"
+        ref = decision.policy
+        assert (ref.version, ref.content_hash) == ("2025-02-05", CURRENT.content_hash)
+        assert (ref.in_force_from, ref.in_force_until, ref.as_of) == (
+            REVISED,
+            None,
+            dt.date(2025, 3, 1),
+        )
+
+    def test_clear_cell_histology_met_is_approved_then_too(self) -> None:
+        decision = evaluate(rcc("2024-06-01", clear_cell_histology=True), today=TODAY)
+        assert decision.outcome.value == "approve"
+
+    def test_the_record_is_in_the_json(self) -> None:
+        ref = json.loads(to_json(evaluate(rcc("2024-06-01"), today=TODAY)))["policy"]
+        assert ref["in_force_from"] == "2022-01-01"
+        assert ref["in_force_until"] == "2025-02-04"
+        assert ref["as_of"] == "2024-06-01"
+
+    @given(st.dates(FIRST, TODAY))
+    def test_every_covered_date_picks_the_version_holding_it(self, date: dt.date) -> None:
+        decision = evaluate(rcc(date), "proleukin", today=TODAY)
+        expected = EARLIER if date < REVISED else CURRENT
+        assert decision.policy.content_hash == expected.content_hash
+        assert decision.policy.as_of == date
+        assert decision.outcome.value == (
+            "insufficient_information" if date < REVISED else "approve"
+        )
+
+    @pytest.mark.parametrize(
+        ("date", "version"),
+        [
+            (FIRST, "2022-01-01"),
+            (dt.date(2025, 2, 4), "2022-01-01"),
+            (REVISED, "2025-02-05"),
+            (dt.date(2025, 2, 6), "2025-02-05"),
+        ],
+    )
+    def test_at_the_boundaries(self, date: dt.date, version: str) -> None:
+        assert evaluate(rcc(date), today=TODAY).policy.version == version
+        assert load_policy("proleukin", on=date).version == version
+        assert policy_at(f"proleukin@{date}").version == version
+
+    def test_a_policy_given_decides_as_it_is(self) -> None:
+        """The caller chose the version: its dates are recorded, as-of only if it holds."""
+        decision = evaluate(rcc("2024-06-01"), CURRENT, today=TODAY)
+        assert decision.outcome.value == "approve"
+        assert (decision.policy.in_force_from, decision.policy.as_of) == (REVISED, None)
+        held = evaluate(rcc("2024-06-01"), EARLIER, today=TODAY)
+        assert held.policy.as_of == dt.date(2024, 6, 1)
+
+    def test_decide_records_the_dates_too(self) -> None:
+        decision = decide(EARLIER, parse_request(rcc("2024-06-01")))
+        assert decision.policy == evaluate(rcc("2024-06-01"), today=TODAY).policy
+
+
+class TestAsOf:
+    """--as-of decides under the version in force on another date (audits, appeals)."""
+
+    def test_the_earlier_version_for_a_request_of_today(self) -> None:
+        decision = evaluate(rcc("2026-03-02"), today=TODAY, as_of=dt.date(2024, 6, 1))
+        assert decision.outcome.value == "insufficient_information"
+        assert (decision.policy.version, decision.policy.as_of) == (
+            "2022-01-01",
+            dt.date(2024, 6, 1),
+        )
+
+    def test_the_current_version_for_a_request_of_then(self) -> None:
+        decision = evaluate(rcc("2024-06-01"), today=TODAY, as_of=dt.date(2025, 3, 1))
+        assert (decision.outcome.value, decision.policy.version) == ("approve", "2025-02-05")
+
+    def test_an_as_of_date_no_version_covers(self) -> None:
+        with pytest.raises(InputError) as info:
+            evaluate(rcc("2024-06-01"), today=TODAY, as_of=dt.date(2021, 12, 31))
+        assert [str(e) for e in info.value.errors] == [
+            "the as-of date 2021-12-31 is before the policy 'proleukin' took effect "
+            "(2022-01-01): no version of it applies; versions in force: 2022-01-01 to "
+            "2025-02-04 (version 2022-01-01), from 2025-02-05 (version 2025-02-05) @ as_of"
+        ]
+
+    def test_the_command_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        path = tmp_path / "rcc.json"
+        path.write_text(rcc("2026-03-02"))
+        assert main(["evaluate", str(path), "--as-of", "2024-06-01", "--format", "json"]) == 0
+        ref = json.loads(capsys.readouterr().out)["policy"]
+        assert (ref["version"], ref["as_of"]) == ("2022-01-01", "2024-06-01")
+        assert main(["evaluate", str(path), "--as-of", "2024-06-01"]) == 0
+        text = capsys.readouterr().out
+        assert text.startswith("Recommendation: Insufficient information")
+        assert "2.C Patient has clear cell histology; AND" in text  # the earlier version's words
+        assert main(["evaluate", str(path), "--as-of", "2019-01-01"]) == 2
+        assert "the as-of date 2019-01-01 is before" in capsys.readouterr().err
+
+
+class TestNoVersionInForce:
+    """A date no version is in force on is an input error saying which dates are covered."""
+
+    def test_before_the_first(self) -> None:
+        with pytest.raises(InputError) as info:
+            evaluate(rcc("2021-12-31"), today=TODAY)
+        (error,) = info.value.errors
+        assert error.path == "$.date"
+        assert "versions in force: 2022-01-01 to 2025-02-04" in error.reason
+
+    def test_in_a_gap(self) -> None:
+        """A withdrawn policy, reinstated later: the dates between are covered by none."""
+        gap = PolicyHistory(
+            "proleukin",
+            (
+                InForce(EARLIER, FIRST, dt.date(2023, 12, 31)),
+                InForce(CURRENT, REVISED),
+            ),
+        )
+        request = parse_request(rcc("2024-06-01"))
+        assert [str(e) for e in dated(gap, request, TODAY)] == [
+            "no version of the policy 'proleukin' is in force on the request date 2024-06-01; "
+            "versions in force: 2022-01-01 to 2023-12-31 (version 2022-01-01), from "
+            "2025-02-05 (version 2025-02-05) @ $.date"
+        ]
+
+    @given(st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31)))
+    def test_refused_exactly_when_no_version_holds(self, date: dt.date) -> None:
+        problems = dated(HISTORY, parse_request(rcc("2024-06-01")).__class__(date), date)
+        assert (problems == []) == (date >= FIRST)
+
+    def test_load_policy_says_which_dates_are_covered(self) -> None:
+        with pytest.raises(NotInForceError, match=r"in force on 2021-12-31 \(versions in force"):
+            load_policy("proleukin", on=dt.date(2021, 12, 31))
+        assert issubclass(NotInForceError, UnknownPolicyError)
+
+
+class TestSpecs:
+    """A version is named NAME@YYYY-MM-DD: the version in force on that date."""
+
+    def test_parsed(self) -> None:
+        assert parse_spec("proleukin@2024-06-01") == ("proleukin", dt.date(2024, 6, 1))
+        assert parse_spec("proleukin") == ("proleukin", None)
+
+    @pytest.mark.parametrize("spec", ["", "@2024-06-01", "proleukin@", "p@2024-6-1", "p@20240601"])
+    def test_malformed(self, spec: str) -> None:
+        with pytest.raises(ValueError, match="not a policy version"):
+            parse_spec(spec)
+
+    def test_not_a_date(self) -> None:
+        with pytest.raises(ValueError, match="the date after @ is YYYY-MM-DD"):
+            parse_spec("proleukin@2024-02-30")
+
+    def test_version_at(self) -> None:
+        assert version_at("proleukin@2024-06-01") is HISTORY.versions[0]
+        assert version_at("proleukin") is HISTORY.current
+        assert version_at("proleukin@2024-06-01").spec == "proleukin@2022-01-01"
+        assert HISTORY.current.dates == "from 2025-02-05"
+        assert HISTORY.versions[0].dates == "2022-01-01 to 2025-02-04"
+        assert HISTORY.pairs() == ((HISTORY.versions[0], HISTORY.current),)
+
+
+class TestHistoryRules:
+    """A history is one policy's versions, in date order, never two in force on one day."""
+
+    @pytest.mark.parametrize(
+        ("versions", "message"),
+        [
+            ((), "a history needs a version"),
+            ((InForce(evolve(EARLIER, name="other"), FIRST),), "is of 'other'"),
+            (
+                (InForce(EARLIER, FIRST, dt.date(2023, 1, 1)), InForce(EARLIER, REVISED)),
+                "two versions share a version string",
+            ),
+            ((InForce(EARLIER, FIRST), InForce(CURRENT, REVISED)), "is still in force"),
+            (
+                (InForce(EARLIER, FIRST, REVISED), InForce(CURRENT, REVISED)),
+                "is still in force when 2025-02-05 starts",
+            ),
+        ],
+    )
+    def test_refused(self, versions: tuple[InForce, ...], message: str) -> None:
+        with pytest.raises(ValueError, match=message):
+            PolicyHistory("proleukin", versions)
+
+    def test_ends_before_it_starts(self) -> None:
+        with pytest.raises(ValueError, match="in force until before it starts"):
+            InForce(EARLIER, REVISED, FIRST)
+
+    def test_a_policy_without_a_history_has_one_version(self) -> None:
+        quellimab = load_policy("quellimab")
+        history = load_history("quellimab")
+        assert [(v.policy, v.start, v.end) for v in history] == [
+            (quellimab, quellimab.effective, None)
+        ]
+
+    def test_a_policy_built_elsewhere_is_its_own_history(self) -> None:
+        built = evolve(CURRENT, version="test")
+        assert history_of(built).versions == (InForce(built, built.effective),)
+        unknown = evolve(CURRENT, name="nowhere")
+        assert history_of(unknown).versions == (InForce(unknown, unknown.effective),)
+        assert history_of(EARLIER) is HISTORY
+
+    def test_policy_by_hash(self) -> None:
+        assert policy_by_hash("proleukin", EARLIER.content_hash) is EARLIER
+        assert policy_by_hash("proleukin", "0" * 64) is CURRENT
+
+
+@pytest.mark.usefixtures("fresh")
+class TestRegisteredHistories:
+    """A package registers a history under umpolicy.histories; a broken one is an error."""
+
+    OTHER = evolve(CURRENT, name="other")
+
+    @pytest.fixture(autouse=True)
+    def scanned(self, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+        """Entry points by group, as the test sets them; the policy "other" is registered."""
+        points: dict[str, list[EntryPoint]] = {}
+
+        def entry_points(*, group: str, name: str | None = None) -> list[EntryPoint]:
+            return [ep for ep in points.get(group, []) if name in (None, ep.name)]
+
+        monkeypatch.setattr(registry, "entry_points", entry_points)
+        monkeypatch.setitem(sys.modules, "versions_test_package", self)
+        points[registry.GROUP] = [
+            EntryPoint(name, "versions_test_package:OTHER", registry.GROUP)
+            for name in ("other", "a-b")
+        ]
+        return points
+
+    def _history(self, points: dict[str, Any], attribute: str) -> None:
+        value = f"versions_test_package:{attribute}"
+        points[registry.HISTORIES] = [EntryPoint("other", value, registry.HISTORIES)]
+
+    HISTORY = PolicyHistory(
+        "other",
+        (
+            InForce(evolve(EARLIER, name="other"), FIRST, REVISED),
+            InForce(OTHER, dt.date(2025, 2, 6)),
+        ),
+    )
+    WRONG = PolicyHistory("other", (InForce(evolve(EARLIER, name="other"), FIRST),))
+
+    def test_by_entry_point(self, scanned: dict[str, Any]) -> None:
+        self._history(scanned, "HISTORY")
+        assert load_history("other") is self.HISTORY
+        assert load_policy("other", on=FIRST).version == "2022-01-01"
+
+    def test_not_a_history(self, scanned: dict[str, Any]) -> None:
+        self._history(scanned, "OTHER")
+        with pytest.raises(PolicyError, match="is not a PolicyHistory of it"):
+            load_history("other")
+
+    def test_without_the_registered_version(self, scanned: dict[str, Any]) -> None:
+        self._history(scanned, "WRONG")
+        with pytest.raises(PolicyError, match="does not hold its registered version"):
+            load_history("other")
+
+    def test_a_broken_bundled_history_is_not_hidden(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def broken(module: str) -> object:
+            if module.endswith("_history"):
+                raise ModuleNotFoundError("No module named 'somedep'", name="somedep")
+            return proleukin
+
+        monkeypatch.setattr(registry, "import_module", broken)
+        with pytest.raises(ModuleNotFoundError, match="somedep"):
+            load_history("proleukin")
+
+    def test_no_history_anywhere(self) -> None:
+        assert load_history("other").versions == (InForce(self.OTHER, self.OTHER.effective),)
+
+    def test_a_name_no_module_can_have(self) -> None:
+        """Not looked for among the bundled modules: no history registered, one version."""
+        assert load_history("a-b").current.policy is self.OTHER

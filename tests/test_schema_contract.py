@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,9 +204,7 @@ class TestTheCommand:
     """umpolicy schema request|decision prints the schemas, the installed policies' included."""
 
     @pytest.mark.parametrize("model", ["request", "decision"])
-    def test_prints(self, model: str, capsys: pytest.CaptureFixture[str]) -> None:
-        import io
-
+    def test_prints(self, model: str) -> None:
         out = io.StringIO()
         assert main(["schema", model], out=out) == 0
         installed = [load_policy(name) for name in policy_names()]

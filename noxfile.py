@@ -25,9 +25,10 @@ QUELLIMAB = "./examples/quellimab-policy"
 def _install(session: nox.Session, *groups: str) -> None:
     """Install the project and the teaching policy (as wheels, the way users get them).
 
-    The ``serve`` extra comes too: the tests start the service, and mypy reads it.
+    The ``serve`` extra comes too: the tests start the service, and mypy reads it; so does
+    ``fhir`` (the tests parse what umpolicy writes in FHIR with the FHIR models).
     """
-    session.install(".[serve]", QUELLIMAB)
+    session.install(".[serve,fhir]", QUELLIMAB)
     for group in groups:
         session.install(*nox.project.dependency_groups(PYPROJECT, group))
 

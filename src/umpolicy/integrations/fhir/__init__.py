@@ -11,17 +11,20 @@ QuestionnaireResponse goes back in the bundle or the hook's prefetch.
 This layer reads and writes plain JSON (parsed with :func:`umpolicy.loads`, exact
 numbers) and needs nothing beyond umpolicy. The ``fhir`` extra
 (``pip install umpolicy[fhir]``) adds :mod:`umpolicy.integrations.fhir.models`, which
-checks resources against the FHIR models of ``fhir.resources``.
+checks resources against the FHIR models of ``fhir.resources``. :func:`dumps` writes
+FHIR JSON text with every number exact.
 """
 
 from umpolicy.integrations.fhir.bundle import evaluate_bundle, request_from_bundle
 from umpolicy.integrations.fhir.crd import crd_response, evaluate_hook, request_from_hook
 from umpolicy.integrations.fhir.dtr import questionnaire
 from umpolicy.integrations.fhir.pas import claim_response
+from umpolicy.integrations.fhir.text import dumps
 
 __all__ = [
     "claim_response",
     "crd_response",
+    "dumps",
     "evaluate_bundle",
     "evaluate_hook",
     "questionnaire",

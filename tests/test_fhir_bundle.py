@@ -1,0 +1,591 @@
+"""FHIR in: what a PAS bundle says becomes the request; what it says wrongly, an error."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import umpolicy
+from umpolicy import InputError, Outcome, Quantity
+from umpolicy.api import parse_request
+from umpolicy.integrations.fhir import codes, dumps, evaluate_bundle, request_from_bundle
+from umpolicy.integrations.fhir.paths import at, translated
+from umpolicy.integrations.fhir.write import bundle_from_request
+
+ROOT = Path(__file__).parent.parent
+TODAY = dt.date(2026, 3, 3)
+
+
+def example(name: str) -> umpolicy.Request:
+    return parse_request((ROOT / "examples" / "proleukin" / f"{name}.json").read_text())
+
+
+def bundle(name: str = "rcc-approve") -> dict[str, Any]:
+    return bundle_from_request(example(name))
+
+
+def index(data: dict[str, Any], kind: str, nth: int = 0) -> int:
+    found = [i for i, e in enumerate(data["entry"]) if e["resource"]["resourceType"] == kind]
+    return found[nth]
+
+
+def resource(data: dict[str, Any], kind: str, nth: int = 0) -> dict[str, Any]:
+    found: dict[str, Any] = data["entry"][index(data, kind, nth)]["resource"]
+    return found
+
+
+def faults(data: object, policy: str | None = "proleukin") -> list[tuple[str, str]]:
+    with pytest.raises(InputError) as caught:
+        request_from_bundle(data, policy)  # type: ignore[arg-type]
+    return [(e.path, e.reason) for e in caught.value.errors]
+
+
+def paths(data: object) -> list[str]:
+    return [path for path, _ in faults(data)]
+
+
+def item(data: dict[str, Any], link: str) -> dict[str, Any]:
+    items = resource(data, "QuestionnaireResponse")["item"]
+    found: dict[str, Any] = next(each for each in items if each["linkId"] == link)
+    return found
+
+
+def drop(data: dict[str, Any], kind: str) -> dict[str, Any]:
+    data["entry"] = [e for e in data["entry"] if e["resource"]["resourceType"] != kind]
+    return data
+
+
+class TestPaths:
+    """Error paths are FHIRPath-like, and a request path maps to the element it came from."""
+
+    def test_steps(self) -> None:
+        assert at("Bundle", "entry", 3, "resource") == "Bundle.entry[3].resource"
+
+    def test_longest_prefix_wins_and_the_rest_is_kept(self) -> None:
+        known = {"$.patient": "P", "$.patient.weight": "Bundle.entry[4].resource.valueQuantity"}
+        assert translated("$.patient.weight.unit", known, "Bundle") == (
+            "Bundle.entry[4].resource.valueQuantity.unit",
+            None,
+        )
+
+    def test_unknown_paths_fall_back_to_the_root(self) -> None:
+        assert translated("$.policy", {}, "Bundle") == ("Bundle", "$.policy")
+
+
+class TestWhatTheBundleSays:
+    """Each field is read from its FHIR element, exactly."""
+
+    def test_weight_is_exact(self) -> None:
+        data = bundle()
+        weight = resource(data, "Observation")
+        weight["valueQuantity"]["value"] = Decimal("81.250")
+        assert request_from_bundle(data, "proleukin").patient.weight == Quantity("81.250", "kg")
+
+    def test_json_text_keeps_exact_numbers(self) -> None:
+        text = dumps(bundle(), indent=None)
+        data = umpolicy.loads(text.replace('"value": 81,', '"value": 81.0,'))
+        weight = request_from_bundle(data, "proleukin").patient.weight
+        assert weight is not None
+        assert str(weight.value) == "81.0"
+
+    def test_the_latest_of_several_dated_weights(self) -> None:
+        data = bundle()
+        older = copy.deepcopy(resource(data, "Observation"))
+        older["id"] = "older"
+        older["effectiveDateTime"] = "2025-01-01T08:00:00Z"
+        older["valueQuantity"]["value"] = Decimal(60)
+        resource(data, "Observation")["effectiveDateTime"] = "2026-03-01T08:00:00+01:00"
+        data["entry"].append({"resource": older})
+        assert request_from_bundle(data, "proleukin").patient.weight == Quantity("81", "kg")
+
+    def test_void_records_are_not_read(self) -> None:
+        data = bundle()
+        resource(data, "Observation")["status"] = "entered-in-error"
+        resource(data, "Condition")["clinicalStatus"]["coding"][0]["code"] = "resolved"
+        request = request_from_bundle(data, "proleukin")
+        assert request.patient.weight is None
+        assert request.diagnoses == ()
+
+    def test_refuted_conditions_are_not_read(self) -> None:
+        data = bundle()
+        resource(data, "Condition")["verificationStatus"] = {"coding": [{"code": "refuted"}]}
+        assert request_from_bundle(data, "proleukin").diagnoses == ()
+
+    def test_claim_diagnoses_and_conditions_count_once(self) -> None:
+        data = bundle()
+        claim = resource(data, "Claim")
+        icd = {"coding": [{"system": codes.ICD10CM, "code": "C64.9"}]}
+        claim["diagnosis"] = [
+            {"sequence": 1, "diagnosisCodeableConcept": icd},
+            {"sequence": 2, "diagnosisReference": {"reference": "Condition/condition-1"}},
+        ]
+        diagnoses = request_from_bundle(data, "proleukin").diagnoses
+        assert diagnoses is not None
+        assert [d.code for d in diagnoses] == ["C64.9"]
+
+    def test_a_medication_resource_names_the_drug(self) -> None:
+        data = bundle()
+        order = resource(data, "MedicationRequest")
+        del order["medicationCodeableConcept"]
+        order["medicationReference"] = {"reference": "Medication/m"}
+        drug = {"coding": [{"system": codes.RXNORM, "code": "1234", "display": "Proleukin"}]}
+        data["entry"].append({"resource": {"resourceType": "Medication", "id": "m", "code": drug}})
+        medication = request_from_bundle(data, "proleukin").medication
+        assert (medication.code, medication.name) == ("1234", "Proleukin")
+
+    def test_a_practitioner_gives_qualifications(self) -> None:
+        data = bundle()
+        nucc = {"coding": [{"system": codes.NUCC, "code": "207RX0202X"}]}
+        data["entry"].append(
+            {
+                "resource": {
+                    "resourceType": "Practitioner",
+                    "id": "doc",
+                    "qualification": [{"code": nucc}],
+                }
+            }
+        )
+        resource(data, "MedicationRequest")["requester"] = {"reference": "Practitioner/doc"}
+        prescriber = request_from_bundle(data, "proleukin").prescriber
+        assert prescriber.specialties == ("207RX0202X",)
+
+    def test_the_claim_provider_is_the_prescriber_when_the_order_names_none(self) -> None:
+        data = bundle()
+        del resource(data, "MedicationRequest")["requester"]
+        assert request_from_bundle(data, "proleukin").prescriber.specialties == ("207Q00000X",)
+
+    def test_a_fhir_url_reference_resolves(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["patient"] = {
+            "reference": "https://example.org/fhir/Patient/patient-1"
+        }
+        assert request_from_bundle(data, "proleukin").patient == example("rcc-approve").patient
+
+    def test_a_full_url_reference_resolves(self) -> None:
+        data = bundle()
+        data["entry"][index(data, "Patient")]["fullUrl"] = "urn:uuid:1"
+        resource(data, "Claim")["patient"] = {"reference": "urn:uuid:1"}
+        del resource(data, "Patient")["id"]
+        for kind in ("Observation", "Condition", "MedicationRequest", "List"):
+            resource(data, kind)["subject"] = {"reference": "urn:uuid:1"}
+        qr = resource(data, "QuestionnaireResponse")
+        qr["subject"] = {"reference": "urn:uuid:1"}
+        assert request_from_bundle(data, "proleukin").patient == example("rcc-approve").patient
+
+    def test_a_continuation(self) -> None:
+        data = bundle()
+        item = resource(data, "Claim")["item"][0]
+        item["extension"][1]["valueCodeableConcept"]["coding"][0]["code"] = "R"
+        assert request_from_bundle(data, "proleukin").kind is umpolicy.RequestKind.CONTINUATION
+
+    def test_a_dated_therapy_has_its_duration(self) -> None:
+        request = example("melanoma-iv-approve")
+        prior = umpolicy.Therapy("ipilimumab", ("L01FX04",), Quantity("84", "d"))
+        request = umpolicy.Request(
+            **{
+                **{f: getattr(request, f) for f in ("date", "policy", "id", "kind", "patient")},
+                "diagnoses": request.diagnoses,
+                "medication": request.medication,
+                "therapies": umpolicy.Therapies(prior=(prior,), concomitant=()),
+                "prescriber": request.prescriber,
+                "consultants": request.consultants,
+                "answers": request.answers,
+            }
+        )
+        assert request_from_bundle(bundle_from_request(request), "proleukin") == request
+
+    def test_the_answers_name_the_policy(self) -> None:
+        assert request_from_bundle(bundle(), None).policy == "proleukin"
+
+    def test_other_questionnaires_are_not_read(self) -> None:
+        data = bundle()
+        resource(data, "QuestionnaireResponse")["questionnaire"] = "https://other.example/Q/1"
+        assert request_from_bundle(data, "proleukin").answers == {}
+
+    def test_stopped_responses_are_not_read(self) -> None:
+        data = bundle()
+        resource(data, "QuestionnaireResponse")["status"] = "stopped"
+        assert request_from_bundle(data, "proleukin").answers == {}
+
+
+class TestWhatItDoesNotSay:
+    """What the bundle does not say stays unknown (None), never false, and the decision asks."""
+
+    def test_no_weight_is_unknown(self) -> None:
+        data = drop(bundle("melanoma-iv-approve"), "Observation")
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "patient.weight" in decision.facts_needed
+
+    def test_no_conditions_no_care_team_no_history(self) -> None:
+        data = drop(drop(drop(bundle(), "Condition"), "List"), "MedicationStatement")
+        del resource(data, "Claim")["careTeam"]
+        request = request_from_bundle(data, "proleukin")
+        assert (request.diagnoses, request.consultants) == (None, None)
+        assert request.therapies.concomitant is None
+
+    def test_a_partial_birth_date_is_unknown(self) -> None:
+        data = bundle()
+        resource(data, "Patient")["birthDate"] = "1968"
+        assert request_from_bundle(data, "proleukin").patient.birth_date is None
+
+    def test_no_certification_type_is_unknown(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["item"][0]["extension"].pop(1)
+        assert request_from_bundle(data, "proleukin").kind is None
+
+    def test_an_observation_without_a_value_is_unknown(self) -> None:
+        data = bundle()
+        del resource(data, "Observation")["valueQuantity"]
+        resource(data, "Observation")["dataAbsentReason"] = {"text": "not measured"}
+        assert request_from_bundle(data, "proleukin").patient.weight is None
+
+    def test_an_unanswered_item_is_unknown(self) -> None:
+        data = bundle()
+        del item(data, "answers.metastatic")["answer"]
+        assert request_from_bundle(data, "proleukin").answers == {"proleukin": {}}
+
+    def test_a_care_team_of_the_prescriber_alone_means_no_consultants(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["careTeam"] = resource(data, "Claim")["careTeam"][:1]
+        assert request_from_bundle(data, "proleukin").consultants == ()
+
+
+class TestFaults:
+    """What the bundle says wrongly is an input error at the FHIR element at fault."""
+
+    def test_a_weight_in_centimetres(self) -> None:
+        data = bundle()
+        resource(data, "Observation")["valueQuantity"]["code"] = "cm"
+        where = f"Bundle.entry[{index(data, 'Observation')}].resource.valueQuantity.code"
+        [(path, reason)] = faults(data)
+        assert path == where
+        assert "measures length" in reason
+        assert "patient.weight takes kg" in reason
+
+    def test_an_unknown_unit(self) -> None:
+        data = bundle()
+        resource(data, "Observation")["valueQuantity"]["code"] = "kilos"
+        [(path, reason)] = faults(data)
+        assert path.endswith("valueQuantity.code")
+        assert "unknown unit 'kilos'" in reason
+
+    def test_a_unit_outside_ucum(self) -> None:
+        data = bundle()
+        resource(data, "Observation")["valueQuantity"]["system"] = "http://example.org/units"
+        assert paths(data)[0].endswith("valueQuantity.system")
+
+    def test_a_unit_without_a_code(self) -> None:
+        data = bundle()
+        del resource(data, "Observation")["valueQuantity"]["code"]
+        assert paths(data)[0].endswith("valueQuantity.code")
+
+    def test_a_quantity_without_a_value(self) -> None:
+        data = bundle()
+        del resource(data, "Observation")["valueQuantity"]["value"]
+        assert paths(data) == [
+            f"Bundle.entry[{index(data, 'Observation')}].resource.valueQuantity.value"
+        ]
+
+    def test_a_float(self) -> None:
+        data = bundle()
+        resource(data, "Observation")["valueQuantity"]["value"] = 81.5
+        [(path, reason)] = faults(data)
+        assert path.endswith("valueQuantity.value")
+        assert "parse_float" in reason
+
+    def test_a_number_as_text(self) -> None:
+        data = bundle()
+        resource(data, "Observation")["valueQuantity"]["value"] = "81"
+        assert paths(data)[0].endswith("valueQuantity.value")
+
+    def test_an_implausible_weight_is_reported_where_it_was_given(self) -> None:
+        data = bundle()
+        resource(data, "Observation")["valueQuantity"]["value"] = Decimal(8100)
+        where = f"Bundle.entry[{index(data, 'Observation')}].resource.valueQuantity.value"
+        [(path, reason)] = faults(data)
+        assert (path, "not a plausible weight" in reason) == (where, True)
+
+    def test_a_diagnosis_of_another_system(self) -> None:
+        data = bundle()
+        coding = resource(data, "Condition")["code"]["coding"][0]
+        coding["system"] = codes.SNOMED
+        [(path, reason)] = faults(data)
+        assert path.endswith("code.coding[0].system")
+        assert "(SNOMED CT)" in reason
+
+    def test_a_code_of_an_unknown_system(self) -> None:
+        data = bundle()
+        resource(data, "Condition")["code"]["coding"][0]["system"] = "urn:local:dx"
+        [(_, reason)] = faults(data)
+        assert "a system umpolicy does not read here" in reason
+
+    def test_a_code_without_a_system(self) -> None:
+        data = bundle()
+        del resource(data, "Condition")["code"]["coding"][0]["system"]
+        [(_, reason)] = faults(data)
+        assert reason.startswith("a code without a system")
+
+    def test_a_condition_in_words_alone(self) -> None:
+        data = bundle()
+        resource(data, "Condition")["code"] = {"text": "kidney cancer"}
+        assert paths(data) == [f"Bundle.entry[{index(data, 'Condition')}].resource.code"]
+
+    def test_a_malformed_icd_code_is_reported_where_it_was_given(self) -> None:
+        data = bundle()
+        resource(data, "Condition")["code"]["coding"][0]["code"] = "c64.9"
+        assert paths(data) == [
+            f"Bundle.entry[{index(data, 'Condition')}].resource.code.coding[0].code"
+        ]
+
+    def test_an_unresolvable_reference(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["patient"] = {"reference": "Patient/nobody"}
+        [(path, reason)] = faults(data)
+        assert path == "Bundle.entry[0].resource.patient.reference"
+        assert "does not resolve" in reason
+
+    def test_a_reference_to_the_wrong_type(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["patient"] = {"reference": "Coverage/coverage-1"}
+        assert "expected Patient" in faults(data)[0][1]
+
+    def test_a_reference_without_a_target(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["patient"] = {"display": "the patient"}
+        assert paths(data) == ["Bundle.entry[0].resource.patient.reference"]
+
+    def test_a_reference_that_is_no_object(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["patient"] = "Patient/patient-1"
+        assert paths(data) == ["Bundle.entry[0].resource.patient"]
+
+    def test_another_patients_record(self) -> None:
+        data = bundle()
+        data["entry"].append({"resource": {"resourceType": "Patient", "id": "other"}})
+        resource(data, "Observation")["subject"] = {"reference": "Patient/other"}
+        [(path, reason)] = faults(data)
+        assert path.endswith("subject.reference")
+        assert "another patient" in reason
+
+    def test_a_record_about_nothing_resolvable(self) -> None:
+        data = bundle()
+        resource(data, "Condition")["subject"] = {"reference": "Patient/gone"}
+        assert paths(data)[0].endswith("subject.reference")
+
+    def test_undated_weights(self) -> None:
+        data = bundle()
+        twin = copy.deepcopy(resource(data, "Observation"))
+        twin["id"] = "twin"
+        data["entry"].append({"resource": twin})
+        assert "each needs its own effectiveDateTime" in faults(data)[0][1]
+
+    def test_not_a_bundle(self) -> None:
+        assert paths({"resourceType": "Claim"}) == ["Bundle.resourceType", "Bundle.entry"]
+        assert paths([]) == ["Bundle", "Bundle.entry"]
+
+    def test_entries_that_are_no_resources(self) -> None:
+        data = bundle()
+        data["entry"] += ["x", {"resource": "x"}, {"resource": {"id": "x"}}]
+        n = len(data["entry"])
+        assert paths(data) == [
+            f"Bundle.entry[{n - 3}]",
+            f"Bundle.entry[{n - 2}].resource",
+            f"Bundle.entry[{n - 1}].resource.resourceType",
+        ]
+
+    def test_two_claims(self) -> None:
+        data = bundle()
+        data["entry"].append(copy.deepcopy(data["entry"][0]))
+        assert "this one holds 2 Claims" in faults(data)[0][1]
+
+    def test_a_claim_that_is_no_preauthorization(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["use"] = "claim"
+        assert paths(data) == ["Bundle.entry[0].resource.use"]
+
+    def test_a_claim_without_a_date(self) -> None:
+        data = bundle()
+        del resource(data, "Claim")["created"]
+        assert paths(data) == ["Bundle.entry[0].resource.created"]
+
+    def test_a_date_that_is_no_date(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["created"] = "yesterday"
+        assert "not a FHIR date" in faults(data)[0][1]
+
+    def test_a_date_of_the_wrong_type(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["created"] = 20260302
+        assert faults(data)[0] == (
+            "Bundle.entry[0].resource.created",
+            "expected text (a JSON string)",
+        )
+
+    def test_several_drugs(self) -> None:
+        data = bundle()
+        claim = resource(data, "Claim")
+        claim["item"].append(copy.deepcopy(claim["item"][0]))
+        assert "this asks for 2" in faults(data)[0][1]
+
+    def test_no_drug(self) -> None:
+        data = drop(bundle(), "MedicationRequest")
+        resource(data, "Claim")["item"][0]["extension"].pop(0)
+        assert "this asks for none" in faults(data)[0][1]
+
+    def test_an_unknown_certification_type(self) -> None:
+        data = bundle()
+        item = resource(data, "Claim")["item"][0]
+        item["extension"][1]["valueCodeableConcept"]["coding"][0]["code"] = "S"
+        assert "umpolicy reads I (initial), R (continuation)" in faults(data)[0][1]
+
+    def test_a_diagnosis_that_is_no_object(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["diagnosis"] = ["C64.9"]
+        assert paths(data) == ["Bundle.entry[0].resource.diagnosis[0]"]
+
+    def test_a_claim_diagnosis_of_another_system(self) -> None:
+        data = bundle()
+        concept = {"coding": [{"system": codes.SNOMED, "code": "1"}]}
+        resource(data, "Claim")["diagnosis"] = [{"diagnosisCodeableConcept": concept}]
+        assert paths(data) == [
+            "Bundle.entry[0].resource.diagnosis[0].diagnosisCodeableConcept.coding[0].system"
+        ]
+
+    def test_a_care_team_member_that_is_no_object(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["careTeam"].append(3)
+        assert paths(data)[0].startswith("Bundle.entry[0].resource.careTeam[")
+
+    def test_an_organization_on_the_care_team_is_no_consultant(self) -> None:
+        data = bundle()
+        org = {"reference": "Organization/organization-1"}
+        resource(data, "Claim")["careTeam"] = [{"sequence": 1, "provider": org}]
+        assert request_from_bundle(data, "proleukin").consultants == ()
+
+    def test_a_dose_range(self) -> None:
+        data = bundle()
+        dosage = resource(data, "MedicationRequest")["dosageInstruction"][0]
+        dosage["doseAndRate"] = [{"doseRange": {}}]
+        assert paths(data)[0].endswith("doseAndRate[0].doseRange")
+
+    def test_two_dosages(self) -> None:
+        data = bundle()
+        order = resource(data, "MedicationRequest")
+        order["dosageInstruction"].append(order["dosageInstruction"][0])
+        assert faults(data)[0][1] == "2 dosage instructions: umpolicy reads one"
+
+    def test_a_route_of_another_system(self) -> None:
+        data = bundle()
+        route = resource(data, "MedicationRequest")["dosageInstruction"][0]["route"]
+        route["coding"][0]["system"] = "http://standardterms.edqm.eu"
+        assert paths(data)[0].endswith("route.coding[0].system")
+
+    def test_a_drug_of_an_unknown_system(self) -> None:
+        data = bundle()
+        concept = {"coding": [{"system": "urn:local:drugs", "code": "x"}]}
+        resource(data, "MedicationRequest")["medicationCodeableConcept"] = concept
+        assert paths(data)[0].endswith("medicationCodeableConcept.coding[0].system")
+
+    @pytest.mark.parametrize(
+        ("repeat", "where"),
+        [
+            ({"count": 1.5}, "count"),
+            ({"frequency": 0, "period": 1, "periodUnit": "d"}, "frequency"),
+            ({"frequency": 3, "periodUnit": "d"}, "period"),
+            ({"frequency": 3, "period": 1, "periodUnit": "s"}, "periodUnit"),
+            ({"frequency": 3, "period": Decimal("1.5"), "periodUnit": "d"}, "period"),
+            ({"frequency": 3, "period": 1.5, "periodUnit": "d"}, "period"),
+        ],
+    )
+    def test_a_timing_umpolicy_does_not_read(self, repeat: dict[str, Any], where: str) -> None:
+        data = bundle()
+        dosage = resource(data, "MedicationRequest")["dosageInstruction"][0]
+        dosage["timing"] = {"repeat": repeat}
+        assert paths(data)[0].endswith(f"timing.repeat.{where}")
+
+    def test_once_every_four_weeks(self) -> None:
+        data = bundle()
+        dosage = resource(data, "MedicationRequest")["dosageInstruction"][0]
+        dosage["timing"] = {"repeat": {"period": 4, "periodUnit": "wk"}}
+        frequency = request_from_bundle(data, "proleukin").medication.frequency
+        assert frequency == Quantity("1", "/(4.wk)")
+
+    def test_a_list_with_entries(self) -> None:
+        data = bundle()
+        resource(data, "List")["entry"] = [{"item": {"reference": "Patient/patient-1"}}]
+        assert paths(data)[0].endswith("resource.entry")
+
+    def test_an_empty_list_that_says_not_why(self) -> None:
+        data = bundle()
+        resource(data, "List")["emptyReason"] = {"coding": [{"code": "notasked"}]}
+        assert paths(data)[0].endswith("resource.emptyReason")
+
+    def test_an_empty_list_beside_statements(self) -> None:
+        request = example("gvhd-approve")
+        data = bundle_from_request(request)
+        data["entry"].append(
+            {
+                "resource": {
+                    "resourceType": "List",
+                    "code": {"coding": [{"system": codes.FACT, "code": "therapies.concomitant"}]},
+                    "emptyReason": {"coding": [{"code": "nilknown"}]},
+                }
+            }
+        )
+        assert "but MedicationStatements give some" in faults(data)[0][1]
+
+    def test_other_lists_are_not_read(self) -> None:
+        data = bundle()
+        resource(data, "List")["code"] = {"text": "problems"}
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_answers_for_another_policy(self) -> None:
+        data = bundle()
+        with pytest.raises(InputError) as caught:
+            request_from_bundle(data, "quellimab")
+        assert caught.value.errors[0].reason.startswith("answers the questions of 'proleukin'")
+
+    def test_answers_for_an_unknown_policy(self) -> None:
+        data = bundle()
+        resource(data, "QuestionnaireResponse")["questionnaire"] = "urn:umpolicy:questionnaire:nope"
+        assert paths(
+            data,
+        ) == [f"Bundle.entry[{index(data, 'QuestionnaireResponse')}].resource.questionnaire"]
+
+    def test_an_answer_to_no_question(self) -> None:
+        data = bundle()
+        resource(data, "QuestionnaireResponse")["item"][0]["linkId"] = "answers.metastasis"
+        assert "is not an item umpolicy asks for" in faults(data)[0][1]
+
+    def test_an_item_without_a_link(self) -> None:
+        data = bundle()
+        del resource(data, "QuestionnaireResponse")["item"][0]["linkId"]
+        assert paths(data)[0].endswith("item[0].linkId")
+
+    def test_an_answer_of_the_wrong_type(self) -> None:
+        data = bundle()
+        item(data, "answers.metastatic")["answer"] = [{"valueString": "yes"}]
+        assert paths(data)[0].endswith("].answer[0].valueBoolean")
+
+    def test_a_policy_answer_the_policy_refuses_is_reported_where_it_was_given(self) -> None:
+        data = bundle("melanoma-intralesional-approve")
+        qr = resource(data, "QuestionnaireResponse")
+        qr["item"][0]["item"][0]["answer"] = [{"valueCoding": {"code": "skin"}}]
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        assert error.path.startswith(f"Bundle.entry[{index(data, 'QuestionnaireResponse')}]")
+        assert "unknown value 'skin'" in error.reason
+
+    def test_a_date_before_the_policy_is_reported_at_the_claim(self) -> None:
+        data = bundle()
+        resource(data, "Claim")["created"] = "2001-01-01"
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, umpolicy.load_policy("proleukin"), today=TODAY)
+        assert caught.value.errors[0].path == "Bundle.entry[0].resource.created"

@@ -1,0 +1,376 @@
+"""FHIR out: PAS ClaimResponses that never deny, CRD cards by the guide's rules, DTR round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import umpolicy
+from tests import engine_strategies
+from umpolicy import Outcome, Request
+from umpolicy.api import parse_request
+from umpolicy.integrations.fhir import (
+    claim_response,
+    codes,
+    crd_response,
+    dumps,
+    evaluate_bundle,
+    evaluate_hook,
+    questionnaire,
+    request_from_bundle,
+)
+from umpolicy.integrations.fhir.crd import coverage_information, policy_page
+from umpolicy.integrations.fhir.dtr import ASKED, asked_facts
+from umpolicy.integrations.fhir.pas import REVIEW_ACTIONS, review_action
+from umpolicy.integrations.fhir.write import bundle_from_request, hook_from_request
+
+ROOT = Path(__file__).parent.parent
+TODAY = dt.date(2026, 3, 3)
+POLICY = umpolicy.load_policy("proleukin")
+CREATED = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
+
+
+def example(name: str) -> Request:
+    return parse_request((ROOT / "examples" / "proleukin" / f"{name}.json").read_text())
+
+
+def action(response: Mapping[str, Any]) -> str:
+    review = response["item"][0]["adjudication"][0]["extension"][0]
+    assert review["url"] == codes.PAS_REVIEW_ACTION
+    coding = review["extension"][0]["valueCodeableConcept"]["coding"][0]
+    assert coding["system"] == codes.X12_ACTION
+    return str(coding["code"])
+
+
+def parts(extension: Mapping[str, Any]) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = {}
+    for each in extension["extension"]:
+        value = next(v for k, v in each.items() if k.startswith("value"))
+        found.setdefault(each["url"], []).append(value)
+    return found
+
+
+def crd_rules(extension: Mapping[str, Any]) -> list[str]:
+    """The CRD guide's invariants crd-ci-q1..q5 on coverage-information: those broken."""
+    found = parts(extension)
+    broken = []
+    doc = found.get("doc-needed", [])
+    if ("questionnaire" in found or "response" in found) and (not doc or "no-doc" in doc):
+        broken.append("crd-ci-q1")
+    if found["covered"] != ["not-covered"] and "pa-needed" not in found:
+        broken.append("crd-ci-q2")
+    conditional = [
+        v
+        for k in ("covered", "pa-needed", "doc-needed")
+        for v in found.get(k, [])
+        if v == "conditional"
+    ]
+    if "info-needed" in found and not conditional:
+        broken.append("crd-ci-q3")
+    if found.get("pa-needed") == ["satisfied"] and "PA" in found.get("doc-purpose", []):
+        broken.append("crd-ci-q4")
+    if (found.get("pa-needed") == ["satisfied"]) != ("satisfied-pa-id" in found):
+        broken.append("crd-ci-q5")
+    for required in ("coverage", "covered", "date", "coverage-assertion-id"):
+        if len(found.get(required, [])) != 1:
+            broken.append(f"one {required}")
+    return broken
+
+
+def normal(request: Request) -> Request:
+    """What a bundle can say of a request: empty lists it has no element for, read as unknown."""
+
+    def who(each: umpolicy.Practitioner) -> umpolicy.Practitioner:
+        return umpolicy.Practitioner(each.specialties or None, each.affiliations or None)
+
+    medication = request.medication
+    if medication.code is None and medication.name is None:
+        medication = attrs.evolve(medication, name="the requested drug")
+    answers = {
+        name: {k: v for k, v in each.items() if v != []} for name, each in request.answers.items()
+    }
+    answers = {name: each for name, each in answers.items() if each}
+    diagnoses = request.diagnoses
+    if diagnoses is not None:
+        seen: dict[str, umpolicy.Coding] = {}
+        for coding in diagnoses:
+            seen.setdefault(coding.code, coding)
+        diagnoses = tuple(seen.values()) or None
+    return attrs.evolve(
+        request,
+        policy="proleukin",
+        diagnoses=diagnoses,
+        medication=medication,
+        prescriber=who(request.prescriber),
+        consultants=None
+        if request.consultants is None
+        else tuple(who(each) for each in request.consultants),
+        answers=answers,
+    )
+
+
+class TestRoundTripOverRequests:
+    """Any valid request, written as a PAS bundle, reads back as what FHIR can say of it."""
+
+    @given(engine_strategies.requests())
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    def test_reads_back(self, request: Request) -> None:
+        read = request_from_bundle(bundle_from_request(request, "proleukin"), "proleukin")
+        assert read == normal(request)
+
+
+class TestNeverA3:
+    """No path through the engine gives A3 (not certified): approval is A1, the rest A4."""
+
+    def test_the_table(self) -> None:
+        assert {code for code, _ in REVIEW_ACTIONS.values()} == {"A1", "A4"}
+        assert set(REVIEW_ACTIONS) == set(Outcome)
+        assert review_action(Outcome.NOT_RECOMMENDED) == ("A4", "Pended")
+
+    @given(engine_strategies.requests())
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    def test_over_generated_requests(self, request: Request) -> None:
+        request = attrs.evolve(request, policy="proleukin")
+        decision = umpolicy.decide(POLICY, request)
+        response = claim_response(decision, bundle_from_request(request), created=CREATED)
+        text = dumps(response)
+        assert '"A3"' not in text
+        assert action(response) == ("A1" if decision.outcome is Outcome.APPROVE else "A4")
+        reviewer = response["extension"][0]
+        assert reviewer["url"] == codes.PAS_REVIEWER
+        assert reviewer["extension"] == [{"url": "wasHumanReviewedFlag", "valueBoolean": False}]
+        info = coverage_information(decision, "Coverage/c", date=TODAY)
+        assert crd_rules(info) == []
+        assert parts(info)["covered"] != ["not-covered"]
+
+
+class TestClaimResponse:
+    """The ClaimResponse says what was recommended, why, and what reproduces it."""
+
+    def test_approval_is_certified_in_total_with_its_period(self) -> None:
+        request = example("melanoma-iv-approve")
+        bundle = bundle_from_request(request)
+        decision = evaluate_bundle(bundle, "proleukin", today=TODAY)
+        response = claim_response(decision, bundle, created=CREATED)
+        assert action(response) == "A1"
+        assert response["outcome"] == "complete"
+        assert response["preAuthPeriod"] == {"start": "2026-03-02", "end": "2027-03-01"}
+        item = {e["url"]: e for e in response["item"][0]["extension"]}
+        assert item[codes.PAS_PREAUTH_PERIOD]["valuePeriod"] == response["preAuthPeriod"]
+        assert response["request"] == {"reference": "https://example.org/fhir/Claim/claim-1"}
+        assert response["patient"] == {"reference": "Patient/patient-1"}
+
+    @pytest.mark.parametrize(
+        "name", ["rcc-clinician-review", "rcc-insufficient-information", "rcc-not-recommended"]
+    )
+    def test_every_other_outcome_is_pended_with_its_reasons(self, name: str) -> None:
+        bundle = bundle_from_request(example(name))
+        decision = evaluate_bundle(bundle, "proleukin", today=TODAY)
+        response = claim_response(decision, bundle, created=CREATED)
+        assert (action(response), response["outcome"]) == ("A4", "queued")
+        assert "preAuthPeriod" not in response
+        notes = [note["text"] for note in response["processNote"]]
+        assert notes[0] == decision.summary
+        assert len(notes) == 1 + len(decision.reasons)
+        assert all(r.label in n for r, n in zip(decision.reasons, notes[1:], strict=True))
+        assert response["item"][0]["noteNumber"] == list(range(1, len(notes) + 1))
+
+    def test_what_reproduces_the_decision_travels_with_it(self) -> None:
+        bundle = bundle_from_request(example("rcc-approve"))
+        decision = evaluate_bundle(bundle, "proleukin", today=TODAY)
+        response = claim_response(decision, bundle)
+        ours = parts(response["extension"][1])
+        assert ours["policyVersion"] == [POLICY.version]
+        assert ours["policyContentHash"] == [POLICY.content_hash]
+        assert ours["requestFingerprint"] == [decision.request_fingerprint]
+        assert response["identifier"] == [
+            {"system": codes.FINGERPRINT_SYSTEM, "value": decision.request_fingerprint}
+        ]
+
+    def test_a_reason_code_only_where_the_plan_gives_one(self) -> None:
+        bundle = bundle_from_request(example("rcc-clinician-review"))
+        decision = evaluate_bundle(bundle, "proleukin", today=TODAY)
+        plain = claim_response(decision, bundle, created=CREATED)
+        assert len(plain["item"][0]["adjudication"][0]["extension"][0]["extension"]) == 1
+        coded = claim_response(
+            decision, bundle, created=CREATED, reason_codes={Outcome.CLINICIAN_REVIEW: "0V"}
+        )
+        reason = coded["item"][0]["adjudication"][0]["extension"][0]["extension"][1]
+        assert reason["url"] == "reasonCode"
+        assert reason["valueCodeableConcept"]["coding"] == [
+            {"system": codes.X12_REASON, "code": "0V"}
+        ]
+
+    def test_a_bundle_without_its_claim(self) -> None:
+        decision = evaluate_bundle(
+            bundle_from_request(example("rcc-approve")), "proleukin", today=TODAY
+        )
+        with pytest.raises(umpolicy.InputError):
+            claim_response(decision, {"resourceType": "Bundle", "entry": []})
+
+    def test_the_claim_by_id_and_defaults(self) -> None:
+        bundle = bundle_from_request(example("rcc-approve"))
+        decision = evaluate_bundle(bundle, "proleukin", today=TODAY)
+        claim = dict(bundle["entry"][0]["resource"])
+        for name in ("type", "provider", "item"):
+            claim.pop(name)
+        response = claim_response(decision, {"entry": [{"resource": claim}]}, created=CREATED)
+        assert response["request"] == {"reference": "Claim/claim-1"}
+        assert response["item"][0]["itemSequence"] == 1
+        assert "requestor" not in response
+
+
+class TestCrd:
+    """A CRD card says covered / pa-needed / doc-needed / info-needed by the guide's rules."""
+
+    @pytest.mark.parametrize(
+        ("name", "covered", "doc"),
+        [
+            ("gvhd-approve", "covered", None),
+            ("gvhd-clinician-review", "conditional", "clinical"),
+            ("gvhd-insufficient-information", "conditional", "clinical"),
+            ("gvhd-not-recommended", "conditional", "clinical"),
+        ],
+    )
+    def test_each_outcome(self, name: str, covered: str, doc: str | None) -> None:
+        hook = hook_from_request(example(name))
+        decision = evaluate_hook(hook, "proleukin", today=TODAY)
+        response = crd_response(decision, hook, date=TODAY)
+        [card] = response["cards"]
+        assert len(card["summary"]) <= 140
+        assert card["links"][0]["url"] == "http://127.0.0.1:8000/policies/proleukin/"
+        [update] = response["systemActions"]
+        info = update["resource"]["extension"][-1]
+        assert info["url"] == codes.CRD_COVERAGE_INFORMATION
+        found = parts(info)
+        assert found["covered"] == [covered]
+        assert found["pa-needed"] == ["auth-needed"]
+        assert found.get("doc-needed", [None]) == [doc]
+        assert ("questionnaire" in found) is (decision.outcome is Outcome.INSUFFICIENT_INFORMATION)
+        assert found["reason"] == [{"text": decision.summary}]
+        assert crd_rules(info) == []
+
+    def test_missing_performer_facts_are_info_needed(self) -> None:
+        hook = hook_from_request(example("rcc-approve"))  # a hook has no care team
+        decision = evaluate_hook(hook, "proleukin", today=TODAY)
+        assert "consultants" in decision.facts_needed
+        found = parts(
+            crd_response(decision, hook, date=TODAY)["systemActions"][0]["resource"]["extension"][
+                -1
+            ]
+        )
+        assert found["info-needed"] == ["performer"]
+
+    def test_order_select(self) -> None:
+        hook = hook_from_request(example("gvhd-approve"), hook="order-select")
+        assert evaluate_hook(hook, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_a_docs_site_of_the_plans_own(self) -> None:
+        assert policy_page("proleukin", "https://plan.example/um/") == (
+            "https://plan.example/um/policies/proleukin/"
+        )
+
+
+def _answer(link: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {"linkId": link, "answer": [value]}
+
+
+class TestDtr:
+    """The Questionnaire asks exactly what the decision needs; its answers, fed back, decide."""
+
+    def test_round_trip_from_insufficient_information_to_approval(self) -> None:
+        request = example("melanoma-iv-insufficient-information")
+        bundle = bundle_from_request(request)
+        decision = evaluate_bundle(bundle, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        form = questionnaire(decision, "proleukin")
+        assert [item["linkId"] for item in form["item"]] == list(decision.facts_needed)
+        [item] = form["item"]
+        assert item["type"] == "quantity"
+        units = [e["valueCoding"]["code"] for e in item["extension"]]
+        assert "kg" in units
+        answer = {
+            "resourceType": "QuestionnaireResponse",
+            "questionnaire": f"{form['url']}|{form['version']}",
+            "status": "completed",
+            "item": [
+                _answer(
+                    "patient.weight",
+                    {
+                        "valueQuantity": {
+                            "value": Decimal("72.5"),
+                            "system": codes.UCUM,
+                            "code": "kg",
+                            "unit": "kg",
+                        }
+                    },
+                )
+            ],
+        }
+        bundle["entry"].append({"resource": answer})
+        assert evaluate_bundle(bundle, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_the_policys_own_questions_in_its_words(self) -> None:
+        decision = evaluate_bundle(
+            bundle_from_request(example("melanoma-intralesional-insufficient-information")),
+            "proleukin",
+            today=TODAY,
+        )
+        [item] = questionnaire(decision, POLICY)["item"]
+        question = next(q for q in POLICY.questions if q.id == "lesions")
+        assert (item["linkId"], item["text"], item["type"]) == (
+            "answers.lesions",
+            question.text,
+            "group",
+        )
+        assert [part["text"] for part in item["item"]] == [f.text for f in question.fields]
+        codes_offered = [o["valueCoding"]["code"] for o in item["item"][0]["answerOption"]]
+        assert codes_offered == [code for code, _ in question.fields[0].values]
+
+    def test_a_decided_request_asks_nothing(self) -> None:
+        decision = evaluate_bundle(
+            bundle_from_request(example("rcc-approve")), "proleukin", today=TODAY
+        )
+        assert questionnaire(decision, POLICY)["item"] == []
+
+    def test_derived_facts_are_asked_by_their_inputs(self) -> None:
+        assert asked_facts(POLICY, ("patient.body_surface_area",)) == (
+            "patient.bsa",
+            "patient.height",
+            "patient.weight",
+        )
+
+    @pytest.mark.parametrize("fact", sorted(ASKED))
+    def test_every_vocabulary_fact_can_be_asked_and_answered(self, fact: str) -> None:
+        decision = umpolicy.decide(POLICY, example("rcc-approve"))
+        decision = attrs.evolve(decision, facts_needed=(fact,))
+        [item] = questionnaire(decision, POLICY)["item"]
+        assert item["linkId"] == fact
+        assert item["text"] == umpolicy.FACTS[fact].description
+
+    @given(engine_strategies.requests())
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    def test_asks_for_exactly_the_facts_needed(self, request: Request) -> None:
+        decision = umpolicy.decide(POLICY, attrs.evolve(request, policy="proleukin"))
+        links = [item["linkId"] for item in questionnaire(decision, POLICY)["item"]]
+        assert links == list(asked_facts(POLICY, decision.facts_needed))
+        assert bool(links) is bool(decision.facts_needed)
+
+
+class TestDumps:
+    """FHIR JSON text keeps every number's digits."""
+
+    def test_decimals_are_numbers(self) -> None:
+        from decimal import Decimal
+
+        text = dumps({"a": Decimal("72.50"), "b": [Decimal("1E+6")], "c": (1,)}, indent=None)
+        assert text == '{"a": 72.50, "b": [1000000], "c": [1]}'
+        assert json.loads(text)["b"] == [1000000]

@@ -174,6 +174,20 @@ def _serve(args: argparse.Namespace, _: TextIO) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    """What changed between two versions of a policy, named NAME@YYYY-MM-DD."""
+    from umpolicy.engine.diff import diff_specs
+    from umpolicy.render.diff import diff_markdown, diff_text
+
+    try:
+        found = diff_specs(args.before, args.after)
+    except ValueError as error:  # a malformed spec: the command line's mistake
+        print(f"umpolicy: {error}", file=sys.stderr)
+        return INVALID
+    out.write(diff_markdown(found) if args.format == "markdown" else diff_text(found))
+    return 0
+
+
 def _policies(_: argparse.Namespace, out: TextIO) -> int:
     for name in policy_names():
         out.write(f"{name}\n")
@@ -279,6 +293,14 @@ def parser() -> argparse.ArgumentParser:
     facts.add_argument("policy")
     facts.add_argument("--format", choices=("text", "json"), default="text")
     facts.set_defaults(run=_facts)
+
+    changes = commands.add_parser(
+        "diff", help="what changed between two versions: diff proleukin@2024-06-01 proleukin"
+    )
+    changes.add_argument("before", help="NAME@YYYY-MM-DD: the version in force on that date")
+    changes.add_argument("after", help="NAME@YYYY-MM-DD, or NAME for the newest version")
+    changes.add_argument("--format", choices=("text", "markdown"), default="text")
+    changes.set_defaults(run=_diff)
 
     listing = commands.add_parser("policies", help="list the installed policies")
     listing.set_defaults(run=_policies)

@@ -180,6 +180,36 @@ class TestDecidedUnderTheVersionInForce:
         assert decision.policy == evaluate(rcc("2024-06-01"), today=TODAY).policy
 
 
+class TestTheWorksheetSaysSo:
+    """A decision's worksheet says which version decided, why, and marks reconstructed words."""
+
+    def test_under_the_earlier_version(self) -> None:
+        from umpolicy.render.text import decision_text
+
+        text = decision_text(evaluate(rcc("2024-06-01"), today=TODAY), EARLIER)
+        assert "Policy: Patient has clear cell histology; AND (reconstructed)" in text
+        assert "[met] 2.A Patient is ≥ 18 years of age; AND\n" in text
+        assert "In force: 2022-01-01 to 2025-02-04; the version in force on 2024-06-01" in text
+        assert "Reconstructed: Reconstructed from the revision note of 02/05/2025" in text
+
+    def test_under_the_current_version(self) -> None:
+        from umpolicy.render.text import decision_text
+
+        text = decision_text(evaluate(rcc("2025-03-01"), today=TODAY), CURRENT)
+        assert "In force: from 2025-02-05; the version in force on 2025-03-01" in text
+        assert "reconstructed" not in text.lower()
+        chosen = decision_text(evaluate(rcc("2024-06-01"), CURRENT, today=TODAY), CURRENT)
+        assert "In force: from 2025-02-05\n" in chosen
+
+    def test_a_decision_stored_before_versions(self) -> None:
+        """A decision recorded without dates in force shows none."""
+        from umpolicy.render.text import decision_text
+
+        decision = evaluate(rcc("2025-03-01"), today=TODAY)
+        older = evolve(decision, policy=evolve(decision.policy, in_force_from=None))
+        assert "In force" not in decision_text(older, CURRENT)
+
+
 class TestAsOf:
     """--as-of decides under the version in force on another date (audits, appeals)."""
 

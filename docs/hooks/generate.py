@@ -27,11 +27,15 @@ import umpolicy
 from umpolicy import errors
 from umpolicy.api import evaluate, to_json
 from umpolicy.dsl import quantity
+from umpolicy.engine.diff import diff
+from umpolicy.history import InForce
 from umpolicy.io import converter
 from umpolicy.io.schema import MODELS, json_schema, schema_text
 from umpolicy.policy import Policy
-from umpolicy.registry import BUNDLED, GROUP, entry_points
+from umpolicy.registry import BUNDLED, GROUP, entry_points, load_history
+from umpolicy.render.diff import diff_markdown
 from umpolicy.render.pages import (
+    anchor,
     interpretations_page,
     labels,
     policy_page,
@@ -179,6 +183,97 @@ def _pages(policy: Policy, folder: str) -> list[dict[str, str]]:
     ]
 
 
+# -- Versions: a page per earlier version, one per revision, and the policy page's list.
+
+
+def _version_page(version: InForce, traceability: str) -> str:
+    """An earlier version's page: its policy page, with its dates and provenance first.
+
+    Its reconstructed lines are marked where they are shown. The links to tests are left
+    out: the tests (on the current version's ``traceability`` page) are the current's.
+    """
+    policy = version.policy
+    page = policy_page(policy, {}, traceability)
+    page = re.sub(r"^[ \t]*- \[\d+ tests?\]\([^)]*\)\n", "", page, flags=re.M)
+    said = [f"In force for requests dated {version.dates}; not the current version."]
+    if policy.provenance is not None:
+        said.append(f"**Reconstructed.** {policy.provenance.text}")
+        for label in policy.provenance.labels:
+            start = re.escape(f'<span id="{anchor(label)}"></span>**{label}** ')
+            page = re.sub(rf"^([ \t]*- {start}.*)$", r"\1 *(reconstructed)*", page, flags=re.M)
+    title, _, rest = page.partition("\n")
+    title += f": version {policy.version}" + (" (reconstructed)" if policy.provenance else "")
+    box = "\n\n".join(f"    {line}" for line in said)
+    return f'{title}\n\n!!! warning "Version {policy.version}"\n\n{box}\n{rest}'
+
+
+def _version_uri(policy: Policy) -> str:
+    return f"policies/{policy.name}-{policy.version}.md"
+
+
+def _changes_uri(old: InForce, new: InForce) -> str:
+    return f"policies/{old.policy.name}-changes-{old.policy.version}-to-{new.policy.version}.md"
+
+
+def _version_nav(policy: Policy) -> list[dict[str, str]]:
+    """The nav entries of a policy's earlier versions and of each of its revisions."""
+    history = load_history(policy.name)
+    title = policy.name.title()
+    pages = [
+        {
+            f"{title}: version {each.policy.version}"
+            + (" (reconstructed)" if each.policy.provenance else ""): _version_uri(each.policy)
+        }
+        for each in history.versions[:-1]
+    ]
+    pages += [
+        {f"{title}: changes {old.policy.version} → {new.policy.version}": _changes_uri(old, new)}
+        for old, new in history.pairs()
+    ]
+    return pages
+
+
+def _version_files(config: MkDocsConfig, policy: Policy) -> Iterator[File]:
+    """The pages of a policy's earlier versions, and of each revision (its diff)."""
+    history = load_history(policy.name)
+    traceability = f"{policy.name}-traceability.md"
+    for each in history.versions[:-1]:
+        yield _generated(config, _version_uri(each.policy), _version_page(each, traceability))
+    for old, new in history.pairs():
+        changes = diff_markdown(diff(old, new, history.note))
+        yield _generated(config, _changes_uri(old, new), changes)
+
+
+def _with_versions(page: str, policy: Policy) -> str:
+    """The policy page with the policy's versions listed, before its first section."""
+    history = load_history(policy.name)
+    rows = ["| Version | In force | Page | What changed |", "| --- | --- | --- | --- |"]
+    for before, each in zip((None, *history.versions), history.versions, strict=False):
+        shown = "this page"
+        if each is not history.current:
+            shown = f"[version {each.policy.version}]({_version_uri(each.policy)[9:]})"
+        if each.policy.provenance is not None:
+            shown += " (reconstructed)"
+        changed = ""
+        if before is not None:
+            changed = f"[from {before.policy.version}]({_changes_uri(before, each)[9:]})"
+        rows.append(f"| {each.policy.version} | {each.dates} | {shown} | {changed} |")
+    lines = [
+        "## Versions",
+        "",
+        "A request is decided under the version in force on its date "
+        "(`umpolicy evaluate --as-of DATE` decides under another's).",
+        "",
+        *rows,
+        "",
+        *([history.note, ""] if history.note else []),
+    ]
+    head, mark, rest = page.partition("\n## ")
+    if not mark:
+        return page + "\n" + "\n".join(lines)
+    return head + "\n" + "\n".join(lines) + "\n## " + rest
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Fill the nav: Policies with the shipped policies, the tutorial with the fictional one."""
     teaching = fictional()
@@ -190,6 +285,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
                 item
                 for name in shipped()
                 for item in _pages(umpolicy.load_policy(name), "policies")
+            ]
+            entry["Policies"] += [
+                item for name in shipped() for item in _version_nav(umpolicy.load_policy(name))
             ]
         for key, section in entry.items():
             if key.startswith("Tutorial") and isinstance(section, list) and teaching is not None:
@@ -208,7 +306,7 @@ def _policy_files(
     name = policy.name
     notes = f"{name}-interpretations.md"
     traced = f"{name}-traceability.md"
-    page = policy_page(policy, tests, traced, notice)
+    page = _with_versions(policy_page(policy, tests, traced, notice), policy)
     interpretations = interpretations_page(policy, f"{name}.md")
     traceability = traceability_page(policy, tests, f"{name}.md")
     if notice:
@@ -250,6 +348,9 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
             files.append(file)
         files.append(_generated(config, "tutorial/examples.md", _fictional_examples_page()))
     files.append(_generated(config, "examples.md", _examples_page()))
+    for name in shipped():  # each earlier version's page, and each revision's
+        for file in _version_files(config, umpolicy.load_policy(name)):
+            files.append(file)
     # The JSON Schemas as files, linked from the integrator guide: what `umpolicy schema` prints.
     production = [umpolicy.load_policy(name) for name in shipped()]
     for model in MODELS:

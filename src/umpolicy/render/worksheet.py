@@ -115,7 +115,10 @@ def words(policy: Policy, label: str) -> str:
             return item.text
     node = policy.node(label)
     title = node.title if isinstance(node, AllOf | AnyOf) else None
-    return f"{title} {node.text}" if title else node.text
+    said = f"{title} {node.text}" if title else node.text
+    if policy.provenance is not None and label in policy.provenance.labels:
+        return f"{said} (reconstructed)"
+    return said
 
 
 def check_policy(decision: Decision, policy: Policy) -> None:
@@ -352,4 +355,18 @@ def _identifiers(decision: Decision, policy: Policy) -> tuple[tuple[str, str], .
         ("Effective", f"{ref.effective}; reviewed {policy.reviewed}"),
         ("Policy tree (SHA-256)", ref.content_hash),
         ("Engine", ref.engine),
+        *_version(decision, policy),
     )
+
+
+def _version(decision: Decision, policy: Policy) -> Iterator[tuple[str, str]]:
+    """Why this version decided (the dates it is in force), and what in it is reconstructed."""
+    ref = decision.policy
+    if ref.in_force_from is not None:
+        dates = f"from {ref.in_force_from}"
+        if ref.in_force_until is not None:
+            dates = f"{ref.in_force_from} to {ref.in_force_until}"
+        held = f"; the version in force on {ref.as_of}" if ref.as_of else ""
+        yield "In force", dates + held
+    if policy.provenance is not None:
+        yield "Reconstructed", policy.provenance.text

@@ -210,6 +210,31 @@ class TestTheWorksheetSaysSo:
         assert "In force" not in decision_text(older, CURRENT)
 
 
+class TestAnswersToAnotherVersion:
+    """A request answering an earlier version's question is decided under the current one."""
+
+    def test_checked_then_left_unread(self) -> None:
+        decision = evaluate(rcc("2025-03-01", clear_cell_histology=False), today=TODAY)
+        assert (decision.outcome.value, decision.policy.version) == ("approve", "2025-02-05")
+        assert decision.trail is not None
+        assert "answers.clear_cell_histology" not in decision.trail.facts
+        under_earlier = evaluate(rcc("2024-06-01", clear_cell_histology=False), today=TODAY)
+        assert under_earlier.outcome.value == "not_recommended"
+
+    def test_a_bad_answer_is_still_an_error(self) -> None:
+        with pytest.raises(InputError) as info:
+            evaluate(rcc("2025-03-01", clear_cell_histology="yes"), today=TODAY)
+        assert [e.path for e in info.value.errors] == ["$.answers.proleukin.clear_cell_histology"]
+
+    def test_a_question_of_no_version_is_an_error(self) -> None:
+        with pytest.raises(InputError, match="did you mean 'clear_cell_histology'"):
+            evaluate(rcc("2025-03-01", clear_cel_histology=True), today=TODAY)
+
+    def test_the_questions_asked_elsewhere(self) -> None:
+        assert [q.id for q in HISTORY.asked_elsewhere(CURRENT)] == ["clear_cell_histology"]
+        assert HISTORY.asked_elsewhere(EARLIER) == ()
+
+
 class TestAsOf:
     """--as-of decides under the version in force on another date (audits, appeals)."""
 

@@ -86,7 +86,8 @@ def evaluate(
         chosen = history.on(on) if type(on) is dt.date else None
         version = (chosen or history.current).policy  # its answers are still checked
     try:
-        answers = admit(version, request, validated=validated)
+        elsewhere = history.asked_elsewhere(version)  # a request made under another version
+        answers = admit(version, request, validated=validated, elsewhere=elsewhere)
     except InputError as error:
         raise InputError([*when, *error.errors]) from None
     if when:

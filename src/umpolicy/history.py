@@ -14,12 +14,14 @@ force on that date" (:func:`parse_spec`; :func:`umpolicy.registry.policy_at` loa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from collections.abc import Iterator
 
 from attrs import field, frozen
 
+from umpolicy.dsl.questions import Question
 from umpolicy.errors import UnknownPolicyError
 from umpolicy.policy import Policy
 
@@ -128,9 +130,28 @@ class PolicyHistory:
         shown = ", ".join(f"{each.dates} (version {each.policy.version})" for each in self)
         return f"versions in force: {shown}"
 
+    def asked_elsewhere(self, policy: Policy) -> tuple[Question, ...]:
+        """The questions other versions ask that ``policy`` does not, each once (newest first).
+
+        A request made under one version may answer them; decided under ``policy``, those
+        answers are checked and left unread (:func:`umpolicy.io.validation.admit`).
+        """
+        return _asked_elsewhere(self, policy)
+
     def pairs(self) -> tuple[tuple[InForce, InForce], ...]:
         """Each version with the next: the revisions, oldest first."""
         return tuple(itertools.pairwise(self.versions))
+
+
+@functools.cache
+def _asked_elsewhere(history: PolicyHistory, policy: Policy) -> tuple[Question, ...]:
+    own = {question.id for question in policy.questions}
+    found: dict[str, Question] = {}
+    for each in reversed(history.versions):
+        for question in each.policy.questions:
+            if question.id not in own:
+                found.setdefault(question.id, question)
+    return tuple(found.values())
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -430,15 +430,25 @@ def _answer_list(question: Question, value: object, path: str, errors: Problems)
     return tuple(items)
 
 
-def admit(policy: Policy, request: Request, *, validated: bool = False) -> dict[str, object]:
+def admit(
+    policy: Policy,
+    request: Request,
+    *,
+    validated: bool = False,
+    elsewhere: tuple[Question, ...] = (),
+) -> dict[str, object]:
     """The request's answers to the policy's questions, checked; :class:`InputError` if bad.
 
     Answers for another policy are left alone; an answer to no question of this
-    policy is an error, so a misspelled id is not silently unknown. ``validated``
-    says the request itself has passed :func:`validate` already (the JSON path).
+    policy is an error, so a misspelled id is not silently unknown. ``elsewhere`` are
+    the questions other versions of the policy ask (a request made under one version
+    and decided under another): an answer to one is checked by it, then left out, as
+    this version does not read it. ``validated`` says the request itself has passed
+    :func:`validate` already (the JSON path).
     """
     errors = [] if validated else problems(request)
-    questions = {q.id: q for q in policy.questions}
+    questions = {q.id: q for q in (*policy.questions, *elsewhere)}
+    unread = {q.id for q in elsewhere} - {q.id for q in policy.questions}
     # A request built in Python may hold anything here (problems() names a bad mapping).
     mapping = collections.abc.Mapping
     given: object = (
@@ -452,13 +462,15 @@ def admit(policy: Policy, request: Request, *, validated: bool = False) -> dict[
     for key, value in given.items():
         question = questions.get(key)
         if question is None:
-            known = ", ".join(questions) or "none"
+            known = ", ".join(q.id for q in policy.questions) or "none"
             guess = suggestion(key, questions)
             meant = f"; did you mean {guess!r}? Its questions:" if guess else ""
             reason = f"not a question of this policy{meant} ({known})"
             errors.append(FieldError(f"{base}.{key}", reason))
             continue
-        answers[key] = _answer(question, value, f"{base}.{key}", errors)
+        answer = _answer(question, value, f"{base}.{key}", errors)
+        if key not in unread:
+            answers[key] = answer
     if errors:
         raise InputError(errors)
     return answers

@@ -136,9 +136,7 @@ class _Bound:
     limits: tuple[Quantity, ...]
     #: Each limit by its unit's dimension, with its exact value in base units as a
     #: numerator and denominator (:func:`~umpolicy.dsl.quantity.ratio`), worked out once.
-    _by_dimension: dict[str, tuple[Quantity, int, int]] = field(
-        init=False, eq=False, hash=False, repr=False
-    )
+    _by_dimension: dict[str, tuple[Quantity, int, int]] = field(init=False, eq=False, hash=False)
     _SYMBOL = ""
     #: True when a larger value keeps the limit met ("at least"): how a lower bound compares.
     _RISING = False

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from umpolicy import AtMost, Medication, Patient, Quantity, Request, Status, unit
 from umpolicy.dsl.quantity import compare
-from umpolicy.dsl.units import ATOMS, Unit
+from umpolicy.dsl.units import ATOMS, Unit, suggestion
 from umpolicy.engine.book import FactBook
 from umpolicy.vocabulary.facts import READERS
 
@@ -239,3 +239,8 @@ class TestCodeLength:
         assert len(code) == 41
         with pytest.raises(ValueError, match=r"^unknown unit"):
             unit(code)
+
+    def test_suggested_only_when_read(self) -> None:
+        """A suggestion ("did you mean") may have 40 characters; never one unit() refuses."""
+        assert suggestion("10*6.[IU]/{" + "a" * 28 + "}") == "10*6.[iU]/{" + "a" * 28 + "}"
+        assert suggestion("10*6.[IU]/{" + "a" * 29 + "}") is None

@@ -78,6 +78,7 @@ _PROLEUKIN_TESTS = (
     "tests/test_proleukin_criteria.py",
     "tests/test_proleukin_outcomes.py",
     "tests/test_proleukin_examples.py",
+    "tests/test_value_sets_decide.py",
 )
 
 #: Each target file and the tests that decide its mutants (fast, relevant ones first).
@@ -86,6 +87,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "examples/quellimab-policy/src/umpolicy_quellimab/policy.py": ("tests/quellimab",),
     "src/umpolicy/dsl/checks.py": (
         "tests/test_checks.py",
+        "tests/test_checks_bounds.py",
         "tests/test_engine.py",
         "tests/test_proleukin_dosing.py",
         "tests/quellimab/test_quellimab_dosing.py",
@@ -98,6 +100,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     ),
     "src/umpolicy/dsl/units.py": (
         "tests/test_units.py",
+        "tests/test_errors_help.py",
         "tests/test_quantity.py",
         "tests/test_checks.py",
     ),
@@ -191,65 +194,151 @@ class Mutant:
 class Equivalent:
     """A mutant judged equivalent: it changes no behaviour a test could see, and why.
 
-    It is named by its file, text its line holds (so an edit elsewhere in the file
-    does not lose it) and its change as the report prints it (``""``: every mutant of
-    that line).
+    It is named so that edits elsewhere in the file do not lose it: by its file, the
+    class or function it is in (dotted, ``""`` at module level), text of its line that
+    holds the mutated characters (``"eq=False"``), and its change as the report
+    prints it (``""``: every mutant of that text).
     """
 
     path: str
-    line: str
+    scope: str
+    text: str
     change: str
     why: str
 
-    def matches(self, mutant: Mutant, lines: Sequence[str]) -> bool:
-        """Whether this is the entry for ``mutant``, given its file's lines."""
-        return (
-            mutant.path == self.path
-            and self.line in lines[mutant.line - 1]
-            and self.change in ("", mutant.change)
-        )
+
+class Where:
+    """A file's lines and classes and functions: where in the source a mutant is."""
+
+    def __init__(self, source: bytes) -> None:
+        self.lines = source.splitlines()
+        self.starts = [0]
+        for line in source.splitlines(keepends=True):
+            self.starts.append(self.starts[-1] + len(line))
+        self.scopes: list[tuple[int, int, str]] = []
+        self._scopes(ast.parse(source), "")
+
+    def _scopes(self, node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                name = prefix + child.name
+                start = self.starts[child.lineno - 1] + child.col_offset
+                assert child.end_lineno is not None
+                assert child.end_col_offset is not None
+                end = self.starts[child.end_lineno - 1] + child.end_col_offset
+                self.scopes.append((start, end, name))
+                self._scopes(child, name + ".")
+            else:
+                self._scopes(child, prefix)
+
+    def scope(self, offset: int) -> str:
+        """The dotted name of the innermost class or function holding ``offset``."""
+        inside = [(start, name) for start, end, name in self.scopes if start <= offset < end]
+        return max(inside)[1] if inside else ""
+
+    def holds(self, mutant: Mutant, text: str) -> bool:
+        """Whether ``text`` on the mutant's line spans the characters it mutates."""
+        line = self.lines[mutant.line - 1]
+        at = mutant.start - self.starts[mutant.line - 1]
+        wanted = text.encode()
+        found = line.find(wanted)
+        while found >= 0:
+            if found <= at < found + len(wanted):
+                return True
+            found = line.find(wanted, found + 1)
+        return False
+
+
+def equivalent(mutant: Mutant, where: Where) -> Equivalent | None:
+    """The entry of :data:`EQUIVALENT` for this mutant, if it has one."""
+    for entry in EQUIVALENT:
+        if (
+            entry.path == mutant.path
+            and entry.change in ("", mutant.change)
+            and where.scope(mutant.start) == entry.scope
+            and where.holds(mutant, entry.text)
+        ):
+            return entry
+    return None
 
 
 _WIDE = (
-    "validated numbers have at most 40 digits and exponents from -40 to 40 "
-    "(quantity.MAX_DIGITS, MAX_EXPONENT), and the factors they are multiplied by "
-    "have at most 10 digits: no product or exact quotient comes near "
+    "numbers have at most 40 digits and exponents from -40 to 40 (quantity.MAX_DIGITS, "
+    "MAX_EXPONENT) and are multiplied by factors of at most 10 digits: no product or "
+    "exact quotient comes near "
 )
+_DERIVED = (
+    "worked out from the check's other fields (in __attrs_post_init__), so checks equal "
+    "in those are equal in it too: "
+)
+_QUANTITY = "src/umpolicy/dsl/quantity.py"
+_CHECKS = "src/umpolicy/dsl/checks.py"
 
 #: The mutants judged equivalent, each with the reason.
 EQUIVALENT: tuple[Equivalent, ...] = (
     Equivalent(
-        "src/umpolicy/dsl/quantity.py",
-        "prec=200,",
+        _QUANTITY,
+        "",
+        "prec=200",
         "",
         _WIDE + "199 digits, so a precision of 199 or 201 rounds nothing 200 does not",
     ),
     Equivalent(
-        "src/umpolicy/dsl/quantity.py",
-        "Emax=10**6,",
+        _QUANTITY,
+        "",
+        "Emax=10**6",
         "",
         _WIDE + "an exponent of 10**5, so no operation can overflow with any of these Emax",
     ),
     Equivalent(
-        "src/umpolicy/dsl/quantity.py",
-        "Emin=-(10**6),",
+        _QUANTITY,
+        "",
+        "Emin=-(10**6)",
         "",
         _WIDE + "an exponent of -10**5, so no operation can underflow with any of these Emin",
     ),
     Equivalent(
+        _CHECKS,
+        "_OneFact",
+        "eq=False",
+        "False -> True",
+        "a check's three findings are " + _DERIVED + "comparing them too changes no equality",
+    ),
+    Equivalent(
+        _CHECKS,
+        "_OneFact",
+        "hash=False",
+        "False -> True",
+        "a check's three findings are " + _DERIVED + "hashing them too keeps equal checks "
+        "hashing alike",
+    ),
+    Equivalent(
+        _CHECKS,
+        "_Bound",
+        "eq=False",
+        "False -> True",
+        "a limit's table by dimension is " + _DERIVED + "comparing it too changes no equality",
+    ),
+    Equivalent(
+        _CHECKS,
+        "",
+        "prec=60",
+        "",
+        "the dose per kg or m² (or in total) a trail shows is rounded to 10 places first; "
+        "from a validated request (io.validation: values under 1e13, a weight of at least "
+        "0.2 kg, an area, given or Mosteller's, of at least 0.03 m²) it has fewer than 40 "
+        "digits, so a precision of 59 or 61 rounds none of them, as 60 does not",
+    ),
+    Equivalent(
         "src/umpolicy/engine/trail.py",
-        "if len(rules) == 1 and scope is None and requires is None:",
+        "walker",
+        "len(rules) == 1",
         "1 -> 0",
         "the walk of a criterion of one rule and no condition is a shortcut: the general "
         "walk gives it the same Step (its rule's status and one finding, applies, not off); "
         "with 0 no criterion takes the shortcut, so only the time differs",
     ),
 )
-
-
-def equivalent(mutant: Mutant, lines: Sequence[str]) -> Equivalent | None:
-    """The entry of :data:`EQUIVALENT` for this mutant, if it has one."""
-    return next((e for e in EQUIVALENT if e.matches(mutant, lines)), None)
 
 
 def _callee(call: ast.Call) -> str:
@@ -858,9 +947,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         tallies = [Tally(p, TARGETS[p], find_mutants(p, (ROOT / p).read_bytes())) for p in chosen]
         for tally in tallies:
             print(f"{tally.path}: {len(tally.mutants)} mutants")
-            text = (ROOT / tally.path).read_text().splitlines()
+            where = Where((ROOT / tally.path).read_bytes())
             for m in tally.mutants:
-                listed = equivalent(m, text)
+                listed = equivalent(m, where)
                 note = " (listed as equivalent)" if listed is not None else ""
                 print(f"  {m.path}:{m.line}:{m.column} [{m.operator}] {m.change}{note}")
         return 0
@@ -871,7 +960,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             Tally(p, tuple(args.tests or TARGETS[p]), find_mutants(p, runner.source(p)))
             for p in chosen
         ]
-        lines = {t.path: runner.source(t.path).decode().splitlines() for t in tallies}
+        wheres = {t.path: Where(runner.source(t.path)) for t in tallies}
         pool = ThreadPoolExecutor(max_workers=max(1, args.jobs))
         try:
             base = {pool.submit(runner.run, t.path, t.tests, None, 600.0): t for t in tallies}
@@ -898,7 +987,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 tally = futures[future]
                 result = future.result()
                 assert result.mutant is not None
-                result.listed = equivalent(result.mutant, lines[tally.path])
+                result.listed = equivalent(result.mutant, wheres[tally.path])
                 if result.listed is not None and result.outcome == "survived":
                     result.outcome = "equivalent"
                 tally.results.append(result)
@@ -928,7 +1017,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         used = {r.listed for r in tally.results}
         for entry in EQUIVALENT:
             if entry.path == tally.path and entry not in used:
-                say(f"  EQUIVALENT entry matches no mutant: {entry.line!r} {entry.change!r}")
+                say(f"  EQUIVALENT entry matches no mutant: {entry.text!r} {entry.change!r}")
     say(f"wall time {_minutes(time.monotonic() - began)} with {args.jobs} processes")
     return 0
 

@@ -200,6 +200,8 @@ def _claim_diagnoses(reading: Reading, claim: Located) -> list[tuple[str, str | 
             reading.resolve(
                 diagnosis["diagnosisReference"], at(where, "diagnosisReference"), "Condition"
             )
+        else:
+            reading.fail(where, "required: diagnosisCodeableConcept or diagnosisReference")
     return found
 
 

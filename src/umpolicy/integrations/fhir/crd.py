@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from umpolicy.engine.decision import Decision, Outcome
-from umpolicy.errors import InputError
+from umpolicy.errors import InputError, shown
 from umpolicy.integrations.fhir import codes
 from umpolicy.integrations.fhir.bundle import Data, _entries, common, decide, policy_name
 from umpolicy.integrations.fhir.paths import at
@@ -62,7 +62,7 @@ def read_hook(
         reading.fail("context", "required field missing: the hook's context")
         return data, reading, None
     _entries(reading, context.get("draftOrders"), "context.draftOrders")
-    prefetch = hook.get("prefetch") or {}
+    prefetch = hook.get("prefetch", {})
     if isinstance(prefetch, Mapping):
         for key, value in prefetch.items():
             if isinstance(value, Mapping) and value.get("resourceType") == "Bundle":
@@ -72,13 +72,7 @@ def read_hook(
     else:
         reading.fail("prefetch", "expected an object of prefetched resources")
     order = _order(reading, context, kind)
-    patient = None
-    if isinstance(context.get("patientId"), str):
-        patient = reading.resolve(
-            {"reference": f"Patient/{context['patientId']}"}, "context.patientId", "Patient"
-        )
-    else:
-        reading.fail("context.patientId", "required field missing")
+    patient = _named(reading, context.get("patientId"), "Patient", "context.patientId")
     if not reading.of_type("Coverage"):
         reading.fail("prefetch.coverage", "required: the Coverage the order is checked under")
     date = None
@@ -98,9 +92,8 @@ def _order(reading: Reading, context: Mapping[str, Any], kind: object) -> Locate
         if not isinstance(selections, list) or len(selections) != 1:
             reading.fail("context.selections", "umpolicy decides one selected order: give one")
             return None
-        return reading.resolve(
-            {"reference": selections[0]}, "context.selections[0]", "MedicationRequest"
-        )
+        chosen = str(selections[0]).removeprefix("MedicationRequest/")
+        return _named(reading, chosen, "MedicationRequest", "context.selections[0]")
     orders = [
         each for each in reading.of_type("MedicationRequest") if each.path.startswith("context.")
     ]
@@ -111,6 +104,18 @@ def _order(reading: Reading, context: Mapping[str, Any], kind: object) -> Locate
         )
         return None
     return orders[0]
+
+
+def _named(reading: Reading, ident: object, kind: str, path: str) -> Located | None:
+    """The resource of this type and id the context names (``patientId``, a selection)."""
+    if not isinstance(ident, str):
+        reading.fail(path, "required field missing")
+        return None
+    found = reading.by_reference.get(f"{kind}/{ident}")
+    if found is None or found.type != kind:
+        reading.fail(path, f"no {kind} {shown(ident)} in the draft orders or the prefetch")
+        return None
+    return found
 
 
 def _request(data: Data, reading: Reading) -> Request:

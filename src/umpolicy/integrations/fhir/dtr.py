@@ -24,7 +24,6 @@ from umpolicy.integrations.fhir import codes
 from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import (
     Reading,
-    decimal,
     full_date,
     items,
     quantity,
@@ -318,8 +317,6 @@ def _value(reading: Reading, kind: str, path: str, answer: Mapping[str, Any], fi
             reading.fail(at(path, "valueInteger"), "expected a whole-number answer (valueInteger)")
             return None
         return value
-    if kind == "decimal":
-        return decimal(reading, answer.get("valueDecimal"), at(path, "valueDecimal"))
     return quantity(
         reading, answer.get("valueQuantity"), at(path, "valueQuantity"), field, _quantity_of(field)
     )

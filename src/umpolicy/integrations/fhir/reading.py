@@ -203,13 +203,16 @@ def coded(
             continue
         systems.append((where, coding.get("system")))
         if coding.get("system") == system:
+            if coding.get("code") is None:
+                reading.fail(at(where, "code"), "required field missing: the code")
+                continue
             code = text(reading, coding.get("code"), at(where, "code"))
             display = coding.get("display")
             if code is not None:
                 codes.append(
                     (code, display if isinstance(display, str) else None, at(where, "code"))
                 )
-    if not codes and systems:
+    if not codes and systems and all(given != system for _, given in systems):
         where, given = systems[0]
         name = SYSTEM_NAMES.get(system, system)
         if given is None:

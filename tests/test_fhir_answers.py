@@ -1,0 +1,566 @@
+"""DTR answers and CRD calls: every fact a Questionnaire asks reads back; every fault has a path."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import umpolicy
+from umpolicy import AnswerType, InputError, Quantity, Question
+from umpolicy.api import parse_request
+from umpolicy.integrations.fhir import (
+    claim_response,
+    codes,
+    dtr,
+    evaluate_bundle,
+    questionnaire,
+    request_from_bundle,
+    request_from_hook,
+)
+from umpolicy.integrations.fhir.write import bundle_from_request, hook_from_request
+
+ROOT = Path(__file__).parent.parent
+TODAY = dt.date(2026, 3, 3)
+POLICY = umpolicy.load_policy("proleukin")
+
+
+def example(name: str = "rcc-approve") -> umpolicy.Request:
+    return parse_request((ROOT / "examples" / "proleukin" / f"{name}.json").read_text())
+
+
+def response(*items: dict[str, Any], policy: str = "proleukin") -> dict[str, Any]:
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": f"{codes.QUESTIONNAIRE_PREFIX}{policy}",
+        "status": "completed",
+        "item": list(items),
+    }
+
+
+def answered(link: str, *answers: dict[str, Any]) -> dict[str, Any]:
+    return {"linkId": link, "answer": list(answers)}
+
+
+def group(link: str, **parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "linkId": link,
+        "item": [{"linkId": f"{link}.{name}", "answer": each} for name, each in parts.items()],
+    }
+
+
+def bare(*resources: dict[str, Any]) -> dict[str, Any]:
+    """A bundle of a Claim dated 2026-03-02 for one drug, and the resources given."""
+    claim = {
+        "resourceType": "Claim",
+        "use": "preauthorization",
+        "created": "2026-03-02",
+        "patient": {"reference": "Patient/p"},
+    }
+    order = {"resourceType": "MedicationRequest", "id": "m", "subject": {"reference": "Patient/p"}}
+    entries = [claim, {"resourceType": "Patient", "id": "p"}, order, *resources]
+    return {"resourceType": "Bundle", "entry": [{"resource": r} for r in entries]}
+
+
+def read(*items: dict[str, Any]) -> umpolicy.Request:
+    return request_from_bundle(bare(response(*items)), "proleukin")
+
+
+def faults(data: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(InputError) as caught:
+        request_from_bundle(data, "proleukin")
+    return [(e.path, e.reason) for e in caught.value.errors]
+
+
+UCUM = {"system": codes.UCUM}
+
+
+def _q(value: str, code: str) -> dict[str, Any]:
+    return {"valueQuantity": {"value": Decimal(value), "code": code, **UCUM}}
+
+
+#: An answer to each vocabulary fact a Questionnaire may ask, and what it reads as.
+ANSWERS: dict[str, tuple[dict[str, Any], object]] = {
+    "request.kind": (answered("request.kind", {"valueCoding": {"code": "initial"}}), "initial"),
+    "patient.birth_date": (
+        answered("patient.birth_date", {"valueDate": "1970-06-15"}),
+        dt.date(1970, 6, 15),
+    ),
+    "patient.sex": (answered("patient.sex", {"valueString": "female"}), umpolicy.Sex.FEMALE),
+    "patient.weight": (answered("patient.weight", _q("80", "kg")), Quantity("80", "kg")),
+    "patient.height": (answered("patient.height", _q("1.8", "m")), Quantity("1.8", "m")),
+    "patient.bsa": (answered("patient.bsa", _q("1.9", "m2")), Quantity("1.9", "m2")),
+    "diagnoses": (
+        answered("diagnoses", {"valueCoding": {"code": "C64.9"}}, {"valueString": "C43.9"}),
+        (umpolicy.Coding("C64.9"), umpolicy.Coding("C43.9")),
+    ),
+    "medication.code": (answered("medication.code", {"valueString": "1234"}), "1234"),
+    "medication.route": (
+        answered("medication.route", {"valueCoding": {"code": "47625008"}}),
+        umpolicy.Coding("47625008"),
+    ),
+    "medication.dose": (
+        answered("medication.dose", _q("600000", "[iU]/kg")),
+        Quantity("600000", "[iU]/kg"),
+    ),
+    "medication.frequency": (
+        answered("medication.frequency", _q("3", "/d")),
+        Quantity("3", "/d"),
+    ),
+    "medication.schedule.doses_per_cycle": (
+        answered("medication.schedule.doses_per_cycle", {"valueInteger": 14}),
+        14,
+    ),
+    "medication.schedule.cycles_per_course": (
+        answered("medication.schedule.cycles_per_course", {"valueInteger": 2}),
+        2,
+    ),
+    "medication.schedule.rest_between_cycles": (
+        answered("medication.schedule.rest_between_cycles", _q("9", "d")),
+        Quantity("9", "d"),
+    ),
+    "medication.schedule.course_number": (
+        answered("medication.schedule.course_number", {"valueInteger": 1}),
+        1,
+    ),
+    "medication.schedule.rest_before_course": (
+        answered("medication.schedule.rest_before_course", _q("7", "wk")),
+        Quantity("7", "wk"),
+    ),
+    "therapies.prior": (
+        group(
+            "therapies.prior",
+            name=[{"valueString": "pembrolizumab"}],
+            codes=[{"valueString": "L01FF02"}],
+            outcome=[{"valueCoding": {"code": "failure"}}],
+            duration=[_q("12", "wk")],
+        ),
+        (
+            umpolicy.Therapy(
+                "pembrolizumab",
+                ("L01FF02",),
+                Quantity("12", "wk"),
+                umpolicy.TherapyOutcome.FAILURE,
+            ),
+        ),
+    ),
+    "therapies.concomitant": (
+        group("therapies.concomitant", name=[{"valueString": "prednisone"}]),
+        (umpolicy.Therapy("prednisone"),),
+    ),
+    "therapies.time_on_drug": (
+        answered("therapies.time_on_drug", _q("3", "mo")),
+        Quantity("3", "mo"),
+    ),
+    "prescriber.specialties": (
+        answered("prescriber.specialties", {"valueString": "207RX0202X"}),
+        ("207RX0202X",),
+    ),
+    "prescriber.affiliations": (
+        answered("prescriber.affiliations", {"valueString": "transplant-center"}),
+        ("transplant-center",),
+    ),
+    "consultants": (
+        group("consultants", specialties=[{"valueString": "207RX0202X"}]),
+        (umpolicy.Practitioner(("207RX0202X",)),),
+    ),
+}
+
+
+def _field(request: umpolicy.Request, fact: str) -> object:
+    path = dtr.ASKED[fact].field
+    value: object = request
+    for step in path.split("."):
+        value = getattr(value, step)
+    return value.value if fact in ("request.kind",) else value  # type: ignore[attr-defined]
+
+
+class TestEveryAskedFactReadsBack:
+    """Each fact a Questionnaire may ask for is read back from its answer into its field."""
+
+    def test_every_fact_has_an_answer_here(self) -> None:
+        assert set(ANSWERS) == set(dtr.ASKED)
+
+    @pytest.mark.parametrize("fact", sorted(ANSWERS))
+    def test_reads_back(self, fact: str) -> None:
+        item, expected = ANSWERS[fact]
+        assert _field(read(item), fact) == expected
+
+    def test_a_fact_the_bundle_gives_is_a_conflict(self) -> None:
+        data = bundle_from_request(example())
+        data["entry"].append({"resource": response(ANSWERS["patient.weight"][0])})
+        [(path, reason)] = faults(data)
+        assert path.endswith("].resource.item[0]")
+        assert "given twice" in reason
+        assert "valueQuantity" in reason
+
+    def test_an_unanswered_fact_is_unknown(self) -> None:
+        assert read({"linkId": "patient.weight"}).patient.weight is None
+
+
+#: A policy of Proleukin's tree with a question of every other type, for the generic paths.
+EVERY_TYPE = attrs.evolve(
+    POLICY,
+    name="fhir-every-type",
+    questions=(
+        *POLICY.questions,
+        Question("last_dose", "When was the last dose?", AnswerType.DATE),
+        Question("grade", "Which grade?", AnswerType.CHOICE, values=(("1", "One"), ("2", "Two"))),
+        Question("level", "Which level?", AnswerType.QUANTITY, units=("mg",)),
+    ),
+)
+
+
+class TestEveryQuestionType:
+    """Questions of every type are asked with their choices and units, and read back."""
+
+    @pytest.fixture(autouse=True)
+    def _registered(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        real = umpolicy.load_policy
+
+        def load(name: str) -> umpolicy.Policy:
+            return EVERY_TYPE if name == EVERY_TYPE.name else real(name)
+
+        monkeypatch.setattr(dtr, "load_policy", load)
+
+    def test_round_trip(self) -> None:
+        answers = {
+            "last_dose": "2026-01-05",
+            "grade": "2",
+            "level": {"value": "5", "unit": "mg"},
+            "metastatic": True,
+            "lesions": [{"site": "nodal", "status": "other"}],
+        }
+        request = attrs.evolve(
+            example(), policy=EVERY_TYPE.name, answers={EVERY_TYPE.name: answers}
+        )
+        read_back = request_from_bundle(bundle_from_request(request, EVERY_TYPE), EVERY_TYPE)
+        assert read_back.answers == {
+            EVERY_TYPE.name: {**answers, "level": {"value": Decimal(5), "unit": "mg"}}
+        }
+
+    def test_the_questionnaire(self) -> None:
+        decision = umpolicy.decide(POLICY, example())
+        needed = ("answers.last_dose", "answers.grade", "answers.level")
+        form = questionnaire(attrs.evolve(decision, facts_needed=needed), EVERY_TYPE)
+        date, grade, level = form["item"]
+        assert date["type"] == "date"
+        assert [o["valueCoding"]["code"] for o in grade["answerOption"]] == ["1", "2"]
+        assert level["extension"] == [
+            {"url": codes.QUESTIONNAIRE_UNIT_OPTION, "valueCoding": {**UCUM, "code": "mg"}}
+        ]
+
+    @pytest.mark.parametrize(
+        ("item", "where"),
+        [
+            (answered("answers.last_dose", {"valueString": "x"}), "answer[0]"),
+            (answered("answers.grade", {"valueBoolean": True}), "answer[0]"),
+            (answered("medication.schedule.course_number", {"valueString": "1"}), "valueInteger"),
+            (answered("answers.lesions", {"valueString": "x"}), "answer"),
+            ({"linkId": "answers.lesions", "item": [{"linkId": "x"}]}, "item[0].linkId"),
+            ({"linkId": "consultants", "item": [{"linkId": "x"}]}, "item[0].linkId"),
+        ],
+    )
+    def test_answers_of_the_wrong_form(self, item: dict[str, Any], where: str) -> None:
+        data = bare(response(item, policy=EVERY_TYPE.name))
+        with pytest.raises(InputError) as caught:
+            request_from_bundle(data, EVERY_TYPE)
+        assert caught.value.errors[0].path.endswith(where)
+
+
+class TestResponsesInTheBundle:
+    """Whose answers a response holds, and where a fault in one is."""
+
+    def test_answers_for_a_policy_not_installed(self) -> None:
+        data = bare(response(policy="nope"))
+        with pytest.raises(InputError) as caught:
+            request_from_bundle(data)
+        assert caught.value.errors[0].path == "Bundle.entry[3].resource.questionnaire"
+
+    def test_a_response_that_is_not_a_list_of_items(self) -> None:
+        data = bare({**response(), "item": {"linkId": "x"}})
+        assert faults(data)[0][0] == "Bundle.entry[3].resource.item"
+
+
+class TestTheClaimsShape:
+    """Odd but readable Claims are read; what cannot be read is a fault."""
+
+    def test_a_claim_of_few_elements(self) -> None:
+        data = bare()
+        claim = data["entry"][0]["resource"]
+        claim["identifier"] = ["x"]
+        claim["insurance"] = ["x"]
+        claim["item"] = ["x"]
+        request = request_from_bundle(data, "proleukin")
+        assert (request.id, request.kind, request.medication) == (None, None, umpolicy.Medication())
+
+    def test_a_requested_service_that_is_no_order(self) -> None:
+        data = bare()
+        data["entry"][0]["resource"]["item"] = [
+            {
+                "extension": [
+                    {
+                        "url": codes.PAS_REQUESTED_SERVICE,
+                        "valueReference": {"reference": "Patient/p"},
+                    }
+                ]
+            }
+        ]
+        assert request_from_bundle(data, "proleukin").medication == umpolicy.Medication()
+
+    def test_a_provider_that_is_an_organization(self) -> None:
+        data = bare({"resourceType": "Organization", "id": "o"})
+        data["entry"][0]["resource"]["provider"] = {"reference": "Organization/o"}
+        assert request_from_bundle(data, "proleukin").prescriber == umpolicy.Practitioner()
+
+    def test_a_drug_by_ndc_and_a_dose_rate_without_a_dose(self) -> None:
+        data = bare()
+        order = data["entry"][2]["resource"]
+        order["medicationCodeableConcept"] = {
+            "coding": [{"system": codes.NDC, "code": "65483-116-07", "display": "Proleukin"}]
+        }
+        order["dosageInstruction"] = ["x", {"doseAndRate": [{"rateQuantity": {}}]}]
+        with pytest.raises(InputError) as caught:
+            request_from_bundle(data, "proleukin")
+        assert caught.value.errors[0].reason == "2 dosage instructions: umpolicy reads one"
+        order["dosageInstruction"] = [{"doseAndRate": [{"rateQuantity": {}}]}]
+        medication = request_from_bundle(data, "proleukin").medication
+        assert (medication.code, medication.name, medication.dose) == (
+            "65483-116-07",
+            "Proleukin",
+            None,
+        )
+
+    def test_a_dose_in_a_unit_no_dose_takes(self) -> None:
+        data = bare()
+        dose = {"value": 1, "code": "cm", **UCUM}
+        data["entry"][2]["resource"]["dosageInstruction"] = [
+            {"doseAndRate": [{"doseQuantity": dose}]}
+        ]
+        assert faults(data)[0][0].endswith("doseQuantity.code")
+
+    def test_an_organization_without_affiliations_says_nothing(self) -> None:
+        org = {
+            "resourceType": "Organization",
+            "id": "o",
+            "type": [
+                "x",
+                {"coding": ["x", {"system": codes.AFFILIATION, "code": 3}, {"code": "y"}]},
+            ],
+        }
+        role = {
+            "resourceType": "PractitionerRole",
+            "id": "r",
+            "organization": {"reference": "Organization/o"},
+        }
+        data = bare(org, role)
+        data["entry"][2]["resource"]["requester"] = {"reference": "PractitionerRole/r"}
+        [(path, _)] = faults(data)
+        assert path == "Bundle.entry[3].resource.type[1].coding[1].code"
+        org["type"] = [{"text": "hospital"}]
+        assert request_from_bundle(data, "proleukin").prescriber == umpolicy.Practitioner()
+
+    def test_a_practitioner_with_odd_qualifications(self) -> None:
+        who = {"resourceType": "Practitioner", "id": "d", "qualification": ["x"]}
+        data = bare(who)
+        data["entry"][2]["resource"]["requester"] = {"reference": "Practitioner/d"}
+        assert request_from_bundle(data, "proleukin").prescriber == umpolicy.Practitioner()
+
+    def test_statuses_without_codes_and_odd_times(self) -> None:
+        weight = {
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"coding": [{"system": codes.LOINC, "code": "29463-7"}]},
+            "valueQuantity": {"value": 80, "code": "kg", **UCUM},
+        }
+        condition = {
+            "resourceType": "Condition",
+            "clinicalStatus": {"coding": [{"display": "active"}]},
+            "verificationStatus": "confirmed",
+            "code": {"coding": [{"system": codes.ICD10CM, "code": "C64.9"}]},
+        }
+        for times in (("2026-03-01", "2026-03-02T10:00:00"), (3, "2026-03-02"), ("2026-03", "x")):
+            first, second = (dict(weight, effectiveDateTime=when) for when in times)
+            data = bare(first, second, condition)
+            if times[0] == "2026-03-01":
+                weight_read = request_from_bundle(data, "proleukin").patient.weight
+                assert weight_read == Quantity("80", "kg")
+            else:
+                assert "each needs its own effectiveDateTime" in faults(data)[0][1]
+
+    def test_a_history_of_odd_statements(self) -> None:
+        def statement(status: str, **more: Any) -> dict[str, Any]:
+            return {"resourceType": "MedicationStatement", "status": status, **more}
+
+        atc = {"coding": [{"system": codes.ATC, "code": "L01FF02", "display": "pembrolizumab"}]}
+        data = bare(
+            statement("not-taken", medicationCodeableConcept=atc),
+            statement(
+                "completed", medicationCodeableConcept=atc, effectivePeriod={"start": "2025-01-01"}
+            ),
+            statement(
+                "stopped",
+                medicationCodeableConcept={"coding": [{"system": codes.ATC, "code": "L01FX04"}]},
+            ),
+            statement("completed", medicationCodeableConcept={"text": "a trial drug"}),
+        )
+        prior = request_from_bundle(data, "proleukin").therapies.prior
+        assert prior == (
+            umpolicy.Therapy("pembrolizumab", ("L01FF02",)),
+            umpolicy.Therapy("L01FX04", ("L01FX04",)),
+            umpolicy.Therapy("a trial drug"),
+        )
+
+    def test_a_nameless_therapy_is_a_fault(self) -> None:
+        data = bare({"resourceType": "MedicationStatement", "status": "active"})
+        assert faults(data)[0][0] == "Bundle.entry[3].resource.medicationCodeableConcept"
+
+    def test_codings_that_are_no_objects(self) -> None:
+        condition = {"resourceType": "Condition", "code": {"coding": ["C64.9"]}}
+        assert faults(bare(condition))[0][0] == "Bundle.entry[3].resource.code.coding[0]"
+        condition["code"] = "C64.9"
+        assert faults(bare(condition))[0][0] == "Bundle.entry[3].resource.code"
+
+    def test_a_quantity_that_is_no_object(self) -> None:
+        weight = {
+            "resourceType": "Observation",
+            "code": {"coding": [{"system": codes.LOINC, "code": "29463-7"}]},
+            "valueQuantity": "80 kg",
+        }
+        assert faults(bare(weight))[0][0] == "Bundle.entry[3].resource.valueQuantity"
+
+    def test_a_response_to_a_claim_listed_after_others(self) -> None:
+        data = bundle_from_request(example())
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        data["entry"] = ["x", {"resource": "x"}, *data["entry"][1:], data["entry"][0]]
+        assert claim_response(decision, data)["request"]["reference"].endswith("/Claim/claim-1")
+
+
+class TestHookFaults:
+    """A CRD call that cannot be read is a fault at its path in the call."""
+
+    def hook(self, **changes: Any) -> dict[str, Any]:
+        call = copy.deepcopy(hook_from_request(example("gvhd-approve")))
+        for key, value in changes.items():
+            where, _, name = key.rpartition("__")
+            holder = call[where] if where else call
+            if value is None:
+                del holder[name]
+            else:
+                holder[name] = value
+        return call
+
+    def paths(self, call: object) -> list[str]:
+        with pytest.raises(InputError) as caught:
+            request_from_hook(call, "proleukin", today=TODAY)  # type: ignore[arg-type]
+        return [e.path for e in caught.value.errors]
+
+    def test_not_a_call(self) -> None:
+        assert self.paths([]) == ["hook"]
+
+    def test_an_unknown_hook_without_context(self) -> None:
+        assert self.paths(self.hook(hook="patient-view", context=None)) == ["hook.hook", "context"]
+
+    def test_prefetch_that_is_no_object(self) -> None:
+        assert "prefetch" in self.paths(self.hook(prefetch=[]))
+
+    def test_an_empty_prefetch_entry_is_not_read(self) -> None:
+        call = self.hook()
+        call["prefetch"]["extra"] = None
+        assert request_from_hook(call, "proleukin", today=TODAY).policy == "proleukin"
+
+    def test_no_patient_and_no_coverage(self) -> None:
+        call = self.hook(context__patientId=None)
+        del call["prefetch"]["coverage"]
+        assert self.paths(call) == ["context.patientId", "prefetch.coverage"]
+
+    def test_two_draft_orders(self) -> None:
+        call = self.hook()
+        orders = call["context"]["draftOrders"]["entry"]
+        orders.append(copy.deepcopy(orders[0]))
+        assert self.paths(call) == ["context.draftOrders"]
+
+    def test_a_selection_of_two(self) -> None:
+        call = self.hook(hook="order-select", context__selections=["a", "b"])
+        assert self.paths(call) == ["context.selections"]
+
+    def test_an_undated_order_is_dated_today(self) -> None:
+        call = self.hook()
+        del call["context"]["draftOrders"]["entry"][0]["resource"]["authoredOn"]
+        assert request_from_hook(call, "proleukin", today=TODAY).date == TODAY
+
+    def test_a_fault_the_request_finds_is_at_the_call(self) -> None:
+        call = self.hook()
+        order = call["context"]["draftOrders"]["entry"][0]["resource"]
+        order["dosageInstruction"][0]["route"]["coding"][0]["code"] = "IV"
+        assert self.paths(call) == [
+            "context.draftOrders.entry[0].resource.dosageInstruction[0].route.coding[0].code"
+        ]
+
+
+class TestWriter:
+    """What core FHIR has no element for is written as a DTR answer, and reads back."""
+
+    def test_an_uneven_frequency_and_a_therapy_outcome(self) -> None:
+        request = attrs.evolve(
+            example("melanoma-iv-approve"),
+            medication=attrs.evolve(
+                example("melanoma-iv-approve").medication, frequency=Quantity("2.5", "/d")
+            ),
+            therapies=umpolicy.Therapies(
+                prior=(
+                    umpolicy.Therapy(
+                        "ipilimumab",
+                        ("L01FX04",),
+                        Quantity("3", "mo"),
+                        umpolicy.TherapyOutcome.INTOLERANCE,
+                    ),
+                ),
+                concomitant=(),
+            ),
+        )
+        assert request_from_bundle(bundle_from_request(request), "proleukin") == request
+
+
+class TestLastCorners:
+    """Codes without their code, diagnoses without a diagnosis, orders without a requester."""
+
+    @pytest.mark.parametrize(
+        ("coding", "reason"),
+        [
+            ({"system": codes.ICD10CM}, "required field missing: the code"),
+            ({"system": codes.ICD10CM, "code": 3}, "expected text (a JSON string)"),
+        ],
+    )
+    def test_a_coding_without_its_code(self, coding: dict[str, Any], reason: str) -> None:
+        condition = {"resourceType": "Condition", "code": {"coding": [coding]}}
+        assert faults(bare(condition)) == [("Bundle.entry[3].resource.code.coding[0].code", reason)]
+
+    def test_a_claim_diagnosis_without_a_diagnosis(self) -> None:
+        data = bare()
+        data["entry"][0]["resource"]["diagnosis"] = [{"sequence": 1}]
+        assert faults(data)[0][0] == "Bundle.entry[0].resource.diagnosis[0]"
+
+    def test_a_hook_without_a_requester_or_a_policy(self) -> None:
+        call = hook_from_request(example("gvhd-approve"))
+        del call["context"]["draftOrders"]["entry"][0]["resource"]["requester"]
+        request = request_from_hook(call, today=TODAY)
+        assert (request.policy, request.prescriber) == ("proleukin", umpolicy.Practitioner())
+
+    def test_once_every_four_weeks_is_a_timing(self) -> None:
+        base = example("melanoma-iv-approve")
+        medication = attrs.evolve(base.medication, frequency=Quantity("1", "/(4.wk)"))
+        request = attrs.evolve(base, medication=medication)
+        bundle = bundle_from_request(request)
+        order = next(
+            e["resource"]
+            for e in bundle["entry"]
+            if e["resource"]["resourceType"] == "MedicationRequest"
+        )
+        assert order["dosageInstruction"][0]["timing"]["repeat"]["period"] == 4
+        assert request_from_bundle(bundle, "proleukin") == request

@@ -12,6 +12,8 @@ import functools
 from collections.abc import Iterator, Mapping
 from typing import get_args
 
+import attrs
+
 from umpolicy.dsl.checks import (
     AtLeast,
     AtMost,
@@ -28,6 +30,7 @@ from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, walk
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.errors import PolicyError
+from umpolicy.io.quantities import QUANTITIES
 from umpolicy.policy import Policy, ReviewOutcome
 from umpolicy.vocabulary.facts import FACTS, READERS, Book, FactSpec, Reader, TherapyCount
 
@@ -77,7 +80,10 @@ def _kind(question: Question) -> str:
 @functools.cache
 def catalog(policy: Policy) -> Mapping[str, FactSpec]:
     """What every fact the policy may read means, by name: for the docs and the CLI."""
-    found: dict[str, FactSpec] = dict(FACTS)
+    found: dict[str, FactSpec] = {
+        name: attrs.evolve(spec, units=QUANTITIES[name].codes) if name in QUANTITIES else spec
+        for name, spec in FACTS.items()
+    }
     for question in policy.questions:
         found[question.fact] = FactSpec(
             question.fact,

@@ -40,15 +40,24 @@ MAX_DIGITS = 40
 MAX_EXPONENT = 40
 
 
+#: Why a binary float is refused, and how to read JSON numbers exactly instead.
+FLOAT_REFUSED = (
+    'a float is not an exact decimal; give decimal text such as "70.5", parse JSON text '
+    "with json.loads(text, parse_float=decimal.Decimal) (as umpolicy.loads does), or pass "
+    "the JSON text itself to umpolicy.api.evaluate"
+)
+
+
 def to_decimal(value: object) -> Decimal:
     """A finite decimal from decimal text, an int or a Decimal; never a binary float.
 
     Its digits and exponent are bounded (:data:`MAX_DIGITS`, :data:`MAX_EXPONENT`)
     before anything else reads it, zero included.
     """
-    if isinstance(value, bool | float):
-        kind = type(value).__name__
-        raise ValueError(f'a {kind} is not a decimal number; give decimal text such as "70.5"')
+    if isinstance(value, float):
+        raise ValueError(FLOAT_REFUSED)
+    if isinstance(value, bool):
+        raise ValueError('a bool is not a decimal number; give decimal text such as "70.5"')
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):

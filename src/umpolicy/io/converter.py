@@ -24,6 +24,7 @@ from cattrs.v import format_exception, transform_error
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, LessThan
 from umpolicy.dsl.findings import Fact, Finding, Value
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node
+from umpolicy.dsl.quantity import FLOAT_REFUSED as FLOAT_REFUSED  # re-exported: one wording
 from umpolicy.dsl.quantity import Quantity, format_decimal, to_decimal
 from umpolicy.dsl.status import Status
 from umpolicy.dsl.units import Unit, unit
@@ -83,14 +84,6 @@ def _structure_enum(value: object, kind: type[enum.Enum]) -> enum.Enum:
     allowed = [str(m.value) for m in kind]
     hint = did_you_mean(value, allowed)
     raise ValueError(f"unknown value {shown(value)}{hint}; expected one of {', '.join(allowed)}")
-
-
-#: Why a binary float is refused, and how to read JSON numbers exactly instead.
-FLOAT_REFUSED = (
-    'a float is not an exact decimal; give decimal text such as "70.5", parse JSON text '
-    "with json.loads(text, parse_float=decimal.Decimal) (as umpolicy.loads does), or pass "
-    "the JSON text itself to umpolicy.api.evaluate"
-)
 
 
 def _structure_decimal(value: object, _: type) -> Decimal:

@@ -333,6 +333,54 @@ def _policy_files(
     )
 
 
+#: The generated corpus the replay page is built from (scripts/make_corpus.py writes it).
+REPLAY_CORPUS = EXAMPLES / "proleukin" / "corpus.jsonl"
+
+
+def _replay_files(config: MkDocsConfig) -> Iterator[File]:
+    """The replay page: the shipped corpus decided under each pair of consecutive versions.
+
+    Each pair's report (umpolicy.render.replay) with its chart, drawn now as an SVG file
+    beside the page; without matplotlib the page says the chart needs the extra.
+    """
+    import itertools
+
+    from umpolicy.registry import load_history
+    from umpolicy.render.replay import chart_or_none, impact_markdown
+    from umpolicy.replay import replay, version_notes
+
+    requests = REPLAY_CORPUS.read_bytes().count(b"\n")
+    lines = [
+        "# What a revision changes: replay",
+        "",
+        "Every request of the generated corpus `examples/proleukin/corpus.jsonl` "
+        f"({requests:,} made-up requests, not patients: "
+        "`scripts/make_corpus.py` writes it, seeded) decided under each version of the "
+        "policy and the next, whatever its date, and compared: how many requests move "
+        "from each outcome to each other, and the criteria responsible, in the policy's "
+        "words. This page was built with:",
+        "",
+        "```console",
+    ]
+    sections = []
+    for before, after in itertools.pairwise(load_history("proleukin")):
+        with REPLAY_CORPUS.open("rb") as corpus:
+            result = replay(corpus, before.policy, after.policy, jobs=1)
+        stem = f"replay/{before.policy.name}-{before.start}-{after.start}"
+        svg = chart_or_none(result)
+        if svg is not None:
+            yield _generated(config, f"{stem}.svg", svg)
+        lines.append(
+            f"umpolicy replay examples/proleukin/corpus.jsonl --from {before.spec} "
+            f"--to {after.spec} --format markdown"
+        )
+        notes = version_notes(before.policy, after.policy)
+        chart = f"{stem}.svg" if svg is not None else None
+        sections.append(impact_markdown(result, chart, notes, level=2))
+    lines += ["```", "", *sections]
+    yield _generated(config, "replay.md", "\n".join(lines))
+
+
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     """Add the generated pages (policies, interpretations, examples) and label lists."""
     tests = all_labels_exercised()
@@ -351,6 +399,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     for name in shipped():  # each earlier version's page, and each revision's
         for file in _version_files(config, umpolicy.load_policy(name)):
             files.append(file)
+    for file in _replay_files(config):  # the replay of the corpus, with its charts
+        files.append(file)
     # The JSON Schemas as files, linked from the integrator guide: what `umpolicy schema` prints.
     production = [umpolicy.load_policy(name) for name in shipped()]
     for model in MODELS:

@@ -1,0 +1,127 @@
+"""How fast ``umpolicy replay`` decides a JSON Lines file under two versions, and its memory.
+
+``python benchmarks/replay.py [--sizes 100000 1000000] [--jobs 1 2]`` writes the shipped
+replay corpus (``examples/proleukin/corpus.jsonl``, see ``scripts/make_corpus.py``) over
+and over to temporary files of each size, then runs ``python -m umpolicy replay FILE
+--from proleukin@2024-06-01 --to proleukin@2025-03-01 --format json --quiet --jobs N``
+on each, in a fresh process (``--jobs 1`` pinned to one core, more jobs to every core),
+and reports wall-clock requests per second (each request decided under both versions,
+and again with the trail when its outcome changes, as the corpus's third do), CPU time
+per request and peak RSS (``ru_maxrss`` from ``wait4``: the largest process's).
+
+Figures, not a timed test: they depend on the machine and on what else runs on it
+(the load average before and after is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "examples" / "proleukin" / "corpus.jsonl"
+SPECS = ("--from", "proleukin@2024-06-01", "--to", "proleukin@2025-03-01")
+
+
+class Run(NamedTuple):
+    """One ``umpolicy replay`` run: its size, jobs, cores, wall and CPU time, peak RSS, status."""
+
+    requests: int
+    jobs: int
+    cores: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    status: int
+
+    @property
+    def rate(self) -> float:
+        """Requests per second of wall-clock time."""
+        return self.requests / self.wall_s
+
+
+def write(path: Path, size: int) -> None:
+    """``size`` lines of the corpus, repeated from its start as often as needed."""
+    lines = CORPUS.read_bytes().splitlines(keepends=True)
+    with path.open("wb") as out:
+        whole, rest = divmod(size, len(lines))
+        block = b"".join(lines)
+        for _ in range(whole):
+            out.write(block)
+        out.write(b"".join(lines[:rest]))
+
+
+def run(path: Path, requests: int, jobs: int) -> Run:
+    """Run ``umpolicy replay`` once on ``path``; only that child's resources are counted."""
+    command = [sys.executable, "-m", "umpolicy", "replay", str(path), *SPECS]
+    command += ["--format", "json", "--quiet", "--jobs", str(jobs)]
+    every = sorted(os.sched_getaffinity(0))
+    cores = set(every[:1] if jobs == 1 else every)
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=lambda: os.sched_setaffinity(0, cores),
+    )
+    _, wait_status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    return Run(
+        requests,
+        jobs,
+        len(cores),
+        wall,
+        usage.ru_utime + usage.ru_stime,  # the children's too: the pool's workers
+        usage.ru_maxrss / 1024,  # KiB on Linux
+        os.waitstatus_to_exitcode(wait_status),
+    )
+
+
+def table(runs: Sequence[Run]) -> str:
+    """The runs in Markdown."""
+    lines = [
+        "| requests | --jobs | cores | wall s | requests/s | CPU µs/request | peak RSS MB | exit |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in runs:
+        lines.append(
+            f"| {r.requests:,} | {r.jobs} | {r.cores} | {r.wall_s:.1f} | {r.rate:,.0f} "
+            f"| {r.cpu_s / r.requests * 1e6:.0f} | {r.peak_rss_mb:.0f} | {r.status} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args(argv)
+    load_before = " / ".join(f"{v:.2f}" for v in os.getloadavg())
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="umpolicy-replay-") as folder:
+        for size in sorted(set(args.sizes)):
+            path = Path(folder) / f"requests-{size}.jsonl"
+            write(path, size)
+            for jobs in args.jobs:
+                runs.append(run(path, size, jobs))
+                print(
+                    f"  {size:,} requests, --jobs {jobs}: {runs[-1].wall_s:.1f} s", file=sys.stderr
+                )
+            path.unlink()
+    load_after = " / ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(table(runs))
+    print(
+        f"\nload average (1/5/15 min) {load_before} before, {load_after} after; "
+        f"{os.cpu_count()} CPUs; report to /dev/null"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""``umpolicy replay``: what a revision would do to a file of requests, on the command line.
+
+``umpolicy replay REQUESTS.jsonl --from proleukin@2024-06-01 --to proleukin@2025-03-01``
+decides every line under both versions (:func:`umpolicy.replay.replay`) on every local
+core by default (``--jobs``), or on a Dask cluster (``--dask SCHEDULER_ADDRESS``), with a
+progress bar on standard error, and writes the report: a table (``--format text``),
+JSON for tools, Markdown (with ``--chart FILE.svg``, the chart written there and linked)
+or a self-contained HTML page with the chart inline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from umpolicy.io.converter import dumps
+from umpolicy.progress import Progress
+from umpolicy.render.replay import (
+    NO_CHART,
+    chart_or_none,
+    impact_html,
+    impact_markdown,
+    impact_text,
+)
+from umpolicy.replay import SAMPLE, Impact, replay, resolve, to_data, version_notes
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1 (``--jobs``)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _count(text: str) -> int:
+    """A whole number of at least 0 (``--sample``)."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
+def add(commands: Any) -> None:
+    """Add ``replay`` to the ``umpolicy`` command's subcommands."""
+    replay_parser: argparse.ArgumentParser = commands.add_parser(
+        "replay", help="decide JSON Lines requests under two versions and report what changes"
+    )
+    replay_parser.add_argument("requests", help="a .jsonl file, or - for stdin")
+    replay_parser.add_argument(
+        "--from", dest="old", required=True, metavar="POLICY@DATE", help="the version before"
+    )
+    replay_parser.add_argument(
+        "--to", dest="new", required=True, metavar="POLICY@DATE", help="the version after"
+    )
+    replay_parser.add_argument(
+        "--format", choices=("text", "json", "markdown", "html"), default="text"
+    )
+    replay_parser.add_argument(
+        "--chart", metavar="FILE.svg", help="with --format markdown: write the chart there"
+    )
+    replay_parser.add_argument(
+        "--jobs",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        help="local processes deciding in parallel (default: every core)",
+    )
+    replay_parser.add_argument(
+        "--dask", metavar="SCHEDULER_ADDRESS", help="replay on this Dask cluster instead"
+    )
+    replay_parser.add_argument(
+        "--sample", type=_count, default=SAMPLE, help=f"request ids kept per cell ({SAMPLE})"
+    )
+    replay_parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    replay_parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Replay the file and write the report; 2 when a version cannot be found."""
+    old, new = resolve(args.old), resolve(args.new)
+    path = args.requests
+    total = None
+    if path != "-" and not args.quiet:
+        with open(path, "rb") as counting:
+            total = sum(chunk.count(b"\n") for chunk in iter(lambda: counting.read(1 << 20), b""))
+    progress = None if args.quiet else Progress(sys.stderr, total)
+    advance: Callable[[int], None] | None = None
+    if progress is not None:
+        bar = progress
+
+        def advance(count: int) -> None:
+            for _ in range(count):
+                bar.advance()
+
+    source = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    with source:
+        if args.dask:
+            try:
+                from umpolicy.replay_dask import replay_dask
+            except ImportError:
+                print("umpolicy: --dask needs: pip install 'umpolicy[dask]'", file=sys.stderr)
+                return 2
+            result = replay_dask(source, old, new, args.dask, sample=args.sample, advance=advance)
+        else:
+            result = replay(source, old, new, jobs=args.jobs, sample=args.sample, advance=advance)
+    if progress is not None:
+        progress.close()
+    out.write(_report(result, args))
+    return 0
+
+
+def _report(result: Impact, args: argparse.Namespace) -> str:
+    if args.format == "json":
+        return dumps(to_data(result)) + "\n"
+    notes = version_notes(resolve(args.old), resolve(args.new))
+    if args.format == "html":
+        return impact_html(result, notes)
+    if args.format == "markdown":
+        chart = None
+        if args.chart:
+            svg = chart_or_none(result)
+            if svg is None:
+                print(f"umpolicy: no chart written. {NO_CHART}", file=sys.stderr)
+            else:
+                Path(args.chart).write_text(svg, encoding="utf-8")
+                chart = args.chart
+        return impact_markdown(result, chart, notes)
+    text = impact_text(result)
+    return "".join(f"note: {note}\n" for note in notes) + text

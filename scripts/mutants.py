@@ -776,6 +776,8 @@ class Runner:
             shutil.copytree(ROOT / folder, self.base / name, ignore=ignore)
         self.procs: set[subprocess.Popen[bytes]] = set()
         self.lock = threading.Lock()
+        #: Set by :meth:`stop_all`: no test process starts after it.
+        self.stopped = False
 
     def source(self, path: str) -> bytes:
         """The target file's source as copied (mutants are found in, and applied to, it)."""
@@ -817,6 +819,8 @@ class Runner:
         )
         with self.lock:
             self.procs.add(proc)
+            if self.stopped:
+                self.stop(proc)
         try:
             out, _ = proc.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
@@ -850,6 +854,7 @@ class Runner:
     def stop_all(self) -> None:
         """End every test process still running."""
         with self.lock:
+            self.stopped = True
             procs = list(self.procs)
         for proc in procs:
             self.stop(proc)
@@ -1002,7 +1007,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             runner.stop_all()
             raise
         finally:
+            # Before the copies are removed: cancel what has not started, end what has.
             pool.shutdown(wait=False, cancel_futures=True)
+            runner.stop_all()
+            pool.shutdown(wait=True)
     say("\nSummary")
     for tally in tallies:
         killed = sum(r.outcome in ("killed", "timeout") for r in tally.results)

@@ -1,9 +1,10 @@
-"""The real service on the loopback interface, and a plain HTTP client to call it.
+"""The real service on the loopback interface, a plain HTTP client to call it, DTR's input.
 
 :func:`running` starts uvicorn (the configuration ``umpolicy serve`` uses) in a thread
 on 127.0.0.1, on a port the system picks, and stops it gracefully on leaving.
 :func:`call` makes one request with :mod:`http.client`, which sends exactly the
 headers and body it is given (a ``Content-Length`` that lies, chunks).
+:func:`dtr_parameters` makes DTR's ``$questionnaire-package`` input from a PAS bundle.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from umpolicy.integrations.fhir.codes import QUESTIONNAIRE_PREFIX
 from umpolicy.integrations.service import server
 
 
@@ -98,3 +100,21 @@ def post_json(
     """POST ``data`` (bytes as they are, else as JSON) with the ``Content-Type`` ``kind``."""
     raw = data if isinstance(data, bytes) else json.dumps(data).encode()
     return call(served, "POST", path, raw, {"Content-Type": kind})
+
+
+def dtr_parameters(bundle: dict[str, Any], policy: str | None = "proleukin") -> dict[str, Any]:
+    """DTR's $questionnaire-package input for a PAS bundle's order: order, coverage, the rest."""
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    parameters: list[dict[str, Any]] = []
+    for resource in resources:
+        kind = resource["resourceType"]
+        if kind == "MedicationRequest" and not any(p["name"] == "order" for p in parameters):
+            parameters.insert(0, {"name": "order", "resource": resource})
+        elif kind == "Coverage":
+            parameters.append({"name": "coverage", "resource": resource})
+        elif kind != "Claim":
+            parameters.append({"name": "referenced", "resource": resource})
+    if policy is not None:
+        canonical = f"{QUESTIONNAIRE_PREFIX}{policy}"
+        parameters.append({"name": "questionnaire", "valueCanonical": canonical})
+    return {"resourceType": "Parameters", "parameter": parameters}

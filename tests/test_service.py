@@ -25,12 +25,14 @@ from hypothesis import strategies as st
 from openapi_spec_validator import validate as validate_openapi
 
 from tests.live_server import Served, call, post_json, running
-from umpolicy.api import evaluate, to_json
+from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.cli import main
 from umpolicy.errors import InputError
+from umpolicy.integrations.fhir.write import hook_from_request
 from umpolicy.integrations.service import app as service_app
 from umpolicy.integrations.service.app import create_app
 from umpolicy.integrations.service.openapi import add_schema
+from umpolicy.integrations.service.web import fhir_json
 from umpolicy.io.converter import CONVERTER, MAX_REQUEST_BYTES
 from umpolicy.registry import policy_names
 
@@ -391,12 +393,13 @@ def _free_port() -> int:
 
 
 class TestCommand:
-    """umpolicy serve listens where asked and stops gracefully on SIGTERM."""
+    """umpolicy serve listens where asked, links CRD cards to --docs-base, stops on SIGTERM."""
 
     def test_serves_and_stops(self) -> None:
         port = _free_port()
         seen: list[int] = []
         answers: list[int] = []
+        links: list[str] = []
 
         def caught(signum: int, _: FrameType | None) -> None:
             seen.append(signum)
@@ -406,6 +409,11 @@ class TestCommand:
             while time.monotonic() < deadline:
                 try:
                     answers.append(call(Served(port), "GET", "/readyz").status)
+                    hook = fhir_json(hook_from_request(parse_request(APPROVE.read_text())))
+                    crd = post_json(
+                        Served(port), "/cds-services/proleukin-order-sign", hook.encode()
+                    )
+                    links.extend(link["url"] for link in crd.json()["cards"][0]["links"])
                     break
                 except OSError:
                     time.sleep(0.05)
@@ -415,12 +423,16 @@ class TestCommand:
         try:
             thread = threading.Thread(target=client)
             thread.start()
-            status = main(["serve", "--host", "127.0.0.1", "--port", str(port)], out=io.StringIO())
+            status = main(
+                ["serve", "--port", str(port), "--docs-base", "https://plan.example/umpolicy/"],
+                out=io.StringIO(),
+            )
             thread.join(10)
         finally:
             signal.signal(signal.SIGTERM, previous)
         assert status == 0
         assert answers == [200]
+        assert links == ["https://plan.example/umpolicy/policies/proleukin/"]
         assert seen == [signal.SIGTERM]  # handed back to the handler that was there before
 
     def test_without_the_extra(

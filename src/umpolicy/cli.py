@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from umpolicy import __version__, replay_cli
+from umpolicy import __version__
 from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
@@ -170,7 +170,7 @@ def _serve(args: argparse.Namespace, _: TextIO) -> int:
             file=sys.stderr,
         )
         return 1
-    serve(args.host, args.port)
+    serve(args.host, args.port, docs_base=args.docs_base)
     return 0
 
 
@@ -305,13 +305,16 @@ def parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("policies", help="list the installed policies")
     listing.set_defaults(run=_policies)
 
-    replay_cli.add(commands)  # umpolicy replay: the impact of a revision
-
     service = commands.add_parser(
         "serve", help="serve decisions over HTTP: JSON, CDS Hooks, PAS and DTR (umpolicy[serve])"
     )
     service.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     service.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    service.add_argument(
+        "--docs-base",
+        help="where the policies' pages are published, for CRD cards to link to "
+        "(default http://127.0.0.1:8000/, the docs site served locally)",
+    )
     service.set_defaults(run=_serve)
 
     schema = commands.add_parser(

@@ -21,7 +21,7 @@ keeps reading other requests and answering ``/healthz``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -32,93 +32,32 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from umpolicy.api import evaluate, to_json
-from umpolicy.errors import FieldError, InputError, did_you_mean, shown
-from umpolicy.io.converter import CONVERTER, MAX_REQUEST_BYTES, dumps, loads
+from umpolicy.errors import FieldError, InputError
+from umpolicy.integrations.fhir.crd import DOCS_BASE
+from umpolicy.io.converter import dumps
 from umpolicy.io.schema import example_request
 from umpolicy.policy import Policy
 from umpolicy.registry import load_policy, policy_names
 
 from . import fhir
-from .openapi import FHIR_JSON, JSON, document
+from .openapi import document
+from .web import (
+    FHIR_JSON,
+    JSON,
+    NO_STORE,
+    Problem,
+    body,
+    errors_response,
+    fhir_json,
+    flag,
+    json_response,
+    media_type,
+    operation_outcome,
+    parsed,
+    query,
+)
 
 LOG = logging.getLogger("umpolicy.service")
-#: Responses that may carry a patient's data are never kept by a cache on the way.
-NO_STORE = {"Cache-Control": "no-store"}
-_BOOLEAN = {"true": True, "false": False}
-
-
-class Problem(Exception):
-    """An answer other than 200: its status and every problem, each a path and a reason."""
-
-    def __init__(self, status: int, errors: Sequence[FieldError]) -> None:
-        self.status = status
-        self.errors = tuple(errors)
-        super().__init__("\n".join(map(str, self.errors)))
-
-
-def media_type(request: Request, accepted: Iterable[str]) -> None:
-    """Refuse (415) a body whose ``Content-Type`` is not one of ``accepted``, in UTF-8."""
-    given = request.headers.get("content-type", "")
-    kind, *parameters = (part.strip().lower() for part in given.split(";"))
-    allowed = tuple(accepted)
-    if kind not in allowed:
-        named = f"{shown(given)}" if given else "none"
-        reason = f"the body must be {' or '.join(allowed)} (Content-Type: {named})"
-        raise Problem(415, [FieldError("$", reason)])
-    for parameter in parameters:
-        name, _, value = parameter.partition("=")
-        if name.strip() == "charset" and value.strip().strip('"') not in ("utf-8", "utf8"):
-            reason = f"JSON is exchanged as UTF-8, not {shown(value.strip())}"
-            raise Problem(415, [FieldError("$", reason)])
-
-
-def _too_large(size: str) -> Problem:
-    limit = f"the limit is {MAX_REQUEST_BYTES} bytes"
-    return Problem(413, [FieldError("$", f"a request of {size} bytes; {limit}")])
-
-
-async def body(request: Request, limit: int = MAX_REQUEST_BYTES) -> bytes:
-    """The request's body, read no further than ``limit`` bytes (413 past it).
-
-    A ``Content-Length`` over the limit is refused before any of the body is read;
-    a body sent in chunks is refused at the first chunk that takes it past the limit.
-    """
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
-        raise _too_large(length)
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(f"more than {limit}")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def parsed(raw: bytes) -> Any:
-    """JSON text read as the library reads it (exact decimals); 400 when it is not JSON."""
-    try:
-        return loads(raw)
-    except InputError as error:
-        raise Problem(400, error.errors) from None
-
-
-def flag(request: Request, name: str, default: bool, allowed: Sequence[str]) -> bool:
-    """A ``true``/``false`` query parameter; any other parameter, or value, is a 400."""
-    errors = []
-    for key in request.query_params:
-        if key not in allowed:
-            reason = f"not a parameter of this endpoint{did_you_mean(key, allowed)}"
-            errors.append(FieldError(f"?{key}", reason))
-    values = request.query_params.getlist(name)
-    if len(values) > 1:
-        errors.append(FieldError(f"?{name}", "given more than once"))
-    elif values and values[0] not in _BOOLEAN:
-        errors.append(FieldError(f"?{name}", f"expected true or false, got {shown(values[0])}"))
-    if errors:
-        raise Problem(400, errors)
-    return _BOOLEAN[values[0]] if values else default
 
 
 def _decide(raw: bytes, trail: bool) -> str:
@@ -132,21 +71,10 @@ def _decide(raw: bytes, trail: bool) -> str:
 
 async def decide(request: Request) -> Response:
     """``POST /decide``: a request's JSON in, its decision's JSON out."""
-    trail = flag(request, "trail", True, ("trail",))
+    trail = flag(query(request, ("trail",)), "trail", True)
     media_type(request, (JSON,))
     text = await run_in_threadpool(_decide, await body(request), trail)
     return Response(text, media_type=JSON, headers=NO_STORE)
-
-
-def json_response(data: object, status: int = 200, kind: str = JSON) -> Response:
-    """``data`` as canonical JSON."""
-    return Response(dumps(data), status_code=status, media_type=kind)
-
-
-def errors_response(problem: Problem) -> Response:
-    """``{"errors": [...]}`` with the problem's status."""
-    errors = [CONVERTER.unstructure(error) for error in problem.errors]
-    return json_response({"errors": errors}, problem.status)
 
 
 def _is_fhir(request: Request) -> bool:
@@ -156,8 +84,8 @@ def _is_fhir(request: Request) -> bool:
 
 def _problem(request: Request, problem: Problem) -> Response:
     if _is_fhir(request):
-        outcome = fhir.operation_outcome(problem.errors, problem.status)
-        return json_response(outcome, problem.status, FHIR_JSON)
+        outcome = operation_outcome(problem.errors, problem.status)
+        return Response(fhir_json(outcome), problem.status, media_type=FHIR_JSON)
     return errors_response(problem)
 
 
@@ -233,15 +161,18 @@ class Service:
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
-def create_app(names: Iterable[str] | None = None) -> Starlette:
-    """The service's ASGI application, deciding under the policies ``names`` (or all)."""
+def create_app(names: Iterable[str] | None = None, docs_base: str = DOCS_BASE) -> Starlette:
+    """The service's ASGI application, deciding under the policies ``names`` (or all).
+
+    ``docs_base`` is where the policies' pages are published: CRD cards link to them.
+    """
     service = Service(names)
     routes = [
         Route("/decide", decide, methods=["POST"]),
         Route("/openapi.json", service.document, methods=["GET"]),
         Route("/healthz", service.health, methods=["GET"]),
         Route("/readyz", service.readiness, methods=["GET"]),
-        *fhir.routes(service.policies),
+        *fhir.routes(service.policies, docs_base),
     ]
     handlers: Mapping[Any, Handler] = {
         Problem: _on_problem,

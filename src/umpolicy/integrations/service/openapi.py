@@ -27,15 +27,15 @@ from umpolicy.io.schema import json_schema
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.request import Request
 
+from .web import FHIR_JSON, JSON
+
 DEFS = "#/$defs/"
 COMPONENTS = "#/components/schemas/"
-JSON = "application/json"
-FHIR_JSON = "application/fhir+json"
 OUTCOME = "https://hl7.org/fhir/R4/operationoutcome.html"
 PAS = "https://hl7.org/fhir/us/davinci-pas/"
 DTR = "https://hl7.org/fhir/us/davinci-dtr/"
 CRD = "https://hl7.org/fhir/us/davinci-crd/"
-HOOKS = "https://cds-hooks.hl7.org/2.0/"
+HOOKS_SPEC = "https://cds-hooks.hl7.org/2.0/"
 
 
 def _refs(node: Any) -> set[str]:

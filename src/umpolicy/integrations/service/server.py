@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import uvicorn
 
+from umpolicy.integrations.fhir.crd import DOCS_BASE
+
 from .app import create_app
 
 #: The most connections and requests at once; past it the server answers 503.
@@ -21,10 +23,20 @@ KEEP_ALIVE = 5
 GRACEFUL = 10
 
 
-def config(host: str = "127.0.0.1", port: int = 8000, *, access_log: bool = True) -> uvicorn.Config:
-    """The uvicorn configuration of the service on ``host``:``port`` (its app built now)."""
+def config(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    docs_base: str | None = None,
+    access_log: bool = True,
+) -> uvicorn.Config:
+    """The uvicorn configuration of the service on ``host``:``port`` (its app built now).
+
+    ``docs_base`` is where the policies' pages are published (CRD cards link to them;
+    :data:`~umpolicy.integrations.fhir.crd.DOCS_BASE` unless given).
+    """
     return uvicorn.Config(
-        create_app(),
+        create_app(docs_base=docs_base or DOCS_BASE),
         host=host,
         port=port,
         lifespan="off",
@@ -36,9 +48,9 @@ def config(host: str = "127.0.0.1", port: int = 8000, *, access_log: bool = True
     )
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, *, access_log: bool = True) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, *, docs_base: str | None = None) -> None:
     """Serve until SIGINT or SIGTERM (a graceful stop)."""
-    uvicorn.Server(config(host, port, access_log=access_log)).run()
+    uvicorn.Server(config(host, port, docs_base=docs_base)).run()
 
 
 __all__ = ["GRACEFUL", "KEEP_ALIVE", "LIMIT_CONCURRENCY", "config", "serve"]

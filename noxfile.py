@@ -25,10 +25,12 @@ QUELLIMAB = "./examples/quellimab-policy"
 def _install(session: nox.Session, *groups: str) -> None:
     """Install the project and the teaching policy (as wheels, the way users get them).
 
-    The ``serve`` extra comes too: the tests start the service, and mypy reads it; so does
-    ``fhir`` (the tests parse what umpolicy writes in FHIR with the FHIR models).
+    The ``serve`` extra comes too: the tests start the service, and mypy reads it; so do
+    ``dask`` (the tests replay on a local Dask cluster) and ``report`` (the replay's chart,
+    which the docs draw), and ``fhir`` (the tests parse what umpolicy writes in FHIR with
+    the FHIR models).
     """
-    session.install(".[serve,fhir]", QUELLIMAB)
+    session.install(".[serve,dask,report,fhir]", QUELLIMAB)
     for group in groups:
         session.install(*nox.project.dependency_groups(PYPROJECT, group))
 
@@ -69,6 +71,17 @@ def bench(session: nox.Session) -> None:
     _install(session, "bench")
     session.run("python", "benchmarks/bench.py", *session.posargs)
     session.run("python", "benchmarks/batch.py")
+
+
+@nox.session
+def replay_bench(session: nox.Session) -> None:
+    """Requests/s of `umpolicy replay` at 100,000 and 1,000,000 requests, 1 and 2 jobs.
+
+    Figures, not a test. Arguments go to benchmarks/replay.py (``nox -s replay_bench --
+    --sizes 20000`` for a quick run).
+    """
+    _install(session)
+    session.run("python", "benchmarks/replay.py", *session.posargs)
 
 
 @nox.session

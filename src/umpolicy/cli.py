@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from umpolicy import __version__
+from umpolicy import __version__, replay_cli
 from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
@@ -304,6 +304,8 @@ def parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("policies", help="list the installed policies")
     listing.set_defaults(run=_policies)
+
+    replay_cli.add(commands)  # umpolicy replay: the impact of a revision
 
     service = commands.add_parser(
         "serve", help="serve decisions over HTTP: JSON, CDS Hooks, PAS and DTR (umpolicy[serve])"

@@ -19,7 +19,7 @@ from umpolicy.integrations.fhir import (
     evaluate_hook,
     questionnaire,
 )
-from umpolicy.integrations.fhir.codes import QUESTIONNAIRE_PREFIX
+from umpolicy.integrations.fhir.codes import PAS_PREAUTH_ISSUE_DATE, QUESTIONNAIRE_PREFIX
 from umpolicy.integrations.fhir.write import bundle_from_request, hook_from_request
 from umpolicy.integrations.service.app import create_app
 from umpolicy.integrations.service.fhir import Endpoints, moved, response_bundle
@@ -458,3 +458,65 @@ class TestReprs:
         endpoints = Endpoints([load_policy("proleukin")], "https://plan.example/")
         assert repr(endpoints).startswith("Endpoints([Policy(")
         assert repr(endpoints).endswith(", 'https://plan.example/')")
+
+
+FHIR_EXAMPLES = Path(__file__).parent.parent / "examples" / "fhir"
+#: What differs by the day an answer is made: when it was made, and the dates it is of.
+_DAILY = ("created", "timestamp")
+_DATED = ("date", PAS_PREAUTH_ISSUE_DATE)
+
+
+def undated(resource: Any) -> Any:
+    """A resource without what depends on the day it is answered (the examples' is fixed)."""
+    if isinstance(resource, dict):
+        return {
+            key: undated(value)
+            for key, value in resource.items()
+            if key not in _DAILY and not (key == "valueDate" and resource.get("url") in _DATED)
+        }
+    if isinstance(resource, list):
+        return [undated(value) for value in resource]
+    return resource
+
+
+class TestExamples:
+    """Every FHIR example round-trips through the service as through the library."""
+
+    @pytest.mark.parametrize(
+        "bundle",
+        sorted((FHIR_EXAMPLES / "pas").glob("*.bundle.json")),
+        ids=lambda p: p.name.split(".")[0],
+    )
+    def test_pas(self, served: Served, bundle: Path) -> None:
+        """Each PAS bundle, sent as its file's text, gets the committed ClaimResponse."""
+        answer = post_json(served, f"{SUBMIT}?policy=proleukin", bundle.read_bytes(), FHIR)
+        assert answer.status == 200
+        response = loads(answer.body)["entry"][0]["resource"]
+        expected = loads(
+            bundle.with_name(bundle.name.replace(".bundle", ".claim-response")).read_text()
+        )
+        assert undated(response) == undated(expected)
+
+    def test_crd(self, served: Served) -> None:
+        """The CRD call gets the committed card and coverage-information."""
+        raw = (FHIR_EXAMPLES / "crd" / "order-sign.request.json").read_bytes()
+        answer = post_json(served, "/cds-services/proleukin-order-sign", raw)
+        assert answer.status == 200
+        expected = loads((FHIR_EXAMPLES / "crd" / "order-sign.response.json").read_text())
+        assert undated(loads(answer.body)) == undated(expected)
+
+    def test_dtr_round_trip(self, served: Served) -> None:
+        """Insufficient information: DTR asks what is missing; the answers sent back approve."""
+        dtr = FHIR_EXAMPLES / "dtr"
+        first = loads(
+            (FHIR_EXAMPLES / "pas" / "melanoma-iv-insufficient-information.bundle.json").read_text()
+        )
+        asked = loads(send(served, PACKAGE, dtr_parameters(first)).body)
+        form = asked["parameter"][0]["resource"]["entry"][0]["resource"]
+        expected = loads((dtr / "1-questionnaire.json").read_text())
+        assert without(form, "id") == without(expected, "id")
+        answer = post_json(served, SUBMIT, (dtr / "3-bundle-with-answers.json").read_bytes(), FHIR)
+        assert answer.status == 200
+        response = loads(answer.body)["entry"][0]["resource"]
+        assert undated(response) == undated(loads((dtr / "4-claim-response.json").read_text()))
+        assert response["outcome"] == "complete"

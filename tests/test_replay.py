@@ -205,6 +205,16 @@ class TestLines:
         assert row is not None
         assert row.pair == ("approve", "approve")
 
+    def test_invalid_under_one_version_is_the_cause(self) -> None:
+        """A malformed answer only the earlier version asks for: invalid there alone."""
+        row = compare(1, rcc(metastatic=True, clear_cell_histology="yes"), EARLIER, CURRENT)
+        assert row is not None
+        assert row.pair == ("invalid", "approve")
+        assert row.causes == ("cannot be decided under version 2022-01-01 (invalid)",)
+        back = compare(1, rcc(metastatic=True, clear_cell_histology="yes"), CURRENT, EARLIER)
+        assert back is not None
+        assert back.causes == ("cannot be decided under version 2022-01-01 (invalid)",)
+
     def test_answer_neither_asks_is_invalid(self) -> None:
         row = compare(1, rcc(metastatic=True, clear_cel=True), EARLIER, CURRENT)
         assert row is not None

@@ -132,7 +132,9 @@ def compare(number: int, line: bytes, old: Policy, new: Policy) -> Row | None:
     """One line decided under both versions; ``None`` for a blank line.
 
     When the outcome changed, the request is decided again with the trail, so that
-    :func:`causes` can name each criterion whose status changed.
+    :func:`causes` can name each criterion whose status changed; when one version
+    cannot decide it (an answer only that version asks for is malformed), that is the
+    cause.
     """
     if not line.strip():
         return None
@@ -142,13 +144,20 @@ def compare(number: int, line: bytes, old: Policy, new: Policy) -> Row | None:
         request = parse_request(line)
     except InputError:
         return Row(("invalid", "invalid"), (), _name(line, number))
-    except Exception:  # pragma: no cover - a parser bug: never a decision
+    except Exception:  # a parser bug: never a decision
         return Row(("failed", "failed"), (), _name(line, number))
     name = request.id if isinstance(request.id, str) else f"line {number}"
     before, was = _decided(old, new, request, trail=False)
     after, now = _decided(new, old, request, trail=False)
-    if before == after or was is None or now is None:
+    if before == after:
         return Row((before, after), (), name)
+    if was is None or now is None:  # a line one version cannot decide: no criteria to compare
+        version = old.version if was is None else new.version
+        return Row(
+            (before, after),
+            (f"cannot be decided under version {version} ({before if was is None else after})",),
+            name,
+        )
     was = _decided(old, new, request, trail=True)[1]
     now = _decided(new, old, request, trail=True)[1]
     assert was is not None

@@ -15,12 +15,14 @@ from umpolicy.integrations.fhir.crd import DOCS_BASE
 
 from .app import create_app
 
+# --8<-- [start:limits]  (docs/service.md shows these lines as they are)
 #: The most connections and requests at once; past it the server answers 503.
 LIMIT_CONCURRENCY = 200
 #: Seconds an idle keep-alive connection stays open.
 KEEP_ALIVE = 5
 #: Seconds a graceful stop waits for requests under way.
 GRACEFUL = 10
+# --8<-- [end:limits]
 
 
 def config(

@@ -121,6 +121,7 @@ def errors_response(problem: Problem) -> Response:
 Data = dict[str, Any]
 
 
+# --8<-- [start:issues]  (docs/service.md shows these lines as they are)
 #: The FHIR issue type of each status the service answers with.
 ISSUE_TYPES = {
     400: "structure",
@@ -131,6 +132,7 @@ ISSUE_TYPES = {
     422: "invalid",
     500: "exception",
 }
+# --8<-- [end:issues]
 
 
 def operation_outcome(errors: Sequence[FieldError], status: int) -> Data:

@@ -381,8 +381,10 @@ def _order(reading: Reading, order: Located, patient: Located | None, data: Data
             reading.source("$.medication.code", path)
             if display is not None:
                 medication["name"] = display
+                reading.source("$.medication.name", path)
         if isinstance(concept.get("text"), str):
             medication["name"] = concept["text"]
+            reading.source("$.medication.name", at(where, "text"))
     dosages = items(reading, order.get("dosageInstruction"), at(order.path, "dosageInstruction"))
     if len(dosages) > 1:
         reading.fail(

@@ -1,0 +1,196 @@
+"""Where each field of the request comes from in FHIR: the table the integrator guide shows.
+
+One row per field of :class:`~umpolicy.Request`: the element of a PAS request bundle
+and of a CRD hook call it is read from, and the DTR item (the Questionnaire's
+``linkId``) that asks for it. A test holds the rows to the request's fields, and to
+what the readers record they read from (the resource each field came from, over
+every example); the DTR column is :data:`~umpolicy.integrations.fhir.dtr.ASKED`'s own.
+``python -m umpolicy.integrations.fhir.mapping`` prints the table as Markdown.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from umpolicy.integrations.fhir import codes
+from umpolicy.integrations.fhir.dtr import ASKED
+
+
+@frozen
+class Source:
+    """Where one request field is read from: in a PAS bundle, in a CRD call, by DTR.
+
+    ``resources`` are the resource types the readers take it from (a DTR answer, a
+    QuestionnaireResponse, aside).
+    """
+
+    field: str
+    pas: str
+    crd: str
+    resources: tuple[str, ...] = ()
+
+
+_KINDS = ", ".join(f"{code} {kind}" for code, kind in codes.CERTIFICATION_KINDS.items())
+_SAME = "as in PAS"
+_DTR = "not in core FHIR: answered by DTR"
+
+#: Every field of the request, and its FHIR sources.
+MAPPING: tuple[Source, ...] = (
+    Source(
+        "date",
+        "`Claim.created` (its date)",
+        "the draft order's `authoredOn`, else the day of the call",
+        ("Claim", "MedicationRequest"),
+    ),
+    Source(
+        "policy",
+        "the caller's, else the one the QuestionnaireResponse answers (`questionnaire` = "
+        "`urn:umpolicy:questionnaire:<policy>`)",
+        "the CDS service's policy",
+        ("QuestionnaireResponse",),
+    ),
+    Source("id", "`Claim.identifier[0].value`", "none", ("Claim",)),
+    Source(
+        "kind",
+        f"the drug item's `extension[certificationType]`, X12 1322 ({_KINDS})",
+        "none (DTR)",
+        ("Claim",),
+    ),
+    Source(
+        "patient.birth_date",
+        "`Patient.birthDate` (a partial date stays unknown)",
+        _SAME,
+        ("Patient",),
+    ),
+    Source("patient.sex", "`Patient.gender`", _SAME, ("Patient",)),
+    Source(
+        "patient.weight",
+        "`Observation.valueQuantity`, LOINC 29463-7, in UCUM (the latest by `effectiveDateTime`)",
+        _SAME,
+        ("Observation",),
+    ),
+    Source(
+        "patient.height",
+        "`Observation.valueQuantity`, LOINC 8302-2, in UCUM",
+        _SAME,
+        ("Observation",),
+    ),
+    Source(
+        "patient.bsa", "`Observation.valueQuantity`, LOINC 8277-6, in UCUM", _SAME, ("Observation",)
+    ),
+    Source(
+        "diagnoses",
+        "`Condition.code` (ICD-10-CM; current `clinicalStatus`), and "
+        "`Claim.diagnosis.diagnosisCodeableConcept`",
+        _SAME,
+        ("Condition", "Claim"),
+    ),
+    Source(
+        "medication.code",
+        "`MedicationRequest.medicationCodeableConcept` (RxNorm, NDC or HCPCS), or the "
+        "`Medication.code` it refers to",
+        _SAME,
+        ("MedicationRequest", "Medication"),
+    ),
+    Source(
+        "medication.name",
+        "`medicationCodeableConcept.text`, else its coding's `display`",
+        _SAME,
+        ("MedicationRequest", "Medication"),
+    ),
+    Source(
+        "medication.route",
+        "`MedicationRequest.dosageInstruction[0].route` (SNOMED CT)",
+        _SAME,
+        ("MedicationRequest",),
+    ),
+    Source(
+        "medication.dose",
+        "`dosageInstruction[0].doseAndRate[0].doseQuantity` (UCUM)",
+        _SAME,
+        ("MedicationRequest",),
+    ),
+    Source(
+        "medication.frequency",
+        "`dosageInstruction[0].timing.repeat`: `frequency` per `period` `periodUnit` (3 per 1 d "
+        "is 3 /d; 1 per 4 wk is 1 /(4.wk))",
+        _SAME,
+        ("MedicationRequest",),
+    ),
+    Source(
+        "medication.schedule.doses_per_cycle",
+        "`dosageInstruction[0].timing.repeat.count`",
+        _SAME,
+        ("MedicationRequest",),
+    ),
+    Source("medication.schedule.cycles_per_course", _DTR, _DTR),
+    Source("medication.schedule.rest_between_cycles", _DTR, _DTR),
+    Source("medication.schedule.course_number", _DTR, _DTR),
+    Source("medication.schedule.rest_before_course", _DTR, _DTR),
+    Source(
+        "therapies.prior",
+        "`MedicationStatement` of status completed or stopped (ATC codes; `effectivePeriod` its "
+        "duration in days); none: an empty `List` coded `therapies.prior` (`urn:umpolicy:fact`), "
+        "`emptyReason` nilknown",
+        _SAME,
+        ("MedicationStatement", "List"),
+    ),
+    Source(
+        "therapies.concomitant",
+        "`MedicationStatement` of status active or intended; none: an empty `List` coded "
+        "`therapies.concomitant`",
+        _SAME,
+        ("MedicationStatement", "List"),
+    ),
+    Source("therapies.time_on_drug", _DTR, _DTR),
+    Source(
+        "prescriber.specialties",
+        "the order's `requester` (else `Claim.provider`): `PractitionerRole.specialty`, or "
+        "`Practitioner.qualification.code` (NUCC)",
+        _SAME,
+        ("PractitionerRole", "Practitioner"),
+    ),
+    Source(
+        "prescriber.affiliations",
+        "the requester's `PractitionerRole.organization` → `Organization.type` in "
+        f"`{codes.AFFILIATION}`",
+        _SAME,
+        ("Organization",),
+    ),
+    Source(
+        "consultants",
+        "`Claim.careTeam` but the prescriber, each as the prescriber is read (the prescriber "
+        "alone: none)",
+        "none (DTR)",
+        ("Claim", "PractitionerRole", "Practitioner", "Organization"),
+    ),
+    Source(
+        "answers",
+        "`QuestionnaireResponse.item` with `linkId` `answers.<question id>`",
+        _SAME,
+        ("QuestionnaireResponse",),
+    ),
+)
+
+
+def dtr_item(field: str) -> str:
+    """The DTR ``linkId`` that asks for a request field, or a dash."""
+    if field == "answers":
+        return "`answers.<question id>`"
+    links = [f"`{link}`" for link, asked in ASKED.items() if asked.field == field]
+    return ", ".join(links) or "—"
+
+
+def markdown() -> str:
+    """The table, in Markdown: field, PAS bundle, CRD call, DTR item."""
+    lines = [
+        "| Request field | PAS request bundle | CRD hook call | DTR item (`linkId`) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for row in MAPPING:
+        lines.append(f"| `{row.field}` | {row.pas} | {row.crd} | {dtr_item(row.field)} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the table for docs/fhir.md
+    print(markdown(), end="")

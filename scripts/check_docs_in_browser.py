@@ -596,26 +596,34 @@ def check_traceability(page: Page, url: str, tests: dict[str, int]) -> tuple[lis
 
 #: The integrator guide, which must render and fit its page.
 GUIDE = "integrators/"
+#: The integrator guides, each by its page and title: the guide, and its FHIR page.
+GUIDES = ((GUIDE, "Integrating umpolicy"), ("fhir/", "FHIR: PAS, CRD and DTR"))
 
 
-def check_guide(page: Page, base_url: str, out: Path, report: Report) -> None:
-    """The integrator guide renders, does not overflow the window, and prints code whole."""
-    url = urljoin(base_url, GUIDE)
+def check_guide(
+    page: Page,
+    base_url: str,
+    out: Path,
+    report: Report,
+    guide: str = GUIDE,
+    heading: str = "Integrating umpolicy",
+) -> None:
+    """An integrator guide renders, does not overflow the window, and prints code whole."""
+    url = urljoin(base_url, guide)
+    pdf = out / f"{guide.strip('/')}.pdf"
     page.goto(url, wait_until="networkidle")
     title = page.locator("article h1").all_inner_texts()
-    rendered = [] if title and "Integrating umpolicy" in title[0] else [f"no title on {url}"]
+    rendered = [] if title and heading in title[0] else [f"no title on {url}"]
     report.add(f"{url} renders", rendered, "the guide's title is shown")
     report.add(f"{url} overflow", *check_no_overflow(page))
     printing(page)
     report.add(f"{url} printed code", *check_code_blocks(page))
-    printed = pdf_pages(page, out / "integrators.pdf")
+    printed = pdf_pages(page, pdf)
     on_screen(page)
     report.add(
         f"{url} PDF",
-        []
-        if any("Integrating umpolicy" in text for text in printed)
-        else ["the title is not printed"],
-        f"{out / 'integrators.pdf'}: {len(printed)} pages",
+        [] if any(heading in text for text in printed) else ["the title is not printed"],
+        f"{pdf}: {len(printed)} pages",
     )
 
 
@@ -639,7 +647,8 @@ def run_checks(browser: Browser, base_url: str, args: argparse.Namespace) -> Rep
         check_policy_page(page, cdp, url, listing, args.out_dir / name, report)
         traced = urljoin(base_url, listing.traceability or f"policies/{name}-traceability/")
         report.add(f"{traced} counts", *check_traceability(page, traced, listing.tests))
-    check_guide(page, base_url, args.out_dir, report)
+    for guide, heading in GUIDES:
+        check_guide(page, base_url, args.out_dir, report, guide, heading)
     report.add(
         "search",
         check_search(page, base_url, args.search_term),

@@ -41,7 +41,6 @@ def running(app: Starlette | None = None) -> Iterator[Served]:
     config = server.config("127.0.0.1", 0, access_log=False)
     if app is not None:
         config.app = app
-    config.log_level = "warning"
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()

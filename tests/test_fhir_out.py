@@ -273,6 +273,14 @@ class TestCrd:
         hook = hook_from_request(example("gvhd-approve"), hook="order-select")
         assert evaluate_hook(hook, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
+    def test_a_summary_is_cut_at_a_word(self) -> None:
+        from umpolicy.integrations.fhir.crd import summary
+
+        assert summary("short") == "short"
+        cut = summary("word " * 40)
+        assert len(cut) <= 140
+        assert cut.endswith("word…")
+
     def test_a_docs_site_of_the_plans_own(self) -> None:
         assert policy_page("proleukin", "https://plan.example/um/") == (
             "https://plan.example/um/policies/proleukin/"

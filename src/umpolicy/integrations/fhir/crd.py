@@ -188,6 +188,17 @@ def policy_page(policy: str, docs_base: str = DOCS_BASE) -> str:
     return f"{docs_base.rstrip('/')}/policies/{policy}/"
 
 
+#: The longest summary a CDS Hooks card may have.
+SUMMARY = 140
+
+
+def summary(text: str) -> str:
+    """A card's summary: the text, cut at a word to :data:`SUMMARY` characters if longer."""
+    if len(text) <= SUMMARY:
+        return text
+    return text[: SUMMARY - 1].rsplit(" ", 1)[0] + "…"
+
+
 _INDICATORS = {
     Outcome.APPROVE: "info",
     Outcome.CLINICIAN_REVIEW: "warning",
@@ -227,11 +238,11 @@ def crd_response(
     ]
     policy = load_policy(decision.policy.name)
     page = policy_page(policy.name, docs_base)
-    drug = policy.drug
+    drug = policy.drug.split(" (")[0]  # the product's name, without its description
     detail = [decision.summary, *(f"- **{r.label}**: {r.detail}" for r in decision.reasons)]
     card: Data = {
         "uuid": f"umpolicy-{decision.request_fingerprint[:32]}",
-        "summary": f"{drug}: {_HEADLINES[decision.outcome]}"[:140],
+        "summary": summary(f"{drug}: {_HEADLINES[decision.outcome]}"),
         "detail": "\n\n".join(detail),
         "indicator": _INDICATORS[decision.outcome],
         "source": {

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from attrs import evolve
+from hypothesis import given
+from hypothesis import strategies as st
 
 from umpolicy import (
     AllOf,
@@ -369,3 +371,55 @@ class TestCommandLine:
     ) -> None:
         assert main(["diff", spec, "proleukin"]) == 2
         assert said in capsys.readouterr().err
+
+
+LETTERS = "ABCDEFGHIJ"
+#: Distinct criteria words: what a plan writes differs from line to line.
+TEXTS = st.lists(
+    st.text(alphabet="abcdefghij ", min_size=1, max_size=12), min_size=1, max_size=8, unique=True
+)
+
+
+def lettered(texts: list[str]) -> list[Predicate]:
+    """One criterion per text, lettered A, B, C, … in order, each its own rule."""
+    return [
+        Predicate(f"9.{LETTERS[at]}", f"Criterion {text}; AND", yes("q" + text.encode().hex()))
+        for at, text in enumerate(texts)
+    ]
+
+
+class TestMatchedByContentAndPosition:
+    """One line removed, added or reworded is that one change, and the rest only move."""
+
+    @given(TEXTS, st.data())
+    def test_one_removed(self, texts: list[str], data: st.DataObject) -> None:
+        gone = data.draw(st.integers(0, len(texts) - 1))
+        after = lettered(texts[:gone] + texts[gone + 1 :])
+        found = diff(tree(*lettered(texts)), tree(*after))
+        assert kinds(found) == [("removed", f"9.{LETTERS[gone]}", None)]
+        moved = [(f"9.{LETTERS[at]}", f"9.{LETTERS[at - 1]}") for at in range(gone + 1, len(texts))]
+        assert relettered(found) == ([moved] if moved else [])
+
+    @given(TEXTS, st.text(alphabet="klmnop", min_size=1, max_size=12), st.data())
+    def test_one_added(self, texts: list[str], new: str, data: st.DataObject) -> None:
+        at = data.draw(st.integers(0, len(texts)))
+        found = diff(tree(*lettered(texts)), tree(*lettered([*texts[:at], new, *texts[at:]])))
+        assert kinds(found) == [("added", None, f"9.{LETTERS[at]}")]
+        moved = [(f"9.{LETTERS[i]}", f"9.{LETTERS[i + 1]}") for i in range(at, len(texts))]
+        assert relettered(found) == ([moved] if moved else [])
+
+    @given(TEXTS, st.data())
+    def test_one_reworded_in_place(self, texts: list[str], data: st.DataObject) -> None:
+        at = data.draw(st.integers(0, len(texts) - 1))
+        before = lettered(texts)
+        after = [*before]
+        after[at] = evolve(before[at], text=before[at].text.replace("; AND", ", as revised; AND"))
+        found = diff(tree(*before), tree(*after))
+        assert kinds(found) == [("reworded", f"9.{LETTERS[at]}", f"9.{LETTERS[at]}")]
+        assert found.reletterings == ()
+
+    @given(TEXTS)
+    def test_the_same_tree_has_no_change(self, texts: list[str]) -> None:
+        assert diff(tree(*lettered(texts)), tree(*lettered(texts))).summary == (
+            "0 changes and 0 reletterings"
+        )

@@ -310,6 +310,24 @@ class TestNoVersionInForce:
         assert issubclass(NotInForceError, UnknownPolicyError)
 
 
+class TestShow:
+    """umpolicy show NAME@DATE prints the version then in force, its provenance first."""
+
+    def test_the_earlier_version(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["show", "proleukin@2024-06-01"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("RECONSTRUCTED (2, 2.B, 2.C, 2.D, 2.E): Reconstructed from")
+        assert "2.C Patient has clear cell histology; AND" in out
+        assert main(["show", "proleukin@2024-06-01", "--format", "json"]) == 0
+        shown = json.loads(capsys.readouterr().out)
+        assert shown["version"] == "2022-01-01"
+        assert shown["provenance"]["labels"] == list(EARLIER.provenance.labels)  # type: ignore[union-attr]
+
+    def test_a_malformed_spec(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["show", "proleukin@June"]) == 2
+        assert "not a policy version" in capsys.readouterr().err
+
+
 class TestSpecs:
     """A version is named NAME@YYYY-MM-DD: the version in force on that date."""
 

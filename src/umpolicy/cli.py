@@ -22,7 +22,7 @@ from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.io.schema import MODELS, schema_text
 from umpolicy.progress import Progress
-from umpolicy.registry import load_policy, policy_by_hash, policy_names
+from umpolicy.registry import load_policy, policy_at, policy_by_hash, policy_names
 from umpolicy.render.html import decision_html
 from umpolicy.render.text import decision_markdown, decision_text, policy_text
 
@@ -132,8 +132,19 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show(args: argparse.Namespace, out: TextIO) -> int:
-    policy = load_policy(args.policy)
-    out.write(to_json(policy) + "\n" if args.format == "json" else policy_text(policy))
+    """The tree of a policy, or of the version of it in force on a date (NAME@YYYY-MM-DD)."""
+    try:
+        policy = policy_at(args.policy)
+    except ValueError as error:  # a malformed spec: the command line's mistake
+        print(f"umpolicy: {error}", file=sys.stderr)
+        return INVALID
+    if args.format == "json":
+        out.write(to_json(policy) + "\n")
+        return 0
+    if policy.provenance is not None:  # said before the words it is about
+        out.write(f"RECONSTRUCTED ({', '.join(policy.provenance.labels)}): ")
+        out.write(f"{policy.provenance.text}\n\n")
+    out.write(policy_text(policy))
     return 0
 
 
@@ -283,7 +294,7 @@ def parser() -> argparse.ArgumentParser:
     many.set_defaults(run=_batch)
 
     show = commands.add_parser("show", help="print a policy's tree")
-    show.add_argument("policy")
+    show.add_argument("policy", help="NAME, or NAME@YYYY-MM-DD for the version then in force")
     show.add_argument("--format", choices=("text", "json"), default="text")
     show.set_defaults(run=_show)
 

@@ -29,11 +29,13 @@ from umpolicy.integrations.fhir.reading import (
     Located,
     Reading,
     coded,
+    codings,
     decimal,
     element,
     extensions,
     full_date,
     items,
+    listed,
     quantity,
     text,
 )
@@ -152,11 +154,11 @@ def drug_order(reading: Reading, claim: Located) -> Located | None:
 
 def drug_item(claim: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The Claim's item for the drug: the one with a requested service, else the first."""
-    found = [each for each in claim.get("item") or () if isinstance(each, Mapping)]
+    found = [each for each in listed(claim.get("item")) if isinstance(each, Mapping)]
     for each in found:
         if any(
             isinstance(ext, Mapping) and ext.get("url") == codes.PAS_REQUESTED_SERVICE
-            for ext in each.get("extension") or ()
+            for ext in listed(each.get("extension"))
         ):
             return each
     return found[0] if found else None
@@ -283,13 +285,13 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
         concept = found.get("code")
         loinc = [
             coding.get("code")
-            for coding in (concept.get("coding") or () if isinstance(concept, Mapping) else ())
-            if isinstance(coding, Mapping) and coding.get("system") == codes.LOINC
+            for coding in codings(concept)
+            if coding.get("system") == codes.LOINC and isinstance(coding.get("code"), str)
         ]
         field = next(
             (codes.BODY_OBSERVATIONS[c] for c in loinc if c in codes.BODY_OBSERVATIONS), None
         )
-        if field is None or found.get("status") in _VOID or "valueQuantity" not in found.resource:
+        if field is None or found.code("status") in _VOID or "valueQuantity" not in found.resource:
             continue
         if not _subject(reading, found, patient):
             continue
@@ -340,11 +342,8 @@ def _conditions(reading: Reading, patient: Located) -> list[tuple[str, str | Non
 
 
 def _status(resource: Located, name: str) -> str | None:
-    concept = resource.get(name)
-    if not isinstance(concept, Mapping):
-        return None
-    for coding in concept.get("coding") or ():
-        if isinstance(coding, Mapping) and isinstance(coding.get("code"), str):
+    for coding in codings(resource.get(name)):
+        if isinstance(coding.get("code"), str):
             return str(coding["code"])
     return None
 
@@ -367,12 +366,7 @@ def _order(reading: Reading, order: Located, patient: Located | None, data: Data
         )
     if isinstance(concept, Mapping):
         for system in codes.DRUG_SYSTEMS:
-            found = [
-                c
-                for c in concept.get("coding") or ()
-                if isinstance(c, Mapping) and c.get("system") == system
-            ]
-            if found:
+            if any(c.get("system") == system for c in codings(concept)):
                 break
         drugs = coded(reading, concept, where, system, "the requested drug")
         if drugs:
@@ -465,7 +459,7 @@ def _repeat(reading: Reading, repeat: Mapping[str, Any], path: str, medication: 
     if repeat.get("period") is None:
         reading.fail(at(path, "period"), "required field missing: a frequency is per a period")
         return
-    if per not in _PERIODS:
+    if not isinstance(per, str) or per not in _PERIODS:
         reading.fail(
             at(path, "periodUnit"), f"{shown(per)}: umpolicy reads a frequency per h, d, wk or mo"
         )
@@ -525,7 +519,7 @@ def _affiliations(reading: Reading, place: Located, field: str, person: Data) ->
     found = []
     for where, concept in items(reading, place.get("type"), at(place.path, "type")):
         if isinstance(concept, Mapping):
-            for index, coding in enumerate(concept.get("coding") or ()):
+            for index, coding in enumerate(listed(concept.get("coding"))):
                 if isinstance(coding, Mapping) and coding.get("system") == codes.AFFILIATION:
                     code = text(reading, coding.get("code"), at(where, "coding", index, "code"))
                     if code is not None:
@@ -568,7 +562,7 @@ def _therapies(reading: Reading, patient: Located, data: Data) -> None:
     """The therapy history: MedicationStatements, ATC-coded, tried before or given with."""
     history: dict[str, list[Data]] = {}
     for found in reading.of_type("MedicationStatement"):
-        status = found.get("status")
+        status = found.code("status")
         which = "concomitant" if status in _CONCOMITANT else "prior" if status in _PRIOR else None
         if which is None or not _subject(reading, found, patient):
             continue
@@ -619,11 +613,7 @@ def _empty_list(reading: Reading, found: Located) -> str | None:
     empty. Any other List is not umpolicy's to read.
     """
     concept = found.get("code")
-    names = [
-        c.get("code")
-        for c in (concept.get("coding") or () if isinstance(concept, Mapping) else ())
-        if isinstance(c, Mapping) and c.get("system") == codes.FACT
-    ]
+    names = [c.get("code") for c in codings(concept) if c.get("system") == codes.FACT]
     which: str | None = next(
         (n.split(".")[1] for n in names if n in ("therapies.prior", "therapies.concomitant")), None
     )
@@ -637,11 +627,7 @@ def _empty_list(reading: Reading, found: Located) -> str | None:
         )
         return None
     reason = found.get("emptyReason")
-    reasons = [
-        c.get("code")
-        for c in (reason.get("coding") or () if isinstance(reason, Mapping) else ())
-        if isinstance(c, Mapping)
-    ]
+    reasons = [c.get("code") for c in codings(reason)]
     if "nilknown" not in reasons:
         reading.fail(
             at(found.path, "emptyReason"), "an empty history says why: nilknown (none known)"

@@ -29,7 +29,7 @@ from umpolicy.errors import InputError, shown
 from umpolicy.integrations.fhir import codes
 from umpolicy.integrations.fhir.bundle import Data, _entries, common, decide, policy_name
 from umpolicy.integrations.fhir.paths import at
-from umpolicy.integrations.fhir.reading import Located, Reading, full_date
+from umpolicy.integrations.fhir.reading import Located, Reading, full_date, listed
 from umpolicy.io.validation import utc_today
 from umpolicy.policy import Policy
 from umpolicy.registry import load_policy
@@ -233,7 +233,7 @@ def crd_response(
     ident = coverage.get("id")
     updated = dict(order.resource)
     updated["extension"] = [
-        *(order.get("extension") or ()),
+        *listed(order.get("extension")),
         coverage_information(decision, f"Coverage/{ident}", date=date),
     ]
     policy = load_policy(decision.policy.name)

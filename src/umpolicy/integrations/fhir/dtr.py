@@ -245,7 +245,7 @@ def read_responses(reading: Reading, data: Data) -> None:
         target = found.get("questionnaire")
         if not isinstance(target, str) or not target.startswith(codes.QUESTIONNAIRE_PREFIX):
             continue
-        if found.get("status") in ("entered-in-error", "stopped"):
+        if found.code("status") in ("entered-in-error", "stopped"):
             continue
         name = target.removeprefix(codes.QUESTIONNAIRE_PREFIX).split("|")[0]
         where = at(found.path, "questionnaire")

@@ -22,6 +22,7 @@ from umpolicy.engine.decision import Decision, Outcome
 from umpolicy.errors import FieldError, InputError
 from umpolicy.integrations.fhir import codes
 from umpolicy.integrations.fhir.bundle import drug_item
+from umpolicy.integrations.fhir.reading import listed
 
 Data = dict[str, Any]
 
@@ -42,7 +43,7 @@ def review_action(outcome: Outcome) -> tuple[str, str]:
 
 def _claim(bundle: Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
     """The bundle's Claim and how a response refers to it (its fullUrl, else Claim/id)."""
-    for entry in bundle.get("entry") or ():
+    for entry in listed(bundle.get("entry")):
         if isinstance(entry, Mapping) and isinstance(entry.get("resource"), Mapping):
             resource = entry["resource"]
             if resource.get("resourceType") == "Claim":

@@ -47,6 +47,11 @@ class Located:
         """The element ``name`` of the resource, or ``None``."""
         return self.resource.get(name)
 
+    def code(self, name: str) -> str | None:
+        """The element ``name`` when it is text (a code such as a status), else ``None``."""
+        value = self.resource.get(name)
+        return value if isinstance(value, str) else None
+
 
 class Reading:
     """The resources being read, what the request took from where, and every problem."""
@@ -139,6 +144,18 @@ def element(reading: Reading, value: object, path: str, kind: type, what: str) -
         reading.fail(path, f"expected {what}")
         return None
     return value
+
+
+def listed(value: object) -> list[Any]:
+    """``value`` when it is a JSON list, else no items (what :func:`items` reports, when read)."""
+    return value if isinstance(value, list) else []
+
+
+def codings(concept: object) -> list[Mapping[str, Any]]:
+    """The Codings of a CodeableConcept that are JSON objects, whatever else it holds."""
+    if not isinstance(concept, Mapping):
+        return []
+    return [each for each in listed(concept.get("coding")) if isinstance(each, Mapping)]
 
 
 def items(reading: Reading, value: object, path: str) -> list[tuple[str, Any]]:

@@ -292,6 +292,13 @@ class TestFaults:
             f"Bundle.entry[{index(data, 'Observation')}].resource.valueQuantity.value"
         ]
 
+    def test_a_weight_below_a_bound_is_no_weight(self) -> None:
+        data = bundle()
+        resource(data, "Observation")["valueQuantity"]["comparator"] = "<"
+        assert paths(data) == [
+            f"Bundle.entry[{index(data, 'Observation')}].resource.valueQuantity.comparator"
+        ]
+
     def test_a_float(self) -> None:
         data = bundle()
         resource(data, "Observation")["valueQuantity"]["value"] = 81.5

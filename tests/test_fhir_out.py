@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -246,6 +247,7 @@ class TestCrd:
         response = crd_response(decision, hook, date=TODAY)
         [card] = response["cards"]
         assert len(card["summary"]) <= 140
+        assert str(uuid.UUID(card["uuid"])) == card["uuid"]
         assert card["links"][0]["url"] == "http://127.0.0.1:8000/policies/proleukin/"
         [update] = response["systemActions"]
         info = update["resource"]["extension"][-1]

@@ -21,6 +21,7 @@ extension, whose codes follow the guide's rules for valid combinations:
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -241,7 +242,9 @@ def crd_response(
     drug = policy.drug.split(" (")[0]  # the product's name, without its description
     detail = [decision.summary, *(f"- **{r.label}**: {r.detail}" for r in decision.reasons)]
     card: Data = {
-        "uuid": f"umpolicy-{decision.request_fingerprint[:32]}",
+        "uuid": str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"{codes.UMPOLICY}:card:{decision.request_fingerprint}")
+        ),
         "summary": summary(f"{drug}: {_HEADLINES[decision.outcome]}"),
         "detail": "\n\n".join(detail),
         "indicator": _INDICATORS[decision.outcome],

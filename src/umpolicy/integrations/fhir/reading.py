@@ -259,6 +259,10 @@ def quantity(
     found = element(reading, value, path, Mapping, "a Quantity (a JSON object)")
     if found is None:
         return None
+    if found.get("comparator") is not None:
+        reason = f"comparator {shown(found['comparator'])}: umpolicy reads a measured value"
+        reading.fail(at(path, "comparator"), reason)
+        return None
     number = decimal(reading, found.get("value"), at(path, "value"))
     if found.get("value") is None:
         reading.fail(at(path, "value"), "required field missing")

@@ -223,8 +223,8 @@ class TestEveryQuestionType:
     def _registered(self, monkeypatch: pytest.MonkeyPatch) -> None:
         real = umpolicy.load_policy
 
-        def load(name: str) -> umpolicy.Policy:
-            return EVERY_TYPE if name == EVERY_TYPE.name else real(name)
+        def load(name: str, on: dt.date | None = None) -> umpolicy.Policy:
+            return EVERY_TYPE if name == EVERY_TYPE.name else real(name, on=on)
 
         monkeypatch.setattr(dtr, "load_policy", load)
 
@@ -247,7 +247,11 @@ class TestEveryQuestionType:
     def test_the_questionnaire(self) -> None:
         decision = umpolicy.decide(POLICY, example())
         needed = ("answers.last_dose", "answers.grade", "answers.level")
-        form = questionnaire(attrs.evolve(decision, facts_needed=needed), EVERY_TYPE)
+        ref = attrs.evolve(
+            decision.policy, name=EVERY_TYPE.name, content_hash=EVERY_TYPE.content_hash
+        )
+        decision = attrs.evolve(decision, policy=ref, facts_needed=needed)
+        form = questionnaire(decision, EVERY_TYPE)
         date, grade, level = form["item"]
         assert date["type"] == "date"
         assert [o["valueCoding"]["code"] for o in grade["answerOption"]] == ["1", "2"]

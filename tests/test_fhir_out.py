@@ -384,3 +384,51 @@ class TestDumps:
         text = dumps({"a": Decimal("72.50"), "b": [Decimal("1E+6")], "c": (1,)}, indent=None)
         assert text == '{"a": 72.50, "b": [1000000], "c": [1]}'
         assert json.loads(text)["b"] == [1000000]
+
+
+class TestVersions:
+    """A bundle is decided, and asked about, under the version in force on its date."""
+
+    def test_an_earlier_versions_question_round_trip(self) -> None:
+        request = attrs.evolve(example("rcc-approve"), date=dt.date(2024, 6, 3))
+        bundle = bundle_from_request(request)
+        decision = evaluate_bundle(bundle, "proleukin", today=TODAY)
+        assert decision.policy.version == "2022-01-01"
+        assert decision.facts_needed == ("answers.clear_cell_histology",)
+        form = questionnaire(decision, "proleukin")
+        assert (form["version"], form["item"][0]["linkId"]) == (
+            "2022-01-01",
+            "answers.clear_cell_histology",
+        )
+        answers = {"proleukin": {**request.answers["proleukin"], "clear_cell_histology": True}}
+        answered = bundle_from_request(attrs.evolve(request, answers=answers))
+        assert evaluate_bundle(answered, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+        as_of = evaluate_bundle(answered, "proleukin", today=TODAY, as_of=dt.date(2026, 3, 2))
+        assert as_of.policy.version == POLICY.version
+
+    @pytest.mark.parametrize("created", ["2019-01-01", "2026-02-30"])
+    def test_answers_on_a_date_no_version_covers_are_read_under_the_current(
+        self, created: str
+    ) -> None:
+        bundle = bundle_from_request(example("rcc-approve"))
+        bundle["entry"][0]["resource"]["created"] = created
+        if created == "2019-01-01":
+            read = request_from_bundle(bundle, "proleukin")
+            assert read.answers == example("rcc-approve").answers
+            request = attrs.evolve(example("rcc-approve"), date=dt.date(2019, 1, 1))
+            assert request_from_bundle(bundle_from_request(request), "proleukin") == request
+        else:
+            with pytest.raises(umpolicy.InputError) as caught:
+                request_from_bundle(bundle, "proleukin")
+            assert caught.value.errors[0].path == "Bundle.entry[0].resource.created"
+
+    def test_a_questionnaire_of_another_policy_is_a_mistake(self) -> None:
+        decision = umpolicy.decide(POLICY, example("rcc-insufficient-information"))
+        with pytest.raises(ValueError, match="made under 'proleukin', not 'quellimab'"):
+            questionnaire(decision, "quellimab")
+
+    def test_the_version_that_decided_asks(self) -> None:
+        request = attrs.evolve(example("rcc-approve"), date=dt.date(2024, 6, 3))
+        decision = umpolicy.decide(umpolicy.load_policy("proleukin", on=request.date), request)
+        [item] = questionnaire(decision, POLICY)["item"]  # the current version given
+        assert item["linkId"] == "answers.clear_cell_histology"

@@ -40,7 +40,6 @@ from umpolicy.integrations.fhir.reading import (
     text,
 )
 from umpolicy.policy import Policy
-from umpolicy.registry import load_policy
 from umpolicy.vocabulary.request import Request
 
 Data = dict[str, Any]
@@ -660,11 +659,16 @@ def evaluate_bundle(
     *,
     trail: bool = True,
     today: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> Decision:
-    """Decide a PAS request bundle: :func:`umpolicy.api.evaluate`, faults at FHIR paths."""
+    """Decide a PAS request bundle: :func:`umpolicy.api.evaluate`, faults at FHIR paths.
+
+    A policy named (or the one the bundle's answers name) decides in the version in
+    force on the request's date, or on ``as_of``; a :class:`~umpolicy.Policy` as it is.
+    """
     data, reading = read_bundle(bundle, policy)
     request = _finish(data, reading)
-    return decide(request, reading, policy, trail=trail, today=today)
+    return decide(request, reading, policy, trail=trail, today=today, as_of=as_of)
 
 
 def decide(
@@ -674,10 +678,10 @@ def decide(
     *,
     trail: bool = True,
     today: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> Decision:
     """Decide a request read from FHIR; the policy's own checks report at FHIR paths too."""
-    chosen = load_policy(policy) if isinstance(policy, str) else policy
     try:
-        return evaluate(request, chosen, trail=trail, today=today)
+        return evaluate(request, policy, trail=trail, today=today, as_of=as_of)
     except InputError as error:
         raise reading.translate(error) from None

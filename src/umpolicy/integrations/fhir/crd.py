@@ -29,11 +29,11 @@ from umpolicy.engine.decision import Decision, Outcome
 from umpolicy.errors import InputError, shown
 from umpolicy.integrations.fhir import codes
 from umpolicy.integrations.fhir.bundle import Data, _entries, common, decide, policy_name
+from umpolicy.integrations.fhir.dtr import decided_under
 from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import Located, Reading, full_date, listed
 from umpolicy.io.validation import utc_today
 from umpolicy.policy import Policy
-from umpolicy.registry import load_policy
 from umpolicy.vocabulary.request import Request
 
 #: The hooks umpolicy answers.
@@ -143,10 +143,12 @@ def evaluate_hook(
     *,
     trail: bool = True,
     today: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> Decision:
-    """Decide a CRD hook call under ``policy``; faults at the hook's FHIR paths."""
+    """Decide a CRD hook call under ``policy`` (in force on the order's date, or ``as_of``)."""
     data, reading, _ = read_hook(hook, policy, today=today)
-    return decide(_request(data, reading), reading, policy, trail=trail, today=today)
+    request = _request(data, reading)
+    return decide(request, reading, policy, trail=trail, today=today, as_of=as_of)
 
 
 #: The performer facts: missing ones are CRD's ``info-needed`` ``performer``.
@@ -237,7 +239,7 @@ def crd_response(
         *listed(order.get("extension")),
         coverage_information(decision, f"Coverage/{ident}", date=date),
     ]
-    policy = load_policy(decision.policy.name)
+    policy = decided_under(decision, decision.policy.name)
     page = policy_page(policy.name, docs_base)
     drug = policy.drug.split(" (")[0]  # the product's name, without its description
     detail = [decision.summary, *(f"- **{r.label}**: {r.detail}" for r in decision.reasons)]

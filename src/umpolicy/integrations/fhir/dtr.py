@@ -11,6 +11,7 @@ that wrote the question (:data:`ASKED`): generated from the policy, never per po
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +32,7 @@ from umpolicy.integrations.fhir.reading import (
 )
 from umpolicy.io.quantities import QUANTITIES
 from umpolicy.policy import Policy
-from umpolicy.registry import load_policy
+from umpolicy.registry import load_policy, policy_by_hash
 from umpolicy.vocabulary.facts import FactSpec
 from umpolicy.vocabulary.request import RequestKind, Sex, TherapyOutcome
 
@@ -198,14 +199,26 @@ def asked_facts(policy: Policy, needed: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(found)
 
 
+def decided_under(decision: Decision, name: str) -> Policy:
+    """The version of the policy ``name`` that made ``decision`` (by its content hash).
+
+    A name that is not the decision's policy is a mistake: its questions are not the
+    ones the decision needs answered.
+    """
+    if name != decision.policy.name:
+        raise ValueError(f"the decision was made under {decision.policy.name!r}, not {name!r}")
+    return policy_by_hash(name, decision.policy.content_hash)
+
+
 def questionnaire(decision: Decision, policy: Policy | str) -> dict[str, Any]:
     """A DTR Questionnaire asking exactly for the facts ``decision`` still needs.
 
     Empty of items when the decision needs nothing (it was decided). Its ``url`` names
     the policy and its ``version`` the policy's, so its answers are read under it.
     """
-    if isinstance(policy, str):
-        policy = load_policy(policy)
+    if isinstance(policy, str) or policy.content_hash != decision.policy.content_hash:
+        # the version that decided: another version's questions are not the ones it needs
+        policy = decided_under(decision, policy if isinstance(policy, str) else policy.name)
     questions = {q.fact: q for q in policy.questions}
     specs = catalog(policy)
     asked = asked_facts(policy, decision.facts_needed)
@@ -235,6 +248,24 @@ def questionnaire(decision: Decision, policy: Policy | str) -> dict[str, Any]:
     }
 
 
+def _in_force(name: str, date: object) -> Policy:
+    """The version of ``name`` in force on the request's date (its answers are to it).
+
+    Without a date, or on a date no version covers (the request's checks say so), the
+    policy's current version.
+    """
+    try:
+        on = dt.date.fromisoformat(date) if isinstance(date, str) else None
+    except ValueError:
+        on = None
+    if on is not None:
+        try:
+            return load_policy(name, on=on)
+        except LookupError:
+            pass
+    return load_policy(name)
+
+
 def read_responses(reading: Reading, data: Data) -> None:
     """Read every umpolicy QuestionnaireResponse among the resources into the request.
 
@@ -257,7 +288,7 @@ def read_responses(reading: Reading, data: Data) -> None:
         data["policy"] = name
         reading.source("$.policy", where)
         try:
-            policy = load_policy(name)
+            policy = _in_force(name, data.get("date"))
         except LookupError as error:
             reading.fail(where, str(error))
             continue

@@ -310,9 +310,14 @@ def _response(out: _Bundle, request: Request, policy: Policy, subject: Data) -> 
 
 def bundle_from_request(request: Request, policy: Policy | str | None = None) -> dict[str, Any]:
     """The PAS request bundle that makes ``request`` (under ``policy``, else its own)."""
-    chosen = (
-        load_policy(policy or request.policy or "") if not isinstance(policy, Policy) else policy
-    )
+    if isinstance(policy, Policy):
+        chosen = policy
+    else:  # the version in force on the request's date answers its questions
+        name = policy or request.policy or ""
+        try:
+            chosen = load_policy(name, on=request.date)
+        except LookupError:
+            chosen = load_policy(name)
     out = _Bundle()
     claim: Data = {
         "resourceType": "Claim",

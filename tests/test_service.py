@@ -32,7 +32,7 @@ from umpolicy.integrations.fhir.write import hook_from_request
 from umpolicy.integrations.service import app as service_app
 from umpolicy.integrations.service.app import create_app
 from umpolicy.integrations.service.openapi import add_schema
-from umpolicy.integrations.service.web import fhir_json
+from umpolicy.integrations.service.web import DRAIN_SECONDS, fhir_json
 from umpolicy.io.converter import CONVERTER, MAX_REQUEST_BYTES
 from umpolicy.registry import policy_names
 
@@ -210,6 +210,34 @@ class TestSizeLimit:
         assert answer.status == 413
         assert answer.json() == _too_large(f"more than {MAX_REQUEST_BYTES}")
 
+    def test_far_past_the_limit_is_not_read_to_its_end(self, served: Served) -> None:
+        """Past the limit and what is drained after it, the server stops reading and closes.
+
+        The client that is still writing then sees the 413, or a connection the server
+        closed: never a decision. The server goes on answering.
+        """
+        chunks = (b" " * 65536 for _ in range(64))  # 4 MiB
+        try:
+            answer = call(served, "POST", "/decide", chunks, {"Content-Type": "application/json"})
+        except (ConnectionError, http.client.HTTPException):
+            pass
+        else:
+            assert answer.status == 413
+        assert call(served, "GET", "/healthz").status == 200
+
+    def test_a_body_that_stops_coming(self, served: Served) -> None:
+        """A body over the limit that never arrives in full is answered 413 after the drain."""
+        with socket.create_connection((served.host, served.port), timeout=30) as raw:
+            head = (
+                "POST /decide HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {MAX_REQUEST_BYTES + 10}\r\n\r\n"
+            )
+            raw.sendall(head.encode() + b"{}")
+            started = time.monotonic()
+            answer = raw.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 413 ")
+            assert time.monotonic() - started < DRAIN_SECONDS + 5
+
     @settings(max_examples=12, deadline=None)
     @given(
         size=st.integers(MAX_REQUEST_BYTES - 64, MAX_REQUEST_BYTES + 64) | st.integers(2, 4096),
@@ -254,6 +282,14 @@ class TestHealth:
             )
             assert call(other, "GET", "/healthz").status == 200
             assert post_json(other, "/decide", APPROVE.read_bytes()).status == 200
+
+    def test_only_the_served_policies_decide(self) -> None:
+        """An installed policy left out (or failed) is named, and the way to see why."""
+        with running(create_app(["quellimab"])) as other:
+            answer = post_json(other, "/decide", APPROVE.read_bytes())
+            assert answer.status == 422
+            reason = "the policy 'proleukin' is installed but not served here (see /readyz)"
+            assert answer.json() == {"errors": [{"path": "$.policy", "reason": reason}]}
 
     def test_no_policy_is_not_ready(self) -> None:
         """A service with no policy to decide under is never ready."""

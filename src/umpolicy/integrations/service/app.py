@@ -32,7 +32,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from umpolicy.api import evaluate, to_json
-from umpolicy.errors import FieldError, InputError
+from umpolicy.errors import FieldError, InputError, shown
 from umpolicy.integrations.fhir.crd import DOCS_BASE
 from umpolicy.io.converter import dumps
 from umpolicy.io.schema import example_request
@@ -58,23 +58,6 @@ from .web import (
 )
 
 LOG = logging.getLogger("umpolicy.service")
-
-
-def _decide(raw: bytes, trail: bool) -> str:
-    """The decision on one request's JSON, as JSON: the work of ``POST /decide``."""
-    data = parsed(raw)
-    try:
-        return to_json(evaluate(data, trail=trail))
-    except InputError as error:
-        raise Problem(422, error.errors) from None
-
-
-async def decide(request: Request) -> Response:
-    """``POST /decide``: a request's JSON in, its decision's JSON out."""
-    trail = flag(query(request, ("trail",)), "trail", True)
-    media_type(request, (JSON,))
-    text = await run_in_threadpool(_decide, await body(request), trail)
-    return Response(text, media_type=JSON, headers=NO_STORE)
 
 
 def _is_fhir(request: Request) -> bool:
@@ -113,9 +96,9 @@ async def _on_error(request: Request, exc: Exception) -> Response:
 class Service:
     """What the endpoints share: the installed policies, loaded once, and the readiness.
 
-    ``names`` are the policies to load (every installed one unless given). A policy
-    that fails to load or to pass its checks leaves the service up (``/healthz``) but
-    not ready (``/readyz`` names it); the others still decide.
+    ``names`` are the policies to load and serve (every installed one unless given). A
+    policy that fails to load or to pass its checks leaves the service up
+    (``/healthz``) but not ready (``/readyz`` names it); the others still decide.
     """
 
     def __init__(self, names: Iterable[str] | None = None) -> None:
@@ -141,6 +124,30 @@ class Service:
 
     def __repr__(self) -> str:
         return f"Service({list(self.status)!r})"
+
+    def _decide(self, raw: bytes, trail: bool) -> str:
+        """The decision on one request's JSON, as JSON: the work of ``POST /decide``.
+
+        A request names its policy; one installed but not served here (it failed to
+        load, or was left out) is a 422 at ``$.policy``, any other fault the library's.
+        """
+        data = parsed(raw)
+        name = data.get("policy") if isinstance(data, Mapping) else None
+        policy = next((p for p in self.policies if p.name == name), None)
+        if policy is None and isinstance(name, str) and name in policy_names():
+            reason = f"the policy {shown(name)} is installed but not served here (see /readyz)"
+            raise Problem(422, [FieldError("$.policy", reason)])
+        try:
+            return to_json(evaluate(data, policy, trail=trail))
+        except InputError as error:
+            raise Problem(422, error.errors) from None
+
+    async def decide(self, request: Request) -> Response:
+        """``POST /decide``: a request's JSON in, its decision's JSON out."""
+        trail = flag(query(request, ("trail",)), "trail", True)
+        media_type(request, (JSON,))
+        text = await run_in_threadpool(self._decide, await body(request), trail)
+        return Response(text, media_type=JSON, headers=NO_STORE)
 
     async def health(self, _: Request) -> Response:
         """``GET /healthz``: the process is up and answering."""
@@ -168,7 +175,7 @@ def create_app(names: Iterable[str] | None = None, docs_base: str = DOCS_BASE) -
     """
     service = Service(names)
     routes = [
-        Route("/decide", decide, methods=["POST"]),
+        Route("/decide", service.decide, methods=["POST"]),
         Route("/openapi.json", service.document, methods=["GET"]),
         Route("/healthz", service.health, methods=["GET"]),
         Route("/readyz", service.readiness, methods=["GET"]),

@@ -8,9 +8,10 @@ and no further, as JSON the library reads it (exact decimals). Every problem is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -55,20 +56,44 @@ def _too_large(size: str) -> Problem:
     return Problem(413, [FieldError("$", f"a request of {size} bytes; {limit}")])
 
 
+#: How much of a body past the limit is still read, and thrown away, before the 413
+#: (in at most :data:`DRAIN_SECONDS`): a client that writes its whole body before it
+#: reads gets the answer, not a connection reset by unread data. Nothing read past the
+#: limit is kept; a longer body is not read at all.
+DRAIN_BYTES = 4 * MAX_REQUEST_BYTES
+DRAIN_SECONDS = 2.0
+
+
+async def _drain(stream: AsyncIterator[bytes], most: int) -> None:
+    """Read and drop up to ``most`` more bytes of the body, for at most DRAIN_SECONDS."""
+    with anyio.move_on_after(DRAIN_SECONDS):
+        dropped = 0
+        async for chunk in stream:
+            dropped += len(chunk)
+            if dropped > most:
+                return
+
+
 async def body(request: Request, limit: int = MAX_REQUEST_BYTES) -> bytes:
     """The request's body, read no further than ``limit`` bytes (413 past it).
 
-    A ``Content-Length`` over the limit is refused before any of the body is read;
-    a body sent in chunks is refused at the first chunk that takes it past the limit.
+    A ``Content-Length`` over the limit is refused before any of the body is kept; a
+    body sent in chunks is refused at the first chunk that takes it past the limit.
+    Either way the rest is drained (read and dropped) when it is at most
+    :data:`DRAIN_BYTES`, so that the client reads the 413.
     """
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
+        if int(length) <= limit + DRAIN_BYTES:
+            await _drain(request.stream(), int(length))
         raise _too_large(length)
     chunks = []
     size = 0
-    async for chunk in request.stream():
+    stream = request.stream()
+    async for chunk in stream:
         size += len(chunk)
         if size > limit:
+            await _drain(stream, DRAIN_BYTES)  # the same stream: it may have ended already
             raise _too_large(f"more than {limit}")
         chunks.append(chunk)
     return b"".join(chunks)
@@ -160,6 +185,8 @@ def fhir_json(data: object) -> str:
 
 
 __all__ = [
+    "DRAIN_BYTES",
+    "DRAIN_SECONDS",
     "FHIR_JSON",
     "JSON",
     "NO_STORE",

@@ -79,6 +79,8 @@ _PROLEUKIN_TESTS = (
     "tests/test_proleukin_outcomes.py",
     "tests/test_proleukin_examples.py",
     "tests/test_value_sets_decide.py",
+    "tests/test_proleukin_document.py",
+    "tests/test_pages.py::TestInterpretationsPage::test_not_encoded_is_marked",
 )
 
 #: Each target file and the tests that decide its mutants (fast, relevant ones first).

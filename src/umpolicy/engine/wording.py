@@ -78,8 +78,7 @@ def _digits(value: Decimal) -> int:
 
 
 def _round(value: Decimal, digits: int) -> Decimal:
-    if value == 0:
-        return value
+    """``value`` (not zero: a zero is never long) to ``digits`` significant digits."""
     exponent = value.adjusted() - digits + 1
     return value.quantize(Decimal(1).scaleb(exponent))
 
@@ -104,17 +103,16 @@ def amount(quantity: Quantity, limit: Quantity | None = None) -> str:
 
 
 def _same(shown: Decimal, unit: Unit, limit: Quantity, exact: Decimal) -> bool:
-    """True when ``shown`` reads as the limit although the exact value is not it."""
-    if unit.dimension != limit.unit.dimension:
-        return False
+    """True when ``shown`` reads as the limit although the exact value is not it.
+
+    The value and the limit are of one dimension (the callers convert only within one).
+    """
     base = Fraction(limit.value) * limit.unit.factor
     return Fraction(shown) * unit.factor == base != Fraction(exact) * unit.factor
 
 
 def exactly_in(quantity: Quantity, unit: Unit) -> Quantity | None:
-    """The quantity in ``unit`` when that has a short, exact decimal form, else ``None``."""
-    if unit.dimension != quantity.unit.dimension:
-        return None
+    """The quantity in ``unit`` (of its dimension) when that is short and exact, else ``None``."""
     value = Fraction(quantity.value) * quantity.unit.factor / unit.factor
     den = value.denominator
     for prime in (2, 5):

@@ -312,24 +312,22 @@ def _collapsed(indication: Indication, trail: Trail, policy: Policy) -> str:
     step = trail.steps[label]
     head = f"{_named(indication)} — {STATUS_WORDS[step.status]}"
     first = _first(indication.criteria, trail, step.status)
-    if first is None:
-        return head
     found = _sentences(first.label, first, trail, policy, marked=False)
     return f"{head}: {' '.join(found)}"
 
 
-def _first(node: Node, trail: Trail, status: Status) -> Node | None:
-    """The first node under ``node`` with ``status`` whose own findings say why."""
+def _first(node: Node, trail: Trail, status: Status) -> Node:
+    """The first node under ``node`` (itself of ``status``) whose own findings say why.
+
+    Kleene logic gives a heading its status from a child of that status or from its
+    own condition, so the walk always ends at a node whose findings show it.
+    """
     step = trail.steps[node.label]
-    if step.status is not status:
-        return None
-    if step.off or not isinstance(node, AllOf | AnyOf):
-        return node if step.findings else None
-    for child in node.children:
-        found = _first(child, trail, status)
-        if found is not None:
-            return found
-    return node if step.findings else None
+    if not step.off and isinstance(node, AllOf | AnyOf):
+        for child in node.children:
+            if trail.steps[child.label].status is status:
+                return _first(child, trail, status)
+    return node
 
 
 def _exclusions(trail: Trail, policy: Policy) -> Iterator[Row]:

@@ -11,7 +11,9 @@
 from __future__ import annotations
 
 import decimal
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -167,8 +169,28 @@ def ten_places(value: Decimal) -> Decimal:
     return value.quantize(Decimal("1E-10"), rounding=decimal.ROUND_HALF_EVEN)
 
 
+#: Arithmetic far finer than the 10 places shown, so that rounding to them is the only one.
+FINE = decimal.Context(prec=80)
+
+
+def mosteller(cm: int, kg: int) -> Fraction | Decimal:
+    """Mosteller's BSA, √(cm × kg / 3600): exactly when rational, else to 80 digits."""
+    square = Fraction(cm * kg, 3600)
+    num, den = math.isqrt(square.numerator), math.isqrt(square.denominator)
+    if num * num == square.numerator and den * den == square.denominator:
+        return Fraction(num, den)
+    return FINE.divide(Decimal(cm * kg), Decimal(3600)).sqrt(FINE)
+
+
+def shown(value: Fraction | Decimal) -> Decimal:
+    """An exact or 80-digit value rounded to 10 places, half to even, as the trail shows it."""
+    if isinstance(value, Fraction):
+        return Decimal(round(value * 10**10)).scaleb(-10)  # Fraction rounds half to even
+    return ten_places(value)
+
+
 #: Mosteller's BSA for 170 cm and 70 kg: √(11900 / 3600), irrational.
-ROOT = (Decimal(170 * 70) / 3600).sqrt(decimal.Context(prec=80))
+ROOT = mosteller(170, 70)
 
 
 class TestShownToTenPlaces:
@@ -206,7 +228,8 @@ class TestShownToTenPlaces:
         facts = dosed(dose, height=Quantity("170", "cm"), weight=Quantity("70", "kg"))
         finding = GVHD_DOSE.evaluate(facts)
         assert finding.requested == Quantity("0.5500190982", "10*6.[iU]/m2")
-        assert finding.requested.value == ten_places(1 / ROOT)
+        with decimal.localcontext(FINE):
+            assert finding.requested.value == shown(1 / ROOT)
         assert finding.status is MET
 
     def test_times_mosteller_area(self) -> None:
@@ -214,7 +237,7 @@ class TestShownToTenPlaces:
         facts = dosed(dose, height=Quantity("170", "cm"), weight=Quantity("70", "kg"))
         finding = IU_CAP.evaluate(facts)
         assert finding.requested == Quantity("1.8181186858", "10*6.[iU]")
-        assert finding.requested.value == ten_places(ROOT)
+        assert finding.requested.value == shown(ROOT)
         assert finding.note == (
             "1,000,000 International Units/m² × 1.8181 m² = 1.8181186858 million "
             "International Units (compared exactly, by squares)"
@@ -226,12 +249,23 @@ class TestShownToTenPlaces:
         st.integers(min_value=30, max_value=150),
     )
     def test_any_mosteller_area(self, iu: int, cm: int, kg: int) -> None:
-        area = (Decimal(cm * kg) / 3600).sqrt(decimal.Context(prec=80))
+        """Exact ties (a rational area) go to the even last place; the rest round to nearest."""
+        area = mosteller(cm, kg)
         body = {"height": Quantity(cm, "cm"), "weight": Quantity(kg, "kg")}
         per_m2 = GVHD_DOSE.evaluate(dosed(Quantity(iu, "[iU]"), **body)).requested
         total = IU_CAP.evaluate(dosed(Quantity(iu, "[iU]/m2"), **body)).requested
         assert per_m2 is not None
         assert total is not None
-        with decimal.localcontext(decimal.Context(prec=80)):  # rounded once, at the end
-            assert per_m2.value == ten_places(Decimal(iu) / area / 10**6)
-            assert total.value == ten_places(Decimal(iu) * area / 10**6)
+        with decimal.localcontext(FINE):  # any Decimal arithmetic below: 80 digits
+            assert per_m2.value == shown(iu / area / 10**6)
+            assert total.value == shown(iu * area / 10**6)
+
+    @pytest.mark.parametrize(
+        ("iu", "shown_per_m2"),
+        [("3", "0.0000014062"), ("9", "0.0000042188")],  # 1.40625 and 4.21875 (× 10⁻⁶)
+    )
+    def test_a_tie_goes_to_even(self, iu: str, shown_per_m2: str) -> None:
+        """128 cm and 128 kg give exactly 32/15 m²: 3 IU over it is 1.40625 IU/m², a tie."""
+        body = {"height": Quantity("128", "cm"), "weight": Quantity("128", "kg")}
+        finding = GVHD_DOSE.evaluate(dosed(Quantity(iu, "[iU]"), **body))
+        assert finding.requested == Quantity(shown_per_m2, "10*6.[iU]/m2")

@@ -32,6 +32,7 @@ from umpolicy.io.schema import (
     json_schema,
     schema_text,
 )
+from umpolicy.registry import every_version
 from umpolicy.vocabulary import request
 
 ROOT = Path(__file__).parent.parent
@@ -207,8 +208,7 @@ class TestTheCommand:
     def test_prints(self, model: str) -> None:
         out = io.StringIO()
         assert main(["schema", model], out=out) == 0
-        installed = [load_policy(name) for name in policy_names()]
-        assert out.getvalue() == schema_text(model, installed)
+        assert out.getvalue() == schema_text(model, every_version(policy_names()))
         printed = json.loads(out.getvalue())
         jsonschema.Draft202012Validator.check_schema(printed)
         assert printed["title"] == model.title()

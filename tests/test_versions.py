@@ -465,3 +465,27 @@ class TestRegisteredHistories:
     def test_a_name_no_module_can_have(self) -> None:
         """Not looked for among the bundled modules: no history registered, one version."""
         assert load_history("a-b").current.policy is self.OTHER
+
+
+class TestSchemaSpansVersions:
+    """The request schema spans every version: an earlier version's answers validate."""
+
+    def test_an_earlier_versions_answer_validates(self) -> None:
+        import jsonschema
+
+        from umpolicy.io.schema import json_schema
+        from umpolicy.registry import every_version
+        from umpolicy.vocabulary.request import Request
+
+        versions = every_version(["proleukin"])
+        assert versions[0] is load_policy("proleukin")  # the newest first
+        assert len(versions) == len(registry.load_history("proleukin").versions)
+        schema = json_schema(Request, versions)
+        path = Path(__file__).parent.parent / "examples" / "proleukin" / "rcc-approve.json"
+        data = json.loads(path.read_text())
+        data["date"] = "2024-06-01"
+        data["answers"]["proleukin"]["clear_cell_histology"] = True
+        jsonschema.validate(data, schema)
+        data["answers"]["proleukin"]["clear_cell_histology"] = "yes"
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(data, schema)

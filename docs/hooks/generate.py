@@ -32,7 +32,7 @@ from umpolicy.history import InForce
 from umpolicy.io import converter
 from umpolicy.io.schema import MODELS, json_schema, schema_text
 from umpolicy.policy import Policy
-from umpolicy.registry import BUNDLED, GROUP, entry_points, load_history
+from umpolicy.registry import BUNDLED, GROUP, entry_points, every_version, load_history
 from umpolicy.render.diff import diff_markdown
 from umpolicy.render.pages import (
     anchor,
@@ -402,7 +402,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     for file in _replay_files(config):  # the replay of the corpus, with its charts
         files.append(file)
     # The JSON Schemas as files, linked from the integrator guide: what `umpolicy schema` prints.
-    production = [umpolicy.load_policy(name) for name in shipped()]
+    production = every_version(shipped())
     for model in MODELS:
         text = schema_text(model, production)
         files.append(_generated(config, f"schemas/{model}.schema.json", text))

@@ -22,7 +22,13 @@ from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.io.schema import MODELS, schema_text
 from umpolicy.progress import Progress
-from umpolicy.registry import load_policy, policy_at, policy_by_hash, policy_names
+from umpolicy.registry import (
+    every_version,
+    load_policy,
+    policy_at,
+    policy_by_hash,
+    policy_names,
+)
 from umpolicy.render.html import decision_html
 from umpolicy.render.text import decision_markdown, decision_text, policy_text
 
@@ -165,7 +171,7 @@ def _facts(args: argparse.Namespace, out: TextIO) -> int:
 
 def _schema(args: argparse.Namespace, out: TextIO) -> int:
     """The JSON Schema of a request or a decision, the installed policies' answers included."""
-    out.write(schema_text(args.model, [load_policy(name) for name in policy_names()]))
+    out.write(schema_text(args.model, every_version(policy_names())))
     return 0
 
 

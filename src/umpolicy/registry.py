@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -125,6 +125,18 @@ def load_history(name: str) -> PolicyHistory:
     for each in history:
         check(each.policy)
     return history
+
+
+def every_version(names: Iterable[str]) -> tuple[Policy, ...]:
+    """Every version of each named policy: each one's newest first, then the older ones.
+
+    What a request may answer spans the versions (a request dated under an earlier
+    version answers its questions), so the JSON Schema describes them all.
+    """
+    histories = [load_history(name) for name in names]
+    newest = [history.current.policy for history in histories]
+    older = [each.policy for history in histories for each in reversed(history.versions[:-1])]
+    return (*newest, *older)
 
 
 def _find_history(name: str) -> object:

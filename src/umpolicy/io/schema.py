@@ -260,16 +260,26 @@ def _question(question: Question) -> dict[str, Any]:
 
 
 def _answers(policies: Iterable[Policy]) -> dict[str, Any]:
-    """The answers by policy name: each given policy's questions; any other's, any object."""
+    """The answers by policy name: each given policy's questions; any other's, any object.
+
+    Versions of one policy share its name: their questions are merged, the first
+    given (the newest) winning where two ask under one id; the example is the first's.
+    """
+    asked: dict[str, dict[str, Question]] = {}
+    first: dict[str, Policy] = {}
+    for policy in policies:
+        first.setdefault(policy.name, policy)
+        for q in policy.questions:
+            asked.setdefault(policy.name, {}).setdefault(q.id, q)
     properties = {
-        policy.name: {
+        name: {
             "type": "object",
-            "description": f"Answers to the questions of the policy {policy.name!r}, by id.",
-            "properties": {q.id: _question(q) for q in policy.questions},
+            "description": f"Answers to the questions of the policy {name!r}, by id.",
+            "properties": {q.id: _question(q) for q in asked.get(name, {}).values()},
             "additionalProperties": False,
             "examples": [{q.id: answer_example(q) for q in policy.questions}],
         }
-        for policy in policies
+        for name, policy in first.items()
     }
     return {
         "type": "object",

@@ -195,6 +195,13 @@ class TestPAS:
             answer = send(served, SUBMIT, bundle_from_request(request_of(example)))
             check(loads(answer.body))
 
+    def test_a_policy_not_served_here_is_refused(self) -> None:
+        """A bundle whose answers name a policy this service does not serve is a 422."""
+        with running(create_app(["quellimab"])) as only_quellimab:
+            answer = send(only_quellimab, SUBMIT, bundle_from_request(request_of(APPROVE)))
+        assert answer.status == 422
+        assert "does not decide under" in answer.body.decode()
+
     def test_the_policy_parameter(self, served: Served) -> None:
         """?policy names the policy when the bundle does not; one not decided here is a 400."""
         bundle = bundle_from_request(request_of(APPROVE))

@@ -184,6 +184,12 @@ class Endpoints:
     def _submit(self, raw: bytes, policy: str | None) -> Data:
         bundle = web.parsed(raw)
         decision = _decided(evaluate_bundle, bundle, policy)
+        if decision.policy.name not in self.policies:  # named by the bundle's answers
+            reason = (
+                f"the bundle names the policy {shown(decision.policy.name)}, which this "
+                f"service does not decide under ({', '.join(self.policies) or 'none'})"
+            )
+            raise Problem(422, [FieldError("Bundle", reason)])
         return response_bundle(claim_response(decision, bundle), bundle, decision)
 
     async def package(self, request: Request) -> Response:

@@ -77,7 +77,15 @@ class TestFactsNeeded:
         original, removed = case
         thin = without(original, removed)
         decision = decide(thin)
-        assert all(value_of(thin, n) is None for n in decision.facts_needed if n in REMOVABLE)
+        assert decision.trail is not None
+        incomplete = {
+            name
+            for fact in decision.trail.facts.values()
+            if fact.partial or fact.value is None
+            for name in fact.inputs
+        }
+        for name in decision.facts_needed:  # not given, or given but incomplete
+            assert value_of(thin, name) is None or name in incomplete, name
         for field in removed - set(decision.facts_needed):
             again = decide(without(original, removed - {field}))
             assert again.outcome is decision.outcome, field
@@ -125,3 +133,24 @@ class TestAConditionalCriterion:
         request = without(request, {"medication.schedule.rest_before_course", "patient.weight"})
         decision = decide(request)
         assert decision.facts_needed == ("patient.weight",)
+
+
+class TestAnEarlierIndicationStillOpen:
+    def test_it_is_asked_for_before_a_later_one_is_sent_to_review(self) -> None:
+        """An earlier indication still unknown would decide instead: its facts are needed."""
+        import attrs
+
+        from tests.strategies import DERMATOLOGY, MELANOMA, ONCOLOGY, RCC, base, doctor
+
+        request = attrs.evolve(
+            base("melanoma_intralesional"),
+            diagnoses=(MELANOMA, RCC),
+            therapies=base("rcc").therapies,
+            prescriber=doctor(ONCOLOGY, DERMATOLOGY),
+        )
+        request = replace(replace(request, "answers.metastatic", True), "answers.lesions", None)
+        decision = decide(request)
+        assert decision.outcome is Outcome.CLINICIAN_REVIEW
+        assert decision.indication == "2"
+        assert "answers.lesions" in decision.facts_needed
+        assert "1.B.ii" in [r.label for r in decision.reasons if r.status is Status.UNKNOWN]

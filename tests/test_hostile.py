@@ -272,7 +272,7 @@ class TestTherapiesThatMightCount:
         data["therapies"]["concomitant"] = [{"name": "pembrolizumab"}]
         decision = evaluate(json.dumps(data))
         assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
-        assert decision.facts_needed == ("therapy.concomitant_anticancer",)
+        assert decision.facts_needed == ("therapies.concomitant",)
 
     def test_an_uncoded_biologic_never_passes_the_exclusion(self) -> None:
         data = json.loads(QUELLIMAB_RA.read_text())
@@ -432,7 +432,7 @@ class TestPartialCounts:
         data["therapies"]["prior"] = [{"name": "a trial drug"}]
         decision = evaluate(json.dumps(data))
         assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
-        assert decision.facts_needed == ("therapy.prior_systemic_count",)
+        assert decision.facts_needed == ("therapies.prior",)
         assert decision.trail is not None
         assert decision.trail.facts["therapy.prior_systemic_count"].partial
 

@@ -637,7 +637,7 @@ class TestPrescriberOrConsultant:
             (doctor(OTHER_SPECIALTY), None, {"consultants"}),
             (Practitioner(), (), {"prescriber.specialties"}),
             (Practitioner(), None, {"prescriber.specialties", "consultants"}),
-            (doctor(OTHER_SPECIALTY), (Practitioner(),), {"consultants.specialties"}),
+            (doctor(OTHER_SPECIALTY), (Practitioner(),), {"consultants"}),
         ],
     )
     @pytest.mark.parametrize("path", ["melanoma_iv", "melanoma_intralesional", "rcc"])
@@ -712,12 +712,12 @@ class TestTransplantCenter:
             (
                 doctor(HEMATOLOGY, center=False),
                 (doctor(OTHER_SPECIALTY),),
-                {"consultants.affiliations"},
+                {"consultants"},
             ),
             (
                 doctor(HEMATOLOGY, center=False),
                 (doctor(center=False),),
-                {"consultants.specialties"},
+                {"consultants"},
             ),
         ],
     )
@@ -831,7 +831,7 @@ class TestConsultantWithoutSpecialty:
             (
                 (doctor(DERMATOLOGY), Practitioner()),
                 Outcome.INSUFFICIENT_INFORMATION,
-                ("consultants.specialties",),
+                ("consultants",),
             ),
             ((doctor(DERMATOLOGY),), Outcome.NOT_RECOMMENDED, ()),
         ],

@@ -134,3 +134,11 @@ class TestPartialAndUnknownHeadings:
         root = POLICY.node("1")
         assert _first(root, decision.trail, Status.UNKNOWN) is root
         assert "1" in [reason.label for reason in decision.reasons]
+
+
+class TestBasisInItsUnit:
+    def test_a_weight_in_pounds_is_shown_in_kg_too(self) -> None:
+        """A dose divided by a weight in lb reads in the limit's kg, so the arithmetic checks."""
+        request = replace(base("rcc"), "patient.weight", Quantity("176", "[lb_av]"))
+        text = decision_text(decide(request), POLICY)
+        assert "÷ 176 lb (about 79.83 kg) = " in text

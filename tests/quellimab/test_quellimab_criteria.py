@@ -367,8 +367,8 @@ class TestStepTherapy:
         )
         decision = decide(data)
         assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
-        # The history is given but incomplete: the decision names the derived fact.
-        assert decision.facts_needed == ("therapy.csdmard_trial",)
+        # The history is given but incomplete: the decision names what to complete.
+        assert decision.facts_needed == ("therapies.prior",)
 
     def test_a_long_enough_trial_settles_an_unknown_one(self) -> None:
         data = changed(
@@ -540,7 +540,7 @@ class TestRheumatologist:
         )
         decision = decide(data)
         assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
-        assert decision.facts_needed == ("consultants.specialties",)
+        assert decision.facts_needed == ("consultants",)
 
 
 @pytest.mark.criteria("1.B.i")

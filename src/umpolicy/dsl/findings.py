@@ -8,6 +8,7 @@ decision keeps each fact once, and the trail refers to it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -44,6 +45,29 @@ class Fact(NamedTuple):
         """The value for people."""
         shown = display_value(self.value)
         return f"{shown}, and some not given" if self.partial else shown
+
+
+def missing_inputs(fact: Fact, facts: Mapping[str, Fact]) -> list[str]:
+    """The request's facts that leave ``fact`` missing or partial (none when it is known).
+
+    The inputs not given, found through every derived fact; when every input is given
+    but one is incomplete (a therapy without its duration, a consultant without a
+    specialty), the request's facts it is worked out from: what the request must
+    complete.
+    """
+    if not fact.inputs:
+        return [fact.name] if fact.value is None else []
+    if fact.value is not None and not fact.partial:
+        return []
+    names = [name for each in fact.inputs for name in missing_inputs(facts[each], facts)]
+    return names or list(dict.fromkeys(_given(fact, facts)))
+
+
+def _given(fact: Fact, facts: Mapping[str, Fact]) -> list[str]:
+    """The request's own facts (not derived) that ``fact`` is worked out from."""
+    if not fact.inputs:
+        return [fact.name]
+    return [name for each in fact.inputs for name in _given(facts[each], facts)]
 
 
 def display_value(value: Value | None) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 from attrs import evolve, frozen
 
 from umpolicy.dsl.checks import Check
-from umpolicy.dsl.findings import Fact, Finding
+from umpolicy.dsl.findings import Finding, missing_inputs
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, roles
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.status import Status
@@ -160,17 +160,6 @@ def _dated(ref: PolicyRef, date: dt.date) -> PolicyRef:
     return evolve(ref, as_of=date) if held else ref
 
 
-def _missing(fact: Fact, facts: Mapping[str, Fact]) -> list[str]:
-    """The facts the request does not give that leave ``fact`` missing or partial."""
-    if not fact.inputs:
-        return [fact.name] if fact.value is None else []
-    if fact.value is not None and not fact.partial:
-        return []
-    names = [name for each in fact.inputs for name in _missing(facts[each], facts)]
-    # Inputs all given but incomplete (a consultant without a specialty): name the fact.
-    return names or [fact.name]
-
-
 class _Run:
     """One request's steps and facts under one policy, and the questions the rules ask.
 
@@ -224,7 +213,7 @@ class _Run:
             for finding in findings
             if finding.status is UNKNOWN
             for fact in finding.facts
-            for name in _missing(self.facts[fact], self.facts)
+            for name in missing_inputs(self.facts[fact], self.facts)
         ]
 
     def not_met(self, node: Node) -> list[Reason]:
@@ -376,11 +365,12 @@ def _not_recommended(policy: Policy, item: NotRecommended) -> str:
 def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
     """The outcome rules, in order: exclusions, the first indication met, else unknown or not.
 
-    ``facts_needed`` are exactly the missing facts whose answers could change the
-    outcome under these rules: those of the criteria left unknown on the question
-    that decides (the indications while none is met, else the deciding one's
-    dosing), and those of the exclusions not yet ruled out while one could still
-    make the request not recommended.
+    ``facts_needed`` are exactly the missing facts whose answers could change an
+    outcome short of approval under these rules: those of the criteria left unknown
+    on the question that decides (the indications while none is met, else the
+    deciding one's dosing and any earlier indication still unknown, which would
+    decide instead were it met), and those of the exclusions not yet ruled out. An
+    approval stands on the indication met: nothing is asked for it.
     """
     for item in policy.exclusions:
         if run.exclusion(item) is MET:
@@ -460,6 +450,10 @@ def _with_indication(
     where = f"{indication.label}. {indication.title} ({' › '.join(path)})"
     label = indication.label
     blocked = _open_exclusions(policy, run)
+    # An earlier indication still unknown would decide instead, were it met: for an
+    # outcome short of approval its unknown criteria are open questions too.
+    before = policy.indications[: policy.indications.index(indication)]
+    earlier = tuple(reason for each in before for reason in run.unknown(each.criteria))
     if status is MET and blocked:
         names = _needed(blocked)
         return (
@@ -495,10 +489,10 @@ def _with_indication(
             label,
             path,
             None,
-            (*run.not_met(dosing), *blocked),
-            _needed(blocked),
+            (*run.not_met(dosing), *blocked, *earlier),
+            _needed((*blocked, *earlier)),
         )
-    reasons = (*run.unknown(dosing), *blocked)
+    reasons = (*run.unknown(dosing), *blocked, *earlier)
     names = _needed(reasons)
     return (
         Outcome.INSUFFICIENT_INFORMATION,

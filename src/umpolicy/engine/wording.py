@@ -22,7 +22,7 @@ from attrs import frozen
 
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, Includes, IsTrue, LessThan
 from umpolicy.dsl.checks import OneOf as _OneOf
-from umpolicy.dsl.findings import Fact, Finding, display_value
+from umpolicy.dsl.findings import Fact, Finding, display_value, missing_inputs
 from umpolicy.dsl.quantity import Quantity, format_decimal
 from umpolicy.dsl.questions import AnswerType
 from umpolicy.dsl.status import Status
@@ -35,6 +35,8 @@ _BOUND = {AtMost: "at most", AtLeast: "at least", LessThan: "less than"}
 #: Digits shown before a long number is rounded, and the fewest it is rounded to.
 _EXACT_DIGITS = 6
 _ROUNDED_DIGITS = 4
+#: The unit a per-kg or per-m² limit divides by, by the basis's dimension.
+_BASE_OF = {"mass": "kg", "area": "m2"}
 #: How a finding's sentence opens, by the part its check plays (else "Required").
 _LEADS = {"applies if": "Applies when", "exclusion": "Not recommended when"}
 #: A status as a reviewer reads it.
@@ -218,8 +220,11 @@ def given(policy: Policy, name: str, facts: Mapping[str, Fact]) -> str:
     """What the request gave for a fact; for a derived one not known, the inputs it needs."""
     fact = facts[name]
     if fact.value is None and fact.inputs:
-        missing = [each for each in fact.inputs if facts[each].value is None]
-        return f"not known (needs {', '.join(missing)})"
+        names = missing_inputs(fact, facts)
+        absent = [each for each in names if facts[each].value is None]
+        if absent:
+            return f"not known (needs {', '.join(absent)})"
+        return f"not known ({', '.join(names)} incomplete)"
     return words_of(policy, fact)
 
 
@@ -242,6 +247,9 @@ def _bound(
         assert isinstance(basis, Quantity)
         operator = "÷" if "_per_" in name else "×"
         per = _quantity_of(facts[fact.inputs[1]], basis)
+        base = _BASE_OF[basis.unit.dimension]
+        if basis.unit.code != base:  # the equation in the limit's basis: "176 lb (… kg)"
+            per += f" ({amount(basis.to(base))})"
         shown = f"{dose.display()} {operator} {per} = {amount(requested, limit)}"
         return Worded(required, shown)
     if requested.unit.dimension != limit.unit.dimension:

@@ -596,3 +596,37 @@ class TestFaults:
         with pytest.raises(InputError) as caught:
             evaluate_bundle(data, umpolicy.load_policy("proleukin"), today=TODAY)
         assert caught.value.errors[0].path == "Bundle.entry[0].resource.created"
+
+
+class TestFailClosed:
+    """What a bundle says that would weaken an approval is refused, or leaves it unknown."""
+
+    @pytest.mark.parametrize("status", ["unconfirmed", "provisional", "differential", "refuted"])
+    def test_a_diagnosis_not_confirmed_does_not_count(self, status: str) -> None:
+        data = bundle()
+        condition = resource(data, "Condition")
+        condition["verificationStatus"] = {"coding": [{"code": status}]}
+        request = request_from_bundle(data, "proleukin")
+        assert not request.diagnoses
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is not Outcome.APPROVE
+
+    @pytest.mark.parametrize("status", ["entered-in-error", "cancelled", "stopped", 7])
+    def test_an_order_not_active_is_refused(self, status: object) -> None:
+        data = bundle()
+        resource(data, "MedicationRequest")["status"] = status
+        where = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource.status"
+        assert where in paths(data)
+
+    @pytest.mark.parametrize("ranged", ["frequencyMax", "periodMax", "countMax"])
+    def test_a_range_of_frequencies_or_counts_is_refused(self, ranged: str) -> None:
+        data = bundle()
+        order = resource(data, "MedicationRequest")
+        order["dosageInstruction"][0]["timing"]["repeat"][ranged] = 6
+        assert any(path.endswith(f"timing.repeat.{ranged}") for path in paths(data))
+
+    def test_a_second_dose_is_refused(self) -> None:
+        data = bundle()
+        rates = resource(data, "MedicationRequest")["dosageInstruction"][0]["doseAndRate"]
+        rates.append(copy.deepcopy(rates[0]))
+        assert any(path.endswith("dosageInstruction[0].doseAndRate") for path in paths(data))

@@ -46,6 +46,8 @@ Data = dict[str, Any]
 
 #: Observation and Condition statuses that say the record does not hold.
 _VOID = {"entered-in-error", "cancelled", "refuted"}
+#: The MedicationRequest statuses of an order to decide: one placed, or one being written.
+_ORDERED = {"active", "draft"}
 #: Condition clinical statuses read as a current diagnosis (absent is read as current).
 _CURRENT = {"active", "recurrence", "relapse"}
 #: MedicationStatement statuses: given now or planned (concomitant), or tried (prior).
@@ -330,7 +332,8 @@ def _conditions(reading: Reading, patient: Located) -> list[tuple[str, str | Non
     """The ICD-10-CM codes of the patient's current Conditions."""
     found = []
     for condition in reading.of_type("Condition"):
-        if _status(condition, "verificationStatus") in _VOID:
+        verified = _status(condition, "verificationStatus")
+        if verified is not None and verified != "confirmed":  # unconfirmed, refuted, …
             continue
         clinical = _status(condition, "clinicalStatus")
         if clinical is not None and clinical not in _CURRENT:
@@ -349,6 +352,12 @@ def _status(resource: Located, name: str) -> str | None:
 
 def _order(reading: Reading, order: Located, patient: Located | None, data: Data) -> None:
     """The drug, its route, dose, frequency and doses, and its prescriber."""
+    status = order.get("status")
+    if status is not None and (not isinstance(status, str) or status not in _ORDERED):
+        reading.fail(
+            at(order.path, "status"),
+            f"the order is {shown(status)}: umpolicy decides an active or draft order",
+        )
     if patient is not None:
         _subject(reading, order, patient)
     medication: Data = data.setdefault("medication", {})
@@ -413,7 +422,10 @@ def _dosage(reading: Reading, dosage: Mapping[str, Any], path: str, medication: 
             )
             reading.source("$.medication.route", where)
             reading.source("$.medication.route.code", where)
-    for where, rate in items(reading, dosage.get("doseAndRate"), at(path, "doseAndRate"))[:1]:
+    rates = items(reading, dosage.get("doseAndRate"), at(path, "doseAndRate"))
+    if len(rates) > 1:
+        reading.fail(at(path, "doseAndRate"), f"{len(rates)} doses: umpolicy reads one")
+    for where, rate in rates[:1]:
         if isinstance(rate, Mapping) and "doseRange" in rate:
             reading.fail(
                 at(where, "doseRange"), "a dose range: umpolicy reads one dose (doseQuantity)"
@@ -437,7 +449,14 @@ def _dosage(reading: Reading, dosage: Mapping[str, Any], path: str, medication: 
 
 
 def _repeat(reading: Reading, repeat: Mapping[str, Any], path: str, medication: Data) -> None:
-    """``frequency`` per ``period`` ``periodUnit`` as a rate; ``count`` as doses per cycle."""
+    """``frequency`` per ``period`` ``periodUnit`` as a rate; ``count`` as doses per cycle.
+
+    A range (``frequencyMax``, ``periodMax``, ``countMax``) is refused rather than read
+    at one end: its other end could exceed a limit the first meets.
+    """
+    for ranged in ("frequencyMax", "periodMax", "countMax"):
+        if ranged in repeat:
+            reading.fail(at(path, ranged), "a range: umpolicy reads one value, without a maximum")
     count = repeat.get("count")
     if count is not None:
         if type(count) is not int:

@@ -630,3 +630,34 @@ class TestFailClosed:
         rates = resource(data, "MedicationRequest")["dosageInstruction"][0]["doseAndRate"]
         rates.append(copy.deepcopy(rates[0]))
         assert any(path.endswith("dosageInstruction[0].doseAndRate") for path in paths(data))
+
+
+class TestAnotherVersionsQuestionnaire:
+    def test_answers_to_the_version_in_force_as_of_another_date_are_read(self) -> None:
+        """A DTR answer to the earlier version's question (asked --as-of) is read, not refused."""
+        from umpolicy import loads
+        from umpolicy.integrations.fhir import questionnaire
+
+        path = ROOT / "examples" / "fhir" / "pas" / "rcc-insufficient-information.bundle.json"
+        data = loads(path.read_text())
+        asked = evaluate_bundle(data, "proleukin", as_of=dt.date(2024, 6, 1), today=TODAY)
+        assert "answers.clear_cell_histology" in asked.facts_needed
+        form = questionnaire(asked, "proleukin")
+        answer = {
+            "resourceType": "QuestionnaireResponse",
+            "status": "completed",
+            "questionnaire": f"{form['url']}|{form['version']}",
+            "item": [
+                {"linkId": "answers.clear_cell_histology", "answer": [{"valueBoolean": True}]},
+                {"linkId": "answers.metastatic", "answer": [{"valueBoolean": True}]},
+            ],
+        }
+        kept = [
+            e for e in data["entry"] if e["resource"]["resourceType"] != "QuestionnaireResponse"
+        ]
+        data["entry"] = [
+            *kept,
+            {"fullUrl": "urn:uuid:" + "1" * 8 + "-1111-1111-1111-" + "1" * 12, "resource": answer},
+        ]
+        again = evaluate_bundle(data, "proleukin", as_of=dt.date(2024, 6, 1), today=TODAY)
+        assert "answers.clear_cell_histology" not in again.facts_needed

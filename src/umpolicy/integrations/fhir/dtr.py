@@ -32,7 +32,7 @@ from umpolicy.integrations.fhir.reading import (
 )
 from umpolicy.io.quantities import QUANTITIES
 from umpolicy.policy import Policy
-from umpolicy.registry import load_history, load_policy, policy_by_hash
+from umpolicy.registry import history_of, load_policy, policy_by_hash
 from umpolicy.vocabulary.facts import FactSpec
 from umpolicy.vocabulary.request import RequestKind, Sex, TherapyOutcome
 
@@ -294,7 +294,7 @@ def read_responses(reading: Reading, data: Data) -> None:
             continue
         # Another version's questions too: an answer to the questionnaire of the version
         # in force on another date (--as-of) is read, and checked as the JSON's is.
-        other = load_history(name).asked_elsewhere(policy)
+        other = history_of(policy).asked_elsewhere(policy)
         questions = {q.fact: q for q in (*policy.questions, *other)}
         grouped: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
         for path, item in items(reading, found.get("item"), at(found.path, "item")):

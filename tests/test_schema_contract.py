@@ -217,3 +217,19 @@ class TestTheCommand:
         with pytest.raises(SystemExit):
             main(["schema", "policy"])
         assert "invalid choice: 'policy'" in capsys.readouterr().err
+
+
+class TestDecimalText:
+    """The schema's decimal text is the library's: no white space around a number."""
+
+    # (Not a trailing newline: Python's re lets "$" match before one, ECMA-262's does not.)
+    @pytest.mark.parametrize("text", ["5 ", " 5", "\t70.5", "70.5\t"])
+    def test_spaced_numbers_are_refused_by_both(self, text: str) -> None:
+        from umpolicy.dsl.quantity import to_decimal
+        from umpolicy.io.schema import DECIMAL
+
+        with pytest.raises(ValueError, match=r"not plain decimal text|not a decimal number"):
+            to_decimal(text)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(text, DECIMAL)
+        jsonschema.validate(text.strip(), DECIMAL)

@@ -45,7 +45,7 @@ from umpolicy.policy import Policy
 
 DECIMAL = {
     "anyOf": [
-        {"type": "string", "pattern": f"^\\s*{DECIMAL_TEXT.pattern}\\s*$"},
+        {"type": "string", "pattern": f"^{DECIMAL_TEXT.pattern}$"},  # as the library: no spaces
         {"type": "number"},
     ],
     "description": 'An exact decimal: text such as "70.5" (or a JSON number, read exactly).',

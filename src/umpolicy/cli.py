@@ -21,7 +21,7 @@ from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.io.schema import MODELS, schema_text
-from umpolicy.progress import Progress
+from umpolicy.progress import for_lines
 from umpolicy.registry import (
     every_version,
     load_policy,
@@ -102,11 +102,7 @@ def _jobs(lines: Iterator[bytes], args: argparse.Namespace) -> Iterator[Job]:
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
     """Decide a JSON Lines file line by line, streamed: memory stays flat in its length."""
     path = args.requests
-    total = None
-    if path != "-" and not args.quiet:
-        with open(path, "rb") as counting:
-            total = sum(chunk.count(b"\n") for chunk in iter(lambda: counting.read(1 << 20), b""))
-    progress = None if args.quiet else Progress(sys.stderr, total)
+    progress = for_lines(path, args.quiet)
     source = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     invalid = decided = 0
     with source:

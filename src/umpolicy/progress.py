@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import TextIO
 
@@ -42,3 +43,17 @@ class Progress:
         """Draw the final state and end the line."""
         self.stream.write(("\r" if self._tty else "") + self.line() + "\n")
         self.stream.flush()
+
+
+def for_lines(path: str, quiet: bool) -> Progress | None:
+    """The bar for a JSON Lines file (``-``: standard input, of unknown length), or none.
+
+    The file is counted first, in 1 MiB reads, so the bar knows its total.
+    """
+    if quiet:
+        return None
+    total = None
+    if path != "-":
+        with open(path, "rb") as counting:
+            total = sum(chunk.count(b"\n") for chunk in iter(lambda: counting.read(1 << 20), b""))
+    return Progress(sys.stderr, total)

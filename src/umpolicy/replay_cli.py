@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from umpolicy.io.converter import dumps
-from umpolicy.progress import Progress
+from umpolicy.progress import for_lines
 from umpolicy.render.replay import (
     NO_CHART,
     chart_or_none,
@@ -83,11 +83,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     """Replay the file and write the report; 2 when a version cannot be found."""
     old, new = resolve(args.old), resolve(args.new)
     path = args.requests
-    total = None
-    if path != "-" and not args.quiet:
-        with open(path, "rb") as counting:
-            total = sum(chunk.count(b"\n") for chunk in iter(lambda: counting.read(1 << 20), b""))
-    progress = None if args.quiet else Progress(sys.stderr, total)
+    progress = for_lines(path, args.quiet)
     advance: Callable[[int], None] | None = None
     if progress is not None:
         bar = progress

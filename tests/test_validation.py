@@ -86,7 +86,7 @@ FREQUENCY = (
 DOSE = (
     "medication.dose takes [iU], 10*6.[iU], kg, g, mg, ug, [lb_av], [iU]/kg, 10*6.[iU]/kg, "
     "mg/kg, ug/kg, g/kg, [iU]/m2, 10*6.[iU]/m2, mg/m2, ug/m2, g/m2, or an amount per a "
-    "counted unit such as 10*6.[iU]/{lesion}"
+    "counted unit such as 10*6.[iU]/{site}"
 )
 QUESTIONS = "metastatic, unresectable, lesions, steroid_refractory"
 LESION = ("answers", "proleukin", "lesions")

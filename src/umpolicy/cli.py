@@ -308,7 +308,7 @@ def parser() -> argparse.ArgumentParser:
     facts.set_defaults(run=_facts)
 
     changes = commands.add_parser(
-        "diff", help="what changed between two versions: diff proleukin@2024-06-01 proleukin"
+        "diff", help="what changed between two versions: diff NAME@2024-06-01 NAME"
     )
     changes.add_argument("before", help="NAME@YYYY-MM-DD: the version in force on that date")
     changes.add_argument("after", help="NAME@YYYY-MM-DD, or NAME for the newest version")

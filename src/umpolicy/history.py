@@ -56,7 +56,7 @@ class InForce:
 
     @property
     def spec(self) -> str:
-        """The version named by its first day in force: ``proleukin@2025-02-05``."""
+        """The version named by its first day in force: ``NAME@2025-02-05``."""
         return f"{self.policy.name}@{self.start}"
 
 
@@ -160,8 +160,8 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 def parse_spec(spec: str) -> tuple[str, dt.date | None]:
     """A version spec's policy name and date: ``NAME@YYYY-MM-DD``, or ``NAME`` alone.
 
-    ``proleukin@2024-06-01`` is ``("proleukin", date(2024, 6, 1))``, the version in
-    force on that date; ``proleukin`` is ``("proleukin", None)``, the registered one.
+    ``NAME@2024-06-01`` is ``("NAME", date(2024, 6, 1))``, the version in force
+    on that date; ``NAME`` is ``("NAME", None)``, the registered one.
     A malformed spec raises :class:`ValueError` saying what the form is.
     """
     name, at, when = spec.partition("@")

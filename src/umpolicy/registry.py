@@ -13,7 +13,7 @@ A policy's versions, each with the request dates it is in force for, are its
 ``umpolicy.histories`` group by the policy's name, or shipped as the module
 ``umpolicy_policies.<name>_history``. A policy without one has a single version, in
 force from its effective date. :func:`load_policy` with ``on=`` and :func:`policy_at`
-(``"proleukin@2024-06-01"``) give the version in force on a date.
+(``"NAME@2024-06-01"``) give the version in force on a date.
 """
 
 from __future__ import annotations
@@ -156,8 +156,8 @@ def _find_history(name: str) -> object:
 def version_at(spec: str) -> InForce:
     """The version a spec names, with the dates it is in force (an :class:`InForce`).
 
-    ``proleukin@2024-06-01`` is the version of Proleukin in force on 1 June 2024;
-    ``proleukin`` alone, the registered (newest) one.
+    ``NAME@2024-06-01`` is the version of the policy NAME in force on 1 June
+    2024; ``NAME`` alone, the registered (newest) one.
 
     A malformed spec raises :class:`ValueError`; an unknown policy, or a date no version
     is in force on, :class:`~umpolicy.errors.UnknownPolicyError` saying what exists.
@@ -172,7 +172,7 @@ def version_at(spec: str) -> InForce:
 
 
 def policy_at(spec: str) -> Policy:
-    """The policy version a spec names (see :func:`version_at`): ``proleukin@2024-06-01``."""
+    """The policy version a spec names (see :func:`version_at`): ``NAME@2024-06-01``."""
     return version_at(spec).policy
 
 

@@ -61,7 +61,7 @@ Pair = tuple[str, str]
 
 
 def resolve(spec: str) -> Policy:
-    """The version a ``--from``/``--to`` spec names: ``proleukin@2024-06-01`` or ``proleukin``.
+    """The version a ``--from``/``--to`` spec names: ``NAME@2024-06-01`` or ``NAME``.
 
     With a date, the version in force on that date; alone, the registered (newest) one
     (:func:`umpolicy.registry.version_at`). A malformed spec, an unknown policy or a date

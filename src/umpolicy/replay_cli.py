@@ -1,6 +1,6 @@
 """``umpolicy replay``: what a revision would do to a file of requests, on the command line.
 
-``umpolicy replay REQUESTS.jsonl --from proleukin@2024-06-01 --to proleukin@2025-03-01``
+``umpolicy replay REQUESTS.jsonl --from NAME@2024-06-01 --to NAME@2025-03-01``
 decides every line under both versions (:func:`umpolicy.replay.replay`) on every local
 core by default (``--jobs``), or on a Dask cluster (``--dask SCHEDULER_ADDRESS``), with a
 progress bar on standard error, and writes the report: a table (``--format text``),

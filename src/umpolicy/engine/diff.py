@@ -2,8 +2,8 @@
 
 A committee reviews a revision by what it does to the policy's own lettered lines, so the
 diff matches nodes by their content and position, never by label alone: a criterion whose
-words and rule are unchanged but whose letter moved (the 2025 Proleukin revision removed
-2.C, so D and E became C and D) is a relettering, not a removal and an addition. Under
+words and rule are unchanged but whose letter moved (a revision that removes
+2.C, so that D and E become C and D) is a relettering, not a removal and an addition. Under
 each heading the children are aligned as sequences of their content (labels left out);
 what the alignment leaves unmatched is paired by label or by similar words, in order, and
 what stays unpaired is added or removed.
@@ -141,7 +141,7 @@ def diff(before: Policy | InForce, after: Policy | InForce, note: str = "") -> P
 
 
 def diff_specs(before: str, after: str) -> PolicyDiff:
-    """The diff of two versions named by spec: ``proleukin@2024-06-01``, ``proleukin@2025-03-01``.
+    """The diff of two versions named by spec: ``NAME@2024-06-01``, ``NAME@2025-03-01``.
 
     Their dates in force come with them, and the history's note on its dates when both are
     versions of one policy. A bad spec raises as :func:`umpolicy.registry.version_at` does.

@@ -7,7 +7,7 @@ schema as it fails the request.
 
 A field's units are every unit umpolicy reads whose dimension the field measures
 (:attr:`Accepts.codes`), and, where a family is open-ended, a pattern: a frequency of
-once every N periods (``/(4.wk)``), a dose per a counted unit (``10*6.[iU]/{lesion}``).
+once every N periods (``/(4.wk)``), a dose per a counted unit (``10*6.[iU]/{site}``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _dimension_words(dimension: str) -> str:
 class Accepts:
     """What one quantity field measures (unit dimensions), and whether zero is allowed.
 
-    ``per_count``: the field also takes an amount per a counted unit (a dose per lesion).
+    ``per_count``: the field also takes an amount per a counted unit (a dose per site).
     """
 
     field: str
@@ -71,7 +71,7 @@ class Accepts:
         if "1/time" in self.dimensions:
             text += ", or once every N periods such as /(4.wk)"
         if self.per_count:
-            text += ", or an amount per a counted unit such as 10*6.[iU]/{lesion}"
+            text += ", or an amount per a counted unit such as 10*6.[iU]/{site}"
         return text
 
     def takes(self) -> str:

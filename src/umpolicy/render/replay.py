@@ -30,7 +30,7 @@ _SHADES = ("#e5e7eb", "#fde8d0", "#f6ad7b", "#e4702e", "#a83b0c")
 
 
 def _ref(ref: PolicyRef) -> str:
-    """``proleukin version 2022-01-01 (in force 2022-01-01 to 2025-02-04, content ...)``."""
+    """``NAME version 2022-01-01 (in force 2022-01-01 to 2025-02-04, content ...)``."""
     if ref.in_force_until is None:
         dates = f"in force from {ref.in_force_from}"
     else:

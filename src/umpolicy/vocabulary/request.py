@@ -113,12 +113,12 @@ class Medication:
     name: str | None = None
     """The requested drug's name, for people."""
     route: Coding | None = None
-    """The route of administration as a SNOMED CT code: intravenous 47625008, subcutaneous 34206005,
-    intralesional 372464004. FHIR: ``dosageInstruction.route``.
+    """The route of administration as a SNOMED CT code: intravenous 47625008, subcutaneous
+    34206005. FHIR: ``dosageInstruction.route``.
     """
     dose: Quantity | None = None
     """The dose per administration: absolute (mg, [iU]), per kg or m² (mg/kg, 10*6.[iU]/m2) or per a
-    counted unit (10*6.[iU]/{lesion}). FHIR: ``doseAndRate.doseQuantity``.
+    counted unit (10*6.[iU]/{site}). FHIR: ``doseAndRate.doseQuantity``.
     """
     frequency: Quantity | None = None
     """How often a dose is given: 3 /d is three times daily, 3 /wk three times weekly, 1 /(4.wk)

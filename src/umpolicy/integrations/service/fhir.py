@@ -6,7 +6,7 @@ answers errors as a FHIR ``OperationOutcome``: one issue per problem, its
 ``expression`` the FHIR path of the element at fault.
 
 - ``GET /cds-services``: CDS Hooks discovery, a CRD service per installed policy and
-  hook (``proleukin-order-sign``), each with the prefetch templates it reads.
+  hook (``<policy>-order-sign``), each with the prefetch templates it reads.
 - ``POST /cds-services/<id>``: the hook call decided under the service's policy; the
   answer is :func:`~umpolicy.integrations.fhir.crd_response`'s card.
 - ``POST /fhir/Claim/$submit``: a PAS request bundle decided; the answer is a PAS
@@ -107,7 +107,7 @@ def prefetch(policy: Policy) -> dict[str, str]:
 
 
 def service_id(policy: Policy, hook: str) -> str:
-    """A CRD service's id: the policy's name and the hook (``proleukin-order-sign``)."""
+    """A CRD service's id: the policy's name and the hook (``<policy>-order-sign``)."""
     return f"{policy.name}-{hook}"
 
 

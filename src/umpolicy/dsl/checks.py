@@ -17,6 +17,7 @@ from attrs import field, frozen
 
 from umpolicy.dsl.findings import Fact, Finding
 from umpolicy.dsl.quantity import Quantity, ratio, rounded, sign
+from umpolicy.dsl.records import new
 from umpolicy.dsl.status import Status, any_met
 from umpolicy.dsl.valueset import ValueSet
 
@@ -199,7 +200,7 @@ class _Bound:
         fact = book[self.fact]
         value = fact.value
         if not isinstance(value, Quantity):
-            return Finding(UNKNOWN, (self.fact,))
+            return new(Finding, (UNKNOWN, (self.fact,), None, None, None))
         unit = value.unit
         same = self._by_dimension.get(unit.dimension)
         if same is not None:
@@ -209,8 +210,8 @@ class _Bound:
             if fact.partial and met is not self._RISING:
                 # A partial value is a lower bound ("at least this many"): more may come,
                 # which can meet an "at least" but never settles an "at most".
-                return Finding(UNKNOWN, (self.fact,), value, limit)
-            return Finding(MET if met else NOT_MET, (self.fact,), value, limit)
+                return new(Finding, (UNKNOWN, (self.fact,), value, limit, None))
+            return new(Finding, (MET if met else NOT_MET, (self.fact,), value, limit, None))
         for limit in self.limits:
             found = self._converted(book, value, limit)
             if found is not None:
@@ -337,7 +338,7 @@ class Either:
         findings = [check.evaluate(book) for check in self.checks]
         status = any_met(finding.status for finding in findings)
         facts = tuple(dict.fromkeys(name for finding in findings for name in finding.facts))
-        return Finding(status, facts)
+        return new(Finding, (status, facts, None, None, None))
 
 
 @frozen
@@ -357,7 +358,8 @@ class Not:
     def evaluate(self, book: Book) -> Finding:
         """The Kleene negation: unknown stays unknown."""
         found = self.check.evaluate(book)
-        return Finding(~found.status, found.facts, found.requested, found.limit, found.note)
+        status, facts, requested, limit, note = found
+        return new(Finding, (~status, facts, requested, limit, note))
 
 
 Check = IsTrue | OneOf | Includes | AtMost | AtLeast | LessThan | Either | Not

@@ -30,7 +30,7 @@ from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.status import Status
 from umpolicy.engine.book import FactBook
 from umpolicy.engine.catalog import readers
-from umpolicy.engine.trail import Step, Trail, Walk, walker
+from umpolicy.engine.trail import Step, Trail, Walk, recurring, walker
 from umpolicy.engine.wording import worded
 from umpolicy.policy import Indication, NotRecommended, Policy
 from umpolicy.vocabulary.request import Request
@@ -264,7 +264,10 @@ class _Run:
 @functools.cache
 def _walks(policy: Policy) -> dict[str, Walk]:
     """Each tree's walk by its root's label, worked out once per policy."""
-    return {root.label: walker(root) for root in policy.trees()}
+    trees = tuple(policy.trees())
+    checks = tuple(item.check for item in policy.exclusions if item.check is not None)
+    again = recurring(*trees, *checks)
+    return {root.label: walker(root, again) for root in trees}
 
 
 def exclusion_label(item: NotRecommended) -> str:

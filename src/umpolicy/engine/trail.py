@@ -18,8 +18,8 @@ from typing import NamedTuple, Protocol
 
 from umpolicy.dsl.checks import Book, Check
 from umpolicy.dsl.findings import Fact, Finding
-from umpolicy.dsl.nodes import AllOf, AnyOf, Node
-from umpolicy.dsl.records import record
+from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, walk
+from umpolicy.dsl.records import new, record
 from umpolicy.dsl.status import Status, all_met, any_met
 
 NOT_MET = Status.NOT_MET
@@ -56,7 +56,7 @@ class Trail(NamedTuple):
 
 def explain(node: Node, book: Keeper, steps: dict[str, Step]) -> Status:
     """Work out ``node`` and all its descendants into ``steps``; the node's status."""
-    return walker(node)(book, steps)
+    return walker(node, recurring(node))(book, steps)
 
 
 class Keeper(Book, Protocol):
@@ -68,60 +68,91 @@ class Keeper(Book, Protocol):
 
 
 Walk = Callable[[Keeper, dict[str, Step]], Status]
+#: A check's finding for one request: from the book when the check recurs, else direct.
+Find = Callable[[Keeper], Finding]
 
 
-def walker(node: Node) -> Walk:
+def recurring(*roots: Node | Check) -> frozenset[Check]:
+    """The checks (by content) that more than one place of these trees holds.
+
+    A check equal in content to another (the age limit of 1.A.i, 1.B.i and 2.A) is
+    worked out once per request, by the book that keeps findings; one held once is
+    worked out directly, without the book's bookkeeping.
+    """
+    seen: set[Check] = set()
+    again: set[Check] = set()
+    for root in roots:
+        checks = (
+            (root,)
+            if not isinstance(root, Node)
+            else (check for node in walk(root) for check in checks_of(node))
+        )
+        for check in checks:
+            (again if check in seen else seen).add(check)
+    return frozenset(again)
+
+
+def _finder(check: Check, recurring: frozenset[Check]) -> Find:
+    """How the walk finds ``check``: kept by the book if it recurs, else evaluated here."""
+    one = _one(check)
+    if one in recurring:
+        return lambda book: book.finding(one)
+    return one.evaluate
+
+
+def walker(node: Node, recurring: frozenset[Check] = frozenset()) -> Walk:
     """The walk of ``node``: its children's walks and its checks, put together once.
 
     :func:`umpolicy.decide` keeps each policy's walks; :func:`explain` builds one.
-    Checks equal in content are one check here (the age limit of 1.A.i, 1.B.i and
-    2.A), so that the book, which keeps findings, evaluates it once per request.
+    ``recurring`` are the checks held in more than one place (see :func:`recurring`):
+    the book keeps their findings, so each is evaluated once per request.
     """
     label = node.label
-    requires = None if node.requires is None else _one(node.requires)
+    requires = None if node.requires is None else _finder(node.requires, recurring)
     if isinstance(node, AllOf | AnyOf):
-        children = tuple(walker(child) for child in node.children)
+        children = tuple(walker(child, recurring) for child in node.children)
         combine = all_met if isinstance(node, AllOf) else any_met
 
         def heading(book: Keeper, steps: dict[str, Step]) -> Status:
             status = combine([child(book, steps) for child in children])
             if requires is None:
-                steps[label] = Step(status)
+                steps[label] = new(Step, (status, (), True, False))
                 return status
-            condition = book.finding(requires)
+            condition = requires(book)
             status = condition.status & status
-            steps[label] = Step(status, (condition,), True, condition.status is NOT_MET)
+            steps[label] = new(Step, (status, (condition,), True, condition.status is NOT_MET))
             return status
 
         return heading
-    rules = tuple(_one(check) for check in node.checks)
-    scope = None if node.applies_if is None else _one(node.applies_if)
+    rules = tuple(_finder(check, recurring) for check in node.checks)
+    scope = None if node.applies_if is None else _finder(node.applies_if, recurring)
     if len(rules) == 1 and scope is None and requires is None:
         (rule,) = rules
 
         def single(book: Keeper, steps: dict[str, Step]) -> Status:
-            found = book.finding(rule)
-            steps[label] = Step(found.status, (found,))
-            return found.status
+            found = rule(book)
+            status = found.status
+            steps[label] = new(Step, (status, (found,), True, False))
+            return status
 
         return single
 
     def criterion(book: Keeper, steps: dict[str, Step]) -> Status:
-        own = tuple([book.finding(rule) for rule in rules])
+        own = tuple([rule(book) for rule in rules])
         status = all_met([finding.status for finding in own])
         applies = True
         if scope is not None:
-            where = book.finding(scope)
+            where = scope(book)
             status = ~where.status | status
             applies = where.status is not NOT_MET
             own = (where, *own)
         off = False
         if requires is not None:
-            condition = book.finding(requires)
+            condition = requires(book)
             status = condition.status & status
             off = condition.status is NOT_MET
             own = (condition, *own)
-        steps[label] = Step(status, own, applies, off)
+        steps[label] = new(Step, (status, own, applies, off))
         return status
 
     return criterion

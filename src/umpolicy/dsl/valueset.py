@@ -9,7 +9,7 @@ quotes it.
 
 from __future__ import annotations
 
-from attrs import frozen
+from attrs import field, frozen
 
 
 @frozen
@@ -29,19 +29,26 @@ class ValueSet:
     codes: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
+    #: The codes, and the codes and prefixes taken back out, as sets and tuples to test
+    #: membership in one step each: a value set is asked for every code of every request.
+    _lookup: tuple[frozenset[str], frozenset[str], tuple[str, ...]] = field(
+        init=False, eq=False, hash=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.codes and not self.prefixes:
             raise ValueError(f"value set {self.name!r} holds no code")
+        out = frozenset(code for code in self.excluded if not code.endswith("*"))
+        under = tuple(code[:-1] for code in self.excluded if code.endswith("*"))
+        object.__setattr__(self, "_lookup", (frozenset(self.codes), out, under))
 
     def __contains__(self, code: object) -> bool:
         if not isinstance(code, str):
             return False
-        if code not in self.codes and not code.startswith(self.prefixes):
+        codes, out, under = self._lookup
+        if code not in codes and not code.startswith(self.prefixes):
             return False
-        return not self.excluded or not any(
-            code.startswith(out[:-1]) if out.endswith("*") else code == out for out in self.excluded
-        )
+        return code not in out and not code.startswith(under)
 
     def describe(self) -> str:
         """The set for reviewers: its title and what it holds."""

@@ -241,14 +241,14 @@ def _therapies(therapies: tuple[Therapy, ...]) -> str:
 
 
 def _age(book: Book) -> Fact:
-    birth, on = book["patient.birth_date"], book["request.date"]
+    birth, on = book["patient.birth_date"].value, book["request.date"].value
     value = None
-    if isinstance(birth.value, dt.date) and isinstance(on.value, dt.date):
-        value = Quantity.exact(Decimal(age_in_years(birth.value, on.value)), _YEARS)
+    if isinstance(birth, dt.date) and isinstance(on, dt.date):
+        value = _years(age_in_years(birth, on))
     return new(Fact, ("patient.age", value, ("patient.birth_date", "request.date"), None, False))
 
 
-_YEARS = unit("a")
+_years = _counted("a")
 _M2 = unit("m2")
 
 
@@ -362,13 +362,18 @@ def _matching(
     A therapy listed without codes may or may not be of the value set: it leaves the
     answer open (never "not listed"), unless another therapy settles it.
     """
-    counted = [
-        each
-        for each in therapies
-        if (not outcomes or each.outcome in outcomes) and each.outcome not in excluding
-    ]
-    found = [each for each in counted if any(code in value_set for code in each.codes)]
-    return found, any(not each.codes for each in counted)
+    found = []
+    uncoded = False
+    for each in therapies:
+        outcome = each.outcome
+        if (outcomes and outcome not in outcomes) or outcome in excluding:
+            continue
+        codes = each.codes
+        if not codes:
+            uncoded = True
+        elif any(code in value_set for code in codes):
+            found.append(each)
+    return found, uncoded
 
 
 @frozen
@@ -447,11 +452,10 @@ class TherapyCount:
         if therapies is None:
             return Fact(self.name, None, (source,))
         found, uncoded = _matching(therapies, self.value_set, self.outcomes, self.excluding)
-        count = Quantity.exact(Decimal(len(found)), _THERAPIES)
-        return Fact(self.name, count, (source,), None, uncoded)
+        return new(Fact, (self.name, _therapies_counted(len(found)), (source,), None, uncoded))
 
 
-_THERAPIES = unit("{therapy}")
+_therapies_counted = _counted("{therapy}")
 
 
 @frozen

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 
 from umpolicy import (
+    STANDARD_REVIEW,
     AllOf,
     AnswerType,
     AnyOf,
@@ -48,7 +49,6 @@ from umpolicy import (
     Predicate,
     Quantity,
     Question,
-    Review,
     Source,
     Statement,
     TherapyCount,
@@ -544,22 +544,6 @@ INTERPRETATIONS = (
     ),
 )
 
-#: What the reviewer does next when the decision is left to one (POLICY STATEMENT).
-REVIEW = (
-    Review(
-        "clinician_review",
-        "Consider the requested dosing case by case: the criteria are met, the dosing "
-        "is outside the established dosing.",
-        ("case_by_case",),
-    ),
-    Review(
-        "insufficient_information",
-        "Request the facts needed from the prescriber, then evaluate the request again: "
-        "approval needs the Criteria and Dosing to be shown met.",
-        ("approval",),
-    ),
-)
-
 POLICY = Policy(
     name="proleukin",
     title="Oncology (Injectable) – Proleukin Utilization Management Medical Policy",
@@ -663,7 +647,7 @@ POLICY = Policy(
         ),
     ),
     interpretations=INTERPRETATIONS,
-    review=REVIEW,
+    review=STANDARD_REVIEW,
     value_sets=(
         CUTANEOUS_MELANOMA_CODES,
         RENAL_CELL_CARCINOMA_CODES,

@@ -23,6 +23,7 @@ from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.valueset import ValueSet
 from umpolicy.errors import FieldError, InputError, PolicyError, UnknownPolicyError
 from umpolicy.policy import (
+    STANDARD_REVIEW,
     Indication,
     Interpretation,
     NotRecommended,
@@ -98,6 +99,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "FACTS",
+    "STANDARD_REVIEW",
     "AllOf",
     "AnswerType",
     "AnyOf",

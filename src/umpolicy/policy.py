@@ -108,6 +108,27 @@ class Review:
     statement: tuple[str, ...]
 
 
+#: What the reviewer does next under the engine's outcome rules, which are the same for
+#: every policy: a clinician review weighs the dosing case by case (quoting the POLICY
+#: STATEMENT's ``case_by_case`` sentence), and insufficient information asks the
+#: prescriber for the facts needed (quoting its ``approval`` sentence). A policy passes
+#: it as ``review=`` unless its document says otherwise; loading checks both keys.
+STANDARD_REVIEW = (
+    Review(
+        "clinician_review",
+        "Consider the requested dosing case by case: the criteria are met, the dosing "
+        "is outside the established dosing.",
+        ("case_by_case",),
+    ),
+    Review(
+        "insufficient_information",
+        "Request the facts needed from the prescriber, then evaluate the request again: "
+        "approval needs the Criteria and Dosing to be shown met.",
+        ("approval",),
+    ),
+)
+
+
 @frozen
 class Source:
     """Context for reviewers (OVERVIEW, Dosing Information, Guidelines): adds no criteria."""

@@ -30,6 +30,7 @@ import datetime as dt
 
 # --8<-- [start:imports]
 from umpolicy import (
+    STANDARD_REVIEW,
     AllOf,
     AnswerType,
     AnyOf,
@@ -49,7 +50,6 @@ from umpolicy import (
     Predicate,
     Quantity,
     Question,
-    Review,
     Source,
     Statement,
     TherapyListed,
@@ -616,22 +616,6 @@ INTERPRETATIONS = (
     ),
 )
 
-#: What the reviewer does next when the decision is left to one (POLICY STATEMENT).
-REVIEW = (
-    Review(
-        "clinician_review",
-        "Consider the requested dosing case by case: the criteria are met, the dosing "
-        "is outside the established dosing.",
-        ("case_by_case",),
-    ),
-    Review(
-        "insufficient_information",
-        "Request the facts needed from the prescriber, then evaluate the request again: "
-        "approval needs the Criteria and Dosing to be shown met.",
-        ("approval",),
-    ),
-)
-
 # --8<-- [start:policy]
 POLICY = Policy(
     name="quellimab",
@@ -700,7 +684,7 @@ POLICY = Policy(
     ),
     # --8<-- [end:exclusions]
     interpretations=INTERPRETATIONS,
-    review=REVIEW,
+    review=STANDARD_REVIEW,
     value_sets=(
         RHEUMATOID_ARTHRITIS_CODES,
         PJIA_CODES,

@@ -206,7 +206,8 @@ class TestExclusions:
         assert decision.outcome is Outcome.NOT_RECOMMENDED
         assert [r.label for r in decision.reasons] == ["Not Recommended 1"]
         assert decision.reasons[0].detail == (
-            "Not recommended when: with biologic: yes. Requested: yes."
+            "Not recommended when: with biologic: yes. "
+            "Requested: yes (from therapies concomitant: adalimumab (L04AB04))."
         )
         assert decision.reasons[0].status is Status.MET
         assert "1. Concurrent use with another biologic." in decision.summary

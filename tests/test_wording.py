@@ -87,6 +87,26 @@ class TestValues:
         said = worded(rule, found, {"answers.stage": Fact("answers.stage", "ii")}, POLICY)
         assert said.sentence() == "Required: stage: iii or iv. Requested: ii."
 
+    def test_a_yes_or_no_worked_out_says_from_what(self) -> None:
+        """A derived yes or no shows the request's facts it was worked out from."""
+        rule = Not(IsTrue("therapy.concomitant_anticancer"))
+        found = Finding(Status.NOT_MET, ("therapy.concomitant_anticancer",))
+        given_with = "ipilimumab (L01FX04)"
+        facts = {
+            "therapy.concomitant_anticancer": Fact(
+                "therapy.concomitant_anticancer", True, ("therapies.concomitant",)
+            ),
+            "therapies.concomitant": Fact("therapies.concomitant", given_with),
+        }
+        said = worded(rule, found, facts, POLICY)
+        assert said.requested == f"yes (from therapies concomitant: {given_with})"
+
+    def test_a_yes_or_no_given_is_shown_alone(self) -> None:
+        """An answer the request gave is its own source: nothing is added to it."""
+        found = Finding(Status.NOT_MET, ("answers.metastatic",))
+        facts = {"answers.metastatic": Fact("answers.metastatic", False)}
+        assert worded(IsTrue("answers.metastatic"), found, facts, POLICY).requested == "no"
+
 
 class TestDoses:
     def test_a_dose_no_limit_compares_with(self) -> None:

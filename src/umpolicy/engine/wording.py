@@ -225,7 +225,13 @@ def given(policy: Policy, name: str, facts: Mapping[str, Fact]) -> str:
         if absent:
             return f"not known (needs {', '.join(absent)})"
         return f"not known ({', '.join(names)} incomplete)"
-    return words_of(policy, fact)
+    shown = words_of(policy, fact)
+    if fact.inputs and type(fact.value) is bool:  # a yes or no worked out: from what
+        read = "; ".join(
+            f"{subject(each)}: {words_of(policy, facts[each])}" for each in fact.inputs
+        )
+        return f"{shown} (from {read})"
+    return shown
 
 
 def _bound(

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.child import measure
 from benchmarks.corpus import SEED, SHARED, TODAY, checkout_env, write_jsonl
 
 RATE_TARGET = 15_000.0
@@ -74,33 +75,7 @@ def run(path: Path, requests: int, jobs: int, flags: str, env: dict[str, str]) -
         command += ["--jobs", str(jobs)]
     if "--today" in flags:
         command += ["--today", TODAY.isoformat()]
-    every = sorted(os.sched_getaffinity(0))
-    cores = set(every[:1] if jobs == 1 else every)
-    with tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
-        child = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-            env=env,
-            preexec_fn=lambda: os.sched_setaffinity(0, cores),
-        )
-        _, wait_status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(wait_status)
-        errors.seek(0)
-        error = errors.read().decode(errors="replace").strip()
-    return Run(
-        requests,
-        jobs,
-        len(cores),
-        wall,
-        usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,  # KiB on Linux
-        child.returncode,
-        error.splitlines()[-1] if error else "",
-    )
+    return Run(requests, jobs, *measure(command, jobs, env))  # Usage's fields, in order
 
 
 def table(runs: Sequence[Run]) -> str:

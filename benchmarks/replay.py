@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.child import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "examples" / "proleukin" / "corpus.jsonl"
@@ -40,6 +42,7 @@ class Run(NamedTuple):
     cpu_s: float
     peak_rss_mb: float
     status: int
+    error: str
 
     @property
     def rate(self) -> float:
@@ -62,38 +65,20 @@ def run(path: Path, requests: int, jobs: int) -> Run:
     """Run ``umpolicy replay`` once on ``path``; only that child's resources are counted."""
     command = [sys.executable, "-m", "umpolicy", "replay", str(path), *SPECS]
     command += ["--format", "json", "--quiet", "--jobs", str(jobs)]
-    every = sorted(os.sched_getaffinity(0))
-    cores = set(every[:1] if jobs == 1 else every)
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        preexec_fn=lambda: os.sched_setaffinity(0, cores),
-    )
-    _, wait_status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    return Run(
-        requests,
-        jobs,
-        len(cores),
-        wall,
-        usage.ru_utime + usage.ru_stime,  # the children's too: the pool's workers
-        usage.ru_maxrss / 1024,  # KiB on Linux
-        os.waitstatus_to_exitcode(wait_status),
-    )
+    return Run(requests, jobs, *measure(command, jobs))  # Usage's fields, in order
 
 
 def table(runs: Sequence[Run]) -> str:
     """The runs in Markdown."""
     lines = [
         "| requests | --jobs | cores | wall s | requests/s | CPU µs/request | peak RSS MB | exit |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
+        exit_text = f"{r.status}" + (f" ({r.error})" if r.status else "")
         lines.append(
             f"| {r.requests:,} | {r.jobs} | {r.cores} | {r.wall_s:.1f} | {r.rate:,.0f} "
-            f"| {r.cpu_s / r.requests * 1e6:.0f} | {r.peak_rss_mb:.0f} | {r.status} |"
+            f"| {r.cpu_s / r.requests * 1e6:.0f} | {r.peak_rss_mb:.0f} | {exit_text} |"
         )
     return "\n".join(lines)
 

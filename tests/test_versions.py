@@ -21,6 +21,7 @@ from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.cli import main
 from umpolicy.engine.decision import decide
 from umpolicy.history import InForce, NotInForceError, PolicyHistory, parse_spec
+from umpolicy.io import validation
 from umpolicy.io.validation import dated
 from umpolicy.registry import (
     history_of,
@@ -489,3 +490,55 @@ class TestSchemaSpansVersions:
         data["answers"]["proleukin"]["clear_cell_histology"] = "yes"
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(data, schema)
+
+
+class TestAsOfOnTheCommandLine:
+    """--as-of on the command line: an audit's date, never one to come."""
+
+    FUTURE = (
+        "the as-of date 2026-12-04 is in the future: at most 1 day past today "
+        "(2026-12-02, UTC), so no later than 2026-12-03"
+    )
+
+    @pytest.fixture
+    def request_file(self, tmp_path: Path) -> Path:
+        path = tmp_path / "rcc.json"
+        path.write_text(rcc("2026-03-02"))
+        return path
+
+    @pytest.fixture
+    def test_a_future_date_is_an_input_error_naming_the_option(
+        self, request_file: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        argv = ["evaluate", str(request_file), "--today", str(TODAY), "--as-of", "2026-12-04"]
+        assert main(argv) == 2
+        captured = capsys.readouterr()
+        assert (captured.out, captured.err) == ("", f"invalid input: {self.FUTURE} @ --as-of\n")
+
+    def test_as_json_it_is_a_field_error_of_the_option(
+        self, request_file: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        argv = ["evaluate", str(request_file), "--today", str(TODAY), "--as-of", "2026-12-04"]
+        assert main([*argv, "--format", "json"]) == 2
+        errors = json.loads(capsys.readouterr().out)["errors"]
+        assert errors == [{"path": "--as-of", "reason": self.FUTURE}]
+
+    def test_a_day_ahead_is_allowed_as_for_a_request_date(
+        self, request_file: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A user ahead of UTC may give their own today: the request date's tolerance."""
+        argv = ["evaluate", str(request_file), "--today", str(TODAY), "--as-of", "2026-12-03"]
+        assert main([*argv, "--format", "json"]) == 0
+        assert json.loads(capsys.readouterr().out)["policy"]["as_of"] == "2026-12-03"
+
+    def test_without_today_it_is_judged_against_utcs_date(
+        self, request_file: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        tomorrow = validation.utc_today() + dt.timedelta(days=2)
+        assert main(["evaluate", str(request_file), "--as-of", str(tomorrow)]) == 2
+        assert f"the as-of date {tomorrow} is in the future" in capsys.readouterr().err
+
+    def test_the_help_says_so(self, capsys: pytest.CaptureFixture[str]) -> None:
+        with pytest.raises(SystemExit):
+            main(["evaluate", "--help"])
+        assert "--as-of DATE" in capsys.readouterr().out

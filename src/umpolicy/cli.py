@@ -21,6 +21,7 @@ from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.io.schema import MODELS, schema_text
+from umpolicy.io.validation import FUTURE_TOLERANCE, utc_today
 from umpolicy.progress import for_lines
 from umpolicy.registry import (
     every_version,
@@ -43,10 +44,11 @@ def _read(path: str) -> bytes:
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    as_of = _as_of(args)
     raw = _read(args.request)
     request = parse_request(raw)
     decision = evaluate(
-        request, args.policy, trail=not args.no_trail, today=args.today, as_of=args.as_of
+        request, args.policy, trail=not args.no_trail, today=args.today, as_of=as_of
     )
     if args.format == "json":
         out.write(to_json(decision) + "\n")
@@ -256,6 +258,40 @@ def _day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _as_of(args: argparse.Namespace) -> dt.date | None:
+    """``--as-of``, when given and not in the future; an :class:`InputError` naming it if it is.
+
+    An as-of date asks what the policy said then (an audit, an appeal): a date to come
+    has no "then", and deciding under it would present the version in force today as
+    the one in force on a day no one has seen yet. It is judged as a request's date is
+    (:func:`umpolicy.io.validation.dated`): at most :data:`FUTURE_TOLERANCE` past today
+    (``--today``, else UTC's date), since a user ahead of UTC may give their own today.
+    """
+    as_of: dt.date | None = args.as_of
+    if as_of is None:
+        return None
+    today: dt.date = utc_today() if args.today is None else args.today
+    latest = today + FUTURE_TOLERANCE
+    if as_of > latest:
+        reason = (
+            f"the as-of date {as_of} is in the future: at most {FUTURE_TOLERANCE.days} day "
+            f"past today ({today}, UTC), so no later than {latest}"
+        )
+        raise InputError([FieldError("--as-of", reason)])
+    return as_of
+
+
+def _add_as_of(command: argparse.ArgumentParser, whose: str) -> None:
+    """``--as-of DATE`` on a command that decides: the version in force then, not ``whose``."""
+    command.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="DATE",
+        help=f"decide under the policy version in force on DATE (YYYY-MM-DD), not {whose}; "
+        "at most a day past today (--today)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     main = argparse.ArgumentParser(prog="umpolicy", description=__doc__.splitlines()[0])
@@ -273,12 +309,7 @@ def parser() -> argparse.ArgumentParser:
     )
     one.add_argument("--no-trail", action="store_true", help="leave the audit trail out")
     one.add_argument("--today", type=_day, help=TODAY_HELP)
-    one.add_argument(
-        "--as-of",
-        type=_day,
-        metavar="DATE",
-        help="decide under the policy version in force on DATE (YYYY-MM-DD), not the request's",
-    )
+    _add_as_of(one, "the request's date")
     one.set_defaults(run=_evaluate)
 
     many = commands.add_parser("batch", help="decide JSON Lines requests, one decision per line")

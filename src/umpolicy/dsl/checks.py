@@ -110,8 +110,9 @@ class Includes(_OneFact):
         if not isinstance(value, frozenset):
             return unknown
         values = self.values
-        if any(code in values for code in value):
-            return met
+        for code in value:
+            if code in values:
+                return met
         return unknown if fact.partial else not_met
 
 
@@ -336,8 +337,8 @@ class Either:
     def evaluate(self, book: Book) -> Finding:
         """Compare each alternative; every fact read is kept for the trail."""
         findings = [check.evaluate(book) for check in self.checks]
-        status = any_met(finding.status for finding in findings)
-        facts = tuple(dict.fromkeys(name for finding in findings for name in finding.facts))
+        status = any_met([finding.status for finding in findings])
+        facts = tuple(dict.fromkeys([name for finding in findings for name in finding.facts]))
         return new(Finding, (status, facts, None, None, None))
 
 

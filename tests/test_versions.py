@@ -493,7 +493,7 @@ class TestSchemaSpansVersions:
 
 
 class TestAsOfOnTheCommandLine:
-    """--as-of on the command line: an audit's date, never one to come."""
+    """--as-of on evaluate and batch: an audit's date, never one to come."""
 
     FUTURE = (
         "the as-of date 2026-12-04 is in the future: at most 1 day past today "
@@ -507,6 +507,11 @@ class TestAsOfOnTheCommandLine:
         return path
 
     @pytest.fixture
+    def lines(self, tmp_path: Path) -> Path:
+        path = tmp_path / "rcc.jsonl"
+        path.write_text("".join(rcc(day) + "\n" for day in ("2024-06-01", "2026-03-02")))
+        return path
+
     def test_a_future_date_is_an_input_error_naming_the_option(
         self, request_file: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -538,7 +543,43 @@ class TestAsOfOnTheCommandLine:
         assert main(["evaluate", str(request_file), "--as-of", str(tomorrow)]) == 2
         assert f"the as-of date {tomorrow} is in the future" in capsys.readouterr().err
 
+    def test_batch_decides_every_line_under_the_version_then_in_force(
+        self, lines: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        for jobs in ("1", "2"):
+            argv = ["batch", str(lines), "--quiet", "--today", str(TODAY), "--jobs", jobs]
+            assert main([*argv, "--as-of", "2024-06-01"]) == 0
+            decided = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+            assert [(d["policy"]["version"], d["policy"]["as_of"]) for d in decided] == [
+                ("2022-01-01", "2024-06-01")
+            ] * 2
+            assert {d["outcome"] for d in decided} == {"insufficient_information"}
+        assert main(["batch", str(lines), "--quiet", "--today", str(TODAY)]) == 0
+        versions = [
+            json.loads(line)["policy"]["version"] for line in capsys.readouterr().out.splitlines()
+        ]
+        assert versions == ["2022-01-01", "2025-02-05"]  # without it, each request's own date
+
+    def test_batch_refuses_a_future_date_before_reading_a_line(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        missing = tmp_path / "not-there.jsonl"
+        argv = ["batch", str(missing), "--today", str(TODAY), "--as-of", "2026-12-04"]
+        assert main(argv) == 2
+        assert capsys.readouterr().err == f"invalid input: {self.FUTURE} @ --as-of\n"
+
+    def test_batch_a_date_no_version_covers_is_each_lines_error(
+        self, lines: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        argv = ["batch", str(lines), "--quiet", "--today", str(TODAY), "--as-of", "2019-01-01"]
+        assert main(argv) == 0
+        records = [json.loads(line)["invalid"] for line in capsys.readouterr().out.splitlines()]
+        assert [r["line"] for r in records] == [1, 2]
+        assert {e["path"] for r in records for e in r["errors"]} == {"as_of"}
+        assert "the as-of date 2019-01-01 is before" in records[0]["errors"][0]["reason"]
+
     def test_the_help_says_so(self, capsys: pytest.CaptureFixture[str]) -> None:
-        with pytest.raises(SystemExit):
-            main(["evaluate", "--help"])
-        assert "--as-of DATE" in capsys.readouterr().out
+        for command in ("evaluate", "batch"):
+            with pytest.raises(SystemExit):
+                main([command, "--help"])
+            assert "--as-of DATE" in capsys.readouterr().out

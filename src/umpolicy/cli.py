@@ -62,7 +62,8 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-Job = tuple[int, bytes, str | None, bool, dt.date | None]
+#: A batch line's work: its number, its bytes, ``--policy``, ``--trail``, ``--today``, ``--as-of``.
+Job = tuple[int, bytes, str | None, bool, dt.date | None, dt.date | None]
 
 
 def _decide_line(job: Job) -> str:
@@ -71,11 +72,11 @@ def _decide_line(job: Job) -> str:
     Nothing a line holds ends the batch: a line that cannot be decided gets a record
     with its number, the request's ``id`` when it has one, and why.
     """
-    number, line, policy, trail, today = job
+    number, line, policy, trail, today, as_of = job
     if not line.strip():
         return ""
     try:
-        return to_json(evaluate(line, policy, trail=trail, today=today))
+        return to_json(evaluate(line, policy, trail=trail, today=today, as_of=as_of))
     except InputError as error:
         errors = [CONVERTER.unstructure(e) for e in error.errors]
         return dumps({"invalid": {"line": number, "id": _id_of(line), "errors": errors}})
@@ -98,11 +99,15 @@ def _id_of(line: bytes) -> str | None:
 
 def _jobs(lines: Iterator[bytes], args: argparse.Namespace) -> Iterator[Job]:
     for number, line in enumerate(lines, start=1):
-        yield number, line, args.policy, args.trail, args.today
+        yield number, line, args.policy, args.trail, args.today, args.as_of
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
-    """Decide a JSON Lines file line by line, streamed: memory stays flat in its length."""
+    """Decide a JSON Lines file line by line, streamed: memory stays flat in its length.
+
+    ``--as-of`` is checked before any line is read: every line would be decided under it.
+    """
+    _as_of(args)
     path = args.requests
     progress = for_lines(path, args.quiet)
     source = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
@@ -324,6 +329,7 @@ def parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="exit 2 when any line could not be decided"
     )
     many.add_argument("--today", type=_day, help=TODAY_HELP)
+    _add_as_of(many, "each request's date")
     many.set_defaults(run=_batch)
 
     show = commands.add_parser("show", help="print a policy's tree")

@@ -372,6 +372,29 @@ class TestCommandLine:
         assert main(["diff", spec, "proleukin"]) == 2
         assert said in capsys.readouterr().err
 
+    @pytest.mark.parametrize(
+        ("before", "after"),
+        [("proleukin@2024-06-01", "quellimab"), ("quellimab@2026-06-15", "proleukin")],
+    )
+    def test_versions_of_two_policies_are_refused(
+        self, before: str, after: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Two drugs' policies have no revision between them: a diff of them would mislead."""
+        assert main(["diff", before, after]) == 2
+        one, other = before.partition("@")[0], after.partition("@")[0]
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err == (
+            f"umpolicy: {before} and {after} are versions of different policies: "
+            f"{one!r} and {other!r}; diff compares two versions of one policy\n"
+        )
+
+    def test_an_unknown_policy_is_named_before_two_policies(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert main(["diff", "proleukin", "prolukin@2025-03-01"]) == 2
+        assert "no policy named 'prolukin' is installed" in capsys.readouterr().err
+
 
 LETTERS = "ABCDEFGHIJ"
 #: Distinct criteria words: what a plan writes differs from line to line.

@@ -14,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from umpolicy import AtMost, Quantity
+from umpolicy.cli import main
 from umpolicy.dsl.nodes import AllOf, DoseLimit
 from umpolicy.engine.decision import Decision
 from umpolicy.errors import UnknownPolicyError
+from umpolicy.history import DifferentPoliciesError
 from umpolicy.policy import Policy
 from umpolicy.replay import (
     Row,
@@ -32,6 +34,7 @@ from umpolicy.replay import (
 )
 from umpolicy_policies.proleukin import POLICY as CURRENT
 from umpolicy_policies.proleukin_2022 import POLICY as EARLIER
+from umpolicy_quellimab.policy import POLICY as QUELLIMAB
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "proleukin"
 
@@ -379,3 +382,42 @@ class TestResolve:
     def test_no_version_then(self) -> None:
         with pytest.raises(UnknownPolicyError):
             resolve("proleukin@2019-06-01")
+
+
+class TestOnePolicy:
+    """A replay compares two versions of one policy: two drugs' policies are refused."""
+
+    REFUSED = (
+        "proleukin 2025-02-05 and quellimab 2026-06-15 are versions of different policies: "
+        "'proleukin' and 'quellimab'; replay compares two versions of one policy"
+    )
+
+    @staticmethod
+    def unread() -> Iterator[bytes]:
+        """Lines that fail the test when the replay reads the first one."""
+
+        def read() -> bytes:
+            raise AssertionError("a line was read")
+
+        return iter(read, b"")
+
+    @pytest.mark.parametrize("jobs", [1, 2])
+    def test_refused_before_a_line_is_read(self, jobs: int) -> None:
+        with pytest.raises(DifferentPoliciesError) as info:
+            replay(self.unread(), CURRENT, QUELLIMAB, jobs=jobs)
+        assert str(info.value) == self.REFUSED
+        assert isinstance(info.value, ValueError)
+
+    def test_the_command_line_names_the_versions_as_given(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        path = tmp_path / "requests.jsonl"
+        path.write_bytes(b"".join(examples()))
+        argv = ["replay", str(path), "--from", "proleukin@2024-06-01", "--to", "quellimab"]
+        assert main([*argv, "--quiet", "--jobs", "1"]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err == (
+            "umpolicy: proleukin@2024-06-01 and quellimab are versions of different policies: "
+            "'proleukin' and 'quellimab'; replay compares two versions of one policy\n"
+        )

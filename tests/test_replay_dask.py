@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from distributed import Client, LocalCluster
 
+from umpolicy.history import DifferentPoliciesError
 from umpolicy.replay import replay
 from umpolicy.replay_dask import replay_dask
 from umpolicy_policies.proleukin import POLICY as CURRENT
 from umpolicy_policies.proleukin_2022 import POLICY as EARLIER
+from umpolicy_quellimab.policy import POLICY as QUELLIMAB
 
 CORPUS = Path(__file__).parent.parent / "examples" / "proleukin" / "corpus.jsonl"
 
@@ -65,3 +67,12 @@ class TestDask:
         local = io.StringIO()
         assert main([*argv, "--jobs", "1", "--quiet"], out=local) == 0
         assert json.loads(out.getvalue()) == json.loads(local.getvalue())
+
+
+class TestOnePolicy:
+    """Versions of two different policies are refused as the local replay refuses them."""
+
+    def test_refused_before_connecting(self) -> None:
+        nowhere = "tcp://127.0.0.1:9"  # the discard port: connecting would fail, or hang
+        with pytest.raises(DifferentPoliciesError, match="replay compares two versions of one"):
+            replay_dask(lines(3), QUELLIMAB, CURRENT, nowhere)

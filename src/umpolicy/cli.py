@@ -19,6 +19,7 @@ from umpolicy import __version__, replay_cli
 from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
+from umpolicy.history import one_policy
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.io.schema import MODELS, schema_text
 from umpolicy.io.validation import FUTURE_TOLERANCE, utc_today
@@ -195,13 +196,18 @@ def _serve(args: argparse.Namespace, _: TextIO) -> int:
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
-    """What changed between two versions of a policy, named NAME@YYYY-MM-DD."""
+    """What changed between two versions of a policy, named NAME@YYYY-MM-DD.
+
+    Versions of two different policies are refused (:func:`umpolicy.history.one_policy`).
+    """
     from umpolicy.engine.diff import diff_specs
     from umpolicy.render.diff import diff_markdown, diff_text
 
     try:
+        old, new = policy_at(args.before), policy_at(args.after)
+        one_policy(old, new, "diff", named=(args.before, args.after))
         found = diff_specs(args.before, args.after)
-    except ValueError as error:  # a malformed spec: the command line's mistake
+    except ValueError as error:  # a malformed spec, or two policies: the command line's mistake
         print(f"umpolicy: {error}", file=sys.stderr)
         return INVALID
     out.write(diff_markdown(found) if args.format == "markdown" else diff_text(found))

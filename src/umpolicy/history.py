@@ -30,6 +30,30 @@ class NotInForceError(UnknownPolicyError):
     """No version of the policy is in force on the date asked for."""
 
 
+class DifferentPoliciesError(ValueError):
+    """Two versions to compare (a diff, a replay) are versions of different policies."""
+
+
+def one_policy(
+    before: Policy, after: Policy, what: str, named: tuple[str, str] | None = None
+) -> None:
+    """Refuse to compare versions of two different policies: :class:`DifferentPoliciesError`.
+
+    A diff or a replay says what a revision changed; between two drugs' policies there
+    is no revision, only unrelated criteria paired by accident of their letters, and a
+    committee reading it would be misled. ``what`` names the comparison ("diff",
+    "replay"); ``named`` is how the caller named the two versions (the specs as typed),
+    else each is its name and version.
+    """
+    if before.name == after.name:
+        return
+    one, other = named or (f"{before.name} {before.version}", f"{after.name} {after.version}")
+    raise DifferentPoliciesError(
+        f"{one} and {other} are versions of different policies: {before.name!r} and "
+        f"{after.name!r}; {what} compares two versions of one policy"
+    )
+
+
 @frozen
 class InForce:
     """One version of a policy and the request dates it decides: ``start`` to ``end``.

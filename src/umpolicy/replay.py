@@ -36,6 +36,7 @@ from attrs import define, evolve, field, frozen
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, walk
 from umpolicy.engine.decision import Decision, PolicyRef, decide, exclusion_label, reference
 from umpolicy.errors import InputError, UnknownPolicyError
+from umpolicy.history import one_policy
 from umpolicy.io.validation import admit
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.request import Request
@@ -470,7 +471,10 @@ def replay(
     ``jobs`` processes decide in parallel (``None``: every core); at most two chunks
     per process are in flight, so memory does not grow with the number of lines.
     ``advance`` is told how many lines each finished chunk held (a progress bar).
+    Versions of two different policies raise
+    :class:`~umpolicy.history.DifferentPoliciesError` before any line is read.
     """
+    one_policy(old, new, "replay")
     jobs = jobs or os.cpu_count() or 1
     found = Tally(sample)
     if jobs == 1:

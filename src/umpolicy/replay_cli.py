@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from umpolicy.history import DifferentPoliciesError, one_policy
 from umpolicy.io.converter import dumps
 from umpolicy.progress import for_lines
 from umpolicy.render.replay import (
@@ -80,8 +81,16 @@ def add(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    """Replay the file and write the report; 2 when a version cannot be found."""
+    """Replay the file and write the report; 2 when a version cannot be found.
+
+    Or when the two are versions of different policies, said with the specs as given.
+    """
     old, new = resolve(args.old), resolve(args.new)
+    try:
+        one_policy(old, new, "replay", named=(args.old, args.new))
+    except DifferentPoliciesError as error:
+        print(f"umpolicy: {error}", file=sys.stderr)
+        return 2
     path = args.requests
     progress = for_lines(path, args.quiet)
     advance: Callable[[int], None] | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING
 
+from umpolicy.history import one_policy
 from umpolicy.policy import Policy
 from umpolicy.replay import CHUNK, SAMPLE, Impact, Tally, chunks, impact, tally
 
@@ -38,8 +39,10 @@ def replay_dask(
     """Replay on the cluster behind ``client`` (a client, or its scheduler's address).
 
     The result equals :func:`umpolicy.replay.replay`'s on the same lines: the tallies
-    of the chunks merge to the same counts and samples in any order.
+    of the chunks merge to the same counts and samples in any order; versions of two
+    different policies are refused as it refuses them, before connecting.
     """
+    one_policy(old, new, "replay")
     from distributed import Client, as_completed
 
     own = isinstance(client, str)

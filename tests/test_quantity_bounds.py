@@ -111,3 +111,34 @@ class TestLength:
         else:
             with pytest.raises(ValueError, match="is too long for a number"):
                 to_decimal(text)
+
+
+class TestPlainText:
+    """Decimal text without an exponent reads as Decimal reads it, or is refused past a bound.
+
+    At every length: the short text read in one step, digit for digit, included.
+    """
+
+    @given(
+        st.sampled_from(["", "+", "-"]),
+        st.text("0123456789", min_size=1, max_size=45),
+        st.none() | st.text("0123456789", max_size=45),
+    )
+    @example("", "1" * 40, None)  # 40 characters: read in one step
+    @example("", "0" * 40, "1")  # 42 characters, 1E-1: read, past the one step
+    @example("", "1" * 41, None)  # 41 digits: refused
+    @example("-", "0", "0" * 39)  # 0E-39, 42 characters
+    def test_as_decimal_reads_it(self, sign: str, whole: str, fraction: str | None) -> None:
+        text = sign + whole + ("" if fraction is None else f".{fraction}")
+        _, digits, exponent = Decimal(text).as_tuple()
+        assert isinstance(exponent, int)
+        if len(digits) <= MAX_DIGITS and -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
+            assert to_decimal(text).as_tuple() == Decimal(text).as_tuple()
+        else:
+            with pytest.raises(ValueError, match=OUT_OF_RANGE):
+                to_decimal(text)
+
+    @pytest.mark.parametrize("text", ["1_000", "١٢", "12 ", " 12", "1e", ".", "+", "0x10"])
+    def test_other_text_is_not_read(self, text: str) -> None:
+        with pytest.raises(ValueError, match="not"):
+            to_decimal(text)

@@ -39,6 +39,10 @@ DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-
 MAX_DIGITS = 40
 MAX_EXPONENT = 40
 
+#: How long text of ASCII digits and at most one point may be to be within every bound
+#: as it stands: no more digits than characters, an exponent from minus as many to 0.
+_PLAIN_LENGTH = min(MAX_DIGITS, MAX_EXPONENT)
+
 
 #: Why a binary float is refused, and how to read JSON numbers exactly instead.
 FLOAT_REFUSED = (
@@ -54,6 +58,10 @@ def to_decimal(value: object) -> Decimal:
     Its digits and exponent are bounded (:data:`MAX_DIGITS`, :data:`MAX_EXPONENT`)
     before anything else reads it, zero included.
     """
+    if type(value) is str and len(value) <= _PLAIN_LENGTH:
+        unpointed = value.replace(".", "", 1)
+        if unpointed.isdigit() and unpointed.isascii():  # most numbers: read as they stand
+            return Decimal(value)
     if isinstance(value, float):
         raise ValueError(FLOAT_REFUSED)
     if isinstance(value, bool):

@@ -11,6 +11,8 @@ import datetime as dt
 import enum
 import json
 import re
+import types
+import typing
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar, get_args, get_origin
@@ -33,6 +35,7 @@ from umpolicy.engine.trail import Step, Trail
 from umpolicy.errors import FieldError, InputError, did_you_mean, shown, suggestion
 from umpolicy.io.quantities import unknown_unit
 from umpolicy.vocabulary.facts import FACTS, Derived
+from umpolicy.vocabulary.request import Request
 
 T = TypeVar("T")
 _ANSWERS = Mapping[str, Mapping[str, Any]]
@@ -78,6 +81,10 @@ def _structure_date(value: object, _: type) -> dt.date:
 
 
 def _structure_enum(value: object, kind: type[enum.Enum]) -> enum.Enum:
+    if type(value) is str:  # the usual case: the member of that value, at once
+        found = kind._value2member_map_.get(value)
+        if found is not None:
+            return found
     for member in kind:
         if member.value == value:
             return member
@@ -292,20 +299,35 @@ def _structure_answers(value: object, _: type) -> dict[str, dict[str, Any]]:
     return {policy: dict(answers) for policy, answers in value.items()}
 
 
-def _bounded(value: object, where: str = "$.answers") -> None:
-    """Raise ``ValueError`` when JSON data holds more items or text than a request may."""
-    if isinstance(value, dict | list):
-        if len(value) > MAX_ITEMS:
-            what = "an object of" if isinstance(value, dict) else "a list of"
-            limit = f"the limit is {MAX_ITEMS}"
-            raise ValueError(f"{what} {len(value)} items at {shown(where)[1:-1]}; {limit}")
-        pairs = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, item in pairs:
-            _bounded(key, where)
-            _bounded(item, f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}")
-    elif isinstance(value, str) and len(value) > MAX_TEXT:
-        limit = f"the limit is {MAX_TEXT}"
-        raise ValueError(f"text of {len(value)} characters at {shown(where)[1:-1]}; {limit}")
+def _bounded(value: dict[Any, Any] | list[Any], where: tuple[object, ...] = ()) -> None:
+    """Raise ``ValueError`` when JSON data holds more items or text than a request may.
+
+    ``where`` are the keys and indexes from the answers down to ``value``: a path is
+    written out only for an error.
+    """
+    if len(value) > MAX_ITEMS:
+        what = "an object of" if isinstance(value, dict) else "a list of"
+        limit = f"the limit is {MAX_ITEMS}"
+        raise ValueError(f"{what} {len(value)} items at {_answers_path(where)}; {limit}")
+    pairs = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in pairs:
+        if isinstance(key, str) and len(key) > MAX_TEXT:
+            _too_long(key, where)
+        if isinstance(item, (dict, list)):  # a tuple: faster than dict | list, made anew
+            _bounded(item, (*where, key))
+        elif isinstance(item, str) and len(item) > MAX_TEXT:
+            _too_long(item, (*where, key))
+
+
+def _too_long(text: str, where: tuple[object, ...]) -> None:
+    limit = f"the limit is {MAX_TEXT}"
+    raise ValueError(f"text of {len(text)} characters at {_answers_path(where)}; {limit}")
+
+
+def _answers_path(where: tuple[object, ...]) -> str:
+    """The path of an item of the answers, from its keys and indexes (quoted in part)."""
+    steps = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in where)
+    return shown(f"$.answers{steps}")[1:-1]
 
 
 def _structure_values(value: object, _: type) -> tuple[str, ...] | ValueSet:
@@ -456,11 +478,8 @@ class _Duplicated(dict[str, Any]):
     duplicates: tuple[str, ...] = ()
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, marked when a key appears twice (another parser may keep the first)."""
-    made = dict(pairs)
-    if len(made) == len(pairs):
-        return made
+def _duplicated(made: dict[str, Any], pairs: list[tuple[str, Any]]) -> _Duplicated:
+    """The object ``pairs`` made, marked with the keys they give more than once."""
     marked = _Duplicated(made)
     seen: set[str] = set()
     twice: dict[str, None] = {}
@@ -527,13 +546,15 @@ def loads(text: str | bytes) -> Any:
             raise InputError([FieldError("$", reason)]) from None
     if text.startswith("\ufeff"):
         raise InputError([FieldError("$", "a byte order mark before the JSON text")])
-    duplicated = False
+    duplicated: list[_Duplicated] = []
 
     def pairs(found: list[tuple[str, Any]]) -> dict[str, Any]:
-        nonlocal duplicated
-        made = _object(found)
-        duplicated = duplicated or type(made) is _Duplicated
-        return made
+        """A JSON object, marked when a key appears twice (another parser may keep the first)."""
+        made = dict(found)
+        if len(made) == len(found):
+            return made
+        duplicated.append(_duplicated(made, found))
+        return duplicated[-1]
 
     try:
         data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
@@ -558,8 +579,141 @@ def dumps(data: object) -> str:
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
 
 
+Hook = Callable[[Any, Any], Any]
+
+
+class _Unusual(Exception):
+    """Data the quick path leaves to the converter: it may be wrong, or only unusual."""
+
+
+def _quick(kind: Any, converter: cattrs.Converter) -> Hook:
+    """A structure hook for ``kind`` that builds what ``converter`` builds, with less work.
+
+    It takes only JSON as :func:`loads` gives it (objects as plain dicts, arrays as
+    lists) and raises on anything else, wrong or merely unusual, without saying why:
+    :func:`structure` then asks ``converter``, whose errors name every problem by its
+    path. So it must never accept what ``converter`` refuses, and must build the same
+    value. It reads the request vocabulary, whose records have no hooks of their own:
+    each record's fields as ``converter`` reads them (text, whole numbers and booleans
+    in place, as :func:`_strict` does; dates, codes and answers by its hooks), without
+    the bookkeeping of every error.
+    """
+    if _is_sequence(kind):
+        return _quick_sequence(get_args(kind)[0], converter)
+    if kind is Quantity:
+        return _quick_quantity
+    if attrs.has(kind):
+        return _quick_record(kind, converter)
+    return converter.get_structure_hook(kind)
+
+
+def _wrong(kind: Any, name: str) -> str | None:
+    """Source that is true when ``name`` is not a ``kind`` as :func:`_strict` reads one.
+
+    ``None`` for a kind :func:`_strict` does not read: its hook reads it.
+    """
+    if kind is str:
+        return f"type({name}) is not str or len({name}) > {MAX_TEXT}"
+    if kind is int or kind is bool:
+        return f"type({name}) is not {kind.__name__}"
+    return None
+
+
+def _compiled(lines: list[str], scope: dict[str, Any]) -> Hook:
+    """A hook ``(value, kind)`` whose body is ``lines``, with the names of ``scope``."""
+    exec("\n".join(["def quick(value, _):", *lines]), scope)  # the source is ours
+    hook: Hook = scope["quick"]
+    return hook
+
+
+def _quick_sequence(item: Any, converter: cattrs.Converter) -> Hook:
+    """A quick hook for a list of ``item`` (a tuple once read), of at most MAX_ITEMS."""
+    scope: dict[str, Any] = {"Unusual": _Unusual, "item": item}
+    lines = [f"  if type(value) is not list or len(value) > {MAX_ITEMS}:", "    raise Unusual"]
+    wrong = _wrong(item, "each")
+    if wrong is None:
+        scope["hook"] = _quick(item, converter)
+        return _compiled([*lines, "  return tuple([hook(each, item) for each in value])"], scope)
+    lines += ["  for each in value:", f"    if {wrong}:", "      raise Unusual"]
+    return _compiled([*lines, "  return tuple(value)"], scope)
+
+
+def _quick_record(kind: type, converter: cattrs.Converter) -> Hook:
+    """A record's quick hook, written out field by field as cattrs writes its own."""
+    hints = typing.get_type_hints(kind)
+    fields = attrs.fields(kind)
+    scope: dict[str, Any] = {"kind": kind, "Unusual": _Unusual}
+    lines = ["  if type(value) is not dict:", "    raise Unusual", "  n = 0"]
+    for at, field in enumerate(fields):
+        hint = hints[field.name]
+        inner = _optional(hint)
+        given = hint if inner is None else inner
+        lines += [
+            f"  if {field.name!r} in value:",
+            "    n += 1",
+            f"    v{at} = value[{field.name!r}]",
+        ]
+        indent = "    "
+        if inner is not None:  # null, or the value
+            lines.append(f"    if v{at} is not None:")
+            indent += "  "
+        wrong = _wrong(given, f"v{at}")
+        if wrong is None:
+            scope[f"hook{at}"], scope[f"kind{at}"] = _quick(given, converter), given
+            lines.append(f"{indent}v{at} = hook{at}(v{at}, kind{at})")
+        else:
+            lines += [f"{indent}if {wrong}:", f"{indent}  raise Unusual"]
+        lines.append("  else:")
+        if field.default is attrs.NOTHING:
+            lines.append("    raise Unusual")
+        elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            scope[f"default{at}"] = field.default.factory
+            lines.append(f"    v{at} = default{at}()")
+        else:
+            scope[f"default{at}"] = field.default
+            lines.append(f"    v{at} = default{at}")
+    values = ", ".join(f"v{at}" for at in range(len(fields)))
+    lines += ["  if n != len(value):", "    raise Unusual", f"  return kind({values})"]
+    return _compiled(lines, scope)
+
+
+def _optional(kind: Any) -> Any:
+    """The kind of ``kind | None``; ``None`` when ``kind`` is not such a union."""
+    if get_origin(kind) in (typing.Union, types.UnionType):
+        (inner,) = [arg for arg in get_args(kind) if arg is not type(None)]
+        return inner
+    return None
+
+
+def _quick_quantity(data: object, _: object) -> Quantity:
+    """A quantity's quick hook: its value and unit read as the converter's hooks read them.
+
+    Not read again: ``Quantity``'s own converters would make the same value of them,
+    as :func:`~umpolicy.dsl.quantity.to_decimal` returns a decimal it made unchanged.
+    """
+    if type(data) is not dict or len(data) != 2:
+        raise _Unusual
+    return Quantity.exact(to_decimal(data["value"]), unit(data["unit"]))
+
+
+#: The quick hooks of :data:`CONVERTER`, by the kind they build: a request.
+_QUICK: dict[Any, Hook] = {Request: _quick(Request, CONVERTER)}
+
+
 def structure(data: object, kind: type[T], converter: cattrs.Converter = CONVERTER) -> T:
-    """Build ``kind`` from JSON data, or raise :class:`InputError` naming every bad field."""
+    """Build ``kind`` from JSON data, or raise :class:`InputError` naming every bad field.
+
+    A request is read by its quick hook first (see :func:`_quick`); on any problem, by
+    the converter, whose errors name each one.
+    """
+    quick = _QUICK.get(kind) if converter is CONVERTER else None
+    if quick is not None:
+        try:
+            made: T = quick(data, kind)
+        except Exception:  # the converter reads it again, and says why
+            pass
+        else:
+            return made
     leaves: list[BaseException] = []
 
     def formatted(exc: BaseException, kind: type | None) -> str:

@@ -6,6 +6,10 @@ import copy
 import datetime as dt
 import io
 import json
+import random
+import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,8 +25,10 @@ from umpolicy import InputError, load_policy, policy_names
 from umpolicy.api import evaluate, parse_request
 from umpolicy.cli import main
 from umpolicy.engine import decision
+from umpolicy.io import validation
 from umpolicy.io.quantities import QUANTITIES, READ
 from umpolicy.io.schema import (
+    CODE_FORMS,
     EXAMPLE,
     UNDOCUMENTED,
     _trimmed,
@@ -31,6 +37,7 @@ from umpolicy.io.schema import (
     example_request,
     json_schema,
     schema_text,
+    whole,
 )
 from umpolicy.registry import every_version
 from umpolicy.vocabulary import request
@@ -233,3 +240,119 @@ class TestDecimalText:
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(text, DECIMAL)
         jsonschema.validate(text.strip(), DECIMAL)
+
+
+def _with_code(
+    path: str, code: str, data: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], str]:
+    """The example request (or ``data``) with ``code`` as the first code at ``path``; its path."""
+    data = copy.deepcopy(EXAMPLE if data is None else data)
+    here: Any = data
+    where = "$"
+    keys = path.split(".")
+    for index, key in enumerate(keys):
+        where += f".{key}"
+        last = index == len(keys) - 1
+        if isinstance(here[key], list):
+            where += "[0]"
+            if last:
+                here[key][0] = code
+            else:
+                here = here[key][0]
+        elif last:
+            here[key] = code
+        else:
+            here = here[key]
+    return data, where
+
+
+def _refused_by_the_library(data: dict[str, Any], where: str) -> bool:
+    try:
+        parse_request(data)
+    except InputError as error:
+        return where in [e.path for e in error.errors]
+    return False
+
+
+#: Each form's own example code, from its words: "an ICD-10-CM code (such as C43.9)".
+_FORMS_EXAMPLE = {form: re.findall(r"such as (\S+)\)", form)[0] for form in validation._FORMS}
+
+#: Text a code might be mistyped as: cases, spaces, a final newline, other digits.
+_MISTYPED = st.text(alphabet="ACGHLXZcx0123456789. \n\t-٣４", max_size=20)
+
+
+class TestCodes:
+    """The schema holds each code to the form validation does, with validation's own regex."""
+
+    def test_every_code_validation_checks_has_its_form_in_the_schema(self) -> None:
+        """Every code mistyped at once: the library's errors are exactly at CODE_FORMS' paths."""
+        every = EXAMPLE
+        for path in CODE_FORMS:
+            every = _with_code(path, "x", every)[0]
+        with pytest.raises(InputError) as info:
+            parse_request(every)
+        found = {re.sub(r"\[0\]", "", e.path).removeprefix("$.") for e in info.value.errors}
+        assert found == set(CODE_FORMS)
+
+    @pytest.mark.parametrize("path", sorted(CODE_FORMS))
+    @pytest.mark.parametrize("code", ["", "x", "c43.9", " C43.9", "C43.9\n", "٣٤٥٦٧٨٩"])
+    def test_a_malformed_code_is_refused_by_both(self, path: str, code: str) -> None:
+        data, where = _with_code(path, code)
+        assert _refused_by_the_library(data, where)
+        assert not valid(data, REQUEST)
+
+    @pytest.mark.parametrize("path", sorted(CODE_FORMS))
+    def test_the_example_code_is_taken_by_both(self, path: str) -> None:
+        data, where = _with_code(path, _FORMS_EXAMPLE[CODE_FORMS[path]])
+        assert not _refused_by_the_library(data, where)
+        assert valid(data, REQUEST)
+
+    @given(
+        st.sampled_from(sorted(CODE_FORMS)),
+        st.one_of(
+            _MISTYPED,
+            *(st.from_regex(regex, fullmatch=True) for regex in validation._FORMS.values()),
+        ),
+    )
+    def test_the_schema_and_the_library_agree(self, path: str, code: str) -> None:
+        data, where = _with_code(path, code)
+        assert valid(data, REQUEST) is not _refused_by_the_library(data, where)
+
+    def test_a_regex_with_flags_is_no_pattern(self) -> None:
+        with pytest.raises(ValueError, match="takes no flags"):
+            whole(re.compile("[a-z]+", re.IGNORECASE))
+
+    @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js for ECMA-262")
+    def test_each_pattern_means_in_ecma_262_what_fullmatch_means(self) -> None:
+        """Node's RegExp (with and without the u flag) agrees with Python on every sample."""
+        rng = random.Random(20261202)
+        alphabet = "ACDGHLXZcx0123456789. \n-٣４"
+        samples = [
+            "".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(400)
+        ]
+        for example in _FORMS_EXAMPLE.values():
+            samples += [example, example + "\n", "\n" + example, example.lower(), example + "0"]
+            samples += [f"x{example}", example[:-1]]
+        patterns = {form: whole(regex) for form, regex in validation._FORMS.items()}
+        script = (
+            "const {patterns, samples} = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+            "const out = {};"
+            "for (const [form, p] of Object.entries(patterns))"
+            "  for (const flags of ['', 'u'])"
+            "    out[form + '/' + flags] = samples.map((s) => new RegExp(p, flags).test(s));"
+            "process.stdout.write(JSON.stringify(out));"
+        )
+        ran = subprocess.run(
+            ["node", "-e", script],
+            input=json.dumps({"patterns": patterns, "samples": samples}),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found = json.loads(ran.stdout)
+        for form, regex in validation._FORMS.items():
+            python = [regex.fullmatch(s) is not None for s in samples]
+            assert python == [re.search(patterns[form], s) is not None for s in samples]
+            assert found[f"{form}/"] == python, form
+            assert found[f"{form}/u"] == python, form
+            assert any(python), form  # the samples reach the form's codes, not only its misses

@@ -9,8 +9,10 @@ by the policy's labels, facts keyed by name, defaults left out.
 Every field is described from one source, the attribute's own docstring in its
 model (what the API reference shows too); every quantity of a request lists the
 units its field takes, from :data:`umpolicy.io.quantities.QUANTITIES`, the table
-validation enforces; and every field has an example, from one example request
-(:data:`EXAMPLE`, checked by the tests to decide) and the decision made on it.
+validation enforces; every code has the form validation holds it to, its pattern
+taken from validation's own regex (:data:`CODE_FORMS`, :func:`whole`); and every
+field has an example, from one example request (:data:`EXAMPLE`, checked by the
+tests to decide) and the decision made on it.
 
 The answers to a policy's questions arrive under the policy's name; given the
 policies, :func:`json_schema` describes each one's questions (their types, units
@@ -41,6 +43,7 @@ from umpolicy.dsl.status import Status
 from umpolicy.dsl.units import _AMOUNTS, _ANNOTATION, _BASES, _EVERY, _RATE_WORDS, ATOMS
 from umpolicy.engine.trail import Trail
 from umpolicy.io.quantities import QUANTITIES, Accepts
+from umpolicy.io.validation import _ATC, _FORMS, _ICD, _NUCC, _SNOMED
 from umpolicy.policy import Policy
 
 DECIMAL = {
@@ -50,6 +53,56 @@ DECIMAL = {
     ],
     "description": 'An exact decimal: text such as "70.5" (or a JSON number, read exactly).',
 }
+
+
+def whole(regex: re.Pattern[str]) -> str:
+    r"""``regex`` as a JSON Schema pattern that matches exactly what ``regex.fullmatch`` does.
+
+    A JSON Schema pattern is an ECMA-262 regular expression, and unanchored (a search),
+    so it is anchored here: ``^(?:...)$``. ECMA-262's ``$`` is the end of the text, but
+    Python's (which :mod:`jsonschema` uses) also matches before a final newline, so
+    ``(?!\n)`` follows it: ``"C43.9\n"`` fails in both, as it fails validation. Flags
+    (``re.IGNORECASE``, ...) have no place in a pattern, so a regex compiled with one is
+    refused; and its syntax must be what ECMA-262 shares with Python (classes such as
+    ``[0-9]``, not ``\d``, which is Unicode's digits in Python): the tests run every such
+    pattern in Node's ``RegExp`` against Python's ``fullmatch``.
+    """
+    if regex.flags != re.UNICODE:
+        raise ValueError(f"a JSON Schema pattern takes no flags: {regex!r}")
+    return f"^(?:{regex.pattern})$(?!\\n)"
+
+
+#: Each code of a request, by its field's path, and the form validation holds it to
+#: (:func:`umpolicy.io.validation.problems`): a code, or each code of a list.
+CODE_FORMS = {
+    "diagnoses.code": _ICD,
+    "medication.route.code": _SNOMED,
+    "therapies.prior.codes": _ATC,
+    "therapies.concomitant.codes": _ATC,
+    "prescriber.specialties": _NUCC,
+    "consultants.specialties": _NUCC,
+}
+
+
+def _codes(cls: type, path: str) -> dict[str, Any]:
+    """The forms of the codes among the fields of ``cls`` where it is, at ``path``.
+
+    A model is defined once, but a code's form depends on where it is (a diagnosis and a
+    route are both a ``Coding``; one is ICD-10-CM, the other SNOMED CT), so the forms go
+    with each reference to it, as ``properties`` beside its ``$ref``.
+    """
+    found: dict[str, Any] = {}
+    hints = typing.get_type_hints(cls)
+    for f in attrs.fields(cls):
+        form = CODE_FORMS.get(f"{path}.{f.name}".lstrip("."))
+        if form is None:
+            continue
+        code = {"type": "string", "pattern": whole(_FORMS[form])}
+        if hints[f.name] is str:
+            found[f.name] = {**code, "description": f"{form[0].upper()}{form[1:]}."}
+        else:  # a list of codes
+            found[f.name] = {"description": f"Each code: {form}.", "items": code}
+    return {"properties": found} if found else {}
 
 
 def _either(*codes: str) -> str:
@@ -417,7 +470,7 @@ def _object(
             "required": [f.name for f in fields if f.default is attrs.NOTHING],
             "additionalProperties": False,
         }
-    return {"$ref": f"#/$defs/{name}"}
+    return {"$ref": f"#/$defs/{name}", **_codes(cls, path)}
 
 
 #: The example request every field's example comes from: each field given once, in a
@@ -619,6 +672,7 @@ def schema_text(name: str, policies: Iterable[Policy] = ()) -> str:
 
 
 __all__ = [
+    "CODE_FORMS",
     "EXAMPLE",
     "MODELS",
     "UNIT_PATTERN",
@@ -626,4 +680,5 @@ __all__ = [
     "example_request",
     "json_schema",
     "schema_text",
+    "whole",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections.abc
 import copy
 import datetime as dt
+import decimal
 import enum
 import functools
 import operator
@@ -41,6 +42,8 @@ from umpolicy.vocabulary.request import Request
 _MAX_ADJUSTED = 12
 _MIN_ADJUSTED = -12
 _MAX_DIGITS = 30
+#: Arithmetic to as many digits: a value with more is rounded to them (even if only zeros).
+_DIGITS = decimal.Context(prec=_MAX_DIGITS, traps=[decimal.Rounded])
 
 #: The forms of the codes the shared vocabulary reads: a code in another form (lower
 #: case, a space, a blank) would match no value set and could pass an exclusion.
@@ -63,12 +66,26 @@ _BODY = {
     "patient.bsa": (Decimal("0.05"), Decimal(5), "m2"),
 }
 
-#: The quantities read by path from the request; a therapy's duration is one per item.
-_QUANTITIES = tuple(a for a in QUANTITIES.values() if not a.field.endswith(".duration"))
-_COUNTS = (
-    "medication.schedule.doses_per_cycle",
-    "medication.schedule.cycles_per_course",
-    "medication.schedule.course_number",
+#: The quantities read by path from the request (a therapy's duration is one per item):
+#: how each is read, its JSON path, what it takes, and whether it is a body size.
+_QUANTITIES = tuple(
+    (operator.attrgetter(a.field), f"$.{a.field}", a, a.field in _BODY)
+    for a in QUANTITIES.values()
+    if not a.field.endswith(".duration")
+)
+#: The counts of the schedule: how each is read, and its JSON path.
+_COUNTS = tuple(
+    (operator.attrgetter(path), f"$.{path}")
+    for path in (
+        "medication.schedule.doses_per_cycle",
+        "medication.schedule.cycles_per_course",
+        "medication.schedule.course_number",
+    )
+)
+#: The therapy histories: each one's field, JSON path, and what a duration in it takes.
+_HISTORIES = tuple(
+    (history, f"$.therapies.{history}", QUANTITIES[f"therapies.{history}.duration"])
+    for history in ("prior", "concomitant")
 )
 
 Problems = list[FieldError]
@@ -136,7 +153,7 @@ def _checker(kind: Any) -> Checker:
 
 def _visible(text: str) -> bool:
     """True when the text has a letter or a digit: not blank, nor only invisible marks."""
-    return any(char.isalnum() for char in text)
+    return text[:1].isalnum() or any(char.isalnum() for char in text)  # most: the first
 
 
 def _check_quantity(value: object, path: str, problems: Problems) -> None:
@@ -146,12 +163,26 @@ def _check_quantity(value: object, path: str, problems: Problems) -> None:
         problems.append(FieldError(f"{path}.unit", f"{value.unit.code!r} is not a known unit"))
 
 
+@functools.cache
+def _plausible(fact: str, code: str) -> tuple[int, Decimal, Decimal]:
+    """A body size's bounds for a value in the unit ``code``, to compare it exactly.
+
+    The unit's factor's numerator (to multiply the value by), and each bound times its
+    denominator. A unit is known by its code: checked so (:func:`_check_quantity`), or
+    made so by the converter.
+    """
+    low, high, _ = _BODY[fact]
+    factor = unit(code).factor
+    lowest, highest = (EXACT.multiply(bound, factor.denominator) for bound in (low, high))
+    return factor.numerator, lowest, highest
+
+
 def _body(path: str, value: Quantity, fact: str) -> Problems:
-    low, high, base = _BODY[fact]
-    factor = value.unit.factor
-    scaled = EXACT.multiply(value.value, factor.numerator)
-    if low * factor.denominator <= scaled <= high * factor.denominator:
+    """A problem when a body size (of a known unit) is not plausible, at the quantity's path."""
+    numerator, lowest, highest = _plausible(fact, value.unit.code)
+    if lowest <= EXACT.multiply(value.value, numerator) <= highest:
         return []
+    low, high, base = _BODY[fact]
     what = fact.split(".")[1]
     return [
         FieldError(f"{path}.value", f"{value} is not a plausible {what} ({low} to {high} {base})")
@@ -159,23 +190,24 @@ def _body(path: str, value: Quantity, fact: str) -> Problems:
 
 
 def _quantity(path: str, value: Quantity, accepts: Accepts) -> Problems:
+    """A problem with a quantity's unit, else with its value; ``path`` is the quantity's."""
     if not accepts.admits(value.unit):
         return [FieldError(f"{path}.unit", wrong_unit(value.unit, accepts))]
-    return _number(f"{path}.value", value.value, accepts.zero_ok)
+    reason = _number(value.value, accepts.zero_ok)
+    return [] if reason is None else [FieldError(f"{path}.value", reason)]
 
 
-def _number(path: str, value: Decimal, zero_ok: bool) -> Problems:
+def _number(value: Decimal, zero_ok: bool) -> str | None:
+    """Why a quantity's value is not one a request may hold; ``None`` when it is."""
     if value < 0 or (value == 0 and not zero_ok):
-        return [
-            FieldError(
-                path, f"must be {'zero or more' if zero_ok else 'more than zero'}, got {value}"
-            )
-        ]
+        return f"must be {'zero or more' if zero_ok else 'more than zero'}, got {value}"
     if value and not _MIN_ADJUSTED <= value.adjusted() <= _MAX_ADJUSTED:
-        return [FieldError(path, f"{value} is out of range (1e-12 to 1e12)")]
-    if len(value.as_tuple().digits) > _MAX_DIGITS:
-        return [FieldError(path, f"more than {_MAX_DIGITS} significant digits")]
-    return []
+        return f"{value} is out of range (1e-12 to 1e12)"
+    try:
+        _DIGITS.plus(value)
+    except decimal.Rounded:
+        return f"more than {_MAX_DIGITS} significant digits"
+    return None
 
 
 def _count(path: str, value: int | None) -> Problems:
@@ -184,17 +216,17 @@ def _count(path: str, value: int | None) -> Problems:
     return [FieldError(path, f"must be a whole number from 1 to 1000000, got {shown(value)}")]
 
 
-def _therapies(path: str, therapies: tuple[object, ...] | None) -> Problems:
+def _therapies(path: str, therapies: tuple[object, ...] | None, accepts: Accepts) -> Problems:
+    """Each therapy's name and duration (which ``accepts`` says how to check) at ``path``."""
     errors: Problems = []
-    field = path.removeprefix("$.")
     for index, therapy in enumerate(therapies or ()):
-        where = f"{path}[{index}]"
         name = getattr(therapy, "name", "")
         if not _visible(name):
-            errors.append(FieldError(f"{where}.name", "must name the therapy (a letter or digit)"))
+            reason = "must name the therapy (a letter or digit)"
+            errors.append(FieldError(f"{path}[{index}].name", reason))
         duration = getattr(therapy, "duration", None)
         if duration is not None:
-            errors += _quantity(f"{where}.duration", duration, QUANTITIES[f"{field}.duration"])
+            errors += _quantity(f"{path}[{index}].duration", duration, accepts)
     return errors
 
 
@@ -222,31 +254,29 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
             )
         elif birth < _EARLIEST:
             errors.append(FieldError("$.patient.birth_date", "is before 1900-01-01"))
-    for accepts in _QUANTITIES:
-        path = accepts.field
-        value = operator.attrgetter(path)(request)
-        if value is None:
-            continue
-        found = _quantity(f"$.{path}", value, accepts)
-        errors += found if found or path not in _BODY else _body(f"$.{path}", value, path)
-    for path in _COUNTS:
-        errors += _count(f"$.{path}", operator.attrgetter(path)(request))
-    for history in ("prior", "concomitant"):
-        errors += _therapies(f"$.therapies.{history}", getattr(request.therapies, history))
+    for read, path, accepts, body in _QUANTITIES:
+        value = read(request)
+        if value is not None:
+            found = _quantity(path, value, accepts)
+            errors += found if found or not body else _body(path, value, accepts.field)
+    for read, path in _COUNTS:
+        errors += _count(path, read(request))
+    for history, path, accepts in _HISTORIES:
+        errors += _therapies(path, getattr(request.therapies, history), accepts)
     for index, coding in enumerate(request.diagnoses or ()):
-        errors += _form(f"$.diagnoses[{index}].code", coding.code, _ICD)
+        errors += _form(coding.code, _ICD, "$.diagnoses[{}].code", index)
     route = request.medication.route
     if route is not None:
-        errors += _form("$.medication.route.code", route.code, _SNOMED)
+        errors += _form(route.code, _SNOMED, "$.medication.route.code")
     for history in ("prior", "concomitant"):
         for index, therapy in enumerate(getattr(request.therapies, history) or ()):
             for at, code in enumerate(therapy.codes):
-                errors += _form(f"$.therapies.{history}[{index}].codes[{at}]", code, _ATC)
-    who = [("$.prescriber", request.prescriber)]
-    who += [(f"$.consultants[{i}]", c) for i, c in enumerate(request.consultants or ())]
-    for path, practitioner in who:
-        for at, code in enumerate(practitioner.specialties or ()):
-            errors += _form(f"{path}.specialties[{at}]", code, _NUCC)
+                errors += _form(code, _ATC, "$.therapies.{}[{}].codes[{}]", history, index, at)
+    for at, code in enumerate(request.prescriber.specialties or ()):
+        errors += _form(code, _NUCC, "$.prescriber.specialties[{}]", at)
+    for index, consultant in enumerate(request.consultants or ()):
+        for at, code in enumerate(consultant.specialties or ()):
+            errors += _form(code, _NUCC, "$.consultants[{}].specialties[{}]", index, at)
     return errors
 
 
@@ -304,11 +334,14 @@ def dated(
     return []
 
 
-def _form(path: str, code: str, form: str) -> Problems:
-    """A problem when ``code`` is not in ``form`` (one of :data:`_FORMS`)."""
+def _form(code: str, form: str, path: str, *where: object) -> Problems:
+    """A problem when ``code`` is not in ``form`` (one of :data:`_FORMS`).
+
+    Its path is ``path`` with the indexes ``where`` put in: written out only for an error.
+    """
     if _FORMS[form].fullmatch(code):
         return []
-    return [FieldError(path, f"{shown(code)} is not {form}")]
+    return [FieldError(path.format(*where), f"{shown(code)} is not {form}")]
 
 
 def validate(request: Request, *, typed: bool = False) -> Request:
@@ -375,9 +408,11 @@ def _answer_quantity(question: Question, value: object, path: str, errors: Probl
         units = ", ".join(question.units)
         errors.append(FieldError(f"{path}.unit", f"unit {code!r} is not one of {units}"))
         return None
-    found = _number(f"{path}.value", quantity.value, True)
-    errors += found
-    return None if found else quantity
+    reason = _number(quantity.value, True)
+    if reason is not None:
+        errors.append(FieldError(f"{path}.value", reason))
+        return None
+    return quantity
 
 
 def _decimal(value: object) -> Decimal:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import pickle
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -19,8 +20,10 @@ from tests.strategies import replace
 from umpolicy import (
     Coding,
     Decision,
+    FieldError,
     InputError,
     Medication,
+    Outcome,
     Practitioner,
     Quantity,
     Request,
@@ -31,7 +34,8 @@ from umpolicy import (
     decide,
     policy_names,
 )
-from umpolicy.api import evaluate, parse_request
+from umpolicy.api import evaluate, parse_request, to_json
+from umpolicy.io import validation
 from umpolicy.io.converter import FLOAT_REFUSED, structure
 from umpolicy.io.validation import admit, problems, validate
 from umpolicy_policies.proleukin import POLICY
@@ -678,3 +682,68 @@ class TestPythonObjects:
         with pytest.raises(InputError) as info:
             admit(POLICY, listed)
         assert str(info.value) == "expected a mapping, got list @ $.answers.proleukin"
+
+
+class TestCheckedOnce:
+    """A request umpolicy read from JSON is checked once; every other one when it decides."""
+
+    @pytest.fixture
+    def checks(self, monkeypatch: pytest.MonkeyPatch) -> list[Request]:
+        """The requests whose every field's type is checked, in order."""
+        checked: list[Request] = []
+        check = validation.problems
+
+        def spy(request: Request, *, typed: bool = False) -> list[FieldError]:
+            if not typed:
+                checked.append(request)
+            return check(request, typed=typed)
+
+        monkeypatch.setattr(validation, "problems", spy)
+        return checked
+
+    def test_read_from_json(self, checks: list[Request]) -> None:
+        request = parse_request(json.dumps(BASE))
+        assert decide(POLICY, request).outcome is Outcome.APPROVE
+        assert isinstance(evaluate(request), Decision)
+        assert checks == []
+
+    def test_built_in_python(self, checks: list[Request]) -> None:
+        read = parse_request(json.dumps(BASE))
+        built = Request(**{f.name: getattr(read, f.name) for f in attrs.fields(Request)})
+        assert decide(POLICY, built) == decide(POLICY, read)
+        assert checks == [built]
+
+    @pytest.mark.parametrize(
+        "made",
+        [copy.copy, copy.deepcopy, lambda r: pickle.loads(pickle.dumps(r)), attrs.evolve],
+        ids=["copy", "deepcopy", "pickle", "evolve"],
+    )
+    def test_made_from_one(self, checks: list[Request], made: Callable[[Request], Any]) -> None:
+        again = made(parse_request(json.dumps(BASE)))
+        decide(POLICY, again)
+        assert checks == [again]
+
+    def test_a_forged_mark_is_not_read_as_one(self, checks: list[Request]) -> None:
+        built = Request(dt.date(2026, 3, 2), patient="x")  # type: ignore[arg-type]
+        object.__setattr__(built, "_checked", 1)  # only umpolicy's own mark counts
+        with pytest.raises(InputError, match=r"expected Patient, got str @ \$\.patient"):
+            decide(POLICY, built)
+        assert checks == [built]
+
+    def test_the_answers_are_checked_still(self) -> None:
+        request = parse_request(json.dumps(BASE))
+        answers: Any = request.answers  # a mapping (a dict): it may change
+        answers["proleukin"] = {"metastatic": "yes"}
+        with pytest.raises(InputError, match=r"@ \$\.answers\.proleukin\.metastatic"):
+            decide(POLICY, request)
+
+    def test_the_mark_is_no_field(self) -> None:
+        read = parse_request(json.dumps(BASE))
+        built = Request(**{f.name: getattr(read, f.name) for f in attrs.fields(Request)})
+        assert read == built
+        assert hash(read) == hash(built)
+        assert repr(read) == repr(built)
+        assert to_json(read) == to_json(built)
+        assert "_checked" not in {f.name for f in attrs.fields(Request)}
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            read._checked = False  # type: ignore[attr-defined]

@@ -479,9 +479,10 @@ def admit(
     the questions other versions of the policy ask (a request made under one version
     and decided under another): an answer to one is checked by it, then left out, as
     this version does not read it. ``validated`` says the request itself has passed
-    :func:`validate` already (the JSON path).
+    :func:`validate` already (the JSON path), as a request :func:`request_from` made
+    has: either is not checked again.
     """
-    errors = [] if validated else problems(request)
+    errors = [] if validated or _checked(request) else problems(request)
     questions = {q.id: q for q in (*policy.questions, *elsewhere)}
     unread = {q.id for q in elsewhere} - {q.id for q in policy.questions}
     # A request built in Python may hold anything here (problems() names a bad mapping).
@@ -527,7 +528,20 @@ def request_from(data: collections.abc.Mapping[str, Any]) -> Request:
         if len(error.errors) > MAX_ERRORS:  # already more than an error lists
             raise
         raise InputError([*error.errors, *_values_despite(data, error.errors)]) from None
-    return validate(request, typed=True)
+    validate(request, typed=True)
+    object.__setattr__(request, "_checked", True)  # for admit(): sound as it stands
+    return request
+
+
+def _checked(request: Request) -> bool:
+    """Whether :func:`request_from` made this very request, so it passed :func:`validate`.
+
+    Nothing it checked can have changed since: a request and its records are frozen
+    (short of ``object.__setattr__``) and hold only immutable values, but for the
+    answers, which :func:`admit` checks in any case. A request made any other way, a
+    copy or an ``attrs.evolve`` of one included, has no mark and is checked.
+    """
+    return getattr(request, "_checked", False) is True
 
 
 def _values_despite(

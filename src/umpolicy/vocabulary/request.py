@@ -176,8 +176,20 @@ class Practitioner:
     """
 
 
+class _Checked:
+    """Room, outside a request's fields, for umpolicy's mark that it has checked it all.
+
+    :func:`umpolicy.io.validation.request_from` marks the request it built from JSON
+    and validated, so that deciding it does not check every type again. The mark is
+    no field: not in JSON, the schema, equality or a repr; and a copy, a pickle or
+    ``attrs.evolve`` does not carry it, so a request made so is checked again.
+    """
+
+    __slots__ = ("_checked",)
+
+
 @frozen
-class Request:
+class Request(_Checked):
     """One prior-authorization request for one drug policy, made on ``date``.
 
     ``answers`` holds the answers to the questions of each policy, by the policy's

@@ -137,6 +137,20 @@ class TestJsonText:
         assert error.path == "$"
         assert error.reason.startswith(start)
 
+    @pytest.mark.parametrize(
+        "number", ["1e1000000000000000000", "-0E+1000000000000000000", "9.99E1000000000000000000"]
+    )
+    def test_a_number_past_every_decimal(self, number: str) -> None:
+        """An exponent no decimal holds at all is an input error, as one past 40 is."""
+        text = EXAMPLES[0].read_text().replace('"1.85"', number)  # the GVHD BSA
+        assert number in text
+        with pytest.raises(umpolicy.InputError) as info:
+            umpolicy.api.evaluate(text)
+        assert [str(e) for e in info.value.errors] == [
+            "a number of the JSON text is out of range: at most 40 digits and an exponent "
+            "from -40 to 40 @ $"
+        ]
+
     def test_make_converter_is_independent(self) -> None:
         other = umpolicy.make_converter()
         assert other is not CONVERTER

@@ -39,6 +39,12 @@ DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-
 MAX_DIGITS = 40
 MAX_EXPONENT = 40
 
+#: Why a number past those bounds is refused, after the number: one wording.
+OUT_OF_RANGE = (
+    f"is out of range: at most {MAX_DIGITS} digits and an exponent "
+    f"from -{MAX_EXPONENT} to {MAX_EXPONENT}"
+)
+
 #: How long text of ASCII digits and at most one point may be to be within every bound
 #: as it stands: no more digits than characters, an exponent from minus as many to 0.
 _PLAIN_LENGTH = min(MAX_DIGITS, MAX_EXPONENT)
@@ -87,10 +93,7 @@ def to_decimal(value: object) -> Decimal:
     _, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)  # finite
     if len(digits) > MAX_DIGITS or not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
-        raise ValueError(
-            f"{shown(value)} is out of range: at most {MAX_DIGITS} digits and an exponent "
-            f"from -{MAX_EXPONENT} to {MAX_EXPONENT}"
-        )
+        raise ValueError(f"{shown(value)} {OUT_OF_RANGE}")
     return number
 
 

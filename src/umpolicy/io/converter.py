@@ -14,7 +14,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
@@ -27,7 +27,7 @@ from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, LessThan
 from umpolicy.dsl.findings import Fact, Finding, Value
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node
 from umpolicy.dsl.quantity import FLOAT_REFUSED as FLOAT_REFUSED  # re-exported: one wording
-from umpolicy.dsl.quantity import Quantity, format_decimal, to_decimal
+from umpolicy.dsl.quantity import OUT_OF_RANGE, Quantity, format_decimal, to_decimal
 from umpolicy.dsl.status import Status
 from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.valueset import ValueSet
@@ -561,6 +561,8 @@ def loads(text: str | bytes) -> Any:
     # ValueError: also an integer past Python's digit limit; RecursionError: deep nesting.
     except (ValueError, RecursionError) as exc:
         raise InputError([FieldError("$", f"malformed JSON: {exc}")]) from None
+    except InvalidOperation:  # a number of an exponent past what any decimal holds
+        raise InputError([FieldError("$", f"a number of the JSON text {OUT_OF_RANGE}")]) from None
     # Only text that is not ASCII, or escapes a character, can hold a lone surrogate.
     if duplicated or not text.isascii() or "\\u" in text:
         found = text_problems(data)

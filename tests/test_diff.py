@@ -19,10 +19,11 @@ from umpolicy import (
     IsTrue,
     Predicate,
     Quantity,
+    load_policy,
 )
 from umpolicy.cli import main
 from umpolicy.engine.diff import ALIKE, Change, Kind, Line, PolicyDiff, diff, diff_specs
-from umpolicy.history import InForce
+from umpolicy.history import DifferentPoliciesError, InForce
 from umpolicy.policy import Policy, Provenance
 from umpolicy.render.diff import RECONSTRUCTED, SAME, diff_markdown, diff_text
 from umpolicy_policies import proleukin, proleukin_2022
@@ -388,6 +389,14 @@ class TestCommandLine:
             f"umpolicy: {before} and {after} are versions of different policies: "
             f"{one!r} and {other!r}; diff compares two versions of one policy\n"
         )
+
+    def test_the_library_refuses_two_policies_too(self) -> None:
+        """A plan's own code calling diff() is kept from the same mistake as the CLI."""
+        quellimab = load_policy("quellimab")
+        with pytest.raises(DifferentPoliciesError, match="'proleukin' and 'quellimab'; diff"):
+            diff(proleukin.POLICY, quellimab)
+        with pytest.raises(DifferentPoliciesError, match=r"^quellimab and proleukin@2024"):
+            diff_specs("quellimab", "proleukin@2024-06-01")
 
     def test_an_unknown_policy_is_named_before_two_policies(
         self, capsys: pytest.CaptureFixture[str]

@@ -19,7 +19,6 @@ from umpolicy import __version__, replay_cli
 from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
-from umpolicy.history import one_policy
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.io.schema import MODELS, schema_text
 from umpolicy.io.validation import FUTURE_TOLERANCE, utc_today
@@ -204,8 +203,6 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
     from umpolicy.render.diff import diff_markdown, diff_text
 
     try:
-        old, new = policy_at(args.before), policy_at(args.after)
-        one_policy(old, new, "diff", named=(args.before, args.after))
         found = diff_specs(args.before, args.after)
     except ValueError as error:  # a malformed spec, or two policies: the command line's mistake
         print(f"umpolicy: {error}", file=sys.stderr)

@@ -26,7 +26,7 @@ from attrs import evolve, frozen
 
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, LessThan
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, roles
-from umpolicy.history import InForce
+from umpolicy.history import InForce, one_policy
 from umpolicy.policy import Indication, Policy
 
 #: How alike two criteria's words must be (difflib's ratio) to be one criterion reworded
@@ -128,8 +128,13 @@ class PolicyDiff:
 
 
 def diff(before: Policy | InForce, after: Policy | InForce, note: str = "") -> PolicyDiff:
-    """The changes from ``before`` to ``after`` (versions, with their dates when given)."""
+    """The changes from ``before`` to ``after`` (versions, with their dates when given).
+
+    Versions of two different policies are refused (:func:`umpolicy.history.one_policy`):
+    between two drugs' policies there is no revision to show.
+    """
     old, new = _version(before), _version(after)
+    one_policy(old.policy, new.policy, "diff")
     found = _Found(old.policy, new.policy)
     indications = old.policy.indications, new.policy.indications
     for tag, olds, news in _aligned(*indications, _indication_key):
@@ -144,13 +149,15 @@ def diff_specs(before: str, after: str) -> PolicyDiff:
     """The diff of two versions named by spec: ``NAME@2024-06-01``, ``NAME@2025-03-01``.
 
     Their dates in force come with them, and the history's note on its dates when both are
-    versions of one policy. A bad spec raises as :func:`umpolicy.registry.version_at` does.
+    versions of one policy. A bad spec raises as :func:`umpolicy.registry.version_at` does;
+    specs of two different policies raise :class:`~umpolicy.history.DifferentPoliciesError`,
+    naming them as given.
     """
     from umpolicy.registry import load_history, version_at
 
     old, new = version_at(before), version_at(after)
-    same = old.policy.name == new.policy.name
-    return diff(old, new, load_history(old.policy.name).note if same else "")
+    one_policy(old.policy, new.policy, "diff", named=(before, after))
+    return diff(old, new, load_history(old.policy.name).note)
 
 
 def _version(side: Policy | InForce) -> Version:

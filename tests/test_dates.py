@@ -108,6 +108,23 @@ class TestInTheFuture:
         assert all(p.path == "$.date" for p in problems)
 
 
+class TestAnAsOfDateInTheFuture:
+    """An audit's as-of date more than a day past today is refused at as_of, by the library."""
+
+    def test_refused(self) -> None:
+        with pytest.raises(InputError) as info:
+            evaluate(REQUEST, "proleukin", today=TODAY, as_of=dt.date(2026, 12, 4))
+        assert [str(e) for e in info.value.errors] == [
+            "the as-of date 2026-12-04 is in the future: at most 1 day past today "
+            "(2026-12-02, UTC), so no later than 2026-12-03 @ as_of"
+        ]
+
+    def test_tomorrow_is_within_the_tolerance(self) -> None:
+        tomorrow = TODAY + FUTURE_TOLERANCE
+        decision = evaluate(REQUEST, "proleukin", today=TODAY, as_of=tomorrow)
+        assert decision.policy.as_of == tomorrow
+
+
 class TestTheCommandLine:
     """evaluate and batch refuse a request dated in the future against today's UTC date."""
 

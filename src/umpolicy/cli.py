@@ -21,7 +21,7 @@ from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.io.schema import MODELS, schema_text
-from umpolicy.io.validation import FUTURE_TOLERANCE, utc_today
+from umpolicy.io.validation import in_the_future
 from umpolicy.progress import for_lines
 from umpolicy.registry import (
     every_version,
@@ -271,21 +271,16 @@ def _as_of(args: argparse.Namespace) -> dt.date | None:
 
     An as-of date asks what the policy said then (an audit, an appeal): a date to come
     has no "then", and deciding under it would present the version in force today as
-    the one in force on a day no one has seen yet. It is judged as a request's date is
-    (:func:`umpolicy.io.validation.dated`): at most :data:`FUTURE_TOLERANCE` past today
-    (``--today``, else UTC's date), since a user ahead of UTC may give their own today.
+    the one in force on a day no one has seen yet. The library judges it
+    (:func:`umpolicy.io.validation.in_the_future`, against ``--today`` else UTC's date);
+    here it is refused before a batch reads any line, and named as the flag.
     """
     as_of: dt.date | None = args.as_of
     if as_of is None:
         return None
-    today: dt.date = utc_today() if args.today is None else args.today
-    latest = today + FUTURE_TOLERANCE
-    if as_of > latest:
-        reason = (
-            f"the as-of date {as_of} is in the future: at most {FUTURE_TOLERANCE.days} day "
-            f"past today ({today}, UTC), so no later than {latest}"
-        )
-        raise InputError([FieldError("--as-of", reason)])
+    late = in_the_future("as-of date", as_of, args.today)
+    if late is not None:
+        raise InputError([FieldError("--as-of", late)])
     return as_of
 
 

@@ -291,6 +291,23 @@ def utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+def in_the_future(said: str, date: dt.date, today: dt.date | None = None) -> str | None:
+    """Why ``date`` (the ``said`` date: "request date", "as-of date") is too late, if it is.
+
+    A date more than :data:`FUTURE_TOLERANCE` past ``today`` (UTC's date unless given)
+    is refused: a request's, as a typo that would count ages and approvals from the
+    future; an as-of date's, as an audit of a day no one has seen yet.
+    """
+    today = utc_today() if today is None else today
+    latest = today + FUTURE_TOLERANCE
+    if date <= latest:
+        return None
+    return (
+        f"the {said} {date} is in the future: at most {FUTURE_TOLERANCE.days} day "
+        f"past today ({today}, UTC), so no later than {latest}"
+    )
+
+
 def dated(
     policy: Policy | PolicyHistory,
     request: Request,
@@ -304,14 +321,18 @@ def dated(
     date no version is in force on is refused, saying which dates the versions cover
     (a policy given alone has one version, in force from its effective date). With
     ``as_of`` (an audit: the version in force on another date), that date must be
-    covered instead, at ``as_of``. A request dated more than :data:`FUTURE_TOLERANCE`
-    past ``today`` is refused too. A date that is not a plausible date at all is
-    :func:`problems`' to report.
+    covered instead, at ``as_of``. A request or as-of date more than
+    :data:`FUTURE_TOLERANCE` past ``today`` is refused too (:func:`in_the_future`). A
+    date that is not a plausible date at all is :func:`problems`' to report.
     """
     history = policy if isinstance(policy, PolicyHistory) else PolicyHistory.single(policy)
     date = request.date
     if type(date) is not dt.date or not _EARLIEST <= date <= _LATEST:
         return []
+    if as_of is not None:
+        late = in_the_future("as-of date", as_of, today)
+        if late is not None:
+            return [FieldError("as_of", late)]
     on = date if as_of is None else as_of
     if history.on(on) is None:
         first = history.versions[0].start
@@ -323,15 +344,8 @@ def dated(
             else f"no version of the policy {history.name!r} is in force on the {said} {on}"
         )
         return [FieldError("$.date" if as_of is None else "as_of", f"{reason}; {history.covered}")]
-    today = utc_today() if today is None else today
-    latest = today + FUTURE_TOLERANCE
-    if date > latest:
-        reason = (
-            f"the request date {date} is in the future: at most {FUTURE_TOLERANCE.days} day "
-            f"past today ({today}, UTC), so no later than {latest}"
-        )
-        return [FieldError("$.date", reason)]
-    return []
+    late = in_the_future("request date", date, today)
+    return [] if late is None else [FieldError("$.date", late)]
 
 
 def _form(code: str, form: str, path: str, *where: object) -> Problems:

@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from umpolicy import AtMost, Quantity, Unit
-from umpolicy.dsl.quantity import FLOAT_REFUSED, compare, format_decimal, rounded, to_decimal
+from umpolicy.dsl.quantity import (
+    FLOAT_REFUSED,
+    MAX_EXPONENT,
+    compare,
+    format_decimal,
+    rounded,
+    to_decimal,
+)
 from umpolicy.dsl.units import ATOMS, unit
 
 #: Every kind of unit umpolicy reads: the atoms, rates, amounts per basis, and counts.
@@ -162,6 +169,13 @@ class TestQuantityRepr:
 
 class TestConversion:
     """Conversions within a dimension are exact whenever the result is a finite decimal."""
+
+    def test_a_tiny_amount_in_a_large_unit(self) -> None:
+        """A conversion is worked out, not read: it may need an exponent no request may give."""
+        converted = Quantity("0.000001", "ug").to("[lb_av]")
+        assert converted.value.as_tuple().exponent < -MAX_EXPONENT
+        exact = Fraction(1, 10**15)  # kg, as the base unit reads a microgram's millionth
+        assert abs(_exact(converted) - exact) <= exact / 10**26
 
     @pytest.mark.parametrize(
         ("quantity", "target", "expected"),

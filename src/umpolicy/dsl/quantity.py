@@ -161,12 +161,14 @@ class Quantity:
         """The quantity in another unit of the same dimension, exactly when finite.
 
         Units of different dimensions never convert (International Units and mg among
-        them): ``ValueError``.
+        them): ``ValueError``. The result is worked out, not read from a request, so the
+        bounds on a request's text do not apply to it: a millionth of a microgram in pounds
+        has an exponent past :data:`MAX_EXPONENT`, and is still that many pounds.
         """
         target = _to_unit(target)
         if target.dimension != self.unit.dimension:
             raise ValueError(f"cannot convert {self.unit.code} to {target.code}")
-        return Quantity(_scaled(self.value, self.unit.factor / target.factor), target)
+        return Quantity.exact(_scaled(self.value, self.unit.factor / target.factor), target)
 
 
 def _scaled(value: Decimal, factor: Fraction) -> Decimal:

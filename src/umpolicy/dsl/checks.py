@@ -246,7 +246,7 @@ class _Bound:
         a, b = ratio(value)  # the dose, the cap and the basis as exact ratios of integers
         c, d = ratio(limit)
         e, f = ratio(basis.value)
-        g, h = limit.unit.factor.numerator, limit.unit.factor.denominator
+        g, h = limit.unit.terms
         square = basis.exact_square
         if square is not None:  # compare squares: the basis is only known exactly squared
             sn, sd = square.numerator, square.denominator

@@ -187,8 +187,8 @@ def ratio(value: Quantity) -> tuple[int, int]:
     cross-multiplication (:func:`sign`): no rounding can move a boundary.
     """
     num, den = value.value.as_integer_ratio()
-    factor = value.unit.factor
-    return num * factor.numerator, den * factor.denominator
+    up, down = value.unit.terms
+    return num * up, den * down
 
 
 def sign(left: int, right: int) -> int:

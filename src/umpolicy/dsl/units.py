@@ -18,7 +18,7 @@ import functools
 import re
 from fractions import Fraction
 
-from attrs import frozen
+from attrs import field, frozen
 
 from umpolicy.errors import shown
 
@@ -37,6 +37,12 @@ class Unit:
     dimension: str
     factor: Fraction
     singular: str | None = None
+    #: ``factor`` as its numerator and denominator, read once: every exact comparison
+    #: of a quantity cross-multiplies by them (:func:`umpolicy.dsl.quantity.ratio`).
+    terms: tuple[int, int] = field(init=False, eq=False, hash=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "terms", (self.factor.numerator, self.factor.denominator))
 
     def name_for(self, count: object) -> str:
         """The unit's name, in the singular for a count of exactly one."""

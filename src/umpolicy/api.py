@@ -15,7 +15,8 @@ from attrs import evolve
 
 from umpolicy.engine.decision import Decision, decide
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError
-from umpolicy.io.converter import CONVERTER, dumps, loads, text_problems
+from umpolicy.io.converter import dumps, loads, make_converter, text_problems
+from umpolicy.io.decision_json import writing_text
 from umpolicy.io.validation import admit, dated, request_from
 from umpolicy.policy import Policy
 from umpolicy.registry import history_of, load_history
@@ -98,6 +99,14 @@ def evaluate(
     return evolve(decision, policy=evolve(decision.policy, as_of=as_of))
 
 
+#: The converter, with each trail unstructured to its text (see :mod:`~umpolicy.io.decision_json`).
+_WRITER = writing_text(make_converter())
+
+
 def to_json(value: object) -> str:
-    """Any umpolicy object (request, decision, policy tree) as canonical JSON text."""
-    return dumps(CONVERTER.unstructure(value))
+    """Any umpolicy object (request, decision, policy tree) as canonical JSON text.
+
+    ``dumps(CONVERTER.unstructure(value))``, byte for byte; a trail, the largest part of
+    a decision, is written straight to its text.
+    """
+    return dumps(_WRITER.unstructure(value))

@@ -33,6 +33,13 @@ from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.valueset import ValueSet
 from umpolicy.engine.trail import Step, Trail
 from umpolicy.errors import FieldError, InputError, did_you_mean, shown, suggestion
+from umpolicy.io.decision_json import (
+    fact_data,
+    finding_data,
+    quantity_data,
+    trail_data,
+    value_data,
+)
 from umpolicy.io.quantities import unknown_unit
 from umpolicy.vocabulary.facts import FACTS, Derived
 from umpolicy.vocabulary.request import Request
@@ -168,16 +175,6 @@ def _is_sequence(kind: Any) -> bool:
     )
 
 
-def _unstructure_value(value: Value | None) -> object:
-    if isinstance(value, Quantity):
-        return {"value": format_decimal(value.value), "unit": value.unit.code}
-    if isinstance(value, frozenset):
-        return sorted(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def _is_date(name: str) -> bool:
     """Whether the fact ``name`` may hold a date: a date of the vocabulary, or an answer."""
     spec = FACTS.get(name)
@@ -197,17 +194,6 @@ def _structure_value(value: object, name: str) -> Value | None:
     raise ValueError(f"not a fact value: {value!r}")
 
 
-def _unstructure_fact(fact: Fact) -> dict[str, object]:
-    data: dict[str, object] = {"value": _unstructure_value(fact.value)}
-    if fact.inputs:
-        data["inputs"] = list(fact.inputs)
-    if fact.exact_square is not None:
-        data["exact_square"] = str(fact.exact_square)
-    if fact.partial:
-        data["partial"] = True
-    return data
-
-
 def _structure_fact(name: str, data: dict[str, Any]) -> Fact:
     square = data.get("exact_square")
     return Fact(
@@ -219,18 +205,6 @@ def _structure_fact(name: str, data: dict[str, Any]) -> Fact:
     )
 
 
-def _unstructure_finding(finding: Finding) -> dict[str, object]:
-    status, facts, requested, limit, note = finding
-    data: dict[str, object] = {"status": status._value_, "facts": list(facts)}
-    if requested is not None:
-        data["requested"] = {"value": format_decimal(requested.value), "unit": requested.unit.code}
-    if limit is not None:
-        data["limit"] = {"value": format_decimal(limit.value), "unit": limit.unit.code}
-    if note is not None:
-        data["note"] = note
-    return data
-
-
 def _structure_finding(data: dict[str, Any]) -> Finding:
     requested, limit = data.get("requested"), data.get("limit")
     return Finding(
@@ -240,33 +214,6 @@ def _structure_finding(data: dict[str, Any]) -> Finding:
         None if limit is None else Quantity(limit["value"], limit["unit"]),
         data.get("note"),
     )
-
-
-def _unstructure_step(step: Step) -> dict[str, object]:
-    status, findings, applies, off = step
-    data: dict[str, object] = {"status": status._value_}
-    if findings:
-        data["findings"] = [_unstructure_finding(f) for f in findings]
-    if not applies:
-        data["applies"] = False
-    if off:
-        data["off"] = True
-    return data
-
-
-def _unstructure_trail(trail: Trail) -> dict[str, object]:
-    """The compact trail: every step by label, every fact once by name, defaults left out."""
-    facts: dict[str, object] = {}
-    for name, fact in trail.facts.items():
-        value = fact.value
-        if not fact.inputs and not fact.partial and (value is None or type(value) is str):
-            facts[name] = {"value": value}  # most facts: read as given, a code or missing
-        else:
-            facts[name] = _unstructure_fact(fact)
-    return {
-        "steps": {label: _unstructure_step(step) for label, step in trail.steps.items()},
-        "facts": facts,
-    }
 
 
 def _structure_trail(data: dict[str, Any], _: type) -> Trail:
@@ -362,20 +309,19 @@ def make_converter() -> cattrs.Converter:
     )
     converter.register_structure_hook(Unit, _structure_unit)
     converter.register_unstructure_hook(Unit, lambda value: value.code)
-    converter.register_unstructure_hook(
-        Quantity, lambda q: {"value": format_decimal(q.value), "unit": q.unit.code}
-    )
+    converter.register_unstructure_hook(Quantity, quantity_data)
     converter.register_structure_hook_factory(_is_sequence, _structure_sequence(converter))
 
     # The trail is compact: steps by label and facts by name, defaults left out.
-    converter.register_unstructure_hook(Trail, _unstructure_trail)
+    # (how a trail is written is defined in umpolicy.io.decision_json, for its text too)
+    converter.register_unstructure_hook(Trail, trail_data)
     converter.register_unstructure_hook(
         Trail | None,  # as a decision declares it; else cattrs walks the record as a tuple
-        lambda trail: None if trail is None else _unstructure_trail(trail),
+        lambda trail: None if trail is None else trail_data(trail),
     )
     converter.register_structure_hook(Trail, _structure_trail)
-    converter.register_unstructure_hook(Fact, _unstructure_fact)
-    converter.register_unstructure_hook(Finding, _unstructure_finding)
+    converter.register_unstructure_hook(Fact, fact_data)
+    converter.register_unstructure_hook(Finding, finding_data)
     converter.register_structure_hook_func(lambda t: t == _ANSWERS, _structure_answers)
     converter.register_unstructure_hook_func(lambda t: t == _ANSWERS, _unstructure_answers)
     converter.register_structure_hook(tuple[str, ...] | ValueSet, _structure_values)
@@ -454,7 +400,7 @@ def _raw(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format_decimal(value)
     if isinstance(value, Quantity | dt.date):
-        return _unstructure_value(value)
+        return value_data(value)
     if isinstance(value, dict):
         return {key: _raw(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -1,0 +1,222 @@
+"""How a trail is written as JSON: defined once, for its data and for its text.
+
+A decision's trail (some thirty steps, forty findings and thirty facts) is most of
+what umpolicy writes per request. :func:`trail_data` is its JSON data, what
+``CONVERTER.unstructure`` gives. :func:`trail_text` is that data's canonical JSON text
+(what :func:`~umpolicy.io.converter.dumps` writes of it, byte for byte), written by the
+same code, :func:`_trail`, with three shortcuts that leave the text as it is:
+
+- every object's keys are written in sorted order, and the steps and facts sorted by
+  label and name, so orjson has nothing left to sort (sorting was a third of its work);
+- a finding of status and facts alone (a one-fact check's, shared by every request)
+  is written to text once, and reused while it is kept;
+- a finding that several steps share is written once per trail, and a quantity once
+  while it is kept (the policy's limits are the same objects in every request).
+
+:func:`writing_text` sets a converter to write each trail so, as
+:func:`umpolicy.api.to_json` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import cattrs
+import orjson
+
+from umpolicy.dsl.findings import Fact, Finding, Value
+from umpolicy.dsl.quantity import Quantity, format_decimal
+from umpolicy.engine.trail import Trail
+
+#: How many entries each cache of the text keeps before it starts anew: bounded memory,
+#: whatever the trails written (a trail read back from JSON has objects of its own).
+CACHED = 4096
+
+Data = dict[str, object]
+#: How a quantity, a finding, are written; in what order a mapping's keys are.
+QuantityWriter = Callable[[Quantity], object]
+FindingWriter = Callable[[Finding], object]
+Order = Callable[[Mapping[str, Any]], Iterable[str]]
+
+
+def quantity_data(quantity: Quantity) -> dict[str, str]:
+    """A quantity as JSON: its value as plain decimal text, and its UCUM code."""
+    return {"unit": quantity.unit.code, "value": format_decimal(quantity.value)}
+
+
+def value_data(value: Value | None, quantity: QuantityWriter = quantity_data) -> object:
+    """A fact's value (or an answer's) as JSON: a set as its sorted items, a date as text."""
+    if isinstance(value, Quantity):
+        return quantity(value)
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def finding_data(finding: Finding, quantity: QuantityWriter = quantity_data) -> Data:
+    """A finding as JSON: its status and facts, and its quantities and note when it has them."""
+    status, facts, requested, limit, note = finding
+    data: Data = {"facts": list(facts)}
+    if limit is not None:
+        data["limit"] = quantity(limit)
+    if note is not None:
+        data["note"] = note
+    if requested is not None:
+        data["requested"] = quantity(requested)
+    data["status"] = status._value_
+    return data
+
+
+def _as_given(mapping: Mapping[str, Any]) -> Iterable[str]:
+    """The keys in the mapping's own order: the data keeps the policy's and reading order."""
+    return mapping
+
+
+def facts_data(
+    facts: Mapping[str, Fact], quantity: QuantityWriter = quantity_data, order: Order = _as_given
+) -> dict[str, Data]:
+    """Each fact by name: its value, and its inputs, exact square and partiality when set."""
+    written: dict[str, Data] = {}
+    for name in order(facts):
+        _, value, inputs, square, partial = facts[name]
+        kind = type(value)
+        if isinstance(value, Quantity):  # the most frequent of the values not as they are
+            value = quantity(value)  # type: ignore[assignment]  # its JSON
+        elif not (kind is str or value is None or kind is bool):
+            value = value_data(value, quantity)  # type: ignore[assignment]
+        if inputs or partial or square is not None:
+            fact: Data = {}
+            if square is not None:
+                fact["exact_square"] = str(square)
+            if inputs:
+                fact["inputs"] = list(inputs)
+            if partial:
+                fact["partial"] = True
+            fact["value"] = value
+            written[name] = fact
+        else:
+            written[name] = {"value": value}
+    return written
+
+
+def fact_data(fact: Fact) -> Data:
+    """One fact as JSON, as a trail writes it."""
+    return facts_data({fact.name: fact})[fact.name]
+
+
+def _trail(trail: Trail, finding: FindingWriter, quantity: QuantityWriter, order: Order) -> Data:
+    """The compact trail: every step by label, every fact once by name, defaults left out.
+
+    The one definition of a trail's JSON. Every object's keys are put in sorted order,
+    so that :func:`trail_text` need not sort them (the facts and steps too, by
+    ``order``); ``finding`` and ``quantity`` write those parts, as data or as text.
+    """
+    steps = trail.steps
+    written: Data = {}
+    for label in order(steps):
+        status, findings, applies, off = steps[label]
+        if applies and not off:  # most steps: their findings (most often one) and status
+            if len(findings) == 1:
+                written[label] = {"findings": [finding(findings[0])], "status": status._value_}
+            elif findings:
+                found = [finding(f) for f in findings]
+                written[label] = {"findings": found, "status": status._value_}
+            else:
+                written[label] = {"status": status._value_}
+            continue
+        step: Data = {}
+        if not applies:
+            step["applies"] = False
+        if findings:
+            step["findings"] = [finding(f) for f in findings]
+        if off:
+            step["off"] = True
+        step["status"] = status._value_
+        written[label] = step
+    return {"facts": facts_data(trail.facts, quantity, order), "steps": written}
+
+
+def trail_data(trail: Trail) -> Data:
+    """The trail as JSON data: steps in the policy's order, facts in the order read."""
+    return _trail(trail, finding_data, quantity_data, _as_given)
+
+
+#: A finding of status and facts alone, by its status and facts, as JSON text.
+_PLAIN: dict[tuple[str, tuple[str, ...]], orjson.Fragment] = {}
+#: Each quantity's JSON by its identity, the quantity kept with it (no other object can
+#: have its identity while it is kept).
+_QUANTITIES: dict[int, tuple[Quantity, dict[str, str]]] = {}
+#: The sorted keys of a mapping, by its keys in order (a policy's labels come in its order).
+_ORDERS: dict[tuple[str, ...], list[str]] = {}
+
+
+def _kept_quantity(quantity: Quantity) -> dict[str, str]:
+    """The quantity's JSON, worked out once while the quantity is kept."""
+    entry = _QUANTITIES.get(id(quantity))
+    if entry is None:
+        if len(_QUANTITIES) >= CACHED:
+            _QUANTITIES.clear()
+        entry = _QUANTITIES[id(quantity)] = (quantity, quantity_data(quantity))
+    return entry[1]
+
+
+def _sorted(mapping: Mapping[str, Any]) -> Iterable[str]:
+    """The mapping's keys in sorted order, as canonical JSON writes them."""
+    keys = tuple(mapping)
+    ordered = _ORDERS.get(keys)
+    if ordered is None:
+        if len(_ORDERS) >= CACHED:
+            _ORDERS.clear()
+        ordered = _ORDERS[keys] = sorted(keys)
+    return ordered
+
+
+def _once_per_trail() -> FindingWriter:
+    """A writer of one trail's findings: a finding that steps share is written once.
+
+    By identity: the trail keeps each of its findings while it is written. A finding of
+    status and facts alone is ready text, made once for all trails.
+    """
+    written: dict[int, object] = {}
+
+    def finding(found: Finding) -> object:
+        text = written.get(id(found))
+        if text is None:
+            status, facts, requested, limit, note = found
+            if requested is None and limit is None and note is None:
+                key = (status._value_, facts)
+                text = _PLAIN.get(key)
+                if text is None:
+                    if len(_PLAIN) >= CACHED:
+                        _PLAIN.clear()
+                    text = _PLAIN[key] = orjson.Fragment(orjson.dumps(finding_data(found)))
+            else:
+                text = finding_data(found, _kept_quantity)
+            written[id(found)] = text
+        return text
+
+    return finding
+
+
+def trail_text(trail: Trail) -> bytes:
+    """The trail's canonical JSON text: ``dumps(trail_data(trail))``, encoded, at less cost."""
+    return orjson.dumps(_trail(trail, _once_per_trail(), _kept_quantity, _sorted))
+
+
+def _trail_fragment(trail: Trail | None) -> orjson.Fragment | None:
+    return None if trail is None else orjson.Fragment(trail_text(trail))
+
+
+def writing_text(converter: cattrs.Converter) -> cattrs.Converter:
+    """``converter``, set to unstructure each trail to its text, for orjson to write as is.
+
+    Its data is then for :func:`~umpolicy.io.converter.dumps` only, which writes the same
+    text as for the converter's own data.
+    """
+    converter.register_unstructure_hook(Trail, _trail_fragment)
+    converter.register_unstructure_hook(Trail | None, _trail_fragment)  # as a decision says
+    return converter

@@ -23,33 +23,14 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.child import measure
+from benchmarks.child import Run, measure
 from benchmarks.corpus import SEED, SHARED, TODAY, checkout_env, write_jsonl
 
 RATE_TARGET = 15_000.0
 RSS_GROWTH_TARGET = 1.25
-
-
-class Run(NamedTuple):
-    """One ``umpolicy batch`` run: its size, jobs, cores, wall time, CPU time, peak RSS, status."""
-
-    requests: int
-    jobs: int
-    cores: int
-    wall_s: float
-    cpu_s: float
-    peak_rss_mb: float
-    status: int
-    error: str
-
-    @property
-    def rate(self) -> float:
-        """Requests per second of wall-clock time."""
-        return self.requests / self.wall_s
 
 
 def cli_flags(env: dict[str, str]) -> str:

@@ -33,6 +33,24 @@ class Usage(NamedTuple):
     error: str
 
 
+class Run(NamedTuple):
+    """One run of a command over a file of requests: its size and jobs, then its :class:`Usage`."""
+
+    requests: int
+    jobs: int
+    cores: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    status: int
+    error: str
+
+    @property
+    def rate(self) -> float:
+        """Requests per second of wall-clock time."""
+        return self.requests / self.wall_s
+
+
 def cores_for(jobs: int) -> set[int]:
     """The cores a run of ``jobs`` processes may use: one for one job, every core for more."""
     every = sorted(os.sched_getaffinity(0))

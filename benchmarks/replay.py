@@ -21,33 +21,14 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.child import measure
+from benchmarks.child import Run, measure
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "examples" / "proleukin" / "corpus.jsonl"
 SPECS = ("--from", "proleukin@2024-06-01", "--to", "proleukin@2025-03-01")
-
-
-class Run(NamedTuple):
-    """One ``umpolicy replay`` run: its size, jobs, cores, wall and CPU time, peak RSS, status."""
-
-    requests: int
-    jobs: int
-    cores: int
-    wall_s: float
-    cpu_s: float
-    peak_rss_mb: float
-    status: int
-    error: str
-
-    @property
-    def rate(self) -> float:
-        """Requests per second of wall-clock time."""
-        return self.requests / self.wall_s
 
 
 def write(path: Path, size: int) -> None:

@@ -730,6 +730,17 @@ class TestCheckedOnce:
             decide(POLICY, built)
         assert checks == [built]
 
+    def test_a_subclass_cannot_declare_the_mark(self, checks: list[Request]) -> None:
+        """A subclass that says it is checked is checked, and refused as the full check does."""
+
+        class Marked(Request):
+            _checked = True
+
+        built = Marked(dt.date(2026, 3, 2), patient="x")  # type: ignore[arg-type]
+        with pytest.raises(InputError, match=r"expected Request, got Marked @ \$"):
+            decide(POLICY, built)
+        assert checks == [built]
+
     def test_the_answers_are_checked_still(self) -> None:
         request = parse_request(json.dumps(BASE))
         answers: Any = request.answers  # a mapping (a dict): it may change

@@ -543,8 +543,13 @@ def request_from(data: collections.abc.Mapping[str, Any]) -> Request:
             raise
         raise InputError([*error.errors, *_values_despite(data, error.errors)]) from None
     validate(request, typed=True)
-    object.__setattr__(request, "_checked", True)  # for admit(): sound as it stands
+    object.__setattr__(request, "_checked", _MARK)  # for admit(): sound as it stands
     return request
+
+
+#: The mark :func:`request_from` leaves on a request it checked: this object and no
+#: other, so no value a caller could set or a subclass declare stands for it.
+_MARK = object()
 
 
 def _checked(request: Request) -> bool:
@@ -553,9 +558,10 @@ def _checked(request: Request) -> bool:
     Nothing it checked can have changed since: a request and its records are frozen
     (short of ``object.__setattr__``) and hold only immutable values, but for the
     answers, which :func:`admit` checks in any case. A request made any other way, a
-    copy or an ``attrs.evolve`` of one included, has no mark and is checked.
+    copy or an ``attrs.evolve`` of one included, has no mark and is checked; so is an
+    instance of a subclass, which the full check refuses.
     """
-    return getattr(request, "_checked", False) is True
+    return type(request) is Request and getattr(request, "_checked", None) is _MARK
 
 
 def _values_despite(

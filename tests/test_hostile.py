@@ -52,6 +52,45 @@ def paths(text: str | bytes) -> list[str]:
     return [error.path for error in info.value.errors]
 
 
+class TestAnswersNoQuestionReads:
+    """Answers for another policy are bounded as any input is: no crash, no costly number."""
+
+    def errors(self, answer: str) -> list[str]:
+        data = approved()
+        text = json.dumps(data).replace(
+            '"answers": {', f'"answers": {{"other": {{"q": {answer}}}, ', 1
+        )
+        assert '"other"' in text
+        with pytest.raises(InputError) as info:
+            evaluate(text)
+        return [str(error) for error in info.value.errors]
+
+    def test_a_number_of_a_trillion_digits(self) -> None:
+        """Writing it out (for the request's fingerprint) would take a terabyte."""
+        started = time.process_time()
+        (error,) = self.errors("1e999999999999")
+        assert "is out of range" in error
+        assert "at $.answers.other.q @ $.answers" in error
+        assert time.process_time() - started < 1  # not a timed test: memory ran out before
+
+    @pytest.mark.parametrize("word", ["NaN", "Infinity", "-Infinity"])
+    def test_a_number_json_has_not(self, word: str) -> None:
+        """Python reads NaN; JSON has no such number, and orjson would write it as null."""
+        assert self.errors(f"[1, {word}]") == [f"malformed JSON: {word} is not a JSON number @ $"]
+
+    def test_nested_past_the_limit(self) -> None:
+        """Nine hundred levels crashed the checks with a RecursionError; the limit says 16."""
+        (error,) = self.errors("[" * 900 + "]" * 900)
+        assert error.startswith("answers nested deeper than 16 at $.answers.other.q")
+        assert error.endswith("; the limit is 16 @ $.answers")
+
+    def test_nested_with_a_form_error_too(self) -> None:
+        """The value checks that follow a form error do not crash on deep data either."""
+        deep = "[" * 900 + "]" * 900
+        text = '{"id": 5, "answers": {"other": {"q": ' + deep + "}}}"
+        assert "$.id" in paths(text)
+
+
 class TestDuplicateKeys:
     """A key given twice anywhere is an input error at its path: never decided on the last."""
 

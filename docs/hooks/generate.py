@@ -470,6 +470,7 @@ def _limits() -> str:
         ("A request's JSON text", f"{converter.MAX_REQUEST_BYTES:,} bytes"),
         ("Items in any list (diagnoses, therapies, codes, answers)", f"{converter.MAX_ITEMS}"),
         ("Characters in any text", f"{converter.MAX_TEXT:,}"),
+        ("Levels of nesting in the answers", f"{converter.MAX_DEPTH}"),
         ("Digits in a number", f"{quantity.MAX_DIGITS}"),
         ("Exponent of a number", f"-{quantity.MAX_EXPONENT} to {quantity.MAX_EXPONENT}"),
         ("Problems listed in one error", f"{errors.MAX_ERRORS} (then how many more)"),

@@ -59,6 +59,9 @@ def _tag(cls: type) -> str:
 MAX_REQUEST_BYTES = 256 * 1024
 MAX_ITEMS = 100
 MAX_TEXT = 1000
+#: How deep answers may nest (lists and objects in lists and objects): a question's
+#: answer is a value or a list of items, so no policy needs more than a few levels.
+MAX_DEPTH = 16
 
 
 def _strict(kind: type[T], name: str) -> Callable[[object, type], T]:
@@ -252,6 +255,11 @@ def _bounded(value: dict[Any, Any] | list[Any], where: tuple[object, ...] = ()) 
     ``where`` are the keys and indexes from the answers down to ``value``: a path is
     written out only for an error.
     """
+    if len(where) > MAX_DEPTH:
+        limit = f"the limit is {MAX_DEPTH}"
+        raise ValueError(
+            f"answers nested deeper than {MAX_DEPTH} at {_answers_path(where)}; {limit}"
+        )
     if len(value) > MAX_ITEMS:
         what = "an object of" if isinstance(value, dict) else "a list of"
         limit = f"the limit is {MAX_ITEMS}"
@@ -264,6 +272,16 @@ def _bounded(value: dict[Any, Any] | list[Any], where: tuple[object, ...] = ()) 
             _bounded(item, (*where, key))
         elif isinstance(item, str) and len(item) > MAX_TEXT:
             _too_long(item, (*where, key))
+        elif type(item) is Decimal:  # a number no question may read yet is bounded too
+            _in_range(item, (*where, key))
+
+
+def _in_range(number: Decimal, where: tuple[object, ...]) -> None:
+    """Raise ``ValueError`` for a number past a decimal's bounds: writing it out is costly."""
+    try:
+        to_decimal(number)
+    except ValueError as error:
+        raise ValueError(f"{error} at {_answers_path(where)}") from None
 
 
 def _too_long(text: str, where: tuple[object, ...]) -> None:
@@ -503,7 +521,9 @@ def loads(text: str | bytes) -> Any:
         return duplicated[-1]
 
     try:
-        data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
+        data = json.loads(
+            text, parse_float=Decimal, parse_constant=_not_json, object_pairs_hook=pairs
+        )
     # ValueError: also an integer past Python's digit limit; RecursionError: deep nesting.
     except (ValueError, RecursionError) as exc:
         raise InputError([FieldError("$", f"malformed JSON: {exc}")]) from None
@@ -515,6 +535,11 @@ def loads(text: str | bytes) -> Any:
         if found:
             raise InputError(found)
     return data
+
+
+def _not_json(word: str) -> Any:
+    """Refuse ``NaN``, ``Infinity`` and ``-Infinity``, which Python reads and JSON has not."""
+    raise ValueError(f"{word} is not a JSON number")
 
 
 def dumps(data: object) -> str:

@@ -541,7 +541,11 @@ def request_from(data: collections.abc.Mapping[str, Any]) -> Request:
     except InputError as error:
         if len(error.errors) > MAX_ERRORS:  # already more than an error lists
             raise
-        raise InputError([*error.errors, *_values_despite(data, error.errors)]) from None
+        try:
+            more = _values_despite(data, error.errors)
+        except RecursionError:  # data nested too deep to copy: its form errors say enough
+            more = []
+        raise InputError([*error.errors, *more]) from None
     validate(request, typed=True)
     object.__setattr__(request, "_checked", _MARK)  # for admit(): sound as it stands
     return request

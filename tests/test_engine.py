@@ -207,7 +207,7 @@ class TestExclusions:
         assert [r.label for r in decision.reasons] == ["Not Recommended 1"]
         assert decision.reasons[0].detail == (
             "Not recommended when: with biologic: yes. "
-            "Requested: yes (from therapies concomitant: adalimumab (L04AB04))."
+            "Requested: yes (worked out from therapies concomitant: adalimumab (L04AB04))."
         )
         assert decision.reasons[0].status is Status.MET
         assert "1. Concurrent use with another biologic." in decision.summary

@@ -99,7 +99,21 @@ class TestValues:
             "therapies.concomitant": Fact("therapies.concomitant", given_with),
         }
         said = worded(rule, found, facts, POLICY)
-        assert said.requested == f"yes (from therapies concomitant: {given_with})"
+        assert said.requested == f"yes (worked out from therapies concomitant: {given_with})"
+
+    def test_a_long_history_is_cut(self) -> None:
+        """A reason quotes at most 200 characters of each input, however long the history."""
+        history = "; ".join(f"therapy {n} (L01XX{n:02})" for n in range(100))
+        facts = {
+            "therapy.concomitant_anticancer": Fact(
+                "therapy.concomitant_anticancer", False, ("therapies.concomitant",)
+            ),
+            "therapies.concomitant": Fact("therapies.concomitant", history),
+        }
+        found = Finding(Status.MET, ("therapy.concomitant_anticancer",))
+        said = worded(Not(IsTrue("therapy.concomitant_anticancer")), found, facts, POLICY)
+        quoted = said.requested.removeprefix("no (worked out from therapies concomitant: ")
+        assert quoted == f"{history[:199]}…)"
 
     def test_a_yes_or_no_given_is_shown_alone(self) -> None:
         """An answer the request gave is its own source: nothing is added to it."""

@@ -211,8 +211,8 @@ def worded(check: Check, finding: Finding, facts: Mapping[str, Fact], policy: Po
     required = requirement(check)
     names = finding.facts
     if len(names) == 1:
-        return Worded(required, given(policy, names[0], facts))
-    shown = "; ".join(f"{subject(name)}: {given(policy, name, facts)}" for name in names)
+        return Worded(required, requested(policy, names[0], facts))
+    shown = "; ".join(f"{subject(name)}: {requested(policy, name, facts)}" for name in names)
     return Worded(required, shown)
 
 
@@ -225,13 +225,32 @@ def given(policy: Policy, name: str, facts: Mapping[str, Fact]) -> str:
         if absent:
             return f"not known (needs {', '.join(absent)})"
         return f"not known ({', '.join(names)} incomplete)"
-    shown = words_of(policy, fact)
-    if fact.inputs and type(fact.value) is bool:  # a yes or no worked out: from what
-        read = "; ".join(
-            f"{subject(each)}: {words_of(policy, facts[each])}" for each in fact.inputs
-        )
-        return f"{shown} (from {read})"
-    return shown
+    return words_of(policy, fact)
+
+
+#: The most characters of an input a reason quotes (a long therapy history is cut).
+_QUOTED = 200
+
+
+def requested(policy: Policy, name: str, facts: Mapping[str, Fact]) -> str:
+    """What a reason says the request gave for a fact.
+
+    That is :func:`given`; for a yes or no the engine worked out, the request's facts it
+    was worked out from follow, each cut to 200 characters. The worksheet's list of facts
+    says where each came from itself, so it shows :func:`given` alone.
+    """
+    shown = given(policy, name, facts)
+    fact = facts[name]
+    if not fact.inputs or type(fact.value) is not bool:
+        return shown
+    read = "; ".join(
+        f"{subject(each)}: {_cut(words_of(policy, facts[each]))}" for each in fact.inputs
+    )
+    return f"{shown} (worked out from {read})"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _QUOTED else f"{text[: _QUOTED - 1]}…"
 
 
 def _bound(

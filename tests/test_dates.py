@@ -119,6 +119,14 @@ class TestAnAsOfDateInTheFuture:
             "(2026-12-02, UTC), so no later than 2026-12-03 @ as_of"
         ]
 
+    @pytest.mark.parametrize("given", ["2025-01-01", dt.datetime(2025, 1, 1, 12)])
+    def test_not_a_date(self, given: Any) -> None:
+        """Text or a datetime is an input error naming as_of, never a TypeError."""
+        with pytest.raises(InputError) as info:
+            evaluate(REQUEST, "proleukin", today=TODAY, as_of=given)
+        assert [e.path for e in info.value.errors] == ["as_of"]
+        assert str(info.value.errors[0]).startswith("expected a date, got ")
+
     def test_tomorrow_is_within_the_tolerance(self) -> None:
         tomorrow = TODAY + FUTURE_TOLERANCE
         decision = evaluate(REQUEST, "proleukin", today=TODAY, as_of=tomorrow)

@@ -139,7 +139,12 @@ def _parse(code: str) -> Unit | None:
     return None
 
 
-@functools.cache
+#: How many unit codes are kept once read: far more than any plan's requests use, and a
+#: bound, since each request may bring a code of its own (``{anything}``).
+_KEPT = 1024
+
+
+@functools.lru_cache(maxsize=_KEPT)
 def _cached(code: str) -> Unit | None:
     return _parse(code)
 

@@ -326,6 +326,8 @@ def dated(
     date that is not a plausible date at all is :func:`problems`' to report.
     """
     history = policy if isinstance(policy, PolicyHistory) else PolicyHistory.single(policy)
+    if as_of is not None and type(as_of) is not dt.date:  # a datetime, or text: say so
+        return [FieldError("as_of", f"expected a date, got {type(as_of).__name__}")]
     date = request.date
     if type(date) is not dt.date or not _EARLIEST <= date <= _LATEST:
         return []

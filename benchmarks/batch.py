@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.child import Run, measure
+from benchmarks.child import Run, measure, rows
 from benchmarks.corpus import SEED, SHARED, TODAY, checkout_env, write_jsonl
 
 RATE_TARGET = 15_000.0
@@ -56,22 +56,13 @@ def run(path: Path, requests: int, jobs: int, flags: str, env: dict[str, str]) -
         command += ["--jobs", str(jobs)]
     if "--today" in flags:
         command += ["--today", TODAY.isoformat()]
-    return Run(requests, jobs, *measure(command, jobs, env))  # Usage's fields, in order
+    return Run(requests, jobs, measure(command, jobs, env))
 
 
 def table(runs: Sequence[Run]) -> str:
     """The runs, and the targets they meet, in Markdown."""
-    lines = [
-        "| requests | --jobs | cores | wall s | requests/s | CPU µs/request | peak RSS MB | exit |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in runs:
-        exit_text = f"{r.status}" + (f" ({r.error})" if r.status else "")
-        lines.append(
-            f"| {r.requests:,} | {r.jobs} | {r.cores} | {r.wall_s:.1f} | {r.rate:,.0f} "
-            f"| {r.cpu_s / r.requests * 1e6:.1f} | {r.peak_rss_mb:.0f} | {exit_text} |"
-        )
-    single = sorted((r for r in runs if r.jobs == 1 and r.status == 0), key=lambda r: r.requests)
+    lines = rows(runs, cpu_places=1)
+    single = sorted((r for r in runs if r.jobs == 1 and r.ok), key=lambda r: r.requests)
     lines.append("")
     if single:
         big = single[-1]
@@ -82,19 +73,20 @@ def table(runs: Sequence[Run]) -> str:
         )
     if len(single) > 1:
         small, big = single[0], single[-1]
-        growth = big.peak_rss_mb / small.peak_rss_mb
+        growth = big.usage.peak_rss_mb / small.usage.peak_rss_mb
         verdict = "PASS" if growth <= RSS_GROWTH_TARGET else "MISS"
         lines.append(
             f"- peak RSS at {big.requests:,} is {growth:.2f}× that at {small.requests:,} "
             f"(target ≤ {RSS_GROWTH_TARGET:g}×): {verdict}"
         )
     largest = max((r.requests for r in runs), default=0)
-    by_jobs = {r.jobs: r for r in runs if r.requests == largest and r.status == 0}
+    by_jobs = {r.jobs: r for r in runs if r.requests == largest and r.ok}
     if 1 in by_jobs:
         for jobs, r in sorted(by_jobs.items()):
             if jobs > 1:
                 lines.append(
-                    f"- --jobs {jobs} on {r.cores} cores: {r.rate / by_jobs[1].rate:.2f}× the "
+                    f"- --jobs {jobs} on {r.usage.cores} cores: "
+                    f"{r.rate / by_jobs[1].rate:.2f}× the "
                     f"requests/s of --jobs 1 at {largest:,} requests"
                 )
     return "\n".join(lines)
@@ -123,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         for n, path in paths.items():
             for j in jobs:
                 runs.append(run(path, n, j, flags, env))
-                print(f"  {n:,} requests, --jobs {j}: {runs[-1].wall_s:.1f} s", file=sys.stderr)
+                wall = runs[-1].usage.wall_s
+                print(f"  {n:,} requests, --jobs {j}: {wall:.1f} s", file=sys.stderr)
         load_after = " / ".join(f"{v:.2f}" for v in os.getloadavg())
     print()
     print(table(runs))

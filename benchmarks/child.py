@@ -34,21 +34,38 @@ class Usage(NamedTuple):
 
 
 class Run(NamedTuple):
-    """One run of a command over a file of requests: its size and jobs, then its :class:`Usage`."""
+    """One run of a command over a file of requests: its size and jobs, and what it cost."""
 
     requests: int
     jobs: int
-    cores: int
-    wall_s: float
-    cpu_s: float
-    peak_rss_mb: float
-    status: int
-    error: str
+    usage: Usage
 
     @property
     def rate(self) -> float:
         """Requests per second of wall-clock time."""
-        return self.requests / self.wall_s
+        return self.requests / self.usage.wall_s
+
+    @property
+    def ok(self) -> bool:
+        """Whether the command exited 0."""
+        return self.usage.status == 0
+
+
+def rows(runs: Sequence[Run], cpu_places: int) -> list[str]:
+    """The runs as a Markdown table, CPU µs per request to ``cpu_places`` decimals."""
+    lines = [
+        "| requests | --jobs | cores | wall s | requests/s | CPU µs/request | peak RSS MB | exit |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in runs:
+        used = r.usage
+        exit_text = f"{used.status}" + (f" ({used.error})" if used.status else "")
+        lines.append(
+            f"| {r.requests:,} | {r.jobs} | {used.cores} | {used.wall_s:.1f} | {r.rate:,.0f} "
+            f"| {used.cpu_s / r.requests * 1e6:.{cpu_places}f} | {used.peak_rss_mb:.0f} "
+            f"| {exit_text} |"
+        )
+    return lines
 
 
 def cores_for(jobs: int) -> set[int]:

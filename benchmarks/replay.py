@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.child import Run, measure
+from benchmarks.child import Run, measure, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "examples" / "proleukin" / "corpus.jsonl"
@@ -46,22 +46,12 @@ def run(path: Path, requests: int, jobs: int) -> Run:
     """Run ``umpolicy replay`` once on ``path``; only that child's resources are counted."""
     command = [sys.executable, "-m", "umpolicy", "replay", str(path), *SPECS]
     command += ["--format", "json", "--quiet", "--jobs", str(jobs)]
-    return Run(requests, jobs, *measure(command, jobs))  # Usage's fields, in order
+    return Run(requests, jobs, measure(command, jobs))
 
 
 def table(runs: Sequence[Run]) -> str:
     """The runs in Markdown."""
-    lines = [
-        "| requests | --jobs | cores | wall s | requests/s | CPU µs/request | peak RSS MB | exit |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in runs:
-        exit_text = f"{r.status}" + (f" ({r.error})" if r.status else "")
-        lines.append(
-            f"| {r.requests:,} | {r.jobs} | {r.cores} | {r.wall_s:.1f} | {r.rate:,.0f} "
-            f"| {r.cpu_s / r.requests * 1e6:.0f} | {r.peak_rss_mb:.0f} | {exit_text} |"
-        )
-    return "\n".join(lines)
+    return "\n".join(rows(runs, cpu_places=0))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -77,9 +67,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             write(path, size)
             for jobs in args.jobs:
                 runs.append(run(path, size, jobs))
-                print(
-                    f"  {size:,} requests, --jobs {jobs}: {runs[-1].wall_s:.1f} s", file=sys.stderr
-                )
+                wall = runs[-1].usage.wall_s
+                print(f"  {size:,} requests, --jobs {jobs}: {wall:.1f} s", file=sys.stderr)
             path.unlink()
     load_after = " / ".join(f"{v:.2f}" for v in os.getloadavg())
     print(table(runs))

@@ -30,7 +30,7 @@ from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.status import Status
 from umpolicy.engine.book import FactBook
 from umpolicy.engine.catalog import readers
-from umpolicy.engine.trail import Step, Trail, Walk, recurring, walker
+from umpolicy.engine.trail import Step, Trail, Walk, canonical, recurring, walker
 from umpolicy.engine.wording import worded
 from umpolicy.policy import Indication, NotRecommended, Policy
 from umpolicy.vocabulary.request import Request
@@ -189,7 +189,7 @@ class _Run:
         step = self.steps.get(label)
         if step is None:
             assert item.check is not None
-            finding = self.book.finding(item.check)
+            finding = self.book.finding(canonical(item.check))
             step = self.steps[label] = Step(finding.status, (finding,))
         return step.status
 
@@ -453,10 +453,6 @@ def _with_indication(
     where = f"{indication.label}. {indication.title} ({' › '.join(path)})"
     label = indication.label
     blocked = _open_exclusions(policy, run)
-    # An earlier indication still unknown would decide instead, were it met: for an
-    # outcome short of approval its unknown criteria are open questions too.
-    before = policy.indications[: policy.indications.index(indication)]
-    earlier = tuple(reason for each in before for reason in run.unknown(each.criteria))
     if status is MET and blocked:
         names = _needed(blocked)
         return (
@@ -483,6 +479,10 @@ def _with_indication(
             (),
             (),
         )
+    # An earlier indication still unknown would decide instead, were it met: for an
+    # outcome short of approval its unknown criteria are open questions too.
+    before = policy.indications[: policy.indications.index(indication)]
+    earlier = tuple(reason for each in before for reason in run.unknown(each.criteria))
     if status is NOT_MET:
         case_by_case = policy.said("case_by_case")
         return (

@@ -94,7 +94,7 @@ def recurring(*roots: Node | Check) -> frozenset[Check]:
 
 def _finder(check: Check, recurring: frozenset[Check]) -> Find:
     """How the walk finds ``check``: kept by the book if it recurs, else evaluated here."""
-    one = _one(check)
+    one = canonical(check)
     if one in recurring:
         return lambda book: book.finding(one)
     return one.evaluate
@@ -161,6 +161,6 @@ def walker(node: Node, recurring: frozenset[Check] = frozenset()) -> Walk:
 _CHECKS: dict[Check, Check] = {}
 
 
-def _one(check: Check) -> Check:
+def canonical(check: Check) -> Check:
     """The one instance of each check's content, so findings are kept by identity."""
     return _CHECKS.setdefault(check, check)

@@ -172,9 +172,9 @@ def _plausible(fact: str, code: str) -> tuple[int, Decimal, Decimal]:
     made so by the converter.
     """
     low, high, _ = _BODY[fact]
-    factor = unit(code).factor
-    lowest, highest = (EXACT.multiply(bound, factor.denominator) for bound in (low, high))
-    return factor.numerator, lowest, highest
+    numerator, denominator = unit(code).terms
+    lowest, highest = (EXACT.multiply(bound, denominator) for bound in (low, high))
+    return numerator, lowest, highest
 
 
 def _body(path: str, value: Quantity, fact: str) -> Problems:

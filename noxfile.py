@@ -74,6 +74,17 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def bench_parts(session: nox.Session) -> None:
+    """µs per request of each stage of JSON in → decision JSON out, beside the peers.
+
+    Where the bench's time goes, stage by stage (figures, not a test). Arguments go to
+    benchmarks/parts.py (``nox -s bench_parts -- -n 2000``).
+    """
+    _install(session, "bench")
+    session.run("python", "benchmarks/parts.py", *session.posargs)
+
+
+@nox.session
 def replay_bench(session: nox.Session) -> None:
     """Requests/s of `umpolicy replay` at 100,000 and 1,000,000 requests, 1 and 2 jobs.
 

@@ -108,7 +108,7 @@ def import_ms(runs: int = 11) -> float:
     return statistics.median(times)
 
 
-def _cpu_us(run: Callable[[], None], count: int) -> float:
+def cpu_us(run: Callable[[], object], count: int) -> float:
     """CPU microseconds per item of one full pass of ``run``."""
     gc.collect()
     start = time.process_time()
@@ -175,7 +175,7 @@ def rounds_us(
     out = []
     for k in range(rounds):
         order = names[k % len(names) :] + names[: k % len(names)]
-        out.append({name: _cpu_us(runs[name], count) for name in order})
+        out.append({name: cpu_us(runs[name], count) for name in order})
         print(f"  round {k + 1}/{rounds} done (load {_load()})", file=sys.stderr)
     return out
 

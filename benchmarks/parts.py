@@ -14,21 +14,19 @@ Stages, each over the whole corpus, best of ``--repeat`` passes, CPU µs per req
 - ``admit``: the answers checked against the policy's questions (what ``decide`` does
   first);
 - ``walk``: every tree of the policy walked, every fact read (the trail's steps and
-  facts, every exclusion checked), by the walks :func:`umpolicy.engine.trail.walker`
-  puts together once per policy, as ``decide`` keeps them;
-- ``fingerprint``: the request's canonical JSON, hashed;
-- ``decide``: the whole decision, without and with the trail;
+  facts), by the walks ``decide`` keeps for the policy;
+- ``fingerprint``: :func:`umpolicy.engine.decision.fingerprint`, the request's
+  canonical JSON hashed;
+- ``decide``, in memory, and the whole path, JSON text in and out, without and with
+  the trail: the bench's own modes;
 - ``to_json``: the decision as JSON text, without and with the trail.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
-import hashlib
 import json
 import sys
-import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -36,32 +34,21 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import SEED, SHARED, TODAY, checkout_paths, corpus, shared
+from benchmarks.corpus import SEED, SHARED, checkout_paths, corpus
 
 checkout_paths()
 
 import orjson  # noqa: E402
 
 import umpolicy  # noqa: E402
+from benchmarks.bench import PEERS, POLICY, TARGETS, cpu_us, modes  # noqa: E402
 from umpolicy import api  # noqa: E402
 from umpolicy.engine.book import FactBook  # noqa: E402
 from umpolicy.engine.catalog import readers  # noqa: E402
-from umpolicy.engine.trail import Step, canonical, recurring, walker  # noqa: E402
-from umpolicy.io.converter import CONVERTER, dumps, loads  # noqa: E402
+from umpolicy.engine.decision import _walks, fingerprint  # noqa: E402
+from umpolicy.engine.trail import Step  # noqa: E402
+from umpolicy.io.converter import loads  # noqa: E402
 from umpolicy.io.validation import admit, request_from  # noqa: E402
-
-POLICY = "proleukin"
-
-
-def best_us(run: Callable[[], object], count: int, repeat: int) -> float:
-    """CPU microseconds per item of the fastest of ``repeat`` passes of ``run``."""
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        start = time.process_time()
-        run()
-        best = min(best, time.process_time() - start)
-    return best / count * 1e6
 
 
 def stages(
@@ -72,7 +59,8 @@ def stages(
 ) -> dict[str, Callable[[], object]]:
     """Each stage as one pass over the corpus, its inputs made beforehand (untimed).
 
-    ``neutral`` and ``neutral_texts`` are the same requests in the peers' format.
+    ``neutral`` and ``neutral_texts`` are the same requests in the peers' format. The
+    peers, the whole paths and ``decide`` are :func:`benchmarks.bench.modes`' own runs.
     """
     policy = umpolicy.load_policy(POLICY)
     data = [loads(text) for text in texts]
@@ -80,45 +68,20 @@ def stages(
     answers = [admit(policy, request) for request in requests]
     plain = [umpolicy.decide(policy, r, trail=False) for r in requests]
     full = [umpolicy.decide(policy, r, trail=True) for r in requests]
-    known, trees = readers(policy), tuple(policy.trees())
-    excluded = tuple(canonical(item.check) for item in policy.exclusions if item.check)
-    again = recurring(*trees, *excluded)
-    walks = tuple(walker(root, again) for root in trees)  # as decide() keeps them
-    peers = shared("peers", folder)
+    known, walks = readers(policy), tuple(_walks(policy).values())  # decide()'s own walks
+    runs = modes(texts, neutral, neutral_texts, requests, folder)
+    words = {t.mode: t.wording for t in TARGETS}
 
     def walk() -> None:
         for request, given in zip(requests, answers, strict=True):
             book, steps = FactBook(known, request, given), dict[str, Step]()
-            for run in walks:
-                run(book, steps)
-            for check in excluded:
-                book.finding(check)
+            for each in walks:
+                each(book, steps)
 
-    def fingerprint() -> None:
-        for request in requests:
-            hashlib.sha256(dumps(CONVERTER.unstructure(request)).encode()).hexdigest()
-
-    def decide(trail: bool) -> Callable[[], None]:
-        def run() -> None:
-            for request in requests:
-                umpolicy.decide(policy, request, trail=trail)
-
-        return run
-
-    def zen(trace: bool) -> Callable[[], None]:
-        peer: Callable[[str], str] = peers.zen(trace=trace, json_text=True)
-
-        def run() -> None:
-            for text in neutral_texts:
-                peer(text)
-
-        return run
-
-    hand: Callable[[Any], object] = peers.floor()
     return {
-        "floor (plain if/else function)": lambda: [hand(each) for each in neutral],
-        "zen-engine JSON → JSON": zen(False),
-        "zen-engine JSON → JSON with its trace": zen(True),
+        PEERS["floor"]: runs["floor"],
+        PEERS["zen_plain"]: runs["zen_plain"],
+        PEERS["zen_trace"]: runs["zen_trace"],
         "loads": lambda: [loads(text) for text in texts],
         "  json.loads, numbers as Decimal, no duplicate-key check": lambda: [
             json.loads(text, parse_float=Decimal) for text in texts
@@ -129,17 +92,13 @@ def stages(
         "request_from": lambda: [request_from(each) for each in data],
         "admit": lambda: [admit(policy, request) for request in requests],
         "walk (every tree, every fact)": walk,
-        "fingerprint": fingerprint,
-        "decide, no trail": decide(False),
-        "decide, with the trail": decide(True),
+        "fingerprint": lambda: [fingerprint(request) for request in requests],
+        words["memory_plain"]: runs["memory_plain"],
+        words["memory_trail"]: runs["memory_trail"],
         "to_json, no trail": lambda: [api.to_json(each) for each in plain],
         "to_json, with the trail": lambda: [api.to_json(each) for each in full],
-        "whole path, no trail": lambda: [
-            api.to_json(api.evaluate(text, trail=False, today=TODAY)) for text in texts
-        ],
-        "whole path, with the trail": lambda: [
-            api.to_json(api.evaluate(text, trail=True, today=TODAY)) for text in texts
-        ],
+        words["json_plain"]: runs["json_plain"],
+        words["json_trail"]: runs["json_trail"],
     }
 
 
@@ -156,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"{count} requests; CPU µs per request, best of {args.repeat} passes\n")
     print("| stage | µs/request |\n|---|---:|")
     for name, run in runs.items():
-        print(f"| {name} | {best_us(run, count, args.repeat):.1f} |")
+        best = min(cpu_us(run, count) for _ in range(args.repeat))
+        print(f"| {name} | {best:.1f} |")
 
 
 if __name__ == "__main__":

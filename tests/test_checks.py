@@ -29,6 +29,7 @@ from umpolicy import (
     Status,
     ValueSet,
 )
+from umpolicy.dsl.findings import Finding
 from umpolicy.engine.book import FactBook
 from umpolicy.engine.catalog import readers
 from umpolicy_policies.proleukin import POLICY
@@ -166,6 +167,31 @@ class TestEither:
         assert finding.facts == ("answers.metastatic", "answers.unresectable")
         assert check.describe() == "answers.metastatic is yes or answers.unresectable is yes"
         assert check.facts() == ("answers.metastatic", "answers.unresectable")
+
+    @pytest.mark.parametrize(
+        ("frequency", "metastatic", "status"),
+        [("4", False, Status.NOT_MET), ("3", False, Status.MET), ("4", True, Status.MET)],
+    )
+    def test_a_limit_among_the_alternatives(
+        self, frequency: str, metastatic: bool, status: Status
+    ) -> None:
+        """A limit's finding (per request) and a yes/no one's combine as well."""
+        check = Either(
+            AtMost("medication.frequency", Quantity("3", "/d")), IsTrue("answers.metastatic")
+        )
+        medication = Medication(frequency=Quantity(frequency, "/d"))
+        finding = check.evaluate(book(medication=medication, answers={"metastatic": metastatic}))
+        assert finding.status is status
+        assert finding.facts == ("medication.frequency", "answers.metastatic")
+
+    @pytest.mark.parametrize("value", [True, False, None])
+    def test_one_alternative_is_that_check(self, value: bool | None) -> None:
+        facts = book(answers={} if value is None else {"metastatic": value})
+        alone = IsTrue("answers.metastatic").evaluate(facts)
+        assert Either(IsTrue("answers.metastatic")).evaluate(facts) == alone
+
+    def test_no_alternative_is_never_met(self) -> None:
+        assert Either().evaluate(book()) == Finding(Status.NOT_MET, ())
 
     def test_repr_rebuilds(self) -> None:
         check = Either(IsTrue("a"), OneOf("b", ("x",)))

@@ -28,6 +28,7 @@ from umpolicy import (
 from umpolicy.dsl.nodes import checks_of
 from umpolicy.engine.book import FactBook
 from umpolicy.engine.catalog import catalog, readers
+from umpolicy.engine.trail import canonical
 from umpolicy_policies.proleukin import POLICY
 
 DATE = dt.date(2026, 3, 2)
@@ -174,6 +175,21 @@ class TestExplainHeadings:
         assert step.status is status
         assert list(steps) == [*(c.label for c in children), "1"]
         assert len(step.findings) == (0 if condition is None else 1)
+
+
+class TestRecurringChecks:
+    """A check a tree holds in two places is worked out once per request, by the book."""
+
+    def test_one_finding_for_both_places(self) -> None:
+        check = AtLeast("medication.schedule.cycles_per_course", Quantity("2", "{cycle}"))
+        tree = AllOf("1", "t", (Predicate("a", "t", check), Predicate("b", "t", check)))
+        book = regimen(3, None)
+        step, steps = run(tree, book)
+        assert step.status is Status.MET
+        (first,), (second,) = steps["a"].findings, steps["b"].findings
+        assert first is second
+        assert list(book.found.values()) == [first]
+        assert book.finding(canonical(check)) is first  # kept: not worked out again
 
 
 class TestPolicyTree:

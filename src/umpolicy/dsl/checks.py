@@ -2,23 +2,28 @@
 
 Each check names the facts it reads and compares them with values or limits that
 are plain data, so a tree can be evaluated, serialized, rendered and asked what it
-needs. A check implements only its own comparison (``evaluate``) and its words
-(``describe``), as a PyHamcrest matcher does; walking the tree is the evaluator's job.
-A check reads facts from a :class:`Book`: the engine's, which reads each fact of
-one request once.
+needs. A check implements only its own comparison and its words (``describe``), as a
+PyHamcrest matcher does; walking the tree is the evaluator's job. A check reads facts
+from a :class:`Book`: the engine's, which reads each fact of one request once.
+
+A comparison is written once. A one-fact check, ``Either`` and ``Not`` write theirs as
+the code they emit into a tree's compiled function (:mod:`umpolicy.dsl.emit`), and
+their ``evaluate`` runs that code compiled alone. A limit's exact comparison is its
+``evaluate`` method, which the tree's code calls.
 """
 
 from __future__ import annotations
 
 import decimal
+import operator
 from typing import Protocol
 
 from attrs import field, frozen
 
+from umpolicy.dsl.emit import Code, alone, any_of, by_status, chosen, negated
 from umpolicy.dsl.findings import Fact, Finding
 from umpolicy.dsl.quantity import Quantity, ratio, rounded, sign
-from umpolicy.dsl.records import new
-from umpolicy.dsl.status import Status, any_met
+from umpolicy.dsl.status import Status
 from umpolicy.dsl.valueset import ValueSet
 
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
@@ -33,8 +38,18 @@ class Book(Protocol):
         """Keep a fact a check derived (a dose per kg), for the trail."""
 
 
+class _Written:
+    """A check whose comparison is the code it emits; asked alone, it runs that code."""
+
+    __slots__ = ()
+
+    def evaluate(self, book: Book) -> Finding:
+        """The check's finding for the request in ``book``: its own code, compiled alone."""
+        return alone(self)(book)  # type: ignore[arg-type]  # every subclass is a Check
+
+
 @frozen
-class _OneFact:
+class _OneFact(_Written):
     """A check of one fact whose findings are only met, not met or unknown.
 
     Its three possible findings are built once: they are immutable, so every request
@@ -47,13 +62,21 @@ class _OneFact:
     )
 
     def __attrs_post_init__(self) -> None:
-        facts = (self.fact,)
-        found = (Finding(MET, facts), Finding(NOT_MET, facts), Finding(UNKNOWN, facts))
-        object.__setattr__(self, "_findings", found)
+        object.__setattr__(self, "_findings", by_status((self.fact,)))
 
     def facts(self) -> tuple[str, ...]:
         """The facts this check reads."""
         return (self.fact,)
+
+    def _start(self, code: Code) -> tuple[str, str, str, str, str, str]:
+        """The locals of the finding, the fact, its value, and the three findings' names."""
+        fact = code.fact(self.fact)
+        value = code.local()
+        code.line(f"{value} = {fact}[1]")
+        met, not_met, unknown = map(code.constant, self._findings)
+        out = code.local("r")
+        code.shared[out] = self._findings
+        return out, fact, value, met, not_met, unknown
 
 
 @frozen
@@ -64,11 +87,13 @@ class IsTrue(_OneFact):
         """The rule in plain words."""
         return f"{self.fact} is yes"
 
-    def evaluate(self, book: Book) -> Finding:
-        """Compare the request's fact with the rule."""
-        met, not_met, unknown = self._findings
-        value = book[self.fact].value
-        return unknown if value is None else met if value is True else not_met
+    def emit(self, code: Code) -> str:
+        """Missing is unknown; only ``True`` itself is met."""
+        out, _, value, met, not_met, unknown = self._start(code)
+        code.line(
+            f"{out} = {unknown} if {value} is None else {met} if {value} is True else {not_met}"
+        )
+        return out
 
 
 def _words(values: tuple[str, ...] | ValueSet) -> str:
@@ -85,11 +110,14 @@ class OneOf(_OneFact):
         """The rule in plain words."""
         return f"{self.fact} is {_words(self.values)}"
 
-    def evaluate(self, book: Book) -> Finding:
-        """Compare the request's fact with the rule."""
-        met, not_met, unknown = self._findings
-        value = book[self.fact].value
-        return unknown if value is None else met if value in self.values else not_met
+    def emit(self, code: Code) -> str:
+        """Missing is unknown; a value among ``values`` is met."""
+        out, _, value, met, not_met, unknown = self._start(code)
+        values = code.constant(self.values)
+        code.line(
+            f"{out} = {unknown} if {value} is None else {met} if {value} in {values} else {not_met}"
+        )
+        return out
 
 
 @frozen
@@ -102,19 +130,23 @@ class Includes(_OneFact):
         """The rule in plain words."""
         return f"{self.fact} include {_words(self.values)}"
 
-    def evaluate(self, book: Book) -> Finding:
+    def emit(self, code: Code) -> str:
         """Kleene membership: met if the set holds a value, unknown while it may be partial."""
-        met, not_met, unknown = self._findings
-        fact = book[self.fact]
-        value = fact.value
-        if not isinstance(value, frozenset):
-            return unknown
-        values = self.values
-        for code in value:
-            if code in values:
-                return met
-        return unknown if fact.partial else not_met
+        out, fact, value, met, not_met, unknown = self._start(code)
+        values = code.constant(self.values)
+        with code.block(f"if isinstance({value}, frozenset)"):
+            code.line(f"{out} = {unknown} if {fact}[4] else {not_met}")
+            item = code.local("c")
+            with code.block(f"for {item} in {value}"), code.block(f"if {item} in {values}"):
+                code.line(f"{out} = {met}")
+                code.line("break")
+        with code.block("else"):
+            code.line(f"{out} = {unknown}")
+        return out
 
+
+#: The comparisons a limit makes, by how Python writes them.
+_OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt}
 
 #: Room for any validated per-kg or per-m² value with its 10 decimals.
 _SHOWN = decimal.Context(prec=60)
@@ -125,7 +157,7 @@ _BASIS = {"mass": ("patient.weight", "kg"), "area": ("patient.body_surface_area"
 
 
 @frozen(repr=False, init=False)
-class _Bound:
+class _Bound(_Written):
     """A limit on a quantity fact; several limits are alternatives in other units.
 
     A dose in an absolute unit is divided by the weight (or body surface area) to
@@ -140,6 +172,8 @@ class _Bound:
     #: numerator and denominator (:func:`~umpolicy.dsl.quantity.ratio`), worked out once.
     _by_dimension: dict[str, tuple[Quantity, int, int]] = field(init=False, eq=False, hash=False)
     _SYMBOL = ""
+    #: How a value compares with the limit to meet it, as Python writes the comparison.
+    _OPERATOR = ""
     #: True when a larger value keeps the limit met ("at least"): how a lower bound compares.
     _RISING = False
 
@@ -189,30 +223,47 @@ class _Bound:
 
     def holds(self, sign: int) -> bool:
         """Whether a value that compares with the limit as ``sign`` (-1, 0, 1) meets it."""
-        raise NotImplementedError
+        return bool(_OPERATORS[self._OPERATOR](sign, 0))
 
     def apart(self, code: str) -> str:
         """Why a value in the unit ``code``, which no limit compares with, is not met."""
         units = " or ".join(limit.unit.code for limit in self.limits)
         return f"{code} cannot be compared with a limit in {units}: outside the established dosing"
 
-    def evaluate(self, book: Book) -> Finding:
-        """Compare the request's quantity with the limit in its own dimension, exactly."""
-        fact = book[self.fact]
-        value = fact.value
-        if not isinstance(value, Quantity):
-            return new(Finding, (UNKNOWN, (self.fact,), None, None, None))
-        unit = value.unit
-        same = self._by_dimension.get(unit.dimension)
-        if same is not None:
-            limit, num, den = same
-            have, per = ratio(value)
-            met = self.holds(sign(have * den, num * per))
-            if fact.partial and met is not self._RISING:
+    def emit(self, code: Code) -> str:
+        """Compare the request's quantity with the limit in its own dimension, exactly.
+
+        Both are exact ratios of integers (:func:`~umpolicy.dsl.quantity.ratio`),
+        compared by cross-multiplying; a quantity of another dimension is compared
+        across a basis, or found apart, by :meth:`across`.
+        """
+        fact = code.fact(self.fact)
+        value, out = code.local(), code.local("r")
+        code.line(f"{value} = {fact}[1]")
+        with code.block(f"if not isinstance({value}, {code.constant(Quantity)})"):
+            code.line(f"{out} = {code.constant(Finding(UNKNOWN, (self.fact,)))}")
+        with code.block("else"):
+            same = code.local()
+            code.line(f"{same} = {code.constant(self._by_dimension)}.get({value}.unit.dimension)")
+            with code.block(f"if {same} is None"):
+                code.line(f"{out} = {code.constant(self)}.across(book, {value})")
+            with code.block("else"):
+                have, per, up, down, met = (code.local() for _ in range(5))
+                code.line(f"{have}, {per} = {value}.value.as_integer_ratio()")
+                code.line(f"{up}, {down} = {value}.unit.terms")
+                code.line(
+                    f"{met} = {have} * {up} * {same}[2] {self._OPERATOR} {same}[1] * {per} * {down}"
+                )
                 # A partial value is a lower bound ("at least this many"): more may come,
                 # which can meet an "at least" but never settles an "at most".
-                return new(Finding, (UNKNOWN, (self.fact,), value, limit, None))
-            return new(Finding, (MET if met else NOT_MET, (self.fact,), value, limit, None))
+                unsettled = f"{fact}[4] and {'not ' if self._RISING else ''}{met}"
+                status = f"UNKNOWN if {unsettled} else MET if {met} else NOT_MET"
+                facts = code.constant((self.fact,))
+                code.line(f"{out} = new(Finding, ({status}, {facts}, {value}, {same}[0], None))")
+        return out
+
+    def across(self, book: Book, value: Quantity) -> Finding:
+        """A quantity of a dimension no limit has: across a basis, else not comparable."""
         for limit in self.limits:
             found = self._converted(book, value, limit)
             if found is not None:
@@ -276,13 +327,10 @@ class AtMost(_Bound):
 
     __slots__ = ()
     _SYMBOL = "≤"
+    _OPERATOR = "<="
 
     def __init__(self, fact: str, *limits: Quantity) -> None:
         self.__attrs_init__(fact, limits)
-
-    def holds(self, sign: int) -> bool:
-        """At most: the limit itself meets it."""
-        return sign <= 0
 
 
 class AtLeast(_Bound):
@@ -290,14 +338,11 @@ class AtLeast(_Bound):
 
     __slots__ = ()
     _SYMBOL = "≥"
+    _OPERATOR = ">="
     _RISING = True
 
     def __init__(self, fact: str, *limits: Quantity) -> None:
         self.__attrs_init__(fact, limits)
-
-    def holds(self, sign: int) -> bool:
-        """At least: the limit itself meets it."""
-        return sign >= 0
 
 
 class LessThan(_Bound):
@@ -305,17 +350,14 @@ class LessThan(_Bound):
 
     __slots__ = ()
     _SYMBOL = "<"
+    _OPERATOR = "<"
 
     def __init__(self, fact: str, *limits: Quantity) -> None:
         self.__attrs_init__(fact, limits)
 
-    def holds(self, sign: int) -> bool:
-        """Less than: the limit itself does not meet it."""
-        return sign < 0
-
 
 @frozen(repr=False, init=False)
-class Either:
+class Either(_Written):
     """Met when any of its checks is met (Kleene "or" across several facts)."""
 
     checks: tuple[Check, ...]
@@ -334,16 +376,28 @@ class Either:
         """The rule in plain words."""
         return " or ".join(check.describe() for check in self.checks)
 
-    def evaluate(self, book: Book) -> Finding:
-        """Compare each alternative; every fact read is kept for the trail."""
-        findings = [check.evaluate(book) for check in self.checks]
-        status = any_met([finding.status for finding in findings])
-        facts = tuple(dict.fromkeys([name for finding in findings for name in finding.facts]))
-        return new(Finding, (status, facts, None, None, None))
+    def emit(self, code: Code) -> str:
+        """Kleene "any" of the alternatives; every fact read is kept for the trail.
+
+        Alternatives whose findings are made beforehand make this one's beforehand too.
+        """
+        found = [check.emit(code) for check in self.checks]
+        status, out = code.local("s"), code.local("r")
+        code.line(f"{status} = {any_of([f'{each}[0]' for each in found])}")
+        if all(each in code.shared for each in found):
+            names = (name for each in found for name in code.shared[each][0].facts)
+            code.shared[out] = made = by_status(tuple(dict.fromkeys(names)))
+            code.line(f"{out} = {chosen(status, tuple(map(code.constant, made)))}")  # type: ignore[arg-type]
+            return out
+        facts = ", ".join(f"*{each}[1]" for each in found)
+        code.line(
+            f"{out} = new(Finding, ({status}, tuple(dict.fromkeys(({facts}))), None, None, None))"
+        )
+        return out
 
 
 @frozen
-class Not:
+class Not(_Written):
     """Met when its check is not met ("will not be used in combination with …")."""
 
     check: Check
@@ -356,11 +410,18 @@ class Not:
         """The rule in plain words."""
         return f"not ({self.check.describe()})"
 
-    def evaluate(self, book: Book) -> Finding:
-        """The Kleene negation: unknown stays unknown."""
-        found = self.check.evaluate(book)
-        status, facts, requested, limit, note = found
-        return new(Finding, (~status, facts, requested, limit, note))
+    def emit(self, code: Code) -> str:
+        """The Kleene negation: unknown stays unknown; the finding's facts stay its own."""
+        found = self.check.emit(code)
+        status = code.status(found)
+        out = code.local("r")
+        if found in code.shared:  # a finding made beforehand: its negation too
+            code.shared[out] = made = by_status(code.shared[found][0].facts)
+            met, not_met, unknown = map(code.constant, made)
+            code.line(f"{out} = {chosen(status, (not_met, met, unknown))}")
+            return out
+        code.line(f"{out} = new(Finding, ({negated(status)}, *{found}[1:]))")
+        return out
 
 
 Check = IsTrue | OneOf | Includes | AtMost | AtLeast | LessThan | Either | Not

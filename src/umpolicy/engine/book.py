@@ -19,7 +19,7 @@ from umpolicy.vocabulary.request import Request
 class FactBook:
     """The facts of one request, read on first use and kept, in the order first read."""
 
-    __slots__ = ("_found", "_readers", "answers", "facts", "request")
+    __slots__ = ("_readers", "answers", "facts", "found", "request")
 
     def __init__(
         self, readers: Mapping[str, Reader], request: Request, answers: Mapping[str, Any]
@@ -28,7 +28,8 @@ class FactBook:
         self.request = request
         self.answers = answers
         self.facts: dict[str, Fact] = {}
-        self._found: dict[int, Finding] = {}
+        #: Each recurring check's finding by the identity of its canonical instance.
+        self.found: dict[int, Finding] = {}
 
     def __getitem__(self, name: str) -> Fact:
         fact = self.facts.get(name)
@@ -39,9 +40,9 @@ class FactBook:
     def finding(self, check: Check) -> Finding:
         """The check's finding for this request, worked out once (checks are immutable)."""
         key = id(check)
-        found = self._found.get(key)
+        found = self.found.get(key)
         if found is None:
-            found = self._found[key] = check.evaluate(self)
+            found = self.found[key] = check.evaluate(self)
         return found
 
     def add(self, fact: Fact) -> None:

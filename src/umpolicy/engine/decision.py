@@ -267,7 +267,8 @@ def _walks(policy: Policy) -> dict[str, Walk]:
     trees = tuple(policy.trees())
     checks = tuple(item.check for item in policy.exclusions if item.check is not None)
     again = recurring(*trees, *checks)
-    return {root.label: walker(root, again) for root in trees}
+    known = readers(policy)
+    return {root.label: walker(root, again, known) for root in trees}
 
 
 def exclusion_label(item: NotRecommended) -> str:

@@ -4,7 +4,10 @@
 is the one place a node's status is worked out: a heading combines its children
 (Kleene "all" or "any") with its own condition; a criterion combines its rules,
 after its condition and whether it applies. Checks implement their comparisons;
-this module implements the walk, once.
+this module implements the walk, once. It writes each tree as one straight-line
+Python function (:func:`walker`, compiled once per policy, with each check's own code
+inline; see :mod:`umpolicy.dsl.emit`). A step that can only take a few values (its
+findings made beforehand) is made beforehand too, so requests share it.
 
 The trail refers to the policy's nodes by label and to facts by name: a decision
 does not copy the policy's words (the renderers look them up in the policy), and
@@ -13,16 +16,16 @@ each fact read appears once, in :attr:`Trail.facts`, with its value and inputs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from umpolicy.dsl.checks import Book, Check
+from umpolicy.dsl.emit import Code, all_of, any_of, chosen, negated, position
 from umpolicy.dsl.findings import Fact, Finding
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, walk
-from umpolicy.dsl.records import new, record
-from umpolicy.dsl.status import Status, all_met, any_met
-
-NOT_MET = Status.NOT_MET
+from umpolicy.dsl.records import record
+from umpolicy.dsl.status import Status
 
 
 @record
@@ -56,7 +59,13 @@ class Trail(NamedTuple):
 
 def explain(node: Node, book: Keeper, steps: dict[str, Step]) -> Status:
     """Work out ``node`` and all its descendants into ``steps``; the node's status."""
-    return walker(node, recurring(node))(book, steps)
+    return _explainer(node)(book, steps)
+
+
+@functools.lru_cache(maxsize=256)
+def _explainer(node: Node) -> Walk:
+    """The walk of a tree on its own, compiled once while it is asked for."""
+    return walker(node, recurring(node))
 
 
 class Keeper(Book, Protocol):
@@ -68,8 +77,6 @@ class Keeper(Book, Protocol):
 
 
 Walk = Callable[[Keeper, dict[str, Step]], Status]
-#: A check's finding for one request: from the book when the check recurs, else direct.
-Find = Callable[[Keeper], Finding]
 
 
 def recurring(*roots: Node | Check) -> frozenset[Check]:
@@ -92,70 +99,160 @@ def recurring(*roots: Node | Check) -> frozenset[Check]:
     return frozenset(again)
 
 
-def _finder(check: Check, recurring: frozenset[Check]) -> Find:
-    """How the walk finds ``check``: kept by the book if it recurs, else evaluated here."""
-    one = canonical(check)
-    if one in recurring:
-        return lambda book: book.finding(one)
-    return one.evaluate
-
-
-def walker(node: Node, recurring: frozenset[Check] = frozenset()) -> Walk:
-    """The walk of ``node``: its children's walks and its checks, put together once.
+def walker(
+    node: Node,
+    recurring: frozenset[Check] = frozenset(),
+    readers: Mapping[str, Callable[[Any], Fact]] | None = None,
+) -> Walk:
+    """The walk of ``node``: its whole tree written as one function, compiled once.
 
     :func:`umpolicy.decide` keeps each policy's walks; :func:`explain` builds one.
     ``recurring`` are the checks held in more than one place (see :func:`recurring`):
-    the book keeps their findings, so each is evaluated once per request.
+    the book keeps their findings, so each is evaluated once per request. With the
+    policy's ``readers`` the walk reads the facts it needs into ``book.facts`` itself.
     """
-    label = node.label
-    requires = None if node.requires is None else _finder(node.requires, recurring)
+    code = Code(readers)
+    code.names["Step"] = Step
+    status = _node(code, node, recurring)
+    walk: Walk = code.function("book, steps", status, f"walk of {node.label}")
+    return walk
+
+
+def _finding(code: Code, check: Check, recurring: frozenset[Check]) -> str:
+    """The local of a check's finding: kept by the book if it recurs, else its own code."""
+    one = canonical(check)
+    if one not in recurring:
+        return one.emit(code)
+    found = code.local("r")
+    if code.readers is None:
+        code.line(f"{found} = book.finding({code.constant(one)})")
+        return found
+    key = code.constant(id(one))  # as FactBook.finding keeps it
+    code.line(f"{found} = found.get({key})")
+    with code.block(f"if {found} is None"):
+        inner = one.emit(code)
+        code.line(f"{found} = found[{key}] = {inner}")
+    if inner in code.shared:
+        code.shared[found] = code.shared[inner]
+    return found
+
+
+def _node(code: Code, node: Node, recurring: frozenset[Check]) -> str:
+    """Write the walk of ``node`` (its children first) and its step; the local of its status.
+
+    A heading's children are walked first, then its condition; a criterion's rules,
+    then whether it applies, then its condition: the order the facts are read in.
+    """
     if isinstance(node, AllOf | AnyOf):
-        children = tuple(walker(child, recurring) for child in node.children)
-        combine = all_met if isinstance(node, AllOf) else any_met
+        children = [_node(code, child, recurring) for child in node.children]
+        combined = code.local("s")
+        code.line(f"{combined} = {(all_of if isinstance(node, AllOf) else any_of)(children)}")
+        if node.requires is None:
+            code.line(f"steps[{node.label!r}] = {chosen(combined, _names(code, HEADINGS))}")
+            return combined
+        inputs = [combined, _finding(code, node.requires, recurring)]
+    else:
+        inputs = [_finding(code, check, recurring) for check in node.checks]
+        inputs += [
+            _finding(code, each, recurring) for each in (node.applies_if, node.requires) if each
+        ]
+    if all(each in code.shared for each in inputs[isinstance(node, AllOf | AnyOf) :]):
+        return _tabled(code, node, inputs)
+    return _step(code, node, inputs)
 
-        def heading(book: Keeper, steps: dict[str, Step]) -> Status:
-            status = combine([child(book, steps) for child in children])
-            if requires is None:
-                steps[label] = new(Step, (status, (), True, False))
-                return status
-            condition = requires(book)
-            status = condition.status & status
-            steps[label] = new(Step, (status, (condition,), True, condition.status is NOT_MET))
-            return status
 
-        return heading
-    rules = tuple(_finder(check, recurring) for check in node.checks)
-    scope = None if node.applies_if is None else _finder(node.applies_if, recurring)
-    if len(rules) == 1 and scope is None and requires is None:
-        (rule,) = rules
+def _step(code: Code, node: Node, inputs: list[str]) -> str:
+    """Write how ``node``'s status and step follow from its inputs; the local of its status.
 
-        def single(book: Keeper, steps: dict[str, Step]) -> Status:
-            found = rule(book)
-            status = found.status
-            steps[label] = new(Step, (status, (found,), True, False))
-            return status
+    A heading's inputs are its children's status combined, then its condition's
+    finding; a criterion's, its rules' findings, then its scope's and its condition's.
+    A heading is met when its condition and its children are (Kleene); a criterion
+    when, where it applies, all its rules are, and its condition is met.
+    """
+    condition: str | None
+    if isinstance(node, AllOf | AnyOf):
+        status, condition = inputs
+        findings = [condition]
+    else:
+        rules = inputs[: len(node.checks)]
+        status = code.local("s")
+        code.line(f"{status} = {all_of([code.status(each) for each in rules])}")
+        findings = list(rules)
+        rest = iter(inputs[len(node.checks) :])
+        applies = "True"
+        if node.applies_if is not None:
+            where = next(rest)
+            scope, inverse = code.status(where), code.local("s")
+            code.line(f"{inverse} = {negated(scope)}")
+            code.line(f"{status} = {any_of([inverse, status])}")
+            applies = f"{scope} is not NOT_MET"
+            findings.insert(0, where)
+        condition = next(rest, None)
+        if condition is not None:
+            findings.insert(0, condition)
+    off = "False"
+    if condition is not None:
+        met, joined = code.status(condition), code.local("s")
+        code.line(f"{joined} = {all_of([met, status])}")
+        status, off = joined, f"{met} is NOT_MET"
+    if isinstance(node, AllOf | AnyOf):
+        applies = "True"
+    listed = "".join(f"{each}, " for each in findings)
+    code.line(f"steps[{node.label!r}] = new(Step, ({status}, ({listed}), {applies}, {off}))")
+    return status
 
-        return single
 
-    def criterion(book: Keeper, steps: dict[str, Step]) -> Status:
-        own = tuple([rule(book) for rule in rules])
-        status = all_met([finding.status for finding in own])
-        applies = True
-        if scope is not None:
-            where = scope(book)
-            status = ~where.status | status
-            applies = where.status is not NOT_MET
-            own = (where, *own)
-        off = False
-        if requires is not None:
-            condition = requires(book)
-            status = condition.status & status
-            off = condition.status is NOT_MET
-            own = (condition, *own)
-        steps[label] = new(Step, (status, own, applies, off))
-        return status
+def _tabled(code: Code, node: Node, inputs: list[str]) -> str:
+    """A step chosen from steps made beforehand, one for each status of each input.
 
-    return criterion
+    When every input is a status or a finding made beforehand, the node has only so
+    many steps: :func:`_step`'s own code, run on each combination now, makes them,
+    and the walk picks the one for the request's inputs.
+    """
+    maker = Code()
+    maker.names["Step"] = Step
+    params = [maker.local("p") for _ in inputs]
+    options: list[tuple[object, object, object]] = []
+    for each, param in zip(inputs, params, strict=True):
+        made = code.shared.get(each)
+        options.append(made if made is not None else (Status.MET, Status.NOT_MET, Status.UNKNOWN))
+        if made is not None:
+            maker.shared[param] = made
+    status = _step(maker, node, params)
+    make = maker.function(f"steps, {', '.join(params)}", status, f"step of {node.label}")
+
+    def table(chosen: tuple[object, ...]) -> object:
+        if len(chosen) == len(options):
+            steps: dict[str, Step] = {}
+            make(steps, *chosen)
+            (step,) = steps.values()
+            SHARED[id(step)] = step
+            return step
+        return tuple(table((*chosen, each)) for each in options[len(chosen)])
+
+    picked = "".join(
+        f"[{position(each if each not in code.shared else f'{each}[0]')}]" for each in inputs
+    )
+    step, status = code.local("t"), code.local("s")
+    code.line(f"{step} = {code.constant(table(()))}{picked}")
+    code.line(f"steps[{node.label!r}] = {step}")
+    code.line(f"{status} = {step}[0]")
+    return status
+
+
+def _names(code: Code, values: tuple[object, object, object]) -> tuple[str, str, str]:
+    met, not_met, unknown = map(code.constant, values)
+    return met, not_met, unknown
+
+
+#: The steps made beforehand, by identity: every request that has one shares it, so
+#: its JSON is written once (see :mod:`umpolicy.io.decision_json`).
+SHARED: dict[int, Step] = {}
+
+
+#: A heading's step without a condition of its own, by its status: shared by all.
+HEADINGS = (Step(Status.MET), Step(Status.NOT_MET), Step(Status.UNKNOWN))
+SHARED.update((id(step), step) for step in HEADINGS)
 
 
 _CHECKS: dict[Check, Check] = {}

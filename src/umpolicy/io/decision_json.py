@@ -11,7 +11,9 @@ same code, :func:`_trail`, with three shortcuts that leave the text as it is:
 - a finding of status and facts alone (a one-fact check's, shared by every request)
   is written to text once, and reused while it is kept;
 - a finding that several steps share is written once per trail, and a quantity once
-  while it is kept (the policy's limits are the same objects in every request).
+  while it is kept (the policy's limits are the same objects in every request);
+- a step that the compiled walk made beforehand (:data:`umpolicy.engine.trail.SHARED`,
+  most steps of most requests) is written to text once.
 
 :func:`writing_text` sets a converter to write each trail so, as
 :func:`umpolicy.api.to_json` does.
@@ -28,7 +30,7 @@ import orjson
 
 from umpolicy.dsl.findings import Fact, Finding, Value
 from umpolicy.dsl.quantity import Quantity, format_decimal
-from umpolicy.engine.trail import Trail
+from umpolicy.engine.trail import SHARED, Step, Trail
 
 #: How many entries each cache of the text keeps before it starts anew: bounded memory,
 #: whatever the trails written (a trail read back from JSON has objects of its own).
@@ -108,17 +110,28 @@ def fact_data(fact: Fact) -> Data:
     return facts_data({fact.name: fact})[fact.name]
 
 
-def _trail(trail: Trail, finding: FindingWriter, quantity: QuantityWriter, order: Order) -> Data:
+def _trail(
+    trail: Trail,
+    finding: FindingWriter,
+    quantity: QuantityWriter,
+    order: Order,
+    shared: Callable[[Step], object] | None = None,
+) -> Data:
     """The compact trail: every step by label, every fact once by name, defaults left out.
 
     The one definition of a trail's JSON. Every object's keys are put in sorted order,
     so that :func:`trail_text` need not sort them (the facts and steps too, by
-    ``order``); ``finding`` and ``quantity`` write those parts, as data or as text.
+    ``order``); ``finding`` and ``quantity`` write those parts, as data or as text, and
+    ``shared`` the steps made beforehand.
     """
     steps = trail.steps
     written: Data = {}
     for label in order(steps):
-        status, findings, applies, off = steps[label]
+        each = steps[label]
+        if shared is not None and id(each) in SHARED:
+            written[label] = shared(each)
+            continue
+        status, findings, applies, off = each
         if applies and not off:  # most steps: their findings (most often one) and status
             if len(findings) == 1:
                 written[label] = {"findings": [finding(findings[0])], "status": status._value_}
@@ -202,9 +215,23 @@ def _once_per_trail() -> FindingWriter:
     return finding
 
 
+#: The text of each step made beforehand, by its identity (those steps live as long as
+#: the process).
+_STEPS: dict[int, orjson.Fragment] = {}
+
+
+def _shared_step(step: Step) -> orjson.Fragment:
+    """A step made beforehand as JSON text, written once."""
+    text = _STEPS.get(id(step))
+    if text is None:
+        data = _trail(Trail({"": step}, {}), finding_data, quantity_data, _as_given)
+        text = _STEPS[id(step)] = orjson.Fragment(orjson.dumps(data["steps"][""]))  # type: ignore[index]
+    return text
+
+
 def trail_text(trail: Trail) -> bytes:
     """The trail's canonical JSON text: ``dumps(trail_data(trail))``, encoded, at less cost."""
-    return orjson.dumps(_trail(trail, _once_per_trail(), _kept_quantity, _sorted))
+    return orjson.dumps(_trail(trail, _once_per_trail(), _kept_quantity, _sorted, _shared_step))
 
 
 def _trail_fragment(trail: Trail | None) -> orjson.Fragment | None:

@@ -18,11 +18,17 @@ from hypothesis import strategies as st
 import umpolicy
 from umpolicy import Decision, Fact, Finding, Trail, decide, dumps, loads, structure
 from umpolicy.api import evaluate, to_json
+from umpolicy.dsl.checks import IsTrue
+from umpolicy.dsl.nodes import AllOf, Predicate
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.status import Status
+from umpolicy.engine import trail
+from umpolicy.engine.book import FactBook
+from umpolicy.engine.catalog import readers
 from umpolicy.engine.trail import Step
 from umpolicy.io import decision_json
 from umpolicy.io.converter import CONVERTER
+from umpolicy.vocabulary.request import Request
 from umpolicy_policies.proleukin import POLICY
 
 from .engine_strategies import requests
@@ -126,6 +132,21 @@ def test_text_of_a_subclass() -> None:
     trail = Trail({}, {"colour": Fact("colour", Color.RED)})
     assert to_json(trail) == generic(trail) == '{"facts":{"colour":{"value":"red"}},"steps":{}}'
     assert CONVERTER.unstructure(trail)["facts"]["colour"]["value"] is Color.RED
+
+
+def test_steps_no_longer_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step made beforehand but no longer kept as shared is written in full, the same."""
+    line = CORPUS.read_text().splitlines()[0]
+    before = to_json(evaluate(line, today=TODAY))
+    monkeypatch.setattr(trail, "SHARED", {})
+    assert to_json(evaluate(line, today=TODAY)) == before
+    monkeypatch.setattr(trail, "KEPT_STEPS", 0)
+    node = AllOf("1", "t", (Predicate("a", "t", IsTrue("answers.x")),))
+    book = FactBook(
+        {**readers(POLICY), "answers.x": lambda _: Fact("answers.x", True)}, Request(TODAY), {}
+    )
+    assert umpolicy.explain(node, book, {}) is Status.MET
+    assert len(trail.SHARED) == 1  # started anew for each step made
 
 
 def test_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

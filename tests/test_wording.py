@@ -17,6 +17,7 @@ from umpolicy.dsl.checks import AtMost, IsTrue, Not, OneOf
 from umpolicy.dsl.findings import Fact, Finding
 from umpolicy.dsl.status import Status
 from umpolicy.dsl.units import unit
+from umpolicy.engine import wording
 from umpolicy.engine.wording import amount, exactly_in, requirement, subject, worded, words_of
 from umpolicy.render.html import decision_html
 from umpolicy.render.text import decision_text
@@ -80,6 +81,13 @@ class TestValues:
         policy = attrs.evolve(POLICY, questions=(*POLICY.questions, stage))
         assert words_of(policy, Fact("answers.stage", "iii")) == "Stage III"
         assert words_of(policy, Fact("answers.stage", "iv")) == "iv"
+
+    def test_codes_in_words_past_the_cache(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """However many codes are shown, each reads with the titles of its value sets."""
+        monkeypatch.setattr(wording, "KEPT", 1)
+        for _ in range(2):
+            shown = words_of(POLICY, Fact("diagnoses", frozenset({"C43.9", "Z99.9"})))
+            assert shown == "C43.9 (Cutaneous melanoma), Z99.9"
 
     def test_a_rule_on_a_choice(self) -> None:
         rule = OneOf("answers.stage", ("iii", "iv"))

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from umpolicy.dsl.findings import Finding
+from umpolicy.dsl.kept import by_identity
 from umpolicy.dsl.records import new
 from umpolicy.dsl.status import Status
 
@@ -166,15 +167,10 @@ def negated(status: str) -> str:
     return f"(UNKNOWN if {status} is UNKNOWN else NOT_MET if {status} is MET else MET)"
 
 
-#: Each check's code compiled alone, by the check's identity (the check kept with it).
-_ALONE: dict[int, tuple[Check, Callable[[Any], Finding]]] = {}
-
-
+@by_identity
 def alone(check: Check) -> Callable[[Any], Finding]:
     """The check's own code, compiled on its own (once per instance): its finding for a book."""
-    kept = _ALONE.get(id(check))
-    if kept is None:
-        code = Code()
-        found = check.emit(code)
-        kept = _ALONE[id(check)] = (check, code.function("book", found, type(check).__name__))
-    return kept[1]
+    code = Code()
+    found = check.emit(code)
+    run: Callable[[Any], Finding] = code.function("book", found, type(check).__name__)
+    return run

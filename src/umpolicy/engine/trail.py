@@ -226,6 +226,8 @@ def _tabled(code: Code, node: Node, inputs: list[str]) -> str:
             steps: dict[str, Step] = {}
             make(steps, *chosen)
             (step,) = steps.values()
+            if len(SHARED) >= KEPT_STEPS:  # only trees walked alone, in their thousands
+                SHARED.clear()
             SHARED[id(step)] = step
             return step
         return tuple(table((*chosen, each)) for each in options[len(chosen)])
@@ -248,6 +250,9 @@ def _names(code: Code, values: tuple[object, object, object]) -> tuple[str, str,
 #: The steps made beforehand, by identity: every request that has one shares it, so
 #: its JSON is written once (see :mod:`umpolicy.io.decision_json`).
 SHARED: dict[int, Step] = {}
+#: How many steps :data:`SHARED` keeps before it starts anew (a step no longer kept is
+#: written in full: the same text).
+KEPT_STEPS = 65536
 
 
 #: A heading's step without a condition of its own, by its status: shared by all.

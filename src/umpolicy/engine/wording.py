@@ -23,6 +23,7 @@ from attrs import frozen
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, Includes, IsTrue, LessThan
 from umpolicy.dsl.checks import OneOf as _OneOf
 from umpolicy.dsl.findings import Fact, Finding, display_value, missing_inputs
+from umpolicy.dsl.kept import KEPT, by_identity
 from umpolicy.dsl.quantity import Quantity, format_decimal
 from umpolicy.dsl.questions import AnswerType
 from umpolicy.dsl.status import Status
@@ -168,8 +169,20 @@ def _answer_words(policy: Policy, name: str, code: str) -> str | None:
 
 def _coded(policy: Policy, code: str) -> str:
     """A code with the titles of the policy's value sets that hold it: ``C64.9 (Renal …)``."""
-    titles = [each.title for each in policy.value_sets if code in each]
-    return f"{code} ({', '.join(titles)})" if titles else code
+    words = _codes_of(policy)
+    shown = words.get(code)
+    if shown is None:
+        if len(words) >= KEPT:
+            words.clear()
+        titles = [each.title for each in policy.value_sets if code in each]
+        shown = words[code] = f"{code} ({', '.join(titles)})" if titles else code
+    return shown
+
+
+@by_identity
+def _codes_of(_policy: Policy) -> dict[str, str]:
+    """Each code the policy's reasons have shown, in words (worked out once per code)."""
+    return {}
 
 
 #: A value set holding more entries than this is named by its title and count alone.
@@ -186,6 +199,7 @@ def _values(values: tuple[str, ...] | ValueSet) -> str:
     return values.describe()
 
 
+@by_identity
 def requirement(check: Check) -> str:
     """What a check requires, as a phrase: ``rest before course at least 7 weeks``."""
     if isinstance(check, AtMost | AtLeast | LessThan):

@@ -29,6 +29,7 @@ import cattrs
 import orjson
 
 from umpolicy.dsl.findings import Fact, Finding, Value
+from umpolicy.dsl.kept import by_identity
 from umpolicy.dsl.quantity import Quantity, format_decimal
 from umpolicy.engine.trail import SHARED, Step, Trail
 
@@ -215,18 +216,11 @@ def _once_per_trail() -> FindingWriter:
     return finding
 
 
-#: The text of each step made beforehand, by its identity (those steps live as long as
-#: the process).
-_STEPS: dict[int, orjson.Fragment] = {}
-
-
+@by_identity
 def _shared_step(step: Step) -> orjson.Fragment:
     """A step made beforehand as JSON text, written once."""
-    text = _STEPS.get(id(step))
-    if text is None:
-        data = _trail(Trail({"": step}, {}), finding_data, quantity_data, _as_given)
-        text = _STEPS[id(step)] = orjson.Fragment(orjson.dumps(data["steps"][""]))  # type: ignore[index]
-    return text
+    data = _trail(Trail({"": step}, {}), finding_data, quantity_data, _as_given)
+    return orjson.Fragment(orjson.dumps(data["steps"][""]))  # type: ignore[index]
 
 
 def trail_text(trail: Trail) -> bytes:

@@ -190,6 +190,14 @@ class TestEither:
         alone = IsTrue("answers.metastatic").evaluate(facts)
         assert Either(IsTrue("answers.metastatic")).evaluate(facts) == alone
 
+    @pytest.mark.parametrize(("frequency", "status"), [("3", Status.MET), ("4", Status.NOT_MET)])
+    def test_one_limit_alone_is_that_limit(self, frequency: str, status: Status) -> None:
+        """An ``Either`` of one limit, and its negation, compare as the limit does."""
+        limit = AtMost("medication.frequency", Quantity("3", "/d"))
+        facts = book(medication=Medication(frequency=Quantity(frequency, "/d")))
+        assert Either(limit).evaluate(facts).status is status
+        assert Not(Either(limit)).evaluate(facts).status is ~status
+
     def test_no_alternative_is_never_met(self) -> None:
         assert Either().evaluate(book()) == Finding(Status.NOT_MET, ())
 

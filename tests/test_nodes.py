@@ -25,10 +25,12 @@ from umpolicy import (
     facts_of,
     walk,
 )
+from umpolicy.dsl.checks import Either
+from umpolicy.dsl.findings import Fact
 from umpolicy.dsl.nodes import checks_of
 from umpolicy.engine.book import FactBook
 from umpolicy.engine.catalog import catalog, readers
-from umpolicy.engine.trail import canonical
+from umpolicy.engine.trail import canonical, recurring, walker
 from umpolicy_policies.proleukin import POLICY
 
 DATE = dt.date(2026, 3, 2)
@@ -190,6 +192,40 @@ class TestRecurringChecks:
         assert first is second
         assert list(book.found.values()) == [first]
         assert book.finding(canonical(check)) is first  # kept: not worked out again
+
+    def test_a_yes_or_no_combination_in_two_trees(self) -> None:
+        """Two trees of a policy share the finding of an ``Either`` both hold, by identity."""
+        check = Either(IsTrue("answers.metastatic"), IsTrue("answers.unresectable"))
+        trees = [AllOf(n, "t", (Predicate(f"{n}.a", "t", check),)) for n in ("1", "2")]
+        again, known = recurring(*trees), readers(POLICY)
+        book = FactBook(known, Request(DATE), {"metastatic": True})
+        steps: dict[str, Step] = {}
+        for tree in trees:
+            assert walker(tree, again, known)(book, steps) is Status.MET
+        (first,), (second,) = steps["1.a"].findings, steps["2.a"].findings
+        assert first is second is book.found[id(canonical(check))]
+
+
+class TestManyRules:
+    """A criterion of more rules than steps are made beforehand for is decided the same way."""
+
+    @pytest.mark.parametrize("failing", [None, 0, 4])
+    def test_every_rule_counts(self, failing: int | None) -> None:
+        rules = tuple(IsTrue(f"answers.q{n}") for n in range(5))
+        node = DoseLimit("D", "five rules", rules)
+        known = {
+            f"answers.q{n}": (lambda value: lambda _: Fact(f"answers.q{value}", value != failing))(
+                n
+            )
+            for n in range(5)
+        }
+        book = FactBook(known, Request(DATE), {})
+        steps: dict[str, Step] = {}
+        status = explain(node, book, steps)
+        assert status is (Status.MET if failing is None else Status.NOT_MET)
+        assert [f.status for f in steps["D"].findings] == [
+            Status.NOT_MET if n == failing else Status.MET for n in range(5)
+        ]
 
 
 class TestPolicyTree:

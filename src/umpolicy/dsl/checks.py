@@ -6,10 +6,10 @@ needs. A check implements only its own comparison and its words (``describe``), 
 PyHamcrest matcher does; walking the tree is the evaluator's job. A check reads facts
 from a :class:`Book`: the engine's, which reads each fact of one request once.
 
-A comparison is written once. A one-fact check, ``Either`` and ``Not`` write theirs as
-the code they emit into a tree's compiled function (:mod:`umpolicy.dsl.emit`), and
-their ``evaluate`` runs that code compiled alone. A limit's exact comparison is its
-``evaluate`` method, which the tree's code calls.
+A comparison is written once: as the code a check emits into a tree's compiled
+function (``emit``; see :mod:`umpolicy.dsl.emit`). A check asked alone (``evaluate``)
+runs that code compiled alone. A limit's comparison across a basis (a dose per kg) is
+its :meth:`~_Bound.across` method, which its code calls.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from attrs import field, frozen
 
 from umpolicy.dsl.emit import Code, alone, any_of, by_status, chosen, negated
 from umpolicy.dsl.findings import Fact, Finding
+from umpolicy.dsl.kept import by_identity
 from umpolicy.dsl.quantity import Quantity, ratio, rounded, sign
 from umpolicy.dsl.status import Status
 from umpolicy.dsl.valueset import ValueSet
@@ -75,7 +76,7 @@ class _OneFact(_Written):
         code.line(f"{value} = {fact}[1]")
         met, not_met, unknown = map(code.constant, self._findings)
         out = code.local("r")
-        code.shared[out] = self._findings
+        code.premade[out] = self._findings
         return out, fact, value, met, not_met, unknown
 
 
@@ -384,12 +385,11 @@ class Either(_Written):
         found = [check.emit(code) for check in self.checks]
         status, out = code.local("s"), code.local("r")
         code.line(f"{status} = {any_of([f'{each}[0]' for each in found])}")
-        if all(each in code.shared for each in found):
-            names = (name for each in found for name in code.shared[each][0].facts)
-            code.shared[out] = made = by_status(tuple(dict.fromkeys(names)))
+        if all(each in code.premade for each in found):
+            code.premade[out] = made = _premade(self)
             code.line(f"{out} = {chosen(status, tuple(map(code.constant, made)))}")  # type: ignore[arg-type]
             return out
-        facts = ", ".join(f"*{each}[1]" for each in found)
+        facts = "".join(f"*{each}[1], " for each in found)
         code.line(
             f"{out} = new(Finding, ({status}, tuple(dict.fromkeys(({facts}))), None, None, None))"
         )
@@ -415,13 +415,24 @@ class Not(_Written):
         found = self.check.emit(code)
         status = code.status(found)
         out = code.local("r")
-        if found in code.shared:  # a finding made beforehand: its negation too
-            code.shared[out] = made = by_status(code.shared[found][0].facts)
+        if found in code.premade:  # a finding made beforehand: its negation too
+            code.premade[out] = made = _premade(self)
             met, not_met, unknown = map(code.constant, made)
             code.line(f"{out} = {chosen(status, (not_met, met, unknown))}")
             return out
         code.line(f"{out} = new(Finding, ({negated(status)}, *{found}[1:]))")
         return out
+
+
+@by_identity
+def _premade(check: Either | Not) -> tuple[Finding, Finding, Finding]:
+    """The findings made beforehand of an ``Either`` or ``Not`` of checks whose are.
+
+    Such a finding holds the facts the check reads, each once, and its status alone;
+    the same three objects wherever the check is written, so a recurring check's
+    finding is the very one the book keeps.
+    """
+    return by_status(check.facts())
 
 
 Check = IsTrue | OneOf | Includes | AtMost | AtLeast | LessThan | Either | Not

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import linecache
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -53,8 +54,8 @@ class Code:
         self._constants: dict[int, str] = {}
         self._facts: dict[str, str] = {}
         #: The locals whose finding is always one of three findings made beforehand, by
-        #: status (met, not met, unknown): a one-fact check's, shared by every request.
-        self.shared: dict[str, tuple[Finding, Finding, Finding]] = {}
+        #: status (met, not met, unknown): a yes/no check's, shared by every request.
+        self.premade: dict[str, tuple[Finding, Finding, Finding]] = {}
         self._count = itertools.count()
         self._depth = 1
 
@@ -87,7 +88,11 @@ class Code:
             self._facts = kept
 
     def fact(self, name: str) -> str:
-        """The local holding the request's fact ``name``, read on first use."""
+        """The local holding the request's fact ``name``, read on first use.
+
+        A fact first read inside a :meth:`block` is read again after it: the block may
+        not have run.
+        """
         local = self._facts.get(name)
         if local is None:
             local = self._facts[name] = self.local("f")
@@ -117,6 +122,7 @@ class Code:
         namespace: dict[str, Any] = dict(self.names)
         exec(compile(source, filename, "exec"), namespace)
         run: Callable[..., Any] = namespace["run"]
+        weakref.finalize(run, linecache.cache.pop, filename, None)  # its source goes with it
         return run
 
 
@@ -169,7 +175,11 @@ def negated(status: str) -> str:
 
 @by_identity
 def alone(check: Check) -> Callable[[Any], Finding]:
-    """The check's own code, compiled on its own (once per instance): its finding for a book."""
+    """The check's own code, compiled on its own (once per instance): its finding for a book.
+
+    Compiling takes a fraction of a millisecond: a check is meant to be made once, in a
+    policy, and asked many times.
+    """
     code = Code()
     found = check.emit(code)
     run: Callable[[Any], Finding] = code.function("book", found, type(check).__name__)

@@ -16,13 +16,13 @@ each fact read appears once, in :attr:`Trail.facts`, with its value and inputs.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, Protocol
 
 from umpolicy.dsl.checks import Book, Check
 from umpolicy.dsl.emit import Code, all_of, any_of, chosen, negated, position
 from umpolicy.dsl.findings import Fact, Finding
+from umpolicy.dsl.kept import by_identity
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, walk
 from umpolicy.dsl.records import record
 from umpolicy.dsl.status import Status
@@ -62,7 +62,7 @@ def explain(node: Node, book: Keeper, steps: dict[str, Step]) -> Status:
     return _explainer(node)(book, steps)
 
 
-@functools.lru_cache(maxsize=256)
+@by_identity
 def _explainer(node: Node) -> Walk:
     """The walk of a tree on its own, compiled once while it is asked for."""
     return walker(node, recurring(node))
@@ -132,8 +132,8 @@ def _finding(code: Code, check: Check, recurring: frozenset[Check]) -> str:
     with code.block(f"if {found} is None"):
         inner = one.emit(code)
         code.line(f"{found} = found[{key}] = {inner}")
-    if inner in code.shared:
-        code.shared[found] = code.shared[inner]
+    if inner in code.premade:
+        code.premade[found] = code.premade[inner]
     return found
 
 
@@ -156,7 +156,8 @@ def _node(code: Code, node: Node, recurring: frozenset[Check]) -> str:
         inputs += [
             _finding(code, each, recurring) for each in (node.applies_if, node.requires) if each
         ]
-    if all(each in code.shared for each in inputs[isinstance(node, AllOf | AnyOf) :]):
+    premade = inputs[isinstance(node, AllOf | AnyOf) :]
+    if len(inputs) <= TABLED and all(each in code.premade for each in premade):
         return _tabled(code, node, inputs)
     return _step(code, node, inputs)
 
@@ -214,10 +215,10 @@ def _tabled(code: Code, node: Node, inputs: list[str]) -> str:
     params = [maker.local("p") for _ in inputs]
     options: list[tuple[object, object, object]] = []
     for each, param in zip(inputs, params, strict=True):
-        made = code.shared.get(each)
+        made = code.premade.get(each)
         options.append(made if made is not None else (Status.MET, Status.NOT_MET, Status.UNKNOWN))
         if made is not None:
-            maker.shared[param] = made
+            maker.premade[param] = made
     status = _step(maker, node, params)
     make = maker.function(f"steps, {', '.join(params)}", status, f"step of {node.label}")
 
@@ -228,12 +229,13 @@ def _tabled(code: Code, node: Node, inputs: list[str]) -> str:
             (step,) = steps.values()
             if len(SHARED) >= KEPT_STEPS:  # only trees walked alone, in their thousands
                 SHARED.clear()
+                SHARED.update((id(each), each) for each in HEADINGS)
             SHARED[id(step)] = step
             return step
         return tuple(table((*chosen, each)) for each in options[len(chosen)])
 
     picked = "".join(
-        f"[{position(each if each not in code.shared else f'{each}[0]')}]" for each in inputs
+        f"[{position(each if each not in code.premade else f'{each}[0]')}]" for each in inputs
     )
     step, status = code.local("t"), code.local("s")
     code.line(f"{step} = {code.constant(table(()))}{picked}")
@@ -253,6 +255,9 @@ SHARED: dict[int, Step] = {}
 #: How many steps :data:`SHARED` keeps before it starts anew (a step no longer kept is
 #: written in full: the same text).
 KEPT_STEPS = 65536
+#: The most inputs a node's steps are made beforehand for (3 ** 4 = 81 steps at most):
+#: a node of more is written per request.
+TABLED = 4
 
 
 #: A heading's step without a condition of its own, by its status: shared by all.

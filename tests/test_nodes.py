@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
 
 from umpolicy import (
     AllOf,
@@ -28,10 +29,14 @@ from umpolicy import (
 from umpolicy.dsl.checks import Either
 from umpolicy.dsl.findings import Fact
 from umpolicy.dsl.nodes import checks_of
+from umpolicy.engine import trail
 from umpolicy.engine.book import FactBook
 from umpolicy.engine.catalog import catalog, readers
 from umpolicy.engine.trail import canonical, recurring, walker
+from umpolicy.io.validation import admit
 from umpolicy_policies.proleukin import POLICY
+
+from .engine_strategies import requests
 
 DATE = dt.date(2026, 3, 2)
 SECOND_CYCLE = AtLeast("medication.schedule.cycles_per_course", Quantity("2", "{cycle}"))
@@ -276,3 +281,25 @@ class TestPolicyTree:
     def test_content_hash_is_stable(self) -> None:
         assert POLICY.content_hash == POLICY.content_hash
         assert len(POLICY.content_hash) == 64
+
+
+class TestStepsMadeBeforehand:
+    """Steps made beforehand are exactly the steps the walk would write per request."""
+
+    @given(requests())
+    @settings(max_examples=200, deadline=None)
+    def test_as_if_written_per_request(self, request: Request) -> None:
+        trees = tuple(POLICY.trees())
+        again, known = recurring(*trees), readers(POLICY)
+        answers = admit(POLICY, request)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(trail, "TABLED", -1)  # no node's steps made beforehand
+            plain = [walker(tree, again, known) for tree in trees]
+        tabled = [walker(tree, again, known) for tree in trees]
+        found = []
+        for walks in (plain, tabled):
+            book, steps = FactBook(known, request, answers), dict[str, Step]()
+            statuses = [walk(book, steps) for walk in walks]
+            found.append((statuses, steps, book.facts))
+        assert found[0] == found[1]
+        assert list(found[0][2]) == list(found[1][2])  # the facts read in the same order

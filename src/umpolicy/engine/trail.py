@@ -154,7 +154,9 @@ def _node(code: Code, node: Node, recurring: frozenset[Check]) -> str:
     else:
         inputs = [_finding(code, check, recurring) for check in node.checks]
         inputs += [
-            _finding(code, each, recurring) for each in (node.applies_if, node.requires) if each
+            _finding(code, each, recurring)
+            for each in (node.applies_if, node.requires)
+            if each is not None
         ]
     premade = inputs[isinstance(node, AllOf | AnyOf) :]
     if len(inputs) <= TABLED and all(each in code.premade for each in premade):

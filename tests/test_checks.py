@@ -29,6 +29,7 @@ from umpolicy import (
     Status,
     ValueSet,
 )
+from umpolicy.dsl import checks
 from umpolicy.dsl.findings import Finding
 from umpolicy.engine.book import FactBook
 from umpolicy.engine.catalog import readers
@@ -562,6 +563,17 @@ class TestIncomparable:
         )
         assert finding.requested == dose
         assert finding.limit == check.limits[0]
+
+    def test_many_units_one_limit(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """However many units a limit is asked about, each dose compares as it should."""
+        monkeypatch.setattr(checks, "_WAYS", 1)
+        check = AtMost("medication.dose", Quantity("1000", "mg"))
+        weight = Quantity("80", "kg")
+        for _ in range(2):
+            apart = check.evaluate(dosed(Quantity("1", "[iU]"), weight=weight))
+            per_kg = check.evaluate(dosed(Quantity("12.5", "mg/kg"), weight=weight))
+            assert (apart.status, apart.requested) == (Status.NOT_MET, Quantity("1", "[iU]"))
+            assert (per_kg.status, per_kg.requested) == (Status.MET, Quantity("1000", "mg"))
 
     def test_iu_and_mg_never_convert(self) -> None:
         """0.037 mg/kg and 600,000 IU/kg are alternatives: each dose meets only its own."""

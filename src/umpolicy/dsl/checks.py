@@ -24,7 +24,9 @@ from umpolicy.dsl.emit import Code, alone, any_of, by_status, chosen, negated
 from umpolicy.dsl.findings import Fact, Finding
 from umpolicy.dsl.kept import by_identity
 from umpolicy.dsl.quantity import Quantity, ratio, rounded, sign
+from umpolicy.dsl.records import new
 from umpolicy.dsl.status import Status
+from umpolicy.dsl.units import Unit
 from umpolicy.dsl.valueset import ValueSet
 
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
@@ -146,6 +148,13 @@ class Includes(_OneFact):
         return out
 
 
+#: How a limit compares a quantity of a dimension it has no limit in: across a basis
+#: with a limit (the limit, the basis's dimension, divided or not), or not at all (the
+#: finding, its requested value left out).
+_Way = tuple[Quantity, str, bool] | Finding
+#: How many units' ways a limit keeps before it starts anew.
+_WAYS = 64
+
 #: The comparisons a limit makes, by how Python writes them.
 _OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt}
 
@@ -172,6 +181,9 @@ class _Bound(_Written):
     #: Each limit by its unit's dimension, with its exact value in base units as a
     #: numerator and denominator (:func:`~umpolicy.dsl.quantity.ratio`), worked out once.
     _by_dimension: dict[str, tuple[Quantity, int, int]] = field(init=False, eq=False, hash=False)
+    #: How a quantity of each other unit is compared (see :meth:`_way`), worked out on
+    #: first use: a request's units are few.
+    _ways: dict[str, _Way] = field(init=False, eq=False, hash=False)
     _SYMBOL = ""
     #: How a value compares with the limit to meet it, as Python writes the comparison.
     _OPERATOR = ""
@@ -183,6 +195,7 @@ class _Bound(_Written):
         for limit in reversed(self.limits):  # the first limit of a dimension wins
             table[limit.unit.dimension] = (limit, *ratio(limit))
         object.__setattr__(self, "_by_dimension", table)
+        object.__setattr__(self, "_ways", {})
 
     def __repr__(self) -> str:
         limits = ", ".join(map(repr, self.limits))
@@ -265,23 +278,30 @@ class _Bound(_Written):
 
     def across(self, book: Book, value: Quantity) -> Finding:
         """A quantity of a dimension no limit has: across a basis, else not comparable."""
-        for limit in self.limits:
-            found = self._converted(book, value, limit)
-            if found is not None:
-                return found
-        note = self.apart(value.unit.code)
-        return Finding(NOT_MET, (self.fact,), value, self.limits[0], note)
+        way = self._ways.get(value.unit.code)
+        if way is None:
+            if len(self._ways) >= _WAYS:
+                self._ways.clear()
+            way = self._ways[value.unit.code] = self._way(value.unit)
+        if isinstance(way, Finding):  # not comparable: the same finding for every value
+            return new(Finding, (NOT_MET, way.facts, value, way.limit, way.note))
+        limit, per, divide = way
+        return self._by_basis(book, value, limit, per, divide=divide)
 
-    def _converted(self, book: Book, value: Quantity, limit: Quantity) -> Finding | None:
-        """Compare across a basis: divide an absolute dose, or multiply a per-basis one."""
-        have, want = value.unit.dimension, limit.unit.dimension
-        if want.startswith(have + "/") and want[len(have) + 1 :] in _BASIS:
-            per = want[len(have) + 1 :]
-            return self._by_basis(book, value, limit, per, divide=True)
-        if have.startswith(want + "/") and have[len(want) + 1 :] in _BASIS:
-            per = have[len(want) + 1 :]
-            return self._by_basis(book, value, limit, per, divide=False)
-        return None
+    def _way(self, unit: Unit) -> _Way:
+        """How a quantity in ``unit`` compares with the limits of other dimensions.
+
+        Across a basis with the first limit that takes it (divide an absolute dose, or
+        multiply a per-basis one), else not at all.
+        """
+        have = unit.dimension
+        for limit in self.limits:
+            want = limit.unit.dimension
+            if want.startswith(have + "/") and want[len(have) + 1 :] in _BASIS:
+                return limit, want[len(have) + 1 :], True
+            if have.startswith(want + "/") and have[len(want) + 1 :] in _BASIS:
+                return limit, have[len(want) + 1 :], False
+        return Finding(NOT_MET, (self.fact,), None, self.limits[0], self.apart(unit.code))
 
     def _by_basis(
         self, book: Book, value: Quantity, limit: Quantity, per: str, *, divide: bool

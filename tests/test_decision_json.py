@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import umpolicy
 from umpolicy import Decision, Fact, Finding, Trail, decide, dumps, loads, structure
 from umpolicy.api import evaluate, to_json
+from umpolicy.dsl import kept
 from umpolicy.dsl.checks import IsTrue
 from umpolicy.dsl.nodes import AllOf, Predicate
 from umpolicy.dsl.quantity import Quantity
@@ -151,13 +152,15 @@ def test_steps_no_longer_shared(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """However many trails are written, each cache keeps at most CACHED entries."""
+    """However many trails are written, each cache keeps at most its bound of entries."""
     monkeypatch.setattr(decision_json, "CACHED", 3)
-    for cache in ("_PLAIN", "_QUANTITIES", "_ORDERS"):  # as if new, and as they were after
+    # The quantities' and shared steps' texts are kept by_identity, bounded by KEPT
+    # (see tests/test_kept.py): written the same while it starts anew.
+    monkeypatch.setattr(kept, "KEPT", 3)
+    for cache in ("_PLAIN", "_ORDERS"):  # as if new, and as they were after
         monkeypatch.setattr(decision_json, cache, {})
     for line in CORPUS.read_text().splitlines()[:40]:
         decision = evaluate(line, today=TODAY)
         assert to_json(decision) == generic(decision)
     assert 0 < len(decision_json._PLAIN) <= 3
-    assert 0 < len(decision_json._QUANTITIES) <= 3
     assert 0 < len(decision_json._ORDERS) <= 3

@@ -128,24 +128,23 @@ class Code:
 
 def all_of(statuses: list[str]) -> str:
     """Kleene "all" of the statuses in these locals, as an expression (met for none)."""
-    if not statuses:
-        return "MET"
-    if len(statuses) == 1:
-        return statuses[0]
-    no = " or ".join(f"{s} is NOT_MET" for s in statuses)
-    open_ = " or ".join(f"{s} is UNKNOWN" for s in statuses)
-    return f"(NOT_MET if {no} else UNKNOWN if {open_} else MET)"
+    return _kleene(statuses, "NOT_MET", "MET")
 
 
 def any_of(statuses: list[str]) -> str:
     """Kleene "any" of the statuses in these locals, as an expression (not met for none)."""
+    return _kleene(statuses, "MET", "NOT_MET")
+
+
+def _kleene(statuses: list[str], settles: str, otherwise: str) -> str:
+    """``settles`` if any status is it, else unknown if any is, else ``otherwise``."""
     if not statuses:
-        return "NOT_MET"
+        return otherwise
     if len(statuses) == 1:
         return statuses[0]
-    yes = " or ".join(f"{s} is MET" for s in statuses)
+    settled = " or ".join(f"{s} is {settles}" for s in statuses)
     open_ = " or ".join(f"{s} is UNKNOWN" for s in statuses)
-    return f"(MET if {yes} else UNKNOWN if {open_} else NOT_MET)"
+    return f"({settles} if {settled} else UNKNOWN if {open_} else {otherwise})"
 
 
 def chosen(status: str, options: tuple[str, str, str]) -> str:

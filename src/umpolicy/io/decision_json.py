@@ -161,21 +161,12 @@ def trail_data(trail: Trail) -> Data:
 
 #: A finding of status and facts alone, by its status and facts, as JSON text.
 _PLAIN: dict[tuple[str, tuple[str, ...]], orjson.Fragment] = {}
-#: Each quantity's JSON by its identity, the quantity kept with it (no other object can
-#: have its identity while it is kept).
-_QUANTITIES: dict[int, tuple[Quantity, dict[str, str]]] = {}
 #: The sorted keys of a mapping, by its keys in order (a policy's labels come in its order).
 _ORDERS: dict[tuple[str, ...], list[str]] = {}
 
 
-def _kept_quantity(quantity: Quantity) -> dict[str, str]:
-    """The quantity's JSON, worked out once while the quantity is kept."""
-    entry = _QUANTITIES.get(id(quantity))
-    if entry is None:
-        if len(_QUANTITIES) >= CACHED:
-            _QUANTITIES.clear()
-        entry = _QUANTITIES[id(quantity)] = (quantity, quantity_data(quantity))
-    return entry[1]
+#: Each quantity's JSON, worked out once while the quantity is kept.
+_kept_quantity = by_identity(quantity_data)
 
 
 def _sorted(mapping: Mapping[str, Any]) -> Iterable[str]:

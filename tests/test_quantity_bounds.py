@@ -116,7 +116,8 @@ class TestLength:
 class TestPlainText:
     """Decimal text without an exponent reads as Decimal reads it, or is refused past a bound.
 
-    At every length: the short text read in one step, digit for digit, included.
+    At every length: the short text read in one step, digit for digit, included; text
+    longer than twice the digits allowed is refused before it is read.
     """
 
     @given(
@@ -128,11 +129,15 @@ class TestPlainText:
     @example("", "0" * 40, "1")  # 42 characters, 1E-1: read, past the one step
     @example("", "1" * 41, None)  # 41 digits: refused
     @example("-", "0", "0" * 39)  # 0E-39, 42 characters
+    @example("", "0" * 45, "0" * 35 + "1")  # 1E-36 in 81 characters: too long to read
     def test_as_decimal_reads_it(self, sign: str, whole: str, fraction: str | None) -> None:
         text = sign + whole + ("" if fraction is None else f".{fraction}")
         _, digits, exponent = Decimal(text).as_tuple()
         assert isinstance(exponent, int)
-        if len(digits) <= MAX_DIGITS and -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
+        if len(text) > 2 * MAX_DIGITS:  # refused before it is read, whatever it holds
+            with pytest.raises(ValueError, match="is too long for a number"):
+                to_decimal(text)
+        elif len(digits) <= MAX_DIGITS and -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
             assert to_decimal(text).as_tuple() == Decimal(text).as_tuple()
         else:
             with pytest.raises(ValueError, match=OUT_OF_RANGE):

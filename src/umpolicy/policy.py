@@ -221,7 +221,7 @@ class Policy:
 
     def trees(self) -> tuple[Node, ...]:
         """The criteria and dosing of every indication, in the policy's order."""
-        return tuple(root for each in self.indications for root in (each.criteria, each.dosing))
+        return _trees(self)
 
     def node(self, label: str) -> Node:
         """The node with this label (labels are unique in a policy)."""
@@ -230,12 +230,24 @@ class Policy:
     @property
     def exclusions(self) -> tuple[NotRecommended, ...]:
         """The items of CONDITIONS NOT RECOMMENDED that hold a check of their own."""
-        return tuple(item for item in self.not_recommended if item.check is not None)
+        return _exclusions(self)
 
     @property
     def content_hash(self) -> str:
         """SHA-256 of the policy's canonical JSON: changes whenever any word or limit does."""
         return _content_hash(self)
+
+
+# A policy is immutable and asked for its trees and exclusions on every decision: each
+# is worked out once per policy.
+@functools.cache
+def _trees(policy: Policy) -> tuple[Node, ...]:
+    return tuple(root for each in policy.indications for root in (each.criteria, each.dosing))
+
+
+@functools.cache
+def _exclusions(policy: Policy) -> tuple[NotRecommended, ...]:
+    return tuple(item for item in policy.not_recommended if item.check is not None)
 
 
 @functools.cache

@@ -29,6 +29,7 @@ from umpolicy.dsl.findings import Fact
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, walk
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import AnswerType, Question
+from umpolicy.dsl.records import new
 from umpolicy.errors import PolicyError
 from umpolicy.io.quantities import QUANTITIES
 from umpolicy.policy import Policy, ReviewOutcome
@@ -46,7 +47,7 @@ def _answer(question: Question) -> Reader:
                 for item in value
             ]
             value = "; ".join(items) or "none"
-        return Fact(name, value)
+        return new(Fact, (name, value, (), None, False))
 
     return read
 

@@ -21,7 +21,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from umpolicy.dsl.checks import Check
 from umpolicy.dsl.findings import Finding, missing_inputs
@@ -156,8 +156,12 @@ def reference(policy: Policy) -> PolicyRef:
 def _dated(ref: PolicyRef, date: dt.date) -> PolicyRef:
     """The reference for a request of this date: ``as_of`` it when the version is in force."""
     start, end = ref.in_force_from, ref.in_force_until
-    held = start is not None and start <= date and (end is None or date <= end)
-    return evolve(ref, as_of=date) if held else ref
+    if start is None or date < start or (end is not None and date > end):
+        return ref
+    # As evolve(ref, as_of=date), at a fifth of its cost: this is made for every request.
+    return PolicyRef(
+        ref.name, ref.version, ref.effective, ref.content_hash, ref.engine, start, end, date
+    )
 
 
 class _Run:

@@ -278,7 +278,7 @@ def _consultants(book: Book) -> Fact:
     shown = None
     if consultants is not None:
         shown = "; ".join(map(_practitioner, consultants)) or "none"
-    return Fact("consultants", shown)
+    return new(Fact, ("consultants", shown, (), None, False))
 
 
 def _practitioner(who: Practitioner) -> str:
@@ -297,10 +297,10 @@ def _union(attribute: str) -> Reader:
         consultants = book.request.consultants
         book["consultants"]
         if consultants is None:
-            return Fact(name, None, ("consultants",))
+            return new(Fact, (name, None, ("consultants",), None, False))
         lists = [get(each) for each in consultants]
         known = frozenset(code for codes in lists if codes is not None for code in codes)
-        return Fact(name, known, ("consultants",), None, None in lists)
+        return new(Fact, (name, known, ("consultants",), None, None in lists))
 
     return read
 
@@ -406,7 +406,7 @@ class TherapyListed:
         book[source]
         therapies = getattr(book.request.therapies, self.history)
         if therapies is None:
-            return Fact(self.name, None, (source,))
+            return new(Fact, (self.name, None, (source,), None, False))
         found, uncoded = _matching(therapies, self.value_set, self.outcomes, self.excluding)
         at_least = self.at_least
         if at_least is None:
@@ -418,7 +418,7 @@ class TherapyListed:
             )
             unknown = uncoded or any(t.duration is None for t in found)
         value = True if settled else (None if unknown else False)
-        return Fact(self.name, value, (source,))
+        return new(Fact, (self.name, value, (source,), None, False))
 
 
 @frozen
@@ -450,7 +450,7 @@ class TherapyCount:
         book[source]
         therapies = getattr(book.request.therapies, self.history)
         if therapies is None:
-            return Fact(self.name, None, (source,))
+            return new(Fact, (self.name, None, (source,), None, False))
         found, uncoded = _matching(therapies, self.value_set, self.outcomes, self.excluding)
         return new(Fact, (self.name, _therapies_counted(len(found)), (source,), None, uncoded))
 
@@ -482,11 +482,11 @@ class EveryItem:
         book[source]
         items = book.answers.get(self.question)
         if items is None:
-            return Fact(self.name, None, (source,))
+            return new(Fact, (self.name, None, (source,), None, False))
         value = bool(items) and all(
             item.get(field) in codes for item in items for field, codes in self.where
         )
-        return Fact(self.name, value, (source,))
+        return new(Fact, (self.name, value, (source,), None, False))
 
 
 Derived = TherapyListed | TherapyCount | EveryItem

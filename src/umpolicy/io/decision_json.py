@@ -10,10 +10,11 @@ same code, :func:`_trail`, with three shortcuts that leave the text as it is:
   label and name, so orjson has nothing left to sort (sorting was a third of its work);
 - a finding of status and facts alone (a one-fact check's, shared by every request)
   is written to text once, and reused while it is kept;
-- a finding that several steps share is written once per trail, and a quantity once
-  while it is kept (the policy's limits are the same objects in every request);
+- a finding or quantity that several steps share (a request's quantity is most often
+  a fact too) is written once per trail, and a limit to text once while it is kept
+  (the policy's limits are the same objects in every request);
 - a step that the compiled walk made beforehand (:data:`umpolicy.engine.trail.SHARED`,
-  most steps of most requests) is written to text once.
+  most steps of most requests) is written to text once, and found again in one look-up.
 
 :func:`writing_text` sets a converter to write each trail so, as
 :func:`umpolicy.api.to_json` does.
@@ -60,12 +61,20 @@ def value_data(value: Value | None, quantity: QuantityWriter = quantity_data) ->
     return value
 
 
-def finding_data(finding: Finding, quantity: QuantityWriter = quantity_data) -> Data:
-    """A finding as JSON: its status and facts, and its quantities and note when it has them."""
+def finding_data(
+    finding: Finding,
+    quantity: QuantityWriter = quantity_data,
+    limits: QuantityWriter = quantity_data,
+) -> Data:
+    """A finding as JSON: its status and facts, and its quantities and note when it has them.
+
+    ``limits`` writes the limit (most often the policy's own quantity), ``quantity`` the
+    quantity requested.
+    """
     status, facts, requested, limit, note = finding
     data: Data = {"facts": list(facts)}
     if limit is not None:
-        data["limit"] = quantity(limit)
+        data["limit"] = limits(limit)
     if note is not None:
         data["note"] = note
     if requested is not None:
@@ -116,22 +125,27 @@ def _trail(
     finding: FindingWriter,
     quantity: QuantityWriter,
     order: Order,
-    shared: Callable[[Step], object] | None = None,
+    shared: dict[int, tuple[Step, orjson.Fragment]] | None = None,
 ) -> Data:
     """The compact trail: every step by label, every fact once by name, defaults left out.
 
     The one definition of a trail's JSON. Every object's keys are put in sorted order,
     so that :func:`trail_text` need not sort them (the facts and steps too, by
     ``order``); ``finding`` and ``quantity`` write those parts, as data or as text, and
-    ``shared`` the steps made beforehand.
+    ``shared`` holds the text of the steps made beforehand, by identity.
     """
     steps = trail.steps
     written: Data = {}
     for label in order(steps):
         each = steps[label]
-        if shared is not None and id(each) in SHARED:
-            written[label] = shared(each)
-            continue
+        if shared is not None:  # a step made beforehand: its text, in one look-up
+            text = shared.get(id(each))
+            if text is not None:
+                written[label] = text[1]
+                continue
+            if id(each) in SHARED:
+                written[label] = _shared_step(each)
+                continue
         status, findings, applies, off = each
         if applies and not off:  # most steps: their findings (most often one) and status
             if len(findings) == 1:
@@ -165,8 +179,10 @@ _PLAIN: dict[tuple[str, tuple[str, ...]], orjson.Fragment] = {}
 _ORDERS: dict[tuple[str, ...], list[str]] = {}
 
 
-#: Each quantity's JSON, worked out once while the quantity is kept.
-_kept_quantity = by_identity(quantity_data)
+@by_identity
+def _limit_text(limit: Quantity) -> orjson.Fragment:
+    """A limit's JSON text, written once while it is kept: most are the policy's own."""
+    return orjson.Fragment(orjson.dumps(quantity_data(limit)))
 
 
 def _sorted(mapping: Mapping[str, Any]) -> Iterable[str]:
@@ -180,16 +196,25 @@ def _sorted(mapping: Mapping[str, Any]) -> Iterable[str]:
     return ordered
 
 
-def _once_per_trail() -> FindingWriter:
-    """A writer of one trail's findings: a finding that steps share is written once.
+def _once_per_trail() -> tuple[FindingWriter, QuantityWriter]:
+    """Writers of one trail's findings and quantities: what steps share is written once.
 
-    By identity: the trail keeps each of its findings while it is written. A finding of
-    status and facts alone is ready text, made once for all trails.
+    By identity: the trail keeps each of its findings and quantities while it is
+    written (a request's own quantities are most often read by several checks, and are
+    facts too). A finding of status and facts alone is ready text, made once for all
+    trails.
     """
-    written: dict[int, object] = {}
+    findings: dict[int, object] = {}
+    quantities: dict[int, object] = {}
+
+    def quantity(value: Quantity) -> object:
+        data = quantities.get(id(value))
+        if data is None:
+            data = quantities[id(value)] = quantity_data(value)
+        return data
 
     def finding(found: Finding) -> object:
-        text = written.get(id(found))
+        text = findings.get(id(found))
         if text is None:
             status, facts, requested, limit, note = found
             if requested is None and limit is None and note is None:
@@ -200,23 +225,32 @@ def _once_per_trail() -> FindingWriter:
                         _PLAIN.clear()
                     text = _PLAIN[key] = orjson.Fragment(orjson.dumps(finding_data(found)))
             else:
-                text = finding_data(found, _kept_quantity)
-            written[id(found)] = text
+                text = finding_data(found, quantity, _limit_text)
+            findings[id(found)] = text
         return text
 
-    return finding
+    return finding, quantity
 
 
-@by_identity
+#: The text of each step made beforehand that has been written, by its identity (and
+#: the step, kept with it): a step no longer in :data:`SHARED` is still written so.
+_STEPS: dict[int, tuple[Step, orjson.Fragment]] = {}
+
+
 def _shared_step(step: Step) -> orjson.Fragment:
-    """A step made beforehand as JSON text, written once."""
+    """A step made beforehand as JSON text, written once (kept in :data:`_STEPS`)."""
     data = _trail(Trail({"": step}, {}), finding_data, quantity_data, _as_given)
-    return orjson.Fragment(orjson.dumps(data["steps"][""]))  # type: ignore[index]
+    text = orjson.Fragment(orjson.dumps(data["steps"][""]))  # type: ignore[index]
+    if len(_STEPS) >= CACHED:
+        _STEPS.clear()
+    _STEPS[id(step)] = (step, text)
+    return text
 
 
 def trail_text(trail: Trail) -> bytes:
     """The trail's canonical JSON text: ``dumps(trail_data(trail))``, encoded, at less cost."""
-    return orjson.dumps(_trail(trail, _once_per_trail(), _kept_quantity, _sorted, _shared_step))
+    finding, quantity = _once_per_trail()
+    return orjson.dumps(_trail(trail, finding, quantity, _sorted, _STEPS))
 
 
 def _trail_fragment(trail: Trail | None) -> orjson.Fragment | None:

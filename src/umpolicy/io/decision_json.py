@@ -23,15 +23,21 @@ same code, :func:`_trail`, with three shortcuts that leave the text as it is:
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import attrs
 import cattrs
 import orjson
+from cattrs.fns import identity
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from umpolicy.dsl.findings import Fact, Finding, Value
 from umpolicy.dsl.kept import by_identity
 from umpolicy.dsl.quantity import Quantity, format_decimal
+from umpolicy.engine.decision import Decision, Reason
 from umpolicy.engine.trail import SHARED, Step, Trail
 
 #: How many entries each cache of the text keeps before it starts anew: bounded memory,
@@ -261,8 +267,34 @@ def writing_text(converter: cattrs.Converter) -> cattrs.Converter:
     """``converter``, set to unstructure each trail to its text, for orjson to write as is.
 
     Its data is then for :func:`~umpolicy.io.converter.dumps` only, which writes the same
-    text as for the converter's own data.
+    text as for the converter's own data. So are a decision's and its reasons' fields
+    that orjson writes as they are (see :func:`_as_they_are`).
     """
     converter.register_unstructure_hook(Trail, _trail_fragment)
     converter.register_unstructure_hook(Trail | None, _trail_fragment)  # as a decision says
+    for record in (Reason, Decision):  # a decision's hook takes its reasons' as it is made
+        converter.register_unstructure_hook(record, _as_they_are(record, converter))
     return converter
+
+
+def _as_they_are(record: type, converter: cattrs.Converter) -> Callable[[Any], Data]:
+    """The record's hook, leaving as they are the fields orjson writes as their data.
+
+    An enumeration of text (orjson writes its value), text or null, a tuple of text
+    (orjson writes a list): most of a decision's fields without its trail, each then
+    without a call. For the records the engine makes, whose tuples are tuples of text.
+    """
+    hints = typing.get_type_hints(record)
+    native = {
+        field.name: override(unstruct_hook=identity)
+        for field in attrs.fields(record)
+        if _native(hints[field.name])
+    }
+    return make_dict_unstructure_fn(record, converter, **native)  # type: ignore[arg-type]
+
+
+def _native(kind: Any) -> bool:
+    """Whether orjson writes a value of ``kind`` as it writes the converter's data of it."""
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return all(type(member.value) is str for member in kind)
+    return bool(kind == str | None or kind == tuple[str, ...])

@@ -101,11 +101,12 @@ def facts_data(
     written: dict[str, Data] = {}
     for name in order(facts):
         _, value, inputs, square, partial = facts[name]
-        kind = type(value)
-        if isinstance(value, Quantity):  # the most frequent of the values not as they are
-            value = quantity(value)  # type: ignore[assignment]  # its JSON
-        elif not (kind is str or value is None or kind is bool):
-            value = value_data(value, quantity)  # type: ignore[assignment]
+        if value is not None:  # by its exact kind: a quantity, as it is, or value_data's
+            kind = type(value)
+            if kind is Quantity:  # the most frequent of the values not as they are
+                value = quantity(value)  # type: ignore[arg-type,assignment]  # its JSON
+            elif kind is not bool and kind is not str:
+                value = value_data(value, quantity)  # type: ignore[assignment]
         if inputs or partial or square is not None:
             fact: Data = {}
             if square is not None:

@@ -4,7 +4,7 @@ A decision's trail (some thirty steps, forty findings and thirty facts) is most 
 what umpolicy writes per request. :func:`trail_data` is its JSON data, what
 ``CONVERTER.unstructure`` gives. :func:`trail_text` is that data's canonical JSON text
 (what :func:`~umpolicy.io.converter.dumps` writes of it, byte for byte), written by the
-same code, :func:`_trail`, with three shortcuts that leave the text as it is:
+same code, :func:`_trail`, with shortcuts that leave the text as it is:
 
 - every object's keys are written in sorted order, and the steps and facts sorted by
   label and name, so orjson has nothing left to sort (sorting was a third of its work);
@@ -17,7 +17,8 @@ same code, :func:`_trail`, with three shortcuts that leave the text as it is:
   most steps of most requests) is written to text once, and found again in one look-up.
 
 :func:`writing_text` sets a converter to write each trail so, as
-:func:`umpolicy.api.to_json` does.
+:func:`umpolicy.api.to_json` does, and to leave a decision's fields that orjson writes
+as they are (its outcome, its texts and lists of text) without a call each.
 """
 
 from __future__ import annotations

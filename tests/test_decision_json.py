@@ -154,13 +154,14 @@ def test_steps_no_longer_shared(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """However many trails are written, each cache keeps at most its bound of entries."""
     monkeypatch.setattr(decision_json, "CACHED", 3)
-    # The quantities' and shared steps' texts are kept by_identity, bounded by KEPT
-    # (see tests/test_kept.py): written the same while it starts anew.
+    # The limits' texts are kept by_identity, bounded by KEPT (see tests/test_kept.py):
+    # written the same while it starts anew.
     monkeypatch.setattr(kept, "KEPT", 3)
-    for cache in ("_PLAIN", "_ORDERS"):  # as if new, and as they were after
+    for cache in ("_PLAIN", "_ORDERS", "_STEPS"):  # as if new, and as they were after
         monkeypatch.setattr(decision_json, cache, {})
     for line in CORPUS.read_text().splitlines()[:40]:
         decision = evaluate(line, today=TODAY)
         assert to_json(decision) == generic(decision)
     assert 0 < len(decision_json._PLAIN) <= 3
     assert 0 < len(decision_json._ORDERS) <= 3
+    assert 0 < len(decision_json._STEPS) <= 3

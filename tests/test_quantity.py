@@ -125,6 +125,9 @@ class TestFormatDecimal:
             ("1E-7", False, "0.0000001"),
             ("1234567.50", True, "1,234,567.5"),
             ("0", False, "0"),
+            ("0E-10", False, "0"),
+            ("-0", False, "-0"),
+            ("0.000001", False, "0.000001"),
         ],
     )
     def test_table(self, value: str, grouping: bool, text: str) -> None:

@@ -349,6 +349,9 @@ def make_converter() -> cattrs.Converter:
     )
     configure_tagged_union(Derived, converter, tag_generator=_tag, tag_name="type")
     _name_the_tags(converter, Derived)
+    converter.register_unstructure_hook_factory(
+        _is_request_record, lambda kind: _unstructure_record(kind, converter)
+    )
 
     for bound in (AtMost, AtLeast, LessThan):
         converter.register_unstructure_hook(
@@ -406,6 +409,77 @@ def _name_the_tags(converter: cattrs.Converter, union: Any) -> None:
     converter.register_structure_hook(union, structure)
 
 
+def _is_request_record(kind: Any) -> bool:
+    """Whether ``kind`` is a record of the request vocabulary (a request, its patient...)."""
+    return isinstance(kind, type) and attrs.has(kind) and kind.__module__ == Request.__module__
+
+
+def _unstructure_record(kind: type, converter: cattrs.Converter) -> Callable[[Any], Any]:
+    """The unstructure hook of a request record: cattrs' own, with less work per field.
+
+    cattrs writes a record's hook field by field, each field's value through its type's
+    hook: an optional value through a hook that asks whether it is ``None``, a tuple
+    through a generator, a record through its own hook. A request has some forty
+    fields, most of them optional, unstructured once per request for its fingerprint.
+    This hook is one expression: the records a record holds written in place, each
+    optional asked about in place, a tuple of records as a list comprehension, text
+    and numbers as they are; any other value (a date, a code, a quantity, the answers)
+    through ``converter``'s hook for its type, as cattrs would. The same data, with
+    the hooks ``converter`` has when it is first asked for ``kind``'s.
+    """
+    scope: dict[str, Any] = {}
+    source = _unstructured(kind, "value", scope, converter)
+    exec(f"def unstructure(value):\n  return {source}", scope)  # the source is ours
+    hook: Callable[[Any], Any] = scope["unstructure"]
+    return hook
+
+
+def _unstructured(kind: Any, name: str, scope: dict[str, Any], converter: cattrs.Converter) -> str:
+    """Source for the unstructured value of ``name`` (a variable, or a field of one) of ``kind``.
+
+    The variables it binds and the hooks it calls are added to ``scope``.
+    """
+    inner = _optional(kind)
+    if inner is not None:
+        first, then = _bound(name, scope)
+        written = _unstructured(inner, then, scope, converter)
+        return name if written == then else f"(None if {first} is None else {written})"
+    if _is_request_record(kind):
+        hints = typing.get_type_hints(kind)
+        fields, then = [], name
+        for field in attrs.fields(kind):
+            hint = hints[field.name]
+            first = then
+            if then == name and get_origin(hint) is not tuple:  # (not in a loop's iterable)
+                first, then = _bound(name, scope)  # the record, read once
+            value = _unstructured(hint, f"{first}.{field.name}", scope, converter)
+            fields.append(f"{field.name!r}: {value}")
+        return f"{{{', '.join(fields)}}}"
+    if get_origin(kind) is tuple and get_args(kind)[1:] == (...,):
+        each, _ = _bound("", scope)
+        written = _unstructured(get_args(kind)[0], each, scope, converter)
+        return f"list({name})" if written == each else f"[{written} for {each} in {name}]"
+    hook = converter.get_unstructure_hook(kind)
+    if hook is cattrs.fns.identity:
+        return name
+    called = f"hook{len(scope)}"
+    scope[called] = hook
+    return f"{called}({name})"
+
+
+def _bound(name: str, scope: dict[str, Any]) -> tuple[str, str]:
+    """``name`` bound to a variable where it is first read, and that variable.
+
+    A variable is read as it is; a field (or nothing, for a loop's variable) gets a
+    new variable, reserved in ``scope``.
+    """
+    if name.isidentifier():
+        return name, name
+    bound = f"v{len(scope)}"
+    scope[bound] = None
+    return (f"({bound} := {name})" if name else bound), bound
+
+
 def _unstructure_answers(answers: Mapping[str, Mapping[str, Any]]) -> object:
     return {
         policy: {key: _raw(value) for key, value in each.items()}
@@ -413,15 +487,21 @@ def _unstructure_answers(answers: Mapping[str, Mapping[str, Any]]) -> object:
     }
 
 
+#: The answers written as they are: what no other branch of :func:`_raw` takes.
+_AS_THEY_ARE = frozenset({bool, str, int, type(None)})
+
+
 def _raw(value: Any) -> Any:
     """An answer as JSON: exact numbers as decimal text, items and quantities as objects."""
+    if type(value) in _AS_THEY_ARE:  # most answers: yes, no, a code, unanswered
+        return value
     if isinstance(value, Decimal):
         return format_decimal(value)
-    if isinstance(value, Quantity | dt.date):
+    if isinstance(value, (Quantity, dt.date)):  # a tuple: made once, not a union per call
         return value_data(value)
     if isinstance(value, dict):
         return {key: _raw(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, (list, tuple)):
         return [_raw(item) for item in value]
     return value
 
@@ -610,7 +690,12 @@ def dumps(data: object) -> str:
     ensure_ascii=False, separators=(",", ":"))`` would, several times faster: a
     decision with its trail is the largest thing umpolicy writes, once per request.
     """
-    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+    return canonical(data).decode()
+
+
+def canonical(data: object) -> bytes:
+    """The text :func:`dumps` writes, as its UTF-8 bytes (what a fingerprint hashes)."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 
 
 Hook = Callable[[Any, Any], Any]

@@ -23,10 +23,11 @@ import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 
+from umpolicy.dsl.kept import by_identity
 from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import Unit, unit
@@ -454,7 +455,7 @@ def _answer_unit(question: Question, code: object) -> Unit:
 
 
 def _answer_list(question: Question, value: object, path: str, errors: Problems) -> object:
-    if not isinstance(value, list | tuple):
+    if not isinstance(value, (list, tuple)):  # a tuple: made once, not a union per call
         errors.append(FieldError(path, "expected a list"))
         return None
     if len(value) > MAX_ITEMS:
@@ -499,16 +500,14 @@ def admit(
     has: either is not checked again.
     """
     errors = [] if validated or _checked(request) else problems(request)
-    questions = {q.id: q for q in (*policy.questions, *elsewhere)}
-    unread = {q.id for q in elsewhere} - {q.id for q in policy.questions}
+    asked = _asked(policy)
+    questions = {**asked, **{q.id: q for q in elsewhere}} if elsewhere else asked
+    unread = {q.id for q in elsewhere} - asked.keys()
     # A request built in Python may hold anything here (problems() names a bad mapping).
-    mapping = collections.abc.Mapping
-    given: object = (
-        request.answers.get(policy.name, {}) if isinstance(request.answers, mapping) else {}
-    )
+    given: object = request.answers.get(policy.name, {}) if _is_mapping(request.answers) else {}
     answers: dict[str, object] = {}
     base = f"$.answers.{policy.name}"
-    if not isinstance(given, mapping):
+    if not _is_mapping(given):
         errors.append(FieldError(base, f"expected a mapping, got {type(given).__name__}"))
         given = {}
     for key, value in given.items():
@@ -526,6 +525,17 @@ def admit(
     if errors:
         raise InputError(errors)
     return answers
+
+
+@by_identity
+def _asked(policy: Policy) -> dict[str, Question]:
+    """The policy's questions by id, worked out once per policy (never changed)."""
+    return {q.id: q for q in policy.questions}
+
+
+def _is_mapping(value: object) -> TypeGuard[collections.abc.Mapping[Any, Any]]:
+    """Whether ``value`` is a mapping: a dict at once, else as the abstract class says."""
+    return type(value) is dict or isinstance(value, collections.abc.Mapping)
 
 
 _STEP = re.compile(r"\.([^.\[\]]+)|\[([0-9]+)\]")

@@ -25,6 +25,7 @@ from cattrs.v import format_exception, transform_error
 
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, LessThan
 from umpolicy.dsl.findings import Fact, Finding, Value
+from umpolicy.dsl.kept import KEPT
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node
 from umpolicy.dsl.quantity import FLOAT_REFUSED as FLOAT_REFUSED  # re-exported: one wording
 from umpolicy.dsl.quantity import OUT_OF_RANGE, Quantity, format_decimal, to_decimal
@@ -804,15 +805,33 @@ def _optional(kind: Any) -> Any:
     return None
 
 
+#: The quantities the quick hook made, by their value's text and unit code: a request's
+#: quantities are mostly the same few (a frequency, a rest, a weight, a common dose),
+#: each read once while kept. A quantity is immutable, so requests share it as they
+#: share a unit. Starts anew past :data:`~umpolicy.dsl.kept.KEPT` entries: bounded.
+_QUANTITIES: dict[tuple[str, str], Quantity] = {}
+
+
 def _quick_quantity(data: object, _: object) -> Quantity:
     """A quantity's quick hook: its value and unit read as the converter's hooks read them.
 
     Not read again: ``Quantity``'s own converters would make the same value of them,
     as :func:`~umpolicy.dsl.quantity.to_decimal` returns a decimal it made unchanged.
+    A value and a unit given as text (as JSON gives them) are looked for among the
+    quantities read before, text itself only: no subclass that may compare equal.
     """
     if type(data) is not dict or len(data) != 2:
         raise _Unusual
-    return Quantity.exact(to_decimal(data["value"]), unit(data["unit"]))
+    value, code = data["value"], data["unit"]
+    if type(value) is not str or type(code) is not str:
+        return Quantity.exact(to_decimal(value), unit(code))
+    made = _QUANTITIES.get((value, code))
+    if made is None:
+        made = Quantity.exact(to_decimal(value), unit(code))
+        if len(_QUANTITIES) >= KEPT:
+            _QUANTITIES.clear()
+        _QUANTITIES[value, code] = made
+    return made
 
 
 #: The quick hooks of :data:`CONVERTER`, by the kind they build: a request.

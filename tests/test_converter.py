@@ -116,6 +116,35 @@ class TestRequests:
         """
         assert repr(CONVERTER.unstructure(request)) == repr(CATTRS.unstructure(request))
 
+    def test_answers_of_any_type(self) -> None:
+        """Answers given in Python are written as JSON would hold them, or as they are."""
+
+        class Text(str):
+            """Text of a type of its own."""
+
+        answers = {
+            "p": {
+                "plain": [True, None, "a", 1],
+                "exact": Decimal("1.50"),
+                "dated": date(2026, 3, 2),
+                "dose": umpolicy.Quantity("2.50", "mg"),
+                "items": ({"at": Decimal("1E+2")},),
+                "other": Text("b"),
+            }
+        }
+        request = Request(date(2026, 3, 2), answers=answers)
+        assert CONVERTER.unstructure(request)["answers"] == {
+            "p": {
+                "plain": [True, None, "a", 1],
+                "exact": "1.5",
+                "dated": "2026-03-02",
+                "dose": {"unit": "mg", "value": "2.5"},
+                "items": [{"at": "100"}],
+                "other": "b",
+            }
+        }
+        assert type(CONVERTER.unstructure(request)["answers"]["p"]["other"]) is Text
+
     @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
     def test_examples(self, path: Path) -> None:
         request = request_of(path)

@@ -143,12 +143,21 @@ class Extra:
     value: Any
 
 
-def emit(data: Any, *, ascii_only: bool = True, extra: Extra | None = None) -> str:
-    """JSON text for ``data``, with :class:`Raw` numbers and an :class:`Extra` pair written in."""
-    return "".join(_emit(data, (), ascii_only, extra))
+def emit(
+    data: Any, *, ascii_only: bool = True, extra: Extra | None = None, compact: bool = False
+) -> str:
+    """JSON text for ``data``, with :class:`Raw` numbers and an :class:`Extra` pair written in.
+
+    ``compact``: without white space, as orjson writes JSON (which loads reads by orjson).
+    """
+    colon, comma = (":", ",") if compact else (": ", ", ")
+    return "".join(_emit(data, (), ascii_only, extra, (colon, comma)))
 
 
-def _emit(data: Any, loc: Loc, ascii_only: bool, extra: Extra | None) -> Iterator[str]:
+def _emit(
+    data: Any, loc: Loc, ascii_only: bool, extra: Extra | None, marks: tuple[str, str]
+) -> Iterator[str]:
+    colon, comma = marks
     if isinstance(data, Raw):
         yield data.text
     elif isinstance(data, dict):
@@ -157,31 +166,35 @@ def _emit(data: Any, loc: Loc, ascii_only: bool, extra: Extra | None) -> Iterato
             pairs.insert(extra.index, (extra.key, extra.value))
         yield "{"
         for number, (key, value) in enumerate(pairs):
-            yield ", " if number else ""
-            yield json.dumps(key, ensure_ascii=ascii_only) + ": "
-            yield from _emit(value, (*loc, key), ascii_only, extra)
+            yield comma if number else ""
+            yield json.dumps(key, ensure_ascii=ascii_only) + colon
+            yield from _emit(value, (*loc, key), ascii_only, extra, marks)
         yield "}"
     elif isinstance(data, list):
         yield "["
         for index, value in enumerate(data):
-            yield ", " if index else ""
-            yield from _emit(value, (*loc, index), ascii_only, extra)
+            yield comma if index else ""
+            yield from _emit(value, (*loc, index), ascii_only, extra, marks)
         yield "]"
     else:
         yield json.dumps(data, ensure_ascii=ascii_only)
 
 
-Encoding = Literal["escaped", "text", "utf-8"]
+#: How a request's text is given: escaped ASCII, text, or UTF-8 bytes; and each of the
+#: last two compact, as orjson writes JSON (loads reads that text by orjson).
+Encoding = Literal["escaped", "text", "utf-8", "compact text", "compact utf-8"]
 
 
 def encoded(text: str, encoding: Encoding) -> str | bytes:
     """The text as given to evaluate: as it is, or as UTF-8 (a lone surrogate as its bytes)."""
-    return text.encode("utf-8", "surrogatepass") if encoding == "utf-8" else text
+    return text.encode("utf-8", "surrogatepass") if encoding.endswith("utf-8") else text
 
 
 def written(data: Any, encoding: Encoding, extra: Extra | None = None) -> str | bytes:
     """``data`` as JSON text in an encoding: escaped ASCII, text, or UTF-8 bytes."""
-    return encoded(emit(data, ascii_only=encoding == "escaped", extra=extra), encoding)
+    compact = encoding.startswith("compact")
+    text = emit(data, ascii_only=encoding == "escaped", extra=extra, compact=compact)
+    return encoded(text, encoding)
 
 
 def judge(hostile: Hostile) -> Decision | InputError:
@@ -264,7 +277,9 @@ def json_values(kind: Kind) -> st.SearchStrategy[Any]:
 KINDS: Final[tuple[Kind, ...]] = ("null", "boolean", "number", "string", "list", "object")
 
 examples = st.sampled_from(EXAMPLES)
-encodings: st.SearchStrategy[Encoding] = st.sampled_from(["escaped", "text", "utf-8"])
+encodings: st.SearchStrategy[Encoding] = st.sampled_from(
+    ["escaped", "text", "utf-8", "compact text", "compact utf-8"]
+)
 
 
 def _pick(draw: st.DrawFn, where: Callable[[Loc, Any], bool]) -> tuple[Example, Loc, Any]:

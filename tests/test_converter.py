@@ -6,12 +6,19 @@ import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import attrs
+import cattrs
 import pytest
+from attrs import frozen
+from cattrs.gen import make_dict_unstructure_fn
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import umpolicy
 import umpolicy.api
+import umpolicy.vocabulary.request
 from umpolicy import Decision, Fact, Policy, Request, Trail, decide, dumps, loads, structure
 from umpolicy.api import to_json
 from umpolicy.io.converter import CONVERTER
@@ -21,6 +28,71 @@ from .engine_strategies import requests
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "proleukin").glob("*.json"))
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _outcome(text: str) -> str | list[str]:
+    """What loads makes of the text: its data's repr (number types shown), or its errors."""
+    try:
+        return repr(loads(text))
+    except umpolicy.InputError as error:
+        return [str(each) for each in error.errors]
+
+
+_NUMBERS = st.one_of(
+    st.integers(-(2**70), 2**70).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.decimals(allow_nan=False, allow_infinity=False).map(str),
+    st.sampled_from(["-0", "1e999", "1E-999", "-0.0", "1.50"]),
+)
+_TEXTS = st.text(max_size=4).map(lambda t: json.dumps(t, ensure_ascii=False)) | st.text(
+    max_size=4
+).map(json.dumps)
+_LEAVES = _NUMBERS | _TEXTS | st.sampled_from(["true", "false", "null"])
+
+
+@st.composite
+def json_texts(draw: st.DrawFn) -> tuple[str, str]:
+    """JSON text, compact and spaced out: numbers of any form, keys perhaps twice."""
+
+    def written(node: Any, colon: str, comma: str) -> str:
+        if isinstance(node, str):
+            return node
+        if isinstance(node, list):
+            return "[" + comma.join(written(each, colon, comma) for each in node) + "]"
+        pairs = (f"{key}{colon}{written(value, colon, comma)}" for key, value in node.pairs)
+        return "{" + comma.join(pairs) + "}"
+
+    keys = st.sampled_from(['"a"', '"b"', '"\\u0061"']) | _TEXTS
+    tree = draw(
+        st.recursive(
+            _LEAVES,
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.lists(st.tuples(keys, inner), max_size=4).map(_Object)
+            ),
+            max_leaves=12,
+        )
+    )
+    return written(tree, ":", ","), written(tree, ": ", ", ")
+
+
+@frozen
+class _Object:
+    """A JSON object's pairs, as written: a key may be given twice."""
+
+    pairs: list[tuple[str, Any]]
+
+
+def _by_cattrs() -> cattrs.Converter:
+    """Umpolicy's converter, but for cattrs' own hooks for the request's records."""
+    converter = umpolicy.make_converter()
+    for kind in vars(umpolicy.vocabulary.request).values():
+        if isinstance(kind, type) and attrs.has(kind) and kind.__module__ == Request.__module__:
+            converter.register_unstructure_hook(kind, make_dict_unstructure_fn(kind, converter))
+    return converter
+
+
+CATTRS = _by_cattrs()
 
 
 def request_of(path: Path) -> Request:
@@ -35,9 +107,48 @@ class TestRequests:
     def test_generated(self, request: Request) -> None:
         assert structure(loads(to_json(request)), Request) == request
 
+    @FAST
+    @given(requests())
+    def test_unstructured_as_cattrs_would(self, request: Request) -> None:
+        """A request's records are written out in one hook, to the data cattrs' hooks make.
+
+        Its types included (lists, not tuples): the fingerprint hashes this data's text.
+        """
+        assert repr(CONVERTER.unstructure(request)) == repr(CATTRS.unstructure(request))
+
+    def test_answers_of_any_type(self) -> None:
+        """Answers given in Python are written as JSON would hold them, or as they are."""
+
+        class Text(str):
+            """Text of a type of its own."""
+
+        answers = {
+            "p": {
+                "plain": [True, None, "a", 1],
+                "exact": Decimal("1.50"),
+                "dated": date(2026, 3, 2),
+                "dose": umpolicy.Quantity("2.50", "mg"),
+                "items": ({"at": Decimal("1E+2")},),
+                "other": Text("b"),
+            }
+        }
+        request = Request(date(2026, 3, 2), answers=answers)
+        assert CONVERTER.unstructure(request)["answers"] == {
+            "p": {
+                "plain": [True, None, "a", 1],
+                "exact": "1.5",
+                "dated": "2026-03-02",
+                "dose": {"unit": "mg", "value": "2.5"},
+                "items": [{"at": "100"}],
+                "other": "b",
+            }
+        }
+        assert type(CONVERTER.unstructure(request)["answers"]["p"]["other"]) is Text
+
     @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
     def test_examples(self, path: Path) -> None:
         request = request_of(path)
+        assert repr(CONVERTER.unstructure(request)) == repr(CATTRS.unstructure(request))
         assert structure(CONVERTER.unstructure(request), Request) == request
         assert json.loads(to_json(request))["date"] == json.loads(path.read_text())["date"]
 
@@ -150,6 +261,45 @@ class TestJsonText:
             "a number of the JSON text is out of range: at most 40 digits and an exponent "
             "from -40 to 40 @ $"
         ]
+
+    @pytest.mark.parametrize(
+        ("text", "read"),
+        [
+            ('{"a":0.1,"b":[1e5]}', "{'a': Decimal('0.1'), 'b': [Decimal('1E+5')]}"),
+            ('{"a":[18446744073709551616]}', "{'a': [18446744073709551616]}"),
+            ('{"a":-0}', "{'a': 0}"),
+            ('{"a":"\\u00e9"}', "{'a': 'é'}"),
+            ('{"a":' + "[" * 40 + "]" * 40 + "}", "{'a': " + "[" * 40 + "]" * 40 + "}"),
+            ('"x"', "'x'"),
+        ],
+    )
+    def test_read_exactly_however_compact(self, text: str, read: str) -> None:
+        """Compact text is read as any other: no float, however orjson would read it."""
+        assert repr(loads(text)) == read
+
+    @pytest.mark.parametrize(
+        ("text", "error"),
+        [
+            ('{"a":1,"b":{"c":2,"c":3}}', "duplicate key: each key may appear once @ $.b.c"),
+            ('{"a":"\\ud800"}', "text holds a lone surrogate (not valid Unicode) @ $.a"),
+            ('{"a":NaN}', "malformed JSON: NaN is not a JSON number @ $"),
+        ],
+    )
+    def test_refused_however_compact(self, text: str, error: str) -> None:
+        with pytest.raises(umpolicy.InputError) as info:
+            loads(text)
+        assert [str(e) for e in info.value.errors] == [error]
+
+    @FAST
+    @given(json_texts())
+    def test_read_alike_however_written(self, texts: tuple[str, str]) -> None:
+        """Text without white space (which orjson may read) reads as the same text spaced out.
+
+        The same data, number types included, or the same errors: a key twice, a lone
+        surrogate, a number past every decimal.
+        """
+        compact, spaced = (_outcome(text) for text in texts)
+        assert compact == spaced
 
     def test_make_converter_is_independent(self) -> None:
         other = umpolicy.make_converter()

@@ -31,8 +31,17 @@ from tests.hostile_strategies import (
     oversize_text,
     unicode_strings,
 )
-from umpolicy import InputError, Request, RequestKind, loads, make_converter, structure
+from umpolicy import (
+    InputError,
+    Quantity,
+    Request,
+    RequestKind,
+    loads,
+    make_converter,
+    structure,
+)
 from umpolicy.api import to_json
+from umpolicy.io import converter
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "proleukin").glob("*.json"))
@@ -83,6 +92,10 @@ def agree_on(hostile: Hostile) -> None:
     agree(data)
 
 
+class Text(str):
+    """Text of a type of its own, as Python data may hold it."""
+
+
 class TestSameRequest:
     """A sound request is the same request, read quickly or by the converter."""
 
@@ -111,6 +124,31 @@ class TestSameRequest:
         with pytest.raises(InputError):
             structure(changed(("patient", "weight", "unit"), "stone"), Request)
         assert asked[:1] == [Request]  # a problem: the converter says which
+
+
+class TestQuantitiesRead:
+    """A quantity read before is not read again while kept; nothing else changes."""
+
+    @pytest.mark.parametrize("kept", [0, 2, 4096])
+    def test_kept_or_not(self, monkeypatch: pytest.MonkeyPatch, kept: int) -> None:
+        """Read cold, warm, or past the quantities kept: the same requests each time."""
+        monkeypatch.setattr(converter, "KEPT", kept)
+        monkeypatch.setattr(converter, "_QUANTITIES", {})
+        for _ in range(2):
+            for path in EXAMPLES:
+                agree(loads(path.read_text()))
+        assert len(converter._QUANTITIES) <= max(kept, 1)
+
+    @pytest.mark.parametrize("value", [Text("70"), 70])
+    def test_not_text_itself(self, value: object) -> None:
+        """A value of another type than text is read as it is, never looked for."""
+        converter._QUANTITIES["70", "kg"] = Quantity("71", "kg")  # were it looked for: wrong
+        try:
+            request = read(changed(("patient", "weight", "value"), value))
+            assert isinstance(request, Request)
+            assert request.patient.weight == Quantity("70", "kg")
+        finally:
+            del converter._QUANTITIES["70", "kg"]
 
 
 def changed(path: tuple[str | int, ...], value: object) -> dict[str, Any]:
@@ -180,10 +218,6 @@ class TestLeftToTheConverter:
     @pytest.mark.parametrize("data", [None, [], "{}", 1, {"date": "2026-03-02", "policy": 1}])
     def test_not_a_request(self, data: object) -> None:
         agree(data)
-
-
-class Text(str):
-    """Text of a type of its own, as Python data may hold it."""
 
 
 class TestCodes:

@@ -684,6 +684,47 @@ class TestPythonObjects:
         assert str(info.value) == "expected a mapping, got list @ $.answers.proleukin"
 
 
+class TestCodesFound:
+    """A code found in its form is not matched again while kept; nothing else changes."""
+
+    def test_more_codes_than_kept(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Past the codes kept, the codes found start anew, and every code reads as before."""
+        monkeypatch.setattr(validation, "KEPT", 3)
+        request = parse_request(json.dumps(BASE))
+        codes = [f"20{n}RX0202X" for n in range(10)]
+        for code in codes:
+            prescriber = Practitioner(specialties=(code,))
+            assert problems(attrs.evolve(request, prescriber=prescriber)) == []
+            assert len(validation._FOUND[validation._NUCC]) <= 3
+        prescriber = Practitioner(specialties=(codes[0], "207rx0202x", codes[-1]))
+        assert [str(e) for e in problems(attrs.evolve(request, prescriber=prescriber))] == [
+            "'207rx0202x' is not a NUCC taxonomy code (such as 207RX0202X) "
+            "@ $.prescriber.specialties[1]"
+        ]
+
+    def test_text_alone_is_looked_for(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Text that only compares equal to a code found is matched itself, as before."""
+        request = parse_request(json.dumps(BASE))
+        assert problems(request, typed=True) == []  # its codes found
+        code = request.prescriber.specialties[0]  # type: ignore[index]
+
+        class Alike(str):
+            def __hash__(self) -> int:
+                return hash(code)
+
+            def __eq__(self, other: object) -> bool:
+                return True
+
+        monkeypatch.setattr(validation, "_FOUND", {f: {code} for f in validation._FOUND})
+        prescriber = Practitioner(specialties=(Alike(code.lower()),))
+        assert [
+            str(e) for e in problems(attrs.evolve(request, prescriber=prescriber), typed=True)
+        ] == [
+            f"'{code.lower()}' is not a NUCC taxonomy code (such as 207RX0202X) "
+            "@ $.prescriber.specialties[0]"
+        ]
+
+
 class TestCheckedOnce:
     """A request umpolicy read from JSON is checked once; every other one when it decides."""
 

@@ -127,9 +127,9 @@ def engine() -> str:
 
 def fingerprint(request: Request) -> str:
     """SHA-256 of the request's canonical JSON: the same request, the same fingerprint."""
-    from umpolicy.io.converter import CONVERTER, dumps
+    from umpolicy.io.converter import CONVERTER, canonical
 
-    return hashlib.sha256(dumps(CONVERTER.unstructure(request)).encode()).hexdigest()
+    return hashlib.sha256(canonical(CONVERTER.unstructure(request))).hexdigest()
 
 
 @functools.cache

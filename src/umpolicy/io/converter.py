@@ -25,6 +25,7 @@ from cattrs.v import format_exception, transform_error
 
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, LessThan
 from umpolicy.dsl.findings import Fact, Finding, Value
+from umpolicy.dsl.kept import KEPT
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node
 from umpolicy.dsl.quantity import FLOAT_REFUSED as FLOAT_REFUSED  # re-exported: one wording
 from umpolicy.dsl.quantity import OUT_OF_RANGE, Quantity, format_decimal, to_decimal
@@ -349,6 +350,9 @@ def make_converter() -> cattrs.Converter:
     )
     configure_tagged_union(Derived, converter, tag_generator=_tag, tag_name="type")
     _name_the_tags(converter, Derived)
+    converter.register_unstructure_hook_factory(
+        _is_request_record, lambda kind: _unstructure_record(kind, converter)
+    )
 
     for bound in (AtMost, AtLeast, LessThan):
         converter.register_unstructure_hook(
@@ -406,6 +410,77 @@ def _name_the_tags(converter: cattrs.Converter, union: Any) -> None:
     converter.register_structure_hook(union, structure)
 
 
+def _is_request_record(kind: Any) -> bool:
+    """Whether ``kind`` is a record of the request vocabulary (a request, its patient...)."""
+    return isinstance(kind, type) and attrs.has(kind) and kind.__module__ == Request.__module__
+
+
+def _unstructure_record(kind: type, converter: cattrs.Converter) -> Callable[[Any], Any]:
+    """The unstructure hook of a request record: cattrs' own, with less work per field.
+
+    cattrs writes a record's hook field by field, each field's value through its type's
+    hook: an optional value through a hook that asks whether it is ``None``, a tuple
+    through a generator, a record through its own hook. A request has some forty
+    fields, most of them optional, unstructured once per request for its fingerprint.
+    This hook is one expression: the records a record holds written in place, each
+    optional asked about in place, a tuple of records as a list comprehension, text
+    and numbers as they are; any other value (a date, a code, a quantity, the answers)
+    through ``converter``'s hook for its type, as cattrs would. The same data, with
+    the hooks ``converter`` has when it is first asked for ``kind``'s.
+    """
+    scope: dict[str, Any] = {}
+    source = _unstructured(kind, "value", scope, converter)
+    exec(f"def unstructure(value):\n  return {source}", scope)  # the source is ours
+    hook: Callable[[Any], Any] = scope["unstructure"]
+    return hook
+
+
+def _unstructured(kind: Any, name: str, scope: dict[str, Any], converter: cattrs.Converter) -> str:
+    """Source for the unstructured value of ``name`` (a variable, or a field of one) of ``kind``.
+
+    The variables it binds and the hooks it calls are added to ``scope``.
+    """
+    inner = _optional(kind)
+    if inner is not None:
+        first, then = _bound(name, scope)
+        written = _unstructured(inner, then, scope, converter)
+        return name if written == then else f"(None if {first} is None else {written})"
+    if _is_request_record(kind):
+        hints = typing.get_type_hints(kind)
+        fields, then = [], name
+        for field in attrs.fields(kind):
+            hint = hints[field.name]
+            first = then
+            if then == name and get_origin(hint) is not tuple:  # (not in a loop's iterable)
+                first, then = _bound(name, scope)  # the record, read once
+            value = _unstructured(hint, f"{first}.{field.name}", scope, converter)
+            fields.append(f"{field.name!r}: {value}")
+        return f"{{{', '.join(fields)}}}"
+    if get_origin(kind) is tuple and get_args(kind)[1:] == (...,):
+        each, _ = _bound("", scope)
+        written = _unstructured(get_args(kind)[0], each, scope, converter)
+        return f"list({name})" if written == each else f"[{written} for {each} in {name}]"
+    hook = converter.get_unstructure_hook(kind)
+    if hook is cattrs.fns.identity:
+        return name
+    called = f"hook{len(scope)}"
+    scope[called] = hook
+    return f"{called}({name})"
+
+
+def _bound(name: str, scope: dict[str, Any]) -> tuple[str, str]:
+    """``name`` bound to a variable where it is first read, and that variable.
+
+    A variable is read as it is; a field (or nothing, for a loop's variable) gets a
+    new variable, reserved in ``scope``.
+    """
+    if name.isidentifier():
+        return name, name
+    bound = f"v{len(scope)}"
+    scope[bound] = None
+    return (f"({bound} := {name})" if name else bound), bound
+
+
 def _unstructure_answers(answers: Mapping[str, Mapping[str, Any]]) -> object:
     return {
         policy: {key: _raw(value) for key, value in each.items()}
@@ -413,15 +488,21 @@ def _unstructure_answers(answers: Mapping[str, Mapping[str, Any]]) -> object:
     }
 
 
+#: The answers written as they are: what no other branch of :func:`_raw` takes.
+_AS_THEY_ARE = frozenset({bool, str, int, type(None)})
+
+
 def _raw(value: Any) -> Any:
     """An answer as JSON: exact numbers as decimal text, items and quantities as objects."""
+    if type(value) in _AS_THEY_ARE:  # most answers: yes, no, a code, unanswered
+        return value
     if isinstance(value, Decimal):
         return format_decimal(value)
-    if isinstance(value, Quantity | dt.date):
+    if isinstance(value, (Quantity, dt.date)):  # a tuple: made once, not a union per call
         return value_data(value)
     if isinstance(value, dict):
         return {key: _raw(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, (list, tuple)):
         return [_raw(item) for item in value]
     return value
 
@@ -510,6 +591,9 @@ def loads(text: str | bytes) -> Any:
             raise InputError([FieldError("$", reason)]) from None
     if text.startswith("\ufeff"):
         raise InputError([FieldError("$", "a byte order mark before the JSON text")])
+    read = _read_as_written(text)
+    if read is not None:
+        return read
     duplicated: list[_Duplicated] = []
 
     def pairs(found: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -537,6 +621,64 @@ def loads(text: str | bytes) -> Any:
     return data
 
 
+#: How deep JSON text orjson reads may nest (objects and arrays), for its reading to be
+#: kept: far more than a request needs (its answers nest at most :data:`MAX_DEPTH`), far
+#: less than the depth at which Python's json gives up.
+_READ_DEPTH = 2 * MAX_DEPTH
+
+
+def _read_as_written(text: str) -> dict[str, Any] | list[Any] | None:
+    """The data of JSON text as :func:`loads` reads it, read by orjson; ``None`` if unsure.
+
+    orjson reads JSON several times faster than Python's json, but reads a number with
+    a fraction or an exponent, or an integer past 64 bits, as a binary float, and keeps
+    the last of a key given twice without a word. Its reading is kept only when it is
+    the one :func:`loads` makes otherwise:
+
+    - no number of it is a float: every number was an integer, read as the same int;
+    - orjson writes it back as the very text given, so no object gave a key twice (it
+      writes each key of an object once); text it does not write so (white space,
+      escapes it does not use) is left to json, which says which key is duplicated;
+    - it is an object or an array, nested at most :data:`_READ_DEPTH` deep.
+
+    Text orjson refuses (malformed, NaN, a lone surrogate, too deep) is left to json
+    too, whose errors say why. White space after a colon or a line break means text
+    orjson does not write: json reads it at once.
+    """
+    if '": ' in text or "\n" in text:
+        return None
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is not dict and type(data) is not list:
+        return None
+    if not _integral(data) or orjson.dumps(data) != text.encode():
+        return None
+    return data
+
+
+def _integral(data: dict[str, Any] | list[Any]) -> bool:
+    """Whether no number in ``data`` is a float, nested at most :data:`_READ_DEPTH` deep.
+
+    Level by level, without recursion: a caller's stack is as deep as it was.
+    """
+    level = [data]
+    for _ in range(_READ_DEPTH):
+        nested: list[Any] = []
+        for each in level:
+            for item in each.values() if type(each) is dict else each:
+                kind = type(item)
+                if kind is float:
+                    return False
+                if kind is dict or kind is list:
+                    nested.append(item)
+        if not nested:
+            return True
+        level = nested
+    return False
+
+
 def _not_json(word: str) -> Any:
     """Refuse ``NaN``, ``Infinity`` and ``-Infinity``, which Python reads and JSON has not."""
     raise ValueError(f"{word} is not a JSON number")
@@ -549,7 +691,12 @@ def dumps(data: object) -> str:
     ensure_ascii=False, separators=(",", ":"))`` would, several times faster: a
     decision with its trail is the largest thing umpolicy writes, once per request.
     """
-    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+    return canonical(data).decode()
+
+
+def canonical(data: object) -> bytes:
+    """The text :func:`dumps` writes, as its UTF-8 bytes (what a fingerprint hashes)."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 
 
 Hook = Callable[[Any, Any], Any]
@@ -658,15 +805,33 @@ def _optional(kind: Any) -> Any:
     return None
 
 
+#: The quantities the quick hook made, by their value's text and unit code: a request's
+#: quantities are mostly the same few (a frequency, a rest, a weight, a common dose),
+#: each read once while kept. A quantity is immutable, so requests share it as they
+#: share a unit. Starts anew past :data:`~umpolicy.dsl.kept.KEPT` entries: bounded.
+_QUANTITIES: dict[tuple[str, str], Quantity] = {}
+
+
 def _quick_quantity(data: object, _: object) -> Quantity:
     """A quantity's quick hook: its value and unit read as the converter's hooks read them.
 
     Not read again: ``Quantity``'s own converters would make the same value of them,
     as :func:`~umpolicy.dsl.quantity.to_decimal` returns a decimal it made unchanged.
+    A value and a unit given as text (as JSON gives them) are looked for among the
+    quantities read before, text itself only: no subclass that may compare equal.
     """
     if type(data) is not dict or len(data) != 2:
         raise _Unusual
-    return Quantity.exact(to_decimal(data["value"]), unit(data["unit"]))
+    value, code = data["value"], data["unit"]
+    if type(value) is not str or type(code) is not str:
+        return Quantity.exact(to_decimal(value), unit(code))
+    made = _QUANTITIES.get((value, code))
+    if made is None:
+        made = Quantity.exact(to_decimal(value), unit(code))
+        if len(_QUANTITIES) >= KEPT:
+            _QUANTITIES.clear()
+        _QUANTITIES[value, code] = made
+    return made
 
 
 #: The quick hooks of :data:`CONVERTER`, by the kind they build: a request.

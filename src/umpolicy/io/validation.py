@@ -23,10 +23,11 @@ import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 
+from umpolicy.dsl.kept import KEPT, by_identity
 from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import Unit, unit
@@ -44,6 +45,8 @@ _MIN_ADJUSTED = -12
 _MAX_DIGITS = 30
 #: Arithmetic to as many digits: a value with more is rounded to them (even if only zeros).
 _DIGITS = decimal.Context(prec=_MAX_DIGITS, traps=[decimal.Rounded])
+#: A value to as many digits, and a product exactly: looked up on their contexts once.
+_TO_DIGITS, _TIMES = _DIGITS.plus, EXACT.multiply
 
 #: The forms of the codes the shared vocabulary reads: a code in another form (lower
 #: case, a space, a blank) would match no value set and could pass an exclusion.
@@ -177,48 +180,55 @@ def _plausible(fact: str, code: str) -> tuple[int, Decimal, Decimal]:
     return numerator, lowest, highest
 
 
-def _body(path: str, value: Quantity, fact: str) -> Problems:
-    """A problem when a body size (of a known unit) is not plausible, at the quantity's path."""
+def _body(errors: Problems, path: str, value: Quantity, fact: str) -> None:
+    """Add a problem when a body size (of a known unit) is not plausible, at its path."""
     numerator, lowest, highest = _plausible(fact, value.unit.code)
-    if lowest <= EXACT.multiply(value.value, numerator) <= highest:
-        return []
+    if lowest <= _TIMES(value.value, numerator) <= highest:
+        return
     low, high, base = _BODY[fact]
     what = fact.split(".")[1]
-    return [
-        FieldError(f"{path}.value", f"{value} is not a plausible {what} ({low} to {high} {base})")
-    ]
+    reason = f"{value} is not a plausible {what} ({low} to {high} {base})"
+    errors.append(FieldError(f"{path}.value", reason))
 
 
-def _quantity(path: str, value: Quantity, accepts: Accepts) -> Problems:
-    """A problem with a quantity's unit, else with its value; ``path`` is the quantity's."""
+def _quantity(errors: Problems, path: str, value: Quantity, accepts: Accepts) -> bool:
+    """Add a problem with a quantity's unit, else with its value; whether it had none.
+
+    ``path`` is the quantity's.
+    """
     if not accepts.admits(value.unit):
-        return [FieldError(f"{path}.unit", wrong_unit(value.unit, accepts))]
+        errors.append(FieldError(f"{path}.unit", wrong_unit(value.unit, accepts)))
+        return False
     reason = _number(value.value, accepts.zero_ok)
-    return [] if reason is None else [FieldError(f"{path}.value", reason)]
+    if reason is None:
+        return True
+    errors.append(FieldError(f"{path}.value", reason))
+    return False
 
 
 def _number(value: Decimal, zero_ok: bool) -> str | None:
     """Why a quantity's value is not one a request may hold; ``None`` when it is."""
-    if value < 0 or (value == 0 and not zero_ok):
+    if value <= 0 and (value < 0 or not zero_ok):  # most values: one comparison
         return f"must be {'zero or more' if zero_ok else 'more than zero'}, got {value}"
     if value and not _MIN_ADJUSTED <= value.adjusted() <= _MAX_ADJUSTED:
         return f"{value} is out of range (1e-12 to 1e12)"
     try:
-        _DIGITS.plus(value)
+        _TO_DIGITS(value)
     except decimal.Rounded:
         return f"more than {_MAX_DIGITS} significant digits"
     return None
 
 
-def _count(path: str, value: int | None) -> Problems:
-    if value is None or 1 <= value <= 10**6:
-        return []
-    return [FieldError(path, f"must be a whole number from 1 to 1000000, got {shown(value)}")]
+def _count(errors: Problems, path: str, value: int | None) -> None:
+    if value is not None and not 1 <= value <= 10**6:
+        reason = f"must be a whole number from 1 to 1000000, got {shown(value)}"
+        errors.append(FieldError(path, reason))
 
 
-def _therapies(path: str, therapies: tuple[object, ...] | None, accepts: Accepts) -> Problems:
+def _therapies(
+    errors: Problems, path: str, therapies: tuple[object, ...] | None, accepts: Accepts
+) -> None:
     """Each therapy's name and duration (which ``accepts`` says how to check) at ``path``."""
-    errors: Problems = []
     for index, therapy in enumerate(therapies or ()):
         name = getattr(therapy, "name", "")
         if not _visible(name):
@@ -226,8 +236,7 @@ def _therapies(path: str, therapies: tuple[object, ...] | None, accepts: Accepts
             errors.append(FieldError(f"{path}[{index}].name", reason))
         duration = getattr(therapy, "duration", None)
         if duration is not None:
-            errors += _quantity(f"{path}[{index}].duration", duration, accepts)
-    return errors
+            _quantity(errors, f"{path}[{index}].duration", duration, accepts)
 
 
 def problems(request: Request, *, typed: bool = False) -> Problems:
@@ -256,27 +265,26 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
             errors.append(FieldError("$.patient.birth_date", "is before 1900-01-01"))
     for read, path, accepts, body in _QUANTITIES:
         value = read(request)
-        if value is not None:
-            found = _quantity(path, value, accepts)
-            errors += found if found or not body else _body(path, value, accepts.field)
+        if value is not None and _quantity(errors, path, value, accepts) and body:
+            _body(errors, path, value, accepts.field)
     for read, path in _COUNTS:
-        errors += _count(path, read(request))
+        _count(errors, path, read(request))
     for history, path, accepts in _HISTORIES:
-        errors += _therapies(path, getattr(request.therapies, history), accepts)
+        _therapies(errors, path, getattr(request.therapies, history), accepts)
     for index, coding in enumerate(request.diagnoses or ()):
-        errors += _form(coding.code, _ICD, "$.diagnoses[{}].code", index)
+        _form(errors, coding.code, _ICD, "$.diagnoses[{}].code", index)
     route = request.medication.route
     if route is not None:
-        errors += _form(route.code, _SNOMED, "$.medication.route.code")
+        _form(errors, route.code, _SNOMED, "$.medication.route.code")
     for history in ("prior", "concomitant"):
         for index, therapy in enumerate(getattr(request.therapies, history) or ()):
             for at, code in enumerate(therapy.codes):
-                errors += _form(code, _ATC, "$.therapies.{}[{}].codes[{}]", history, index, at)
+                _form(errors, code, _ATC, "$.therapies.{}[{}].codes[{}]", history, index, at)
     for at, code in enumerate(request.prescriber.specialties or ()):
-        errors += _form(code, _NUCC, "$.prescriber.specialties[{}]", at)
+        _form(errors, code, _NUCC, "$.prescriber.specialties[{}]", at)
     for index, consultant in enumerate(request.consultants or ()):
         for at, code in enumerate(consultant.specialties or ()):
-            errors += _form(code, _NUCC, "$.consultants[{}].specialties[{}]", index, at)
+            _form(errors, code, _NUCC, "$.consultants[{}].specialties[{}]", index, at)
     return errors
 
 
@@ -350,14 +358,28 @@ def dated(
     return [] if late is None else [FieldError("$.date", late)]
 
 
-def _form(code: str, form: str, path: str, *where: object) -> Problems:
-    """A problem when ``code`` is not in ``form`` (one of :data:`_FORMS`).
+#: The codes found in each form of :data:`_FORMS`: a request's codes are mostly the same
+#: few (a diagnosis, a route, a specialty), each matched once while kept. Each set
+#: starts anew past :data:`~umpolicy.dsl.kept.KEPT` codes: bounded memory.
+_FOUND: dict[str, set[str]] = {form: set() for form in _FORMS}
+
+
+def _form(errors: Problems, code: str, form: str, path: str, *where: object) -> None:
+    """Add a problem when ``code`` is not in ``form`` (one of :data:`_FORMS`).
 
     Its path is ``path`` with the indexes ``where`` put in: written out only for an error.
+    Only text itself is looked for among the codes found: no subclass, which may compare
+    equal to one.
     """
-    if _FORMS[form].fullmatch(code):
-        return []
-    return [FieldError(path.format(*where), f"{shown(code)} is not {form}")]
+    found = _FOUND[form]
+    if type(code) is str and code in found:
+        return
+    if not _FORMS[form].fullmatch(code):
+        errors.append(FieldError(path.format(*where), f"{shown(code)} is not {form}"))
+        return
+    if len(found) >= KEPT:
+        found.clear()
+    found.add(code)
 
 
 def validate(request: Request, *, typed: bool = False) -> Request:
@@ -454,7 +476,7 @@ def _answer_unit(question: Question, code: object) -> Unit:
 
 
 def _answer_list(question: Question, value: object, path: str, errors: Problems) -> object:
-    if not isinstance(value, list | tuple):
+    if not isinstance(value, (list, tuple)):  # a tuple: made once, not a union per call
         errors.append(FieldError(path, "expected a list"))
         return None
     if len(value) > MAX_ITEMS:
@@ -499,16 +521,14 @@ def admit(
     has: either is not checked again.
     """
     errors = [] if validated or _checked(request) else problems(request)
-    questions = {q.id: q for q in (*policy.questions, *elsewhere)}
-    unread = {q.id for q in elsewhere} - {q.id for q in policy.questions}
+    asked = _asked(policy)
+    questions = {**asked, **{q.id: q for q in elsewhere}} if elsewhere else asked
+    unread = {q.id for q in elsewhere} - asked.keys()
     # A request built in Python may hold anything here (problems() names a bad mapping).
-    mapping = collections.abc.Mapping
-    given: object = (
-        request.answers.get(policy.name, {}) if isinstance(request.answers, mapping) else {}
-    )
+    given: object = request.answers.get(policy.name, {}) if _is_mapping(request.answers) else {}
     answers: dict[str, object] = {}
     base = f"$.answers.{policy.name}"
-    if not isinstance(given, mapping):
+    if not _is_mapping(given):
         errors.append(FieldError(base, f"expected a mapping, got {type(given).__name__}"))
         given = {}
     for key, value in given.items():
@@ -526,6 +546,17 @@ def admit(
     if errors:
         raise InputError(errors)
     return answers
+
+
+@by_identity
+def _asked(policy: Policy) -> dict[str, Question]:
+    """The policy's questions by id, worked out once per policy (never changed)."""
+    return {q.id: q for q in policy.questions}
+
+
+def _is_mapping(value: object) -> TypeGuard[collections.abc.Mapping[Any, Any]]:
+    """Whether ``value`` is a mapping: a dict at once, else as the abstract class says."""
+    return type(value) is dict or isinstance(value, collections.abc.Mapping)
 
 
 _STEP = re.compile(r"\.([^.\[\]]+)|\[([0-9]+)\]")

@@ -89,7 +89,7 @@ Group = AllOf | AnyOf
 def walk(node: Node) -> Iterator[Node]:
     """Every node of the tree, depth first, in the policy's order."""
     yield node
-    if isinstance(node, AllOf | AnyOf):
+    if isinstance(node, Group):
         for child in node.children:
             yield from walk(child)
 
@@ -103,7 +103,7 @@ def roles(node: Node) -> tuple[tuple[str, Check], ...]:
     found: list[tuple[str, Check]] = []
     if node.requires is not None:
         found.append(("requires", node.requires))
-    if not isinstance(node, AllOf | AnyOf):
+    if not isinstance(node, Group):
         if node.applies_if is not None:
             found.append(("applies if", node.applies_if))
         found += [("rule", check) for check in node.checks]

@@ -25,7 +25,7 @@ from attrs import frozen
 
 from umpolicy.dsl.checks import Check
 from umpolicy.dsl.findings import Finding, missing_inputs
-from umpolicy.dsl.nodes import AllOf, AnyOf, Node, roles
+from umpolicy.dsl.nodes import AnyOf, Group, Node, roles
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.status import Status
 from umpolicy.engine.book import FactBook
@@ -226,7 +226,7 @@ class _Run:
         A criterion, or a heading its own condition rules out, is one reason.
         """
         step = self.steps[node.label]
-        if not isinstance(node, AllOf | AnyOf) or step.off:
+        if not isinstance(node, Group) or step.off:
             return [Reason(node.label, NOT_MET, self.detail(node))]
         failed = [c for c in node.children if self.steps[c.label].status is NOT_MET]
         if isinstance(node, AnyOf):
@@ -245,9 +245,9 @@ class _Run:
             return []
         reasons = []
         own = self.missing(step.findings)
-        if own or not isinstance(node, AllOf | AnyOf):
+        if own or not isinstance(node, Group):
             reasons.append(Reason(node.label, UNKNOWN, self.detail(node), _unique(own)))
-        if isinstance(node, AllOf | AnyOf):
+        if isinstance(node, Group):
             for child in node.children:
                 reasons += self.unknown(child)
         return reasons

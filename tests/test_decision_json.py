@@ -154,6 +154,7 @@ def test_steps_no_longer_shared(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """However many trails are written, each cache keeps at most its bound of entries."""
     monkeypatch.setattr(decision_json, "CACHED", 3)
+    monkeypatch.setattr(decision_json, "KEPT_STEPS", 3)  # the steps' texts: as many as shared
     # The limits' texts are kept by_identity, bounded by KEPT (see tests/test_kept.py):
     # written the same while it starts anew.
     monkeypatch.setattr(kept, "KEPT", 3)

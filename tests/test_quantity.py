@@ -133,6 +133,13 @@ class TestFormatDecimal:
     def test_table(self, value: str, grouping: bool, text: str) -> None:
         assert format_decimal(Decimal(value), grouping=grouping) == text
 
+    def test_a_subclass_is_written_by_its_digits(self) -> None:
+        class Shown(Decimal):
+            def __str__(self) -> str:
+                return "42"
+
+        assert format_decimal(Shown("1.50")) == "1.5"
+
 
 class TestQuantityRepr:
     """repr is the expression that rebuilds the quantity; str and display are for people."""

@@ -724,6 +724,19 @@ class TestCodesFound:
             "@ $.prescriber.specialties[0]"
         ]
 
+    def test_text_alone_is_kept(self) -> None:
+        """A code of a str subclass in its form is found, and not kept for other text."""
+        request = parse_request(json.dumps(BASE))
+        code = request.prescriber.specialties[0]  # type: ignore[index]
+
+        class Other(str):
+            pass
+
+        validation._FOUND[validation._NUCC].clear()
+        prescriber = Practitioner(specialties=(Other(code),))
+        assert problems(attrs.evolve(request, prescriber=prescriber), typed=True) == []
+        assert all(type(each) is str for each in validation._FOUND[validation._NUCC])
+
 
 class TestCheckedOnce:
     """A request umpolicy read from JSON is checked once; every other one when it decides."""

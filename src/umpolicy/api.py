@@ -106,7 +106,9 @@ _WRITER = writing_text(make_converter())
 def to_json(value: object) -> str:
     """Any umpolicy object (request, decision, policy tree) as canonical JSON text.
 
-    ``dumps(CONVERTER.unstructure(value))``, byte for byte; a trail, the largest part of
-    a decision, is written straight to its text.
+    ``dumps(CONVERTER.unstructure(value))``, byte for byte, for objects whose fields hold
+    their declared types (as the engine and the converter make them); a trail, the
+    largest part of a decision, is written straight to its text, and the decision's
+    text and enumeration fields go to orjson as they are.
     """
     return dumps(_WRITER.unstructure(value))

@@ -239,7 +239,8 @@ class Policy:
 
 
 # A policy is immutable and asked for its trees and exclusions on every decision: each
-# is worked out once per policy.
+# is worked out once per policy and kept with it, as its nodes and content hash are
+# (a process holds a few policies and their versions, not thousands).
 @functools.cache
 def _trees(policy: Policy) -> tuple[Node, ...]:
     return tuple(root for each in policy.indications for root in (each.criteria, each.dosing))

@@ -123,13 +123,14 @@ def _to_unit(value: Unit | str) -> Unit:
 def format_decimal(value: Decimal, grouping: bool = False) -> str:
     """Plain positional text for a decimal (no exponent), optionally grouped by thousands.
 
-    ``str`` writes a decimal positionally, as ``f`` formatting does, unless it uses an
-    exponent (``6E+5``, ``1E-7``): it is taken when it does, at a third of the cost.
+    ``Decimal.__str__`` writes a decimal positionally, as ``f`` formatting does, unless
+    it uses an exponent (``6E+5``, ``1E-7``): it is taken when it does not, at a third of
+    the cost.
     """
     if grouping:
         text = f"{value:,f}"
     else:
-        text = str(value)
+        text = Decimal.__str__(value)  # not a subclass's own __str__
         if "E" in text:
             text = f"{value:f}"
     if "." in text:

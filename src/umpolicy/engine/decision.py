@@ -127,9 +127,9 @@ def engine() -> str:
 
 def fingerprint(request: Request) -> str:
     """SHA-256 of the request's canonical JSON: the same request, the same fingerprint."""
-    from umpolicy.io.converter import CONVERTER, canonical
+    from umpolicy.io.converter import CONVERTER, canonical_bytes
 
-    return hashlib.sha256(canonical(CONVERTER.unstructure(request))).hexdigest()
+    return hashlib.sha256(canonical_bytes(CONVERTER.unstructure(request))).hexdigest()
 
 
 @functools.cache
@@ -160,7 +160,14 @@ def _dated(ref: PolicyRef, date: dt.date) -> PolicyRef:
         return ref
     # As evolve(ref, as_of=date), at a fifth of its cost: this is made for every request.
     return PolicyRef(
-        ref.name, ref.version, ref.effective, ref.content_hash, ref.engine, start, end, date
+        name=ref.name,
+        version=ref.version,
+        effective=ref.effective,
+        content_hash=ref.content_hash,
+        engine=ref.engine,
+        in_force_from=start,
+        in_force_until=end,
+        as_of=date,
     )
 
 

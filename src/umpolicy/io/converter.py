@@ -691,10 +691,10 @@ def dumps(data: object) -> str:
     ensure_ascii=False, separators=(",", ":"))`` would, several times faster: a
     decision with its trail is the largest thing umpolicy writes, once per request.
     """
-    return canonical(data).decode()
+    return canonical_bytes(data).decode()
 
 
-def canonical(data: object) -> bytes:
+def canonical_bytes(data: object) -> bytes:
     """The text :func:`dumps` writes, as its UTF-8 bytes (what a fingerprint hashes)."""
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 

@@ -39,7 +39,7 @@ from umpolicy.dsl.findings import Fact, Finding, Value
 from umpolicy.dsl.kept import by_identity
 from umpolicy.dsl.quantity import Quantity, format_decimal
 from umpolicy.engine.decision import Decision, Reason
-from umpolicy.engine.trail import SHARED, Step, Trail
+from umpolicy.engine.trail import KEPT_STEPS, SHARED, Step, Trail
 
 #: How many entries each cache of the text keeps before it starts anew: bounded memory,
 #: whatever the trails written (a trail read back from JSON has objects of its own).
@@ -249,7 +249,7 @@ def _shared_step(step: Step) -> orjson.Fragment:
     """A step made beforehand as JSON text, written once (kept in :data:`_STEPS`)."""
     data = _trail(Trail({"": step}, {}), finding_data, quantity_data, _as_given)
     text = orjson.Fragment(orjson.dumps(data["steps"][""]))  # type: ignore[index]
-    if len(_STEPS) >= CACHED:
+    if len(_STEPS) >= KEPT_STEPS:  # as many as the walk shares
         _STEPS.clear()
     _STEPS[id(step)] = (step, text)
     return text

@@ -377,9 +377,10 @@ def _form(errors: Problems, code: str, form: str, path: str, *where: object) -> 
     if not _FORMS[form].fullmatch(code):
         errors.append(FieldError(path.format(*where), f"{shown(code)} is not {form}"))
         return
-    if len(found) >= KEPT:
-        found.clear()
-    found.add(code)
+    if type(code) is str:
+        if len(found) >= KEPT:
+            found.clear()
+        found.add(code)
 
 
 def validate(request: Request, *, typed: bool = False) -> Request:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from umpolicy.dsl import kept
-from umpolicy.dsl.kept import by_identity
+from umpolicy.dsl.kept import by_identity, keep
 
 
 class TestByIdentity:
@@ -49,3 +49,18 @@ class TestByIdentity:
         assert doubled(values[4]) == 8  # kept after the last start
         assert doubled(values[0]) == 0  # worked out again
         assert calls == [0, 1, 2, 3, 4, 0]
+
+
+class TestKeep:
+    """A bounded cache takes each value it is given, and starts anew when it is full."""
+
+    def test_kept_and_returned(self) -> None:
+        cache: dict[str, int] = {}
+        assert keep(cache, "a", 1, 2) == 1
+        assert keep(cache, "b", 2, 2) == 2
+        assert cache == {"a": 1, "b": 2}
+
+    def test_full_starts_anew(self) -> None:
+        cache = {"a": 1, "b": 2}
+        assert keep(cache, "c", 3, 2) == 3
+        assert cache == {"c": 3}

@@ -715,7 +715,7 @@ class TestCodesFound:
             def __eq__(self, other: object) -> bool:
                 return True
 
-        monkeypatch.setattr(validation, "_FOUND", {f: {code} for f in validation._FOUND})
+        monkeypatch.setattr(validation, "_FOUND", {f: {code: None} for f in validation._FOUND})
         prescriber = Practitioner(specialties=(Alike(code.lower()),))
         assert [
             str(e) for e in problems(attrs.evolve(request, prescriber=prescriber), typed=True)

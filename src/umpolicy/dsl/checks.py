@@ -22,7 +22,7 @@ from attrs import field, frozen
 
 from umpolicy.dsl.emit import Code, alone, any_of, by_status, chosen, negated
 from umpolicy.dsl.findings import Fact, Finding
-from umpolicy.dsl.kept import by_identity
+from umpolicy.dsl.kept import by_identity, keep
 from umpolicy.dsl.quantity import Quantity, ratio, rounded, sign
 from umpolicy.dsl.records import new
 from umpolicy.dsl.status import Status
@@ -280,9 +280,7 @@ class _Bound(_Written):
         """A quantity of a dimension no limit has: across a basis, else not comparable."""
         way = self._ways.get(value.unit.code)
         if way is None:
-            if len(self._ways) >= _WAYS:
-                self._ways.clear()
-            way = self._ways[value.unit.code] = self._way(value.unit)
+            way = keep(self._ways, value.unit.code, self._way(value.unit), _WAYS)
         if isinstance(way, Finding):  # not comparable: the same finding for every value
             return new(Finding, (NOT_MET, way.facts, value, way.limit, way.note))
         limit, per, divide = way

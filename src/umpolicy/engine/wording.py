@@ -23,7 +23,7 @@ from attrs import frozen
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, Includes, IsTrue, LessThan
 from umpolicy.dsl.checks import OneOf as _OneOf
 from umpolicy.dsl.findings import Fact, Finding, display_value, missing_inputs
-from umpolicy.dsl.kept import KEPT, by_identity
+from umpolicy.dsl.kept import KEPT, by_identity, keep
 from umpolicy.dsl.quantity import Quantity, format_decimal
 from umpolicy.dsl.questions import AnswerType
 from umpolicy.dsl.status import Status
@@ -172,10 +172,8 @@ def _coded(policy: Policy, code: str) -> str:
     words = _codes_of(policy)
     shown = words.get(code)
     if shown is None:
-        if len(words) >= KEPT:
-            words.clear()
         titles = [each.title for each in policy.value_sets if code in each]
-        shown = words[code] = f"{code} ({', '.join(titles)})" if titles else code
+        shown = keep(words, code, f"{code} ({', '.join(titles)})" if titles else code, KEPT)
     return shown
 
 

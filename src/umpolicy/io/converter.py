@@ -25,7 +25,7 @@ from cattrs.v import format_exception, transform_error
 
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, LessThan
 from umpolicy.dsl.findings import Fact, Finding, Value
-from umpolicy.dsl.kept import KEPT
+from umpolicy.dsl.kept import KEPT, keep
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node
 from umpolicy.dsl.quantity import FLOAT_REFUSED as FLOAT_REFUSED  # re-exported: one wording
 from umpolicy.dsl.quantity import OUT_OF_RANGE, Quantity, format_decimal, to_decimal
@@ -827,10 +827,7 @@ def _quick_quantity(data: object, _: object) -> Quantity:
         return Quantity.exact(to_decimal(value), unit(code))
     made = _QUANTITIES.get((value, code))
     if made is None:
-        made = Quantity.exact(to_decimal(value), unit(code))
-        if len(_QUANTITIES) >= KEPT:
-            _QUANTITIES.clear()
-        _QUANTITIES[value, code] = made
+        made = keep(_QUANTITIES, (value, code), Quantity.exact(to_decimal(value), unit(code)), KEPT)
     return made
 
 

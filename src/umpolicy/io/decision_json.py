@@ -36,7 +36,7 @@ from cattrs.fns import identity
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from umpolicy.dsl.findings import Fact, Finding, Value
-from umpolicy.dsl.kept import by_identity
+from umpolicy.dsl.kept import by_identity, keep
 from umpolicy.dsl.quantity import Quantity, format_decimal
 from umpolicy.engine.decision import Decision, Reason
 from umpolicy.engine.trail import KEPT_STEPS, SHARED, Step, Trail
@@ -198,9 +198,7 @@ def _sorted(mapping: Mapping[str, Any]) -> Iterable[str]:
     keys = tuple(mapping)
     ordered = _ORDERS.get(keys)
     if ordered is None:
-        if len(_ORDERS) >= CACHED:
-            _ORDERS.clear()
-        ordered = _ORDERS[keys] = sorted(keys)
+        ordered = keep(_ORDERS, keys, sorted(keys), CACHED)
     return ordered
 
 
@@ -229,9 +227,8 @@ def _once_per_trail() -> tuple[FindingWriter, QuantityWriter]:
                 key = (status._value_, facts)
                 text = _PLAIN.get(key)
                 if text is None:
-                    if len(_PLAIN) >= CACHED:
-                        _PLAIN.clear()
-                    text = _PLAIN[key] = orjson.Fragment(orjson.dumps(finding_data(found)))
+                    written = orjson.Fragment(orjson.dumps(finding_data(found)))
+                    text = keep(_PLAIN, key, written, CACHED)
             else:
                 text = finding_data(found, quantity, _limit_text)
             findings[id(found)] = text
@@ -249,9 +246,7 @@ def _shared_step(step: Step) -> orjson.Fragment:
     """A step made beforehand as JSON text, written once (kept in :data:`_STEPS`)."""
     data = _trail(Trail({"": step}, {}), finding_data, quantity_data, _as_given)
     text = orjson.Fragment(orjson.dumps(data["steps"][""]))  # type: ignore[index]
-    if len(_STEPS) >= KEPT_STEPS:  # as many as the walk shares
-        _STEPS.clear()
-    _STEPS[id(step)] = (step, text)
+    keep(_STEPS, id(step), (step, text), KEPT_STEPS)  # as many as the walk shares
     return text
 
 

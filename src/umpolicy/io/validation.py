@@ -27,7 +27,7 @@ from typing import Any, TypeGuard
 
 import attrs
 
-from umpolicy.dsl.kept import KEPT, by_identity
+from umpolicy.dsl.kept import KEPT, by_identity, keep
 from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import Unit, unit
@@ -361,7 +361,7 @@ def dated(
 #: The codes found in each form of :data:`_FORMS`: a request's codes are mostly the same
 #: few (a diagnosis, a route, a specialty), each matched once while kept. Each set
 #: starts anew past :data:`~umpolicy.dsl.kept.KEPT` codes: bounded memory.
-_FOUND: dict[str, set[str]] = {form: set() for form in _FORMS}
+_FOUND: dict[str, dict[str, None]] = {form: {} for form in _FORMS}
 
 
 def _form(errors: Problems, code: str, form: str, path: str, *where: object) -> None:
@@ -378,9 +378,7 @@ def _form(errors: Problems, code: str, form: str, path: str, *where: object) -> 
         errors.append(FieldError(path.format(*where), f"{shown(code)} is not {form}"))
         return
     if type(code) is str:
-        if len(found) >= KEPT:
-            found.clear()
-        found.add(code)
+        keep(found, code, None, KEPT)
 
 
 def validate(request: Request, *, typed: bool = False) -> Request:

@@ -246,6 +246,11 @@ class TestExclusions:
         assert SMALL.exclusions == ITEMS[:1]
         assert "with_biologic" in SMALL.facts()
 
+    def test_questions_by_id(self) -> None:
+        """Each question under the id its answers come under, in the policy's order."""
+        assert list(POLICY.questions_by_id.items()) == [(q.id, q) for q in POLICY.questions]
+        assert POLICY.questions_by_id["metastatic"].fact == "answers.metastatic"
+
     @pytest.mark.parametrize(
         "request_",
         [small(), small(concomitant=None), small(concomitant=BIOLOGIC_GIVEN), small(dose=None)],

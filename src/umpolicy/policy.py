@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from typing import Literal
 
 from attrs import frozen
@@ -228,6 +229,11 @@ class Policy:
         return _nodes(self)[label]
 
     @property
+    def questions_by_id(self) -> Mapping[str, Question]:
+        """The policy's questions by id, the key its answers come under (read only)."""
+        return _questions(self)
+
+    @property
     def exclusions(self) -> tuple[NotRecommended, ...]:
         """The items of CONDITIONS NOT RECOMMENDED that hold a check of their own."""
         return _exclusions(self)
@@ -238,7 +244,8 @@ class Policy:
         return _content_hash(self)
 
 
-# A policy is immutable and asked for its trees and exclusions on every decision: each
+# A policy is immutable and asked for its trees, exclusions and questions on every
+# decision: each
 # is worked out once per policy and kept with it, as its nodes and content hash are
 # (a process holds a few policies and their versions, not thousands).
 @functools.cache
@@ -249,6 +256,11 @@ def _trees(policy: Policy) -> tuple[Node, ...]:
 @functools.cache
 def _exclusions(policy: Policy) -> tuple[NotRecommended, ...]:
     return tuple(item for item in policy.not_recommended if item.check is not None)
+
+
+@functools.cache
+def _questions(policy: Policy) -> dict[str, Question]:
+    return {question.id: question for question in policy.questions}
 
 
 @functools.cache

@@ -27,7 +27,7 @@ from typing import Any, TypeGuard
 
 import attrs
 
-from umpolicy.dsl.kept import KEPT, by_identity, keep
+from umpolicy.dsl.kept import KEPT, keep
 from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import Unit, unit
@@ -520,7 +520,7 @@ def admit(
     has: either is not checked again.
     """
     errors = [] if validated or _checked(request) else problems(request)
-    asked = _asked(policy)
+    asked = policy.questions_by_id
     questions = {**asked, **{q.id: q for q in elsewhere}} if elsewhere else asked
     unread = {q.id for q in elsewhere} - asked.keys()
     # A request built in Python may hold anything here (problems() names a bad mapping).
@@ -545,12 +545,6 @@ def admit(
     if errors:
         raise InputError(errors)
     return answers
-
-
-@by_identity
-def _asked(policy: Policy) -> dict[str, Question]:
-    """The policy's questions by id, worked out once per policy (never changed)."""
-    return {q.id: q for q in policy.questions}
 
 
 def _is_mapping(value: object) -> TypeGuard[collections.abc.Mapping[Any, Any]]:

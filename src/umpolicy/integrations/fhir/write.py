@@ -274,9 +274,8 @@ def _resources(out: _Bundle, request: Request) -> tuple[Data, Data, Data | None,
 def _response(out: _Bundle, request: Request, policy: Policy, subject: Data) -> None:
     """The DTR QuestionnaireResponse: the policy's answers and what core FHIR cannot say."""
     raw = CONVERTER.unstructure(request.answers).get(policy.name, {})
-    questions = {q.id: q for q in policy.questions}
     for key, value in raw.items():
-        question = questions[key]
+        question = policy.questions_by_id[key]
         link = question.fact
         if isinstance(value, list):
             for each in value:

@@ -21,6 +21,7 @@ import umpolicy.api
 import umpolicy.vocabulary.request
 from umpolicy import Decision, Fact, Policy, Request, Trail, decide, dumps, loads, structure
 from umpolicy.api import to_json
+from umpolicy.engine.decision import fingerprint
 from umpolicy.io.converter import CONVERTER
 from umpolicy_policies.proleukin import POLICY
 
@@ -144,6 +145,28 @@ class TestRequests:
             }
         }
         assert type(CONVERTER.unstructure(request)["answers"]["p"]["other"]) is Text
+
+    @pytest.mark.parametrize("number", [2**64, -(2**63) - 1, 10**40, -(10**40)])
+    def test_answers_past_64_bits(self, number: int) -> None:
+        """An answer's integer past 64 bits is written as json writes it, and read back."""
+        data = json.loads(EXAMPLES[0].read_text())
+        data["answers"]["proleukin"]["count"] = [number, {"n": number}, 2**63]
+        request = umpolicy.api.parse_request(json.dumps(data))
+        text = to_json(request)
+        assert text == json.dumps(
+            CONVERTER.unstructure(request),
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        assert umpolicy.api.parse_request(text) == request
+        assert fingerprint(request) == fingerprint(structure(loads(text), Request))
+
+    @pytest.mark.parametrize("data", [{"a": object()}, {"a": object(), "b": 2**64}])
+    def test_what_json_cannot_write_is_an_error(self, data: object) -> None:
+        """Data that is not JSON is not written, whatever integers it holds."""
+        with pytest.raises(TypeError):
+            dumps(data)
 
     @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
     def test_examples(self, path: Path) -> None:

@@ -695,8 +695,36 @@ def dumps(data: object) -> str:
 
 
 def canonical_bytes(data: object) -> bytes:
-    """The text :func:`dumps` writes, as its UTF-8 bytes (what a fingerprint hashes)."""
-    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    """The text :func:`dumps` writes, as its UTF-8 bytes (what a fingerprint hashes).
+
+    orjson writes no integer past 64 bits, which a request's answers may hold as JSON
+    gave them (``2**64``: a policy's question refuses it, as every answer it did not
+    ask for, but the request is read, written and fingerprinted all the same). Such
+    data is written by json instead, to the same text.
+    """
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        if not _past_64_bits(data):
+            raise
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+def _past_64_bits(data: object) -> bool:
+    """Whether JSON data holds an integer orjson does not write (past 64 bits)."""
+    level = [data]
+    while level:
+        nested: list[object] = []
+        for each in level:
+            if type(each) is int and not -(2**63) <= each < 2**64:
+                return True
+            if isinstance(each, dict):
+                nested += each.values()
+            elif isinstance(each, list | tuple):
+                nested += each
+        level = nested
+    return False
 
 
 Hook = Callable[[Any, Any], Any]

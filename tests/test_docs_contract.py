@@ -12,6 +12,7 @@ from umpolicy.cli import main, parser
 from umpolicy.io.validation import FUTURE_TOLERANCE
 
 ROOT = Path(__file__).parent.parent
+DOCS = sorted((ROOT / "docs").glob("*.md"))
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 GUIDE = (ROOT / "docs" / "integrators.md").read_text(encoding="utf-8")
 REFERENCE = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
@@ -76,3 +77,41 @@ class TestTheGuide:
         for module in ("umpolicy.vocabulary.request", "umpolicy.engine.decision"):
             assert f"::: {module}\n" in REFERENCE
         assert "::: umpolicy.io.quantities\n" in REFERENCE
+
+
+def sessions(path: Path) -> list[tuple[str, list[str]]]:
+    """Each ``$ umpolicy …`` command a console block of the page shows, with its output."""
+    found = []
+    for block in re.findall(r"```console\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
+        lines = block.splitlines()
+        if lines and lines[0].startswith("$ umpolicy "):
+            output = [line for line in lines[1:] if not line.startswith("$")]
+            if output:
+                found.append((lines[0].removeprefix("$ umpolicy "), output))
+    return found
+
+
+SESSIONS = [
+    pytest.param(command, output, id=f"{path.stem}: umpolicy {command}")
+    for path in DOCS
+    for command, output in sessions(path)
+]
+
+
+class TestShownOutput:
+    """What a page shows a command printing, the command prints: its lines, in order."""
+
+    def test_the_pages_show_some(self) -> None:
+        assert len(SESSIONS) >= 2
+
+    @pytest.mark.parametrize(("command", "shown"), SESSIONS)
+    def test_as_shown(
+        self, command: str, shown: list[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Each line shown is printed, in that order; ``…`` stands for lines left out."""
+        monkeypatch.chdir(ROOT)
+        out = io.StringIO()
+        assert main(command.split(), out) == 0
+        printed = iter(out.getvalue().splitlines())
+        for line in (each for each in shown if each != "…"):
+            assert line in printed, line

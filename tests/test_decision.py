@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import importlib.metadata
 import json
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+import umpolicy
 from umpolicy import Outcome, Request, decide, dumps, loads, structure
+from umpolicy.api import evaluate, parse_request
 from umpolicy.engine.decision import fingerprint
 from umpolicy.io.converter import CONVERTER
 from umpolicy_policies.proleukin import POLICY
@@ -20,6 +25,13 @@ from umpolicy_policies.proleukin import POLICY
 from .engine_strategies import requests
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "proleukin").glob("*.json"))
+#: Every policy's example requests.
+REQUESTS = [
+    *EXAMPLES,
+    *sorted(
+        (Path(__file__).parent.parent / "examples" / "quellimab-policy" / "examples").glob("*.json")
+    ),
+]
 
 
 def request_of(path: Path) -> Request:
@@ -100,3 +112,25 @@ class TestTrailParity:
         assert full.trail is not None
         roots = [label for label in full.trail.steps if "." not in label]
         assert roots == ["1", "Dosing 1", "2", "Dosing 2", "3", "Dosing 3"]
+
+
+def _public() -> dict[str, object]:
+    """The names a repr is written in: umpolicy's own, and the standard library's it uses."""
+    names: dict[str, object] = {name: getattr(umpolicy, name) for name in umpolicy.__all__}
+    return {**names, "datetime": datetime, "Decimal": Decimal, "Fraction": Fraction}
+
+
+class TestRepr:
+    """A request's, a decision's and a policy's repr is the expression that rebuilds them."""
+
+    @pytest.mark.parametrize("path", REQUESTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+    def test_requests_and_decisions(self, path: Path) -> None:
+        text = path.read_text(encoding="utf-8")
+        request, decision = parse_request(text), evaluate(text)
+        assert eval(repr(request), _public()) == request
+        assert eval(repr(decision), _public()) == decision
+
+    @pytest.mark.parametrize("name", ["proleukin", "quellimab"])
+    def test_policies(self, name: str) -> None:
+        policy = umpolicy.load_policy(name)
+        assert eval(repr(policy), _public()) == policy

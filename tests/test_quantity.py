@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from umpolicy import AtMost, Quantity, Unit
 from umpolicy.dsl.quantity import (
     FLOAT_REFUSED,
+    MAX_DIGITS,
     MAX_EXPONENT,
     compare,
     format_decimal,
@@ -50,6 +51,14 @@ UNITS = {
 VALUES = st.decimals(allow_nan=False, allow_infinity=False, places=6).filter(
     lambda d: abs(d) < 10**12
 )
+
+
+def _bounded(value: Decimal) -> bool:
+    """Whether a quantity holds the value: at most 40 digits, an exponent within ±40."""
+    _, digits, exponent = value.as_tuple()
+    return len(digits) <= MAX_DIGITS and -MAX_EXPONENT <= int(exponent) <= MAX_EXPONENT
+
+
 SAME_DIMENSION = st.sampled_from(list(UNITS.values())).flatmap(
     lambda u: st.tuples(
         st.just(u), st.sampled_from([v for v in UNITS.values() if v.dimension == u.dimension])
@@ -159,6 +168,28 @@ class TestQuantityRepr:
     def test_eval_repr(self, value: Decimal, code: str) -> None:
         quantity = Quantity(value, code)
         assert eval(repr(quantity)) == quantity
+
+    @given(
+        st.decimals(allow_nan=False, allow_infinity=False).filter(_bounded),
+        st.sampled_from(list(UNITS)),
+    )
+    def test_eval_repr_whatever_its_exponent(self, value: Decimal, code: str) -> None:
+        """Every quantity's repr rebuilds it, up to the largest and smallest it can hold."""
+        quantity = Quantity(value, code)
+        assert eval(repr(quantity)) == quantity
+
+    @pytest.mark.parametrize(
+        ("value", "shown"),
+        [
+            ("1E+40", "1E+40"),
+            ("-1E+40", "-1E+40"),
+            ("1E+39", "1" + "0" * 39),
+            ("1E-40", "0." + "0" * 39 + "1"),
+        ],
+    )
+    def test_repr_at_the_bounds(self, value: str, shown: str) -> None:
+        """Written out while it can be read back so; with its exponent past that."""
+        assert repr(Quantity(value, "kg")) == f"Quantity({shown!r}, 'kg')"
 
     def test_str_and_display(self) -> None:
         assert str(Quantity("600000", "[iU]/kg")) == "600000 [iU]/kg"

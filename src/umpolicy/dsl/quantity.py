@@ -146,7 +146,10 @@ class Quantity:
     unit: Unit = field(converter=_to_unit)
 
     def __repr__(self) -> str:
-        return f"Quantity({format_decimal(self.value)!r}, {self.unit.code!r})"
+        text = format_decimal(self.value)
+        if len(text.lstrip("-").partition(".")[0]) > MAX_DIGITS:  # 1E+40 has 41 written out
+            text = Decimal.__str__(self.value)
+        return f"Quantity({text!r}, {self.unit.code!r})"
 
     @classmethod
     def exact(cls, value: Decimal, unit: Unit) -> Quantity:

@@ -10,12 +10,12 @@ fact, so the criteria that read it are unknown and the decision asks for it.
 
 from __future__ import annotations
 
-import enum
-
 from attrs import frozen
 
+from umpolicy.dsl.choice import Choice
 
-class AnswerType(enum.Enum):
+
+class AnswerType(Choice):
     """What kind of answer a question takes."""
 
     BOOLEAN = "boolean"

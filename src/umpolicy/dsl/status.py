@@ -7,11 +7,12 @@ settled whatever the missing fact says), ``unknown & met`` stays unknown.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 
+from umpolicy.dsl.choice import Choice
 
-class Status(enum.Enum):
+
+class Status(Choice):
     """The truth value of a criterion for one request."""
 
     MET = "met"
@@ -36,9 +37,6 @@ class Status(enum.Enum):
         if self is Status.UNKNOWN:
             return Status.UNKNOWN
         return Status.NOT_MET if self is Status.MET else Status.MET
-
-    def __repr__(self) -> str:
-        return f"Status.{self.name}"
 
     @classmethod
     def of(cls, value: bool) -> Status:

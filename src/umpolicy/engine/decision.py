@@ -15,7 +15,6 @@ unknown gives insufficient information, with the facts needed; else not recommen
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import functools
 import hashlib
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from typing import Any
 from attrs import frozen
 
 from umpolicy.dsl.checks import Check
+from umpolicy.dsl.choice import Choice
 from umpolicy.dsl.findings import Finding, missing_inputs
 from umpolicy.dsl.nodes import AnyOf, Group, Node, roles
 from umpolicy.dsl.quantity import Quantity
@@ -38,7 +38,7 @@ from umpolicy.vocabulary.request import Request
 MET, NOT_MET, UNKNOWN = Status.MET, Status.NOT_MET, Status.UNKNOWN
 
 
-class Outcome(enum.Enum):
+class Outcome(Choice):
     """What the policy recommends for a request."""
 
     APPROVE = "approve"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import enum
 import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import TypeVar
@@ -25,6 +24,7 @@ from typing import TypeVar
 from attrs import evolve, frozen
 
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, LessThan
+from umpolicy.dsl.choice import Choice
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, roles
 from umpolicy.history import InForce, one_policy
 from umpolicy.policy import Indication, Policy
@@ -34,7 +34,7 @@ from umpolicy.policy import Indication, Policy
 ALIKE = 0.6
 
 
-class Kind(enum.Enum):
+class Kind(Choice):
     """What happened to a line of the policy."""
 
     ADDED = "added"

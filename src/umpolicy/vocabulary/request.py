@@ -15,23 +15,23 @@ an empty list means "given, and there are none".
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Mapping
 from typing import Any
 
 from attrs import field, frozen
 
+from umpolicy.dsl.choice import Choice
 from umpolicy.dsl.quantity import Quantity
 
 
-class RequestKind(enum.Enum):
+class RequestKind(Choice):
     """Whether the request starts the drug or continues it (FHIR: Claim's care type)."""
 
     INITIAL = "initial"
     CONTINUATION = "continuation"
 
 
-class Sex(enum.Enum):
+class Sex(Choice):
     """The patient's administrative sex (FHIR AdministrativeGender)."""
 
     MALE = "male"
@@ -40,7 +40,7 @@ class Sex(enum.Enum):
     UNKNOWN = "unknown"
 
 
-class TherapyOutcome(enum.Enum):
+class TherapyOutcome(Choice):
     """What happened with a therapy: why it ended, or why it was never given."""
 
     FAILURE = "failure"

@@ -420,7 +420,7 @@ def _answer(question: Question, value: object, path: str, errors: Problems) -> o
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        errors.append(FieldError(path, f"expected a date as text YYYY-MM-DD, got {value!r}"))
+        errors.append(FieldError(path, f"expected a date as text YYYY-MM-DD, got {shown(value)}"))
     elif kind is AnswerType.QUANTITY:
         return _answer_quantity(question, value, path, errors)
     else:

@@ -132,6 +132,17 @@ class TestBatch:
         assert "umpolicy: 3 of 6 lines could not be decided" in err
         assert "6/6 requests" in err
 
+    def test_no_line_break_at_the_end(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The last line counts toward the bar's total: 2/2, not 3/2 past its width."""
+        good = json.dumps(json.loads(APPROVE.read_text()))
+        path = tmp_path / "r.jsonl"
+        path.write_text(f"{good}\n{good}")
+        assert run("batch", str(path))[0] == 0
+        lines = capsys.readouterr().err.splitlines()
+        assert lines[-1].startswith("[##############################] 2/2 requests ")
+
     def test_parallel_jobs_keep_the_order(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -262,7 +262,8 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
                 )
             )
         elif birth < _EARLIEST:
-            errors.append(FieldError("$.patient.birth_date", "is before 1900-01-01"))
+            reason = f"birth date {birth} is before {_EARLIEST}, the earliest accepted"
+            errors.append(FieldError("$.patient.birth_date", reason))
     for read, path, accepts, body in _QUANTITIES:
         value = read(request)
         if value is not None and _quantity(errors, path, value, accepts) and body:

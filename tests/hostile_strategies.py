@@ -12,16 +12,20 @@ name, a display) was changed.
 
 from __future__ import annotations
 
+import collections.abc
 import json
+import types
+import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final, Literal
 
+import attrs
 from attrs import frozen
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from umpolicy import Decision, InputError, Outcome
+from umpolicy import Decision, InputError, Outcome, Quantity, Request, load_policy
 from umpolicy.api import evaluate
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -392,6 +396,54 @@ def unicode_strings(draw: st.DrawFn) -> Hostile:
         changed = replaced(example.data, loc, draw(unicode_text(value)))
         where, allows = path_of(loc), "free" if is_free_text(loc) else "decided"
     return Hostile(written(changed, draw(encodings)), example, where, allows)
+
+
+# --- Every field of the vocabulary ---------------------------------------------------
+
+
+def field_locations(kind: Any = Request, loc: Loc = ()) -> Iterator[Loc]:
+    """The location of every field of the request vocabulary, at any depth.
+
+    A list's first item stands for every item; a quantity's value and unit are fields;
+    the answers are each question of both policies (and each field of a listed
+    answer's item), and a question of no policy.
+    """
+    hints = typing.get_type_hints(kind)
+    for field in attrs.fields(kind):
+        here = (*loc, field.name)
+        yield here
+        hint = hints[field.name]
+        optional = typing.get_origin(hint) in (typing.Union, types.UnionType)
+        inner = next(a for a in typing.get_args(hint) if a is not type(None)) if optional else hint
+        if typing.get_origin(inner) is tuple:
+            here, inner = (*here, 0), typing.get_args(inner)[0]
+            yield here
+        if inner is Quantity:
+            yield (*here, "value")
+            yield (*here, "unit")
+        elif attrs.has(inner):
+            yield from field_locations(inner, here)
+        elif typing.get_origin(inner) is collections.abc.Mapping:
+            for policy in (load_policy("proleukin"), load_policy("quellimab")):
+                for question in policy.questions:
+                    yield (*here, policy.name, question.id)
+                    yield from ((*here, policy.name, question.id, 0, f.id) for f in question.fields)
+            yield (*here, "other", "q")
+
+
+def put(data: Any, loc: Loc, value: Any) -> Any:
+    """A copy of ``data`` with ``value`` at ``loc``: the objects and items on the way made."""
+    if not loc:
+        return value
+    head, *rest = loc
+    if isinstance(head, int):
+        items = list(data) if isinstance(data, list) else []
+        items += [{} for _ in range(head + 1 - len(items))]
+        items[head] = put(items[head], tuple(rest), value)
+        return items
+    found = dict(data) if isinstance(data, dict) else {}
+    found[head] = put(found.get(head), tuple(rest), value)
+    return found
 
 
 # --- Oversize text --------------------------------------------------------------------

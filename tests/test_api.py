@@ -29,6 +29,7 @@ from umpolicy import (
     Quantity,
     Request,
     Trail,
+    UnknownPolicyError,
     decide,
     policy_names,
     structure,
@@ -163,10 +164,16 @@ class TestPolicyMismatch:
     def test_other_name(self) -> None:
         text = (Path(__file__).parent.parent / "examples/proleukin/rcc-approve.json").read_text()
         with pytest.raises(InputError) as info:
-            evaluate(text, "another")
+            evaluate(text, "quellimab")
         assert [str(e) for e in info.value.errors] == [
-            "the request names policy 'proleukin', but 'another' was asked for @ $.policy"
+            "the request names policy 'proleukin', but 'quellimab' was asked for @ $.policy"
         ]
+
+    def test_a_name_no_policy_has(self) -> None:
+        """Said as the registry says it, not as a request naming another policy."""
+        text = (Path(__file__).parent.parent / "examples/proleukin/rcc-approve.json").read_text()
+        with pytest.raises(UnknownPolicyError, match="no policy named 'another' is installed"):
+            evaluate(text, "another")
 
     def test_same_policy_object(self) -> None:
         text = (Path(__file__).parent.parent / "examples/proleukin/rcc-approve.json").read_text()

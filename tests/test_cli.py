@@ -13,6 +13,7 @@ import umpolicy
 from umpolicy import cli, policy_names
 from umpolicy.cli import main
 from umpolicy.engine.catalog import with_inputs
+from umpolicy.replay_cli import MAX_JOBS
 from umpolicy_policies.proleukin import POLICY
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "proleukin"
@@ -75,9 +76,9 @@ class TestEvaluate:
         ]
 
     def test_other_policy_than_the_request_names(self, capsys: pytest.CaptureFixture[str]) -> None:
-        assert run("evaluate", str(APPROVE), "--policy", "nope") == (2, "")
+        assert run("evaluate", str(APPROVE), "--policy", "quellimab") == (2, "")
         assert capsys.readouterr().err == (
-            "invalid input: the request names policy 'proleukin', but 'nope' was asked for"
+            "invalid input: the request names policy 'proleukin', but 'quellimab' was asked for"
             " @ $.policy\n"
         )
 
@@ -132,6 +133,17 @@ class TestBatch:
         assert "umpolicy: 3 of 6 lines could not be decided" in err
         assert "6/6 requests" in err
 
+    def test_no_line_break_at_the_end(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The last line counts toward the bar's total: 2/2, not 3/2 past its width."""
+        good = json.dumps(json.loads(APPROVE.read_text()))
+        path = tmp_path / "r.jsonl"
+        path.write_text(f"{good}\n{good}")
+        assert run("batch", str(path))[0] == 0
+        lines = capsys.readouterr().err.splitlines()
+        assert lines[-1].startswith("[##############################] 2/2 requests ")
+
     def test_parallel_jobs_keep_the_order(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -164,6 +176,92 @@ class TestBatch:
         assert status == 0
         assert json.loads(out)["trail"] is None
         assert capsys.readouterr().err == ""
+
+
+class TestOptionsCheckedFirst:
+    """A bad --today, --as-of, --policy or --jobs is one error before any line is read: exit 2."""
+
+    LAST = "9999-12-31 is not a plausible date (1900-01-01 to 9000-01-01)"
+
+    @pytest.mark.parametrize(
+        ("option", "value", "said"),
+        [
+            ("--today", "9999-12-31", f"invalid input: {LAST} @ --today"),
+            ("--as-of", "1800-01-01", "invalid input: 1800-01-01 is not a plausible date"),
+            ("--policy", "nosuch", "umpolicy: no policy named 'nosuch' is installed (installed: "),
+        ],
+    )
+    @pytest.mark.parametrize("command", ["evaluate", "batch"])
+    def test_refused_before_reading(
+        self,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        command: str,
+        option: str,
+        value: str,
+        said: str,
+    ) -> None:
+        """The file is never opened: it does not exist, which would be exit 1."""
+        assert run(command, str(tmp_path / "absent.jsonl"), option, value) == (2, "")
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith(said)
+
+    def test_the_installed_policies_are_listed(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert run("batch", str(APPROVE), "--policy", "nosuch") == (2, "")
+        installed = ", ".join(policy_names())
+        assert capsys.readouterr().err == (
+            f"umpolicy: no policy named 'nosuch' is installed (installed: {installed})\n"
+        )
+
+    def test_as_json(self) -> None:
+        status, out = run("evaluate", str(APPROVE), "--today", "9999-12-31", "--format", "json")
+        assert status == 2
+        assert json.loads(out) == {"errors": [{"path": "--today", "reason": self.LAST}]}
+
+    def test_replay_too(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        absent = str(tmp_path / "absent.jsonl")
+        assert run("replay", absent, "--from", "nosuch@2024-06-01", "--to", "proleukin") == (2, "")
+        assert capsys.readouterr().err.startswith("umpolicy: no policy named 'nosuch'")
+
+    def test_a_today_far_ahead_but_plausible(self, tmp_path: Path) -> None:
+        path = tmp_path / "r.jsonl"
+        path.write_text(json.dumps(json.loads(APPROVE.read_text())) + "\n")
+        status, out = run("batch", str(path), "--today", "9000-01-01", "--quiet")
+        assert status == 0
+        assert json.loads(out)["outcome"] == "approve"
+
+    @pytest.mark.parametrize("command", ["batch", "replay"])
+    @pytest.mark.parametrize(
+        ("jobs", "said"),
+        [
+            ("0", f"must be from 1 to {MAX_JOBS}, got 0"),
+            ("-1", f"must be from 1 to {MAX_JOBS}, got -1"),
+            ("100000", f"must be from 1 to {MAX_JOBS}, got 100000"),
+            (str(MAX_JOBS + 1), f"must be from 1 to {MAX_JOBS}, got {MAX_JOBS + 1}"),
+            ("two", "not a whole number: 'two'"),
+        ],
+    )
+    def test_jobs_out_of_bounds(
+        self, capsys: pytest.CaptureFixture[str], command: str, jobs: str, said: str
+    ) -> None:
+        """``--jobs 100000`` tried to fork that many processes, and wrote nothing for minutes."""
+        spec = ["--from", "proleukin", "--to", "proleukin"] if command == "replay" else []
+        with pytest.raises(SystemExit) as info:
+            cli.parser().parse_args([command, "r.jsonl", *spec, "--jobs", jobs])
+        assert info.value.code == 2
+        assert capsys.readouterr().err.endswith(f"error: argument --jobs: {said}\n")
+
+    @pytest.mark.parametrize("command", ["batch", "replay"])
+    def test_jobs_within_bounds(self, capsys: pytest.CaptureFixture[str], command: str) -> None:
+        """From one to four per core, as the help says."""
+        spec = ["--from", "proleukin", "--to", "proleukin"] if command == "replay" else []
+        for jobs in (1, MAX_JOBS):
+            args = cli.parser().parse_args([command, "r.jsonl", *spec, "--jobs", str(jobs)])
+            assert args.jobs == jobs
+        with pytest.raises(SystemExit):
+            cli.parser().parse_args([command, "--help"])
+        help_text = " ".join(capsys.readouterr().out.split())
+        assert f"(1 to {MAX_JOBS}: four per core, as deciding is CPU-bound;" in help_text
 
 
 class TestShowAndFacts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from umpolicy import InputError, load_policy
+from umpolicy import InputError, load_policy, loads
 from umpolicy.api import evaluate, parse_request
 from umpolicy.cli import main
+from umpolicy.integrations.fhir.bundle import evaluate_bundle
+from umpolicy.integrations.fhir.crd import (
+    coverage_information,
+    crd_response,
+    evaluate_hook,
+    request_from_hook,
+)
 from umpolicy.io import validation
-from umpolicy.io.validation import FUTURE_TOLERANCE, utc_today
+from umpolicy.io.validation import FUTURE_TOLERANCE, in_the_future, utc_today
 
 ROOT = Path(__file__).parent.parent
 APPROVE = ROOT / "examples" / "proleukin" / "rcc-approve.json"
@@ -100,7 +108,10 @@ class TestInTheFuture:
             "9001-01-01 is not a plausible request date @ $.date"
         ]
 
-    @given(st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)), st.dates(dt.date(2022, 1, 1)))
+    @given(
+        st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)),
+        st.dates(dt.date(2022, 1, 1), dt.date(9000, 1, 1)),
+    )
     def test_decided_only_between(self, date: dt.date, today: dt.date) -> None:
         problems = validation.dated(PROLEUKIN, REQUEST.__class__(date), today)
         allowed = PROLEUKIN.effective <= date <= today + FUTURE_TOLERANCE
@@ -150,3 +161,72 @@ class TestTheCommandLine:
         record = json.loads(capsys.readouterr().out)["invalid"]
         assert record["id"] == DATA["id"]
         assert record["errors"][0]["path"] == "$.date"
+
+
+FHIR = ROOT / "examples" / "fhir"
+#: Arguments that are no date a request may be judged on, and why each is refused.
+NOT_DATES = [
+    ("2026-03-02", "expected a date, got str"),
+    (dt.datetime(2026, 3, 2, 12), "expected a date, got datetime"),
+    (dt.date.max, "9999-12-31 is not a plausible date (1900-01-01 to 9000-01-01)"),
+    (dt.date(9000, 1, 2), "9000-01-02 is not a plausible date (1900-01-01 to 9000-01-01)"),
+    (dt.date(1899, 12, 31), "1899-12-31 is not a plausible date (1900-01-01 to 9000-01-01)"),
+]
+
+
+def _bundle() -> Any:
+    return loads((FHIR / "pas" / "rcc-approve.bundle.json").read_bytes())
+
+
+def _hook() -> Any:
+    return loads((FHIR / "crd" / "order-sign.request.json").read_bytes())
+
+
+#: Every public function that takes ``today`` or ``as_of``, called on a sound request
+#: (the last takes no ``as_of``: it decides nothing).
+DECIDING: dict[str, Callable[..., object]] = {
+    "evaluate": lambda **dates: evaluate(APPROVE.read_text(encoding="utf-8"), **dates),
+    "evaluate_bundle": lambda **dates: evaluate_bundle(_bundle(), **dates),
+    "evaluate_hook": lambda **dates: evaluate_hook(_hook(), **dates),
+    "request_from_hook": lambda **dates: request_from_hook(_hook(), **dates),
+}
+
+
+class TestTodayAndAsOfGiven:
+    """A today or as_of that is no plausible date is an input error naming it, in every call."""
+
+    @pytest.mark.parametrize(("value", "reason"), NOT_DATES)
+    @pytest.mark.parametrize(
+        ("call", "name"),
+        [(call, name) for call in DECIDING for name in ("today", "as_of")][:-1],  # nor as_of
+    )
+    def test_refused(self, name: str, call: str, value: object, reason: str) -> None:
+        with pytest.raises(InputError) as info:
+            DECIDING[call](**{name: value})
+        assert [str(e) for e in info.value.errors] == [f"{reason} @ {name}"]
+
+    @pytest.mark.parametrize("call", DECIDING)
+    def test_the_last_plausible_today_decides(self, call: str) -> None:
+        assert DECIDING[call](today=dt.date(9000, 1, 1)) is not None
+
+    def test_a_today_at_the_last_date_does_not_overflow(self) -> None:
+        """No date is a day past 9999-12-31: the days between are compared instead."""
+        last = dt.date.max
+        assert in_the_future("request date", last, last) is None
+        assert in_the_future("request date", last, last - 2 * FUTURE_TOLERANCE) == (
+            "the request date 9999-12-31 is in the future: at most 1 day past today "
+            "(9999-12-29, UTC), so no later than 9999-12-30"
+        )
+
+    @pytest.mark.parametrize(("value", "reason"), NOT_DATES)
+    @pytest.mark.parametrize("made", ["crd_response", "coverage_information"])
+    def test_the_date_of_a_crd_response(self, made: str, value: Any, reason: str) -> None:
+        decision = evaluate_hook(_hook(), today=TODAY)
+        make: Callable[[], object] = (
+            (lambda: crd_response(decision, _hook(), date=value))
+            if made == "crd_response"
+            else (lambda: coverage_information(decision, "Coverage/c", date=value))
+        )
+        with pytest.raises(InputError) as info:
+            make()
+        assert [str(e) for e in info.value.errors] == [f"{reason} @ date"]

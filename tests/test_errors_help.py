@@ -15,7 +15,7 @@ from tests.test_admit import ASKING, BASE, answered
 from umpolicy import InputError, Quantity
 from umpolicy.api import evaluate
 from umpolicy.dsl.units import ALIASES, ATOMS, suggestion, unit
-from umpolicy.errors import LONGEST, MAX_ERRORS, did_you_mean
+from umpolicy.errors import LONGEST, MAX_ERRORS, SHOWN, did_you_mean, shown
 from umpolicy.errors import suggestion as closest
 from umpolicy.io.converter import FLOAT_REFUSED, structure
 from umpolicy.io.quantities import QUANTITIES, READ, accepts_at
@@ -283,3 +283,27 @@ class TestBounded:
         found = closest(given_text, choices)
         assert found is None or (found in choices and found != given_text)
         assert (did_you_mean(given_text, choices) == "") == (found is None)
+
+
+class _Unprintable:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+class TestShown:
+    """A value an error quotes is shown briefly, and showing it never raises."""
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("C43.9", "'C43.9'"),
+            ("x" * 5000, "'" + "x" * (SHOWN - 2) + "…"),
+            (10**4000, "1" + "0" * (SHOWN - 2) + "…"),  # within Python's limit: written, cut
+            (10**5000, "an integer of more than 4300 digits"),
+            (-(10**5000), "an integer of more than 4300 digits"),
+            (_Unprintable(), "an unprintable _Unprintable"),
+        ],
+        ids=["text", "long text", "4001 digits", "5001 digits", "-5001 digits", "no repr"],
+    )
+    def test_shown(self, value: object, expected: str) -> None:
+        assert shown(value) == expected

@@ -16,6 +16,17 @@ from typing import Any
 import attrs
 import pytest
 
+from tests.hostile_strategies import (
+    EXAMPLES,
+    MAX_REASON,
+    Example,
+    Loc,
+    field_locations,
+    locations,
+    path_of,
+    put,
+    related,
+)
 from umpolicy import (
     AtLeast,
     AtMost,
@@ -29,11 +40,13 @@ from umpolicy import (
     Status,
     Therapies,
     Therapy,
+    loads,
     structure,
 )
 from umpolicy.api import evaluate, parse_request
 from umpolicy.cli import main
 from umpolicy.engine.book import FactBook
+from umpolicy.integrations.fhir.bundle import evaluate_bundle
 from umpolicy.io.converter import CONVERTER
 from umpolicy_policies.proleukin import POLICY
 
@@ -461,6 +474,101 @@ class TestFormAndValueAtOnce:
         (error,) = _errors(data)
         assert error.path == "$.medication.schedule.doses_per_cycle"
         assert len(error.reason) < 100
+
+
+class TestHugeIntegers:
+    """An integer past Python's 4300 digits, anywhere in parsed data, is an input error.
+
+    Writing it out raises a ValueError: it crashed the error message that quoted it, the
+    fingerprint of answers for another policy, and elsewhere gave Python's own advice
+    (``use sys.set_int_max_str_digits()``) as the reason.
+    """
+
+    HUGE = 10**5000
+
+    @pytest.mark.parametrize(
+        ("example", "loc"),
+        [
+            (example, loc)
+            for example in (EXAMPLES[0], EXAMPLES[-1])  # one of each policy
+            for loc in dict.fromkeys(
+                [*field_locations(), *(at for at, _ in locations(example.data))]
+            )
+        ],
+        ids=lambda each: each.name if isinstance(each, Example) else path_of(each),
+    )
+    def test_at_every_field(self, example: Example, loc: Loc) -> None:
+        data = put(example.data, loc, self.HUGE)
+        for call in (evaluate, parse_request):
+            with pytest.raises(InputError) as info:
+                call(data)
+            errors = info.value.errors
+            assert any(related(path_of(loc), e.path) for e in errors), errors
+            assert not [e for e in errors if "sys." in e.reason or len(e.reason) > MAX_REASON]
+
+    @pytest.mark.parametrize(
+        ("loc", "reason"),
+        [
+            (
+                ("date",),
+                "expected a date as text YYYY-MM-DD, got an integer of more than 4300 digits",
+            ),
+            (
+                ("patient", "sex"),
+                "unknown value an integer of more than 4300 digits; "
+                "expected one of male, female, other, unknown",
+            ),
+            (
+                ("medication", "schedule", "doses_per_cycle"),
+                "must be a whole number from 1 to 1000000, got an integer of more than 4300 digits",
+            ),
+            (
+                ("medication", "dose", "value"),
+                "an integer of more than 4300 digits is out of range: "
+                "at most 40 digits and an exponent from -40 to 40",
+            ),
+        ],
+    )
+    def test_said_in_words(self, loc: Loc, reason: str) -> None:
+        with pytest.raises(InputError) as info:
+            evaluate(put(approved(), loc, self.HUGE))
+        assert [str(e) for e in info.value.errors] == [f"{reason} @ {path_of(loc)}"]
+
+    def test_in_answers_no_question_reads(self) -> None:
+        """Kept and fingerprinted: an integer that cannot be written out is refused."""
+        data = put(approved(), ("answers", "other", "q"), [2**64, 10**4299, self.HUGE])
+        with pytest.raises(InputError) as info:
+            evaluate(data)
+        assert [str(e) for e in info.value.errors] == [
+            "an integer of more than 4300 digits at $.answers.other.q[2]; "
+            "the limit is 4300 digits @ $.answers"
+        ]
+        data = put(approved(), ("answers", "other", "q"), [2**64, 10**4299])
+        assert evaluate(data).outcome is Outcome.APPROVE
+
+    def test_in_json_text(self) -> None:
+        """Well-formed JSON: said to be too long a number, not malformed."""
+        text = json.dumps(approved()).replace('"43500000"', "1" * 5000)
+        with pytest.raises(InputError) as info:
+            evaluate(text)
+        assert [str(e) for e in info.value.errors] == [
+            "a number of the JSON text has more than 4300 digits; a number has at most 40 @ $"
+        ]
+
+    def test_in_a_fhir_bundle(self) -> None:
+        """A dosage's count of doses reads as doses per cycle: said at its FHIR path."""
+        bundle = loads((APPROVE.parent.parent / "fhir/pas/gvhd-approve.bundle.json").read_bytes())
+        (order,) = [
+            e for e in bundle["entry"] if e["resource"]["resourceType"] == "MedicationRequest"
+        ]
+        order["resource"]["dosageInstruction"][0]["timing"]["repeat"]["count"] = self.HUGE
+        with pytest.raises(InputError) as info:
+            evaluate_bundle(bundle)
+        (error,) = info.value.errors
+        assert error.path.endswith(".resource.dosageInstruction[0].timing.repeat.count")
+        assert error.reason == (
+            "must be a whole number from 1 to 1000000, got an integer of more than 4300 digits"
+        )
 
 
 class TestPartialCounts:

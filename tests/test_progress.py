@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import time
+from pathlib import Path
 
 import pytest
 
-from umpolicy.progress import Progress
+from umpolicy.progress import Progress, for_lines
 
 
 class Tty(io.StringIO):
@@ -51,3 +52,33 @@ class TestProgress:
         text = stream.getvalue()
         assert text.count("\r") == 2
         assert text.endswith("3/3 requests 10/s\n")
+
+
+class TestForLines:
+    """The bar of a file counts its lines as a batch reads them, a last one without a break too."""
+
+    @pytest.mark.parametrize(
+        ("text", "total"),
+        [
+            (b"", 0),
+            (b"a\nb\n", 2),
+            (b"a\nb", 2),
+            (b"\n\n", 2),
+            (b"x" * ((1 << 20) - 1) + b"\n", 1),  # a line break ends the first read
+            (b"x" * ((1 << 20) - 1) + b"\ny", 2),  # the last read is a line of its own
+        ],
+    )
+    def test_total(self, tmp_path: Path, text: bytes, total: int) -> None:
+        path = tmp_path / "r.jsonl"
+        path.write_bytes(text)
+        with path.open("rb") as lines:
+            assert sum(1 for _ in lines) == total  # as a batch reads them
+        bar = for_lines(str(path), quiet=False)
+        assert bar is not None
+        assert bar.total == total
+
+    def test_stdin_and_quiet(self, tmp_path: Path) -> None:
+        bar = for_lines("-", quiet=False)
+        assert bar is not None
+        assert bar.total is None
+        assert for_lines(str(tmp_path / "absent"), quiet=True) is None

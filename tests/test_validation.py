@@ -189,7 +189,8 @@ class TestExactMessages:
             ),
             (
                 _set(("patient", "birth_date"), "1899-01-01"),
-                "is before 1900-01-01 @ $.patient.birth_date",
+                "birth date 1899-01-01 is before 1900-01-01, the earliest accepted "
+                "@ $.patient.birth_date",
             ),
             (
                 _set(("medication", "schedule", "doses_per_cycle"), True),

@@ -58,26 +58,28 @@ def evaluate(
     deciding it under another policy's criteria would be a silent mistake. So is a
     date no version of the policy is in force on (saying which dates are covered), or a
     request dated more than a day past ``today`` (UTC's date unless given; see
-    :func:`umpolicy.io.validation.dated`).
+    :func:`umpolicy.io.validation.dated`), or a ``today`` or ``as_of`` that is not a
+    plausible date (text, a datetime, 9999-12-31), named as the argument. A policy
+    name that no installed policy has raises :class:`~umpolicy.UnknownPolicyError`.
     """
     validated = not isinstance(request, Request)  # by parse_request, on the way in
     if not isinstance(request, Request):
         request = parse_request(request)
+    # A name asked for that no policy has is said so, not as a request naming another.
+    history = load_history(policy) if isinstance(policy, str) else None
     asked = policy.name if isinstance(policy, Policy) else policy
     if asked is not None and request.policy is not None and request.policy != asked:
         reason = f"the request names policy {request.policy!r}, but {asked!r} was asked for"
         raise InputError([FieldError("$.policy", reason)])
-    if policy is None:
+    if isinstance(policy, Policy):
+        history = history_of(policy)
+    elif history is None:
         if request.policy is None:
             raise InputError([FieldError("$.policy", "required field missing (or name a policy)")])
         try:
             history = load_history(request.policy)
         except UnknownPolicyError as error:
             raise InputError([FieldError("$.policy", str(error))]) from None
-    elif isinstance(policy, str):
-        history = load_history(policy)
-    else:
-        history = history_of(policy)
     when = dated(history, request, today, as_of=as_of)
     on = request.date if as_of is None else as_of
     chosen = None  # the version in force on the date; none when dated() refused it

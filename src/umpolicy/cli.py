@@ -21,10 +21,11 @@ from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
 from umpolicy.io.converter import CONVERTER, dumps
 from umpolicy.io.schema import MODELS, schema_text
-from umpolicy.io.validation import in_the_future
+from umpolicy.io.validation import check_dates, in_the_future
 from umpolicy.progress import for_lines
 from umpolicy.registry import (
     every_version,
+    load_history,
     load_policy,
     policy_at,
     policy_by_hash,
@@ -44,7 +45,7 @@ def _read(path: str) -> bytes:
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
-    as_of = _as_of(args)
+    as_of = _checked(args)
     raw = _read(args.request)
     request = parse_request(raw)
     decision = evaluate(
@@ -105,9 +106,10 @@ def _jobs(lines: Iterator[bytes], args: argparse.Namespace) -> Iterator[Job]:
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
     """Decide a JSON Lines file line by line, streamed: memory stays flat in its length.
 
-    ``--as-of`` is checked before any line is read: every line would be decided under it.
+    The options are checked before any line is read (:func:`_checked`): every line would
+    be decided under them.
     """
-    _as_of(args)
+    _checked(args)
     path = args.requests
     progress = for_lines(path, args.quiet)
     source = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
@@ -284,6 +286,22 @@ def _as_of(args: argparse.Namespace) -> dt.date | None:
     return as_of
 
 
+def _checked(args: argparse.Namespace) -> dt.date | None:
+    """``--today``, ``--as-of`` and ``--policy`` checked, before any request is read; ``--as-of``.
+
+    Each applies to every request of a batch, so a bad one is one error naming the
+    option (exit status 2), never one per line: a ``--today`` or ``--as-of`` no request
+    may be dated (:func:`umpolicy.io.validation.not_dates`: 9999-12-31 is a typo), an
+    ``--as-of`` in the future (:func:`_as_of`), a ``--policy`` no installed policy has
+    (as the registry says it, with the installed ones; not as a request naming another).
+    """
+    check_dates({"--today": args.today, "--as-of": args.as_of})
+    as_of = _as_of(args)
+    if args.policy is not None:
+        load_history(args.policy)  # an UnknownPolicyError, as main() reports it
+    return as_of
+
+
 def _add_as_of(command: argparse.ArgumentParser, whose: str) -> None:
     """``--as-of DATE`` on a command that decides: the version in force then, not ``whose``."""
     command.add_argument(
@@ -321,7 +339,10 @@ def parser() -> argparse.ArgumentParser:
     many.add_argument("--trail", action="store_true", help="include each audit trail")
     many.add_argument("--quiet", action="store_true", help="no progress bar")
     many.add_argument(
-        "--jobs", type=int, default=1, help="processes deciding in parallel (default 1)"
+        "--jobs",
+        type=replay_cli.jobs,
+        default=1,
+        help=f"processes deciding in parallel ({replay_cli.JOBS_RANGE}; default 1)",
     )
     many.add_argument(
         "--strict", action="store_true", help="exit 2 when any line could not be decided"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Iterable
 
 from attrs import field, frozen
@@ -20,9 +21,17 @@ def _cut(text: str) -> str:
 def shown(value: object) -> str:
     """A value as an error message quotes it: its repr, cut to :data:`SHOWN` characters.
 
-    A 10 MB string in a request must not make a 10 MB error.
+    A 10 MB string in a request must not make a 10 MB error. Nor may a value whose
+    repr fails make any error at all: it is said in a few words instead, an integer
+    past Python's limit on the digits it writes out (:func:`sys.get_int_max_str_digits`)
+    as one of more digits than that, anything else by its type.
     """
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # an integer of more than 4300 digits, or a repr of a caller's that fails
+        if isinstance(value, int):
+            return f"an integer of more than {sys.get_int_max_str_digits()} digits"
+        return f"an unprintable {type(value).__name__}"
     return text if len(text) <= SHOWN else f"{text[: SHOWN - 1]}…"
 
 

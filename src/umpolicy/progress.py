@@ -48,12 +48,17 @@ class Progress:
 def for_lines(path: str, quiet: bool) -> Progress | None:
     """The bar for a JSON Lines file (``-``: standard input, of unknown length), or none.
 
-    The file is counted first, in 1 MiB reads, so the bar knows its total.
+    The file is counted first, in 1 MiB reads, so the bar knows its total: its lines as
+    a batch reads them, the last one too when no line break ends it.
     """
     if quiet:
         return None
     total = None
     if path != "-":
+        total, last = 0, b"\n"
         with open(path, "rb") as counting:
-            total = sum(chunk.count(b"\n") for chunk in iter(lambda: counting.read(1 << 20), b""))
+            for chunk in iter(lambda: counting.read(1 << 20), b""):
+                total += chunk.count(b"\n")
+                last = chunk[-1:]
+        total += last != b"\n"  # a last line without its line break
     return Progress(sys.stderr, total)

@@ -29,12 +29,23 @@ from umpolicy.render.replay import (
 )
 from umpolicy.replay import SAMPLE, Impact, replay, resolve, to_data, version_notes
 
+#: The most processes ``--jobs`` starts: four per core. Deciding is CPU-bound, so past
+#: a process per core more only cost memory and start-up; a few per core leave room
+#: for a machine whose cores are shared, and refuse a typo (``--jobs 100000`` would try
+#: to fork that many processes, and do nothing for minutes).
+MAX_JOBS = 4 * (os.cpu_count() or 1)
+#: What ``--jobs`` takes, in its help.
+JOBS_RANGE = f"1 to {MAX_JOBS}: four per core, as deciding is CPU-bound"
 
-def _positive(text: str) -> int:
-    """A whole number of at least 1 (``--jobs``)."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+
+def jobs(text: str) -> int:
+    """``--jobs``: a whole number of processes from 1 to :data:`MAX_JOBS`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_JOBS}, got {value}")
     return value
 
 
@@ -66,9 +77,9 @@ def add(commands: Any) -> None:
     )
     replay_parser.add_argument(
         "--jobs",
-        type=_positive,
+        type=jobs,
         default=os.cpu_count() or 1,
-        help="local processes deciding in parallel (default: every core)",
+        help=f"local processes deciding in parallel ({JOBS_RANGE}; default: every core)",
     )
     replay_parser.add_argument(
         "--dask", metavar="SCHEDULER_ADDRESS", help="replay on this Dask cluster instead"

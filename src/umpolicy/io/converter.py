@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 import json
 import re
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -28,7 +29,13 @@ from umpolicy.dsl.findings import Fact, Finding, Value
 from umpolicy.dsl.kept import KEPT, keep
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node
 from umpolicy.dsl.quantity import FLOAT_REFUSED as FLOAT_REFUSED  # re-exported: one wording
-from umpolicy.dsl.quantity import OUT_OF_RANGE, Quantity, format_decimal, to_decimal
+from umpolicy.dsl.quantity import (
+    MAX_DIGITS,
+    OUT_OF_RANGE,
+    Quantity,
+    format_decimal,
+    to_decimal,
+)
 from umpolicy.dsl.status import Status
 from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.valueset import ValueSet
@@ -275,6 +282,8 @@ def _bounded(value: dict[Any, Any] | list[Any], where: tuple[object, ...] = ()) 
             _too_long(item, (*where, key))
         elif type(item) is Decimal:  # a number no question may read yet is bounded too
             _in_range(item, (*where, key))
+        elif type(item) is int and item.bit_length() > 64:  # past 64 bits: rare, and costly
+            _writable(item, (*where, key))
 
 
 def _in_range(number: Decimal, where: tuple[object, ...]) -> None:
@@ -283,6 +292,20 @@ def _in_range(number: Decimal, where: tuple[object, ...]) -> None:
         to_decimal(number)
     except ValueError as error:
         raise ValueError(f"{error} at {_answers_path(where)}") from None
+
+
+def _writable(number: int, where: tuple[object, ...]) -> None:
+    """Raise ``ValueError`` for an integer of more digits than Python writes out.
+
+    Such an integer could not be written, nor the request fingerprinted: data parsed
+    elsewhere may hold one (JSON text holds none, see :func:`loads`). One of fewer
+    digits is read, written and fingerprinted as JSON gave it.
+    """
+    try:
+        str(number)
+    except ValueError:
+        limit = f"the limit is {sys.get_int_max_str_digits()} digits"
+        raise ValueError(f"{shown(number)} at {_answers_path(where)}; {limit}") from None
 
 
 def _too_long(text: str, where: tuple[object, ...]) -> None:
@@ -608,9 +631,14 @@ def loads(text: str | bytes) -> Any:
         data = json.loads(
             text, parse_float=Decimal, parse_constant=_not_json, object_pairs_hook=pairs
         )
-    # ValueError: also an integer past Python's digit limit; RecursionError: deep nesting.
-    except (ValueError, RecursionError) as exc:
+    except (json.JSONDecodeError, _NotJSON, RecursionError) as exc:  # RecursionError: deep
         raise InputError([FieldError("$", f"malformed JSON: {exc}")]) from None
+    except ValueError:  # well-formed: an integer of more digits than Python reads
+        reason = (
+            f"a number of the JSON text has more than {sys.get_int_max_str_digits()} digits; "
+            f"a number has at most {MAX_DIGITS}"
+        )
+        raise InputError([FieldError("$", reason)]) from None
     except InvalidOperation:  # a number of an exponent past what any decimal holds
         raise InputError([FieldError("$", f"a number of the JSON text {OUT_OF_RANGE}")]) from None
     # Only text that is not ASCII, or escapes a character, can hold a lone surrogate.
@@ -679,9 +707,13 @@ def _integral(data: dict[str, Any] | list[Any]) -> bool:
     return False
 
 
+class _NotJSON(ValueError):
+    """Text that is not JSON, though Python's reader takes it (see :func:`_not_json`)."""
+
+
 def _not_json(word: str) -> Any:
     """Refuse ``NaN``, ``Infinity`` and ``-Infinity``, which Python reads and JSON has not."""
-    raise ValueError(f"{word} is not a JSON number")
+    raise _NotJSON(f"{word} is not a JSON number")
 
 
 def dumps(data: object) -> str:

@@ -262,7 +262,8 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
                 )
             )
         elif birth < _EARLIEST:
-            errors.append(FieldError("$.patient.birth_date", "is before 1900-01-01"))
+            reason = f"birth date {birth} is before {_EARLIEST}, the earliest accepted"
+            errors.append(FieldError("$.patient.birth_date", reason))
     for read, path, accepts, body in _QUANTITIES:
         value = read(request)
         if value is not None and _quantity(errors, path, value, accepts) and body:
@@ -299,17 +300,48 @@ def utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+def not_dates(given: collections.abc.Mapping[str, object]) -> Problems:
+    """A problem for each date argument (by name: ``today``, ``as_of``) that is no sane date.
+
+    Each is named by its name (``expected a date, got str @ as_of``): an argument of a
+    call or a command-line option (``--today``), not a field of a request; ``None`` is
+    one not given. A datetime is refused too (it compares with no date, and its day
+    depends on a time zone), and so is a date no request may be dated (before 1900 or
+    past 9000, as :func:`problems` says of a request's date): a ``today`` of 9999-12-31
+    is a typo, and would let any request date pass.
+    """
+    found: Problems = []
+    for name, value in given.items():
+        if value is None:
+            continue
+        if type(value) is not dt.date:
+            found.append(FieldError(name, f"expected a date, got {type(value).__name__}"))
+        elif not _EARLIEST <= value <= _LATEST:
+            reason = f"{value} is not a plausible date ({_EARLIEST} to {_LATEST})"
+            found.append(FieldError(name, reason))
+    return found
+
+
+def check_dates(given: collections.abc.Mapping[str, object]) -> None:
+    """Raise :class:`InputError` when a date argument is no sane date (:func:`not_dates`)."""
+    wrong = not_dates(given)
+    if wrong:
+        raise InputError(wrong)
+
+
 def in_the_future(said: str, date: dt.date, today: dt.date | None = None) -> str | None:
     """Why ``date`` (the ``said`` date: "request date", "as-of date") is too late, if it is.
 
     A date more than :data:`FUTURE_TOLERANCE` past ``today`` (UTC's date unless given)
     is refused: a request's, as a typo that would count ages and approvals from the
-    future; an as-of date's, as an audit of a day no one has seen yet.
+    future; an as-of date's, as an audit of a day no one has seen yet. The days between
+    are compared, not the dates with the tolerance added: the last date there is
+    (:attr:`datetime.date.max`) has no date a day past it.
     """
     today = utc_today() if today is None else today
-    latest = today + FUTURE_TOLERANCE
-    if date <= latest:
+    if date - today <= FUTURE_TOLERANCE:
         return None
+    latest = today + FUTURE_TOLERANCE  # earlier than ``date``: a date there is
     return (
         f"the {said} {date} is in the future: at most {FUTURE_TOLERANCE.days} day "
         f"past today ({today}, UTC), so no later than {latest}"
@@ -331,11 +363,13 @@ def dated(
     ``as_of`` (an audit: the version in force on another date), that date must be
     covered instead, at ``as_of``. A request or as-of date more than
     :data:`FUTURE_TOLERANCE` past ``today`` is refused too (:func:`in_the_future`). A
-    date that is not a plausible date at all is :func:`problems`' to report.
+    request date that is not a plausible date at all is :func:`problems`' to report;
+    a ``today`` or ``as_of`` that is not one is refused here (:func:`not_dates`).
     """
     history = policy if isinstance(policy, PolicyHistory) else PolicyHistory.single(policy)
-    if as_of is not None and type(as_of) is not dt.date:  # a datetime, or text: say so
-        return [FieldError("as_of", f"expected a date, got {type(as_of).__name__}")]
+    wrong = not_dates({"today": today, "as_of": as_of})  # a datetime, or text: say so
+    if wrong:
+        return wrong
     date = request.date
     if type(date) is not dt.date or not _EARLIEST <= date <= _LATEST:
         return []
@@ -420,7 +454,7 @@ def _answer(question: Question, value: object, path: str, errors: Problems) -> o
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        errors.append(FieldError(path, f"expected a date as text YYYY-MM-DD, got {value!r}"))
+        errors.append(FieldError(path, f"expected a date as text YYYY-MM-DD, got {shown(value)}"))
     elif kind is AnswerType.QUANTITY:
         return _answer_quantity(question, value, path, errors)
     else:

@@ -32,7 +32,7 @@ from umpolicy.integrations.fhir.bundle import Data, _entries, common, decide, po
 from umpolicy.integrations.fhir.dtr import decided_under
 from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import Located, Reading, full_date, listed
-from umpolicy.io.validation import utc_today
+from umpolicy.io.validation import check_dates, utc_today
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.request import Request
 
@@ -46,7 +46,12 @@ DOCS_BASE = "http://127.0.0.1:8000/"
 def read_hook(
     hook: object, policy: Policy | str | None = None, *, today: dt.date | None = None
 ) -> tuple[Data, Reading, Located | None]:
-    """The request's JSON form from a hook call, the reading, and the order it is about."""
+    """The request's JSON form from a hook call, the reading, and the order it is about.
+
+    ``today`` dates the request when the order gives no ``authoredOn``: one that is not
+    a date is an :class:`~umpolicy.InputError` naming it.
+    """
+    check_dates({"today": today})
     reading = Reading("hook")
     data: Data = {}
     name = policy_name(policy)
@@ -156,7 +161,12 @@ _PERFORMER = ("prescriber.", "consultants")
 
 
 def coverage_information(decision: Decision, coverage: str, *, date: dt.date | None = None) -> Data:
-    """The ``coverage-information`` extension for a decision, on the Coverage referred to."""
+    """The ``coverage-information`` extension for a decision, on the Coverage referred to.
+
+    Dated ``date`` (today's, UTC, unless given): one that is not a date is an
+    :class:`~umpolicy.InputError` naming it.
+    """
+    check_dates({"date": date})
     approve = decision.outcome is Outcome.APPROVE
     parts: list[Data] = [
         {"url": "coverage", "valueReference": {"reference": coverage}},
@@ -229,6 +239,7 @@ def crd_response(
     One card (summary, the reasons, the policy's page) and one ``update`` system action
     that returns the order with its ``coverage-information`` extension.
     """
+    check_dates({"date": date})  # named as it is, before read_hook() reads it as today
     _, reading, order = read_hook(hook, decision.policy.name, today=date)
     reading.raise_errors()
     assert order is not None  # read_hook found no fault, so it found the order

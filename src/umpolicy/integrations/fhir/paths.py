@@ -26,7 +26,10 @@ def translated(path: str, known: dict[str, str], root: str) -> tuple[str, str | 
     prefix of ``path`` wins and the rest of ``path`` is kept (``$.answers.p.sites[0]``
     under the answer's item). A path nothing was read from (a field the bundle never
     gave) is the bundle's ``root``, with the request path returned to say which field.
+    A path that is no request path (``as_of``: an argument of the call) stays as it is.
     """
+    if not path.startswith("$"):
+        return path, None
     here = path
     while True:
         found = known.get(here)

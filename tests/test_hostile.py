@@ -137,6 +137,28 @@ class TestHugeNumbers:
         text = json.dumps(approved()).replace('"43500000"', "1e999999999")
         assert paths(text) == ["$.medication.dose.value"]
 
+    @pytest.mark.parametrize(
+        ("where", "value"),
+        [
+            (("medication", "dose", "value"), 10**5000),
+            (("medication", "schedule", "doses_per_cycle"), 10**5000),
+            (("medication", "schedule", "doses_per_cycle"), -(10**5000)),
+        ],
+        ids=["dose", "count", "negative count"],
+    )
+    def test_an_integer_past_the_digit_limit(self, where: tuple[str, ...], value: int) -> None:
+        """A Python caller's integer past 4300 digits is an error that says so, not a ValueError."""
+        data = approved()
+        holder = data
+        for step in where[:-1]:
+            holder = holder[step]
+        holder[where[-1]] = value
+        with pytest.raises(InputError) as info:
+            evaluate(data)
+        [error] = info.value.errors
+        assert error.path == "$." + ".".join(where)
+        assert "an integer of more than 40 digits" in error.reason
+
 
 class TestLoneSurrogates:
     """Text that is not valid Unicode is an input error at its path, not a crash."""

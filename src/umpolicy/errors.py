@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable
 
 from attrs import field, frozen
@@ -11,6 +12,9 @@ from attrs import field, frozen
 SHOWN = 40
 #: The longest path or reason of an error, in characters.
 LONGEST = 400
+#: The most bits an integer an error quotes may have: one past them has more digits than
+#: are quoted, and writing all of them out is costly (past 4300 digits, a ValueError).
+_QUOTED_BITS = math.ceil(SHOWN * math.log2(10))
 
 
 def _cut(text: str) -> str:
@@ -20,8 +24,11 @@ def _cut(text: str) -> str:
 def shown(value: object) -> str:
     """A value as an error message quotes it: its repr, cut to :data:`SHOWN` characters.
 
-    A 10 MB string in a request must not make a 10 MB error.
+    A 10 MB string in a request must not make a 10 MB error, nor an integer of a million
+    digits (a Python caller's) a ValueError: it is said to be long, not written out.
     """
+    if type(value) is int and value.bit_length() > _QUOTED_BITS:
+        return f"an integer of more than {SHOWN} digits"
     text = repr(value)
     return text if len(text) <= SHOWN else f"{text[: SHOWN - 1]}…"
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from umpolicy.api import evaluate, parse_request
+from umpolicy.dsl.units import unit
 from umpolicy.engine.decision import Decision
 from umpolicy.errors import InputError, shown
 from umpolicy.integrations.fhir import codes
@@ -488,10 +489,13 @@ def _repeat(reading: Reading, repeat: Mapping[str, Any], path: str, medication: 
         reading.fail(at(path, "period"), f"{period}: umpolicy reads a whole number of periods")
         return
     every = int(period)
-    medication["frequency"] = {
-        "value": frequency,
-        "unit": f"/{per}" if every == 1 else f"/({every}.{per})",
-    }
+    code = f"/{per}" if every == 1 else f"/({every}.{per})"
+    try:
+        unit(code)
+    except ValueError as error:  # more periods than a rate of umpolicy's counts
+        reading.fail(at(path, "period"), f"{every} {per}: {error}")
+        return
+    medication["frequency"] = {"value": frequency, "unit": code}
     reading.source("$.medication.frequency", path)
     reading.source("$.medication.frequency.value", at(path, "frequency"))
     reading.source("$.medication.frequency.unit", at(path, "periodUnit"))

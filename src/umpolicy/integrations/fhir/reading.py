@@ -19,6 +19,7 @@ from typing import Any
 
 from attrs import frozen
 
+from umpolicy.dsl.quantity import to_decimal
 from umpolicy.dsl.units import unit
 from umpolicy.errors import FieldError, InputError, shown
 from umpolicy.integrations.fhir.codes import SYSTEM_NAMES, UCUM
@@ -187,7 +188,12 @@ def full_date(reading: Reading, value: object, path: str) -> str | None:
 
 
 def decimal(reading: Reading, value: object, path: str) -> Decimal | int | None:
-    """A FHIR decimal at ``path``, exactly: a JSON number parsed as Decimal, or an integer."""
+    """A FHIR decimal at ``path``, exactly: a JSON number parsed as Decimal, or an integer.
+
+    It is bounded as every number of a request is (:func:`~umpolicy.dsl.quantity.to_decimal`:
+    finite, of bounded digits and exponent) before anything reads it: ``1E+5000`` or a
+    NaN is a problem here, not a crash where it is compared or made whole.
+    """
     if value is None:
         return None
     if type(value) is float:
@@ -195,6 +201,11 @@ def decimal(reading: Reading, value: object, path: str) -> Decimal | int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         reading.fail(path, f"expected a number, got {shown(value)}")
+        return None
+    try:
+        to_decimal(value)
+    except ValueError as error:
+        reading.fail(path, str(error))
         return None
     return value
 

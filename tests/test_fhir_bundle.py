@@ -426,6 +426,17 @@ class TestFaults:
         resource(data, "Claim")["created"] = "yesterday"
         assert "not a FHIR date" in faults(data)[0][1]
 
+    def test_a_therapy_dated_on_no_calendar_day(self) -> None:
+        """Its duration is not counted from a day that is not (it raised ValueError)."""
+        data = bundle("melanoma-iv-approve")
+        period = {"start": "2025-02-30", "end": "2025-13-01"}
+        resource(data, "MedicationStatement")["effectivePeriod"] = period
+        where = f"Bundle.entry[{index(data, 'MedicationStatement')}].resource.effectivePeriod"
+        assert faults(data) == [
+            (f"{where}.start", "'2025-02-30' is not a calendar date"),
+            (f"{where}.end", "'2025-13-01' is not a calendar date"),
+        ]
+
     def test_a_date_of_the_wrong_type(self) -> None:
         data = bundle()
         resource(data, "Claim")["created"] = 20260302

@@ -254,10 +254,8 @@ def _in_force(name: str, date: object) -> Policy:
     Without a date, or on a date no version covers (the request's checks say so), the
     policy's current version.
     """
-    try:
-        on = dt.date.fromisoformat(date) if isinstance(date, str) else None
-    except ValueError:
-        on = None
+    # the date is read by full_date: a calendar day, or not given
+    on = dt.date.fromisoformat(date) if isinstance(date, str) else None
     if on is not None:
         try:
             return load_policy(name, on=on)

@@ -12,6 +12,7 @@ FHIR JSON is read as parsed by :func:`umpolicy.loads` (numbers as exact
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -175,12 +176,18 @@ def full_date(reading: Reading, value: object, path: str) -> str | None:
     """The YYYY-MM-DD of a FHIR date or dateTime; a partial date (``1968``) is not known.
 
     A partial date is valid FHIR but does not say the day: it stays unknown (``None``),
-    never a guess. Text that is no date at all is a problem.
+    never a guess. Text that is no date at all is a problem, as is a day no calendar
+    has (``2025-02-30``): what reads the date may count days from it.
     """
     found = text(reading, value, path)
     if found is None:
         return None
     if _FULL_DATE.match(found):
+        try:
+            dt.date.fromisoformat(found[:10])
+        except ValueError:
+            reading.fail(path, f"{shown(found)} is not a calendar date")
+            return None
         return found[:10]
     if not _PARTIAL_DATE.fullmatch(found):
         reading.fail(path, f"{shown(found)} is not a FHIR date (YYYY-MM-DD)")

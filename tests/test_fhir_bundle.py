@@ -13,9 +13,15 @@ import pytest
 import umpolicy
 from umpolicy import InputError, Outcome, Quantity
 from umpolicy.api import parse_request
-from umpolicy.integrations.fhir import codes, dumps, evaluate_bundle, request_from_bundle
+from umpolicy.integrations.fhir import (
+    codes,
+    dumps,
+    evaluate_bundle,
+    evaluate_hook,
+    request_from_bundle,
+)
 from umpolicy.integrations.fhir.paths import at, translated
-from umpolicy.integrations.fhir.write import bundle_from_request
+from umpolicy.integrations.fhir.write import bundle_from_request, hook_from_request
 
 ROOT = Path(__file__).parent.parent
 TODAY = dt.date(2026, 3, 3)
@@ -641,6 +647,106 @@ class TestFailClosed:
         rates = resource(data, "MedicationRequest")["dosageInstruction"][0]["doseAndRate"]
         rates.append(copy.deepcopy(rates[0]))
         assert any(path.endswith("dosageInstruction[0].doseAndRate") for path in paths(data))
+
+
+def nivolumab(status: object = None) -> dict[str, Any]:
+    """A therapy of the history, nivolumab (ATC L01FF01), of the status given (or none)."""
+    statement: dict[str, Any] = {
+        "resourceType": "MedicationStatement",
+        "id": "nivolumab",
+        "medicationCodeableConcept": {"coding": [{"system": codes.ATC, "code": "L01FF01"}]},
+        "subject": {"reference": "Patient/patient-1"},
+    }
+    if status is not None:
+        statement["status"] = status
+    return statement
+
+
+def with_statement(status: object, *, lists: bool = True) -> tuple[dict[str, Any], str]:
+    """The melanoma IV approval with a nivolumab statement of ``status``, and its status path.
+
+    The approval says it has no concomitant therapy by a List, kept if ``lists``.
+    """
+    data = bundle("melanoma-iv-approve")
+    if not lists:
+        drop(data, "List")
+    data["entry"].append({"resource": nivolumab(status)})
+    return data, f"Bundle.entry[{len(data['entry']) - 1}].resource.status"
+
+
+class TestTherapyStatus:
+    """A MedicationStatement's status says which history it is in; fail closed when unsure."""
+
+    @pytest.mark.parametrize("status", [None, "foo", 5, "", "Active", True])
+    def test_no_valid_status_is_a_fault(self, status: object) -> None:
+        data, where = with_statement(status)
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        assert error.path == where
+        assert "on-hold, unknown, entered-in-error, not-taken" in error.reason
+
+    @pytest.mark.parametrize(
+        ("status", "which"),
+        [
+            ("active", "concomitant"),
+            ("intended", "concomitant"),
+            ("completed", "prior"),
+            ("stopped", "prior"),
+        ],
+    )
+    def test_a_therapy_given_or_tried(self, status: str, which: str) -> None:
+        data, _ = with_statement(status, lists=False)
+        therapies = request_from_bundle(data, "proleukin").therapies
+        assert umpolicy.Therapy("L01FF01", ("L01FF01",)) in getattr(therapies, which)
+
+    @pytest.mark.parametrize("status", ["entered-in-error", "not-taken"])
+    def test_no_therapy_given(self, status: str) -> None:
+        """Entered in error it never was; not taken, it is not given: the rest decides."""
+        data, _ = with_statement(status)
+        assert request_from_bundle(data, "proleukin") == request_from_bundle(
+            bundle("melanoma-iv-approve"), "proleukin"
+        )
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("status", ["on-hold", "unknown"])
+    def test_a_therapy_that_may_be_given_contradicts_none(self, status: str) -> None:
+        """Not dropped (it approved): a List of none beside it is a fault at its status."""
+        data, where = with_statement(status)
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        assert error.path == where
+        assert error.reason.startswith(f"'{status}': the therapy may be a concomitant one")
+
+    @pytest.mark.parametrize(
+        ("status", "unknown"),
+        [("on-hold", ("concomitant",)), ("unknown", ("prior", "concomitant"))],
+    )
+    def test_a_therapy_that_may_be_given_leaves_its_history_unknown(
+        self, status: str, unknown: tuple[str, ...]
+    ) -> None:
+        data, _ = with_statement(status, lists=False)
+        data["entry"].append({"resource": {**nivolumab("active"), "id": "another"}})
+        therapies = request_from_bundle(data, "proleukin").therapies
+        for which in ("prior", "concomitant"):
+            assert (getattr(therapies, which) is None) is (which in unknown), which
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "therapies.concomitant" in decision.facts_needed
+
+    def test_in_a_hook_too(self) -> None:
+        """A CRD call reads its prefetched statements alike: on hold, it does not approve."""
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        records = hook["prefetch"]["records"]["entry"]
+        records.append({"resource": nivolumab("on-hold")})
+        with pytest.raises(InputError) as caught:
+            evaluate_hook(hook, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        assert error.path == f"prefetch.records.entry[{len(records) - 1}].resource.status"
+        records[:] = [e for e in records if e["resource"]["resourceType"] != "List"]
+        decision = evaluate_hook(hook, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
 
 
 class TestAnotherVersionsQuestionnaire:

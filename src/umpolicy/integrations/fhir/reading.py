@@ -217,6 +217,25 @@ def decimal(reading: Reading, value: object, path: str) -> Decimal | int | None:
     return value
 
 
+def status_of(reading: Reading, found: Located, allowed: tuple[str, ...]) -> str | None:
+    """A resource's required ``status``, one of ``allowed`` (its FHIR codes); else ``None``.
+
+    Where FHIR requires a status (1..1) it says what the rest of the resource means (a
+    statement of a therapy given, or entered in error): one missing, or not of the
+    codes, is a problem at ``<resource>.status``, and the resource is not read.
+    """
+    value = found.get("status")
+    where = at(found.path, "status")
+    codes = ", ".join(allowed)
+    if value is None:
+        reading.fail(where, f"required field missing: the {found.type}'s status ({codes})")
+    elif not isinstance(value, str) or value not in allowed:
+        reading.fail(where, f"{shown(value)} is not a {found.type} status; expected one of {codes}")
+    else:
+        return value
+    return None
+
+
 def coded(
     reading: Reading, concept: object, path: str, system: str, what: str
 ) -> list[tuple[str, str | None, str]]:

@@ -19,6 +19,7 @@ from umpolicy.integrations.fhir import (
     evaluate_bundle,
     evaluate_hook,
     request_from_bundle,
+    request_from_hook,
 )
 from umpolicy.integrations.fhir.paths import at, translated
 from umpolicy.integrations.fhir.write import bundle_from_request, hook_from_request
@@ -747,6 +748,63 @@ class TestTherapyStatus:
         records[:] = [e for e in records if e["resource"]["resourceType"] != "List"]
         decision = evaluate_hook(hook, "proleukin", today=TODAY)
         assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+
+
+class TestResponseStatus:
+    """A QuestionnaireResponse's status is required; only a completed one's answers are read."""
+
+    @pytest.mark.parametrize("status", [None, "foo", 7, "Completed", False])
+    def test_no_valid_status_is_a_fault(self, status: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        response = resource(data, "QuestionnaireResponse")
+        response.pop("status")
+        if status is not None:
+            response["status"] = status
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        where = f"Bundle.entry[{index(data, 'QuestionnaireResponse')}].resource.status"
+        assert error.path == where
+        assert "in-progress, completed, amended, entered-in-error, stopped" in error.reason
+
+    @pytest.mark.parametrize("status", ["completed", "amended"])
+    def test_answered(self, status: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "QuestionnaireResponse")["status"] = status
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("status", ["in-progress", "stopped", "entered-in-error"])
+    def test_not_answered(self, status: str) -> None:
+        """A draft, a response given up or one in error: what it would say stays unknown."""
+        data = bundle("melanoma-iv-approve")
+        resource(data, "QuestionnaireResponse")["status"] = status
+        assert request_from_bundle(data, "proleukin").answers == {}
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "answers.metastatic" in decision.facts_needed
+
+    def test_another_publishers_response_is_left_alone(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"].append(
+            {"resource": {"resourceType": "QuestionnaireResponse", "questionnaire": "urn:x:q"}}
+        )
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_in_a_hook_too(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        records = hook["prefetch"]["records"]["entry"]
+        [response] = [e["resource"] for e in records if e["resource"]["resourceType"] == _QR]
+        response["status"] = "in-progress"
+        assert request_from_hook(hook, "proleukin", today=TODAY).answers == {}
+        response["status"] = "done"
+        with pytest.raises(InputError) as caught:
+            evaluate_hook(hook, "proleukin", today=TODAY)
+        assert [e.path for e in caught.value.errors] == [
+            f"prefetch.records.entry[{records.index({'resource': response})}].resource.status"
+        ]
+
+
+_QR = "QuestionnaireResponse"
 
 
 class TestAnotherVersionsQuestionnaire:

@@ -378,6 +378,17 @@ class TestDTR:
         assert answer.status == 422
         assert any(path is not None and path.startswith(where) for _, path in issues(answer))
 
+    def test_a_response_of_no_status(self, served: Served) -> None:
+        """A referenced QuestionnaireResponse is read as in a CRD call: its status is required."""
+        parameters = dtr_parameters(bundle_from_request(request_of(APPROVE)))
+        for index, parameter in enumerate(parameters["parameter"]):
+            resource = parameter.get("resource", {})
+            if resource.get("resourceType") == "QuestionnaireResponse":
+                del resource["status"]
+                where = f"Parameters.parameter[{index}].resource.status"
+        answer = send(served, PACKAGE, parameters)
+        assert (answer.status, issues(answer)) == (422, [("invalid", where)])
+
     def test_the_subject_must_resolve(self, served: Served) -> None:
         parameters = dtr_parameters(bundle_from_request(request_of(APPROVE)))
         parameters["parameter"][0]["resource"]["subject"] = {"reference": "Patient/nobody"}

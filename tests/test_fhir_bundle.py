@@ -13,9 +13,16 @@ import pytest
 import umpolicy
 from umpolicy import InputError, Outcome, Quantity
 from umpolicy.api import parse_request
-from umpolicy.integrations.fhir import codes, dumps, evaluate_bundle, request_from_bundle
+from umpolicy.integrations.fhir import (
+    codes,
+    dumps,
+    evaluate_bundle,
+    evaluate_hook,
+    request_from_bundle,
+    request_from_hook,
+)
 from umpolicy.integrations.fhir.paths import at, translated
-from umpolicy.integrations.fhir.write import bundle_from_request
+from umpolicy.integrations.fhir.write import bundle_from_request, hook_from_request
 
 ROOT = Path(__file__).parent.parent
 TODAY = dt.date(2026, 3, 3)
@@ -426,6 +433,17 @@ class TestFaults:
         resource(data, "Claim")["created"] = "yesterday"
         assert "not a FHIR date" in faults(data)[0][1]
 
+    def test_a_therapy_dated_on_no_calendar_day(self) -> None:
+        """Its duration is not counted from a day that is not (it raised ValueError)."""
+        data = bundle("melanoma-iv-approve")
+        period = {"start": "2025-02-30", "end": "2025-13-01"}
+        resource(data, "MedicationStatement")["effectivePeriod"] = period
+        where = f"Bundle.entry[{index(data, 'MedicationStatement')}].resource.effectivePeriod"
+        assert faults(data) == [
+            (f"{where}.start", "'2025-02-30' is not a calendar date"),
+            (f"{where}.end", "'2025-13-01' is not a calendar date"),
+        ]
+
     def test_a_date_of_the_wrong_type(self) -> None:
         data = bundle()
         resource(data, "Claim")["created"] = 20260302
@@ -630,6 +648,163 @@ class TestFailClosed:
         rates = resource(data, "MedicationRequest")["dosageInstruction"][0]["doseAndRate"]
         rates.append(copy.deepcopy(rates[0]))
         assert any(path.endswith("dosageInstruction[0].doseAndRate") for path in paths(data))
+
+
+def nivolumab(status: object = None) -> dict[str, Any]:
+    """A therapy of the history, nivolumab (ATC L01FF01), of the status given (or none)."""
+    statement: dict[str, Any] = {
+        "resourceType": "MedicationStatement",
+        "id": "nivolumab",
+        "medicationCodeableConcept": {"coding": [{"system": codes.ATC, "code": "L01FF01"}]},
+        "subject": {"reference": "Patient/patient-1"},
+    }
+    if status is not None:
+        statement["status"] = status
+    return statement
+
+
+def with_statement(status: object, *, lists: bool = True) -> tuple[dict[str, Any], str]:
+    """The melanoma IV approval with a nivolumab statement of ``status``, and its status path.
+
+    The approval says it has no concomitant therapy by a List, kept if ``lists``.
+    """
+    data = bundle("melanoma-iv-approve")
+    if not lists:
+        drop(data, "List")
+    data["entry"].append({"resource": nivolumab(status)})
+    return data, f"Bundle.entry[{len(data['entry']) - 1}].resource.status"
+
+
+class TestTherapyStatus:
+    """A MedicationStatement's status says which history it is in; fail closed when unsure."""
+
+    @pytest.mark.parametrize("status", [None, "foo", 5, "", "Active", True])
+    def test_no_valid_status_is_a_fault(self, status: object) -> None:
+        data, where = with_statement(status)
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        assert error.path == where
+        assert "on-hold, unknown, entered-in-error, not-taken" in error.reason
+
+    @pytest.mark.parametrize(
+        ("status", "which"),
+        [
+            ("active", "concomitant"),
+            ("intended", "concomitant"),
+            ("completed", "prior"),
+            ("stopped", "prior"),
+        ],
+    )
+    def test_a_therapy_given_or_tried(self, status: str, which: str) -> None:
+        data, _ = with_statement(status, lists=False)
+        therapies = request_from_bundle(data, "proleukin").therapies
+        assert umpolicy.Therapy("L01FF01", ("L01FF01",)) in getattr(therapies, which)
+
+    @pytest.mark.parametrize("status", ["entered-in-error", "not-taken"])
+    def test_no_therapy_given(self, status: str) -> None:
+        """Entered in error it never was; not taken, it is not given: the rest decides."""
+        data, _ = with_statement(status)
+        assert request_from_bundle(data, "proleukin") == request_from_bundle(
+            bundle("melanoma-iv-approve"), "proleukin"
+        )
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("status", ["on-hold", "unknown"])
+    def test_a_therapy_that_may_be_given_contradicts_none(self, status: str) -> None:
+        """Not dropped (it approved): a List of none beside it is a fault at its status."""
+        data, where = with_statement(status)
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        assert error.path == where
+        assert error.reason.startswith(f"'{status}': the therapy may be a concomitant one")
+
+    @pytest.mark.parametrize(
+        ("status", "unknown"),
+        [("on-hold", ("concomitant",)), ("unknown", ("prior", "concomitant"))],
+    )
+    def test_a_therapy_that_may_be_given_leaves_its_history_unknown(
+        self, status: str, unknown: tuple[str, ...]
+    ) -> None:
+        data, _ = with_statement(status, lists=False)
+        data["entry"].append({"resource": {**nivolumab("active"), "id": "another"}})
+        therapies = request_from_bundle(data, "proleukin").therapies
+        for which in ("prior", "concomitant"):
+            assert (getattr(therapies, which) is None) is (which in unknown), which
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "therapies.concomitant" in decision.facts_needed
+
+    def test_in_a_hook_too(self) -> None:
+        """A CRD call reads its prefetched statements alike: on hold, it does not approve."""
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        records = hook["prefetch"]["records"]["entry"]
+        records.append({"resource": nivolumab("on-hold")})
+        with pytest.raises(InputError) as caught:
+            evaluate_hook(hook, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        assert error.path == f"prefetch.records.entry[{len(records) - 1}].resource.status"
+        records[:] = [e for e in records if e["resource"]["resourceType"] != "List"]
+        decision = evaluate_hook(hook, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+
+
+class TestResponseStatus:
+    """A QuestionnaireResponse's status is required; only a completed one's answers are read."""
+
+    @pytest.mark.parametrize("status", [None, "foo", 7, "Completed", False])
+    def test_no_valid_status_is_a_fault(self, status: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        response = resource(data, "QuestionnaireResponse")
+        response.pop("status")
+        if status is not None:
+            response["status"] = status
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        where = f"Bundle.entry[{index(data, 'QuestionnaireResponse')}].resource.status"
+        assert error.path == where
+        assert "in-progress, completed, amended, entered-in-error, stopped" in error.reason
+
+    @pytest.mark.parametrize("status", ["completed", "amended"])
+    def test_answered(self, status: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "QuestionnaireResponse")["status"] = status
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("status", ["in-progress", "stopped", "entered-in-error"])
+    def test_not_answered(self, status: str) -> None:
+        """A draft, a response given up or one in error: what it would say stays unknown."""
+        data = bundle("melanoma-iv-approve")
+        resource(data, "QuestionnaireResponse")["status"] = status
+        assert request_from_bundle(data, "proleukin").answers == {}
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "answers.metastatic" in decision.facts_needed
+
+    def test_another_publishers_response_is_left_alone(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"].append(
+            {"resource": {"resourceType": "QuestionnaireResponse", "questionnaire": "urn:x:q"}}
+        )
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_in_a_hook_too(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        records = hook["prefetch"]["records"]["entry"]
+        [response] = [e["resource"] for e in records if e["resource"]["resourceType"] == _QR]
+        response["status"] = "in-progress"
+        assert request_from_hook(hook, "proleukin", today=TODAY).answers == {}
+        response["status"] = "done"
+        with pytest.raises(InputError) as caught:
+            evaluate_hook(hook, "proleukin", today=TODAY)
+        assert [e.path for e in caught.value.errors] == [
+            f"prefetch.records.entry[{records.index({'resource': response})}].resource.status"
+        ]
+
+
+_QR = "QuestionnaireResponse"
 
 
 class TestAnotherVersionsQuestionnaire:

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import umpolicy
 from umpolicy import InputError
 from umpolicy.api import parse_request
-from umpolicy.integrations.fhir import request_from_bundle, request_from_hook
+from umpolicy.integrations.fhir import (
+    dumps,
+    evaluate_bundle,
+    evaluate_hook,
+    request_from_bundle,
+    request_from_hook,
+)
+from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.write import bundle_from_request, hook_from_request
 
 ROOT = Path(__file__).parent.parent
+TODAY = dt.date(2026, 3, 2)
 NAMES = ("rcc-approve", "melanoma-intralesional-approve", "gvhd-approve", "melanoma-iv-approve")
 REQUESTS = [
     parse_request((ROOT / "examples" / "proleukin" / f"{n}.json").read_text()) for n in NAMES
@@ -118,3 +128,103 @@ class TestHostileInput:
     @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     def test_hooks(self, data: Any) -> None:
         settled(request_from_hook, data, "proleukin", today=dt.date(2026, 3, 3))
+
+
+#: The numbers a FHIR element may hold that no exact, bounded number is: NaN, infinities,
+#: exponents past any decimal's, integers past Python's digit limit, a negative zero.
+HOSTILE_NUMBERS = [
+    Decimal("NaN"),
+    Decimal("sNaN"),
+    Decimal("Infinity"),
+    Decimal("-Infinity"),
+    Decimal("-0"),
+    Decimal("1E+5000"),
+    Decimal("1E+999999"),
+    Decimal("1E-5000"),
+    10**5000,
+    -(10**5000),
+    10**50,
+]
+#: The numeric elements the readers take, each by the steps that end its path.
+NUMERIC = {
+    "period": ("timing", "repeat", "period"),
+    "count": ("timing", "repeat", "count"),
+    "frequency": ("timing", "repeat", "frequency"),
+    "dose": ("doseQuantity", "value"),
+    "weight": ("valueQuantity", "value"),
+    "answer": ("answer", 0, "valueInteger"),
+}
+MELANOMA_IV = BUNDLES[NAMES.index("melanoma-iv-approve")]
+MELANOMA_IV_HOOK = HOOKS[NAMES.index("melanoma-iv-approve")]
+
+
+def with_number(data: Any, element: str, value: object) -> tuple[Any, str]:
+    """``data`` with the first element ``element`` holding ``value``, and its FHIR path."""
+    tail = NUMERIC[element]
+    steps = next(p for p in places(data) if p[-len(tail) :] == tail)
+    root = ("Bundle",) if data.get("resourceType") == "Bundle" else ()
+    where = at(*root, *steps) if root else at(str(steps[0]), *steps[1:])
+    return replaced(data, steps, value), where
+
+
+def at_the_element(error: InputError, where: str) -> bool:
+    """One error, at the element (or, for an answer's value, at the answer that holds it)."""
+    [found] = error.errors
+    return found.path in (where, where.rsplit(".", 1)[0]) and bool(found.reason)
+
+
+class TestHostileNumbers:
+    """A number no bounded decimal is, in any numeric element, is an input error there."""
+
+    @pytest.mark.parametrize("element", NUMERIC)
+    @pytest.mark.parametrize("value", HOSTILE_NUMBERS, ids=lambda v: type(v).__name__)
+    def test_bundles(self, element: str, value: object) -> None:
+        data, where = with_number(MELANOMA_IV, element, value)
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert at_the_element(caught.value, where)
+
+    @pytest.mark.parametrize("element", NUMERIC)
+    @pytest.mark.parametrize("value", HOSTILE_NUMBERS, ids=lambda v: type(v).__name__)
+    def test_hooks(self, element: str, value: object) -> None:
+        data, where = with_number(MELANOMA_IV_HOOK, element, value)
+        with pytest.raises(InputError) as caught:
+            evaluate_hook(data, "proleukin", today=TODAY)
+        assert at_the_element(caught.value, where)
+
+    @pytest.mark.parametrize("text", ["1E+5000", "1E+999999", "-1E+5000", "1E-5000"])
+    def test_json_text(self, text: str) -> None:
+        """The reported crash: a period of a huge exponent, read from JSON text."""
+        data = umpolicy.loads(
+            dumps(MELANOMA_IV, indent=None).replace('"period": 1,', f'"period": {text},')
+        )
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        assert error.path.endswith(".timing.repeat.period")
+        assert "out of range" in error.reason
+
+    def test_more_periods_than_a_rate_counts(self) -> None:
+        """Once every 100 days: the period is at fault, not its unit."""
+        data, where = with_number(MELANOMA_IV, "period", 100)
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        assert (error.path, error.reason.startswith("100 d: unknown unit")) == (where, True)
+
+    @given(
+        st.sampled_from(sorted(NUMERIC)),
+        st.decimals()
+        | st.integers()
+        | st.integers(-(10**6), 10**6).map(lambda e: Decimal(f"1E{e}"))
+        | st.integers(0, 6000).map(lambda n: 10**n),
+    )
+    @settings(max_examples=200, deadline=None)
+    def test_any_number(self, element: str, value: object) -> None:
+        data, _ = with_number(MELANOMA_IV, element, value)
+        errors: tuple[umpolicy.FieldError, ...] = ()
+        try:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        except InputError as error:
+            errors = error.errors
+        assert all(e.path.startswith("Bundle.entry[") and e.reason for e in errors)

@@ -141,6 +141,17 @@ class TestCRD:
         assert answer.status == 422
         assert issues(answer) == [("invalid", error.path) for error in caught.value.errors]
 
+    @pytest.mark.parametrize("number", ["1E+5000", "1E+999999"])
+    def test_a_period_of_a_huge_exponent(self, served: Served, number: str) -> None:
+        """422 at the element, not 500: a number no decimal bounds is an input error."""
+        hook = hook_from_request(request_of(APPROVE_AS_ORDERED))
+        order = hook["context"]["draftOrders"]["entry"][0]["resource"]
+        order["dosageInstruction"][0]["timing"]["repeat"]["period"] = "PERIOD"
+        text = fhir_json(hook).replace('"PERIOD"', number).encode()
+        answer = post_json(served, "/cds-services/proleukin-order-sign", text)
+        where = "context.draftOrders.entry[0].resource.dosageInstruction[0].timing.repeat.period"
+        assert (answer.status, issues(answer)) == (422, [("invalid", where)])
+
     def test_not_json(self, served: Served) -> None:
         answer = post_json(served, "/cds-services/proleukin-order-sign", b"{")
         assert answer.status == 400
@@ -237,6 +248,18 @@ class TestPAS:
         answer = send(served, SUBMIT, bundle)
         assert answer.status == 422
         assert any(path is not None and path.startswith(where) for _, path in issues(answer))
+
+    def test_a_period_of_a_huge_exponent(self, served: Served) -> None:
+        """422 at the element, not 500."""
+        bundle = bundle_from_request(request_of(APPROVE))
+        for index, entry in enumerate(bundle["entry"]):
+            if entry["resource"]["resourceType"] == "MedicationRequest":
+                dosage = entry["resource"]["dosageInstruction"][0]
+                dosage["timing"]["repeat"]["period"] = "PERIOD"
+                where = f"Bundle.entry[{index}].resource.dosageInstruction[0].timing.repeat.period"
+        text = fhir_json(bundle).replace('"PERIOD"', "1E+5000").encode()
+        answer = post_json(served, SUBMIT, text, FHIR)
+        assert (answer.status, issues(answer)) == (422, [("invalid", where)])
 
     @pytest.mark.parametrize("kind", ["application/json", "application/fhir+json; charset=utf-8"])
     def test_json_too(self, served: Served, kind: str) -> None:
@@ -354,6 +377,17 @@ class TestDTR:
         answer = send(served, PACKAGE, parameters)
         assert answer.status == 422
         assert any(path is not None and path.startswith(where) for _, path in issues(answer))
+
+    def test_a_response_of_no_status(self, served: Served) -> None:
+        """A referenced QuestionnaireResponse is read as in a CRD call: its status is required."""
+        parameters = dtr_parameters(bundle_from_request(request_of(APPROVE)))
+        for index, parameter in enumerate(parameters["parameter"]):
+            resource = parameter.get("resource", {})
+            if resource.get("resourceType") == "QuestionnaireResponse":
+                del resource["status"]
+                where = f"Parameters.parameter[{index}].resource.status"
+        answer = send(served, PACKAGE, parameters)
+        assert (answer.status, issues(answer)) == (422, [("invalid", where)])
 
     def test_the_subject_must_resolve(self, served: Served) -> None:
         parameters = dtr_parameters(bundle_from_request(request_of(APPROVE)))

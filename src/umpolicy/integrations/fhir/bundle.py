@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from umpolicy.api import evaluate, parse_request
+from umpolicy.dsl.units import unit
 from umpolicy.engine.decision import Decision
 from umpolicy.errors import InputError, shown
 from umpolicy.integrations.fhir import codes
@@ -37,6 +38,7 @@ from umpolicy.integrations.fhir.reading import (
     items,
     listed,
     quantity,
+    status_of,
     text,
 )
 from umpolicy.policy import Policy
@@ -50,9 +52,20 @@ _VOID = {"entered-in-error", "cancelled", "refuted"}
 _ORDERED = {"active", "draft"}
 #: Condition clinical statuses read as a current diagnosis (absent is read as current).
 _CURRENT = {"active", "recurrence", "relapse"}
-#: MedicationStatement statuses: given now or planned (concomitant), or tried (prior).
-_CONCOMITANT = {"active", "intended"}
-_PRIOR = {"completed", "stopped"}
+#: MedicationStatement statuses (FHIR R4, required): the history a therapy of each is in,
+#: given now or planned (concomitant) or tried (prior); ...
+_HISTORY = {
+    "active": "concomitant",
+    "intended": "concomitant",
+    "completed": "prior",
+    "stopped": "prior",
+}
+#: ... the histories a therapy of each may be in, left unknown (fail closed): one on hold
+#: may resume with the drug; one of unknown status may be given now, or have been before;
+_MAY_BE = {"on-hold": ("concomitant",), "unknown": ("prior", "concomitant")}
+#: ... and those of no therapy given: entered in error (it never was), or not taken.
+_NOT_GIVEN = ("entered-in-error", "not-taken")
+_STATEMENT = (*_HISTORY, *_MAY_BE, *_NOT_GIVEN)
 #: Timing period units (UCUM codes already) umpolicy reads a frequency in.
 _PERIODS = {"h", "d", "wk", "mo"}
 
@@ -488,10 +501,13 @@ def _repeat(reading: Reading, repeat: Mapping[str, Any], path: str, medication: 
         reading.fail(at(path, "period"), f"{period}: umpolicy reads a whole number of periods")
         return
     every = int(period)
-    medication["frequency"] = {
-        "value": frequency,
-        "unit": f"/{per}" if every == 1 else f"/({every}.{per})",
-    }
+    code = f"/{per}" if every == 1 else f"/({every}.{per})"
+    try:
+        unit(code)
+    except ValueError as error:  # more periods than a rate of umpolicy's counts
+        reading.fail(at(path, "period"), f"{every} {per}: {error}")
+        return
+    medication["frequency"] = {"value": frequency, "unit": code}
     reading.source("$.medication.frequency", path)
     reading.source("$.medication.frequency.value", at(path, "frequency"))
     reading.source("$.medication.frequency.unit", at(path, "periodUnit"))
@@ -577,13 +593,23 @@ def _care_team(reading: Reading, claim: Located, data: Data) -> None:
 
 
 def _therapies(reading: Reading, patient: Located, data: Data) -> None:
-    """The therapy history: MedicationStatements, ATC-coded, tried before or given with."""
+    """The therapy history: MedicationStatements, ATC-coded, tried before or given with.
+
+    A statement on hold or of unknown status may be in a history (:data:`_MAY_BE`): that
+    history is unknown, whatever the others say, and a List saying it is empty is
+    contradicted, a problem at the statement's status.
+    """
     history: dict[str, list[Data]] = {}
+    uncertain: dict[str, list[Located]] = {}
     for found in reading.of_type("MedicationStatement"):
-        status = found.code("status")
-        which = "concomitant" if status in _CONCOMITANT else "prior" if status in _PRIOR else None
-        if which is None or not _subject(reading, found, patient):
+        status = status_of(reading, found, _STATEMENT)
+        if status is None or status in _NOT_GIVEN or not _subject(reading, found, patient):
             continue
+        if status in _MAY_BE:
+            for which in _MAY_BE[status]:
+                uncertain.setdefault(which, []).append(found)
+            continue
+        which = _HISTORY[status]
         field = f"$.therapies.{which}[{len(history.get(which, []))}]"
         concept = found.get("medicationCodeableConcept")
         where = at(found.path, "medicationCodeableConcept")
@@ -608,17 +634,25 @@ def _therapies(reading: Reading, patient: Located, data: Data) -> None:
                 reading.source(f"{field}.duration", at(found.path, "effectivePeriod"))
         history.setdefault(which, []).append(therapy)
     for found in reading.of_type("List"):
-        which = _empty_list(reading, found)
-        if which is None:
+        none = _empty_list(reading, found)
+        if none is None:
             continue
-        if history.get(which):
+        if history.get(none):
             reading.fail(
                 at(found.path, "emptyReason"),
-                f"says no {which} therapies, but MedicationStatements give some",
+                f"says no {none} therapies, but MedicationStatements give some",
             )
             continue
-        history[which] = []
-        reading.source(f"$.therapies.{which}", at(found.path, "emptyReason"))
+        for each in uncertain.get(none, ()):
+            reading.fail(
+                at(each.path, "status"),
+                f"{shown(each.get('status'))}: the therapy may be a {none} one, and the List "
+                f"at {found.path} says there are none",
+            )
+        history[none] = []
+        reading.source(f"$.therapies.{none}", at(found.path, "emptyReason"))
+    for which in uncertain:
+        history.pop(which, None)  # one more therapy may be in it: unknown, never the rest
     if history:
         data["therapies"] = history
 

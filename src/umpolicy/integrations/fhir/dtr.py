@@ -28,6 +28,7 @@ from umpolicy.integrations.fhir.reading import (
     full_date,
     items,
     quantity,
+    status_of,
     text,
 )
 from umpolicy.io.quantities import QUANTITIES
@@ -254,10 +255,8 @@ def _in_force(name: str, date: object) -> Policy:
     Without a date, or on a date no version covers (the request's checks say so), the
     policy's current version.
     """
-    try:
-        on = dt.date.fromisoformat(date) if isinstance(date, str) else None
-    except ValueError:
-        on = None
+    # the date is read by full_date: a calendar day, or not given
+    on = dt.date.fromisoformat(date) if isinstance(date, str) else None
     if on is not None:
         try:
             return load_policy(name, on=on)
@@ -266,18 +265,26 @@ def _in_force(name: str, date: object) -> Policy:
     return load_policy(name)
 
 
+#: QuestionnaireResponse statuses (FHIR R4, required), and those whose answers are read:
+#: DTR persists the response it sends as completed; one in progress (a draft), stopped
+#: or entered in error gives no answer, and what it would say stays unknown.
+_RESPONSE = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
+_ANSWERED = ("completed", "amended")
+
+
 def read_responses(reading: Reading, data: Data) -> None:
     """Read every umpolicy QuestionnaireResponse among the resources into the request.
 
     A response to another publisher's Questionnaire is not umpolicy's to read and is
-    left alone; one to umpolicy's names the policy whose questions it answers.
+    left alone; one to umpolicy's names the policy whose questions it answers, and is
+    read when its status says it is answered (:data:`_ANSWERED`).
     """
     for found in reading.of_type("QuestionnaireResponse"):
         target = found.get("questionnaire")
         if not isinstance(target, str) or not target.startswith(codes.QUESTIONNAIRE_PREFIX):
             continue
-        if found.code("status") in ("entered-in-error", "stopped"):
-            continue
+        if status_of(reading, found, _RESPONSE) not in _ANSWERED:
+            continue  # not given as answered (in progress, stopped, in error): unknown
         name = target.removeprefix(codes.QUESTIONNAIRE_PREFIX).split("|")[0]
         where = at(found.path, "questionnaire")
         if data.get("policy", name) != name:

@@ -130,15 +130,15 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "therapies.prior",
         "`MedicationStatement` of status completed or stopped (ATC codes; `effectivePeriod` its "
-        "duration in days); none: an empty `List` coded `therapies.prior` (`urn:umpolicy:fact`), "
-        "`emptyReason` nilknown",
+        "duration in days; one of status unknown leaves it unknown); none: an empty `List` "
+        "coded `therapies.prior` (`urn:umpolicy:fact`), `emptyReason` nilknown",
         _SAME,
         ("MedicationStatement", "List"),
     ),
     Source(
         "therapies.concomitant",
-        "`MedicationStatement` of status active or intended; none: an empty `List` coded "
-        "`therapies.concomitant`",
+        "`MedicationStatement` of status active or intended (one on-hold or unknown leaves it "
+        "unknown); none: an empty `List` coded `therapies.concomitant`",
         _SAME,
         ("MedicationStatement", "List"),
     ),
@@ -166,7 +166,8 @@ MAPPING: tuple[Source, ...] = (
     ),
     Source(
         "answers",
-        "`QuestionnaireResponse.item` with `linkId` `answers.<question id>`",
+        "`QuestionnaireResponse.item` with `linkId` `answers.<question id>`, of a response "
+        "completed or amended",
         _SAME,
         ("QuestionnaireResponse",),
     ),

@@ -12,6 +12,7 @@ FHIR JSON is read as parsed by :func:`umpolicy.loads` (numbers as exact
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import Any
 
 from attrs import frozen
 
+from umpolicy.dsl.quantity import to_decimal
 from umpolicy.dsl.units import unit
 from umpolicy.errors import FieldError, InputError, shown
 from umpolicy.integrations.fhir.codes import SYSTEM_NAMES, UCUM
@@ -174,12 +176,18 @@ def full_date(reading: Reading, value: object, path: str) -> str | None:
     """The YYYY-MM-DD of a FHIR date or dateTime; a partial date (``1968``) is not known.
 
     A partial date is valid FHIR but does not say the day: it stays unknown (``None``),
-    never a guess. Text that is no date at all is a problem.
+    never a guess. Text that is no date at all is a problem, as is a day no calendar
+    has (``2025-02-30``): what reads the date may count days from it.
     """
     found = text(reading, value, path)
     if found is None:
         return None
     if _FULL_DATE.match(found):
+        try:
+            dt.date.fromisoformat(found[:10])
+        except ValueError:
+            reading.fail(path, f"{shown(found)} is not a calendar date")
+            return None
         return found[:10]
     if not _PARTIAL_DATE.fullmatch(found):
         reading.fail(path, f"{shown(found)} is not a FHIR date (YYYY-MM-DD)")
@@ -187,7 +195,12 @@ def full_date(reading: Reading, value: object, path: str) -> str | None:
 
 
 def decimal(reading: Reading, value: object, path: str) -> Decimal | int | None:
-    """A FHIR decimal at ``path``, exactly: a JSON number parsed as Decimal, or an integer."""
+    """A FHIR decimal at ``path``, exactly: a JSON number parsed as Decimal, or an integer.
+
+    It is bounded as every number of a request is (:func:`~umpolicy.dsl.quantity.to_decimal`:
+    finite, of bounded digits and exponent) before anything reads it: ``1E+5000`` or a
+    NaN is a problem here, not a crash where it is compared or made whole.
+    """
     if value is None:
         return None
     if type(value) is float:
@@ -196,7 +209,31 @@ def decimal(reading: Reading, value: object, path: str) -> Decimal | int | None:
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         reading.fail(path, f"expected a number, got {shown(value)}")
         return None
+    try:
+        to_decimal(value)
+    except ValueError as error:
+        reading.fail(path, str(error))
+        return None
     return value
+
+
+def status_of(reading: Reading, found: Located, allowed: tuple[str, ...]) -> str | None:
+    """A resource's required ``status``, one of ``allowed`` (its FHIR codes); else ``None``.
+
+    Where FHIR requires a status (1..1) it says what the rest of the resource means (a
+    statement of a therapy given, or entered in error): one missing, or not of the
+    codes, is a problem at ``<resource>.status``, and the resource is not read.
+    """
+    value = found.get("status")
+    where = at(found.path, "status")
+    codes = ", ".join(allowed)
+    if value is None:
+        reading.fail(where, f"required field missing: the {found.type}'s status ({codes})")
+    elif not isinstance(value, str) or value not in allowed:
+        reading.fail(where, f"{shown(value)} is not a {found.type} status; expected one of {codes}")
+    else:
+        return value
+    return None
 
 
 def coded(

@@ -494,8 +494,9 @@ INTERPRETATIONS = (
         "Other systemic therapies are those the request lists",
         '"Tried at least one other systemic therapy" is met when the therapies tried before '
         f"include one or more of {SYSTEMIC_THERAPY.describe()}: aldesleukin itself is not "
-        "another therapy. A prior therapy listed without its ATC codes may be one: it leaves "
-        "the criterion unknown unless another settles it.",
+        "another therapy. A prior therapy listed without its ATC codes, or only by an ATC "
+        "group that holds aldesleukin (L03AC, L03A, L03), may be one: it leaves the "
+        "criterion unknown unless another settles it.",
         ("1.A.iii",),
     ),
     Interpretation(

@@ -155,6 +155,17 @@ class TestExclusionUnknown:
         assert status(decision, EXCLUSION) is Status.UNKNOWN
         assert decision.authorization is None
 
+    @pytest.mark.parametrize("which", BASES)
+    @pytest.mark.parametrize("group", ["L04A", "L04AA", "L04", "L01F"])
+    def test_a_group_that_may_hold_a_biologic_is_never_approved(
+        self, which: Base, group: str
+    ) -> None:
+        """Coded only by an ATC group that holds a biologic, a therapy may be one."""
+        decision = decide(with_concomitant(which, METHOTREXATE, ("a biologic?", group)))
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "therapies.concomitant" in decision.facts_needed
+        assert status(decision, EXCLUSION) is Status.UNKNOWN
+
     @pytest.mark.parametrize("which", ["ra_continuation", "pjia_continuation"])
     def test_continuation_criteria_met_but_exclusion_open(self, which: Base) -> None:
         """Continuation does not read the history alongside; the exclusion still does."""

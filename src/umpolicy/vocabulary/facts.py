@@ -382,10 +382,14 @@ class TherapyListed:
     """A yes/no fact: the history (``prior`` or ``concomitant``) lists a therapy of a value set.
 
     ``outcomes`` narrows it to what happened (a contraindication), and ``excluding``
-    leaves out what did not count as a trial (a contraindication: never given; a
-    therapy with no outcome given still counts); ``at_least`` narrows it to a trial of
-    at least that long ("for at least 3 months"): a matching therapy whose duration is
-    not given leaves the fact unknown unless another one settles it.
+    leaves out what did not count as a trial, or will not be given with the drug (a
+    contraindication: never given; a therapy with no outcome given still counts). Leave
+    contraindications out of every fact that means "given", whichever way its criterion
+    reads it: a contraindicated corticosteroid does not meet "with corticosteroids", nor
+    does a contraindicated anticancer drug spoil "as a single agent". ``at_least``
+    narrows it to a trial of at least that long ("for at least 3 months"): a matching
+    therapy whose duration is not given leaves the fact unknown unless another one
+    settles it.
     """
 
     name: str

@@ -129,6 +129,18 @@ class TestExclusionNotMet:
         assert decision.outcome is Outcome.APPROVE
         assert status(decision, EXCLUSION) is Status.NOT_MET
 
+    @pytest.mark.parametrize("which", BASES)
+    def test_a_contraindicated_biologic_is_not_a_combination(self, which: Base) -> None:
+        """A biologic recorded as contraindicated will not be given with Quellimab."""
+        data = base_data(which)
+        data["therapies"]["concomitant"] = [
+            *data["therapies"].get("concomitant", []),
+            therapy("adalimumab", "L04AB04", outcome="contraindication"),
+        ]
+        decision = decide(data)
+        assert decision.outcome is Outcome.APPROVE
+        assert status(decision, EXCLUSION) is Status.NOT_MET
+
     def test_a_biologic_tried_before_is_not_a_combination(self) -> None:
         data = changed(
             base_data("ra_initial"),

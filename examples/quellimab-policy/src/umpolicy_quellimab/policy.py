@@ -164,6 +164,7 @@ WITH_BIOLOGIC_OR_TSDMARD = TherapyListed(
     "A biologic or a targeted synthetic DMARD is to be given together with Quellimab.",
     "concomitant",
     BIOLOGICS_AND_TSDMARDS,
+    excluding=(TherapyOutcome.CONTRAINDICATION,),  # contraindicated is not to be given
 )
 PRIOR_JIA_SYSTEMIC = TherapyListed(
     "therapy.prior_jia_systemic",
@@ -178,6 +179,7 @@ WITH_METHOTREXATE = TherapyListed(
     "Methotrexate is to be given together with Quellimab.",
     "concomitant",
     METHOTREXATE,
+    excluding=(TherapyOutcome.CONTRAINDICATION,),  # contraindicated is not to be given
 )
 # --8<-- [end:derived-facts]
 
@@ -503,7 +505,8 @@ INTERPRETATIONS = (
         "Quellimab is used in combination with another biologic or a targeted synthetic "
         "DMARD when the therapies to be given with it include one of the teaching set, "
         f"{BIOLOGICS_AND_TSDMARDS.describe()}: TNF-alpha, interleukin and Janus kinase "
-        "inhibitors, abatacept and rituximab. The same fact "
+        "inhibitors, abatacept and rituximab; one recorded as a contraindication will not "
+        "be given, so it is no combination. The same fact "
         "decides criterion 1.A.iii and CONDITIONS NOT RECOMMENDED 1, which holds for both "
         "indications and for continuation too: when it is met the request is not "
         "recommended, and while the therapies to be given with Quellimab are not given, "
@@ -531,7 +534,8 @@ INTERPRETATIONS = (
         "with-methotrexate",
         "Started in combination with methotrexate",
         "2.A.ii.b is met when the therapies to be given with Quellimab include "
-        f"{METHOTREXATE.describe()}.",
+        f"{METHOTREXATE.describe()}, but not one recorded as a contraindication: that will "
+        "not be given.",
         ("2.A.ii.b",),
     ),
     Interpretation(

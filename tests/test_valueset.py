@@ -185,6 +185,7 @@ class TestGroupCodes:
             ("L04AB04", True),  # adalimumab
             ("L04AF", True),  # Janus kinase inhibitors
             ("L04AA24", True),  # abatacept
+            ("L04AA29", True),  # tofacitinib, as ATC coded it before 2022
             ("L04AA", None),  # abatacept, or a selective immunosuppressant not in the set
             ("L04A", None),
             ("L04", None),

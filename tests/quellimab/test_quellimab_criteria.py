@@ -431,6 +431,7 @@ class TestOtherSystemicTherapy:
             ("etanercept", "L04AB01"),
             ("tocilizumab", "L04AC07"),
             ("tofacitinib", "L04AF01"),
+            ("tofacitinib", "L04AA29"),  # ATC before 2022
             ("abatacept", "L04AA24"),
         ],
     )

@@ -44,6 +44,11 @@ BIOLOGICS = (
     ("tofacitinib", "L04AF01"),
     ("baricitinib", "L04AF02"),
     ("upadacitinib", "L04AF03"),
+    ("filgotinib", "L04AF04"),
+    ("tofacitinib", "L04AA29"),  # ATC before 2022
+    ("baricitinib", "L04AA37"),  # ATC before 2022
+    ("upadacitinib", "L04AA44"),  # ATC before 2022
+    ("filgotinib", "L04AA45"),  # ATC before 2022
     ("abatacept", "L04AA24"),
     ("rituximab", "L01FA01"),
 )

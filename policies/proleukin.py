@@ -53,6 +53,7 @@ from umpolicy import (
     Statement,
     TherapyCount,
     TherapyListed,
+    TherapyOutcome,
     ValueSet,
 )
 
@@ -149,23 +150,29 @@ STEROID_REFRACTORY = Question(
 )
 
 # Facts the policy derives from the request, with the engine's reusable pieces.
+# A therapy recorded as contraindicated was never given, nor will it be: it is neither
+# tried nor given with Proleukin (see the interpretation "contraindicated").
+NEVER_GIVEN = (TherapyOutcome.CONTRAINDICATION,)
 PRIOR_SYSTEMIC_COUNT = TherapyCount(
     "therapy.prior_systemic_count",
     "How many other systemic therapies the patient has tried.",
     "prior",
     SYSTEMIC_THERAPY,
+    excluding=NEVER_GIVEN,
 )
 CONCOMITANT_ANTICANCER = TherapyListed(
     "therapy.concomitant_anticancer",
     "An anticancer therapy is to be given together with Proleukin.",
     "concomitant",
     ANTICANCER_THERAPY,
+    excluding=NEVER_GIVEN,
 )
 WITH_CORTICOSTEROIDS = TherapyListed(
     "therapy.systemic_corticosteroids",
     "A systemic corticosteroid is to be given together with Proleukin.",
     "concomitant",
     SYSTEMIC_CORTICOSTEROIDS,
+    excluding=NEVER_GIVEN,
 )
 LESIONS_INJECTABLE = EveryItem(
     "lesions_injectable",
@@ -494,9 +501,19 @@ INTERPRETATIONS = (
         "Other systemic therapies are those the request lists",
         '"Tried at least one other systemic therapy" is met when the therapies tried before '
         f"include one or more of {SYSTEMIC_THERAPY.describe()}: aldesleukin itself is not "
-        "another therapy. A prior therapy listed without its ATC codes may be one: it leaves "
-        "the criterion unknown unless another settles it.",
+        "another therapy. A prior therapy listed without its ATC codes, or only by an ATC "
+        "group that holds aldesleukin (L03AC, L03A, L03), may be one: it leaves the "
+        "criterion unknown unless another settles it.",
         ("1.A.iii",),
+    ),
+    Interpretation(
+        "contraindicated",
+        "A contraindicated therapy was never given",
+        "A therapy the request records with the outcome contraindication was never given, "
+        "and will not be: it is not a therapy tried (1.A.iii), nor one given with Proleukin, "
+        "whether the criterion asks for it (3.C, with systemic corticosteroids) or against "
+        "it (1.A.iv and 2.C, as a single agent).",
+        ("1.A.iii", "1.A.iv", "2.C", "3.C"),
     ),
     Interpretation(
         "prescriber",

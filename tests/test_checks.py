@@ -110,6 +110,14 @@ class TestOneOf:
         iv = book(medication=Medication(route=Coding("47625008")))
         assert check.evaluate(iv).status is Status.MET
 
+    @pytest.mark.parametrize(
+        ("code", "status"),
+        [("L04AB04", Status.MET), ("L04A", Status.UNKNOWN), ("L04AX", Status.NOT_MET)],
+    )
+    def test_a_group_code_that_may_be_one_is_unknown(self, code: str, status: Status) -> None:
+        check = OneOf("medication.code", ValueSet("b", "B", "ATC", prefixes=("L04AB",)))
+        assert check.evaluate(book(medication=Medication(code=code))).status is status
+
 
 class TestIncludes:
     """Met when the set fact includes any value; unknown when the set is unknown or partial."""
@@ -142,6 +150,23 @@ class TestIncludes:
         assert check.evaluate(met).status is Status.MET
         assert check.evaluate(book(prescriber=Practitioner(()))).status is Status.NOT_MET
         assert check.evaluate(book()).status is Status.UNKNOWN
+
+    @pytest.mark.parametrize(
+        ("codes", "status"),
+        [
+            (("D89.8",), Status.UNKNOWN),  # graft-versus-host disease, or another disorder
+            (("D89.8", "D89.811"), Status.MET),
+            (("D89.811", "D89.8"), Status.MET),
+            (("D89.8", "I10"), Status.UNKNOWN),
+            (("D89.89", "I10"), Status.NOT_MET),
+        ],
+    )
+    def test_a_group_code_that_may_be_one_is_unknown(
+        self, codes: tuple[str, ...], status: Status
+    ) -> None:
+        check = Includes("diagnoses", ValueSet("g", "G", "ICD-10-CM", prefixes=("D89.81",)))
+        request = Request(DATE, diagnoses=tuple(map(Coding, codes)))
+        assert check.evaluate(FactBook(readers(POLICY), request, {})).status is status
 
 
 class TestEither:

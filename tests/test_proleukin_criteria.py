@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
+import pathlib
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +54,7 @@ from tests.strategies import (
 )
 from umpolicy import Coding, Decision, Outcome, Practitioner, Request, Status, Therapy
 from umpolicy import decide as umpolicy_decide
+from umpolicy.api import evaluate
 from umpolicy_policies.proleukin import POLICY
 
 HYPOTHESIS = settings(max_examples=15, deadline=None)
@@ -561,6 +564,141 @@ class TestTherapies:
             assert decision.outcome is Outcome.APPROVE
         else:
             assert reason_labels(decision) == (label,)
+
+
+EXAMPLES = pathlib.Path(__file__).parent.parent / "examples" / "proleukin"
+PEMBROLIZUMAB = {"name": "pembrolizumab", "codes": ["L01FF02"]}
+NIVOLUMAB = {"name": "nivolumab", "codes": ["L01FF01"]}
+IPILIMUMAB = {"name": "ipilimumab", "codes": ["L01FX04"]}
+PREDNISONE_GIVEN = {"name": "prednisone", "codes": ["H02AB07"]}
+UNCODED = {"name": "a therapy"}
+
+
+def _with(outcome: str | None, **therapy: Any) -> dict[str, Any]:
+    """A therapy of the history, with that outcome (None: not said)."""
+    return therapy if outcome is None else {**therapy, "outcome": outcome}
+
+
+class TestContraindicatedTherapies:
+    """A therapy recorded as contraindicated was never given: not tried, not given with it."""
+
+    @pytest.mark.parametrize(
+        ("example", "history", "listed", "expected", "labels"),
+        [
+            pytest.param(
+                "melanoma-iv-approve",
+                "prior",
+                [_with("contraindication", **PEMBROLIZUMAB)],
+                Outcome.NOT_RECOMMENDED,
+                ["1.A.iii"],
+                marks=pytest.mark.criteria("1.A.iii"),
+                id="1.A.iii-only-contraindicated",
+            ),
+            pytest.param(
+                "melanoma-iv-approve",
+                "prior",
+                [_with("contraindication", **PEMBROLIZUMAB), _with("contraindication", **UNCODED)],
+                Outcome.NOT_RECOMMENDED,
+                ["1.A.iii"],
+                marks=pytest.mark.criteria("1.A.iii"),
+                id="1.A.iii-uncoded-contraindicated-is-not-open",
+            ),
+            pytest.param(
+                "melanoma-iv-approve",
+                "prior",
+                [_with("contraindication", **PEMBROLIZUMAB), _with("failure", **NIVOLUMAB)],
+                Outcome.APPROVE,
+                [],
+                marks=pytest.mark.criteria("1.A.iii"),
+                id="1.A.iii-another-tried",
+            ),
+            pytest.param(
+                "gvhd-approve",
+                "concomitant",
+                [_with("contraindication", **PREDNISONE_GIVEN)],
+                Outcome.NOT_RECOMMENDED,
+                ["3.C"],
+                marks=pytest.mark.criteria("3.C"),
+                id="3.C-only-contraindicated",
+            ),
+            pytest.param(
+                "gvhd-approve",
+                "concomitant",
+                [
+                    _with("contraindication", **UNCODED),
+                    _with("contraindication", **PREDNISONE_GIVEN),
+                ],
+                Outcome.NOT_RECOMMENDED,
+                ["3.C"],
+                marks=pytest.mark.criteria("3.C"),
+                id="3.C-uncoded-contraindicated-is-not-open",
+            ),
+            pytest.param(
+                "melanoma-iv-approve",
+                "concomitant",
+                [_with("contraindication", **IPILIMUMAB)],
+                Outcome.APPROVE,
+                [],
+                marks=pytest.mark.criteria("1.A.iv"),
+                id="1.A.iv-not-given-with-it",
+            ),
+            pytest.param(
+                "rcc-approve",
+                "concomitant",
+                [_with("contraindication", **IPILIMUMAB), _with("contraindication", **UNCODED)],
+                Outcome.APPROVE,
+                [],
+                marks=pytest.mark.criteria("2.C"),
+                id="2.C-not-given-with-it",
+            ),
+        ],
+    )
+    def test_shipped_examples(
+        self,
+        example: str,
+        history: str,
+        listed: list[dict[str, Any]],
+        expected: Outcome,
+        labels: list[str],
+    ) -> None:
+        data = json.loads((EXAMPLES / f"{example}.json").read_text())
+        data["therapies"][history] = listed
+        decision = evaluate(json.dumps(data))
+        assert decision.outcome is expected
+        assert [reason.label for reason in decision.reasons] == labels
+
+    @pytest.mark.criteria("1.A.iii", "1.A.iv", "2.C", "3.C")
+    @pytest.mark.parametrize("outcome", [None, "failure", "intolerance", "response"])
+    @pytest.mark.parametrize(
+        ("example", "history", "therapy", "expected"),
+        [
+            ("melanoma-iv-approve", "prior", PEMBROLIZUMAB, Outcome.APPROVE),
+            ("gvhd-approve", "concomitant", PREDNISONE_GIVEN, Outcome.APPROVE),
+            ("melanoma-iv-approve", "concomitant", IPILIMUMAB, Outcome.NOT_RECOMMENDED),
+            ("rcc-approve", "concomitant", IPILIMUMAB, Outcome.NOT_RECOMMENDED),
+        ],
+    )
+    def test_any_other_outcome_counts(
+        self,
+        example: str,
+        history: str,
+        therapy: dict[str, Any],
+        expected: Outcome,
+        outcome: str | None,
+    ) -> None:
+        data = json.loads((EXAMPLES / f"{example}.json").read_text())
+        data["therapies"][history] = [_with(outcome, **therapy)]
+        assert evaluate(json.dumps(data)).outcome is expected
+
+    def test_the_trail_shows_it_not_counted(self) -> None:
+        data = json.loads((EXAMPLES / "melanoma-iv-approve.json").read_text())
+        data["therapies"]["prior"] = [_with("contraindication", **PEMBROLIZUMAB)]
+        decision = evaluate(json.dumps(data))
+        assert decision.trail is not None
+        count = decision.trail.facts["therapy.prior_systemic_count"]
+        assert count.display() == "0 therapies"
+        shown = decision.trail.facts["therapies.prior"].display()
+        assert shown == "pembrolizumab (L01FF02) — contraindication"
 
 
 CONSULTANTS: list[tuple[Practitioner, ...]] = [(), *[(doctor(s),) for s in SPECIALTIES]]

@@ -102,6 +102,32 @@ class TestDiagnoses:
         assert outcome(data) is expected
 
     @pytest.mark.criteria("3", "3.A")
+    @pytest.mark.parametrize(
+        ("code", "labels"),
+        [
+            ("D89.81", ["3.A"]),  # graft-versus-host disease: chronic, or not
+            ("D89.8", ["3", "3.A"]),  # graft-versus-host disease, or another disorder
+        ],
+    )
+    def test_a_category_that_may_be_the_condition_asks_for_the_code(
+        self, code: str, labels: list[str]
+    ) -> None:
+        data = load(GVHD)
+        data["diagnoses"] = [{"code": code}]
+        decision = evaluate(json.dumps(data))
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert [reason.label for reason in decision.reasons] == labels
+        assert decision.facts_needed == ("diagnoses",)
+        assert f"Requested: {code} (" in decision.reasons[-1].detail
+        assert "may be Chronic graft-versus-host disease" in decision.reasons[-1].detail
+
+    @pytest.mark.criteria("1")
+    def test_the_melanoma_category_is_melanoma(self) -> None:
+        data = load(MELANOMA_IV)
+        data["diagnoses"] = [{"code": "C43"}]
+        assert outcome(data) is Outcome.APPROVE
+
+    @pytest.mark.criteria("3", "3.A")
     def test_acute_gvhd_fails_3a_not_3(self) -> None:
         data = load(GVHD)
         data["diagnoses"] = [{"code": "D89.810"}]
@@ -131,6 +157,33 @@ class TestTherapyClasses:
         data = load(MELANOMA_IV)
         data["therapies"]["prior"] = [{"name": "a therapy", "codes": [code]}]
         assert outcome(data) is (Outcome.APPROVE if counts else Outcome.NOT_RECOMMENDED)
+
+    @pytest.mark.criteria("1.A.iii")
+    @pytest.mark.parametrize(
+        ("codes", "expected"),
+        [
+            (["L03AC"], Outcome.INSUFFICIENT_INFORMATION),  # aldesleukin, or another
+            (["L03A"], Outcome.INSUFFICIENT_INFORMATION),
+            (["L03"], Outcome.INSUFFICIENT_INFORMATION),
+            (["L03AC", "L03AC01"], Outcome.NOT_RECOMMENDED),  # aldesleukin, and its group
+            (["L01XC"], Outcome.APPROVE),  # every drug of it is another systemic therapy
+            (["L04A"], Outcome.APPROVE),
+            (["L05A"], Outcome.NOT_RECOMMENDED),
+        ],
+    )
+    def test_group_codes_of_other_systemic_therapy(
+        self, codes: list[str], expected: Outcome
+    ) -> None:
+        """A therapy coded only by a group that holds aldesleukin may be aldesleukin."""
+        data = load(MELANOMA_IV)
+        data["therapies"]["prior"] = [{"name": "aldesleukin", "codes": codes}]
+        decision = evaluate(json.dumps(data))
+        assert decision.outcome is expected
+        if expected is Outcome.INSUFFICIENT_INFORMATION:
+            (reason,) = decision.reasons
+            assert reason.label == "1.A.iii"
+            assert decision.facts_needed == ("therapies.prior",)
+            assert "at least 0 therapies, some without a drug's code" in reason.detail
 
     @pytest.mark.criteria("2.C")
     @pytest.mark.parametrize(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.strategies import MELANOMA_IN_SITU, base, decide, reason_labels, replace
 from umpolicy import Coding, Includes, OneOf, Outcome, ValueSet
@@ -11,10 +15,12 @@ from umpolicy_policies.proleukin import (
     CHRONIC_GVHD_CODES,
     CUTANEOUS_MELANOMA_CODES,
     GVHD_CODES,
+    INTRAVENOUS_ROUTE,
     ONCOLOGY,
     POLICY,
     SYSTEMIC_THERAPY,
 )
+from umpolicy_quellimab.policy import BIOLOGICS_AND_TSDMARDS
 
 MELANOMA = ValueSet("melanoma", "Cutaneous melanoma", "ICD-10-CM", prefixes=("C43",))
 
@@ -146,3 +152,175 @@ class TestExcluded:
 
     def test_described(self) -> None:
         assert self.SET.describe() == "Some (ATC L01*, L03*, except L03AC01, L01X*)"
+
+
+class TestGroupCodes:
+    """A group code is in a set it lies inside, unknown where it may be, out where it cannot."""
+
+    @pytest.mark.parametrize(
+        ("code", "held"),
+        [
+            ("L01XC", True),  # inside L01*: whatever drug it is, it is another therapy
+            ("L04A", True),
+            ("L03AC02", True),
+            ("L03AC01", False),  # aldesleukin itself
+            ("L03AC", None),  # aldesleukin, or another interleukin
+            ("L03A", None),
+            ("L03", None),
+            ("L0", None),  # above L01*-L04*
+            ("L", None),
+            ("L05", False),
+            ("H02", False),
+            ("H02AB07", False),  # prednisone
+        ],
+    )
+    def test_other_systemic_therapy(self, code: str, held: bool | None) -> None:
+        assert SYSTEMIC_THERAPY.holds(code) is held
+        assert (code in SYSTEMIC_THERAPY) is (held is True)
+
+    @pytest.mark.parametrize(
+        ("code", "held"),
+        [
+            ("L04AB", True),  # TNF-alpha inhibitors
+            ("L04AB04", True),  # adalimumab
+            ("L04AF", True),  # Janus kinase inhibitors
+            ("L04AA24", True),  # abatacept
+            ("L04AA29", True),  # tofacitinib, as ATC coded it before 2022
+            ("L04AA", None),  # abatacept, or a selective immunosuppressant not in the set
+            ("L04A", None),
+            ("L04", None),
+            ("L01F", None),  # rituximab is L01FA01
+            ("L04AA13", False),  # leflunomide
+            ("L04AX", False),
+            ("L01X", False),
+        ],
+    )
+    def test_biologics(self, code: str, held: bool | None) -> None:
+        assert BIOLOGICS_AND_TSDMARDS.holds(code) is held
+
+    @pytest.mark.parametrize(
+        ("value_set", "code", "held"),
+        [
+            (CUTANEOUS_MELANOMA_CODES, "C43", True),  # the category: some C43 code
+            (CUTANEOUS_MELANOMA_CODES, "C43.5", True),
+            (CUTANEOUS_MELANOMA_CODES, "C4", None),
+            (CUTANEOUS_MELANOMA_CODES, "D03", False),  # melanoma in situ
+            (CUTANEOUS_MELANOMA_CODES, "C44", False),
+            (GVHD_CODES, "D89.81", True),
+            (GVHD_CODES, "D89.8", None),  # graft-versus-host disease, or another disorder
+            (GVHD_CODES, "D89", None),
+            (GVHD_CODES, "D89.89", False),
+            (CHRONIC_GVHD_CODES, "D89.81", None),  # chronic, acute, or not said
+            (CHRONIC_GVHD_CODES, "D89.811", True),
+            (CHRONIC_GVHD_CODES, "D89.810", False),
+        ],
+    )
+    def test_icd_categories(self, value_set: ValueSet, code: str, held: bool | None) -> None:
+        assert value_set.holds(code) is held
+
+    @pytest.mark.parametrize(
+        ("code", "held"),
+        [("D03", True), ("D03.9", True), ("D0", None), ("D04", False)],
+    )
+    def test_a_prefix_ending_in_the_separator_holds_its_category(
+        self, code: str, held: bool | None
+    ) -> None:
+        in_situ = ValueSet("in-situ", "Melanoma in situ", "ICD-10-CM", prefixes=("D03.",))
+        assert in_situ.holds(code) is held
+
+    @pytest.mark.parametrize(
+        ("code", "held"),
+        [
+            ("L01X", False),  # all of it taken out
+            ("L01XC", False),
+            ("L01", None),  # holds L01X*, and codes still in the set
+            ("L01F", True),
+            ("L03AC", None),
+            ("L03", None),
+            ("L03B", True),
+        ],
+    )
+    def test_groups_and_what_is_taken_out(self, code: str, held: bool | None) -> None:
+        assert TestExcluded.SET.holds(code) is held
+
+    @pytest.mark.parametrize(
+        "value_set",
+        [
+            ValueSet("x", "X", "ATC", codes=("L03AC01",), excluded=("L03AC01",)),
+            ValueSet("x", "X", "ATC", prefixes=("L01XC",), excluded=("L01X*",)),
+        ],
+    )
+    def test_a_group_above_only_codes_taken_out_is_not_in_the_set(
+        self, value_set: ValueSet
+    ) -> None:
+        assert value_set.holds("L0") is False
+
+    @pytest.mark.parametrize(
+        ("value_set", "code"),
+        [(ONCOLOGY, "207R"), (ONCOLOGY, "207RX0202"), (INTRAVENOUS_ROUTE, "4762")],
+    )
+    def test_no_groups_outside_hierarchical_systems(self, value_set: ValueSet, code: str) -> None:
+        assert value_set.holds(code) is False
+
+    @pytest.mark.parametrize("value", [None, 43, ("L03",), b"L03"])
+    def test_only_text_is_a_code(self, value: object) -> None:
+        assert SYSTEMIC_THERAPY.holds(value) is False
+
+
+class TestOneTherapysCodes:
+    """A therapy is of a set if any code is; a group code refined by another says nothing."""
+
+    @pytest.mark.parametrize(
+        ("codes", "held"),
+        [
+            ((), False),
+            (("L01FF02",), True),
+            (("L03AC",), None),
+            (("L03AC", "L03AC01"), False),  # aldesleukin, coded with its group too
+            (("L03AC01", "L03AC"), False),
+            (("L03AC", "L03AC02"), True),
+            (("L03", "L03AC"), None),
+            (("H02AB07", "L03AC"), None),
+            (("L03AC", "L01FF02"), True),
+        ],
+    )
+    def test_table(self, codes: tuple[str, ...], held: bool | None) -> None:
+        assert SYSTEMIC_THERAPY.holds_any(codes) is held
+
+
+#: Codes of a small hierarchy, 3 characters deep: the sets below name codes over
+#: ``ab``, and ``z`` stands for the codes no set names (a hierarchy is open).
+_NAMED = st.text("ab", min_size=1, max_size=3)
+_LEAVES = st.text("ab", min_size=3, max_size=3)
+_DEPTH = 3
+
+
+@st.composite
+def _value_sets(draw: st.DrawFn, system: str) -> ValueSet:
+    codes = draw(st.lists(_LEAVES, max_size=3))
+    prefixes = draw(st.lists(_NAMED, min_size=0 if codes else 1, max_size=3))
+    out = draw(st.lists(st.one_of(_LEAVES, _NAMED.map(lambda p: f"{p}*")), max_size=3))
+    return ValueSet("s", "S", system, tuple(codes), tuple(prefixes), tuple(out))
+
+
+def _member(value_set: ValueSet, code: str) -> bool:
+    """Whether one code itself is in the set, as the set's fields say."""
+    out = [each for each in value_set.excluded if not each.endswith("*")]
+    under = tuple(each[:-1] for each in value_set.excluded if each.endswith("*"))
+    held = code in value_set.codes or code.startswith(tuple(value_set.prefixes))
+    return held and code not in out and not code.startswith(under)
+
+
+class TestHierarchy:
+    """A group is in a set when every code beneath it is, out when none is, else unknown."""
+
+    @given(_value_sets("ATC"), st.text("abz", min_size=1, max_size=_DEPTH))
+    def test_as_every_code_beneath(self, value_set: ValueSet, code: str) -> None:
+        tails = itertools.product("abz", repeat=_DEPTH - len(code))
+        beneath = {_member(value_set, code + "".join(tail)) for tail in tails}
+        expected = True if beneath == {True} else False if beneath == {False} else None
+        assert value_set.holds(code) is expected
+
+    @given(_value_sets("SNOMED CT"), st.text("abz", min_size=1, max_size=_DEPTH))
+    def test_elsewhere_a_code_is_only_itself(self, value_set: ValueSet, code: str) -> None:
+        assert value_set.holds(code) is _member(value_set, code)

@@ -165,7 +165,7 @@ class TestPartialAndUnknownHeadings:
 
         request = replace(base("melanoma_iv"), "therapies.prior", (Therapy("a trial drug"),))
         text = decision_text(decide(request), POLICY)
-        assert "Requested: at least 0 therapies, some not coded." in text
+        assert "Requested: at least 0 therapies, some without a drug's code." in text
 
     def test_a_heading_unknown_by_its_own_condition_is_its_own_reason(self) -> None:
         """With the diagnoses missing, a heading whose criteria are met says why it is open."""

@@ -431,6 +431,7 @@ class TestOtherSystemicTherapy:
             ("etanercept", "L04AB01"),
             ("tocilizumab", "L04AC07"),
             ("tofacitinib", "L04AF01"),
+            ("tofacitinib", "L04AA29"),  # ATC before 2022
             ("abatacept", "L04AA24"),
         ],
     )
@@ -483,6 +484,27 @@ class TestWithMethotrexate:
         decision = decide(data)
         assert decision.outcome is Outcome.NOT_RECOMMENDED
         assert reason_labels(decision) == ("2.A.ii.a", "2.A.ii.b")
+
+    @pytest.mark.parametrize(
+        ("outcome", "expected"),
+        [
+            ("contraindication", Outcome.NOT_RECOMMENDED),  # it will not be given
+            (None, Outcome.APPROVE),
+            ("failure", Outcome.APPROVE),
+            ("intolerance", Outcome.APPROVE),
+            ("response", Outcome.APPROVE),
+        ],
+    )
+    def test_contraindicated_methotrexate_is_not_given_with_it(
+        self, outcome: str | None, expected: Outcome
+    ) -> None:
+        listed = [therapy(*METHOTREXATE, outcome=outcome)]
+        decision = decide(
+            changed(base_data("pjia_with_methotrexate"), {"therapies.concomitant": listed})
+        )
+        assert decision.outcome is expected
+        if expected is Outcome.NOT_RECOMMENDED:
+            assert reason_labels(decision) == ("2.A.ii.a", "2.A.ii.b")
 
 
 @pytest.mark.criteria("1.A.i", "2.A.i")

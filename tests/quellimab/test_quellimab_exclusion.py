@@ -44,6 +44,11 @@ BIOLOGICS = (
     ("tofacitinib", "L04AF01"),
     ("baricitinib", "L04AF02"),
     ("upadacitinib", "L04AF03"),
+    ("filgotinib", "L04AF04"),
+    ("tofacitinib", "L04AA29"),  # ATC before 2022
+    ("baricitinib", "L04AA37"),  # ATC before 2022
+    ("upadacitinib", "L04AA44"),  # ATC before 2022
+    ("filgotinib", "L04AA45"),  # ATC before 2022
     ("abatacept", "L04AA24"),
     ("rituximab", "L01FA01"),
 )
@@ -129,6 +134,18 @@ class TestExclusionNotMet:
         assert decision.outcome is Outcome.APPROVE
         assert status(decision, EXCLUSION) is Status.NOT_MET
 
+    @pytest.mark.parametrize("which", BASES)
+    def test_a_contraindicated_biologic_is_not_a_combination(self, which: Base) -> None:
+        """A biologic recorded as contraindicated will not be given with Quellimab."""
+        data = base_data(which)
+        data["therapies"]["concomitant"] = [
+            *data["therapies"].get("concomitant", []),
+            therapy("adalimumab", "L04AB04", outcome="contraindication"),
+        ]
+        decision = decide(data)
+        assert decision.outcome is Outcome.APPROVE
+        assert status(decision, EXCLUSION) is Status.NOT_MET
+
     def test_a_biologic_tried_before_is_not_a_combination(self) -> None:
         data = changed(
             base_data("ra_initial"),
@@ -154,6 +171,17 @@ class TestExclusionUnknown:
         assert "therapies.concomitant" in decision.facts_needed
         assert status(decision, EXCLUSION) is Status.UNKNOWN
         assert decision.authorization is None
+
+    @pytest.mark.parametrize("which", BASES)
+    @pytest.mark.parametrize("group", ["L04A", "L04AA", "L04", "L01F"])
+    def test_a_group_that_may_hold_a_biologic_is_never_approved(
+        self, which: Base, group: str
+    ) -> None:
+        """Coded only by an ATC group that holds a biologic, a therapy may be one."""
+        decision = decide(with_concomitant(which, METHOTREXATE, ("a biologic?", group)))
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "therapies.concomitant" in decision.facts_needed
+        assert status(decision, EXCLUSION) is Status.UNKNOWN
 
     @pytest.mark.parametrize("which", ["ra_continuation", "pjia_continuation"])
     def test_continuation_criteria_met_but_exclusion_open(self, which: Base) -> None:

@@ -114,8 +114,13 @@ class OneOf(_OneFact):
         return f"{self.fact} is {_words(self.values)}"
 
     def emit(self, code: Code) -> str:
-        """Missing is unknown; a value among ``values`` is met."""
+        """Missing is unknown; a value among ``values`` is met; a group that may be one, unknown."""
         out, _, value, met, not_met, unknown = self._start(code)
+        if isinstance(self.values, ValueSet):
+            found = code.constant(dict(zip((True, False, None), self._findings, strict=True)))
+            holds = code.constant(self.values.holds)
+            code.line(f"{out} = {unknown} if {value} is None else {found}[{holds}({value})]")
+            return out
         values = code.constant(self.values)
         code.line(
             f"{out} = {unknown} if {value} is None else {met} if {value} in {values} else {not_met}"
@@ -134,15 +139,27 @@ class Includes(_OneFact):
         return f"{self.fact} include {_words(self.values)}"
 
     def emit(self, code: Code) -> str:
-        """Kleene membership: met if the set holds a value, unknown while it may be partial."""
+        """Kleene membership: met if the set holds a value, unknown while it may be partial.
+
+        A value set may answer that a value may be in it (a group code): unknown,
+        unless another value is in it.
+        """
         out, fact, value, met, not_met, unknown = self._start(code)
-        values = code.constant(self.values)
         with code.block(f"if isinstance({value}, frozenset)"):
             code.line(f"{out} = {unknown} if {fact}[4] else {not_met}")
             item = code.local("c")
-            with code.block(f"for {item} in {value}"), code.block(f"if {item} in {values}"):
-                code.line(f"{out} = {met}")
-                code.line("break")
+            with code.block(f"for {item} in {value}"):
+                if isinstance(self.values, ValueSet):
+                    held = code.local("h")
+                    code.line(f"{held} = {code.constant(self.values.holds)}({item})")
+                    with code.block(f"if {held} is None"):
+                        code.line(f"{out} = {unknown}")
+                    test = held
+                else:
+                    test = f"{item} in {code.constant(self.values)}"
+                with code.block(f"if {test}"):
+                    code.line(f"{out} = {met}")
+                    code.line("break")
         with code.block("else"):
             code.line(f"{out} = {unknown}")
         return out

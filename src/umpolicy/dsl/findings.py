@@ -63,6 +63,17 @@ def missing_inputs(fact: Fact, facts: Mapping[str, Fact]) -> list[str]:
     return names or list(dict.fromkeys(_given(fact, facts)))
 
 
+def to_complete(facts_read: tuple[str, ...], facts: Mapping[str, Fact]) -> list[str]:
+    """The request's facts to complete for an unknown finding that read ``facts_read``.
+
+    Those missing or partial (see :func:`missing_inputs`); when every one is given in
+    full, a value left it open (a group code that may or may not be of a value set,
+    ``L03AC``): then the request's facts it read, to be given more precisely.
+    """
+    names = [name for each in facts_read for name in missing_inputs(facts[each], facts)]
+    return names or [name for each in facts_read for name in _given(facts[each], facts)]
+
+
 def _given(fact: Fact, facts: Mapping[str, Fact]) -> list[str]:
     """The request's own facts (not derived) that ``fact`` is worked out from."""
     if not fact.inputs:

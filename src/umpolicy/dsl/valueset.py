@@ -9,7 +9,25 @@ quotes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from attrs import field, frozen
+
+#: The code systems whose codes are hierarchical by their leading characters: a code's
+#: descendants all begin with it (ATC ``L03AC`` holds ``L03AC01``; ICD-10-CM ``D89.81``
+#: holds ``D89.811``). In the others a shared beginning means nothing (SNOMED CT ids,
+#: NUCC taxonomy codes), so only the codes and prefixes a set names are in it.
+HIERARCHICAL = frozenset({"ATC", "ICD-10-CM"})
+
+
+def _beginnings(codes: Iterable[str]) -> frozenset[str]:
+    """Every proper beginning of each code: the groups above it in a hierarchical system."""
+    return frozenset(code[:end] for code in codes for end in range(1, len(code)))
+
+
+_Lookup = tuple[
+    frozenset[str], tuple[str, ...], frozenset[str], tuple[str, ...], frozenset[str], frozenset[str]
+]
 
 
 @frozen
@@ -18,9 +36,15 @@ class ValueSet:
 
     ``ValueSet("t2dm", "Type 2 diabetes mellitus", "ICD-10-CM", prefixes=("E11",))``
     holds ``E11``, ``E11.9`` and ``E11.65``, and ATC's ``L01`` holds ``L01FF02``: codes
-    of these systems are hierarchical by their leading characters. ``excluded`` takes
-    codes (or, ending in ``*``, prefixes) back out: the drug itself from "other systemic
-    therapy", or one disease from a chapter.
+    of these systems are hierarchical by their leading characters (a prefix's trailing
+    ``.``, as in ``C43.``, is only ICD-10-CM's separator, so ``C43`` is held too).
+    ``excluded`` takes codes (or, ending in ``*``, prefixes) back out: the drug itself
+    from "other systemic therapy", or one disease from a chapter.
+
+    In a :data:`HIERARCHICAL` system a group code may stand for any code beneath it, so
+    :meth:`holds` answers in three values: the group ``L01XC`` is in a set holding
+    ``L01``; ``L04A`` may be in one holding ``L04AB`` (unknown), and so may ``L03AC`` in
+    one holding ``L03`` except ``L03AC01`` (it may be that very drug, or another one).
     """
 
     name: str
@@ -29,26 +53,64 @@ class ValueSet:
     codes: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
-    #: The codes, and the codes and prefixes taken back out, as sets and tuples to test
-    #: membership in one step each: a value set is asked for every code of every request.
-    _lookup: tuple[frozenset[str], frozenset[str], tuple[str, ...]] = field(
-        init=False, eq=False, hash=False, repr=False
-    )
+    #: The codes, the prefixes, the codes and prefixes taken back out, and the groups
+    #: that hold some code of the set and those that hold some code taken out (none
+    #: outside :data:`HIERARCHICAL`), worked out once: a set is asked for every code of
+    #: every request, so each question takes one step.
+    _lookup: _Lookup = field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.codes and not self.prefixes:
             raise ValueError(f"value set {self.name!r} holds no code")
+        prefixes = tuple(prefix.rstrip(".") for prefix in self.prefixes)
         out = frozenset(code for code in self.excluded if not code.endswith("*"))
-        under = tuple(code[:-1] for code in self.excluded if code.endswith("*"))
-        object.__setattr__(self, "_lookup", (frozenset(self.codes), out, under))
+        under = tuple(code[:-1].rstrip(".") for code in self.excluded if code.endswith("*"))
+        above_in = above_out = frozenset[str]()
+        if self.system in HIERARCHICAL:
+            held = (*self.codes, *prefixes)  # those not taken out hold codes of the set
+            above_in = _beginnings(c for c in held if c not in out and not c.startswith(under))
+            above_out = _beginnings((*out, *under))
+        lookup = (frozenset(self.codes), prefixes, out, under, above_in, above_out)
+        object.__setattr__(self, "_lookup", lookup)
 
-    def __contains__(self, code: object) -> bool:
+    def holds(self, code: object) -> bool | None:
+        """True when ``code`` is in the set, False when not; None when it may be.
+
+        A code taken back out is not in the set, nor is any code beneath a prefix taken
+        out. A group beneath a prefix of the set is in it, unless it holds a code taken
+        out; a group above a code or prefix of the set may be in it. Either is unknown,
+        as a therapy listed without codes is: the group's codes may be the set's or not.
+        """
         if not isinstance(code, str):
             return False
-        codes, out, under = self._lookup
-        if code not in codes and not code.startswith(self.prefixes):
+        codes, prefixes, out, under, above_in, above_out = self._lookup
+        if code in out or code.startswith(under):
             return False
-        return code not in out and not code.startswith(under)
+        if code in codes or code.startswith(prefixes):
+            return None if code in above_out else True
+        return None if code in above_in else False
+
+    def holds_any(self, codes: Iterable[str]) -> bool | None:
+        """Whether codes of one thing (a therapy's) put it in the set: Kleene "any".
+
+        A group code that another of its codes refines says nothing more: aldesleukin
+        coded ``L03AC01`` and ``L03AC`` is aldesleukin, not "maybe another drug".
+        """
+        listed = tuple(codes)
+        found: bool | None = False
+        for code in listed:
+            held = self.holds(code)
+            if held:
+                return True
+            if held is None and not any(
+                other != code and other.startswith(code) for other in listed
+            ):
+                found = None
+        return found
+
+    def __contains__(self, code: object) -> bool:
+        """True only when :meth:`holds` is sure the code is in the set."""
+        return self.holds(code) is True
 
     def describe(self) -> str:
         """The set for reviewers: its title and what it holds."""

@@ -24,7 +24,7 @@ from attrs import frozen
 
 from umpolicy.dsl.checks import Check
 from umpolicy.dsl.choice import Choice
-from umpolicy.dsl.findings import Finding, missing_inputs
+from umpolicy.dsl.findings import Finding, to_complete
 from umpolicy.dsl.nodes import AnyOf, Group, Node, roles
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.status import Status
@@ -223,8 +223,7 @@ class _Run:
             name
             for finding in findings
             if finding.status is UNKNOWN
-            for fact in finding.facts
-            for name in missing_inputs(self.facts[fact], self.facts)
+            for name in to_complete(finding.facts, self.facts)
         ]
 
     def not_met(self, node: Node) -> list[Reason]:

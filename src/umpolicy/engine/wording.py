@@ -168,11 +168,18 @@ def _answer_words(policy: Policy, name: str, code: str) -> str | None:
 
 
 def _coded(policy: Policy, code: str) -> str:
-    """A code with the titles of the policy's value sets that hold it: ``C64.9 (Renal …)``."""
+    """A code with the titles of the policy's value sets that hold it: ``C64.9 (Renal …)``.
+
+    A group code that may be of a set says so: ``D89.8 (may be Graft-versus-host disease)``.
+    """
     words = _codes_of(policy)
     shown = words.get(code)
     if shown is None:
-        titles = [each.title for each in policy.value_sets if code in each]
+        titles = []
+        for each in policy.value_sets:
+            held = each.holds(code)
+            if held is not False:
+                titles.append(each.title if held else f"may be {each.title}")
         shown = keep(words, code, f"{code} ({', '.join(titles)})" if titles else code, KEPT)
     return shown
 
@@ -298,7 +305,7 @@ def _bound(
         return Worded(required, shown)
     shown = amount(requested, limit)
     if fact.partial:
-        shown = f"at least {shown}, some not coded"
+        shown = f"at least {shown}, some without a drug's code"
     if requested.unit == limit.unit:
         return Worded(required, shown)
     # The other side in the unit of this one, whichever reads better: a whole number

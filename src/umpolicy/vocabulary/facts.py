@@ -357,23 +357,24 @@ def _matching(
     outcomes: tuple[TherapyOutcome, ...],
     excluding: tuple[TherapyOutcome, ...],
 ) -> tuple[list[Therapy], bool]:
-    """The therapies of the value set that count, and whether an uncoded one might.
+    """The therapies of the value set that count, and whether another one might.
 
-    A therapy listed without codes may or may not be of the value set: it leaves the
-    answer open (never "not listed"), unless another therapy settles it.
+    A therapy listed without codes, or coded only by a group that may or may not be
+    of the value set (ATC ``L04A``), leaves the answer open (never "not listed"),
+    unless another therapy settles it.
     """
     found = []
-    uncoded = False
+    maybe = False
     for each in therapies:
         outcome = each.outcome
         if (outcomes and outcome not in outcomes) or outcome in excluding:
             continue
-        codes = each.codes
-        if not codes:
-            uncoded = True
-        elif any(code in value_set for code in codes):
+        held = value_set.holds_any(each.codes) if each.codes else None
+        if held:
             found.append(each)
-    return found, uncoded
+        elif held is None:
+            maybe = True
+    return found, maybe
 
 
 @frozen
@@ -381,10 +382,14 @@ class TherapyListed:
     """A yes/no fact: the history (``prior`` or ``concomitant``) lists a therapy of a value set.
 
     ``outcomes`` narrows it to what happened (a contraindication), and ``excluding``
-    leaves out what did not count as a trial (a contraindication: never given; a
-    therapy with no outcome given still counts); ``at_least`` narrows it to a trial of
-    at least that long ("for at least 3 months"): a matching therapy whose duration is
-    not given leaves the fact unknown unless another one settles it.
+    leaves out what did not count as a trial, or will not be given with the drug (a
+    contraindication: never given; a therapy with no outcome given still counts). Leave
+    contraindications out of every fact that means "given", whichever way its criterion
+    reads it: a contraindicated corticosteroid does not meet "with corticosteroids", nor
+    does a contraindicated anticancer drug spoil "as a single agent". ``at_least``
+    narrows it to a trial of at least that long ("for at least 3 months"): a matching
+    therapy whose duration is not given leaves the fact unknown unless another one
+    settles it.
     """
 
     name: str
@@ -401,22 +406,22 @@ class TherapyListed:
         return (_HISTORY[self.history],)
 
     def derive(self, book: Book) -> Fact:
-        """Kleene "any": listed; not listed; or open (uncoded, or a trial of unknown length)."""
+        """Kleene "any": listed; not listed; or open (it may be one; a trial of unknown length)."""
         source = _HISTORY[self.history]
         book[source]
         therapies = getattr(book.request.therapies, self.history)
         if therapies is None:
             return new(Fact, (self.name, None, (source,), None, False))
-        found, uncoded = _matching(therapies, self.value_set, self.outcomes, self.excluding)
+        found, maybe = _matching(therapies, self.value_set, self.outcomes, self.excluding)
         at_least = self.at_least
         if at_least is None:
             settled = bool(found)
-            unknown = uncoded
+            unknown = maybe
         else:
             settled = any(
                 t.duration is not None and compare(t.duration, at_least) >= 0 for t in found
             )
-            unknown = uncoded or any(t.duration is None for t in found)
+            unknown = maybe or any(t.duration is None for t in found)
         value = True if settled else (None if unknown else False)
         return new(Fact, (self.name, value, (source,), None, False))
 
@@ -443,16 +448,17 @@ class TherapyCount:
     def derive(self, book: Book) -> Fact:
         """The count, in ``{therapy}``; missing when the history is not given.
 
-        With an uncoded therapy in the history the count is *partial*: at least this
-        many, so a limit compares it as a lower bound.
+        With a therapy in the history that may be of the value set (uncoded, or coded
+        only by a group) the count is *partial*: at least this many, so a limit
+        compares it as a lower bound.
         """
         source = _HISTORY[self.history]
         book[source]
         therapies = getattr(book.request.therapies, self.history)
         if therapies is None:
             return new(Fact, (self.name, None, (source,), None, False))
-        found, uncoded = _matching(therapies, self.value_set, self.outcomes, self.excluding)
-        return new(Fact, (self.name, _therapies_counted(len(found)), (source,), None, uncoded))
+        found, maybe = _matching(therapies, self.value_set, self.outcomes, self.excluding)
+        return new(Fact, (self.name, _therapies_counted(len(found)), (source,), None, maybe))
 
 
 _therapies_counted = _counted("{therapy}")

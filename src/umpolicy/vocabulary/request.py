@@ -141,8 +141,10 @@ class Therapy:
     duration: Quantity | None = None
     """How long it was given. FHIR: ``MedicationStatement.effectivePeriod``."""
     outcome: TherapyOutcome | None = None
-    """What happened: failure, intolerance, contraindication or response. FHIR:
-    ``MedicationStatement.statusReason``.
+    """What happened: failure, intolerance or response; contraindication when it was never given
+    (for a therapy to be given with the drug: it will not be). A contraindicated therapy is
+    neither tried nor given with the drug, unless a policy asks for the contraindication itself.
+    FHIR: ``MedicationStatement.statusReason``.
     """
 
 
@@ -155,8 +157,8 @@ class Therapies:
     ``AllergyIntolerance`` or the prescriber).
     """
     concomitant: tuple[Therapy, ...] | None = None
-    """Therapies to be given with the drug. FHIR: an active ``MedicationRequest`` or
-    ``MedicationStatement``.
+    """Therapies to be given with the drug (one recorded as contraindicated will not be). FHIR:
+    an active ``MedicationRequest`` or ``MedicationStatement``.
     """
     time_on_drug: Quantity | None = None
     """Time on the requested drug (continuation requests). FHIR: the drug's ``MedicationStatement``,

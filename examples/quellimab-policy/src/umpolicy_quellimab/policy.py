@@ -110,6 +110,12 @@ _BIOLOGIC_PREFIXES = (
 _BIOLOGIC_CODES = (
     "L04AA24",  # abatacept
     "L01FA01",  # rituximab
+    # The Janus kinase inhibitors' codes before ATC moved them to L04AF in 2022: a
+    # history may still carry them.
+    "L04AA29",  # tofacitinib (ATC before 2022; L04AF01 from 2022)
+    "L04AA37",  # baricitinib (ATC before 2022; L04AF02 from 2022)
+    "L04AA44",  # upadacitinib (ATC before 2022; L04AF03 from 2022)
+    "L04AA45",  # filgotinib (ATC before 2022; L04AF04 from 2022)
 )
 BIOLOGICS_AND_TSDMARDS = ValueSet(
     "biologic-or-tsdmard",
@@ -164,6 +170,7 @@ WITH_BIOLOGIC_OR_TSDMARD = TherapyListed(
     "A biologic or a targeted synthetic DMARD is to be given together with Quellimab.",
     "concomitant",
     BIOLOGICS_AND_TSDMARDS,
+    excluding=(TherapyOutcome.CONTRAINDICATION,),  # contraindicated is not to be given
 )
 PRIOR_JIA_SYSTEMIC = TherapyListed(
     "therapy.prior_jia_systemic",
@@ -178,6 +185,7 @@ WITH_METHOTREXATE = TherapyListed(
     "Methotrexate is to be given together with Quellimab.",
     "concomitant",
     METHOTREXATE,
+    excluding=(TherapyOutcome.CONTRAINDICATION,),  # contraindicated is not to be given
 )
 # --8<-- [end:derived-facts]
 
@@ -503,11 +511,13 @@ INTERPRETATIONS = (
         "Quellimab is used in combination with another biologic or a targeted synthetic "
         "DMARD when the therapies to be given with it include one of the teaching set, "
         f"{BIOLOGICS_AND_TSDMARDS.describe()}: TNF-alpha, interleukin and Janus kinase "
-        "inhibitors, abatacept and rituximab. The same fact "
+        "inhibitors, abatacept and rituximab; one recorded as a contraindication will not "
+        "be given, so it is no combination. The same fact "
         "decides criterion 1.A.iii and CONDITIONS NOT RECOMMENDED 1, which holds for both "
         "indications and for continuation too: when it is met the request is not "
         "recommended, and while the therapies to be given with Quellimab are not given, "
-        "no request is approved (insufficient information).",
+        "or one is listed without its ATC codes or only by an ATC group that may hold one "
+        "(L04A), no request is approved (insufficient information).",
         ("1.A.iii",),
     ),
     # --8<-- [start:interpretation-example]
@@ -530,7 +540,8 @@ INTERPRETATIONS = (
         "with-methotrexate",
         "Started in combination with methotrexate",
         "2.A.ii.b is met when the therapies to be given with Quellimab include "
-        f"{METHOTREXATE.describe()}.",
+        f"{METHOTREXATE.describe()}, but not one recorded as a contraindication: that will "
+        "not be given.",
         ("2.A.ii.b",),
     ),
     Interpretation(

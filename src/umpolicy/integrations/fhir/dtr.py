@@ -97,7 +97,7 @@ _THERAPY = (
     ("codes", "Its ATC codes (such as L01FF02).", "string", True),
     (
         "outcome",
-        "What happened: failure, intolerance, contraindication or response.",
+        "What happened: failure, intolerance or response; contraindication if never given.",
         "choice",
         False,
     ),

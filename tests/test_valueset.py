@@ -192,7 +192,9 @@ class TestGroupCodes:
             ("L01F", None),  # rituximab is L01FA01
             ("L04AA13", False),  # leflunomide
             ("L04AX", False),
-            ("L01X", False),
+            ("L01XC02", True),  # rituximab, as ATC coded it before 2022
+            ("L01X", None),  # rituximab's group before 2022, or another drug of it
+            ("L01XX", False),
         ],
     )
     def test_biologics(self, code: str, held: bool | None) -> None:

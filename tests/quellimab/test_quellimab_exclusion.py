@@ -51,6 +51,7 @@ BIOLOGICS = (
     ("filgotinib", "L04AA45"),  # ATC before 2022
     ("abatacept", "L04AA24"),
     ("rituximab", "L01FA01"),
+    ("rituximab", "L01XC02"),  # ATC before 2022
 )
 #: Therapies given alongside that are neither a biologic nor a tsDMARD.
 OTHERS = (

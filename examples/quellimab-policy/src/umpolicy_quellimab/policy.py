@@ -110,8 +110,9 @@ _BIOLOGIC_PREFIXES = (
 _BIOLOGIC_CODES = (
     "L04AA24",  # abatacept
     "L01FA01",  # rituximab
-    # The Janus kinase inhibitors' codes before ATC moved them to L04AF in 2022: a
-    # history may still carry them.
+    # Codes ATC gave these drugs before moving them in 2022 (the monoclonal antibodies
+    # to L01F, the Janus kinase inhibitors to L04AF): a history may still carry them.
+    "L01XC02",  # rituximab (ATC before 2022; L01FA01 from 2022)
     "L04AA29",  # tofacitinib (ATC before 2022; L04AF01 from 2022)
     "L04AA37",  # baricitinib (ATC before 2022; L04AF02 from 2022)
     "L04AA44",  # upadacitinib (ATC before 2022; L04AF03 from 2022)

@@ -49,7 +49,7 @@ class Indication:
 
     @property
     def title(self) -> str:
-        """The indication's name, e.g. ``Rheumatoid Arthritis``."""
+        """The indication's name, e.g. ``Type 2 Diabetes Mellitus``."""
         return (self.criteria.title or self.criteria.text).rstrip(".")
 
 

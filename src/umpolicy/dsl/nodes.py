@@ -24,7 +24,7 @@ class Predicate:
     ``requires`` is the criterion's own condition, as a heading's is (a weight tier):
     when it is not met, the criterion is not met and off the request's branch.
     ``approval`` is the period when the criterion is a branch of its own ("B) Patient is
-    Currently Receiving Quellimab. Approve for 1 year if …").
+    Currently Receiving the drug. Approve for 1 year if …").
     """
 
     label: str

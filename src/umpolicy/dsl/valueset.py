@@ -93,8 +93,8 @@ class ValueSet:
     def holds_any(self, codes: Iterable[str]) -> bool | None:
         """Whether codes of one thing (a therapy's) put it in the set: Kleene "any".
 
-        A group code that another of its codes refines says nothing more: aldesleukin
-        coded ``L03AC01`` and ``L03AC`` is aldesleukin, not "maybe another drug".
+        A group code that another of its codes refines says nothing more: a therapy
+        coded ``L01FF02`` and ``L01FF`` is that one drug, not "maybe another drug".
         """
         listed = tuple(codes)
         found: bool | None = False

@@ -168,9 +168,10 @@ def _answer_words(policy: Policy, name: str, code: str) -> str | None:
 
 
 def _coded(policy: Policy, code: str) -> str:
-    """A code with the titles of the policy's value sets that hold it: ``C64.9 (Renal …)``.
+    """A code with the titles of the policy's value sets that hold it: ``E11.9 (Type 2 …)``.
 
-    A group code that may be of a set says so: ``D89.8 (may be Graft-versus-host disease)``.
+    A group code that may be of a set says so: ``E11 (may be Type 2 diabetes with
+    kidney complications)`` for a set of ``E11.2*``.
     """
     words = _codes_of(policy)
     shown = words.get(code)

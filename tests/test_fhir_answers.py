@@ -62,7 +62,12 @@ def bare(*resources: dict[str, Any]) -> dict[str, Any]:
         "created": "2026-03-02",
         "patient": {"reference": "Patient/p"},
     }
-    order = {"resourceType": "MedicationRequest", "id": "m", "subject": {"reference": "Patient/p"}}
+    order = {
+        "resourceType": "MedicationRequest",
+        "id": "m",
+        "status": "draft",
+        "subject": {"reference": "Patient/p"},
+    }
     entries = [claim, {"resourceType": "Patient", "id": "p"}, order, *resources]
     return {"resourceType": "Bundle", "entry": [{"resource": r} for r in entries]}
 
@@ -433,6 +438,7 @@ class TestTheClaimsShape:
     def test_a_quantity_that_is_no_object(self) -> None:
         weight = {
             "resourceType": "Observation",
+            "status": "final",
             "code": {"coding": [{"system": codes.LOINC, "code": "29463-7"}]},
             "valueQuantity": "80 kg",
         }

@@ -629,13 +629,6 @@ class TestFailClosed:
         decision = evaluate_bundle(data, "proleukin", today=TODAY)
         assert decision.outcome is not Outcome.APPROVE
 
-    @pytest.mark.parametrize("status", ["entered-in-error", "cancelled", "stopped", 7])
-    def test_an_order_not_active_is_refused(self, status: object) -> None:
-        data = bundle()
-        resource(data, "MedicationRequest")["status"] = status
-        where = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource.status"
-        assert where in paths(data)
-
     @pytest.mark.parametrize("ranged", ["frequencyMax", "periodMax", "countMax"])
     def test_a_range_of_frequencies_or_counts_is_refused(self, ranged: str) -> None:
         data = bundle()
@@ -648,6 +641,109 @@ class TestFailClosed:
         rates = resource(data, "MedicationRequest")["dosageInstruction"][0]["doseAndRate"]
         rates.append(copy.deepcopy(rates[0]))
         assert any(path.endswith("dosageInstruction[0].doseAndRate") for path in paths(data))
+
+
+def status_faults(data: dict[str, Any], kind: str) -> list[str]:
+    """The reasons of the problems at the status of the bundle's first resource of ``kind``."""
+    where = f"Bundle.entry[{index(data, kind)}].resource.status"
+    return [reason for path, reason in faults(data) if path == where]
+
+
+class TestOrderStatus:
+    """A MedicationRequest's status is required; only an active or draft order is decided."""
+
+    @pytest.mark.parametrize("status", ["active", "draft"])
+    def test_an_order_placed_or_being_written_is_decided(self, status: str) -> None:
+        data = bundle()
+        resource(data, "MedicationRequest")["status"] = status
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        "status", ["on-hold", "cancelled", "completed", "entered-in-error", "stopped", "unknown"]
+    )
+    def test_any_other_order_is_refused(self, status: str) -> None:
+        data = bundle()
+        resource(data, "MedicationRequest")["status"] = status
+        assert status_faults(data, "MedicationRequest") == [
+            f"the order is {status!r}: umpolicy decides an active or draft order"
+        ]
+
+    def test_an_order_without_a_status_is_refused(self) -> None:
+        data = bundle()
+        del resource(data, "MedicationRequest")["status"]
+        [reason] = status_faults(data, "MedicationRequest")
+        assert reason.startswith("required field missing: the MedicationRequest's status (")
+
+    @pytest.mark.parametrize("status", ["Active", "", "signed", 7, True, ["active"]])
+    def test_a_status_of_no_fhir_code_is_refused(self, status: object) -> None:
+        data = bundle()
+        resource(data, "MedicationRequest")["status"] = status
+        [reason] = status_faults(data, "MedicationRequest")
+        assert reason.startswith(f"{status!r} is not a MedicationRequest status; expected one of")
+
+
+def weighed(status: object) -> dict[str, Any]:
+    """The melanoma IV approval (its dose per kg needs the weight), weighed ``status``."""
+    data = bundle("melanoma-iv-approve")
+    weight = resource(data, "Observation")
+    assert weight["code"]["coding"][0]["code"] == "29463-7"  # body weight
+    if status is None:
+        del weight["status"]
+    else:
+        weight["status"] = status
+    return data
+
+
+class TestObservationStatus:
+    """A body measure is read from a final result only; one not final leaves it unknown."""
+
+    @pytest.mark.parametrize("status", ["final", "amended", "corrected"])
+    def test_a_final_result_is_read(self, status: str) -> None:
+        data = weighed(status)
+        assert request_from_bundle(data, "proleukin").patient.weight == Quantity("72.5", "kg")
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        "status", ["registered", "preliminary", "unknown", "cancelled", "entered-in-error"]
+    )
+    def test_a_result_not_final_is_not_read_and_the_decision_asks_for_it(self, status: str) -> None:
+        data = weighed(status)
+        assert request_from_bundle(data, "proleukin").patient.weight is None
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "patient.weight" in decision.facts_needed
+
+    def test_a_final_result_is_read_beside_a_later_preliminary_one(self) -> None:
+        data = weighed("final")
+        weight = resource(data, "Observation")
+        later = copy.deepcopy(weight)
+        later.update(id="later", status="preliminary", effectiveDateTime="2026-03-02T08:00:00Z")
+        later["valueQuantity"]["value"] = Decimal(40)
+        weight["effectiveDateTime"] = "2026-02-01T08:00:00Z"
+        data["entry"].append({"resource": later})
+        assert request_from_bundle(data, "proleukin").patient.weight == Quantity("72.5", "kg")
+
+    def test_a_result_without_a_status_is_refused(self) -> None:
+        [reason] = status_faults(weighed(None), "Observation")
+        assert reason == (
+            "required field missing: the Observation's status (final, amended, corrected, "
+            "registered, preliminary, unknown, cancelled, entered-in-error)"
+        )
+
+    @pytest.mark.parametrize("status", ["Final", "", "done", 1, False])
+    def test_a_status_of_no_fhir_code_is_refused(self, status: object) -> None:
+        [reason] = status_faults(weighed(status), "Observation")
+        assert reason.startswith(f"{status!r} is not an Observation status; expected one of")
+
+    def test_an_observation_umpolicy_does_not_read_needs_no_status(self) -> None:
+        data = bundle()
+        other = {
+            "resourceType": "Observation",
+            "code": {"coding": [{"system": codes.LOINC, "code": "8867-4"}]},  # heart rate
+            "valueQuantity": {"value": 70, "unit": "/min"},
+        }
+        data["entry"].append({"resource": other})
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
 
 def nivolumab(status: object = None) -> dict[str, Any]:

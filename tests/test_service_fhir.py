@@ -411,7 +411,10 @@ class TestDTR:
                 lambda p: {
                     **p,
                     "parameter": [
-                        {**p["parameter"][0], "resource": {"resourceType": "MedicationRequest"}},
+                        {
+                            **p["parameter"][0],
+                            "resource": {"resourceType": "MedicationRequest", "status": "draft"},
+                        },
                         *p["parameter"][1:],
                     ],
                 },

@@ -46,10 +46,26 @@ from umpolicy.vocabulary.request import Request
 
 Data = dict[str, Any]
 
-#: Observation and Condition statuses that say the record does not hold.
-_VOID = {"entered-in-error", "cancelled", "refuted"}
-#: The MedicationRequest statuses of an order to decide: one placed, or one being written.
-_ORDERED = {"active", "draft"}
+#: Observation statuses (FHIR R4, required) of a result umpolicy reads: a final one, or
+#: one amended or corrected after it was final ...
+_RESULT = ("final", "amended", "corrected")
+#: ... and those it does not read: no result yet, or only a preliminary or unknown one
+#: (the fact stays unknown unless a final result gives it, so a decision asks for it),
+#: or a record that does not hold.
+_NO_RESULT = ("registered", "preliminary", "unknown", "cancelled", "entered-in-error")
+_OBSERVATION = (*_RESULT, *_NO_RESULT)
+#: The MedicationRequest statuses (FHIR R4, required) of an order to decide: one placed,
+#: or one being written; the others (on hold, stopped, …) are not an order to decide.
+_ORDERED = ("active", "draft")
+_MEDICATION_REQUEST = (
+    *_ORDERED,
+    "on-hold",
+    "cancelled",
+    "completed",
+    "entered-in-error",
+    "stopped",
+    "unknown",
+)
 #: Condition clinical statuses read as a current diagnosis (absent is read as current).
 _CURRENT = {"active", "recurrence", "relapse"}
 #: MedicationStatement statuses (FHIR R4, required): the history a therapy of each is in,
@@ -293,7 +309,7 @@ def _patient(reading: Reading, patient: Located, data: Data) -> None:
 
 
 def _observations(reading: Reading, patient: Located, data: Data) -> None:
-    """Weight, height and body surface area: the latest Observation of each (LOINC, UCUM)."""
+    """Weight, height and BSA: the latest final Observation of each (LOINC, UCUM)."""
     latest: dict[str, list[tuple[dt.datetime | None, Located]]] = {}
     for found in reading.of_type("Observation"):
         concept = found.get("code")
@@ -305,7 +321,10 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
         field = next(
             (codes.BODY_OBSERVATIONS[c] for c in loinc if c in codes.BODY_OBSERVATIONS), None
         )
-        if field is None or found.code("status") in _VOID or "valueQuantity" not in found.resource:
+        if field is None:
+            continue
+        status = status_of(reading, found, _OBSERVATION)
+        if status not in _RESULT or "valueQuantity" not in found.resource:
             continue
         if not _subject(reading, found, patient):
             continue
@@ -365,8 +384,8 @@ def _status(resource: Located, name: str) -> str | None:
 
 def _order(reading: Reading, order: Located, patient: Located | None, data: Data) -> None:
     """The drug, its route, dose, frequency and doses, and its prescriber."""
-    status = order.get("status")
-    if status is not None and (not isinstance(status, str) or status not in _ORDERED):
+    status = status_of(reading, order, _MEDICATION_REQUEST)
+    if status is not None and status not in _ORDERED:
         reading.fail(
             at(order.path, "status"),
             f"the order is {shown(status)}: umpolicy decides an active or draft order",

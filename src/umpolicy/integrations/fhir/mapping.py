@@ -65,18 +65,22 @@ MAPPING: tuple[Source, ...] = (
     Source("patient.sex", "`Patient.gender`", _SAME, ("Patient",)),
     Source(
         "patient.weight",
-        "`Observation.valueQuantity`, LOINC 29463-7, in UCUM (the latest by `effectiveDateTime`)",
+        "`Observation.valueQuantity`, LOINC 29463-7, in UCUM, of a final result "
+        "(the latest by `effectiveDateTime`)",
         _SAME,
         ("Observation",),
     ),
     Source(
         "patient.height",
-        "`Observation.valueQuantity`, LOINC 8302-2, in UCUM",
+        "`Observation.valueQuantity`, LOINC 8302-2, in UCUM, as the weight",
         _SAME,
         ("Observation",),
     ),
     Source(
-        "patient.bsa", "`Observation.valueQuantity`, LOINC 8277-6, in UCUM", _SAME, ("Observation",)
+        "patient.bsa",
+        "`Observation.valueQuantity`, LOINC 8277-6, in UCUM, as the weight",
+        _SAME,
+        ("Observation",),
     ),
     Source(
         "diagnoses",

@@ -49,11 +49,6 @@ class Located:
         """The element ``name`` of the resource, or ``None``."""
         return self.resource.get(name)
 
-    def code(self, name: str) -> str | None:
-        """The element ``name`` when it is text (a code such as a status), else ``None``."""
-        value = self.resource.get(name)
-        return value if isinstance(value, str) else None
-
 
 class Reading:
     """The resources being read, what the request took from where, and every problem."""
@@ -230,7 +225,10 @@ def status_of(reading: Reading, found: Located, allowed: tuple[str, ...]) -> str
     if value is None:
         reading.fail(where, f"required field missing: the {found.type}'s status ({codes})")
     elif not isinstance(value, str) or value not in allowed:
-        reading.fail(where, f"{shown(value)} is not a {found.type} status; expected one of {codes}")
+        article = "an" if found.type[0] in "AEIOU" else "a"
+        reading.fail(
+            where, f"{shown(value)} is not {article} {found.type} status; expected one of {codes}"
+        )
     else:
         return value
     return None

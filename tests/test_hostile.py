@@ -176,6 +176,26 @@ class TestLoneSurrogates:
             evaluate(text)
         assert str(info.value.errors[0]) == "key '\\udc00' holds a lone surrogate @ $"
 
+    @pytest.mark.parametrize(
+        ("where", "key", "path"),
+        [
+            ((), 1, "$"),
+            (("patient",), None, "$.patient"),
+            (("answers", "proleukin"), (1,), "$.answers.proleukin"),
+        ],
+    )
+    def test_a_python_callers_key_that_is_not_text(
+        self, where: tuple[str, ...], key: object, path: str
+    ) -> None:
+        data = approved()
+        inner: dict[Any, Any] = data
+        for name in where:
+            inner = inner[name]
+        inner[key] = True
+        with pytest.raises(InputError) as info:
+            evaluate(data)
+        assert str(info.value.errors[0]) == f"key {key!r} is not text (a JSON key is) @ {path}"
+
     def test_a_pair_is_text(self) -> None:
         data = approved()
         data["id"] = "\U0001f600"

@@ -572,6 +572,9 @@ def _problems(data: Any, path: str, found: list[FieldError]) -> None:
         for key in getattr(data, "duplicates", ()):
             found.append(FieldError(f"{path}.{key}", "duplicate key: each key may appear once"))
         for key, value in data.items():
+            if not isinstance(key, str):  # a Python caller's data: JSON's keys are text
+                found.append(FieldError(path, f"key {shown(key)} is not text (a JSON key is)"))
+                continue
             if lone_surrogate(key):
                 found.append(FieldError(path, f"key {shown(key)} holds a lone surrogate"))
             _problems(value, f"{path}.{key}", found)

@@ -574,3 +574,366 @@ class TestLastCorners:
         )
         assert order["dosageInstruction"][0]["timing"]["repeat"]["period"] == 4
         assert request_from_bundle(bundle, "proleukin") == request
+
+
+_QR = "QuestionnaireResponse"
+
+
+def approval(name: str) -> dict[str, Any]:
+    """The PAS bundle of an approving example, its DTR answers in one response."""
+    data = bundle_from_request(example(name))
+    assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+    return data
+
+
+def where(data: dict[str, Any], kind: str = _QR, nth: int = 0) -> str:
+    """The path of the ``nth`` resource of ``kind`` in the bundle."""
+    found = [i for i, e in enumerate(data["entry"]) if e["resource"]["resourceType"] == kind]
+    return f"Bundle.entry[{found[nth]}].resource"
+
+
+def the(data: dict[str, Any], kind: str = _QR, nth: int = 0) -> dict[str, Any]:
+    """The ``nth`` resource of ``kind`` in the bundle."""
+    found: dict[str, Any] = [
+        e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == kind
+    ][nth]
+    return found
+
+
+def second_response(data: dict[str, Any], *items: dict[str, Any], first: bool = False) -> None:
+    """Another completed response of umpolicy's, about the patient, after (or before) the rest."""
+    answer = {**copy.deepcopy(the(data)), "id": "second", "item": list(items)}
+    data["entry"].insert(0 if first else len(data["entry"]), {"resource": answer})
+
+
+def errors(data: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(InputError) as caught:
+        evaluate_bundle(data, "proleukin", today=TODAY)
+    return [(e.path, e.reason) for e in caught.value.errors]
+
+
+class TestAnotherPatientsAnswers:
+    """A response about another patient is a fault at its subject, as any resource's is."""
+
+    def test_about_a_patient_not_in_the_bundle(self) -> None:
+        data = approval("gvhd-approve")
+        the(data)["subject"] = {"reference": "Patient/other-9"}
+        assert errors(data) == [
+            (
+                f"{where(data)}.subject.reference",
+                "the reference 'Patient/other-9' does not resolve to a resource here",
+            )
+        ]
+
+    def test_about_another_patient_in_the_bundle(self) -> None:
+        data = approval("gvhd-approve")
+        data["entry"].append({"resource": {"resourceType": "Patient", "id": "p2"}})
+        the(data)["subject"] = {"reference": "Patient/p2"}
+        assert errors(data) == [
+            (f"{where(data)}.subject.reference", "refers to another patient than the request's")
+        ]
+
+    def test_about_no_one_is_read_as_the_others_are(self) -> None:
+        data = approval("gvhd-approve")
+        del the(data)["subject"]
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+
+    def test_in_a_hook_too(self) -> None:
+        hook = hook_from_request(example("gvhd-approve"))
+        records = hook["prefetch"]["records"]["entry"]
+        [response] = [e["resource"] for e in records if e["resource"]["resourceType"] == _QR]
+        response["subject"] = {"reference": "Patient/other-9"}
+        with pytest.raises(InputError) as caught:
+            request_from_hook(hook, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        assert error.path.endswith("].resource.subject.reference")
+
+
+def _boolean(value: bool) -> dict[str, Any]:
+    return {"valueBoolean": value}
+
+
+def _site(code: str) -> dict[str, Any]:
+    return {"valueCoding": {"code": code}}
+
+
+def _answered_twice(data: dict[str, Any]) -> str:
+    the(data)["item"][0]["answer"] = [_boolean(True), _boolean(False)]
+    return f"{where(data)}.item[0].answer[1]"
+
+
+def _item_twice(data: dict[str, Any]) -> str:
+    link = "answers.steroid_refractory"
+    the(data)["item"] = [answered(link, _boolean(False)), answered(link, _boolean(True))]
+    return f"{where(data)}.item[1].answer[0]"
+
+
+def _in_two_responses(data: dict[str, Any]) -> str:
+    second_response(data, answered("answers.steroid_refractory", _boolean(True)))
+    the(data)["item"][0]["answer"] = [_boolean(False)]
+    return f"{where(data, nth=1)}.item[0].answer[0]"
+
+
+def _site_answered_twice(data: dict[str, Any]) -> str:
+    the(data)["item"][0]["item"][0]["answer"].append(_site("visceral"))
+    return f"{where(data)}.item[0].item[0].answer[1]"
+
+
+def _site_twice(data: dict[str, Any]) -> str:
+    the(data)["item"][0]["item"].insert(0, answered("answers.lesions.site", _site("visceral")))
+    return f"{where(data)}.item[0].item[1].answer[0]"
+
+
+def _lesions_in_two_responses(data: dict[str, Any]) -> str:
+    lesion = group(
+        "answers.lesions", site=[_site("visceral")], status=[{"valueCoding": {"code": "other"}}]
+    )
+    second_response(data, lesion, first=True)
+    return f"{where(data, nth=1)}.item[0]"
+
+
+def _cycles_answered_twice(data: dict[str, Any]) -> str:
+    the(data)["item"][0]["answer"].append({"valueInteger": 3})
+    return f"{where(data)}.item[0].answer[1]"
+
+
+def _same_answers_twice(data: dict[str, Any]) -> None:
+    """Each answer given twice (of a list's item, each part's)."""
+    for item in the(data)["item"]:
+        for each in item.get("item", [item]):
+            each["answer"] = each["answer"] * 2
+
+
+def _same_items_twice(data: dict[str, Any]) -> None:
+    """Each item given twice (of a list's item, each part: the item is one of the list)."""
+    for item in the(data)["item"]:
+        if "item" in item:
+            item["item"] = item["item"] * 2
+    the(data)["item"] = [
+        each for item in the(data)["item"] for each in ([item] if "item" in item else [item] * 2)
+    ]
+
+
+def _same_response_twice(data: dict[str, Any]) -> None:
+    second_response(data, *copy.deepcopy(the(data)["item"]))
+
+
+#: A prior therapy's parts, as a DTR group answers them.
+_PRIOR = {"name": [{"valueString": "ipilimumab"}], "codes": [{"valueString": "L01FX04"}]}
+
+
+class TestAnswersGivenTwice:
+    """An element answered twice is read once if the answers agree, else it is a fault."""
+
+    @pytest.mark.parametrize(
+        ("name", "change", "link"),
+        [
+            ("gvhd-approve", _answered_twice, "answers.steroid_refractory"),
+            ("gvhd-approve", _item_twice, "answers.steroid_refractory"),
+            ("gvhd-approve", _in_two_responses, "answers.steroid_refractory"),
+            ("melanoma-intralesional-approve", _site_answered_twice, "answers.lesions.site"),
+            ("melanoma-intralesional-approve", _site_twice, "answers.lesions.site"),
+            ("melanoma-intralesional-approve", _lesions_in_two_responses, "answers.lesions"),
+            (
+                "melanoma-iv-approve",
+                _cycles_answered_twice,
+                "medication.schedule.cycles_per_course",
+            ),
+        ],
+        ids=[
+            "two answers",
+            "the item twice",
+            "two responses",
+            "a part's two answers",
+            "the part twice",
+            "two lists",
+            "a fact's two answers",
+        ],
+    )
+    def test_differing_answers_are_a_fault(self, name: str, change: Any, link: str) -> None:
+        """Each approved, reading one of the answers: the yes could win."""
+        data = approval(name)
+        at_fault = change(data)
+        [(path, reason)] = errors(data)
+        assert path == at_fault
+        assert reason.startswith(f"{link} is answered twice, differently: here and at ")
+        assert reason.endswith("; umpolicy reads one answer")
+
+    @pytest.mark.parametrize(
+        "change", [_same_answers_twice, _same_items_twice, _same_response_twice]
+    )
+    @pytest.mark.parametrize(
+        "name", ["gvhd-approve", "melanoma-intralesional-approve", "melanoma-iv-approve"]
+    )
+    def test_the_same_answer_twice_is_read_once(self, name: str, change: Any) -> None:
+        data = approval(name)
+        expected = request_from_bundle(data, "proleukin")
+        change(data)
+        assert request_from_bundle(data, "proleukin") == expected
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+
+    def test_a_list_keeps_its_items(self) -> None:
+        """A repeating group's items are the list's, not answers of one element."""
+        lesions = request_from_bundle(approval("melanoma-intralesional-approve")).answers
+        assert len(lesions["proleukin"]["lesions"]) == 2
+
+    @pytest.mark.parametrize(
+        ("items", "second", "at_fault", "link"),
+        [
+            (
+                [
+                    answered("diagnoses", {"valueString": "C64.9"}),
+                    answered("diagnoses", {"valueString": "C43.9"}),
+                ],
+                [],
+                "Bundle.entry[3].resource.item[1].answer[0]",
+                "diagnoses",
+            ),
+            (
+                [group("therapies.prior", **_PRIOR)],
+                [group("therapies.prior", name=[{"valueString": "nivolumab"}])],
+                "Bundle.entry[4].resource.item[0]",
+                "therapies.prior",
+            ),
+            (
+                [
+                    {
+                        "linkId": "therapies.prior",
+                        "item": [
+                            answered("therapies.prior.name", {"valueString": "ipilimumab"}),
+                            answered("therapies.prior.name", {"valueString": "nivolumab"}),
+                        ],
+                    }
+                ],
+                [],
+                "Bundle.entry[3].resource.item[0].item[1].answer[0]",
+                "therapies.prior.name",
+            ),
+            (
+                [
+                    {
+                        "linkId": "consultants",
+                        "item": [
+                            answered("consultants.specialties", {"valueString": "207RX0202X"}),
+                            answered("consultants.specialties", {"valueString": "207Q00000X"}),
+                        ],
+                    }
+                ],
+                [],
+                "Bundle.entry[3].resource.item[0].item[1]",
+                "consultants.specialties",
+            ),
+        ],
+        ids=[
+            "a list fact's item twice",
+            "a group in two responses",
+            "a part twice",
+            "a list part twice",
+        ],
+    )
+    def test_facts_of_the_vocabulary_too(
+        self,
+        items: list[dict[str, Any]],
+        second: list[dict[str, Any]],
+        at_fault: str,
+        link: str,
+    ) -> None:
+        responses = [response(*items)] + ([response(*second)] if second else [])
+        [(path, reason)] = faults(bare(*responses))
+        assert path == at_fault
+        assert reason.startswith(f"{link} is answered twice, differently: here and at ")
+
+    def test_the_same_facts_twice_are_read_once(self) -> None:
+        given = [
+            answered("diagnoses", {"valueString": "C64.9"}, {"valueString": "C43.9"}),
+            group("therapies.prior", **_PRIOR),
+            answered("patient.weight", _q("80", "kg")),
+            {
+                "linkId": "therapies.prior",
+                "item": [answered("therapies.prior.name", {"valueString": "x"})] * 2,
+            },
+        ]
+        once = request_from_bundle(bare(response(*given)), "proleukin")
+        twice = request_from_bundle(bare(response(*given), response(*given)), "proleukin")
+        assert twice == once
+        assert len(once.diagnoses or ()) == 2
+        assert len(once.therapies.prior or ()) == 2
+
+    def test_an_item_without_answers_answers_nothing(self) -> None:
+        given = bare(
+            response(answered("diagnoses"), answered("diagnoses", {"valueString": "C64.9"}))
+        )
+        assert request_from_bundle(given, "proleukin").diagnoses == (umpolicy.Coding("C64.9"),)
+
+
+def _statement(status: str, code: str = "L01FF02", ident: str = "s") -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationStatement",
+        "id": ident,
+        "status": status,
+        "subject": {"reference": "Patient/p"},
+        "medicationCodeableConcept": {"coding": [{"system": codes.ATC, "code": code}]},
+    }
+
+
+def _therapy(link: str) -> dict[str, Any]:
+    return group(link, name=[{"valueString": "ondansetron"}], codes=[{"valueString": "A04AA01"}])
+
+
+class TestAnswersBesideTheHistory:
+    """A DTR therapy answer cannot fill a history a statement gives, or leaves unknown."""
+
+    @pytest.mark.parametrize(
+        ("status", "link", "which"),
+        [
+            ("on-hold", "therapies.concomitant", "concomitant"),
+            ("unknown", "therapies.concomitant", "concomitant"),
+            ("unknown", "therapies.prior", "prior"),
+        ],
+    )
+    def test_a_history_left_unknown_is_not_answered(
+        self, status: str, link: str, which: str
+    ) -> None:
+        """The statement's therapy may be in it: the answer's list could leave it out."""
+        data = bare(_statement(status), response(_therapy(link)))
+        [(path, reason)] = faults(data)
+        assert path == "Bundle.entry[4].resource.item[0]"
+        assert reason == (
+            f"{link} cannot be answered: the MedicationStatement at Bundle.entry[3].resource "
+            f"is '{status}', so its therapy may be a {which} one, whatever an answer lists"
+        )
+
+    def test_the_history_it_leaves_known_is_answered(self) -> None:
+        """On hold, a therapy may resume with the drug: only the concomitant ones are unknown."""
+        data = bare(_statement("on-hold"), response(_therapy("therapies.prior")))
+        therapies = request_from_bundle(data, "proleukin").therapies
+        assert therapies.concomitant is None
+        assert therapies.prior == (umpolicy.Therapy("ondansetron", ("A04AA01",)),)
+
+    def test_the_iv_approval_with_a_therapy_on_hold(self) -> None:
+        """The review's case: it approved on the answer, though pembrolizumab may resume."""
+        data = approval("melanoma-iv-approve")
+        data["entry"] = [e for e in data["entry"] if e["resource"]["resourceType"] != "List"]
+        data["entry"].append(
+            {"resource": {**_statement("on-hold"), "subject": the(data)["subject"]}}
+        )
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is umpolicy.Outcome.INSUFFICIENT_INFORMATION
+        the(data)["item"].append(_therapy("therapies.concomitant"))
+        [(path, reason)] = errors(data)
+        assert path == f"{where(data)}.item[{len(the(data)['item']) - 1}]"
+        assert where(data, "MedicationStatement", 1) in reason
+
+    @pytest.mark.parametrize(
+        ("status", "link"), [("active", "therapies.concomitant"), ("completed", "therapies.prior")]
+    )
+    def test_a_clash_names_the_statement(self, status: str, link: str) -> None:
+        data = bare(
+            _statement(status), _statement(status, "L01FX04", "t"), response(_therapy(link))
+        )
+        assert faults(data) == [
+            (
+                "Bundle.entry[5].resource.item[0]",
+                f"{link} is given twice: here and at Bundle.entry[3].resource",
+            )
+        ]

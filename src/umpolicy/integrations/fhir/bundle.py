@@ -276,7 +276,7 @@ def common(
         _order(reading, order, patient, data)
     from umpolicy.integrations.fhir.dtr import read_responses
 
-    read_responses(reading, data)
+    read_responses(reading, data, patient)
 
 
 def _subject(reading: Reading, resource: Located, patient: Located, name: str = "subject") -> bool:
@@ -616,7 +616,8 @@ def _therapies(reading: Reading, patient: Located, data: Data) -> None:
 
     A statement on hold or of unknown status may be in a history (:data:`_MAY_BE`): that
     history is unknown, whatever the others say, and a List saying it is empty is
-    contradicted, a problem at the statement's status.
+    contradicted, a problem at the statement's status. So is a DTR answer giving that
+    history (it is recorded in :attr:`Reading.unknown`): the statement may add to it.
     """
     history: dict[str, list[Data]] = {}
     uncertain: dict[str, list[Located]] = {}
@@ -637,6 +638,8 @@ def _therapies(reading: Reading, patient: Located, data: Data) -> None:
         if not isinstance(name, str):
             name = next((d for _, d, _ in atc if d), None) or (atc[0][0] if atc else "")
         therapy: Data = {"name": name, "codes": [code for code, _, _ in atc]}
+        if not history.get(which):  # the history's first statement: a clash names it
+            reading.source(f"$.therapies.{which}", found.path)
         reading.source(field, where)
         reading.source(f"{field}.name", where)
         for index, (_, _, path) in enumerate(atc):
@@ -670,8 +673,13 @@ def _therapies(reading: Reading, patient: Located, data: Data) -> None:
             )
         history[none] = []
         reading.source(f"$.therapies.{none}", at(found.path, "emptyReason"))
-    for which in uncertain:
+    for which, statements in uncertain.items():
         history.pop(which, None)  # one more therapy may be in it: unknown, never the rest
+        first = statements[0]
+        reading.unknown[f"$.therapies.{which}"] = (
+            f"the MedicationStatement at {first.path} is {shown(first.get('status'))}, so its "
+            f"therapy may be a {which} one, whatever an answer lists"
+        )
     if history:
         data["therapies"] = history
 

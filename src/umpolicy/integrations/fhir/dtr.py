@@ -22,8 +22,10 @@ from umpolicy.engine.catalog import catalog
 from umpolicy.engine.decision import Decision
 from umpolicy.errors import shown
 from umpolicy.integrations.fhir import codes
+from umpolicy.integrations.fhir.bundle import _subject
 from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import (
+    Located,
     Reading,
     full_date,
     items,
@@ -272,19 +274,27 @@ _RESPONSE = ("in-progress", "completed", "amended", "entered-in-error", "stopped
 _ANSWERED = ("completed", "amended")
 
 
-def read_responses(reading: Reading, data: Data) -> None:
+def read_responses(reading: Reading, data: Data, patient: Located | None) -> None:
     """Read every umpolicy QuestionnaireResponse among the resources into the request.
 
     A response to another publisher's Questionnaire is not umpolicy's to read and is
     left alone; one to umpolicy's names the policy whose questions it answers, and is
-    read when its status says it is answered (:data:`_ANSWERED`).
+    read when its status says it is answered (:data:`_ANSWERED`) and its ``subject`` is
+    the request's patient (or it does not say), as every resource's is. The answers of
+    every response read are taken together: an item answered more than once (two
+    answers, the item twice, two responses) is read once when they agree, and is a
+    problem where one differs: umpolicy never chooses among answers.
     """
+    read: tuple[Policy, dict[str, Question]] | None = None
+    grouped: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}
     for found in reading.of_type("QuestionnaireResponse"):
         target = found.get("questionnaire")
         if not isinstance(target, str) or not target.startswith(codes.QUESTIONNAIRE_PREFIX):
             continue
         if status_of(reading, found, _RESPONSE) not in _ANSWERED:
             continue  # not given as answered (in progress, stopped, in error): unknown
+        if patient is not None and not _subject(reading, found, patient):
+            continue  # another patient's answers (a problem), or of a subject not here
         name = target.removeprefix(codes.QUESTIONNAIRE_PREFIX).split("|")[0]
         where = at(found.path, "questionnaire")
         if data.get("policy", name) != name:
@@ -303,7 +313,7 @@ def read_responses(reading: Reading, data: Data) -> None:
         # in force on another date (--as-of) is read, and checked as the JSON's is.
         other = history_of(policy).asked_elsewhere(policy)
         questions = {q.fact: q for q in (*policy.questions, *other)}
-        grouped: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+        read = policy, questions
         for path, item in items(reading, found.get("item"), at(found.path, "item")):
             link = item.get("linkId") if isinstance(item, Mapping) else None
             if not isinstance(link, str):
@@ -313,13 +323,53 @@ def read_responses(reading: Reading, data: Data) -> None:
                     at(path, "linkId"), f"{shown(link)} is not an item umpolicy asks for {name!r}"
                 )
             else:
-                grouped.setdefault(link, []).append((path, item))
-        for link, given in grouped.items():
-            question = questions.get(link)
-            if question is not None:
-                _answer(reading, data, policy, question, given)
-            else:
-                _fact(reading, data, ASKED[link], link, given)
+                grouped.setdefault(link, []).append((found.path, path, item))
+    if read is None:
+        return  # no response read, so no item either
+    policy, questions = read
+    for link, given in grouped.items():
+        question = questions.get(link)
+        if question is not None:
+            _answer(reading, data, policy, question, given)
+        else:
+            _fact(reading, data, ASKED[link], link, given)
+
+
+#: The items of one linkId in the responses read: each response's path, the item's path
+#: and the item, in the order given.
+Given = list[tuple[str, str, Mapping[str, Any]]]
+
+
+def _by_response(given: Given) -> list[list[tuple[str, Mapping[str, Any]]]]:
+    """The items of ``given``, response by response (a repeating group's members, each)."""
+    found: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    for response, path, item in given:
+        found.setdefault(response, []).append((path, item))
+    return list(found.values())
+
+
+def _agreed(
+    reading: Reading, link: str, given: list[tuple[str, object]]
+) -> tuple[str, object] | None:
+    """The one answer ``given`` (with where it is) when every answer given is the same.
+
+    An element answered more than once is read once when the answers agree; one that
+    differs is a problem where it is, for choosing either could approve on the wrong
+    one. Not answered, or an answer without a value (a problem already, or none), leaves
+    it unknown.
+    """
+    if not given or any(value is None for _, value in given):
+        return None
+    first_path, first = given[0]
+    for path, value in given[1:]:
+        if value != first:
+            reading.fail(
+                path,
+                f"{link} is answered twice, differently: here and at {first_path}; "
+                "umpolicy reads one answer",
+            )
+            return None
+    return given[0]
 
 
 def _answers(
@@ -329,6 +379,17 @@ def _answers(
         (where, a)
         for where, a in items(reading, item.get("answer"), at(path, "answer"))
         if isinstance(a, Mapping)
+    ]
+
+
+def _values(
+    reading: Reading, kind: str, given: list[tuple[str, Mapping[str, Any]]], field: str
+) -> list[tuple[str, object]]:
+    """Every answer of the items ``given``, each with its path, as :func:`_value` reads it."""
+    return [
+        (where, _value(reading, kind, where, answer, field))
+        for path, item in given
+        for where, answer in _answers(reading, path, item)
     ]
 
 
@@ -374,42 +435,54 @@ def _answer(
     data: Data,
     policy: Policy,
     question: Question,
-    given: list[tuple[str, Mapping[str, Any]]],
+    given: Given,
 ) -> None:
-    """A policy question's answer into ``answers.<policy>.<id>``."""
+    """A policy question's answer into ``answers.<policy>.<id>``.
+
+    A list question's items are its repeating group's members, in one response; each
+    other question takes one answer.
+    """
     field = f"$.answers.{policy.name}.{question.id}"
     answers: Data = data.setdefault("answers", {}).setdefault(policy.name, {})
     if question.type is AnswerType.LIST:
-        listed: list[Data] = []
-        for path, item in given:
-            if item.get("answer") and not item.get("item"):
-                reading.fail(
-                    at(path, "answer"), "a list is answered by its items (one group per item)"
+        lists: list[tuple[str, object]] = []
+        for members in _by_response(given):
+            listed: list[Data] = []
+            for path, item in members:
+                if item.get("answer") and not item.get("item"):
+                    reading.fail(
+                        at(path, "answer"), "a list is answered by its items (one group per item)"
+                    )
+                    continue
+                reading.source(f"{field}[{len(listed)}]", path)
+                listed.append(
+                    _group(
+                        reading,
+                        question.fields,
+                        f"{field}[{len(listed)}]",
+                        path,
+                        item,
+                        question.fact,
+                    )
                 )
-                continue
-            reading.source(f"{field}[{len(listed)}]", path)
-            listed.append(
-                _group(
-                    reading, question.fields, f"{field}[{len(listed)}]", path, item, question.fact
-                )
-            )
-        answers[question.id] = listed
-        reading.source(field, given[0][0])
+            lists.append((members[0][0], listed))
+        agreed = _agreed(reading, question.fact, lists)
+        if agreed is not None:
+            answers[question.id] = agreed[1]
+            reading.source(field, agreed[0])
         return
-    path, item = given[-1]
-    found = _answers(reading, path, item)
-    if not found:
-        return  # asked, not answered: still unknown
     kind = {
         AnswerType.BOOLEAN: "boolean",
         AnswerType.CHOICE: "choice",
         AnswerType.DATE: "date",
         AnswerType.QUANTITY: "quantity",
     }[question.type]
-    value = _value(reading, kind, found[0][0], found[0][1], field)
-    if value is not None:
-        answers[question.id] = value
-        reading.source(field, found[0][0])
+    found = _agreed(
+        reading, question.fact, _values(reading, kind, [(p, i) for _, p, i in given], field)
+    )
+    if found is not None:  # else asked, not answered (still unknown), or a problem
+        answers[question.id] = found[1]
+        reading.source(field, found[0])
 
 
 def _group(
@@ -422,17 +495,21 @@ def _group(
 ) -> Data:
     """One item of a list question: each field's answer, by the field's id."""
     parts = {f"{link}.{f.id}": f for f in fields}
-    found: Data = {}
+    given: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
     for where, child in items(reading, item.get("item"), at(path, "item")):
         name = child.get("linkId") if isinstance(child, Mapping) else None
-        part = parts.get(name) if isinstance(name, str) else None
-        if part is None:
+        if not isinstance(name, str) or name not in parts:
             reading.fail(at(where, "linkId"), f"{shown(name)} is not a part of {link!r}")
             continue
-        for answer_path, answer in _answers(reading, where, child)[:1]:
-            kind = "boolean" if part.type is AnswerType.BOOLEAN else "choice"
-            found[part.id] = _value(reading, kind, answer_path, answer, f"{field}.{part.id}")
-            reading.source(f"{field}.{part.id}", answer_path)
+        given.setdefault(name, []).append((where, child))
+    found: Data = {}
+    for name, children in given.items():
+        part = parts[name]
+        kind = "boolean" if part.type is AnswerType.BOOLEAN else "choice"
+        agreed = _agreed(reading, name, _values(reading, kind, children, f"{field}.{part.id}"))
+        if agreed is not None:
+            found[part.id] = agreed[1]
+            reading.source(f"{field}.{part.id}", agreed[0])
     return found
 
 
@@ -441,42 +518,51 @@ def _fact(
     data: Data,
     asked: Asked,
     link: str,
-    given: list[tuple[str, Mapping[str, Any]]],
+    given: Given,
 ) -> None:
-    """A vocabulary fact's answer into its request field; a field the bundle gave is a conflict."""
+    """A vocabulary fact's answer into its request field; a field the bundle gave is a conflict.
+
+    So is one the bundle leaves unknown on purpose (:attr:`Reading.unknown`): a therapy
+    on hold may be in the history an answer lists. A group fact's items are its
+    members, in one response; any other fact is one item, of one or several answers.
+    """
     *parents, last = asked.field.split(".")
     holder = data
     for step in parents:
         holder = holder.setdefault(step, {})
     field = f"$.{asked.field}"
-    path = given[0][0]
+    path = given[0][1]
     if last in holder:
         reading.fail(
             path,
             f"{link} is given twice: here and at {reading.sources.get(field, 'another element')}",
         )
         return
+    if field in reading.unknown:
+        reading.fail(path, f"{link} cannot be answered: {reading.unknown[field]}")
+        return
+    answers: list[tuple[str, object]] = []
     if asked.type == "group":
         parts = _PARTS[link]
-        value: object = [
-            _parts(reading, parts, link, f"{field}[{i}]", where, item)
-            for i, (where, item) in enumerate(given)
-        ]
-    else:
-        answers = _answers(reading, path, given[0][1])
-        if not answers:
-            return
-        if asked.repeats:
+        for members in _by_response(given):
             value = [
-                _coded(link, _value(reading, "string", where, a, field)) for where, a in answers
+                _parts(reading, parts, link, f"{field}[{i}]", where, item)
+                for i, (where, item) in enumerate(members)
             ]
-        else:
-            value = _coded(link, _value(reading, asked.type, answers[0][0], answers[0][1], field))
-        path = answers[0][0]
-    if value is None or (isinstance(value, list) and None in value):
+            answers.append((members[0][0], value))
+    elif asked.repeats:
+        for _, where, item in given:
+            each = _values(reading, "string", [(where, item)], field)
+            if each:
+                answers.append((each[0][0], [_coded(link, value) for _, value in each]))
+    else:
+        each = _values(reading, asked.type, [(p, i) for _, p, i in given], field)
+        answers = [(where, _coded(link, value)) for where, value in each]
+    agreed = _agreed(reading, link, answers)
+    if agreed is None or (isinstance(agreed[1], list) and None in agreed[1]):
         return
-    holder[last] = value
-    reading.source(field, path)
+    holder[last] = agreed[1]
+    reading.source(field, agreed[0])
 
 
 def _coded(link: str, value: object) -> object:
@@ -494,8 +580,13 @@ def _parts(
     path: str,
     item: Mapping[str, Any],
 ) -> Data:
-    """One therapy or physician of a group answer."""
+    """One therapy or physician of a group answer.
+
+    A part given twice (two answers to one that takes one, or the part twice) is read
+    once when they agree, and is a problem where one differs.
+    """
     kinds = {f"{link}.{name}": (name, kind, repeats) for name, _, kind, repeats in parts}
+    given: dict[str, list[tuple[str, object]]] = {}
     found: Data = {}
     for where, child in items(reading, item.get("item"), at(path, "item")):
         name = child.get("linkId") if isinstance(child, Mapping) else None
@@ -504,12 +595,19 @@ def _parts(
             reading.fail(at(where, "linkId"), f"{shown(name)} is not a part of {link!r}")
             continue
         key, kind, repeats = part
-        values = [
-            _value(reading, kind, p, a, f"{field}.{key}")
-            for p, a in _answers(reading, where, child)
-        ]
-        found[key] = values if repeats else (values[0] if values else None)
-        reading.source(f"{field}.{key}", where)
+        values = _values(reading, kind, [(where, child)], f"{field}.{key}")
+        answers = given.setdefault(key, [])
+        if repeats:
+            answers.append((where, [value for _, value in values]))
+        else:
+            answers += values
+        if key not in found:
+            reading.source(f"{field}.{key}", where)
+        found[key] = None
+    for key, answers in given.items():
+        agreed = _agreed(reading, f"{link}.{key}", answers)
+        if agreed is not None:
+            found[key] = agreed[1]
     if link.startswith("therapies."):
         found.setdefault("codes", [])
     reading.source(field, path)

@@ -57,6 +57,9 @@ class Reading:
         self.root = root
         self.errors: list[FieldError] = []
         self.sources: dict[str, str] = {}
+        #: Request fields a resource leaves unknown on purpose (a therapy on hold may be in
+        #: a history), each with why, naming it: no answer elsewhere may fill them.
+        self.unknown: dict[str, str] = {}
         self.by_reference: dict[str, Located] = {}
         self.by_type: dict[str, list[Located]] = {}
 

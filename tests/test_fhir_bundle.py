@@ -558,12 +558,13 @@ class TestFaults:
             {
                 "resource": {
                     "resourceType": "List",
+                    "status": "current",
                     "code": {"coding": [{"system": codes.FACT, "code": "therapies.concomitant"}]},
                     "emptyReason": {"coding": [{"code": "nilknown"}]},
                 }
             }
         )
-        assert "but MedicationStatements give some" in faults(data)[0][1]
+        assert "but MedicationStatements or MedicationRequests give some" in faults(data)[0][1]
 
     def test_other_lists_are_not_read(self) -> None:
         data = bundle()
@@ -611,6 +612,7 @@ class TestFaults:
     def test_a_date_before_the_policy_is_reported_at_the_claim(self) -> None:
         data = bundle()
         resource(data, "Claim")["created"] = "2001-01-01"
+        del resource(data, "Observation")["effectiveDateTime"]  # else after the request
         with pytest.raises(InputError) as caught:
             evaluate_bundle(data, umpolicy.load_policy("proleukin"), today=TODAY)
         assert caught.value.errors[0].path == "Bundle.entry[0].resource.created"
@@ -932,3 +934,524 @@ class TestAnotherVersionsQuestionnaire:
         ]
         again = evaluate_bundle(data, "proleukin", as_of=dt.date(2024, 6, 1), today=TODAY)
         assert "answers.clear_cell_histology" not in again.facts_needed
+
+
+def hook_records(hook: dict[str, Any]) -> list[dict[str, Any]]:
+    """The resources a CRD call prefetches besides the patient and coverage, as entries."""
+    found: list[dict[str, Any]] = hook["prefetch"]["records"]["entry"]
+    return found
+
+
+def hook_faults(hook: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(InputError) as caught:
+        evaluate_hook(hook, "proleukin", today=TODAY)
+    return [(e.path, e.reason) for e in caught.value.errors]
+
+
+def hook_resource(hook: dict[str, Any], kind: str) -> tuple[dict[str, Any], str]:
+    """The first prefetched resource of ``kind``, and its path."""
+    records = hook_records(hook)
+    at_ = next(i for i, e in enumerate(records) if e["resource"]["resourceType"] == kind)
+    return records[at_]["resource"], f"prefetch.records.entry[{at_}].resource"
+
+
+def dosage_of(data: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = resource(data, "MedicationRequest")["dosageInstruction"][0]
+    return found
+
+
+_GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
+
+
+class TestTimingNotRead:
+    """A timing said otherwise than as frequency per period is refused, never read as once."""
+
+    @pytest.mark.parametrize(
+        ("where", "name", "value"),
+        [
+            ("repeat", "timeOfDay", ["08:00:00", "20:00:00"]),
+            ("repeat", "when", ["MORN", "EVE"]),
+            ("repeat", "dayOfWeek", ["mon", "thu"]),
+            ("timing", "code", {"coding": [{"system": _GTS, "code": "BID"}]}),
+            ("timing", "event", ["2026-03-03T08:00:00Z", "2026-03-03T20:00:00Z"]),
+        ],
+    )
+    def test_refused_where_it_is_given(self, where: str, name: str, value: object) -> None:
+        """Beside a frequency of once daily (it approved under "once daily"), it is refused."""
+        data = bundle("gvhd-approve")
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+        timing = dosage_of(data)["timing"]
+        (timing["repeat"] if where == "repeat" else timing)[name] = value
+        step = "timing.repeat" if where == "repeat" else "timing"
+        order = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource"
+        [(path, reason)] = faults(data)
+        assert path == f"{order}.dosageInstruction[0].{step}.{name}"
+        assert reason.endswith(
+            "umpolicy reads a timing as timing.repeat's frequency per period and periodUnit: "
+            "give those instead (twice daily: frequency 2, period 1, periodUnit d)"
+        )
+
+    def test_times_of_day_without_a_frequency(self) -> None:
+        """Three times a day with no frequency is not read as the default of one."""
+        data = bundle("gvhd-approve")
+        repeat = dosage_of(data)["timing"]["repeat"]
+        del repeat["frequency"]
+        repeat["timeOfDay"] = ["08:00:00", "14:00:00", "20:00:00"]
+        assert [p for p in paths(data) if p.endswith("timing.repeat.timeOfDay")]
+
+    def test_a_timing_code_alone(self) -> None:
+        data = bundle("gvhd-approve")
+        dosage_of(data)["timing"] = {"code": {"coding": [{"system": _GTS, "code": "BID"}]}}
+        [path] = paths(data)
+        assert path.endswith("dosageInstruction[0].timing.code")
+
+    def test_in_a_hook_too(self) -> None:
+        hook = hook_from_request(example("gvhd-approve"))
+        order = hook["context"]["draftOrders"]["entry"][0]["resource"]
+        order["dosageInstruction"][0]["timing"]["repeat"]["when"] = ["MORN", "EVE"]
+        [(path, _)] = hook_faults(hook)
+        assert path == (
+            "context.draftOrders.entry[0].resource.dosageInstruction[0].timing.repeat.when"
+        )
+
+
+_SC = {"system": codes.SNOMED, "code": "34206005"}
+_IV = {"system": codes.SNOMED, "code": "47625008"}
+
+
+class TestRoute:
+    """A route given by two different codes is ambiguous; one code said twice is one route."""
+
+    def test_two_routes_are_refused(self) -> None:
+        data = bundle("gvhd-approve")
+        dosage_of(data)["route"] = {"coding": [_SC, _IV]}
+        [(path, reason)] = faults(data)
+        assert path.endswith("dosageInstruction[0].route")
+        assert reason == "2 routes ('34206005', '47625008'): umpolicy reads one"
+
+    @pytest.mark.parametrize(
+        "coding", [[_SC, _SC], [_SC, {**_SC, "display": "Subcutaneous"}]], ids=["twice", "display"]
+    )
+    def test_one_route_said_twice(self, coding: list[dict[str, str]]) -> None:
+        data = bundle("gvhd-approve")
+        dosage_of(data)["route"] = {"coding": coding}
+        route = request_from_bundle(data, "proleukin").medication.route
+        assert route is not None
+        assert route.code == "34206005"
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+
+class TestDoNotPerform:
+    """An order not to give the drug is not an order umpolicy decides."""
+
+    def test_an_order_not_to_give_is_refused(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "MedicationRequest")["doNotPerform"] = True
+        where = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource.doNotPerform"
+        assert faults(data) == [
+            (where, "an order not to give the drug: umpolicy decides an order to give it")
+        ]
+
+    def test_an_order_to_give_is_decided(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "MedicationRequest")["doNotPerform"] = False
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("value", ["true", 1, None])
+    def test_no_boolean_is_a_fault(self, value: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "MedicationRequest")["doNotPerform"] = value
+        if value is None:  # JSON null: as if not given
+            assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+            return
+        [(path, reason)] = faults(data)
+        assert path.endswith(".doNotPerform")
+        assert reason == f"expected a boolean, got {value!r}"
+
+    def test_in_a_hook_too(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        hook["context"]["draftOrders"]["entry"][0]["resource"]["doNotPerform"] = True
+        assert hook_faults(hook)[0][0] == "context.draftOrders.entry[0].resource.doNotPerform"
+
+
+class TestTherapyList:
+    """A List of no therapies is read only when current and about the patient."""
+
+    def test_a_current_list_is_read(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        assert resource(data, "List")["status"] == "current"
+        assert request_from_bundle(data, "proleukin").therapies.concomitant == ()
+
+    @pytest.mark.parametrize("status", ["retired", "entered-in-error"])
+    def test_a_list_no_longer_current_is_not_read(self, status: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "List")["status"] = status
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "therapies.concomitant" in decision.facts_needed
+
+    @pytest.mark.parametrize("status", [None, "Current", "final", 5, ["current"]])
+    def test_no_valid_status_is_a_fault(self, status: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        listed = resource(data, "List")
+        del listed["status"]
+        if status is not None:
+            listed["status"] = status
+        [reason] = status_faults(data, "List")
+        expected = (
+            "required field missing: the List's status (current, retired, entered-in-error)"
+            if status is None
+            else f"{status!r} is not a List status; expected one of current, retired, "
+            "entered-in-error"
+        )
+        assert reason == expected
+
+    def test_another_patients_list_is_a_fault(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        other = {"resourceType": "Patient", "id": "p2"}
+        data["entry"].append({"fullUrl": "https://example.org/fhir/Patient/p2", "resource": other})
+        resource(data, "List")["subject"] = {"reference": "Patient/p2"}
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{index(data, 'List')}].resource.subject.reference",
+                "refers to another patient than the request's",
+            )
+        ]
+
+    def test_in_a_hook_too(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        listed, where = hook_resource(hook, "List")
+        listed["status"] = "entered-in-error"
+        decision = evaluate_hook(hook, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        del listed["status"]
+        assert hook_faults(hook)[0][0] == f"{where}.status"
+
+
+def weighing(data: dict[str, Any], kg: int, when: object) -> dict[str, Any]:
+    """A second weight Observation of the patient's, of ``kg``, dated ``when``."""
+    weight = copy.deepcopy(resource(data, "Observation"))
+    weight.update(id="another-weight", effectiveDateTime=when)
+    weight["valueQuantity"]["value"] = Decimal(kg)
+    return weight
+
+
+class TestMeasuredByTheRequestsDate:
+    """A body measure dated after the request is refused, never read as the latest."""
+
+    def underweight(self) -> dict[str, Any]:
+        """The melanoma IV approval weighing 50 kg on its date: the dose per kg is too high."""
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Observation")["valueQuantity"]["value"] = Decimal(50)
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.CLINICIAN_REVIEW
+        return data
+
+    @pytest.mark.parametrize(
+        "when", ["2062-03-01", "2062", "2026-04", "2026-03-03", "2026-03-03T00:30:00+01:00"]
+    )
+    def test_a_later_weight_is_refused(self, when: str) -> None:
+        data = self.underweight()
+        data["entry"].append({"resource": weighing(data, 73, when)})
+        where = f"Bundle.entry[{len(data['entry']) - 1}].resource.effectiveDateTime"
+        day = when[:10]
+        assert faults(data) == [
+            (
+                where,
+                f"{day} is after the request's date (2026-03-02): umpolicy reads the weight "
+                "measured by then",
+            )
+        ]
+
+    @pytest.mark.parametrize("when", ["2026-03-02T23:59:00-05:00", "2026-03", "2026"])
+    def test_a_weight_of_the_requests_day_or_before_is_read(self, when: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Observation")["effectiveDateTime"] = when
+        assert request_from_bundle(data, "proleukin").patient.weight == Quantity("72.5", "kg")
+
+    @pytest.mark.parametrize("when", ["yesterday", 20260301, "2026-02-30"])
+    def test_a_date_that_is_no_date_is_a_fault(self, when: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Observation")["effectiveDateTime"] = when
+        [path] = paths(data)
+        assert path == f"Bundle.entry[{index(data, 'Observation')}].resource.effectiveDateTime"
+
+    def test_in_a_hook_dated_by_its_order(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        weight, where = hook_resource(hook, "Observation")
+        weight["effectiveDateTime"] = "2026-03-03"  # after authoredOn, 2026-03-02
+        assert hook_faults(hook) == [
+            (
+                f"{where}.effectiveDateTime",
+                "2026-03-03 is after the request's date (2026-03-02): umpolicy reads the weight "
+                "measured by then",
+            )
+        ]
+
+    def test_in_a_hook_dated_today(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        del hook["context"]["draftOrders"]["entry"][0]["resource"]["authoredOn"]
+        weight, where = hook_resource(hook, "Observation")
+        weight["effectiveDateTime"] = "2026-03-04"
+        assert hook_faults(hook) == [
+            (
+                f"{where}.effectiveDateTime",
+                "2026-03-04 is after the request's date (2026-03-03): umpolicy reads the weight "
+                "measured by then",
+            )
+        ]
+
+    def test_an_undated_request_reads_no_date_against_it(self) -> None:
+        """A Claim without a date is the one fault, not one more at every dated record."""
+        data = bundle("melanoma-iv-approve")
+        del resource(data, "Claim")["created"]
+        resource(data, "PractitionerRole")["period"] = {"end": "2020-01-01"}
+        assert paths(data) == ["Bundle.entry[0].resource.created"]
+
+
+def pembrolizumab(status: object = "active", **more: object) -> dict[str, Any]:
+    """Another order of the patient's than the one to decide: pembrolizumab (ATC L01FF02)."""
+    order: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "id": "another-order",
+        "status": status,
+        "intent": "order",
+        "subject": {"reference": "Patient/patient-1"},
+        "medicationCodeableConcept": {
+            "coding": [{"system": codes.ATC, "code": "L01FF02"}],
+            "text": "pembrolizumab",
+        },
+        **more,
+    }
+    return order
+
+
+def with_order(order: dict[str, Any], *, lists: bool = True) -> tuple[dict[str, Any], str]:
+    """The melanoma IV approval with another order, and that order's path.
+
+    The approval says it has no concomitant therapy by a List, kept if ``lists``.
+    """
+    data = bundle("melanoma-iv-approve")
+    if not lists:
+        drop(data, "List")
+    data["entry"].append({"resource": order})
+    return data, f"Bundle.entry[{len(data['entry']) - 1}].resource"
+
+
+_PEMBROLIZUMAB = umpolicy.Therapy("pembrolizumab", ("L01FF02",))
+
+
+class TestOtherOrders:
+    """The patient's other MedicationRequests are concomitant therapies, as statements are."""
+
+    @pytest.mark.parametrize("status", ["active", "draft"])
+    def test_an_order_placed_or_written_is_given_with_the_drug(self, status: str) -> None:
+        """Not a single agent: not approved under 1.A.iv."""
+        data, _ = with_order(pembrolizumab(status), lists=False)
+        request = request_from_bundle(data, "proleukin")
+        assert request.therapies.concomitant == (_PEMBROLIZUMAB,)
+        assert request.medication.name == "Proleukin"  # the order decided is the Claim's
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.NOT_RECOMMENDED
+
+    def test_it_contradicts_a_list_of_none(self) -> None:
+        data, _ = with_order(pembrolizumab())
+        where = f"Bundle.entry[{index(data, 'List')}].resource.emptyReason"
+        assert faults(data) == [
+            (
+                where,
+                "says no concomitant therapies, but MedicationStatements or MedicationRequests "
+                "give some",
+            )
+        ]
+
+    @pytest.mark.parametrize("status", ["on-hold", "unknown"])
+    def test_an_order_that_may_be_given_leaves_the_concomitant_unknown(self, status: str) -> None:
+        data, _ = with_order(pembrolizumab(status), lists=False)
+        therapies = request_from_bundle(data, "proleukin").therapies
+        assert therapies.concomitant is None
+        assert therapies.prior == (_PEMBROLIZUMAB,)
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "therapies.concomitant" in decision.facts_needed
+
+    @pytest.mark.parametrize("status", ["on-hold", "unknown"])
+    def test_an_order_that_may_be_given_contradicts_none(self, status: str) -> None:
+        data, where = with_order(pembrolizumab(status))
+        [(path, reason)] = faults(data)
+        assert path == f"{where}.status"
+        assert reason.startswith(f"'{status}': the therapy may be a concomitant one, and the List")
+
+    @pytest.mark.parametrize("status", ["cancelled", "completed", "entered-in-error", "stopped"])
+    def test_an_order_not_given_now_is_not_read(self, status: str) -> None:
+        data, _ = with_order(pembrolizumab(status))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_an_order_not_to_give_is_not_read(self) -> None:
+        data, _ = with_order(pembrolizumab(doNotPerform=True))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("status", [None, "Active", 3])
+    def test_no_valid_status_is_a_fault(self, status: object) -> None:
+        order = pembrolizumab()
+        if status is None:
+            del order["status"]
+        else:
+            order["status"] = status
+        data, where = with_order(order)
+        [(path, _)] = faults(data)
+        assert path == f"{where}.status"
+
+    def test_another_patients_order_is_a_fault(self) -> None:
+        data, where = with_order(pembrolizumab(subject={"reference": "Patient/p2"}))
+        data["entry"].append({"resource": {"resourceType": "Patient", "id": "p2"}})
+        assert faults(data) == [
+            (f"{where}.subject.reference", "refers to another patient than the request's")
+        ]
+
+    def test_its_drug_by_a_medication_resource(self) -> None:
+        order = pembrolizumab(medicationReference={"reference": "Medication/pembro"})
+        del order["medicationCodeableConcept"]
+        data, _ = with_order(order, lists=False)
+        drug = {"coding": [{"system": codes.ATC, "code": "L01FF02", "display": "pembrolizumab"}]}
+        data["entry"].append(
+            {"resource": {"resourceType": "Medication", "id": "pembro", "code": drug}}
+        )
+        assert request_from_bundle(data, "proleukin").therapies.concomitant == (_PEMBROLIZUMAB,)
+
+    def test_one_drug_is_decided_still(self) -> None:
+        """Without a Claim item naming the order, two orders are two drugs asked for."""
+        data, _ = with_order(pembrolizumab())
+        del resource(data, "Claim")["item"][0]["extension"][0]
+        assert "this asks for 2" in faults(data)[0][1]
+
+    def test_quellimab_with_another_biologic(self) -> None:
+        """Quellimab's exclusion of a combination with another biologic reads it too."""
+        request = parse_request(
+            (ROOT / "examples/quellimab-policy/examples/ra-initial-approve.json").read_text()
+        )
+        data = bundle_from_request(request)
+        assert evaluate_bundle(data, "quellimab", today=TODAY).outcome is Outcome.APPROVE
+        adalimumab = pembrolizumab()
+        adalimumab["medicationCodeableConcept"] = {
+            "coding": [{"system": codes.ATC, "code": "L04AB04"}],
+            "text": "adalimumab",
+        }
+        drop(data, "List")["entry"].append({"resource": adalimumab})
+        decision = evaluate_bundle(data, "quellimab", today=TODAY)
+        assert decision.outcome is Outcome.NOT_RECOMMENDED
+
+    def test_in_a_hook_the_prefetched_orders(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        records = hook_records(hook)
+        records[:] = [e for e in records if e["resource"]["resourceType"] != "List"]
+        records.append({"resource": pembrolizumab()})
+        assert request_from_hook(hook, "proleukin", today=TODAY).therapies.concomitant == (
+            _PEMBROLIZUMAB,
+        )
+        assert evaluate_hook(hook, "proleukin", today=TODAY).outcome is Outcome.NOT_RECOMMENDED
+
+    def test_in_a_hook_the_draft_orders_not_selected(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"), hook="order-select")
+        hook["context"]["draftOrders"]["entry"].append({"resource": pembrolizumab("draft")})
+        with pytest.raises(InputError) as caught:  # beside the List of none
+            evaluate_hook(hook, "proleukin", today=TODAY)
+        assert "MedicationRequests give some" in caught.value.errors[0].reason
+        records = hook_records(hook)
+        records[:] = [e for e in records if e["resource"]["resourceType"] != "List"]
+        request = request_from_hook(hook, "proleukin", today=TODAY)
+        assert request.medication.name == "Proleukin"  # the order selected
+        assert request.therapies.concomitant == (_PEMBROLIZUMAB,)
+
+
+class TestRoleInForce:
+    """A prescriber's role given up, or held only outside the request's date, is not read."""
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"active": False},
+            {"period": {"end": "2020-01-01"}},
+            {"period": {"end": "2025"}},
+            {"period": {"start": "2026-03-03"}},
+            {"period": {"start": "2020-01-01", "end": "2026-03-01T17:00:00Z"}},
+        ],
+    )
+    def test_its_specialty_stays_unknown(self, change: dict[str, Any]) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "PractitionerRole").update(change)
+        assert request_from_bundle(data, "proleukin").prescriber.specialties is None
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "prescriber.specialties" in decision.facts_needed
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"active": True},
+            {"period": {"start": "2020-01-01", "end": "2030-01-01"}},
+            {"period": {"end": "2026-03"}},
+            {"period": {"start": "2026-03-02T09:00:00Z"}},
+            {"period": {}},
+        ],
+    )
+    def test_a_role_in_force_is_read(self, change: dict[str, Any]) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "PractitionerRole").update(change)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_nor_its_affiliations(self) -> None:
+        data = bundle("gvhd-approve")
+        role = next(
+            r
+            for r in (e["resource"] for e in data["entry"])
+            if r["resourceType"] == "PractitionerRole" and "organization" in r
+        )
+        assert request_from_bundle(data, "proleukin").prescriber.affiliations
+        role["active"] = False
+        prescriber = request_from_bundle(data, "proleukin").prescriber
+        assert (prescriber.specialties, prescriber.affiliations) == (None, None)
+
+    @pytest.mark.parametrize(
+        ("change", "where", "reason"),
+        [
+            ({"active": "false"}, "active", "expected a boolean, got 'false'"),
+            ({"period": "2020"}, "period", "expected a Period (a JSON object)"),
+            (
+                {"period": {"end": "soon"}},
+                "period.end",
+                "'soon' is not a FHIR date (YYYY-MM-DD)",
+            ),
+        ],
+    )
+    def test_a_malformed_role_is_a_fault(
+        self, change: dict[str, Any], where: str, reason: str
+    ) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "PractitionerRole").update(change)
+        assert faults(data) == [
+            (f"Bundle.entry[{index(data, 'PractitionerRole')}].resource.{where}", reason)
+        ]
+
+    def test_a_consultant_alike(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        consultant = {
+            "resourceType": "PractitionerRole",
+            "id": "consultant",
+            "active": False,
+            "specialty": [{"coding": [{"system": codes.NUCC, "code": "207RH0003X"}]}],
+        }
+        data["entry"].append({"resource": consultant})
+        resource(data, "Claim")["careTeam"].append(
+            {"sequence": 2, "provider": {"reference": "PractitionerRole/consultant"}}
+        )
+        [who] = request_from_bundle(data, "proleukin").consultants or ()
+        assert who.specialties is None
+
+    def test_in_a_hook_too(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        role, _ = hook_resource(hook, "PractitionerRole")
+        role["period"] = {"end": "2026-03-01"}
+        decision = evaluate_hook(hook, "proleukin", today=TODAY)
+        assert "prescriber.specialties" in decision.facts_needed

@@ -158,7 +158,7 @@ class Therapies:
     """
     concomitant: tuple[Therapy, ...] | None = None
     """Therapies to be given with the drug (one recorded as contraindicated will not be). FHIR:
-    an active ``MedicationRequest`` or ``MedicationStatement``.
+    an active ``MedicationRequest`` (other than the order decided) or ``MedicationStatement``.
     """
     time_on_drug: Quantity | None = None
     """Time on the requested drug (continuation requests). FHIR: the drug's ``MedicationStatement``,

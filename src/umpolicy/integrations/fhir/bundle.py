@@ -3,9 +3,10 @@
 The bundle's Claim (its item for the drug, its diagnoses and care team), the Patient,
 the Coverage, the MedicationRequest with its dosage, the Conditions (ICD-10-CM), the
 Observations of weight, height and body surface area (LOINC, in UCUM), the
-PractitionerRoles (NUCC specialties), the MedicationStatements of the therapy history
-(ATC) and a DTR QuestionnaireResponse are read into the request's JSON form, which
-umpolicy's own converter and checks then take, as they take any request.
+PractitionerRoles (NUCC specialties), the MedicationStatements and other
+MedicationRequests of the therapy history (ATC) and a DTR QuestionnaireResponse are
+read into the request's JSON form, which umpolicy's own converter and checks then
+take, as they take any request.
 
 What the bundle does not say stays unknown (``None``): a criterion that reads it is
 unknown, and the decision asks for it. What it says wrongly (a weight in cm, a code of
@@ -31,6 +32,7 @@ from umpolicy.integrations.fhir.reading import (
     Reading,
     coded,
     codings,
+    date_of,
     decimal,
     element,
     extensions,
@@ -78,12 +80,41 @@ _HISTORY = {
 }
 #: ... the histories a therapy of each may be in, left unknown (fail closed): one on hold
 #: may resume with the drug; one of unknown status may be given now, or have been before;
-_MAY_BE = {"on-hold": ("concomitant",), "unknown": ("prior", "concomitant")}
+_MAY_BE: dict[str, tuple[str, ...]] = {
+    "on-hold": ("concomitant",),
+    "unknown": ("prior", "concomitant"),
+}
 #: ... and those of no therapy given: entered in error (it never was), or not taken.
 _NOT_GIVEN = ("entered-in-error", "not-taken")
 _STATEMENT = (*_HISTORY, *_MAY_BE, *_NOT_GIVEN)
+#: A MedicationRequest of the patient's other than the order to decide is read as a
+#: statement is: one placed or being written is a therapy given with the drug; ...
+_ORDER_HISTORY = dict.fromkeys(_ORDERED, "concomitant")
+#: ... one on hold may resume, and one of unknown status may be given: the concomitant
+#: therapies are unknown; one cancelled, completed, stopped or in error is not given now.
+_ORDER_MAY_BE: dict[str, tuple[str, ...]] = {
+    "on-hold": ("concomitant",),
+    "unknown": ("concomitant",),
+}
+#: List statuses (FHIR R4, required): only a current List says what the history is now.
+_LIST = ("current", "retired", "entered-in-error")
 #: Timing period units (UCUM codes already) umpolicy reads a frequency in.
 _PERIODS = {"h", "d", "wk", "mo"}
+#: The Timing elements (of ``Timing``, then of ``Timing.repeat``) that say when doses
+#: are given otherwise than as a frequency per period, which umpolicy does not read:
+#: each can say more doses than ``frequency`` does (``timeOfDay`` 08:00 and 20:00 beside
+#: no frequency is twice daily, not once), so one given is refused, never passed over.
+_UNREAD_TIMING = {"event": "dates and times of administration", "code": "a timing code (BID, …)"}
+_UNREAD_REPEAT = {
+    "timeOfDay": "times of day",
+    "when": "events of the day (MORN, EVE, …)",
+    "dayOfWeek": "days of the week",
+}
+#: What to give instead of one of them.
+_GIVE_FREQUENCY = (
+    "umpolicy reads a timing as timing.repeat's frequency per period and periodUnit: "
+    "give those instead (twice daily: frequency 2, period 1, periodUnit d)"
+)
 
 
 def policy_name(policy: Policy | str | None) -> str | None:
@@ -260,7 +291,7 @@ def common(
         _patient(reading, patient, data)
         _observations(reading, patient, data)
         diagnoses = diagnoses + _conditions(reading, patient)
-        _therapies(reading, patient, data)
+        _therapies(reading, patient, order, data)
     if diagnoses or reading.of_type("Condition"):
         seen: dict[str, None] = {}
         listed: list[Data] = []
@@ -309,7 +340,12 @@ def _patient(reading: Reading, patient: Located, data: Data) -> None:
 
 
 def _observations(reading: Reading, patient: Located, data: Data) -> None:
-    """Weight, height and BSA: the latest final Observation of each (LOINC, UCUM)."""
+    """Weight, height and BSA: the latest final Observation of each (LOINC, UCUM).
+
+    The policy judges the measure as of the request's date: an Observation dated after
+    it (a typo's year 2062) is a problem, never the latest measure.
+    """
+    date = data.get("date")
     latest: dict[str, list[tuple[dt.datetime | None, Located]]] = {}
     for found in reading.of_type("Observation"):
         concept = found.get("code")
@@ -327,6 +363,15 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
         if status not in _RESULT or "valueQuantity" not in found.resource:
             continue
         if not _subject(reading, found, patient):
+            continue
+        effective = at(found.path, "effectiveDateTime")
+        day = date_of(reading, found.get("effectiveDateTime"), effective)
+        if _after(day, date):
+            reading.fail(
+                effective,
+                f"{day} is after the request's date ({date}): umpolicy reads the "
+                f"{field.split('.')[1]} measured by then",
+            )
             continue
         latest.setdefault(field, []).append((_when(found.get("effectiveDateTime")), found))
     for field, measured in latest.items():
@@ -347,6 +392,16 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
         )
         if value is not None:
             data.setdefault("patient", {})[field.split(".")[1]] = value
+
+
+def _after(day: str | None, date: str | None) -> bool:
+    """Whether a date as precise as given (``2062``, ``2026-04``) is surely after day ``date``."""
+    return day is not None and date is not None and day > date[: len(day)]
+
+
+def _before(day: str | None, date: str | None) -> bool:
+    """Whether a date as precise as given is surely before the day ``date``."""
+    return day is not None and date is not None and day < date[: len(day)]
 
 
 def _when(value: object) -> dt.datetime | None:
@@ -390,20 +445,15 @@ def _order(reading: Reading, order: Located, patient: Located | None, data: Data
             at(order.path, "status"),
             f"the order is {shown(status)}: umpolicy decides an active or draft order",
         )
+    if _not_to_give(reading, order):
+        reading.fail(
+            at(order.path, "doNotPerform"),
+            "an order not to give the drug: umpolicy decides an order to give it",
+        )
     if patient is not None:
         _subject(reading, order, patient)
     medication: Data = data.setdefault("medication", {})
-    concept, where = (
-        order.get("medicationCodeableConcept"),
-        at(order.path, "medicationCodeableConcept"),
-    )
-    if "medicationReference" in order.resource:
-        drug = reading.resolve(
-            order.get("medicationReference"), at(order.path, "medicationReference"), "Medication"
-        )
-        concept, where = (
-            (None, where) if drug is None else (drug.get("code"), at(drug.path, "code"))
-        )
+    concept, where = _drug(reading, order)
     if isinstance(concept, Mapping):
         for system in codes.DRUG_SYSTEMS:
             if any(c.get("system") == system for c in codings(concept)):
@@ -429,25 +479,60 @@ def _order(reading: Reading, order: Located, patient: Located | None, data: Data
         if isinstance(dosage, Mapping):
             _dosage(reading, dosage, path, medication)
     requester = order.get("requester")
+    date = data.get("date")
     if requester is not None:
         who = reading.resolve(
             requester, at(order.path, "requester"), "PractitionerRole", "Practitioner"
         )
         if who is not None:
-            data["prescriber"] = practitioner(reading, who, "$.prescriber")
+            data["prescriber"] = practitioner(reading, who, "$.prescriber", date)
     elif reading.of_type("Claim"):
         claim = reading.of_type("Claim")[0]
         if isinstance(claim.get("provider"), Mapping):
             provider = reading.resolve(claim.get("provider"), at(claim.path, "provider"))
             if provider is not None and provider.type in ("PractitionerRole", "Practitioner"):
-                data["prescriber"] = practitioner(reading, provider, "$.prescriber")
+                data["prescriber"] = practitioner(reading, provider, "$.prescriber", date)
+
+
+def _drug(reading: Reading, found: Located) -> tuple[object, str]:
+    """A MedicationRequest's or MedicationStatement's drug: its concept, and where it is.
+
+    ``medicationCodeableConcept``, else the ``Medication.code`` its ``medicationReference``
+    refers to (``None`` there when the reference does not resolve, a problem).
+    """
+    concept, where = (
+        found.get("medicationCodeableConcept"),
+        at(found.path, "medicationCodeableConcept"),
+    )
+    if "medicationReference" in found.resource:
+        drug = reading.resolve(
+            found.get("medicationReference"), at(found.path, "medicationReference"), "Medication"
+        )
+        concept, where = (
+            (None, where) if drug is None else (drug.get("code"), at(drug.path, "code"))
+        )
+    return concept, where
+
+
+def _not_to_give(reading: Reading, order: Located) -> bool:
+    """Whether a MedicationRequest orders the drug not to be given (``doNotPerform`` true)."""
+    value = order.get("doNotPerform")
+    if value is not None and type(value) is not bool:
+        reading.fail(at(order.path, "doNotPerform"), f"expected a boolean, got {shown(value)}")
+    return value is True
 
 
 def _dosage(reading: Reading, dosage: Mapping[str, Any], path: str, medication: Data) -> None:
     """Route (SNOMED CT), dose (UCUM), frequency and count of doses of one Dosage."""
     if "route" in dosage:
         routes = coded(reading, dosage["route"], at(path, "route"), codes.SNOMED, "the route")
-        if routes:
+        distinct = list(dict.fromkeys(code for code, _, _ in routes))
+        if len(distinct) > 1:
+            reading.fail(
+                at(path, "route"),
+                f"{len(distinct)} routes ({', '.join(map(shown, distinct))}): umpolicy reads one",
+            )
+        elif routes:
             code, display, where = routes[0]
             medication["route"] = (
                 {"code": code} if display is None else {"code": code, "display": display}
@@ -469,15 +554,21 @@ def _dosage(reading: Reading, dosage: Mapping[str, Any], path: str, medication: 
             if dose is not None:
                 medication["dose"] = dose
     timing = element(reading, dosage.get("timing"), at(path, "timing"), Mapping, "a Timing")
-    repeat = (
-        None
-        if timing is None
-        else element(
-            reading, timing.get("repeat"), at(path, "timing", "repeat"), Mapping, "a Timing.repeat"
-        )
-    )
+    if timing is None:
+        return
+    _unread(reading, timing, at(path, "timing"), _UNREAD_TIMING)
+    where = at(path, "timing", "repeat")
+    repeat = element(reading, timing.get("repeat"), where, Mapping, "a Timing.repeat")
     if repeat is not None:
-        _repeat(reading, repeat, at(path, "timing", "repeat"), medication)
+        _unread(reading, repeat, where, _UNREAD_REPEAT)
+        _repeat(reading, repeat, where, medication)
+
+
+def _unread(reading: Reading, timing: Mapping[str, Any], path: str, unread: dict[str, str]) -> None:
+    """Refuse each element of ``timing`` that umpolicy does not read (:data:`_UNREAD_TIMING`)."""
+    for name, what in unread.items():
+        if name in timing:
+            reading.fail(at(path, name), f"{what}: {_GIVE_FREQUENCY}")
 
 
 def _repeat(reading: Reading, repeat: Mapping[str, Any], path: str, medication: Data) -> None:
@@ -532,14 +623,18 @@ def _repeat(reading: Reading, repeat: Mapping[str, Any], path: str, medication: 
     reading.source("$.medication.frequency.unit", at(path, "periodUnit"))
 
 
-def practitioner(reading: Reading, found: Located, field: str) -> Data:
+def practitioner(reading: Reading, found: Located, field: str, date: str | None) -> Data:
     """A prescriber or consultant: NUCC specialties and the organization's affiliations.
 
     A PractitionerRole gives its ``specialty`` (NUCC codes) and its ``organization``'s
     affiliation codes (``Organization.type`` in :data:`~codes.AFFILIATION`); a
-    Practitioner its ``qualification`` codes. What is not given stays unknown.
+    Practitioner its ``qualification`` codes. What is not given stays unknown, as does
+    what a role not in force on the request's ``date`` gives (:func:`_in_force`).
     """
     person: Data = {}
+    reading.source(field, found.path)
+    if found.type == "PractitionerRole" and not _in_force(reading, found, date):
+        return person
     specialties = []
     if found.type == "PractitionerRole":
         for where, concept in items(reading, found.get("specialty"), at(found.path, "specialty")):
@@ -563,8 +658,26 @@ def practitioner(reading: Reading, found: Located, field: str) -> Data:
         reading.source(f"{field}.specialties", found.path)
         for index, (_, _, where) in enumerate(specialties):
             reading.source(f"{field}.specialties[{index}]", where)
-    reading.source(field, found.path)
     return person
+
+
+def _in_force(reading: Reading, role: Located, date: str | None) -> bool:
+    """Whether a PractitionerRole holds on the request's date: not inactive, nor out of its period.
+
+    A role given up (``active`` false) or held only before (or after) the request
+    (``period``) says nothing of what the prescriber practises now: not read, its
+    facts stay unknown unless something else gives them.
+    """
+    active = role.get("active")
+    if active is not None and type(active) is not bool:
+        reading.fail(at(role.path, "active"), f"expected a boolean, got {shown(active)}")
+    where = at(role.path, "period")
+    period = element(reading, role.get("period"), where, Mapping, "a Period (a JSON object)")
+    if period is None:
+        return active is not False
+    start = date_of(reading, period.get("start"), at(where, "start"))
+    end = date_of(reading, period.get("end"), at(where, "end"))
+    return active is not False and not _after(start, date) and not _before(end, date)
 
 
 def _affiliations(reading: Reading, place: Located, field: str, person: Data) -> None:
@@ -606,33 +719,46 @@ def _care_team(reading: Reading, claim: Located, data: Data) -> None:
             or found.path == prescriber
         ):
             continue
-        consultants.append(practitioner(reading, found, f"$.consultants[{len(consultants)}]"))
+        consultants.append(
+            practitioner(reading, found, f"$.consultants[{len(consultants)}]", data.get("date"))
+        )
     data["consultants"] = consultants
     reading.source("$.consultants", at(claim.path, "careTeam"))
 
 
-def _therapies(reading: Reading, patient: Located, data: Data) -> None:
-    """The therapy history: MedicationStatements, ATC-coded, tried before or given with.
+def _therapies(reading: Reading, patient: Located, order: Located | None, data: Data) -> None:
+    """The therapy history: MedicationStatements, and the patient's other MedicationRequests.
 
-    A statement on hold or of unknown status may be in a history (:data:`_MAY_BE`): that
-    history is unknown, whatever the others say, and a List saying it is empty is
-    contradicted, a problem at the statement's status. So is a DTR answer giving that
-    history (it is recorded in :attr:`Reading.unknown`): the statement may add to it.
+    Each, ATC-coded, is a therapy tried before or given with the drug; a MedicationRequest
+    but the order to decide (:func:`_others`) is one given with it (:data:`_ORDER_HISTORY`).
+    A record on hold or of unknown status may be in a history (:data:`_MAY_BE`,
+    :data:`_ORDER_MAY_BE`): that history is unknown, whatever the others say, and a List
+    saying it is empty is contradicted, a problem at the record's status. So is a DTR
+    answer giving that history (it is recorded in :attr:`Reading.unknown`): the record
+    may add to it.
     """
     history: dict[str, list[Data]] = {}
     uncertain: dict[str, list[Located]] = {}
-    for found in reading.of_type("MedicationStatement"):
-        status = status_of(reading, found, _STATEMENT)
-        if status is None or status in _NOT_GIVEN or not _subject(reading, found, patient):
+    records = [
+        (found, _STATEMENT, _HISTORY, _MAY_BE) for found in reading.of_type("MedicationStatement")
+    ]
+    records += [
+        (found, _MEDICATION_REQUEST, _ORDER_HISTORY, _ORDER_MAY_BE)
+        for found in _others(reading, order)
+    ]
+    for found, statuses, histories, may_be in records:
+        status = status_of(reading, found, statuses)
+        if status not in histories and status not in may_be:
+            continue  # no valid status (a problem), or no therapy given
+        if not _subject(reading, found, patient):
             continue
-        if status in _MAY_BE:
-            for which in _MAY_BE[status]:
+        if status in may_be:
+            for which in may_be[status]:
                 uncertain.setdefault(which, []).append(found)
             continue
-        which = _HISTORY[status]
+        which = histories[status]
         field = f"$.therapies.{which}[{len(history.get(which, []))}]"
-        concept = found.get("medicationCodeableConcept")
-        where = at(found.path, "medicationCodeableConcept")
+        concept, where = _drug(reading, found)
         atc = coded(reading, concept, where, codes.ATC, "a therapy")
         name = concept.get("text") if isinstance(concept, Mapping) else None
         if not isinstance(name, str):
@@ -656,13 +782,14 @@ def _therapies(reading: Reading, patient: Located, data: Data) -> None:
                 reading.source(f"{field}.duration", at(found.path, "effectivePeriod"))
         history.setdefault(which, []).append(therapy)
     for found in reading.of_type("List"):
-        none = _empty_list(reading, found)
+        none = _empty_list(reading, found, patient)
         if none is None:
             continue
         if history.get(none):
             reading.fail(
                 at(found.path, "emptyReason"),
-                f"says no {none} therapies, but MedicationStatements give some",
+                f"says no {none} therapies, but MedicationStatements or MedicationRequests "
+                "give some",
             )
             continue
         for each in uncertain.get(none, ()):
@@ -677,19 +804,35 @@ def _therapies(reading: Reading, patient: Located, data: Data) -> None:
         history.pop(which, None)  # one more therapy may be in it: unknown, never the rest
         first = statements[0]
         reading.unknown[f"$.therapies.{which}"] = (
-            f"the MedicationStatement at {first.path} is {shown(first.get('status'))}, so its "
+            f"the {first.type} at {first.path} is {shown(first.get('status'))}, so its "
             f"therapy may be a {which} one, whatever an answer lists"
         )
     if history:
         data["therapies"] = history
 
 
-def _empty_list(reading: Reading, found: Located) -> str | None:
+def _others(reading: Reading, order: Located | None) -> list[Located]:
+    """The MedicationRequests but the order to decide, each an order to give its drug.
+
+    One with ``doNotPerform`` true orders its drug not to be given: no therapy given.
+    Without an order (a problem already: none, or several asked for) none is read.
+    """
+    if order is None:
+        return []
+    return [
+        found
+        for found in reading.of_type("MedicationRequest")
+        if found is not order and not _not_to_give(reading, found)
+    ]
+
+
+def _empty_list(reading: Reading, found: Located, patient: Located) -> str | None:
     """``prior`` or ``concomitant`` for an empty List that says the patient has none of them.
 
-    A List coded with the fact's name (``therapies.prior`` in umpolicy's fact system)
-    whose ``emptyReason`` is ``nilknown`` says "none known": the history is given, and
-    empty. Any other List is not umpolicy's to read.
+    A current List (:data:`_LIST`) of the patient, coded with the fact's name
+    (``therapies.prior`` in umpolicy's fact system) whose ``emptyReason`` is ``nilknown``
+    says "none known": the history is given, and empty. One retired or entered in error
+    no longer says so, and any other List is not umpolicy's to read.
     """
     concept = found.get("code")
     names = [c.get("code") for c in codings(concept) if c.get("system") == codes.FACT]
@@ -698,10 +841,12 @@ def _empty_list(reading: Reading, found: Located) -> str | None:
     )
     if which is None:
         return None
+    if status_of(reading, found, _LIST) != "current" or not _subject(reading, found, patient):
+        return None
     if found.get("entry"):
         reading.fail(
             at(found.path, "entry"),
-            "umpolicy reads a therapy history from MedicationStatements; "
+            "umpolicy reads a therapy history from MedicationStatements and MedicationRequests; "
             "a List only says there are none",
         )
         return None

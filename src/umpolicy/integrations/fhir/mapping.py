@@ -66,7 +66,7 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "patient.weight",
         "`Observation.valueQuantity`, LOINC 29463-7, in UCUM, of a final result "
-        "(the latest by `effectiveDateTime`)",
+        "(the latest by `effectiveDateTime`, none after the request's date)",
         _SAME,
         ("Observation",),
     ),
@@ -104,7 +104,7 @@ MAPPING: tuple[Source, ...] = (
     ),
     Source(
         "medication.route",
-        "`MedicationRequest.dosageInstruction[0].route` (SNOMED CT)",
+        "`MedicationRequest.dosageInstruction[0].route` (SNOMED CT, one code)",
         _SAME,
         ("MedicationRequest",),
     ),
@@ -117,7 +117,8 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "medication.frequency",
         "`dosageInstruction[0].timing.repeat`: `frequency` per `period` `periodUnit` (3 per 1 d "
-        "is 3 /d; 1 per 4 wk is 1 /(4.wk))",
+        "is 3 /d; 1 per 4 wk is 1 /(4.wk)); a timing by `timeOfDay`, `when`, `dayOfWeek`, "
+        "`Timing.code` or `Timing.event` is refused",
         _SAME,
         ("MedicationRequest",),
     ),
@@ -135,22 +136,23 @@ MAPPING: tuple[Source, ...] = (
         "therapies.prior",
         "`MedicationStatement` of status completed or stopped (ATC codes; `effectivePeriod` its "
         "duration in days; one of status unknown leaves it unknown); none: an empty `List` "
-        "coded `therapies.prior` (`urn:umpolicy:fact`), `emptyReason` nilknown",
+        "of status current coded `therapies.prior` (`urn:umpolicy:fact`), `emptyReason` nilknown",
         _SAME,
-        ("MedicationStatement", "List"),
+        ("MedicationStatement", "Medication", "List"),
     ),
     Source(
         "therapies.concomitant",
-        "`MedicationStatement` of status active or intended (one on-hold or unknown leaves it "
-        "unknown); none: an empty `List` coded `therapies.concomitant`",
+        "`MedicationStatement` of status active or intended, and every `MedicationRequest` but "
+        "the order decided of status active or draft (one on-hold or unknown leaves it "
+        "unknown); none: an empty current `List` coded `therapies.concomitant`",
         _SAME,
-        ("MedicationStatement", "List"),
+        ("MedicationStatement", "MedicationRequest", "Medication", "List"),
     ),
     Source("therapies.time_on_drug", _DTR, _DTR),
     Source(
         "prescriber.specialties",
-        "the order's `requester` (else `Claim.provider`): `PractitionerRole.specialty`, or "
-        "`Practitioner.qualification.code` (NUCC)",
+        "the order's `requester` (else `Claim.provider`): `PractitionerRole.specialty` (of a "
+        "role active on the request's date), or `Practitioner.qualification.code` (NUCC)",
         _SAME,
         ("PractitionerRole", "Practitioner"),
     ),

@@ -177,6 +177,16 @@ def full_date(reading: Reading, value: object, path: str) -> str | None:
     never a guess. Text that is no date at all is a problem, as is a day no calendar
     has (``2025-02-30``): what reads the date may count days from it.
     """
+    found = date_of(reading, value, path)
+    return found if found is not None and len(found) == len("YYYY-MM-DD") else None
+
+
+def date_of(reading: Reading, value: object, path: str) -> str | None:
+    """A FHIR date or dateTime's date, as precise as given: ``1968``, ``1968-05``, ``1968-05-17``.
+
+    A partial date still bounds the day (``2062`` is after every day of 2026); text that
+    is no date, or a day no calendar has, is a problem, as for :func:`full_date`.
+    """
     found = text(reading, value, path)
     if found is None:
         return None
@@ -189,7 +199,8 @@ def full_date(reading: Reading, value: object, path: str) -> str | None:
         return found[:10]
     if not _PARTIAL_DATE.fullmatch(found):
         reading.fail(path, f"{shown(found)} is not a FHIR date (YYYY-MM-DD)")
-    return None
+        return None
+    return found
 
 
 def decimal(reading: Reading, value: object, path: str) -> Decimal | int | None:

@@ -1320,6 +1320,32 @@ class TestOtherOrders:
         )
         assert request_from_bundle(data, "proleukin").therapies.concomitant == (_PEMBROLIZUMAB,)
 
+    def test_an_order_coded_for_ordering_alone_is_known_by_its_name(self) -> None:
+        """An RxNorm-coded order is a therapy whose value sets are unknown: no approval."""
+        order = pembrolizumab()
+        order["medicationCodeableConcept"] = {
+            "coding": [
+                {"system": codes.RXNORM, "code": "1547545", "display": "pembrolizumab 25 MG/ML"},
+                {"display": "Keytruda"},  # a coding of no system and no code names nothing
+            ]
+        }
+        data, _ = with_order(order, lists=False)
+        therapies = request_from_bundle(data, "proleukin").therapies
+        assert therapies.concomitant == (umpolicy.Therapy("pembrolizumab 25 MG/ML"),)
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "1.A.iv" in [reason.label for reason in decision.reasons]
+
+    @pytest.mark.parametrize("status", ["active", "on-hold"])
+    def test_an_order_of_the_drug_itself_is_no_other_therapy(self, status: str) -> None:
+        """An earlier order of the drug (a continuation's), or it fetched again, is the drug."""
+        data = bundle("melanoma-iv-approve")
+        earlier = copy.deepcopy(resource(data, "MedicationRequest"))
+        earlier.update(id="earlier-order", status=status)
+        data["entry"].append({"resource": earlier})
+        assert request_from_bundle(data, "proleukin").therapies.concomitant == ()
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
     def test_one_drug_is_decided_still(self) -> None:
         """Without a Claim item naming the order, two orders are two drugs asked for."""
         data, _ = with_order(pembrolizumab())

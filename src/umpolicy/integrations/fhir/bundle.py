@@ -759,10 +759,18 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
         which = histories[status]
         field = f"$.therapies.{which}[{len(history.get(which, []))}]"
         concept, where = _drug(reading, found)
-        atc = coded(reading, concept, where, codes.ATC, "a therapy")
-        name = concept.get("text") if isinstance(concept, Mapping) else None
-        if not isinstance(name, str):
+        drug = [c for c in codings(concept) if c.get("system") in codes.DRUG_SYSTEMS]
+        if found.type == "MedicationRequest" and drug and not _has_atc(concept):
+            # An order is coded for ordering (RxNorm, NDC), not by ATC: the therapy is
+            # known by its name alone, so whether it is in a value set stays unknown.
+            atc = []
+            named = (v for c in drug for v in (c.get("display"), c.get("code")))
+            name = next((v for v in named if isinstance(v, str) and v), "")
+        else:
+            atc = coded(reading, concept, where, codes.ATC, "a therapy")
             name = next((d for _, d, _ in atc if d), None) or (atc[0][0] if atc else "")
+        if isinstance(concept, Mapping) and isinstance(concept.get("text"), str):
+            name = concept["text"]
         therapy: Data = {"name": name, "codes": [code for code, _, _ in atc]}
         if not history.get(which):  # the history's first statement: a clash names it
             reading.source(f"$.therapies.{which}", found.path)
@@ -816,14 +824,45 @@ def _others(reading: Reading, order: Located | None) -> list[Located]:
 
     One with ``doNotPerform`` true orders its drug not to be given: no therapy given.
     Without an order (a problem already: none, or several asked for) none is read.
+    An order of the same drug (a coding or Medication in common, or, uncoded, the same
+    text) is the drug itself, ordered before (a continuation's) or fetched again, not a
+    therapy given with it.
     """
     if order is None:
         return []
+    drug = _identity(reading, order)
     return [
         found
         for found in reading.of_type("MedicationRequest")
-        if found is not order and not _not_to_give(reading, found)
+        if found is not order
+        and not _not_to_give(reading, found)
+        and not (drug & _identity(reading, found))
     ]
+
+
+def _identity(reading: Reading, order: Located) -> set[tuple[object, object]]:
+    """What names an order's drug: its Medication and codings' (system, code), else its text.
+
+    Read without a word of fault: the order's own reading reports what is wrong in it.
+    """
+    concept = order.get("medicationCodeableConcept")
+    reference = order.get("medicationReference")
+    names: set[tuple[object, object]] = set()
+    if isinstance(reference, Mapping) and isinstance(reference.get("reference"), str):
+        drug = reading.by_reference.get(reference["reference"])
+        names.add(("Medication", reference["reference"]))
+        concept = None if drug is None else drug.get("code")
+    for coding in codings(concept):
+        system, code = coding.get("system"), coding.get("code")
+        if isinstance(system, str) and isinstance(code, str):
+            names.add((system, code))
+    if not names and isinstance(concept, Mapping) and isinstance(concept.get("text"), str):
+        names.add(("text", concept["text"].strip().casefold()))  # named by its text alone
+    return names
+
+
+def _has_atc(concept: object) -> bool:
+    return any(coding.get("system") == codes.ATC for coding in codings(concept))
 
 
 def _empty_list(reading: Reading, found: Located, patient: Located) -> str | None:

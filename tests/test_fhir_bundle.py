@@ -444,6 +444,15 @@ class TestFaults:
             (f"{where}.end", "'2025-13-01' is not a calendar date"),
         ]
 
+    def test_a_therapy_that_ends_before_it_starts(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        period = {"start": "2025-06-01", "end": "2025-02-01"}
+        resource(data, "MedicationStatement")["effectivePeriod"] = period
+        where = f"Bundle.entry[{index(data, 'MedicationStatement')}].resource.effectivePeriod"
+        assert faults(data) == [
+            (f"{where}.end", "2025-02-01 is before the period's start (2025-06-01)")
+        ]
+
     def test_a_date_of_the_wrong_type(self) -> None:
         data = bundle()
         resource(data, "Claim")["created"] = 20260302

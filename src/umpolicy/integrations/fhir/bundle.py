@@ -784,7 +784,12 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
                 reading, period.get("start"), at(found.path, "effectivePeriod", "start")
             )
             end = full_date(reading, period.get("end"), at(found.path, "effectivePeriod", "end"))
-            if start is not None and end is not None:
+            if start is not None and end is not None and end < start:
+                reading.fail(
+                    at(found.path, "effectivePeriod", "end"),
+                    f"{end} is before the period's start ({start})",
+                )
+            elif start is not None and end is not None:
                 days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days
                 therapy["duration"] = {"value": days, "unit": "d"}
                 reading.source(f"{field}.duration", at(found.path, "effectivePeriod"))

@@ -857,6 +857,31 @@ class TestTherapyStatus:
         assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
 
 
+class TestChoiceSystems:
+    """A choice is read in the system its options are offered in, or in none named."""
+
+    @pytest.mark.parametrize(
+        "system", [None, "urn:umpolicy:proleukin:answers.lesions.site"], ids=["none", "offered"]
+    )
+    def test_an_offered_choice_is_read(self, system: str | None) -> None:
+        data = bundle("melanoma-intralesional-approve")
+        coding = item(data, "answers.lesions")["item"][0]["answer"][0]["valueCoding"]
+        if system is not None:
+            coding["system"] = system
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        "system", [codes.SNOMED, "urn:umpolicy:proleukin:answers.lesions.status", 7]
+    )
+    def test_a_choice_of_another_system_is_a_fault(self, system: object) -> None:
+        data = bundle("melanoma-intralesional-approve")
+        coding = item(data, "answers.lesions")["item"][0]["answer"][0]["valueCoding"]
+        coding["system"] = system
+        [(path, reason)] = faults(data)
+        assert path.endswith("item[0].answer[0].valueCoding.system")
+        assert "is not the system umpolicy offers the answers to answers.lesions.site" in reason
+
+
 class TestResponseStatus:
     """A QuestionnaireResponse's status is required; only a completed one's answers are read."""
 

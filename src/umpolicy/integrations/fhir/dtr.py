@@ -385,12 +385,39 @@ def _answers(
 def _values(
     reading: Reading, kind: str, given: list[tuple[str, Mapping[str, Any]]], field: str
 ) -> list[tuple[str, object]]:
-    """Every answer of the items ``given``, each with its path, as :func:`_value` reads it."""
+    """Every answer of the items ``given``, each with its path, as :func:`_value` reads it.
+
+    A choice coded in another system than the one its options are offered in is a
+    problem, left unknown: the same code there may mean something else.
+    """
     return [
-        (where, _value(reading, kind, where, answer, field))
+        (
+            where,
+            _value(reading, kind, where, answer, field)
+            if kind != "choice" or _offered(reading, where, answer, item.get("linkId"))
+            else None,
+        )
         for path, item in given
         for where, answer in _answers(reading, path, item)
     ]
+
+
+def _offered(reading: Reading, path: str, answer: Mapping[str, Any], link: object) -> bool:
+    """Whether a choice's coding is of the system its item's options are (or names none)."""
+    coding = answer.get("valueCoding")
+    system = coding.get("system") if isinstance(coding, Mapping) else None
+    if system is None or (
+        isinstance(system, str)
+        and system.startswith(f"{codes.UMPOLICY}:")
+        and system.endswith(f":{link}")
+    ):
+        return True
+    reading.fail(
+        at(path, "valueCoding", "system"),
+        f"{shown(system)} is not the system umpolicy offers the answers to {link} in "
+        f"({codes.UMPOLICY}:<policy>:{link})",
+    )
+    return False
 
 
 def _value(reading: Reading, kind: str, path: str, answer: Mapping[str, Any], field: str) -> object:

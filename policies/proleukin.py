@@ -72,6 +72,9 @@ CHRONIC_GVHD_CODES = ValueSet(
     "Chronic graft-versus-host disease",
     "ICD-10-CM",
     codes=("D89.811",),
+    # GVHD "unspecified" may be chronic, and "acute on chronic" is a chronic disease's
+    # acute flare: neither code says whether 3.A's chronic disease is what is treated.
+    undecided=("D89.812", "D89.813"),
 )
 ONCOLOGY = ValueSet(
     "oncology",
@@ -96,15 +99,15 @@ TRANSPLANT_CENTER = ("transplant-center",)
 INTRAVENOUS_ROUTE = ValueSet("intravenous", "Intravenous", "SNOMED CT", codes=("47625008",))
 INTRALESIONAL_ROUTE = ValueSet("intralesional", "Intralesional", "SNOMED CT", codes=("372464004",))
 SUBCUTANEOUS_ROUTE = ValueSet("subcutaneous", "Subcutaneous", "SNOMED CT", codes=("34206005",))
-SYSTEMIC_THERAPY = ValueSet(
-    "systemic-therapy",
-    "Other systemic antineoplastic or immunomodulating therapy",
-    "ATC",
-    prefixes=("L01", "L02", "L03", "L04"),
-    excluded=("L03AC01",),  # aldesleukin itself: 1.A.iii asks for another therapy
-)
+# Therapy of the cancer: antineoplastic agents, endocrine therapy and the interferons
+# (alfa, with Proleukin the classic combination regimen). Supportive medicines (a
+# colony-stimulating factor, L03AA) and immunosuppressants (L04) are not; aldesleukin
+# itself (L03AC01) is not another therapy.
 ANTICANCER_THERAPY = ValueSet(
-    "anticancer-therapy", "Anticancer therapy", "ATC", prefixes=("L01", "L02")
+    "anticancer-therapy",
+    "Systemic anticancer therapy",
+    "ATC",
+    prefixes=("L01", "L02", "L03AB"),
 )
 SYSTEMIC_CORTICOSTEROIDS = ValueSet(
     "systemic-corticosteroids", "Corticosteroids for systemic use", "ATC", prefixes=("H02",)
@@ -157,7 +160,7 @@ PRIOR_SYSTEMIC_COUNT = TherapyCount(
     "therapy.prior_systemic_count",
     "How many other systemic therapies the patient has tried.",
     "prior",
-    SYSTEMIC_THERAPY,
+    ANTICANCER_THERAPY,
     excluding=NEVER_GIVEN,
 )
 CONCOMITANT_ANTICANCER = TherapyListed(
@@ -204,6 +207,7 @@ IV_DOSE = AtMost("medication.dose", Quantity("600000", "[iU]/kg"), Quantity("0.0
 THREE_TIMES_DAILY = AtMost("medication.frequency", Quantity("3", "/d"))
 FOURTEEN_DOSES = AtMost("medication.schedule.doses_per_cycle", Quantity("14", "{dose}"))
 SECOND_CYCLE = AtLeast("medication.schedule.cycles_per_course", Quantity("2", "{cycle}"))
+TWO_CYCLES = AtMost("medication.schedule.cycles_per_course", Quantity("2", "{cycle}"))
 NINE_DAYS_REST = AtLeast("medication.schedule.rest_between_cycles", Quantity("9", "d"))
 ADDITIONAL_COURSE = AtLeast("medication.schedule.course_number", Quantity("2", "{course}"))
 SEVEN_WEEKS_REST = AtLeast("medication.schedule.rest_before_course", Quantity("7", "wk"))
@@ -288,7 +292,7 @@ CUTANEOUS_MELANOMA = Indication(
                     DoseLimit(
                         "Dosing 1.A.ii",
                         SECOND_CYCLE_TEXT,
-                        (NINE_DAYS_REST,),
+                        (NINE_DAYS_REST, TWO_CYCLES),
                         applies_if=SECOND_CYCLE,
                     ),
                     DoseLimit(
@@ -354,7 +358,12 @@ RENAL_CELL_CARCINOMA = Indication(
                 "doses to complete one cycle of treatment; AND",
                 (INTRAVENOUS, IV_DOSE, THREE_TIMES_DAILY, FOURTEEN_DOSES),
             ),
-            DoseLimit("Dosing 2.B", SECOND_CYCLE_TEXT, (NINE_DAYS_REST,), applies_if=SECOND_CYCLE),
+            DoseLimit(
+                "Dosing 2.B",
+                SECOND_CYCLE_TEXT,
+                (NINE_DAYS_REST, TWO_CYCLES),
+                applies_if=SECOND_CYCLE,
+            ),
             DoseLimit(
                 "Dosing 2.C",
                 f"{ADDITIONAL_COURSE_TEXT}.",
@@ -462,9 +471,19 @@ INTERPRETATIONS = (
         "When the request asks for one cycle only, the rest before a second cycle does not "
         "apply; when it is for a first course, the rest before an additional course does not "
         'apply. The trail says "does not apply" and the criterion counts as met. A request '
-        "that does not say how many cycles, or which course, leaves the criterion unknown "
-        "unless the rest it gives meets the limit anyway.",
+        "that does not say which course leaves the criterion unknown unless the rest it gives "
+        "meets the limit anyway; one that does not say how many cycles leaves it unknown, "
+        "as a course holds at most two (see the interpretation course).",
         _REST,
+    ),
+    Interpretation(
+        "course",
+        "A course is at most two cycles",
+        '"A second cycle is given after a minimum of 9 days of rest to complete a course of '
+        'therapy": a course is one cycle, or two. A course of more cycles is outside the '
+        "established dosing (clinician review); each additional course is asked for as a "
+        "course of its own, after its rest.",
+        ("Dosing 1.A.ii", "Dosing 2.B"),
     ),
     Interpretation(
         "per-weight-and-area",
@@ -491,19 +510,22 @@ INTERPRETATIONS = (
         "single-agent",
         "Single agent means no concomitant anticancer therapy",
         "Proleukin is used as a single agent when the concomitant therapies the request "
-        f"lists hold no {ANTICANCER_THERAPY.describe()}: antineoplastic agents and endocrine "
-        "therapy; supportive medicines may be listed. A concomitant therapy listed without "
-        "its ATC codes leaves 1.A.iv and 2.C unknown: it may be one.",
+        f"lists hold no {ANTICANCER_THERAPY.describe()}: antineoplastic agents, endocrine "
+        "therapy and the interferons (interferon alfa with Proleukin is a combination "
+        "regimen); supportive medicines may be listed. A concomitant therapy listed without "
+        "its ATC codes, or only by a group that may hold one (L03A, L03), leaves 1.A.iv and "
+        "2.C unknown: it may be one.",
         ("1.A.iv", "2.C"),
     ),
     Interpretation(
         "prior-therapy",
         "Other systemic therapies are those the request lists",
         '"Tried at least one other systemic therapy" is met when the therapies tried before '
-        f"include one or more of {SYSTEMIC_THERAPY.describe()}: aldesleukin itself is not "
-        "another therapy. A prior therapy listed without its ATC codes, or only by an ATC "
-        "group that holds aldesleukin (L03AC, L03A, L03), may be one: it leaves the "
-        "criterion unknown unless another settles it.",
+        f"include one or more of {ANTICANCER_THERAPY.describe()}, the therapies of the "
+        "cancer: aldesleukin itself (L03AC01) is not another therapy, nor are supportive "
+        "medicines (a colony-stimulating factor, L03AA) or immunosuppressants (L04). A prior "
+        "therapy listed without its ATC codes, or only by a group that may hold one (L03A, "
+        "L03), may be one: it leaves the criterion unknown unless another settles it.",
         ("1.A.iii",),
     ),
     Interpretation(
@@ -534,7 +556,10 @@ INTERPRETATIONS = (
         "gvhd",
         "Acute graft-versus-host disease",
         "The heading Graft-Versus-Host Disease admits chronic and acute disease, so that an "
-        "acute case is shown failing 3.A (chronic disease) rather than matching nothing.",
+        "acute case is shown failing 3.A (chronic disease) rather than matching nothing. "
+        "Two codes leave 3.A open, and the decision asks for a more specific diagnosis: "
+        "D89.813 (unspecified) may be chronic, and D89.812 (acute on chronic) is a chronic "
+        "disease's acute flare, which the policy does not say it treats.",
         ("3", "3.A"),
     ),
     Interpretation(
@@ -675,7 +700,6 @@ POLICY = Policy(
         INTRAVENOUS_ROUTE,
         INTRALESIONAL_ROUTE,
         SUBCUTANEOUS_ROUTE,
-        SYSTEMIC_THERAPY,
         ANTICANCER_THERAPY,
         SYSTEMIC_CORTICOSTEROIDS,
     ),

@@ -231,6 +231,7 @@ class TestPolicyTree:
                 "codes": [],
                 "prefixes": ["C43"],
                 "excluded": [],
+                "undecided": [],
             },
         }
         assert data["value_sets"][0] == criteria["requires"]["values"]

@@ -161,8 +161,8 @@ class TestWhatThePolicyDeclares:
             '| [<code class="fact">therapy.<wbr>prior&#95;systemic&#95;count</code>]'
             "(#fact-therapy-prior-systemic-count) | How many other systemic therapies the "
             "patient has tried. | How many prior therapies in "
-            "[Other systemic antineoplastic or immunomodulating therapy]"
-            "(#value-set-systemic-therapy)."
+            "[Systemic anticancer therapy]"
+            "(#value-set-anticancer-therapy)."
             ' | [<code class="fact">therapies.<wbr>prior</code>](#fact-therapies-prior) |' in page
         )
         assert (

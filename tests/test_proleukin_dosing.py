@@ -354,6 +354,16 @@ class TestRestBetweenCycles:
         assert_outcome(decision, APPROVE if Decimal(days) >= 9 else REVIEW, label)
 
     @pytest.mark.parametrize(("path", "label"), REST_BETWEEN)
+    @pytest.mark.parametrize(("cycles", "outcome"), [(2, APPROVE), (3, REVIEW), (10, REVIEW)])
+    def test_a_course_is_at_most_two_cycles(
+        self, path: Path, label: str, cycles: int, outcome: Outcome
+    ) -> None:
+        """A second cycle completes a course: a third is outside the established dosing."""
+        decision = dosed(path, cycles_per_course=cycles, rest_between_cycles=Quantity("9", "d"))
+
+        assert_outcome(decision, outcome, label)
+
+    @pytest.mark.parametrize(("path", "label"), REST_BETWEEN)
     @pytest.mark.parametrize("rest", [None, Quantity("0", "d"), Quantity("1", "wk")])
     def test_one_cycle_does_not_apply(self, path: Path, label: str, rest: Quantity | None) -> None:
         decision = dosed(path, cycles_per_course=1, rest_between_cycles=rest)
@@ -369,7 +379,8 @@ class TestRestBetweenCycles:
         ("cycles", "rest", "outcome", "needed"),
         [
             (2, None, UNKNOWN, ("medication.schedule.rest_between_cycles",)),
-            (None, Quantity("9", "d"), APPROVE, ()),
+            # How many cycles is a limit too (a course holds at most two): not given, unknown.
+            (None, Quantity("9", "d"), UNKNOWN, ("medication.schedule.cycles_per_course",)),
             (None, Quantity("8", "d"), UNKNOWN, ("medication.schedule.cycles_per_course",)),
             (
                 None,

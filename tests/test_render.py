@@ -96,7 +96,7 @@ class TestPolicyText:
 
     def test_roles_follow_the_findings(self) -> None:
         node = POLICY.node("Dosing 1.A.ii")
-        assert [role for role, _ in roles(node)] == ["applies if", "rule"]
+        assert [role for role, _ in roles(node)] == ["applies if", "rule", "rule"]
         assert [role for role, _ in roles(POLICY.node("1.A"))] == ["requires"]
         assert roles(POLICY.node("Dosing 1")) == ()
 

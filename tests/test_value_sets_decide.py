@@ -138,7 +138,7 @@ class TestDiagnoses:
 
 
 class TestTherapyClasses:
-    """ATC classes: other systemic therapy (L01-L04, not aldesleukin), anticancer, steroids."""
+    """ATC classes: systemic anticancer therapy (L01, L02, the interferons), and steroids."""
 
     @pytest.mark.criteria("1.A.iii")
     @pytest.mark.parametrize(
@@ -147,7 +147,10 @@ class TestTherapyClasses:
             ("L01FF02", True),  # pembrolizumab
             ("L02BA01", True),  # tamoxifen
             ("L03AB05", True),  # interferon alfa-2b
-            ("L04AX03", True),  # methotrexate
+            ("L01BA01", True),  # methotrexate, as an antineoplastic
+            ("L04AX03", False),  # methotrexate, as an immunosuppressant
+            ("L03AA02", False),  # filgrastim: supportive
+            ("L04AD02", False),  # tacrolimus: an immunosuppressant
             ("L03AC01", False),  # aldesleukin itself
             ("A04AA01", False),  # ondansetron
             ("L05AA01", False),  # not of L01-L04
@@ -162,19 +165,19 @@ class TestTherapyClasses:
     @pytest.mark.parametrize(
         ("codes", "expected"),
         [
-            (["L03AC"], Outcome.INSUFFICIENT_INFORMATION),  # aldesleukin, or another
-            (["L03A"], Outcome.INSUFFICIENT_INFORMATION),
+            (["L03AC"], Outcome.NOT_RECOMMENDED),  # interleukins: aldesleukin's own group
+            (["L03A"], Outcome.INSUFFICIENT_INFORMATION),  # an interferon, or supportive
             (["L03"], Outcome.INSUFFICIENT_INFORMATION),
             (["L03AC", "L03AC01"], Outcome.NOT_RECOMMENDED),  # aldesleukin, and its group
             (["L01XC"], Outcome.APPROVE),  # every drug of it is another systemic therapy
-            (["L04A"], Outcome.APPROVE),
+            (["L04A"], Outcome.NOT_RECOMMENDED),  # immunosuppressants
             (["L05A"], Outcome.NOT_RECOMMENDED),
         ],
     )
     def test_group_codes_of_other_systemic_therapy(
         self, codes: list[str], expected: Outcome
     ) -> None:
-        """A therapy coded only by a group that holds aldesleukin may be aldesleukin."""
+        """A therapy coded only by a group that may hold an anticancer therapy may be one."""
         data = load(MELANOMA_IV)
         data["therapies"]["prior"] = [{"name": "aldesleukin", "codes": codes}]
         decision = evaluate(json.dumps(data))
@@ -191,7 +194,8 @@ class TestTherapyClasses:
         [
             ("L01XC", False),
             ("L02BG03", False),  # anastrozole
-            ("L03AB05", True),  # an immunostimulant is not listed as anticancer here
+            ("L03AB05", False),  # interferon alfa: with Proleukin, a combination regimen
+            ("L03AA02", True),  # filgrastim: supportive
             ("H02AB07", True),  # prednisone: supportive
         ],
     )

@@ -18,11 +18,18 @@ from umpolicy_policies.proleukin import (
     INTRAVENOUS_ROUTE,
     ONCOLOGY,
     POLICY,
-    SYSTEMIC_THERAPY,
 )
 from umpolicy_quellimab.policy import BIOLOGICS_AND_TSDMARDS
 
 MELANOMA = ValueSet("melanoma", "Cutaneous melanoma", "ICD-10-CM", prefixes=("C43",))
+#: A chapter but one drug (the drug itself from "another systemic therapy").
+OTHER_THERAPY = ValueSet(
+    "other-therapy",
+    "Antineoplastic or immunomodulating, but the drug itself",
+    "ATC",
+    prefixes=("L01", "L02", "L03", "L04"),
+    excluded=("L03AC01",),
+)
 
 
 class TestMembership:
@@ -60,11 +67,28 @@ class TestMembership:
         ],
     )
     def test_atc_prefix(self, code: str, held: bool) -> None:
-        assert (code in SYSTEMIC_THERAPY) is held
+        assert (code in OTHER_THERAPY) is held
 
-    def test_anticancer_is_narrower(self) -> None:
-        assert "L01FF02" in ANTICANCER_THERAPY
-        assert "L04AA" not in ANTICANCER_THERAPY
+    @pytest.mark.parametrize(
+        ("code", "held"),
+        [
+            ("L01FF02", True),  # pembrolizumab
+            ("L02BA01", True),  # tamoxifen
+            ("L03AB05", True),  # interferon alfa-2b: with Proleukin, a combination regimen
+            ("L03AB10", True),  # peginterferon alfa-2b
+            ("L03AB", True),
+            ("L03A", None),  # an interferon, or a supportive medicine
+            ("L03", None),
+            ("L03AC01", False),  # aldesleukin itself
+            ("L03AA02", False),  # filgrastim: supportive
+            ("L04AD02", False),  # tacrolimus: an immunosuppressant
+            ("L04AA", False),
+            ("H02AB07", False),  # prednisone
+        ],
+    )
+    def test_proleukins_anticancer_therapy(self, code: str, held: bool | None) -> None:
+        """What 1.A.iii counts as another systemic therapy, and 1.A.iv and 2.C as not single."""
+        assert ANTICANCER_THERAPY.holds(code) is held
 
     def test_codes_are_exact(self) -> None:
         assert "207RX0202X" in ONCOLOGY
@@ -132,6 +156,40 @@ class TestDiagnosisCodes:
         assert decision.outcome is Outcome.NOT_RECOMMENDED
 
 
+class TestUndecided:
+    """An undecided code may be in the set: holds answers unknown, and the set says so."""
+
+    SET = ValueSet("s", "Some", "ICD-10-CM", codes=("E11.9",), undecided=("E11.8", "E11.65"))
+
+    @pytest.mark.parametrize(
+        ("code", "held"),
+        [("E11.9", True), ("E11.8", None), ("E11.65", None), ("E11.6", None), ("E10.9", False)],
+    )
+    def test_holds(self, code: str, held: bool | None) -> None:
+        assert self.SET.holds(code) is held
+        assert (code in self.SET) is (held is True)
+
+    def test_described(self) -> None:
+        assert self.SET.describe() == "Some (ICD-10-CM E11.9; undecided: E11.8, E11.65)"
+
+    @pytest.mark.parametrize(
+        ("code", "outcome"),
+        [
+            ("D89.811", Outcome.APPROVE),
+            ("D89.812", Outcome.INSUFFICIENT_INFORMATION),
+            ("D89.813", Outcome.INSUFFICIENT_INFORMATION),
+            ("D89.810", Outcome.NOT_RECOMMENDED),
+        ],
+    )
+    def test_proleukins_chronic_gvhd(self, code: str, outcome: Outcome) -> None:
+        """3.A: an unspecified or acute-on-chronic GVHD asks for the diagnosis, never approves."""
+        decision = decide(replace(base("gvhd"), "diagnoses", (Coding(code),)))
+        assert decision.outcome is outcome
+        if outcome is Outcome.INSUFFICIENT_INFORMATION:
+            assert "3.A" in reason_labels(decision)
+            assert "diagnoses" in decision.facts_needed
+
+
 class TestExcluded:
     """Codes or prefixes taken back out of a set are not in it, and the set says so."""
 
@@ -175,8 +233,8 @@ class TestGroupCodes:
         ],
     )
     def test_other_systemic_therapy(self, code: str, held: bool | None) -> None:
-        assert SYSTEMIC_THERAPY.holds(code) is held
-        assert (code in SYSTEMIC_THERAPY) is (held is True)
+        assert OTHER_THERAPY.holds(code) is held
+        assert (code in OTHER_THERAPY) is (held is True)
 
     @pytest.mark.parametrize(
         ("code", "held"),
@@ -215,6 +273,8 @@ class TestGroupCodes:
             (CHRONIC_GVHD_CODES, "D89.81", None),  # chronic, acute, or not said
             (CHRONIC_GVHD_CODES, "D89.811", True),
             (CHRONIC_GVHD_CODES, "D89.810", False),
+            (CHRONIC_GVHD_CODES, "D89.812", None),  # acute on chronic: undecided
+            (CHRONIC_GVHD_CODES, "D89.813", None),  # unspecified: undecided
         ],
     )
     def test_icd_categories(self, value_set: ValueSet, code: str, held: bool | None) -> None:
@@ -266,7 +326,7 @@ class TestGroupCodes:
 
     @pytest.mark.parametrize("value", [None, 43, ("L03",), b"L03"])
     def test_only_text_is_a_code(self, value: object) -> None:
-        assert SYSTEMIC_THERAPY.holds(value) is False
+        assert OTHER_THERAPY.holds(value) is False
 
 
 class TestOneTherapysCodes:
@@ -287,7 +347,7 @@ class TestOneTherapysCodes:
         ],
     )
     def test_table(self, codes: tuple[str, ...], held: bool | None) -> None:
-        assert SYSTEMIC_THERAPY.holds_any(codes) is held
+        assert OTHER_THERAPY.holds_any(codes) is held
 
 
 #: Codes of a small hierarchy, 3 characters deep: the sets below name codes over

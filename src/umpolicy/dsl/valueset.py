@@ -39,7 +39,10 @@ class ValueSet:
     of these systems are hierarchical by their leading characters (a prefix's trailing
     ``.``, as in ``C43.``, is only ICD-10-CM's separator, so ``C43`` is held too).
     ``excluded`` takes codes (or, ending in ``*``, prefixes) back out: the drug itself
-    from "other systemic therapy", or one disease from a chapter.
+    from "other systemic therapy", or one disease from a chapter. ``undecided`` names
+    codes whose own meaning leaves membership open (an "unspecified" code, which may be
+    the set's disease or another): for them :meth:`holds` answers unknown, so the
+    criterion that asks is unknown and the decision asks for a more specific code.
 
     In a :data:`HIERARCHICAL` system a group code may stand for any code beneath it, so
     :meth:`holds` answers in three values: the group ``L01XC`` is in a set holding
@@ -53,6 +56,7 @@ class ValueSet:
     codes: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
+    undecided: tuple[str, ...] = ()
     #: The codes, the prefixes, the codes and prefixes taken back out, and the groups
     #: that hold some code of the set and those that hold some code taken out (none
     #: outside :data:`HIERARCHICAL`), worked out once: a set is asked for every code of
@@ -67,7 +71,8 @@ class ValueSet:
         under = tuple(code[:-1].rstrip(".") for code in self.excluded if code.endswith("*"))
         above_in = above_out = frozenset[str]()
         if self.system in HIERARCHICAL:
-            held = (*self.codes, *prefixes)  # those not taken out hold codes of the set
+            # Those not taken out hold codes of the set, and the undecided may be.
+            held = (*self.codes, *prefixes, *self.undecided)
             above_in = _beginnings(c for c in held if c not in out and not c.startswith(under))
             above_out = _beginnings((*out, *under))
         lookup = (frozenset(self.codes), prefixes, out, under, above_in, above_out)
@@ -76,14 +81,17 @@ class ValueSet:
     def holds(self, code: object) -> bool | None:
         """True when ``code`` is in the set, False when not; None when it may be.
 
-        A code taken back out is not in the set, nor is any code beneath a prefix taken
-        out. A group beneath a prefix of the set is in it, unless it holds a code taken
-        out; a group above a code or prefix of the set may be in it. Either is unknown,
+        An undecided code may be in it. A code taken back out is not in the set, nor is
+        any code beneath a prefix taken out. A group beneath a prefix of the set is in it,
+        unless it holds a code taken out; a group above a code or prefix of the set may be
+        in it. Either is unknown,
         as a therapy listed without codes is: the group's codes may be the set's or not.
         """
         if not isinstance(code, str):
             return False
         codes, prefixes, out, under, above_in, above_out = self._lookup
+        if code in self.undecided:
+            return None
         if code in out or code.startswith(under):
             return False
         if code in codes or code.startswith(prefixes):
@@ -116,4 +124,5 @@ class ValueSet:
         """The set for reviewers: its title and what it holds."""
         held = [*self.codes, *(f"{prefix}*" for prefix in self.prefixes)]
         but = f", except {', '.join(self.excluded)}" if self.excluded else ""
-        return f"{self.title} ({self.system} {', '.join(held)}{but})"
+        open_ = f"; undecided: {', '.join(self.undecided)}" if self.undecided else ""
+        return f"{self.title} ({self.system} {', '.join(held)}{but}{open_})"

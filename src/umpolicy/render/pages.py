@@ -233,16 +233,19 @@ def _value_sets(policy: Policy) -> Iterator[str]:
     yield ""
     yield (
         "The codes this policy counts as each named thing, as its module declares them. A "
-        "prefix (shown with `*`) holds its code and every code beneath it."
+        "prefix (shown with `*`) holds its code and every code beneath it. Codes taken out "
+        "are not in the set; for an undecided code (one whose own meaning leaves it open) "
+        "the criterion is unknown, and the decision asks for a more specific code."
     )
     yield ""
-    yield "| Value set | Code system | Codes | Prefixes |"
-    yield "| --- | --- | --- | --- |"
+    yield "| Value set | Code system | Codes | Prefixes | Taken out | Undecided |"
+    yield "| --- | --- | --- | --- | --- | --- |"
     for each in policy.value_sets:
         yield (
             f'| <span id="value-set-{_slug(each.name)}"></span>{_md(each.title)} '
             f"(`{each.name}`) | {_md(each.system)} | {_codes(each.codes)} | "
-            f"{_codes([f'{prefix}*' for prefix in each.prefixes])} |"
+            f"{_codes([f'{prefix}*' for prefix in each.prefixes])} | "
+            f"{_codes(each.excluded)} | {_codes(each.undecided)} |"
         )
     yield ""
 

@@ -333,10 +333,10 @@ class TestTherapyListed:
             (TherapyOutcome.FAILURE, True),
             (TherapyOutcome.INTOLERANCE, True),
             (TherapyOutcome.RESPONSE, False),
-            (None, False),
+            (None, None),  # what happened is not given: it may have failed
         ],
     )
-    def test_outcomes_narrow_it(self, outcome: TherapyOutcome | None, value: bool) -> None:
+    def test_outcomes_narrow_it(self, outcome: TherapyOutcome | None, value: bool | None) -> None:
         listed = TherapyListed(
             "failed",
             "Failed or did not tolerate.",

@@ -357,7 +357,10 @@ class TestStepTherapy:
         )
         # 3 months = 3 × 365.25 / 12 days: days ≥ 91.3125 ⟺ 4 × days ≥ 365.25
         met = 4 * days >= Fraction("365.25")
-        expected = Outcome.APPROVE if met else Outcome.NOT_RECOMMENDED
+        # Short of the trial, 1.A.ii.b asks whether methotrexate is contraindicated: with
+        # no outcome given, it may be.
+        short = Outcome.INSUFFICIENT_INFORMATION if outcome is None else Outcome.NOT_RECOMMENDED
+        expected = Outcome.APPROVE if met else short
         assert decide(data).outcome is expected
 
     def test_trial_without_its_length_is_unknown(self) -> None:
@@ -442,16 +445,26 @@ class TestOtherSystemicTherapy:
         )
         assert decide(data).outcome is Outcome.APPROVE
 
-    @pytest.mark.parametrize("outcome", ["contraindication", None])
-    def test_not_tried_or_outcome_not_given(self, outcome: str | None) -> None:
-        """A contraindicated therapy was never given; one without its outcome is not counted."""
+    def test_a_contraindicated_therapy_was_not_tried(self) -> None:
+        """A contraindicated therapy was never given: 2.A.ii.a is not met."""
         data = changed(
             base_data("pjia_initial"),
-            {"therapies.prior": [therapy(*METHOTREXATE, q("3", "mo"), outcome)]},
+            {"therapies.prior": [therapy(*METHOTREXATE, q("3", "mo"), "contraindication")]},
         )
         decision = decide(data)
         assert decision.outcome is Outcome.NOT_RECOMMENDED
         assert reason_labels(decision) == ("2.A.ii.a", "2.A.ii.b")
+
+    def test_a_therapy_whose_outcome_is_not_given_leaves_it_unknown(self) -> None:
+        """What happened is a missing fact: it may have failed, so the decision asks for it."""
+        data = changed(
+            base_data("pjia_initial"),
+            {"therapies.prior": [therapy(*METHOTREXATE, q("3", "mo"), None)]},
+        )
+        decision = decide(data)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "2.A.ii.a" in reason_labels(decision)
+        assert "therapies.prior" in decision.facts_needed
 
     @pytest.mark.parametrize(
         ("name", "code"), [("naproxen", "M01AE02"), ("prednisolone", "H02AB06")]

@@ -361,18 +361,19 @@ def _matching(
 
     A therapy listed without codes, or coded only by a group that may or may not be
     of the value set (ATC ``L04A``), leaves the answer open (never "not listed"),
-    unless another therapy settles it.
+    unless another therapy settles it. So does one of the set whose outcome is not
+    given where only some ``outcomes`` count: what happened may be one of them.
     """
     found = []
     maybe = False
     for each in therapies:
         outcome = each.outcome
-        if (outcomes and outcome not in outcomes) or outcome in excluding:
+        if outcome in excluding or (outcomes and outcome is not None and outcome not in outcomes):
             continue
         held = value_set.holds_any(each.codes) if each.codes else None
-        if held:
+        if held and (not outcomes or outcome is not None):
             found.append(each)
-        elif held is None:
+        elif held is not False:
             maybe = True
     return found, maybe
 

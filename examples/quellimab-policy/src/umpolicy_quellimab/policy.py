@@ -106,6 +106,7 @@ _BIOLOGIC_PREFIXES = (
     "L04AB",  # tumor necrosis factor alpha inhibitors
     "L04AC",  # interleukin inhibitors
     "L04AF",  # Janus kinase inhibitors (targeted synthetic DMARDs)
+    "L04AG",  # monoclonal antibodies (ATC from 2024: vedolizumab, belimumab, ...)
 )
 _BIOLOGIC_CODES = (
     "L04AA24",  # abatacept
@@ -117,6 +118,11 @@ _BIOLOGIC_CODES = (
     "L04AA37",  # baricitinib (ATC before 2022; L04AF02 from 2022)
     "L04AA44",  # upadacitinib (ATC before 2022; L04AF03 from 2022)
     "L04AA45",  # filgotinib (ATC before 2022; L04AF04 from 2022)
+    # ... and those of the monoclonal antibodies ATC moved to L04AG in 2024.
+    "L04AA23",  # natalizumab (ATC before 2024)
+    "L04AA26",  # belimumab (ATC before 2024)
+    "L04AA33",  # vedolizumab (ATC before 2024)
+    "L04AA34",  # alemtuzumab (ATC before 2024)
 )
 BIOLOGICS_AND_TSDMARDS = ValueSet(
     "biologic-or-tsdmard",
@@ -530,9 +536,10 @@ INTERPRETATIONS = (
         "sulfasalazine, hydroxychloroquine), or a biologic or targeted synthetic DMARD of "
         "the teaching set, that failed, was not tolerated, or to which the patient "
         "responded. A therapy listed as contraindicated was never given, so it was not "
-        "tried; one listed without its outcome does not count either (the request should "
-        "say what happened). NSAIDs and corticosteroids are not counted: they relieve "
-        "symptoms and do not modify the disease. The history does not say which condition "
+        "tried; one listed without its outcome leaves 2.A.ii.a unknown, and the decision "
+        "asks what happened (it may have failed). NSAIDs and corticosteroids are not "
+        "counted: they relieve symptoms and do not modify the disease. The history does not "
+        "say which condition "
         "a therapy was for; every listed therapy counts as for this one.",
         ("2.A.ii.a",),
     ),

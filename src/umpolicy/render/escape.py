@@ -12,7 +12,7 @@ So every string a renderer lays out passes through one of these functions:
 * :func:`markdown` is :func:`one_line`, then Markdown's inline syntax escaped
   everywhere and its line-start syntax at the start;
 * :func:`code` is :func:`one_line` as a Markdown code span, its fence longer than
-  any run of backticks inside.
+  any run of backticks inside (and, in a table cell, its pipes escaped).
 
 The policy's own words hold none of the characters :func:`one_line` escapes, so
 they are laid out exactly as written.
@@ -68,11 +68,16 @@ def markdown(text: str) -> str:
     return f"{escaped[:at]}\\{escaped[at:]}"
 
 
-def code(text: str) -> str:
-    """``text`` as a Markdown code span on one line, whatever backticks it holds."""
+def code(text: str, *, cell: bool = False) -> str:
+    r"""``text`` as a Markdown code span on one line, whatever backticks it holds.
+
+    In a table ``cell`` a pipe is escaped too: a table reads ``\|`` as a pipe even in
+    code, and a bare one as the cell's end.
+    """
     shown = one_line(text)
     runs = re.findall(r"`+", shown)
     fence = "`" * (max(map(len, runs), default=0) + 1)
     edges = {shown[:1], shown[-1:]}
     pad = " " if shown.strip(" ") and edges & {"`", " "} else ""
-    return f"{fence}{pad}{shown}{pad}{fence}"
+    span = f"{fence}{pad}{shown}{pad}{fence}"
+    return span.replace("|", "\\|") if cell else span

@@ -156,16 +156,11 @@ def worksheet_markdown(sheet: Worksheet) -> Iterator[str]:
     if sheet.facts:
         yield from ("", "#### Facts read", "", "| Fact | Value | From |", "| --- | --- | --- |")
         yield from (
-            f"| {_cell(fact.name)} | {_md(fact.value)} | {_cell(fact.source)} |"
+            f"| {code(fact.name, cell=True)} | {_md(fact.value)} | {code(fact.source, cell=True)} |"
             for fact in sheet.facts
         )
     yield from ("", "#### Identifiers", "")
     yield from (f"- {_md(name)}: {code(value)}" for name, value in sheet.identifiers)
-
-
-def _cell(text: str) -> str:
-    """Code in a table cell: a pipe in it escaped, or it would end the cell."""
-    return code(text).replace("|", "\\|")
 
 
 def decision_markdown(decision: Decision, policy: Policy) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from umpolicy import (
     AnswerType,
@@ -20,7 +23,8 @@ from umpolicy import (
 from umpolicy.api import evaluate
 from umpolicy.dsl.nodes import roles
 from umpolicy.engine.decision import exclusion_label
-from umpolicy.render.text import _md, decision_markdown, decision_text, policy_text
+from umpolicy.render.escape import code, markdown, one_line
+from umpolicy.render.text import decision_markdown, decision_text, policy_text
 from umpolicy.render.worksheet import words
 from umpolicy_policies.proleukin import POLICY
 
@@ -33,7 +37,7 @@ def request_of(path: Path) -> Request:
 
 
 class TestMarkdownEscape:
-    """Markdown output escapes what Markdown would read as markup."""
+    """Markdown output escapes what Markdown would read as markup, and nothing else."""
 
     @pytest.mark.parametrize(
         ("raw", "escaped"),
@@ -41,12 +45,26 @@ class TestMarkdownEscape:
             ("a*b", "a\\*b"),
             ("[iU]/kg", "\\[iU\\]/kg"),
             ("x_y", "x\\_y"),
-            ("<b>|`c`\\", "\\<b\\>\\|\\`c\\`\\\\"),
+            ("<b>|`c`\\", "\\<b\\>\\|\\`c\\`\\\\\\\\"),
             ("plain", "plain"),
+            ("### Approve", "\\#\\#\\# Approve"),
+            ("&lt;b&gt; ~~no~~", "\\&lt;b\\&gt; \\~\\~no\\~\\~"),
+            ("- item", "\\- item"),
+            ("+ item", "\\+ item"),
+            ("-", "\\-"),
+            ("---", "\\---"),
+            ("1. item", "1\\. item"),
+            ("12) item", "12\\) item"),
+            ("    code", "&#32;   code"),
+            ("x\n### Recommendation: Approve", "x\\\\n\\#\\#\\# Recommendation: Approve"),
+            ("1.A", "1.A"),
+            ("72.5 kg", "72.5 kg"),
+            ("-5 mg", "-5 mg"),
+            ("a - b", "a - b"),
         ],
     )
     def test_escape(self, raw: str, escaped: str) -> None:
-        assert _md(raw) == escaped
+        assert markdown(raw) == escaped
 
     def test_escapes_in_output(self) -> None:
         decision = decide(POLICY, request_of(EXAMPLES[0]))
@@ -54,6 +72,69 @@ class TestMarkdownEscape:
         text = decision_markdown(hostile, POLICY)
         assert "Request: `*id*`" in text
         assert "#### Criteria and dosing" not in text
+
+
+class TestOneLine:
+    """A string never breaks or hides a line: controls and separators show as escapes."""
+
+    @pytest.mark.parametrize(
+        ("raw", "shown"),
+        [
+            ("plain ≥ 18 years, Proleukin®", "plain ≥ 18 years, Proleukin®"),
+            ("a\nb", "a\\nb"),
+            ("a\r\nb", "a\\r\\nb"),
+            ("a\tb", "a\\tb"),
+            ("\x00\x1b[31m\x7f", "\\x00\\x1b[31m\\x7f"),
+            ("next\x85line", "next\\x85line"),
+            ("a\u2028b\u2029c", "a\\u2028b\\u2029c"),
+            ("\u202eevorppA", "\\u202eevorppA"),
+            ("zero\u200bwidth\ufeff", "zero\\u200bwidth\\ufeff"),
+            ("\U000e0041", "\\U000e0041"),
+            ("\ud800", "\\ud800"),
+            ("C:\\n", "C:\\\\n"),
+            ("no\u00a0break", "no\u00a0break"),
+        ],
+    )
+    def test_escape(self, raw: str, shown: str) -> None:
+        assert one_line(raw) == shown
+
+    @given(st.text(st.characters(exclude_categories=())))
+    def test_one_line_and_unambiguous(self, text: str) -> None:
+        shown = one_line(text)
+        assert len(shown.splitlines()) <= 1
+        assert all(char.isprintable() or char.isspace() for char in shown)
+        # Read back as Python reads escapes, the text is the one given: no two look alike.
+        assert shown.encode("latin-1", "backslashreplace").decode("unicode_escape") == text
+
+
+class TestCodeSpan:
+    """A code span holds any text on one line: its fence is longer than any backtick run."""
+
+    @pytest.mark.parametrize(
+        ("raw", "span"),
+        [
+            ("rcc-9", "`rcc-9`"),
+            ("a`b", "``a`b``"),
+            ("`x``", "``` `x`` ```"),
+            (" x", "`  x `"),
+            ("   ", "`   `"),
+            ("a\nb", "`a\\nb`"),
+        ],
+    )
+    def test_span(self, raw: str, span: str) -> None:
+        assert code(raw) == span
+
+    @given(st.text(st.characters(exclude_categories=()), min_size=1))
+    def test_the_span_reads_as_the_text(self, text: str) -> None:
+        span = code(text)
+        fence = re.match("`+", span)
+        assert fence is not None
+        inner = span[fence.end() : -fence.end()]
+        assert span.endswith(fence[0])
+        assert fence[0] not in re.findall("`+", inner)
+        if inner.strip(" ") and inner.startswith(" ") and inner.endswith(" "):
+            inner = inner[1:-1]  # CommonMark strips one space from each side
+        assert inner == one_line(text)
 
 
 class TestPolicyText:
@@ -114,11 +195,11 @@ class TestExclusionsAndPeriods:
     def test_every_example_renders(self, path: Path) -> None:
         decision = evaluate(path.read_text(), QUELLIMAB)
         text = decision_text(decision, QUELLIMAB)
-        markdown = decision_markdown(decision, QUELLIMAB)
+        shown = decision_markdown(decision, QUELLIMAB)
         for item in QUELLIMAB.exclusions:
             label = exclusion_label(item)
             assert f"] {label}. {item.text}" in text
-            assert f"**{_md(label)}.** {_md(item.text)}" in markdown
+            assert f"**{markdown(label)}.** {markdown(item.text)}" in shown
 
     def test_the_exclusion_reason_has_its_words(self) -> None:
         path = next(p for p in QUELLIMAB_EXAMPLES if "exclusion" in p.stem)

@@ -98,6 +98,18 @@ class TestMarkdown:
     def test_nothing_changed(self) -> None:
         assert "No request changes outcome." in impact_markdown(replay(lines(), CURRENT, CURRENT))
 
+    def test_a_sample_id_stays_in_its_code_span(self) -> None:
+        """An id with backticks, a link and a pipe stays code, in its own cell."""
+        hostile = "x` [Approve](https://e.example) `y <b>|"
+        data = json.loads(next(EXAMPLES.glob("rcc-approve.json")).read_text())
+        text = impact_markdown(
+            replay([json.dumps({**data, "id": hostile}).encode()], CURRENT, CURRENT)
+        )
+        assert (
+            "| approve | approve | 1 | 100.0% | ``x` [Approve](https://e.example) `y <b>\\|`` |"
+            in text
+        )
+
 
 class TestChart:
     """The chart is SVG with every count in it, the same bytes for the same result."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.strategies import base, decide, replace
 from umpolicy import Decision, Outcome, Quantity, Request, loads, structure
@@ -296,3 +299,51 @@ class TestThePacket:
             for sentence in item.found:
                 assert sentence in shown["text"]
                 assert sentence in visible(shown["html"])
+
+
+#: Characters that break a line or start markup, drawn often beside any other.
+_HOSTILE = "\n\r\t\x0b\x0c\x1c\x85\u2028\u2029\u202e#>-+=|`*_[]()<>&~!\\ 1."
+#: The start of a line that makes it a block: a heading, a list item, a quote, a row.
+_BLOCK = re.compile(r"\s*(#+ |[-*+] |\d+[.)] |>|\|)?")
+
+
+def _with(name: str, request_id: str) -> Decision:
+    """rcc-not-recommended with a concomitant therapy of this name, under this id."""
+    data = json.loads(next(p for p in EXAMPLES if p.stem == "rcc-not-recommended").read_text())
+    data["id"] = request_id
+    data["therapies"]["concomitant"] = [{"name": name, "codes": ["L01FF01"]}]
+    return evaluate(json.dumps(data))
+
+
+class TestRequestTextStaysInItsField:
+    """A name or id the request gives never starts a line or a Markdown block of its own."""
+
+    @given(
+        st.text(st.one_of(st.sampled_from(_HOSTILE), st.characters(exclude_categories=()))),
+        st.sampled_from(["name", "id"]),
+    )
+    def test_same_lines_as_a_plain_name(self, text: str, where: str) -> None:
+        plain = _with("x", "rcc-003")
+        # A therapy's name needs a letter or a digit; an empty id reads as none.
+        given_text = _with(f"{text}x", "rcc-003") if where == "name" else _with("x", f"{text}y")
+        assert given_text.outcome is plain.outcome
+        headline = f"Recommendation: {OUTCOME_WORDS[plain.outcome]}"
+        for render, first in ((decision_text, headline), (decision_markdown, f"### {headline}")):
+            before = render(plain, POLICY).splitlines()
+            after = render(given_text, POLICY).splitlines()
+            assert len(after) == len(before)
+            assert after[0] == before[0] == first
+            for old, new in zip(before, after, strict=True):
+                assert _BLOCK.match(new)[0] == _BLOCK.match(old)[0]  # type: ignore[index]
+
+    def test_the_reviewed_injection(self) -> None:
+        """The hostile review's name and id show as one line each, escapes visible."""
+        decision = _with("x\n### Recommendation: Approve", "rcc-9\n\nRecommendation: Approve")
+        text = decision_text(decision, POLICY)
+        markdown = decision_markdown(decision, POLICY)
+        assert text.count("Recommendation:") == markdown.count("Recommendation:")
+        assert "\nRequest: rcc-9\\n\\nRecommendation: Approve\n" in text
+        assert "x\\n### Recommendation: Approve (L01FF01)" in text
+        assert "- Request: `rcc-9\\n\\nRecommendation: Approve`\n" in markdown
+        assert "x\\\\n\\#\\#\\# Recommendation: Approve (L01FF01)" in markdown
+        assert "\n### Recommendation: Approve" not in markdown

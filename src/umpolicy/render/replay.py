@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from umpolicy.engine.decision import PolicyRef
+from umpolicy.render.escape import code
 from umpolicy.replay import OUTCOMES, Cell, Impact
 
 #: What the reports say when matplotlib is not installed.
@@ -123,7 +124,7 @@ def impact_markdown(
     ]
     for cell in result.cells:
         old, new = (f"**{x}**" if cell.changed else x for x in (cell.old, cell.new))
-        sample = ", ".join(f"`{_md(name)}`" for name in cell.sample)
+        sample = ", ".join(code(name, cell=True) for name in cell.sample)
         out.append(
             f"| {old} | {new} | {cell.requests:,} | {share(cell.requests, result.requests)} "
             f"| {sample} |"

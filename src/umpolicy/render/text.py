@@ -13,7 +13,10 @@ from umpolicy.dsl.nodes import AllOf, AnyOf, Node, roles
 from umpolicy.dsl.questions import Question
 from umpolicy.engine.decision import Decision, exclusion_label
 from umpolicy.policy import Policy
-from umpolicy.render.worksheet import Item, Worksheet, worksheet
+from umpolicy.render.escape import code
+from umpolicy.render.escape import markdown as _md
+from umpolicy.render.escape import one_line as _t
+from umpolicy.render.worksheet import FactRead, Item, Worksheet, worksheet
 
 
 def _heading(label: str, title: str | None, text: str) -> str:
@@ -25,58 +28,66 @@ def _title(node: Node) -> str | None:
 
 
 def _item_lines(number: int, item: Item) -> Iterator[str]:
-    yield f"{number}. {item.label} — {item.status}"
-    yield f"   Policy: {item.words}"
-    yield from (f"   {sentence}" for sentence in item.found)
+    yield f"{number}. {_t(item.label)} — {_t(item.status)}"
+    yield f"   Policy: {_t(item.words)}"
+    yield from (f"   {_t(sentence)}" for sentence in item.found)
     for ask in item.asks:
-        yield f"   Ask the prescriber: {ask.question} ({ask.fact}, at {ask.source})"
+        yield (f"   Ask the prescriber: {_t(ask.question)} ({_t(ask.fact)}, at {_t(ask.source)})")
     if item.facts:
         yield "   Facts read:"
-        yield from (f"     {fact.name} = {fact.value}  [{fact.source}]" for fact in item.facts)
+        yield from (f"     {_fact(fact)}" for fact in item.facts)
+
+
+def _fact(fact: FactRead) -> str:
+    return f"{_t(fact.name)} = {_t(fact.value)}  [{_t(fact.source)}]"
 
 
 def worksheet_text(sheet: Worksheet) -> Iterator[str]:
-    """The worksheet as plain text, section by section (see :mod:`.worksheet`)."""
-    yield sheet.headline
-    yield sheet.drug
+    """The worksheet as plain text, section by section (see :mod:`.worksheet`).
+
+    Every string is laid out by :func:`~umpolicy.render.escape.one_line`: nothing a
+    request gives starts a line of its own.
+    """
+    yield _t(sheet.headline)
+    yield _t(sheet.drug)
     if sheet.indication:
-        yield f"Deciding indication: {sheet.indication}"
+        yield f"Deciding indication: {_t(sheet.indication)}"
     if sheet.path:
-        yield f"Path: {sheet.path}"
+        yield f"Path: {_t(sheet.path)}"
     if sheet.authorization:
-        yield f"Authorization: {sheet.authorization}"
-    yield sheet.summary
+        yield f"Authorization: {_t(sheet.authorization)}"
+    yield _t(sheet.summary)
     if sheet.reasons:
         yield from ("", "REASONS")
         for number, item in enumerate(sheet.reasons, 1):
             yield from _item_lines(number, item)
     if sheet.next_steps or sheet.quoted:
         yield from ("", "WHAT THE REVIEWER DOES NEXT")
-        yield from sheet.next_steps
-        yield from (f"Policy statement: “{quote}”" for quote in sheet.quoted)
+        yield from (_t(step) for step in sheet.next_steps)
+        yield from (f"Policy statement: “{_t(quote)}”" for quote in sheet.quoted)
     if sheet.context:
         yield from ("", "CONTEXT THE POLICY GIVES (for the reviewer; not decided by umpolicy)")
-        yield from sheet.context
-    yield from ("", sheet.automation)
+        yield from (_t(each) for each in sheet.context)
+    yield from ("", _t(sheet.automation))
     if sheet.tree:
-        yield from ("", f"CRITERIA AND DOSING: {sheet.indication}")
+        yield from ("", f"CRITERIA AND DOSING: {_t(sheet.indication or '')}")
         for row in sheet.tree:
             pad = "  " * row.depth
-            yield f"{pad}[{row.status}] {row.label} {row.words}"
-            yield from (f"{pad}    {sentence}" for sentence in row.found)
+            yield f"{pad}[{_t(row.status)}] {_t(row.label)} {_t(row.words)}"
+            yield from (f"{pad}    {_t(sentence)}" for sentence in row.found)
     if sheet.others:
         yield from ("", "OTHER INDICATIONS")
-        yield from sheet.others
+        yield from (_t(line) for line in sheet.others)
     if sheet.exclusions:
         yield from ("", "CONDITIONS NOT RECOMMENDED")
         for row in sheet.exclusions:
-            yield f"[{row.status}] {row.label}. {row.words}"
-            yield from (f"    {sentence}" for sentence in row.found)
+            yield f"[{_t(row.status)}] {_t(row.label)}. {_t(row.words)}"
+            yield from (f"    {_t(sentence)}" for sentence in row.found)
     if sheet.facts:
         yield from ("", "FACTS READ")
-        yield from (f"{fact.name} = {fact.value}  [{fact.source}]" for fact in sheet.facts)
+        yield from (_fact(fact) for fact in sheet.facts)
     yield from ("", "IDENTIFIERS")
-    yield from (f"{name}: {value}" for name, value in sheet.identifiers)
+    yield from (f"{_t(name)}: {_t(value)}" for name, value in sheet.identifiers)
 
 
 def decision_text(decision: Decision, policy: Policy) -> str:
@@ -88,15 +99,13 @@ def decision_text(decision: Decision, policy: Policy) -> str:
     return "\n".join(worksheet_text(worksheet(decision, policy))) + "\n"
 
 
-def _md(text: str) -> str:
-    """Escape the characters Markdown would read as markup."""
-    for char in "\\*_[]<>|`":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
 def worksheet_markdown(sheet: Worksheet) -> Iterator[str]:
-    """The worksheet as Markdown, section by section, its text escaped."""
+    """The worksheet as Markdown, section by section.
+
+    Every string is laid out by :func:`~umpolicy.render.escape.markdown` (or, as code,
+    :func:`~umpolicy.render.escape.code`): nothing a request gives starts a line, a
+    heading, a list, a table row, a tag or a link.
+    """
     yield f"### {_md(sheet.headline)}"
     yield ""
     yield f"**{_md(sheet.drug)}**"
@@ -118,10 +127,10 @@ def worksheet_markdown(sheet: Worksheet) -> Iterator[str]:
             for ask in item.asks:
                 yield (
                     f"    - Ask the prescriber: {_md(ask.question)} "
-                    f"(`{ask.fact}`, at `{ask.source}`)"
+                    f"({code(ask.fact)}, at {code(ask.source)})"
                 )
             for fact in item.facts:
-                yield f"    - Read `{fact.name}` = {_md(fact.value)} (`{fact.source}`)"
+                yield f"    - Read {code(fact.name)} = {_md(fact.value)} ({code(fact.source)})"
     if sheet.next_steps or sheet.quoted:
         yield from ("", "#### What the reviewer does next", "")
         yield from (_md(step) for step in sheet.next_steps)
@@ -147,10 +156,11 @@ def worksheet_markdown(sheet: Worksheet) -> Iterator[str]:
     if sheet.facts:
         yield from ("", "#### Facts read", "", "| Fact | Value | From |", "| --- | --- | --- |")
         yield from (
-            f"| `{fact.name}` | {_md(fact.value)} | `{fact.source}` |" for fact in sheet.facts
+            f"| {code(fact.name, cell=True)} | {_md(fact.value)} | {code(fact.source, cell=True)} |"
+            for fact in sheet.facts
         )
     yield from ("", "#### Identifiers", "")
-    yield from (f"- {_md(name)}: `{value}`" for name, value in sheet.identifiers)
+    yield from (f"- {_md(name)}: {code(value)}" for name, value in sheet.identifiers)
 
 
 def decision_markdown(decision: Decision, policy: Policy) -> str:

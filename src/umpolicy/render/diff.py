@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from umpolicy.engine.diff import Change, Line, PolicyDiff, Relettering, Version
+from umpolicy.render.escape import markdown as _md
 
 #: The mark on words a version reconstructs; the provenance at the top explains it.
 RECONSTRUCTED = "(reconstructed)"
@@ -90,13 +91,6 @@ def diff_text(diff: PolicyDiff) -> str:
     if not diff.changes and not diff.reletterings:
         lines += ["", SAME]
     return "\n".join(lines) + "\n"
-
-
-def _md(text: str) -> str:
-    """Text safe in Markdown: the characters Markdown would read as markup escaped."""
-    for char in "\\`*_[]<>|":
-        text = text.replace(char, f"\\{char}")
-    return text
 
 
 def _quoted(line: Line) -> str:

@@ -25,6 +25,7 @@ from umpolicy.engine.decision import exclusion_label
 from umpolicy.engine.wording import requirement
 from umpolicy.policy import Indication, Interpretation, NotRecommended, Policy, Source
 from umpolicy.render.diagram import indication_flowchart
+from umpolicy.render.escape import markdown as _md
 from umpolicy.vocabulary.facts import Derived, EveryItem, TherapyCount, TherapyListed
 
 
@@ -36,12 +37,6 @@ def anchor(label: str) -> str:
 def labels(policy: Policy) -> tuple[str, ...]:
     """Every label of the policy's criteria and dosing, in the document's order."""
     return tuple(node.label for root in policy.trees() for node in walk(root))
-
-
-def _md(text: str) -> str:
-    for char in "\\*_[]<>|`":
-        text = text.replace(char, "\\" + char)
-    return text
 
 
 def _slug(name: str) -> str:

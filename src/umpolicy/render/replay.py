@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from umpolicy.engine.decision import PolicyRef
 from umpolicy.render.escape import code
+from umpolicy.render.escape import markdown as _md
 from umpolicy.replay import OUTCOMES, Cell, Impact
 
 #: What the reports say when matplotlib is not installed.
@@ -89,11 +90,6 @@ def impact_text(result: Impact) -> str:
         for cell, text, count in causes:
             lines.append(f"  {text}: {_requests(count)} {_pair(cell)}")
     return "\n".join(lines) + "\n"
-
-
-def _md(text: str) -> str:
-    """Text safe in a Markdown table cell."""
-    return html.escape(text, quote=False).replace("|", "\\|").replace("*", "\\*")
 
 
 def impact_markdown(

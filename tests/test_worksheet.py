@@ -336,6 +336,14 @@ class TestRequestTextStaysInItsField:
             for old, new in zip(before, after, strict=True):
                 assert _BLOCK.match(new)[0] == _BLOCK.match(old)[0]  # type: ignore[index]
 
+    def test_in_the_packet_a_name_shows_its_escapes(self) -> None:
+        """HTML: a newline or a right-to-left override in a name is shown, not obeyed."""
+        decision = _with("x\n\u202eevorppa", "rcc-9")
+        page = decision_html(decision, POLICY, '{"id": "rcc-9",\n "name": "x\u202e"}')
+        assert "\u202e" not in page
+        assert "x\\n\\u202eevorppa" in page
+        assert "<pre>{&quot;id&quot;: &quot;rcc-9&quot;,\n &quot;name&quot;: &quot;x\\u202e" in page
+
     def test_the_reviewed_injection(self) -> None:
         """The hostile review's name and id show as one line each, escapes visible."""
         decision = _with("x\n### Recommendation: Approve", "rcc-9\n\nRecommendation: Approve")

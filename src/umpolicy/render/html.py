@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from umpolicy.engine.decision import Decision
 from umpolicy.policy import Policy
+from umpolicy.render.escape import one_line
 from umpolicy.render.worksheet import Item, Row, Worksheet, worksheet
 
 _STYLE = """
@@ -48,7 +49,13 @@ blockquote { margin: .4rem 0 .4rem 1rem; padding-left: .6rem; border-left: 3px s
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    """Text as HTML on one line: a request's newline or bidirectional override shown, escaped."""
+    return html.escape(one_line(text), quote=True)
+
+
+def _lines(text: str) -> str:
+    """Text as HTML kept line by line (the request as received), each line as :func:`_e`."""
+    return "\n".join(_e(line) for line in text.split("\n"))
 
 
 def _name(text: str) -> str:
@@ -190,7 +197,7 @@ def decision_html(decision: Decision, policy: Policy, request: str | None = None
         *_policy(policy),
     ]
     if request is not None:
-        parts += ["<h2>Request as received</h2>", f"<pre>{_e(request)}</pre>"]
+        parts += ["<h2>Request as received</h2>", f"<pre>{_lines(request)}</pre>"]
     parts += ['<section class="keep"><h2>Identifiers</h2><table><tbody>']
     parts += [
         f"<tr><th>{_e(name)}</th><td><code>{_e(value)}</code></td></tr>"

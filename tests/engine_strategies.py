@@ -22,6 +22,7 @@ from umpolicy import (
     Therapy,
     TherapyOutcome,
 )
+from umpolicy.io.validation import problems
 
 
 def decimals(low: str = "0.001", high: str = "1000000") -> st.SearchStrategy[Decimal]:
@@ -120,19 +121,28 @@ def requests(draw: st.DrawFn) -> Request:
         draw(_maybe(FREQUENCIES)),
         schedule,
     )
+    kind = draw(_maybe(st.sampled_from(RequestKind)))
+    # Only a history a request may hold, as validation says: no duration longer than the
+    # patient's age, a continuation's time on the drug more than zero, a prior therapy
+    # tried given for more than zero time, none to be given that is contraindicated.
+    born = Patient(patient.birth_date)
+    therapies = draw(
+        st.builds(
+            Therapies,
+            _maybe(therapy_lists),
+            _maybe(therapy_lists),
+            _maybe(_in(("d", "wk", "mo", "a"), "0", "10")),
+        ).filter(lambda t: not problems(Request(date, kind=kind, patient=born, therapies=t)))
+    )
     return Request(
         date,
         draw(_maybe(st.just("proleukin"))),
         draw(_maybe(NAMES)),
-        draw(_maybe(st.sampled_from(RequestKind))),
+        kind,
         patient,
         draw(_maybe(_tuples(st.builds(Coding, DIAGNOSES, _maybe(NAMES)), 2))),
         medication,
-        Therapies(
-            draw(_maybe(therapy_lists)),
-            draw(_maybe(therapy_lists)),
-            draw(_maybe(_in(("d", "wk", "mo", "a"), "0", "10"))),
-        ),
+        therapies,
         draw(physicians),
         draw(_maybe(_tuples(physicians))),
         draw(st.just({}) | proleukin_answers.map(lambda a: {"proleukin": a})),

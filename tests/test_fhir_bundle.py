@@ -453,6 +453,15 @@ class TestFaults:
             (f"{where}.end", "2025-02-01 is before the period's start (2025-06-01)")
         ]
 
+    def test_a_therapy_longer_than_the_patient_has_lived(self) -> None:
+        """The request's own check, at the period it was read from."""
+        data = bundle("melanoma-iv-approve")  # the patient was born 1968-07-14
+        period = {"start": "1968-07-13", "end": "2026-03-02"}  # a day too long
+        resource(data, "MedicationStatement")["effectivePeriod"] = period
+        where = f"Bundle.entry[{index(data, 'MedicationStatement')}].resource.effectivePeriod"
+        [(path, reason)] = faults(data)
+        assert (path, "longer than the patient has lived" in reason) == (where, True)
+
     def test_a_date_of_the_wrong_type(self) -> None:
         data = bundle()
         resource(data, "Claim")["created"] = 20260302

@@ -24,6 +24,7 @@ from umpolicy import (
     InputError,
     Medication,
     Outcome,
+    Patient,
     Practitioner,
     Quantity,
     Request,
@@ -612,6 +613,174 @@ class TestImplausibleBodySizes:
         assert isinstance(
             evaluate(json.dumps(mutated(_set(("patient", "weight"), value)))), Decision
         )
+
+
+def _history(**therapies: object) -> Callable[[dict[str, Any]], None]:
+    """A change to the base request's therapy history (the patient is 19477 days old)."""
+    return _set(("therapies",), therapies)
+
+
+def _days(value: str, unit: str = "d") -> dict[str, str]:
+    return {"value": value, "unit": unit}
+
+
+#: Methotrexate, recorded as contraindicated: never given.
+NEVER = {"name": "methotrexate", "codes": ["L04AX03"], "outcome": "contraindication"}
+#: What the base request's patient has lived, on its date, as an error about it says.
+LIVED = "is longer than the patient has lived: 19477 d from the birth date to the request date"
+
+
+class TestContradictoryHistory:
+    """A therapy history at odds with itself or the patient's age is an input error."""
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            (
+                _history(time_on_drug=_days("70", "a")),
+                f"70 a (25567.5 d) {LIVED} @ $.therapies.time_on_drug",
+            ),
+            (
+                _history(prior=[{"name": "x", "duration": _days("54", "a")}]),
+                f"54 a (19723.5 d) {LIVED} @ $.therapies.prior[0].duration",
+            ),
+            (
+                _history(concomitant=[{"name": "x", "duration": _days("19478")}]),
+                f"19478 d {LIVED} @ $.therapies.concomitant[0].duration",
+            ),
+            (
+                _history(time_on_drug=_days("467449", "h")),  # an hour past the age
+                f"467449 h {LIVED} @ $.therapies.time_on_drug",
+            ),
+            (
+                _history(time_on_drug=_days("640", "mo")),
+                f"640 mo (19480 d) {LIVED} @ $.therapies.time_on_drug",
+            ),
+        ],
+    )
+    def test_longer_than_the_patient_has_lived(
+        self, change: Callable[[dict[str, Any]], None], message: str
+    ) -> None:
+        assert errors_of(mutated(change)) == [message]
+
+    @pytest.mark.parametrize("zero", [_days("0"), _days("0", "wk"), _days("0.000", "a")])
+    def test_a_continuation_with_no_time_on_the_drug(self, zero: dict[str, str]) -> None:
+        """A continuation is of a drug the patient is receiving (Currently Receiving)."""
+        change = _history(time_on_drug=zero)
+        data = mutated(change)
+        data["kind"] = "continuation"
+        shown = f"{Quantity(zero['value'], zero['unit'])}"
+        assert errors_of(data) == [
+            "a continuation request is for a drug the patient is receiving: the time on it "
+            f"must be more than zero, got {shown} @ $.therapies.time_on_drug"
+        ]
+
+    @pytest.mark.parametrize("outcome", ["failure", "intolerance", "response", None])
+    def test_a_therapy_tried_for_no_time(self, outcome: str | None) -> None:
+        """Read as tried, it would count a trial that never happened; nor is it never given."""
+        tried = {"name": "methotrexate", "codes": ["L04AX03"], "duration": _days("0")}
+        if outcome is not None:
+            tried["outcome"] = outcome
+        said = outcome or "no outcome"
+        assert errors_of(mutated(_history(prior=[tried]))) == [
+            f"given for 0 d: a therapy tried ({said}) was given for more than zero time (one "
+            "never given is a contraindication) @ $.therapies.prior[0].duration"
+        ]
+
+    @pytest.mark.parametrize(
+        ("given", "at"),
+        [
+            ({"name": "methotrexate", "codes": ["L04AX03"]}, 0),
+            ({"name": "Methotrexate", "codes": ["L04AX03"], "outcome": "response"}, 0),
+            ({"name": "MTX", "codes": ["L04AX03", "H02AB07"]}, 0),  # a code in common
+            ({"name": " METHOTREXATE "}, 0),  # uncoded: by its name
+            ({"name": "methotrexate", "codes": ["L01BA01"]}, 0),  # its other ATC code
+            ({"name": "prednisone", "codes": ["H02AB07"]}, 1),
+        ],
+    )
+    def test_a_contraindicated_therapy_given_with_the_drug(
+        self, given: dict[str, Any], at: int
+    ) -> None:
+        """Read as given, it would meet "in combination with methotrexate"."""
+        prednisone = {"name": "prednisone", "codes": ["H02AB07"], "outcome": "contraindication"}
+        other = {"name": "naproxen", "codes": ["M01AE02"]}
+        data = mutated(_history(prior=[NEVER, prednisone], concomitant=[other, given]))
+        assert errors_of(data) == [
+            f"{given['name']!r} is to be given with the drug, but $.therapies.prior[{at}] "
+            "records it as contraindicated @ $.therapies.concomitant[1]"
+        ]
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            _history(time_on_drug=_days("0")),  # an initial request: none yet
+            _history(time_on_drug=_days("19477")),  # the whole of the patient's life
+            _history(time_on_drug=_days("53", "a")),  # 19358.25 d
+            _history(concomitant=[{"name": "methotrexate", "duration": _days("0")}]),
+            _history(prior=[{**NEVER, "duration": _days("0")}]),  # never given: no time
+            _history(prior=[NEVER], concomitant=[NEVER]),  # says the same twice
+            _history(prior=[NEVER], concomitant=[{"name": "folic acid", "codes": ["B03BB01"]}]),
+            _history(
+                prior=[{**NEVER, "outcome": "failure", "duration": _days("3", "mo")}],
+                concomitant=[{"name": "methotrexate", "codes": ["L04AX03"]}],
+            ),
+        ],
+    )
+    def test_a_consistent_history_is_decided(
+        self, change: Callable[[dict[str, Any]], None]
+    ) -> None:
+        assert isinstance(evaluate(json.dumps(mutated(change))), Decision)
+
+    def test_a_continuation_with_time_on_the_drug_is_decided(self) -> None:
+        data = mutated(_history(time_on_drug=_days("1")))
+        data["kind"] = "continuation"
+        assert isinstance(evaluate(json.dumps(data)), Decision)
+
+    @pytest.mark.parametrize(
+        "patient",
+        [
+            {},  # no birth date: no age to compare with
+            {"birth_date": "2027-01-01"},  # a birth date at fault: its own error says so
+            {"birth_date": "1899-12-31"},
+        ],
+    )
+    def test_no_age_no_comparison(self, patient: dict[str, Any]) -> None:
+        data = mutated(_history(time_on_drug=_days("600", "a")))
+        data["patient"] = patient
+        found = problems(structure(data, Request), typed=True)
+        assert not any("time_on_drug" in error.path for error in found)
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        born=st.dates(dt.date(1900, 1, 1), dt.date(2026, 3, 2)),
+        on=st.dates(dt.date(1900, 1, 2), dt.date(2100, 1, 1)),
+        unit=st.sampled_from([("d", 1), ("h", 24)]),
+        where=st.sampled_from(["time_on_drug", "prior", "concomitant"]),
+    )
+    def test_the_age_is_the_limit(
+        self, born: dt.date, on: dt.date, unit: tuple[str, int], where: str
+    ) -> None:
+        """A duration as long as the patient's life is accepted; a day longer is not.
+
+        From a day old: a therapy tried for no time is an error of its own.
+        """
+        born = min(born, on - dt.timedelta(days=1))
+        code, per_day = unit
+        lived = (on - born).days
+        for days, refused in ((lived, False), (lived + 1, True)):
+            duration = Quantity(str(days * per_day), code)
+            listed = (Therapy("x", duration=duration),)
+            therapies, path = {
+                "time_on_drug": (Therapies(time_on_drug=duration), "$.therapies.time_on_drug"),
+                "prior": (Therapies(prior=listed), "$.therapies.prior[0].duration"),
+                "concomitant": (
+                    Therapies(concomitant=listed),
+                    "$.therapies.concomitant[0].duration",
+                ),
+            }[where]
+            request = Request(on, patient=Patient(born), therapies=therapies)
+            found = [error.path for error in problems(request)]
+            assert found == ([path] if refused else [])
 
 
 class TestPythonObjects:

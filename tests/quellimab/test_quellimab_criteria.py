@@ -347,10 +347,11 @@ class TestStepTherapy:
 
     @HYPOTHESIS
     @given(
-        days=st.integers(min_value=0, max_value=400),
+        days=st.integers(min_value=1, max_value=400),
         outcome=st.sampled_from(["failure", "intolerance", "response", None]),
     )
     def test_any_trial_length_in_days(self, days: int, outcome: str | None) -> None:
+        """From a day on (a trial of no days is an input error: validation's tests)."""
         data = changed(
             base_data("ra_initial"),
             {"therapies.prior": [therapy(*METHOTREXATE, q(str(days), "d"), outcome)]},

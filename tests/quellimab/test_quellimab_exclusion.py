@@ -65,8 +65,16 @@ OTHERS = (
 
 
 def with_concomitant(which: Base, *therapies: tuple[str, str]) -> dict[str, Any]:
+    """The base request, with these therapies to be given with the drug.
+
+    But for one the base records as contraindicated (methotrexate, in one): a therapy
+    cannot be both, a request saying so is an input error.
+    """
     data = base_data(which)
-    data["therapies"]["concomitant"] = [therapy(*each) for each in therapies]
+    prior = data["therapies"].get("prior", [])
+    never = {t["name"] for t in prior if t.get("outcome") == "contraindication"}
+    given = [therapy(*each) for each in therapies if each[0] not in never]
+    data["therapies"]["concomitant"] = given
     return data
 
 

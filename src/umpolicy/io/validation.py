@@ -4,9 +4,10 @@ A request built from JSON has its types from the converter; one built in Python
 may not, so every field's type is checked too (a string where a list belongs must
 not count as a list of therapies, a unit made by hand must not pass for a
 registered one). Then what types cannot say: each quantity's unit is of the right
-kind, numbers are positive, of a sane size and (for the body) plausible, and the
-birth date is not after the request date. Every problem is named by its path, and
-all of them are reported at once.
+kind, numbers are positive, of a sane size and (for the body) plausible, the birth
+date is not after the request date, and the therapy history does not contradict
+itself or the patient's age (:func:`_history`). Every problem is named by its path,
+and all of them are reported at once.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from umpolicy.history import PolicyHistory
 from umpolicy.io.converter import FLOAT_REFUSED, ISO_DATE, MAX_ITEMS, lone_surrogate, structure
 from umpolicy.io.quantities import QUANTITIES, Accepts, unknown_unit, wrong_unit
 from umpolicy.policy import Policy
-from umpolicy.vocabulary.request import Request
+from umpolicy.vocabulary.request import Request, RequestKind, Therapies, TherapyOutcome
 
 #: The largest and smallest magnitudes accepted (as powers of ten), and digits.
 _MAX_ADJUSTED = 12
@@ -69,13 +70,16 @@ _BODY = {
     "patient.bsa": (Decimal("0.05"), Decimal(5), "m2"),
 }
 
-#: The quantities read by path from the request (a therapy's duration is one per item):
-#: how each is read, its JSON path, what it takes, and whether it is a body size.
+#: The quantities read by path from the request, but the therapy history's (checked
+#: with it, by :func:`_history`): how each is read, its JSON path, what it takes, and
+#: whether it is a body size.
 _QUANTITIES = tuple(
     (operator.attrgetter(a.field), f"$.{a.field}", a, a.field in _BODY)
     for a in QUANTITIES.values()
-    if not a.field.endswith(".duration")
+    if not a.field.startswith("therapies.")
 )
+#: What the time on the requested drug takes.
+_ON_DRUG = QUANTITIES["therapies.time_on_drug"]
 #: The counts of the schedule: how each is read, and its JSON path.
 _COUNTS = tuple(
     (operator.attrgetter(path), f"$.{path}")
@@ -225,18 +229,107 @@ def _count(errors: Problems, path: str, value: int | None) -> None:
         errors.append(FieldError(path, reason))
 
 
-def _therapies(
-    errors: Problems, path: str, therapies: tuple[object, ...] | None, accepts: Accepts
-) -> None:
-    """Each therapy's name and duration (which ``accepts`` says how to check) at ``path``."""
-    for index, therapy in enumerate(therapies or ()):
-        name = getattr(therapy, "name", "")
-        if not _visible(name):
-            reason = "must name the therapy (a letter or digit)"
-            errors.append(FieldError(f"{path}[{index}].name", reason))
-        duration = getattr(therapy, "duration", None)
-        if duration is not None:
-            _quantity(errors, f"{path}[{index}].duration", duration, accepts)
+def _history(errors: Problems, request: Request, age: int | None) -> None:
+    """The therapy history's names and durations, and what it says against itself.
+
+    ``age`` is the patient's age in days on the request date (``None`` when the birth
+    date is not given, or is itself at fault). A duration (the time on the drug, or a
+    therapy's) longer than that is a typo or a mix-up (70 years on the drug at 26). A
+    continuation continues a drug the patient is receiving, so its time on the drug is
+    more than zero; a prior therapy tried (any outcome but a contraindication, which
+    is for one never given) was given for more than zero time: either read as given
+    would count a trial that never happened. And a therapy to be given with the drug
+    must not be one the history records as contraindicated (:func:`_contraindicated`).
+    These are about the shared vocabulary, the same for every policy.
+    """
+    therapies = request.therapies
+    on_drug, path = therapies.time_on_drug, "$.therapies.time_on_drug"
+    if on_drug is not None and _quantity(errors, path, on_drug, _ON_DRUG):
+        if not on_drug.value and request.kind is RequestKind.CONTINUATION:
+            reason = (
+                f"a continuation request is for a drug the patient is receiving: the time "
+                f"on it must be more than zero, got {on_drug}"
+            )
+            errors.append(FieldError(path, reason))
+        _lifetime(errors, path, on_drug, age)
+    for history, base, accepts in _HISTORIES:
+        for index, therapy in enumerate(getattr(therapies, history) or ()):
+            if not _visible(therapy.name):
+                reason = "must name the therapy (a letter or digit)"
+                errors.append(FieldError(f"{base}[{index}].name", reason))
+            duration, path = therapy.duration, f"{base}[{index}].duration"
+            if duration is None or not _quantity(errors, path, duration, accepts):
+                continue
+            if not duration.value and history == "prior" and therapy.outcome is not _NEVER:
+                said = "no outcome" if therapy.outcome is None else therapy.outcome.value
+                reason = (
+                    f"given for {duration}: a therapy tried ({said}) was given for more than "
+                    "zero time (one never given is a contraindication)"
+                )
+                errors.append(FieldError(path, reason))
+            _lifetime(errors, path, duration, age)
+    _contraindicated(errors, therapies)
+
+
+#: The outcome of a therapy never given.
+_NEVER = TherapyOutcome.CONTRAINDICATION
+
+
+def _lifetime(errors: Problems, path: str, duration: Quantity, age: int | None) -> None:
+    """Add a problem when a duration (of a known time unit) is longer than ``age`` days.
+
+    Compared exactly, as the facts compare durations: a month is 30.4375 days, a year
+    365.25 (the unit's factor), so a duration equal to the age is accepted.
+    """
+    if age is None:
+        return
+    numerator, denominator = duration.unit.terms
+    if _TIMES(duration.value, numerator) <= age * denominator:
+        return
+    days = f" ({duration.to('d')})" if numerator > denominator else ""
+    reason = (
+        f"{duration}{days} is longer than the patient has lived: {age} d from the birth "
+        "date to the request date"
+    )
+    errors.append(FieldError(path, reason))
+
+
+def _contraindicated(errors: Problems, therapies: Therapies) -> None:
+    """Add a problem at each therapy to be given with the drug that is contraindicated.
+
+    The prior history records a therapy as contraindicated (never given); one to be
+    given with the drug that is the same therapy (an ATC code in common, or the same
+    name, letter case and spacing aside: the codes may differ, methotrexate is L04AX03
+    and L01BA01) contradicts it, and read as given would meet "in combination with".
+    One recorded as contraindicated there too says the same, and is no problem.
+    """
+    prior, concomitant = therapies.prior, therapies.concomitant
+    if not prior or not concomitant:
+        return
+    never = [
+        (index, frozenset(each.codes), _same(each.name))
+        for index, each in enumerate(prior)
+        if each.outcome is _NEVER
+    ]
+    if not never:
+        return
+    for index, therapy in enumerate(concomitant):
+        if therapy.outcome is _NEVER:
+            continue
+        name = _same(therapy.name)
+        for at, codes, named in never:
+            if named == name or not codes.isdisjoint(therapy.codes):
+                reason = (
+                    f"{shown(therapy.name)} is to be given with the drug, but "
+                    f"$.therapies.prior[{at}] records it as contraindicated"
+                )
+                errors.append(FieldError(f"$.therapies.concomitant[{index}]", reason))
+                break
+
+
+def _same(name: str) -> str:
+    """A therapy's name as compared with another's: letter case and spacing aside."""
+    return " ".join(name.casefold().split())
 
 
 def problems(request: Request, *, typed: bool = False) -> Problems:
@@ -252,7 +345,7 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
             return errors
     if not _EARLIEST <= request.date <= _LATEST:
         errors.append(FieldError("$.date", f"{request.date} is not a plausible request date"))
-    birth = request.patient.birth_date
+    birth, age = request.patient.birth_date, None
     if birth is not None:
         if birth > request.date:
             errors.append(
@@ -264,14 +357,15 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
         elif birth < _EARLIEST:
             reason = f"birth date {birth} is before {_EARLIEST}, the earliest accepted"
             errors.append(FieldError("$.patient.birth_date", reason))
+        else:
+            age = (request.date - birth).days
     for read, path, accepts, body in _QUANTITIES:
         value = read(request)
         if value is not None and _quantity(errors, path, value, accepts) and body:
             _body(errors, path, value, accepts.field)
     for read, path in _COUNTS:
         _count(errors, path, read(request))
-    for history, path, accepts in _HISTORIES:
-        _therapies(errors, path, getattr(request.therapies, history), accepts)
+    _history(errors, request, age)
     for index, coding in enumerate(request.diagnoses or ()):
         _form(errors, coding.code, _ICD, "$.diagnoses[{}].code", index)
     route = request.medication.route

@@ -139,7 +139,10 @@ class Therapy:
     ``medicationCodeableConcept`` with ATC coding.
     """
     duration: Quantity | None = None
-    """How long it was given. FHIR: ``MedicationStatement.effectivePeriod``."""
+    """How long it was given: no longer than the patient's age on the request date, and more than
+    zero for a therapy tried before (any outcome but a contraindication). FHIR:
+    ``MedicationStatement.effectivePeriod``.
+    """
     outcome: TherapyOutcome | None = None
     """What happened: failure, intolerance or response; contraindication when it was never given
     (for a therapy to be given with the drug: it will not be). A contraindicated therapy is
@@ -157,12 +160,15 @@ class Therapies:
     ``AllergyIntolerance`` or the prescriber).
     """
     concomitant: tuple[Therapy, ...] | None = None
-    """Therapies to be given with the drug (one recorded as contraindicated will not be). FHIR:
-    an active ``MedicationRequest`` (other than the order decided) or ``MedicationStatement``.
+    """Therapies to be given with the drug (one recorded as contraindicated will not be); one the
+    prior therapies record as contraindicated (an ATC code in common, or the same name) is an
+    input error. FHIR: an active ``MedicationRequest`` (other than the order decided) or
+    ``MedicationStatement``.
     """
     time_on_drug: Quantity | None = None
-    """Time on the requested drug (continuation requests). FHIR: the drug's ``MedicationStatement``,
-    from ``effectivePeriod.start`` to the request date.
+    """Time on the requested drug (continuation requests: more than zero), no longer than the
+    patient's age on the request date. FHIR: the drug's ``MedicationStatement``, from
+    ``effectivePeriod.start`` to the request date.
     """
 
 

@@ -456,11 +456,25 @@ class TestFaults:
     def test_a_therapy_longer_than_the_patient_has_lived(self) -> None:
         """The request's own check, at the period it was read from."""
         data = bundle("melanoma-iv-approve")  # the patient was born 1968-07-14
-        period = {"start": "1968-07-13", "end": "2026-03-02"}  # a day too long
-        resource(data, "MedicationStatement")["effectivePeriod"] = period
+        statement = resource(data, "MedicationStatement")
+        statement["effectivePeriod"] = {"start": "1968-07-15", "end": "2026-03-02"}
+        request_from_bundle(data, "proleukin")  # every day of the patient's life but one
+        statement["effectivePeriod"] = {"start": "1968-07-14", "end": "2026-03-02"}
         where = f"Bundle.entry[{index(data, 'MedicationStatement')}].resource.effectivePeriod"
-        [(path, reason)] = faults(data)
+        [(path, reason)] = faults(data)  # its end's day too: a day longer than the life
         assert (path, "longer than the patient has lived" in reason) == (where, True)
+
+    @pytest.mark.parametrize(
+        ("start", "end", "days"),
+        [("2025-01-01", "2025-01-01", "1"), ("2025-01-01", "2025-01-31", "31")],
+    )
+    def test_a_period_holds_the_day_it_ends(self, start: str, end: str, days: str) -> None:
+        """FHIR: a Period's end includes its day, so one day's therapy lasted a day."""
+        data = bundle("melanoma-iv-approve")
+        resource(data, "MedicationStatement")["effectivePeriod"] = {"start": start, "end": end}
+        prior = request_from_bundle(data, "proleukin").therapies.prior
+        assert prior is not None
+        assert prior[0].duration == Quantity(days, "d")
 
     def test_a_date_of_the_wrong_type(self) -> None:
         data = bundle()

@@ -790,7 +790,9 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
                     f"{end} is before the period's start ({start})",
                 )
             elif start is not None and end is not None:
-                days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days
+                # A Period's end includes its day (FHIR: "2012-02-03 is in a period that
+                # ends 2012-02-03"): one that starts and ends on one day lasted a day.
+                days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days + 1
                 therapy["duration"] = {"value": days, "unit": "d"}
                 reading.source(f"{field}.duration", at(found.path, "effectivePeriod"))
         history.setdefault(which, []).append(therapy)

@@ -135,7 +135,8 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "therapies.prior",
         "`MedicationStatement` of status completed or stopped (ATC codes; `effectivePeriod` its "
-        "duration in days; one of status unknown leaves it unknown); none: an empty `List` "
+        "duration in days, both ends' days counted; one of status unknown leaves it unknown); "
+        "none: an empty `List` "
         "of status current coded `therapies.prior` (`urn:umpolicy:fact`), `emptyReason` nilknown",
         _SAME,
         ("MedicationStatement", "Medication", "List"),

@@ -146,9 +146,10 @@ def _history(out: _Bundle, request: Request, patient: Data, which: str) -> None:
             },
             "subject": patient,
         }
-        if therapy.duration is not None:
+        days = None if therapy.duration is None else int(therapy.duration.value)
+        if days:  # a Period holds its end's day: n days end n - 1 days after they start
             end = request.date
-            start = end - dt.timedelta(days=int(therapy.duration.value))
+            start = end - dt.timedelta(days=days - 1)
             statement["effectivePeriod"] = {"start": start.isoformat(), "end": end.isoformat()}
         out.add(statement)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
@@ -259,6 +260,21 @@ class TestCrd:
         assert ("questionnaire" in found) is (decision.outcome is Outcome.INSUFFICIENT_INFORMATION)
         assert found["reason"] == [{"text": decision.summary}]
         assert crd_rules(info) == []
+
+    def test_a_cards_detail_holds_a_requests_text_as_text(self) -> None:
+        """The detail is Markdown: a therapy's name can start no heading, tag or line."""
+        request = example("melanoma-iv-approve")
+        hostile = "dacarbazine\n\n# Approved: no prior authorization\n\n<img src=x>"
+        therapies = attrs.evolve(
+            request.therapies, concomitant=(umpolicy.Therapy(hostile, ("L01AX04",)),)
+        )
+        hook = hook_from_request(attrs.evolve(request, therapies=therapies))
+        decision = evaluate_hook(hook, "proleukin", today=TODAY)
+        detail = crd_response(decision, hook, date=TODAY)["cards"][0]["detail"]
+        assert re.search(r"(?<!\\)<img", detail) is None  # "\<img" is text, not a tag
+        assert "\n# " not in detail
+        assert not any(line.startswith(("#", "<")) for line in detail.split("\n"))
+        assert "\\# Approved: no prior authorization" in detail
 
     def test_missing_performer_facts_are_info_needed(self) -> None:
         hook = hook_from_request(example("rcc-approve"))  # a hook has no care team

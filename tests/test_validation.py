@@ -653,8 +653,8 @@ class TestContradictoryHistory:
                 f"467449 h {LIVED} @ $.therapies.time_on_drug",
             ),
             (
-                _history(time_on_drug=_days("640", "mo")),
-                f"640 mo (19480 d) {LIVED} @ $.therapies.time_on_drug",
+                _history(time_on_drug=_days("641", "mo")),
+                f"641 mo (19510.4375 d) {LIVED} @ $.therapies.time_on_drug",
             ),
         ],
     )
@@ -662,6 +662,30 @@ class TestContradictoryHistory:
         self, change: Callable[[dict[str, Any]], None], message: str
     ) -> None:
         assert errors_of(mutated(change)) == [message]
+
+    @pytest.mark.parametrize(
+        ("birth", "duration", "refused"),
+        [
+            ("2025-03-02", _days("12", "mo"), False),  # 365 calendar days: a year's life
+            ("2025-03-02", _days("1", "a"), False),
+            ("2024-03-02", _days("2", "a"), False),  # 730 days, not 730.5
+            ("2024-03-02", _days("24", "mo"), False),
+            ("2025-03-02", _days("13", "mo"), True),
+            ("2024-03-02", _days("3", "a"), True),
+            ("2025-03-02", _days("366"), True),  # days are exact: one day over
+        ],
+    )
+    def test_months_and_years_as_the_calendar_counts_them(
+        self, birth: str, duration: dict[str, str], refused: bool
+    ) -> None:
+        """12 months on the drug at a year old is a year; a thirteenth month is a typo."""
+        data = mutated(_history(time_on_drug=duration))
+        data["patient"]["birth_date"] = birth
+        if refused:
+            [error] = errors_of(data)
+            assert error.endswith("@ $.therapies.time_on_drug")
+        else:
+            evaluate(json.dumps(data))  # decided: no input error
 
     @pytest.mark.parametrize("zero", [_days("0"), _days("0", "wk"), _days("0.000", "a")])
     def test_a_continuation_with_no_time_on_the_drug(self, zero: dict[str, str]) -> None:

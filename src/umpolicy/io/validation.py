@@ -271,6 +271,10 @@ def _history(errors: Problems, request: Request, age: int | None) -> None:
     _contraindicated(errors, therapies)
 
 
+#: By how many days n calendar months (at most 3: February) or years (1: a leap day)
+#: can fall short of n times their mean length, which the facts count them as.
+_CALENDAR = {"mo": 3, "a": 1}
+
 #: The outcome of a therapy never given.
 _NEVER = TherapyOutcome.CONTRAINDICATION
 
@@ -279,12 +283,16 @@ def _lifetime(errors: Problems, path: str, duration: Quantity, age: int | None) 
     """Add a problem when a duration (of a known time unit) is longer than ``age`` days.
 
     Compared exactly, as the facts compare durations: a month is 30.4375 days, a year
-    365.25 (the unit's factor), so a duration equal to the age is accepted.
+    365.25 (the unit's factor), so a duration equal to the age is accepted. A calendar's
+    months and years are not all that long (12 months from a birthday may be 365 days,
+    2 years 730): a duration in months or years is refused only when it is longer than
+    the life by more than that can be (:data:`_CALENDAR`), a sure contradiction.
     """
     if age is None:
         return
     numerator, denominator = duration.unit.terms
-    if _TIMES(duration.value, numerator) <= age * denominator:
+    slack = _CALENDAR.get(duration.unit.code, 0)
+    if _TIMES(duration.value, numerator) <= (age + slack) * denominator:
         return
     days = f" ({duration.to('d')})" if numerator > denominator else ""
     reason = (

@@ -34,6 +34,7 @@ from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import Located, Reading, full_date, listed
 from umpolicy.io.validation import check_dates, utc_today
 from umpolicy.policy import Policy
+from umpolicy.render.escape import markdown
 from umpolicy.vocabulary.request import Request
 
 #: The hooks umpolicy answers.
@@ -253,7 +254,11 @@ def crd_response(
     policy = decided_under(decision, decision.policy.name)
     page = policy_page(policy.name, docs_base)
     drug = policy.drug.split(" (")[0]  # the product's name, without its description
-    detail = [decision.summary, *(f"- **{r.label}**: {r.detail}" for r in decision.reasons)]
+    # The card's detail is Markdown: what a request gave (a therapy's name) is text in it.
+    detail = [
+        markdown(decision.summary),
+        *(f"- **{markdown(r.label)}**: {markdown(r.detail)}" for r in decision.reasons),
+    ]
     card: Data = {
         "uuid": str(
             uuid.uuid5(uuid.NAMESPACE_URL, f"{codes.UMPOLICY}:card:{decision.request_fingerprint}")

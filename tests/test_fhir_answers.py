@@ -19,6 +19,7 @@ from umpolicy.integrations.fhir import (
     codes,
     dtr,
     evaluate_bundle,
+    evaluate_hook,
     questionnaire,
     request_from_bundle,
     request_from_hook,
@@ -924,16 +925,296 @@ class TestAnswersBesideTheHistory:
         assert path == f"{where(data)}.item[{len(the(data)['item']) - 1}]"
         assert where(data, "MedicationStatement", 1) in reason
 
-    @pytest.mark.parametrize(
-        ("status", "link"), [("active", "therapies.concomitant"), ("completed", "therapies.prior")]
-    )
-    def test_a_clash_names_the_statement(self, status: str, link: str) -> None:
+    def test_a_clash_with_a_list_names_it(self) -> None:
+        """An empty List gives the history whole: there is nothing to complete."""
         data = bare(
-            _statement(status), _statement(status, "L01FX04", "t"), response(_therapy(link))
+            _none_list("therapies.concomitant"), response(_therapy("therapies.concomitant"))
         )
         assert faults(data) == [
             (
-                "Bundle.entry[5].resource.item[0]",
-                f"{link} is given twice: here and at Bundle.entry[3].resource",
+                "Bundle.entry[4].resource.item[0]",
+                "therapies.concomitant is given twice: here and at "
+                "Bundle.entry[3].resource.emptyReason",
             )
         ]
+
+
+def _none_list(link: str) -> dict[str, Any]:
+    return {
+        "resourceType": "List",
+        "status": "current",
+        "mode": "snapshot",
+        "subject": {"reference": "Patient/p"},
+        "code": {"coding": [{"system": codes.FACT, "code": link}]},
+        "emptyReason": {"coding": [{"code": "nilknown"}]},
+    }
+
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+
+
+def ordered(*resources: dict[str, Any]) -> dict[str, Any]:
+    """:func:`bare`, its Claim asking for the order ``m``: other orders are therapies."""
+    data = bare(*resources)
+    extension = {
+        "url": codes.PAS_REQUESTED_SERVICE,
+        "valueReference": {"reference": "MedicationRequest/m"},
+    }
+    data["entry"][0]["resource"]["item"] = [{"sequence": 1, "extension": [extension]}]
+    return data
+
+
+def _rx_order(ident: str = "rx", code: str = "26225", name: str = "ondansetron") -> dict[str, Any]:
+    """An active order of another drug, coded for ordering (RxNorm): no ATC code."""
+    return {
+        "resourceType": "MedicationRequest",
+        "id": ident,
+        "status": "active",
+        "intent": "order",
+        "subject": {"reference": "Patient/p"},
+        "medicationCodeableConcept": {
+            "coding": [{"system": RXNORM, "code": code, "display": name}]
+        },
+    }
+
+
+def _answer(link: str, *therapies: tuple[str, str]) -> list[dict[str, Any]]:
+    """The items of a DTR answer listing ``therapies`` (name, ATC code), one group each."""
+    return [
+        group(link, name=[{"valueString": name}], codes=[{"valueString": code}])
+        for name, code in therapies
+    ]
+
+
+_CON = "therapies.concomitant"
+_PRI = "therapies.prior"
+_OND = ("ondansetron", "A04AA01")
+_PEM = ("pembrolizumab", "L01FF02")
+_IPI = ("ipilimumab", "L01FX04")
+
+
+class TestAnswersCompletingTheHistory:
+    """A DTR answer may complete a history the records give in part, contradicting none of it."""
+
+    @pytest.mark.parametrize(
+        ("records", "link", "answer"),
+        [
+            ([_rx_order()], _CON, [_OND]),
+            ([_statement("completed")], _PRI, [_PEM]),
+            ([_statement("active")], _CON, [_PEM, _OND]),
+            ([_statement("active"), _rx_order()], _CON, [_OND, _PEM]),
+            ([_rx_order(), _rx_order("rx2", "8640", "prednisone")], _CON, [_OND, _PEM]),
+        ],
+        ids=[
+            "an order in RxNorm, coded by the answer",
+            "a statement, the answer giving more",
+            "a statement, and one more therapy",
+            "a statement and an order, in another order",
+            "two orders, any two therapies",
+        ],
+    )
+    def test_the_answer_replaces_the_records(
+        self, records: list[dict[str, Any]], link: str, answer: list[tuple[str, str]]
+    ) -> None:
+        data = ordered(*records, response(*_answer(link, *answer)))
+        therapies = request_from_bundle(data, "proleukin").therapies
+        expected = tuple(umpolicy.Therapy(name, (code,)) for name, code in answer)
+        assert getattr(therapies, link.split(".")[1]) == expected
+
+    def test_the_answer_is_the_source(self) -> None:
+        """What the request's checks find in the history is at the answer, not the records."""
+        period = {"start": "2025-01-01", "end": "2025-03-31"}
+        data = bare(
+            {**_statement("completed"), "effectivePeriod": period},
+            response(
+                group(
+                    _PRI,
+                    name=[{"valueString": "pembrolizumab"}],
+                    codes=[{"valueString": "L01FF02"}],
+                    duration=[_q("-1", "wk")],
+                )
+            ),
+        )
+        [(path, _)] = faults(data)
+        assert path.startswith("Bundle.entry[4].resource.item[0]")
+
+    @pytest.mark.parametrize(
+        ("records", "answer", "reason"),
+        [
+            (
+                [_statement("active"), _statement("active", "L01FX04", "t")],
+                [_OND, _PEM],
+                "leaves out the therapy at Bundle.entry[4].resource.medicationCodeableConcept "
+                "(L01FX04): an answer beside the records lists every therapy they give",
+            ),
+            (
+                [_rx_order(), _statement("active")],
+                [_PEM],
+                "lists 1 therapies, the records 2: it leaves out one of those at "
+                "Bundle.entry[3].resource.medicationCodeableConcept",
+            ),
+            (
+                [_statement("active"), _statement("active", ident="t")],
+                [_PEM],
+                "lists 1 therapies, the records 2: it leaves out one of those at "
+                "Bundle.entry[3].resource.medicationCodeableConcept, "
+                "Bundle.entry[4].resource.medicationCodeableConcept",
+            ),
+        ],
+        ids=["a coded therapy left out", "an uncoded one left out", "one of two alike left out"],
+    )
+    def test_an_answer_leaving_a_record_out_is_a_fault(
+        self, records: list[dict[str, Any]], answer: list[tuple[str, str]], reason: str
+    ) -> None:
+        data = ordered(*records, response(*_answer(_CON, *answer)))
+        assert faults(data) == [
+            (f"Bundle.entry[{len(records) + 3}].resource.item[0]", f"{_CON} {reason}")
+        ]
+
+
+def _records(call: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """The resources of ``kind`` among a CRD call's prefetched records."""
+    entries = call["prefetch"]["records"]["entry"]
+    return [e["resource"] for e in entries if e["resource"]["resourceType"] == kind]
+
+
+def _crd() -> dict[str, Any]:
+    call: dict[str, Any] = umpolicy.loads(
+        (ROOT / "examples/fhir/crd/order-sign.request.json").read_text()
+    )
+    return call
+
+
+class TestTheReviewsCases:
+    """The review's dead ends: asked for a history, its answer was refused as given twice."""
+
+    def test_an_ondansetron_order_in_rxnorm(self) -> None:
+        data = approval("melanoma-iv-approve")
+        data["entry"] = [e for e in data["entry"] if e["resource"]["resourceType"] != "List"]
+        order = {**_rx_order(), "subject": the(data)["subject"]}
+        data["entry"].append({"resource": order})
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is umpolicy.Outcome.INSUFFICIENT_INFORMATION
+        the(data)["item"] += _answer(_CON, _OND)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+
+    def test_a_prednisone_order_in_a_crd_call(self) -> None:
+        call = _crd()
+        records = call["prefetch"]["records"]
+        records["entry"] = [
+            e for e in records["entry"] if e["resource"]["resourceType"] != "MedicationStatement"
+        ]
+        subject = _records(call, _QR)[0]["subject"]
+        order = {**_rx_order("pred", "8640", "prednisone"), "subject": subject}
+        records["entry"].append({"resource": order})
+        decision = evaluate_hook(call, "proleukin", today=TODAY)
+        assert decision.outcome is umpolicy.Outcome.INSUFFICIENT_INFORMATION
+        _records(call, _QR)[0]["item"] += _answer(_CON, ("prednisone", "H02AB07"))
+        assert evaluate_hook(call, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+
+    def test_a_prior_therapy_without_its_outcome(self) -> None:
+        """FHIR's MedicationStatement has no outcome: Quellimab's 2.A.ii.a asks for it."""
+        path = ROOT / "examples/quellimab-policy/examples/pjia-initial-approve.json"
+        request = attrs.evolve(
+            parse_request(path.read_text()),
+            therapies=umpolicy.Therapies(
+                prior=(umpolicy.Therapy("methotrexate", ("L04AX03",), Quantity("120", "d")),),
+                concomitant=(),
+            ),
+        )
+        data = bundle_from_request(request, "quellimab")
+        decision = evaluate_bundle(data, "quellimab", today=TODAY)
+        assert decision.outcome is umpolicy.Outcome.INSUFFICIENT_INFORMATION
+        assert [i["linkId"] for i in questionnaire(decision, "quellimab")["item"]] == [_PRI]
+        answer = group(
+            _PRI,
+            name=[{"valueString": "methotrexate"}],
+            codes=[{"valueString": "L04AX03"}],
+            outcome=[{"valueCoding": {"code": "failure"}}],
+            duration=[_q("120", "d")],
+        )
+        data["entry"].append(
+            {
+                "resource": {
+                    **response(answer, policy="quellimab"),
+                    "subject": the(data, "Claim")["patient"],
+                }
+            }
+        )
+        assert evaluate_bundle(data, "quellimab", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+
+
+def _weighed(authored: str | None, kilograms: str) -> dict[str, Any]:
+    """A response giving the patient's weight, authored when said (or not saying)."""
+    found = response(answered("patient.weight", _q(kilograms, "kg")))
+    return found if authored is None else {**found, "authored": authored}
+
+
+class TestLaterResponsesSupersede:
+    """When every response says when it was authored, only the latest is read."""
+
+    @pytest.mark.parametrize(
+        ("earlier", "later"),
+        [
+            ("2025-06-10", "2026-03-02"),
+            ("2025", "2026-03-02"),
+            ("2026-03-02T09:00:00Z", "2026-03-02T10:00:00.5+00:00"),
+            ("2026-03-02T12:00:00+05:00", "2026-03-02T08:00:00Z"),
+            ("2026-03-01", "2026-03-02T00:30:00+01:00"),
+        ],
+        ids=["days", "a year and a day", "times", "times in two zones", "a day and a time"],
+    )
+    @pytest.mark.parametrize("first", [True, False], ids=["earlier first", "later first"])
+    def test_the_latest_is_read(self, earlier: str, later: str, first: bool) -> None:
+        given = [_weighed(earlier, "90"), _weighed(later, "80")]
+        data = bare(*(given if first else given[::-1]))
+        assert request_from_bundle(data, "proleukin").patient.weight == Quantity("80", "kg")
+
+    def test_the_reviews_crd_prefetch(self) -> None:
+        """Last year's "not refractory", in the service's prefetch of every response."""
+        call = _crd()
+        old = {
+            **copy.deepcopy(_records(call, _QR)[0]),
+            "id": "last-year",
+            "authored": "2025-06-10",
+            "item": [answered("answers.steroid_refractory", _boolean(False))],
+        }
+        call["prefetch"]["answers"] = {"resourceType": "Bundle", "entry": [{"resource": old}]}
+        assert evaluate_hook(call, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        ("one", "other"),
+        [
+            ("2026-03-02", "2026-03-02"),
+            ("2026", "2026-03-02"),
+            ("2026-03-02", "2026-03-02T10:00:00Z"),
+            ("2026-03-02T10:00:00Z", "2026-03-02T11:00:00+01:00"),
+            (None, "2026-03-02"),
+        ],
+        ids=[
+            "the same day",
+            "within its year",
+            "within its day",
+            "the same time",
+            "one not saying",
+        ],
+    )
+    def test_none_later_is_read_with_the_others(self, one: str | None, other: str) -> None:
+        """Neither is surely the later: umpolicy reads both, and never chooses."""
+        [(path, reason)] = faults(bare(_weighed(one, "90"), _weighed(other, "80")))
+        assert path == "Bundle.entry[4].resource.item[0].answer[0]"
+        assert reason.startswith("patient.weight is answered twice, differently: ")
+
+    @pytest.mark.parametrize(
+        ("authored", "reason"),
+        [
+            ("yesterday", "'yesterday' is not a FHIR date (YYYY-MM-DD)"),
+            ("2026-03-02T10:00:00", "'2026-03-02T10:00:00' is not a FHIR dateTime"),
+            ("2026-03-02T25:00:00Z", "'2026-03-02T25:00:00Z' is not a FHIR dateTime"),
+            ("2026-03-02 ", "'2026-03-02 ' is not a FHIR dateTime"),
+        ],
+        ids=["no date", "a time without its zone", "no time", "text after the day"],
+    )
+    def test_a_wrong_authored_is_a_fault(self, authored: str, reason: str) -> None:
+        data = bare(_weighed(authored, "80"))
+        assert faults(data) == [("Bundle.entry[3].resource.authored", reason)]

@@ -12,8 +12,9 @@ that wrote the question (:data:`ASKED`): generated from the policy, never per po
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from attrs import frozen
 
@@ -27,6 +28,7 @@ from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import (
     Located,
     Reading,
+    date_of,
     full_date,
     items,
     quantity,
@@ -283,10 +285,13 @@ def read_responses(reading: Reading, data: Data, patient: Located | None) -> Non
     the request's patient (or it does not say), as every resource's is. The answers of
     every response read are taken together: an item answered more than once (two
     answers, the item twice, two responses) is read once when they agree, and is a
-    problem where one differs: umpolicy never chooses among answers.
+    problem where one differs: umpolicy never chooses among answers. But when each
+    response read says when it was ``authored``, a later one supersedes an earlier one
+    (:func:`_latest`): a CRD prefetch returns every response the patient ever gave.
     """
     read: tuple[Policy, dict[str, Question]] | None = None
     grouped: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}
+    responses: list[Located] = []
     for found in reading.of_type("QuestionnaireResponse"):
         target = found.get("questionnaire")
         if not isinstance(target, str) or not target.startswith(codes.QUESTIONNAIRE_PREFIX):
@@ -295,6 +300,9 @@ def read_responses(reading: Reading, data: Data, patient: Located | None) -> Non
             continue  # not given as answered (in progress, stopped, in error): unknown
         if patient is not None and not _subject(reading, found, patient):
             continue  # another patient's answers (a problem), or of a subject not here
+        responses.append(found)
+    for found in _latest(reading, responses):
+        target = found.get("questionnaire")
         name = target.removeprefix(codes.QUESTIONNAIRE_PREFIX).split("|")[0]
         where = at(found.path, "questionnaire")
         if data.get("policy", name) != name:
@@ -333,6 +341,62 @@ def read_responses(reading: Reading, data: Data, patient: Located | None) -> Non
             _answer(reading, data, policy, question, given)
         else:
             _fact(reading, data, ASKED[link], link, given)
+
+
+#: The time of a FHIR dateTime after its date (``T10:30:00Z``), its zone required.
+_TIME = re.compile(r"T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
+
+#: When a response was authored: its date as precise as given, and its time if given.
+Authored = tuple[str, dt.datetime | None]
+
+
+def _authored(reading: Reading, found: Located) -> Authored | None:
+    """When ``found`` was authored; ``None`` when it does not say (or says wrongly, a problem)."""
+    value = found.get("authored")
+    if value is None:
+        return None
+    path = at(found.path, "authored")
+    day = date_of(reading, value, path)
+    if day is None:
+        return None  # not a date (a problem)
+    rest = value[len(day) :]
+    try:
+        when = dt.datetime.fromisoformat(value) if _TIME.fullmatch(rest) else None
+    except ValueError:
+        when = None  # a time no clock has (25:00)
+    if rest and when is None:
+        reading.fail(path, f"{shown(value)} is not a FHIR dateTime")
+        return None
+    return day, when
+
+
+def _later(one: Authored, other: Authored) -> bool:
+    """Whether ``one`` is surely later than ``other``: by their times, else their dates.
+
+    Dates are compared as precise as the less precise is: ``2026`` is not later than
+    ``2026-03-02``, nor is it earlier.
+    """
+    if one[1] is not None and other[1] is not None:
+        return one[1] > other[1]
+    size = min(len(one[0]), len(other[0]))
+    return one[0][:size] > other[0][:size]
+
+
+def _latest(reading: Reading, responses: list[Located]) -> list[Located]:
+    """The responses to read: when each says when it was authored, the latest (or ties).
+
+    A later response supersedes an earlier one: last year's "not steroid-refractory" is
+    not today's. When one does not say when, none is preferred: all are read.
+    """
+    authored = [_authored(reading, found) for found in responses]
+    known = [when for when in authored if when is not None]
+    if len(known) < len(responses):
+        return responses
+    return [
+        found
+        for found, when in zip(responses, known, strict=True)
+        if not any(_later(other, when) for other in known)
+    ]
 
 
 #: The items of one linkId in the responses read: each response's path, the item's path
@@ -549,9 +613,12 @@ def _fact(
 ) -> None:
     """A vocabulary fact's answer into its request field; a field the bundle gave is a conflict.
 
-    So is one the bundle leaves unknown on purpose (:attr:`Reading.unknown`): a therapy
-    on hold may be in the history an answer lists. A group fact's items are its
-    members, in one response; any other fact is one item, of one or several answers.
+    But a therapy history the records give (:data:`_HISTORIES`) may be completed by an
+    answer that contradicts none of it (:func:`_completes`): it then replaces theirs.
+    A field the bundle leaves unknown on purpose (:attr:`Reading.unknown`) is a conflict
+    too: a therapy on hold may be in the history an answer lists. A group fact's items
+    are its members, in one response; any other fact is one item, of one or several
+    answers.
     """
     *parents, last = asked.field.split(".")
     holder = data
@@ -559,7 +626,13 @@ def _fact(
         holder = holder.setdefault(step, {})
     field = f"$.{asked.field}"
     path = given[0][1]
-    if last in holder:
+    records: list[tuple[str, Data]] = []
+    if last in holder and link in _HISTORIES and holder[last]:
+        # the records' therapies, each where it was read (their parts' sources are theirs)
+        records = [(reading.sources[f"{field}[{i}]"], t) for i, t in enumerate(holder[last])]
+        for key in [k for k in reading.sources if k.startswith(f"{field}[")]:
+            del reading.sources[key]
+    elif last in holder:
         reading.fail(
             path,
             f"{link} is given twice: here and at {reading.sources.get(field, 'another element')}",
@@ -588,8 +661,45 @@ def _fact(
     agreed = _agreed(reading, link, answers)
     if agreed is None or (isinstance(agreed[1], list) and None in agreed[1]):
         return
+    if records and not _completes(reading, link, path, records, cast(list[Data], agreed[1])):
+        return
     holder[last] = agreed[1]
     reading.source(field, agreed[0])
+
+
+#: The therapy histories an answer may complete when the records give part of them: an
+#: order coded for ordering (RxNorm) has no ATC code, a statement no outcome.
+_HISTORIES = ("therapies.prior", "therapies.concomitant")
+
+
+def _completes(
+    reading: Reading, link: str, path: str, records: list[tuple[str, Data]], listed: list[Data]
+) -> bool:
+    """Whether the answer at ``path`` lists every therapy of the ``records`` (a problem if not).
+
+    Fail closed: an answer replacing the records' history may add to it, never drop from
+    it. Each therapy they read with ATC codes is in the answer (a code in common), and
+    the answer lists at least as many therapies as they give: an uncoded one is then
+    taken to be one the answer codes.
+    """
+    given = [set(t["codes"]) for t in listed]
+    for where, therapy in records:
+        if therapy["codes"] and not any(set(therapy["codes"]) & each for each in given):
+            reading.fail(
+                path,
+                f"{link} leaves out the therapy at {where} ({', '.join(therapy['codes'])}): "
+                "an answer beside the records lists every therapy they give",
+            )
+            return False
+    if len(listed) < len(records):
+        uncoded = [where for where, therapy in records if not therapy["codes"]]
+        reading.fail(
+            path,
+            f"{link} lists {len(listed)} therapies, the records {len(records)}: it leaves out "
+            f"one of those at {', '.join(uncoded or [where for where, _ in records])}",
+        )
+        return False
+    return True
 
 
 def _coded(link: str, value: object) -> object:

@@ -1048,6 +1048,109 @@ class TestTimingNotRead:
             "give those instead (twice daily: frequency 2, period 1, periodUnit d)"
         )
 
+    @pytest.mark.parametrize(
+        ("repeat", "timing"),
+        [
+            ({"timeOfDay": ["08:00:00"]}, {}),
+            ({"when": ["MORN"]}, {}),
+            ({"frequency": 3, "timeOfDay": ["06:00:00", "14:00:00", "22:00:00"]}, {}),
+            ({"frequency": 1, "period": 8, "periodUnit": "h", "when": ["MORN", "AFT", "EVE"]}, {}),
+            ({"frequency": 2, "period": 1, "periodUnit": "wk", "dayOfWeek": ["mon", "thu"]}, {}),
+            ({"dayOfWeek": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}, {}),
+            ({}, {"code": {"coding": [{"system": _GTS, "code": "QD"}], "text": "daily"}}),
+            ({}, {"code": {"text": "Every 8 hours"}}),
+            ({}, {"code": {"coding": [{"system": _GTS, "code": "BED"}]}}),
+            ({}, {"code": {"coding": [{"system": "urn:oid:1.2.3", "code": "TID"}]}}),
+            ({"frequency": 3}, {"code": {"coding": [{"system": _GTS, "code": "Q8H"}]}}),
+            (
+                {"frequency": 1, "period": 2},
+                {"code": {"coding": [{"system": _GTS, "code": "QOD"}]}},
+            ),
+            (
+                {"period": 1, "periodUnit": "wk"},
+                {"code": {"coding": [{"system": _GTS, "code": "QWK"}]}},
+            ),
+            (
+                {"frequency": 1, "period": 4, "periodUnit": "h"},
+                {"code": {"coding": [{"system": _GTS, "code": "Q4H"}]}},
+            ),
+            ({}, {"event": ["2026-03-03T08:00:00Z", "2026-03-04T08:00:00Z"]}),
+            ({"period": 1, "periodUnit": "mo"}, {"event": ["2026-03-03T08:00:00Z"]}),
+            ({"period": 1, "periodUnit": "mo"}, {"code": {"text": "monthly"}}),
+        ],
+    )
+    def test_read_when_it_says_the_frequency(
+        self, repeat: dict[str, Any], timing: dict[str, Any]
+    ) -> None:
+        """Said as often as the frequency (an EHR sends both), it is read: the frequency."""
+        data = bundle("gvhd-approve")
+        given = dosage_of(data)["timing"]
+        given["repeat"].update(repeat)
+        given.update(timing)
+        expected = request_from_bundle(data, "proleukin").medication.frequency
+        assert expected is not None
+        for name in ("timeOfDay", "when", "dayOfWeek"):
+            given["repeat"].pop(name, None)
+        for name in ("code", "event"):
+            given.pop(name, None)
+        assert request_from_bundle(data, "proleukin").medication.frequency == expected
+
+    @pytest.mark.parametrize(
+        ("repeat", "timing", "where"),
+        [
+            ({"frequency": 3}, {"code": {"coding": [{"system": _GTS, "code": "BID"}]}}, "code"),
+            (
+                {"frequency": 2},
+                {
+                    "code": {
+                        "coding": [{"system": _GTS, "code": "BID"}, {"system": _GTS, "code": "QID"}]
+                    }
+                },
+                "code",
+            ),
+            (
+                {"frequency": 1, "period": 2},
+                {"code": {"coding": [{"system": _GTS, "code": "QD"}]}},
+                "code",
+            ),
+            (
+                {"period": 1, "periodUnit": "mo"},
+                {"code": {"coding": [{"system": _GTS, "code": "QD"}]}},
+                "code",
+            ),
+            ({}, {"code": "QD"}, "code"),
+            (
+                {"period": 1, "periodUnit": "mo"},
+                {"event": ["2026-03-03T08:00:00Z", "2026-03-03T20:00:00Z"]},
+                "event",
+            ),
+            ({}, {"event": [{"date": "2026-03-03"}]}, "event"),
+            (
+                {"frequency": 3, "periodUnit": "wk", "timeOfDay": ["08:00:00"] * 3},
+                {},
+                "repeat.timeOfDay",
+            ),
+            ({"period": 1, "periodUnit": "mo", "when": ["MORN"]}, {}, "repeat.when"),
+            ({"frequency": 2, "dayOfWeek": ["mon", "thu"]}, {}, "repeat.dayOfWeek"),
+            ({"period": 1, "periodUnit": "mo", "dayOfWeek": ["mon"]}, {}, "repeat.dayOfWeek"),
+            ({"timeOfDay": "08:00:00", "frequency": 2}, {}, "repeat.timeOfDay"),
+        ],
+    )
+    def test_refused_when_it_says_otherwise(
+        self, repeat: dict[str, Any], timing: dict[str, Any], where: str
+    ) -> None:
+        data = bundle("gvhd-approve")
+        given = dosage_of(data)["timing"]
+        given["repeat"].update(repeat)
+        given.update(timing)
+        assert f"dosageInstruction[0].timing.{where}" in " ".join(paths(data))
+
+    def test_refused_without_a_repeat(self) -> None:
+        data = bundle("gvhd-approve")
+        dosage_of(data)["timing"] = {"event": ["2026-03-03T08:00:00Z"]}
+        [path] = paths(data)
+        assert path.endswith("dosageInstruction[0].timing.event")
+
     def test_times_of_day_without_a_frequency(self) -> None:
         """Three times a day with no frequency is not read as the default of one."""
         data = bundle("gvhd-approve")
@@ -1194,6 +1297,14 @@ def weighing(data: dict[str, Any], kg: int, when: object) -> dict[str, Any]:
     return weight
 
 
+def later(day: str, date: str) -> str:
+    """The fault of a weight dated ``day``, after the request's ``date`` beyond a day."""
+    return (
+        f"{day} is after the request's date ({date}), by more than the 1 day time zones may "
+        "put between them: umpolicy reads the weight measured by then"
+    )
+
+
 class TestMeasuredByTheRequestsDate:
     """A body measure dated after the request is refused, never read as the latest."""
 
@@ -1206,22 +1317,71 @@ class TestMeasuredByTheRequestsDate:
         return data
 
     @pytest.mark.parametrize(
-        "when", ["2062-03-01", "2062", "2026-04", "2026-03-03", "2026-03-03T00:30:00+01:00"]
+        "when", ["2062-03-01", "2062", "2026-04", "2026-03-04", "2026-03-04T00:30:00+01:00"]
     )
     def test_a_later_weight_is_refused(self, when: str) -> None:
         data = self.underweight()
         data["entry"].append({"resource": weighing(data, 73, when)})
         where = f"Bundle.entry[{len(data['entry']) - 1}].resource.effectiveDateTime"
-        day = when[:10]
-        assert faults(data) == [
-            (
-                where,
-                f"{day} is after the request's date (2026-03-02): umpolicy reads the weight "
-                "measured by then",
-            )
-        ]
+        assert faults(data) == [(where, later(when[:10], "2026-03-02"))]
 
-    @pytest.mark.parametrize("when", ["2026-03-02T23:59:00-05:00", "2026-03", "2026"])
+    @pytest.mark.parametrize(
+        ("effective", "where"),
+        [
+            ({"effectiveInstant": "2062-03-02T00:00:00Z"}, "effectiveInstant"),
+            ({"effectivePeriod": {"start": "2026-01-01", "end": "2062"}}, "effectivePeriod.end"),
+            ({"effectivePeriod": {"start": "2062-03-02"}}, "effectivePeriod.start"),
+        ],
+    )
+    def test_dated_otherwise_and_later(self, effective: dict[str, Any], where: str) -> None:
+        """An instant or a period (its end, else its start) dates a measure as a dateTime does."""
+        data = self.underweight()
+        weight = weighing(data, 73, "2026-03-01")
+        del weight["effectiveDateTime"]
+        weight.update(effective)
+        data["entry"].append({"resource": weight})
+        path = f"Bundle.entry[{len(data['entry']) - 1}].resource.{where}"
+        [(found, reason)] = faults(data)
+        assert found == path
+        assert reason.startswith("2062")
+
+    @pytest.mark.parametrize(
+        "effective",
+        [
+            {"effectiveInstant": "2026-03-02T09:00:00Z"},
+            {"effectivePeriod": {"start": "2026-01-01", "end": "2026-03-02"}},
+            {"effectivePeriod": {"start": "2026-03-02T08:00:00Z"}},
+        ],
+    )
+    def test_dated_otherwise_the_latest_is_read(self, effective: dict[str, Any]) -> None:
+        """A later weight by instant or period is the latest: 73 kg, not the 50 of 2026-03-02."""
+        data = self.underweight()
+        resource(data, "Observation")["effectiveDateTime"] = "2026-03-01T00:00:00Z"
+        weight = weighing(data, 73, "2026-03-01")
+        del weight["effectiveDateTime"]
+        weight.update(effective)
+        data["entry"].append({"resource": weight})
+        assert request_from_bundle(data, "proleukin").patient.weight == Quantity("73", "kg")
+
+    def test_a_period_that_is_no_period(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        weight = resource(data, "Observation")
+        del weight["effectiveDateTime"]
+        weight["effectivePeriod"] = "2026-03-01"
+        [path] = paths(data)
+        assert path == f"Bundle.entry[{index(data, 'Observation')}].resource.effectivePeriod"
+
+    @pytest.mark.parametrize(
+        "when",
+        [
+            "2026-03-02T23:59:00-05:00",
+            "2026-03",
+            "2026",
+            "2026-03-03",  # the request's date, in another time zone
+            "2026-03-03T01:00:00Z",  # 20:00 on 2026-03-02 in New York
+            "2026-03-03T08:30:00+10:00",
+        ],
+    )
     def test_a_weight_of_the_requests_day_or_before_is_read(self, when: str) -> None:
         data = bundle("melanoma-iv-approve")
         resource(data, "Observation")["effectiveDateTime"] = when
@@ -1237,26 +1397,18 @@ class TestMeasuredByTheRequestsDate:
     def test_in_a_hook_dated_by_its_order(self) -> None:
         hook = hook_from_request(example("melanoma-iv-approve"))
         weight, where = hook_resource(hook, "Observation")
-        weight["effectiveDateTime"] = "2026-03-03"  # after authoredOn, 2026-03-02
+        weight["effectiveDateTime"] = "2026-03-04"  # after authoredOn, 2026-03-02
         assert hook_faults(hook) == [
-            (
-                f"{where}.effectiveDateTime",
-                "2026-03-03 is after the request's date (2026-03-02): umpolicy reads the weight "
-                "measured by then",
-            )
+            (f"{where}.effectiveDateTime", later("2026-03-04", "2026-03-02"))
         ]
 
     def test_in_a_hook_dated_today(self) -> None:
         hook = hook_from_request(example("melanoma-iv-approve"))
         del hook["context"]["draftOrders"]["entry"][0]["resource"]["authoredOn"]
         weight, where = hook_resource(hook, "Observation")
-        weight["effectiveDateTime"] = "2026-03-04"
+        weight["effectiveDateTime"] = "2026-03-05"
         assert hook_faults(hook) == [
-            (
-                f"{where}.effectiveDateTime",
-                "2026-03-04 is after the request's date (2026-03-03): umpolicy reads the weight "
-                "measured by then",
-            )
+            (f"{where}.effectiveDateTime", later("2026-03-05", "2026-03-03"))
         ]
 
     def test_an_undated_request_reads_no_date_against_it(self) -> None:
@@ -1538,3 +1690,169 @@ class TestRoleInForce:
         role["period"] = {"end": "2026-03-01"}
         decision = evaluate_hook(hook, "proleukin", today=TODAY)
         assert "prescriber.specialties" in decision.facts_needed
+
+
+def as_practitioner(data: dict[str, Any], qualification: dict[str, Any]) -> dict[str, Any]:
+    """The melanoma IV approval prescribed by a Practitioner of one oncology qualification."""
+    drop(data, "PractitionerRole")
+    practitioner = {
+        "resourceType": "Practitioner",
+        "id": "prescriber",
+        "qualification": [
+            {"code": {"coding": [{"system": codes.NUCC, "code": "207RX0202X"}]}, **qualification}
+        ],
+    }
+    data["entry"].append({"resource": practitioner})
+    resource(data, "MedicationRequest")["requester"] = {"reference": "Practitioner/prescriber"}
+    claim = resource(data, "Claim")
+    claim["provider"] = {"reference": "Practitioner/prescriber"}
+    claim["careTeam"] = [{"sequence": 1, "provider": {"reference": "Practitioner/prescriber"}}]
+    return practitioner
+
+
+class TestPractitionerInForce:
+    """A Practitioner or qualification not in force, or an inactive Organization, gives nothing."""
+
+    @pytest.mark.parametrize(
+        ("active", "qualification", "read"),
+        [
+            (None, {}, True),
+            (True, {"period": {"start": "1990-01-01"}}, True),
+            (False, {}, False),
+            (None, {"period": {"start": "1990-01-01", "end": "2010-01-01"}}, False),
+            (None, {"period": {"start": "2026-04-01"}}, False),
+        ],
+    )
+    def test_its_qualifications(
+        self, active: bool | None, qualification: dict[str, Any], read: bool
+    ) -> None:
+        data = bundle("melanoma-iv-approve")
+        practitioner = as_practitioner(data, qualification)
+        if active is not None:
+            practitioner["active"] = active
+        specialties = request_from_bundle(data, "proleukin").prescriber.specialties
+        assert specialties == (("207RX0202X",) if read else None)
+        outcome = evaluate_bundle(data, "proleukin", today=TODAY).outcome
+        assert outcome is (Outcome.APPROVE if read else Outcome.INSUFFICIENT_INFORMATION)
+
+    @pytest.mark.parametrize(
+        ("change", "where"),
+        [
+            ({"active": 0}, "active"),
+            ({"qualification": [{"period": []}]}, "qualification[0].period"),
+        ],
+    )
+    def test_a_malformed_practitioner_is_a_fault(self, change: dict[str, Any], where: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        as_practitioner(data, {}).update(change)
+        [path] = paths(data)
+        assert path == f"Bundle.entry[{index(data, 'Practitioner')}].resource.{where}"
+
+    @pytest.mark.parametrize(("active", "read"), [(None, True), (True, True), (False, False)])
+    def test_an_organization_no_longer_active(self, active: bool | None, read: bool) -> None:
+        data = bundle("gvhd-approve")
+        for each in (e["resource"] for e in data["entry"]):
+            if each["resourceType"] == "Organization" and active is not None:
+                each["active"] = active
+        prescriber = request_from_bundle(data, "proleukin").prescriber
+        assert prescriber.specialties
+        assert bool(prescriber.affiliations) is read
+        outcome = evaluate_bundle(data, "proleukin", today=TODAY).outcome
+        assert outcome is (Outcome.APPROVE if read else Outcome.INSUFFICIENT_INFORMATION)
+
+
+class TestOtherOrdersByName:
+    """An other order whose drug umpolicy cannot read is a therapy by name, never a fault."""
+
+    @pytest.mark.parametrize(
+        ("drug", "name"),
+        [
+            (
+                {
+                    "medicationCodeableConcept": {
+                        "coding": [{"system": "urn:oid:1.2.840.114350", "code": "12345"}],
+                        "text": "ondansetron 4 mg tablet",
+                    }
+                },
+                "ondansetron 4 mg tablet",
+            ),
+            (
+                {
+                    "medicationCodeableConcept": {
+                        "coding": [
+                            {"system": "urn:oid:1.2.3", "code": "9", "display": "ONDANSETRON"}
+                        ]
+                    }
+                },
+                "ONDANSETRON",
+            ),
+            ({"medicationCodeableConcept": {"coding": [{"code": "9"}]}}, "a medication"),
+            ({"medicationCodeableConcept": "ondansetron"}, "a medication"),
+            (
+                {"medicationReference": {"reference": "Medication/gone", "display": "ondansetron"}},
+                "ondansetron",
+            ),
+            ({"medicationReference": {"reference": "Patient/patient-1"}}, "a medication"),
+            ({"medicationReference": "Medication/gone"}, "a medication"),
+        ],
+    )
+    def test_known_by_its_name(self, drug: dict[str, Any], name: str) -> None:
+        order = pembrolizumab()
+        del order["medicationCodeableConcept"]
+        order.update(drug)
+        data, _ = with_order(order, lists=False)
+        therapies = request_from_bundle(data, "proleukin").therapies
+        assert therapies.concomitant == (umpolicy.Therapy(name),)
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+
+    def test_the_order_decided_is_still_read_strictly(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        order = resource(data, "MedicationRequest")
+        order["medicationReference"] = {"reference": "Medication/gone"}
+        assert paths(data) == [
+            f"Bundle.entry[{index(data, 'MedicationRequest')}].resource."
+            "medicationReference.reference"
+        ]
+
+    def test_in_a_hook_a_medication_not_prefetched(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        records = hook_records(hook)
+        records[:] = [e for e in records if e["resource"]["resourceType"] != "List"]
+        order = pembrolizumab(medicationReference={"reference": "Medication/med-77"})
+        del order["medicationCodeableConcept"]
+        records.append({"resource": order})
+        therapies = request_from_hook(hook, "proleukin", today=TODAY).therapies
+        assert therapies.concomitant == (umpolicy.Therapy("a medication"),)
+
+
+class TestAPlannedEnd:
+    """A therapy's period counts to the request's date at the latest, never to a planned end."""
+
+    @pytest.mark.parametrize(
+        ("period", "days"),
+        [
+            ({"start": "2026-03-01", "end": "2029-09-01"}, "2"),
+            ({"start": "2026-03-02", "end": "2026-03-03"}, "1"),
+            ({"start": "2026-03-01", "end": "2026-03-02"}, "2"),
+            ({"start": "2026-03-03", "end": "2029-09-01"}, None),
+        ],
+    )
+    def test_counted_to_the_requests_date(self, period: dict[str, str], days: str | None) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "MedicationStatement")["effectivePeriod"] = period
+        prior = request_from_bundle(data, "proleukin").therapies.prior
+        assert prior is not None
+        assert prior[0].duration == (None if days is None else Quantity(days, "d"))
+
+    def test_a_young_patients_planned_end(self) -> None:
+        """A 3-year-old's methotrexate planned to 2029 is no history longer than her life."""
+        request = parse_request(
+            (ROOT / "examples/quellimab-policy/examples/pjia-initial-approve.json").read_text()
+        )
+        data = bundle_from_request(request)
+        resource(data, "Patient")["birthDate"] = "2022-09-11"
+        statement = resource(data, "MedicationStatement")
+        statement["effectivePeriod"] = {"start": "2025-09-01", "end": "2029-09-01"}
+        decision = evaluate_bundle(data, "quellimab", today=TODAY)
+        assert decision.outcome is Outcome.APPROVE

@@ -18,7 +18,9 @@ The same readers serve a CRD hook (:mod:`umpolicy.integrations.fhir.crd`).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 from umpolicy.api import evaluate, parse_request
@@ -43,6 +45,7 @@ from umpolicy.integrations.fhir.reading import (
     status_of,
     text,
 )
+from umpolicy.io.validation import FUTURE_TOLERANCE
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.request import Request
 
@@ -101,15 +104,34 @@ _LIST = ("current", "retired", "entered-in-error")
 #: Timing period units (UCUM codes already) umpolicy reads a frequency in.
 _PERIODS = {"h", "d", "wk", "mo"}
 #: The Timing elements (of ``Timing``, then of ``Timing.repeat``) that say when doses
-#: are given otherwise than as a frequency per period, which umpolicy does not read:
-#: each can say more doses than ``frequency`` does (``timeOfDay`` 08:00 and 20:00 beside
-#: no frequency is twice daily, not once), so one given is refused, never passed over.
-_UNREAD_TIMING = {"event": "dates and times of administration", "code": "a timing code (BID, …)"}
-_UNREAD_REPEAT = {
+#: are given beside the frequency per period umpolicy reads: each can say more doses than
+#: ``frequency`` does (``timeOfDay`` 08:00 and 20:00 beside no frequency is twice daily,
+#: not once), so one is read only as a repeat of the frequency, and refused, never passed
+#: over, when there is none or it says otherwise (:func:`_agrees`).
+_TIMING_BESIDE = {"event": "dates and times of administration", "code": "a timing code (BID, …)"}
+_REPEAT_BESIDE = {
     "timeOfDay": "times of day",
     "when": "events of the day (MORN, EVE, …)",
     "dayOfWeek": "days of the week",
 }
+#: The common HL7 timing abbreviations (``v3-GTSAbbreviation``), as doses a day: a code
+#: given beside a frequency must say as many; any other code or text is its label.
+_GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
+_GTS_PER_DAY = {
+    "QD": Fraction(1),
+    "BID": Fraction(2),
+    "TID": Fraction(3),
+    "QID": Fraction(4),
+    "Q4H": Fraction(6),
+    "Q6H": Fraction(4),
+    "Q8H": Fraction(3),
+    "QOD": Fraction(1, 2),
+    "QWK": Fraction(1, 7),
+    "AM": Fraction(1),
+    "PM": Fraction(1),
+}
+#: The days in a period unit umpolicy reads a frequency in (a month has no fixed number).
+_DAYS = {"h": Fraction(1, 24), "d": Fraction(1), "wk": Fraction(7)}
 #: What to give instead of one of them.
 _GIVE_FREQUENCY = (
     "umpolicy reads a timing as timing.repeat's frequency per period and periodUnit: "
@@ -343,10 +365,13 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
     """Weight, height and BSA: the latest final Observation of each (LOINC, UCUM).
 
     The policy judges the measure as of the request's date: an Observation dated after
-    it (a typo's year 2062) is a problem, never the latest measure.
+    it (a typo's year 2062) is a problem, never the latest measure. It is dated as
+    :func:`_effective` says, and a day's dates (a date, a dateTime) may be a day after
+    the request's, as the request's date may be after today (``FUTURE_TOLERANCE``): one
+    is written in the time zone of the place measured, the other of the payer.
     """
     date = data.get("date")
-    latest: dict[str, list[tuple[dt.datetime | None, Located]]] = {}
+    latest: dict[str, list[tuple[dt.datetime | None, Located, str]]] = {}
     for found in reading.of_type("Observation"):
         concept = found.get("code")
         loinc = [
@@ -364,26 +389,27 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
             continue
         if not _subject(reading, found, patient):
             continue
-        effective = at(found.path, "effectiveDateTime")
-        day = date_of(reading, found.get("effectiveDateTime"), effective)
-        if _after(day, date):
+        effective, when = _effective(reading, found)
+        day = date_of(reading, when, effective)
+        if _measured_after(day, date):
             reading.fail(
                 effective,
-                f"{day} is after the request's date ({date}): umpolicy reads the "
-                f"{field.split('.')[1]} measured by then",
+                f"{day} is after the request's date ({date}), by more than the "
+                f"{FUTURE_TOLERANCE.days} day time zones may put between them: umpolicy "
+                f"reads the {field.split('.')[1]} measured by then",
             )
             continue
-        latest.setdefault(field, []).append((_when(found.get("effectiveDateTime")), found))
+        latest.setdefault(field, []).append((_when(when), found, effective))
     for field, measured in latest.items():
         chosen = measured[0][1]
         if len(measured) > 1:
-            dated = [(when, each) for when, each in measured if when is not None]
+            dated = [(when, each) for when, each, _ in measured if when is not None]
             if len(dated) < len(measured) or len({when for when, _ in dated}) < len(dated):
                 what = field.split(".")[1]
                 reading.fail(
-                    at(measured[1][1].path, "effectiveDateTime"),
+                    measured[1][2],
                     f"{len(measured)} Observations of the patient's {what}: umpolicy reads the "
-                    "latest, so each needs its own effectiveDateTime",
+                    "latest, so each needs its own effectiveDateTime (or instant, or period)",
                 )
                 continue
             chosen = max(dated, key=lambda pair: pair[0])[1]
@@ -392,6 +418,32 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
         )
         if value is not None:
             data.setdefault("patient", {})[field.split(".")[1]] = value
+
+
+def _effective(reading: Reading, found: Located) -> tuple[str, object]:
+    """Where an Observation is dated, and the date: its dateTime or instant, else its period's.
+
+    A period's end is when the measure was taken by (else its start, when it began).
+    """
+    for name in ("effectiveDateTime", "effectiveInstant"):
+        if name in found.resource:
+            return at(found.path, name), found.get(name)
+    where = at(found.path, "effectivePeriod")
+    period = element(reading, found.get("effectivePeriod"), where, Mapping, "a Period")
+    for name in ("end", "start"):
+        if period is not None and name in period:
+            return at(where, name), period[name]
+    return at(found.path, "effectiveDateTime"), None
+
+
+def _measured_after(day: str | None, date: str | None) -> bool:
+    """Whether a measure's date is after the request's ``date``, beyond a day's time zones.
+
+    A partial date (``2062``, ``2026-04``) says no time of day: surely after, or not.
+    """
+    if day is None or date is None or len(day) < len(date):
+        return _after(day, date)
+    return dt.date.fromisoformat(day) - dt.date.fromisoformat(date) > FUTURE_TOLERANCE
 
 
 def _after(day: str | None, date: str | None) -> bool:
@@ -494,20 +546,25 @@ def _order(reading: Reading, order: Located, patient: Located | None, data: Data
                 data["prescriber"] = practitioner(reading, provider, "$.prescriber", date)
 
 
-def _drug(reading: Reading, found: Located) -> tuple[object, str]:
+def _drug(reading: Reading, found: Located, *, strict: bool = True) -> tuple[object, str]:
     """A MedicationRequest's or MedicationStatement's drug: its concept, and where it is.
 
     ``medicationCodeableConcept``, else the ``Medication.code`` its ``medicationReference``
-    refers to (``None`` there when the reference does not resolve, a problem).
+    refers to (``None`` there when the reference does not resolve: a problem, unless not
+    ``strict``, for an order but the one decided, whose drug is then known by name alone).
     """
     concept, where = (
         found.get("medicationCodeableConcept"),
         at(found.path, "medicationCodeableConcept"),
     )
     if "medicationReference" in found.resource:
-        drug = reading.resolve(
-            found.get("medicationReference"), at(found.path, "medicationReference"), "Medication"
-        )
+        reference = found.get("medicationReference")
+        if strict:
+            drug = reading.resolve(reference, at(found.path, "medicationReference"), "Medication")
+        else:
+            target = reference.get("reference") if isinstance(reference, Mapping) else None
+            drug = reading.lookup(target) if isinstance(target, str) else None
+            drug = drug if drug is not None and drug.type == "Medication" else None
         concept, where = (
             (None, where) if drug is None else (drug.get("code"), at(drug.path, "code"))
         )
@@ -556,23 +613,67 @@ def _dosage(reading: Reading, dosage: Mapping[str, Any], path: str, medication: 
     timing = element(reading, dosage.get("timing"), at(path, "timing"), Mapping, "a Timing")
     if timing is None:
         return
-    _unread(reading, timing, at(path, "timing"), _UNREAD_TIMING)
     where = at(path, "timing", "repeat")
     repeat = element(reading, timing.get("repeat"), where, Mapping, "a Timing.repeat")
+    rate = None if repeat is None else _repeat(reading, repeat, where, medication)
+    _beside(reading, timing, at(path, "timing"), _TIMING_BESIDE, rate)
     if repeat is not None:
-        _unread(reading, repeat, where, _UNREAD_REPEAT)
-        _repeat(reading, repeat, where, medication)
+        _beside(reading, repeat, where, _REPEAT_BESIDE, rate)
 
 
-def _unread(reading: Reading, timing: Mapping[str, Any], path: str, unread: dict[str, str]) -> None:
-    """Refuse each element of ``timing`` that umpolicy does not read (:data:`_UNREAD_TIMING`)."""
-    for name, what in unread.items():
-        if name in timing:
-            reading.fail(at(path, name), f"{what}: {_GIVE_FREQUENCY}")
+def _beside(
+    reading: Reading,
+    timing: Mapping[str, Any],
+    path: str,
+    beside: dict[str, str],
+    rate: tuple[int, int, str] | None,
+) -> None:
+    """Refuse each element of ``timing`` (:data:`_TIMING_BESIDE`) the frequency does not say."""
+    for name, what in beside.items():
+        if name in timing and not _agrees(name, timing[name], rate):
+            reading.fail(
+                at(path, name),
+                f"{what}, without a frequency or not as often as it says: {_GIVE_FREQUENCY}",
+            )
 
 
-def _repeat(reading: Reading, repeat: Mapping[str, Any], path: str, medication: Data) -> None:
+def _agrees(name: str, value: object, rate: tuple[int, int, str] | None) -> bool:
+    """Whether a Timing element says the doses the frequency read (``rate``) says.
+
+    Times of day or events of the day as many as the doses a day; days of the week as
+    many as the doses a week; no more dated events on one day than a day's doses (one,
+    at least); a timing code with a frequency (its text is a label), unless it is a
+    common abbreviation (:data:`_GTS_PER_DAY`) of another number a day.
+    """
+    if rate is None:
+        return False
+    frequency, every, per = rate
+    per_day = None if per not in _DAYS else Fraction(frequency) / (every * _DAYS[per])
+    given = value if isinstance(value, list) else [value]
+    if name in ("timeOfDay", "when"):
+        return len(given) == per_day
+    if name == "dayOfWeek":
+        return per_day is not None and len(given) == per_day * 7
+    if name == "event":
+        days = [each[:10] for each in given if isinstance(each, str)]
+        most = 1 if per_day is None else max(1, math.ceil(per_day))
+        return len(days) == len(given) and all(days.count(day) <= most for day in days)
+    if not isinstance(value, Mapping):
+        return False
+    abbreviations = [
+        _GTS_PER_DAY[c["code"]]
+        for c in codings(value)
+        if c.get("system") == _GTS and c.get("code") in _GTS_PER_DAY
+    ]
+    return all(each == per_day for each in abbreviations)
+
+
+def _repeat(
+    reading: Reading, repeat: Mapping[str, Any], path: str, medication: Data
+) -> tuple[int, int, str] | None:
     """``frequency`` per ``period`` ``periodUnit`` as a rate; ``count`` as doses per cycle.
+
+    Returns the rate read (frequency, period, unit), or ``None`` when none is.
 
     A range (``frequencyMax``, ``periodMax``, ``countMax``) is refused rather than read
     at one end: its other end could exceed a limit the first meets.
@@ -588,7 +689,7 @@ def _repeat(reading: Reading, repeat: Mapping[str, Any], path: str, medication: 
             medication.setdefault("schedule", {})["doses_per_cycle"] = count
             reading.source("$.medication.schedule.doses_per_cycle", at(path, "count"))
     if "period" not in repeat and "frequency" not in repeat:
-        return
+        return None
     frequency = repeat.get("frequency", 1)
     period = decimal(reading, repeat.get("period"), at(path, "period"))
     per = repeat.get("periodUnit")
@@ -596,31 +697,32 @@ def _repeat(reading: Reading, repeat: Mapping[str, Any], path: str, medication: 
         reading.fail(
             at(path, "frequency"), f"expected a whole number of at least 1, got {shown(frequency)}"
         )
-        return
+        return None
     if repeat.get("period") is None:
         reading.fail(at(path, "period"), "required field missing: a frequency is per a period")
-        return
+        return None
     if not isinstance(per, str) or per not in _PERIODS:
         reading.fail(
             at(path, "periodUnit"), f"{shown(per)}: umpolicy reads a frequency per h, d, wk or mo"
         )
-        return
+        return None
     if period is None:
-        return
+        return None
     if period != int(period) or period < 1:
         reading.fail(at(path, "period"), f"{period}: umpolicy reads a whole number of periods")
-        return
+        return None
     every = int(period)
     code = f"/{per}" if every == 1 else f"/({every}.{per})"
     try:
         unit(code)
     except ValueError as error:  # more periods than a rate of umpolicy's counts
         reading.fail(at(path, "period"), f"{every} {per}: {error}")
-        return
+        return None
     medication["frequency"] = {"value": frequency, "unit": code}
     reading.source("$.medication.frequency", path)
     reading.source("$.medication.frequency.value", at(path, "frequency"))
     reading.source("$.medication.frequency.unit", at(path, "periodUnit"))
+    return frequency, every, per
 
 
 def practitioner(reading: Reading, found: Located, field: str, date: str | None) -> Data:
@@ -629,11 +731,12 @@ def practitioner(reading: Reading, found: Located, field: str, date: str | None)
     A PractitionerRole gives its ``specialty`` (NUCC codes) and its ``organization``'s
     affiliation codes (``Organization.type`` in :data:`~codes.AFFILIATION`); a
     Practitioner its ``qualification`` codes. What is not given stays unknown, as does
-    what a role not in force on the request's ``date`` gives (:func:`_in_force`).
+    what a role, practitioner, organization or qualification not in force on the
+    request's ``date`` gives (:func:`_in_force`).
     """
     person: Data = {}
     reading.source(field, found.path)
-    if found.type == "PractitionerRole" and not _in_force(reading, found, date):
+    if not _in_force(reading, found.resource, found.path, date):
         return person
     specialties = []
     if found.type == "PractitionerRole":
@@ -643,13 +746,15 @@ def practitioner(reading: Reading, found: Located, field: str, date: str | None)
         place = None
         if organization is not None:
             place = reading.resolve(organization, at(found.path, "organization"), "Organization")
-        if place is not None:
+        if place is not None and _in_force(reading, place.resource, place.path, date):
             _affiliations(reading, place, field, person)
     else:
         for where, qualification in items(
             reading, found.get("qualification"), at(found.path, "qualification")
         ):
-            if isinstance(qualification, Mapping):
+            if isinstance(qualification, Mapping) and _in_force(
+                reading, qualification, where, date
+            ):
                 specialties += coded(
                     reading, qualification.get("code"), at(where, "code"), codes.NUCC, "a specialty"
                 )
@@ -661,18 +766,19 @@ def practitioner(reading: Reading, found: Located, field: str, date: str | None)
     return person
 
 
-def _in_force(reading: Reading, role: Located, date: str | None) -> bool:
-    """Whether a PractitionerRole holds on the request's date: not inactive, nor out of its period.
+def _in_force(reading: Reading, found: Mapping[str, Any], path: str, date: str | None) -> bool:
+    """Whether a record at ``path`` holds on the request's date: active, and in its period.
 
-    A role given up (``active`` false) or held only before (or after) the request
-    (``period``) says nothing of what the prescriber practises now: not read, its
-    facts stay unknown unless something else gives them.
+    A PractitionerRole, Practitioner or Organization no longer active (``active`` false),
+    or a role or qualification held only before (or after) the request (``period``),
+    says nothing of what the prescriber practises now: not read, its facts stay unknown
+    unless something else gives them.
     """
-    active = role.get("active")
+    active = found.get("active")
     if active is not None and type(active) is not bool:
-        reading.fail(at(role.path, "active"), f"expected a boolean, got {shown(active)}")
-    where = at(role.path, "period")
-    period = element(reading, role.get("period"), where, Mapping, "a Period (a JSON object)")
+        reading.fail(at(path, "active"), f"expected a boolean, got {shown(active)}")
+    where = at(path, "period")
+    period = element(reading, found.get("period"), where, Mapping, "a Period (a JSON object)")
     if period is None:
         return active is not False
     start = date_of(reading, period.get("start"), at(where, "start"))
@@ -735,10 +841,13 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
     :data:`_ORDER_MAY_BE`): that history is unknown, whatever the others say, and a List
     saying it is empty is contradicted, a problem at the record's status. So is a DTR
     answer giving that history (it is recorded in :attr:`Reading.unknown`): the record
-    may add to it.
+    may add to it. A therapy's ``effectivePeriod`` is its duration, counted to the
+    request's date at the latest (a planned end has not come); one starting after the
+    request has lasted no time yet, and its duration stays unknown.
     """
     history: dict[str, list[Data]] = {}
     uncertain: dict[str, list[Located]] = {}
+    date = data.get("date")
     records = [
         (found, _STATEMENT, _HISTORY, _MAY_BE) for found in reading.of_type("MedicationStatement")
     ]
@@ -758,19 +867,19 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
             continue
         which = histories[status]
         field = f"$.therapies.{which}[{len(history.get(which, []))}]"
-        concept, where = _drug(reading, found)
-        drug = [c for c in codings(concept) if c.get("system") in codes.DRUG_SYSTEMS]
-        if found.type == "MedicationRequest" and drug and not _has_atc(concept):
-            # An order is coded for ordering (RxNorm, NDC), not by ATC: the therapy is
-            # known by its name alone, so whether it is in a value set stays unknown.
+        other = found.type == "MedicationRequest"
+        concept, where = _drug(reading, found, strict=not other)
+        if other and not _has_atc(concept):
+            # An order is coded for ordering (RxNorm, NDC, an EHR's own codes), not by
+            # ATC, or its drug is not here: the therapy is known by its name alone, so
+            # whether it is in a value set stays unknown; never a fault of this order.
             atc = []
-            named = (v for c in drug for v in (c.get("display"), c.get("code")))
-            name = next((v for v in named if isinstance(v, str) and v), "")
+            name = _order_name(found, concept)
         else:
             atc = coded(reading, concept, where, codes.ATC, "a therapy")
             name = next((d for _, d, _ in atc if d), None) or (atc[0][0] if atc else "")
-        if isinstance(concept, Mapping) and isinstance(concept.get("text"), str):
-            name = concept["text"]
+            if isinstance(concept, Mapping) and isinstance(concept.get("text"), str):
+                name = concept["text"]
         therapy: Data = {"name": name, "codes": [code for code, _, _ in atc]}
         if not history.get(which):  # the history's first statement: a clash names it
             reading.source(f"$.therapies.{which}", found.path)
@@ -789,9 +898,11 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
                     at(found.path, "effectivePeriod", "end"),
                     f"{end} is before the period's start ({start})",
                 )
-            elif start is not None and end is not None:
+            elif start is not None and end is not None and not _after(start, date):
                 # A Period's end includes its day (FHIR: "2012-02-03 is in a period that
-                # ends 2012-02-03"): one that starts and ends on one day lasted a day.
+                # ends 2012-02-03"): one that starts and ends on one day lasted a day. A
+                # planned end after the request's date has not come: it lasted until then.
+                end = min(end, date or end)
                 days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days + 1
                 therapy["duration"] = {"value": days, "unit": "d"}
                 reading.source(f"{field}.duration", at(found.path, "effectivePeriod"))
@@ -866,6 +977,20 @@ def _identity(reading: Reading, order: Located) -> set[tuple[object, object]]:
     if not names and isinstance(concept, Mapping) and isinstance(concept.get("text"), str):
         names.add(("text", concept["text"].strip().casefold()))  # named by its text alone
     return names
+
+
+def _order_name(found: Located, concept: object) -> str:
+    """An other order's drug by name, else ``a medication``.
+
+    Its text, a drug code's display or code, a coding's display, or the reference's.
+    """
+    drug = [c for c in codings(concept) if c.get("system") in codes.DRUG_SYSTEMS]
+    named = [concept.get("text") if isinstance(concept, Mapping) else None]
+    named += [value for c in drug for value in (c.get("display"), c.get("code"))]
+    named += [c.get("display") for c in codings(concept)]
+    reference = found.get("medicationReference")
+    named.append(reference.get("display") if isinstance(reference, Mapping) else None)
+    return next((v for v in named if isinstance(v, str) and v.strip()), "a medication")
 
 
 def _has_atc(concept: object) -> bool:

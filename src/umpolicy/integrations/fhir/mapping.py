@@ -66,7 +66,8 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "patient.weight",
         "`Observation.valueQuantity`, LOINC 29463-7, in UCUM, of a final result "
-        "(the latest by `effectiveDateTime`, none after the request's date)",
+        "(the latest by `effectiveDateTime`, `effectiveInstant` or `effectivePeriod`, none "
+        "more than a day after the request's date)",
         _SAME,
         ("Observation",),
     ),
@@ -117,8 +118,8 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "medication.frequency",
         "`dosageInstruction[0].timing.repeat`: `frequency` per `period` `periodUnit` (3 per 1 d "
-        "is 3 /d; 1 per 4 wk is 1 /(4.wk)); a timing by `timeOfDay`, `when`, `dayOfWeek`, "
-        "`Timing.code` or `Timing.event` is refused",
+        "is 3 /d; 1 per 4 wk is 1 /(4.wk)); `timeOfDay`, `when`, `dayOfWeek`, `Timing.code` or "
+        "`Timing.event` without a frequency, or saying other than it, is refused",
         _SAME,
         ("MedicationRequest",),
     ),
@@ -135,7 +136,8 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "therapies.prior",
         "`MedicationStatement` of status completed or stopped (ATC codes; `effectivePeriod` its "
-        "duration in days, both ends' days counted; one of status unknown leaves it unknown); "
+        "duration in days, both ends' days counted, to the request's date at the latest; one of "
+        "status unknown leaves it unknown); "
         "none: an empty `List` "
         "of status current coded `therapies.prior` (`urn:umpolicy:fact`), `emptyReason` nilknown",
         _SAME,
@@ -145,7 +147,8 @@ MAPPING: tuple[Source, ...] = (
         "therapies.concomitant",
         "`MedicationStatement` of status active or intended, and every `MedicationRequest` but "
         "the order decided of status active or draft (one on-hold or unknown leaves it "
-        "unknown); none: an empty current `List` coded `therapies.concomitant`",
+        "unknown; one whose drug is not read is known by its name alone); none: an empty "
+        "current `List` coded `therapies.concomitant`",
         _SAME,
         ("MedicationStatement", "MedicationRequest", "Medication", "List"),
     ),
@@ -153,14 +156,15 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "prescriber.specialties",
         "the order's `requester` (else `Claim.provider`): `PractitionerRole.specialty` (of a "
-        "role active on the request's date), or `Practitioner.qualification.code` (NUCC)",
+        "role active on the request's date), or `Practitioner.qualification.code` (NUCC; of an "
+        "active Practitioner, a qualification in its period)",
         _SAME,
         ("PractitionerRole", "Practitioner"),
     ),
     Source(
         "prescriber.affiliations",
         "the requester's `PractitionerRole.organization` → `Organization.type` in "
-        f"`{codes.AFFILIATION}`",
+        f"`{codes.AFFILIATION}` (of an active Organization)",
         _SAME,
         ("Organization",),
     ),

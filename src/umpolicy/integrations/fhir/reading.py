@@ -99,9 +99,7 @@ class Reading:
         if not isinstance(target, str):
             self.fail(where, "required field missing: umpolicy reads what a reference points to")
             return None
-        found = self.by_reference.get(target)
-        if found is None and "/" in target:
-            found = self.by_reference.get("/".join(target.rstrip("/").split("/")[-2:]))
+        found = self.lookup(target)
         if found is None:
             self.fail(where, f"the reference {shown(target)} does not resolve to a resource here")
             return None
@@ -109,6 +107,13 @@ class Reading:
             expected = " or ".join(kinds)
             self.fail(where, f"{shown(target)} is a {found.type}; expected {expected}")
             return None
+        return found
+
+    def lookup(self, target: str) -> Located | None:
+        """The resource a reference's text points to (``Patient/1``, a URL ending so), if here."""
+        found = self.by_reference.get(target)
+        if found is None and "/" in target:
+            found = self.by_reference.get("/".join(target.rstrip("/").split("/")[-2:]))
         return found
 
     def of_type(self, kind: str) -> list[Located]:

@@ -87,8 +87,8 @@ def _role(out: _Bundle, who: Practitioner) -> Data:
 def _fits_statement(therapy: Therapy) -> bool:
     """Whether a MedicationStatement says all of a therapy (else DTR answers it)."""
     duration = therapy.duration
-    exact = duration is None or (
-        duration.unit.code == "d" and duration.value == int(duration.value)
+    exact = duration is None or (  # whole days, at least one: a Period holds its end's day
+        duration.unit.code == "d" and duration.value == int(duration.value) and duration.value >= 1
     )
     return therapy.outcome is None and exact and bool(therapy.name)
 
@@ -147,7 +147,7 @@ def _history(out: _Bundle, request: Request, patient: Data, which: str) -> None:
             "subject": patient,
         }
         days = None if therapy.duration is None else int(therapy.duration.value)
-        if days:  # a Period holds its end's day: n days end n - 1 days after they start
+        if days is not None:  # a Period holds its end's day: n days end n - 1 after they start
             end = request.date
             start = end - dt.timedelta(days=days - 1)
             statement["effectivePeriod"] = {"start": start.isoformat(), "end": end.isoformat()}

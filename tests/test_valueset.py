@@ -170,7 +170,7 @@ class TestUndecided:
         assert (code in self.SET) is (held is True)
 
     def test_described(self) -> None:
-        assert self.SET.describe() == "Some (ICD-10-CM E11.9; undecided: E11.8, E11.65)"
+        assert self.SET.describe() == "Some (ICD-10-CM E11.9; E11.8, E11.65 left open)"
 
     @pytest.mark.parametrize(
         ("code", "outcome"),

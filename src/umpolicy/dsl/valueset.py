@@ -124,5 +124,5 @@ class ValueSet:
         """The set for reviewers: its title and what it holds."""
         held = [*self.codes, *(f"{prefix}*" for prefix in self.prefixes)]
         but = f", except {', '.join(self.excluded)}" if self.excluded else ""
-        open_ = f"; undecided: {', '.join(self.undecided)}" if self.undecided else ""
+        open_ = f"; {', '.join(self.undecided)} left open" if self.undecided else ""
         return f"{self.title} ({self.system} {', '.join(held)}{but}{open_})"

@@ -1003,14 +1003,18 @@ class TestAnswersCompletingTheHistory:
             ([_statement("completed")], _PRI, [_PEM]),
             ([_statement("active")], _CON, [_PEM, _OND]),
             ([_statement("active"), _rx_order()], _CON, [_OND, _PEM]),
-            ([_rx_order(), _rx_order("rx2", "8640", "prednisone")], _CON, [_OND, _PEM]),
+            (
+                [_rx_order(), _rx_order("rx2", "8640", "prednisone 5 MG Oral Tablet")],
+                _CON,
+                [("Prednisone", "H02AB07"), _OND],
+            ),
         ],
         ids=[
             "an order in RxNorm, coded by the answer",
             "a statement, the answer giving more",
             "a statement, and one more therapy",
             "a statement and an order, in another order",
-            "two orders, any two therapies",
+            "two orders, each by its name",
         ],
     )
     def test_the_answer_replaces_the_records(
@@ -1038,6 +1042,19 @@ class TestAnswersCompletingTheHistory:
         [(path, _)] = faults(data)
         assert path.startswith("Bundle.entry[4].resource.item[0]")
 
+    def test_an_answer_may_not_call_a_given_therapy_never_given(self) -> None:
+        """A record gives the therapy; the answer's contraindication contradicts it."""
+        item = group(
+            _CON,
+            name=[{"valueString": "pembrolizumab"}],
+            codes=[{"valueString": "L01FF02"}],
+            outcome=[{"valueCoding": {"code": "contraindication"}}],
+        )
+        data = ordered(_statement("active"), response(item))
+        [(path, reason)] = faults(data)
+        assert path == "Bundle.entry[4].resource.item[0]"
+        assert reason.endswith("(L01FF02) was never given (contraindication): the record gives it")
+
     @pytest.mark.parametrize(
         ("records", "answer", "reason"),
         [
@@ -1050,8 +1067,15 @@ class TestAnswersCompletingTheHistory:
             (
                 [_rx_order(), _statement("active")],
                 [_PEM],
-                "lists 1 therapies, the records 2: it leaves out one of those at "
-                "Bundle.entry[3].resource.medicationCodeableConcept",
+                "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                "('ondansetron'): an answer beside the records lists every therapy they give",
+            ),
+            (
+                [_rx_order(name="nivolumab 10 MG/ML")],
+                [_OND],
+                "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                "('nivolumab 10 MG/ML'): an answer beside the records lists every therapy they "
+                "give",
             ),
             (
                 [_statement("active"), _statement("active", ident="t")],
@@ -1061,7 +1085,12 @@ class TestAnswersCompletingTheHistory:
                 "Bundle.entry[4].resource.medicationCodeableConcept",
             ),
         ],
-        ids=["a coded therapy left out", "an uncoded one left out", "one of two alike left out"],
+        ids=[
+            "a coded therapy left out",
+            "an uncoded one left out",
+            "an uncoded one swapped for another",
+            "one of two alike left out",
+        ],
     )
     def test_an_answer_leaving_a_record_out_is_a_fault(
         self, records: list[dict[str, Any]], answer: list[tuple[str, str]], reason: str
@@ -1151,7 +1180,7 @@ def _weighed(authored: str | None, kilograms: str) -> dict[str, Any]:
 
 
 class TestLaterResponsesSupersede:
-    """When every response says when it was authored, only the latest is read."""
+    """When every response says when it was authored, the latest answer to each item is read."""
 
     @pytest.mark.parametrize(
         ("earlier", "later"),
@@ -1169,6 +1198,21 @@ class TestLaterResponsesSupersede:
         given = [_weighed(earlier, "90"), _weighed(later, "80")]
         data = bare(*(given if first else given[::-1]))
         assert request_from_bundle(data, "proleukin").patient.weight == Quantity("80", "kg")
+
+    def test_a_later_response_supersedes_only_what_it_answers(self) -> None:
+        """What the later response does not answer, the earlier one still says."""
+        earlier = {
+            **response(
+                answered("patient.weight", _q("90", "kg")),
+                *_answer(_CON, _PEM),
+            ),
+            "authored": "2026-03-02T10:00:00Z",
+        }
+        later = _weighed("2026-03-02T10:01:00Z", "80")
+        data = bare(earlier, later, {**_statement("active", "L01FF02"), "id": "given"})
+        request = request_from_bundle(data, "proleukin")
+        assert request.patient.weight == Quantity("80", "kg")  # the later answer
+        assert request.therapies.concomitant == (umpolicy.Therapy(*_PEM[:1], (_PEM[1],)),)
 
     def test_the_reviews_crd_prefetch(self) -> None:
         """Last year's "not refractory", in the service's prefetch of every response."""

@@ -1119,6 +1119,22 @@ class TestTimingNotRead:
                 "code",
             ),
             ({}, {"code": "QD"}, "code"),
+            ({"frequency": 3}, {"code": {"coding": [{"system": _GTS, "code": "Q2H"}]}}, "code"),
+            ({"frequency": 3}, {"code": {"coding": [{"system": _GTS, "code": "Q1H"}]}}, "code"),
+            (
+                {"frequency": 3},
+                {
+                    "code": {
+                        "coding": [
+                            {"system": "http://hl7.org/fhir/timing-abbreviation", "code": "QID"}
+                        ]
+                    }
+                },
+                "code",
+            ),
+            ({"frequency": 3}, {"code": {"coding": [{"system": _GTS, "code": "MO"}]}}, "code"),
+            ({"frequency": 2}, {"code": {"coding": [{"system": _GTS, "code": ["BID"]}]}}, "code"),
+            ({"frequency": 2}, {"code": {"coding": [{"system": _GTS, "code": {"c": 1}}]}}, "code"),
             (
                 {"period": 1, "periodUnit": "mo"},
                 {"event": ["2026-03-03T08:00:00Z", "2026-03-03T20:00:00Z"]},
@@ -1387,6 +1403,20 @@ class TestMeasuredByTheRequestsDate:
         resource(data, "Observation")["effectiveDateTime"] = when
         assert request_from_bundle(data, "proleukin").patient.weight == Quantity("72.5", "kg")
 
+    @pytest.mark.parametrize("late", ["2026-03-03", "2026-03-03T20:00:00Z"])
+    def test_a_measure_a_day_late_never_outranks_the_requests_day(self, late: str) -> None:
+        """Within the tolerance it is no fault, but a measure of the request's day wins."""
+        data = bundle("melanoma-iv-approve")
+        weight = resource(data, "Observation")
+        weight["effectiveDateTime"] = "2026-03-02"
+        later_one = copy.deepcopy(weight)
+        later_one.update(id="next-day", effectiveDateTime=late)
+        later_one["valueQuantity"]["value"] = Decimal(200)
+        data["entry"].append({"resource": later_one})
+        assert request_from_bundle(data, "proleukin").patient.weight == Quantity("72.5", "kg")
+        del data["entry"][index(data, "Observation")]  # alone, the late one is read
+        assert request_from_bundle(data, "proleukin").patient.weight == Quantity("200", "kg")
+
     @pytest.mark.parametrize("when", ["yesterday", 20260301, "2026-02-30"])
     def test_a_date_that_is_no_date_is_a_fault(self, when: object) -> None:
         data = bundle("melanoma-iv-approve")
@@ -1635,6 +1665,21 @@ class TestRoleInForce:
         data = bundle("melanoma-iv-approve")
         resource(data, "PractitionerRole").update(change)
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(("active", "known"), [(False, False), (True, True), (None, True)])
+    def test_the_role_of_a_practitioner_no_longer_active(
+        self, active: bool | None, known: bool
+    ) -> None:
+        """A role in force of a Practitioner given up (active false) is not in force."""
+        data = bundle("melanoma-iv-approve")
+        role = resource(data, "PractitionerRole")
+        person: dict[str, Any] = {"resourceType": "Practitioner", "id": "doctor"}
+        if active is not None:
+            person["active"] = active
+        role["practitioner"] = {"reference": "Practitioner/doctor"}
+        data["entry"].append({"resource": person})
+        specialties = request_from_bundle(data, "proleukin").prescriber.specialties
+        assert (specialties is not None) is known
 
     def test_nor_its_affiliations(self) -> None:
         data = bundle("gvhd-approve")

@@ -116,8 +116,17 @@ _REPEAT_BESIDE = {
 }
 #: The common HL7 timing abbreviations (``v3-GTSAbbreviation``), as doses a day: a code
 #: given beside a frequency must say as many; any other code or text is its label.
-_GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation"
+_GTS = (
+    "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation",
+    "http://hl7.org/fhir/timing-abbreviation",
+)
 _GTS_PER_DAY = {
+    "Q1H": Fraction(24),
+    "Q2H": Fraction(12),
+    "Q3H": Fraction(8),
+    "Q12H": Fraction(2),
+    "BED": Fraction(1),
+    "WK": Fraction(1, 7),
     "QD": Fraction(1),
     "BID": Fraction(2),
     "TID": Fraction(3),
@@ -372,6 +381,7 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
     """
     date = data.get("date")
     latest: dict[str, list[tuple[dt.datetime | None, Located, str]]] = {}
+    late: set[int] = set()
     for found in reading.of_type("Observation"):
         concept = found.get("code")
         loinc = [
@@ -400,7 +410,12 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
             )
             continue
         latest.setdefault(field, []).append((_when(when), found, effective))
-    for field, measured in latest.items():
+        if _after(day, date):  # within the day's tolerance, but later than the request
+            late.add(id(found))
+    for field, every in latest.items():
+        # One dated after the request's date (within the tolerance) is read only when no
+        # measure on or before it is: it never outranks one the request's day had.
+        measured = [each for each in every if id(each[1]) not in late] or every
         chosen = measured[0][1]
         if len(measured) > 1:
             dated = [(when, each) for when, each, _ in measured if when is not None]
@@ -642,8 +657,9 @@ def _agrees(name: str, value: object, rate: tuple[int, int, str] | None) -> bool
 
     Times of day or events of the day as many as the doses a day; days of the week as
     many as the doses a week; no more dated events on one day than a day's doses (one,
-    at least); a timing code with a frequency (its text is a label), unless it is a
-    common abbreviation (:data:`_GTS_PER_DAY`) of another number a day.
+    at least); a timing code with a frequency (its text, or another system's code, is a
+    label), unless it is an HL7 timing abbreviation of another number a day, or one
+    umpolicy cannot count (:data:`_GTS_PER_DAY`).
     """
     if rate is None:
         return False
@@ -660,12 +676,14 @@ def _agrees(name: str, value: object, rate: tuple[int, int, str] | None) -> bool
         return len(days) == len(given) and all(days.count(day) <= most for day in days)
     if not isinstance(value, Mapping):
         return False
+    # An abbreviation of these systems that umpolicy cannot count (MO, a code not text)
+    # could say more doses than the frequency: it disagrees. Another system's is a label.
     abbreviations = [
-        _GTS_PER_DAY[c["code"]]
+        _GTS_PER_DAY.get(code) if isinstance(code := c.get("code"), str) else None
         for c in codings(value)
-        if c.get("system") == _GTS and c.get("code") in _GTS_PER_DAY
+        if c.get("system") in _GTS
     ]
-    return all(each == per_day for each in abbreviations)
+    return all(each is not None and each == per_day for each in abbreviations)
 
 
 def _repeat(
@@ -738,6 +756,11 @@ def practitioner(reading: Reading, found: Located, field: str, date: str | None)
     reading.source(field, found.path)
     if not _in_force(reading, found.resource, found.path, date):
         return person
+    who = found.get("practitioner") if found.type == "PractitionerRole" else None
+    target = who.get("reference") if isinstance(who, Mapping) else None
+    person_of_role = reading.lookup(target) if isinstance(target, str) else None
+    if person_of_role is not None and person_of_role.get("active") is False:
+        return person  # the role of a practitioner no longer active: not in force either
     specialties = []
     if found.type == "PractitionerRole":
         for where, concept in items(reading, found.get("specialty"), at(found.path, "specialty")):

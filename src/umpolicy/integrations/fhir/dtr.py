@@ -286,8 +286,9 @@ def read_responses(reading: Reading, data: Data, patient: Located | None) -> Non
     every response read are taken together: an item answered more than once (two
     answers, the item twice, two responses) is read once when they agree, and is a
     problem where one differs: umpolicy never chooses among answers. But when each
-    response read says when it was ``authored``, a later one supersedes an earlier one
-    (:func:`_latest`): a CRD prefetch returns every response the patient ever gave.
+    response read says when it was ``authored``, a later one's answer to an item
+    supersedes an earlier one's (:func:`_latest`), item by item: a CRD prefetch returns
+    every response the patient ever gave, and a later response may answer only some.
     """
     read: tuple[Policy, dict[str, Question]] | None = None
     grouped: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}
@@ -301,7 +302,8 @@ def read_responses(reading: Reading, data: Data, patient: Located | None) -> Non
         if patient is not None and not _subject(reading, found, patient):
             continue  # another patient's answers (a problem), or of a subject not here
         responses.append(found)
-    for found in _latest(reading, responses):
+    when = _when_authored(reading, responses)
+    for found in responses:
         target = found.get("questionnaire")
         name = target.removeprefix(codes.QUESTIONNAIRE_PREFIX).split("|")[0]
         where = at(found.path, "questionnaire")
@@ -336,6 +338,7 @@ def read_responses(reading: Reading, data: Data, patient: Located | None) -> Non
         return  # no response read, so no item either
     policy, questions = read
     for link, given in grouped.items():
+        given = _latest(given, when)
         question = questions.get(link)
         if question is not None:
             _answer(reading, data, policy, question, given)
@@ -382,21 +385,30 @@ def _later(one: Authored, other: Authored) -> bool:
     return one[0][:size] > other[0][:size]
 
 
-def _latest(reading: Reading, responses: list[Located]) -> list[Located]:
-    """The responses to read: when each says when it was authored, the latest (or ties).
+def _when_authored(reading: Reading, responses: list[Located]) -> dict[str, Authored] | None:
+    """When each response was authored, by its path; ``None`` when one does not say.
 
-    A later response supersedes an earlier one: last year's "not steroid-refractory" is
-    not today's. When one does not say when, none is preferred: all are read.
+    When one does not say when, none is preferred (:func:`_latest`): all are read.
     """
     authored = [_authored(reading, found) for found in responses]
-    known = [when for when in authored if when is not None]
-    if len(known) < len(responses):
-        return responses
-    return [
-        found
-        for found, when in zip(responses, known, strict=True)
-        if not any(_later(other, when) for other in known)
-    ]
+    if any(when is None for when in authored):
+        return None
+    return {found.path: when for found, when in zip(responses, authored, strict=True) if when}
+
+
+def _latest(given: Given, when: dict[str, Authored] | None) -> Given:
+    """The items of one linkId to read: those of the latest response answering it (or ties).
+
+    A later response supersedes an earlier one for what it answers: last year's "not
+    steroid-refractory" is not today's. What it does not answer, the earlier still says.
+    """
+    if when is None:
+        return given
+    answering = {response for response, _, _ in given}
+    latest = {
+        one for one in answering if not any(_later(when[other], when[one]) for other in answering)
+    }
+    return [each for each in given if each[0] in latest]
 
 
 #: The items of one linkId in the responses read: each response's path, the item's path
@@ -677,29 +689,57 @@ def _completes(
 ) -> bool:
     """Whether the answer at ``path`` lists every therapy of the ``records`` (a problem if not).
 
-    Fail closed: an answer replacing the records' history may add to it, never drop from
-    it. Each therapy they read with ATC codes is in the answer (a code in common), and
-    the answer lists at least as many therapies as they give: an uncoded one is then
-    taken to be one the answer codes.
+    Fail closed: an answer replacing the records' history may add to it and complete
+    what they leave out (codes, an outcome), never drop or change what they say. Each
+    therapy they read is in the answer: one with ATC codes by a code in common, one
+    without by its name (the first word of either name in the other's, ``ondansetron``
+    in ``ondansetron 4 MG Oral Tablet``); and the answer does not call it never given
+    (a contraindication), which a record of a therapy given contradicts. Nor does it
+    list fewer therapies than the records give.
     """
-    given = [set(t["codes"]) for t in listed]
     for where, therapy in records:
-        if therapy["codes"] and not any(set(therapy["codes"]) & each for each in given):
+        found = [each for each in listed if _same_therapy(therapy, each)]
+        shown_as = ", ".join(therapy["codes"]) or repr(therapy["name"])
+        if not found:
             reading.fail(
                 path,
-                f"{link} leaves out the therapy at {where} ({', '.join(therapy['codes'])}): "
-                "an answer beside the records lists every therapy they give",
+                f"{link} leaves out the therapy at {where} ({shown_as}): an answer beside "
+                "the records lists every therapy they give",
+            )
+            return False
+        if all(each.get("outcome") == "contraindication" for each in found):
+            reading.fail(
+                path,
+                f"{link} says the therapy at {where} ({shown_as}) was never given "
+                "(contraindication): the record gives it",
             )
             return False
     if len(listed) < len(records):
-        uncoded = [where for where, therapy in records if not therapy["codes"]]
         reading.fail(
             path,
             f"{link} lists {len(listed)} therapies, the records {len(records)}: it leaves out "
-            f"one of those at {', '.join(uncoded or [where for where, _ in records])}",
+            f"one of those at {', '.join(where for where, _ in records)}",
         )
         return False
     return True
+
+
+def _same_therapy(record: Data, answer: Data) -> bool:
+    """Whether an answer's therapy is the record's: a code in common, or, uncoded, by name."""
+    if record["codes"]:
+        return bool(set(record["codes"]) & set(answer.get("codes") or ()))
+    words = [_first_word(record.get("name")), _first_word(answer.get("name"))]
+    names = [_words(record.get("name")), _words(answer.get("name"))]
+    return bool(words[0] and words[0] in names[1]) or bool(words[1] and words[1] in names[0])
+
+
+def _words(name: object) -> list[str]:
+    return re.findall(r"[0-9a-z]+", name.casefold()) if isinstance(name, str) else []
+
+
+def _first_word(name: object) -> str | None:
+    found = _words(name)
+    return found[0] if found else None
 
 
 def _coded(link: str, value: object) -> object:

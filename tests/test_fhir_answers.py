@@ -1042,6 +1042,22 @@ class TestAnswersCompletingTheHistory:
         [(path, _)] = faults(data)
         assert path.startswith("Bundle.entry[4].resource.item[0]")
 
+    def test_nor_by_splitting_a_record_of_two_codes(self) -> None:
+        """Any entry of the answer that is the recorded therapy may not call it never given."""
+        record = _statement("active")
+        record["medicationCodeableConcept"]["coding"].append(
+            {"system": codes.ATC, "code": "A04AA01"}
+        )
+        never = group(
+            _CON,
+            name=[{"valueString": "pembrolizumab"}],
+            codes=[{"valueString": "L01FF02"}],
+            outcome=[{"valueCoding": {"code": "contraindication"}}],
+        )
+        data = ordered(record, response(never, *_answer(_CON, _OND)))
+        [(_, reason)] = faults(data)
+        assert "was never given (contraindication): the record gives it" in reason
+
     def test_an_answer_may_not_call_a_given_therapy_never_given(self) -> None:
         """A record gives the therapy; the answer's contraindication contradicts it."""
         item = group(
@@ -1078,6 +1094,13 @@ class TestAnswersCompletingTheHistory:
                 "give",
             ),
             (
+                [_rx_order(name="nivolumab 10 MG/ML Injectable Solution")],
+                [("10 mg ondansetron Solution", "A04AA01")],
+                "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                "('nivolumab 10 MG/ML Injectable Solution'): an answer beside the records lists "
+                "every therapy they give",
+            ),
+            (
                 [_statement("active"), _statement("active", ident="t")],
                 [_PEM],
                 "lists 1 therapies, the records 2: it leaves out one of those at "
@@ -1089,6 +1112,7 @@ class TestAnswersCompletingTheHistory:
             "a coded therapy left out",
             "an uncoded one left out",
             "an uncoded one swapped for another",
+            "an uncoded one matched by a dose's words",
             "one of two alike left out",
         ],
     )

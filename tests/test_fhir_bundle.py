@@ -1681,6 +1681,32 @@ class TestRoleInForce:
         specialties = request_from_bundle(data, "proleukin").prescriber.specialties
         assert (specialties is not None) is known
 
+    @pytest.mark.parametrize(
+        ("practitioner", "active", "where"),
+        [
+            ([], None, "practitioner"),
+            ({"reference": 5}, None, "practitioner.reference"),
+            ({"reference": "Practitioner/doctor"}, "false", "active"),
+        ],
+    )
+    def test_a_practitioner_said_wrongly_is_a_fault(
+        self, practitioner: object, active: object, where: str
+    ) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "PractitionerRole")["practitioner"] = practitioner
+        person = {"resourceType": "Practitioner", "id": "doctor", "active": active}
+        data["entry"].append({"resource": person})
+        [(path, _)] = faults(data)
+        entry = (
+            index(data, "Practitioner") if where == "active" else index(data, "PractitionerRole")
+        )
+        assert path == f"Bundle.entry[{entry}].resource.{where}"
+
+    def test_a_practitioner_by_display_alone_is_read(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "PractitionerRole")["practitioner"] = {"display": "Dr. A. Example"}
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
     def test_nor_its_affiliations(self) -> None:
         data = bundle("gvhd-approve")
         role = next(

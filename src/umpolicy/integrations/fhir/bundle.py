@@ -756,11 +756,17 @@ def practitioner(reading: Reading, found: Located, field: str, date: str | None)
     reading.source(field, found.path)
     if not _in_force(reading, found.resource, found.path, date):
         return person
-    who = found.get("practitioner") if found.type == "PractitionerRole" else None
-    target = who.get("reference") if isinstance(who, Mapping) else None
-    person_of_role = reading.lookup(target) if isinstance(target, str) else None
-    if person_of_role is not None and person_of_role.get("active") is False:
-        return person  # the role of a practitioner no longer active: not in force either
+    if found.type == "PractitionerRole" and "practitioner" in found.resource:
+        # The role of a practitioner no longer active is not in force either. One not
+        # in the bundle is not read (as before); one referred to wrongly is a problem.
+        where = at(found.path, "practitioner")
+        who = element(reading, found.get("practitioner"), where, Mapping, "a Reference")
+        target = who.get("reference") if who is not None else None
+        if who is not None and "reference" in who and not isinstance(target, str):
+            reading.fail(at(where, "reference"), f"expected a reference, got {shown(target)}")
+        behind = reading.lookup(target) if isinstance(target, str) else None
+        if behind is not None and not _in_force(reading, behind.resource, behind.path, date):
+            return person
     specialties = []
     if found.type == "PractitionerRole":
         for where, concept in items(reading, found.get("specialty"), at(found.path, "specialty")):

@@ -692,9 +692,10 @@ def _completes(
     Fail closed: an answer replacing the records' history may add to it and complete
     what they leave out (codes, an outcome), never drop or change what they say. Each
     therapy they read is in the answer: one with ATC codes by a code in common, one
-    without by its name (the first word of either name in the other's, ``ondansetron``
-    in ``ondansetron 4 MG Oral Tablet``); and the answer does not call it never given
-    (a contraindication), which a record of a therapy given contradicts. Nor does it
+    without by its drug's name (the record's first word of letters among the answer's
+    words: ``ondansetron 4 MG Oral Tablet`` is named by ``ondansetron``); and no entry
+    of the answer that is it calls it never given (a contraindication), which a record
+    of a therapy given contradicts. Nor does it
     list fewer therapies than the records give.
     """
     for where, therapy in records:
@@ -707,7 +708,7 @@ def _completes(
                 "the records lists every therapy they give",
             )
             return False
-        if all(each.get("outcome") == "contraindication" for each in found):
+        if any(each.get("outcome") == "contraindication" for each in found):
             reading.fail(
                 path,
                 f"{link} says the therapy at {where} ({shown_as}) was never given "
@@ -725,21 +726,21 @@ def _completes(
 
 
 def _same_therapy(record: Data, answer: Data) -> bool:
-    """Whether an answer's therapy is the record's: a code in common, or, uncoded, by name."""
+    """Whether an answer's therapy is the record's: a code in common, or, uncoded, its drug.
+
+    An uncoded record (an order coded for ordering, ``nivolumab 10 MG/ML Injectable
+    Solution``) is named by its first word of letters, its drug's name as RxNorm and
+    most EHRs write it first; the answer must say that word. A dose, a unit or a form
+    (``10``, ``mg``, ``Solution``) names no drug.
+    """
     if record["codes"]:
         return bool(set(record["codes"]) & set(answer.get("codes") or ()))
-    words = [_first_word(record.get("name")), _first_word(answer.get("name"))]
-    names = [_words(record.get("name")), _words(answer.get("name"))]
-    return bool(words[0] and words[0] in names[1]) or bool(words[1] and words[1] in names[0])
+    drug = next((word for word in _words(record.get("name")) if word.isalpha()), None)
+    return drug is not None and drug in _words(answer.get("name"))
 
 
 def _words(name: object) -> list[str]:
     return re.findall(r"[0-9a-z]+", name.casefold()) if isinstance(name, str) else []
-
-
-def _first_word(name: object) -> str | None:
-    found = _words(name)
-    return found[0] if found else None
 
 
 def _coded(link: str, value: object) -> object:

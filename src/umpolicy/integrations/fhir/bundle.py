@@ -577,8 +577,7 @@ def _drug(reading: Reading, found: Located, *, strict: bool = True) -> tuple[obj
         if strict:
             drug = reading.resolve(reference, at(found.path, "medicationReference"), "Medication")
         else:
-            target = reference.get("reference") if isinstance(reference, Mapping) else None
-            drug = reading.lookup(target) if isinstance(target, str) else None
+            drug = reading.referred(reference)
             drug = drug if drug is not None and drug.type == "Medication" else None
         concept, where = (
             (None, where) if drug is None else (drug.get("code"), at(drug.path, "code"))
@@ -764,7 +763,7 @@ def practitioner(reading: Reading, found: Located, field: str, date: str | None)
         target = who.get("reference") if who is not None else None
         if who is not None and "reference" in who and not isinstance(target, str):
             reading.fail(at(where, "reference"), f"expected a reference, got {shown(target)}")
-        behind = reading.lookup(target) if isinstance(target, str) else None
+        behind = reading.referred(who)
         if behind is not None and not _in_force(reading, behind.resource, behind.path, date):
             return person
     specialties = []

@@ -291,7 +291,7 @@ def read_responses(reading: Reading, data: Data, patient: Located | None) -> Non
     every response the patient ever gave, and a later response may answer only some.
     """
     read: tuple[Policy, dict[str, Question]] | None = None
-    grouped: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {}
+    grouped: dict[str, Given] = {}
     responses: list[Located] = []
     for found in reading.of_type("QuestionnaireResponse"):
         target = found.get("questionnaire")
@@ -695,8 +695,8 @@ def _completes(
     without by its drug's name (the record's first word of letters among the answer's
     words: ``ondansetron 4 MG Oral Tablet`` is named by ``ondansetron``); and no entry
     of the answer that is it calls it never given (a contraindication), which a record
-    of a therapy given contradicts. Nor does it
-    list fewer therapies than the records give.
+    of a therapy given contradicts. Nor does it list fewer therapies than the records
+    give.
     """
     for where, therapy in records:
         found = [each for each in listed if _same_therapy(therapy, each)]

@@ -116,6 +116,15 @@ class Reading:
             found = self.by_reference.get("/".join(target.rstrip("/").split("/")[-2:]))
         return found
 
+    def referred(self, reference: object) -> Located | None:
+        """The resource a Reference points to, if here; nothing said of one that is not.
+
+        For a record read leniently (an order other than the one decided): where
+        :meth:`resolve` reports a reference that does not resolve, this says nothing.
+        """
+        target = reference.get("reference") if isinstance(reference, Mapping) else None
+        return self.lookup(target) if isinstance(target, str) else None
+
     def of_type(self, kind: str) -> list[Located]:
         """Every resource of this type, in the order found."""
         return self.by_type.get(kind, [])

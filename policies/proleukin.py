@@ -109,8 +109,13 @@ ANTICANCER_THERAPY = ValueSet(
     "ATC",
     prefixes=("L01", "L02", "L03AB"),
 )
+# ATC H02A (plain) and H02B (combinations): H02's third group, H02C, is the antiadrenal
+# preparations (trilostane, osilodrostat), which block cortisol and are no corticosteroid.
 SYSTEMIC_CORTICOSTEROIDS = ValueSet(
-    "systemic-corticosteroids", "Corticosteroids for systemic use", "ATC", prefixes=("H02",)
+    "systemic-corticosteroids",
+    "Corticosteroids for systemic use",
+    "ATC",
+    prefixes=("H02A", "H02B"),
 )
 
 # What a provider is asked that the shared request vocabulary has no place for.

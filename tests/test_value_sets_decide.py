@@ -207,12 +207,30 @@ class TestTherapyClasses:
     @pytest.mark.criteria("3.C")
     @pytest.mark.parametrize(
         ("code", "counts"),
-        [("H02AB07", True), ("H02AB06", True), ("H01BA02", False), ("H03AA01", False)],
+        [
+            ("H02AB07", True),  # prednisone
+            ("H02AB06", True),  # prednisolone
+            ("H02BX01", True),  # methylprednisolone, combinations
+            ("H01BA02", False),  # desmopressin
+            ("H03AA01", False),  # levothyroxine
+            # H02C is antiadrenal preparations: drugs that block cortisol, not corticosteroids.
+            ("H02CA01", False),  # trilostane
+            ("H02CA02", False),  # osilodrostat
+        ],
     )
     def test_systemic_corticosteroids(self, code: str, counts: bool) -> None:
         data = load(GVHD)
         data["therapies"]["concomitant"] = [{"name": "a therapy", "codes": [code]}]
         assert outcome(data) is (Outcome.APPROVE if counts else Outcome.NOT_RECOMMENDED)
+
+    @pytest.mark.criteria("3.C")
+    def test_the_group_h02_may_be_an_antiadrenal(self) -> None:
+        """ATC H02 holds the antiadrenal preparations too: a therapy coded H02 may be one."""
+        data = load(GVHD)
+        data["therapies"]["concomitant"] = [{"name": "a therapy", "codes": ["H02"]}]
+        decision = evaluate(json.dumps(data))
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert [reason.label for reason in decision.reasons] == ["3.C"]
 
 
 class TestWeightTiers:

@@ -605,9 +605,11 @@ class TestEstablishedOnTherapy:
 
 @pytest.mark.criteria("1", "2")
 class TestDiagnoses:
-    """Rheumatoid arthritis is M05*/M06*; pJIA M08.0*/M08.3*; others match no indication."""
+    """Rheumatoid arthritis is M05*/M06* but Still's; pJIA M08.0*/M08.3*; others no indication."""
 
-    @pytest.mark.parametrize("code", ["M05", "M05.79", "M06.9", "M06.09"])
+    @pytest.mark.parametrize(
+        "code", ["M05", "M05.79", "M06.9", "M06.09", "M06.00", "M06.20", "M06.30", "M06.89"]
+    )
     def test_rheumatoid_arthritis(self, code: str) -> None:
         data = changed(base_data("ra_initial"), {"diagnoses": [{"code": code}]})
         decision = decide(data)
@@ -628,6 +630,22 @@ class TestDiagnoses:
             decision = decide(data)
             assert decision.outcome is Outcome.NOT_RECOMMENDED
             assert reason_labels(decision) == ("1", "2")
+
+    def test_adult_onset_stills_disease_is_not_rheumatoid_arthritis(self) -> None:
+        """M06.1 sits in M06 ("other rheumatoid arthritis") but is another disease."""
+        data = changed(base_data("ra_initial"), {"diagnoses": [{"code": "M06.1"}]})
+        decision = decide(data)
+        assert decision.outcome is Outcome.NOT_RECOMMENDED
+        assert reason_labels(decision) == ("1", "2")
+
+    @pytest.mark.parametrize("code", ["M06.4", "M06"])
+    def test_a_code_that_may_be_another_disease_leaves_it_open(self, code: str) -> None:
+        """Inflammatory polyarthropathy, or the category M06 (it holds Still's), may be RA."""
+        data = changed(base_data("ra_initial"), {"diagnoses": [{"code": code}]})
+        decision = decide(data)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert reason_labels(decision) == ("1",)
+        assert decision.facts_needed == ("diagnoses",)
 
     def test_both_conditions_are_decided_by_the_first(self) -> None:
         data = changed(

@@ -66,6 +66,10 @@ RHEUMATOID_ARTHRITIS_CODES = ValueSet(
     "Rheumatoid arthritis",
     "ICD-10-CM",
     prefixes=("M05", "M06"),  # seropositive; other rheumatoid arthritis
+    # M06 also holds two codes that are not rheumatoid arthritis: adult-onset Still's
+    # disease, another disease; and inflammatory polyarthropathy, which may be RA or not.
+    excluded=("M06.1",),
+    undecided=("M06.4",),
 )
 PJIA_CODES = ValueSet(
     "polyarticular-juvenile-idiopathic-arthritis",
@@ -467,9 +471,10 @@ INTERPRETATIONS = (
         "Which diagnosis codes are each condition",
         f"Rheumatoid arthritis is a code of {RHEUMATOID_ARTHRITIS_CODES.describe()}: "
         "seropositive, and other rheumatoid arthritis. M06 also holds adult-onset Still's "
-        "disease (M06.1) and "
-        "inflammatory polyarthropathy (M06.4); the teaching set keeps the whole category "
-        "for brevity, where a real plan would list the codes it means. Polyarticular "
+        "disease (M06.1), another disease, so it is taken out; and inflammatory "
+        "polyarthropathy (M06.4), which may be rheumatoid arthritis or not, so it leaves "
+        "criterion 1 unknown and the decision asks for a more specific code (as does the "
+        "category M06 itself, which holds both). Polyarticular "
         f"juvenile idiopathic arthritis is a code of {PJIA_CODES.describe()}: unspecified "
         "juvenile rheumatoid arthritis, where seropositive polyarticular disease is coded, "
         "and juvenile rheumatoid polyarthritis, seronegative. A request with diagnoses of "

@@ -206,6 +206,18 @@ class TestOptionsCheckedFirst:
         (line,) = capsys.readouterr().err.splitlines()
         assert line.startswith(said)
 
+    @pytest.mark.parametrize("command", ["evaluate", "batch"])
+    def test_an_as_of_no_version_of_the_policy_covers(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+    ) -> None:
+        """One error naming --as-of, not one per line: no line could be decided under it."""
+        absent = str(tmp_path / "absent.jsonl")
+        options = ("--policy", "proleukin", "--as-of", "2021-06-01", "--today", "2026-03-03")
+        assert run(command, absent, *options) == (2, "")
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith("invalid input: no version of 'proleukin' is in force on 2021-06-01")
+        assert line.endswith("(version 2025-02-05)) @ --as-of")
+
     def test_the_installed_policies_are_listed(self, capsys: pytest.CaptureFixture[str]) -> None:
         assert run("batch", str(APPROVE), "--policy", "nosuch") == (2, "")
         installed = ", ".join(policy_names())
@@ -250,6 +262,28 @@ class TestOptionsCheckedFirst:
             cli.parser().parse_args([command, "r.jsonl", *spec, "--jobs", jobs])
         assert info.value.code == 2
         assert capsys.readouterr().err.endswith(f"error: argument --jobs: {said}\n")
+
+    @pytest.mark.parametrize(
+        ("port", "said"),
+        [
+            ("65536", "a port is from 0 to 65535, got 65536"),
+            ("99999", "a port is from 0 to 65535, got 99999"),
+            ("-1", "a port is from 0 to 65535, got -1"),
+            ("http", "not a whole number: 'http'"),
+        ],
+    )
+    def test_a_port_out_of_range(
+        self, capsys: pytest.CaptureFixture[str], port: str, said: str
+    ) -> None:
+        """``serve --port 99999`` ended in the socket library's OverflowError, a traceback."""
+        with pytest.raises(SystemExit) as info:
+            cli.parser().parse_args(["serve", "--port", port])
+        assert info.value.code == 2
+        assert capsys.readouterr().err.endswith(f"error: argument --port: {said}\n")
+
+    def test_a_port_within_range(self) -> None:
+        for port in (0, 8000, 65535):
+            assert cli.parser().parse_args(["serve", "--port", str(port)]).port == port
 
     @pytest.mark.parametrize("command", ["batch", "replay"])
     def test_jobs_within_bounds(self, capsys: pytest.CaptureFixture[str], command: str) -> None:

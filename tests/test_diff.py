@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from umpolicy import (
     AllOf,
+    AnswerType,
     AnyOf,
     AtLeast,
     AtMost,
@@ -19,12 +20,22 @@ from umpolicy import (
     IsTrue,
     Predicate,
     Quantity,
+    Question,
     load_policy,
 )
 from umpolicy.cli import main
-from umpolicy.engine.diff import ALIKE, Change, Kind, Line, PolicyDiff, diff, diff_specs
+from umpolicy.engine.diff import (
+    ALIKE,
+    EXCLUSIONS,
+    Change,
+    Kind,
+    Line,
+    PolicyDiff,
+    diff,
+    diff_specs,
+)
 from umpolicy.history import DifferentPoliciesError, InForce
-from umpolicy.policy import Policy, Provenance
+from umpolicy.policy import NotRecommended, Policy, Provenance, Statement
 from umpolicy.render.diff import RECONSTRUCTED, SAME, diff_markdown, diff_text
 from umpolicy_policies import proleukin, proleukin_2022
 
@@ -238,6 +249,130 @@ class TestEachKind:
         assert kinds(diff(both, small)) == [("removed", "1", None)]
         text = diff_text(diff(both, small))
         assert "1 Cutaneous Melanoma\n  removed 1\n" in text
+
+
+CATCH_ALL = BASE.not_recommended[0]
+BIOLOGIC = NotRecommended("2", "Concurrent use with another biologic.", yes("biologic"))
+
+
+def excluding(*items: NotRecommended) -> Policy:
+    """Proleukin with these items of CONDITIONS NOT RECOMMENDED."""
+    return evolve(BASE, not_recommended=items, version="v")
+
+
+class TestExclusions:
+    """An item of CONDITIONS NOT RECOMMENDED added, removed, reworded, re-checked: reported."""
+
+    def test_added(self) -> None:
+        found = diff(BASE, excluding(CATCH_ALL, BIOLOGIC))
+        assert kinds(found) == [("added", None, "Not Recommended 2")]
+        assert found.changes[0].indication == EXCLUSIONS
+        assert found.changes[0].after == Line("Not Recommended 2", BIOLOGIC.text)
+
+    def test_removed(self) -> None:
+        found = diff(excluding(CATCH_ALL, BIOLOGIC), BASE)
+        assert kinds(found) == [("removed", "Not Recommended 2", None)]
+
+    def test_reworded(self) -> None:
+        reworded = evolve(BIOLOGIC, text="Concurrent use with any other biologic.")
+        found = diff(excluding(CATCH_ALL, BIOLOGIC), excluding(CATCH_ALL, reworded))
+        assert kinds(found) == [("reworded", "Not Recommended 2", "Not Recommended 2")]
+        assert found.changes[0].notes == ()
+
+    def test_its_check_changed(self) -> None:
+        other = evolve(BIOLOGIC, check=yes("other_biologic"))
+        found = diff(excluding(CATCH_ALL, BIOLOGIC), excluding(CATCH_ALL, other))
+        assert kinds(found) == [("rule changed", "Not Recommended 2", "Not Recommended 2")]
+        assert found.changes[0].notes == (
+            ("rule", "answers.biologic is yes", "answers.other_biologic is yes"),
+        )
+
+    def test_its_limits_changed(self) -> None:
+        young = NotRecommended("2", "Patients under 18.", AtLeast("patient.age", Quantity(1, "a")))
+        older = evolve(young, check=AtLeast("patient.age", Quantity(2, "a")))
+        found = diff(excluding(CATCH_ALL, young), excluding(CATCH_ALL, older))
+        assert kinds(found) == [("limits changed", "Not Recommended 2", "Not Recommended 2")]
+
+    def test_relettered_after_a_removal(self) -> None:
+        first = NotRecommended("1", "Use in pregnancy.", yes("pregnant"))
+        before = excluding(first, evolve(BIOLOGIC, label="2"), evolve(CATCH_ALL, label="3"))
+        after = excluding(evolve(BIOLOGIC, label="1"), evolve(CATCH_ALL, label="2"))
+        found = diff(before, after)
+        assert kinds(found) == [("removed", "Not Recommended 1", None)]
+        assert relettered(found) == [
+            [("Not Recommended 2", "Not Recommended 1"), ("Not Recommended 3", "Not Recommended 2")]
+        ]
+
+    def test_rendered(self) -> None:
+        found = diff(BASE, excluding(CATCH_ALL, BIOLOGIC))
+        expected = f"{EXCLUSIONS}\n  added Not Recommended 2\n    after:  {BIOLOGIC.text}\n"
+        assert diff_text(found).endswith(expected)
+        assert f"## {EXCLUSIONS}" in diff_markdown(found)
+
+    def test_the_replay_pairs_them_as_the_diff_does(self) -> None:
+        """A removed exclusion has no counterpart, whatever label the next one takes."""
+        from umpolicy.replay import counterparts
+
+        first = NotRecommended("1", "Use in pregnancy.", yes("pregnant"))
+        before = excluding(first, evolve(BIOLOGIC, label="2"), evolve(CATCH_ALL, label="3"))
+        after = excluding(evolve(BIOLOGIC, label="1"), evolve(CATCH_ALL, label="2"))
+        there = counterparts(before, after)
+        assert "Not Recommended 1" not in there
+        assert there["Not Recommended 2"] == "Not Recommended 1"
+
+
+CHOICE = Question(
+    "stage", "Which stage?", AnswerType.CHOICE, values=(("III", "Stage III"), ("IV", "Stage IV"))
+)
+SITES = Question(
+    "sites",
+    "Which sites?",
+    AnswerType.LIST,
+    fields=(Question("size", "How large?", AnswerType.QUANTITY, units=("mm", "cm")),),
+)
+
+
+class TestTheOtherWords:
+    """The statement, preambles, titles, sections and questions: a change to any is shown."""
+
+    @pytest.mark.parametrize(
+        ("field", "after"),
+        [
+            ("title", evolve(BASE, title="Another title")),
+            ("drug", evolve(BASE, drug="Aldesleukin")),
+            ("plans", evolve(BASE, plans="Other plans")),
+            ("statement", evolve(BASE, statement=(Statement("only", "Another statement."),))),
+            ("preamble", evolve(BASE, preamble="Another preamble.")),
+            ("not recommended preamble", evolve(BASE, not_recommended_preamble="Other.")),
+            (
+                "question metastatic",
+                evolve(BASE, questions=(evolve(BASE.questions[0], text="Metastatic?"),)),
+            ),
+        ],
+    )
+    def test_each_field(self, field: str, after: Policy) -> None:
+        found = diff(BASE, evolve(after, version="v"))
+        assert field in [each[0] for each in found.metadata]
+        assert f"{field.capitalize()}: " in diff_text(found)
+
+    def test_a_question_in_words(self) -> None:
+        found = diff(BASE, evolve(BASE, questions=(*BASE.questions, CHOICE, SITES)))
+        said = {each[0]: each[1:] for each in found.metadata}
+        assert said["question stage"] == (
+            "",
+            "Which stage? [choice: III (Stage III), IV (Stage IV)]",
+        )
+        assert said["question sites"] == (
+            "",
+            "Which sites? [list; each: How large? [quantity in mm, cm]]",
+        )
+
+    def test_an_indications_section(self) -> None:
+        first = BASE.indications[0]
+        moved = evolve(first, section="Other Uses with Supportive Evidence")
+        found = diff(BASE, evolve(BASE, indications=(moved, *BASE.indications[1:])))
+        assert kinds(found) == [("section changed", "1", "1")]
+        assert found.changes[0].notes == (("section", first.section, moved.section),)
 
 
 class TestRendered:

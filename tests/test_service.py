@@ -27,7 +27,7 @@ from openapi_spec_validator import validate as validate_openapi
 from tests.live_server import Served, call, post_json, running
 from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.cli import main
-from umpolicy.errors import InputError
+from umpolicy.errors import InputError, PolicyError
 from umpolicy.integrations.fhir.write import hook_from_request
 from umpolicy.integrations.service import app as service_app
 from umpolicy.integrations.service.app import create_app
@@ -73,6 +73,15 @@ class TestDecide:
         answer = post_json(served, f"/decide{query}", APPROVE.read_bytes())
         assert answer.status == 200
         assert (answer.json()["trail"] is not None) is trail
+
+    def test_decided_under_the_version_in_force(self, served: Served) -> None:
+        """A request dated under an earlier version is decided under it, not the newest."""
+        raw = APPROVE.read_bytes().replace(b'"2026-03-02"', b'"2024-06-03"')
+        answer = post_json(served, "/decide", raw)
+        assert answer.status == 200
+        assert answer.json()["policy"]["version"] == "2022-01-01"
+        assert answer.json()["outcome"] != "approve"  # 2.C: clear cell histology, not given
+        assert answer.body.decode() == to_json(evaluate(raw))
 
     def test_never_cached(self, served: Served) -> None:
         """A decision carries a patient's data: no cache on the way keeps it."""
@@ -290,6 +299,19 @@ class TestHealth:
             assert answer.status == 422
             reason = "the policy 'proleukin' is installed but not served here (see /readyz)"
             assert answer.json() == {"errors": [{"path": "$.policy", "reason": reason}]}
+
+    def test_a_history_that_cannot_be_loaded_is_not_ready(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Every version must load: a request is decided under the one in force on its date."""
+
+        def broken(name: str) -> None:
+            raise PolicyError(f"the history of {name!r} does not hold its registered version")
+
+        monkeypatch.setattr(service_app, "load_history", broken)
+        answer = service_app.Service(["proleukin"])
+        assert not answer.ready
+        assert answer.status["proleukin"].startswith("cannot be loaded: PolicyError")
 
     def test_no_policy_is_not_ready(self) -> None:
         """A service with no policy to decide under is never ready."""

@@ -112,6 +112,16 @@ class TestCRD:
         expected = crd_response(evaluate_hook(call_, "proleukin"), call_)
         assert loads(answer.body) == loads(fhir_json(expected))
 
+    def test_decided_under_the_version_in_force(self, served: Served) -> None:
+        """An order authored under an earlier version is decided under it, not the newest."""
+        text = APPROVE.read_text().replace('"2026-03-02"', '"2024-06-03"')
+        call_ = loads(fhir_json(hook_from_request(parse_request(text))))
+        answer = send(served, "/cds-services/proleukin-order-sign", call_, "application/json")
+        assert answer.status == 200
+        assert "(version 2022-01-01)" in answer.json()["cards"][0]["source"]["label"]
+        expected = crd_response(evaluate_hook(call_, "proleukin"), call_)
+        assert loads(answer.body) == loads(fhir_json(expected))
+
     def test_unknown_service(self, served: Served) -> None:
         """404, as an OperationOutcome naming the services there are."""
         answer = send(served, "/cds-services/nonesuch", {}, "application/json")

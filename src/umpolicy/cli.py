@@ -268,6 +268,21 @@ def _day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _port(text: str) -> int:
+    """``--port``: a TCP port, 0 to 65535 (0: one the system picks); else a usage error.
+
+    Past the range, the socket library raises ``OverflowError`` as the server starts:
+    a traceback, not a word on the option.
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is from 0 to 65535, got {value}")
+    return value
+
+
 def _as_of(args: argparse.Namespace) -> dt.date | None:
     """``--as-of``, when given and not in the future; an :class:`InputError` naming it if it is.
 
@@ -293,12 +308,16 @@ def _checked(args: argparse.Namespace) -> dt.date | None:
     option (exit status 2), never one per line: a ``--today`` or ``--as-of`` no request
     may be dated (:func:`umpolicy.io.validation.not_dates`: 9999-12-31 is a typo), an
     ``--as-of`` in the future (:func:`_as_of`), a ``--policy`` no installed policy has
-    (as the registry says it, with the installed ones; not as a request naming another).
+    (as the registry says it, with the installed ones; not as a request naming another),
+    an ``--as-of`` no version of the ``--policy`` is in force on (saying which are).
     """
     check_dates({"--today": args.today, "--as-of": args.as_of})
     as_of = _as_of(args)
     if args.policy is not None:
-        load_history(args.policy)  # an UnknownPolicyError, as main() reports it
+        history = load_history(args.policy)  # an UnknownPolicyError, as main() reports it
+        if as_of is not None and history.on(as_of) is None:
+            reason = f"no version of {args.policy!r} is in force on {as_of} ({history.covered})"
+            raise InputError([FieldError("--as-of", reason)])
     return as_of
 
 
@@ -380,7 +399,7 @@ def parser() -> argparse.ArgumentParser:
         "serve", help="serve decisions over HTTP: JSON, CDS Hooks, PAS and DTR (umpolicy[serve])"
     )
     service.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    service.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    service.add_argument("--port", type=_port, default=8000, help="port to listen on (8000)")
     service.add_argument(
         "--docs-base",
         help="where the policies' pages are published, for CRD cards to link to "

@@ -11,6 +11,11 @@ what stays unpaired is added or removed.
 A heading whose words differ only in the list of its children's letters ("(A, B, C, D,
 and E)" to "(A, B, C, and D)") is not reworded: the list follows its children, and the
 relettering says so.
+
+The items of CONDITIONS NOT RECOMMENDED FOR APPROVAL are lines too, matched the same way:
+an exclusion added, removed, reworded or given another check changes decisions as a
+criterion does. The policy's other words (its statement, preambles, an indication's
+section, the questions it asks) are compared as the version's own fields.
 """
 
 from __future__ import annotations
@@ -26,12 +31,16 @@ from attrs import evolve, frozen
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, LessThan
 from umpolicy.dsl.choice import Choice
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, roles
+from umpolicy.dsl.questions import Question
+from umpolicy.engine.decision import exclusion_label
 from umpolicy.history import InForce, one_policy
-from umpolicy.policy import Indication, Policy
+from umpolicy.policy import Indication, NotRecommended, Policy
 
 #: How alike two criteria's words must be (difflib's ratio) to be one criterion reworded
 #: when their labels differ too; with the same label and place, any rewording pairs them.
 ALIKE = 0.6
+#: The heading of the exclusions' changes, as the policy prints the section.
+EXCLUSIONS = "CONDITIONS NOT RECOMMENDED FOR APPROVAL"
 
 
 class Kind(Choice):
@@ -43,6 +52,7 @@ class Kind(Choice):
     RULE_CHANGED = "rule changed"
     LIMITS_CHANGED = "limits changed"
     PERIOD_CHANGED = "approval period changed"
+    SECTION_CHANGED = "section changed"
 
 
 @frozen
@@ -105,7 +115,8 @@ class PolicyDiff:
     """What changed between two versions of a policy: lines, reletterings, and metadata.
 
     ``metadata`` are ``(field, before, after)`` for the version's own fields that differ
-    (version, dates, revision note); ``note`` is the history's word on how its dates
+    (version, dates, revision note, the statement and preambles, each question asked:
+    ``question <id>``); ``note`` is the history's word on how its dates
     were established, when they are a reading.
     """
 
@@ -140,6 +151,7 @@ def diff(before: Policy | InForce, after: Policy | InForce, note: str = "") -> P
     for tag, olds, news in _aligned(*indications, _indication_key):
         for one, other in _paired(tag, olds, news, _indication_words):
             found.indication(one, other)
+    found.exclusions(old.policy.not_recommended, new.policy.not_recommended)
     return PolicyDiff(
         old, new, tuple(found.changes), tuple(found.reletterings), _metadata(old, new), note
     )
@@ -173,9 +185,38 @@ def _metadata(old: Version, new: Version) -> tuple[tuple[str, str, str], ...]:
         ("effective", str(old.policy.effective), str(new.policy.effective)),
         ("reviewed", str(old.policy.reviewed), str(new.policy.reviewed)),
         ("revision note", old.policy.revision_note, new.policy.revision_note),
+        *_words_of(old.policy, new.policy),
         ("content hash", old.policy.content_hash, new.policy.content_hash),
     ]
     return tuple(each for each in fields if each[1] != each[2])
+
+
+def _words_of(old: Policy, new: Policy) -> Iterator[tuple[str, str, str]]:
+    """The policy's words outside its lines, each side's: what a reader is told and asked."""
+    for what, read in (
+        ("title", lambda policy: policy.title),
+        ("drug", lambda policy: policy.drug),
+        ("plans", lambda policy: policy.plans),
+        ("statement", lambda policy: " ".join(each.text for each in policy.statement)),
+        ("preamble", lambda policy: policy.preamble),
+        ("not recommended preamble", lambda policy: policy.not_recommended_preamble),
+    ):
+        yield what, read(old), read(new)
+    asked = ({q.id: _asked(q) for q in old.questions}, {q.id: _asked(q) for q in new.questions})
+    for name in dict.fromkeys([*asked[0], *asked[1]]):
+        yield f"question {name}", asked[0].get(name, ""), asked[1].get(name, "")
+
+
+def _asked(question: Question) -> str:
+    """A question in words: what is asked, and what it takes (its type, values, units)."""
+    takes = question.type.value
+    if question.values:
+        takes += ": " + ", ".join(f"{code} ({words})" for code, words in question.values)
+    if question.units:
+        takes += f" in {', '.join(question.units)}"
+    if question.fields:
+        takes += "; each: " + "; ".join(_asked(each) for each in question.fields)
+    return f"{question.text} [{takes}]"
 
 
 # -- matching ---------------------------------------------------------------------------
@@ -207,7 +248,7 @@ def _indication_words(indication: Indication) -> str:
     return indication.title
 
 
-Item = TypeVar("Item", Node, Indication)
+Item = TypeVar("Item", Node, Indication, NotRecommended)
 
 
 def _aligned(
@@ -261,7 +302,7 @@ def _partner(old: Item, news: Sequence[Item], words: Callable[[Item], str]) -> i
     return None
 
 
-def _shape(item: Node | Indication) -> str:
+def _shape(item: Node | Indication | NotRecommended) -> str:
     return "group" if isinstance(item, AllOf | AnyOf) else type(item).__name__
 
 
@@ -297,9 +338,10 @@ def _same_bound(check: Check, other: Check) -> bool:
     )
 
 
-def _rule_notes(old: Node, new: Node) -> tuple[Kind | None, tuple[tuple[str, str, str], ...]]:
-    """How the node's own rules changed: limits only (same facts and comparisons), or more."""
-    before, after = roles(old), roles(new)
+def _rule_notes(
+    before: tuple[tuple[str, Check], ...], after: tuple[tuple[str, Check], ...]
+) -> tuple[Kind | None, tuple[tuple[str, str, str], ...]]:
+    """How a line's own rules (its :func:`roles`) changed: limits only, or more."""
     if before == after:
         return None, ()
     same_shape = len(before) == len(after) and all(
@@ -356,6 +398,16 @@ class _Found:
         if new is None:
             self.changes.append(Change(Kind.REMOVED, self.under, self.line(old.criteria, 0), None))
             return
+        if old.section != new.section:
+            self.changes.append(
+                Change(
+                    Kind.SECTION_CHANGED,
+                    self.under,
+                    Line(old.label, old.title),
+                    Line(new.label, new.title),
+                    (("section", old.section, new.section),),
+                )
+            )
         if old.approval != new.approval:
             self.changes.append(
                 Change(
@@ -371,7 +423,7 @@ class _Found:
 
     def node(self, old: Node, new: Node) -> None:
         """Compare one matched pair of lines, then their children."""
-        kind, notes = _rule_notes(old, new)
+        kind, notes = _rule_notes(roles(old), roles(new))
         words_old, words_new = _words(old), _words(new)
         lettered = _letters(old), _letters(new)
         letters_only = (
@@ -419,6 +471,46 @@ class _Found:
             self.reletterings.append(
                 Relettering(self.under, f"{new.label} {_words(new)}", tuple(moves), letters)
             )
+
+    def exclusions(self, olds: Sequence[NotRecommended], news: Sequence[NotRecommended]) -> None:
+        """Compare the items of CONDITIONS NOT RECOMMENDED, as the children of a heading."""
+        self.under = EXCLUSIONS
+        moves: list[tuple[Line, Line]] = []
+        for tag, ones, others in _aligned(olds, news, _exclusion_key):
+            for one, other in _paired(tag, ones, others, _exclusion_words):
+                if one is None:
+                    assert other is not None
+                    self.changes.append(Change(Kind.ADDED, EXCLUSIONS, None, self.item(other, 1)))
+                elif other is None:
+                    self.changes.append(Change(Kind.REMOVED, EXCLUSIONS, self.item(one, 0), None))
+                elif tag == "equal":
+                    if one.label != other.label:
+                        moves.append((self.item(one, 0), self.item(other, 1)))
+                else:
+                    kind, notes = _rule_notes(_exclusion_roles(one), _exclusion_roles(other))
+                    kind = Kind.REWORDED if one.text != other.text else kind
+                    assert kind is not None  # aligned apart: its words or its check differ
+                    change = Change(kind, EXCLUSIONS, self.item(one, 0), self.item(other, 1), notes)
+                    self.changes.append(change)
+        if moves:
+            self.reletterings.append(Relettering(EXCLUSIONS, EXCLUSIONS, tuple(moves)))
+
+    def item(self, item: NotRecommended, side: int) -> Line:
+        """An item of CONDITIONS NOT RECOMMENDED as a line, labelled as the trail labels it."""
+        label = exclusion_label(item)
+        return Line(label, item.text, label in self.reconstructed[side])
+
+
+def _exclusion_key(item: NotRecommended) -> Hashable:
+    return item.text, item.check
+
+
+def _exclusion_words(item: NotRecommended) -> str:
+    return item.text
+
+
+def _exclusion_roles(item: NotRecommended) -> tuple[tuple[str, Check], ...]:
+    return () if item.check is None else (("rule", item.check),)
 
 
 def _title(node: Node) -> str | None:

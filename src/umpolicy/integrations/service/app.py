@@ -37,7 +37,7 @@ from umpolicy.integrations.fhir.crd import DOCS_BASE
 from umpolicy.io.converter import dumps
 from umpolicy.io.schema import example_request
 from umpolicy.policy import Policy
-from umpolicy.registry import load_policy, policy_names
+from umpolicy.registry import load_history, load_policy, policy_names
 
 from . import fhir
 from .openapi import document
@@ -97,8 +97,9 @@ class Service:
     """What the endpoints share: the installed policies, loaded once, and the readiness.
 
     ``names`` are the policies to load and serve (every installed one unless given). A
-    policy that fails to load or to pass its checks leaves the service up
-    (``/healthz``) but not ready (``/readyz`` names it); the others still decide.
+    policy that fails to load or to pass its checks (any of its versions: a request is
+    decided under the one in force on its date) leaves the service up (``/healthz``)
+    but not ready (``/readyz`` names it); the others still decide.
     """
 
     def __init__(self, names: Iterable[str] | None = None) -> None:
@@ -107,6 +108,7 @@ class Service:
         for name in policy_names() if names is None else names:
             try:
                 policy = load_policy(name)
+                load_history(name)
             except Exception as error:  # any failure: reported, and the service not ready
                 self.status[name] = f"cannot be loaded: {type(error).__name__}: {error}"
                 LOG.error("policy %r cannot be loaded", name, exc_info=error)
@@ -130,6 +132,9 @@ class Service:
 
         A request names its policy; one installed but not served here (it failed to
         load, or was left out) is a 422 at ``$.policy``, any other fault the library's.
+        A served policy is passed by its name, so that the request is decided under the
+        version in force on its date, as the library decides it: the version loaded
+        here is only the newest.
         """
         data = parsed(raw)
         name = data.get("policy") if isinstance(data, Mapping) else None
@@ -138,7 +143,7 @@ class Service:
             reason = f"the policy {shown(name)} is installed but not served here (see /readyz)"
             raise Problem(422, [FieldError("$.policy", reason)])
         try:
-            return to_json(evaluate(data, policy, trail=trail))
+            return to_json(evaluate(data, None if policy is None else policy.name, trail=trail))
         except InputError as error:
             raise Problem(422, error.errors) from None
 

@@ -171,7 +171,8 @@ class Endpoints:
         if isinstance(call, Mapping) and call.get("hook") not in (None, hook):
             reason = f"this service answers {hook}, not {shown(call.get('hook'))}"
             raise Problem(422, [FieldError("hook", reason)])
-        decision = _decided(evaluate_hook, call, policy)
+        # by name: decided under the version in force on the order's date, not the newest
+        decision = _decided(evaluate_hook, call, policy.name)
         return fhir_json(crd_response(decision, call, docs_base=self.docs_base))
 
     async def submit(self, request: Request) -> Response:

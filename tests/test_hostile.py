@@ -150,6 +150,14 @@ class TestHugeNumbers:
         text = json.dumps(approved()).replace('"43500000"', "1e999999999")
         assert paths(text) == ["$.medication.dose.value"]
 
+    def test_quoted_as_the_number_given(self) -> None:
+        """The error quotes a JSON number as a number, not as Python's Decimal(...)."""
+        text = json.dumps(approved()).replace('"43500000"', "1e39999")
+        with pytest.raises(InputError) as info:
+            parse_request(text)
+        (error,) = info.value.errors
+        assert error.reason.startswith("1E+39999 is out of range")
+
 
 class TestLoneSurrogates:
     """Text that is not valid Unicode is an input error at its path, not a crash."""

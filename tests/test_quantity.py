@@ -98,7 +98,7 @@ class TestToDecimal:
             ("", "'' is not a decimal number"),
             ("NaN", "'NaN' is not a finite number"),
             ("-Infinity", "'-Infinity' is not a finite number"),
-            (Decimal("sNaN"), "Decimal('sNaN') is not a finite number"),
+            (Decimal("sNaN"), "sNaN is not a finite number"),
             ("1_000", "'1_000' is not plain decimal text (ASCII digits, no separators)"),
             ("٥", "'٥' is not plain decimal text (ASCII digits, no separators)"),
             (None, "expected decimal text, got NoneType"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import sys
 from collections.abc import Iterable
+from decimal import Decimal
 
 from attrs import field, frozen
 
@@ -21,13 +22,16 @@ def _cut(text: str) -> str:
 def shown(value: object) -> str:
     """A value as an error message quotes it: its repr, cut to :data:`SHOWN` characters.
 
+    A decimal is quoted as the number it is (``1E+999999``), as the JSON text that
+    gave it wrote it, not as Python's ``Decimal('1E+999999')``.
+
     A 10 MB string in a request must not make a 10 MB error. Nor may a value whose
     repr fails make any error at all: it is said in a few words instead, an integer
     past Python's limit on the digits it writes out (:func:`sys.get_int_max_str_digits`)
     as one of more digits than that, anything else by its type.
     """
     try:
-        text = repr(value)
+        text = str(value) if isinstance(value, Decimal) else repr(value)
     except Exception:  # an integer of more than 4300 digits, or a repr of a caller's that fails
         if isinstance(value, int):
             return f"an integer of more than {sys.get_int_max_str_digits()} digits"

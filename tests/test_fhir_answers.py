@@ -381,7 +381,7 @@ class TestTheClaimsShape:
         data["entry"][2]["resource"]["requester"] = {"reference": "Practitioner/d"}
         assert request_from_bundle(data, "proleukin").prescriber == umpolicy.Practitioner()
 
-    def test_statuses_without_codes_and_odd_times(self) -> None:
+    def test_statuses_without_systems_and_odd_times(self) -> None:
         weight = {
             "resourceType": "Observation",
             "status": "final",
@@ -390,8 +390,8 @@ class TestTheClaimsShape:
         }
         condition = {
             "resourceType": "Condition",
-            "clinicalStatus": {"coding": [{"display": "active"}]},
-            "verificationStatus": "confirmed",
+            "clinicalStatus": {"coding": [{"code": "active"}]},
+            "verificationStatus": {"coding": [{"code": "confirmed"}]},
             "code": {"coding": [{"system": codes.ICD10CM, "code": "C64.9"}]},
         }
         for times in (("2026-03-01", "2026-03-02T10:00:00"), (3, "2026-03-02"), ("2026-03", "x")):

@@ -1927,3 +1927,82 @@ class TestAPlannedEnd:
         statement["effectivePeriod"] = {"start": "2025-09-01", "end": "2029-09-01"}
         decision = evaluate_bundle(data, "quellimab", today=TODAY)
         assert decision.outcome is Outcome.APPROVE
+
+
+_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+
+
+class TestConditionStatus:
+    """A Condition's status is read in its system; one not read is a fault, never current."""
+
+    @pytest.mark.parametrize(
+        ("name", "status", "where"),
+        [
+            ("clinicalStatus", "resolved", "clinicalStatus"),
+            ("clinicalStatus", {"text": "resolved"}, "clinicalStatus"),
+            ("clinicalStatus", {"coding": [{"code": 5}]}, "clinicalStatus.coding[0].code"),
+            (
+                "clinicalStatus",
+                {"coding": [{"system": "urn:ehr", "code": "active"}]},
+                "clinicalStatus",
+            ),
+            ("clinicalStatus", {"coding": [{"code": "Resolved"}]}, "clinicalStatus.coding[0].code"),
+            (
+                "clinicalStatus",
+                {"coding": [{"code": "active"}, {"system": _CLINICAL, "code": "resolved"}]},
+                "clinicalStatus",
+            ),
+            ("verificationStatus", "refuted", "verificationStatus"),
+            ("verificationStatus", {"text": "refuted"}, "verificationStatus"),
+            ("verificationStatus", [{"coding": [{"code": "refuted"}]}], "verificationStatus"),
+        ],
+        ids=[
+            "a string",
+            "text alone",
+            "a code not text",
+            "another system's code",
+            "a code not of its codes",
+            "two codes",
+            "a verification string",
+            "a verification in text",
+            "a verification list",
+        ],
+    )
+    def test_a_status_not_read_is_a_fault(self, name: str, status: object, where: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition")[name] = status
+        [(path, _)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.{where}"
+
+    def test_the_code_of_its_system_is_read_beside_another(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        coding = resource(data, "Condition")["clinicalStatus"]["coding"]
+        coding[0]["code"] = "resolved"
+        coding.insert(0, {"system": "urn:ehr", "code": "active"})
+        assert request_from_bundle(data, "proleukin").diagnoses == ()
+
+    @pytest.mark.parametrize(
+        "abated",
+        [
+            {"abatementDateTime": "2020-01-01"},
+            {"abatementPeriod": {"start": "2019-01-01", "end": "2020-01-01"}},
+            {"abatementString": "in 2020"},
+        ],
+    )
+    def test_an_abated_condition_is_not_current(self, abated: dict[str, object]) -> None:
+        """Abated, a condition without a status is no longer the patient's: not read."""
+        data = bundle("melanoma-iv-approve")
+        condition = resource(data, "Condition")
+        del condition["clinicalStatus"]
+        condition.update(abated)
+        assert request_from_bundle(data, "proleukin").diagnoses == ()
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is not Outcome.APPROVE
+
+    def test_an_abated_condition_said_active_is_a_fault(self) -> None:
+        """FHIR's con-4: an abated condition is inactive, resolved or in remission."""
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition")["abatementDateTime"] = "2020-01-01"
+        [(path, reason)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.abatementDateTime"
+        assert "'active'" in reason

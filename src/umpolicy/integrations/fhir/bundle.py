@@ -73,6 +73,17 @@ _MEDICATION_REQUEST = (
 )
 #: Condition clinical statuses read as a current diagnosis (absent is read as current).
 _CURRENT = {"active", "recurrence", "relapse"}
+#: A Condition's statuses (FHIR R4, required bindings): each one's system and codes.
+_CONDITION_STATUS = {
+    "clinicalStatus": (
+        codes.CONDITION_CLINICAL,
+        ("active", "recurrence", "relapse", "inactive", "remission", "resolved"),
+    ),
+    "verificationStatus": (
+        codes.CONDITION_VERIFICATION,
+        ("unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error"),
+    ),
+}
 #: MedicationStatement statuses (FHIR R4, required): the history a therapy of each is in,
 #: given now or planned (concomitant) or tried (prior); ...
 _HISTORY = {
@@ -483,25 +494,74 @@ def _when(value: object) -> dt.datetime | None:
 
 
 def _conditions(reading: Reading, patient: Located) -> list[tuple[str, str | None, str]]:
-    """The ICD-10-CM codes of the patient's current Conditions."""
+    """The ICD-10-CM codes of the patient's current Conditions.
+
+    A Condition confirmed (or not said otherwise) and active, recurring or relapsed (or
+    not said otherwise) is current. One abated (``abatement[x]``) is not: FHIR's con-4
+    has it inactive, resolved or in remission, and one said current beside its
+    abatement is a problem. A status that is not read (:func:`_condition_status`) is a
+    problem, never passed over as current.
+    """
     found = []
     for condition in reading.of_type("Condition"):
-        verified = _status(condition, "verificationStatus")
+        status = {name: _condition_status(reading, condition, name) for name in _CONDITION_STATUS}
+        if any(condition.get(name) is not None and status[name] is None for name in status):
+            continue  # a status given but not read (a problem)
+        verified, clinical = status["verificationStatus"], status["clinicalStatus"]
         if verified is not None and verified != "confirmed":  # unconfirmed, refuted, …
             continue
-        clinical = _status(condition, "clinicalStatus")
-        if clinical is not None and clinical not in _CURRENT:
+        abated = [name for name in condition.resource if name.startswith("abatement")]
+        if abated and clinical in _CURRENT:
+            reading.fail(
+                at(condition.path, abated[0]),
+                f"abated, but its clinicalStatus is {shown(clinical)}: an abated condition is "
+                "inactive, resolved or in remission",
+            )
+            continue
+        if abated or (clinical is not None and clinical not in _CURRENT):
             continue
         if _subject(reading, condition, patient):
             found += _icd(reading, condition.get("code"), at(condition.path, "code"))
     return found
 
 
-def _status(resource: Located, name: str) -> str | None:
-    for coding in codings(resource.get(name)):
-        if isinstance(coding.get("code"), str):
-            return str(coding["code"])
-    return None
+def _condition_status(reading: Reading, condition: Located, name: str) -> str | None:
+    """A Condition's ``clinicalStatus`` or ``verificationStatus``: its code, else ``None``.
+
+    It is read in its FHIR system (or a coding naming none): given, a status of no code
+    there, of a code not of its codes (``Resolved``) or of two codes is a problem, and
+    ``None`` too. A status only in words (``resolved``, its ``text``) or in an EHR's own
+    codes is not one umpolicy can read, and reading the condition as current could
+    approve on a disease the patient no longer has.
+    """
+    value = condition.get(name)
+    if value is None:
+        return None
+    where = at(condition.path, name)
+    system, allowed = _CONDITION_STATUS[name]
+    found = [
+        (at(where, "coding", index), coding.get("code"))
+        for index, coding in enumerate(
+            listed(value.get("coding")) if isinstance(value, Mapping) else ()
+        )
+        if isinstance(coding, Mapping) and coding.get("system") in (None, system)
+    ]
+    if not found:
+        reading.fail(where, f"expected a CodeableConcept with a code of {system}")
+        return None
+    for path, code in found:
+        if not isinstance(code, str) or code not in allowed:
+            reading.fail(
+                at(path, "code"),
+                f"{shown(code)} is not a {name} code; expected one of {', '.join(allowed)}",
+            )
+            return None
+    distinct = list(dict.fromkeys(code for _, code in found))
+    if len(distinct) > 1:
+        given = ", ".join(map(shown, distinct))
+        reading.fail(where, f"{len(distinct)} codes ({given}): umpolicy reads one")
+        return None
+    return str(distinct[0])
 
 
 def _order(reading: Reading, order: Located, patient: Located | None, data: Data) -> None:

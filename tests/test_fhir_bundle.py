@@ -2006,3 +2006,56 @@ class TestConditionStatus:
         [(path, reason)] = faults(data)
         assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.abatementDateTime"
         assert "'active'" in reason
+
+
+_MODIFIER = [{"url": "https://ehr.example/negated", "valueBoolean": True}]
+
+
+class TestModifierExtensions:
+    """A modifier extension may change what its element means: never passed over."""
+
+    @pytest.mark.parametrize(
+        ("kind", "where"),
+        [
+            ("Condition", ()),
+            ("MedicationRequest", ("dosageInstruction", 0)),
+            ("MedicationStatement", ("medicationCodeableConcept", "coding", 0)),
+            ("QuestionnaireResponse", ("item", 0, "answer", 0)),
+        ],
+    )
+    def test_one_anywhere_in_a_resource_is_a_fault(
+        self, kind: str, where: tuple[str | int, ...]
+    ) -> None:
+        data = bundle("melanoma-iv-approve")
+        holder: Any = resource(data, kind)
+        for step in where:
+            holder = holder[step]
+        holder["modifierExtension"] = copy.deepcopy(_MODIFIER)
+        path = at(f"Bundle.entry[{index(data, kind)}].resource", *where, "modifierExtension")
+        assert faults(data) == [
+            (
+                path,
+                "a modifier extension umpolicy does not read: it may change what its element "
+                "means ('https://ehr.example/negated')",
+            )
+        ]
+
+    def test_one_on_an_entry_is_a_fault(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"][index(data, "Condition")]["modifierExtension"] = [{"url": 5}]
+        [(path, _)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Condition')}].modifierExtension"
+
+    def test_one_in_a_hooks_prefetch_is_a_fault(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        records = hook_records(hook)
+        condition = next(e for e in records if e["resource"]["resourceType"] == "Condition")
+        condition["resource"]["modifierExtension"] = copy.deepcopy(_MODIFIER)
+        with pytest.raises(InputError) as caught:
+            request_from_hook(hook, "proleukin", today=TODAY)
+        assert caught.value.errors[0].path.endswith(".resource.modifierExtension")
+
+    def test_none_is_none(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition")["modifierExtension"] = []
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE

@@ -178,6 +178,7 @@ def _entries(reading: Reading, bundle: object, path: str) -> None:
         if not isinstance(entry, Mapping):
             reading.fail(where, "expected a bundle entry (a JSON object)")
             continue
+        reading.modifiers({k: v for k, v in entry.items() if k != "resource"}, where)
         reading.add(entry.get("resource"), at(where, "resource"), entry.get("fullUrl"))
 
 

@@ -80,6 +80,7 @@ class Reading:
         if not isinstance(kind, str) or not kind:
             self.fail(at(path, "resourceType"), "required field missing (the resource's type)")
             return None
+        self.modifiers(resource, path)
         found = Located(resource, path)
         self.by_type.setdefault(kind, []).append(found)
         ident = resource.get("id")
@@ -88,6 +89,33 @@ class Reading:
         if isinstance(full_url, str):
             self.by_reference.setdefault(full_url, found)
         return found
+
+    def modifiers(self, value: object, path: str) -> None:
+        """Report every ``modifierExtension`` in ``value`` (a resource, an entry) at ``path``.
+
+        A modifier extension may change what its element means (a condition negated, an
+        order not to be given): FHIR has a reader refuse an element whose modifier it does
+        not understand, and umpolicy understands none, so each is a problem, never passed
+        over. Walked without recursion: a resource nested deep is no crash.
+        """
+        pending: list[tuple[object, str]] = [(value, path)]
+        while pending:
+            here, where = pending.pop()
+            if isinstance(here, list):
+                pending += [(each, at(where, index)) for index, each in enumerate(here)]
+            elif isinstance(here, Mapping):
+                for name, each in here.items():
+                    if name != "modifierExtension":
+                        pending.append((each, at(where, str(name))))
+                    elif each not in (None, []):
+                        urls = [e.get("url") for e in listed(each) if isinstance(e, Mapping)]
+                        said = ", ".join(shown(url) for url in urls if isinstance(url, str))
+                        named = f" ({said})" if said else ""
+                        self.fail(
+                            at(where, name),
+                            "a modifier extension umpolicy does not read: it may change what "
+                            f"its element means{named}",
+                        )
 
     def resolve(self, reference: object, path: str, *kinds: str) -> Located | None:
         """The resource a Reference at ``path`` points to, of one of ``kinds``; else a problem."""

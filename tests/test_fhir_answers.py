@@ -59,6 +59,7 @@ def bare(*resources: dict[str, Any]) -> dict[str, Any]:
     """A bundle of a Claim dated 2026-03-02 for one drug, and the resources given."""
     claim = {
         "resourceType": "Claim",
+        "status": "active",
         "use": "preauthorization",
         "created": "2026-03-02",
         "patient": {"reference": "Patient/p"},

@@ -2059,3 +2059,29 @@ class TestModifierExtensions:
         data = bundle("melanoma-iv-approve")
         resource(data, "Condition")["modifierExtension"] = []
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+
+class TestClaimStatus:
+    """A Claim cancelled or entered in error asks for nothing: never decided."""
+
+    @pytest.mark.parametrize("status", ["cancelled", "entered-in-error"])
+    def test_a_claim_withdrawn_is_a_fault(self, status: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Claim")["status"] = status
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{index(data, 'Claim')}].resource.status",
+                f"the Claim is {status!r}: umpolicy decides an active or draft Claim",
+            )
+        ]
+
+    @pytest.mark.parametrize("status", [None, "Active", ["active"]])
+    def test_a_claim_of_no_status_is_a_fault(self, status: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Claim")["status"] = status
+        assert paths(data) == [f"Bundle.entry[{index(data, 'Claim')}].resource.status"]
+
+    def test_a_draft_claim_is_decided(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Claim")["status"] = "draft"
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE

@@ -71,6 +71,10 @@ _MEDICATION_REQUEST = (
     "stopped",
     "unknown",
 )
+#: Claim statuses (FHIR R4, required), and those of a Claim that asks for something: one
+#: cancelled or entered in error is withdrawn, and nothing it says is to be decided.
+_CLAIMED = ("active", "draft")
+_CLAIM = (*_CLAIMED, "cancelled", "entered-in-error")
 #: Condition clinical statuses read as a current diagnosis (absent is read as current).
 _CURRENT = {"active", "recurrence", "relapse"}
 #: A Condition's statuses (FHIR R4, required bindings): each one's system and codes.
@@ -209,7 +213,13 @@ def read_bundle(bundle: object, policy: Policy | str | None = None) -> tuple[Dat
 
 
 def _claim(reading: Reading, claim: Located, data: Data) -> None:
-    """The request's date, id and kind from the Claim."""
+    """The request's date, id and kind from the Claim, one that asks (:data:`_CLAIMED`)."""
+    status = status_of(reading, claim, _CLAIM)
+    if status is not None and status not in _CLAIMED:
+        reading.fail(
+            at(claim.path, "status"),
+            f"the Claim is {shown(status)}: umpolicy decides an active or draft Claim",
+        )
     use = claim.get("use")
     if use != "preauthorization":
         reading.fail(

@@ -2085,3 +2085,26 @@ class TestClaimStatus:
         data = bundle("melanoma-iv-approve")
         resource(data, "Claim")["status"] = "draft"
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+
+class TestTherapyListMode:
+    """An empty List of changes says nothing changed, not that there are no therapies."""
+
+    def test_a_list_of_changes_is_not_read(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "List")["mode"] = "changes"
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+
+    @pytest.mark.parametrize("mode", ["working", "snapshot"])
+    def test_a_list_of_what_there_is_is_read(self, mode: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "List")["mode"] = mode
+        assert request_from_bundle(data, "proleukin").therapies.concomitant == ()
+
+    @pytest.mark.parametrize("mode", ["Snapshot", 5])
+    def test_a_mode_not_of_its_codes_is_a_fault(self, mode: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "List")["mode"] = mode
+        assert paths(data) == [f"Bundle.entry[{index(data, 'List')}].resource.mode"]

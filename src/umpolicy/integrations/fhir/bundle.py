@@ -116,6 +116,9 @@ _ORDER_MAY_BE: dict[str, tuple[str, ...]] = {
 }
 #: List statuses (FHIR R4, required): only a current List says what the history is now.
 _LIST = ("current", "retired", "entered-in-error")
+#: List modes (FHIR R4, required, a modifier): what there is (working, snapshot), or
+#: changes to an earlier list.
+_LIST_MODE = ("working", "snapshot", "changes")
 #: Timing period units (UCUM codes already) umpolicy reads a frequency in.
 _PERIODS = {"h", "d", "wk", "mo"}
 #: The Timing elements (of ``Timing``, then of ``Timing.repeat``) that say when doses
@@ -1102,7 +1105,8 @@ def _empty_list(reading: Reading, found: Located, patient: Located) -> str | Non
     A current List (:data:`_LIST`) of the patient, coded with the fact's name
     (``therapies.prior`` in umpolicy's fact system) whose ``emptyReason`` is ``nilknown``
     says "none known": the history is given, and empty. One retired or entered in error
-    no longer says so, and any other List is not umpolicy's to read.
+    no longer says so, nor does one of ``mode`` changes (empty, it says nothing changed),
+    and any other List is not umpolicy's to read.
     """
     concept = found.get("code")
     names = [c.get("code") for c in codings(concept) if c.get("system") == codes.FACT]
@@ -1113,6 +1117,15 @@ def _empty_list(reading: Reading, found: Located, patient: Located) -> str | Non
         return None
     if status_of(reading, found, _LIST) != "current" or not _subject(reading, found, patient):
         return None
+    mode = found.get("mode")
+    if mode is not None and mode not in _LIST_MODE:
+        reading.fail(
+            at(found.path, "mode"),
+            f"{shown(mode)} is not a List mode; expected one of {', '.join(_LIST_MODE)}",
+        )
+        return None
+    if mode == "changes":
+        return None  # an empty list of changes: nothing changed, not "none"
     if found.get("entry"):
         reading.fail(
             at(found.path, "entry"),

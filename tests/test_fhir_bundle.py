@@ -2108,3 +2108,35 @@ class TestTherapyListMode:
         data = bundle("melanoma-iv-approve")
         resource(data, "List")["mode"] = mode
         assert paths(data) == [f"Bundle.entry[{index(data, 'List')}].resource.mode"]
+
+
+class TestAnotherServersRecord:
+    """An absolute reference names one server's record: another's of the same id is not it."""
+
+    @pytest.mark.parametrize(
+        ("reference", "resolves"),
+        [
+            ("https://other.example/fhir/Patient/patient-1", False),
+            ("https://example.org/fhir/Patient/patient-1", True),
+            ("https://example.org/fhir/Patient/patient-1/", True),
+            ("Patient/patient-1", True),
+        ],
+    )
+    def test_by_the_entrys_full_url(self, reference: str, resolves: bool) -> None:
+        data = bundle("melanoma-iv-approve")
+        assert data["entry"][index(data, "Patient")]["fullUrl"].startswith("https://example.org/")
+        resource(data, "Condition")["subject"] = {"reference": reference}
+        if resolves:
+            assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+        else:
+            [(path, reason)] = faults(data)
+            assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.subject.reference"
+            assert "does not resolve" in reason
+
+    def test_an_entry_without_a_server_is_found_by_type_and_id(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"][index(data, "Patient")]["fullUrl"] = "urn:uuid:0c3d6c1e-5a3b-4a52-9c7f"
+        resource(data, "Condition")["subject"] = {
+            "reference": "https://ehr.example/fhir/Patient/patient-1"
+        }
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE

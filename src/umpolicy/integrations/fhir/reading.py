@@ -35,10 +35,14 @@ _PARTIAL_DATE = re.compile(r"[0-9]{4}(-[0-9]{2})?")
 
 @frozen
 class Located:
-    """A resource and the FHIR path it was found at (``Bundle.entry[3].resource``)."""
+    """A resource and the FHIR path it was found at (``Bundle.entry[3].resource``).
+
+    ``full_url`` is its bundle entry's ``fullUrl``, where it has one.
+    """
 
     resource: Mapping[str, Any]
     path: str
+    full_url: str | None = None
 
     @property
     def type(self) -> str:
@@ -81,7 +85,7 @@ class Reading:
             self.fail(at(path, "resourceType"), "required field missing (the resource's type)")
             return None
         self.modifiers(resource, path)
-        found = Located(resource, path)
+        found = Located(resource, path, full_url if isinstance(full_url, str) else None)
         self.by_type.setdefault(kind, []).append(found)
         ident = resource.get("id")
         if isinstance(ident, str):
@@ -138,10 +142,18 @@ class Reading:
         return found
 
     def lookup(self, target: str) -> Located | None:
-        """The resource a reference's text points to (``Patient/1``, a URL ending so), if here."""
+        """The resource a reference's text points to (``Patient/1``, a URL ending so), if here.
+
+        A URL is the resource at it: one here by its type and id whose entry's
+        ``fullUrl`` is another server's (``https://other.example/fhir/Patient/1``) is
+        another record, perhaps another patient's, and not the one referred to.
+        """
         found = self.by_reference.get(target)
         if found is None and "/" in target:
             found = self.by_reference.get("/".join(target.rstrip("/").split("/")[-2:]))
+            url = None if found is None else found.full_url
+            if url is not None and "://" in url and "://" in target:
+                return found if url.rstrip("/") == target.rstrip("/") else None
         return found
 
     def referred(self, reference: object) -> Located | None:

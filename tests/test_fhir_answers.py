@@ -59,6 +59,7 @@ def bare(*resources: dict[str, Any]) -> dict[str, Any]:
     """A bundle of a Claim dated 2026-03-02 for one drug, and the resources given."""
     claim = {
         "resourceType": "Claim",
+        "status": "active",
         "use": "preauthorization",
         "created": "2026-03-02",
         "patient": {"reference": "Patient/p"},
@@ -381,7 +382,7 @@ class TestTheClaimsShape:
         data["entry"][2]["resource"]["requester"] = {"reference": "Practitioner/d"}
         assert request_from_bundle(data, "proleukin").prescriber == umpolicy.Practitioner()
 
-    def test_statuses_without_codes_and_odd_times(self) -> None:
+    def test_statuses_without_systems_and_odd_times(self) -> None:
         weight = {
             "resourceType": "Observation",
             "status": "final",
@@ -390,8 +391,8 @@ class TestTheClaimsShape:
         }
         condition = {
             "resourceType": "Condition",
-            "clinicalStatus": {"coding": [{"display": "active"}]},
-            "verificationStatus": "confirmed",
+            "clinicalStatus": {"coding": [{"code": "active"}]},
+            "verificationStatus": {"coding": [{"code": "confirmed"}]},
             "code": {"coding": [{"system": codes.ICD10CM, "code": "C64.9"}]},
         }
         for times in (("2026-03-01", "2026-03-02T10:00:00"), (3, "2026-03-02"), ("2026-03", "x")):
@@ -1008,6 +1009,12 @@ class TestAnswersCompletingTheHistory:
                 _CON,
                 [("Prednisone", "H02AB07"), _OND],
             ),
+            (
+                [_rx_order(name="10 ML nivolumab 10 MG/ML Injection")],
+                _CON,
+                [("nivolumab", "L01FF01")],
+            ),
+            ([_rx_order(name="Injection, nivolumab, 1 mg")], _CON, [("Nivolumab", "L01FF01")]),
         ],
         ids=[
             "an order in RxNorm, coded by the answer",
@@ -1015,6 +1022,8 @@ class TestAnswersCompletingTheHistory:
             "a statement, and one more therapy",
             "a statement and an order, in another order",
             "two orders, each by its name",
+            "a quantified order, by its drug",
+            "an order by its HCPCS description, by its drug",
         ],
     )
     def test_the_answer_replaces_the_records(
@@ -1101,6 +1110,26 @@ class TestAnswersCompletingTheHistory:
                 "every therapy they give",
             ),
             (
+                [_rx_order(name="10 ML nivolumab 10 MG/ML Injection")],
+                [("dexamethasone 4 MG/ML Injection", "H02AB02")],
+                "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                "('10 ML nivolumab 10 MG/ML Injection'): an answer beside the records lists "
+                "every therapy they give",
+            ),
+            (
+                [_rx_order(name="Injection, nivolumab, 1 mg")],
+                [("ondansetron injection", "A04AA01")],
+                "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                "('Injection, nivolumab, 1 mg'): an answer beside the records lists every "
+                "therapy they give",
+            ),
+            (
+                [_rx_order(name="a medication")],
+                [("vitamin a", "A11CA01")],
+                "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                "('a medication'): an answer beside the records lists every therapy they give",
+            ),
+            (
                 [_statement("active"), _statement("active", ident="t")],
                 [_PEM],
                 "lists 1 therapies, the records 2: it leaves out one of those at "
@@ -1113,6 +1142,9 @@ class TestAnswersCompletingTheHistory:
             "an uncoded one left out",
             "an uncoded one swapped for another",
             "an uncoded one matched by a dose's words",
+            "a quantified one matched by its quantity's unit",
+            "one named by its form matched by the form",
+            "one of no known name matched by a word of it",
             "one of two alike left out",
         ],
     )

@@ -1927,3 +1927,216 @@ class TestAPlannedEnd:
         statement["effectivePeriod"] = {"start": "2025-09-01", "end": "2029-09-01"}
         decision = evaluate_bundle(data, "quellimab", today=TODAY)
         assert decision.outcome is Outcome.APPROVE
+
+
+_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+
+
+class TestConditionStatus:
+    """A Condition's status is read in its system; one not read is a fault, never current."""
+
+    @pytest.mark.parametrize(
+        ("name", "status", "where"),
+        [
+            ("clinicalStatus", "resolved", "clinicalStatus"),
+            ("clinicalStatus", {"text": "resolved"}, "clinicalStatus"),
+            ("clinicalStatus", {"coding": [{"code": 5}]}, "clinicalStatus.coding[0].code"),
+            (
+                "clinicalStatus",
+                {"coding": [{"system": "urn:ehr", "code": "active"}]},
+                "clinicalStatus",
+            ),
+            ("clinicalStatus", {"coding": [{"code": "Resolved"}]}, "clinicalStatus.coding[0].code"),
+            (
+                "clinicalStatus",
+                {"coding": [{"code": "active"}, {"system": _CLINICAL, "code": "resolved"}]},
+                "clinicalStatus",
+            ),
+            ("verificationStatus", "refuted", "verificationStatus"),
+            ("verificationStatus", {"text": "refuted"}, "verificationStatus"),
+            ("verificationStatus", [{"coding": [{"code": "refuted"}]}], "verificationStatus"),
+        ],
+        ids=[
+            "a string",
+            "text alone",
+            "a code not text",
+            "another system's code",
+            "a code not of its codes",
+            "two codes",
+            "a verification string",
+            "a verification in text",
+            "a verification list",
+        ],
+    )
+    def test_a_status_not_read_is_a_fault(self, name: str, status: object, where: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition")[name] = status
+        [(path, _)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.{where}"
+
+    def test_the_code_of_its_system_is_read_beside_another(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        coding = resource(data, "Condition")["clinicalStatus"]["coding"]
+        coding[0]["code"] = "resolved"
+        coding.insert(0, {"system": "urn:ehr", "code": "active"})
+        assert request_from_bundle(data, "proleukin").diagnoses == ()
+
+    @pytest.mark.parametrize(
+        "abated",
+        [
+            {"abatementDateTime": "2020-01-01"},
+            {"abatementPeriod": {"start": "2019-01-01", "end": "2020-01-01"}},
+            {"abatementString": "in 2020"},
+        ],
+    )
+    def test_an_abated_condition_is_not_current(self, abated: dict[str, object]) -> None:
+        """Abated, a condition without a status is no longer the patient's: not read."""
+        data = bundle("melanoma-iv-approve")
+        condition = resource(data, "Condition")
+        del condition["clinicalStatus"]
+        condition.update(abated)
+        assert request_from_bundle(data, "proleukin").diagnoses == ()
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is not Outcome.APPROVE
+
+    def test_an_abated_condition_said_active_is_a_fault(self) -> None:
+        """FHIR's con-4: an abated condition is inactive, resolved or in remission."""
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition")["abatementDateTime"] = "2020-01-01"
+        [(path, reason)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.abatementDateTime"
+        assert "'active'" in reason
+
+
+_MODIFIER = [{"url": "https://ehr.example/negated", "valueBoolean": True}]
+
+
+class TestModifierExtensions:
+    """A modifier extension may change what its element means: never passed over."""
+
+    @pytest.mark.parametrize(
+        ("kind", "where"),
+        [
+            ("Condition", ()),
+            ("MedicationRequest", ("dosageInstruction", 0)),
+            ("MedicationStatement", ("medicationCodeableConcept", "coding", 0)),
+            ("QuestionnaireResponse", ("item", 0, "answer", 0)),
+        ],
+    )
+    def test_one_anywhere_in_a_resource_is_a_fault(
+        self, kind: str, where: tuple[str | int, ...]
+    ) -> None:
+        data = bundle("melanoma-iv-approve")
+        holder: Any = resource(data, kind)
+        for step in where:
+            holder = holder[step]
+        holder["modifierExtension"] = copy.deepcopy(_MODIFIER)
+        path = at(f"Bundle.entry[{index(data, kind)}].resource", *where, "modifierExtension")
+        assert faults(data) == [
+            (
+                path,
+                "a modifier extension umpolicy does not read: it may change what its element "
+                "means ('https://ehr.example/negated')",
+            )
+        ]
+
+    def test_one_on_an_entry_is_a_fault(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"][index(data, "Condition")]["modifierExtension"] = [{"url": 5}]
+        [(path, _)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Condition')}].modifierExtension"
+
+    def test_one_in_a_hooks_prefetch_is_a_fault(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        records = hook_records(hook)
+        condition = next(e for e in records if e["resource"]["resourceType"] == "Condition")
+        condition["resource"]["modifierExtension"] = copy.deepcopy(_MODIFIER)
+        with pytest.raises(InputError) as caught:
+            request_from_hook(hook, "proleukin", today=TODAY)
+        assert caught.value.errors[0].path.endswith(".resource.modifierExtension")
+
+    def test_none_is_none(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition")["modifierExtension"] = []
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+
+class TestClaimStatus:
+    """A Claim cancelled or entered in error asks for nothing: never decided."""
+
+    @pytest.mark.parametrize("status", ["cancelled", "entered-in-error"])
+    def test_a_claim_withdrawn_is_a_fault(self, status: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Claim")["status"] = status
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{index(data, 'Claim')}].resource.status",
+                f"the Claim is {status!r}: umpolicy decides an active or draft Claim",
+            )
+        ]
+
+    @pytest.mark.parametrize("status", [None, "Active", ["active"]])
+    def test_a_claim_of_no_status_is_a_fault(self, status: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Claim")["status"] = status
+        assert paths(data) == [f"Bundle.entry[{index(data, 'Claim')}].resource.status"]
+
+    def test_a_draft_claim_is_decided(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Claim")["status"] = "draft"
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+
+class TestTherapyListMode:
+    """An empty List of changes says nothing changed, not that there are no therapies."""
+
+    def test_a_list_of_changes_is_not_read(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "List")["mode"] = "changes"
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+
+    @pytest.mark.parametrize("mode", ["working", "snapshot"])
+    def test_a_list_of_what_there_is_is_read(self, mode: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "List")["mode"] = mode
+        assert request_from_bundle(data, "proleukin").therapies.concomitant == ()
+
+    @pytest.mark.parametrize("mode", ["Snapshot", 5])
+    def test_a_mode_not_of_its_codes_is_a_fault(self, mode: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "List")["mode"] = mode
+        assert paths(data) == [f"Bundle.entry[{index(data, 'List')}].resource.mode"]
+
+
+class TestAnotherServersRecord:
+    """An absolute reference names one server's record: another's of the same id is not it."""
+
+    @pytest.mark.parametrize(
+        ("reference", "resolves"),
+        [
+            ("https://other.example/fhir/Patient/patient-1", False),
+            ("https://example.org/fhir/Patient/patient-1", True),
+            ("https://example.org/fhir/Patient/patient-1/", True),
+            ("Patient/patient-1", True),
+        ],
+    )
+    def test_by_the_entrys_full_url(self, reference: str, resolves: bool) -> None:
+        data = bundle("melanoma-iv-approve")
+        assert data["entry"][index(data, "Patient")]["fullUrl"].startswith("https://example.org/")
+        resource(data, "Condition")["subject"] = {"reference": reference}
+        if resolves:
+            assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+        else:
+            [(path, reason)] = faults(data)
+            assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.subject.reference"
+            assert "does not resolve" in reason
+
+    def test_an_entry_without_a_server_is_found_by_type_and_id(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"][index(data, "Patient")]["fullUrl"] = "urn:uuid:0c3d6c1e-5a3b-4a52-9c7f"
+        resource(data, "Condition")["subject"] = {
+            "reference": "https://ehr.example/fhir/Patient/patient-1"
+        }
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE

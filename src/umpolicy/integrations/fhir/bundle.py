@@ -71,8 +71,23 @@ _MEDICATION_REQUEST = (
     "stopped",
     "unknown",
 )
+#: Claim statuses (FHIR R4, required), and those of a Claim that asks for something: one
+#: cancelled or entered in error is withdrawn, and nothing it says is to be decided.
+_CLAIMED = ("active", "draft")
+_CLAIM = (*_CLAIMED, "cancelled", "entered-in-error")
 #: Condition clinical statuses read as a current diagnosis (absent is read as current).
 _CURRENT = {"active", "recurrence", "relapse"}
+#: A Condition's statuses (FHIR R4, required bindings): each one's system and codes.
+_CONDITION_STATUS = {
+    "clinicalStatus": (
+        codes.CONDITION_CLINICAL,
+        ("active", "recurrence", "relapse", "inactive", "remission", "resolved"),
+    ),
+    "verificationStatus": (
+        codes.CONDITION_VERIFICATION,
+        ("unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error"),
+    ),
+}
 #: MedicationStatement statuses (FHIR R4, required): the history a therapy of each is in,
 #: given now or planned (concomitant) or tried (prior); ...
 _HISTORY = {
@@ -101,6 +116,9 @@ _ORDER_MAY_BE: dict[str, tuple[str, ...]] = {
 }
 #: List statuses (FHIR R4, required): only a current List says what the history is now.
 _LIST = ("current", "retired", "entered-in-error")
+#: List modes (FHIR R4, required, a modifier): what there is (working, snapshot), or
+#: changes to an earlier list.
+_LIST_MODE = ("working", "snapshot", "changes")
 #: Timing period units (UCUM codes already) umpolicy reads a frequency in.
 _PERIODS = {"h", "d", "wk", "mo"}
 #: The Timing elements (of ``Timing``, then of ``Timing.repeat``) that say when doses
@@ -167,6 +185,7 @@ def _entries(reading: Reading, bundle: object, path: str) -> None:
         if not isinstance(entry, Mapping):
             reading.fail(where, "expected a bundle entry (a JSON object)")
             continue
+        reading.modifiers({k: v for k, v in entry.items() if k != "resource"}, where)
         reading.add(entry.get("resource"), at(where, "resource"), entry.get("fullUrl"))
 
 
@@ -197,7 +216,13 @@ def read_bundle(bundle: object, policy: Policy | str | None = None) -> tuple[Dat
 
 
 def _claim(reading: Reading, claim: Located, data: Data) -> None:
-    """The request's date, id and kind from the Claim."""
+    """The request's date, id and kind from the Claim, one that asks (:data:`_CLAIMED`)."""
+    status = status_of(reading, claim, _CLAIM)
+    if status is not None and status not in _CLAIMED:
+        reading.fail(
+            at(claim.path, "status"),
+            f"the Claim is {shown(status)}: umpolicy decides an active or draft Claim",
+        )
     use = claim.get("use")
     if use != "preauthorization":
         reading.fail(
@@ -483,25 +508,74 @@ def _when(value: object) -> dt.datetime | None:
 
 
 def _conditions(reading: Reading, patient: Located) -> list[tuple[str, str | None, str]]:
-    """The ICD-10-CM codes of the patient's current Conditions."""
+    """The ICD-10-CM codes of the patient's current Conditions.
+
+    A Condition confirmed (or not said otherwise) and active, recurring or relapsed (or
+    not said otherwise) is current. One abated (``abatement[x]``) is not: FHIR's con-4
+    has it inactive, resolved or in remission, and one said current beside its
+    abatement is a problem. A status that is not read (:func:`_condition_status`) is a
+    problem, never passed over as current.
+    """
     found = []
     for condition in reading.of_type("Condition"):
-        verified = _status(condition, "verificationStatus")
+        status = {name: _condition_status(reading, condition, name) for name in _CONDITION_STATUS}
+        if any(condition.get(name) is not None and status[name] is None for name in status):
+            continue  # a status given but not read (a problem)
+        verified, clinical = status["verificationStatus"], status["clinicalStatus"]
         if verified is not None and verified != "confirmed":  # unconfirmed, refuted, …
             continue
-        clinical = _status(condition, "clinicalStatus")
-        if clinical is not None and clinical not in _CURRENT:
+        abated = [name for name in condition.resource if name.startswith("abatement")]
+        if abated and clinical in _CURRENT:
+            reading.fail(
+                at(condition.path, abated[0]),
+                f"abated, but its clinicalStatus is {shown(clinical)}: an abated condition is "
+                "inactive, resolved or in remission",
+            )
+            continue
+        if abated or (clinical is not None and clinical not in _CURRENT):
             continue
         if _subject(reading, condition, patient):
             found += _icd(reading, condition.get("code"), at(condition.path, "code"))
     return found
 
 
-def _status(resource: Located, name: str) -> str | None:
-    for coding in codings(resource.get(name)):
-        if isinstance(coding.get("code"), str):
-            return str(coding["code"])
-    return None
+def _condition_status(reading: Reading, condition: Located, name: str) -> str | None:
+    """A Condition's ``clinicalStatus`` or ``verificationStatus``: its code, else ``None``.
+
+    It is read in its FHIR system (or a coding naming none): given, a status of no code
+    there, of a code not of its codes (``Resolved``) or of two codes is a problem, and
+    ``None`` too. A status only in words (``resolved``, its ``text``) or in an EHR's own
+    codes is not one umpolicy can read, and reading the condition as current could
+    approve on a disease the patient no longer has.
+    """
+    value = condition.get(name)
+    if value is None:
+        return None
+    where = at(condition.path, name)
+    system, allowed = _CONDITION_STATUS[name]
+    found = [
+        (at(where, "coding", index), coding.get("code"))
+        for index, coding in enumerate(
+            listed(value.get("coding")) if isinstance(value, Mapping) else ()
+        )
+        if isinstance(coding, Mapping) and coding.get("system") in (None, system)
+    ]
+    if not found:
+        reading.fail(where, f"expected a CodeableConcept with a code of {system}")
+        return None
+    for path, code in found:
+        if not isinstance(code, str) or code not in allowed:
+            reading.fail(
+                at(path, "code"),
+                f"{shown(code)} is not a {name} code; expected one of {', '.join(allowed)}",
+            )
+            return None
+    distinct = list(dict.fromkeys(code for _, code in found))
+    if len(distinct) > 1:
+        given = ", ".join(map(shown, distinct))
+        reading.fail(where, f"{len(distinct)} codes ({given}): umpolicy reads one")
+        return None
+    return str(distinct[0])
 
 
 def _order(reading: Reading, order: Located, patient: Located | None, data: Data) -> None:
@@ -1031,7 +1105,8 @@ def _empty_list(reading: Reading, found: Located, patient: Located) -> str | Non
     A current List (:data:`_LIST`) of the patient, coded with the fact's name
     (``therapies.prior`` in umpolicy's fact system) whose ``emptyReason`` is ``nilknown``
     says "none known": the history is given, and empty. One retired or entered in error
-    no longer says so, and any other List is not umpolicy's to read.
+    no longer says so, nor does one of ``mode`` changes (empty, it says nothing changed),
+    and any other List is not umpolicy's to read.
     """
     concept = found.get("code")
     names = [c.get("code") for c in codings(concept) if c.get("system") == codes.FACT]
@@ -1042,6 +1117,15 @@ def _empty_list(reading: Reading, found: Located, patient: Located) -> str | Non
         return None
     if status_of(reading, found, _LIST) != "current" or not _subject(reading, found, patient):
         return None
+    mode = found.get("mode")
+    if mode is not None and mode not in _LIST_MODE:
+        reading.fail(
+            at(found.path, "mode"),
+            f"{shown(mode)} is not a List mode; expected one of {', '.join(_LIST_MODE)}",
+        )
+        return None
+    if mode == "changes":
+        return None  # an empty list of changes: nothing changed, not "none"
     if found.get("entry"):
         reading.fail(
             at(found.path, "entry"),

@@ -21,6 +21,10 @@ HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
 #: The code systems a requested drug's code may be in.
 DRUG_SYSTEMS = (RXNORM, NDC, HCPCS)
 
+#: The systems of a Condition's clinical and verification status (FHIR R4, required).
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+
 #: Names of the systems, for error messages.
 SYSTEM_NAMES = {
     ICD10CM: "ICD-10-CM",

@@ -692,8 +692,8 @@ def _completes(
     Fail closed: an answer replacing the records' history may add to it and complete
     what they leave out (codes, an outcome), never drop or change what they say. Each
     therapy they read is in the answer: one with ATC codes by a code in common, one
-    without by its drug's name (the record's first word of letters among the answer's
-    words: ``ondansetron 4 MG Oral Tablet`` is named by ``ondansetron``); and no entry
+    without by its name (an answer's name of the record's words alone:
+    ``ondansetron 4 MG Oral Tablet`` is named by ``ondansetron``); and no entry
     of the answer that is it calls it never given (a contraindication), which a record
     of a therapy given contradicts. Nor does it list fewer therapies than the records
     give.
@@ -726,17 +726,19 @@ def _completes(
 
 
 def _same_therapy(record: Data, answer: Data) -> bool:
-    """Whether an answer's therapy is the record's: a code in common, or, uncoded, its drug.
+    """Whether an answer's therapy is the record's: a code in common, or, uncoded, its name.
 
-    An uncoded record (an order coded for ordering, ``nivolumab 10 MG/ML Injectable
-    Solution``) is named by its first word of letters, its drug's name as RxNorm and
-    most EHRs write it first; the answer must say that word. A dose, a unit or a form
-    (``10``, ``mg``, ``Solution``) names no drug.
+    An uncoded record (an order coded for ordering, ``10 ML nivolumab 10 MG/ML
+    Injection``, ``Injection, nivolumab, 1 mg``) is named by an answer that says nothing
+    the record's name does not, and a word of letters: ``nivolumab``. Which of the
+    record's words is its drug is not known (a quantity's unit, ``ML``, or a form,
+    ``Injection``, may come first), so an answer naming another drug beside a word in
+    common (``dexamethasone 4 MG/ML Injection``) is not it.
     """
     if record["codes"]:
         return bool(set(record["codes"]) & set(answer.get("codes") or ()))
-    drug = next((word for word in _words(record.get("name")) if word.isalpha()), None)
-    return drug is not None and drug in _words(answer.get("name"))
+    said = _words(answer.get("name"))
+    return any(word.isalpha() for word in said) and set(said) <= set(_words(record.get("name")))
 
 
 def _words(name: object) -> list[str]:

@@ -35,10 +35,14 @@ _PARTIAL_DATE = re.compile(r"[0-9]{4}(-[0-9]{2})?")
 
 @frozen
 class Located:
-    """A resource and the FHIR path it was found at (``Bundle.entry[3].resource``)."""
+    """A resource and the FHIR path it was found at (``Bundle.entry[3].resource``).
+
+    ``full_url`` is its bundle entry's ``fullUrl``, where it has one.
+    """
 
     resource: Mapping[str, Any]
     path: str
+    full_url: str | None = None
 
     @property
     def type(self) -> str:
@@ -80,7 +84,8 @@ class Reading:
         if not isinstance(kind, str) or not kind:
             self.fail(at(path, "resourceType"), "required field missing (the resource's type)")
             return None
-        found = Located(resource, path)
+        self.modifiers(resource, path)
+        found = Located(resource, path, full_url if isinstance(full_url, str) else None)
         self.by_type.setdefault(kind, []).append(found)
         ident = resource.get("id")
         if isinstance(ident, str):
@@ -88,6 +93,33 @@ class Reading:
         if isinstance(full_url, str):
             self.by_reference.setdefault(full_url, found)
         return found
+
+    def modifiers(self, value: object, path: str) -> None:
+        """Report every ``modifierExtension`` in ``value`` (a resource, an entry) at ``path``.
+
+        A modifier extension may change what its element means (a condition negated, an
+        order not to be given): FHIR has a reader refuse an element whose modifier it does
+        not understand, and umpolicy understands none, so each is a problem, never passed
+        over. Walked without recursion: a resource nested deep is no crash.
+        """
+        pending: list[tuple[object, str]] = [(value, path)]
+        while pending:
+            here, where = pending.pop()
+            if isinstance(here, list):
+                pending += [(each, at(where, index)) for index, each in enumerate(here)]
+            elif isinstance(here, Mapping):
+                for name, each in here.items():
+                    if name != "modifierExtension":
+                        pending.append((each, at(where, str(name))))
+                    elif each not in (None, []):
+                        urls = [e.get("url") for e in listed(each) if isinstance(e, Mapping)]
+                        said = ", ".join(shown(url) for url in urls if isinstance(url, str))
+                        named = f" ({said})" if said else ""
+                        self.fail(
+                            at(where, name),
+                            "a modifier extension umpolicy does not read: it may change what "
+                            f"its element means{named}",
+                        )
 
     def resolve(self, reference: object, path: str, *kinds: str) -> Located | None:
         """The resource a Reference at ``path`` points to, of one of ``kinds``; else a problem."""
@@ -110,10 +142,18 @@ class Reading:
         return found
 
     def lookup(self, target: str) -> Located | None:
-        """The resource a reference's text points to (``Patient/1``, a URL ending so), if here."""
+        """The resource a reference's text points to (``Patient/1``, a URL ending so), if here.
+
+        A URL is the resource at it: one here by its type and id whose entry's
+        ``fullUrl`` is another server's (``https://other.example/fhir/Patient/1``) is
+        another record, perhaps another patient's, and not the one referred to.
+        """
         found = self.by_reference.get(target)
         if found is None and "/" in target:
             found = self.by_reference.get("/".join(target.rstrip("/").split("/")[-2:]))
+            url = None if found is None else found.full_url
+            if url is not None and "://" in url and "://" in target:
+                return found if url.rstrip("/") == target.rstrip("/") else None
         return found
 
     def referred(self, reference: object) -> Located | None:

@@ -248,13 +248,7 @@ def _resources(out: _Bundle, request: Request) -> tuple[Data, Data, Data | None,
         out.add(
             {
                 "resourceType": "Condition",
-                "clinicalStatus": {
-                    "coding": [
-                        _coding(
-                            "http://terminology.hl7.org/CodeSystem/condition-clinical", "active"
-                        )
-                    ]
-                },
+                "clinicalStatus": {"coding": [_coding(codes.CONDITION_CLINICAL, "active")]},
                 "code": {"coding": [_coding(codes.ICD10CM, coding.code, coding.display)]},
                 "subject": subject,
             }

@@ -48,6 +48,40 @@ class TestEvaluate:
         assert status == 0
         assert json.loads(out)["trail"] is None
 
+    def test_jobs_number_lines_across_chunks(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Workers take the lines by the chunk; each record still names its own line."""
+        monkeypatch.setattr(cli, "CHUNK", 2)
+        good = json.dumps(json.loads(APPROVE.read_text()))
+        path = tmp_path / "r.jsonl"
+        path.write_text("\n".join([good, "", good, "{", good, '{"date": 1}', good]) + "\n")
+        status, out = run("batch", str(path), "--jobs", "2")
+        records = [json.loads(line) for line in out.splitlines()]
+        assert status == 0
+        assert [r["invalid"]["line"] for r in records if "invalid" in r] == [4, 6]
+        assert [r.get("outcome") for r in records] == [
+            "approve",
+            "approve",
+            None,
+            "approve",
+            None,
+            "approve",
+        ]
+        err = capsys.readouterr().err
+        assert "umpolicy: 2 of 7 lines could not be decided" in err
+        assert "7/7 requests" in err
+
+    def test_a_chunk_numbers_its_lines_from_its_first(self) -> None:
+        """A worker's chunk: its records name the file's line numbers; undecided are counted."""
+        good = json.dumps(json.loads(APPROVE.read_text())).encode()
+        options = (None, False, None, None)
+        text, lines, undecided = cli._decide_chunk(options, (257, [good, b"", b"{", good]))
+        records = [json.loads(line) for line in text.splitlines()]
+        assert (lines, undecided, len(records)) == (4, 1, 3)
+        assert records[1]["invalid"]["line"] == 259
+        assert records[0]["outcome"] == records[2]["outcome"] == "approve"
+
     def test_stdin(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(APPROVE.read_bytes())))
         status, out = run("evaluate", "-")

@@ -17,9 +17,9 @@ class Progress:
         self._tty = stream.isatty()
         self._tenth = 0
 
-    def advance(self) -> None:
-        """One more item finished."""
-        self.done += 1
+    def advance(self, count: int = 1) -> None:
+        """``count`` more items finished (a batch's workers finish them by the chunk)."""
+        self.done += count
         now = time.monotonic()
         if self._tty and now - self._drawn >= 0.1:
             self._drawn = now

@@ -41,6 +41,19 @@ class Book:
         raise AssertionError(f"{fact.name}: a count is compared in its own unit")
 
 
+class Bases:
+    """The facts given, and nothing derived from them kept (a basis is not compared across)."""
+
+    def __init__(self, facts: dict[str, Fact]) -> None:
+        self.facts = facts
+
+    def __getitem__(self, name: str) -> Fact:
+        return self.facts[name]
+
+    def add(self, fact: Fact) -> None:
+        raise AssertionError(f"{fact.name}: a basis is compared as it is")
+
+
 def counted(count: int, *, partial: bool) -> Book:
     return Book(Fact(COUNT, Quantity(count, "{therapy}"), partial=partial))
 
@@ -162,6 +175,21 @@ class TestConversions:
         """Times, rates, counts, per-lesion doses and the bases themselves derive nothing."""
         assert check.conversions() == ()
         assert check.facts() == (check.fact,)
+
+    @pytest.mark.parametrize(
+        ("check", "value"),
+        [
+            (LessThan("patient.weight", Quantity("30", "kg")), Quantity("1", "mg/kg")),
+            (AtLeast("patient.weight", Quantity("30", "kg")), Quantity("9000", "g/kg")),
+        ],
+    )
+    def test_a_basis_is_never_compared_across_itself(self, check: AtMost, value: Quantity) -> None:
+        """A weight in mg/kg is not met: it was multiplied by itself into a weight in kg."""
+        fact = Fact(check.fact, value)
+        finding = check.evaluate(Bases({check.fact: fact}))
+        assert finding.status is NOT_MET
+        assert finding.note is not None
+        assert "cannot be compared" in finding.note
 
 
 def ten_places(value: Decimal) -> Decimal:

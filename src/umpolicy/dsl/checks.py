@@ -181,6 +181,8 @@ _SHOWN = decimal.Context(prec=60)
 #: The fact a dose is divided or multiplied by to compare it with a limit, by the part
 #: of a dimension after its slash, and the suffix of the derived fact's name.
 _BASIS = {"mass": ("patient.weight", "kg"), "area": ("patient.body_surface_area", "m2")}
+#: The facts a dose is compared across: a limit on one of them compares it as it is.
+_BASES = frozenset(basis for basis, _ in _BASIS.values())
 
 
 @frozen(repr=False, init=False)
@@ -307,10 +309,11 @@ class _Bound(_Written):
         """How a quantity in ``unit`` compares with the limits of other dimensions.
 
         Across a basis with the first limit that takes it (divide an absolute dose, or
-        multiply a per-basis one), else not at all.
+        multiply a per-basis one), else not at all. A limit on a basis itself (a weight)
+        compares it as it is: a weight in mg/kg times itself is no weight in kg.
         """
         have = unit.dimension
-        for limit in self.limits:
+        for limit in self.limits if self.fact not in _BASES else ():
             want = limit.unit.dimension
             if want.startswith(have + "/") and want[len(have) + 1 :] in _BASIS:
                 return limit, want[len(have) + 1 :], True

@@ -68,6 +68,7 @@ def bare(*resources: dict[str, Any]) -> dict[str, Any]:
         "resourceType": "MedicationRequest",
         "id": "m",
         "status": "draft",
+        "intent": "order",
         "subject": {"reference": "Patient/p"},
     }
     entries = [claim, {"resourceType": "Patient", "id": "p"}, order, *resources]
@@ -395,7 +396,7 @@ class TestTheClaimsShape:
             "verificationStatus": {"coding": [{"code": "confirmed"}]},
             "code": {"coding": [{"system": codes.ICD10CM, "code": "C64.9"}]},
         }
-        for times in (("2026-03-01", "2026-03-02T10:00:00"), (3, "2026-03-02"), ("2026-03", "x")):
+        for times in (("2026-03-01", "2026-03-02T10:00:00Z"), (3, "2026-03-02"), ("2026-03", "x")):
             first, second = (dict(weight, effectiveDateTime=when) for when in times)
             data = bare(first, second, condition)
             if times[0] == "2026-03-01":
@@ -403,6 +404,14 @@ class TestTheClaimsShape:
                 assert weight_read == Quantity("80", "kg")
             else:
                 assert any("each needs its own effectiveDateTime" in r for _, r in faults(data))
+        # a time without its zone is no FHIR dateTime: refused, never read as UTC
+        first, second = (
+            dict(weight, effectiveDateTime=w) for w in ("2026-03-01", "2026-03-02T10:00")
+        )
+        assert (
+            "Bundle.entry[4].resource.effectiveDateTime",
+            "'2026-03-02T10:00' is not a FHIR dateTime",
+        ) in faults(bare(first, second, condition))
 
     def test_a_history_of_odd_statements(self) -> None:
         def statement(status: str, **more: Any) -> dict[str, Any]:

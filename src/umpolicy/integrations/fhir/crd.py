@@ -28,7 +28,14 @@ from typing import Any
 from umpolicy.engine.decision import Decision, Outcome
 from umpolicy.errors import InputError, shown
 from umpolicy.integrations.fhir import codes
-from umpolicy.integrations.fhir.bundle import Data, _entries, common, decide, policy_name
+from umpolicy.integrations.fhir.bundle import (
+    Data,
+    _entries,
+    check_coverage,
+    common,
+    decide,
+    policy_name,
+)
 from umpolicy.integrations.fhir.dtr import decided_under
 from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import Located, Reading, full_date, listed
@@ -88,6 +95,8 @@ def read_hook(
     if date is not None:
         reading.source("$.date", at(order.path, "authoredOn"))  # type: ignore[union-attr]
     data["date"] = date or (today or utc_today()).isoformat()
+    for plan in reading.of_type("Coverage")[:1]:  # the one the card's coverage names
+        check_coverage(reading, plan, patient, data["date"])
     common(reading, data, patient, order, [])
     return data, reading, order
 

@@ -27,10 +27,12 @@ from umpolicy.integrations.fhir.bundle import _subject
 from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import (
     Located,
+    Moment,
     Reading,
-    date_of,
     full_date,
     items,
+    later,
+    moment,
     quantity,
     status_of,
     text,
@@ -346,46 +348,12 @@ def read_responses(reading: Reading, data: Data, patient: Located | None) -> Non
             _fact(reading, data, ASKED[link], link, given)
 
 
-#: The time of a FHIR dateTime after its date (``T10:30:00Z``), its zone required.
-_TIME = re.compile(r"T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
-
-#: When a response was authored: its date as precise as given, and its time if given.
-Authored = tuple[str, dt.datetime | None]
-
-
-def _authored(reading: Reading, found: Located) -> Authored | None:
+def _authored(reading: Reading, found: Located) -> Moment | None:
     """When ``found`` was authored; ``None`` when it does not say (or says wrongly, a problem)."""
-    value = found.get("authored")
-    if value is None:
-        return None
-    path = at(found.path, "authored")
-    day = date_of(reading, value, path)
-    if day is None:
-        return None  # not a date (a problem)
-    rest = value[len(day) :]
-    try:
-        when = dt.datetime.fromisoformat(value) if _TIME.fullmatch(rest) else None
-    except ValueError:
-        when = None  # a time no clock has (25:00)
-    if rest and when is None:
-        reading.fail(path, f"{shown(value)} is not a FHIR dateTime")
-        return None
-    return day, when
+    return moment(reading, found.get("authored"), at(found.path, "authored"))
 
 
-def _later(one: Authored, other: Authored) -> bool:
-    """Whether ``one`` is surely later than ``other``: by their times, else their dates.
-
-    Dates are compared as precise as the less precise is: ``2026`` is not later than
-    ``2026-03-02``, nor is it earlier.
-    """
-    if one[1] is not None and other[1] is not None:
-        return one[1] > other[1]
-    size = min(len(one[0]), len(other[0]))
-    return one[0][:size] > other[0][:size]
-
-
-def _when_authored(reading: Reading, responses: list[Located]) -> dict[str, Authored] | None:
+def _when_authored(reading: Reading, responses: list[Located]) -> dict[str, Moment] | None:
     """When each response was authored, by its path; ``None`` when one does not say.
 
     When one does not say when, none is preferred (:func:`_latest`): all are read.
@@ -396,7 +364,7 @@ def _when_authored(reading: Reading, responses: list[Located]) -> dict[str, Auth
     return {found.path: when for found, when in zip(responses, authored, strict=True) if when}
 
 
-def _latest(given: Given, when: dict[str, Authored] | None) -> Given:
+def _latest(given: Given, when: dict[str, Moment] | None) -> Given:
     """The items of one linkId to read: those of the latest response answering it (or ties).
 
     A later response supersedes an earlier one for what it answers: last year's "not
@@ -406,7 +374,7 @@ def _latest(given: Given, when: dict[str, Authored] | None) -> Given:
         return given
     answering = {response for response, _, _ in given}
     latest = {
-        one for one in answering if not any(_later(when[other], when[one]) for other in answering)
+        one for one in answering if not any(later(when[other], when[one]) for other in answering)
     }
     return [each for each in given if each[0] in latest]
 

@@ -95,12 +95,14 @@ class Reading:
         return found
 
     def modifiers(self, value: object, path: str) -> None:
-        """Report every ``modifierExtension`` in ``value`` (a resource, an entry) at ``path``.
+        """Report every ``modifierExtension`` and ``implicitRules`` in ``value`` at ``path``.
 
-        A modifier extension may change what its element means (a condition negated, an
-        order not to be given): FHIR has a reader refuse an element whose modifier it does
-        not understand, and umpolicy understands none, so each is a problem, never passed
-        over. Walked without recursion: a resource nested deep is no crash.
+        ``value`` is a resource, a bundle entry or a Bundle. A modifier extension may
+        change what its element means (a condition negated, an order not to be given), and
+        implicit rules what the whole resource means: FHIR has a reader refuse an element
+        whose modifier, or a resource whose rules, it does not understand, and umpolicy
+        understands none, so each is a problem, never passed over. Walked without
+        recursion: a resource nested deep is no crash.
         """
         pending: list[tuple[object, str]] = [(value, path)]
         while pending:
@@ -109,7 +111,13 @@ class Reading:
                 pending += [(each, at(where, index)) for index, each in enumerate(here)]
             elif isinstance(here, Mapping):
                 for name, each in here.items():
-                    if name != "modifierExtension":
+                    if name == "implicitRules" and each is not None:
+                        self.fail(
+                            at(where, name),
+                            f"implicit rules umpolicy does not read ({shown(each)}): FHIR has a "
+                            "reader that does not understand them not process the resource",
+                        )
+                    elif name != "modifierExtension":
                         pending.append((each, at(where, str(name))))
                     elif each not in (None, []):
                         urls = [e.get("url") for e in listed(each) if isinstance(e, Mapping)]
@@ -255,6 +263,45 @@ def date_of(reading: Reading, value: object, path: str) -> str | None:
         reading.fail(path, f"{shown(found)} is not a FHIR date (YYYY-MM-DD)")
         return None
     return found
+
+
+#: The time of a FHIR dateTime after its date (``T10:30:00Z``), its zone required.
+_TIME = re.compile(r"T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
+
+#: A FHIR dateTime as precise as given: its date (``2026``, ``2026-03-02``), and its
+#: time (aware) when it gives one.
+Moment = tuple[str, dt.datetime | None]
+
+
+def moment(reading: Reading, value: object, path: str) -> Moment | None:
+    """A FHIR date, dateTime or instant at ``path`` as a :data:`Moment`; else ``None``.
+
+    Text that is no date, or a time that is not FHIR's (no zone, ``25:00``), is a problem.
+    """
+    day = date_of(reading, value, path)
+    if day is None:
+        return None  # not given, or not a date (a problem)
+    rest = str(value)[len(day) :]
+    try:
+        when = dt.datetime.fromisoformat(str(value)) if _TIME.fullmatch(rest) else None
+    except ValueError:
+        when = None  # a time no clock has (25:00)
+    if rest and when is None:
+        reading.fail(path, f"{shown(value)} is not a FHIR dateTime")
+        return None
+    return day, when
+
+
+def later(one: Moment, other: Moment) -> bool:
+    """Whether ``one`` is surely later than ``other``: by their times, else their dates.
+
+    Dates are compared as precise as the less precise is: ``2026`` is not later than
+    ``2026-03-02``, nor is it earlier; nor is a day's date than a time on that day.
+    """
+    if one[1] is not None and other[1] is not None:
+        return one[1] > other[1]
+    size = min(len(one[0]), len(other[0]))
+    return one[0][:size] > other[0][:size]
 
 
 def decimal(reading: Reading, value: object, path: str) -> Decimal | int | None:

@@ -1001,6 +1001,7 @@ _PRI = "therapies.prior"
 _OND = ("ondansetron", "A04AA01")
 _PEM = ("pembrolizumab", "L01FF02")
 _IPI = ("ipilimumab", "L01FX04")
+_COMBINATION = "acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet"
 
 
 class TestAnswersCompletingTheHistory:
@@ -1024,6 +1025,11 @@ class TestAnswersCompletingTheHistory:
                 [("nivolumab", "L01FF01")],
             ),
             ([_rx_order(name="Injection, nivolumab, 1 mg")], _CON, [("Nivolumab", "L01FF01")]),
+            (
+                [_rx_order(name=_COMBINATION)],
+                _CON,
+                [("acetaminophen / oxycodone", "N02AJ17")],
+            ),
         ],
         ids=[
             "an order in RxNorm, coded by the answer",
@@ -1033,6 +1039,7 @@ class TestAnswersCompletingTheHistory:
             "two orders, each by its name",
             "a quantified order, by its drug",
             "an order by its HCPCS description, by its drug",
+            "a combination, by a drug of each of its parts",
         ],
     )
     def test_the_answer_replaces_the_records(
@@ -1139,6 +1146,27 @@ class TestAnswersCompletingTheHistory:
                 "('a medication'): an answer beside the records lists every therapy they give",
             ),
             (
+                [_rx_order(name=_COMBINATION)],
+                [("acetaminophen", "N02BE01")],
+                f"leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                f"({_COMBINATION!r}): an answer beside the records lists every therapy they "
+                "give",
+            ),
+            (
+                [_rx_order(name="ondansetron 4 MG Oral Tablet")],
+                [("Oral Tablet", "L01FF02")],
+                "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                "('ondansetron 4 MG Oral Tablet'): an answer beside the records lists every "
+                "therapy they give",
+            ),
+            (
+                [_rx_order(name="Injection, nivolumab, 1 mg")],
+                [("Injection", "L01FF02")],
+                "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                "('Injection, nivolumab, 1 mg'): an answer beside the records lists every "
+                "therapy they give",
+            ),
+            (
                 [_statement("active"), _statement("active", ident="t")],
                 [_PEM],
                 "lists 1 therapies, the records 2: it leaves out one of those at "
@@ -1154,6 +1182,9 @@ class TestAnswersCompletingTheHistory:
             "a quantified one matched by its quantity's unit",
             "one named by its form matched by the form",
             "one of no known name matched by a word of it",
+            "a combination named by one of its drugs",
+            "one named by its form alone",
+            "one named by HCPCS's form alone",
             "one of two alike left out",
         ],
     )

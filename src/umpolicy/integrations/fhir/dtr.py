@@ -693,20 +693,48 @@ def _completes(
     return True
 
 
+#: The words of a drug's name that name no drug: its dose form and route (RxNorm's
+#: ``Oral Tablet``, HCPCS's ``Injection``), its release, its pack and its units.
+_NO_DRUG = frozenset(
+    """
+    oral tablet tablets capsule capsules injection injectable solution suspension syrup
+    elixir liquid cream ointment gel jelly lotion paste foam shampoo patch transdermal
+    topical system spray nasal inhalant inhalation inhaler aerosol powder metered dose
+    ophthalmic otic rectal vaginal suppository enema film lozenge chewable disintegrating
+    sublingual buccal effervescent enteric coated extended delayed release prefilled
+    syringe pen injector auto cartridge vial kit pack granules pellet implant drops drop
+    emulsion mouthwash rinse strip infusion intravenous subcutaneous intramuscular
+    intrathecal intravesical intralesional intradermal product for and with in of
+    mg ml mcg g l kg unt unit units iu meq mmol hr actuat
+    """.split()
+)
+
+
 def _same_therapy(record: Data, answer: Data) -> bool:
     """Whether an answer's therapy is the record's: a code in common, or, uncoded, its name.
 
     An uncoded record (an order coded for ordering, ``10 ML nivolumab 10 MG/ML
     Injection``, ``Injection, nivolumab, 1 mg``) is named by an answer that says nothing
-    the record's name does not, and a word of letters: ``nivolumab``. Which of the
-    record's words is its drug is not known (a quantity's unit, ``ML``, or a form,
-    ``Injection``, may come first), so an answer naming another drug beside a word in
-    common (``dexamethasone 4 MG/ML Injection``) is not it.
+    the record's name does not, and that names its drug: a word of letters that is no
+    form, route or unit (:data:`_NO_DRUG`: ``Oral Tablet`` names none), ``nivolumab``.
+    A combination (RxNorm's ``acetaminophen 325 MG / oxycodone 5 MG Oral Tablet``) is
+    named only by an answer naming a drug of each of its parts: ``acetaminophen`` alone
+    would drop the oxycodone. Which of the record's words is its drug is not known (a
+    quantity's unit, ``ML``, or a form, ``Injection``, may come first), so an answer
+    naming another drug beside a word in common (``dexamethasone 4 MG/ML Injection``)
+    is not it.
     """
     if record["codes"]:
         return bool(set(record["codes"]) & set(answer.get("codes") or ()))
     said = _words(answer.get("name"))
-    return any(word.isalpha() for word in said) and set(said) <= set(_words(record.get("name")))
+    name = record.get("name")
+    drugs = {word for word in said if word.isalpha() and word not in _NO_DRUG}
+    parts = re.split(r"\s/\s", name) if isinstance(name, str) else []
+    return (
+        bool(drugs)
+        and set(said) <= set(_words(name))
+        and all(drugs & set(_words(part)) for part in parts)
+    )
 
 
 def _words(name: object) -> list[str]:

@@ -2324,3 +2324,35 @@ class TestTheLatestMeasure:
                 f"{when!r} is not a FHIR dateTime",
             )
         ]
+
+
+class TestRelativeReferences:
+    """A relative reference is to a record of the server of the entry holding it."""
+
+    def test_of_an_entry_on_another_server_is_not_the_patient(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        at_condition = index(data, "Condition")
+        data["entry"][at_condition]["fullUrl"] = "https://other.example/fhir/Condition/c"
+        [(path, reason)] = faults(data)
+        assert path == f"Bundle.entry[{at_condition}].resource.subject.reference"
+        assert "does not resolve" in reason
+
+    def test_resolves_to_that_servers_record(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"][index(data, "Condition")]["fullUrl"] = (
+            "https://other.example/fhir/Condition/c"
+        )
+        data["entry"].append(
+            {
+                "fullUrl": "https://other.example/fhir/Patient/patient-1",
+                "resource": {"resourceType": "Patient", "id": "patient-1"},
+            }
+        )
+        [(path, reason)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.subject.reference"
+        assert reason == "refers to another patient than the request's"
+
+    def test_of_an_entry_without_a_server_is_found_by_type_and_id(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"][index(data, "Condition")]["fullUrl"] = "urn:uuid:5d0e0a52-1b1e-4f3e"
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE

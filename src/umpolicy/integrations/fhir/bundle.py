@@ -728,7 +728,7 @@ def _drug(reading: Reading, found: Located, *, strict: bool = True) -> tuple[obj
         if strict:
             drug = reading.resolve(reference, at(found.path, "medicationReference"), "Medication")
         else:
-            drug = reading.referred(reference)
+            drug = reading.referred(reference, at(found.path, "medicationReference"))
             drug = drug if drug is not None and drug.type == "Medication" else None
         concept, where = (
             (None, where) if drug is None else (drug.get("code"), at(drug.path, "code"))
@@ -914,7 +914,7 @@ def practitioner(reading: Reading, found: Located, field: str, date: str | None)
         target = who.get("reference") if who is not None else None
         if who is not None and "reference" in who and not isinstance(target, str):
             reading.fail(at(where, "reference"), f"expected a reference, got {shown(target)}")
-        behind = reading.referred(who)
+        behind = reading.referred(who, where)
         if behind is not None and not _in_force(reading, behind.resource, behind.path, date):
             return person
     specialties = []
@@ -1150,7 +1150,7 @@ def _identity(reading: Reading, order: Located) -> set[tuple[object, object]]:
     reference = order.get("medicationReference")
     names: set[tuple[object, object]] = set()
     if isinstance(reference, Mapping) and isinstance(reference.get("reference"), str):
-        drug = reading.by_reference.get(reference["reference"])
+        drug = reading.referred(reference, at(order.path, "medicationReference"))
         names.add(("Medication", reference["reference"]))
         concept = None if drug is None else drug.get("code")
     for coding in codings(concept):

@@ -139,7 +139,7 @@ class Reading:
         if not isinstance(target, str):
             self.fail(where, "required field missing: umpolicy reads what a reference points to")
             return None
-        found = self.lookup(target)
+        found = self.lookup(target, path)
         if found is None:
             self.fail(where, f"the reference {shown(target)} does not resolve to a resource here")
             return None
@@ -149,13 +149,20 @@ class Reading:
             return None
         return found
 
-    def lookup(self, target: str) -> Located | None:
-        """The resource a reference's text points to (``Patient/1``, a URL ending so), if here.
+    def lookup(self, target: str, path: str | None = None) -> Located | None:
+        """The resource a reference's text at ``path`` points to (``Patient/1``, a URL), if here.
 
         A URL is the resource at it: one here by its type and id whose entry's
         ``fullUrl`` is another server's (``https://other.example/fhir/Patient/1``) is
-        another record, perhaps another patient's, and not the one referred to.
+        another record, perhaps another patient's, and not the one referred to. So is
+        one a relative reference (``Patient/1``) finds there: FHIR resolves it against
+        the base of the ``fullUrl`` of the entry holding it (that entry at
+        ``https://ehr.example/fhir/Claim/1`` refers to ``https://ehr.example/fhir/Patient/1``).
         """
+        holder = self._holding(path)
+        base = None if holder is None else holder.full_url
+        if "://" not in target and not target.startswith("urn:") and base and "://" in base:
+            target = f"{base.rstrip('/').rsplit('/', 2)[0]}/{target}"
         found = self.by_reference.get(target)
         if found is None and "/" in target:
             found = self.by_reference.get("/".join(target.rstrip("/").split("/")[-2:]))
@@ -164,14 +171,26 @@ class Reading:
                 return found if url.rstrip("/") == target.rstrip("/") else None
         return found
 
-    def referred(self, reference: object) -> Located | None:
-        """The resource a Reference points to, if here; nothing said of one that is not.
+    def _holding(self, path: str | None) -> Located | None:
+        """The resource an element at ``path`` is in (its path a prefix of ``path``)."""
+        if path is None:
+            return None
+        holders = [
+            each
+            for found in self.by_type.values()
+            for each in found
+            if path.startswith(f"{each.path}.")
+        ]
+        return max(holders, key=lambda each: len(each.path), default=None)
+
+    def referred(self, reference: object, path: str | None = None) -> Located | None:
+        """The resource a Reference at ``path`` points to, if here; nothing said of one that is not.
 
         For a record read leniently (an order other than the one decided): where
         :meth:`resolve` reports a reference that does not resolve, this says nothing.
         """
         target = reference.get("reference") if isinstance(reference, Mapping) else None
-        return self.lookup(target) if isinstance(target, str) else None
+        return self.lookup(target, path) if isinstance(target, str) else None
 
     def of_type(self, kind: str) -> list[Located]:
         """Every resource of this type, in the order found."""

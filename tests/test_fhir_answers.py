@@ -405,13 +405,11 @@ class TestTheClaimsShape:
             else:
                 assert any("each needs its own effectiveDateTime" in r for _, r in faults(data))
         # a time without its zone is no FHIR dateTime: refused, never read as UTC
-        first, second = (
-            dict(weight, effectiveDateTime=w) for w in ("2026-03-01", "2026-03-02T10:00")
-        )
+        dated = [{**weight, "effectiveDateTime": w} for w in ("2026-03-01", "2026-03-02T10:00")]
         assert (
             "Bundle.entry[4].resource.effectiveDateTime",
             "'2026-03-02T10:00' is not a FHIR dateTime",
-        ) in faults(bare(first, second, condition))
+        ) in faults(bare(*dated, condition))
 
     def test_a_history_of_odd_statements(self) -> None:
         def statement(status: str, **more: Any) -> dict[str, Any]:

@@ -149,7 +149,7 @@ class Reading:
             return None
         return found
 
-    def lookup(self, target: str, path: str | None = None) -> Located | None:
+    def lookup(self, target: str, path: str) -> Located | None:
         """The resource a reference's text at ``path`` points to (``Patient/1``, a URL), if here.
 
         A URL is the resource at it: one here by its type and id whose entry's
@@ -171,10 +171,8 @@ class Reading:
                 return found if url.rstrip("/") == target.rstrip("/") else None
         return found
 
-    def _holding(self, path: str | None) -> Located | None:
+    def _holding(self, path: str) -> Located | None:
         """The resource an element at ``path`` is in (its path a prefix of ``path``)."""
-        if path is None:
-            return None
         holders = [
             each
             for found in self.by_type.values()
@@ -183,7 +181,7 @@ class Reading:
         ]
         return max(holders, key=lambda each: len(each.path), default=None)
 
-    def referred(self, reference: object, path: str | None = None) -> Located | None:
+    def referred(self, reference: object, path: str) -> Located | None:
         """The resource a Reference at ``path`` points to, if here; nothing said of one that is not.
 
         For a record read leniently (an order other than the one decided): where

@@ -14,8 +14,9 @@ extension, whose codes follow the guide's rules for valid combinations:
   ``not-covered``: that would be an adverse determination, a clinician's to make.
 - ``doc-needed`` is ``clinical`` (with ``doc-purpose`` ``withpa``) whenever a
   clinician must look or the request must say more; a Questionnaire is named only
-  then (crd-ci-q1), and ``info-needed`` (``performer``, when what is missing is about
-  the prescriber or consultants) only alongside a conditional code (crd-ci-q3).
+  then (crd-ci-q1); ``info-needed`` goes with the conditional code, as crd-ci-q3
+  requires: ``performer`` when what is missing is about the prescriber or consultants,
+  else ``OTH``, which the ``reason`` (the decision's summary) explains (crd-ci-q6).
 """
 
 from __future__ import annotations
@@ -188,8 +189,8 @@ def coverage_information(decision: Decision, coverage: str, *, date: dt.date | N
             {"url": "doc-needed", "valueCode": "clinical"},
             {"url": "doc-purpose", "valueCode": "withpa"},
         ]
-        if any(name.startswith(_PERFORMER) for name in decision.facts_needed):
-            parts.append({"url": "info-needed", "valueCode": "performer"})
+        performer = any(name.startswith(_PERFORMER) for name in decision.facts_needed)
+        parts.append({"url": "info-needed", "valueCode": "performer" if performer else "OTH"})
     if decision.outcome is Outcome.INSUFFICIENT_INFORMATION:
         ref = decision.policy
         parts.append(

@@ -220,8 +220,9 @@ def decided_under(decision: Decision, name: str) -> Policy:
 def questionnaire(decision: Decision, policy: Policy | str) -> dict[str, Any]:
     """A DTR Questionnaire asking exactly for the facts ``decision`` still needs.
 
-    Empty of items when the decision needs nothing (it was decided). Its ``url`` names
-    the policy and its ``version`` the policy's, so its answers are read under it.
+    Without items when the decision needs nothing (it was decided): FHIR JSON has no
+    empty list. Its ``url`` names the policy and its ``version`` the policy's, so its
+    answers are read under it.
     """
     if isinstance(policy, str) or policy.content_hash != decision.policy.content_hash:
         # the version that decided: another version's questions are not the ones it needs
@@ -236,7 +237,7 @@ def questionnaire(decision: Decision, policy: Policy | str) -> dict[str, Any]:
             found.append(_question_item(policy, question, name))
         else:
             found.append(_fact_item(policy, specs[name]))
-    return {
+    written: Data = {
         "resourceType": "Questionnaire",
         "id": f"umpolicy-{policy.name}-{decision.request_fingerprint[:16]}",
         "url": canonical(policy),
@@ -251,8 +252,10 @@ def questionnaire(decision: Decision, policy: Policy | str) -> dict[str, Any]:
             "its decision still needs; answer them and send the QuestionnaireResponse back "
             "with the request."
         ),
-        "item": found,
     }
+    if found:
+        written["item"] = found
+    return written
 
 
 def _in_force(name: str, date: object) -> Policy:
@@ -704,9 +707,9 @@ _NO_DRUG = frozenset(
     sublingual buccal effervescent enteric coated extended delayed release prefilled
     syringe pen injector auto cartridge vial kit pack granules pellet implant drops drop
     emulsion mouthwash rinse strip infusion intravenous subcutaneous intramuscular
-    intrathecal intravesical intralesional intradermal product for and with in of
+    intrathecal intravesical intradermal product for and with in of
     mg ml mcg g l kg unt unit units iu meq mmol hr actuat
-    """.split()
+    """.split()  # noqa: SIM905 - a list of words reads as words
 )
 
 

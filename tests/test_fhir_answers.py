@@ -68,6 +68,7 @@ def bare(*resources: dict[str, Any]) -> dict[str, Any]:
         "resourceType": "MedicationRequest",
         "id": "m",
         "status": "draft",
+        "intent": "order",
         "subject": {"reference": "Patient/p"},
     }
     entries = [claim, {"resourceType": "Patient", "id": "p"}, order, *resources]
@@ -395,7 +396,7 @@ class TestTheClaimsShape:
             "verificationStatus": {"coding": [{"code": "confirmed"}]},
             "code": {"coding": [{"system": codes.ICD10CM, "code": "C64.9"}]},
         }
-        for times in (("2026-03-01", "2026-03-02T10:00:00"), (3, "2026-03-02"), ("2026-03", "x")):
+        for times in (("2026-03-01", "2026-03-02T10:00:00Z"), (3, "2026-03-02"), ("2026-03", "x")):
             first, second = (dict(weight, effectiveDateTime=when) for when in times)
             data = bare(first, second, condition)
             if times[0] == "2026-03-01":
@@ -403,6 +404,12 @@ class TestTheClaimsShape:
                 assert weight_read == Quantity("80", "kg")
             else:
                 assert any("each needs its own effectiveDateTime" in r for _, r in faults(data))
+        # a time without its zone is no FHIR dateTime: refused, never read as UTC
+        dated = [{**weight, "effectiveDateTime": w} for w in ("2026-03-01", "2026-03-02T10:00")]
+        assert (
+            "Bundle.entry[4].resource.effectiveDateTime",
+            "'2026-03-02T10:00' is not a FHIR dateTime",
+        ) in faults(bare(*dated, condition))
 
     def test_a_history_of_odd_statements(self) -> None:
         def statement(status: str, **more: Any) -> dict[str, Any]:
@@ -992,6 +999,7 @@ _PRI = "therapies.prior"
 _OND = ("ondansetron", "A04AA01")
 _PEM = ("pembrolizumab", "L01FF02")
 _IPI = ("ipilimumab", "L01FX04")
+_COMBINATION = "acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet"
 
 
 class TestAnswersCompletingTheHistory:
@@ -1015,6 +1023,11 @@ class TestAnswersCompletingTheHistory:
                 [("nivolumab", "L01FF01")],
             ),
             ([_rx_order(name="Injection, nivolumab, 1 mg")], _CON, [("Nivolumab", "L01FF01")]),
+            (
+                [_rx_order(name=_COMBINATION)],
+                _CON,
+                [("acetaminophen / oxycodone", "N02AJ17")],
+            ),
         ],
         ids=[
             "an order in RxNorm, coded by the answer",
@@ -1024,6 +1037,7 @@ class TestAnswersCompletingTheHistory:
             "two orders, each by its name",
             "a quantified order, by its drug",
             "an order by its HCPCS description, by its drug",
+            "a combination, by a drug of each of its parts",
         ],
     )
     def test_the_answer_replaces_the_records(
@@ -1130,6 +1144,27 @@ class TestAnswersCompletingTheHistory:
                 "('a medication'): an answer beside the records lists every therapy they give",
             ),
             (
+                [_rx_order(name=_COMBINATION)],
+                [("acetaminophen", "N02BE01")],
+                f"leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                f"({_COMBINATION!r}): an answer beside the records lists every therapy they "
+                "give",
+            ),
+            (
+                [_rx_order(name="ondansetron 4 MG Oral Tablet")],
+                [("Oral Tablet", "L01FF02")],
+                "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                "('ondansetron 4 MG Oral Tablet'): an answer beside the records lists every "
+                "therapy they give",
+            ),
+            (
+                [_rx_order(name="Injection, nivolumab, 1 mg")],
+                [("Injection", "L01FF02")],
+                "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                "('Injection, nivolumab, 1 mg'): an answer beside the records lists every "
+                "therapy they give",
+            ),
+            (
                 [_statement("active"), _statement("active", ident="t")],
                 [_PEM],
                 "lists 1 therapies, the records 2: it leaves out one of those at "
@@ -1145,6 +1180,9 @@ class TestAnswersCompletingTheHistory:
             "a quantified one matched by its quantity's unit",
             "one named by its form matched by the form",
             "one of no known name matched by a word of it",
+            "a combination named by one of its drugs",
+            "one named by its form alone",
+            "one named by HCPCS's form alone",
             "one of two alike left out",
         ],
     )

@@ -180,6 +180,7 @@ class TestWhatTheBundleSays:
         del resource(data, "Patient")["id"]
         for kind in ("Observation", "Condition", "MedicationRequest", "List"):
             resource(data, kind)["subject"] = {"reference": "urn:uuid:1"}
+        resource(data, "Coverage")["beneficiary"] = {"reference": "urn:uuid:1"}
         qr = resource(data, "QuestionnaireResponse")
         qr["subject"] = {"reference": "urn:uuid:1"}
         assert request_from_bundle(data, "proleukin").patient == example("rcc-approve").patient
@@ -2139,4 +2140,219 @@ class TestAnotherServersRecord:
         resource(data, "Condition")["subject"] = {
             "reference": "https://ehr.example/fhir/Patient/patient-1"
         }
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+
+class TestImplicitRules:
+    """Implicit rules may change what a resource means: FHIR has them refused, not ignored."""
+
+    def test_on_a_resource_is_a_fault(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition")["implicitRules"] = "https://ehr.example/rules"
+        [(path, reason)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.implicitRules"
+        assert "'https://ehr.example/rules'" in reason
+
+    def test_on_the_bundle_is_a_fault(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["implicitRules"] = "https://ehr.example/rules"
+        assert paths(data) == ["Bundle.implicitRules"]
+
+    def test_on_a_hooks_prefetched_resource_is_a_fault(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        hook["prefetch"]["patient"]["implicitRules"] = "https://ehr.example/rules"
+        with pytest.raises(InputError) as caught:
+            request_from_hook(hook, "proleukin", today=TODAY)
+        assert [e.path for e in caught.value.errors] == ["prefetch.patient.implicitRules"]
+
+
+class TestPatientRecord:
+    """A Patient record not in use, or of a patient deceased, is never decided."""
+
+    @pytest.mark.parametrize(
+        ("element", "value", "reason"),
+        [
+            ("active", False, "the Patient record is not in use (active false)"),
+            ("active", "no", "expected a boolean, got 'no'"),
+            ("deceasedBoolean", True, "the patient is deceased"),
+            ("deceasedBoolean", "yes", "expected a boolean, got 'yes'"),
+            ("deceasedDateTime", "2026-03-01", "the patient is deceased"),
+            ("deceasedDateTime", "2030", "the patient is deceased"),
+        ],
+    )
+    def test_is_a_fault(self, element: str, value: object, reason: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Patient")[element] = value
+        [(path, said)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Patient')}].resource.{element}"
+        assert said.startswith(reason)
+
+    @pytest.mark.parametrize(("element", "value"), [("active", True), ("deceasedBoolean", False)])
+    def test_a_record_in_use_of_a_living_patient_is_decided(
+        self, element: str, value: object
+    ) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Patient")[element] = value
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+
+class TestCoverage:
+    """Only an active Coverage of the patient's, in its period, covers the request."""
+
+    @pytest.mark.parametrize("status", ["cancelled", "entered-in-error", "draft"])
+    def test_one_not_active_is_a_fault(self, status: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Coverage")["status"] = status
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{index(data, 'Coverage')}].resource.status",
+                f"the Coverage is {status!r}: umpolicy decides under an active Coverage",
+            )
+        ]
+
+    @pytest.mark.parametrize("status", [None, "Active"])
+    def test_one_of_no_status_is_a_fault(self, status: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Coverage")["status"] = status
+        assert paths(data) == [f"Bundle.entry[{index(data, 'Coverage')}].resource.status"]
+
+    def test_another_persons_is_a_fault(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"].append({"resource": {"resourceType": "Patient", "id": "someone-else"}})
+        resource(data, "Coverage")["beneficiary"] = {"reference": "Patient/someone-else"}
+        assert paths(data) == [
+            f"Bundle.entry[{index(data, 'Coverage')}].resource.beneficiary.reference"
+        ]
+
+    @pytest.mark.parametrize(
+        ("period", "holds"),
+        [
+            ({"end": "2025-12-31"}, False),
+            ({"start": "2027"}, False),
+            ({"start": "2026-01-01", "end": "2026-12-31"}, True),
+            ({"start": "2026-03"}, True),
+        ],
+    )
+    def test_its_period_holds_the_request(self, period: dict[str, str], holds: bool) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Coverage")["period"] = period
+        if holds:
+            assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+        else:
+            assert paths(data) == [f"Bundle.entry[{index(data, 'Coverage')}].resource.period"]
+
+    def test_a_hooks_coverage_cancelled_is_a_fault(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        hook["prefetch"]["coverage"]["entry"][0]["resource"]["status"] = "cancelled"
+        with pytest.raises(InputError) as caught:
+            request_from_hook(hook, "proleukin", today=TODAY)
+        assert [e.path for e in caught.value.errors] == [
+            "prefetch.coverage.entry[0].resource.status"
+        ]
+
+
+class TestOrderIntent:
+    """Only an order is decided; a proposal, plan or option is no therapy surely given."""
+
+    @pytest.mark.parametrize("intent", ["proposal", "plan", "option"])
+    def test_the_order_decided_not_an_order_is_a_fault(self, intent: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "MedicationRequest")["intent"] = intent
+        [(path, reason)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'MedicationRequest')}].resource.intent"
+        assert reason.startswith(f"the intent is {intent!r}, not yet an order")
+
+    @pytest.mark.parametrize("intent", [None, "Order", 1])
+    def test_the_order_decided_of_no_intent_is_a_fault(self, intent: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "MedicationRequest")["intent"] = intent
+        assert paths(data) == [f"Bundle.entry[{index(data, 'MedicationRequest')}].resource.intent"]
+
+    def test_an_original_order_is_decided(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "MedicationRequest")["intent"] = "original-order"
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("intent", ["proposal", "plan", "option", None])
+    def test_another_order_not_an_order_leaves_the_concomitant_unknown(
+        self, intent: object
+    ) -> None:
+        data, _ = with_order(pembrolizumab(intent=intent), lists=False)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_and_contradicts_a_list_saying_none(self) -> None:
+        data, path = with_order(pembrolizumab(intent="proposal"))
+        [(where, reason)] = faults(data)
+        assert where == f"{path}.intent"
+        assert reason.startswith("'proposal': the therapy may be a concomitant one")
+
+
+class TestTheLatestMeasure:
+    """The latest measure is one surely later than the others: a date is not, beside a time."""
+
+    @pytest.mark.parametrize(
+        ("one", "other", "read"),
+        [
+            ("2026-03-01", "2026-03-01T18:00:00Z", None),  # which was later that day?
+            ("2026-03-01T08:00:00Z", "2026-03-01", None),
+            ("2026-03-02", "2026-03-01T18:00:00Z", 50),  # the day after is later
+            ("2026-03-01T08:00:00Z", "2026-03-01T18:00:00Z", 73),
+            ("2026-03-01", "2026-03-01", None),
+        ],
+    )
+    def test_of_a_date_and_a_time(self, one: str, other: str, read: int | None) -> None:
+        data = bundle("melanoma-iv-approve")
+        weight = resource(data, "Observation")
+        weight["effectiveDateTime"] = one
+        weight["valueQuantity"]["value"] = Decimal(50)
+        data["entry"].append({"resource": weighing(data, 73, other)})
+        if read is None:
+            [(path, reason)] = faults(data)
+            assert path == f"Bundle.entry[{len(data['entry']) - 1}].resource.effectiveDateTime"
+            assert "one surely later than the others" in reason
+        else:
+            weighed = request_from_bundle(data, "proleukin").patient.weight
+            assert weighed == Quantity(read, "kg")
+
+    @pytest.mark.parametrize("when", ["2026-03-01T10:00", "2026-03-01T25:00:00Z"])
+    def test_a_time_that_is_not_fhirs_is_a_fault(self, when: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Observation")["effectiveDateTime"] = when
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{index(data, 'Observation')}].resource.effectiveDateTime",
+                f"{when!r} is not a FHIR dateTime",
+            )
+        ]
+
+
+class TestRelativeReferences:
+    """A relative reference is to a record of the server of the entry holding it."""
+
+    def test_of_an_entry_on_another_server_is_not_the_patient(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        at_condition = index(data, "Condition")
+        data["entry"][at_condition]["fullUrl"] = "https://other.example/fhir/Condition/c"
+        [(path, reason)] = faults(data)
+        assert path == f"Bundle.entry[{at_condition}].resource.subject.reference"
+        assert "does not resolve" in reason
+
+    def test_resolves_to_that_servers_record(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"][index(data, "Condition")]["fullUrl"] = (
+            "https://other.example/fhir/Condition/c"
+        )
+        data["entry"].append(
+            {
+                "fullUrl": "https://other.example/fhir/Patient/patient-1",
+                "resource": {"resourceType": "Patient", "id": "patient-1"},
+            }
+        )
+        [(path, reason)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.subject.reference"
+        assert reason == "refers to another patient than the request's"
+
+    def test_of_an_entry_without_a_server_is_found_by_type_and_id(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"][index(data, "Condition")]["fullUrl"] = "urn:uuid:5d0e0a52-1b1e-4f3e"
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE

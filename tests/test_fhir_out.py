@@ -61,7 +61,7 @@ def parts(extension: Mapping[str, Any]) -> dict[str, list[Any]]:
 
 
 def crd_rules(extension: Mapping[str, Any]) -> list[str]:
-    """The CRD guide's invariants crd-ci-q1..q5 on coverage-information: those broken."""
+    """The CRD guide's invariants crd-ci-q1..q6 on coverage-information: those broken."""
     found = parts(extension)
     broken = []
     doc = found.get("doc-needed", [])
@@ -75,8 +75,10 @@ def crd_rules(extension: Mapping[str, Any]) -> list[str]:
         for v in found.get(k, [])
         if v == "conditional"
     ]
-    if "info-needed" in found and not conditional:
+    if bool(conditional) is not ("info-needed" in found):  # "if and only if"
         broken.append("crd-ci-q3")
+    if "OTH" in found.get("info-needed", []) and "reason" not in found:
+        broken.append("crd-ci-q6")
     if found.get("pa-needed") == ["satisfied"] and "PA" in found.get("doc-purpose", []):
         broken.append("crd-ci-q4")
     if (found.get("pa-needed") == ["satisfied"]) != ("satisfied-pa-id" in found):
@@ -177,7 +179,7 @@ class TestClaimResponse:
         bundle = bundle_from_request(example(name))
         decision = evaluate_bundle(bundle, "proleukin", today=TODAY)
         response = claim_response(decision, bundle, created=CREATED)
-        assert (action(response), response["outcome"]) == ("A4", "queued")
+        assert (action(response), response["outcome"]) == ("A4", "complete")
         assert "preAuthPeriod" not in response
         notes = [note["text"] for note in response["processNote"]]
         assert notes[0] == decision.summary
@@ -259,6 +261,8 @@ class TestCrd:
         assert found.get("doc-needed", [None]) == [doc]
         assert ("questionnaire" in found) is (decision.outcome is Outcome.INSUFFICIENT_INFORMATION)
         assert found["reason"] == [{"text": decision.summary}]
+        # crd-ci-q3: a conditional code has info-needed beside it (OTH, the reason says what)
+        assert found.get("info-needed", [None]) == [None if covered == "covered" else "OTH"]
         assert crd_rules(info) == []
 
     def test_a_cards_detail_holds_a_requests_text_as_text(self) -> None:
@@ -365,7 +369,7 @@ class TestDtr:
         decision = evaluate_bundle(
             bundle_from_request(example("rcc-approve")), "proleukin", today=TODAY
         )
-        assert questionnaire(decision, POLICY)["item"] == []
+        assert "item" not in questionnaire(decision, POLICY)
 
     def test_derived_facts_are_asked_by_their_inputs(self) -> None:
         assert asked_facts(POLICY, ("patient.body_surface_area",)) == (
@@ -386,7 +390,7 @@ class TestDtr:
     @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     def test_asks_for_exactly_the_facts_needed(self, request: Request) -> None:
         decision = umpolicy.decide(POLICY, attrs.evolve(request, policy="proleukin"))
-        links = [item["linkId"] for item in questionnaire(decision, POLICY)["item"]]
+        links = [item["linkId"] for item in questionnaire(decision, POLICY).get("item", [])]
         assert links == list(asked_facts(POLICY, decision.facts_needed))
         assert bool(links) is bool(decision.facts_needed)
 

@@ -31,6 +31,7 @@ from umpolicy.integrations.fhir import codes
 from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import (
     Located,
+    Moment,
     Reading,
     coded,
     codings,
@@ -40,7 +41,9 @@ from umpolicy.integrations.fhir.reading import (
     extensions,
     full_date,
     items,
+    later,
     listed,
+    moment,
     quantity,
     status_of,
     text,
@@ -71,10 +74,18 @@ _MEDICATION_REQUEST = (
     "stopped",
     "unknown",
 )
+#: MedicationRequest intents (FHIR R4, required) of an order, an authorization to give
+#: the drug (PAS fixes the intent to order), and those of none: a proposal, a plan or an
+#: option is not yet an order to decide, nor a therapy surely to be given.
+_ORDER_INTENTS = ("order", "original-order", "reflex-order", "filler-order", "instance-order")
+_INTENT = (*_ORDER_INTENTS, "proposal", "plan", "option")
 #: Claim statuses (FHIR R4, required), and those of a Claim that asks for something: one
 #: cancelled or entered in error is withdrawn, and nothing it says is to be decided.
 _CLAIMED = ("active", "draft")
 _CLAIM = (*_CLAIMED, "cancelled", "entered-in-error")
+#: Coverage statuses (FHIR R4, required): only an active one covers the request (PAS
+#: fixes it to active); one cancelled, in draft or entered in error covers nothing.
+_COVERAGE = ("active", "cancelled", "draft", "entered-in-error")
 #: Condition clinical statuses read as a current diagnosis (absent is read as current).
 _CURRENT = {"active", "recurrence", "relapse"}
 #: A Condition's statuses (FHIR R4, required bindings): each one's system and codes.
@@ -181,6 +192,7 @@ def _entries(reading: Reading, bundle: object, path: str) -> None:
             at(path, "resourceType"), f"expected 'Bundle', got {shown(found.get('resourceType'))}"
         )
         return
+    reading.modifiers({k: v for k, v in found.items() if k != "entry"}, path)
     for where, entry in items(reading, found.get("entry"), at(path, "entry")):
         if not isinstance(entry, Mapping):
             reading.fail(where, "expected a bundle entry (a JSON object)")
@@ -208,11 +220,39 @@ def read_bundle(bundle: object, policy: Policy | str | None = None) -> tuple[Dat
     patient = reading.resolve(claim.get("patient"), at(claim.path, "patient"), "Patient")
     for where, insurance in items(reading, claim.get("insurance"), at(claim.path, "insurance")):
         if isinstance(insurance, Mapping):
-            reading.resolve(insurance.get("coverage"), at(where, "coverage"), "Coverage")
+            plan = reading.resolve(insurance.get("coverage"), at(where, "coverage"), "Coverage")
+            if plan is not None:
+                check_coverage(reading, plan, patient, data.get("date"))
     diagnoses = _claim_diagnoses(reading, claim)
     common(reading, data, patient, order, diagnoses)
     _care_team(reading, claim, data)
     return data, reading
+
+
+def check_coverage(
+    reading: Reading, plan: Located, patient: Located | None, date: str | None
+) -> None:
+    """Check the Coverage a request is decided under: active, the patient's, in its period.
+
+    A Coverage cancelled, in draft or entered in error (:data:`_COVERAGE`), another
+    person's (``beneficiary``), or whose ``period`` does not hold the request's date
+    covers nothing the request asks: each is a problem, never a decision to make.
+    """
+    status = status_of(reading, plan, _COVERAGE)
+    if status is not None and status != "active":
+        reading.fail(
+            at(plan.path, "status"),
+            f"the Coverage is {shown(status)}: umpolicy decides under an active Coverage",
+        )
+    if patient is not None:
+        _subject(reading, plan, patient, "beneficiary")
+    where = at(plan.path, "period")
+    period = element(reading, plan.get("period"), where, Mapping, "a Period (a JSON object)")
+    if period is not None:
+        start = date_of(reading, period.get("start"), at(where, "start"))
+        end = date_of(reading, period.get("end"), at(where, "end"))
+        if _after(start, date) or _before(end, date):
+            reading.fail(where, f"the Coverage's period does not hold the request's date ({date})")
 
 
 def _claim(reading: Reading, claim: Located, data: Data) -> None:
@@ -383,8 +423,32 @@ def _subject(reading: Reading, resource: Located, patient: Located, name: str = 
 
 
 def _patient(reading: Reading, patient: Located, data: Data) -> None:
-    """Birth date and administrative sex."""
+    """Birth date and administrative sex, of a record in use of a patient living.
+
+    ``active`` and ``deceased[x]`` are modifiers in FHIR: a record no longer in use
+    (``active`` false: merged into another, or in error) is not the patient's record,
+    and a patient deceased (``deceasedBoolean`` true, or a ``deceasedDateTime``) is
+    given no therapy. Each is a problem, never a request to decide.
+    """
     person: Data = data.setdefault("patient", {})
+    active = patient.get("active")
+    if active is not None and type(active) is not bool:
+        reading.fail(at(patient.path, "active"), f"expected a boolean, got {shown(active)}")
+    elif active is False:
+        reading.fail(
+            at(patient.path, "active"),
+            "the Patient record is not in use (active false): umpolicy decides for a record in use",
+        )
+    deceased = patient.get("deceasedBoolean")
+    if deceased is not None and type(deceased) is not bool:
+        reading.fail(
+            at(patient.path, "deceasedBoolean"), f"expected a boolean, got {shown(deceased)}"
+        )
+    elif deceased is True or patient.get("deceasedDateTime") is not None:
+        which = "deceasedBoolean" if deceased is True else "deceasedDateTime"
+        reading.fail(
+            at(patient.path, which), "the patient is deceased: umpolicy decides for a living one"
+        )
     birth = full_date(reading, patient.get("birthDate"), at(patient.path, "birthDate"))
     if birth is not None:
         person["birth_date"] = birth
@@ -405,7 +469,7 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
     is written in the time zone of the place measured, the other of the payer.
     """
     date = data.get("date")
-    latest: dict[str, list[tuple[dt.datetime | None, Located, str]]] = {}
+    latest: dict[str, list[tuple[Moment | None, Located, str]]] = {}
     late: set[int] = set()
     for found in reading.of_type("Observation"):
         concept = found.get("code")
@@ -425,7 +489,8 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
         if not _subject(reading, found, patient):
             continue
         effective, when = _effective(reading, found)
-        day = date_of(reading, when, effective)
+        measure = moment(reading, when, effective)
+        day = None if measure is None else measure[0]
         if _measured_after(day, date):
             reading.fail(
                 effective,
@@ -434,25 +499,32 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
                 f"reads the {field.split('.')[1]} measured by then",
             )
             continue
-        latest.setdefault(field, []).append((_when(when), found, effective))
+        latest.setdefault(field, []).append((measure, found, effective))
         if _after(day, date):  # within the day's tolerance, but later than the request
             late.add(id(found))
     for field, every in latest.items():
         # One dated after the request's date (within the tolerance) is read only when no
         # measure on or before it is: it never outranks one the request's day had.
         measured = [each for each in every if id(each[1]) not in late] or every
-        chosen = measured[0][1]
-        if len(measured) > 1:
-            dated = [(when, each) for when, each, _ in measured if when is not None]
-            if len(dated) < len(measured) or len({when for when, _ in dated}) < len(dated):
-                what = field.split(".")[1]
-                reading.fail(
-                    measured[1][2],
-                    f"{len(measured)} Observations of the patient's {what}: umpolicy reads the "
-                    "latest, so each needs its own effectiveDateTime (or instant, or period)",
-                )
-                continue
-            chosen = max(dated, key=lambda pair: pair[0])[1]
+        # The latest is the one surely later than every other: a day's date is not surely
+        # later, nor earlier, than a time on that day, so neither is read as the latest.
+        dated = [(when, each) for when, each, _ in measured if when is not None]
+        last = [
+            each
+            for when, each in dated
+            if all(later(when, other) for other, found in dated if found is not each)
+        ]
+        if len(measured) > 1 and (len(dated) < len(measured) or len(last) != 1):
+            what = field.split(".")[1]
+            reading.fail(
+                measured[1][2],
+                f"{len(measured)} Observations of the patient's {what}: umpolicy reads the "
+                "latest, so each needs its own effectiveDateTime (or instant, or period), "
+                "one surely later than the others (a date alone is not later than a time "
+                "on its day)",
+            )
+            continue
+        chosen = last[0] if len(measured) > 1 else measured[0][1]
         value = quantity(
             reading, chosen.get("valueQuantity"), at(chosen.path, "valueQuantity"), f"$.{field}"
         )
@@ -494,17 +566,6 @@ def _after(day: str | None, date: str | None) -> bool:
 def _before(day: str | None, date: str | None) -> bool:
     """Whether a date as precise as given is surely before the day ``date``."""
     return day is not None and date is not None and day < date[: len(day)]
-
-
-def _when(value: object) -> dt.datetime | None:
-    """An Observation's effectiveDateTime as an aware time, or ``None`` (absent, partial)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 def _conditions(reading: Reading, patient: Located) -> list[tuple[str, str | None, str]]:
@@ -591,6 +652,22 @@ def _order(reading: Reading, order: Located, patient: Located | None, data: Data
             at(order.path, "doNotPerform"),
             "an order not to give the drug: umpolicy decides an order to give it",
         )
+    intent = order.get("intent")
+    intents = ", ".join(_ORDER_INTENTS)
+    if intent is None:
+        reading.fail(at(order.path, "intent"), f"required field missing: the intent ({intents})")
+    elif not isinstance(intent, str) or intent not in _INTENT:
+        reading.fail(
+            at(order.path, "intent"),
+            f"{shown(intent)} is not a MedicationRequest intent; expected one of "
+            f"{', '.join(_INTENT)}",
+        )
+    elif intent not in _ORDER_INTENTS:
+        reading.fail(
+            at(order.path, "intent"),
+            f"the intent is {shown(intent)}, not yet an order: umpolicy decides an order "
+            f"({intents})",
+        )
     if patient is not None:
         _subject(reading, order, patient)
     medication: Data = data.setdefault("medication", {})
@@ -651,7 +728,7 @@ def _drug(reading: Reading, found: Located, *, strict: bool = True) -> tuple[obj
         if strict:
             drug = reading.resolve(reference, at(found.path, "medicationReference"), "Medication")
         else:
-            drug = reading.referred(reference)
+            drug = reading.referred(reference, at(found.path, "medicationReference"))
             drug = drug if drug is not None and drug.type == "Medication" else None
         concept, where = (
             (None, where) if drug is None else (drug.get("code"), at(drug.path, "code"))
@@ -837,7 +914,7 @@ def practitioner(reading: Reading, found: Located, field: str, date: str | None)
         target = who.get("reference") if who is not None else None
         if who is not None and "reference" in who and not isinstance(target, str):
             reading.fail(at(where, "reference"), f"expected a reference, got {shown(target)}")
-        behind = reading.referred(who)
+        behind = reading.referred(who, where)
         if behind is not None and not _in_force(reading, behind.resource, behind.path, date):
             return person
     specialties = []
@@ -948,7 +1025,7 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
     request has lasted no time yet, and its duration stays unknown.
     """
     history: dict[str, list[Data]] = {}
-    uncertain: dict[str, list[Located]] = {}
+    uncertain: dict[str, list[tuple[Located, str]]] = {}  # each, and the element why
     date = data.get("date")
     records = [
         (found, _STATEMENT, _HISTORY, _MAY_BE) for found in reading.of_type("MedicationStatement")
@@ -963,13 +1040,16 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
             continue  # no valid status (a problem), or no therapy given
         if not _subject(reading, found, patient):
             continue
-        if status in may_be:
-            for which in may_be[status]:
-                uncertain.setdefault(which, []).append(found)
+        other = found.type == "MedicationRequest"
+        if status in may_be or (other and found.get("intent") not in _ORDER_INTENTS):
+            # one on hold, of unknown status, or not ordered (a proposal, a plan; an
+            # intent not given) may be given with the drug: that history is unknown
+            why = "status" if status in may_be else "intent"
+            for which in may_be.get(status, ("concomitant",)):
+                uncertain.setdefault(which, []).append((found, why))
             continue
         which = histories[status]
         field = f"$.therapies.{which}[{len(history.get(which, []))}]"
-        other = found.type == "MedicationRequest"
         concept, where = _drug(reading, found, strict=not other)
         if other and not _has_atc(concept):
             # An order is coded for ordering (RxNorm, NDC, an EHR's own codes), not by
@@ -1020,20 +1100,21 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
                 "give some",
             )
             continue
-        for each in uncertain.get(none, ()):
+        for each, why in uncertain.get(none, ()):
             reading.fail(
-                at(each.path, "status"),
-                f"{shown(each.get('status'))}: the therapy may be a {none} one, and the List "
+                at(each.path, why),
+                f"{shown(each.get(why))}: the therapy may be a {none} one, and the List "
                 f"at {found.path} says there are none",
             )
         history[none] = []
         reading.source(f"$.therapies.{none}", at(found.path, "emptyReason"))
     for which, statements in uncertain.items():
         history.pop(which, None)  # one more therapy may be in it: unknown, never the rest
-        first = statements[0]
+        first, why = statements[0]
         reading.unknown[f"$.therapies.{which}"] = (
-            f"the {first.type} at {first.path} is {shown(first.get('status'))}, so its "
-            f"therapy may be a {which} one, whatever an answer lists"
+            f"the {first.type} at {first.path} is {shown(first.get(why))}"
+            f"{'' if why == 'status' else ' (its intent)'}, so its therapy may be a {which} "
+            "one, whatever an answer lists"
         )
     if history:
         data["therapies"] = history
@@ -1069,7 +1150,7 @@ def _identity(reading: Reading, order: Located) -> set[tuple[object, object]]:
     reference = order.get("medicationReference")
     names: set[tuple[object, object]] = set()
     if isinstance(reference, Mapping) and isinstance(reference.get("reference"), str):
-        drug = reading.by_reference.get(reference["reference"])
+        drug = reading.referred(reference, at(order.path, "medicationReference"))
         names.add(("Medication", reference["reference"]))
         concept = None if drug is None else drug.get("code")
     for coding in codings(concept):

@@ -14,8 +14,9 @@ extension, whose codes follow the guide's rules for valid combinations:
   ``not-covered``: that would be an adverse determination, a clinician's to make.
 - ``doc-needed`` is ``clinical`` (with ``doc-purpose`` ``withpa``) whenever a
   clinician must look or the request must say more; a Questionnaire is named only
-  then (crd-ci-q1), and ``info-needed`` (``performer``, when what is missing is about
-  the prescriber or consultants) only alongside a conditional code (crd-ci-q3).
+  then (crd-ci-q1); ``info-needed`` goes with the conditional code, as crd-ci-q3
+  requires: ``performer`` when what is missing is about the prescriber or consultants,
+  else ``OTH``, which the ``reason`` (the decision's summary) explains (crd-ci-q6).
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from typing import Any
 from umpolicy.engine.decision import Decision, Outcome
 from umpolicy.errors import InputError, shown
 from umpolicy.integrations.fhir import codes
-from umpolicy.integrations.fhir.bundle import Data, _entries, common, decide, policy_name
+from umpolicy.integrations.fhir.bundle import (
+    Data,
+    _entries,
+    check_coverage,
+    common,
+    decide,
+    policy_name,
+)
 from umpolicy.integrations.fhir.dtr import decided_under
 from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import Located, Reading, full_date, listed
@@ -88,6 +96,8 @@ def read_hook(
     if date is not None:
         reading.source("$.date", at(order.path, "authoredOn"))  # type: ignore[union-attr]
     data["date"] = date or (today or utc_today()).isoformat()
+    for plan in reading.of_type("Coverage")[:1]:  # the one the card's coverage names
+        check_coverage(reading, plan, patient, data["date"])
     common(reading, data, patient, order, [])
     return data, reading, order
 
@@ -179,8 +189,8 @@ def coverage_information(decision: Decision, coverage: str, *, date: dt.date | N
             {"url": "doc-needed", "valueCode": "clinical"},
             {"url": "doc-purpose", "valueCode": "withpa"},
         ]
-        if any(name.startswith(_PERFORMER) for name in decision.facts_needed):
-            parts.append({"url": "info-needed", "valueCode": "performer"})
+        performer = any(name.startswith(_PERFORMER) for name in decision.facts_needed)
+        parts.append({"url": "info-needed", "valueCode": "performer" if performer else "OTH"})
     if decision.outcome is Outcome.INSUFFICIENT_INFORMATION:
         ref = decision.policy
         parts.append(

@@ -27,10 +27,12 @@ from umpolicy.integrations.fhir.bundle import _subject
 from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import (
     Located,
+    Moment,
     Reading,
-    date_of,
     full_date,
     items,
+    later,
+    moment,
     quantity,
     status_of,
     text,
@@ -218,8 +220,9 @@ def decided_under(decision: Decision, name: str) -> Policy:
 def questionnaire(decision: Decision, policy: Policy | str) -> dict[str, Any]:
     """A DTR Questionnaire asking exactly for the facts ``decision`` still needs.
 
-    Empty of items when the decision needs nothing (it was decided). Its ``url`` names
-    the policy and its ``version`` the policy's, so its answers are read under it.
+    Without items when the decision needs nothing (it was decided): FHIR JSON has no
+    empty list. Its ``url`` names the policy and its ``version`` the policy's, so its
+    answers are read under it.
     """
     if isinstance(policy, str) or policy.content_hash != decision.policy.content_hash:
         # the version that decided: another version's questions are not the ones it needs
@@ -234,7 +237,7 @@ def questionnaire(decision: Decision, policy: Policy | str) -> dict[str, Any]:
             found.append(_question_item(policy, question, name))
         else:
             found.append(_fact_item(policy, specs[name]))
-    return {
+    written: Data = {
         "resourceType": "Questionnaire",
         "id": f"umpolicy-{policy.name}-{decision.request_fingerprint[:16]}",
         "url": canonical(policy),
@@ -249,8 +252,10 @@ def questionnaire(decision: Decision, policy: Policy | str) -> dict[str, Any]:
             "its decision still needs; answer them and send the QuestionnaireResponse back "
             "with the request."
         ),
-        "item": found,
     }
+    if found:
+        written["item"] = found
+    return written
 
 
 def _in_force(name: str, date: object) -> Policy:
@@ -346,46 +351,12 @@ def read_responses(reading: Reading, data: Data, patient: Located | None) -> Non
             _fact(reading, data, ASKED[link], link, given)
 
 
-#: The time of a FHIR dateTime after its date (``T10:30:00Z``), its zone required.
-_TIME = re.compile(r"T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
-
-#: When a response was authored: its date as precise as given, and its time if given.
-Authored = tuple[str, dt.datetime | None]
-
-
-def _authored(reading: Reading, found: Located) -> Authored | None:
+def _authored(reading: Reading, found: Located) -> Moment | None:
     """When ``found`` was authored; ``None`` when it does not say (or says wrongly, a problem)."""
-    value = found.get("authored")
-    if value is None:
-        return None
-    path = at(found.path, "authored")
-    day = date_of(reading, value, path)
-    if day is None:
-        return None  # not a date (a problem)
-    rest = value[len(day) :]
-    try:
-        when = dt.datetime.fromisoformat(value) if _TIME.fullmatch(rest) else None
-    except ValueError:
-        when = None  # a time no clock has (25:00)
-    if rest and when is None:
-        reading.fail(path, f"{shown(value)} is not a FHIR dateTime")
-        return None
-    return day, when
+    return moment(reading, found.get("authored"), at(found.path, "authored"))
 
 
-def _later(one: Authored, other: Authored) -> bool:
-    """Whether ``one`` is surely later than ``other``: by their times, else their dates.
-
-    Dates are compared as precise as the less precise is: ``2026`` is not later than
-    ``2026-03-02``, nor is it earlier.
-    """
-    if one[1] is not None and other[1] is not None:
-        return one[1] > other[1]
-    size = min(len(one[0]), len(other[0]))
-    return one[0][:size] > other[0][:size]
-
-
-def _when_authored(reading: Reading, responses: list[Located]) -> dict[str, Authored] | None:
+def _when_authored(reading: Reading, responses: list[Located]) -> dict[str, Moment] | None:
     """When each response was authored, by its path; ``None`` when one does not say.
 
     When one does not say when, none is preferred (:func:`_latest`): all are read.
@@ -396,7 +367,7 @@ def _when_authored(reading: Reading, responses: list[Located]) -> dict[str, Auth
     return {found.path: when for found, when in zip(responses, authored, strict=True) if when}
 
 
-def _latest(given: Given, when: dict[str, Authored] | None) -> Given:
+def _latest(given: Given, when: dict[str, Moment] | None) -> Given:
     """The items of one linkId to read: those of the latest response answering it (or ties).
 
     A later response supersedes an earlier one for what it answers: last year's "not
@@ -406,7 +377,7 @@ def _latest(given: Given, when: dict[str, Authored] | None) -> Given:
         return given
     answering = {response for response, _, _ in given}
     latest = {
-        one for one in answering if not any(_later(when[other], when[one]) for other in answering)
+        one for one in answering if not any(later(when[other], when[one]) for other in answering)
     }
     return [each for each in given if each[0] in latest]
 
@@ -725,20 +696,48 @@ def _completes(
     return True
 
 
+#: The words of a drug's name that name no drug: its dose form and route (RxNorm's
+#: ``Oral Tablet``, HCPCS's ``Injection``), its release, its pack and its units.
+_NO_DRUG = frozenset(
+    """
+    oral tablet tablets capsule capsules injection injectable solution suspension syrup
+    elixir liquid cream ointment gel jelly lotion paste foam shampoo patch transdermal
+    topical system spray nasal inhalant inhalation inhaler aerosol powder metered dose
+    ophthalmic otic rectal vaginal suppository enema film lozenge chewable disintegrating
+    sublingual buccal effervescent enteric coated extended delayed release prefilled
+    syringe pen injector auto cartridge vial kit pack granules pellet implant drops drop
+    emulsion mouthwash rinse strip infusion intravenous subcutaneous intramuscular
+    intrathecal intravesical intradermal product for and with in of
+    mg ml mcg g l kg unt unit units iu meq mmol hr actuat
+    """.split()  # noqa: SIM905 - a list of words reads as words
+)
+
+
 def _same_therapy(record: Data, answer: Data) -> bool:
     """Whether an answer's therapy is the record's: a code in common, or, uncoded, its name.
 
     An uncoded record (an order coded for ordering, ``10 ML nivolumab 10 MG/ML
     Injection``, ``Injection, nivolumab, 1 mg``) is named by an answer that says nothing
-    the record's name does not, and a word of letters: ``nivolumab``. Which of the
-    record's words is its drug is not known (a quantity's unit, ``ML``, or a form,
-    ``Injection``, may come first), so an answer naming another drug beside a word in
-    common (``dexamethasone 4 MG/ML Injection``) is not it.
+    the record's name does not, and that names its drug: a word of letters that is no
+    form, route or unit (:data:`_NO_DRUG`: ``Oral Tablet`` names none), ``nivolumab``.
+    A combination (RxNorm's ``acetaminophen 325 MG / oxycodone 5 MG Oral Tablet``) is
+    named only by an answer naming a drug of each of its parts: ``acetaminophen`` alone
+    would drop the oxycodone. Which of the record's words is its drug is not known (a
+    quantity's unit, ``ML``, or a form, ``Injection``, may come first), so an answer
+    naming another drug beside a word in common (``dexamethasone 4 MG/ML Injection``)
+    is not it.
     """
     if record["codes"]:
         return bool(set(record["codes"]) & set(answer.get("codes") or ()))
     said = _words(answer.get("name"))
-    return any(word.isalpha() for word in said) and set(said) <= set(_words(record.get("name")))
+    name = record.get("name")
+    drugs = {word for word in said if word.isalpha() and word not in _NO_DRUG}
+    parts = re.split(r"\s/\s", name) if isinstance(name, str) else []
+    return (
+        bool(drugs)
+        and set(said) <= set(_words(name))
+        and all(drugs & set(_words(part)) for part in parts)
+    )
 
 
 def _words(name: object) -> list[str]:

@@ -146,8 +146,9 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "therapies.concomitant",
         "`MedicationStatement` of status active or intended, and every `MedicationRequest` but "
-        "the order decided of status active or draft (one on-hold or unknown leaves it "
-        "unknown; one whose drug is not read is known by its name alone); none: an empty "
+        "the order decided of status active or draft (one on-hold or unknown, or of an intent "
+        "not an order, leaves it unknown; one whose drug is not read is known by its name "
+        "alone); none: an empty "
         "current `List` coded `therapies.concomitant`",
         _SAME,
         ("MedicationStatement", "MedicationRequest", "Medication", "List"),

@@ -145,7 +145,9 @@ def claim_response(
         "created": when,
         "insurer": claim.get("insurer"),
         "request": {"reference": reference},
-        "outcome": "complete" if decision.outcome is Outcome.APPROVE else "queued",
+        # PAS binds outcome to complete | error | partial: the review is complete, and the
+        # item's review action says whether it is certified or pended (as PAS's examples)
+        "outcome": "complete",
         "disposition": decision.summary,
         "item": [response_item],
         "processNote": note_list,

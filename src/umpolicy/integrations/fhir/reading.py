@@ -95,12 +95,14 @@ class Reading:
         return found
 
     def modifiers(self, value: object, path: str) -> None:
-        """Report every ``modifierExtension`` in ``value`` (a resource, an entry) at ``path``.
+        """Report every ``modifierExtension`` and ``implicitRules`` in ``value`` at ``path``.
 
-        A modifier extension may change what its element means (a condition negated, an
-        order not to be given): FHIR has a reader refuse an element whose modifier it does
-        not understand, and umpolicy understands none, so each is a problem, never passed
-        over. Walked without recursion: a resource nested deep is no crash.
+        ``value`` is a resource, a bundle entry or a Bundle. A modifier extension may
+        change what its element means (a condition negated, an order not to be given), and
+        implicit rules what the whole resource means: FHIR has a reader refuse an element
+        whose modifier, or a resource whose rules, it does not understand, and umpolicy
+        understands none, so each is a problem, never passed over. Walked without
+        recursion: a resource nested deep is no crash.
         """
         pending: list[tuple[object, str]] = [(value, path)]
         while pending:
@@ -109,7 +111,13 @@ class Reading:
                 pending += [(each, at(where, index)) for index, each in enumerate(here)]
             elif isinstance(here, Mapping):
                 for name, each in here.items():
-                    if name != "modifierExtension":
+                    if name == "implicitRules" and each is not None:
+                        self.fail(
+                            at(where, name),
+                            f"implicit rules umpolicy does not read ({shown(each)}): FHIR has a "
+                            "reader that does not understand them not process the resource",
+                        )
+                    elif name != "modifierExtension":
                         pending.append((each, at(where, str(name))))
                     elif each not in (None, []):
                         urls = [e.get("url") for e in listed(each) if isinstance(e, Mapping)]
@@ -131,7 +139,7 @@ class Reading:
         if not isinstance(target, str):
             self.fail(where, "required field missing: umpolicy reads what a reference points to")
             return None
-        found = self.lookup(target)
+        found = self.lookup(target, path)
         if found is None:
             self.fail(where, f"the reference {shown(target)} does not resolve to a resource here")
             return None
@@ -141,13 +149,20 @@ class Reading:
             return None
         return found
 
-    def lookup(self, target: str) -> Located | None:
-        """The resource a reference's text points to (``Patient/1``, a URL ending so), if here.
+    def lookup(self, target: str, path: str) -> Located | None:
+        """The resource a reference's text at ``path`` points to (``Patient/1``, a URL), if here.
 
         A URL is the resource at it: one here by its type and id whose entry's
         ``fullUrl`` is another server's (``https://other.example/fhir/Patient/1``) is
-        another record, perhaps another patient's, and not the one referred to.
+        another record, perhaps another patient's, and not the one referred to. So is
+        one a relative reference (``Patient/1``) finds there: FHIR resolves it against
+        the base of the ``fullUrl`` of the entry holding it (that entry at
+        ``https://ehr.example/fhir/Claim/1`` refers to ``https://ehr.example/fhir/Patient/1``).
         """
+        holder = self._holding(path)
+        base = None if holder is None else holder.full_url
+        if "://" not in target and not target.startswith("urn:") and base and "://" in base:
+            target = f"{base.rstrip('/').rsplit('/', 2)[0]}/{target}"
         found = self.by_reference.get(target)
         if found is None and "/" in target:
             found = self.by_reference.get("/".join(target.rstrip("/").split("/")[-2:]))
@@ -156,14 +171,24 @@ class Reading:
                 return found if url.rstrip("/") == target.rstrip("/") else None
         return found
 
-    def referred(self, reference: object) -> Located | None:
-        """The resource a Reference points to, if here; nothing said of one that is not.
+    def _holding(self, path: str) -> Located | None:
+        """The resource an element at ``path`` is in (its path a prefix of ``path``)."""
+        holders = [
+            each
+            for found in self.by_type.values()
+            for each in found
+            if path.startswith(f"{each.path}.")
+        ]
+        return max(holders, key=lambda each: len(each.path), default=None)
+
+    def referred(self, reference: object, path: str) -> Located | None:
+        """The resource a Reference at ``path`` points to, if here; nothing said of one that is not.
 
         For a record read leniently (an order other than the one decided): where
         :meth:`resolve` reports a reference that does not resolve, this says nothing.
         """
         target = reference.get("reference") if isinstance(reference, Mapping) else None
-        return self.lookup(target) if isinstance(target, str) else None
+        return self.lookup(target, path) if isinstance(target, str) else None
 
     def of_type(self, kind: str) -> list[Located]:
         """Every resource of this type, in the order found."""
@@ -255,6 +280,45 @@ def date_of(reading: Reading, value: object, path: str) -> str | None:
         reading.fail(path, f"{shown(found)} is not a FHIR date (YYYY-MM-DD)")
         return None
     return found
+
+
+#: The time of a FHIR dateTime after its date (``T10:30:00Z``), its zone required.
+_TIME = re.compile(r"T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
+
+#: A FHIR dateTime as precise as given: its date (``2026``, ``2026-03-02``), and its
+#: time (aware) when it gives one.
+Moment = tuple[str, dt.datetime | None]
+
+
+def moment(reading: Reading, value: object, path: str) -> Moment | None:
+    """A FHIR date, dateTime or instant at ``path`` as a :data:`Moment`; else ``None``.
+
+    Text that is no date, or a time that is not FHIR's (no zone, ``25:00``), is a problem.
+    """
+    day = date_of(reading, value, path)
+    if day is None:
+        return None  # not given, or not a date (a problem)
+    rest = str(value)[len(day) :]
+    try:
+        when = dt.datetime.fromisoformat(str(value)) if _TIME.fullmatch(rest) else None
+    except ValueError:
+        when = None  # a time no clock has (25:00)
+    if rest and when is None:
+        reading.fail(path, f"{shown(value)} is not a FHIR dateTime")
+        return None
+    return day, when
+
+
+def later(one: Moment, other: Moment) -> bool:
+    """Whether ``one`` is surely later than ``other``: by their times, else their dates.
+
+    Dates are compared as precise as the less precise is: ``2026`` is not later than
+    ``2026-03-02``, nor is it earlier; nor is a day's date than a time on that day.
+    """
+    if one[1] is not None and other[1] is not None:
+        return one[1] > other[1]
+    size = min(len(one[0]), len(other[0]))
+    return one[0][:size] > other[0][:size]
 
 
 def decimal(reading: Reading, value: object, path: str) -> Decimal | int | None:

@@ -169,7 +169,7 @@ def _order(out: _Bundle, request: Request, patient: Data, prescriber: Data | Non
     medication = request.medication
     order: Data = {
         "resourceType": "MedicationRequest",
-        "status": "draft",
+        "status": "active",  # PAS fixes it; a CRD call's draft order is draft
         "intent": "order",
         "subject": patient,
         "authoredOn": request.date.isoformat(),
@@ -383,6 +383,7 @@ def hook_from_request(
     bundle = bundle_from_request(request, policy)
     resources = [entry["resource"] for entry in bundle["entry"][1:]]
     order = next(r for r in resources if r["resourceType"] == "MedicationRequest")
+    order["status"] = "draft"  # an order being signed (or selected) is not yet active
     patient = next(r for r in resources if r["resourceType"] == "Patient")
     rest = [
         r for r in resources if r is not order and r["resourceType"] not in ("Patient", "Coverage")

@@ -282,7 +282,12 @@ COMPLETE: dict[str, tuple[Loc, list[Any]]] = {
     "patient.weight": (("patient", "weight"), [q("20", "kg"), q("300", "[lb_av]")]),
     "patient.height": (("patient", "height"), [q("170", "cm")]),
     "patient.bsa": (("patient", "bsa"), [q("1.8", "m2")]),
-    "diagnoses": (("diagnoses",), VALUES[("diagnoses",)][3:]),
+    # Codes that settle the diagnosis: M06.4 and the group D89.81 leave it open by design
+    # (a more specific code is asked for), so they would ask for the diagnoses again.
+    "diagnoses": (
+        ("diagnoses",),
+        [each for each in VALUES[("diagnoses",)][3:] if {"code": "D89.81"} not in each],
+    ),
     "medication.route": (("medication", "route"), VALUES[("medication", "route")]),
     "medication.dose": (("medication", "dose"), VALUES[("medication", "dose")]),
     "medication.frequency": (("medication", "frequency"), VALUES[("medication", "frequency")]),

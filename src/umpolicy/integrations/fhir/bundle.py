@@ -431,20 +431,14 @@ def _patient(reading: Reading, patient: Located, data: Data) -> None:
     given no therapy. Each is a problem, never a request to decide.
     """
     person: Data = data.setdefault("patient", {})
-    active = patient.get("active")
-    if active is not None and type(active) is not bool:
-        reading.fail(at(patient.path, "active"), f"expected a boolean, got {shown(active)}")
-    elif active is False:
+    if _flag(reading, patient, patient.path, "active") is False:
         reading.fail(
             at(patient.path, "active"),
             "the Patient record is not in use (active false): umpolicy decides for a record in use",
         )
-    deceased = patient.get("deceasedBoolean")
-    if deceased is not None and type(deceased) is not bool:
-        reading.fail(
-            at(patient.path, "deceasedBoolean"), f"expected a boolean, got {shown(deceased)}"
-        )
-    elif deceased is True or patient.get("deceasedDateTime") is not None:
+    deceased = _flag(reading, patient, patient.path, "deceasedBoolean")
+    unread = deceased is None and patient.get("deceasedBoolean") is not None  # a problem
+    if not unread and (deceased is True or patient.get("deceasedDateTime") is not None):
         which = "deceasedBoolean" if deceased is True else "deceasedDateTime"
         reading.fail(
             at(patient.path, which), "the patient is deceased: umpolicy decides for a living one"
@@ -738,10 +732,21 @@ def _drug(reading: Reading, found: Located, *, strict: bool = True) -> tuple[obj
 
 def _not_to_give(reading: Reading, order: Located) -> bool:
     """Whether a MedicationRequest orders the drug not to be given (``doNotPerform`` true)."""
-    value = order.get("doNotPerform")
+    return _flag(reading, order, order.path, "doNotPerform") is True
+
+
+def _flag(
+    reading: Reading, found: Located | Mapping[str, Any], path: str, name: str
+) -> bool | None:
+    """A boolean element of the record at ``path``, or ``None``: absent, or not a boolean.
+
+    One not a boolean is a problem, named at its path, and read as not given.
+    """
+    value = found.get(name)
     if value is not None and type(value) is not bool:
-        reading.fail(at(order.path, "doNotPerform"), f"expected a boolean, got {shown(value)}")
-    return value is True
+        reading.fail(at(path, name), f"expected a boolean, got {shown(value)}")
+        return None
+    return value if value is None else bool(value)
 
 
 def _dosage(reading: Reading, dosage: Mapping[str, Any], path: str, medication: Data) -> None:
@@ -953,9 +958,7 @@ def _in_force(reading: Reading, found: Mapping[str, Any], path: str, date: str |
     says nothing of what the prescriber practises now: not read, its facts stay unknown
     unless something else gives them.
     """
-    active = found.get("active")
-    if active is not None and type(active) is not bool:
-        reading.fail(at(path, "active"), f"expected a boolean, got {shown(active)}")
+    active = _flag(reading, found, path, "active")
     where = at(path, "period")
     period = element(reading, found.get("period"), where, Mapping, "a Period (a JSON object)")
     if period is None:

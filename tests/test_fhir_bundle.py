@@ -22,6 +22,7 @@ from umpolicy.integrations.fhir import (
     request_from_hook,
 )
 from umpolicy.integrations.fhir.paths import at, translated
+from umpolicy.integrations.fhir.reading import Reading
 from umpolicy.integrations.fhir.write import bundle_from_request, hook_from_request
 
 ROOT = Path(__file__).parent.parent
@@ -2351,6 +2352,28 @@ class TestRelativeReferences:
         [(path, reason)] = faults(data)
         assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.subject.reference"
         assert reason == "refers to another patient than the request's"
+
+    def test_from_outside_every_resource_by_its_text(self) -> None:
+        """A reference held by no resource read (a hook's context) resolves as written."""
+        reading = Reading("Bundle")
+        url = "https://ehr.example/fhir/Patient/p1"
+        reading.add({"resourceType": "Patient", "id": "p1"}, "Bundle.entry[0].resource", url)
+        assert reading.lookup("Patient/p1", "context.patientId") is not None
+        assert reading.lookup("https://other.example/fhir/Patient/p1", "context.patient") is None
+
+    def test_the_deepest_holder_gives_the_server(self) -> None:
+        """A reference in a contained resource resolves against that one's server."""
+        reading = Reading("Bundle")
+        outer, inner = "Bundle.entry[0].resource", "Bundle.entry[0].resource.contained[0]"
+        reading.add({"resourceType": "Claim", "id": "c"}, outer, "https://a.example/fhir/Claim/c")
+        reading.add({"resourceType": "Basic", "id": "b"}, inner, "https://b.example/fhir/Basic/b")
+        reading.add(
+            {"resourceType": "Patient", "id": "p"},
+            "Bundle.entry[1].resource",
+            "https://b.example/fhir/Patient/p",
+        )
+        assert reading.lookup("Patient/p", f"{inner}.subject") is not None
+        assert reading.lookup("Patient/p", f"{outer}.patient") is None
 
     def test_of_an_entry_without_a_server_is_found_by_type_and_id(self) -> None:
         data = bundle("melanoma-iv-approve")

@@ -66,6 +66,8 @@ class Reading:
         self.unknown: dict[str, str] = {}
         self.by_reference: dict[str, Located] = {}
         self.by_type: dict[str, list[Located]] = {}
+        #: Each resource by the path it was found at, for the one an element is in.
+        self.by_path: dict[str, Located] = {}
 
     def fail(self, path: str, reason: str) -> None:
         """Record a problem at a FHIR path."""
@@ -87,6 +89,7 @@ class Reading:
         self.modifiers(resource, path)
         found = Located(resource, path, full_url if isinstance(full_url, str) else None)
         self.by_type.setdefault(kind, []).append(found)
+        self.by_path.setdefault(path, found)
         ident = resource.get("id")
         if isinstance(ident, str):
             self.by_reference.setdefault(f"{kind}/{ident}", found)
@@ -172,14 +175,18 @@ class Reading:
         return found
 
     def _holding(self, path: str) -> Located | None:
-        """The resource an element at ``path`` is in (its path a prefix of ``path``)."""
-        holders = [
-            each
-            for found in self.by_type.values()
-            for each in found
-            if path.startswith(f"{each.path}.")
-        ]
-        return max(holders, key=lambda each: len(each.path), default=None)
+        """The resource an element at ``path`` is in: the deepest whose path, and a dot, begin it.
+
+        Looked up by each such beginning of ``path``, deepest first: a reference's
+        resolution costs the depth of its path, not a pass over every resource.
+        """
+        here = path
+        while "." in here:
+            here = here.rpartition(".")[0]
+            found = self.by_path.get(here)
+            if found is not None:
+                return found
+        return None
 
     def referred(self, reference: object, path: str) -> Located | None:
         """The resource a Reference at ``path`` points to, if here; nothing said of one that is not.

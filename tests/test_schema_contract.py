@@ -356,3 +356,32 @@ class TestCodes:
             assert found[f"{form}/"] == python, form
             assert found[f"{form}/u"] == python, form
             assert any(python), form  # the samples reach the form's codes, not only its misses
+
+
+def _findings(decided: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for step in decided["trail"]["steps"].values():
+        yield from step.get("findings", ())
+
+
+class TestALimitsFinding:
+    """A limit's finding holds what the schema says: the value compared, and the limit."""
+
+    def test_requested_is_the_facts_own_value_in_its_own_unit(self) -> None:
+        """As the request gave it (48 days against 7 weeks), or as worked out (per kg)."""
+        units = set()
+        for path in SHIPPED + FICTIONAL:
+            text = path.read_text(encoding="utf-8")
+            decided = json.loads(umpolicy.api.to_json(evaluate(text, today=TODAY)))
+            facts = decided["trail"]["facts"]
+            for finding in _findings(decided):
+                if "requested" in finding:
+                    (name,) = finding["facts"]
+                    assert finding["requested"] == facts[name]["value"], (path.stem, name)
+                    units.add(finding["requested"]["unit"] == finding["limit"]["unit"])
+        assert units == {True, False}  # some are compared across units: days with weeks
+
+    def test_the_schema_says_so(self) -> None:
+        finding = DECISION["$defs"]["Finding"]
+        said = finding["properties"]["requested"]["description"]
+        assert "the value of the fact named (in 'facts'), in its own unit" in said
+        assert "(the fact's own, in its own unit)" in finding["description"]

@@ -100,9 +100,11 @@ def display_value(value: Value | None) -> str:
 class Finding(NamedTuple):
     """What one check found: its status and the names of the facts behind it.
 
-    For a limit, ``requested`` is the requested value in the limit's unit and
-    ``limit`` the limit it was compared with; ``note`` says how (``7,500 mg ÷ 75 kg
-    = 100 mg/kg``) or why it could not be compared.
+    For a limit, ``requested`` is the value compared, the fact's own value in its own
+    unit (48 d against 7 wk: the comparison is exact across units; a dose worked out
+    per kg is a fact of its own, in the limit's unit), and ``limit`` the limit it was
+    compared with; ``note`` says how (``7,500 mg ÷ 75 kg = 100 mg/kg``) or why it could
+    not be compared.
     """
 
     status: Status

@@ -213,8 +213,8 @@ _TRAIL_DEFS: dict[str, Any] = {
         "type": "object",
         "description": (
             "What one check found: its status and the facts behind it (names in the trail's "
-            "'facts'); for a limit, the requested value in the limit's unit, the limit, and "
-            "a note saying how they were compared (or why they could not be)."
+            "'facts'); for a limit, the value compared (the fact's own, in its own unit), the "
+            "limit, and a note saying how they were compared (or why they could not be)."
         ),
         "properties": {
             "status": _status("The check's status: met, not met or unknown."),
@@ -225,7 +225,12 @@ _TRAIL_DEFS: dict[str, Any] = {
             },
             "requested": {
                 "$ref": "#/$defs/Quantity",
-                "description": "For a limit: the requested value, in the limit's unit.",
+                "description": (
+                    "For a limit: the value compared with it, the value of the fact named "
+                    "(in 'facts'), in its own unit: as the request gave it (48 d against a "
+                    "limit of 7 wk), or as worked out across the weight or body surface area "
+                    "(a fact of its own, in the limit's unit, e.g. medication.dose_per_kg)."
+                ),
             },
             "limit": {"$ref": "#/$defs/Quantity", "description": "For a limit: the limit."},
             "note": {

@@ -385,3 +385,20 @@ class TestALimitsFinding:
         said = finding["properties"]["requested"]["description"]
         assert "the value of the fact named (in 'facts'), in its own unit" in said
         assert "(the fact's own, in its own unit)" in finding["description"]
+
+
+class TestAReasonsStatus:
+    """A reason's status, as the schema describes it, includes every one the engine gives."""
+
+    def test_an_exclusion_that_applies_is_a_reason_met(self) -> None:
+        found: dict[str, set[str]] = {}
+        for path in SHIPPED + FICTIONAL:
+            decided = evaluate(path.read_text(encoding="utf-8"), today=TODAY, trail=False)
+            for reason in decided.reasons:
+                kind = "exclusion" if reason.label.startswith("Not Recommended") else "criterion"
+                found.setdefault(reason.status.value, set()).add(kind)
+        assert found == {"met": {"exclusion"}, "not_met": {"criterion"}, "unknown": {"criterion"}}
+        said = DECISION["$defs"]["Reason"]["properties"]["status"]["description"]
+        assert "not met" in said
+        assert "unknown" in said
+        assert "met: an exclusion that applies" in said

@@ -51,6 +51,9 @@ class Outcome(Choice):
 class Reason:
     """A criterion that keeps the request from approval: not met, or not known yet.
 
+    An exclusion (``Not Recommended 1``) is a reason too: met when it applies, unknown
+    while it is not yet ruled out.
+
     ``detail`` says what the rule requires and what the request gave, in one unit
     (``Required: at least 7 weeks (49 days). Requested: 48 days.``); the criterion's
     own words are the policy's, looked up by ``label``. An unknown criterion names

@@ -438,7 +438,10 @@ UNDOCUMENTED = {
     "PolicyRef.content_hash": "SHA-256 of the policy tree's canonical JSON.",
     "PolicyRef.engine": "The umpolicy release that decided.",
     "Reason.label": "The criterion's label; its words are the policy's.",
-    "Reason.status": "The criterion's status: not met, or unknown.",
+    "Reason.status": (
+        "The criterion's status: not met, or unknown (a criterion not yet checked, or an "
+        "exclusion not yet ruled out); met: an exclusion that applies (not recommended)."
+    ),
     "Reason.detail": "What the rule requires and what the request gave, in one unit.",
     "Reason.facts_needed": "For an unknown criterion: the facts the request must give.",
     "Authorization.start": "The first day of the recommended period.",

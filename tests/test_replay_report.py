@@ -111,6 +111,30 @@ class TestMarkdown:
         )
 
 
+class TestASampleIdStaysOnItsLine:
+    """A request's id is the request's text: it never starts a line of the report.
+
+    Nor does it turn the text after it right to left.
+    """
+
+    FORGED = "x\napprove → not_recommended  9  100.0%* \u202eforged"
+
+    def forged(self) -> Impact:
+        data = json.loads(next(EXAMPLES.glob("rcc-approve.json")).read_text())
+        return replay([json.dumps({**data, "id": self.FORGED}).encode()], CURRENT, CURRENT)
+
+    def test_text(self) -> None:
+        text = impact_text(self.forged())
+        assert not [line for line in text.splitlines() if line.startswith("approve → not_")]
+        assert "\u202e" not in text
+        assert "  x\\napprove → not_recommended  9  100.0%* \\u202eforged\n" in text
+
+    def test_html(self) -> None:
+        page = impact_html(self.forged())
+        assert "\u202e" not in page
+        assert "<td>x\\napprove → not_recommended  9  100.0%* \\u202eforged</td>" in page
+
+
 class TestChart:
     """The chart is SVG with every count in it, the same bytes for the same result."""
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from umpolicy.engine.decision import PolicyRef
-from umpolicy.render.escape import code
+from umpolicy.render.escape import code, one_line
 from umpolicy.render.escape import markdown as _md
 from umpolicy.replay import OUTCOMES, Cell, Impact
 
@@ -52,6 +52,11 @@ def _requests(count: int) -> str:
     return f"{count:,} request" + ("" if count == 1 else "s")
 
 
+def _sample(cell: Cell) -> str:
+    """The cell's sample of request ids, each on one line (a request's id is its text)."""
+    return ", ".join(one_line(name) for name in cell.sample)
+
+
 def _pair(cell: Cell) -> str:
     return f"{cell.old} {_ARROW} {cell.new}"
 
@@ -82,7 +87,7 @@ def impact_text(result: Impact) -> str:
         mark = "*" if cell.changed else " "
         lines.append(
             f"{_pair(cell):<{width}}  {cell.requests:>10,}  "
-            f"{share(cell.requests, result.requests):>6}{mark} {', '.join(cell.sample)}"
+            f"{share(cell.requests, result.requests):>6}{mark} {_sample(cell)}"
         )
     causes = list(_changes(result))
     if causes:
@@ -156,7 +161,7 @@ def impact_html(result: Impact, notes: tuple[str, ...] = ()) -> str:
         f'<tr class="{"changed" if cell.changed else "same"}"><td>{e(cell.old)}</td>'
         f'<td>{e(cell.new)}</td><td class="n">{cell.requests:,}</td>'
         f'<td class="n">{share(cell.requests, result.requests)}</td>'
-        f"<td>{e(', '.join(cell.sample))}</td></tr>"
+        f"<td>{e(_sample(cell))}</td></tr>"
         for cell in result.cells
     )
     causes = "\n".join(

@@ -290,6 +290,28 @@ class TestThePacket:
         assert "<script>" not in page
         assert "&lt;script&gt;" in page
 
+    def test_the_request_as_received_keeps_its_layout(self) -> None:
+        """A file with Windows line ends, indented by tabs, reads as written.
+
+        Only JSON's own white space is laid out; a string's backslashes and overrides
+        still show as escapes.
+        """
+        path = next(p for p in EXAMPLES if p.stem == "rcc-approve")
+        data = json.loads(path.read_text())
+        data["id"] = "C:\\dir\u202e"
+        received = json.dumps(data, indent="\t", ensure_ascii=False).replace("\n", "\r\n")
+        page = decision_html(evaluate(received), POLICY, received)
+        shown = page.split("<pre>", 1)[1].split("</pre>", 1)[0]
+        assert shown.splitlines()[:2] == [
+            "{",
+            "\t&quot;id&quot;: &quot;C:\\\\\\\\dir\\u202e&quot;,",
+        ]
+        assert "\r" not in shown
+        assert "\\r" not in shown
+        assert "\\t" not in shown
+        assert "\u202e" not in page
+        assert len(shown.splitlines()) == len(received.splitlines())
+
     def test_worksheet_is_one_model(self) -> None:
         """The three renderings lay out the same worksheet: the same reasons, in order."""
         decision = example("melanoma-iv-clinician-review")

@@ -10,6 +10,7 @@ where they fit, headings stay with what follows, long lines wrap.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 
 from umpolicy.engine.decision import Decision
@@ -54,8 +55,20 @@ def _e(text: str) -> str:
 
 
 def _lines(text: str) -> str:
-    """Text as HTML kept line by line (the request as received), each line as :func:`_e`."""
-    return "\n".join(_e(line) for line in text.split("\n"))
+    """JSON text as HTML kept as laid out (the request as received), any other text as :func:`_e`.
+
+    Only JSON's own white space outside its strings is laid out: a line ends at a line
+    feed, a carriage return or both (a file saved on Windows), and a tab indents.
+    Inside a string each of these is an escape already, so every other character that
+    would break or hide a line is shown as its escape.
+    """
+    return "\n".join(
+        "\t".join(_e(part) for part in line.split("\t")) for line in _LINE_END.split(text)
+    )
+
+
+#: Where JSON text's lines end: a line feed, a carriage return, or both.
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _name(text: str) -> str:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import umpolicy
 from umpolicy import InputError, load_policy, policy_names
-from umpolicy.api import evaluate, parse_request
+from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.cli import main
 from umpolicy.engine import decision
 from umpolicy.io import validation
@@ -402,3 +402,37 @@ class TestAReasonsStatus:
         assert "not met" in said
         assert "unknown" in said
         assert "met: an exclusion that applies" in said
+
+
+class TestTheOutcomeRule:
+    """The decision schema ties the authorization period to the outcome, as the engine does."""
+
+    def decisions(self) -> list[dict[str, Any]]:
+        found = []
+        for path in (*SHIPPED, *FICTIONAL):
+            decision = evaluate(path.read_text(), today=TODAY)
+            found.append(json.loads(to_json(decision)))
+        return found
+
+    def test_every_outcome_of_the_examples_keeps_it(self) -> None:
+        decisions = self.decisions()
+        assert {d["outcome"] for d in decisions} == {o.value for o in umpolicy.Outcome}
+        assert all(valid(d, DECISION) for d in decisions)
+
+    def test_an_approval_without_its_period_is_refused(self) -> None:
+        approval = next(d for d in self.decisions() if d["outcome"] == "approve")
+        for field, wrong in [
+            ("authorization", None),
+            ("indication", None),
+            ("reasons", [{"label": "1.A", "status": "not_met", "detail": "x"}]),
+            ("facts_needed", ["patient.weight"]),
+        ]:
+            assert not valid({**approval, field: wrong}, DECISION), field
+
+    def test_a_period_on_any_other_outcome_is_refused(self) -> None:
+        decisions = self.decisions()
+        period = next(d for d in decisions if d["outcome"] == "approve")["authorization"]
+        others = [d for d in decisions if d["outcome"] != "approve"]
+        assert others
+        for decision in others:
+            assert not valid({**decision, "authorization": period}, DECISION)

@@ -645,6 +645,8 @@ def json_schema(cls: type, policies: Iterable[Policy] = ()) -> dict[str, Any]:
     given = tuple(policies)
     defs: dict[str, Any] = {}
     root = _object(cls, defs, given, "")
+    if cls.__name__ == "Decision":
+        defs["Decision"]["allOf"] = [OUTCOME_RULE]
     schema = copy.deepcopy(
         {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -666,6 +668,23 @@ def json_schema(cls: type, policies: Iterable[Policy] = ()) -> dict[str, Any]:
     return schema
 
 
+#: What a decision's outcome says of its other fields, as :mod:`umpolicy.engine.decision`
+#: decides: an approval names the indication met and its authorization period, with no
+#: reason and no fact needed; every other outcome has no authorization period.
+OUTCOME_RULE: dict[str, Any] = {
+    "if": {"properties": {"outcome": {"const": "approve"}}},
+    "then": {
+        "properties": {
+            "authorization": {"type": "object"},
+            "indication": {"type": "string"},
+            "reasons": {"maxItems": 0},
+            "facts_needed": {"maxItems": 0},
+        }
+    },
+    "else": {"properties": {"authorization": {"type": "null"}}},
+}
+
+
 #: The schemas ``umpolicy schema`` prints and the docs publish, by name.
 MODELS = ("request", "decision")
 
@@ -683,6 +702,7 @@ __all__ = [
     "CODE_FORMS",
     "EXAMPLE",
     "MODELS",
+    "OUTCOME_RULE",
     "UNIT_PATTERN",
     "attribute_docs",
     "example_request",

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 
 from umpolicy.cli import main
@@ -15,6 +16,7 @@ from umpolicy.render.replay import (
     NO_CHART,
     chart_or_none,
     chart_svg,
+    headline,
     impact_html,
     impact_markdown,
     impact_text,
@@ -62,6 +64,11 @@ class TestShare:
 
 class TestText:
     """The terminal table lists every cell, marks the changed ones and gives their causes."""
+
+    def test_one_request_is_said_in_the_singular(self, result: Impact) -> None:
+        changed = next(cell for cell in result.cells if cell.changed)
+        one = attrs.evolve(result, requests=1, cells=(attrs.evolve(changed, requests=1),))
+        assert headline(one) == "1 request replayed; 1 (100.0%) changes outcome."
 
     def test_table(self, result: Impact) -> None:
         text = impact_text(result)

@@ -63,10 +63,10 @@ def _pair(cell: Cell) -> str:
 
 def headline(result: Impact) -> str:
     """One sentence: how many requests, and how many the revision changes."""
-    changed = result.changed
+    changed, count = result.changed, result.requests
     return (
-        f"{result.requests:,} requests replayed; {changed:,} "
-        f"({share(changed, result.requests)}) change outcome."
+        f"{_requests(count)} replayed; {changed:,} "
+        f"({share(changed, count)}) {'changes' if changed == 1 else 'change'} outcome."
     )
 
 

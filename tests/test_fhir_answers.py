@@ -63,6 +63,13 @@ def bare(*resources: dict[str, Any]) -> dict[str, Any]:
         "use": "preauthorization",
         "created": "2026-03-02",
         "patient": {"reference": "Patient/p"},
+        "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": "Coverage/c"}}],
+    }
+    coverage = {
+        "resourceType": "Coverage",
+        "id": "c",
+        "status": "active",
+        "beneficiary": {"reference": "Patient/p"},
     }
     order = {
         "resourceType": "MedicationRequest",
@@ -71,7 +78,7 @@ def bare(*resources: dict[str, Any]) -> dict[str, Any]:
         "intent": "order",
         "subject": {"reference": "Patient/p"},
     }
-    entries = [claim, {"resourceType": "Patient", "id": "p"}, order, *resources]
+    entries = [claim, {"resourceType": "Patient", "id": "p"}, order, *resources, coverage]
     return {"resourceType": "Bundle", "entry": [{"resource": r} for r in entries]}
 
 
@@ -306,7 +313,6 @@ class TestTheClaimsShape:
         data = bare()
         claim = data["entry"][0]["resource"]
         claim["identifier"] = ["x"]
-        claim["insurance"] = ["x"]
         claim["item"] = ["x"]
         request = request_from_bundle(data, "proleukin")
         assert (request.id, request.kind, request.medication) == (None, None, umpolicy.Medication())

@@ -2242,6 +2242,41 @@ class TestCoverage:
         else:
             assert paths(data) == [f"Bundle.entry[{index(data, 'Coverage')}].resource.period"]
 
+    @pytest.mark.parametrize(
+        ("insurance", "where", "reason"),
+        [
+            (None, "", "required field missing: the Coverage the request is decided under"),
+            ([], "", "required field missing: the Coverage the request is decided under"),
+            (["x"], "[0]", "expected an insurance (a JSON object)"),
+        ],
+        ids=["absent", "empty", "no object"],
+    )
+    def test_a_claim_under_no_coverage_is_a_fault(
+        self, insurance: object, where: str, reason: str
+    ) -> None:
+        # FHIR requires a Claim's insurance: one naming no Coverage was decided (and
+        # approved) under none, past every check of the Coverage
+        data = bundle("melanoma-iv-approve")
+        claim = resource(data, "Claim")
+        if insurance is None:
+            del claim["insurance"]
+        else:
+            claim["insurance"] = insurance
+        assert faults(data) == [
+            (f"Bundle.entry[{index(data, 'Claim')}].resource.insurance{where}", reason)
+        ]
+
+    def test_one_of_no_beneficiary_is_a_fault(self) -> None:
+        # FHIR requires it: a Coverage that says not whose it is covers no patient known
+        data = bundle("melanoma-iv-approve")
+        del resource(data, "Coverage")["beneficiary"]
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{index(data, 'Coverage')}].resource.beneficiary",
+                "required field missing: the patient the Coverage covers",
+            )
+        ]
+
     def test_a_hooks_coverage_cancelled_is_a_fault(self) -> None:
         hook = hook_from_request(example("melanoma-iv-approve"))
         hook["prefetch"]["coverage"]["entry"][0]["resource"]["status"] = "cancelled"

@@ -2414,3 +2414,42 @@ class TestRelativeReferences:
         data = bundle("melanoma-iv-approve")
         data["entry"][index(data, "Condition")]["fullUrl"] = "urn:uuid:5d0e0a52-1b1e-4f3e"
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+
+class TestVersionedReferences:
+    """A version-specific reference is to that version: FHIR matches it by meta.versionId."""
+
+    @pytest.mark.parametrize("absolute", [False, True], ids=["relative", "absolute"])
+    def test_to_the_version_here_resolves(self, absolute: bool) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Patient")["meta"] = {"versionId": "3"}
+        url = data["entry"][index(data, "Patient")]["fullUrl"] if absolute else "Patient/patient-1"
+        resource(data, "Claim")["patient"] = {"reference": f"{url}/_history/3"}
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        ("meta", "held"),
+        [({"versionId": "2"}, "version '2'"), (None, "of no version said (meta.versionId)")],
+        ids=["another version", "no version said"],
+    )
+    def test_to_another_version_is_a_fault(self, meta: object, held: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        if meta is not None:
+            resource(data, "Patient")["meta"] = meta
+        resource(data, "Claim")["patient"] = {"reference": "Patient/patient-1/_history/3"}
+        claim, patient = index(data, "Claim"), index(data, "Patient")
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{claim}].resource.patient.reference",
+                "the reference 'Patient/patient-1/_history/3' is to version '3'; the Patient "
+                f"at Bundle.entry[{patient}].resource is {held}",
+            )
+        ]
+
+    def test_read_leniently_another_version_is_not_it(self) -> None:
+        reading = Reading("Bundle")
+        found = {"resourceType": "Medication", "id": "m", "meta": {"versionId": "1"}}
+        reading.add(found, "Bundle.entry[0].resource")
+        where = "Bundle.entry[1].resource.medicationReference"
+        assert reading.referred({"reference": "Medication/m/_history/1"}, where) is not None
+        assert reading.referred({"reference": "Medication/m/_history/2"}, where) is None

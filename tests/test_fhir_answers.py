@@ -63,6 +63,13 @@ def bare(*resources: dict[str, Any]) -> dict[str, Any]:
         "use": "preauthorization",
         "created": "2026-03-02",
         "patient": {"reference": "Patient/p"},
+        "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": "Coverage/c"}}],
+    }
+    coverage = {
+        "resourceType": "Coverage",
+        "id": "c",
+        "status": "active",
+        "beneficiary": {"reference": "Patient/p"},
     }
     order = {
         "resourceType": "MedicationRequest",
@@ -71,7 +78,7 @@ def bare(*resources: dict[str, Any]) -> dict[str, Any]:
         "intent": "order",
         "subject": {"reference": "Patient/p"},
     }
-    entries = [claim, {"resourceType": "Patient", "id": "p"}, order, *resources]
+    entries = [claim, {"resourceType": "Patient", "id": "p"}, order, *resources, coverage]
     return {"resourceType": "Bundle", "entry": [{"resource": r} for r in entries]}
 
 
@@ -306,7 +313,6 @@ class TestTheClaimsShape:
         data = bare()
         claim = data["entry"][0]["resource"]
         claim["identifier"] = ["x"]
-        claim["insurance"] = ["x"]
         claim["item"] = ["x"]
         request = request_from_bundle(data, "proleukin")
         assert (request.id, request.kind, request.medication) == (None, None, umpolicy.Medication())
@@ -1000,6 +1006,12 @@ _OND = ("ondansetron", "A04AA01")
 _PEM = ("pembrolizumab", "L01FF02")
 _IPI = ("ipilimumab", "L01FX04")
 _COMBINATION = "acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet"
+#: Combinations named as labels and orders name them, not as RxNorm does.
+_LABELS = (
+    "hydrocodone bitartrate and acetaminophen tablet",
+    "sulfamethoxazole/trimethoprim 800-160 mg tablet",
+    "lidocaine with epinephrine injection",
+)
 
 
 class TestAnswersCompletingTheHistory:
@@ -1028,6 +1040,21 @@ class TestAnswersCompletingTheHistory:
                 _CON,
                 [("acetaminophen / oxycodone", "N02AJ17")],
             ),
+            (
+                [_rx_order(name=f"{_COMBINATION} [Percocet]")],
+                _CON,
+                [("Percocet", "N02AJ17")],
+            ),
+            (
+                [_rx_order(name="4 ML pembrolizumab 25 MG/ML Injection [Keytruda]")],
+                _CON,
+                [("pembrolizumab", "L01FF02")],
+            ),
+            (
+                [_rx_order(name=_LABELS[0])],
+                _CON,
+                [("hydrocodone and acetaminophen", "N02AJ06")],
+            ),
         ],
         ids=[
             "an order in RxNorm, coded by the answer",
@@ -1038,6 +1065,9 @@ class TestAnswersCompletingTheHistory:
             "a quantified order, by its drug",
             "an order by its HCPCS description, by its drug",
             "a combination, by a drug of each of its parts",
+            "a combination, by its brand",
+            "a branded drug, by its drug (its units' slash parts nothing)",
+            "a combination named by and, by a drug of each",
         ],
     )
     def test_the_answer_replaces_the_records(
@@ -1150,6 +1180,22 @@ class TestAnswersCompletingTheHistory:
                 f"({_COMBINATION!r}): an answer beside the records lists every therapy they "
                 "give",
             ),
+            *(
+                (
+                    [_rx_order(name=label)],
+                    [(label.split()[0].split("/")[0], "N02BE01")],
+                    "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                    f"({label!r}): an answer beside the records lists every therapy they give",
+                )
+                for label in _LABELS
+            ),
+            (
+                [_rx_order(name=f"{_COMBINATION} [Percocet]")],
+                [("acetaminophen", "N02BE01")],
+                "leaves out the therapy at Bundle.entry[3].resource.medicationCodeableConcept "
+                f"({_COMBINATION + ' [Percocet]'!r}): an answer beside the records lists every "
+                "therapy they give",
+            ),
             (
                 [_rx_order(name="ondansetron 4 MG Oral Tablet")],
                 [("Oral Tablet", "L01FF02")],
@@ -1181,6 +1227,10 @@ class TestAnswersCompletingTheHistory:
             "one named by its form matched by the form",
             "one of no known name matched by a word of it",
             "a combination named by one of its drugs",
+            "a combination parted by and, named by one of its drugs",
+            "a combination parted by a slash, named by one of its drugs",
+            "a combination parted by with, named by one of its drugs",
+            "a branded combination named by one of its drugs",
             "one named by its form alone",
             "one named by HCPCS's form alone",
             "one of two alike left out",

@@ -2242,6 +2242,41 @@ class TestCoverage:
         else:
             assert paths(data) == [f"Bundle.entry[{index(data, 'Coverage')}].resource.period"]
 
+    @pytest.mark.parametrize(
+        ("insurance", "where", "reason"),
+        [
+            (None, "", "required field missing: the Coverage the request is decided under"),
+            ([], "", "required field missing: the Coverage the request is decided under"),
+            (["x"], "[0]", "expected an insurance (a JSON object)"),
+        ],
+        ids=["absent", "empty", "no object"],
+    )
+    def test_a_claim_under_no_coverage_is_a_fault(
+        self, insurance: object, where: str, reason: str
+    ) -> None:
+        # FHIR requires a Claim's insurance: one naming no Coverage was decided (and
+        # approved) under none, past every check of the Coverage
+        data = bundle("melanoma-iv-approve")
+        claim = resource(data, "Claim")
+        if insurance is None:
+            del claim["insurance"]
+        else:
+            claim["insurance"] = insurance
+        assert faults(data) == [
+            (f"Bundle.entry[{index(data, 'Claim')}].resource.insurance{where}", reason)
+        ]
+
+    def test_one_of_no_beneficiary_is_a_fault(self) -> None:
+        # FHIR requires it: a Coverage that says not whose it is covers no patient known
+        data = bundle("melanoma-iv-approve")
+        del resource(data, "Coverage")["beneficiary"]
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{index(data, 'Coverage')}].resource.beneficiary",
+                "required field missing: the patient the Coverage covers",
+            )
+        ]
+
     def test_a_hooks_coverage_cancelled_is_a_fault(self) -> None:
         hook = hook_from_request(example("melanoma-iv-approve"))
         hook["prefetch"]["coverage"]["entry"][0]["resource"]["status"] = "cancelled"
@@ -2379,3 +2414,42 @@ class TestRelativeReferences:
         data = bundle("melanoma-iv-approve")
         data["entry"][index(data, "Condition")]["fullUrl"] = "urn:uuid:5d0e0a52-1b1e-4f3e"
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+
+class TestVersionedReferences:
+    """A version-specific reference is to that version: FHIR matches it by meta.versionId."""
+
+    @pytest.mark.parametrize("absolute", [False, True], ids=["relative", "absolute"])
+    def test_to_the_version_here_resolves(self, absolute: bool) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Patient")["meta"] = {"versionId": "3"}
+        url = data["entry"][index(data, "Patient")]["fullUrl"] if absolute else "Patient/patient-1"
+        resource(data, "Claim")["patient"] = {"reference": f"{url}/_history/3"}
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        ("meta", "held"),
+        [({"versionId": "2"}, "version '2'"), (None, "of no version said (meta.versionId)")],
+        ids=["another version", "no version said"],
+    )
+    def test_to_another_version_is_a_fault(self, meta: object, held: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        if meta is not None:
+            resource(data, "Patient")["meta"] = meta
+        resource(data, "Claim")["patient"] = {"reference": "Patient/patient-1/_history/3"}
+        claim, patient = index(data, "Claim"), index(data, "Patient")
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{claim}].resource.patient.reference",
+                "the reference 'Patient/patient-1/_history/3' is to version '3'; the Patient "
+                f"at Bundle.entry[{patient}].resource is {held}",
+            )
+        ]
+
+    def test_read_leniently_another_version_is_not_it(self) -> None:
+        reading = Reading("Bundle")
+        found = {"resourceType": "Medication", "id": "m", "meta": {"versionId": "1"}}
+        reading.add(found, "Bundle.entry[0].resource")
+        where = "Bundle.entry[1].resource.medicationReference"
+        assert reading.referred({"reference": "Medication/m/_history/1"}, where) is not None
+        assert reading.referred({"reference": "Medication/m/_history/2"}, where) is None

@@ -218,15 +218,30 @@ def read_bundle(bundle: object, policy: Policy | str | None = None) -> tuple[Dat
     _claim(reading, claim, data)
     order = drug_order(reading, claim)
     patient = reading.resolve(claim.get("patient"), at(claim.path, "patient"), "Patient")
-    for where, insurance in items(reading, claim.get("insurance"), at(claim.path, "insurance")):
-        if isinstance(insurance, Mapping):
-            plan = reading.resolve(insurance.get("coverage"), at(where, "coverage"), "Coverage")
-            if plan is not None:
-                check_coverage(reading, plan, patient, data.get("date"))
+    _insurance(reading, claim, patient, data.get("date"))
     diagnoses = _claim_diagnoses(reading, claim)
     common(reading, data, patient, order, diagnoses)
     _care_team(reading, claim, data)
     return data, reading
+
+
+def _insurance(reading: Reading, claim: Located, patient: Located | None, date: str | None) -> None:
+    """Check each Coverage the Claim's ``insurance`` names (:func:`check_coverage`).
+
+    FHIR requires a Claim's insurance (1..*, each with its ``coverage``): a Claim that
+    names none is decided under no Coverage at all, so no check could refuse it, and it
+    is a problem, as is an insurance that is no JSON object.
+    """
+    where = at(claim.path, "insurance")
+    if claim.get("insurance") in (None, []):
+        reading.fail(where, "required field missing: the Coverage the request is decided under")
+    for place, insurance in items(reading, claim.get("insurance"), where):
+        if not isinstance(insurance, Mapping):
+            reading.fail(place, "expected an insurance (a JSON object)")
+            continue
+        plan = reading.resolve(insurance.get("coverage"), at(place, "coverage"), "Coverage")
+        if plan is not None:
+            check_coverage(reading, plan, patient, date)
 
 
 def check_coverage(
@@ -235,8 +250,9 @@ def check_coverage(
     """Check the Coverage a request is decided under: active, the patient's, in its period.
 
     A Coverage cancelled, in draft or entered in error (:data:`_COVERAGE`), another
-    person's (``beneficiary``), or whose ``period`` does not hold the request's date
-    covers nothing the request asks: each is a problem, never a decision to make.
+    person's or no one's said (``beneficiary``, which FHIR requires), or whose
+    ``period`` does not hold the request's date covers nothing the request asks: each
+    is a problem, never a decision to make.
     """
     status = status_of(reading, plan, _COVERAGE)
     if status is not None and status != "active":
@@ -244,7 +260,12 @@ def check_coverage(
             at(plan.path, "status"),
             f"the Coverage is {shown(status)}: umpolicy decides under an active Coverage",
         )
-    if patient is not None:
+    if plan.get("beneficiary") is None:
+        reading.fail(
+            at(plan.path, "beneficiary"),
+            "required field missing: the patient the Coverage covers",
+        )
+    elif patient is not None:
         _subject(reading, plan, patient, "beneficiary")
     where = at(plan.path, "period")
     period = element(reading, plan.get("period"), where, Mapping, "a Period (a JSON object)")

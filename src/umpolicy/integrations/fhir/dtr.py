@@ -720,10 +720,12 @@ def _same_therapy(record: Data, answer: Data) -> bool:
     Injection``, ``Injection, nivolumab, 1 mg``) is named by an answer that says nothing
     the record's name does not, and that names its drug: a word of letters that is no
     form, route or unit (:data:`_NO_DRUG`: ``Oral Tablet`` names none), ``nivolumab``.
-    A combination (RxNorm's ``acetaminophen 325 MG / oxycodone 5 MG Oral Tablet``) is
-    named only by an answer naming a drug of each of its parts: ``acetaminophen`` alone
-    would drop the oxycodone. Which of the record's words is its drug is not known (a
-    quantity's unit, ``ML``, or a form, ``Injection``, may come first), so an answer
+    A combination (RxNorm's ``acetaminophen 325 MG / oxycodone 5 MG Oral Tablet``, a
+    label's ``hydrocodone bitartrate and acetaminophen``, ``sulfamethoxazole/trimethoprim``)
+    is named only by an answer naming a drug of each of its parts (:func:`_components`),
+    or its brand: ``acetaminophen`` alone would drop the oxycodone. Which of the record's
+    words is its drug is not known (a quantity's unit, ``ML``, or a form,
+    ``Injection``, may come first), so an answer
     naming another drug beside a word in common (``dexamethasone 4 MG/ML Injection``)
     is not it.
     """
@@ -731,13 +733,31 @@ def _same_therapy(record: Data, answer: Data) -> bool:
         return bool(set(record["codes"]) & set(answer.get("codes") or ()))
     said = _words(answer.get("name"))
     name = record.get("name")
-    drugs = {word for word in said if word.isalpha() and word not in _NO_DRUG}
-    parts = re.split(r"\s/\s", name) if isinstance(name, str) else []
+    drugs = _drugs(said)
     return (
         bool(drugs)
-        and set(said) <= set(_words(name))
-        and all(drugs & set(_words(part)) for part in parts)
+        and set(said) <= set(_words(name))  # so the record has a name (a str)
+        and all(drugs & part for part in _components(str(name)))
     )
+
+
+def _drugs(words: list[str]) -> set[str]:
+    """The words that may name a drug: of letters, and no form, route or unit."""
+    return {word for word in words if word.isalpha() and word not in _NO_DRUG}
+
+
+def _components(name: str) -> list[set[str]]:
+    """The words that may name each drug of a record's name: each part's, with its brand's.
+
+    A combination's parts are parted by a slash (RxNorm's `` / ``, a label's
+    ``sulfamethoxazole/trimethoprim``), ``and`` or ``with``; a part that names no drug is
+    no drug (``MG/ML Injection``'s ``ML Injection``). A brand in brackets (RxNorm's
+    ``[Percocet]``) names the product, so it names each of its parts too.
+    """
+    brand = _drugs(_words(" ".join(re.findall(r"\[([^\]]*)\]", name))))
+    plain = re.sub(r"\[[^\]]*\]", " ", name)
+    parts = re.split(r"/|\s(?:and|with)\s", plain, flags=re.IGNORECASE)
+    return [found | brand for part in parts if (found := _drugs(_words(part)))]
 
 
 def _words(name: object) -> list[str]:

@@ -143,6 +143,21 @@ class Reading:
             self.fail(where, "required field missing: umpolicy reads what a reference points to")
             return None
         found = self.lookup(target, path)
+        bare, version = versioned(target)
+        other = None if found is not None or version is None else self._find(bare, path)
+        if other is not None:
+            held = version_of(other)
+            self.fail(
+                where,
+                f"the reference {shown(target)} is to version {shown(version)}; the "
+                f"{other.type} at {other.path} is "
+                + (
+                    "of no version said (meta.versionId)"
+                    if held is None
+                    else f"version {shown(held)}"
+                ),
+            )
+            return None
         if found is None:
             self.fail(where, f"the reference {shown(target)} does not resolve to a resource here")
             return None
@@ -161,7 +176,19 @@ class Reading:
         one a relative reference (``Patient/1``) finds there: FHIR resolves it against
         the base of the ``fullUrl`` of the entry holding it (that entry at
         ``https://ehr.example/fhir/Claim/1`` refers to ``https://ehr.example/fhir/Patient/1``).
+
+        A version-specific reference (``Patient/1/_history/2``) is found as FHIR says:
+        without its version, then by the resource's ``meta.versionId``. One of another
+        version, or that says none, is not the version referred to, and not found.
         """
+        bare, version = versioned(target)
+        found = self._find(bare, path)
+        if found is None or version is None or version_of(found) == version:
+            return found
+        return None
+
+    def _find(self, target: str, path: str) -> Located | None:
+        """The resource a reference's text without a version points to, if here."""
         holder = self._holding(path)
         base = None if holder is None else holder.full_url
         if "://" not in target and not target.startswith("urn:") and base and "://" in base:
@@ -214,6 +241,23 @@ class Reading:
             reason = each.reason if field is None else f"{each.reason} (request field {field})"
             found.append(FieldError(path, reason))
         return InputError(found)
+
+
+#: The version a version-specific reference names, after its resource's address.
+_VERSIONED = re.compile(r"(.+)/_history/([A-Za-z0-9.-]{1,64})")
+
+
+def versioned(target: str) -> tuple[str, str | None]:
+    """A reference's text without its version (``/_history/2``), and the version, if any."""
+    found = _VERSIONED.fullmatch(target)
+    return (target, None) if found is None else (found[1], found[2])
+
+
+def version_of(found: Located) -> str | None:
+    """A resource's own version (``meta.versionId``), where it says one."""
+    meta = found.get("meta")
+    version = meta.get("versionId") if isinstance(meta, Mapping) else None
+    return version if isinstance(version, str) else None
 
 
 def element(reading: Reading, value: object, path: str, kind: type, what: str) -> Any:

@@ -410,8 +410,7 @@ class TestTheOutcomeRule:
     def decisions(self) -> list[dict[str, Any]]:
         found = []
         for path in (*SHIPPED, *FICTIONAL):
-            decision = evaluate(path.read_text(), today=TODAY)
-            found.append(json.loads(to_json(decision)))
+            found.append(json.loads(to_json(evaluate(path.read_text(), today=TODAY))))
         return found
 
     def test_every_outcome_of_the_examples_keeps_it(self) -> None:
@@ -434,5 +433,5 @@ class TestTheOutcomeRule:
         period = next(d for d in decisions if d["outcome"] == "approve")["authorization"]
         others = [d for d in decisions if d["outcome"] != "approve"]
         assert others
-        for decision in others:
-            assert not valid({**decision, "authorization": period}, DECISION)
+        for other in others:
+            assert not valid({**other, "authorization": period}, DECISION)

@@ -414,7 +414,7 @@ class TestTheClaimsShape:
         dated = [{**weight, "effectiveDateTime": w} for w in ("2026-03-01", "2026-03-02T10:00")]
         assert (
             "Bundle.entry[4].resource.effectiveDateTime",
-            "'2026-03-02T10:00' is not a FHIR dateTime",
+            "'2026-03-02T10:00' is not a FHIR date or dateTime",
         ) in faults(bare(*dated, condition))
 
     def test_a_history_of_odd_statements(self) -> None:
@@ -1397,9 +1397,9 @@ class TestLaterResponsesSupersede:
         ("authored", "reason"),
         [
             ("yesterday", "'yesterday' is not a FHIR date (YYYY-MM-DD)"),
-            ("2026-03-02T10:00:00", "'2026-03-02T10:00:00' is not a FHIR dateTime"),
+            ("2026-03-02T10:00:00", "'2026-03-02T10:00:00' is not a FHIR date or dateTime"),
             ("2026-03-02T25:00:00Z", "'2026-03-02T25:00:00Z' is not a FHIR dateTime"),
-            ("2026-03-02 ", "'2026-03-02 ' is not a FHIR dateTime"),
+            ("2026-03-02 ", "'2026-03-02 ' is not a FHIR date or dateTime"),
         ],
         ids=["no date", "a time without its zone", "no time", "text after the day"],
     )

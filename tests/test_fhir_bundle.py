@@ -12,6 +12,7 @@ import pytest
 
 import umpolicy
 from umpolicy import InputError, Outcome, Quantity
+from umpolicy.errors import shown
 from umpolicy.api import parse_request
 from umpolicy.integrations.fhir import (
     codes,
@@ -418,6 +419,7 @@ class TestFaults:
     def test_two_claims(self) -> None:
         data = bundle()
         data["entry"].append(copy.deepcopy(data["entry"][0]))
+        data["entry"][-1]["fullUrl"] = "https://example.org/fhir/Claim/claim-2"
         assert "this one holds 2 Claims" in faults(data)[0][1]
 
     def test_a_claim_that_is_no_preauthorization(self) -> None:
@@ -434,6 +436,41 @@ class TestFaults:
         data = bundle()
         resource(data, "Claim")["created"] = "yesterday"
         assert "not a FHIR date" in faults(data)[0][1]
+
+    def test_a_resource_given_twice_under_one_full_url(self) -> None:
+        """Which of the two a reference means is not said: the bundle is refused (bdl-7)."""
+        data = bundle()
+        at = index(data, "Patient")
+        twin = copy.deepcopy(data["entry"][at])
+        twin["resource"]["birthDate"] = "2010-01-01"
+        data["entry"].append(twin)
+        url = twin["fullUrl"]
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{len(data['entry']) - 1}].fullUrl",
+                f"{shown(url)} is the fullUrl of Bundle.entry[{at}] too: a bundle names each "
+                "resource once, or each version of it once (bdl-7)",
+            )
+        ]
+
+    def test_two_versions_of_a_resource_under_one_full_url(self) -> None:
+        """Each version once is valid FHIR; a reference without a version means the first."""
+        data = bundle()
+        at = index(data, "Patient")
+        data["entry"][at]["resource"]["meta"] = {"versionId": "2"}
+        twin = copy.deepcopy(data["entry"][at])
+        twin["resource"]["meta"] = {"versionId": "1"}
+        data["entry"].append(twin)
+        assert request_from_bundle(data, "proleukin") == request_from_bundle(bundle(), "proleukin")
+
+    @pytest.mark.parametrize("created", ["2026-03-02junk", "2026-03-02 ", "2026-03-02T10:30"])
+    def test_a_date_followed_by_what_is_no_time(self, created: str) -> None:
+        """The day alone is not read out of it: the text is not the date FHIR says."""
+        data = bundle()
+        resource(data, "Claim")["created"] = created
+        assert faults(data) == [
+            ("Bundle.entry[0].resource.created", f"{created!r} is not a FHIR date or dateTime")
+        ]
 
     def test_a_therapy_dated_on_no_calendar_day(self) -> None:
         """Its duration is not counted from a day that is not (it raised ValueError)."""
@@ -2350,15 +2387,19 @@ class TestTheLatestMeasure:
             weighed = request_from_bundle(data, "proleukin").patient.weight
             assert weighed == Quantity(read, "kg")
 
-    @pytest.mark.parametrize("when", ["2026-03-01T10:00", "2026-03-01T25:00:00Z"])
-    def test_a_time_that_is_not_fhirs_is_a_fault(self, when: str) -> None:
+    @pytest.mark.parametrize(
+        ("when", "said"),
+        [
+            ("2026-03-01T10:00", "'2026-03-01T10:00' is not a FHIR date or dateTime"),
+            ("2026-03-01T25:00:00Z", "'2026-03-01T25:00:00Z' is not a FHIR dateTime"),
+        ],
+        ids=["no seconds, no zone", "no clock's hour"],
+    )
+    def test_a_time_that_is_not_fhirs_is_a_fault(self, when: str, said: str) -> None:
         data = bundle("melanoma-iv-approve")
         resource(data, "Observation")["effectiveDateTime"] = when
         assert faults(data) == [
-            (
-                f"Bundle.entry[{index(data, 'Observation')}].resource.effectiveDateTime",
-                f"{when!r} is not a FHIR dateTime",
-            )
+            (f"Bundle.entry[{index(data, 'Observation')}].resource.effectiveDateTime", said)
         ]
 
 

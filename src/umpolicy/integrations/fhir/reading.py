@@ -94,7 +94,15 @@ class Reading:
         if isinstance(ident, str):
             self.by_reference.setdefault(f"{kind}/{ident}", found)
         if isinstance(full_url, str):
-            self.by_reference.setdefault(full_url, found)
+            first = self.by_reference.setdefault(full_url, found)
+            if first is not found and version_of(first) == version_of(found):
+                # bdl-7: which of the two a reference means is not said; neither is read.
+                entry = first.path.removesuffix(".resource")
+                self.fail(
+                    at(path.removesuffix(".resource"), "fullUrl"),
+                    f"{shown(full_url)} is the fullUrl of {entry} too: a bundle names each "
+                    "resource once, or each version of it once (bdl-7)",
+                )
         return found
 
     def modifiers(self, value: object, path: str) -> None:
@@ -315,12 +323,16 @@ def date_of(reading: Reading, value: object, path: str) -> str | None:
     """A FHIR date or dateTime's date, as precise as given: ``1968``, ``1968-05``, ``1968-05-17``.
 
     A partial date still bounds the day (``2062`` is after every day of 2026); text that
-    is no date, or a day no calendar has, is a problem, as for :func:`full_date`.
+    is no date, a day no calendar has, or a day followed by anything but a FHIR time
+    (``2026-03-02junk``), is a problem, as for :func:`full_date`.
     """
     found = text(reading, value, path)
     if found is None:
         return None
     if _FULL_DATE.match(found):
+        if len(found) > len("YYYY-MM-DD") and not _TIME.fullmatch(found[10:]):
+            reading.fail(path, f"{shown(found)} is not a FHIR date or dateTime")
+            return None  # text after the day that is no time of it: 2026-03-02junk
         try:
             dt.date.fromisoformat(found[:10])
         except ValueError:

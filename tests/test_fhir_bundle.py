@@ -12,8 +12,8 @@ import pytest
 
 import umpolicy
 from umpolicy import InputError, Outcome, Quantity
-from umpolicy.errors import shown
 from umpolicy.api import parse_request
+from umpolicy.errors import shown
 from umpolicy.integrations.fhir import (
     codes,
     dumps,

@@ -26,6 +26,7 @@ from umpolicy.engine.wording import requirement
 from umpolicy.policy import Indication, Interpretation, NotRecommended, Policy, Source
 from umpolicy.render.diagram import indication_flowchart
 from umpolicy.render.escape import markdown as _md
+from umpolicy.render.worksheet import words
 from umpolicy.vocabulary.facts import Derived, EveryItem, TherapyCount, TherapyListed
 
 
@@ -509,15 +510,6 @@ def traced_labels(policy: Policy) -> tuple[str, ...]:
     return (*labels(policy), *(exclusion_label(item) for item in policy.exclusions))
 
 
-def _words(policy: Policy, label: str) -> str:
-    for item in policy.exclusions:
-        if exclusion_label(item) == label:
-            return item.text
-    node = policy.node(label)
-    title = f"{node.title} " if isinstance(node, AllOf | AnyOf) and node.title else ""
-    return title + node.text
-
-
 def _groups(nodeids: Sequence[str]) -> dict[str, int]:
     """Each test function (its module and class), with how many cases of it name the label."""
     found: dict[str, int] = {}
@@ -554,7 +546,7 @@ def traceability_page(policy: Policy, tests: Mapping[str, Sequence[str]], page: 
         lines += [
             f"## {_md(label)}: {_tests(len(nodeids))} {{#{anchor(label)}}}",
             "",
-            f"[{_md(label)}]({page}#{anchor(label)}) {_md(_words(policy, label))}",
+            f"[{_md(label)}]({page}#{anchor(label)}) {_md(words(policy, label))}",
             "",
         ]
         groups = _groups(nodeids)

@@ -32,7 +32,14 @@ from umpolicy.history import InForce
 from umpolicy.io import converter
 from umpolicy.io.schema import MODELS, json_schema, schema_text
 from umpolicy.policy import Policy
-from umpolicy.registry import BUNDLED, GROUP, entry_points, every_version, load_history
+from umpolicy.registry import (
+    BUNDLED,
+    GROUP,
+    entry_points,
+    every_version,
+    load_history,
+    policy_by_hash,
+)
 from umpolicy.render.diff import diff_markdown
 from umpolicy.render.pages import (
     anchor,
@@ -123,7 +130,7 @@ def _decided(paths: list[Path]) -> Iterator[str]:
     for path in paths:
         text = path.read_text(encoding="utf-8")
         decision = evaluate(text)
-        policy = umpolicy.load_policy(decision.policy.name)
+        policy = policy_by_hash(decision.policy.name, decision.policy.content_hash)
         yield from (
             f"## {path.parent.name}/{path.name}",
             "",

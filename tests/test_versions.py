@@ -251,6 +251,17 @@ class TestAsOf:
         decision = evaluate(rcc("2024-06-01"), today=TODAY, as_of=dt.date(2025, 3, 1))
         assert (decision.outcome.value, decision.policy.version) == ("approve", "2025-02-05")
 
+    def test_a_policy_given_records_the_as_of_date_it_was_asked_for(self) -> None:
+        """With a version given, as_of is the date asked for when that version holds it.
+
+        Not the request's date: the record says which date the decision answers for.
+        """
+        then = dt.date(2024, 6, 1)
+        held = evaluate(rcc("2026-03-02"), EARLIER, today=TODAY, as_of=then)
+        assert (held.policy.version, held.policy.as_of) == ("2022-01-01", then)
+        other = evaluate(rcc("2026-03-02"), CURRENT, today=TODAY, as_of=then)
+        assert (other.policy.version, other.policy.as_of) == ("2025-02-05", None)
+
     def test_an_as_of_date_no_version_covers(self) -> None:
         with pytest.raises(InputError) as info:
             evaluate(rcc("2024-06-01"), today=TODAY, as_of=dt.date(2021, 12, 31))

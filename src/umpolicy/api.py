@@ -52,7 +52,8 @@ def evaluate(
     policy have said then?"); the decision's :class:`~umpolicy.PolicyRef` records the
     version, the dates it is in force and the date it was chosen for. A
     :class:`~umpolicy.Policy` given decides as it is: the caller chose the version (the
-    record's ``as_of`` is null when the date is outside the version's own dates).
+    record's ``as_of`` is the request's date, or ``as_of`` when given, and null when that
+    date is outside the version's own dates).
 
     A request that names a different policy from the one asked for is an input error:
     deciding it under another policy's criteria would be a silent mistake. So is a
@@ -82,10 +83,9 @@ def evaluate(
             raise InputError([FieldError("$.policy", str(error))]) from None
     when = dated(history, request, today, as_of=as_of)
     on = request.date if as_of is None else as_of
-    chosen = None  # the version in force on the date; none when dated() refused it
     if isinstance(policy, Policy):
         version = policy
-    else:
+    else:  # the version in force on the date; none when dated() refused it
         chosen = history.on(on) if type(on) is dt.date else None
         version = (chosen or history.current).policy  # its answers are still checked
     try:
@@ -96,9 +96,14 @@ def evaluate(
     if when:
         raise InputError(when)
     decision = decide(version, request, trail=trail, answers=answers)
-    if as_of is None or chosen is None:
-        return decision
-    return evolve(decision, policy=evolve(decision.policy, as_of=as_of))
+    if as_of is None:
+        return decision  # decide() records the request's date, when the version holds it
+    # The record answers for the date asked for, not the request's: as_of when the
+    # version that decided (the one chosen for it, or the one given) is in force then.
+    entry = history.of(version)
+    assert entry is not None  # the history is the version's own, or the one it was chosen from
+    held = as_of if entry.holds(as_of) else None
+    return evolve(decision, policy=evolve(decision.policy, as_of=held))
 
 
 #: The converter, with each trail unstructured to its text (see :mod:`~umpolicy.io.decision_json`).

@@ -163,6 +163,26 @@ class TestEachKind:
         assert found.reletterings[0].letters == ("(A, B, C, and D)", "(A, B, and C)")
         assert found.summary == "1 change and 1 relettering"
 
+    def test_a_list_of_letters_that_follows_a_line_added_at_the_end(self) -> None:
+        """Adding D at the end changes the heading's list, but no line is relettered."""
+        before = tree(A, B, C, heading="Approve if ALL of the following (A, B, and C):")
+        after = tree(
+            A, B, C, criterion("D", "Delta single agent."),
+            heading="Approve if ALL of the following (A, B, C, and D):",
+        )  # fmt: skip
+        for one, other, kind in ((before, after, "added"), (after, before, "removed")):
+            found = diff(one, other)
+            assert [each for each, _, _ in kinds(found)] == [kind]
+            assert relettered(found) == [[]]
+            assert not found.reletterings[0].moved
+            assert found.summary == "1 change and 0 reletterings"
+            for shown in (diff_text(found), diff_markdown(found)):
+                assert "relettered" not in shown.replace("no line relettered", "")
+                assert "no line relettered" in shown
+        assert "list of letters: (A, B, and C) → (A, B, C, and D), in “9 Small. " in diff_text(
+            diff(before, after)
+        )
+
     def test_relettered_after_an_insertion(self) -> None:
         new = criterion("B", "Foxtrot prior therapy; AND")
         after = tree(A, new, evolve(B, label="9.C"), evolve(C, label="9.D"))

@@ -85,13 +85,20 @@ class Relettering:
     """Lines under one heading whose words and rules are unchanged but whose labels moved.
 
     ``moves`` are the lines before and after, in order; ``letters`` is the heading's
-    list of letters before and after, when only that list changed in its words.
+    list of letters before and after, when only that list changed in its words. A
+    heading whose list changed only because a line was added or removed at its end has
+    ``letters`` and no ``moves``: no line was relettered (:attr:`moved` is false).
     """
 
     indication: str
     heading: str
     moves: tuple[tuple[Line, Line], ...]
     letters: tuple[str, str] | None = None
+
+    @property
+    def moved(self) -> bool:
+        """Whether a line moved to another letter (not only the heading's list changed)."""
+        return bool(self.moves)
 
 
 @frozen
@@ -129,9 +136,12 @@ class PolicyDiff:
 
     @property
     def summary(self) -> str:
-        """``2 changes and 1 relettering``: the counts a committee reads first."""
+        """``2 changes and 1 relettering``: the counts a committee reads first.
+
+        A heading's list of letters that changed with no line moving is no relettering.
+        """
         changes = len(self.changes)
-        moved = len(self.reletterings)
+        moved = sum(1 for each in self.reletterings if each.moved)
         return (
             f"{changes} change{'' if changes == 1 else 's'} and {moved} "
             f"relettering{'' if moved == 1 else 's'}"

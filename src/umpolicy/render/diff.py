@@ -67,6 +67,14 @@ def _moves(moved: Relettering) -> str:
     return ", ".join(f"{old.label} → {new.label}" for old, new in moved.moves)
 
 
+def _letters_only(moved: Relettering, before: str, after: str) -> str:
+    """A heading's list of letters that follows a line added or removed, none relettered."""
+    return (
+        f"list of letters: {before} → {after}, in “{moved.heading}” (it follows the lines "
+        "added or removed; no line relettered)"
+    )
+
+
 def diff_text(diff: PolicyDiff) -> str:
     """The diff as terminal text: the versions, the counts, then each indication's changes."""
     policy = diff.after.policy
@@ -84,6 +92,10 @@ def diff_text(diff: PolicyDiff) -> str:
             for what, old, new in change.notes:
                 lines += [f"    {what} before: {old}", f"    {what} after:  {new}"]
         for each in moved:
+            if not each.moved:
+                assert each.letters is not None  # a relettering moves a line, or the list
+                lines.append(f"  {_letters_only(each, *each.letters)}")
+                continue
             lines.append(f"  relettered {_moves(each)}: words and rules unchanged")
             lines += [f"    {old.label} → {new.label}: {_shown(new)}" for old, new in each.moves]
             if each.letters:
@@ -124,6 +136,10 @@ def diff_markdown(diff: PolicyDiff, heading: int = 1) -> str:
             for what, old, new in change.notes:
                 lines.append(f"    - {_md(what)}: {_md(old)} → {_md(new)}")
         for each in moved:
+            if not each.moved:
+                assert each.letters is not None  # a relettering moves a line, or the list
+                lines.append(f"- {_md(_letters_only(each, *each.letters))}")
+                continue
             lines.append(f"- **relettered {_md(_moves(each))}**: words and rules unchanged")
             lines += [f"    - {old.label} → {new.label}: {_quoted(new)}" for old, new in each.moves]
             if each.letters:

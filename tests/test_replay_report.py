@@ -22,9 +22,10 @@ from umpolicy.render.replay import (
     impact_text,
     share,
 )
-from umpolicy.replay import Impact, replay
+from umpolicy.replay import Impact, replay, version_notes
 from umpolicy_policies.proleukin import POLICY as CURRENT
 from umpolicy_policies.proleukin_2022 import POLICY as EARLIER
+from umpolicy_policies.proleukin_history import HISTORY
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "proleukin"
 SPECS = ("--from", "proleukin@2024-06-01", "--to", "proleukin@2025-03-01")
@@ -94,7 +95,7 @@ class TestMarkdown:
     def test_with_chart(self, result: Impact) -> None:
         text = impact_markdown(result, "chart.svg", ("a note",), level=2)
         assert text.startswith("## Replay: proleukin 2022-01-01 → 2025-02-05\n")
-        assert '!!! warning "Reconstructed version"\n\n    a note\n' in text
+        assert '!!! warning "Not the plan\'s own"\n\n    a note\n' in text
         assert "![Requests by old and new outcome](chart.svg)" in text
         assert "| **insufficient_information** | **approve** | 1 | 5.9% | `rcc-001` |" in text
         assert "### What changed them" in text
@@ -174,6 +175,21 @@ class TestHtml:
         assert "No request changes outcome." in impact_html(replay(lines(), CURRENT, CURRENT))
 
 
+class TestNotes:
+    """A report says first what is not the plan's own: reconstructed words, dates read."""
+
+    def test_each_version_and_the_dates_once(self) -> None:
+        assert EARLIER.provenance is not None
+        assert version_notes(EARLIER, CURRENT, EARLIER) == (
+            f"Version 2022-01-01: {EARLIER.provenance.text}",
+            f"Dates in force: {HISTORY.note}",
+        )
+
+    def test_a_version_of_the_plans_own_with_its_own_dates(self) -> None:
+        built = attrs.evolve(CURRENT, version="built elsewhere")  # in force from its date
+        assert version_notes(built) == ()
+
+
 class TestCommand:
     """umpolicy replay writes each format, shows progress, and refuses unknown versions."""
 
@@ -181,7 +197,9 @@ class TestCommand:
         status, out = run("replay", str(jsonl), *SPECS, "--jobs", "1")
         assert status == 0
         assert out.startswith("note: Version 2022-01-01: Reconstructed from the revision note")
-        assert out.count("note: ") == 1  # the current version is the plan's own text
+        assert out.count("note: Version ") == 1  # the current version is the plan's own text
+        # Both versions' dates in force are shown, and are a reading: said once.
+        assert out.count(f"note: Dates in force: {HISTORY.note}\n") == 1
         assert "from: proleukin version 2022-01-01 (in force 2022-01-01 to 2025-02-04, " in out
         assert "to:   proleukin version 2025-02-05 (in force from 2025-02-05, " in out
         assert "17 requests replayed; 3 (17.6%) change outcome." in out

@@ -202,6 +202,17 @@ class TestTheWorksheetSaysSo:
         chosen = decision_text(evaluate(rcc("2024-06-01"), CURRENT, today=TODAY), CURRENT)
         assert "In force: from 2025-02-05\n" in chosen
 
+    def test_the_dates_are_said_to_be_a_reading(self) -> None:
+        """The dates in force are the project's reading: each version's worksheet says so."""
+        from umpolicy.render.text import decision_markdown, decision_text
+
+        for date, policy in (("2025-03-01", CURRENT), ("2024-06-01", EARLIER)):
+            decision = evaluate(rcc(date), today=TODAY)
+            for shown in (decision_text(decision, policy), decision_markdown(decision, policy)):
+                assert HISTORY.note in shown
+        alone = evolve(CURRENT, version="built elsewhere")  # its own history, no reading
+        assert "Dates in force" not in decision_text(decide(alone, parse_request(rcc(date))), alone)
+
     def test_a_decision_stored_before_versions(self) -> None:
         """A decision recorded without dates in force shows none."""
         from umpolicy.render.text import decision_text

@@ -77,16 +77,24 @@ def resolve(spec: str) -> Policy:
 
 
 def version_notes(*policies: Policy) -> tuple[str, ...]:
-    """What a report says first: each version's provenance, when it has one.
+    """What a report says first: each version's provenance, then how its dates were read.
 
     A reconstructed version (rebuilt from a revision note) says so wherever its words
-    are shown; a report quotes their words, so it says so too.
+    are shown; a report quotes their words, so it says so too. A report shows each
+    version's dates in force, so when those are a reading rather than the plan's (its
+    history's note), it says that too, once.
     """
-    return tuple(
+    from umpolicy.registry import history_of
+
+    versions = tuple(dict.fromkeys(policies))
+    notes = [
         f"Version {policy.version}: {policy.provenance.text}"
-        for policy in dict.fromkeys(policies)
+        for policy in versions
         if policy.provenance is not None
-    )
+    ]
+    dates = (history_of(policy).note for policy in versions)
+    notes += [f"Dates in force: {note}" for note in dict.fromkeys(dates) if note]
+    return tuple(notes)
 
 
 # --- One request, two versions ---------------------------------------------------------

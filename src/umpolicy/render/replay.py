@@ -24,6 +24,8 @@ from umpolicy.replay import OUTCOMES, Cell, Impact
 #: What the reports say when matplotlib is not installed.
 NO_CHART = "The chart of the transitions needs the optional extra: pip install 'umpolicy[report]'."
 
+#: The title of the report's notes: words or dates that are the project's, not the plan's.
+NOT_THE_PLANS = "Not the plan's own"
 _ARROW = "→"
 _KEY = "grey: the same outcome; orange: changed (the darker, the more requests)"
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
@@ -102,7 +104,8 @@ def impact_markdown(
 ) -> str:
     """The report in Markdown: ``chart`` is the chart image's address, if there is one.
 
-    ``notes`` are said first, as admonitions (a reconstructed version says so).
+    ``notes`` are said first, as admonitions (a reconstructed version says so, and
+    dates in force that are a reading).
     """
     h = "#" * level
     out = [
@@ -110,7 +113,7 @@ def impact_markdown(
         "",
     ]
     for note in notes:
-        out += ['!!! warning "Reconstructed version"', "", f"    {_md(note)}", ""]
+        out += [f'!!! warning "{NOT_THE_PLANS}"', "", f"    {_md(note)}", ""]
     out += [
         f"- **From:** {_md(_ref(result.old))}",
         f"- **To:** {_md(_ref(result.new))}",

@@ -366,5 +366,10 @@ def _version(decision: Decision, policy: Policy) -> Iterator[tuple[str, str]]:
             dates = f"{ref.in_force_from} to {ref.in_force_until}"
         held = f"; the version in force on {ref.as_of}" if ref.as_of else ""
         yield "In force", dates + held
+        from umpolicy.registry import history_of  # the registry, only for dated decisions
+
+        note = history_of(policy).note  # the dates are a reading: said where they are shown
+        if note:
+            yield "Dates in force", note
     if policy.provenance is not None:
         yield "Reconstructed", policy.provenance.text

@@ -16,11 +16,14 @@ from umpolicy import (
     AtLeast,
     AtMost,
     DoseLimit,
+    EveryItem,
     Indication,
     IsTrue,
     Predicate,
     Quantity,
     Question,
+    TherapyCount,
+    TherapyListed,
     load_policy,
 )
 from umpolicy.cli import main
@@ -374,6 +377,65 @@ class TestTheOtherWords:
         found = diff(BASE, evolve(after, version="v"))
         assert field in [each[0] for each in found.metadata]
         assert f"{field.capitalize()}: " in diff_text(found)
+
+    def test_a_value_set_a_derived_fact_reads(self) -> None:
+        """Its codes change decisions under the same words: the diff says so, not SAME."""
+        count = BASE.derived[0]
+        assert isinstance(count, TherapyCount)
+        narrow = count.value_set
+        wider = evolve(narrow, prefixes=(*narrow.prefixes, "L04"))
+        derived = tuple(
+            evolve(d, value_set=wider)
+            if isinstance(d, TherapyCount | TherapyListed) and d.value_set == narrow
+            else d
+            for d in BASE.derived
+        )
+        sets = tuple(wider if v == narrow else v for v in BASE.value_sets)
+        found = diff(BASE, evolve(BASE, derived=derived, value_sets=sets, version="v"))
+        said = {each[0]: each[1:] for each in found.metadata}
+        assert said[f"value set {wider.name}"] == (narrow.describe(), wider.describe())
+        assert f"derived fact {count.name}" not in said  # it names the set, which changed
+        users = [d.name for d in BASE.derived if getattr(d, "value_set", None) == narrow]
+        assert len(users) == 2  # the count of prior therapies, and the concomitant one
+        assert found.read_changed == (f"value set {wider.name}",)
+        assert found.changes == ()
+        for shown in (diff_text(found), diff_markdown(found)):
+            assert SAME not in shown
+            assert "what they read changed" in shown
+            assert f"value set {wider.name}" in shown
+
+    def test_two_sets_of_one_name_are_both_said(self) -> None:
+        count = BASE.derived[0]
+        assert isinstance(count, TherapyCount)
+        wider = evolve(count.value_set, prefixes=(*count.value_set.prefixes, "L04"))
+        after = evolve(BASE, derived=(evolve(count, value_set=wider), *BASE.derived[1:]))
+        said = {each[0]: each[1:] for each in diff(BASE, after).metadata}
+        assert said[f"value set {wider.name}"][1] == (
+            f"{count.value_set.describe()} / {wider.describe()}"
+        )
+
+    @pytest.mark.parametrize("name", ["proleukin", "quellimab"])
+    def test_every_derived_fact_added_is_said(self, name: str) -> None:
+        policy = load_policy(name)
+        found = diff(evolve(policy, derived=()), evolve(policy, version="v"))
+        said = {each[0]: each[1:] for each in found.metadata}
+        for derived in policy.derived:
+            before, after = said[f"derived fact {derived.name}"]
+            assert (before, after.partition(" [")[0]) == ("", derived.description)
+            at_least = getattr(derived, "at_least", None)
+            if at_least is not None:
+                assert f"at_least: {at_least.display()}" in after
+
+    def test_a_derived_fact_in_words(self) -> None:
+        sites = next(d for d in BASE.derived if isinstance(d, EveryItem))
+        without = evolve(BASE, derived=tuple(d for d in BASE.derived if d is not sites))
+        found = diff(without, evolve(BASE, version="v"))
+        said = {each[0]: each[1:] for each in found.metadata}
+        (before, after) = said[f"derived fact {sites.name}"]
+        assert before == ""
+        assert after.startswith(f"{sites.description} [question: {sites.question}; where: ")
+        field, codes = sites.where[0]
+        assert f"{field} in {', '.join(codes)}" in after
 
     def test_a_question_in_words(self) -> None:
         found = diff(BASE, evolve(BASE, questions=(*BASE.questions, CHOICE, SITES)))

@@ -15,7 +15,9 @@ relettering says so.
 The items of CONDITIONS NOT RECOMMENDED FOR APPROVAL are lines too, matched the same way:
 an exclusion added, removed, reworded or given another check changes decisions as a
 criterion does. The policy's other words (its statement, preambles, an indication's
-section, the questions it asks) are compared as the version's own fields.
+section, the questions it asks) are compared as the version's own fields, and so is
+what its lines read: each value set (its codes) and each fact it works out (how), whose
+change alters decisions under words that stay the same.
 """
 
 from __future__ import annotations
@@ -26,15 +28,19 @@ import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import TypeVar
 
+import attrs
 from attrs import evolve, frozen
 
 from umpolicy.dsl.checks import AtLeast, AtMost, Check, LessThan
 from umpolicy.dsl.choice import Choice
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, roles
+from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import Question
+from umpolicy.dsl.valueset import ValueSet
 from umpolicy.engine.decision import exclusion_label
 from umpolicy.history import InForce, one_policy
 from umpolicy.policy import Indication, NotRecommended, Policy
+from umpolicy.vocabulary.facts import Derived
 
 #: How alike two criteria's words must be (difflib's ratio) to be one criterion reworded
 #: when their labels differ too; with the same label and place, any rewording pairs them.
@@ -123,7 +129,8 @@ class PolicyDiff:
 
     ``metadata`` are ``(field, before, after)`` for the version's own fields that differ
     (version, dates, revision note, the statement and preambles, each question asked:
-    ``question <id>``); ``note`` is the history's word on how its dates
+    ``question <id>``, each value set and derived fact: ``value set <name>``, ``derived
+    fact <name>``); ``note`` is the history's word on how its dates
     were established, when they are a reading.
     """
 
@@ -133,6 +140,13 @@ class PolicyDiff:
     reletterings: tuple[Relettering, ...]
     metadata: tuple[tuple[str, str, str], ...]
     note: str = ""
+
+    @property
+    def read_changed(self) -> tuple[str, ...]:
+        """The value sets and derived facts that changed: what the lines read, not their words."""
+        return tuple(
+            field for field, _, _ in self.metadata if field.startswith((VALUE_SET, DERIVED))
+        )
 
     @property
     def summary(self) -> str:
@@ -215,6 +229,59 @@ def _words_of(old: Policy, new: Policy) -> Iterator[tuple[str, str, str]]:
     asked = ({q.id: _asked(q) for q in old.questions}, {q.id: _asked(q) for q in new.questions})
     for name in dict.fromkeys([*asked[0], *asked[1]]):
         yield f"question {name}", asked[0].get(name, ""), asked[1].get(name, "")
+    # What the lines read: a value set's codes, or how a fact is worked out, changes
+    # decisions under words that stay the same.
+    sets = _value_sets(old), _value_sets(new)
+    for name in dict.fromkeys([*sets[0], *sets[1]]):
+        yield f"{VALUE_SET} {name}", sets[0].get(name, ""), sets[1].get(name, "")
+    made = ({d.name: _derived(d) for d in old.derived}, {d.name: _derived(d) for d in new.derived})
+    for name in dict.fromkeys([*made[0], *made[1]]):
+        yield f"{DERIVED} {name}", made[0].get(name, ""), made[1].get(name, "")
+
+
+def _value_sets(policy: Policy) -> dict[str, str]:
+    """Each value set the policy lists or works a fact out with, in words, by name.
+
+    Two sets of one name that differ (a policy built in pieces) are both said.
+    """
+    found: dict[str, dict[str, None]] = {}
+    for each in (
+        *policy.value_sets,
+        *(d.value_set for d in policy.derived if hasattr(d, "value_set")),
+    ):
+        found.setdefault(each.name, {})[each.describe()] = None
+    return {name: " / ".join(said) for name, said in found.items()}
+
+
+#: How the metadata names a value set, and a fact the policy works out, that changed.
+VALUE_SET, DERIVED = "value set", "derived fact"
+
+
+def _derived(derived: Derived) -> str:
+    """A fact the policy works out, in words: what it says, and each setting of how."""
+    said = []
+    for each in attrs.fields(type(derived)):
+        if each.name in ("name", "description"):
+            continue
+        value = getattr(derived, each.name)
+        if isinstance(value, ValueSet):
+            shown = f"{VALUE_SET} {value.name}"
+        elif isinstance(value, Quantity):
+            shown = value.display()
+        elif isinstance(value, tuple):
+            shown = "; ".join(_setting(item) for item in value) or "none"
+        else:
+            shown = str(value)
+        said.append(f"{each.name}: {shown}")
+    return f"{derived.description} [{'; '.join(said)}]"
+
+
+def _setting(item: object) -> str:
+    """One item of a derived fact's setting: an outcome, or a field and its codes."""
+    if isinstance(item, tuple):
+        field, codes = item
+        return f"{field} in {', '.join(codes)}"
+    return str(getattr(item, "value", item))
 
 
 def _asked(question: Question) -> str:

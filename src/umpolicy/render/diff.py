@@ -18,6 +18,16 @@ RECONSTRUCTED = "(reconstructed)"
 SAME = "The criteria and dosing are the same in both versions."
 
 
+def _same(diff: PolicyDiff) -> str:
+    """:data:`SAME`, unless a value set or a derived fact the lines read changed: then that."""
+    if not diff.read_changed:
+        return SAME
+    return (
+        "The criteria and dosing say the same words in both versions, but what they read "
+        f"changed ({', '.join(diff.read_changed)}): decisions may differ."
+    )
+
+
 def _shown(line: Line) -> str:
     return f"{line.words} {RECONSTRUCTED}" if line.reconstructed else line.words
 
@@ -101,7 +111,7 @@ def diff_text(diff: PolicyDiff) -> str:
             if each.letters:
                 lines.append(f"    list of letters: {each.letters[0]} → {each.letters[1]}")
     if not diff.changes and not diff.reletterings:
-        lines += ["", SAME]
+        lines += ["", _same(diff)]
     return "\n".join(lines) + "\n"
 
 
@@ -148,5 +158,5 @@ def diff_markdown(diff: PolicyDiff, heading: int = 1) -> str:
                 )
         lines.append("")
     if not diff.changes and not diff.reletterings:
-        lines += [SAME, ""]
+        lines += [_md(_same(diff)), ""]
     return "\n".join(lines)

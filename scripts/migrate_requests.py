@@ -13,7 +13,16 @@ generated corpus, decided by both engines (0.1's requests mapped by this script)
 gave the same outcome, path, reasons, facts needed and authorization for every
 request that 0.2 can express. The one thing 0.2 cannot express is a 0.1 request that
 gave ``concomitant_anticancer`` but not ``systemic_corticosteroids`` (or the other way
-round): 0.2 has one list of concomitant therapies, so both are known or neither is.
+round): 0.2 has one list of concomitant therapies, which says every therapy given, so
+reading the half given as the whole list ("no other therapy") would approve a request
+0.1 held for information. The half not said becomes an entry of an ATC group that may
+or may not be such a therapy (see :data:`ANTICANCER_UNSAID`): that fact stays unknown,
+and the decision asks for the concomitant therapies, as 0.1 asked for it.
+
+It fails closed as 0.1 did: a request 0.1 refused (a record given as null, a field 0.1
+did not have, a list of drugs given as text, a condition, route or specialty 0.1 did
+not know, no date) is not migrated. Its line is named on standard error with the field
+and the reason, the others are written, and the exit status is 1.
 
 Usage: ``python scripts/migrate_requests.py OLD.jsonl > NEW.jsonl``
 """
@@ -54,6 +63,15 @@ DRUG_CODES = {
     "trametinib": "L01EE01",
 }
 PREDNISONE = {"name": "prednisone", "codes": ["H02AB07"]}
+#: What a half of 0.1's concomitant therapies not said becomes in 0.2's one list, which
+#: says every therapy given: an ATC group that may or may not hold one of the policy's
+#: (a group above a code of a value set leaves membership unknown), so that fact stays
+#: unknown, as in 0.1, and the other is as 0.1 said. Immunostimulants (L03A) may be
+#: interferons (L03AB, anticancer) and are no corticosteroid; systemic corticosteroids
+#: (H02) may be those of a policy (H02A, H02B; not the antiadrenal H02C) and are no
+#: anticancer therapy.
+ANTICANCER_UNSAID = {"name": "anticancer therapy (0.1 did not say)", "codes": ["L03A"]}
+STEROIDS_UNSAID = {"name": "corticosteroid (0.1 did not say)", "codes": ["H02"]}
 SCHEDULE = (
     "doses_per_cycle",
     "cycles_per_course",
@@ -63,14 +81,67 @@ SCHEDULE = (
 )
 
 
+class NotMigrated(ValueError):
+    """A 0.1 request this script does not map, as 0.1 refused it: the reason, at a path."""
+
+
+#: The fields of each 0.1 record, by its path (each consultant is a physician).
+FIELDS = {
+    "$": (
+        *("date", "policy", "id", "patient", "diagnosis", "therapy", "prescriber"),
+        *("consultants", "regimen"),
+    ),
+    "$.patient": ("birth_date", "weight", "height", "bsa"),
+    "$.diagnosis": ("condition", "metastatic", "unresectable", "steroid_refractory", "lesions"),
+    "$.therapy": ("prior_systemic", "concomitant_anticancer", "systemic_corticosteroids"),
+    "physician": ("specialty", "transplant_center"),
+    "$.regimen": ("route", "dose", "frequency", *SCHEDULE),
+}
+
+
+def _record(value: object, where: str, fields: str) -> dict[str, Any]:
+    """A 0.1 record: a JSON object of its own fields alone (null was no record in 0.1)."""
+    if not isinstance(value, dict):
+        raise NotMigrated(f"expected an object, got {json.dumps(value)} @ {where}")
+    extra = sorted(set(value) - set(FIELDS[fields]))
+    if extra:
+        raise NotMigrated(f"extra fields found ({', '.join(extra)}) @ {where}")
+    return value
+
+
+def _section(old: dict[str, Any], name: str) -> dict[str, Any]:
+    """A record of the request; one not given is 0.1's default, empty."""
+    return _record(old.get(name, {}), f"$.{name}", f"$.{name}")
+
+
+def _names(value: object, where: str) -> list[str] | None:
+    """A list of drug names, or ``None`` when not given; text is no list."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(each, str) for each in value):
+        raise NotMigrated(f"expected a list of drug names, got {json.dumps(value)} @ {where}")
+    return value
+
+
+def _coded(table: dict[str, Any], value: object, where: str) -> Any:
+    """A 0.1 code's mapping; a code 0.1 did not have is refused, as 0.1 refused it."""
+    if not isinstance(value, str) or value not in table:
+        known = ", ".join(table)
+        raise NotMigrated(f"{json.dumps(value)} is not one of {known} @ {where}")
+    return table[value]
+
+
 def _therapy(name: str) -> dict[str, Any]:
     return {"name": name, "codes": [DRUG_CODES.get(name.strip().lower(), "L01XX")]}
 
 
-def _physician(old: dict[str, Any]) -> dict[str, Any]:
+def _physician(value: object, where: str) -> dict[str, Any]:
+    old = _record(value, where, "physician")
     specialty, center = old.get("specialty"), old.get("transplant_center")
     return {
-        "specialties": None if specialty is None else [SPECIALTIES[specialty]],
+        "specialties": None
+        if specialty is None
+        else [_coded(SPECIALTIES, specialty, f"{where}.specialty")],
         "affiliations": None if center is None else (["transplant-center"] if center else []),
     }
 
@@ -79,36 +150,61 @@ def _present(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def migrate(old: dict[str, Any]) -> dict[str, Any]:
-    """A 0.1 request as a request of the shared vocabulary (``kind`` is initial)."""
-    diagnosis = old.get("diagnosis") or {}
-    therapy = old.get("therapy") or {}
-    regimen = old.get("regimen") or {}
+def migrate(old: object) -> dict[str, Any]:
+    """A 0.1 request as a request of the shared vocabulary (``kind`` is initial).
+
+    Raises :class:`NotMigrated` for a request 0.1 refused (see the module's docstring).
+    """
+    old = _record(old, "$", "$")
+    if old.get("date") is None:
+        raise NotMigrated("required field missing @ $.date")
+    diagnosis, therapy = _section(old, "diagnosis"), _section(old, "therapy")
+    regimen = _section(old, "regimen")
     new: dict[str, Any] = _present({"id": old.get("id"), "policy": old.get("policy")})
-    new |= {"date": old["date"], "kind": "initial", "patient": _present(old.get("patient") or {})}
+    new |= {"date": old["date"], "kind": "initial", "patient": _present(_section(old, "patient"))}
     if diagnosis.get("condition") is not None:
-        code, display = DIAGNOSES[diagnosis["condition"]]
+        code, display = _coded(DIAGNOSES, diagnosis["condition"], "$.diagnosis.condition")
         new["diagnoses"] = [{"code": code, "display": display}]
     answers = _present({k: diagnosis.get(k) for k in ("metastatic", "unresectable")})
     answers |= _present({"steroid_refractory": diagnosis.get("steroid_refractory")})
-    if diagnosis.get("lesions") is not None:
-        answers["lesions"] = [dict(lesion) for lesion in diagnosis["lesions"]]
+    lesions = diagnosis.get("lesions")
+    if lesions is not None:
+        if not isinstance(lesions, list) or not all(isinstance(e, dict) for e in lesions):
+            raise NotMigrated(
+                f"expected a list of lesions, got {json.dumps(lesions)} @ $.diagnosis.lesions"
+            )
+        answers["lesions"] = [dict(lesion) for lesion in lesions]
     therapies: dict[str, Any] = {}
-    if therapy.get("prior_systemic") is not None:
-        therapies["prior"] = [_therapy(name) for name in therapy["prior_systemic"]]
-    concomitant = therapy.get("concomitant_anticancer")
+    prior = _names(therapy.get("prior_systemic"), "$.therapy.prior_systemic")
+    if prior is not None:
+        therapies["prior"] = [_therapy(name) for name in prior]
+    concomitant = _names(therapy.get("concomitant_anticancer"), "$.therapy.concomitant_anticancer")
     steroids = therapy.get("systemic_corticosteroids")
-    if concomitant is not None or steroids is not None:
-        listed = [_therapy(name) for name in concomitant or ()]
-        therapies["concomitant"] = [*listed, PREDNISONE] if steroids else listed
+    if steroids not in (None, True, False):
+        where = "$.therapy.systemic_corticosteroids"
+        raise NotMigrated(f"expected true or false, got {json.dumps(steroids)} @ {where}")
+    if concomitant is not None or steroids is not None:  # the list says every therapy
+        listed = [_therapy(name) for name in concomitant] if concomitant is not None else []
+        if concomitant is None:
+            listed.append(ANTICANCER_UNSAID)
+        if steroids is None:
+            listed.append(STEROIDS_UNSAID)
+        elif steroids:
+            listed.append(PREDNISONE)
+        therapies["concomitant"] = listed
     if therapies:
         new["therapies"] = therapies
-    new["prescriber"] = _present(_physician(old.get("prescriber") or {}))
-    if old.get("consultants") is not None:
-        new["consultants"] = [_physician(each) for each in old["consultants"]]
+    new["prescriber"] = _present(_physician(old.get("prescriber", {}), "$.prescriber"))
+    consultants = old.get("consultants")
+    if consultants is not None:
+        if not isinstance(consultants, list):
+            raise NotMigrated(f"expected a list, got {json.dumps(consultants)} @ $.consultants")
+        new["consultants"] = [
+            _physician(each, f"$.consultants[{at}]") for at, each in enumerate(consultants)
+        ]
     medication: dict[str, Any] = {"name": "Proleukin"}
     if regimen.get("route") is not None:
-        code, display = ROUTES[regimen["route"]]
+        code, display = _coded(ROUTES, regimen["route"], "$.regimen.route")
         medication["route"] = {"code": code, "display": display}
     medication |= _present({key: regimen.get(key) for key in ("dose", "frequency")})
     schedule = _present({key: regimen.get(key) for key in SCHEDULE})
@@ -121,16 +217,28 @@ def migrate(old: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    """Migrate the file named (a JSON object, or JSON Lines) to standard output."""
+    """Migrate the file named (a JSON object, or JSON Lines) to standard output.
+
+    Each request not migrated is named on standard error (its line, the field, the
+    reason); the status is then 1, else 0.
+    """
     (path,) = argv
     text = Path(path).read_text(encoding="utf-8")
-    if path.endswith(".jsonl"):
-        for line in text.splitlines():
-            if line.strip():
-                print(json.dumps(migrate(json.loads(line)), ensure_ascii=False))
-    else:
-        print(json.dumps(migrate(json.loads(text)), indent=2, ensure_ascii=False))
-    return 0
+    lines = enumerate(text.splitlines(), 1) if path.endswith(".jsonl") else [(0, text)]
+    refused = 0
+    for number, line in lines:
+        if not line.strip():
+            continue
+        where = f"line {number}: " if number else ""
+        try:
+            new = migrate(json.loads(line))
+        except (NotMigrated, json.JSONDecodeError) as error:
+            print(f"{path}: {where}not migrated: {error}", file=sys.stderr)
+            refused += 1
+            continue
+        indent = None if number else 2
+        print(json.dumps(new, indent=indent, ensure_ascii=False))
+    return 1 if refused else 0
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -195,6 +196,30 @@ class TestBatch:
         assert run("batch", str(path), "--quiet")[1] == out
         err = capsys.readouterr().err
         assert f"umpolicy: 1 of {len(lines) + 1} lines could not be decided" in err
+
+    @pytest.mark.parametrize("command", ["batch", "replay"])
+    def test_a_pipe_is_read_once(self, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+        """``batch <(zcat requests.jsonl.gz)``: every line decided, none used up counting them.
+
+        The bar counts a regular file's lines before the batch reads it; a pipe can be
+        read only once, so its length is left unknown (a count, not a bar).
+        """
+        line = json.dumps(json.loads(APPROVE.read_text())).encode() + b"\n"
+        reading, writing = os.pipe()
+        os.write(writing, line * 3)
+        os.close(writing)
+        try:
+            path = f"/dev/fd/{reading}"  # what a shell's process substitution passes
+            if command == "batch":
+                status, out = run("batch", path)
+                assert [json.loads(text)["outcome"] for text in out.splitlines()] == ["approve"] * 3
+            else:
+                status, out = run("replay", path, "--from", "proleukin", "--to", "proleukin")
+                assert "3 requests replayed" in out
+        finally:
+            os.close(reading)
+        assert status == 0
+        assert capsys.readouterr().err.splitlines()[-1].startswith("3 requests ")
 
     def test_stdin(self, monkeypatch: pytest.MonkeyPatch) -> None:
         data = json.dumps(json.loads(APPROVE.read_text())).encode()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -566,3 +568,93 @@ class TestToday:
             run("evaluate", str(APPROVE), "--today", "tomorrow")
         assert exited.value.code == 2
         assert "not a date (YYYY-MM-DD): 'tomorrow'" in capsys.readouterr().err
+
+
+class TestStopping:
+    """Stopped by Ctrl-C or by a reader that has read enough: the shell's status, no traceback."""
+
+    CORPUS = EXAMPLES / "corpus.jsonl"
+
+    def command(self, *argv: str) -> list[str]:
+        return [sys.executable, "-m", "umpolicy", *argv]
+
+    def environment(self) -> dict[str, str]:
+        """The environment: this checkout's umpolicy, its output buffered as for anyone."""
+        here = Path(__file__).parent.parent
+        path = os.pathsep.join([str(here / "src"), str(here / ".pp"), *sys.path])
+        env = {**os.environ, "PYTHONPATH": path}
+        env.pop("PYTHONUNBUFFERED", None)
+        return env
+
+    @pytest.mark.parametrize("jobs", ["1", "2"])
+    def test_a_reader_that_stops_reading(self, jobs: str) -> None:
+        """``umpolicy batch big.jsonl | head -1``: 141, as ``cat`` would, and not a word."""
+        argv = self.command("batch", str(self.CORPUS), "--quiet", "--jobs", jobs)
+        with subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.environment()
+        ) as done:
+            assert done.stdout is not None
+            assert done.stderr is not None
+            assert json.loads(done.stdout.readline())["request_id"] == "corpus-00001"
+            done.stdout.close()
+            assert done.wait(timeout=60) == cli.READER_GONE
+            assert done.stderr.read() == b""
+
+    def test_ctrl_c(self, tmp_path: Path) -> None:
+        """A terminal's Ctrl-C signals the command and its workers: one line, status 130."""
+        path = tmp_path / "big.jsonl"
+        path.write_bytes(self.CORPUS.read_bytes() * 20)
+        argv = self.command("batch", str(path), "--quiet", "--jobs", "2")
+        with subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=self.environment(),
+            start_new_session=True,  # a process group of its own, as a terminal's job is
+        ) as done:
+            assert done.stdout is not None
+            done.stdout.readline()  # deciding, its workers started
+            os.killpg(done.pid, signal.SIGINT)
+            _, err = done.communicate(timeout=60)
+        assert done.returncode == cli.INTERRUPTED
+        assert err == b"umpolicy: interrupted\n"
+
+    def test_interrupted_in_process(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        def interrupted(*_: object, **__: object) -> object:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(cli, "evaluate", interrupted)
+        assert run("evaluate", str(APPROVE)) == (cli.INTERRUPTED, "")
+        assert capsys.readouterr().err == "umpolicy: interrupted\n"
+
+    def test_a_closed_pipe_in_process(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """What is left in standard output's buffer goes nowhere, not to a second error."""
+        reading, writing = os.pipe()
+        os.close(reading)
+        stdout = os.fdopen(writing, "w")
+        monkeypatch.setattr(sys, "stdout", stdout)
+        status = main(["batch", str(self.CORPUS), "--quiet"])
+        stdout.write("still buffered")
+        stdout.close()  # flushed to the null device: no BrokenPipeError
+        assert status == cli.READER_GONE
+        assert capsys.readouterr().err == ""
+
+    def test_a_closed_stream_that_is_not_stdout(self, capsys: pytest.CaptureFixture[str]) -> None:
+        class Closed(io.StringIO):
+            def write(self, _: str) -> int:
+                raise BrokenPipeError
+
+        assert main(["show", "proleukin"], out=Closed()) == cli.READER_GONE
+        assert capsys.readouterr().err == ""
+
+    def test_workers_leave_ctrl_c_to_the_command(self) -> None:
+        before = signal.getsignal(signal.SIGINT)
+        try:
+            cli.ignore_interrupts()
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        finally:
+            signal.signal(signal.SIGINT, before)

@@ -2,7 +2,9 @@
 
 Exit status: 0 when a decision was made (whatever the outcome), 2 on invalid input
 (each field error on standard error, or as JSON on standard output with ``--format
-json``), 1 for anything else that went wrong.
+json``), 1 for anything else that went wrong; as a shell says of a command stopped by a
+signal, 130 when interrupted (Ctrl-C) and 141 when the reader of standard output stopped
+reading (``umpolicy batch big.jsonl | head -1``), both without a traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import datetime as dt
 import functools
 import itertools
 import json
+import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -37,6 +41,10 @@ from umpolicy.render.html import decision_html
 from umpolicy.render.text import decision_markdown, decision_text, policy_text
 
 INVALID = 2
+#: Ctrl-C: 128 + SIGINT, what a shell reports of a command the signal stopped.
+INTERRUPTED = 130
+#: The reader of standard output went away (``| head -1``): 128 + SIGPIPE, as for ``cat``.
+READER_GONE = 141
 
 
 def _read(path: str) -> bytes:
@@ -144,10 +152,19 @@ def _decided(lines: Iterator[bytes], options: Options, jobs: int) -> Iterator[tu
         return
     import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, ignore_interrupts) as pool:
         yield from pool.imap(functools.partial(_decide_chunk, options), _chunks(lines))
         pool.close()
         pool.join()
+
+
+def ignore_interrupts() -> None:
+    """A worker process's start: Ctrl-C is for the command, which stops its workers.
+
+    A terminal's Ctrl-C signals every process of the command; a worker that took it
+    would print its own traceback, and a pool would start another in its place.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
@@ -473,10 +490,28 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return INVALID
         print(f"umpolicy: {error}", file=sys.stderr)
         return INVALID
+    except BrokenPipeError:  # an OSError, but no failure: the reader has what it wanted
+        return _reader_gone(out)
     except OSError as error:
         print(f"umpolicy: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("umpolicy: interrupted", file=sys.stderr)
+        return INTERRUPTED
     return status
+
+
+def _reader_gone(out: TextIO) -> int:
+    """Standard output's reader stopped reading: stop too, without a word (:data:`READER_GONE`).
+
+    What is still buffered for standard output would fail again as Python exits, with
+    a message of its own on standard error: it goes to the null device instead.
+    """
+    if out is sys.stdout:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, out.fileno())
+        os.close(null)
+    return READER_GONE
 
 
 if __name__ == "__main__":  # pragma: no cover

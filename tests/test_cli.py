@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -570,8 +571,8 @@ class TestToday:
         assert "not a date (YYYY-MM-DD): 'tomorrow'" in capsys.readouterr().err
 
 
-class TestStopping:
-    """Stopped by Ctrl-C or by a reader that has read enough: the shell's status, no traceback."""
+class TestAsAProcess:
+    """Run as a process: fed on standard input, stopped by Ctrl-C or by its reader."""
 
     CORPUS = EXAMPLES / "corpus.jsonl"
 
@@ -658,3 +659,20 @@ class TestStopping:
             assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
         finally:
             signal.signal(signal.SIGINT, before)
+
+    def test_a_request_piped_in_is_answered_at_once(self) -> None:
+        """A program writes a request to ``batch -`` and waits for its decision: it comes."""
+        line = json.dumps(json.loads(APPROVE.read_text())).encode() + b"\n"
+        argv = self.command("batch", "-", "--quiet")
+        with subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=self.environment()
+        ) as done:
+            assert done.stdin is not None
+            assert done.stdout is not None
+            done.stdin.write(line)
+            done.stdin.flush()  # and left open: more requests may follow
+            answered, _, _ = select.select([done.stdout], [], [], 30)
+            assert answered, "no decision before the input ended"
+            assert json.loads(done.stdout.readline())["outcome"] == "approve"
+            done.stdin.close()
+            assert done.wait(timeout=30) == 0

@@ -171,12 +171,15 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     """Decide a JSON Lines file line by line, streamed: memory stays flat in its length.
 
     The options are checked before any line is read (:func:`_checked`): every line would
-    be decided under them.
+    be decided under them. Requests on standard input are answered as they are decided,
+    each flushed: a program that writes a request and waits for its decision gets it
+    (standard output to a pipe is otherwise written only once its buffer fills).
     """
     _checked(args)
     path = args.requests
     progress = for_lines(path, args.quiet)
-    source = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    piped = path == "-"
+    source = sys.stdin.buffer if piped else open(path, "rb")  # noqa: SIM115
     options: Options = (args.policy, args.trail, args.today, args.as_of)
     invalid = decided = 0
     with source:
@@ -184,6 +187,8 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
             decided += lines
             invalid += undecided
             out.write(text)
+            if piped:
+                out.flush()
             if progress:
                 progress.advance(lines)
     if progress:

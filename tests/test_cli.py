@@ -171,6 +171,22 @@ class TestBatch:
         assert "umpolicy: 3 of 6 lines could not be decided" in err
         assert "6/6 requests" in err
 
+    @pytest.mark.parametrize(("between", "end"), [(b"\n", b"\n"), (b"\r\n", b"\r\n"), (b"\n", b"")])
+    def test_a_position_in_malformed_json_is_on_its_own_line(
+        self, tmp_path: Path, between: bytes, end: bytes
+    ) -> None:
+        """Line 2's record says where its JSON went wrong on that line, not on a "line 2"."""
+        good = json.dumps(json.loads(APPROVE.read_text())).encode()
+        path = tmp_path / "r.jsonl"
+        path.write_bytes(good + between + b'{"id": "x", ' + end)
+        status, out = run("batch", str(path), "--quiet")
+        records = [json.loads(line) for line in out.splitlines()]
+        assert status == 0
+        assert records[0]["outcome"] == "approve"
+        (error,) = records[1]["invalid"]["errors"]
+        assert records[1]["invalid"]["line"] == 2
+        assert "line 1 column 13 (char 12)" in error["reason"]
+
     def test_no_line_break_at_the_end(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -87,13 +87,17 @@ def _decide_line(number: int, line: bytes, options: Options) -> str:
     """One line of a batch: its decision's JSON, an error record naming the line, or nothing.
 
     Nothing a line holds ends the batch: a line that cannot be decided gets a record
-    with its number, the request's ``id`` when it has one, and why.
+    with its number, the request's ``id`` when it has one, and why. The line break that
+    ends the line is no part of its request: a position in malformed JSON is on the
+    request's one line (``line 1 column 14``), never on a "line 2" that the record's
+    number contradicts.
     """
     if not line.strip():
         return ""
     policy, trail, today, as_of = options
+    request = line.rstrip(b"\r\n")
     try:
-        return to_json(evaluate(line, policy, trail=trail, today=today, as_of=as_of))
+        return to_json(evaluate(request, policy, trail=trail, today=today, as_of=as_of))
     except InputError as error:
         errors = [CONVERTER.unstructure(e) for e in error.errors]
         return dumps({"invalid": {"line": number, "id": _id_of(line), "errors": errors}})

@@ -17,6 +17,7 @@ import umpolicy
 from umpolicy import cli, policy_names
 from umpolicy.cli import main
 from umpolicy.engine.catalog import with_inputs
+from umpolicy.io.converter import MAX_REQUEST_BYTES
 from umpolicy.replay_cli import MAX_JOBS
 from umpolicy_policies.proleukin import POLICY
 
@@ -186,6 +187,29 @@ class TestBatch:
         (error,) = records[1]["invalid"]["errors"]
         assert records[1]["invalid"]["line"] == 2
         assert "line 1 column 13 (char 12)" in error["reason"]
+
+    def test_a_line_over_the_limit_is_not_parsed_for_its_id(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A line past the size limit is refused unread: not even parsed to find its id."""
+        data = json.loads(APPROVE.read_text())
+        padding = "x" * (MAX_REQUEST_BYTES - len(json.dumps({**data, "pad": ""})))
+        at_limit = json.dumps({**data, "pad": padding})
+        assert len(at_limit) == MAX_REQUEST_BYTES
+        path = tmp_path / "r.jsonl"
+        path.write_text(f"{at_limit}\r\n{at_limit}{' ' * 1000}\n")
+        parsed: list[int] = []
+        real = json.loads
+
+        def counted(text: str | bytes, **options: object) -> object:
+            parsed.append(len(text))
+            return real(text, **options)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(json, "loads", counted)  # what cli._id_of calls
+        records = [real(line) for line in run("batch", str(path), "--quiet")[1].splitlines()]
+        assert [r["invalid"]["id"] for r in records] == [data["id"], None]
+        assert "a request of 263144 bytes" in records[1]["invalid"]["errors"][0]["reason"]
+        assert max(parsed) <= MAX_REQUEST_BYTES + 2  # the first line, with its CRLF
 
     def test_no_line_break_at_the_end(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -25,7 +25,7 @@ from umpolicy import __version__, replay_cli
 from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
-from umpolicy.io.converter import CONVERTER, dumps
+from umpolicy.io.converter import CONVERTER, MAX_REQUEST_BYTES, dumps
 from umpolicy.io.schema import MODELS, schema_text
 from umpolicy.io.validation import check_dates, in_the_future
 from umpolicy.progress import for_lines
@@ -131,7 +131,14 @@ def _chunks(lines: Iterator[bytes]) -> Iterator[Chunk]:
 
 
 def _id_of(line: bytes) -> str | None:
-    """The request's ``id``, when the line is a JSON object that gives one as text."""
+    """The request's ``id``, when the line is a JSON object that gives one as text.
+
+    A line longer than a request may be is not read for it: the size limit is what keeps
+    a batch from parsing a hostile or mistaken line (a 2 GB JSON array on one line takes
+    ten times that as Python objects); its record names it by its number.
+    """
+    if len(line.rstrip(b"\r\n")) > MAX_REQUEST_BYTES:
+        return None
     try:
         data = json.loads(line)
     except (ValueError, RecursionError):

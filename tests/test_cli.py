@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import select
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +17,7 @@ import umpolicy
 from umpolicy import cli, policy_names
 from umpolicy.cli import main
 from umpolicy.engine.catalog import with_inputs
+from umpolicy.io.converter import MAX_REQUEST_BYTES
 from umpolicy.replay_cli import MAX_JOBS
 from umpolicy_policies.proleukin import POLICY
 
@@ -167,6 +172,45 @@ class TestBatch:
         assert "umpolicy: 3 of 6 lines could not be decided" in err
         assert "6/6 requests" in err
 
+    @pytest.mark.parametrize(("between", "end"), [(b"\n", b"\n"), (b"\r\n", b"\r\n"), (b"\n", b"")])
+    def test_a_position_in_malformed_json_is_on_its_own_line(
+        self, tmp_path: Path, between: bytes, end: bytes
+    ) -> None:
+        """Line 2's record says where its JSON went wrong on that line, not on a "line 2"."""
+        good = json.dumps(json.loads(APPROVE.read_text())).encode()
+        path = tmp_path / "r.jsonl"
+        path.write_bytes(good + between + b'{"id": "x", ' + end)
+        status, out = run("batch", str(path), "--quiet")
+        records = [json.loads(line) for line in out.splitlines()]
+        assert status == 0
+        assert records[0]["outcome"] == "approve"
+        (error,) = records[1]["invalid"]["errors"]
+        assert records[1]["invalid"]["line"] == 2
+        assert "line 1 column 13 (char 12)" in error["reason"]
+
+    def test_a_line_over_the_limit_is_not_parsed_for_its_id(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A line past the size limit is refused unread: not even parsed to find its id."""
+        data = json.loads(APPROVE.read_text())
+        padding = "x" * (MAX_REQUEST_BYTES - len(json.dumps({**data, "pad": ""})))
+        at_limit = json.dumps({**data, "pad": padding})
+        assert len(at_limit) == MAX_REQUEST_BYTES
+        path = tmp_path / "r.jsonl"
+        path.write_text(f"{at_limit}\r\n{at_limit}{' ' * 1000}\n")
+        parsed: list[int] = []
+        real = json.loads
+
+        def counted(text: str | bytes, **options: object) -> object:
+            parsed.append(len(text))
+            return real(text, **options)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(json, "loads", counted)  # what cli._id_of calls
+        records = [real(line) for line in run("batch", str(path), "--quiet")[1].splitlines()]
+        assert [r["invalid"]["id"] for r in records] == [data["id"], None]
+        assert "a request of 263144 bytes" in records[1]["invalid"]["errors"][0]["reason"]
+        assert max(parsed) <= MAX_REQUEST_BYTES + 2  # the first line, with its CRLF
+
     def test_no_line_break_at_the_end(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -195,6 +239,30 @@ class TestBatch:
         assert run("batch", str(path), "--quiet")[1] == out
         err = capsys.readouterr().err
         assert f"umpolicy: 1 of {len(lines) + 1} lines could not be decided" in err
+
+    @pytest.mark.parametrize("command", ["batch", "replay"])
+    def test_a_pipe_is_read_once(self, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+        """``batch <(zcat requests.jsonl.gz)``: every line decided, none used up counting them.
+
+        The bar counts a regular file's lines before the batch reads it; a pipe can be
+        read only once, so its length is left unknown (a count, not a bar).
+        """
+        line = json.dumps(json.loads(APPROVE.read_text())).encode() + b"\n"
+        reading, writing = os.pipe()
+        os.write(writing, line * 3)
+        os.close(writing)
+        try:
+            path = f"/dev/fd/{reading}"  # what a shell's process substitution passes
+            if command == "batch":
+                status, out = run("batch", path)
+                assert [json.loads(text)["outcome"] for text in out.splitlines()] == ["approve"] * 3
+            else:
+                status, out = run("replay", path, "--from", "proleukin", "--to", "proleukin")
+                assert "3 requests replayed" in out
+        finally:
+            os.close(reading)
+        assert status == 0
+        assert capsys.readouterr().err.splitlines()[-1].startswith("3 requests ")
 
     def test_stdin(self, monkeypatch: pytest.MonkeyPatch) -> None:
         data = json.dumps(json.loads(APPROVE.read_text())).encode()
@@ -541,3 +609,110 @@ class TestToday:
             run("evaluate", str(APPROVE), "--today", "tomorrow")
         assert exited.value.code == 2
         assert "not a date (YYYY-MM-DD): 'tomorrow'" in capsys.readouterr().err
+
+
+class TestAsAProcess:
+    """Run as a process: fed on standard input, stopped by Ctrl-C or by its reader."""
+
+    CORPUS = EXAMPLES / "corpus.jsonl"
+
+    def command(self, *argv: str) -> list[str]:
+        return [sys.executable, "-m", "umpolicy", *argv]
+
+    def environment(self) -> dict[str, str]:
+        """The environment: this checkout's umpolicy, its output buffered as for anyone."""
+        here = Path(__file__).parent.parent
+        path = os.pathsep.join([str(here / "src"), str(here / ".pp"), *sys.path])
+        env = {**os.environ, "PYTHONPATH": path}
+        env.pop("PYTHONUNBUFFERED", None)
+        return env
+
+    @pytest.mark.parametrize("jobs", ["1", "2"])
+    def test_a_reader_that_stops_reading(self, jobs: str) -> None:
+        """``umpolicy batch big.jsonl | head -1``: 141, as ``cat`` would, and not a word."""
+        argv = self.command("batch", str(self.CORPUS), "--quiet", "--jobs", jobs)
+        with subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.environment()
+        ) as done:
+            assert done.stdout is not None
+            assert done.stderr is not None
+            assert json.loads(done.stdout.readline())["request_id"] == "corpus-00001"
+            done.stdout.close()
+            assert done.wait(timeout=60) == cli.READER_GONE
+            assert done.stderr.read() == b""
+
+    def test_ctrl_c(self, tmp_path: Path) -> None:
+        """A terminal's Ctrl-C signals the command and its workers: one line, status 130."""
+        path = tmp_path / "big.jsonl"
+        path.write_bytes(self.CORPUS.read_bytes() * 20)
+        argv = self.command("batch", str(path), "--quiet", "--jobs", "2")
+        with subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=self.environment(),
+            start_new_session=True,  # a process group of its own, as a terminal's job is
+        ) as done:
+            assert done.stdout is not None
+            done.stdout.readline()  # deciding, its workers started
+            os.killpg(done.pid, signal.SIGINT)
+            _, err = done.communicate(timeout=60)
+        assert done.returncode == cli.INTERRUPTED
+        assert err == b"umpolicy: interrupted\n"
+
+    def test_interrupted_in_process(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        def interrupted(*_: object, **__: object) -> object:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(cli, "evaluate", interrupted)
+        assert run("evaluate", str(APPROVE)) == (cli.INTERRUPTED, "")
+        assert capsys.readouterr().err == "umpolicy: interrupted\n"
+
+    def test_a_closed_pipe_in_process(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """What is left in standard output's buffer goes nowhere, not to a second error."""
+        reading, writing = os.pipe()
+        os.close(reading)
+        stdout = os.fdopen(writing, "w")
+        monkeypatch.setattr(sys, "stdout", stdout)
+        status = main(["batch", str(self.CORPUS), "--quiet"])
+        stdout.write("still buffered")
+        stdout.close()  # flushed to the null device: no BrokenPipeError
+        assert status == cli.READER_GONE
+        assert capsys.readouterr().err == ""
+
+    def test_a_closed_stream_that_is_not_stdout(self, capsys: pytest.CaptureFixture[str]) -> None:
+        class Closed(io.StringIO):
+            def write(self, _: str) -> int:
+                raise BrokenPipeError
+
+        assert main(["show", "proleukin"], out=Closed()) == cli.READER_GONE
+        assert capsys.readouterr().err == ""
+
+    def test_workers_leave_ctrl_c_to_the_command(self) -> None:
+        before = signal.getsignal(signal.SIGINT)
+        try:
+            cli.ignore_interrupts()
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        finally:
+            signal.signal(signal.SIGINT, before)
+
+    def test_a_request_piped_in_is_answered_at_once(self) -> None:
+        """A program writes a request to ``batch -`` and waits for its decision: it comes."""
+        line = json.dumps(json.loads(APPROVE.read_text())).encode() + b"\n"
+        argv = self.command("batch", "-", "--quiet")
+        with subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=self.environment()
+        ) as done:
+            assert done.stdin is not None
+            assert done.stdout is not None
+            done.stdin.write(line)
+            done.stdin.flush()  # and left open: more requests may follow
+            answered, _, _ = select.select([done.stdout], [], [], 30)
+            assert answered, "no decision before the input ended"
+            assert json.loads(done.stdout.readline())["outcome"] == "approve"
+            done.stdin.close()
+            assert done.wait(timeout=30) == 0

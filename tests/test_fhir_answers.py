@@ -491,6 +491,22 @@ class TestHookFaults:
     def test_an_unknown_hook_without_context(self) -> None:
         assert self.paths(self.hook(hook="patient-view", context=None)) == ["hook.hook", "context"]
 
+    def reasons(self, call: object) -> list[str]:
+        with pytest.raises(InputError) as caught:
+            request_from_hook(call, "proleukin", today=TODAY)  # type: ignore[arg-type]
+        return [e.reason for e in caught.value.errors if e.path == "hook.hook"]
+
+    def test_the_hook_missing_or_unknown_is_said_in_words(self) -> None:
+        """Not Python's ``got None``, nor the repr of a 100 KB value: what is wrong, cut short."""
+        call = self.hook()
+        del call["hook"]
+        assert self.reasons(call) == [
+            "required field missing: the hook (order-sign or order-select)"
+        ]
+        (reason,) = self.reasons(self.hook(hook="x" * 100_000))
+        assert reason.startswith("expected one of order-sign, order-select, got 'xxx")
+        assert len(reason) < 300
+
     def test_prefetch_that_is_no_object(self) -> None:
         assert "prefetch" in self.paths(self.hook(prefetch=[]))
 

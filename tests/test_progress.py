@@ -82,3 +82,8 @@ class TestForLines:
         assert bar is not None
         assert bar.total is None
         assert for_lines(str(tmp_path / "absent"), quiet=True) is None
+
+    def test_what_is_no_regular_file_is_not_counted(self, tmp_path: Path) -> None:
+        """A directory, or a path not there: no total, and the batch says why it cannot read."""
+        assert for_lines(str(tmp_path), quiet=False).total is None  # type: ignore[union-attr]
+        assert for_lines(str(tmp_path / "absent"), quiet=False).total is None  # type: ignore[union-attr]

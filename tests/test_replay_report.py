@@ -272,6 +272,19 @@ class TestCommand:
         with pytest.raises(SystemExit):
             run("replay", str(jsonl), *SPECS, "--jobs", "0")
 
+    @pytest.mark.parametrize(("given", "said"), [("x", "not a whole number: 'x'"), ("-1", "-1")])
+    def test_a_bad_sample_is_said_as_the_option(
+        self, jsonl: Path, capsys: pytest.CaptureFixture[str], given: str, said: str
+    ) -> None:
+        """The usage error names --sample and what is wrong, not a function of the code."""
+        with pytest.raises(SystemExit) as stopped:
+            run("replay", str(jsonl), *SPECS, "--sample", given)
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err
+        assert "argument --sample: " in err
+        assert said in err
+        assert "_count" not in err
+
     def test_dask_without_the_extra(
         self, jsonl: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -131,6 +131,16 @@ class TestInputErrors:
         assert answer.status == 422
         assert answer.json() == {"errors": library_errors(raw)}
 
+    @pytest.mark.parametrize("path", ["/decide", "/fhir/Claim/$submit?policy=proleukin"])
+    def test_never_cached(self, served: Served, path: str) -> None:
+        """An error quotes the value at fault, a patient's data: no cache on the way keeps it."""
+        raw = json.dumps({"patient": {"birth_date": "1970-02-30"}}).encode()
+        kind = "application/fhir+json" if path.startswith("/fhir") else "application/json"
+        for answer in (post_json(served, path, raw, kind), post_json(served, path, b"{", kind)):
+            assert answer.status in (400, 422)
+            assert answer.headers["cache-control"] == "no-store"
+        assert "'1970-02-30'" in post_json(served, "/decide", raw).body.decode()
+
     def test_unknown_parameter(self, served: Served) -> None:
         """400: a misspelled parameter is named, with the one meant, not ignored."""
         answer = post_json(served, "/decide?trial=false", APPROVE.read_bytes())

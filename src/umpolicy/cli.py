@@ -2,7 +2,9 @@
 
 Exit status: 0 when a decision was made (whatever the outcome), 2 on invalid input
 (each field error on standard error, or as JSON on standard output with ``--format
-json``), 1 for anything else that went wrong.
+json``), 1 for anything else that went wrong; as a shell says of a command stopped by a
+signal, 130 when interrupted (Ctrl-C) and 141 when the reader of standard output stopped
+reading (``umpolicy batch big.jsonl | head -1``), both without a traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import datetime as dt
 import functools
 import itertools
 import json
+import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -21,7 +25,7 @@ from umpolicy import __version__, replay_cli
 from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
-from umpolicy.io.converter import CONVERTER, dumps
+from umpolicy.io.converter import CONVERTER, MAX_REQUEST_BYTES, dumps
 from umpolicy.io.schema import MODELS, schema_text
 from umpolicy.io.validation import check_dates, in_the_future
 from umpolicy.progress import for_lines
@@ -37,6 +41,10 @@ from umpolicy.render.html import decision_html
 from umpolicy.render.text import decision_markdown, decision_text, policy_text
 
 INVALID = 2
+#: Ctrl-C: 128 + SIGINT, what a shell reports of a command the signal stopped.
+INTERRUPTED = 130
+#: The reader of standard output went away (``| head -1``): 128 + SIGPIPE, as for ``cat``.
+READER_GONE = 141
 
 
 def _read(path: str) -> bytes:
@@ -79,13 +87,17 @@ def _decide_line(number: int, line: bytes, options: Options) -> str:
     """One line of a batch: its decision's JSON, an error record naming the line, or nothing.
 
     Nothing a line holds ends the batch: a line that cannot be decided gets a record
-    with its number, the request's ``id`` when it has one, and why.
+    with its number, the request's ``id`` when it has one, and why. The line break that
+    ends the line is no part of its request: a position in malformed JSON is on the
+    request's one line (``line 1 column 14``), never on a "line 2" that the record's
+    number contradicts.
     """
     if not line.strip():
         return ""
     policy, trail, today, as_of = options
+    request = line.rstrip(b"\r\n")
     try:
-        return to_json(evaluate(line, policy, trail=trail, today=today, as_of=as_of))
+        return to_json(evaluate(request, policy, trail=trail, today=today, as_of=as_of))
     except InputError as error:
         errors = [CONVERTER.unstructure(e) for e in error.errors]
         return dumps({"invalid": {"line": number, "id": _id_of(line), "errors": errors}})
@@ -119,7 +131,14 @@ def _chunks(lines: Iterator[bytes]) -> Iterator[Chunk]:
 
 
 def _id_of(line: bytes) -> str | None:
-    """The request's ``id``, when the line is a JSON object that gives one as text."""
+    """The request's ``id``, when the line is a JSON object that gives one as text.
+
+    A line longer than a request may be is not read for it: the size limit is what keeps
+    a batch from parsing a hostile or mistaken line (a 2 GB JSON array on one line takes
+    ten times that as Python objects); its record names it by its number.
+    """
+    if len(line.rstrip(b"\r\n")) > MAX_REQUEST_BYTES:
+        return None
     try:
         data = json.loads(line)
     except (ValueError, RecursionError):
@@ -144,22 +163,34 @@ def _decided(lines: Iterator[bytes], options: Options, jobs: int) -> Iterator[tu
         return
     import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, ignore_interrupts) as pool:
         yield from pool.imap(functools.partial(_decide_chunk, options), _chunks(lines))
         pool.close()
         pool.join()
+
+
+def ignore_interrupts() -> None:
+    """A worker process's start: Ctrl-C is for the command, which stops its workers.
+
+    A terminal's Ctrl-C signals every process of the command; a worker that took it
+    would print its own traceback, and a pool would start another in its place.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _batch(args: argparse.Namespace, out: TextIO) -> int:
     """Decide a JSON Lines file line by line, streamed: memory stays flat in its length.
 
     The options are checked before any line is read (:func:`_checked`): every line would
-    be decided under them.
+    be decided under them. Requests on standard input are answered as they are decided,
+    each flushed: a program that writes a request and waits for its decision gets it
+    (standard output to a pipe is otherwise written only once its buffer fills).
     """
     _checked(args)
     path = args.requests
     progress = for_lines(path, args.quiet)
-    source = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    piped = path == "-"
+    source = sys.stdin.buffer if piped else open(path, "rb")  # noqa: SIM115
     options: Options = (args.policy, args.trail, args.today, args.as_of)
     invalid = decided = 0
     with source:
@@ -167,6 +198,8 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
             decided += lines
             invalid += undecided
             out.write(text)
+            if piped:
+                out.flush()
             if progress:
                 progress.advance(lines)
     if progress:
@@ -473,10 +506,28 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return INVALID
         print(f"umpolicy: {error}", file=sys.stderr)
         return INVALID
+    except BrokenPipeError:  # an OSError, but no failure: the reader has what it wanted
+        return _reader_gone(out)
     except OSError as error:
         print(f"umpolicy: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("umpolicy: interrupted", file=sys.stderr)
+        return INTERRUPTED
     return status
+
+
+def _reader_gone(out: TextIO) -> int:
+    """Standard output's reader stopped reading: stop too, without a word (:data:`READER_GONE`).
+
+    What is still buffered for standard output would fail again as Python exits, with
+    a message of its own on standard error: it goes to the null device instead.
+    """
+    if out is sys.stdout:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, out.fileno())
+        os.close(null)
+    return READER_GONE
 
 
 if __name__ == "__main__":  # pragma: no cover

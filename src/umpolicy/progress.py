@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 
@@ -48,13 +50,16 @@ class Progress:
 def for_lines(path: str, quiet: bool) -> Progress | None:
     """The bar for a JSON Lines file (``-``: standard input, of unknown length), or none.
 
-    The file is counted first, in 1 MiB reads, so the bar knows its total: its lines as
-    a batch reads them, the last one too when no line break ends it.
+    A regular file is counted first, in 1 MiB reads, so the bar knows its total: its
+    lines as a batch reads them, the last one too when no line break ends it. Anything
+    else (a pipe such as ``<(zcat requests.jsonl.gz)``, a device) is of unknown length:
+    it can be read only once, and counting it would leave the batch nothing to decide.
+    A path that cannot be opened is left for the batch to report.
     """
     if quiet:
         return None
     total = None
-    if path != "-":
+    if path != "-" and _regular(path):
         total, last = 0, b"\n"
         with open(path, "rb") as counting:
             for chunk in iter(lambda: counting.read(1 << 20), b""):
@@ -62,3 +67,11 @@ def for_lines(path: str, quiet: bool) -> Progress | None:
                 last = chunk[-1:]
         total += last != b"\n"  # a last line without its line break
     return Progress(sys.stderr, total)
+
+
+def _regular(path: str) -> bool:
+    """Whether ``path`` is a regular file, which can be read twice (once to count)."""
+    try:
+        return stat.S_ISREG(Path(path).stat().st_mode)
+    except OSError:
+        return False

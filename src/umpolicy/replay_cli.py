@@ -50,8 +50,11 @@ def jobs(text: str) -> int:
 
 
 def _count(text: str) -> int:
-    """A whole number of at least 0 (``--sample``)."""
-    value = int(text)
+    """A whole number of at least 0 (``--sample``); else a usage error that says so."""
+    try:
+        value = int(text)
+    except ValueError:  # argparse would name this function: "invalid _count value"
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
     return value

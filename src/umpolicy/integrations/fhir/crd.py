@@ -70,8 +70,10 @@ def read_hook(
         reading.fail("hook", "expected a CDS Hooks request (a JSON object)")
         return data, reading, None
     kind = hook.get("hook")
-    if kind not in HOOKS:
-        reading.fail("hook.hook", f"expected one of {', '.join(HOOKS)}, got {kind!r}")
+    if kind is None:
+        reading.fail("hook.hook", f"required field missing: the hook ({' or '.join(HOOKS)})")
+    elif kind not in HOOKS:  # quoted as every value at fault is: cut short, never a repr of MBs
+        reading.fail("hook.hook", f"expected one of {', '.join(HOOKS)}, got {shown(kind)}")
     context = hook.get("context")
     if not isinstance(context, Mapping):
         reading.fail("context", "required field missing: the hook's context")

@@ -66,10 +66,18 @@ def _is_fhir(request: Request) -> bool:
 
 
 def _problem(request: Request, problem: Problem) -> Response:
+    """The problem in the endpoint's error shape, never kept by a cache on the way.
+
+    A reason quotes the value at fault (a birth date that is no calendar date, a
+    patient's identifier): an error carries a patient's data as a decision does.
+    """
     if _is_fhir(request):
         outcome = operation_outcome(problem.errors, problem.status)
-        return Response(fhir_json(outcome), problem.status, media_type=FHIR_JSON)
-    return errors_response(problem)
+        response = Response(fhir_json(outcome), problem.status, media_type=FHIR_JSON)
+    else:
+        response = errors_response(problem)
+    response.headers.update(NO_STORE)
+    return response
 
 
 async def _on_problem(request: Request, exc: Exception) -> Response:

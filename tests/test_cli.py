@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,38 @@ class TestEvaluate:
         assert out.startswith(start)
         if fmt == "json":
             assert json.loads(out)["outcome"] == "approve"
+
+    @pytest.mark.parametrize("where", ["file", "stdin"])
+    def test_input_past_the_limit_is_not_read_whole(
+        self,
+        where: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """/dev/zero or a huge file is refused at the limit: no more than it is read."""
+        read: list[int] = []
+
+        class Endless(io.RawIOBase):
+            def readable(self) -> bool:
+                return True
+
+            def readinto(self, buffer: Any) -> int:
+                read.append(len(buffer))
+                assert sum(read) < 4 * MAX_REQUEST_BYTES, "read past the limit"
+                buffer[:] = b"0" * len(buffer)
+                return len(buffer)
+
+        if where == "stdin":
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(Endless())))
+            path = "-"
+        else:
+            path = str(tmp_path / "big.json")
+            Path(path).write_bytes(b" " * (MAX_REQUEST_BYTES + 10))
+        status, out = run("evaluate", path, "--format", "json")
+        assert status == 2
+        limit = f"a request of more than {MAX_REQUEST_BYTES} bytes; the limit is"
+        assert limit in out + capsys.readouterr().err
 
     def test_no_trail(self) -> None:
         status, out = run("evaluate", str(APPROVE), "--format", "json", "--no-trail")

@@ -503,6 +503,22 @@ class TestCommand:
         assert links == ["https://plan.example/umpolicy/policies/proleukin/"]
         assert seen == [signal.SIGTERM]  # handed back to the handler that was there before
 
+    def test_a_port_in_use(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A port another server holds: exit 1, as for anything else gone wrong (not 3)."""
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            assert main(["serve", "--port", str(port)], out=io.StringIO()) == 1
+        assert f"umpolicy: cannot serve on 127.0.0.1:{port}" in capsys.readouterr().err
+
+    def test_a_stop_that_is_no_failure_passes(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from umpolicy.integrations.service import server
+
+        monkeypatch.setattr(server, "serve", lambda *_, **__: sys.exit(0))
+        with pytest.raises(SystemExit):
+            main(["serve"], out=io.StringIO())
+
     def test_without_the_extra(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:

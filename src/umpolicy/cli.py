@@ -48,10 +48,20 @@ READER_GONE = 141
 
 
 def _read(path: str) -> bytes:
-    """The file's bytes (or standard input's): decoding is the JSON reader's job, per request."""
+    """The file's bytes (or standard input's): decoding is the JSON reader's job, per request.
+
+    Read no further than a request may be long: ``/dev/zero``, or a multi-GB file named by
+    mistake, is refused at the limit, not read into memory first.
+    """
     if path == "-":
-        return sys.stdin.buffer.read()
-    return Path(path).read_bytes()
+        raw = sys.stdin.buffer.read(MAX_REQUEST_BYTES + 1)
+    else:
+        with Path(path).open("rb") as file:
+            raw = file.read(MAX_REQUEST_BYTES + 1)
+    if len(raw) > MAX_REQUEST_BYTES:
+        reason = f"a request of more than {MAX_REQUEST_BYTES} bytes; the limit is "
+        raise InputError([FieldError("$", f"{reason}{MAX_REQUEST_BYTES} bytes")])
+    return raw
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
@@ -260,7 +270,14 @@ def _serve(args: argparse.Namespace, _: TextIO) -> int:
             file=sys.stderr,
         )
         return 1
-    serve(args.host, args.port, docs_base=args.docs_base)
+    try:
+        serve(args.host, args.port, docs_base=args.docs_base)
+    except SystemExit as stop:  # uvicorn's own exit when it cannot start (a port in use)
+        if stop.code in (0, None):
+            raise
+        where = f"{args.host}:{args.port}"
+        print(f"umpolicy: cannot serve on {where} (uvicorn says why above)", file=sys.stderr)
+        return 1
     return 0
 
 

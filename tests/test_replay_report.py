@@ -227,6 +227,24 @@ class TestCommand:
         assert f"]({chart})" in out
         assert chart.read_text().startswith("<svg")
 
+    def test_a_chart_in_no_folder_is_refused_before_the_replay(
+        self,
+        jsonl: Path,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        from umpolicy import replay_cli
+
+        monkeypatch.setattr(replay_cli, "replay", lambda *_, **__: pytest.fail("replayed"))
+        chart = tmp_path / "no-such-folder" / "chart.svg"
+        status, out = run(
+            "replay", str(jsonl), *SPECS, "--format", "markdown", "--chart", str(chart), "--quiet"
+        )
+        assert (status, out) == (2, "")
+        said = f"umpolicy: --chart {chart}: its folder does not exist\n"
+        assert capsys.readouterr().err == said
+
     def test_markdown_without_chart(self, jsonl: Path) -> None:
         status, out = run("replay", str(jsonl), *SPECS, "--format", "markdown", "--quiet")
         assert status == 0

@@ -105,6 +105,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     except DifferentPoliciesError as error:
         print(f"umpolicy: {error}", file=sys.stderr)
         return 2
+    if args.chart and not Path(args.chart).resolve().parent.is_dir():
+        # Said before the replay, not after it has run for an hour.
+        print(f"umpolicy: --chart {args.chart}: its folder does not exist", file=sys.stderr)
+        return 2
     path = args.requests
     progress = for_lines(path, args.quiet)
     advance: Callable[[int], None] | None = None

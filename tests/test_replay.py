@@ -31,6 +31,7 @@ from umpolicy.replay import (
     resolve,
     tally,
     to_data,
+    version_notes,
 )
 from umpolicy_policies.proleukin import POLICY as CURRENT
 from umpolicy_policies.proleukin_2022 import POLICY as EARLIER
@@ -342,7 +343,15 @@ class TestReplay:
         assert data["old"]["version"] == EARLIER.version
         assert data["new"]["content_hash"] == CURRENT.content_hash
         assert data["changed"] == sum(c["requests"] for c in data["cells"] if c["old"] != c["new"])
+        assert data["notes"] == []
         json.dumps(data)
+
+    def test_json_says_the_notes_the_text_says(self) -> None:
+        """The reconstructed words and the dates' reading reach a tool as they reach a reader."""
+        notes = version_notes(EARLIER, CURRENT)
+        assert any("reconstructed" in note.lower() for note in notes)
+        data = to_data(replay(examples(), EARLIER, CURRENT), notes)
+        assert data["notes"] == list(notes)
 
     def test_same_version_changes_nothing(self) -> None:
         result = replay(examples(), CURRENT, CURRENT)

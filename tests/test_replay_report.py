@@ -211,6 +211,8 @@ class TestCommand:
         data = json.loads(out)
         assert data["requests"] == 17
         assert data["changed"] == 3
+        assert data["notes"] == list(version_notes(EARLIER, CURRENT))
+        assert data["notes"]
 
     def test_sample_size(self, jsonl: Path) -> None:
         status, out = run("replay", str(jsonl), *SPECS, "--format", "json", "--sample", "1")

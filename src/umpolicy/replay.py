@@ -519,12 +519,17 @@ def _drain(
             advance(count)
 
 
-def to_data(result: Impact) -> dict[str, Any]:
-    """The impact as JSON data (what ``--format json`` writes)."""
+def to_data(result: Impact, notes: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The impact as JSON data (what ``--format json`` writes), with the report's notes.
+
+    ``notes`` are :func:`version_notes` of the two versions: a tool reading the JSON is
+    told, as a reader of the text is, which words are reconstructed and which dates read.
+    """
     from umpolicy.io.converter import CONVERTER
 
     data: dict[str, Any] = CONVERTER.unstructure(result)
     data["changed"] = result.changed
+    data["notes"] = list(notes)
     return data
 
 

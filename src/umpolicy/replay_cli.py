@@ -137,9 +137,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _report(result: Impact, args: argparse.Namespace) -> str:
-    if args.format == "json":
-        return dumps(to_data(result)) + "\n"
     notes = version_notes(resolve(args.old), resolve(args.new))
+    if args.format == "json":
+        return dumps(to_data(result, notes)) + "\n"
     if args.format == "html":
         return impact_html(result, notes)
     if args.format == "markdown":

@@ -448,6 +448,16 @@ class TestVersions:
         with pytest.raises(ValueError, match="made under 'proleukin', not 'quellimab'"):
             questionnaire(decision, "quellimab")
 
+    def test_a_version_no_release_has_is_a_mistake(self) -> None:
+        """Stored by another release: today's version may ask other questions than it needs."""
+        decision = umpolicy.decide(POLICY, example("rcc-insufficient-information"))
+        elsewhere = attrs.evolve(decision.policy, content_hash="0" * 64)
+        stored = attrs.evolve(decision, policy=elsewhere)
+        with pytest.raises(ValueError, match="which no installed version of 'proleukin' is"):
+            questionnaire(stored, "proleukin")
+        with pytest.raises(ValueError, match="000000000000"):
+            questionnaire(stored, POLICY)
+
     def test_the_version_that_decided_asks(self) -> None:
         request = attrs.evolve(example("rcc-approve"), date=dt.date(2024, 6, 3))
         decision = umpolicy.decide(umpolicy.load_policy("proleukin", on=request.date), request)

@@ -210,11 +210,20 @@ def decided_under(decision: Decision, name: str) -> Policy:
     """The version of the policy ``name`` that made ``decision`` (by its content hash).
 
     A name that is not the decision's policy is a mistake: its questions are not the
-    ones the decision needs answered.
+    ones the decision needs answered. So is a version no installed release has (a
+    decision stored by another release, or under a policy built elsewhere): the
+    version in force today may ask other questions than the ones it needs.
     """
     if name != decision.policy.name:
         raise ValueError(f"the decision was made under {decision.policy.name!r}, not {name!r}")
-    return policy_by_hash(name, decision.policy.content_hash)
+    found = policy_by_hash(name, decision.policy.content_hash)
+    if found.content_hash != decision.policy.content_hash:
+        raise ValueError(
+            f"the decision was made under {name} version {decision.policy.version} "
+            f"({decision.policy.content_hash[:12]}), which no installed version of {name!r} "
+            "is: its questions are not known here"
+        )
+    return found
 
 
 def questionnaire(decision: Decision, policy: Policy | str) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from tests.test_engine import CRITERIA, DOSING, ITEMS, SMALL
+from tests.test_engine import BIOLOGIC, CRITERIA, DOSING, ITEMS, SMALL
 from umpolicy import (
     AllOf,
+    AnswerType,
     AnyOf,
     AtLeast,
     AtMost,
@@ -24,7 +25,9 @@ from umpolicy import (
     PolicyError,
     Predicate,
     Quantity,
+    Question,
     Statement,
+    TherapyCount,
     load_policy,
 )
 from umpolicy.engine.catalog import catalog, check, readers
@@ -219,3 +222,90 @@ class TestConversions:
         specs = catalog(policy)
         assert specs["medication.dose_total"].type == "quantity"
         assert specs["medication.dose_total"].derived
+
+
+SCORE = Question("score", "What is the activity score?", AnswerType.QUANTITY, units=("{point}",))
+OPEN_SCORE = Question("open_score", "Any score, in any unit?", AnswerType.QUANTITY)
+SEVERITY = Question(
+    "severity",
+    "How severe is it?",
+    AnswerType.CHOICE,
+    values=(("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")),
+)
+PRIOR_COUNT = TherapyCount("prior_count", "How many biologics were tried.", "prior", BIOLOGIC)
+
+
+def with_rule(rule: Check) -> Policy:
+    """SMALL with criterion 1.A reading ``rule``, and questions of every kind to read."""
+    bad = AllOf("1", "t", (Predicate("1.A", "a", rule),), approval=Quantity("1", "a"))
+    return attrs.evolve(
+        SMALL,
+        indications=(indication(bad),),
+        questions=(*SMALL.questions, SCORE, OPEN_SCORE, SEVERITY),
+        derived=(*SMALL.derived, PRIOR_COUNT),
+    )
+
+
+class TestNeverMet:
+    """A limit in a unit its fact never takes, or a value it never has, is refused at load.
+
+    Else every request would find the criterion not met (a unit no limit compares with
+    is "outside the established dosing"), and so not recommended or sent to review.
+    """
+
+    @pytest.mark.parametrize(
+        ("rule", "problem"),
+        [
+            (
+                AtLeast("patient.age", Quantity("18", "kg")),
+                "the limit 18 kg cannot be compared with 'patient.age' (in a): never met",
+            ),
+            (
+                AtMost("medication.frequency", Quantity("2", "wk")),
+                "the limit 2 wk cannot be compared with 'medication.frequency' (in /h, /d, "
+                "/wk, /mo, /a, or once every N periods such as /(4.wk)): never met",
+            ),
+            (
+                LessThan("patient.weight", Quantity("30", "kg"), Quantity("1", "m2")),
+                "the limit 1 m2 cannot be compared with 'patient.weight' "
+                "(in kg, g, mg, ug, [lb_av]): never met",
+            ),
+            (
+                Either(IsTrue("answers.confirmed"), AtLeast("answers.score", Quantity("12", "mg"))),
+                "the limit 12 mg cannot be compared with 'answers.score' (in {point}): never met",
+            ),
+            (
+                AtLeast("prior_count", Quantity("1", "{dose}")),
+                "the limit 1 {dose} cannot be compared with 'prior_count' (in {therapy}): "
+                "never met",
+            ),
+            (
+                OneOf("request.kind", ("intial",)),
+                "'intial' is not a value of 'request.kind' (initial, continuation): never met",
+            ),
+            (
+                OneOf("answers.severity", ("moderate", "Severe")),
+                "'Severe' is not a value of 'answers.severity' (mild, moderate, severe): never met",
+            ),
+        ],
+    )
+    def test_refused(self, rule: Check, problem: str) -> None:
+        assert refused(with_rule(rule)) == f"1.A: {problem}"
+
+    @pytest.mark.parametrize(
+        "rule",
+        [
+            AtLeast("patient.age", Quantity("216", "mo")),
+            AtMost("medication.dose", Quantity("8", "mg/kg"), Quantity("800", "mg")),
+            AtMost("medication.dose", Quantity("6", "10*6.[iU]/{lesion}")),
+            AtMost("medication.frequency", Quantity("1", "/(4.wk)")),
+            LessThan("patient.weight", Quantity("66", "[lb_av]")),
+            AtLeast("answers.score", Quantity("12", "{point}")),
+            AtLeast("answers.open_score", Quantity("12", "mg")),  # it names no unit: any
+            AtLeast("prior_count", Quantity("2", "{therapy}")),
+            OneOf("answers.severity", ("moderate", "severe")),
+            OneOf("medication.route", ("47625008",)),  # a code of no fixed list
+        ],
+    )
+    def test_sound(self, rule: Check) -> None:
+        check(with_rule(rule))

@@ -30,10 +30,19 @@ from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, walk
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.records import new
+from umpolicy.dsl.units import unit
+from umpolicy.dsl.valueset import ValueSet
 from umpolicy.errors import PolicyError
 from umpolicy.io.quantities import QUANTITIES
 from umpolicy.policy import Policy, ReviewOutcome
-from umpolicy.vocabulary.facts import FACTS, READERS, Book, FactSpec, Reader, TherapyCount
+from umpolicy.vocabulary.facts import (
+    FACTS,
+    READERS,
+    Book,
+    FactSpec,
+    Reader,
+    TherapyCount,
+)
 
 
 def _answer(question: Question) -> Reader:
@@ -100,9 +109,13 @@ def catalog(policy: Policy) -> Mapping[str, FactSpec]:
                     for name, words, inputs in bound.conversions():
                         found[name] = FactSpec(name, "quantity", words, inputs=inputs)
     for derived in policy.derived:
-        kind = "quantity" if isinstance(derived, TherapyCount) else "boolean"
+        counted = isinstance(derived, TherapyCount)
         found[derived.name] = FactSpec(
-            derived.name, kind, derived.description, inputs=derived.inputs
+            derived.name,
+            "quantity" if counted else "boolean",
+            derived.description,
+            units=("{therapy}",) if counted else (),
+            inputs=derived.inputs,
         )
     return found
 
@@ -227,7 +240,41 @@ def _check_problems(check: Check, known: Mapping[str, FactSpec]) -> list[str]:
     if spec.type not in kinds:
         name = type(check).__name__
         return [f"{name} compares {' or '.join(kinds)} facts; {check.fact!r} is {spec.type}"]
+    if isinstance(check, OneOf) and spec.values and not isinstance(check.values, ValueSet):
+        values = ", ".join(spec.values)
+        return [
+            f"{value!r} is not a value of {check.fact!r} ({values}): never met"
+            for value in check.values
+            if value not in spec.values
+        ]
+    if isinstance(check, AtMost | AtLeast | LessThan):
+        return [
+            f"the limit {limit} cannot be compared with {check.fact!r} "
+            f"(in {_units_words(check.fact, spec)}): never met"
+            for limit in check.limits
+            if not _comparable(check.fact, spec, limit)
+        ]
     return []
+
+
+def _comparable(fact: str, spec: FactSpec, limit: Quantity) -> bool:
+    """Whether a limit's unit is one a value of the fact can be compared in.
+
+    A request's quantity takes the units :data:`QUANTITIES` says (a dose in mg is
+    compared with a limit per kg across the weight); another fact, those of its spec; a
+    fact whose units are open (a quantity question that names none), any.
+    """
+    accepts = QUANTITIES.get(fact)
+    if accepts is not None:
+        return accepts.admits(limit.unit)
+    if not spec.units:
+        return True
+    return any(unit(code).dimension == limit.unit.dimension for code in spec.units)
+
+
+def _units_words(fact: str, spec: FactSpec) -> str:
+    accepts = QUANTITIES.get(fact)
+    return accepts.listed() if accepts is not None else ", ".join(spec.units)
 
 
 def _every_branch_has_a_period(node: Node) -> bool:

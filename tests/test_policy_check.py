@@ -15,6 +15,7 @@ from umpolicy import (
     Check,
     DoseLimit,
     Either,
+    EveryItem,
     Indication,
     IsTrue,
     LessThan,
@@ -28,6 +29,7 @@ from umpolicy import (
     Question,
     Statement,
     TherapyCount,
+    TherapyListed,
     load_policy,
 )
 from umpolicy.engine.catalog import catalog, check, readers
@@ -309,3 +311,137 @@ class TestNeverMet:
     )
     def test_sound(self, rule: Check) -> None:
         check(with_rule(rule))
+
+
+SITES = Question(
+    "sites",
+    "Which sites?",
+    AnswerType.LIST,
+    fields=(
+        Question("site", "Where?", AnswerType.CHOICE, values=(("skin", "Skin"), ("node", "Node"))),
+        Question("size", "How wide?", AnswerType.QUANTITY, units=("cm",)),
+    ),
+)
+SKIN_ONLY = EveryItem("skin_only", "Every site is skin.", "sites", (("site", ("skin",)),))
+TRIED = TherapyListed(
+    "tried", "A biologic tried for 8 weeks.", "prior", BIOLOGIC, at_least=Quantity("8", "wk")
+)
+
+
+def declaring(
+    questions: tuple[Question, ...] = (), derived: tuple[TherapyListed | EveryItem, ...] = ()
+) -> Policy:
+    """SMALL with more questions and derived facts, none of them read by a criterion."""
+    return attrs.evolve(
+        SMALL,
+        questions=(*SMALL.questions, SITES, *questions),
+        derived=(*SMALL.derived, SKIN_ONLY, TRIED, *derived),
+    )
+
+
+class TestDeclarations:
+    """A question no answer fits, or a derived fact reading what is not there, is refused.
+
+    At load, naming the declaration: not a KeyError, nor every request failing.
+    """
+
+    def test_sound(self) -> None:
+        check(declaring())
+
+    @pytest.mark.parametrize(
+        ("questions", "derived", "problem"),
+        [
+            (
+                (Question("stage", "Which stage?", AnswerType.CHOICE),),
+                (),
+                "question 'stage': a choice question offers no values",
+            ),
+            (
+                (Question("stage", "?", AnswerType.CHOICE, values=(("1", "I"), ("1", "One"))),),
+                (),
+                "question 'stage': a value is offered twice",
+            ),
+            (
+                (Question("level", "Which level?", AnswerType.QUANTITY, units=("mg/dl",)),),
+                (),
+                "question 'level': unknown unit 'mg/dl'; umpolicy reads the UCUM codes",
+            ),
+            (
+                (Question("spots", "Which spots?", AnswerType.LIST),),
+                (),
+                "question 'spots': a list question has no fields",
+            ),
+            (
+                (attrs.evolve(SITES, id="twice", fields=(SITES.fields[0],) * 2),),
+                (),
+                "question 'twice': a field id is used twice",
+            ),
+            (
+                (attrs.evolve(SITES, id="nested", fields=(Question("x", "?", AnswerType.LIST),)),),
+                (),
+                "question 'nested' field 'x': a list question has no fields",
+            ),
+            (
+                (Question("confirmed", "Again?", AnswerType.BOOLEAN),),
+                (),
+                "answers.confirmed: the policy declares two facts of this name",
+            ),
+            (
+                (),
+                (attrs.evolve(TRIED, name="other", history="priors"),),
+                "derived fact 'other': history 'priors' is not one of prior, concomitant",
+            ),
+            (
+                (),
+                (attrs.evolve(TRIED, name="other", at_least=Quantity("8", "kg")),),
+                "derived fact 'other': at_least 8 kg is not a duration",
+            ),
+            (
+                (),
+                (attrs.evolve(SKIN_ONLY, name="other", question="site"),),
+                "derived fact 'other': 'site' is not a list question of the policy "
+                "(its lists: sites)",
+            ),
+            (
+                (),
+                (attrs.evolve(SKIN_ONLY, name="other", question="confirmed"),),
+                "derived fact 'other': 'confirmed' is not a list question",
+            ),
+            (
+                (),
+                (attrs.evolve(SKIN_ONLY, name="other", where=(("sites", ("skin",)),)),),
+                "derived fact 'other': 'sites' is not a choice field of 'sites' (site): "
+                "no item qualifies",
+            ),
+            (
+                (),
+                (attrs.evolve(SKIN_ONLY, name="other", where=(("size", ("1",)),)),),
+                "derived fact 'other': 'size' is not a choice field of 'sites' (site)",
+            ),
+            (
+                (),
+                (attrs.evolve(SKIN_ONLY, name="other", where=(("site", ("Skin",)),)),),
+                "derived fact 'other': 'Skin' is not a value of sites.site (skin, node)",
+            ),
+        ],
+    )
+    def test_refused(
+        self,
+        questions: tuple[Question, ...],
+        derived: tuple[TherapyListed | EveryItem, ...],
+        problem: str,
+    ) -> None:
+        assert refused(declaring(questions, derived)).startswith(problem)
+
+    def test_every_problem_at_once(self) -> None:
+        # A history misspelt would have been a KeyError building the catalog.
+        bad = declaring(
+            (Question("stage", "?", AnswerType.CHOICE),),
+            (attrs.evolve(TRIED, name="other", history="before"),),
+        )
+        assert refused(bad) == (
+            "question 'stage': a choice question offers no values; "
+            "derived fact 'other': history 'before' is not one of prior, concomitant"
+        )
+        with pytest.raises(PolicyError):
+            readers(bad)

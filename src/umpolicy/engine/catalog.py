@@ -39,6 +39,7 @@ from umpolicy.vocabulary.facts import (
     FACTS,
     READERS,
     Book,
+    EveryItem,
     FactSpec,
     Reader,
     TherapyCount,
@@ -157,7 +158,9 @@ def _period_problem(period: Quantity) -> str | None:
 
 def check(policy: Policy) -> None:
     """Raise :class:`~umpolicy.errors.PolicyError` naming what keeps ``policy`` from deciding."""
-    problems: list[str] = []
+    problems = _declaration_problems(policy)
+    if problems:  # the catalog is built from the declarations: they must be sound first
+        raise PolicyError(f"policy {policy.name!r} cannot decide: " + "; ".join(problems))
     seen: set[str] = set()
     known = catalog(policy)
     for root in policy.trees():
@@ -189,6 +192,91 @@ def check(policy: Policy) -> None:
     problems += _review_problems(policy)
     if problems:
         raise PolicyError(f"policy {policy.name!r} cannot decide: " + "; ".join(problems))
+
+
+#: The histories a therapy fact may read (see :class:`~umpolicy.TherapyListed`).
+_HISTORIES = ("prior", "concomitant")
+
+
+def _declaration_problems(policy: Policy) -> list[str]:
+    """What is wrong with the questions and derived facts the policy declares, in words.
+
+    A choice no answer can take, a unit umpolicy does not read, a derived fact that reads
+    a history or a question the policy does not have: each would make every request fail
+    or a criterion silently never met, so loading refuses it, naming the declaration.
+    """
+    problems: list[str] = []
+    names: set[str] = set()
+    for question in policy.questions:
+        problems += _question_problems(question, f"question {question.id!r}")
+    for name in (*(q.fact for q in policy.questions), *(d.name for d in policy.derived)):
+        if name in names:
+            problems.append(f"{name}: the policy declares two facts of this name")
+        names.add(name)
+    asked = {question.id: question for question in policy.questions}
+    for derived in policy.derived:
+        where = f"derived fact {derived.name!r}"
+        if isinstance(derived, EveryItem):
+            problems += [f"{where}: {problem}" for problem in _every_item_problems(derived, asked)]
+            continue
+        if derived.history not in _HISTORIES:
+            problems.append(
+                f"{where}: history {derived.history!r} is not one of {', '.join(_HISTORIES)}"
+            )
+        at_least = getattr(derived, "at_least", None)
+        if at_least is not None and at_least.unit.dimension != "time":
+            problems.append(f"{where}: at_least {at_least} is not a duration")
+    return problems
+
+
+def _question_problems(question: Question, where: str) -> list[str]:
+    """What keeps a question (and each field of a list) from taking an answer."""
+    problems: list[str] = []
+    if question.type is AnswerType.CHOICE and not question.values:
+        problems.append(f"{where}: a choice question offers no values")
+    codes = [code for code, _ in question.values]
+    if len(set(codes)) != len(codes):
+        problems.append(f"{where}: a value is offered twice")
+    for code in question.units:
+        try:
+            unit(code)
+        except ValueError as error:
+            problems.append(f"{where}: {error}")
+    if question.type is AnswerType.LIST:
+        if not question.fields:
+            problems.append(f"{where}: a list question has no fields")
+        ids = [field.id for field in question.fields]
+        if len(set(ids)) != len(ids):
+            problems.append(f"{where}: a field id is used twice")
+        for field in question.fields:
+            problems += _question_problems(field, f"{where} field {field.id!r}")
+    return problems
+
+
+def _every_item_problems(derived: EveryItem, asked: Mapping[str, Question]) -> list[str]:
+    """What keeps an :class:`~umpolicy.EveryItem` from reading its list question's items."""
+    question = asked.get(derived.question)
+    if question is None or question.type is not AnswerType.LIST:
+        lists = ", ".join(q.id for q in asked.values() if q.type is AnswerType.LIST) or "none"
+        return [f"{derived.question!r} is not a list question of the policy (its lists: {lists})"]
+    fields = {field.id: field for field in question.fields}
+    problems: list[str] = []
+    for name, codes in derived.where:
+        field = fields.get(name)
+        if field is None or field.type is not AnswerType.CHOICE:
+            choices = [f.id for f in question.fields if f.type is AnswerType.CHOICE]
+            problems.append(
+                f"{name!r} is not a choice field of {question.id!r} "
+                f"({', '.join(choices) or 'none'}): no item qualifies"
+            )
+            continue
+        offered = [code for code, _ in field.values]
+        problems += [
+            f"{code!r} is not a value of {question.id}.{name} ({', '.join(offered)})"
+            for code in codes
+            if code not in offered
+        ]
+    return problems
 
 
 def _review_problems(policy: Policy) -> list[str]:

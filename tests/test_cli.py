@@ -454,7 +454,10 @@ class TestShowAndFacts:
         assert "patient.age (quantity in a) [derived from patient.birth_date, request.date]" in out
         assert "medication.route (code)\n    The route of administration (SNOMED CT)." in out
         assert "answers.lesions (list)" in out
-        assert "therapy.prior_systemic_count (quantity) [derived from therapies.prior]" in out
+        assert (
+            "therapy.prior_systemic_count (quantity in {therapy}) [derived from therapies.prior]"
+            in out
+        )
 
     def test_facts_text_lists_the_values_of_a_code(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from tests.test_admit import ASKING

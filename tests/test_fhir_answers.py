@@ -227,6 +227,17 @@ EVERY_TYPE = attrs.evolve(
         Question("last_dose", "When was the last dose?", AnswerType.DATE),
         Question("grade", "Which grade?", AnswerType.CHOICE, values=(("1", "One"), ("2", "Two"))),
         Question("level", "Which level?", AnswerType.QUANTITY, units=("mg",)),
+        Question(
+            "infusions",
+            "Which infusions were given?",
+            AnswerType.LIST,
+            fields=(
+                Question("on", "When?", AnswerType.DATE),
+                Question("amount", "How much?", AnswerType.QUANTITY, units=("mg",)),
+                Question("reaction", "With a reaction?", AnswerType.BOOLEAN),
+                Question("kind", "Which kind?", AnswerType.CHOICE, values=(("full", "Full"),)),
+            ),
+        ),
     ),
 )
 
@@ -250,14 +261,45 @@ class TestEveryQuestionType:
             "level": {"value": "5", "unit": "mg"},
             "metastatic": True,
             "lesions": [{"site": "nodal", "status": "other"}],
+            "infusions": [
+                {"on": "2026-01-05", "amount": {"value": "5", "unit": "mg"}, "reaction": False}
+                | {"kind": "full"}
+            ],
         }
         request = attrs.evolve(
             example(), policy=EVERY_TYPE.name, answers={EVERY_TYPE.name: answers}
         )
         read_back = request_from_bundle(bundle_from_request(request, EVERY_TYPE), EVERY_TYPE)
+        five = {"value": Decimal(5), "unit": "mg"}
+        infusion = {"on": "2026-01-05", "amount": five, "reaction": False, "kind": "full"}
         assert read_back.answers == {
-            EVERY_TYPE.name: {**answers, "level": {"value": Decimal(5), "unit": "mg"}}
+            EVERY_TYPE.name: {**answers, "level": five, "infusions": [infusion]}
         }
+
+    def test_a_list_of_fields_of_every_type(self) -> None:
+        # A list's fields are asked, written and read back by their own types, not as
+        # choices: an amount answered with a valueQuantity is not "expected a coded answer".
+        decision = umpolicy.decide(POLICY, example())
+        ref = attrs.evolve(
+            decision.policy, name=EVERY_TYPE.name, content_hash=EVERY_TYPE.content_hash
+        )
+        decision = attrs.evolve(decision, policy=ref, facts_needed=("answers.infusions",))
+        [asked] = questionnaire(decision, EVERY_TYPE)["item"]
+        assert [part["type"] for part in asked["item"]] == ["date", "quantity", "boolean", "choice"]
+        item = {
+            "linkId": "answers.infusions",
+            "item": [
+                answered("answers.infusions.on", {"valueDate": "2026-01-05"}),
+                answered("answers.infusions.amount", _q("5", "mg")),
+                answered("answers.infusions.reaction", {"valueBoolean": True}),
+                answered("answers.infusions.kind", {"valueCoding": {"code": "full"}}),
+            ],
+        }
+        read_back = request_from_bundle(bare(response(item, policy=EVERY_TYPE.name)), EVERY_TYPE)
+        assert read_back.answers[EVERY_TYPE.name]["infusions"] == [
+            {"on": "2026-01-05", "amount": {"value": Decimal(5), "unit": "mg"}, "reaction": True}
+            | {"kind": "full"}
+        ]
 
     def test_the_questionnaire(self) -> None:
         decision = umpolicy.decide(POLICY, example())

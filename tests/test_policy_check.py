@@ -5,15 +5,17 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from tests.test_engine import CRITERIA, DOSING, ITEMS, SMALL
+from tests.test_engine import BIOLOGIC, CRITERIA, DOSING, ITEMS, SMALL
 from umpolicy import (
     AllOf,
+    AnswerType,
     AnyOf,
     AtLeast,
     AtMost,
     Check,
     DoseLimit,
     Either,
+    EveryItem,
     Indication,
     IsTrue,
     LessThan,
@@ -24,7 +26,10 @@ from umpolicy import (
     PolicyError,
     Predicate,
     Quantity,
+    Question,
     Statement,
+    TherapyCount,
+    TherapyListed,
     load_policy,
 )
 from umpolicy.engine.catalog import catalog, check, readers
@@ -219,3 +224,224 @@ class TestConversions:
         specs = catalog(policy)
         assert specs["medication.dose_total"].type == "quantity"
         assert specs["medication.dose_total"].derived
+
+
+SCORE = Question("score", "What is the activity score?", AnswerType.QUANTITY, units=("{point}",))
+OPEN_SCORE = Question("open_score", "Any score, in any unit?", AnswerType.QUANTITY)
+SEVERITY = Question(
+    "severity",
+    "How severe is it?",
+    AnswerType.CHOICE,
+    values=(("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")),
+)
+PRIOR_COUNT = TherapyCount("prior_count", "How many biologics were tried.", "prior", BIOLOGIC)
+
+
+def with_rule(rule: Check) -> Policy:
+    """SMALL with criterion 1.A reading ``rule``, and questions of every kind to read."""
+    bad = AllOf("1", "t", (Predicate("1.A", "a", rule),), approval=Quantity("1", "a"))
+    return attrs.evolve(
+        SMALL,
+        indications=(indication(bad),),
+        questions=(*SMALL.questions, SCORE, OPEN_SCORE, SEVERITY),
+        derived=(*SMALL.derived, PRIOR_COUNT),
+    )
+
+
+class TestNeverMet:
+    """A limit in a unit its fact never takes, or a value it never has, is refused at load.
+
+    Else every request would find the criterion not met (a unit no limit compares with
+    is "outside the established dosing"), and so not recommended or sent to review.
+    """
+
+    @pytest.mark.parametrize(
+        ("rule", "problem"),
+        [
+            (
+                AtLeast("patient.age", Quantity("18", "kg")),
+                "the limit 18 kg cannot be compared with 'patient.age' (in a): never met",
+            ),
+            (
+                AtMost("medication.frequency", Quantity("2", "wk")),
+                "the limit 2 wk cannot be compared with 'medication.frequency' (in /h, /d, "
+                "/wk, /mo, /a, or once every N periods such as /(4.wk)): never met",
+            ),
+            (
+                LessThan("patient.weight", Quantity("30", "kg"), Quantity("1", "m2")),
+                "the limit 1 m2 cannot be compared with 'patient.weight' "
+                "(in kg, g, mg, ug, [lb_av]): never met",
+            ),
+            (
+                Either(IsTrue("answers.confirmed"), AtLeast("answers.score", Quantity("12", "mg"))),
+                "the limit 12 mg cannot be compared with 'answers.score' (in {point}): never met",
+            ),
+            (
+                AtLeast("prior_count", Quantity("1", "{dose}")),
+                "the limit 1 {dose} cannot be compared with 'prior_count' (in {therapy}): "
+                "never met",
+            ),
+            (
+                OneOf("request.kind", ("intial",)),
+                "'intial' is not a value of 'request.kind' (initial, continuation): never met",
+            ),
+            (
+                OneOf("answers.severity", ("moderate", "Severe")),
+                "'Severe' is not a value of 'answers.severity' (mild, moderate, severe): never met",
+            ),
+        ],
+    )
+    def test_refused(self, rule: Check, problem: str) -> None:
+        assert refused(with_rule(rule)) == f"1.A: {problem}"
+
+    @pytest.mark.parametrize(
+        "rule",
+        [
+            AtLeast("patient.age", Quantity("216", "mo")),
+            AtMost("medication.dose", Quantity("8", "mg/kg"), Quantity("800", "mg")),
+            AtMost("medication.dose", Quantity("6", "10*6.[iU]/{lesion}")),
+            AtMost("medication.frequency", Quantity("1", "/(4.wk)")),
+            LessThan("patient.weight", Quantity("66", "[lb_av]")),
+            AtLeast("answers.score", Quantity("12", "{point}")),
+            AtLeast("answers.open_score", Quantity("12", "mg")),  # it names no unit: any
+            AtLeast("prior_count", Quantity("2", "{therapy}")),
+            OneOf("answers.severity", ("moderate", "severe")),
+            OneOf("medication.route", ("47625008",)),  # a code of no fixed list
+        ],
+    )
+    def test_sound(self, rule: Check) -> None:
+        check(with_rule(rule))
+
+
+SITES = Question(
+    "sites",
+    "Which sites?",
+    AnswerType.LIST,
+    fields=(
+        Question("site", "Where?", AnswerType.CHOICE, values=(("skin", "Skin"), ("node", "Node"))),
+        Question("size", "How wide?", AnswerType.QUANTITY, units=("cm",)),
+    ),
+)
+SKIN_ONLY = EveryItem("skin_only", "Every site is skin.", "sites", (("site", ("skin",)),))
+TRIED = TherapyListed(
+    "tried", "A biologic tried for 8 weeks.", "prior", BIOLOGIC, at_least=Quantity("8", "wk")
+)
+
+
+def declaring(
+    questions: tuple[Question, ...] = (), derived: tuple[TherapyListed | EveryItem, ...] = ()
+) -> Policy:
+    """SMALL with more questions and derived facts, none of them read by a criterion."""
+    return attrs.evolve(
+        SMALL,
+        questions=(*SMALL.questions, SITES, *questions),
+        derived=(*SMALL.derived, SKIN_ONLY, TRIED, *derived),
+    )
+
+
+class TestDeclarations:
+    """A question no answer fits, or a derived fact reading what is not there, is refused.
+
+    At load, naming the declaration: not a KeyError, nor every request failing.
+    """
+
+    def test_sound(self) -> None:
+        check(declaring())
+
+    @pytest.mark.parametrize(
+        ("questions", "derived", "problem"),
+        [
+            (
+                (Question("stage", "Which stage?", AnswerType.CHOICE),),
+                (),
+                "question 'stage': a choice question offers no values",
+            ),
+            (
+                (Question("stage", "?", AnswerType.CHOICE, values=(("1", "I"), ("1", "One"))),),
+                (),
+                "question 'stage': a value is offered twice",
+            ),
+            (
+                (Question("level", "Which level?", AnswerType.QUANTITY, units=("mg/dl",)),),
+                (),
+                "question 'level': unknown unit 'mg/dl'; umpolicy reads the UCUM codes",
+            ),
+            (
+                (Question("spots", "Which spots?", AnswerType.LIST),),
+                (),
+                "question 'spots': a list question has no fields",
+            ),
+            (
+                (attrs.evolve(SITES, id="twice", fields=(SITES.fields[0],) * 2),),
+                (),
+                "question 'twice': a field id is used twice",
+            ),
+            (
+                (attrs.evolve(SITES, id="nested", fields=(Question("x", "?", AnswerType.LIST),)),),
+                (),
+                "question 'nested' field 'x': a list question has no fields",
+            ),
+            (
+                (Question("confirmed", "Again?", AnswerType.BOOLEAN),),
+                (),
+                "answers.confirmed: the policy declares two facts of this name",
+            ),
+            (
+                (),
+                (attrs.evolve(TRIED, name="other", history="priors"),),
+                "derived fact 'other': history 'priors' is not one of prior, concomitant",
+            ),
+            (
+                (),
+                (attrs.evolve(TRIED, name="other", at_least=Quantity("8", "kg")),),
+                "derived fact 'other': at_least 8 kg is not a duration",
+            ),
+            (
+                (),
+                (attrs.evolve(SKIN_ONLY, name="other", question="site"),),
+                "derived fact 'other': 'site' is not a list question of the policy "
+                "(its lists: sites)",
+            ),
+            (
+                (),
+                (attrs.evolve(SKIN_ONLY, name="other", question="confirmed"),),
+                "derived fact 'other': 'confirmed' is not a list question",
+            ),
+            (
+                (),
+                (attrs.evolve(SKIN_ONLY, name="other", where=(("sites", ("skin",)),)),),
+                "derived fact 'other': 'sites' is not a choice field of 'sites' (site): "
+                "no item qualifies",
+            ),
+            (
+                (),
+                (attrs.evolve(SKIN_ONLY, name="other", where=(("size", ("1",)),)),),
+                "derived fact 'other': 'size' is not a choice field of 'sites' (site)",
+            ),
+            (
+                (),
+                (attrs.evolve(SKIN_ONLY, name="other", where=(("site", ("Skin",)),)),),
+                "derived fact 'other': 'Skin' is not a value of sites.site (skin, node)",
+            ),
+        ],
+    )
+    def test_refused(
+        self,
+        questions: tuple[Question, ...],
+        derived: tuple[TherapyListed | EveryItem, ...],
+        problem: str,
+    ) -> None:
+        assert refused(declaring(questions, derived)).startswith(problem)
+
+    def test_every_problem_at_once(self) -> None:
+        # A history misspelt would have been a KeyError building the catalog.
+        bad = declaring(
+            (Question("stage", "?", AnswerType.CHOICE),),
+            (attrs.evolve(TRIED, name="other", history="before"),),
+        )
+        assert refused(bad) == (
+            "question 'stage': a choice question offers no values; "
+            "derived fact 'other': history 'before' is not one of prior, concomitant"
+        )
+        with pytest.raises(PolicyError):
+            readers(bad)

@@ -113,6 +113,35 @@ class TestMembership:
         with pytest.raises(ValueError, match=r"^value set 'none' holds no code$"):
             ValueSet("none", "Nothing", "ICD-10-CM")
 
+    @pytest.mark.parametrize(
+        ("system", "field", "code"),
+        [
+            ("ICD-10-CM", "excluded", "l40.5*"),
+            ("ICD-10-CM", "prefixes", "L40 "),
+            ("ATC", "codes", "l04ab04"),
+            ("NUCC taxonomy", "codes", "207rx0202x"),
+            ("SNOMED CT", "undecided", " 47625008"),
+        ],
+    )
+    def test_a_code_no_request_can_have_is_refused(
+        self, system: str, field: str, code: str
+    ) -> None:
+        # A request's codes are held to their system's form, so a set's code in another
+        # (lower case, a space) matches none: an exclusion written so never held, and
+        # psoriatic arthritis (L40.50) was approved as psoriasis.
+        fields: dict[str, tuple[str, ...]] = {"codes": ("L40",), field: (code,)}
+        message = (
+            f"value set 's': {code!r} is not written as a {system} code is (upper-case "
+            "letters, digits and '.'): no request's code would match it"
+        )
+        with pytest.raises(ValueError, match="is not written as") as info:
+            ValueSet("s", "S", system, **fields)
+        assert str(info.value) == message
+
+    def test_a_plans_own_codes_are_its_own(self) -> None:
+        # Affiliations are the plan's codes, in any form it chooses.
+        assert "transplant-center" in ValueSet("t", "T", "affiliation", ("transplant-center",))
+
 
 class TestDescribe:
     """A set is shown to reviewers by its title, system, codes and prefixes."""
@@ -351,9 +380,9 @@ class TestOneTherapysCodes:
 
 
 #: Codes of a small hierarchy, 3 characters deep: the sets below name codes over
-#: ``ab``, and ``z`` stands for the codes no set names (a hierarchy is open).
-_NAMED = st.text("ab", min_size=1, max_size=3)
-_LEAVES = st.text("ab", min_size=3, max_size=3)
+#: ``AB``, and ``Z`` stands for the codes no set names (a hierarchy is open).
+_NAMED = st.text("AB", min_size=1, max_size=3)
+_LEAVES = st.text("AB", min_size=3, max_size=3)
 _DEPTH = 3
 
 
@@ -376,13 +405,13 @@ def _member(value_set: ValueSet, code: str) -> bool:
 class TestHierarchy:
     """A group is in a set when every code beneath it is, out when none is, else unknown."""
 
-    @given(_value_sets("ATC"), st.text("abz", min_size=1, max_size=_DEPTH))
+    @given(_value_sets("ATC"), st.text("ABZ", min_size=1, max_size=_DEPTH))
     def test_as_every_code_beneath(self, value_set: ValueSet, code: str) -> None:
-        tails = itertools.product("abz", repeat=_DEPTH - len(code))
+        tails = itertools.product("ABZ", repeat=_DEPTH - len(code))
         beneath = {_member(value_set, code + "".join(tail)) for tail in tails}
         expected = True if beneath == {True} else False if beneath == {False} else None
         assert value_set.holds(code) is expected
 
-    @given(_value_sets("SNOMED CT"), st.text("abz", min_size=1, max_size=_DEPTH))
+    @given(_value_sets("SNOMED CT"), st.text("ABZ", min_size=1, max_size=_DEPTH))
     def test_elsewhere_a_code_is_only_itself(self, value_set: ValueSet, code: str) -> None:
         assert value_set.holds(code) is _member(value_set, code)

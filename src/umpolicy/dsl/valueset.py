@@ -9,6 +9,7 @@ quotes it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from attrs import field, frozen
@@ -18,6 +19,11 @@ from attrs import field, frozen
 #: holds ``D89.811``). In the others a shared beginning means nothing (SNOMED CT ids,
 #: NUCC taxonomy codes), so only the codes and prefixes a set names are in it.
 HIERARCHICAL = frozenset({"ATC", "ICD-10-CM"})
+#: The code systems of the shared vocabulary, whose codes are upper-case letters, digits
+#: and ``.`` only (a request's are held to that form): a code of a set in another form
+#: (lower case, a space) would match no request's code, and an exclusion would not hold.
+_CODE_TEXT = re.compile(r"[0-9A-Z.]+")
+VOCABULARY_SYSTEMS = frozenset({*HIERARCHICAL, "NUCC taxonomy", "SNOMED CT"})
 
 
 def _beginnings(codes: Iterable[str]) -> frozenset[str]:
@@ -42,7 +48,9 @@ class ValueSet:
     from "other systemic therapy", or one disease from a chapter. ``undecided`` names
     codes whose own meaning leaves membership open (an "unspecified" code, which may be
     the set's disease or another): for them :meth:`holds` answers unknown, so the
-    criterion that asks is unknown and the decision asks for a more specific code.
+    criterion that asks is unknown and the decision asks for a more specific code. In the
+    shared vocabulary's systems (:data:`VOCABULARY_SYSTEMS`) every code is written as
+    requests write it, or the set is refused: ``l40.5*`` would take nothing out.
 
     In a :data:`HIERARCHICAL` system a group code may stand for any code beneath it, so
     :meth:`holds` answers in three values: the group ``L01XC`` is in a set holding
@@ -66,6 +74,14 @@ class ValueSet:
     def __attrs_post_init__(self) -> None:
         if not self.codes and not self.prefixes:
             raise ValueError(f"value set {self.name!r} holds no code")
+        if self.system in VOCABULARY_SYSTEMS:
+            for code in (*self.codes, *self.prefixes, *self.excluded, *self.undecided):
+                if not _CODE_TEXT.fullmatch(code.removesuffix("*")):
+                    raise ValueError(
+                        f"value set {self.name!r}: {code!r} is not written as a {self.system} "
+                        "code is (upper-case letters, digits and '.'): no request's code "
+                        "would match it"
+                    )
         prefixes = tuple(prefix.rstrip(".") for prefix in self.prefixes)
         out = frozenset(code for code in self.excluded if not code.endswith("*"))
         under = tuple(code[:-1].rstrip(".") for code in self.excluded if code.endswith("*"))

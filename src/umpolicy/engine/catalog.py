@@ -30,10 +30,20 @@ from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, walk
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.records import new
+from umpolicy.dsl.units import unit
+from umpolicy.dsl.valueset import ValueSet
 from umpolicy.errors import PolicyError
 from umpolicy.io.quantities import QUANTITIES
 from umpolicy.policy import Policy, ReviewOutcome
-from umpolicy.vocabulary.facts import FACTS, READERS, Book, FactSpec, Reader, TherapyCount
+from umpolicy.vocabulary.facts import (
+    FACTS,
+    READERS,
+    Book,
+    EveryItem,
+    FactSpec,
+    Reader,
+    TherapyCount,
+)
 
 
 def _answer(question: Question) -> Reader:
@@ -100,9 +110,13 @@ def catalog(policy: Policy) -> Mapping[str, FactSpec]:
                     for name, words, inputs in bound.conversions():
                         found[name] = FactSpec(name, "quantity", words, inputs=inputs)
     for derived in policy.derived:
-        kind = "quantity" if isinstance(derived, TherapyCount) else "boolean"
+        counted = isinstance(derived, TherapyCount)
         found[derived.name] = FactSpec(
-            derived.name, kind, derived.description, inputs=derived.inputs
+            derived.name,
+            "quantity" if counted else "boolean",
+            derived.description,
+            units=("{therapy}",) if counted else (),
+            inputs=derived.inputs,
         )
     return found
 
@@ -144,7 +158,9 @@ def _period_problem(period: Quantity) -> str | None:
 
 def check(policy: Policy) -> None:
     """Raise :class:`~umpolicy.errors.PolicyError` naming what keeps ``policy`` from deciding."""
-    problems: list[str] = []
+    problems = _declaration_problems(policy)
+    if problems:  # the catalog is built from the declarations: they must be sound first
+        raise PolicyError(f"policy {policy.name!r} cannot decide: " + "; ".join(problems))
     seen: set[str] = set()
     known = catalog(policy)
     for root in policy.trees():
@@ -176,6 +192,91 @@ def check(policy: Policy) -> None:
     problems += _review_problems(policy)
     if problems:
         raise PolicyError(f"policy {policy.name!r} cannot decide: " + "; ".join(problems))
+
+
+#: The histories a therapy fact may read (see :class:`~umpolicy.TherapyListed`).
+_HISTORIES = ("prior", "concomitant")
+
+
+def _declaration_problems(policy: Policy) -> list[str]:
+    """What is wrong with the questions and derived facts the policy declares, in words.
+
+    A choice no answer can take, a unit umpolicy does not read, a derived fact that reads
+    a history or a question the policy does not have: each would make every request fail
+    or a criterion silently never met, so loading refuses it, naming the declaration.
+    """
+    problems: list[str] = []
+    names: set[str] = set()
+    for question in policy.questions:
+        problems += _question_problems(question, f"question {question.id!r}")
+    for name in (*(q.fact for q in policy.questions), *(d.name for d in policy.derived)):
+        if name in names:
+            problems.append(f"{name}: the policy declares two facts of this name")
+        names.add(name)
+    asked = {question.id: question for question in policy.questions}
+    for derived in policy.derived:
+        where = f"derived fact {derived.name!r}"
+        if isinstance(derived, EveryItem):
+            problems += [f"{where}: {problem}" for problem in _every_item_problems(derived, asked)]
+            continue
+        if derived.history not in _HISTORIES:
+            problems.append(
+                f"{where}: history {derived.history!r} is not one of {', '.join(_HISTORIES)}"
+            )
+        at_least = getattr(derived, "at_least", None)
+        if at_least is not None and at_least.unit.dimension != "time":
+            problems.append(f"{where}: at_least {at_least} is not a duration")
+    return problems
+
+
+def _question_problems(question: Question, where: str) -> list[str]:
+    """What keeps a question (and each field of a list) from taking an answer."""
+    problems: list[str] = []
+    if question.type is AnswerType.CHOICE and not question.values:
+        problems.append(f"{where}: a choice question offers no values")
+    codes = [code for code, _ in question.values]
+    if len(set(codes)) != len(codes):
+        problems.append(f"{where}: a value is offered twice")
+    for code in question.units:
+        try:
+            unit(code)
+        except ValueError as error:
+            problems.append(f"{where}: {error}")
+    if question.type is AnswerType.LIST:
+        if not question.fields:
+            problems.append(f"{where}: a list question has no fields")
+        ids = [field.id for field in question.fields]
+        if len(set(ids)) != len(ids):
+            problems.append(f"{where}: a field id is used twice")
+        for field in question.fields:
+            problems += _question_problems(field, f"{where} field {field.id!r}")
+    return problems
+
+
+def _every_item_problems(derived: EveryItem, asked: Mapping[str, Question]) -> list[str]:
+    """What keeps an :class:`~umpolicy.EveryItem` from reading its list question's items."""
+    question = asked.get(derived.question)
+    if question is None or question.type is not AnswerType.LIST:
+        lists = ", ".join(q.id for q in asked.values() if q.type is AnswerType.LIST) or "none"
+        return [f"{derived.question!r} is not a list question of the policy (its lists: {lists})"]
+    fields = {field.id: field for field in question.fields}
+    problems: list[str] = []
+    for name, codes in derived.where:
+        field = fields.get(name)
+        if field is None or field.type is not AnswerType.CHOICE:
+            choices = [f.id for f in question.fields if f.type is AnswerType.CHOICE]
+            problems.append(
+                f"{name!r} is not a choice field of {question.id!r} "
+                f"({', '.join(choices) or 'none'}): no item qualifies"
+            )
+            continue
+        offered = [code for code, _ in field.values]
+        problems += [
+            f"{code!r} is not a value of {question.id}.{name} ({', '.join(offered)})"
+            for code in codes
+            if code not in offered
+        ]
+    return problems
 
 
 def _review_problems(policy: Policy) -> list[str]:
@@ -227,7 +328,41 @@ def _check_problems(check: Check, known: Mapping[str, FactSpec]) -> list[str]:
     if spec.type not in kinds:
         name = type(check).__name__
         return [f"{name} compares {' or '.join(kinds)} facts; {check.fact!r} is {spec.type}"]
+    if isinstance(check, OneOf) and spec.values and not isinstance(check.values, ValueSet):
+        values = ", ".join(spec.values)
+        return [
+            f"{value!r} is not a value of {check.fact!r} ({values}): never met"
+            for value in check.values
+            if value not in spec.values
+        ]
+    if isinstance(check, AtMost | AtLeast | LessThan):
+        return [
+            f"the limit {limit} cannot be compared with {check.fact!r} "
+            f"(in {_units_words(check.fact, spec)}): never met"
+            for limit in check.limits
+            if not _comparable(check.fact, spec, limit)
+        ]
     return []
+
+
+def _comparable(fact: str, spec: FactSpec, limit: Quantity) -> bool:
+    """Whether a limit's unit is one a value of the fact can be compared in.
+
+    A request's quantity takes the units :data:`QUANTITIES` says (a dose in mg is
+    compared with a limit per kg across the weight); another fact, those of its spec; a
+    fact whose units are open (a quantity question that names none), any.
+    """
+    accepts = QUANTITIES.get(fact)
+    if accepts is not None:
+        return accepts.admits(limit.unit)
+    if not spec.units:
+        return True
+    return any(unit(code).dimension == limit.unit.dimension for code in spec.units)
+
+
+def _units_words(fact: str, spec: FactSpec) -> str:
+    accepts = QUANTITIES.get(fact)
+    return accepts.listed() if accepts is not None else ", ".join(spec.units)
 
 
 def _every_branch_has_a_period(node: Node) -> bool:

@@ -116,6 +116,16 @@ _PHYSICIAN = (
 _PARTS = {"therapies.prior": _THERAPY, "therapies.concomitant": _THERAPY, "consultants": _PHYSICIAN}
 
 
+#: The Questionnaire item type that asks, and reads back, an answer of each type but a
+#: list (a repeating ``group`` of its fields' items): a list's fields are of these too.
+_ITEM_TYPES = {
+    AnswerType.BOOLEAN: "boolean",
+    AnswerType.CHOICE: "choice",
+    AnswerType.QUANTITY: "quantity",
+    AnswerType.DATE: "date",
+}
+
+
 def canonical(policy: Policy) -> str:
     """The Questionnaire's canonical URL for a policy: ``urn:umpolicy:questionnaire:<name>``."""
     return f"{codes.QUESTIONNAIRE_PREFIX}{policy.name}"
@@ -144,13 +154,7 @@ def _units(units: tuple[str, ...]) -> list[Data]:
 
 def _question_item(policy: Policy, question: Question, link: str) -> Data:
     """An item asking a policy's own question, in its words, type, choices and units."""
-    kind = {
-        AnswerType.BOOLEAN: "boolean",
-        AnswerType.CHOICE: "choice",
-        AnswerType.QUANTITY: "quantity",
-        AnswerType.DATE: "date",
-        AnswerType.LIST: "group",
-    }[question.type]
+    kind = "group" if question.type is AnswerType.LIST else _ITEM_TYPES[question.type]
     item: Data = {"linkId": link, "text": question.text, "type": kind}
     if question.values:
         item["answerOption"] = _options(_choice_system(policy, link), question.values)
@@ -554,12 +558,7 @@ def _answer(
             answers[question.id] = agreed[1]
             reading.source(field, agreed[0])
         return
-    kind = {
-        AnswerType.BOOLEAN: "boolean",
-        AnswerType.CHOICE: "choice",
-        AnswerType.DATE: "date",
-        AnswerType.QUANTITY: "quantity",
-    }[question.type]
+    kind = _ITEM_TYPES[question.type]
     found = _agreed(
         reading, question.fact, _values(reading, kind, [(p, i) for _, p, i in given], field)
     )
@@ -588,7 +587,7 @@ def _group(
     found: Data = {}
     for name, children in given.items():
         part = parts[name]
-        kind = "boolean" if part.type is AnswerType.BOOLEAN else "choice"
+        kind = _ITEM_TYPES[part.type]
         agreed = _agreed(reading, name, _values(reading, kind, children, f"{field}.{part.id}"))
         if agreed is not None:
             found[part.id] = agreed[1]

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 
 from umpolicy.dsl.quantity import Quantity
+from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.integrations.fhir import codes
 from umpolicy.io.converter import CONVERTER
 from umpolicy.policy import Policy
@@ -266,29 +267,33 @@ def _resources(out: _Bundle, request: Request) -> tuple[Data, Data, Data | None,
     return subject, coverage, prescriber, order, insurer
 
 
+def _answered(question: Question, value: Any) -> Data:
+    """One answer to ``question`` (a list's field too) as a QuestionnaireResponse holds it."""
+    if question.type is AnswerType.BOOLEAN:
+        return {"valueBoolean": value}
+    if question.type is AnswerType.QUANTITY:
+        return {"valueQuantity": _quantity(Quantity(value["value"], value["unit"]))}
+    if question.type is AnswerType.DATE:
+        return {"valueDate": value}
+    return {"valueCoding": {"code": value}}
+
+
 def _response(out: _Bundle, request: Request, policy: Policy, subject: Data) -> None:
     """The DTR QuestionnaireResponse: the policy's answers and what core FHIR cannot say."""
     raw = CONVERTER.unstructure(request.answers).get(policy.name, {})
     for key, value in raw.items():
         question = policy.questions_by_id[key]
         link = question.fact
-        if isinstance(value, list):
+        if question.type is AnswerType.LIST:
+            fields = {field.id: field for field in question.fields}
             for each in value:
                 parts = [
-                    {"linkId": f"{link}.{part}", "answer": [{"valueCoding": {"code": code}}]}
-                    for part, code in each.items()
+                    {"linkId": f"{link}.{part}", "answer": [_answered(fields[part], given)]}
+                    for part, given in each.items()
                 ]
                 out.answer(link, parts=parts)
-        elif isinstance(value, bool):
-            out.answer(link, [{"valueBoolean": value}])
-        elif isinstance(value, dict):
-            out.answer(
-                link, [{"valueQuantity": _quantity(Quantity(value["value"], value["unit"]))}]
-            )
-        elif question.type.value == "date":
-            out.answer(link, [{"valueDate": value}])
         else:
-            out.answer(link, [{"valueCoding": {"code": value}}])
+            out.answer(link, [_answered(question, value)])
     if out.answers:
         out.add(
             {

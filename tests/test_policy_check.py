@@ -80,6 +80,19 @@ class TestRefused:
             "1.A: the label is used twice"
         )
 
+    def test_a_dose_limit_without_a_rule(self) -> None:
+        """Met by any dose: a limit left out by mistake would approve every dose."""
+        empty = Indication(CRITERIA, DoseLimit("Dosing 1", "Up to 800 mg.", ()), "I", TWO_YEARS)
+        assert refused(attrs.evolve(SMALL, indications=(empty,))) == (
+            "Dosing 1: a dose limit without a rule is met by any dose"
+        )
+
+    def test_an_item_not_recommended_labelled_twice(self) -> None:
+        twice = (ITEMS[0], attrs.evolve(ITEMS[0], text="Another."), ITEMS[1])
+        assert refused(attrs.evolve(SMALL, not_recommended=twice)) == (
+            "Not Recommended 1: the label is used twice"
+        )
+
     def test_unknown_fact(self) -> None:
         typo = AllOf("1", "t", (Predicate("1.A", "a", IsTrue("answers.confirmd")),))
         assert refused(attrs.evolve(SMALL, indications=(indication(typo),))) == (

@@ -26,7 +26,7 @@ from umpolicy.dsl.checks import (
     OneOf,
 )
 from umpolicy.dsl.findings import Fact
-from umpolicy.dsl.nodes import AllOf, AnyOf, Node, checks_of, walk
+from umpolicy.dsl.nodes import AllOf, AnyOf, DoseLimit, Node, checks_of, walk
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.records import new
@@ -168,6 +168,8 @@ def check(policy: Policy) -> None:
             if node.label in seen:
                 problems.append(f"{node.label}: the label is used twice")
             seen.add(node.label)
+            if isinstance(node, DoseLimit) and not node.checks:
+                problems.append(f"{node.label}: a dose limit without a rule is met by any dose")
             for each in checks_of(node):
                 problems += [f"{node.label}: {problem}" for problem in _check_problems(each, known)]
             period = getattr(node, "approval", None)
@@ -178,6 +180,9 @@ def check(policy: Policy) -> None:
             problems.append(f"{indication.label}: {problem}")
         if indication.approval is None and not _every_branch_has_a_period(indication.criteria):
             problems.append(f"{indication.label}: a branch that approves gives no approval period")
+    listed = [item.label for item in policy.not_recommended]
+    for label in dict.fromkeys(label for label in listed if listed.count(label) > 1):
+        problems.append(f"Not Recommended {label}: the label is used twice")
     for item in policy.exclusions:
         assert item.check is not None
         label = f"Not Recommended {item.label}"

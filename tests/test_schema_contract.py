@@ -208,6 +208,26 @@ class TestExamples:
         assert valid(decided, DECISION)
 
 
+class TestListedItems:
+    """A listed item is whole: a field of it null is refused by the schema and the library."""
+
+    def test_a_field_of_an_item_null(self) -> None:
+        path = next(p for p in SHIPPED if p.stem == "melanoma-intralesional-approve")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        item = data["answers"]["proleukin"]["lesions"][0]
+        field = next(iter(item))
+        item[field] = None
+        assert not valid(data, REQUEST)
+        with pytest.raises(InputError) as caught:
+            evaluate(json.dumps(data), today=TODAY)
+        where = f"$.answers.proleukin.lesions[0].{field}"
+        assert [(e.path, e.reason) for e in caught.value.errors] == [
+            (where, "required field missing")
+        ]
+        data["answers"]["proleukin"]["lesions"] = None  # the answer itself may be unknown
+        assert valid(data, REQUEST)
+
+
 class TestTheCommand:
     """umpolicy schema request|decision prints the schemas, the installed policies' included."""
 

@@ -291,7 +291,25 @@ def answer_example(question: Question) -> Any:
 
 
 def _question(question: Question) -> dict[str, Any]:
-    """An answer's schema: the question's words, its type, its units or allowed values."""
+    """An answer's schema: the question's words, its type, its units or allowed values.
+
+    An answer may be null (not known yet); a field of a listed item may not: an item is
+    whole, or the list would read wrong (as :func:`~umpolicy.io.validation.admit` says).
+    """
+    return {
+        "description": question.text,
+        "anyOf": [_answer(question), {"type": "null"}],
+        "examples": [answer_example(question)],
+    }
+
+
+def _field(field: Question) -> dict[str, Any]:
+    """A listed item's field: as an answer, but never null."""
+    return {"description": field.text, **_answer(field), "examples": [answer_example(field)]}
+
+
+def _answer(question: Question) -> dict[str, Any]:
+    """The schema of a value that answers ``question``."""
     schema: dict[str, Any]
     if question.type is AnswerType.CHOICE:
         schema = {"enum": [code for code, _ in question.values]}
@@ -303,18 +321,14 @@ def _question(question: Question) -> dict[str, Any]:
     elif question.type is AnswerType.LIST:
         item = {
             "type": "object",
-            "properties": {field.id: _question(field) for field in question.fields},
+            "properties": {field.id: _field(field) for field in question.fields},
             "required": [field.id for field in question.fields],
             "additionalProperties": False,
         }
         schema = {"type": "array", "items": item}
     else:
         schema = dict(_ANSWER_TYPES[question.type])
-    return {
-        "description": question.text,
-        "anyOf": [schema, {"type": "null"}],
-        "examples": [answer_example(question)],
-    }
+    return schema
 
 
 def _answers(policies: Iterable[Policy]) -> dict[str, Any]:

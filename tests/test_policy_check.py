@@ -16,6 +16,7 @@ from umpolicy import (
     DoseLimit,
     Either,
     EveryItem,
+    Includes,
     Indication,
     IsTrue,
     LessThan,
@@ -30,6 +31,7 @@ from umpolicy import (
     Statement,
     TherapyCount,
     TherapyListed,
+    ValueSet,
     load_policy,
 )
 from umpolicy.engine.catalog import catalog, check, readers
@@ -350,6 +352,34 @@ def declaring(
         questions=(*SMALL.questions, SITES, *questions),
         derived=(*SMALL.derived, SKIN_ONLY, TRIED, *derived),
     )
+
+
+class TestCodeSystems:
+    """A value set of another system than the fact's codes never holds one: refused at load."""
+
+    def test_diagnoses_asked_about_drugs(self) -> None:
+        assert refused(with_rule(Includes("diagnoses", BIOLOGIC))) == (
+            "1.A: the value set 'biologic' is of ATC, and 'diagnoses' holds ICD-10-CM codes: "
+            "never met"
+        )
+
+    def test_a_route_asked_by_a_set_of_another_system(self) -> None:
+        routes = ValueSet("routes", "Routes", "ICD-10-CM", codes=("C43",))
+        assert "'medication.route' holds SNOMED CT codes" in refused(
+            with_rule(OneOf("medication.route", routes))
+        )
+
+    def test_a_therapy_history_read_by_diagnoses(self) -> None:
+        cancer = ValueSet("cancer", "Cancer", "ICD-10-CM", prefixes=("C",))
+        listed = TherapyListed("with_cancer", "With a cancer.", "concomitant", cancer)
+        assert refused(declaring(derived=(listed,))) == (
+            "derived fact 'with_cancer': the value set 'cancer' is of ICD-10-CM, and a therapy "
+            "history holds ATC codes: never met"
+        )
+
+    def test_a_plans_own_codes_are_any_system(self) -> None:
+        centers = ValueSet("centers", "Centers", "plan affiliations", codes=("transplant-center",))
+        check(with_rule(Includes("prescriber.affiliations", centers)))
 
 
 class TestDeclarations:

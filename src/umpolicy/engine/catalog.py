@@ -36,6 +36,7 @@ from umpolicy.errors import PolicyError
 from umpolicy.io.quantities import QUANTITIES
 from umpolicy.policy import Policy, ReviewOutcome
 from umpolicy.vocabulary.facts import (
+    CODE_SYSTEMS,
     FACTS,
     READERS,
     Book,
@@ -228,6 +229,11 @@ def _declaration_problems(policy: Policy) -> list[str]:
             problems.append(
                 f"{where}: history {derived.history!r} is not one of {', '.join(_HISTORIES)}"
             )
+        elif derived.value_set.system != "ATC":
+            problems.append(
+                f"{where}: the value set {derived.value_set.name!r} is of "
+                f"{derived.value_set.system}, and a therapy history holds ATC codes: never met"
+            )
         at_least = getattr(derived, "at_least", None)
         if at_least is not None and at_least.unit.dimension != "time":
             problems.append(f"{where}: at_least {at_least} is not a duration")
@@ -333,6 +339,13 @@ def _check_problems(check: Check, known: Mapping[str, FactSpec]) -> list[str]:
     if spec.type not in kinds:
         name = type(check).__name__
         return [f"{name} compares {' or '.join(kinds)} facts; {check.fact!r} is {spec.type}"]
+    values = getattr(check, "values", None)
+    system = CODE_SYSTEMS.get(check.fact)
+    if isinstance(values, ValueSet) and system is not None and values.system != system:
+        return [
+            f"the value set {values.name!r} is of {values.system}, and {check.fact!r} holds "
+            f"{system} codes: never met"
+        ]
     if isinstance(check, OneOf) and spec.values and not isinstance(check.values, ValueSet):
         values = ", ".join(spec.values)
         return [

@@ -68,6 +68,18 @@ def _values(kind: type[enum.Enum]) -> tuple[str, ...]:
     return tuple(str(member.value) for member in kind)
 
 
+#: The code system of each vocabulary fact of codes a value set is asked about, and of
+#: the therapy histories (ATC): a value set of another system never holds its codes.
+CODE_SYSTEMS: dict[str, str] = {
+    "diagnoses": "ICD-10-CM",
+    "medication.route": "SNOMED CT",
+    "prescriber.specialties": "NUCC taxonomy",
+    "consultants.specialties": "NUCC taxonomy",
+    "therapies.prior": "ATC",
+    "therapies.concomitant": "ATC",
+}
+
+
 #: Every fact of the shared vocabulary, in the order reviewers read them. The units a
 #: request's quantity takes are :data:`umpolicy.io.quantities.QUANTITIES`' (the
 #: catalog adds them), so validation, errors, the schema and the docs say one list.

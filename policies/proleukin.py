@@ -35,6 +35,7 @@ from umpolicy import (
     AnyOf,
     AtLeast,
     AtMost,
+    Both,
     DoseLimit,
     Either,
     EveryItem,
@@ -96,6 +97,15 @@ DERMATOLOGY = ValueSet(
     codes=("207N00000X", "207ND0101X", "207ND0900X", "207NI0002X", "207NP0225X", "207NS0135X"),
 )
 TRANSPLANT_CENTER = ("transplant-center",)
+# 3.D's "physician associated with a transplant center": NUCC's Allopathic & Osteopathic
+# Physicians are the codes 20…; a nurse practitioner (363L…) or a dentist (122…) at a
+# transplant center is not one.
+PHYSICIANS = ValueSet(
+    "physician",
+    "Physician",
+    "NUCC taxonomy",
+    prefixes=("20",),
+)
 INTRAVENOUS_ROUTE = ValueSet("intravenous", "Intravenous", "SNOMED CT", codes=("47625008",))
 INTRALESIONAL_ROUTE = ValueSet("intralesional", "Intralesional", "SNOMED CT", codes=("372464004",))
 SUBCUTANEOUS_ROUTE = ValueSet("subcutaneous", "Subcutaneous", "SNOMED CT", codes=("34206005",))
@@ -407,7 +417,10 @@ GRAFT_VERSUS_HOST_DISEASE = Indication(
                 "physician associated with a transplant center.",
                 Either(
                     *_prescribed_by(ONCOLOGY).checks,
-                    Includes("prescriber.affiliations", TRANSPLANT_CENTER),
+                    Both(
+                        Includes("prescriber.affiliations", TRANSPLANT_CENTER),
+                        Includes("prescriber.specialties", PHYSICIANS),
+                    ),
                     Includes("consultants.affiliations", TRANSPLANT_CENTER),
                 ),
             ),
@@ -546,7 +559,10 @@ INTERPRETATIONS = (
         "prescriber",
         "Prescribed by or in consultation with",
         "Met when the prescriber, or any physician consulted, has the named specialty (for "
-        "3.D, or is associated with a transplant center).",
+        "3.D, or is a physician associated with a transplant center: a physician consulted "
+        "is one, and a prescriber is one when a specialty given is a physician's, NUCC "
+        "20…; a nurse practitioner at a transplant center is not, and a prescriber whose "
+        "specialty is not given leaves it unknown).",
         _PRESCRIBERS,
     ),
     Interpretation(
@@ -706,6 +722,7 @@ POLICY = Policy(
         INTRALESIONAL_ROUTE,
         SUBCUTANEOUS_ROUTE,
         ANTICANCER_THERAPY,
+        PHYSICIANS,
         SYSTEMIC_CORTICOSTEROIDS,
     ),
     questions=(METASTATIC, UNRESECTABLE, LESIONS, STEROID_REFRACTORY),

@@ -842,10 +842,27 @@ class TestTransplantCenter:
 
         assert reason_labels(decide(request)) == ("3.D",)
 
+    @pytest.mark.parametrize("specialty", ["363L00000X", "1223G0001X"], ids=["np", "dentist"])
+    def test_a_prescriber_at_a_centre_who_is_no_physician_does_not_meet_it(
+        self, specialty: str
+    ) -> None:
+        """3.D's words are "a physician associated with a transplant center".
+
+        A nurse practitioner or a dentist there is not one: approving on the
+        affiliation alone was an approval the policy text does not justify.
+        """
+        request = with_fields(
+            base("gvhd"), {"prescriber": doctor(specialty, center=True), "consultants": ()}
+        )
+
+        assert reason_labels(decide(request)) == ("3.D",)
+
     @pytest.mark.parametrize(
         ("prescriber", "consultants", "needed"),
         [
             (doctor(HEMATOLOGY), (), {"prescriber.affiliations"}),
+            # At a transplant center, but is the prescriber a physician? Ask.
+            (doctor(center=True), (), {"prescriber.specialties"}),
             (doctor(HEMATOLOGY, center=False), None, {"consultants"}),
             (
                 doctor(HEMATOLOGY, center=False),

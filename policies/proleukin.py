@@ -115,9 +115,19 @@ SUBCUTANEOUS_ROUTE = ValueSet("subcutaneous", "Subcutaneous", "SNOMED CT", codes
 # itself (L03AC01) is not another therapy.
 ANTICANCER_THERAPY = ValueSet(
     "anticancer-therapy",
+    "Anticancer therapy",
+    "ATC",
+    prefixes=("L01", "L02", "L03AB"),
+)
+# 1.A.iii's "other systemic therapy": the same, but for talimogene laherparepvec
+# (L01XX51), an oncolytic virus only ever injected into the lesions. Given with
+# Proleukin it is another agent (1.A.iv); tried before, it was no systemic therapy.
+SYSTEMIC_ANTICANCER_THERAPY = ValueSet(
+    "systemic-anticancer-therapy",
     "Systemic anticancer therapy",
     "ATC",
     prefixes=("L01", "L02", "L03AB"),
+    excluded=("L01XX51",),
 )
 # ATC H02A (plain) and H02B (combinations): H02's third group, H02C, is the antiadrenal
 # preparations (trilostane, osilodrostat), which block cortisol and are no corticosteroid.
@@ -175,7 +185,7 @@ PRIOR_SYSTEMIC_COUNT = TherapyCount(
     "therapy.prior_systemic_count",
     "How many other systemic therapies the patient has tried.",
     "prior",
-    ANTICANCER_THERAPY,
+    SYSTEMIC_ANTICANCER_THERAPY,
     excluding=NEVER_GIVEN,
 )
 CONCOMITANT_ANTICANCER = TherapyListed(
@@ -539,11 +549,13 @@ INTERPRETATIONS = (
         "prior-therapy",
         "Other systemic therapies are those the request lists",
         '"Tried at least one other systemic therapy" is met when the therapies tried before '
-        f"include one or more of {ANTICANCER_THERAPY.describe()}, the therapies of the "
-        "cancer: aldesleukin itself (L03AC01) is not another therapy, nor are supportive "
-        "medicines (a colony-stimulating factor, L03AA) or immunosuppressants (L04). A prior "
+        f"include one or more of {SYSTEMIC_ANTICANCER_THERAPY.describe()}, the therapies of "
+        "the cancer: aldesleukin itself (L03AC01) is not another therapy, nor are supportive "
+        "medicines (a colony-stimulating factor, L03AA) or immunosuppressants (L04), nor "
+        "talimogene laherparepvec (L01XX51), injected into the lesions, never systemic. A prior "
         "therapy listed without its ATC codes, or only by a group that may hold one (L03A, "
-        "L03), may be one: it leaves the criterion unknown unless another settles it.",
+        "L03; L01XX, which may be talimogene laherparepvec), may be one: it leaves the "
+        "criterion unknown unless another settles it.",
         ("1.A.iii",),
     ),
     Interpretation(
@@ -722,6 +734,7 @@ POLICY = Policy(
         INTRALESIONAL_ROUTE,
         SUBCUTANEOUS_ROUTE,
         ANTICANCER_THERAPY,
+        SYSTEMIC_ANTICANCER_THERAPY,
         PHYSICIANS,
         SYSTEMIC_CORTICOSTEROIDS,
     ),

@@ -539,6 +539,23 @@ class TestTherapies:
 
         assert decision.outcome is (Outcome.APPROVE if met else Outcome.NOT_RECOMMENDED)
 
+    @pytest.mark.criteria("1.A.iii", "1.A.iv")
+    def test_talimogene_is_no_systemic_therapy_but_another_agent(self) -> None:
+        """T-VEC (L01XX51) is injected into the lesions: tried, it is no *systemic* therapy.
+
+        Counting every ATC L01 code as systemic approved a patient whose only therapy had
+        been intralesional; given with Proleukin it is still another agent (1.A.iv).
+        """
+        tvec = (Therapy("talimogene laherparepvec", ("L01XX51",)),)
+        tried = decide(replace(base("melanoma_iv"), "therapies.prior", tvec))
+        given = decide(replace(base("melanoma_iv"), "therapies.concomitant", tvec))
+        group = decide(replace(base("melanoma_iv"), "therapies.prior", (Therapy("a", ("L01XX",)),)))
+
+        assert tried.outcome is Outcome.NOT_RECOMMENDED
+        assert reason_labels(tried) == ("1.A.iii",)
+        assert reason_labels(given) == ("1.A.iv",)
+        assert group.outcome is Outcome.INSUFFICIENT_INFORMATION  # L01XX may be T-VEC
+
     @pytest.mark.parametrize(
         ("path", "label"),
         [

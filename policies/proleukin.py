@@ -35,6 +35,7 @@ from umpolicy import (
     AnyOf,
     AtLeast,
     AtMost,
+    Both,
     DoseLimit,
     Either,
     EveryItem,
@@ -96,6 +97,15 @@ DERMATOLOGY = ValueSet(
     codes=("207N00000X", "207ND0101X", "207ND0900X", "207NI0002X", "207NP0225X", "207NS0135X"),
 )
 TRANSPLANT_CENTER = ("transplant-center",)
+# 3.D's "physician associated with a transplant center": NUCC's Allopathic & Osteopathic
+# Physicians are the codes 20…; a nurse practitioner (363L…) or a dentist (122…) at a
+# transplant center is not one.
+PHYSICIANS = ValueSet(
+    "physician",
+    "Physician",
+    "NUCC taxonomy",
+    prefixes=("20",),
+)
 INTRAVENOUS_ROUTE = ValueSet("intravenous", "Intravenous", "SNOMED CT", codes=("47625008",))
 INTRALESIONAL_ROUTE = ValueSet("intralesional", "Intralesional", "SNOMED CT", codes=("372464004",))
 SUBCUTANEOUS_ROUTE = ValueSet("subcutaneous", "Subcutaneous", "SNOMED CT", codes=("34206005",))
@@ -105,9 +115,19 @@ SUBCUTANEOUS_ROUTE = ValueSet("subcutaneous", "Subcutaneous", "SNOMED CT", codes
 # itself (L03AC01) is not another therapy.
 ANTICANCER_THERAPY = ValueSet(
     "anticancer-therapy",
+    "Anticancer therapy",
+    "ATC",
+    prefixes=("L01", "L02", "L03AB"),
+)
+# 1.A.iii's "other systemic therapy": the same, but for talimogene laherparepvec
+# (L01XX51), an oncolytic virus only ever injected into the lesions. Given with
+# Proleukin it is another agent (1.A.iv); tried before, it was no systemic therapy.
+SYSTEMIC_ANTICANCER_THERAPY = ValueSet(
+    "systemic-anticancer-therapy",
     "Systemic anticancer therapy",
     "ATC",
     prefixes=("L01", "L02", "L03AB"),
+    excluded=("L01XX51",),
 )
 # ATC H02A (plain) and H02B (combinations): H02's third group, H02C, is the antiadrenal
 # preparations (trilostane, osilodrostat), which block cortisol and are no corticosteroid.
@@ -165,7 +185,7 @@ PRIOR_SYSTEMIC_COUNT = TherapyCount(
     "therapy.prior_systemic_count",
     "How many other systemic therapies the patient has tried.",
     "prior",
-    ANTICANCER_THERAPY,
+    SYSTEMIC_ANTICANCER_THERAPY,
     excluding=NEVER_GIVEN,
 )
 CONCOMITANT_ANTICANCER = TherapyListed(
@@ -407,7 +427,10 @@ GRAFT_VERSUS_HOST_DISEASE = Indication(
                 "physician associated with a transplant center.",
                 Either(
                     *_prescribed_by(ONCOLOGY).checks,
-                    Includes("prescriber.affiliations", TRANSPLANT_CENTER),
+                    Both(
+                        Includes("prescriber.affiliations", TRANSPLANT_CENTER),
+                        Includes("prescriber.specialties", PHYSICIANS),
+                    ),
                     Includes("consultants.affiliations", TRANSPLANT_CENTER),
                 ),
             ),
@@ -526,11 +549,13 @@ INTERPRETATIONS = (
         "prior-therapy",
         "Other systemic therapies are those the request lists",
         '"Tried at least one other systemic therapy" is met when the therapies tried before '
-        f"include one or more of {ANTICANCER_THERAPY.describe()}, the therapies of the "
-        "cancer: aldesleukin itself (L03AC01) is not another therapy, nor are supportive "
-        "medicines (a colony-stimulating factor, L03AA) or immunosuppressants (L04). A prior "
+        f"include one or more of {SYSTEMIC_ANTICANCER_THERAPY.describe()}, the therapies of "
+        "the cancer: aldesleukin itself (L03AC01) is not another therapy, nor are supportive "
+        "medicines (a colony-stimulating factor, L03AA) or immunosuppressants (L04), nor "
+        "talimogene laherparepvec (L01XX51), injected into the lesions, never systemic. A prior "
         "therapy listed without its ATC codes, or only by a group that may hold one (L03A, "
-        "L03), may be one: it leaves the criterion unknown unless another settles it.",
+        "L03; L01XX, which may be talimogene laherparepvec), may be one: it leaves the "
+        "criterion unknown unless another settles it.",
         ("1.A.iii",),
     ),
     Interpretation(
@@ -546,7 +571,10 @@ INTERPRETATIONS = (
         "prescriber",
         "Prescribed by or in consultation with",
         "Met when the prescriber, or any physician consulted, has the named specialty (for "
-        "3.D, or is associated with a transplant center).",
+        "3.D, or is a physician associated with a transplant center: a physician consulted "
+        "is one, and a prescriber is one when a specialty given is a physician's, NUCC "
+        "20…; a nurse practitioner at a transplant center is not, and a prescriber whose "
+        "specialty is not given leaves it unknown).",
         _PRESCRIBERS,
     ),
     Interpretation(
@@ -706,6 +734,8 @@ POLICY = Policy(
         INTRALESIONAL_ROUTE,
         SUBCUTANEOUS_ROUTE,
         ANTICANCER_THERAPY,
+        SYSTEMIC_ANTICANCER_THERAPY,
+        PHYSICIANS,
         SYSTEMIC_CORTICOSTEROIDS,
     ),
     questions=(METASTATIC, UNRESECTABLE, LESIONS, STEROID_REFRACTORY),

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from umpolicy import (
     AtLeast,
     AtMost,
+    Both,
     Coding,
     Either,
     Includes,
@@ -230,6 +231,58 @@ class TestEither:
     def test_repr_rebuilds(self) -> None:
         check = Either(IsTrue("a"), OneOf("b", ("x",)))
         assert repr(check) == "Either(IsTrue(fact='a'), OneOf(fact='b', values=('x',)))"
+        assert eval(repr(check)) == check
+
+
+class TestBoth:
+    """Kleene and across its checks, keeping every fact read: one person's two facts."""
+
+    @pytest.mark.parametrize(
+        ("metastatic", "unresectable", "status"),
+        [
+            (True, True, Status.MET),
+            (True, False, Status.NOT_MET),
+            (None, False, Status.NOT_MET),
+            (True, None, Status.UNKNOWN),
+            (None, None, Status.UNKNOWN),
+        ],
+    )
+    def test_evaluate(
+        self, metastatic: bool | None, unresectable: bool | None, status: Status
+    ) -> None:
+        check = Both(IsTrue("answers.metastatic"), IsTrue("answers.unresectable"))
+        given = {"metastatic": metastatic, "unresectable": unresectable}
+        answers = {key: value for key, value in given.items() if value is not None}
+        finding = check.evaluate(book(answers=answers))
+        assert finding.status is status
+        assert finding.facts == ("answers.metastatic", "answers.unresectable")
+        assert check.describe() == "answers.metastatic is yes and answers.unresectable is yes"
+        assert check.facts() == ("answers.metastatic", "answers.unresectable")
+
+    @pytest.mark.parametrize(
+        ("frequency", "metastatic", "status"),
+        [("4", True, Status.NOT_MET), ("3", False, Status.NOT_MET), ("3", True, Status.MET)],
+    )
+    def test_a_limit_among_the_checks(
+        self, frequency: str, metastatic: bool, status: Status
+    ) -> None:
+        """A limit's finding (per request) and a yes/no one's combine as well."""
+        check = Both(
+            AtMost("medication.frequency", Quantity("3", "/d")), IsTrue("answers.metastatic")
+        )
+        medication = Medication(frequency=Quantity(frequency, "/d"))
+        finding = check.evaluate(book(medication=medication, answers={"metastatic": metastatic}))
+        assert finding.status is status
+        assert finding.facts == ("medication.frequency", "answers.metastatic")
+
+    def test_no_check_is_refused(self) -> None:
+        """The "all" of none would be met: an approval resting on nothing."""
+        with pytest.raises(ValueError, match="at least one check"):
+            Both()
+
+    def test_repr_rebuilds(self) -> None:
+        check = Both(IsTrue("a"), OneOf("b", ("x",)))
+        assert repr(check) == "Both(IsTrue(fact='a'), OneOf(fact='b', values=('x',)))"
         assert eval(repr(check)) == check
 
 

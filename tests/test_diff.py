@@ -396,7 +396,9 @@ class TestTheOtherWords:
         assert said[f"value set {wider.name}"] == (narrow.describe(), wider.describe())
         assert f"derived fact {count.name}" not in said  # it names the set, which changed
         users = [d.name for d in BASE.derived if getattr(d, "value_set", None) == narrow]
-        assert len(users) == 2  # the count of prior therapies, and the concomitant one
+        # The count of prior therapies reads the systemic set; the concomitant fact reads
+        # the anticancer one (an intralesional therapy is another agent, yet no systemic one).
+        assert users == ["therapy.prior_systemic_count"]
         assert found.read_changed == (f"value set {wider.name}",)
         assert found.changes == ()
         for shown in (diff_text(found), diff_markdown(found)):

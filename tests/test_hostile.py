@@ -440,7 +440,7 @@ class TestPolicyFiles:
         ("where", "expected"),
         [
             (("children", 0), "all_of, any_of, dose_limit, predicate"),
-            (("children", 0, "children", 0, "check"), "at_least, at_most, either, includes"),
+            (("children", 0, "children", 0, "check"), "at_least, at_most, both, either, includes"),
         ],
     )
     def test_unknown_type(self, where: tuple[str | int, ...], expected: str) -> None:

@@ -162,7 +162,7 @@ class TestWhatThePolicyDeclares:
             "(#fact-therapy-prior-systemic-count) | How many other systemic therapies the "
             "patient has tried. | How many prior therapies in "
             "[Systemic anticancer therapy]"
-            "(#value-set-anticancer-therapy)."
+            "(#value-set-systemic-anticancer-therapy)."
             ' | [<code class="fact">therapies.<wbr>prior</code>](#fact-therapies-prior) |' in page
         )
         assert (

@@ -539,6 +539,23 @@ class TestTherapies:
 
         assert decision.outcome is (Outcome.APPROVE if met else Outcome.NOT_RECOMMENDED)
 
+    @pytest.mark.criteria("1.A.iii", "1.A.iv")
+    def test_talimogene_is_no_systemic_therapy_but_another_agent(self) -> None:
+        """T-VEC (L01XX51) is injected into the lesions: tried, it is no *systemic* therapy.
+
+        Counting every ATC L01 code as systemic approved a patient whose only therapy had
+        been intralesional; given with Proleukin it is still another agent (1.A.iv).
+        """
+        tvec = (Therapy("talimogene laherparepvec", ("L01XX51",)),)
+        tried = decide(replace(base("melanoma_iv"), "therapies.prior", tvec))
+        given = decide(replace(base("melanoma_iv"), "therapies.concomitant", tvec))
+        group = decide(replace(base("melanoma_iv"), "therapies.prior", (Therapy("a", ("L01XX",)),)))
+
+        assert tried.outcome is Outcome.NOT_RECOMMENDED
+        assert reason_labels(tried) == ("1.A.iii",)
+        assert reason_labels(given) == ("1.A.iv",)
+        assert group.outcome is Outcome.INSUFFICIENT_INFORMATION  # L01XX may be T-VEC
+
     @pytest.mark.parametrize(
         ("path", "label"),
         [
@@ -842,10 +859,27 @@ class TestTransplantCenter:
 
         assert reason_labels(decide(request)) == ("3.D",)
 
+    @pytest.mark.parametrize("specialty", ["363L00000X", "1223G0001X"], ids=["np", "dentist"])
+    def test_a_prescriber_at_a_centre_who_is_no_physician_does_not_meet_it(
+        self, specialty: str
+    ) -> None:
+        """3.D's words are "a physician associated with a transplant center".
+
+        A nurse practitioner or a dentist there is not one: approving on the
+        affiliation alone was an approval the policy text does not justify.
+        """
+        request = with_fields(
+            base("gvhd"), {"prescriber": doctor(specialty, center=True), "consultants": ()}
+        )
+
+        assert reason_labels(decide(request)) == ("3.D",)
+
     @pytest.mark.parametrize(
         ("prescriber", "consultants", "needed"),
         [
             (doctor(HEMATOLOGY), (), {"prescriber.affiliations"}),
+            # At a transplant center, but is the prescriber a physician? Ask.
+            (doctor(center=True), (), {"prescriber.specialties"}),
             (doctor(HEMATOLOGY, center=False), None, {"consultants"}),
             (
                 doctor(HEMATOLOGY, center=False),

@@ -18,6 +18,7 @@ from umpolicy_policies.proleukin import (
     INTRAVENOUS_ROUTE,
     ONCOLOGY,
     POLICY,
+    SYSTEMIC_ANTICANCER_THERAPY,
 )
 from umpolicy_quellimab.policy import BIOLOGICS_AND_TSDMARDS
 
@@ -89,6 +90,23 @@ class TestMembership:
     def test_proleukins_anticancer_therapy(self, code: str, held: bool | None) -> None:
         """What 1.A.iii counts as another systemic therapy, and 1.A.iv and 2.C as not single."""
         assert ANTICANCER_THERAPY.holds(code) is held
+        assert SYSTEMIC_ANTICANCER_THERAPY.holds(code) is held
+
+    @pytest.mark.parametrize(
+        ("code", "anticancer", "systemic"),
+        [
+            ("L01XX51", True, False),  # talimogene laherparepvec: injected into lesions
+            ("L01XX", True, None),  # may be it
+            ("L01XX52", True, True),  # venetoclax
+            ("L01XC", True, True),  # the monoclonal antibodies (ATC before 2022)
+        ],
+    )
+    def test_an_intralesional_therapy_is_no_systemic_one(
+        self, code: str, anticancer: bool | None, systemic: bool | None
+    ) -> None:
+        """Given with Proleukin it is another agent (1.A.iv); tried, no systemic therapy."""
+        assert ANTICANCER_THERAPY.holds(code) is anticancer
+        assert SYSTEMIC_ANTICANCER_THERAPY.holds(code) is systemic
 
     def test_codes_are_exact(self) -> None:
         assert "207RX0202X" in ONCOLOGY

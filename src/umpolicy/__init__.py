@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from umpolicy.dsl.checks import (
     AtLeast,
     AtMost,
+    Both,
     Check,
     Either,
     Includes,
@@ -106,6 +107,7 @@ __all__ = [
     "AtLeast",
     "AtMost",
     "Authorization",
+    "Both",
     "Check",
     "Coding",
     "Decision",

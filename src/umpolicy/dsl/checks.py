@@ -20,7 +20,7 @@ from typing import Protocol
 
 from attrs import field, frozen
 
-from umpolicy.dsl.emit import Code, alone, any_of, by_status, chosen, negated
+from umpolicy.dsl.emit import Code, all_of, alone, any_of, by_status, chosen, negated
 from umpolicy.dsl.findings import Fact, Finding
 from umpolicy.dsl.kept import by_identity, keep
 from umpolicy.dsl.quantity import Quantity, ratio, rounded, sign
@@ -434,6 +434,53 @@ class Either(_Written):
         return out
 
 
+@frozen(repr=False, init=False)
+class Both(_Written):
+    """Met when every one of its checks is met (Kleene "and" across several facts).
+
+    For a criterion one person must meet twice over ("a physician associated with a
+    transplant center": the prescriber's affiliation and the prescriber's specialty),
+    where an :class:`Either` of the two would take either alone. It needs a check: the
+    "all" of none would be met, an approval resting on nothing.
+    """
+
+    checks: tuple[Check, ...]
+
+    def __init__(self, *checks: Check) -> None:
+        if not checks:
+            raise ValueError("Both() needs at least one check: the 'all' of none is met")
+        self.__attrs_init__(checks)
+
+    def __repr__(self) -> str:
+        return f"Both({', '.join(map(repr, self.checks))})"
+
+    def facts(self) -> tuple[str, ...]:
+        """The facts this check reads."""
+        return tuple(dict.fromkeys(name for check in self.checks for name in check.facts()))
+
+    def describe(self) -> str:
+        """The rule in plain words."""
+        return " and ".join(check.describe() for check in self.checks)
+
+    def emit(self, code: Code) -> str:
+        """Kleene "all" of the checks; every fact read is kept for the trail.
+
+        Checks whose findings are made beforehand make this one's beforehand too.
+        """
+        found = [check.emit(code) for check in self.checks]
+        status, out = code.local("s"), code.local("r")
+        code.line(f"{status} = {all_of([f'{each}[0]' for each in found])}")
+        if all(each in code.premade for each in found):
+            code.premade[out] = made = _premade(self)
+            code.line(f"{out} = {chosen(status, tuple(map(code.constant, made)))}")  # type: ignore[arg-type]
+            return out
+        facts = "".join(f"*{each}[1], " for each in found)
+        code.line(
+            f"{out} = new(Finding, ({status}, tuple(dict.fromkeys(({facts}))), None, None, None))"
+        )
+        return out
+
+
 @frozen
 class Not(_Written):
     """Met when its check is not met ("will not be used in combination with …")."""
@@ -463,7 +510,7 @@ class Not(_Written):
 
 
 @by_identity
-def _premade(check: Either | Not) -> tuple[Finding, Finding, Finding]:
+def _premade(check: Either | Both | Not) -> tuple[Finding, Finding, Finding]:
     """The findings made beforehand of an ``Either`` or ``Not`` of checks whose are.
 
     Such a finding holds the facts the check reads, each once, and its status alone;
@@ -473,12 +520,13 @@ def _premade(check: Either | Not) -> tuple[Finding, Finding, Finding]:
     return by_status(check.facts())
 
 
-Check = IsTrue | OneOf | Includes | AtMost | AtLeast | LessThan | Either | Not
+Check = IsTrue | OneOf | Includes | AtMost | AtLeast | LessThan | Either | Both | Not
 
 __all__ = [
     "AtLeast",
     "AtMost",
     "Book",
+    "Both",
     "Check",
     "Either",
     "Includes",

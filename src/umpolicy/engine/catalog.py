@@ -17,6 +17,7 @@ import attrs
 from umpolicy.dsl.checks import (
     AtLeast,
     AtMost,
+    Both,
     Check,
     Either,
     Includes,
@@ -123,10 +124,10 @@ def catalog(policy: Policy) -> Mapping[str, FactSpec]:
 
 
 def _bounds(check: Check) -> Iterator[AtMost | AtLeast | LessThan]:
-    """The limits in a check, those inside ``Either`` and ``Not`` too."""
+    """The limits in a check, those inside ``Either``, ``Both`` and ``Not`` too."""
     if isinstance(check, AtMost | AtLeast | LessThan):
         yield check
-    elif isinstance(check, Either):
+    elif isinstance(check, Either | Both):
         for each in check.checks:
             yield from _bounds(each)
     elif isinstance(check, Not):
@@ -324,7 +325,7 @@ _KINDS: dict[type, tuple[str, ...]] = {
 
 def _check_problems(check: Check, known: Mapping[str, FactSpec]) -> list[str]:
     """What keeps a check from reading its facts as it means to, in words."""
-    if isinstance(check, Either):
+    if isinstance(check, Either | Both):
         return [problem for each in check.checks for problem in _check_problems(each, known)]
     if isinstance(check, Not):
         if any(True for _ in _bounds(check.check)):

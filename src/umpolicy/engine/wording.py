@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from attrs import frozen
 
-from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, Includes, IsTrue, LessThan
+from umpolicy.dsl.checks import AtLeast, AtMost, Both, Check, Either, Includes, IsTrue, LessThan
 from umpolicy.dsl.checks import OneOf as _OneOf
 from umpolicy.dsl.findings import Fact, Finding, display_value, missing_inputs
 from umpolicy.dsl.kept import KEPT, by_identity, keep
@@ -218,6 +218,8 @@ def requirement(check: Check) -> str:
         return f"{subject(check.fact)} to include {_values(check.values)}"
     if isinstance(check, Either):
         return ", or ".join(requirement(each) for each in check.checks)
+    if isinstance(check, Both):
+        return " and ".join(requirement(each) for each in check.checks)
     inner = check.check
     if isinstance(inner, IsTrue):
         return f"{subject(inner.fact)}: no"

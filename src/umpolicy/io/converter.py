@@ -24,7 +24,7 @@ import orjson
 from cattrs.strategies import configure_tagged_union
 from cattrs.v import format_exception, transform_error
 
-from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, LessThan
+from umpolicy.dsl.checks import AtLeast, AtMost, Both, Check, Either, LessThan
 from umpolicy.dsl.findings import Fact, Finding, Value
 from umpolicy.dsl.kept import KEPT, keep
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node
@@ -392,12 +392,15 @@ def make_converter() -> cattrs.Converter:
                 *converter.structure(data["limits"], tuple[Quantity, ...]),
             ),
         )
-    converter.register_unstructure_hook(
-        Either, lambda check: {"checks": [converter.unstructure(c, Check) for c in check.checks]}
-    )
-    converter.register_structure_hook(
-        Either, lambda data, _: Either(*converter.structure(data["checks"], tuple[Check, ...]))
-    )
+    for several in (Either, Both):
+        converter.register_unstructure_hook(
+            several,
+            lambda check: {"checks": [converter.unstructure(c, Check) for c in check.checks]},
+        )
+        converter.register_structure_hook(
+            several,
+            lambda data, cls: cls(*converter.structure(data["checks"], tuple[Check, ...])),
+        )
     configure_tagged_union(Check, converter, tag_generator=_tag, tag_name="type")
     _name_the_tags(converter, Check)  # before the nodes' hooks take the checks' hook
     converter.register_structure_hook(

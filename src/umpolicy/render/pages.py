@@ -16,7 +16,17 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from attrs import frozen
 
-from umpolicy.dsl.checks import AtLeast, AtMost, Check, Either, Includes, LessThan, Not, OneOf
+from umpolicy.dsl.checks import (
+    AtLeast,
+    AtMost,
+    Both,
+    Check,
+    Either,
+    Includes,
+    LessThan,
+    Not,
+    OneOf,
+)
 from umpolicy.dsl.nodes import AllOf, AnyOf, DoseLimit, Node, checks_of, roles, walk
 from umpolicy.dsl.questions import Question
 from umpolicy.dsl.valueset import ValueSet
@@ -66,7 +76,7 @@ def value_sets_of(check: Check) -> tuple[ValueSet, ...]:
     """The value sets a check compares with, each once, in its order."""
     if isinstance(check, OneOf | Includes):
         return (check.values,) if isinstance(check.values, ValueSet) else ()
-    if isinstance(check, Either):
+    if isinstance(check, Either | Both):
         found = (each for inner in check.checks for each in value_sets_of(inner))
         return tuple(dict.fromkeys(found))
     if isinstance(check, Not):

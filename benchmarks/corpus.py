@@ -9,8 +9,9 @@ timing, to umpolicy's JSON request (numbers as decimal text, never binary floats
 - ``metastatic``, ``unresectable``, ``steroid_refractory`` → ``answers.proleukin.*``;
   ``lesion_site`` + ``lesion_status`` → ``answers.proleukin.lesions``, one lesion (a
   ``primary`` lesion is status ``other``; unanswered when either is unknown);
-- ``prior_systemic_therapies`` (a count) → that many ``therapies.prior`` entries coded
-  ``L01XX``; ``single_agent`` false → ipilimumab (L01FX04) concomitant, true → none;
+- ``prior_systemic_therapies`` (a count) → that many ``therapies.prior`` entries, each a
+  systemic drug by its own code (pembrolizumab L01FF02, nivolumab, dabrafenib, …);
+  ``single_agent`` false → ipilimumab (L01FX04) concomitant, true → none;
   ``with_systemic_corticosteroids`` true → prednisone (H02AB07) added to the concomitant
   list (so a known corticosteroid answer also makes the concomitant list known);
 - ``prescriber_specialties`` → NUCC codes (transplant adds the ``transplant-center``
@@ -69,6 +70,15 @@ _ROUTES = {"intravenous": "47625008", "intralesional": "372464004", "subcutaneou
 _UNITS = {"IU/kg": "[iU]/kg", "IU": "[iU]", "IU/m2": "[iU]/m2", "mg/kg": "mg/kg"}
 _STATUSES = {"primary": "other"}
 _IPILIMUMAB: Json = {"name": "ipilimumab", "codes": ["L01FX04"]}
+#: Systemic anticancer therapies, each by its own code, for a count of prior ones: a code
+#: of a group only (``L01XX``) may be an intralesional one (talimogene laherparepvec,
+#: L01XX51), which Proleukin's 1.A.iii does not count, so it leaves the criterion unknown.
+_SYSTEMIC: tuple[Json, ...] = (
+    {"name": "pembrolizumab", "codes": ["L01FF02"]},
+    {"name": "nivolumab", "codes": ["L01FF01"]},
+    {"name": "dabrafenib", "codes": ["L01EC02"]},
+    {"name": "trametinib", "codes": ["L01EE01"]},
+)
 _PREDNISONE: Json = {"name": "prednisone", "codes": ["H02AB07"]}
 
 
@@ -195,7 +205,7 @@ def to_request(r: Mapping[str, Any], index: int) -> Json:
         "therapies": {
             "prior": None
             if prior is None
-            else [{"name": f"systemic-{k}", "codes": ["L01XX"]} for k in range(1, prior + 1)],
+            else [_SYSTEMIC[k % len(_SYSTEMIC)] for k in range(prior)],
             "concomitant": _concomitant(r),
             "time_on_drug": None,
         },

@@ -54,7 +54,10 @@ ROUTES = {
     "subcutaneous": ("34206005", "Subcutaneous"),
     "other": ("26643006", "Oral"),
 }
-#: ATC codes of drug names 0.1 requests often gave; any other name is L01 (antineoplastic).
+#: ATC codes of drug names 0.1 requests often gave. Any other name is coded L01XX (other
+#: antineoplastic agents), a group that may be talimogene laherparepvec, which is no
+#: systemic therapy: 1.A.iii ("tried at least one other systemic therapy") is then
+#: unknown until the drug's own code is given, where 0.1 took the name's word for it.
 DRUG_CODES = {
     "pembrolizumab": "L01FF02",
     "nivolumab": "L01FF01",

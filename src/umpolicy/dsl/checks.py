@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import decimal
 import operator
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from attrs import field, frozen
 
@@ -396,16 +396,21 @@ class LessThan(_Bound):
 
 
 @frozen(repr=False, init=False)
-class Either(_Written):
-    """Met when any of its checks is met (Kleene "or" across several facts)."""
+class _Combined(_Written):
+    """Checks of several facts combined by Kleene "or" (:class:`Either`) or "and" (:class:`Both`).
+
+    One definition of both: what they read, how they say it, the code they emit.
+    """
 
     checks: tuple[Check, ...]
+    #: How the checks are joined: in words, and which Kleene combination.
+    _word: ClassVar[str]
 
     def __init__(self, *checks: Check) -> None:
         self.__attrs_init__(checks)
 
     def __repr__(self) -> str:
-        return f"Either({', '.join(map(repr, self.checks))})"
+        return f"{type(self).__name__}({', '.join(map(repr, self.checks))})"
 
     def facts(self) -> tuple[str, ...]:
         """The facts this check reads."""
@@ -413,16 +418,17 @@ class Either(_Written):
 
     def describe(self) -> str:
         """The rule in plain words."""
-        return " or ".join(check.describe() for check in self.checks)
+        return f" {self._word} ".join(check.describe() for check in self.checks)
 
     def emit(self, code: Code) -> str:
-        """Kleene "any" of the alternatives; every fact read is kept for the trail.
+        """Kleene "any" (or "all") of the checks; every fact read is kept for the trail.
 
-        Alternatives whose findings are made beforehand make this one's beforehand too.
+        Checks whose findings are made beforehand make this one's beforehand too.
         """
+        combined = any_of if self._word == "or" else all_of
         found = [check.emit(code) for check in self.checks]
         status, out = code.local("s"), code.local("r")
-        code.line(f"{status} = {any_of([f'{each}[0]' for each in found])}")
+        code.line(f"{status} = {combined([f'{each}[0]' for each in found])}")
         if all(each in code.premade for each in found):
             code.premade[out] = made = _premade(self)
             code.line(f"{out} = {chosen(status, tuple(map(code.constant, made)))}")  # type: ignore[arg-type]
@@ -435,7 +441,14 @@ class Either(_Written):
 
 
 @frozen(repr=False, init=False)
-class Both(_Written):
+class Either(_Combined):
+    """Met when any of its checks is met (Kleene "or" across several facts)."""
+
+    _word = "or"
+
+
+@frozen(repr=False, init=False)
+class Both(_Combined):
     """Met when every one of its checks is met (Kleene "and" across several facts).
 
     For a criterion one person must meet twice over ("a physician associated with a
@@ -444,41 +457,12 @@ class Both(_Written):
     "all" of none would be met, an approval resting on nothing.
     """
 
-    checks: tuple[Check, ...]
+    _word = "and"
 
     def __init__(self, *checks: Check) -> None:
         if not checks:
             raise ValueError("Both() needs at least one check: the 'all' of none is met")
         self.__attrs_init__(checks)
-
-    def __repr__(self) -> str:
-        return f"Both({', '.join(map(repr, self.checks))})"
-
-    def facts(self) -> tuple[str, ...]:
-        """The facts this check reads."""
-        return tuple(dict.fromkeys(name for check in self.checks for name in check.facts()))
-
-    def describe(self) -> str:
-        """The rule in plain words."""
-        return " and ".join(check.describe() for check in self.checks)
-
-    def emit(self, code: Code) -> str:
-        """Kleene "all" of the checks; every fact read is kept for the trail.
-
-        Checks whose findings are made beforehand make this one's beforehand too.
-        """
-        found = [check.emit(code) for check in self.checks]
-        status, out = code.local("s"), code.local("r")
-        code.line(f"{status} = {all_of([f'{each}[0]' for each in found])}")
-        if all(each in code.premade for each in found):
-            code.premade[out] = made = _premade(self)
-            code.line(f"{out} = {chosen(status, tuple(map(code.constant, made)))}")  # type: ignore[arg-type]
-            return out
-        facts = "".join(f"*{each}[1], " for each in found)
-        code.line(
-            f"{out} = new(Finding, ({status}, tuple(dict.fromkeys(({facts}))), None, None, None))"
-        )
-        return out
 
 
 @frozen
@@ -510,8 +494,8 @@ class Not(_Written):
 
 
 @by_identity
-def _premade(check: Either | Both | Not) -> tuple[Finding, Finding, Finding]:
-    """The findings made beforehand of an ``Either`` or ``Not`` of checks whose are.
+def _premade(check: _Combined | Not) -> tuple[Finding, Finding, Finding]:
+    """The findings made beforehand of an ``Either``, ``Both`` or ``Not`` of checks whose are.
 
     Such a finding holds the facts the check reads, each once, and its status alone;
     the same three objects wherever the check is written, so a recurring check's

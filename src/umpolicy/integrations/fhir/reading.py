@@ -150,15 +150,14 @@ class Reading:
         if not isinstance(target, str):
             self.fail(where, "required field missing: umpolicy reads what a reference points to")
             return None
-        found = self.lookup(target, path)
         bare, version = versioned(target)
-        other = None if found is not None or version is None else self._find(bare, path)
-        if other is not None:
-            held = version_of(other)
+        found = self._find(bare, path)  # as lookup() finds it, saying why when it does not
+        held = None if found is None else version_of(found)
+        if found is not None and version is not None and held != version:
             self.fail(
                 where,
                 f"the reference {shown(target)} is to version {shown(version)}; the "
-                f"{other.type} at {other.path} is "
+                f"{found.type} at {found.path} is "
                 + (
                     "of no version said (meta.versionId)"
                     if held is None
@@ -361,15 +360,13 @@ def moment(reading: Reading, value: object, path: str) -> Moment | None:
     day = date_of(reading, value, path)
     if day is None:
         return None  # not given, or not a date (a problem)
-    rest = str(value)[len(day) :]
-    try:
-        when = dt.datetime.fromisoformat(str(value)) if _TIME.fullmatch(rest) else None
-    except ValueError:
-        when = None  # a time no clock has (25:00)
-    if rest and when is None:
+    if len(str(value)) == len(day):
+        return day, None
+    try:  # date_of took only a FHIR time after the day: a clock must have it too
+        return day, dt.datetime.fromisoformat(str(value))
+    except ValueError:  # a time no clock has (25:00)
         reading.fail(path, f"{shown(value)} is not a FHIR dateTime")
         return None
-    return day, when
 
 
 def later(one: Moment, other: Moment) -> bool:

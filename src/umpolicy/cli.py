@@ -25,7 +25,7 @@ from umpolicy import __version__, replay_cli
 from umpolicy.api import evaluate, parse_request, to_json
 from umpolicy.engine.catalog import catalog, with_inputs
 from umpolicy.errors import FieldError, InputError, UnknownPolicyError, shown
-from umpolicy.io.converter import CONVERTER, MAX_REQUEST_BYTES, dumps
+from umpolicy.io.converter import CONVERTER, MAX_REQUEST_BYTES, dumps, too_large
 from umpolicy.io.schema import MODELS, schema_text
 from umpolicy.io.validation import check_dates, in_the_future
 from umpolicy.progress import for_lines
@@ -59,8 +59,7 @@ def _read(path: str) -> bytes:
         with Path(path).open("rb") as file:
             raw = file.read(MAX_REQUEST_BYTES + 1)
     if len(raw) > MAX_REQUEST_BYTES:
-        reason = f"a request of more than {MAX_REQUEST_BYTES} bytes; the limit is "
-        raise InputError([FieldError("$", f"{reason}{MAX_REQUEST_BYTES} bytes")])
+        raise InputError([too_large(f"more than {MAX_REQUEST_BYTES}")])
     return raw
 
 

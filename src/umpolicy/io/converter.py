@@ -597,6 +597,11 @@ def lone_surrogate(text: str) -> bool:
     return False
 
 
+def too_large(size: int | str) -> FieldError:
+    """The error of a request past :data:`MAX_REQUEST_BYTES`: ``size`` bytes, or ``more than N``."""
+    return FieldError("$", f"a request of {size} bytes; the limit is {MAX_REQUEST_BYTES} bytes")
+
+
 def loads(text: str | bytes) -> Any:
     """Parse JSON with every number as an exact :class:`~decimal.Decimal`.
 
@@ -610,8 +615,7 @@ def loads(text: str | bytes) -> Any:
         else len(text.encode("utf-8", "surrogatepass"))
     )
     if size > MAX_REQUEST_BYTES:
-        limit = f"the limit is {MAX_REQUEST_BYTES} bytes"
-        raise InputError([FieldError("$", f"a request of {size} bytes; {limit}")])
+        raise InputError([too_large(size)])
     if isinstance(text, bytes):  # JSON is exchanged as UTF-8 (RFC 8259), without a BOM
         try:
             text = text.decode("utf-8")

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from umpolicy.errors import FieldError, InputError, did_you_mean, shown
 from umpolicy.integrations.fhir.text import dumps as fhir_dumps
-from umpolicy.io.converter import CONVERTER, MAX_REQUEST_BYTES, dumps, loads
+from umpolicy.io.converter import CONVERTER, MAX_REQUEST_BYTES, dumps, loads, too_large
 
 JSON = "application/json"
 FHIR_JSON = "application/fhir+json"
@@ -52,8 +52,7 @@ def media_type(request: Request, accepted: Iterable[str]) -> None:
 
 
 def _too_large(size: str) -> Problem:
-    limit = f"the limit is {MAX_REQUEST_BYTES} bytes"
-    return Problem(413, [FieldError("$", f"a request of {size} bytes; {limit}")])
+    return Problem(413, [too_large(size)])
 
 
 #: How much of a body past the limit is still read, and thrown away, before the 413

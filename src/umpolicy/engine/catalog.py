@@ -39,6 +39,7 @@ from umpolicy.policy import Policy, ReviewOutcome
 from umpolicy.vocabulary.facts import (
     CODE_SYSTEMS,
     FACTS,
+    HISTORIES,
     READERS,
     Book,
     EveryItem,
@@ -201,10 +202,6 @@ def check(policy: Policy) -> None:
         raise PolicyError(f"policy {policy.name!r} cannot decide: " + "; ".join(problems))
 
 
-#: The histories a therapy fact may read (see :class:`~umpolicy.TherapyListed`).
-_HISTORIES = ("prior", "concomitant")
-
-
 def _declaration_problems(policy: Policy) -> list[str]:
     """What is wrong with the questions and derived facts the policy declares, in words.
 
@@ -226,14 +223,16 @@ def _declaration_problems(policy: Policy) -> list[str]:
         if isinstance(derived, EveryItem):
             problems += [f"{where}: {problem}" for problem in _every_item_problems(derived, asked)]
             continue
-        if derived.history not in _HISTORIES:
+        history = HISTORIES.get(derived.history)
+        if history is None:
             problems.append(
-                f"{where}: history {derived.history!r} is not one of {', '.join(_HISTORIES)}"
+                f"{where}: history {derived.history!r} is not one of {', '.join(HISTORIES)}"
             )
-        elif derived.value_set.system != "ATC":
+        elif derived.value_set.system != CODE_SYSTEMS[history]:
             problems.append(
                 f"{where}: the value set {derived.value_set.name!r} is of "
-                f"{derived.value_set.system}, and a therapy history holds ATC codes: never met"
+                f"{derived.value_set.system}, and a therapy history holds "
+                f"{CODE_SYSTEMS[history]} codes: never met"
             )
         at_least = getattr(derived, "at_least", None)
         if at_least is not None and at_least.unit.dimension != "time":
@@ -348,9 +347,9 @@ def _check_problems(check: Check, known: Mapping[str, FactSpec]) -> list[str]:
             f"{system} codes: never met"
         ]
     if isinstance(check, OneOf) and spec.values and not isinstance(check.values, ValueSet):
-        values = ", ".join(spec.values)
+        offered = ", ".join(spec.values)
         return [
-            f"{value!r} is not a value of {check.fact!r} ({values}): never met"
+            f"{value!r} is not a value of {check.fact!r} ({offered}): never met"
             for value in check.values
             if value not in spec.values
         ]

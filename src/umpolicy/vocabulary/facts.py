@@ -360,7 +360,8 @@ READERS: dict[str, Reader] = {
 }
 
 
-_HISTORY = {"prior": "therapies.prior", "concomitant": "therapies.concomitant"}
+#: The therapy histories a derived fact may read (``history``), and the fact of each.
+HISTORIES = {"prior": "therapies.prior", "concomitant": "therapies.concomitant"}
 
 
 def _matching(
@@ -416,11 +417,11 @@ class TherapyListed:
     @property
     def inputs(self) -> tuple[str, ...]:
         """The facts it is derived from."""
-        return (_HISTORY[self.history],)
+        return (HISTORIES[self.history],)
 
     def derive(self, book: Book) -> Fact:
         """Kleene "any": listed; not listed; or open (it may be one; a trial of unknown length)."""
-        source = _HISTORY[self.history]
+        source = HISTORIES[self.history]
         book[source]
         therapies = getattr(book.request.therapies, self.history)
         if therapies is None:
@@ -456,7 +457,7 @@ class TherapyCount:
     @property
     def inputs(self) -> tuple[str, ...]:
         """The facts it is derived from."""
-        return (_HISTORY[self.history],)
+        return (HISTORIES[self.history],)
 
     def derive(self, book: Book) -> Fact:
         """The count, in ``{therapy}``; missing when the history is not given.
@@ -465,7 +466,7 @@ class TherapyCount:
         only by a group) the count is *partial*: at least this many, so a limit
         compares it as a lower bound.
         """
-        source = _HISTORY[self.history]
+        source = HISTORIES[self.history]
         book[source]
         therapies = getattr(book.request.therapies, self.history)
         if therapies is None:

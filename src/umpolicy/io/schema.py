@@ -41,6 +41,7 @@ from umpolicy.dsl.quantity import DECIMAL_TEXT, Quantity
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.status import Status
 from umpolicy.dsl.units import _AMOUNTS, _ANNOTATION, _BASES, _EVERY, _RATE_WORDS, ATOMS
+from umpolicy.engine.decision import Outcome
 from umpolicy.engine.trail import Trail
 from umpolicy.io.quantities import QUANTITIES, Accepts
 from umpolicy.io.validation import _ATC, _FORMS, _ICD, _NUCC, _SNOMED
@@ -686,7 +687,7 @@ def json_schema(cls: type, policies: Iterable[Policy] = ()) -> dict[str, Any]:
 #: decides: an approval names the indication met and its authorization period, with no
 #: reason and no fact needed; every other outcome has no authorization period.
 OUTCOME_RULE: dict[str, Any] = {
-    "if": {"properties": {"outcome": {"const": "approve"}}},
+    "if": {"properties": {"outcome": {"const": Outcome.APPROVE.value}}},
     "then": {
         "properties": {
             "authorization": {"type": "object"},

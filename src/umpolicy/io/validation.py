@@ -38,6 +38,7 @@ from umpolicy.history import PolicyHistory
 from umpolicy.io.converter import FLOAT_REFUSED, ISO_DATE, MAX_ITEMS, lone_surrogate, structure
 from umpolicy.io.quantities import QUANTITIES, Accepts, unknown_unit, wrong_unit
 from umpolicy.policy import Policy
+from umpolicy.vocabulary.facts import HISTORIES
 from umpolicy.vocabulary.request import Request, RequestKind, Therapies, TherapyOutcome
 
 #: The largest and smallest magnitudes accepted (as powers of ten), and digits.
@@ -91,8 +92,8 @@ _COUNTS = tuple(
 )
 #: The therapy histories: each one's field, JSON path, and what a duration in it takes.
 _HISTORIES = tuple(
-    (history, f"$.therapies.{history}", QUANTITIES[f"therapies.{history}.duration"])
-    for history in ("prior", "concomitant")
+    (history, f"$.{field}", QUANTITIES[f"{field}.duration"])
+    for history, field in HISTORIES.items()
 )
 
 Problems = list[FieldError]

@@ -40,7 +40,7 @@ from umpolicy.integrations.fhir.reading import (
 from umpolicy.io.quantities import QUANTITIES
 from umpolicy.policy import Policy
 from umpolicy.registry import history_of, load_policy, policy_by_hash
-from umpolicy.vocabulary.facts import FactSpec
+from umpolicy.vocabulary.facts import HISTORIES, FactSpec
 from umpolicy.vocabulary.request import RequestKind, Sex, TherapyOutcome
 
 Data = dict[str, Any]
@@ -659,8 +659,9 @@ def _fact(
 
 
 #: The therapy histories an answer may complete when the records give part of them: an
-#: order coded for ordering (RxNorm) has no ATC code, a statement no outcome.
-_HISTORIES = ("therapies.prior", "therapies.concomitant")
+#: order coded for ordering (RxNorm) has no ATC code, a statement no outcome. Every
+#: history of the vocabulary.
+_HISTORIES = frozenset(HISTORIES.values())
 
 
 def _completes(

@@ -365,6 +365,77 @@ class TestHealth:
         assert create_app(["proleukin"]).state.service.ready
 
 
+class TestBusy:
+    """Past its limit on requests under way the service answers 503 in the endpoint's shape."""
+
+    @pytest.fixture
+    def busy(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+        """A service of limit 1 whose one decision is under way, held until the test ends."""
+        release, started = threading.Event(), threading.Event()
+        real = evaluate
+
+        def slow(*args: Any, **kwargs: Any) -> Any:
+            started.set()
+            release.wait(10)
+            return real(*args, **kwargs)
+
+        result: list[int] = []
+        with running(create_app(["proleukin"], limit=1)) as served:
+            monkeypatch.setattr(service_app, "evaluate", slow)  # once warmed up and serving
+            worker = threading.Thread(
+                target=lambda: result.append(
+                    post_json(served, "/decide", APPROVE.read_bytes()).status
+                )
+            )
+            worker.start()
+            try:
+                assert started.wait(10)
+                yield served
+            finally:
+                release.set()
+                worker.join(10)
+            assert result == [200]  # the decision under way was never cut short
+            monkeypatch.setattr(service_app, "evaluate", real)
+            assert post_json(served, "/decide", APPROVE.read_bytes()).status == 200
+
+    def test_decide(self, busy: Served) -> None:
+        """A decision asked for meanwhile: 503, the JSON errors, Retry-After, never cached."""
+        answer = post_json(busy, "/decide", APPROVE.read_bytes())
+        assert answer.status == 503
+        assert answer.headers["retry-after"] == str(service_app.RETRY_AFTER)
+        assert answer.headers["cache-control"] == "no-store"
+        [error] = answer.json()["errors"]
+        assert error["path"] == "$"
+        assert "busy (1 requests under way): no decision was made" in error["reason"]
+
+    def test_fhir(self, busy: Served) -> None:
+        """A FHIR endpoint answers an OperationOutcome whose issue is ``throttled``."""
+        answer = post_json(busy, "/fhir/Claim/$submit", b"{}", "application/fhir+json")
+        assert answer.status == 503
+        assert answer.headers["content-type"].startswith("application/fhir+json")
+        outcome = answer.json()
+        assert outcome["resourceType"] == "OperationOutcome"
+        assert [issue["code"] for issue in outcome["issue"]] == ["throttled"]
+
+    @pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+    def test_probes_always_answer(self, busy: Served, path: str) -> None:
+        """A busy service is not taken for a dead one: the probes are never refused."""
+        assert call(busy, "GET", path).status == 200
+
+    def test_documented(self, document: dict[str, Any]) -> None:
+        """The OpenAPI document lists the 503 of the decision endpoints."""
+        assert "503" in document["paths"]["/decide"]["post"]["responses"]
+        assert "503" in document["paths"]["/fhir/Claim/$submit"]["post"]["responses"]
+
+    def test_a_limit_below_one_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="at least 1, not 0"):
+            service_app.Limit(create_app([]), 0)
+
+    def test_repr(self) -> None:
+        inner = create_app([])
+        assert repr(service_app.Limit(inner, 3)) == f"Limit({inner!r}, 3)"
+
+
 @pytest.fixture(scope="module")
 def document(served: Served) -> dict[str, Any]:
     """The OpenAPI document, as the service serves it."""

@@ -92,8 +92,7 @@ _COUNTS = tuple(
 )
 #: The therapy histories: each one's field, JSON path, and what a duration in it takes.
 _HISTORIES = tuple(
-    (history, f"$.{field}", QUANTITIES[f"{field}.duration"])
-    for history, field in HISTORIES.items()
+    (history, f"$.{field}", QUANTITIES[f"{field}.duration"]) for history, field in HISTORIES.items()
 )
 
 Problems = list[FieldError]

@@ -15,7 +15,10 @@ refused on its ``Content-Length``, or as soon as its chunks pass the limit.
 
 A decision takes well under a millisecond of CPU; it runs on the worker threads
 (``run_in_threadpool``), so one that takes longer never stalls the event loop, which
-keeps reading other requests and answering ``/healthz``.
+keeps reading other requests and answering ``/healthz``. At most
+:data:`LIMIT_CONCURRENCY` requests are worked on at once: past it a request is answered
+503 at once, in its endpoint's error shape, with ``Retry-After`` (``/healthz`` and
+``/readyz`` are always answered, so a busy service is not taken for a dead one).
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from umpolicy.api import evaluate, to_json
 from umpolicy.errors import FieldError, InputError, shown
@@ -58,6 +63,16 @@ from .web import (
 )
 
 LOG = logging.getLogger("umpolicy.service")
+
+# --8<-- [start:limits]  (docs/service.md shows these lines as they are)
+#: The most requests the application works on at once; past it each is answered 503
+#: in its endpoint's error shape, with ``Retry-After`` (health and readiness excepted).
+LIMIT_CONCURRENCY = 200
+#: Seconds a client told the service is busy is asked to wait before it tries again.
+RETRY_AFTER = 1
+# --8<-- [end:limits]
+#: The endpoints answered however busy the service is: the probes.
+_PROBES = frozenset({"/healthz", "/readyz"})
 
 
 def _is_fhir(request: Request) -> bool:
@@ -99,6 +114,47 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     LOG.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
     reason = "internal error: no decision was made (the server's log has the details)"
     return _problem(request, Problem(500, [FieldError("$", reason)]))
+
+
+class Limit:
+    """At most ``limit`` requests under way in ``app``; past it, 503 in the endpoint's shape.
+
+    A server's own limit answers plain text (uvicorn's ``Service Unavailable``), which a
+    client that reads this service's JSON errors, or a FHIR client that reads an
+    ``OperationOutcome``, cannot read; this one answers as every other error here does,
+    never kept by a cache, with ``Retry-After``. The probes are never refused. One event
+    loop runs the application, so the count needs no lock.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = LIMIT_CONCURRENCY) -> None:
+        if limit < 1:
+            raise ValueError(f"the limit on requests under way must be at least 1, not {limit}")
+        self.app = app
+        self.limit = limit
+        self.under_way = 0
+
+    def __repr__(self) -> str:
+        return f"Limit({self.app!r}, {self.limit!r})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on while there is room (a probe always), else answer 503."""
+        if scope["type"] != "http" or scope["path"] in _PROBES:
+            await self.app(scope, receive, send)
+            return
+        if self.under_way >= self.limit:
+            reason = (
+                f"the service is busy ({self.limit} requests under way): no decision was "
+                f"made; try again in {RETRY_AFTER} s"
+            )
+            response = _problem(Request(scope), Problem(503, [FieldError("$", reason)]))
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+            await response(scope, receive, send)
+            return
+        self.under_way += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.under_way -= 1
 
 
 class Service:
@@ -181,10 +237,16 @@ class Service:
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
-def create_app(names: Iterable[str] | None = None, docs_base: str = DOCS_BASE) -> Starlette:
+def create_app(
+    names: Iterable[str] | None = None,
+    docs_base: str = DOCS_BASE,
+    *,
+    limit: int = LIMIT_CONCURRENCY,
+) -> Starlette:
     """The service's ASGI application, deciding under the policies ``names`` (or all).
 
     ``docs_base`` is where the policies' pages are published: CRD cards link to them.
+    ``limit`` is the most requests it works on at once (see :class:`Limit`).
     """
     service = Service(names)
     routes = [
@@ -199,9 +261,24 @@ def create_app(names: Iterable[str] | None = None, docs_base: str = DOCS_BASE) -
         HTTPException: _on_http,
         Exception: _on_error,
     }
-    app = Starlette(routes=routes, exception_handlers=dict(handlers))
+    app = Starlette(
+        routes=routes,
+        exception_handlers=dict(handlers),
+        middleware=[Middleware(Limit, limit=limit)],
+    )
     app.state.service = service
     return app
 
 
-__all__ = ["Problem", "Service", "body", "create_app", "flag", "media_type", "parsed"]
+__all__ = [
+    "LIMIT_CONCURRENCY",
+    "RETRY_AFTER",
+    "Limit",
+    "Problem",
+    "Service",
+    "body",
+    "create_app",
+    "flag",
+    "media_type",
+    "parsed",
+]

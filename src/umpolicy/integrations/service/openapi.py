@@ -115,6 +115,10 @@ def cds_body(description: str, url: str) -> dict[str, Any]:
     return {"description": description, "content": {JSON: {"schema": schema}}}
 
 
+#: What a 503 from the application's limit on requests under way means.
+BUSY = "Busy: too many requests under way; no decision was made. Try again after Retry-After."
+
+
 def outcome(description: str) -> dict[str, Any]:
     """An error answered as a FHIR OperationOutcome: an issue per problem, at its FHIR path."""
     return fhir_body(description, "OperationOutcome", OUTCOME)
@@ -125,6 +129,7 @@ FHIR_ERRORS = {
     "413": outcome("The body is over the size limit."),
     "415": outcome("The body is not application/fhir+json (or application/json)."),
     "422": outcome("JSON that is not a valid request: every problem, at its FHIR path."),
+    "503": outcome(BUSY),
 }
 
 
@@ -175,6 +180,7 @@ def _paths(request: object, decision: object) -> dict[str, Any]:
                     "413": _errors_response("The body is over the size limit."),
                     "415": _errors_response("The body is not application/json."),
                     "422": _errors_response("JSON that is not a valid request: every problem."),
+                    "503": _errors_response(BUSY),
                 },
             }
         },

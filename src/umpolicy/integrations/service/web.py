@@ -155,6 +155,7 @@ ISSUE_TYPES = {
     415: "not-supported",
     422: "invalid",
     500: "exception",
+    503: "throttled",
 }
 # --8<-- [end:issues]
 

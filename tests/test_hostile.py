@@ -47,7 +47,7 @@ from umpolicy.api import evaluate, parse_request
 from umpolicy.cli import main
 from umpolicy.engine.book import FactBook
 from umpolicy.integrations.fhir.bundle import evaluate_bundle
-from umpolicy.io.converter import CONVERTER
+from umpolicy.io.converter import CONVERTER, MAX_FHIR_BYTES, MAX_REQUEST_BYTES
 from umpolicy_policies.proleukin import POLICY
 
 APPROVE = Path(__file__).parent.parent / "examples" / "proleukin" / "melanoma-iv-approve.json"
@@ -222,6 +222,20 @@ class TestLimits:
         assert error.path == "$"
         assert error.reason.endswith("; the limit is 262144 bytes")
         assert len(str(info.value)) < 200
+
+    def test_fhir_json_has_a_limit_of_its_own(self) -> None:
+        """A bundle carries records: read up to MAX_FHIR_BYTES when asked, never further."""
+        text = json.dumps({"resourceType": "Bundle", "data": "A" * MAX_REQUEST_BYTES})
+        with pytest.raises(InputError, match=f"the limit is {MAX_REQUEST_BYTES} bytes"):
+            loads(text)  # a request's limit unless told
+        assert loads(text, limit=MAX_FHIR_BYTES)["resourceType"] == "Bundle"
+        past = json.dumps({"data": "A" * MAX_FHIR_BYTES})
+        with pytest.raises(InputError) as info:
+            loads(past, limit=MAX_FHIR_BYTES)
+        (error,) = info.value.errors
+        assert (
+            error.reason == f"a request of {len(past)} bytes; the limit is {MAX_FHIR_BYTES} bytes"
+        )
 
     def test_a_long_text_is_quoted_in_part(self) -> None:
         data = approved()

@@ -24,7 +24,7 @@ from umpolicy.integrations.fhir.write import bundle_from_request, hook_from_requ
 from umpolicy.integrations.service.app import create_app
 from umpolicy.integrations.service.fhir import Endpoints, moved, response_bundle
 from umpolicy.integrations.service.web import fhir_json
-from umpolicy.io.converter import MAX_REQUEST_BYTES, loads
+from umpolicy.io.converter import MAX_FHIR_BYTES, MAX_REQUEST_BYTES, loads
 from umpolicy.registry import load_policy, policy_names
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "proleukin").glob("*.json"))
@@ -275,12 +275,30 @@ class TestPAS:
     def test_json_too(self, served: Served, kind: str) -> None:
         assert send(served, SUBMIT, bundle_from_request(request_of(APPROVE)), kind).status == 200
 
+    def test_a_bundle_past_a_requests_limit(self, served: Served) -> None:
+        """A bundle with an attachment is larger than any request: decided all the same."""
+        bundle = bundle_from_request(request_of(APPROVE))
+        attachment = {"contentType": "application/pdf", "data": "QUFB" * MAX_REQUEST_BYTES}
+        document = {"resourceType": "DocumentReference", "status": "current"}
+        bundle["entry"].append(
+            {
+                "fullUrl": "urn:uuid:6f1b7a52-0000-4000-8000-000000000001",
+                "resource": {**document, "content": [{"attachment": attachment}]},
+            }
+        )
+        answer = send(served, SUBMIT, bundle)
+        assert answer.status == 200
+        assert len(answer.body) < MAX_REQUEST_BYTES  # the answer does not echo the records
+        claim_response = answer.json()["entry"][0]["resource"]
+        assert claim_response["resourceType"] == "ClaimResponse"
+
     def test_errors(self, served: Served) -> None:
         """400, 413, 415 and 405 are OperationOutcomes too."""
         assert issues(post_json(served, SUBMIT, b"[", FHIR)) == [("structure", None)]
         assert issues(post_json(served, SUBMIT, b"{}", "text/plain")) == [("not-supported", None)]
-        big = post_json(served, SUBMIT, b" " * (MAX_REQUEST_BYTES + 1), FHIR)
+        big = post_json(served, SUBMIT, b" " * (MAX_FHIR_BYTES + 1), FHIR)
         assert (big.status, issues(big)) == (413, [("too-costly", None)])
+        assert f"the limit is {MAX_FHIR_BYTES} bytes" in big.json()["issue"][0]["diagnostics"]
         wrong = call(served, "GET", SUBMIT)
         assert (wrong.status, issues(wrong)) == (405, [("not-supported", None)])
         nowhere = call(served, "GET", "/fhir/Patient/1")

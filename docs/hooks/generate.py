@@ -475,6 +475,11 @@ def _limits() -> str:
     """The limits on a request, from the constants that enforce them."""
     rows = [
         ("A request's JSON text", f"{converter.MAX_REQUEST_BYTES:,} bytes"),
+        (
+            "FHIR JSON text (a PAS bundle, a CDS Hooks call, DTR's parameters), "
+            "as `loads(text, limit=MAX_FHIR_BYTES)` reads it",
+            f"{converter.MAX_FHIR_BYTES:,} bytes",
+        ),
         ("Items in any list (diagnoses, therapies, codes, answers)", f"{converter.MAX_ITEMS}"),
         ("Characters in any text", f"{converter.MAX_TEXT:,}"),
         ("Levels of nesting in the answers", f"{converter.MAX_DEPTH}"),

@@ -65,6 +65,10 @@ def _tag(cls: type) -> str:
 
 #: The limits on a request, each refused early with an error that names it.
 MAX_REQUEST_BYTES = 256 * 1024
+#: The limit on FHIR JSON (a PAS bundle, a CDS Hooks call, DTR's parameters): the
+#: records a bundle carries (notes, attachments) make it far larger than the request
+#: read from it, which holds every request limit all the same.
+MAX_FHIR_BYTES = 8 * 1024 * 1024
 MAX_ITEMS = 100
 MAX_TEXT = 1000
 #: How deep answers may nest (lists and objects in lists and objects): a question's
@@ -597,25 +601,27 @@ def lone_surrogate(text: str) -> bool:
     return False
 
 
-def too_large(size: int | str) -> FieldError:
-    """The error of a request past :data:`MAX_REQUEST_BYTES`: ``size`` bytes, or ``more than N``."""
-    return FieldError("$", f"a request of {size} bytes; the limit is {MAX_REQUEST_BYTES} bytes")
+def too_large(size: int | str, limit: int = MAX_REQUEST_BYTES) -> FieldError:
+    """The error of JSON text past ``limit`` bytes: ``size`` bytes, or ``more than N``."""
+    return FieldError("$", f"a request of {size} bytes; the limit is {limit} bytes")
 
 
-def loads(text: str | bytes) -> Any:
+def loads(text: str | bytes, *, limit: int = MAX_REQUEST_BYTES) -> Any:
     """Parse JSON with every number as an exact :class:`~decimal.Decimal`.
 
     A key that appears twice in one object, or text that is not valid Unicode (a lone
     surrogate), is an input error naming its path: a parser upstream that keeps the
     first key, or drops the bad text, would see another request than the one decided.
+    Text past ``limit`` bytes is refused unread: a request's limit unless given (FHIR
+    JSON, which carries records, is read up to :data:`MAX_FHIR_BYTES`).
     """
     size = (
         len(text)
         if isinstance(text, bytes) or text.isascii()
         else len(text.encode("utf-8", "surrogatepass"))
     )
-    if size > MAX_REQUEST_BYTES:
-        raise InputError([too_large(size)])
+    if size > limit:
+        raise InputError([too_large(size, limit)])
     if isinstance(text, bytes):  # JSON is exchanged as UTF-8 (RFC 8259), without a BOM
         try:
             text = text.decode("utf-8")

@@ -18,7 +18,10 @@ answers errors as a FHIR ``OperationOutcome``: one issue per problem, its
   when nothing is missing, an ``outcome`` that says so.
 
 The policy is the service's (CRD), the ``questionnaire``'s (DTR), or the ``policy``
-query parameter; PAS also takes the one its QuestionnaireResponse answers.
+query parameter; PAS also takes the one its QuestionnaireResponse answers. A body is
+read up to :data:`~umpolicy.io.converter.MAX_FHIR_BYTES`: the records a bundle carries
+(notes, attachments) make it far larger than a request; the request read from it holds
+every request limit.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from umpolicy.integrations.fhir import (
 )
 from umpolicy.integrations.fhir.codes import BODY_OBSERVATIONS, LOINC, QUESTIONNAIRE_PREFIX
 from umpolicy.integrations.fhir.crd import DOCS_BASE, HOOKS
+from umpolicy.io.converter import MAX_FHIR_BYTES
 from umpolicy.policy import Policy
 
 from . import web
@@ -162,12 +166,12 @@ class Endpoints:
             raise Problem(404, [FieldError("$", reason)])
         web.query(request, ())
         web.media_type(request, (JSON,))
-        raw = await web.body(request)
+        raw = await web.body(request, MAX_FHIR_BYTES)
         text = await run_in_threadpool(self._crd, raw, *found)
         return Response(text, media_type=JSON, headers=web.NO_STORE)
 
     def _crd(self, raw: bytes, policy: Policy, hook: str) -> str:
-        call = web.parsed(raw)
+        call = web.parsed(raw, MAX_FHIR_BYTES)
         if isinstance(call, Mapping) and call.get("hook") not in (None, hook):
             reason = f"this service answers {hook}, not {shown(call.get('hook'))}"
             raise Problem(422, [FieldError("hook", reason)])
@@ -179,11 +183,11 @@ class Endpoints:
         """``POST /fhir/Claim/$submit``: a PAS request bundle in, a PAS response bundle out."""
         policy = _policy_parameter(request, self.policies)
         web.media_type(request, FHIR_TYPES)
-        raw = await web.body(request)
+        raw = await web.body(request, MAX_FHIR_BYTES)
         return _answer(await run_in_threadpool(self._submit, raw, policy))
 
     def _submit(self, raw: bytes, policy: str | None) -> Data:
-        bundle = web.parsed(raw)
+        bundle = web.parsed(raw, MAX_FHIR_BYTES)
         decision = _decided(evaluate_bundle, bundle, policy)
         if decision.policy.name not in self.policies:  # named by the bundle's answers
             reason = (
@@ -197,11 +201,11 @@ class Endpoints:
         """``POST /fhir/Questionnaire/$questionnaire-package``: what is still needed."""
         policy = _policy_parameter(request, self.policies)
         web.media_type(request, FHIR_TYPES)
-        raw = await web.body(request)
+        raw = await web.body(request, MAX_FHIR_BYTES)
         return _answer(await run_in_threadpool(self._package, raw, policy))
 
     def _package(self, raw: bytes, policy: str | None) -> Data:
-        parameters = web.parsed(raw)
+        parameters = web.parsed(raw, MAX_FHIR_BYTES)
         call, places, asked = dtr_call(parameters, self.policies)
         chosen = asked or policy
         if chosen is None:

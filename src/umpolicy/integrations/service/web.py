@@ -1,7 +1,8 @@
 """The HTTP side every endpoint shares: bodies read within limits, errors answered.
 
 A body is read up to the library's :data:`~umpolicy.io.converter.MAX_REQUEST_BYTES`
-and no further, as JSON the library reads it (exact decimals). Every problem is a
+(:data:`~umpolicy.io.converter.MAX_FHIR_BYTES` on the FHIR endpoints) and no further,
+as JSON the library reads it (exact decimals). Every problem is a
 :class:`Problem`: a status and the library's own field errors, answered as
 ``{"errors": [...]}`` or, on a FHIR endpoint, as an ``OperationOutcome``.
 """
@@ -51,8 +52,8 @@ def media_type(request: Request, accepted: Iterable[str]) -> None:
             raise Problem(415, [FieldError("$", reason)])
 
 
-def _too_large(size: str) -> Problem:
-    return Problem(413, [too_large(size)])
+def _too_large(size: str, limit: int) -> Problem:
+    return Problem(413, [too_large(size, limit)])
 
 
 #: How much of a body past the limit is still read, and thrown away, before the 413
@@ -85,7 +86,7 @@ async def body(request: Request, limit: int = MAX_REQUEST_BYTES) -> bytes:
     if length is not None and length.isdigit() and int(length) > limit:
         if int(length) <= limit + DRAIN_BYTES:
             await _drain(request.stream(), int(length))
-        raise _too_large(length)
+        raise _too_large(length, limit)
     chunks = []
     size = 0
     stream = request.stream()
@@ -93,15 +94,15 @@ async def body(request: Request, limit: int = MAX_REQUEST_BYTES) -> bytes:
         size += len(chunk)
         if size > limit:
             await _drain(stream, DRAIN_BYTES)  # the same stream: it may have ended already
-            raise _too_large(f"more than {limit}")
+            raise _too_large(f"more than {limit}", limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def parsed(raw: bytes) -> Any:
+def parsed(raw: bytes, limit: int = MAX_REQUEST_BYTES) -> Any:
     """JSON text read as the library reads it (exact decimals); 400 when it is not JSON."""
     try:
-        return loads(raw)
+        return loads(raw, limit=limit)
     except InputError as error:
         raise Problem(400, error.errors) from None
 

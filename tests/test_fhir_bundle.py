@@ -2494,3 +2494,123 @@ class TestVersionedReferences:
         where = "Bundle.entry[1].resource.medicationReference"
         assert reading.referred({"reference": "Medication/m/_history/1"}, where) is not None
         assert reading.referred({"reference": "Medication/m/_history/2"}, where) is None
+
+
+def _order_with(data: dict[str, Any], contained: list[Any], **elements: Any) -> dict[str, Any]:
+    """``data`` with its MedicationRequest holding ``contained`` and ``elements``."""
+    order = resource(data, "MedicationRequest")
+    order["contained"] = contained
+    order.update(elements)
+    return data
+
+
+MEDICATION = {"resourceType": "Medication", "id": "med1", "code": {"text": "Proleukin"}}
+
+
+class TestContained:
+    """A resource held in another (``contained``) is found by ``#id`` from within it only."""
+
+    def test_the_orders_medication(self) -> None:
+        """An EHR most often writes the drug as a contained Medication: read as if inline."""
+        data = _order_with(bundle(), [MEDICATION], medicationReference={"reference": "#med1"})
+        del resource(data, "MedicationRequest")["medicationCodeableConcept"]
+        assert request_from_bundle(data, "proleukin") == request_from_bundle(bundle(), "proleukin")
+
+    def test_a_hooks_draft_order(self) -> None:
+        """CRD's draft order, as its EHR writes it, too."""
+        hook = hook_from_request(example("rcc-approve"))
+        order = hook["context"]["draftOrders"]["entry"][0]["resource"]
+        code = order.pop("medicationCodeableConcept")
+        order["contained"] = [{"resourceType": "Medication", "id": "m", "code": code}]
+        order["medicationReference"] = {"reference": "#m"}
+        expected = request_from_hook(hook_from_request(example("rcc-approve")), "proleukin")
+        assert request_from_hook(hook, "proleukin") == expected
+
+    def test_the_prescriber(self) -> None:
+        data = bundle()
+        role = {**copy.deepcopy(resource(data, "PractitionerRole")), "id": "who"}
+        _order_with(data, [role], requester={"reference": "#who"})
+        read = request_from_bundle(data, "proleukin")
+        assert read.prescriber == request_from_bundle(bundle(), "proleukin").prescriber
+
+    def test_faults_inside_are_at_their_path(self) -> None:
+        """What a contained resource says wrongly is reported where it is."""
+        medication = {**MEDICATION, "code": {"coding": [{"system": 7}]}}
+        data = _order_with(bundle(), [medication], medicationReference={"reference": "#med1"})
+        del resource(data, "MedicationRequest")["medicationCodeableConcept"]
+        where = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource.contained[0].code"
+        assert any(path.startswith(where) for path in paths(data))
+
+    def test_another_resources_is_not_found(self) -> None:
+        """``#med1`` is the container's own: from the Claim it resolves to nothing."""
+        data = _order_with(bundle(), [MEDICATION], medicationReference={"reference": "#med1"})
+        del resource(data, "MedicationRequest")["medicationCodeableConcept"]
+        resource(data, "Claim")["patient"] = {"reference": "#med1"}
+        claim = f"Bundle.entry[{index(data, 'Claim')}].resource"
+        assert (
+            f"{claim}.patient.reference",
+            "the reference '#med1' does not resolve to a resource here",
+        ) in faults(data)
+
+    @pytest.mark.parametrize(
+        ("contained", "where", "reason"),
+        [
+            (["text"], "contained[0]", "expected a resource (a JSON object with its resourceType)"),
+            (
+                [{"resourceType": "Medication"}],
+                "contained[0].id",
+                "required field missing: a contained resource is referred to by its id",
+            ),
+            (
+                [MEDICATION, MEDICATION],
+                "contained[1].id",
+                "'med1' is the id of {order}.contained[0] too: a reference to '#med1' could "
+                "mean either",
+            ),
+        ],
+        ids=["not a resource", "no id", "an id twice"],
+    )
+    def test_refused(self, contained: list[Any], where: str, reason: str) -> None:
+        """Fail closed: a contained resource no reference can name, or two it could mean."""
+        data = _order_with(bundle(), contained)
+        order = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource"
+        assert (f"{order}.{where}", reason.format(order=order)) in faults(data)
+
+
+class TestContainedReferences:
+    """How ``#`` references resolve, as FHIR says: within the container, never by type."""
+
+    def reading(self) -> Reading:
+        reading = Reading("Bundle")
+        claim = {
+            "resourceType": "Claim",
+            "contained": [MEDICATION, {"resourceType": "Practitioner", "id": "p"}],
+        }
+        reading.add(claim, "Bundle.entry[0].resource", "https://ehr.example/fhir/Claim/1")
+        reading.add({"resourceType": "Patient"}, "Bundle.entry[1].resource")
+        return reading
+
+    def test_from_the_container_and_between_siblings(self) -> None:
+        reading = self.reading()
+        medication = reading.lookup("#med1", "Bundle.entry[0].resource.item[0].productOrService")
+        assert medication is not None
+        assert medication.path == "Bundle.entry[0].resource.contained[0]"
+        sibling = reading.lookup("#med1", "Bundle.entry[0].resource.contained[1].x")
+        assert sibling is medication
+
+    def test_the_container_itself(self) -> None:
+        """``#`` alone, from a resource it holds, is the container."""
+        reading = self.reading()
+        found = reading.lookup("#", "Bundle.entry[0].resource.contained[0].manufacturer")
+        assert found is not None
+        assert found.path == "Bundle.entry[0].resource"
+
+    def test_not_from_another_resource(self) -> None:
+        reading = self.reading()
+        assert reading.lookup("#med1", "Bundle.entry[1].resource.link") is None
+        assert reading.lookup("#med1", "nowhere") is None
+
+    def test_never_by_type(self) -> None:
+        """A contained resource is part of its container, not a record of the bundle."""
+        assert self.reading().of_type("Medication") == []
+        assert self.reading().of_type("Practitioner") == []

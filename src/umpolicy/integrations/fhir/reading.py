@@ -68,6 +68,10 @@ class Reading:
         self.by_type: dict[str, list[Located]] = {}
         #: Each resource by the path it was found at, for the one an element is in.
         self.by_path: dict[str, Located] = {}
+        #: Each contained resource by its container's path and its reference (``#med1``).
+        self.contained: dict[tuple[str, str], Located] = {}
+        #: The container of each contained resource, by the contained one's path.
+        self.within: dict[str, Located] = {}
 
     def fail(self, path: str, reason: str) -> None:
         """Record a problem at a FHIR path."""
@@ -90,6 +94,7 @@ class Reading:
         found = Located(resource, path, full_url if isinstance(full_url, str) else None)
         self.by_type.setdefault(kind, []).append(found)
         self.by_path.setdefault(path, found)
+        self._contain(found)
         ident = resource.get("id")
         if isinstance(ident, str):
             self.by_reference.setdefault(f"{kind}/{ident}", found)
@@ -104,6 +109,39 @@ class Reading:
                     "resource once, or each version of it once (bdl-7)",
                 )
         return found
+
+    def _contain(self, container: Located) -> None:
+        """Take in the resources ``container`` holds (``contained``), found by ``#id`` alone.
+
+        A contained resource is part of its container, not a resource of the bundle: a
+        reference from within the container (``#med1``, the way an EHR most often writes
+        an order's medication) finds it; a search by type (the patient's observations)
+        never does. Each must be a resource with an id no other of them has: a reference
+        to an id two share could mean either, and is refused, as a bundle's is (bdl-7).
+        """
+        for index, child in enumerate(listed(container.get("contained"))):
+            where = at(at(container.path, "contained"), index)
+            if not isinstance(child, Mapping) or not isinstance(child.get("resourceType"), str):
+                self.fail(where, "expected a resource (a JSON object with its resourceType)")
+                continue
+            ident = child.get("id")
+            if not isinstance(ident, str) or not ident:
+                reason = "required field missing: a contained resource is referred to by its id"
+                self.fail(at(where, "id"), reason)
+                continue
+            key = (container.path, f"#{ident}")
+            first = self.contained.get(key)
+            if first is not None:
+                self.fail(
+                    at(where, "id"),
+                    f"{shown(ident)} is the id of {first.path} too: a reference to "
+                    f"{shown('#' + ident)} could mean either",
+                )
+                continue
+            inner = Located(child, where, container.full_url)  # relative references: its base
+            self.contained[key] = inner
+            self.within[where] = container
+            self.by_path.setdefault(where, inner)
 
     def modifiers(self, value: object, path: str) -> None:
         """Report every ``modifierExtension`` and ``implicitRules`` in ``value`` at ``path``.
@@ -195,8 +233,17 @@ class Reading:
         return None
 
     def _find(self, target: str, path: str) -> Located | None:
-        """The resource a reference's text without a version points to, if here."""
+        """The resource a reference's text without a version points to, if here.
+
+        ``#id`` is a resource the container of the element at ``path`` holds (the
+        container itself for ``#`` alone), from the container or another it holds.
+        """
         holder = self._holding(path)
+        if target.startswith("#"):
+            if holder is None:
+                return None
+            container = self.within.get(holder.path, holder)
+            return container if target == "#" else self.contained.get((container.path, target))
         base = None if holder is None else holder.full_url
         if "://" not in target and not target.startswith("urn:") and base and "://" in base:
             target = f"{base.rstrip('/').rsplit('/', 2)[0]}/{target}"

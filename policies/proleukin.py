@@ -36,6 +36,7 @@ from umpolicy import (
     AtLeast,
     AtMost,
     Both,
+    Consulted,
     DoseLimit,
     Either,
     EveryItem,
@@ -201,6 +202,12 @@ WITH_CORTICOSTEROIDS = TherapyListed(
     "concomitant",
     SYSTEMIC_CORTICOSTEROIDS,
     excluding=NEVER_GIVEN,
+)
+TRANSPLANT_CENTER_PHYSICIAN_CONSULTED = Consulted(
+    "consultants.transplant_center_physician",
+    "A physician consulted is associated with a transplant center (one consultant, both).",
+    specialties=PHYSICIANS,
+    affiliations=TRANSPLANT_CENTER,
 )
 LESIONS_INJECTABLE = EveryItem(
     "lesions_injectable",
@@ -431,7 +438,7 @@ GRAFT_VERSUS_HOST_DISEASE = Indication(
                         Includes("prescriber.affiliations", TRANSPLANT_CENTER),
                         Includes("prescriber.specialties", PHYSICIANS),
                     ),
-                    Includes("consultants.affiliations", TRANSPLANT_CENTER),
+                    IsTrue(TRANSPLANT_CENTER_PHYSICIAN_CONSULTED.name),
                 ),
             ),
         ),
@@ -571,10 +578,11 @@ INTERPRETATIONS = (
         "prescriber",
         "Prescribed by or in consultation with",
         "Met when the prescriber, or any physician consulted, has the named specialty (for "
-        "3.D, or is a physician associated with a transplant center: a physician consulted "
-        "is one, and a prescriber is one when a specialty given is a physician's, NUCC "
-        "20…; a nurse practitioner at a transplant center is not, and a prescriber whose "
-        "specialty is not given leaves it unknown).",
+        "3.D, or is a physician associated with a transplant center: the prescriber, or one "
+        "consultant, who is both associated with a transplant center and a physician by a "
+        "specialty given, NUCC 20…; a nurse practitioner at a transplant center is not, two "
+        "consultants who are one each are not, and one whose specialty is not given leaves "
+        "it unknown).",
         _PRESCRIBERS,
     ),
     Interpretation(
@@ -744,5 +752,6 @@ POLICY = Policy(
         CONCOMITANT_ANTICANCER,
         WITH_CORTICOSTEROIDS,
         LESIONS_INJECTABLE,
+        TRANSPLANT_CENTER_PHYSICIAN_CONSULTED,
     ),
 )

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from umpolicy import (
     FACTS,
     Coding,
+    Consulted,
     EveryItem,
     Fact,
     Medication,
@@ -408,6 +409,71 @@ class TestTherapyCount:
             Therapy("b", ("L01FF01",), outcome=TherapyOutcome.RESPONSE),
         )
         assert count.derive(history(prior)).value == Quantity(1, "{therapy}")
+
+
+PHYSICIAN = ValueSet("physician", "Physician", "NUCC taxonomy", prefixes=("20",))
+NURSE = "363L00000X"
+HEMATOLOGIST = "207RH0000X"
+
+
+class TestConsulted:
+    """One consultant, the same one, has a specialty and an affiliation asked for (Kleene)."""
+
+    AT_A_CENTRE = Consulted(
+        "centre_physician", "A physician at a centre.", PHYSICIAN, ("transplant-center",)
+    )
+
+    @pytest.mark.parametrize(
+        ("consultants", "value"),
+        [
+            (None, None),
+            ((), False),
+            ((Practitioner((HEMATOLOGIST,), ("transplant-center",)),), True),
+            ((Practitioner((NURSE,), ("transplant-center",)),), False),
+            ((Practitioner((HEMATOLOGIST,), ()),), False),
+            # one of each is not one who is both
+            (
+                (Practitioner((NURSE,), ("transplant-center",)), Practitioner((HEMATOLOGIST,), ())),
+                False,
+            ),
+            # not said: a physician? at a centre?
+            ((Practitioner(None, ("transplant-center",)),), None),
+            ((Practitioner((HEMATOLOGIST,), None),), None),
+            ((Practitioner((NURSE,), None),), False),  # no physician, wherever
+            ((Practitioner(None, ()),), False),  # at no centre, whoever
+            # another consultant settles what one leaves open
+            ((Practitioner(), Practitioner((HEMATOLOGIST,), ("transplant-center",))), True),
+            ((Practitioner(), Practitioner((NURSE,), ("transplant-center",))), None),
+        ],
+    )
+    def test_table(self, consultants: tuple[Practitioner, ...] | None, value: bool | None) -> None:
+        facts = book(Request(DATE, consultants=consultants))
+        assert self.AT_A_CENTRE.derive(facts) == Fact("centre_physician", value, ("consultants",))
+        assert self.AT_A_CENTRE.inputs == ("consultants",)
+        assert "consultants" in facts.facts  # read, for the trail
+
+    @pytest.mark.parametrize(
+        ("asked", "consultant", "value"),
+        [
+            (Consulted("any", "Any physician.", PHYSICIAN), Practitioner((HEMATOLOGIST,)), True),
+            (Consulted("any", "Any physician.", PHYSICIAN), Practitioner(None, ("x",)), None),
+            (
+                Consulted("at", "Anyone at x.", affiliations=("x",)),
+                Practitioner(None, ("x",)),
+                True,
+            ),
+            (Consulted("at", "Anyone at x.", affiliations=("x",)), Practitioner((NURSE,)), None),
+            (
+                Consulted("at", "Anyone at x.", affiliations=ValueSet("x", "X", "local", ("x",))),
+                Practitioner(None, ("y",)),
+                False,
+            ),
+        ],
+    )
+    def test_one_condition(self, asked: Consulted, consultant: Practitioner, value: bool) -> None:
+        """Left out, a specialty or an affiliation asks nothing of the consultant."""
+        facts = book(Request(DATE, consultants=(consultant,)))
+        assert asked.derive(facts).value is value
 
 
 class TestEveryItem:

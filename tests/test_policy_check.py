@@ -13,6 +13,7 @@ from umpolicy import (
     AtLeast,
     AtMost,
     Check,
+    Consulted,
     DoseLimit,
     Either,
     EveryItem,
@@ -344,7 +345,8 @@ TRIED = TherapyListed(
 
 
 def declaring(
-    questions: tuple[Question, ...] = (), derived: tuple[TherapyListed | EveryItem, ...] = ()
+    questions: tuple[Question, ...] = (),
+    derived: tuple[TherapyListed | EveryItem | Consulted, ...] = (),
 ) -> Policy:
     """SMALL with more questions and derived facts, none of them read by a criterion."""
     return attrs.evolve(
@@ -375,6 +377,20 @@ class TestCodeSystems:
         assert refused(declaring(derived=(listed,))) == (
             "derived fact 'with_cancer': the value set 'cancer' is of ICD-10-CM, and a therapy "
             "history holds ATC codes: never met"
+        )
+
+    def test_a_consultant_asked_for_a_specialty_of_another_system(self) -> None:
+        asked = Consulted("seen", "Seen by a biologic.", specialties=BIOLOGIC)
+        assert refused(declaring(derived=(asked,))) == (
+            "derived fact 'seen': the value set 'biologic' is of ATC, and a specialty is a "
+            "NUCC taxonomy code: never met"
+        )
+
+    def test_a_consultant_asked_for_nothing(self) -> None:
+        """Any consultant would be one: an approval resting on the list not being empty."""
+        assert refused(declaring(derived=(Consulted("seen", "Seen by anyone."),))) == (
+            "derived fact 'seen': it asks for neither a specialty nor an affiliation: any "
+            "consultant is one"
         )
 
     def test_a_plans_own_codes_are_any_system(self) -> None:

@@ -907,12 +907,53 @@ class TestTransplantCenter:
         assert set(decision.facts_needed) == needed
 
     def test_a_consultant_at_a_centre_settles_it_whatever_else_is_missing(self) -> None:
+        consultants = (Practitioner(), doctor(HEMATOLOGY, center=True))
         request = with_fields(
-            base("gvhd"),
-            {"prescriber": Practitioner(), "consultants": (Practitioner(), doctor(center=True))},
+            base("gvhd"), {"prescriber": Practitioner(), "consultants": consultants}
         )
 
         assert decide(request).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("specialty", ["363L00000X", "1223G0001X"], ids=["np", "dentist"])
+    def test_a_consultant_at_a_centre_who_is_no_physician_does_not_meet_it(
+        self, specialty: str
+    ) -> None:
+        """As for the prescriber: 3.D asks for "a physician associated with a transplant center"."""
+        request = with_fields(
+            base("gvhd"),
+            {
+                "prescriber": doctor(HEMATOLOGY, center=False),
+                "consultants": (doctor(specialty, center=True),),
+            },
+        )
+
+        assert reason_labels(decide(request)) == ("3.D",)
+
+    def test_two_consultants_are_not_one_physician_at_a_centre(self) -> None:
+        """A transplant center's nurse and a physician elsewhere: neither is what 3.D asks for.
+
+        Read from the consultants' affiliations and specialties pooled, the two together
+        met it: an approval the policy text does not justify.
+        """
+        consultants = (doctor("363L00000X", center=True), doctor(HEMATOLOGY, center=False))
+        request = with_fields(
+            base("gvhd"),
+            {"prescriber": doctor(HEMATOLOGY, center=False), "consultants": consultants},
+        )
+
+        assert reason_labels(decide(request)) == ("3.D",)
+
+    def test_a_consultant_at_a_centre_of_no_specialty_given_is_asked_about(self) -> None:
+        """At a transplant center, but is the consultant a physician? Ask, as for a prescriber."""
+        request = with_fields(
+            base("gvhd"),
+            {"prescriber": doctor(HEMATOLOGY, center=False), "consultants": (doctor(center=True),)},
+        )
+
+        decision = decide(request)
+
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert decision.facts_needed == ("consultants",)
 
 
 @pytest.mark.criteria("1.B.ii")

@@ -36,6 +36,7 @@ from umpolicy.policy import (
 from umpolicy.registry import load_policy, policy_names
 from umpolicy.vocabulary.facts import (
     FACTS,
+    Consulted,
     EveryItem,
     FactSpec,
     TherapyCount,
@@ -110,6 +111,7 @@ __all__ = [
     "Both",
     "Check",
     "Coding",
+    "Consulted",
     "Decision",
     "DoseLimit",
     "Either",

@@ -42,6 +42,7 @@ from umpolicy.vocabulary.facts import (
     HISTORIES,
     READERS,
     Book,
+    Consulted,
     EveryItem,
     FactSpec,
     Reader,
@@ -223,6 +224,9 @@ def _declaration_problems(policy: Policy) -> list[str]:
         if isinstance(derived, EveryItem):
             problems += [f"{where}: {problem}" for problem in _every_item_problems(derived, asked)]
             continue
+        if isinstance(derived, Consulted):
+            problems += [f"{where}: {problem}" for problem in _consulted_problems(derived)]
+            continue
         history = HISTORIES.get(derived.history)
         if history is None:
             problems.append(
@@ -238,6 +242,19 @@ def _declaration_problems(policy: Policy) -> list[str]:
         if at_least is not None and at_least.unit.dimension != "time":
             problems.append(f"{where}: at_least {at_least} is not a duration")
     return problems
+
+
+def _consulted_problems(derived: Consulted) -> list[str]:
+    """What keeps a :class:`~umpolicy.Consulted` from asking anything, or ever being met."""
+    if derived.specialties is None and not derived.affiliations:
+        return ["it asks for neither a specialty nor an affiliation: any consultant is one"]
+    system = CODE_SYSTEMS["consultants.specialties"]
+    if derived.specialties is not None and derived.specialties.system != system:
+        return [
+            f"the value set {derived.specialties.name!r} is of {derived.specialties.system}, "
+            f"and a specialty is a {system} code: never met"
+        ]
+    return []
 
 
 def _question_problems(question: Question, where: str) -> list[str]:

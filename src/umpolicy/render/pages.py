@@ -37,7 +37,7 @@ from umpolicy.policy import Indication, Interpretation, NotRecommended, Policy, 
 from umpolicy.render.diagram import indication_flowchart
 from umpolicy.render.escape import markdown as _md
 from umpolicy.render.worksheet import words
-from umpolicy.vocabulary.facts import Derived, EveryItem, TherapyCount, TherapyListed
+from umpolicy.vocabulary.facts import Consulted, Derived, EveryItem, TherapyCount, TherapyListed
 
 
 def anchor(label: str) -> str:
@@ -300,11 +300,25 @@ def _history(derived: TherapyListed | TherapyCount) -> str:
     return ", ".join(parts)
 
 
+def _consulted(derived: Consulted) -> str:
+    """What one consultant must have, in words: a specialty of a set and an affiliation."""
+    parts = []
+    if derived.specialties is not None:
+        parts.append(f"a specialty in {_set_link(derived.specialties)}")
+    if isinstance(derived.affiliations, ValueSet):
+        parts.append(f"an affiliation in {_set_link(derived.affiliations)}")
+    elif derived.affiliations:
+        parts.append("an affiliation " + " or ".join(f"`{code}`" for code in derived.affiliations))
+    return " and ".join(parts)
+
+
 def _how(derived: Derived) -> str:
     if isinstance(derived, TherapyListed):
         return f"Yes when the history lists {_history(derived)}."
     if isinstance(derived, TherapyCount):
         return f"How many {_history(derived)}."
+    if isinstance(derived, Consulted):
+        return f"Yes when one physician consulted has {_consulted(derived)}."
     assert isinstance(derived, EveryItem)
     where = "; ".join(
         f"`{field}` is {' or '.join(f'`{code}`' for code in codes)}"

@@ -509,4 +509,57 @@ class EveryItem:
         return new(Fact, (self.name, value, (source,), None, False))
 
 
-Derived = TherapyListed | TherapyCount | EveryItem
+def _holds(codes: tuple[str, ...] | None, wanted: ValueSet | tuple[str, ...]) -> bool | None:
+    """Kleene: whether one practitioner's codes hold one of ``wanted``; unknown if not given."""
+    if codes is None:
+        return None
+    if isinstance(wanted, ValueSet):
+        return wanted.holds_any(codes)
+    return any(code in wanted for code in codes)
+
+
+@frozen
+class Consulted:
+    """A yes/no fact: one physician consulted has a specialty AND an affiliation asked for.
+
+    "In consultation with a physician associated with a transplant center": the same
+    consultant must be both, which the pooled facts (``consultants.specialties``,
+    ``consultants.affiliations``) cannot say: a transplant center's nurse and a physician
+    elsewhere would together seem to be one. ``specialties`` (NUCC taxonomy) or
+    ``affiliations`` left out asks nothing of it. A consultant who does not say one that
+    is asked leaves the fact unknown, unless another consultant settles it.
+    """
+
+    name: str
+    description: str
+    specialties: ValueSet | None = None
+    affiliations: tuple[str, ...] | ValueSet = ()
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The facts it is derived from."""
+        return ("consultants",)
+
+    def derive(self, book: Book) -> Fact:
+        """Kleene "any" over the consultants of Kleene "all" of what each is asked to be."""
+        book["consultants"]
+        consultants = book.request.consultants
+        if consultants is None:
+            return new(Fact, (self.name, None, ("consultants",), None, False))
+        found: bool | None = False
+        for who in consultants:
+            met: bool | None = True
+            if self.specialties is not None:
+                met = _holds(who.specialties, self.specialties)
+            if self.affiliations and met is not False:
+                held = _holds(who.affiliations, self.affiliations)
+                met = False if held is False else (met and held)
+            if met:
+                found = True
+                break
+            if met is None:
+                found = None
+        return new(Fact, (self.name, found, ("consultants",), None, False))
+
+
+Derived = TherapyListed | TherapyCount | EveryItem | Consulted

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import attrs
 import cattrs
@@ -22,6 +23,7 @@ import umpolicy.vocabulary.request
 from umpolicy import Decision, Fact, Policy, Request, Trail, decide, dumps, loads, structure
 from umpolicy.api import to_json
 from umpolicy.engine.decision import fingerprint
+from umpolicy.io import converter
 from umpolicy.io.converter import CONVERTER
 from umpolicy_policies.proleukin import POLICY
 
@@ -313,9 +315,40 @@ class TestJsonText:
         ],
     )
     def test_refused_however_compact(self, text: str, error: str) -> None:
+        for written in (text, text.replace(":", ": ").replace(",", ",\n  ")):
+            with pytest.raises(umpolicy.InputError) as info:
+                loads(written)
+            assert [str(e) for e in info.value.errors] == [error]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            '{"a": 1, "b": {"c": 2, "c": 3}}',  # spaced, as Python's json writes it
+            '{\n  "a": 1,\n  "b": {\n    "c": 2,\n    "c": 3\n  }\n}',  # pretty
+            '{"t": "10:30", "b": {"c": 2, "c": 3}}',  # and a colon in a string
+        ],
+        ids=["spaced", "pretty", "colon in a string"],
+    )
+    def test_a_key_twice_however_written(self, text: str) -> None:
+        """A key twice is refused by its path, however the text is spaced."""
         with pytest.raises(umpolicy.InputError) as info:
             loads(text)
-        assert [str(e) for e in info.value.errors] == [error]
+        assert [str(e) for e in info.value.errors] == [
+            "duplicate key: each key may appear once @ $.b.c"
+        ]
+
+    @FAST
+    @given(json_texts(), st.sampled_from(["", "\n", "\t", "\r\n  "]))
+    def test_read_by_orjson_as_by_json(self, texts: tuple[str, str], space: str) -> None:
+        """What orjson reads (integers only, a colon per key) is what Python's json reads.
+
+        Compact, spaced or pretty: the same data, number types included, or the same
+        errors, whichever reader read it.
+        """
+        for text in (*texts, texts[1].replace(", ", "," + space)):
+            quick = _outcome(text)
+            with mock.patch.object(converter, "_read_as_written", return_value=None):
+                assert quick == _outcome(text)
 
     @FAST
     @given(json_texts())

@@ -650,6 +650,7 @@ class TestLastCorners:
 
 
 _QR = "QuestionnaireResponse"
+_MS = "MedicationStatement"
 
 
 def approval(name: str) -> dict[str, Any]:
@@ -1300,6 +1301,98 @@ class TestAnswersCompletingTheHistory:
         data = ordered(*records, response(*_answer(_CON, *answer)))
         assert faults(data) == [
             (f"Bundle.entry[{len(records) + 3}].resource.item[0]", f"{_CON} {reason}")
+        ]
+
+
+def _methotrexate(days: str = "31") -> dict[str, Any]:
+    """Quellimab's RA initial approval, its methotrexate a record of ``days`` days, no answer."""
+    path = ROOT / "examples/quellimab-policy/examples/ra-initial-approve.json"
+    trial = umpolicy.Therapy("methotrexate", ("L04AX03",), Quantity(days, "d"))
+    request = attrs.evolve(
+        parse_request(path.read_text()),
+        therapies=umpolicy.Therapies(prior=(trial,), concomitant=()),
+    )
+    data = bundle_from_request(request, "quellimab")
+    subject = the(data, "Claim")["patient"]
+    data["entry"].append({"resource": {**response(policy="quellimab"), "subject": subject}})
+    return data
+
+
+def _tried(duration: dict[str, Any] | None, code: str = "L04AX03") -> dict[str, Any]:
+    parts: dict[str, list[dict[str, Any]]] = {
+        "name": [{"valueString": "methotrexate"}],
+        "codes": [{"valueString": code}],
+        "outcome": [{"valueCoding": {"code": "failure"}}],
+    }
+    return group(_PRI, **parts, **({} if duration is None else {"duration": [duration]}))
+
+
+class TestAnAnswerKeepsWhatTheRecordsSay:
+    """An answer completing the records' history never changes a duration nor drops a code."""
+
+    def test_a_record_s_31_days_are_not_an_answer_s_4_months(self) -> None:
+        data = _methotrexate()
+        the(data)["item"] = [_tried(_q("4", "mo"))]
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "quellimab", today=TODAY)
+        [error] = caught.value.errors
+        assert error.path == f"{where(data)}.item[0]"
+        assert error.reason == (
+            f"{_PRI} gives the therapy at Bundle.entry[8].resource.medicationCodeableConcept "
+            "(L04AX03) another duration than the record's 31 d: an answer beside the records "
+            "never changes what they say"
+        )
+
+    @pytest.mark.parametrize(
+        ("days", "duration", "outcome"),
+        [
+            ("120", _q("120", "d"), umpolicy.Outcome.APPROVE),
+            ("91", _q("13", "wk"), umpolicy.Outcome.NOT_RECOMMENDED),
+            ("120", None, umpolicy.Outcome.APPROVE),
+        ],
+        ids=["the same days", "the same days in weeks", "no duration: the record's"],
+    )
+    def test_an_answer_giving_the_record_s_duration_completes_it(
+        self, days: str, duration: dict[str, Any] | None, outcome: umpolicy.Outcome
+    ) -> None:
+        data = _methotrexate(days)
+        the(data)["item"] = [_tried(duration)]
+        assert evaluate_bundle(data, "quellimab", today=TODAY).outcome is outcome
+
+    def test_two_records_are_two_entries_each_as_long(self) -> None:
+        """Two records of 31 days are not one of 31 days and one of 4 months."""
+        data = _methotrexate()
+        statements = [e for e in data["entry"] if e["resource"]["resourceType"] == _MS]
+        again = copy.deepcopy(statements[0])
+        again["resource"]["id"] = "again"
+        again.pop("fullUrl", None)
+        data["entry"].append(again)
+        the(data)["item"] = [_tried(_q("31", "d")), _tried(_q("4", "mo"))]
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "quellimab", today=TODAY)
+        [error] = caught.value.errors
+        assert "gives one entry for two of the therapies at" in error.reason
+        the(data)["item"] = [_tried(_q("31", "d")), _tried(_q("31", "d")), _tried(_q("4", "mo"))]
+        assert evaluate_bundle(data, "quellimab", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+
+    def test_an_answer_may_not_drop_a_code_of_a_record(self) -> None:
+        """A record of pembrolizumab and ondansetron is not ondansetron alone: single agent."""
+        record = _statement("active")
+        record["medicationCodeableConcept"]["coding"].append(
+            {"system": codes.ATC, "code": "A04AA01"}
+        )
+        [(_, reason)] = faults(ordered(record, response(*_answer(_CON, _OND))))
+        assert reason == (
+            f"{_CON} leaves out L01FF02 of the therapy at "
+            "Bundle.entry[3].resource.medicationCodeableConcept (L01FF02, A04AA01): an answer "
+            "beside the records keeps every code they give"
+        )
+        split = ordered(record, response(*_answer(_CON, _OND, _PEM)))
+        therapies = request_from_bundle(split, "proleukin").therapies.concomitant
+        assert therapies is not None
+        assert [t.codes for t in therapies] == [
+            ("A04AA01",),
+            ("L01FF02",),
         ]
 
 

@@ -819,6 +819,40 @@ class TestObservationStatus:
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
 
+class TestObservationFocus:
+    """A measure of another than the patient (its ``focus``: a donor, a fetus) is not theirs."""
+
+    def donor_weighed(self) -> dict[str, Any]:
+        """The melanoma IV approval, its weight a donor's; the patient's own, older, is 60 kg."""
+        data = weighed("final")
+        weight = resource(data, "Observation")
+        own = copy.deepcopy(weight)
+        own.update(id="own", effectiveDateTime="2026-02-01")
+        own["valueQuantity"]["value"] = Decimal(60)
+        weight["focus"] = [{"reference": "RelatedPerson/donor", "display": "stem cell donor"}]
+        data["entry"].append({"resource": own})
+        return data
+
+    def test_another_s_weight_is_not_the_patient_s(self) -> None:
+        data = self.donor_weighed()
+        assert request_from_bundle(data, "proleukin").patient.weight == Quantity("60", "kg")
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.CLINICIAN_REVIEW  # 725,000 IU/kg is over the limit
+
+    def test_without_the_patient_s_own_the_weight_is_unknown(self) -> None:
+        data = self.donor_weighed()
+        data["entry"] = [e for e in data["entry"] if e["resource"].get("id") != "own"]
+        assert request_from_bundle(data, "proleukin").patient.weight is None
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+
+    def test_a_focus_on_the_patient_is_read(self) -> None:
+        data = weighed("final")
+        weight = resource(data, "Observation")
+        weight["focus"] = [dict(weight["subject"])]
+        assert request_from_bundle(data, "proleukin").patient.weight == Quantity("72.5", "kg")
+
+
 def nivolumab(status: object = None) -> dict[str, Any]:
     """A therapy of the history, nivolumab (ATC L01FF01), of the status given (or none)."""
     statement: dict[str, Any] = {

@@ -481,7 +481,8 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
     it (a typo's year 2062) is a problem, never the latest measure. It is dated as
     :func:`_effective` says, and a day's dates (a date, a dateTime) may be a day after
     the request's, as the request's date may be after today (``FUTURE_TOLERANCE``): one
-    is written in the time zone of the place measured, the other of the payer.
+    is written in the time zone of the place measured, the other of the payer. One
+    whose ``focus`` is another (a fetus, a donor: :func:`_of_another`) is not read.
     """
     date = data.get("date")
     latest: dict[str, list[tuple[Moment | None, Located, str]]] = {}
@@ -501,7 +502,7 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
         status = status_of(reading, found, _OBSERVATION)
         if status not in _RESULT or "valueQuantity" not in found.resource:
             continue
-        if not _subject(reading, found, patient):
+        if not _subject(reading, found, patient) or _of_another(reading, found, patient):
             continue
         effective, when = _effective(reading, found)
         measure = moment(reading, when, effective)
@@ -545,6 +546,21 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
         )
         if value is not None:
             data.setdefault("patient", {})[field.split(".")[1]] = value
+
+
+def _of_another(reading: Reading, found: Located, patient: Located) -> bool:
+    """Whether an Observation measures someone or something else than the patient (``focus``).
+
+    FHIR's ``Observation.focus`` names what was measured when it is not the subject: a
+    fetus, a donor, a parent. Their weight is no measure of the patient's, and read as
+    one it could meet a dose per kg the patient's own weight does not. Such an
+    Observation is not read (the measure stays unknown unless the patient's own gives
+    it); a ``focus`` that is the patient is read as the subject is.
+    """
+    return any(
+        reading.referred(reference, where) is not patient
+        for where, reference in items(reading, found.get("focus"), at(found.path, "focus"))
+    )
 
 
 def _effective(reading: Reading, found: Located) -> tuple[str, object]:

@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from attrs import frozen
 
+from umpolicy.dsl.quantity import Quantity, compare
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.engine.catalog import catalog
 from umpolicy.engine.decision import Decision
@@ -676,10 +677,16 @@ def _completes(
     ``ondansetron 4 MG Oral Tablet`` is named by ``ondansetron``); and no entry
     of the answer that is it calls it never given (a contraindication), which a record
     of a therapy given contradicts. Nor does it list fewer therapies than the records
-    give.
+    give. What a record says of its therapy is kept: the entries that are it hold every
+    ATC code it gives (an answer may not drop pembrolizumab from a record of it), and
+    each record is one entry of its own that gives its duration, or none, and then takes
+    the record's (:func:`_paired`): an answer may not make a record's 31 days of
+    methotrexate the 4 months a step-therapy trial needs.
     """
+    options: list[list[int]] = []
     for where, therapy in records:
-        found = [each for each in listed if _same_therapy(therapy, each)]
+        entries = [i for i, each in enumerate(listed) if _same_therapy(therapy, each)]
+        found = [listed[i] for i in entries]
         shown_as = ", ".join(therapy["codes"]) or repr(therapy["name"])
         if not found:
             reading.fail(
@@ -695,6 +702,25 @@ def _completes(
                 "(contraindication): the record gives it",
             )
             return False
+        held = {code for each in found for code in each.get("codes") or ()}
+        dropped = [code for code in therapy["codes"] if code not in held]
+        if dropped:
+            reading.fail(
+                path,
+                f"{link} leaves out {', '.join(dropped)} of the therapy at {where} "
+                f"({shown_as}): an answer beside the records keeps every code they give",
+            )
+            return False
+        agreeing = [i for i in entries if _lasted(therapy, listed[i])]
+        if not agreeing:
+            reading.fail(
+                path,
+                f"{link} gives the therapy at {where} ({shown_as}) another duration than the "
+                f"record's {_shown_duration(therapy)}: an answer beside the records never "
+                "changes what they say",
+            )
+            return False
+        options.append(agreeing)
     if len(listed) < len(records):
         reading.fail(
             path,
@@ -702,7 +728,55 @@ def _completes(
             f"one of those at {', '.join(where for where, _ in records)}",
         )
         return False
+    pairs = _paired(options)
+    if pairs is None:
+        reading.fail(
+            path,
+            f"{link} gives one entry for two of the therapies at "
+            f"{', '.join(where for where, _ in records)}: an answer beside the records lists "
+            "each therapy they give, as long as they give it",
+        )
+        return False
+    for entry, record in pairs.items():  # what an entry leaves out, its record says
+        if "duration" in records[record][1] and listed[entry].get("duration") is None:
+            listed[entry]["duration"] = records[record][1]["duration"]
     return True
+
+
+def _lasted(record: Data, answer: Data) -> bool:
+    """Whether an answer's entry gives the record's duration, or none (it takes the record's).
+
+    A duration that is no quantity umpolicy reads is the request's checks' to report.
+    """
+    given, recorded = answer.get("duration"), record.get("duration")
+    if not isinstance(given, Mapping) or recorded is None:
+        return True
+    try:
+        said = Quantity(str(given.get("value")), str(given.get("unit")))
+        return compare(said, Quantity(str(recorded["value"]), str(recorded["unit"]))) == 0
+    except (ValueError, ArithmeticError):
+        return True
+
+
+def _shown_duration(record: Data) -> str:
+    recorded = record.get("duration")
+    return "(none)" if recorded is None else f"{recorded['value']} {recorded['unit']}"
+
+
+def _paired(options: list[list[int]]) -> dict[int, int] | None:
+    """Each record's entry of its own among its ``options``: the record of each entry paired.
+
+    ``None`` when some record has none left. Greedy, the records with fewest options
+    first: no search, for a bundle of thousands of records, and fail closed, for a
+    pairing it misses is a problem, never an approval.
+    """
+    taken: dict[int, int] = {}
+    for record in sorted(range(len(options)), key=lambda each: len(options[each])):
+        free = next((i for i in options[record] if i not in taken), None)
+        if free is None:
+            return None
+        taken[free] = record
+    return taken
 
 
 #: The words of a drug's name that name no drug: its dose form and route (RxNorm's

@@ -67,7 +67,8 @@ MAPPING: tuple[Source, ...] = (
         "patient.weight",
         "`Observation.valueQuantity`, LOINC 29463-7, in UCUM, of a final result "
         "(the latest by `effectiveDateTime`, `effectiveInstant` or `effectivePeriod`, none "
-        "more than a day after the request's date)",
+        "more than a day after the request's date), of the patient (none whose `focus` is "
+        "another: a donor, a fetus)",
         _SAME,
         ("Observation",),
     ),

@@ -1168,14 +1168,21 @@ def _others(reading: Reading, order: Located | None) -> list[Located]:
 def _identity(reading: Reading, order: Located) -> set[tuple[object, object]]:
     """What names an order's drug: its Medication and codings' (system, code), else its text.
 
-    Read without a word of fault: the order's own reading reports what is wrong in it.
+    The Medication is the record the reference resolves to, never the reference's text:
+    ``#med1`` in two orders is two resources, each its order's own (a contained one is
+    part of its order, named by its code as an inline concept is), and ``Medication/m``
+    from entries of two servers is two records. Read without a word of fault: the
+    order's own reading reports what is wrong in it.
     """
     concept = order.get("medicationCodeableConcept")
     reference = order.get("medicationReference")
     names: set[tuple[object, object]] = set()
     if isinstance(reference, Mapping) and isinstance(reference.get("reference"), str):
         drug = reading.referred(reference, at(order.path, "medicationReference"))
-        names.add(("Medication", reference["reference"]))
+        if drug is None:
+            names.add(("Medication", reference["reference"]))  # a problem, if it is the order
+        elif drug.path not in reading.within:
+            names.add(("Medication", drug.path))
         concept = None if drug is None else drug.get("code")
     for coding in codings(concept):
         system, code = coding.get("system"), coding.get("code")

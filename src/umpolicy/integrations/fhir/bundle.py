@@ -50,6 +50,7 @@ from umpolicy.integrations.fhir.reading import (
 )
 from umpolicy.io.validation import FUTURE_TOLERANCE
 from umpolicy.policy import Policy
+from umpolicy.vocabulary.facts import HISTORIES
 from umpolicy.vocabulary.request import Request
 
 Data = dict[str, Any]
@@ -1222,9 +1223,8 @@ def _empty_list(reading: Reading, found: Located, patient: Located) -> str | Non
     """
     concept = found.get("code")
     names = [c.get("code") for c in codings(concept) if c.get("system") == codes.FACT]
-    which: str | None = next(
-        (n.split(".")[1] for n in names if n in ("therapies.prior", "therapies.concomitant")), None
-    )
+    histories = {field: history for history, field in HISTORIES.items()}
+    which = next((histories[n] for n in names if isinstance(n, str) and n in histories), None)
     if which is None:
         return None
     if status_of(reading, found, _LIST) != "current" or not _subject(reading, found, patient):

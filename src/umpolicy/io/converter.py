@@ -14,7 +14,7 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, get_args, get_origin
 
@@ -713,6 +713,7 @@ def _keys_if_integral(data: dict[str, Any] | list[Any]) -> int | None:
     for _ in range(_READ_DEPTH):
         nested: list[Any] = []
         for each in level:
+            values: Iterable[Any]
             if type(each) is dict:
                 keys += len(each)
                 values = each.values()

@@ -2648,3 +2648,83 @@ class TestContainedReferences:
         """A contained resource is part of its container, not a record of the bundle."""
         assert self.reading().of_type("Medication") == []
         assert self.reading().of_type("Practitioner") == []
+
+
+class TestAnotherOrdersDrug:
+    """Another order's drug is told from the one decided by what it is, not its reference's text."""
+
+    @staticmethod
+    def _contained(order: dict[str, Any], code: dict[str, Any]) -> None:
+        """``order`` naming its drug as a contained Medication ``#med1`` of ``code``."""
+        order.pop("medicationCodeableConcept", None)
+        order["contained"] = [{"resourceType": "Medication", "id": "med1", "code": code}]
+        order["medicationReference"] = {"reference": "#med1"}
+
+    def test_two_contained_medications_of_one_id_are_two_drugs(self) -> None:
+        """Fail closed: each order's ``#med1`` is its own, pembrolizumab's not Proleukin's.
+
+        Told apart by the reference's text, the other order was taken for the drug itself,
+        and a List of no concomitant therapy approved Proleukin given with pembrolizumab.
+        """
+        data, _ = with_order(pembrolizumab())
+        self._contained(resource(data, "MedicationRequest"), {"text": "Proleukin"})
+        other = resource(data, "MedicationRequest", 1)
+        self._contained(other, other["medicationCodeableConcept"])
+        where = f"Bundle.entry[{index(data, 'List')}].resource.emptyReason"
+        assert faults(data) == [
+            (
+                where,
+                "says no concomitant therapies, but MedicationStatements or MedicationRequests "
+                "give some",
+            )
+        ]
+        drop(data, "List")
+        assert request_from_bundle(data, "proleukin").therapies.concomitant == (_PEMBROLIZUMAB,)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.NOT_RECOMMENDED
+
+    def test_one_reference_to_two_servers_records_is_two_drugs(self) -> None:
+        """``Medication/m`` from entries of two servers is two records: two drugs."""
+        data, _ = with_order(pembrolizumab(), lists=False)
+        decided = resource(data, "MedicationRequest")
+        del decided["medicationCodeableConcept"]
+        decided["medicationReference"] = {"reference": "Medication/m"}
+        other = resource(data, "MedicationRequest", 1)
+        drug = other.pop("medicationCodeableConcept")
+        other["medicationReference"] = {"reference": "Medication/m"}
+        other["subject"] = {"reference": "https://example.org/fhir/Patient/patient-1"}
+        data["entry"][-1]["fullUrl"] = "https://other.example/fhir/MedicationRequest/another-order"
+        medication = {"resourceType": "Medication", "id": "m"}
+        data["entry"] += [
+            {
+                "fullUrl": "https://example.org/fhir/Medication/m",
+                "resource": {**medication, "code": {"text": "Proleukin"}},
+            },
+            {
+                "fullUrl": "https://other.example/fhir/Medication/m",
+                "resource": {**medication, "code": drug},
+            },
+        ]
+        assert request_from_bundle(data, "proleukin").therapies.concomitant == (_PEMBROLIZUMAB,)
+
+    def test_an_earlier_order_of_the_drug_contained_is_the_drug(self) -> None:
+        """A continuation's order, its drug contained as the decided one's is: no other therapy."""
+        data = bundle("melanoma-iv-approve")
+        decided = resource(data, "MedicationRequest")
+        self._contained(decided, {"text": "Proleukin"})
+        earlier = copy.deepcopy(decided)
+        earlier["id"] = "earlier-order"
+        data["entry"].append({"resource": earlier})
+        assert request_from_bundle(data, "proleukin").therapies.concomitant == ()
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_an_earlier_order_of_the_drugs_record_is_the_drug(self) -> None:
+        """Two orders of one Medication record (``Medication/m``) order one drug."""
+        data = bundle("melanoma-iv-approve")
+        decided = resource(data, "MedicationRequest")
+        del decided["medicationCodeableConcept"]
+        decided["medicationReference"] = {"reference": "Medication/m"}
+        earlier = copy.deepcopy(decided)
+        earlier["id"] = "earlier-order"
+        medication = {"resourceType": "Medication", "id": "m", "code": {"text": "Proleukin"}}
+        data["entry"] += [{"resource": earlier}, {"resource": medication}]
+        assert request_from_bundle(data, "proleukin").therapies.concomitant == ()

@@ -427,6 +427,22 @@ class TestBusy:
         assert "503" in document["paths"]["/decide"]["post"]["responses"]
         assert "503" in document["paths"]["/fhir/Claim/$submit"]["post"]["responses"]
 
+    def test_a_request_that_fails_gives_its_place_back(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A bug (500) or a refused body (413) ends the request: the next one is worked on."""
+
+        def broken(*_: Any, **__: Any) -> Any:
+            raise RuntimeError("a bug")
+
+        with running(create_app(["proleukin"], limit=1)) as served:
+            monkeypatch.setattr(service_app, "evaluate", broken)
+            assert post_json(served, "/decide", APPROVE.read_bytes()).status == 500
+            monkeypatch.setattr(service_app, "evaluate", evaluate)
+            assert post_json(served, "/decide", b" " * (MAX_REQUEST_BYTES + 1)).status == 413
+            for _ in range(3):
+                assert post_json(served, "/decide", APPROVE.read_bytes()).status == 200
+
     def test_a_limit_below_one_is_refused(self) -> None:
         with pytest.raises(ValueError, match="at least 1, not 0"):
             service_app.Limit(create_app([]), 0)

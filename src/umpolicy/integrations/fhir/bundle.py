@@ -50,6 +50,7 @@ from umpolicy.integrations.fhir.reading import (
 )
 from umpolicy.io.validation import FUTURE_TOLERANCE
 from umpolicy.policy import Policy
+from umpolicy.vocabulary.facts import HISTORIES
 from umpolicy.vocabulary.request import Request
 
 Data = dict[str, Any]
@@ -1184,14 +1185,21 @@ def _others(reading: Reading, order: Located | None) -> list[Located]:
 def _identity(reading: Reading, order: Located) -> set[tuple[object, object]]:
     """What names an order's drug: its Medication and codings' (system, code), else its text.
 
-    Read without a word of fault: the order's own reading reports what is wrong in it.
+    The Medication is the record the reference resolves to, never the reference's text:
+    ``#med1`` in two orders is two resources, each its order's own (a contained one is
+    part of its order, named by its code as an inline concept is), and ``Medication/m``
+    from entries of two servers is two records. Read without a word of fault: the
+    order's own reading reports what is wrong in it.
     """
     concept = order.get("medicationCodeableConcept")
     reference = order.get("medicationReference")
     names: set[tuple[object, object]] = set()
     if isinstance(reference, Mapping) and isinstance(reference.get("reference"), str):
         drug = reading.referred(reference, at(order.path, "medicationReference"))
-        names.add(("Medication", reference["reference"]))
+        if drug is None:
+            names.add(("Medication", reference["reference"]))  # a problem, if it is the order
+        elif drug.path not in reading.within:
+            names.add(("Medication", drug.path))
         concept = None if drug is None else drug.get("code")
     for coding in codings(concept):
         system, code = coding.get("system"), coding.get("code")
@@ -1231,9 +1239,8 @@ def _empty_list(reading: Reading, found: Located, patient: Located) -> str | Non
     """
     concept = found.get("code")
     names = [c.get("code") for c in codings(concept) if c.get("system") == codes.FACT]
-    which: str | None = next(
-        (n.split(".")[1] for n in names if n in ("therapies.prior", "therapies.concomitant")), None
-    )
+    histories = {field: history for history, field in HISTORIES.items()}
+    which = next((histories[n] for n in names if isinstance(n, str) and n in histories), None)
     if which is None:
         return None
     if status_of(reading, found, _LIST) != "current" or not _subject(reading, found, patient):

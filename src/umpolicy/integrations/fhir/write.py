@@ -20,6 +20,7 @@ from umpolicy.integrations.fhir import codes
 from umpolicy.io.converter import CONVERTER
 from umpolicy.policy import Policy
 from umpolicy.registry import load_policy
+from umpolicy.vocabulary.facts import HISTORIES
 from umpolicy.vocabulary.request import Practitioner, Request, Therapy
 
 Data = dict[str, Any]
@@ -104,7 +105,7 @@ def _history(out: _Bundle, request: Request, patient: Data, which: str) -> None:
                 "resourceType": "List",
                 "status": "current",
                 "mode": "snapshot",
-                "code": {"coding": [_coding(codes.FACT, f"therapies.{which}")]},
+                "code": {"coding": [_coding(codes.FACT, HISTORIES[which])]},
                 "subject": patient,
                 "emptyReason": {"coding": [_coding(codes.LIST_EMPTY_REASON, "nilknown")]},
             }
@@ -258,7 +259,7 @@ def _resources(out: _Bundle, request: Request) -> tuple[Data, Data, Data | None,
     if request.prescriber != Practitioner():
         prescriber = _role(out, request.prescriber)
     order = _order(out, request, subject, prescriber)
-    for which in ("prior", "concomitant"):
+    for which in HISTORIES:
         _history(out, request, subject, which)
     if request.therapies.time_on_drug is not None:
         out.answer(

@@ -10,7 +10,8 @@ reason, as ``{"errors": [{"path": ..., "reason": ...}]}`` (400 for a body that i
 JSON text or a query not understood, 413 over the size limit, 415 for another media
 type, 422 for JSON that is not a valid request); the FHIR endpoints answer them as an
 ``OperationOutcome``. A body is read up to the library's
-:data:`~umpolicy.io.converter.MAX_REQUEST_BYTES` and no further: a longer one is
+:data:`~umpolicy.io.converter.MAX_REQUEST_BYTES` (on the FHIR endpoints its
+:data:`~umpolicy.io.converter.MAX_FHIR_BYTES`) and no further: a longer one is
 refused on its ``Content-Length``, or as soon as its chunks pass the limit.
 
 A decision takes well under a millisecond of CPU; it runs on the worker threads

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import io
 import json
@@ -33,7 +34,7 @@ from umpolicy.integrations.service import app as service_app
 from umpolicy.integrations.service.app import create_app
 from umpolicy.integrations.service.openapi import add_schema
 from umpolicy.integrations.service.web import DRAIN_SECONDS, fhir_json
-from umpolicy.io.converter import CONVERTER, MAX_REQUEST_BYTES
+from umpolicy.io.converter import CONVERTER, MAX_FHIR_BYTES, MAX_REQUEST_BYTES
 from umpolicy.registry import policy_names
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "proleukin").glob("*.json"))
@@ -406,7 +407,11 @@ class TestBusy:
         assert answer.headers["cache-control"] == "no-store"
         [error] = answer.json()["errors"]
         assert error["path"] == "$"
-        assert "busy (1 requests under way): no decision was made" in error["reason"]
+        size = len(APPROVE.read_bytes())
+        assert error["reason"] == (
+            f"the service is busy (1 requests, {size} bytes of body under way): no decision "
+            f"was made; try again in {service_app.RETRY_AFTER} s"
+        )
 
     def test_fhir(self, busy: Served) -> None:
         """A FHIR endpoint answers an OperationOutcome whose issue is ``throttled``."""
@@ -443,13 +448,85 @@ class TestBusy:
             for _ in range(3):
                 assert post_json(served, "/decide", APPROVE.read_bytes()).status == 200
 
+    @pytest.mark.parametrize(
+        ("path", "headers", "size"),
+        [
+            ("/decide", [(b"content-length", b"1200")], 1200),
+            ("/decide", [(b"content-length", b"999999999")], MAX_REQUEST_BYTES),
+            ("/decide", [(b"transfer-encoding", b"chunked")], MAX_REQUEST_BYTES),
+            ("/fhir/Claim/$submit", [(b"Transfer-Encoding", b"Chunked")], MAX_FHIR_BYTES),
+            ("/cds-services/x", [(b"content-length", b"x")], 0),
+            ("/openapi.json", [], 0),
+        ],
+    )
+    def test_the_body_a_request_may_bring(
+        self, path: str, headers: list[tuple[bytes, bytes]], size: int
+    ) -> None:
+        """Its length, up to its endpoint's limit; that limit, sent in chunks; else none."""
+        scope = {"type": "http", "path": path, "headers": [(k.lower(), v) for k, v in headers]}
+        assert service_app.body_bytes(scope) == size
+
+    def test_bodies_past_the_byte_limit_wait(self) -> None:
+        """Past the bytes of body under way, 503 too; a small body still fits, and all are freed."""
+        release = asyncio.Event()
+        passed: list[str] = []
+
+        async def inner(scope: Any, *_: Any) -> None:
+            passed.append(scope["path"])
+            if scope["path"] == "/fhir/Claim/$submit":
+                await release.wait()
+
+        limit = service_app.Limit(inner, body_limit=MAX_FHIR_BYTES + 1000)
+
+        def scope(path: str, length: int) -> dict[str, Any]:
+            headers = [(b"content-length", str(length).encode())]
+            return {
+                "type": "http",
+                "method": "POST",
+                "path": path,
+                "headers": headers,
+                "query_string": b"",
+            }
+
+        async def run() -> list[Any]:
+            sent: list[Any] = []
+
+            async def send(message: Any) -> None:
+                sent.append(message)
+
+            async def receive() -> Any:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            held = asyncio.create_task(
+                limit(scope("/fhir/Claim/$submit", MAX_FHIR_BYTES), receive, send)
+            )
+            await asyncio.sleep(0)
+            assert limit.bytes_under_way == MAX_FHIR_BYTES
+            await limit(scope("/fhir/Questionnaire/$questionnaire-package", 2000), receive, send)
+            await limit(scope("/decide", 900), receive, send)
+            release.set()
+            await held
+            return sent
+
+        sent = asyncio.run(run())
+        assert passed == ["/fhir/Claim/$submit", "/decide"]
+        [busy] = [m for m in sent if m["type"] == "http.response.start"]
+        assert busy["status"] == 503
+        assert (limit.under_way, limit.bytes_under_way) == (0, 0)
+
+    def test_a_byte_limit_below_the_largest_body_is_refused(self) -> None:
+        """A request alone must always fit: the limit holds the largest body an endpoint takes."""
+        with pytest.raises(ValueError, match="must hold the largest body"):
+            service_app.Limit(create_app([]), body_limit=MAX_FHIR_BYTES - 1)
+
     def test_a_limit_below_one_is_refused(self) -> None:
         with pytest.raises(ValueError, match="at least 1, not 0"):
             service_app.Limit(create_app([]), 0)
 
     def test_repr(self) -> None:
         inner = create_app([])
-        assert repr(service_app.Limit(inner, 3)) == f"Limit({inner!r}, 3)"
+        limit = service_app.Limit(inner, 3, MAX_FHIR_BYTES)
+        assert repr(limit) == f"Limit({inner!r}, 3, {MAX_FHIR_BYTES})"
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,10 @@ refused on its ``Content-Length``, or as soon as its chunks pass the limit.
 A decision takes well under a millisecond of CPU; it runs on the worker threads
 (``run_in_threadpool``), so one that takes longer never stalls the event loop, which
 keeps reading other requests and answering ``/healthz``. At most
-:data:`LIMIT_CONCURRENCY` requests are worked on at once: past it a request is answered
-503 at once, in its endpoint's error shape, with ``Retry-After`` (``/healthz`` and
-``/readyz`` are always answered, so a busy service is not taken for a dead one).
+:data:`LIMIT_CONCURRENCY` requests, bringing at most :data:`LIMIT_BODY_BYTES` of body,
+are worked on at once: past either a request is answered 503 at once, in its endpoint's
+error shape, with ``Retry-After`` (``/healthz`` and ``/readyz`` are always answered, so
+a busy service is not taken for a dead one).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from umpolicy.api import evaluate, to_json
 from umpolicy.errors import FieldError, InputError, shown
 from umpolicy.integrations.fhir.crd import DOCS_BASE
-from umpolicy.io.converter import dumps
+from umpolicy.io.converter import MAX_REQUEST_BYTES, dumps
 from umpolicy.io.schema import example_request
 from umpolicy.policy import Policy
 from umpolicy.registry import load_history, load_policy, policy_names
@@ -69,6 +70,11 @@ LOG = logging.getLogger("umpolicy.service")
 #: The most requests the application works on at once; past it each is answered 503
 #: in its endpoint's error shape, with ``Retry-After`` (health and readiness excepted).
 LIMIT_CONCURRENCY = 200
+#: The most bytes of body the requests under way may bring at once (each its
+#: ``Content-Length``, or its endpoint's limit when it is sent in chunks): a body is
+#: parsed into data many times its size, and a FHIR body may be 8 MiB. It holds the
+#: largest body any endpoint takes, so a request alone is never refused for its size.
+LIMIT_BODY_BYTES = 32 * 1024 * 1024
 #: Seconds a client told the service is busy is asked to wait before it tries again.
 RETRY_AFTER = 1
 # --8<-- [end:limits]
@@ -117,45 +123,72 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     return _problem(request, Problem(500, [FieldError("$", reason)]))
 
 
-class Limit:
-    """At most ``limit`` requests under way in ``app``; past it, 503 in the endpoint's shape.
+def body_bytes(scope: Scope) -> int:
+    """The bytes of body a request may bring, as :class:`Limit` counts them.
 
-    A server's own limit answers plain text (uvicorn's ``Service Unavailable``), which a
-    client that reads this service's JSON errors, or a FHIR client that reads an
-    ``OperationOutcome``, cannot read; this one answers as every other error here does,
-    never kept by a cache, with ``Retry-After``. The probes are never refused. One event
-    loop runs the application, so the count needs no lock.
+    Its ``Content-Length`` up to its endpoint's limit (a longer body is refused unkept),
+    that limit when it comes in chunks, else none.
+    """
+    limit = fhir.BODY_LIMIT if scope["path"].startswith(fhir.PREFIXES) else MAX_REQUEST_BYTES
+    headers = dict(scope["headers"])
+    length = headers.get(b"content-length", b"")
+    if length.isdigit():
+        return min(int(length), limit)
+    return limit if b"chunked" in headers.get(b"transfer-encoding", b"").lower() else 0
+
+
+class Limit:
+    """At most ``limit`` requests, and ``body_limit`` bytes of body, under way in ``app``.
+
+    Past either, a request is answered 503 in its endpoint's shape. A server's own limit
+    answers plain text (uvicorn's ``Service Unavailable``), which a client that reads this
+    service's JSON errors, or a FHIR client that reads an ``OperationOutcome``, cannot
+    read; this one answers as every other error here does, never kept by a cache, with
+    ``Retry-After``. The probes are never refused. One event loop runs the application,
+    so the counts need no lock.
     """
 
-    def __init__(self, app: ASGIApp, limit: int = LIMIT_CONCURRENCY) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = LIMIT_CONCURRENCY, body_limit: int = LIMIT_BODY_BYTES
+    ) -> None:
         if limit < 1:
             raise ValueError(f"the limit on requests under way must be at least 1, not {limit}")
+        if body_limit < fhir.BODY_LIMIT:
+            raise ValueError(
+                f"the limit on bytes of body under way must hold the largest body an "
+                f"endpoint takes ({fhir.BODY_LIMIT}), not {body_limit}"
+            )
         self.app = app
         self.limit = limit
+        self.body_limit = body_limit
         self.under_way = 0
+        self.bytes_under_way = 0
 
     def __repr__(self) -> str:
-        return f"Limit({self.app!r}, {self.limit!r})"
+        return f"Limit({self.app!r}, {self.limit!r}, {self.body_limit!r})"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on while there is room (a probe always), else answer 503."""
         if scope["type"] != "http" or scope["path"] in _PROBES:
             await self.app(scope, receive, send)
             return
-        if self.under_way >= self.limit:
+        size = body_bytes(scope)
+        if self.under_way >= self.limit or self.bytes_under_way + size > self.body_limit:
             reason = (
-                f"the service is busy ({self.limit} requests under way): no decision was "
-                f"made; try again in {RETRY_AFTER} s"
+                f"the service is busy ({self.under_way} requests, {self.bytes_under_way} "
+                f"bytes of body under way): no decision was made; try again in {RETRY_AFTER} s"
             )
             response = _problem(Request(scope), Problem(503, [FieldError("$", reason)]))
             response.headers["Retry-After"] = str(RETRY_AFTER)
             await response(scope, receive, send)
             return
         self.under_way += 1
+        self.bytes_under_way += size
         try:
             await self.app(scope, receive, send)
         finally:
             self.under_way -= 1
+            self.bytes_under_way -= size
 
 
 class Service:
@@ -243,11 +276,13 @@ def create_app(
     docs_base: str = DOCS_BASE,
     *,
     limit: int = LIMIT_CONCURRENCY,
+    body_limit: int = LIMIT_BODY_BYTES,
 ) -> Starlette:
     """The service's ASGI application, deciding under the policies ``names`` (or all).
 
     ``docs_base`` is where the policies' pages are published: CRD cards link to them.
-    ``limit`` is the most requests it works on at once (see :class:`Limit`).
+    ``limit`` is the most requests it works on at once, ``body_limit`` the most bytes of
+    body they bring (see :class:`Limit`).
     """
     service = Service(names)
     routes = [
@@ -265,19 +300,21 @@ def create_app(
     app = Starlette(
         routes=routes,
         exception_handlers=dict(handlers),
-        middleware=[Middleware(Limit, limit=limit)],
+        middleware=[Middleware(Limit, limit=limit, body_limit=body_limit)],
     )
     app.state.service = service
     return app
 
 
 __all__ = [
+    "LIMIT_BODY_BYTES",
     "LIMIT_CONCURRENCY",
     "RETRY_AFTER",
     "Limit",
     "Problem",
     "Service",
     "body",
+    "body_bytes",
     "create_app",
     "flag",
     "media_type",

@@ -56,6 +56,8 @@ from .web import FHIR_JSON, JSON, Data, Problem, fhir_json
 
 #: The paths whose endpoints speak FHIR, and so answer errors as an OperationOutcome.
 PREFIXES = ("/fhir/", "/cds-services")
+#: The most bytes a body of these endpoints may have: FHIR JSON's limit.
+BODY_LIMIT = MAX_FHIR_BYTES
 #: The media types a FHIR body may come as.
 FHIR_TYPES = (FHIR_JSON, JSON)
 
@@ -166,12 +168,12 @@ class Endpoints:
             raise Problem(404, [FieldError("$", reason)])
         web.query(request, ())
         web.media_type(request, (JSON,))
-        raw = await web.body(request, MAX_FHIR_BYTES)
+        raw = await web.body(request, BODY_LIMIT)
         text = await run_in_threadpool(self._crd, raw, *found)
         return Response(text, media_type=JSON, headers=web.NO_STORE)
 
     def _crd(self, raw: bytes, policy: Policy, hook: str) -> str:
-        call = web.parsed(raw, MAX_FHIR_BYTES)
+        call = web.parsed(raw, BODY_LIMIT)
         if isinstance(call, Mapping) and call.get("hook") not in (None, hook):
             reason = f"this service answers {hook}, not {shown(call.get('hook'))}"
             raise Problem(422, [FieldError("hook", reason)])
@@ -183,11 +185,11 @@ class Endpoints:
         """``POST /fhir/Claim/$submit``: a PAS request bundle in, a PAS response bundle out."""
         policy = _policy_parameter(request, self.policies)
         web.media_type(request, FHIR_TYPES)
-        raw = await web.body(request, MAX_FHIR_BYTES)
+        raw = await web.body(request, BODY_LIMIT)
         return _answer(await run_in_threadpool(self._submit, raw, policy))
 
     def _submit(self, raw: bytes, policy: str | None) -> Data:
-        bundle = web.parsed(raw, MAX_FHIR_BYTES)
+        bundle = web.parsed(raw, BODY_LIMIT)
         decision = _decided(evaluate_bundle, bundle, policy)
         if decision.policy.name not in self.policies:  # named by the bundle's answers
             reason = (
@@ -201,11 +203,11 @@ class Endpoints:
         """``POST /fhir/Questionnaire/$questionnaire-package``: what is still needed."""
         policy = _policy_parameter(request, self.policies)
         web.media_type(request, FHIR_TYPES)
-        raw = await web.body(request, MAX_FHIR_BYTES)
+        raw = await web.body(request, BODY_LIMIT)
         return _answer(await run_in_threadpool(self._package, raw, policy))
 
     def _package(self, raw: bytes, policy: str | None) -> Data:
-        parameters = web.parsed(raw, MAX_FHIR_BYTES)
+        parameters = web.parsed(raw, BODY_LIMIT)
         call, places, asked = dtr_call(parameters, self.policies)
         chosen = asked or policy
         if chosen is None:

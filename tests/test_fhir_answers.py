@@ -1359,6 +1359,26 @@ class TestAnAnswerKeepsWhatTheRecordsSay:
         the(data)["item"] = [_tried(duration)]
         assert evaluate_bundle(data, "quellimab", today=TODAY).outcome is outcome
 
+    def test_a_duration_umpolicy_does_not_read_is_reported_as_such(self) -> None:
+        """Not a duration another than the record's, but a unit no request takes: said so."""
+        data = _methotrexate()
+        the(data)["item"] = [_tried(_q("2", "fortnight"))]
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "quellimab", today=TODAY)
+        [error] = caught.value.errors
+        assert "'fortnight'" in error.reason
+        assert "another duration than the record's" not in error.reason
+
+    @pytest.mark.parametrize(
+        "duration",
+        [{"value": "x", "unit": "d"}, {"value": "2", "unit": "fortnight"}, {"value": "1E+999999"}],
+    )
+    def test_a_duration_no_quantity_leaves_the_checks_to_say_so(
+        self, duration: dict[str, str]
+    ) -> None:
+        """Data from elsewhere than a bundle read: not a quantity is no other duration."""
+        assert dtr._lasted({"duration": {"value": "31", "unit": "d"}}, {"duration": duration})
+
     def test_two_records_are_two_entries_each_as_long(self) -> None:
         """Two records of 31 days are not one of 31 days and one of 4 months."""
         data = _methotrexate()

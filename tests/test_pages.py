@@ -12,6 +12,7 @@ from umpolicy import (
     AllOf,
     AtLeast,
     AtMost,
+    Consulted,
     DoseLimit,
     Includes,
     Indication,
@@ -170,6 +171,31 @@ class TestWhatThePolicyDeclares:
             "at least one item and every "
             "item has `site` is `cutaneous` or `subcutaneous` or `nodal`; `status` is "
             "`metastatic` or `recurrent` or `unresectable`." in page
+        )
+
+    def test_a_consultant_asked_for_in_words(self, page: str) -> None:
+        """What one consultant must have, each thing asked, and nothing not asked."""
+        assert (
+            "Yes when one physician consulted has a specialty in [Physician]"
+            "(#value-set-physician) and an affiliation `transplant-center`." in page
+        )
+        centres = ValueSet("centres", "Transplant centres", "plan affiliations", ("tc",))
+        first = next(each for each in POLICY.value_sets if each.system == "NUCC taxonomy")
+        asked = (
+            Consulted("c.at_a_centre", "Anyone at a centre.", affiliations=centres),
+            Consulted("c.a_physician", "Any physician.", specialties=first),
+        )
+        more = attrs.evolve(
+            POLICY, derived=(*POLICY.derived, *asked), value_sets=(*POLICY.value_sets, centres)
+        )
+        other = policy_page(more)
+        assert (
+            "Yes when one physician consulted has an affiliation in [Transplant centres]"
+            "(#value-set-centres)." in other
+        )
+        assert (
+            f"Yes when one physician consulted has a specialty in [{first.title}]"
+            f"(#value-set-{first.name})." in other
         )
 
     def test_the_facts_table_holds_every_input(self, page: str) -> None:

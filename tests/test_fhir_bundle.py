@@ -2601,8 +2601,13 @@ class TestContained:
                 "'med1' is the id of {order}.contained[0] too: a reference to '#med1' could "
                 "mean either",
             ),
+            (
+                [{**MEDICATION, "contained": [{"resourceType": "Substance", "id": "s"}]}],
+                "contained[0].contained",
+                "a contained resource holds resources of its own, which FHIR forbids (dom-2)",
+            ),
         ],
-        ids=["not a resource", "no id", "an id twice"],
+        ids=["not a resource", "no id", "an id twice", "contained in a contained one"],
     )
     def test_refused(self, contained: list[Any], where: str, reason: str) -> None:
         """Fail closed: a contained resource no reference can name, or two it could mean."""

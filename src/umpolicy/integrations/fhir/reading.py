@@ -116,13 +116,20 @@ class Reading:
         A contained resource is part of its container, not a resource of the bundle: a
         reference from within the container (``#med1``, the way an EHR most often writes
         an order's medication) finds it; a search by type (the patient's observations)
-        never does. Each must be a resource with an id no other of them has: a reference
-        to an id two share could mean either, and is refused, as a bundle's is (bdl-7).
+        never does. Each must be a resource with an id no other of them has (a reference
+        to an id two share could mean either, and is refused, as a bundle's is, bdl-7),
+        and hold none of its own (dom-2).
         """
         for index, child in enumerate(listed(container.get("contained"))):
             where = at(at(container.path, "contained"), index)
             if not isinstance(child, Mapping) or not isinstance(child.get("resourceType"), str):
                 self.fail(where, "expected a resource (a JSON object with its resourceType)")
+                continue
+            if child.get("contained") not in (None, []):
+                reason = (
+                    "a contained resource holds resources of its own, which FHIR forbids (dom-2)"
+                )
+                self.fail(at(where, "contained"), reason)
                 continue
             ident = child.get("id")
             if not isinstance(ident, str) or not ident:

@@ -25,6 +25,7 @@ from umpolicy.dsl import checks
 from umpolicy.dsl.findings import Fact, Value
 from umpolicy.dsl.quantity import Quantity, compare, rounded
 from umpolicy.dsl.records import new
+from umpolicy.dsl.status import Status, all_met, any_met
 from umpolicy.dsl.units import unit
 from umpolicy.dsl.valueset import ValueSet
 from umpolicy.vocabulary.request import (
@@ -509,13 +510,14 @@ class EveryItem:
         return new(Fact, (self.name, value, (source,), None, False))
 
 
-def _holds(codes: tuple[str, ...] | None, wanted: ValueSet | tuple[str, ...]) -> bool | None:
-    """Kleene: whether one practitioner's codes hold one of ``wanted``; unknown if not given."""
+def _holds(codes: tuple[str, ...] | None, wanted: ValueSet | tuple[str, ...]) -> Status:
+    """Whether one practitioner's codes hold one of ``wanted``; unknown when not given."""
     if codes is None:
-        return None
+        return Status.UNKNOWN
     if isinstance(wanted, ValueSet):
-        return wanted.holds_any(codes)
-    return any(code in wanted for code in codes)
+        held = wanted.holds_any(codes)
+        return Status.UNKNOWN if held is None else Status.of(held)
+    return Status.of(any(code in wanted for code in codes))
 
 
 @frozen
@@ -546,20 +548,20 @@ class Consulted:
         consultants = book.request.consultants
         if consultants is None:
             return new(Fact, (self.name, None, ("consultants",), None, False))
-        found: bool | None = False
-        for who in consultants:
-            met: bool | None = True
-            if self.specialties is not None:
-                met = _holds(who.specialties, self.specialties)
-            if self.affiliations and met is not False:
-                held = _holds(who.affiliations, self.affiliations)
-                met = False if held is False else (met and held)
-            if met:
-                found = True
-                break
-            if met is None:
-                found = None
-        return new(Fact, (self.name, found, ("consultants",), None, False))
+        asked = [
+            (attribute, wanted)
+            for attribute, wanted in (
+                ("specialties", self.specialties),
+                ("affiliations", self.affiliations),
+            )
+            if wanted
+        ]
+        found = any_met(
+            all_met(_holds(getattr(who, attribute), wanted) for attribute, wanted in asked)
+            for who in consultants
+        )
+        value = None if found is Status.UNKNOWN else found is Status.MET
+        return new(Fact, (self.name, value, ("consultants",), None, False))
 
 
 Derived = TherapyListed | TherapyCount | EveryItem | Consulted

@@ -128,6 +128,8 @@ _ORDER_MAY_BE: dict[str, tuple[str, ...]] = {
 }
 #: List statuses (FHIR R4, required): only a current List says what the history is now.
 _LIST = ("current", "retired", "entered-in-error")
+#: Each therapy history by the fact that names it (``therapies.prior`` → ``prior``).
+_HISTORY_OF = {field: history for history, field in HISTORIES.items()}
 #: List modes (FHIR R4, required, a modifier): what there is (working, snapshot), or
 #: changes to an earlier list.
 _LIST_MODE = ("working", "snapshot", "changes")
@@ -1239,8 +1241,7 @@ def _empty_list(reading: Reading, found: Located, patient: Located) -> str | Non
     """
     concept = found.get("code")
     names = [c.get("code") for c in codings(concept) if c.get("system") == codes.FACT]
-    histories = {field: history for history, field in HISTORIES.items()}
-    which = next((histories[n] for n in names if isinstance(n, str) and n in histories), None)
+    which = next((_HISTORY_OF[n] for n in names if isinstance(n, str) and n in _HISTORY_OF), None)
     if which is None:
         return None
     if status_of(reading, found, _LIST) != "current" or not _subject(reading, found, patient):

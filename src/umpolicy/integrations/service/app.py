@@ -82,9 +82,9 @@ RETRY_AFTER = 1
 _PROBES = frozenset({"/healthz", "/readyz"})
 
 
-def _is_fhir(request: Request) -> bool:
-    """Whether the endpoint speaks FHIR (and so answers errors as an ``OperationOutcome``)."""
-    return request.url.path.startswith(fhir.PREFIXES)
+def _is_fhir(path: str) -> bool:
+    """Whether the endpoint at ``path`` speaks FHIR (errors as an ``OperationOutcome``)."""
+    return path.startswith(fhir.PREFIXES)
 
 
 def _problem(request: Request, problem: Problem) -> Response:
@@ -93,7 +93,7 @@ def _problem(request: Request, problem: Problem) -> Response:
     A reason quotes the value at fault (a birth date that is no calendar date, a
     patient's identifier): an error carries a patient's data as a decision does.
     """
-    if _is_fhir(request):
+    if _is_fhir(request.url.path):
         outcome = operation_outcome(problem.errors, problem.status)
         response = Response(fhir_json(outcome), problem.status, media_type=FHIR_JSON)
     else:
@@ -129,7 +129,7 @@ def body_bytes(scope: Scope) -> int:
     Its ``Content-Length`` up to its endpoint's limit (a longer body is refused unkept),
     that limit when it comes in chunks, else none.
     """
-    limit = fhir.BODY_LIMIT if scope["path"].startswith(fhir.PREFIXES) else MAX_REQUEST_BYTES
+    limit = fhir.BODY_LIMIT if _is_fhir(scope["path"]) else MAX_REQUEST_BYTES
     headers = dict(scope["headers"])
     length = headers.get(b"content-length", b"")
     if length.isdigit():

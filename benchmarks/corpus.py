@@ -6,7 +6,10 @@ timing, to umpolicy's JSON request (numbers as decimal text, never binary floats
 
 - ``diagnosis`` → ``diagnoses`` (ICD-10-CM): cutaneous melanoma C43.9, renal cell
   carcinoma C64.9, chronic GVHD D89.811, anything else C50.919;
-- ``metastatic``, ``unresectable``, ``steroid_refractory`` → ``answers.proleukin.*``;
+- ``metastatic`` and ``unresectable``, answers about the one diagnosis, → that cancer's
+  own (``answers.proleukin.melanoma_metastatic``, ``melanoma_unresectable``,
+  ``renal_cell_carcinoma_metastatic``; another diagnosis has none);
+  ``steroid_refractory`` → ``answers.proleukin.steroid_refractory``;
   ``lesion_site`` + ``lesion_status`` → ``answers.proleukin.lesions``, one lesion (a
   ``primary`` lesion is status ``other``; unanswered when either is unknown);
 - ``prior_systemic_therapies`` (a count) → that many ``therapies.prior`` entries, each a
@@ -59,6 +62,14 @@ _DIAGNOSES = {
     "renal_cell_carcinoma": "C64.9",
     "chronic_gvhd": "D89.811",
     "other": "C50.919",
+}
+#: Which of the cancer's own answers the neutral ``metastatic`` and ``unresectable`` are.
+_ANSWERS_OF = {
+    "cutaneous_melanoma": {
+        "metastatic": "melanoma_metastatic",
+        "unresectable": "melanoma_unresectable",
+    },
+    "renal_cell_carcinoma": {"metastatic": "renal_cell_carcinoma_metastatic"},
 }
 _SPECIALTIES = {
     "oncology": "207RX0202X",
@@ -213,8 +224,7 @@ def to_request(r: Mapping[str, Any], index: int) -> Json:
         "consultants": [],
         "answers": {
             "proleukin": {
-                "metastatic": r["metastatic"],
-                "unresectable": r["unresectable"],
+                **{now: r[then] for then, now in _ANSWERS_OF.get(diagnosis, {}).items()},
                 "steroid_refractory": r["steroid_refractory"],
                 "lesions": _lesions(r["lesion_site"], r["lesion_status"]),
             }

@@ -140,8 +140,21 @@ SYSTEMIC_CORTICOSTEROIDS = ValueSet(
 )
 
 # What a provider is asked that the shared request vocabulary has no place for.
-METASTATIC = Question("metastatic", "Is the disease metastatic?", AnswerType.BOOLEAN)
-UNRESECTABLE = Question("unresectable", "Is the disease unresectable?", AnswerType.BOOLEAN)
+# Each names its cancer, in its words and its key: a patient may have melanoma and renal
+# cell carcinoma, and an answer about one is no answer about the other (the
+# interpretations "…-asked-about"). One answer "metastatic" for both would be read for
+# whichever criterion asks, about whichever cancer the provider meant.
+MELANOMA_METASTATIC = Question(
+    "melanoma_metastatic", "Is the melanoma metastatic?", AnswerType.BOOLEAN
+)
+MELANOMA_UNRESECTABLE = Question(
+    "melanoma_unresectable", "Is the melanoma unresectable?", AnswerType.BOOLEAN
+)
+RCC_METASTATIC = Question(
+    "renal_cell_carcinoma_metastatic",
+    "Is the renal cell carcinoma metastatic?",
+    AnswerType.BOOLEAN,
+)
 LESIONS = Question(
     "lesions",
     "Which lesions will Proleukin be injected into (the site and kind of each)?",
@@ -262,7 +275,9 @@ CUTANEOUS_MELANOMA = Indication(
                     Predicate(
                         "1.A.ii",
                         "Patient has metastatic or unresectable disease; AND",
-                        Either(IsTrue(METASTATIC.fact), IsTrue(UNRESECTABLE.fact)),
+                        Either(
+                            IsTrue(MELANOMA_METASTATIC.fact), IsTrue(MELANOMA_UNRESECTABLE.fact)
+                        ),
                     ),
                     Predicate(
                         "1.A.iii",
@@ -368,7 +383,7 @@ RENAL_CELL_CARCINOMA = Indication(
         "Approve for 1 year if the patient meets ALL of the following (A, B, C, and D):",
         (
             Predicate("2.A", "Patient is ≥ 18 years of age; AND", ADULT),
-            Predicate("2.B", "Patient has metastatic disease; AND", IsTrue(METASTATIC.fact)),
+            Predicate("2.B", "Patient has metastatic disease; AND", IsTrue(RCC_METASTATIC.fact)),
             Predicate("2.C", "Proleukin will be used as a single agent; AND", SINGLE_AGENT),
             Predicate(
                 "2.D",
@@ -470,6 +485,26 @@ RETREATMENT = (
 _IV_LIMITS = ("Dosing 1.A.i", "Dosing 2.A")
 _REST = ("Dosing 1.A.ii", "Dosing 1.A.iii", "Dosing 2.B", "Dosing 2.C")
 _PRESCRIBERS = ("1.A.v", "1.B.iii", "2.D", "3.D")
+
+# The current and the earlier version ask the same of the melanoma; only the current
+# asks whether the renal cell carcinoma is metastatic.
+MELANOMA_ASKED_ABOUT = Interpretation(
+    "melanoma-asked-about",
+    "Metastatic or unresectable disease is the melanoma's",
+    '1.A.ii "metastatic or unresectable disease" is the melanoma\'s, asked on its own: for a '
+    "patient who also has another cancer, an answer about that one never meets it. "
+    "Unanswered, 1.A.ii is unknown and the request needs that answer.",
+    ("1.A.ii",),
+)
+
+RCC_ASKED_ABOUT = Interpretation(
+    "rcc-asked-about",
+    "Metastatic disease is the renal cell carcinoma's",
+    '2.B "metastatic disease" is the renal cell carcinoma\'s, asked on its own: an answer '
+    "about a melanoma the patient also has never meets it. Unanswered, 2.B is unknown and "
+    "the request needs that answer.",
+    ("2.B",),
+)
 
 INTERPRETATIONS = (
     Interpretation(
@@ -585,6 +620,8 @@ INTERPRETATIONS = (
         "it unknown).",
         _PRESCRIBERS,
     ),
+    MELANOMA_ASKED_ABOUT,
+    RCC_ASKED_ABOUT,
     Interpretation(
         "lesions",
         "Every lesion to be injected must qualify",
@@ -746,7 +783,13 @@ POLICY = Policy(
         PHYSICIANS,
         SYSTEMIC_CORTICOSTEROIDS,
     ),
-    questions=(METASTATIC, UNRESECTABLE, LESIONS, STEROID_REFRACTORY),
+    questions=(
+        MELANOMA_METASTATIC,
+        MELANOMA_UNRESECTABLE,
+        RCC_METASTATIC,
+        LESIONS,
+        STEROID_REFRACTORY,
+    ),
     derived=(
         PRIOR_SYSTEMIC_COUNT,
         CONCOMITANT_ANTICANCER,

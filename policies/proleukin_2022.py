@@ -22,7 +22,12 @@ from attrs import evolve
 from umpolicy import AllOf, AnswerType, Includes, Interpretation, IsTrue, Predicate, Question
 from umpolicy.policy import Provenance
 from umpolicy_policies.proleukin import POLICY as CURRENT
-from umpolicy_policies.proleukin import RENAL_CELL_CARCINOMA, RENAL_CELL_CARCINOMA_CODES
+from umpolicy_policies.proleukin import (
+    RCC_ASKED_ABOUT,
+    RCC_METASTATIC,
+    RENAL_CELL_CARCINOMA,
+    RENAL_CELL_CARCINOMA_CODES,
+)
 
 #: The earlier 2.D and 2.E are the current 2.C and 2.D: the revision reletters them.
 RELETTERED = {"2.C": "2.D", "2.D": "2.E"}
@@ -82,7 +87,7 @@ def _relettered(item: Interpretation) -> Interpretation:
 
 
 INTERPRETATIONS = (
-    *(_relettered(item) for item in CURRENT.interpretations),
+    *(_relettered(item) for item in CURRENT.interpretations if item is not RCC_ASKED_ABOUT),
     Interpretation(
         "kidney-cancer",
         "Kidney cancer is the renal cell carcinoma the heading asks for",
@@ -112,6 +117,10 @@ POLICY = evolve(
         for each in CURRENT.indications
     ),
     interpretations=INTERPRETATIONS,
-    questions=(*CURRENT.questions, CLEAR_CELL_HISTOLOGY),
+    # Its 2.B is the diagnosis: it never asks whether the renal cell carcinoma is metastatic.
+    questions=(
+        *(each for each in CURRENT.questions if each is not RCC_METASTATIC),
+        CLEAR_CELL_HISTOLOGY,
+    ),
     provenance=PROVENANCE,
 )

@@ -9,7 +9,7 @@ so that it spans the version in force before the 2025 revision (to 2025-02-04) a
 one after. Renal cell carcinoma, the criterion the revision changed, is three in five
 of the requests; for those the two answers the versions differ on are drawn:
 
-- ``metastatic`` (the current 2.B): true, false or unanswered, each a third;
+- ``renal_cell_carcinoma_metastatic`` (the current 2.B): true, false or unanswered, each a third;
 - ``clear_cell_histology`` (the earlier 2.C, a question only the earlier version asks):
   true for half, false for a sixth, unanswered for a third, and answered only on
   requests dated before 2025-02-05, when the version in force asked it.
@@ -63,7 +63,7 @@ def requests(seed: int = SEED, size: int = SIZE) -> Iterator[dict[str, Any]]:
             answers: dict[str, Any] = {}
             metastatic = draw.choice((True, False, None))
             if metastatic is not None:
-                answers["metastatic"] = metastatic
+                answers["renal_cell_carcinoma_metastatic"] = metastatic
             histology = draw.choice((True, True, True, False, None, None))
             if histology is not None and date < REVISED:
                 answers["clear_cell_histology"] = histology

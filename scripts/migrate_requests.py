@@ -41,6 +41,14 @@ DIAGNOSES = {
     "acute_graft_versus_host_disease": ("D89.810", "Acute graft-versus-host disease"),
     "other": ("C50.919", "Malignant neoplasm of unspecified site of unspecified breast"),
 }
+#: 0.1's "metastatic" and "unresectable", by its condition: each cancer's own answers now.
+ANSWERS_OF = {
+    "cutaneous_melanoma": {
+        "metastatic": "melanoma_metastatic",
+        "unresectable": "melanoma_unresectable",
+    },
+    "renal_cell_carcinoma": {"metastatic": "renal_cell_carcinoma_metastatic"},
+}
 SPECIALTIES = {
     "oncology": "207RX0202X",
     "dermatology": "207N00000X",
@@ -168,7 +176,9 @@ def migrate(old: object) -> dict[str, Any]:
     if diagnosis.get("condition") is not None:
         code, display = _coded(DIAGNOSES, diagnosis["condition"], "$.diagnosis.condition")
         new["diagnoses"] = [{"code": code, "display": display}]
-    answers = _present({k: diagnosis.get(k) for k in ("metastatic", "unresectable")})
+    # 0.1's answers sat on its one diagnosis; now each names its cancer.
+    asked = ANSWERS_OF.get(diagnosis.get("condition"), {})
+    answers = _present({now: diagnosis.get(then) for then, now in asked.items()})
     answers |= _present({"steroid_refractory": diagnosis.get("steroid_refractory")})
     lesions = diagnosis.get("lesions")
     if lesions is not None:

@@ -87,8 +87,9 @@ lesion_lists = st.lists(
 proleukin_answers = st.fixed_dictionaries(
     {},
     optional={
-        "metastatic": st.booleans(),
-        "unresectable": st.booleans(),
+        "melanoma_metastatic": st.booleans(),
+        "melanoma_unresectable": st.booleans(),
+        "renal_cell_carcinoma_metastatic": st.booleans(),
         "steroid_refractory": st.booleans(),
         "lesions": lesion_lists,
     },

@@ -327,7 +327,7 @@ def _melanoma_iv(draw: st.DrawFn) -> Request:
         ),
         prescriber=prescriber,
         consultants=consultants,
-        answers=_proleukin(metastatic=metastatic, unresectable=unresectable),
+        answers=_proleukin(melanoma_metastatic=metastatic, melanoma_unresectable=unresectable),
     )
 
 
@@ -382,7 +382,7 @@ def _rcc(draw: st.DrawFn) -> Request:
         therapies=Therapies(concomitant=()),
         prescriber=prescriber,
         consultants=consultants,
-        answers=_proleukin(metastatic=True, unresectable=draw(st.none() | st.booleans())),
+        answers=_proleukin(renal_cell_carcinoma_metastatic=True),
     )
 
 
@@ -524,7 +524,7 @@ def base(path: Path) -> Request:
             therapies=Therapies(prior=therapies("pembrolizumab"), concomitant=()),
             prescriber=doctor(ONCOLOGY),
             consultants=(),
-            answers=_proleukin(metastatic=True, unresectable=True),
+            answers=_proleukin(melanoma_metastatic=True, melanoma_unresectable=True),
         )
     if path == "melanoma_intralesional":
         return Request(
@@ -552,7 +552,7 @@ def base(path: Path) -> Request:
             therapies=Therapies(concomitant=()),
             prescriber=doctor(ONCOLOGY),
             consultants=(),
-            answers=_proleukin(metastatic=True),
+            answers=_proleukin(renal_cell_carcinoma_metastatic=True),
         )
     return Request(
         date=on,

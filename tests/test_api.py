@@ -117,14 +117,14 @@ class TestOtherPolicyShapes:
 
     def test_heading_without_condition_trail_off(self) -> None:
         policy = small_policy(
-            AllOf("1", "t", (Predicate("1.A", "t", IsTrue("answers.metastatic")),)),
+            AllOf("1", "t", (Predicate("1.A", "t", IsTrue("answers.melanoma_metastatic")),)),
             DoseLimit("D", "t", (ROUTE_X,)),
         )
         request = Request(DATE, medication=Medication(route=INTRAVENOUS))
         full = decide(policy, request)  # type: ignore[arg-type]
         bare = decide(policy, request, trail=False)  # type: ignore[arg-type]
         assert full.outcome is bare.outcome is Outcome.INSUFFICIENT_INFORMATION
-        assert bare.facts_needed == ("answers.metastatic",)
+        assert bare.facts_needed == ("answers.melanoma_metastatic",)
 
     def test_dosing_with_every_branch_ruled_out(self) -> None:
         policy = small_policy(

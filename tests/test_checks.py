@@ -76,14 +76,14 @@ class TestIsTrue:
         [(True, Status.MET), (False, Status.NOT_MET), (None, Status.UNKNOWN)],
     )
     def test_evaluate(self, value: bool | None, status: Status) -> None:
-        check = IsTrue("answers.metastatic")
-        facts = book(answers={} if value is None else {"metastatic": value})
+        check = IsTrue("answers.melanoma_metastatic")
+        facts = book(answers={} if value is None else {"melanoma_metastatic": value})
         finding = check.evaluate(facts)
         assert finding.status is status
-        assert check.describe() == "answers.metastatic is yes"
-        assert finding.facts == ("answers.metastatic",)
-        assert facts["answers.metastatic"].value is value
-        assert check.facts() == ("answers.metastatic",)
+        assert check.describe() == "answers.melanoma_metastatic is yes"
+        assert finding.facts == ("answers.melanoma_metastatic",)
+        assert facts["answers.melanoma_metastatic"].value is value
+        assert check.facts() == ("answers.melanoma_metastatic",)
 
 
 class TestOneOf:
@@ -186,14 +186,19 @@ class TestEither:
     def test_evaluate(
         self, metastatic: bool | None, unresectable: bool | None, status: Status
     ) -> None:
-        check = Either(IsTrue("answers.metastatic"), IsTrue("answers.unresectable"))
-        given = {"metastatic": metastatic, "unresectable": unresectable}
+        check = Either(
+            IsTrue("answers.melanoma_metastatic"), IsTrue("answers.melanoma_unresectable")
+        )
+        given = {"melanoma_metastatic": metastatic, "melanoma_unresectable": unresectable}
         answers = {key: value for key, value in given.items() if value is not None}
         finding = check.evaluate(book(answers=answers))
         assert finding.status is status
-        assert finding.facts == ("answers.metastatic", "answers.unresectable")
-        assert check.describe() == "answers.metastatic is yes or answers.unresectable is yes"
-        assert check.facts() == ("answers.metastatic", "answers.unresectable")
+        assert finding.facts == ("answers.melanoma_metastatic", "answers.melanoma_unresectable")
+        assert (
+            check.describe()
+            == "answers.melanoma_metastatic is yes or answers.melanoma_unresectable is yes"
+        )
+        assert check.facts() == ("answers.melanoma_metastatic", "answers.melanoma_unresectable")
 
     @pytest.mark.parametrize(
         ("frequency", "metastatic", "status"),
@@ -204,18 +209,21 @@ class TestEither:
     ) -> None:
         """A limit's finding (per request) and a yes/no one's combine as well."""
         check = Either(
-            AtMost("medication.frequency", Quantity("3", "/d")), IsTrue("answers.metastatic")
+            AtMost("medication.frequency", Quantity("3", "/d")),
+            IsTrue("answers.melanoma_metastatic"),
         )
         medication = Medication(frequency=Quantity(frequency, "/d"))
-        finding = check.evaluate(book(medication=medication, answers={"metastatic": metastatic}))
+        finding = check.evaluate(
+            book(medication=medication, answers={"melanoma_metastatic": metastatic})
+        )
         assert finding.status is status
-        assert finding.facts == ("medication.frequency", "answers.metastatic")
+        assert finding.facts == ("medication.frequency", "answers.melanoma_metastatic")
 
     @pytest.mark.parametrize("value", [True, False, None])
     def test_one_alternative_is_that_check(self, value: bool | None) -> None:
-        facts = book(answers={} if value is None else {"metastatic": value})
-        alone = IsTrue("answers.metastatic").evaluate(facts)
-        assert Either(IsTrue("answers.metastatic")).evaluate(facts) == alone
+        facts = book(answers={} if value is None else {"melanoma_metastatic": value})
+        alone = IsTrue("answers.melanoma_metastatic").evaluate(facts)
+        assert Either(IsTrue("answers.melanoma_metastatic")).evaluate(facts) == alone
 
     @pytest.mark.parametrize(("frequency", "status"), [("3", Status.MET), ("4", Status.NOT_MET)])
     def test_one_limit_alone_is_that_limit(self, frequency: str, status: Status) -> None:
@@ -250,14 +258,17 @@ class TestBoth:
     def test_evaluate(
         self, metastatic: bool | None, unresectable: bool | None, status: Status
     ) -> None:
-        check = Both(IsTrue("answers.metastatic"), IsTrue("answers.unresectable"))
-        given = {"metastatic": metastatic, "unresectable": unresectable}
+        check = Both(IsTrue("answers.melanoma_metastatic"), IsTrue("answers.melanoma_unresectable"))
+        given = {"melanoma_metastatic": metastatic, "melanoma_unresectable": unresectable}
         answers = {key: value for key, value in given.items() if value is not None}
         finding = check.evaluate(book(answers=answers))
         assert finding.status is status
-        assert finding.facts == ("answers.metastatic", "answers.unresectable")
-        assert check.describe() == "answers.metastatic is yes and answers.unresectable is yes"
-        assert check.facts() == ("answers.metastatic", "answers.unresectable")
+        assert finding.facts == ("answers.melanoma_metastatic", "answers.melanoma_unresectable")
+        assert (
+            check.describe()
+            == "answers.melanoma_metastatic is yes and answers.melanoma_unresectable is yes"
+        )
+        assert check.facts() == ("answers.melanoma_metastatic", "answers.melanoma_unresectable")
 
     @pytest.mark.parametrize(
         ("frequency", "metastatic", "status"),
@@ -268,12 +279,15 @@ class TestBoth:
     ) -> None:
         """A limit's finding (per request) and a yes/no one's combine as well."""
         check = Both(
-            AtMost("medication.frequency", Quantity("3", "/d")), IsTrue("answers.metastatic")
+            AtMost("medication.frequency", Quantity("3", "/d")),
+            IsTrue("answers.melanoma_metastatic"),
         )
         medication = Medication(frequency=Quantity(frequency, "/d"))
-        finding = check.evaluate(book(medication=medication, answers={"metastatic": metastatic}))
+        finding = check.evaluate(
+            book(medication=medication, answers={"melanoma_metastatic": metastatic})
+        )
         assert finding.status is status
-        assert finding.facts == ("medication.frequency", "answers.metastatic")
+        assert finding.facts == ("medication.frequency", "answers.melanoma_metastatic")
 
     def test_no_check_is_refused(self) -> None:
         """The "all" of none would be met: an approval resting on nothing."""
@@ -294,13 +308,13 @@ class TestNot:
         [(True, Status.NOT_MET), (False, Status.MET), (None, Status.UNKNOWN)],
     )
     def test_evaluate(self, value: bool | None, status: Status) -> None:
-        check = Not(IsTrue("answers.metastatic"))
-        answers = {} if value is None else {"metastatic": value}
+        check = Not(IsTrue("answers.melanoma_metastatic"))
+        answers = {} if value is None else {"melanoma_metastatic": value}
         finding = check.evaluate(book(answers=answers))
         assert finding.status is status
-        assert finding.facts == ("answers.metastatic",)
-        assert check.facts() == ("answers.metastatic",)
-        assert check.describe() == "not (answers.metastatic is yes)"
+        assert finding.facts == ("answers.melanoma_metastatic",)
+        assert check.facts() == ("answers.melanoma_metastatic",)
+        assert check.describe() == "not (answers.melanoma_metastatic is yes)"
 
     def test_keeps_the_comparison(self) -> None:
         check = Not(AtMost("medication.frequency", Quantity("3", "/d")))
@@ -310,10 +324,10 @@ class TestNot:
 
     def test_twice_is_the_check(self) -> None:
         for value in (True, False, None):
-            answers = {} if value is None else {"metastatic": value}
+            answers = {} if value is None else {"melanoma_metastatic": value}
             facts = book(answers=answers)
-            once = IsTrue("answers.metastatic").evaluate(facts).status
-            assert Not(Not(IsTrue("answers.metastatic"))).evaluate(facts).status is once
+            once = IsTrue("answers.melanoma_metastatic").evaluate(facts).status
+            assert Not(Not(IsTrue("answers.melanoma_metastatic"))).evaluate(facts).status is once
 
 
 class TestBoundsSameDimension:

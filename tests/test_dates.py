@@ -57,7 +57,7 @@ class TestBeforeThePolicy:
 
     def test_the_day_it_took_effect(self) -> None:
         """The earlier version decides it: it asks for clear cell histology too."""
-        answers = {"proleukin": {"metastatic": True, "clear_cell_histology": True}}
+        answers = {"proleukin": {"clear_cell_histology": True}}
         decision = evaluate(dated(PROLEUKIN.effective, answers=answers), today=TODAY)
         assert (decision.outcome.value, decision.policy.version) == ("approve", "2022-01-01")
 

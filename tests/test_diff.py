@@ -368,7 +368,7 @@ class TestTheOtherWords:
             ("preamble", evolve(BASE, preamble="Another preamble.")),
             ("not recommended preamble", evolve(BASE, not_recommended_preamble="Other.")),
             (
-                "question metastatic",
+                "question melanoma_metastatic",
                 evolve(BASE, questions=(evolve(BASE.questions[0], text="Metastatic?"),)),
             ),
         ],
@@ -504,7 +504,7 @@ PROLEUKIN = """\
     before: Patient has kidney cancer; AND (reconstructed)
     after:  Patient has metastatic disease; AND
     rule before: diagnoses include Renal cell carcinoma (ICD-10-CM C64*)
-    rule after:  answers.metastatic is yes
+    rule after:  answers.renal_cell_carcinoma_metastatic is yes
   removed 2.C
     before: Patient has clear cell histology; AND (reconstructed)
   relettered 2.D → 2.C, 2.E → 2.D: words and rules unchanged
@@ -536,7 +536,7 @@ class TestProleukin:
                 (
                     "rule",
                     "diagnoses include Renal cell carcinoma (ICD-10-CM C64*)",
-                    "answers.metastatic is yes",
+                    "answers.renal_cell_carcinoma_metastatic is yes",
                 ),
             ),
         )

@@ -249,7 +249,7 @@ class TestExclusions:
     def test_questions_by_id(self) -> None:
         """Each question under the id its answers come under, in the policy's order."""
         assert list(POLICY.questions_by_id.items()) == [(q.id, q) for q in POLICY.questions]
-        assert POLICY.questions_by_id["metastatic"].fact == "answers.metastatic"
+        assert POLICY.questions_by_id["melanoma_metastatic"].fact == "answers.melanoma_metastatic"
 
     @pytest.mark.parametrize(
         "request_",
@@ -354,5 +354,5 @@ class TestCompactTrail:
         decision = decide(base("melanoma_iv"))
         assert decision.trail is not None
         names = [fact.name for fact in decision.trail.facts_of("1.A.ii")]
-        assert names == ["answers.metastatic", "answers.unresectable"]
+        assert names == ["answers.melanoma_metastatic", "answers.melanoma_unresectable"]
         assert decision.trail.facts_of("1.A") == (decision.trail.facts["medication.route"],)

@@ -63,8 +63,9 @@ class TestMisspelledFields:
         assert refused(changed(("dosage",), "high")) == ["extra fields found (dosage) @ $"]
 
     def test_answers(self) -> None:
-        assert refused(changed(("answers", "proleukin", "metastatc"), True))[0].startswith(
-            "not a question of this policy; did you mean 'metastatic'? Its questions: (metastatic, "
+        assert refused(changed(("answers", "proleukin", "melanoma_metastatc"), True))[0].startswith(
+            "not a question of this policy; did you mean 'melanoma_metastatic'? Its questions: "
+            "(melanoma_metastatic, "
         )
 
     def test_a_listed_answers_field(self) -> None:

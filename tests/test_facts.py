@@ -69,9 +69,11 @@ class TestCatalog:
 
     def test_policy_catalog_adds_answers_and_derived_facts(self) -> None:
         specs = catalog(POLICY)
-        assert specs["answers.metastatic"].type == "boolean"
+        assert specs["answers.melanoma_metastatic"].type == "boolean"
         assert specs["answers.lesions"].type == "list"
-        assert specs["answers.metastatic"].description == "Is the disease metastatic?"
+        assert specs["answers.melanoma_metastatic"].description == "Is the melanoma metastatic?"
+        rcc = specs["answers.renal_cell_carcinoma_metastatic"]
+        assert rcc.description == "Is the renal cell carcinoma metastatic?"
         assert specs["therapy.prior_systemic_count"].type == "quantity"
         assert specs["therapy.prior_systemic_count"].inputs == ("therapies.prior",)
         assert specs["therapy.concomitant_anticancer"].type == "boolean"

@@ -35,8 +35,9 @@ REMOVABLE = (
     "prescriber.specialties",
     "consultants",
     "diagnoses",
-    "answers.metastatic",
-    "answers.unresectable",
+    "answers.melanoma_metastatic",
+    "answers.melanoma_unresectable",
+    "answers.renal_cell_carcinoma_metastatic",
     "answers.lesions",
     "answers.steroid_refractory",
 )
@@ -148,7 +149,8 @@ class TestAnEarlierIndicationStillOpen:
             therapies=base("rcc").therapies,
             prescriber=doctor(ONCOLOGY, DERMATOLOGY),
         )
-        request = replace(replace(request, "answers.metastatic", True), "answers.lesions", None)
+        request = replace(request, "answers.renal_cell_carcinoma_metastatic", True)
+        request = replace(request, "answers.lesions", None)
         decision = decide(request)
         assert decision.outcome is Outcome.CLINICIAN_REVIEW
         assert decision.indication == "2"

@@ -259,7 +259,7 @@ class TestEveryQuestionType:
             "last_dose": "2026-01-05",
             "grade": "2",
             "level": {"value": "5", "unit": "mg"},
-            "metastatic": True,
+            "melanoma_metastatic": True,
             "lesions": [{"site": "nodal", "status": "other"}],
             "infusions": [
                 {"on": "2026-01-05", "amount": {"value": "5", "unit": "mg"}, "reaction": False}

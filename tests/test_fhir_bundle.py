@@ -257,7 +257,7 @@ class TestWhatItDoesNotSay:
 
     def test_an_unanswered_item_is_unknown(self) -> None:
         data = bundle()
-        del item(data, "answers.metastatic")["answer"]
+        del item(data, "answers.renal_cell_carcinoma_metastatic")["answer"]
         assert request_from_bundle(data, "proleukin").answers == {"proleukin": {}}
 
     def test_a_care_team_of_the_prescriber_alone_means_no_consultants(self) -> None:
@@ -667,7 +667,7 @@ class TestFaults:
 
     def test_an_answer_of_the_wrong_type(self) -> None:
         data = bundle()
-        item(data, "answers.metastatic")["answer"] = [{"valueString": "yes"}]
+        item(data, "answers.renal_cell_carcinoma_metastatic")["answer"] = [{"valueString": "yes"}]
         assert paths(data)[0].endswith("].answer[0].valueBoolean")
 
     def test_a_policy_answer_the_policy_refuses_is_reported_where_it_was_given(self) -> None:
@@ -1009,7 +1009,7 @@ class TestResponseStatus:
         assert request_from_bundle(data, "proleukin").answers == {}
         decision = evaluate_bundle(data, "proleukin", today=TODAY)
         assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
-        assert "answers.metastatic" in decision.facts_needed
+        assert "answers.melanoma_metastatic" in decision.facts_needed
 
     def test_another_publishers_response_is_left_alone(self) -> None:
         data = bundle("melanoma-iv-approve")
@@ -1052,7 +1052,10 @@ class TestAnotherVersionsQuestionnaire:
             "questionnaire": f"{form['url']}|{form['version']}",
             "item": [
                 {"linkId": "answers.clear_cell_histology", "answer": [{"valueBoolean": True}]},
-                {"linkId": "answers.metastatic", "answer": [{"valueBoolean": True}]},
+                {
+                    "linkId": "answers.renal_cell_carcinoma_metastatic",
+                    "answer": [{"valueBoolean": True}],
+                },
             ],
         }
         kept = [

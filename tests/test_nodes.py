@@ -130,10 +130,12 @@ class TestAppliesIf:
         assert (scope.status is Status.NOT_MET) is not applies
 
     def test_predicate_without_condition(self) -> None:
-        step, _ = run(Predicate("p", "t", IsTrue("answers.metastatic")), regimen(None, None))
+        step, _ = run(
+            Predicate("p", "t", IsTrue("answers.melanoma_metastatic")), regimen(None, None)
+        )
         assert step.status is Status.UNKNOWN
         assert step.applies is True
-        assert [finding.facts for finding in step.findings] == [("answers.metastatic",)]
+        assert [finding.facts for finding in step.findings] == [("answers.melanoma_metastatic",)]
 
     @pytest.mark.parametrize(
         ("cycles", "status", "off"),
@@ -200,10 +202,12 @@ class TestRecurringChecks:
 
     def test_a_yes_or_no_combination_in_two_trees(self) -> None:
         """Two trees of a policy share the finding of an ``Either`` both hold, by identity."""
-        check = Either(IsTrue("answers.metastatic"), IsTrue("answers.unresectable"))
+        check = Either(
+            IsTrue("answers.melanoma_metastatic"), IsTrue("answers.melanoma_unresectable")
+        )
         trees = [AllOf(n, "t", (Predicate(f"{n}.a", "t", check),)) for n in ("1", "2")]
         again, known = recurring(*trees), readers(POLICY)
-        book = FactBook(known, Request(DATE), {"metastatic": True})
+        book = FactBook(known, Request(DATE), {"melanoma_metastatic": True})
         steps: dict[str, Step] = {}
         for tree in trees:
             assert walker(tree, again, known)(book, steps) is Status.MET

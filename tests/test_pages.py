@@ -146,9 +146,11 @@ class TestWhatThePolicyDeclares:
     def test_every_question_in_the_words_a_provider_is_asked(self, page: str) -> None:
         assert "under `answers.proleukin`" in page
         assert (
-            '| <span id="question-metastatic"></span><code class="fact">answers.<wbr>proleukin.'
-            '<wbr>metastatic</code> (fact [<code class="fact">answers.<wbr>metastatic</code>]'
-            "(#fact-answers-metastatic)) | Is the disease metastatic? | boolean |  |" in page
+            '| <span id="question-renal-cell-carcinoma-metastatic"></span><code class="fact">'
+            "answers.<wbr>proleukin.<wbr>renal&#95;cell&#95;carcinoma&#95;metastatic</code> (fact "
+            '[<code class="fact">answers.<wbr>renal&#95;cell&#95;carcinoma&#95;metastatic</code>]'
+            "(#fact-answers-renal-cell-carcinoma-metastatic)) | Is the renal cell carcinoma "
+            "metastatic? | boolean |  |" in page
         )
         assert (
             '| <code class="fact">answers.<wbr>proleukin.<wbr>lesions[].<wbr>site</code> | Where '

@@ -35,6 +35,7 @@ from tests.strategies import (
     PREDNISONE,
     QUALIFYING_SITES,
     QUALIFYING_STATUSES,
+    RCC,
     SPECIALTIES,
     SUBCUTANEOUS,
     TRANSPLANT,
@@ -130,9 +131,9 @@ CASES = (
         "1.A.ii",
         "melanoma_iv",
         "Patient has metastatic or unresectable disease",
-        setting(answers__metastatic=False, answers__unresectable=False),
-        setting(answers__metastatic=None, answers__unresectable=None),
-        frozenset({"answers.metastatic", "answers.unresectable"}),
+        setting(answers__melanoma_metastatic=False, answers__melanoma_unresectable=False),
+        setting(answers__melanoma_metastatic=None, answers__melanoma_unresectable=None),
+        frozenset({"answers.melanoma_metastatic", "answers.melanoma_unresectable"}),
     ),
     Case(
         "1.A.iii",
@@ -216,9 +217,9 @@ CASES = (
         "2.B",
         "rcc",
         "Patient has metastatic disease",
-        setting(answers__metastatic=False, answers__unresectable=True),
-        setting(answers__metastatic=None, answers__unresectable=True),
-        frozenset({"answers.metastatic"}),
+        setting(answers__renal_cell_carcinoma_metastatic=False, answers__melanoma_metastatic=True),
+        setting(answers__renal_cell_carcinoma_metastatic=None, answers__melanoma_metastatic=True),
+        frozenset({"answers.renal_cell_carcinoma_metastatic"}),
     ),
     Case(
         "2.C",
@@ -471,7 +472,7 @@ class TestAcuteGvhd:
 
 
 class TestMetastaticOrUnresectable:
-    """1.A.ii is met by metastatic or unresectable disease; 2.B needs metastatic disease."""
+    """1.A.ii is met by a metastatic or unresectable melanoma; 2.B needs a metastatic RCC."""
 
     @pytest.mark.criteria("1.A.ii")
     @pytest.mark.parametrize(
@@ -480,7 +481,10 @@ class TestMetastaticOrUnresectable:
     def test_melanoma(self, metastatic: bool | None, unresectable: bool | None) -> None:
         request = with_fields(
             base("melanoma_iv"),
-            {"answers.metastatic": metastatic, "answers.unresectable": unresectable},
+            {
+                "answers.melanoma_metastatic": metastatic,
+                "answers.melanoma_unresectable": unresectable,
+            },
         )
 
         decision = decide(request)
@@ -494,20 +498,25 @@ class TestMetastaticOrUnresectable:
             missing = {
                 name
                 for name, value in (
-                    ("answers.metastatic", metastatic),
-                    ("answers.unresectable", unresectable),
+                    ("answers.melanoma_metastatic", metastatic),
+                    ("answers.melanoma_unresectable", unresectable),
                 )
                 if value is None
             }
             assert set(decision.facts_needed) == missing
 
     @pytest.mark.criteria("2.B")
-    @pytest.mark.parametrize("unresectable", [True, False, None])
+    @pytest.mark.parametrize("melanoma", [True, False, None])
     @pytest.mark.parametrize("metastatic", [True, False, None])
-    def test_renal_cell_carcinoma(self, metastatic: bool | None, unresectable: bool | None) -> None:
+    def test_renal_cell_carcinoma(self, metastatic: bool | None, melanoma: bool | None) -> None:
+        """2.B reads the carcinoma's own answer; the melanoma's never stands in for it."""
         request = with_fields(
             base("rcc"),
-            {"answers.metastatic": metastatic, "answers.unresectable": unresectable},
+            {
+                "answers.renal_cell_carcinoma_metastatic": metastatic,
+                "answers.melanoma_metastatic": melanoma,
+                "answers.melanoma_unresectable": melanoma,
+            },
         )
 
         decision = decide(request)
@@ -518,6 +527,27 @@ class TestMetastaticOrUnresectable:
             None: Outcome.INSUFFICIENT_INFORMATION,
         }[metastatic]
         assert decision.outcome is expected
+
+    @pytest.mark.criteria("1.A.ii", "2.B")
+    def test_both_cancers_each_its_own_answer(self) -> None:
+        """A patient with melanoma and RCC: the metastatic melanoma does not meet 2.B."""
+        melanoma = base("melanoma_iv")
+        request = with_fields(
+            melanoma,
+            {
+                # No therapy tried: 1.A.iii is not met, so only criterion 2 could approve.
+                "therapies.prior": (),
+                "diagnoses": (*melanoma.diagnoses, RCC),
+            },
+        )
+
+        decision = decide(request)
+
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert decision.facts_needed == ("answers.renal_cell_carcinoma_metastatic",)
+        answered = decide(with_fields(request, {"answers.renal_cell_carcinoma_metastatic": True}))
+        assert answered.outcome is Outcome.APPROVE
+        assert answered.path[0] == "2"
 
 
 class TestTherapies:

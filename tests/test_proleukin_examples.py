@@ -113,7 +113,7 @@ class TestTrailHidesNothing:
                 "medication.route",
                 "medication.dose",
                 "therapies.concomitant",
-                "answers.metastatic",
+                "answers.melanoma_metastatic",
                 "patient.birth_date",
                 "prescriber",
             )

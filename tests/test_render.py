@@ -159,7 +159,7 @@ class TestPolicyText:
         for value_set in POLICY.value_sets:
             assert f"{value_set.name}: {value_set.describe()}" in text
         assert "\nQUESTIONS (answers.proleukin.<id>)\n" in text
-        assert "metastatic (boolean): Is the disease metastatic?" in text
+        assert "melanoma_metastatic (boolean): Is the melanoma metastatic?" in text
         assert "    site (choice): Where is the lesion? [cutaneous: Cutaneous," in text
         for derived in POLICY.derived:
             assert f"{derived.name} (from {', '.join(derived.inputs)}): " in text

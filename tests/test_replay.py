@@ -84,14 +84,14 @@ class TestDoneWhen:
     """RCC with clear cell histology unknown: insufficient before the revision, approved after."""
 
     def test_outcomes_and_cause(self) -> None:
-        row = compare(1, rcc(metastatic=True), EARLIER, CURRENT)
+        row = compare(1, rcc(renal_cell_carcinoma_metastatic=True), EARLIER, CURRENT)
         assert row is not None
         assert row.pair == ("insufficient_information", "approve")
         assert row.causes == ("2.C removed (“Patient has clear cell histology; AND”; was unknown)",)
         assert row.name == "rcc-001"
 
     def test_report_counts_it(self) -> None:
-        result = replay([rcc(metastatic=True)] * 3, EARLIER, CURRENT)
+        result = replay([rcc(renal_cell_carcinoma_metastatic=True)] * 3, EARLIER, CURRENT)
         (cell,) = result.cells
         assert (cell.old, cell.new, cell.requests) == ("insufficient_information", "approve", 3)
         assert [(c.text[:11], c.requests) for c in cell.causes] == [("2.C removed", 3)]
@@ -110,18 +110,25 @@ class TestCauses:
         assert matched["Dosing 2.A"] == "Dosing 2.A"
 
     def test_reworded_criterion_names_both_wordings(self) -> None:
-        row = compare(1, rcc(metastatic=False, clear_cell_histology=True), EARLIER, CURRENT)
+        row = compare(
+            1,
+            rcc(renal_cell_carcinoma_metastatic=False, clear_cell_histology=True),
+            EARLIER,
+            CURRENT,
+        )
         assert row is not None
         assert row.pair == ("approve", "not_recommended")
         assert row.causes == (
             "2.B reworded (“Patient has kidney cancer; AND” → “Patient has metastatic "
             "disease; AND”; rule: diagnoses include Renal cell carcinoma (ICD-10-CM C64*) → "
-            "answers.metastatic is yes): met → not met",
+            "answers.renal_cell_carcinoma_metastatic is yes): met → not met",
         )
 
     def test_relettered_reason_is_no_cause(self) -> None:
         """The prescriber unknown leaves 2.E unknown before and 2.D after: no change there."""
-        data = example("rcc-approve", answers={"proleukin": {"metastatic": False}})
+        data = example(
+            "rcc-approve", answers={"proleukin": {"renal_cell_carcinoma_metastatic": False}}
+        )
         del data["prescriber"], data["consultants"]
         was = _decided(line(data), EARLIER)
         assert {r.label for r in was.reasons} == {"2.C", "2.E"}
@@ -132,7 +139,7 @@ class TestCauses:
 
     def test_added_criterion(self) -> None:
         """Replayed backwards, the removed 2.C is added (and 2.B reworded back)."""
-        row = compare(1, rcc(metastatic=True), CURRENT, EARLIER)
+        row = compare(1, rcc(renal_cell_carcinoma_metastatic=True), CURRENT, EARLIER)
         assert row is not None
         assert row.pair == ("approve", "insufficient_information")
         assert row.causes == ("2.C added (“Patient has clear cell histology; AND”; unknown)",)
@@ -151,8 +158,8 @@ class TestCauses:
 
     def test_no_criterion_changed(self) -> None:
         """Outcomes that differ by the outcome rules alone say so (two made-up decisions)."""
-        was = evolve(_decided(rcc(metastatic=True), CURRENT), reasons=())
-        now = _decided(rcc(metastatic=True), CURRENT)
+        was = evolve(_decided(rcc(renal_cell_carcinoma_metastatic=True), CURRENT), reasons=())
+        now = _decided(rcc(renal_cell_carcinoma_metastatic=True), CURRENT)
         assert causes(CURRENT, was, CURRENT, now) == (
             "no criterion's status changed (the outcome rules did)",
         )
@@ -178,8 +185,11 @@ def _decided(data: bytes, policy: Policy) -> Decision:
     """The decision under this version, whatever the request's date (as replay decides)."""
     from umpolicy.api import parse_request
     from umpolicy.engine.decision import decide
+    from umpolicy.replay import _admitted
 
-    return decide(policy, parse_request(data))
+    request = parse_request(data)
+    other = EARLIER if policy is CURRENT else CURRENT
+    return decide(policy, request, answers=_admitted(policy, other, request))
 
 
 class TestLines:
@@ -205,22 +215,39 @@ class TestLines:
         assert row.name == "line 3"
 
     def test_answer_only_the_other_version_asks_is_left_out(self) -> None:
-        row = compare(1, rcc(metastatic=True, clear_cell_histology=True), EARLIER, CURRENT)
+        row = compare(
+            1,
+            rcc(renal_cell_carcinoma_metastatic=True, clear_cell_histology=True),
+            EARLIER,
+            CURRENT,
+        )
         assert row is not None
         assert row.pair == ("approve", "approve")
 
     def test_invalid_under_one_version_is_the_cause(self) -> None:
         """A malformed answer only the earlier version asks for: invalid there alone."""
-        row = compare(1, rcc(metastatic=True, clear_cell_histology="yes"), EARLIER, CURRENT)
+        row = compare(
+            1,
+            rcc(renal_cell_carcinoma_metastatic=True, clear_cell_histology="yes"),
+            EARLIER,
+            CURRENT,
+        )
         assert row is not None
         assert row.pair == ("invalid", "approve")
         assert row.causes == ("cannot be decided under version 2022-01-01 (invalid)",)
-        back = compare(1, rcc(metastatic=True, clear_cell_histology="yes"), CURRENT, EARLIER)
+        back = compare(
+            1,
+            rcc(renal_cell_carcinoma_metastatic=True, clear_cell_histology="yes"),
+            CURRENT,
+            EARLIER,
+        )
         assert back is not None
         assert back.causes == ("cannot be decided under version 2022-01-01 (invalid)",)
 
     def test_answer_neither_asks_is_invalid(self) -> None:
-        row = compare(1, rcc(metastatic=True, clear_cel=True), EARLIER, CURRENT)
+        row = compare(
+            1, rcc(renal_cell_carcinoma_metastatic=True, clear_cel=True), EARLIER, CURRENT
+        )
         assert row is not None
         assert row.pair == ("invalid", "invalid")
 
@@ -236,7 +263,7 @@ class TestLines:
             raise RuntimeError("a bug")
 
         monkeypatch.setattr(umpolicy.replay, "decide", broken)
-        row = compare(1, rcc(metastatic=True), EARLIER, CURRENT)
+        row = compare(1, rcc(renal_cell_carcinoma_metastatic=True), EARLIER, CURRENT)
         assert row is not None
         assert row.pair == ("failed", "failed")
 
@@ -247,7 +274,7 @@ class TestLines:
             raise RuntimeError("a bug")
 
         monkeypatch.setattr(umpolicy.api, "parse_request", broken)
-        row = compare(2, rcc(metastatic=True), EARLIER, CURRENT)
+        row = compare(2, rcc(renal_cell_carcinoma_metastatic=True), EARLIER, CURRENT)
         assert row == Row(("failed", "failed"), (), "rcc-001")
 
 
@@ -308,7 +335,11 @@ class TestReplay:
     """Local processes give the report one process gives, in outcome order, as JSON too."""
 
     def test_jobs_agree(self) -> None:
-        lines = [rcc(metastatic=m, clear_cell_histology=h) for m in (True, False) for h in (1, 0)]
+        lines = [
+            rcc(renal_cell_carcinoma_metastatic=m, clear_cell_histology=h)
+            for m in (True, False)
+            for h in (1, 0)
+        ]
         lines = [text.replace(b": 1", b": true").replace(b": 0", b": false") for text in lines]
         lines = (lines + examples()) * 7
         one = replay(lines, EARLIER, CURRENT, jobs=1, chunk=5)

@@ -73,8 +73,10 @@ class TestRequests:
             {"date": "2026-01-01", "diagnoses": ["C43.9"]},
             {"date": "2026-01-01", "medication": {"route": "47625008"}},
             {"date": "2026-01-01", "therapies": {"prior": [{"name": "x", "outcome": "cured"}]}},
-            {"date": "2026-01-01", "answers": {"proleukin": {"metastatic": "yes"}}},
+            {"date": "2026-01-01", "answers": {"proleukin": {"melanoma_metastatic": "yes"}}},
             {"date": "2026-01-01", "answers": {"proleukin": {"metastatic_disease": True}}},
+            # One answer for two cancers: each question now names its own.
+            {"date": "2026-01-01", "answers": {"proleukin": {"metastatic": True}}},
             {"date": "2026-01-01", "answers": {"proleukin": {"lesions": [{"site": "nodal"}]}}},
             {
                 "date": "2026-01-01",
@@ -91,7 +93,7 @@ class TestRequests:
         data = {"date": "2026-01-01", "answers": {"another": {"anything": [1, 2]}}}
         assert valid(data, REQUEST)
         assert valid(
-            {"date": "2026-01-01", "answers": {"proleukin": {"metastatic": True}}},
+            {"date": "2026-01-01", "answers": {"proleukin": {"melanoma_metastatic": True}}},
             json_schema(umpolicy.Request),
         )
 
@@ -112,8 +114,10 @@ class TestRequests:
 
     def test_each_question_shows_its_words(self) -> None:
         answers = REQUEST["$defs"]["Request"]["properties"]["answers"]["properties"]
-        metastatic = answers["proleukin"]["properties"]["metastatic"]
-        assert metastatic["description"] == "Is the disease metastatic?"
+        asked = answers["proleukin"]["properties"]
+        assert asked["melanoma_metastatic"]["description"] == "Is the melanoma metastatic?"
+        rcc = asked["renal_cell_carcinoma_metastatic"]
+        assert rcc["description"] == "Is the renal cell carcinoma metastatic?"
         lesions = answers["proleukin"]["properties"]["lesions"]["anyOf"][0]
         assert lesions["items"]["required"] == ["site", "status"]
 

@@ -93,7 +93,10 @@ DOSE = (
     "mg/kg, ug/kg, g/kg, [iU]/m2, 10*6.[iU]/m2, mg/m2, ug/m2, g/m2, or an amount per a "
     "counted unit such as 10*6.[iU]/{site}"
 )
-QUESTIONS = "metastatic, unresectable, lesions, steroid_refractory"
+QUESTIONS = (
+    "melanoma_metastatic, melanoma_unresectable, renal_cell_carcinoma_metastatic, lesions, "
+    "steroid_refractory"
+)
 LESION = ("answers", "proleukin", "lesions")
 
 
@@ -254,13 +257,13 @@ class TestExactMessages:
                 "extra fields found (specialty); did you mean 'specialties'? @ $.consultants[0]",
             ),
             (
-                _set(("answers", "proleukin", "metastatic"), "yes"),
-                "expected a boolean, got str @ $.answers.proleukin.metastatic",
+                _set(("answers", "proleukin", "melanoma_metastatic"), "yes"),
+                "expected a boolean, got str @ $.answers.proleukin.melanoma_metastatic",
             ),
             (
-                _set(("answers", "proleukin", "metastatc"), True),
-                "not a question of this policy; did you mean 'metastatic'? Its questions: "
-                f"({QUESTIONS}) @ $.answers.proleukin.metastatc",
+                _set(("answers", "proleukin", "melanoma_metastatc"), True),
+                "not a question of this policy; did you mean 'melanoma_metastatic'? Its "
+                f"questions: ({QUESTIONS}) @ $.answers.proleukin.melanoma_metastatc",
             ),
             (_set(LESION, "nodal"), "expected a list @ $.answers.proleukin.lesions"),
             (_set(LESION, ["nodal"]), "expected an object @ $.answers.proleukin.lesions[0]"),
@@ -866,12 +869,15 @@ class TestPythonObjects:
 
     def test_answers_as_python_values(self, request_: Request) -> None:
         """Admit reads answers given in Python as JSON would give them, and checks them."""
-        good = attrs.evolve(request_, answers={"proleukin": {"metastatic": True}})
-        assert admit(POLICY, good) == {"metastatic": True}
-        bad = attrs.evolve(request_, answers={"proleukin": {"metastatic": 1}})
+        good = attrs.evolve(request_, answers={"proleukin": {"melanoma_metastatic": True}})
+        assert admit(POLICY, good) == {"melanoma_metastatic": True}
+        bad = attrs.evolve(request_, answers={"proleukin": {"melanoma_metastatic": 1}})
         with pytest.raises(InputError) as info:
             admit(POLICY, bad)
-        assert str(info.value) == "expected a boolean, got int @ $.answers.proleukin.metastatic"
+        assert (
+            str(info.value)
+            == "expected a boolean, got int @ $.answers.proleukin.melanoma_metastatic"
+        )
         listed = attrs.evolve(request_, answers={"proleukin": []})  # type: ignore[dict-item]
         with pytest.raises(InputError) as info:
             admit(POLICY, listed)
@@ -992,8 +998,8 @@ class TestCheckedOnce:
     def test_the_answers_are_checked_still(self) -> None:
         request = parse_request(json.dumps(BASE))
         answers: Any = request.answers  # a mapping (a dict): it may change
-        answers["proleukin"] = {"metastatic": "yes"}
-        with pytest.raises(InputError, match=r"@ \$\.answers\.proleukin\.metastatic"):
+        answers["proleukin"] = {"melanoma_metastatic": "yes"}
+        with pytest.raises(InputError, match=r"@ \$\.answers\.proleukin\.melanoma_metastatic"):
             decide(POLICY, request)
 
     def test_the_mark_is_no_field(self) -> None:

@@ -177,7 +177,10 @@ class TestDecidedUnderTheVersionInForce:
         assert held.policy.as_of == dt.date(2024, 6, 1)
 
     def test_decide_records_the_dates_too(self) -> None:
-        decision = decide(EARLIER, parse_request(rcc("2024-06-01")))
+        # decide() reads the answers of the version given alone: not the current 2.B's.
+        data = json.loads(rcc("2024-06-01"))
+        del data["answers"]
+        decision = decide(EARLIER, parse_request(json.dumps(data)))
         assert decision.policy == evaluate(rcc("2024-06-01"), today=TODAY).policy
 
 
@@ -244,7 +247,9 @@ class TestAnswersToAnotherVersion:
 
     def test_the_questions_asked_elsewhere(self) -> None:
         assert [q.id for q in HISTORY.asked_elsewhere(CURRENT)] == ["clear_cell_histology"]
-        assert HISTORY.asked_elsewhere(EARLIER) == ()
+        assert [q.id for q in HISTORY.asked_elsewhere(EARLIER)] == [
+            "renal_cell_carcinoma_metastatic"
+        ]
 
 
 class TestAsOf:

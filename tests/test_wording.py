@@ -33,7 +33,7 @@ class TestPhrases:
         [
             ("medication.schedule.rest_before_course", "rest before course"),
             ("patient.age", "age"),
-            ("answers.metastatic", "metastatic"),
+            ("answers.melanoma_metastatic", "melanoma metastatic"),
             ("prescriber.specialties", "prescriber specialties"),
             ("diagnoses", "diagnoses"),
         ],
@@ -46,7 +46,7 @@ class TestPhrases:
         """not(…) of a rule other than a yes/no reads as its negation."""
         rule = Not(AtMost("patient.weight", Quantity("40", "kg")))
         assert requirement(rule) == "not (weight at most 40 kg)"
-        assert requirement(Not(IsTrue("answers.metastatic"))) == "metastatic: no"
+        assert requirement(Not(IsTrue("answers.melanoma_metastatic"))) == "melanoma metastatic: no"
 
 
 class TestNumbers:
@@ -125,9 +125,9 @@ class TestValues:
 
     def test_a_yes_or_no_given_is_shown_alone(self) -> None:
         """An answer the request gave is its own source: nothing is added to it."""
-        found = Finding(Status.NOT_MET, ("answers.metastatic",))
-        facts = {"answers.metastatic": Fact("answers.metastatic", False)}
-        assert worded(IsTrue("answers.metastatic"), found, facts, POLICY).requested == "no"
+        found = Finding(Status.NOT_MET, ("answers.melanoma_metastatic",))
+        facts = {"answers.melanoma_metastatic": Fact("answers.melanoma_metastatic", False)}
+        assert worded(IsTrue("answers.melanoma_metastatic"), found, facts, POLICY).requested == "no"
 
 
 class TestDoses:

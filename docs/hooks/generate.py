@@ -84,7 +84,7 @@ _VALUE_ERRORS = {
 _ANSWER_ERRORS = {
     "policy": "proleukin",
     "date": "2026-03-02",
-    "answers": {"proleukin": {"metastatic": "yes", "lesion": []}},
+    "answers": {"proleukin": {"melanoma_metastatic": "yes", "lesion": []}},
 }
 
 _HELP_ERRORS = {

@@ -280,10 +280,16 @@ def _answered(question: Question, value: Any) -> Data:
 
 
 def _response(out: _Bundle, request: Request, policy: Policy, subject: Data) -> None:
-    """The DTR QuestionnaireResponse: the policy's answers and what core FHIR cannot say."""
+    """The DTR QuestionnaireResponse: the policy's answers and what core FHIR cannot say.
+
+    It answers this version's Questionnaire: an answer to a question only another
+    version asks (which this version does not read) is left out.
+    """
     raw = CONVERTER.unstructure(request.answers).get(policy.name, {})
     for key, value in raw.items():
-        question = policy.questions_by_id[key]
+        question = policy.questions_by_id.get(key)
+        if question is None:
+            continue
         link = question.fact
         if question.type is AnswerType.LIST:
             fields = {field.id: field for field in question.fields}

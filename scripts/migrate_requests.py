@@ -177,7 +177,7 @@ def migrate(old: object) -> dict[str, Any]:
         code, display = _coded(DIAGNOSES, diagnosis["condition"], "$.diagnosis.condition")
         new["diagnoses"] = [{"code": code, "display": display}]
     # 0.1's answers sat on its one diagnosis; now each names its cancer.
-    asked = ANSWERS_OF.get(diagnosis.get("condition"), {})
+    asked = ANSWERS_OF.get(str(diagnosis.get("condition")), {})
     answers = _present({now: diagnosis.get(then) for then, now in asked.items()})
     answers |= _present({"steroid_refractory": diagnosis.get("steroid_refractory")})
     lesions = diagnosis.get("lesions")

@@ -537,7 +537,7 @@ class TestMetastaticOrUnresectable:
             {
                 # No therapy tried: 1.A.iii is not met, so only criterion 2 could approve.
                 "therapies.prior": (),
-                "diagnoses": (*melanoma.diagnoses, RCC),
+                "diagnoses": (*(melanoma.diagnoses or ()), RCC),
             },
         )
 

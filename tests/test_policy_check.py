@@ -305,6 +305,16 @@ class TestNeverMet:
                 OneOf("answers.severity", ("moderate", "Severe")),
                 "'Severe' is not a value of 'answers.severity' (mild, moderate, severe): never met",
             ),
+            # A string is no tuple: "center" in "transplant-center" would be met.
+            (
+                Includes("prescriber.affiliations", "transplant-center"),  # type: ignore[arg-type]
+                "the codes are one string, 'transplant-center': give a tuple "
+                "('transplant-center',) or a value set",
+            ),
+            (
+                OneOf("request.kind", "initial"),  # type: ignore[arg-type]
+                "the codes are one string, 'initial': give a tuple ('initial',) or a value set",
+            ),
         ],
     )
     def test_refused(self, rule: Check, problem: str) -> None:
@@ -391,6 +401,14 @@ class TestCodeSystems:
         assert refused(declaring(derived=(Consulted("seen", "Seen by anyone."),))) == (
             "derived fact 'seen': it asks for neither a specialty nor an affiliation: any "
             "consultant is one"
+        )
+
+    def test_a_consultant_asked_for_an_affiliation_as_one_string(self) -> None:
+        """Else a consultant at "center" (a part of the string) would be at the one asked."""
+        asked = Consulted("seen", "Seen there.", affiliations="transplant-center")  # type: ignore[arg-type]
+        assert refused(declaring(derived=(asked,))) == (
+            "derived fact 'seen': the codes are one string, 'transplant-center': give a tuple "
+            "('transplant-center',) or a value set"
         )
 
     def test_a_plans_own_codes_are_any_system(self) -> None:

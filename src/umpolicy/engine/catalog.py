@@ -244,10 +244,18 @@ def _declaration_problems(policy: Policy) -> list[str]:
     return problems
 
 
+def _one_string(values: str) -> str:
+    """Codes given as one string: each would be tested as a part of it (``"x" in "xy"``)."""
+    return f"the codes are one string, {values!r}: give a tuple ({values!r},) or a value set"
+
+
 def _consulted_problems(derived: Consulted) -> list[str]:
     """What keeps a :class:`~umpolicy.Consulted` from asking anything, or ever being met."""
     if derived.specialties is None and not derived.affiliations:
         return ["it asks for neither a specialty nor an affiliation: any consultant is one"]
+    affiliations: object = derived.affiliations  # typed a tuple; Python accepts any value
+    if isinstance(affiliations, str):
+        return [_one_string(affiliations)]
     system = CODE_SYSTEMS["consultants.specialties"]
     if derived.specialties is not None and derived.specialties.system != system:
         return [
@@ -357,6 +365,8 @@ def _check_problems(check: Check, known: Mapping[str, FactSpec]) -> list[str]:
         name = type(check).__name__
         return [f"{name} compares {' or '.join(kinds)} facts; {check.fact!r} is {spec.type}"]
     values = getattr(check, "values", None)
+    if isinstance(values, str):
+        return [_one_string(values)]
     system = CODE_SYSTEMS.get(check.fact)
     if isinstance(values, ValueSet) and system is not None and values.system != system:
         return [

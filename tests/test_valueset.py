@@ -127,6 +127,13 @@ class TestMembership:
     def test_only_text_is_a_code(self, value: object) -> None:
         assert value not in MELANOMA
 
+    @pytest.mark.parametrize("part", ["codes", "prefixes", "excluded", "undecided"])
+    def test_one_string_is_refused(self, part: str) -> None:
+        """A tuple without its comma: each character would be a prefix, so C50.9 "is" C43."""
+        given: dict[str, object] = {"prefixes": ("C43",), part: "C43"}
+        with pytest.raises(ValueError, match=rf"^value set 'm': {part} is one string, 'C43'"):
+            ValueSet("m", "Melanoma", "ICD-10-CM", **given)  # type: ignore[arg-type]
+
     def test_empty_set_is_refused(self) -> None:
         with pytest.raises(ValueError, match=r"^value set 'none' holds no code$"):
             ValueSet("none", "Nothing", "ICD-10-CM")

@@ -72,6 +72,13 @@ class ValueSet:
     _lookup: _Lookup = field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        for part in ("codes", "prefixes", "excluded", "undecided"):
+            given: object = getattr(self, part)
+            if isinstance(given, str):  # each character would be a code: "C43" holds C50.9
+                raise ValueError(
+                    f"value set {self.name!r}: {part} is one string, {given!r}: give a tuple "
+                    f"({given!r},)"
+                )
         if not self.codes and not self.prefixes:
             raise ValueError(f"value set {self.name!r} holds no code")
         if self.system in VOCABULARY_SYSTEMS:

@@ -19,7 +19,8 @@ from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.integrations.fhir import codes
 from umpolicy.io.converter import CONVERTER
 from umpolicy.policy import Policy
-from umpolicy.registry import load_policy
+from umpolicy.errors import FieldError, InputError
+from umpolicy.registry import history_of, load_policy
 from umpolicy.vocabulary.facts import HISTORIES
 from umpolicy.vocabulary.request import Practitioner, Request, Therapy
 
@@ -282,14 +283,21 @@ def _answered(question: Question, value: Any) -> Data:
 def _response(out: _Bundle, request: Request, policy: Policy, subject: Data) -> None:
     """The DTR QuestionnaireResponse: the policy's answers and what core FHIR cannot say.
 
-    It answers this version's Questionnaire: an answer to a question only another
-    version asks (which this version does not read) is left out.
+    An answer to a question only another version asks is written too, as the reader
+    takes it (decided under this version it is unread; as of another date it decides):
+    the bundle reads back as the same request. An answer to no version's question is
+    an input error, as :func:`umpolicy.io.validation.admit` says it.
     """
     raw = CONVERTER.unstructure(request.answers).get(policy.name, {})
+    asked = {
+        **{q.id: q for q in history_of(policy).asked_elsewhere(policy)},
+        **policy.questions_by_id,
+    }
     for key, value in raw.items():
-        question = policy.questions_by_id.get(key)
+        question = asked.get(key)
         if question is None:
-            continue
+            where = f"$.answers.{policy.name}.{key}"
+            raise InputError([FieldError(where, "not a question of this policy")])
         link = question.fact
         if question.type is AnswerType.LIST:
             fields = {field.id: field for field in question.fields}

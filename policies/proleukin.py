@@ -157,7 +157,7 @@ RCC_METASTATIC = Question(
 )
 LESIONS = Question(
     "lesions",
-    "Which lesions will Proleukin be injected into (the site and kind of each)?",
+    "Which melanoma lesions will Proleukin be injected into (the site and kind of each)?",
     AnswerType.LIST,
     fields=(
         Question(
@@ -187,7 +187,7 @@ LESIONS = Question(
 )
 STEROID_REFRACTORY = Question(
     "steroid_refractory",
-    "According to the prescriber, is the disease steroid-refractory?",
+    "According to the prescriber, is the chronic graft-versus-host disease steroid-refractory?",
     AnswerType.BOOLEAN,
 )
 
@@ -490,19 +490,22 @@ _PRESCRIBERS = ("1.A.v", "1.B.iii", "2.D", "3.D")
 # asks whether the renal cell carcinoma is metastatic.
 MELANOMA_ASKED_ABOUT = Interpretation(
     "melanoma-asked-about",
-    "Metastatic or unresectable disease is the melanoma's",
-    '1.A.ii "metastatic or unresectable disease" is the melanoma\'s, asked on its own: for a '
-    "patient who also has another cancer, an answer about that one never meets it. "
-    "Unanswered, 1.A.ii is unknown and the request needs that answer.",
+    "1.A.ii asks about the melanoma",
+    "The prescriber is asked whether the melanoma is metastatic and whether it is "
+    "unresectable, each question naming the melanoma, so that an answer about another "
+    "cancer the patient has (such as a renal cell carcinoma) is not taken for it. 1.A.ii "
+    "is met when either answer is yes, not met when both are no, and otherwise unknown: "
+    "the request then needs the answer missing.",
     ("1.A.ii",),
 )
 
 RCC_ASKED_ABOUT = Interpretation(
     "rcc-asked-about",
-    "Metastatic disease is the renal cell carcinoma's",
-    '2.B "metastatic disease" is the renal cell carcinoma\'s, asked on its own: an answer '
-    "about a melanoma the patient also has never meets it. Unanswered, 2.B is unknown and "
-    "the request needs that answer.",
+    "2.B asks about the renal cell carcinoma",
+    "The prescriber is asked whether the renal cell carcinoma is metastatic, the question "
+    "naming it, so that an answer about another cancer the patient has (such as a "
+    "melanoma) is not taken for it. 2.B is met when the answer is yes, not met when it is "
+    "no, and unknown when it is not given: the request then needs it.",
     ("2.B",),
 )
 
@@ -597,7 +600,10 @@ INTERPRETATIONS = (
         "talimogene laherparepvec (L01XX51), injected into the lesions, never systemic. A prior "
         "therapy listed without its ATC codes, or only by a group that may hold one (L03A, "
         "L03; L01XX, which may be talimogene laherparepvec), may be one: it leaves the "
-        "criterion unknown unless another settles it.",
+        "criterion unknown unless another settles it. A request does not say which disease "
+        "each therapy was for: for a patient who also has another cancer, a systemic "
+        "therapy of that cancer counts, and the worksheet lists the therapies read for the "
+        "reviewer to check.",
         ("1.A.iii",),
     ),
     Interpretation(

@@ -527,7 +527,48 @@ class TestFaults:
         data = bundle()
         claim = resource(data, "Claim")
         claim["item"].append(copy.deepcopy(claim["item"][0]))
-        assert "this asks for 2" in faults(data)[0][1]
+        assert faults(data)[0] == (
+            "Bundle.entry[0].resource.item",
+            "umpolicy decides one drug per request: a Claim of one item, the drug's, and this "
+            "has 2 (an item besides the drug's may ask for another drug given with it: send it "
+            "as a MedicationRequest of the bundle, which is read as a therapy given with the "
+            "drug)",
+        )
+
+    @pytest.mark.parametrize("service", [None, "ServiceRequest"])
+    def test_another_item_may_be_another_drug(self, service: str | None) -> None:
+        """An item for ipilimumab (HCPCS J9228) beside the drug's: never read as single agent."""
+        data = bundle("melanoma-iv-approve")
+        claim = resource(data, "Claim")
+        other: dict[str, Any] = {
+            "sequence": 2,
+            "productOrService": {
+                "coding": [
+                    {
+                        "system": "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+                        "code": "J9228",
+                    }
+                ]
+            },
+        }
+        if service is not None:
+            data["entry"].append(
+                {
+                    "fullUrl": "urn:uuid:" + "2" * 8 + "-2222-2222-2222-" + "2" * 12,
+                    "resource": {
+                        "resourceType": service,
+                        "id": "sr1",
+                        "status": "active",
+                        "intent": "order",
+                        "subject": claim["patient"],
+                        "code": {"text": "ipilimumab"},
+                    },
+                }
+            )
+            ref = {"reference": "urn:uuid:" + "2" * 8 + "-2222-2222-2222-" + "2" * 12}
+            other["extension"] = [{"url": codes.PAS_REQUESTED_SERVICE, "valueReference": ref}]
+        claim["item"].append(other)
+        assert faults(data)[0][0] == "Bundle.entry[0].resource.item"
 
     def test_no_drug(self) -> None:
         data = drop(bundle(), "MedicationRequest")

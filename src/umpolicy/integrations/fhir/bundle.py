@@ -311,10 +311,23 @@ def drug_order(reading: Reading, claim: Located) -> Located | None:
     """The MedicationRequest the Claim asks about: its item's requested service, else the one.
 
     umpolicy decides one drug per request: a Claim whose items ask for several
-    MedicationRequests is a problem, as is a bundle without one.
+    MedicationRequests is a problem, as is a bundle without one. So is a Claim of more
+    than one item: an item that names no MedicationRequest (none at all, or a
+    ServiceRequest) may ask for another drug, given with this one, which the drug's item
+    alone would never show (a criterion "as a single agent" met on it).
     """
     orders: list[Located] = []
-    for where, item in items(reading, claim.get("item"), at(claim.path, "item")):
+    listed_items = items(reading, claim.get("item"), at(claim.path, "item"))
+    if len(listed_items) > 1:
+        reading.fail(
+            at(claim.path, "item"),
+            f"umpolicy decides one drug per request: a Claim of one item, the drug's, and "
+            f"this has {len(listed_items)} (an item besides the drug's may ask for another "
+            "drug given with it: send it as a MedicationRequest of the bundle, which is "
+            "read as a therapy given with the drug)",
+        )
+        return None
+    for where, item in listed_items:
         if not isinstance(item, Mapping):
             continue
         for place, extension in extensions(reading, item, where, codes.PAS_REQUESTED_SERVICE):

@@ -453,15 +453,25 @@ class TestFaults:
             )
         ]
 
-    def test_two_versions_of_a_resource_under_one_full_url(self) -> None:
-        """Each version once is valid FHIR; a reference without a version means the first."""
-        data = bundle()
-        at = index(data, "Patient")
-        data["entry"][at]["resource"]["meta"] = {"versionId": "2"}
-        twin = copy.deepcopy(data["entry"][at])
-        twin["resource"]["meta"] = {"versionId": "1"}
-        data["entry"].append(twin)
-        assert request_from_bundle(data, "proleukin") == request_from_bundle(bundle(), "proleukin")
+    @pytest.mark.parametrize("kind", ["Patient", "Observation", "Condition"])
+    def test_two_versions_of_a_resource_under_one_full_url(self, kind: str) -> None:
+        """Valid FHIR, but each would be read: version 1's weight after version 2 voids it."""
+        data = bundle("melanoma-iv-approve")
+        at = index(data, kind)
+        data["entry"][at]["resource"]["meta"] = {"versionId": "1"}
+        later = copy.deepcopy(data["entry"][at])
+        later["resource"]["meta"] = {"versionId": "2"}
+        later["resource"]["status"] = "entered-in-error"
+        data["entry"].append(later)
+        url = later["fullUrl"]
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{len(data['entry']) - 1}].fullUrl",
+                f"{shown(url)} is the fullUrl of Bundle.entry[{at}] too, in another version: "
+                "umpolicy reads a resource as it is now, so a bundle holds its current version "
+                "alone",
+            )
+        ]
 
     @pytest.mark.parametrize("created", ["2026-03-02junk", "2026-03-02 ", "2026-03-02T10:30"])
     def test_a_date_followed_by_what_is_no_time(self, created: str) -> None:

@@ -100,13 +100,23 @@ class Reading:
             self.by_reference.setdefault(f"{kind}/{ident}", found)
         if isinstance(full_url, str):
             first = self.by_reference.setdefault(full_url, found)
-            if first is not found and version_of(first) == version_of(found):
-                # bdl-7: which of the two a reference means is not said; neither is read.
+            if first is not found:
                 entry = first.path.removesuffix(".resource")
+                if version_of(first) == version_of(found):
+                    # bdl-7: which of the two a reference means is not said.
+                    reason = (
+                        ": a bundle names each resource once, or each version of it once (bdl-7)"
+                    )
+                else:
+                    # Valid FHIR, but each version would be read as a record of its own: a
+                    # weight, a diagnosis its later version marks entered-in-error.
+                    reason = (
+                        ", in another version: umpolicy reads a resource as it is now, so a "
+                        "bundle holds its current version alone"
+                    )
                 self.fail(
                     at(path.removesuffix(".resource"), "fullUrl"),
-                    f"{shown(full_url)} is the fullUrl of {entry} too: a bundle names each "
-                    "resource once, or each version of it once (bdl-7)",
+                    f"{shown(full_url)} is the fullUrl of {entry} too{reason}",
                 )
         return found
 

@@ -444,7 +444,7 @@ class TestTheClaimsShape:
             "verificationStatus": {"coding": [{"code": "confirmed"}]},
             "code": {"coding": [{"system": codes.ICD10CM, "code": "C64.9"}]},
         }
-        for times in (("2026-03-01", "2026-03-02T10:00:00Z"), (3, "2026-03-02"), ("2026-03", "x")):
+        for times in (("2026-03-01", "2026-03-02T10:00:00Z"), ("2026-03-02", "2026-03-02")):
             first, second = (dict(weight, effectiveDateTime=when) for when in times)
             data = bare(first, second, condition)
             if times[0] == "2026-03-01":
@@ -452,6 +452,9 @@ class TestTheClaimsShape:
                 assert weight_read == Quantity("80", "kg")
             else:
                 assert any("each needs its own effectiveDateTime" in r for _, r in faults(data))
+        for times in ((3, "2026-03-02"), ("2026-03-02", "x")):  # a date of the wrong form
+            first, second = (dict(weight, effectiveDateTime=when) for when in times)
+            assert faults(bare(first, second, condition))
         # a time without its zone is no FHIR dateTime: refused, never read as UTC
         dated = [{**weight, "effectiveDateTime": w} for w in ("2026-03-01", "2026-03-02T10:00")]
         assert (
@@ -498,6 +501,7 @@ class TestTheClaimsShape:
             "status": "final",
             "code": {"coding": [{"system": codes.LOINC, "code": "29463-7"}]},
             "valueQuantity": "80 kg",
+            "effectiveDateTime": "2026-03-02",
         }
         assert faults(bare(weight))[0][0] == "Bundle.entry[3].resource.valueQuantity"
 

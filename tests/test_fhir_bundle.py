@@ -1518,8 +1518,7 @@ class TestMeasuredByTheRequestsDate:
         "when",
         [
             "2026-03-02T23:59:00-05:00",
-            "2026-03",
-            "2026",
+            "2026-01-31",  # 30 days before the request: the oldest read
             "2026-03-03",  # the request's date, in another time zone
             "2026-03-03T01:00:00Z",  # 20:00 on 2026-03-02 in New York
             "2026-03-03T08:30:00+10:00",
@@ -1529,6 +1528,30 @@ class TestMeasuredByTheRequestsDate:
         data = bundle("melanoma-iv-approve")
         resource(data, "Observation")["effectiveDateTime"] = when
         assert request_from_bundle(data, "proleukin").patient.weight == Quantity("72.5", "kg")
+
+    @pytest.mark.parametrize("when", ["2026-03", "2026", None, "2026-01-30", "2019-06-01"])
+    def test_a_weight_of_no_day_or_too_old_is_not_read(self, when: str | None) -> None:
+        """A dose per kg is of the patient now: a weight of last year meets no limit."""
+        data = bundle("melanoma-iv-approve")
+        weight = resource(data, "Observation")
+        del weight["effectiveDateTime"]
+        if when is not None:
+            weight["effectiveDateTime"] = when
+        assert request_from_bundle(data, "proleukin").patient.weight is None
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "patient.weight" in decision.facts_needed
+
+    def test_a_height_of_any_day_is_read(self) -> None:
+        """A grown patient keeps a height: one of years ago still gives their BSA."""
+        data = bundle("melanoma-iv-approve")
+        for found in data["entry"]:
+            if found["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "8302-2":
+                found["resource"]["effectiveDateTime"] = "2019-06-01"
+                break
+        else:
+            pytest.skip("the example gives no height")
+        assert request_from_bundle(data, "proleukin").patient.height is not None
 
     @pytest.mark.parametrize("late", ["2026-03-03", "2026-03-03T20:00:00Z"])
     def test_a_measure_a_day_late_never_outranks_the_requests_day(self, late: str) -> None:

@@ -499,6 +499,11 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
     the request's, as the request's date may be after today (``FUTURE_TOLERANCE``): one
     is written in the time zone of the place measured, the other of the payer. One
     whose ``focus`` is another (a fetus, a donor: :func:`_of_another`) is not read.
+
+    Nor is one that does not say the day it was measured (no ``effective[x]``, or a
+    year or month alone), nor a weight or BSA measured more than :data:`MEASURE_AGE`
+    before the request: a dose per kg or m² is of the patient as they are, and an old
+    weight is no measure of it (a height, which an adult keeps, may be of any day).
     """
     date = data.get("date")
     latest: dict[str, list[tuple[Moment | None, Located, str]]] = {}
@@ -530,6 +535,8 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
                 f"{FUTURE_TOLERANCE.days} day time zones may put between them: umpolicy "
                 f"reads the {field.split('.')[1]} measured by then",
             )
+            continue
+        if not _current(field, day, date):
             continue
         latest.setdefault(field, []).append((measure, found, effective))
         if _after(day, date):  # within the day's tolerance, but later than the request
@@ -593,6 +600,25 @@ def _effective(reading: Reading, found: Located) -> tuple[str, object]:
         if period is not None and name in period:
             return at(where, name), period[name]
     return at(found.path, "effectiveDateTime"), None
+
+
+#: How long before the request a weight or BSA is read as the patient's: a dose is
+#: computed on a weight of the last weeks, not of last year.
+MEASURE_AGE = dt.timedelta(days=30)
+#: The measures the age applies to: a grown patient's height is read whatever its day.
+_CHANGING = frozenset({"patient.weight", "patient.bsa"})
+
+
+def _current(field: str, day: str | None, date: str | None) -> bool:
+    """Whether a measure dated ``day`` is read for a request of ``date``.
+
+    It must say its day; a weight or BSA must be of the :data:`MEASURE_AGE` before it.
+    """
+    if day is None or len(day) < len("2026-03-02") or date is None:
+        return False
+    return field not in _CHANGING or (
+        dt.date.fromisoformat(date) - dt.date.fromisoformat(day) <= MEASURE_AGE
+    )
 
 
 def _measured_after(day: str | None, date: str | None) -> bool:

@@ -1553,6 +1553,22 @@ class TestMeasuredByTheRequestsDate:
             pytest.skip("the example gives no height")
         assert request_from_bundle(data, "proleukin").patient.height is not None
 
+    def test_a_weight_of_no_subject_beside_another_patient(self) -> None:
+        """With a donor's Patient in the bundle, a weight that does not say whose is refused."""
+        data = bundle("melanoma-iv-approve")
+        donor = {"resourceType": "Patient", "id": "donor-1", "birthDate": "1990-01-01"}
+        data["entry"].append(
+            {"fullUrl": "https://example.org/fhir/Patient/donor-1", "resource": donor}
+        )
+        at_ = index(data, "Observation")
+        del data["entry"][at_]["resource"]["subject"]
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{at_}].resource.subject",
+                "required field missing: whose record it is, as the bundle holds 2 Patients",
+            )
+        ]
+
     @pytest.mark.parametrize("late", ["2026-03-03", "2026-03-03T20:00:00Z"])
     def test_a_measure_a_day_late_never_outranks_the_requests_day(self, late: str) -> None:
         """Within the tolerance it is no fault, but a measure of the request's day wins."""

@@ -444,9 +444,21 @@ def common(
 
 
 def _subject(reading: Reading, resource: Located, patient: Located, name: str = "subject") -> bool:
-    """True when the resource is about the patient, or does not say; another's is a problem."""
+    """True when the resource is about the patient, or does not say; another's is a problem.
+
+    One that does not say is the patient's only when the bundle holds no other Patient:
+    beside a donor's record, it may be the donor's, a problem.
+    """
     reference = resource.get(name)
     if reference is None:
+        patients = reading.of_type("Patient")
+        if len(patients) > 1:
+            reading.fail(
+                at(resource.path, name),
+                f"required field missing: whose record it is, as the bundle holds "
+                f"{len(patients)} Patients",
+            )
+            return False
         return True
     found = reading.resolve(reference, at(resource.path, name))
     if found is None:

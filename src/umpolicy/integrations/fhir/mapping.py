@@ -67,14 +67,17 @@ MAPPING: tuple[Source, ...] = (
         "patient.weight",
         "`Observation.valueQuantity`, LOINC 29463-7, in UCUM, of a final result "
         "(the latest by `effectiveDateTime`, `effectiveInstant` or `effectivePeriod`, none "
-        "more than a day after the request's date), of the patient (none whose `focus` is "
-        "another: a donor, a fetus)",
+        "more than a day after the request's date), measured on a day it says (not a year or "
+        "month alone) within the 30 days before the request (a weight of last year is no "
+        "measure for a dose per kg), of the patient (none whose `focus` is another: a donor, "
+        "a fetus)",
         _SAME,
         ("Observation",),
     ),
     Source(
         "patient.height",
-        "`Observation.valueQuantity`, LOINC 8302-2, in UCUM, as the weight",
+        "`Observation.valueQuantity`, LOINC 8302-2, in UCUM, as the weight, but of any day "
+        "before the request (a grown patient keeps a height)",
         _SAME,
         ("Observation",),
     ),

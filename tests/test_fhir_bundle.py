@@ -1553,6 +1553,40 @@ class TestMeasuredByTheRequestsDate:
             pytest.skip("the example gives no height")
         assert request_from_bundle(data, "proleukin").patient.height is not None
 
+    @pytest.mark.parametrize(
+        ("status", "code"),
+        [
+            ("verificationStatus", "refuted"),
+            ("verificationStatus", "entered-in-error"),
+            ("clinicalStatus", "resolved"),
+        ],
+    )
+    def test_a_claims_diagnosis_the_records_say_is_not_current(
+        self, status: str, code: str
+    ) -> None:
+        """The Claim says C43.9, its Condition says refuted: the two disagree, none is read."""
+        data = bundle("melanoma-iv-approve")
+        condition = resource(data, "Condition")
+        system = {
+            "verificationStatus": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+            "clinicalStatus": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+        }[status]
+        condition[status] = {"coding": [{"system": system, "code": code}]}
+        claim = resource(data, "Claim")
+        claim["diagnosis"] = [
+            {
+                "sequence": 1,
+                "diagnosisCodeableConcept": {
+                    "coding": [{"system": codes.ICD10CM, "code": "C43.9"}]
+                },
+            }
+        ]
+        found = faults(data)
+        assert [path for path, _ in found] == [
+            "Bundle.entry[0].resource.diagnosis[0].diagnosisCodeableConcept.coding[0].code"
+        ]
+        assert found[0][1].startswith("C43.9 is the diagnosis of the Condition at Bundle.entry[")
+
     def test_a_weight_of_no_subject_beside_another_patient(self) -> None:
         """With a donor's Patient in the bundle, a weight that does not say whose is refused."""
         data = bundle("melanoma-iv-approve")

@@ -423,7 +423,17 @@ def common(
     if patient is not None:
         _patient(reading, patient, data)
         _observations(reading, patient, data)
-        diagnoses = diagnoses + _conditions(reading, patient)
+        current, stale = _conditions(reading, patient)
+        known = {code for code, _, _ in current}
+        for code, _, path in diagnoses:  # the Claim's: one the records say is not current
+            if code in stale and code not in known:
+                reading.fail(
+                    path,
+                    f"{code} is the diagnosis of the Condition at {stale[code]}, which is not "
+                    "current (refuted, in error, unconfirmed, resolved or abated): the "
+                    "Claim and the records disagree",
+                )
+        diagnoses = diagnoses + current
         _therapies(reading, patient, order, data)
     if diagnoses or reading.of_type("Condition"):
         seen: dict[str, None] = {}
@@ -653,8 +663,13 @@ def _before(day: str | None, date: str | None) -> bool:
     return day is not None and date is not None and day < date[: len(day)]
 
 
-def _conditions(reading: Reading, patient: Located) -> list[tuple[str, str | None, str]]:
-    """The ICD-10-CM codes of the patient's current Conditions.
+def _conditions(
+    reading: Reading, patient: Located
+) -> tuple[list[tuple[str, str | None, str]], dict[str, str]]:
+    """The ICD-10-CM codes of the patient's current Conditions, and of those not current.
+
+    The second are by code, each with its Condition's path: a Claim's diagnosis of one
+    the records say is refuted or resolved is not read as the patient's disease.
 
     A Condition confirmed (or not said otherwise) and active, recurring or relapsed (or
     not said otherwise) is current. One abated (``abatement[x]``) is not: FHIR's con-4
@@ -663,14 +678,21 @@ def _conditions(reading: Reading, patient: Located) -> list[tuple[str, str | Non
     problem, never passed over as current.
     """
     found = []
+    stale: dict[str, str] = {}
     for condition in reading.of_type("Condition"):
         status = {name: _condition_status(reading, condition, name) for name in _CONDITION_STATUS}
         if any(condition.get(name) is not None and status[name] is None for name in status):
             continue  # a status given but not read (a problem)
         verified, clinical = status["verificationStatus"], status["clinicalStatus"]
+        abated = [name for name in condition.resource if name.startswith("abatement")]
+        if (verified is not None and verified != "confirmed") or (  # refuted, …
+            abated or (clinical is not None and clinical not in _CURRENT)
+        ):
+            for coding in codings(condition.get("code")):
+                if coding.get("system") == codes.ICD10CM and isinstance(coding.get("code"), str):
+                    stale.setdefault(coding["code"], condition.path)
         if verified is not None and verified != "confirmed":  # unconfirmed, refuted, …
             continue
-        abated = [name for name in condition.resource if name.startswith("abatement")]
         if abated and clinical in _CURRENT:
             reading.fail(
                 at(condition.path, abated[0]),
@@ -682,7 +704,7 @@ def _conditions(reading: Reading, patient: Located) -> list[tuple[str, str | Non
             continue
         if _subject(reading, condition, patient):
             found += _icd(reading, condition.get("code"), at(condition.path, "code"))
-    return found
+    return found, stale
 
 
 def _condition_status(reading: Reading, condition: Located, name: str) -> str | None:

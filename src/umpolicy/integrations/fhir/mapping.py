@@ -90,7 +90,8 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "diagnoses",
         "`Condition.code` (ICD-10-CM; current `clinicalStatus`), and "
-        "`Claim.diagnosis.diagnosisCodeableConcept`",
+        "`Claim.diagnosis.diagnosisCodeableConcept` (one a Condition of the bundle says is "
+        "not current, refuted or resolved, is an input error)",
         _SAME,
         ("Condition", "Claim"),
     ),

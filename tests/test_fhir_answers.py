@@ -452,9 +452,9 @@ class TestTheClaimsShape:
                 assert weight_read == Quantity("80", "kg")
             else:
                 assert any("each needs its own effectiveDateTime" in r for _, r in faults(data))
-        for times in ((3, "2026-03-02"), ("2026-03-02", "x")):  # a date of the wrong form
-            first, second = (dict(weight, effectiveDateTime=when) for when in times)
-            assert faults(bare(first, second, condition))
+        for wrong in (3, "x"):  # a date of the wrong form, beside one of the request's day
+            odd: dict[str, Any] = {**weight, "effectiveDateTime": wrong}
+            assert faults(bare(odd, dict(weight, effectiveDateTime="2026-03-02"), condition))
         # a time without its zone is no FHIR dateTime: refused, never read as UTC
         dated = [{**weight, "effectiveDateTime": w} for w in ("2026-03-01", "2026-03-02T10:00")]
         assert (

@@ -16,10 +16,10 @@ from typing import Any
 
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import AnswerType, Question
+from umpolicy.errors import FieldError, InputError
 from umpolicy.integrations.fhir import codes
 from umpolicy.io.converter import CONVERTER
 from umpolicy.policy import Policy
-from umpolicy.errors import FieldError, InputError
 from umpolicy.registry import history_of, load_policy
 from umpolicy.vocabulary.facts import HISTORIES
 from umpolicy.vocabulary.request import Practitioner, Request, Therapy

@@ -2110,11 +2110,52 @@ class TestAPlannedEnd:
         ],
     )
     def test_counted_to_the_requests_date(self, period: dict[str, str], days: str | None) -> None:
+        # Tried, but planned past the request (beyond a day's time zones): given still?
+        running = period["end"] > "2026-03-03"
         data = bundle("melanoma-iv-approve")
+        if running:  # else the List of no concomitant therapy would be contradicted
+            drop(data, "List")
         resource(data, "MedicationStatement")["effectivePeriod"] = period
-        prior = request_from_bundle(data, "proleukin").therapies.prior
-        assert prior is not None
-        assert prior[0].duration == (None if days is None else Quantity(days, "d"))
+        therapies = request_from_bundle(data, "proleukin").therapies
+        assert therapies.prior is not None
+        assert therapies.prior[0].duration == (None if days is None else Quantity(days, "d"))
+        assert therapies.concomitant == (None if running else ())
+
+    def test_a_planned_end_against_a_list_of_none_is_a_fault(self) -> None:
+        """Tried, and planned to 2029: the List of no concomitant therapy may be wrong."""
+        data = bundle("melanoma-iv-approve")
+        period = {"start": "2026-02-01", "end": "2026-06-30"}
+        resource(data, "MedicationStatement")["effectivePeriod"] = period
+        where = f"Bundle.entry[{index(data, 'MedicationStatement')}].resource.effectivePeriod"
+        [(path, reason)] = faults(data)
+        assert path == where
+        assert "the therapy may be a concomitant one, and the List at" in reason
+
+    def test_a_therapy_tried_from_after_the_request_is_a_fault(self) -> None:
+        """Pembrolizumab "completed" from 2026-04-01: not tried by a request of 2026-03-02."""
+        data = bundle("melanoma-iv-approve")
+        period = {"start": "2026-04-01", "end": "2026-06-01"}
+        resource(data, "MedicationStatement")["effectivePeriod"] = period
+        where = f"Bundle.entry[{index(data, 'MedicationStatement')}].resource.effectivePeriod"
+        assert faults(data) == [
+            (
+                where,
+                "given from 2026-04-01, after the request's date (2026-03-02): a therapy tried "
+                "('completed') is one given by then",
+            )
+        ]
+
+    def test_a_therapy_given_now_that_ended_is_unknown(self) -> None:
+        """Prednisone "active" whose period ended in 2024: with the drug, or not, unknown."""
+        data = drop(bundle("gvhd-approve"), "List")
+        for each in data["entry"]:
+            found = each["resource"]
+            if found["resourceType"] == "MedicationStatement" and found["status"] == "active":
+                found["effectivePeriod"] = {"start": "2023-06-01", "end": "2024-02-01"}
+                found.pop("effectiveDateTime", None)
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "therapies.concomitant" in decision.facts_needed
 
     def test_a_young_patients_planned_end(self) -> None:
         """A 3-year-old's methotrexate planned to 2029 is no history longer than her life."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
@@ -1165,6 +1166,16 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
                 uncertain.setdefault(which, []).append((found, why))
             continue
         which = histories[status]
+        if not other:
+            agrees = _dates_agree(reading, found, which, date)
+            if agrees is None:
+                continue  # a therapy tried that began after the request: a problem
+            if not agrees:
+                # Said given now but ended before the request, or tried but running past
+                # it: it may, or may not, be given with the drug. That history is unknown.
+                uncertain.setdefault("concomitant", []).append((found, "effectivePeriod"))
+                if which == "concomitant":
+                    continue
         field = f"$.therapies.{which}[{len(history.get(which, []))}]"
         concept, where = _drug(reading, found, strict=not other)
         if other and not _has_atc(concept):
@@ -1229,11 +1240,65 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
         first, why = statements[0]
         reading.unknown[f"$.therapies.{which}"] = (
             f"the {first.type} at {first.path} is {shown(first.get(why))}"
-            f"{'' if why == 'status' else ' (its intent)'}, so its therapy may be a {which} "
-            "one, whatever an answer lists"
+            f"{_WHY[why]}, so its therapy may be a {which} one, whatever an answer lists"
         )
     if history:
         data["therapies"] = history
+
+
+#: How a record's element that leaves a history unknown is named after its value.
+_WHY = {"status": "", "intent": " (its intent)", "effectivePeriod": " (its period, ended)"}
+
+
+def _dates_agree(reading: Reading, found: Located, which: str, date: str | None) -> bool | None:
+    """Whether a MedicationStatement's dates agree with its status, as of the request's date.
+
+    A therapy tried (completed, stopped) was given by the request's date: one begun
+    after it is a problem (``None``), never a therapy tried. One whose period ends after
+    the request (a planned end) is tried, counted to the request's date, but may be
+    given still: ``False``, as is one said given now (active, intended) whose period
+    ended before the request, which may no longer be. Either leaves the concomitant
+    therapies unknown, never passed over as none, nor read as one given. Else ``True``;
+    a date given wrongly is a problem :func:`full_date` reports where the duration is read.
+    """
+    period = found.get("effectivePeriod")
+    point = found.get("effectiveDateTime")
+    if isinstance(period, Mapping):
+        start, end = period.get("start"), period.get("end")
+        where = at(found.path, "effectivePeriod")
+    else:
+        start = end = point
+        where = at(found.path, "effectiveDateTime")
+    begun, ended = _day(start), _day(end)
+    if which == "prior":
+        if _measured_after(begun, date):
+            reading.fail(
+                where,
+                f"given from {begun}, after the request's date ({date}): a therapy tried "
+                f"({shown(found.get('status'))}) is one given by then",
+            )
+            return None
+        return not (isinstance(period, Mapping) and _measured_after(ended, date))
+    return not (isinstance(period, Mapping) and _before(ended, date))
+
+
+_DAY = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+
+
+def _day(value: object) -> str | None:
+    """The day (or month, or year) a FHIR date or dateTime begins with, if one of the calendar.
+
+    Only to compare with the request's date: a date written wrongly is a problem where
+    it is read (:func:`full_date`), not here again.
+    """
+    found = _DAY.match(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    try:
+        dt.date.fromisoformat(found[0] + "-01-01"[len(found[0]) - 4 :])
+    except ValueError:
+        return None
+    return found[0]
 
 
 def _others(reading: Reading, order: Located | None) -> list[Located]:

@@ -142,7 +142,8 @@ MAPPING: tuple[Source, ...] = (
         "therapies.prior",
         "`MedicationStatement` of status completed or stopped (ATC codes; `effectivePeriod` its "
         "duration in days, both ends' days counted, to the request's date at the latest; one of "
-        "status unknown leaves it unknown); "
+        "status unknown leaves it unknown; one begun after the request is an input error, and "
+        "one planned past it leaves the concomitant therapies unknown: it may be given still); "
         "none: an empty `List` "
         "of status current coded `therapies.prior` (`urn:umpolicy:fact`), `emptyReason` nilknown",
         _SAME,
@@ -152,8 +153,9 @@ MAPPING: tuple[Source, ...] = (
         "therapies.concomitant",
         "`MedicationStatement` of status active or intended, and every `MedicationRequest` but "
         "the order decided of status active or draft (one on-hold or unknown, or of an intent "
-        "not an order, leaves it unknown; one whose drug is not read is known by its name "
-        "alone); none: an empty "
+        "not an order, leaves it unknown, as does a statement active or intended whose "
+        "`effectivePeriod` ended before the request; one whose drug is not read is known by its "
+        "name alone); none: an empty "
         "current `List` coded `therapies.concomitant`",
         _SAME,
         ("MedicationStatement", "MedicationRequest", "Medication", "List"),

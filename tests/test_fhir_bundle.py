@@ -545,6 +545,24 @@ class TestFaults:
             "drug)",
         )
 
+    def test_an_order_sharing_a_catch_all_code_is_another_drug(self) -> None:
+        """Both coded HCPCS J9999 ("not otherwise classified"), one ipilimumab: two drugs."""
+        data = bundle("melanoma-iv-approve")
+        order = resource(data, "MedicationRequest")
+        noc = {"system": codes.HCPCS, "code": "J9999"}
+        order["medicationCodeableConcept"] = {"coding": [noc], "text": "Proleukin"}
+        order.pop("medicationReference", None)
+        other = copy.deepcopy(order)
+        other["id"] = "mr-ipi"
+        other.pop("dosageInstruction", None)
+        atc = {"system": codes.ATC, "code": "L01FX04"}
+        other["medicationCodeableConcept"] = {"coding": [noc, atc], "text": "ipilimumab"}
+        data["entry"].append(
+            {"fullUrl": "https://example.org/fhir/MedicationRequest/mr-ipi", "resource": other}
+        )
+        reasons = [reason for _, reason in faults(data)]
+        assert any("says no concomitant therapies" in reason for reason in reasons)
+
     @pytest.mark.parametrize("service", [None, "ServiceRequest"])
     def test_another_item_may_be_another_drug(self, service: str | None) -> None:
         """An item for ipilimumab (HCPCS J9228) beside the drug's: never read as single agent."""

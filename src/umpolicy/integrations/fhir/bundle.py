@@ -1306,9 +1306,11 @@ def _others(reading: Reading, order: Located | None) -> list[Located]:
 
     One with ``doNotPerform`` true orders its drug not to be given: no therapy given.
     Without an order (a problem already: none, or several asked for) none is read.
-    An order of the same drug (a coding or Medication in common, or, uncoded, the same
+    An order of the same drug (the same Medication and codings, or, uncoded, the same
     text) is the drug itself, ordered before (a continuation's) or fetched again, not a
-    therapy given with it.
+    therapy given with it. One coding in common is not enough: a catch-all code (HCPCS
+    J9999, "not otherwise classified") is shared by many drugs, and ipilimumab coded J9999
+    and by its ATC code is another drug than an order coded J9999 alone.
     """
     if order is None:
         return []
@@ -1318,7 +1320,7 @@ def _others(reading: Reading, order: Located | None) -> list[Located]:
         for found in reading.of_type("MedicationRequest")
         if found is not order
         and not _not_to_give(reading, found)
-        and not (drug & _identity(reading, found))
+        and drug != _identity(reading, found)
     ]
 
 

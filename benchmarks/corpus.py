@@ -8,7 +8,8 @@ timing, to umpolicy's JSON request (numbers as decimal text, never binary floats
   carcinoma C64.9, chronic GVHD D89.811, anything else C50.919;
 - ``metastatic`` and ``unresectable``, answers about the one diagnosis, → that cancer's
   own (``answers.proleukin.melanoma_metastatic``, ``melanoma_unresectable``,
-  ``renal_cell_carcinoma_metastatic``; another diagnosis has none);
+  ``renal_cell_carcinoma_metastatic``; another diagnosis has none, and a diagnosis not
+  given both cancers', as the answer is about whichever the patient has);
   ``steroid_refractory`` → ``answers.proleukin.steroid_refractory``;
   ``lesion_site`` + ``lesion_status`` → ``answers.proleukin.lesions``, one lesion (a
   ``primary`` lesion is status ``other``; unanswered when either is unknown);
@@ -71,6 +72,15 @@ _ANSWERS_OF = {
     },
     "renal_cell_carcinoma": {"metastatic": "renal_cell_carcinoma_metastatic"},
 }
+
+
+def _answers_of(diagnosis: str | None) -> list[tuple[str, str]]:
+    """The neutral answers and the cancer's own they are, for ``diagnosis`` (any if unknown)."""
+    if diagnosis is None:
+        return [pair for each in _ANSWERS_OF.values() for pair in each.items()]
+    return list(_ANSWERS_OF.get(diagnosis, {}).items())
+
+
 _SPECIALTIES = {
     "oncology": "207RX0202X",
     "dermatology": "207N00000X",
@@ -224,7 +234,7 @@ def to_request(r: Mapping[str, Any], index: int) -> Json:
         "consultants": [],
         "answers": {
             "proleukin": {
-                **{now: r[then] for then, now in _ANSWERS_OF.get(diagnosis, {}).items()},
+                **{now: r[then] for then, now in _answers_of(diagnosis)},
                 "steroid_refractory": r["steroid_refractory"],
                 "lesions": _lesions(r["lesion_site"], r["lesion_status"]),
             }

@@ -64,6 +64,14 @@ def item(data: dict[str, Any], link: str) -> dict[str, Any]:
     return found
 
 
+def weight_asked_for(data: dict[str, Any]) -> None:
+    """No weight is read from the bundle, and the decision asks for one."""
+    assert request_from_bundle(data, "proleukin").patient.weight is None
+    decision = evaluate_bundle(data, "proleukin", today=TODAY)
+    assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+    assert "patient.weight" in decision.facts_needed
+
+
 def drop(data: dict[str, Any], kind: str) -> dict[str, Any]:
     data["entry"] = [e for e in data["entry"] if e["resource"]["resourceType"] != kind]
     return data
@@ -849,11 +857,7 @@ class TestObservationStatus:
         "status", ["registered", "preliminary", "unknown", "cancelled", "entered-in-error"]
     )
     def test_a_result_not_final_is_not_read_and_the_decision_asks_for_it(self, status: str) -> None:
-        data = weighed(status)
-        assert request_from_bundle(data, "proleukin").patient.weight is None
-        decision = evaluate_bundle(data, "proleukin", today=TODAY)
-        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
-        assert "patient.weight" in decision.facts_needed
+        weight_asked_for(weighed(status))
 
     def test_a_final_result_is_read_beside_a_later_preliminary_one(self) -> None:
         data = weighed("final")
@@ -1555,10 +1559,7 @@ class TestMeasuredByTheRequestsDate:
         del weight["effectiveDateTime"]
         if when is not None:
             weight["effectiveDateTime"] = when
-        assert request_from_bundle(data, "proleukin").patient.weight is None
-        decision = evaluate_bundle(data, "proleukin", today=TODAY)
-        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
-        assert "patient.weight" in decision.facts_needed
+        weight_asked_for(data)
 
     def test_a_height_of_any_day_is_read(self) -> None:
         """A grown patient keeps a height: one of years ago still gives their BSA."""

@@ -1591,6 +1591,9 @@ class TestMeasuredByTheRequestsDate:
             "clinicalStatus": "http://terminology.hl7.org/CodeSystem/condition-clinical",
         }[status]
         condition[status] = {"coding": [{"system": system, "code": code}]}
+        # Coded in SNOMED CT too: only its ICD-10-CM code is the Claim's to disagree with.
+        snomed = {"system": "http://snomed.info/sct", "code": "372244006"}
+        condition["code"]["coding"].insert(0, snomed)
         claim = resource(data, "Claim")
         claim["diagnosis"] = [
             {

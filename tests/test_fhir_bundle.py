@@ -6,7 +6,7 @@ import copy
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
@@ -552,6 +552,59 @@ class TestFaults:
             "as a MedicationRequest of the bundle, which is read as a therapy given with the "
             "drug)",
         )
+
+    @staticmethod
+    def administered(data: dict[str, Any], status: str, drug: Any) -> dict[str, Any]:
+        """The bundle with a MedicationAdministration of ``drug`` to the patient added."""
+        given = {
+            "resourceType": "MedicationAdministration",
+            "id": "ma-1",
+            "status": status,
+            "medicationCodeableConcept": drug,
+            "subject": resource(data, "Claim")["patient"],
+            "effectiveDateTime": "2026-02-23T10:00:00Z",
+        }
+        url = "https://example.org/fhir/MedicationAdministration/ma-1"
+        data["entry"].append({"fullUrl": url, "resource": given})
+        return data
+
+    IPILIMUMAB: Final = {"coding": [{"system": codes.ATC, "code": "L01FX04"}], "text": "ipilimumab"}
+
+    @pytest.mark.parametrize("status", ["in-progress", "completed", "on-hold", "unknown"])
+    def test_a_dose_given_contradicts_a_list_of_none(self, status: str) -> None:
+        """Ipilimumab given last week (or now) beside "no concomitant therapy": refused."""
+        data = self.administered(bundle("rcc-approve"), status, self.IPILIMUMAB)
+        reasons = [reason for _, reason in faults(data)]
+        assert any("concomitant" in reason for reason in reasons)
+
+    def test_a_dose_being_given_is_a_therapy_given_with_the_drug(self) -> None:
+        data = self.administered(
+            drop(bundle("rcc-approve"), "List"), "in-progress", self.IPILIMUMAB
+        )
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.NOT_RECOMMENDED
+        assert "2.C" in [reason.label for reason in decision.reasons]
+
+    def test_a_dose_given_is_tried_and_perhaps_given_still(self) -> None:
+        data = self.administered(drop(bundle("rcc-approve"), "List"), "completed", self.IPILIMUMAB)
+        therapies = request_from_bundle(data, "proleukin").therapies
+        assert therapies.prior is not None
+        assert therapies.prior[0].codes == ("L01FX04",)
+        assert therapies.concomitant is None
+
+    @pytest.mark.parametrize("status", ["not-done", "entered-in-error"])
+    def test_a_dose_not_given_is_no_therapy(self, status: str) -> None:
+        data = self.administered(bundle("rcc-approve"), status, self.IPILIMUMAB)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_a_dose_of_the_drug_itself_is_no_other_therapy(self) -> None:
+        """An earlier course's Proleukin, coded as the order is: not another drug."""
+        data = bundle("rcc-approve")
+        order = resource(data, "MedicationRequest")
+        drug = copy.deepcopy(order.get("medicationCodeableConcept"))
+        assert drug is not None
+        data = self.administered(data, "completed", drug)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
     def test_an_order_sharing_a_catch_all_code_is_another_drug(self) -> None:
         """Both coded HCPCS J9999 ("not otherwise classified"), one ipilimumab: two drugs."""

@@ -118,6 +118,17 @@ _MAY_BE: dict[str, tuple[str, ...]] = {
 #: ... and those of no therapy given: entered in error (it never was), or not taken.
 _NOT_GIVEN = ("entered-in-error", "not-taken")
 _STATEMENT = (*_HISTORY, *_MAY_BE, *_NOT_GIVEN)
+#: MedicationAdministration statuses (FHIR R4, required): a dose being given is a therapy
+#: given with the drug; one given (completed, stopped) a therapy tried, though no sign
+#: its regimen has ended (see :func:`_therapies`); ...
+_ADMINISTERED = {"in-progress": "concomitant", "completed": "prior", "stopped": "prior"}
+#: ... one on hold may resume; one of unknown status may be either; ...
+_ADMINISTERED_MAY_BE: dict[str, tuple[str, ...]] = {
+    "on-hold": ("concomitant",),
+    "unknown": ("prior", "concomitant"),
+}
+#: ... and one not done, or in error, gave nothing.
+_ADMINISTRATION = (*_ADMINISTERED, *_ADMINISTERED_MAY_BE, "not-done", "entered-in-error")
 #: A MedicationRequest of the patient's other than the order to decide is read as a
 #: statement is: one placed or being written is a therapy given with the drug; ...
 _ORDER_HISTORY = dict.fromkeys(_ORDERED, "concomitant")
@@ -1151,6 +1162,10 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
         (found, _MEDICATION_REQUEST, _ORDER_HISTORY, _ORDER_MAY_BE)
         for found in _others(reading, order)
     ]
+    records += [
+        (found, _ADMINISTRATION, _ADMINISTERED, _ADMINISTERED_MAY_BE)
+        for found in _administered(reading, order)
+    ]
     for found, statuses, histories, may_be in records:
         status = status_of(reading, found, statuses)
         if status not in histories and status not in may_be:
@@ -1176,6 +1191,10 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
                 uncertain.setdefault("concomitant", []).append((found, "effectivePeriod"))
                 if which == "concomitant":
                     continue
+        if found.type == "MedicationAdministration" and which == "prior":
+            # A dose given says nothing of the regimen ending: ipilimumab given last week
+            # is given every three weeks still. Tried, and perhaps given with the drug.
+            uncertain.setdefault("concomitant", []).append((found, "status"))
         field = f"$.therapies.{which}[{len(history.get(which, []))}]"
         concept, where = _drug(reading, found, strict=not other)
         if other and not _has_atc(concept):
@@ -1299,6 +1318,21 @@ def _day(value: object) -> str | None:
     except ValueError:
         return None
     return found[0]
+
+
+def _administered(reading: Reading, order: Located | None) -> list[Located]:
+    """The MedicationAdministrations but those of the drug itself (an earlier course's).
+
+    Without an order (a problem already) none is read, as no drug is known to be itself.
+    """
+    if order is None:
+        return []
+    drug = _identity(reading, order)
+    return [
+        found
+        for found in reading.of_type("MedicationAdministration")
+        if _identity(reading, found) != drug
+    ]
 
 
 def _others(reading: Reading, order: Located | None) -> list[Located]:

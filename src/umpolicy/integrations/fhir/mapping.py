@@ -143,22 +143,31 @@ MAPPING: tuple[Source, ...] = (
         "`MedicationStatement` of status completed or stopped (ATC codes; `effectivePeriod` its "
         "duration in days, both ends' days counted, to the request's date at the latest; one of "
         "status unknown leaves it unknown; one begun after the request is an input error, and "
-        "one planned past it leaves the concomitant therapies unknown: it may be given still); "
+        "one planned past it leaves the concomitant therapies unknown: it may be given still), "
+        "and `MedicationAdministration` of status completed or stopped (a dose given, of a drug "
+        "other than the order's: it leaves the concomitant therapies unknown too, as its regimen "
+        "may go on); "
         "none: an empty `List` "
         "of status current coded `therapies.prior` (`urn:umpolicy:fact`), `emptyReason` nilknown",
         _SAME,
-        ("MedicationStatement", "Medication", "List"),
+        ("MedicationStatement", "MedicationAdministration", "Medication", "List"),
     ),
     Source(
         "therapies.concomitant",
-        "`MedicationStatement` of status active or intended, and every `MedicationRequest` but "
-        "the order decided of status active or draft (one on-hold or unknown, or of an intent "
+        "`MedicationStatement` of status active or intended, `MedicationAdministration` in "
+        "progress, and every `MedicationRequest` but the order decided of status active or draft (one on-hold or unknown, or of an intent "
         "not an order, leaves it unknown, as does a statement active or intended whose "
         "`effectivePeriod` ended before the request; one whose drug is not read is known by its "
         "name alone); none: an empty "
         "current `List` coded `therapies.concomitant`",
         _SAME,
-        ("MedicationStatement", "MedicationRequest", "Medication", "List"),
+        (
+            "MedicationStatement",
+            "MedicationAdministration",
+            "MedicationRequest",
+            "Medication",
+            "List",
+        ),
     ),
     Source("therapies.time_on_drug", _DTR, _DTR),
     Source(

@@ -40,6 +40,7 @@ RESOURCES = (
     "Condition",
     "Coverage",
     "List",
+    "MedicationAdministration",
     "MedicationRequest",
     "MedicationStatement",
     "Observation",

@@ -155,10 +155,10 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "therapies.concomitant",
         "`MedicationStatement` of status active or intended, `MedicationAdministration` in "
-        "progress, and every `MedicationRequest` but the order decided of status active or draft (one on-hold or unknown, or of an intent "
-        "not an order, leaves it unknown, as does a statement active or intended whose "
-        "`effectivePeriod` ended before the request; one whose drug is not read is known by its "
-        "name alone); none: an empty "
+        "progress, and every `MedicationRequest` but the order decided of status active or draft "
+        "(one on-hold or unknown, or of an intent not an order, leaves it unknown, as does a "
+        "statement active or intended whose `effectivePeriod` ended before the request; one "
+        "whose drug is not read is known by its name alone); none: an empty "
         "current `List` coded `therapies.concomitant`",
         _SAME,
         (

@@ -261,6 +261,12 @@ class TestExactMessages:
                 "expected a boolean, got str @ $.answers.proleukin.melanoma_metastatic",
             ),
             (
+                _set(("answers", "proleukin", "metastatic"), True),
+                "not a question of this policy; did you mean 'melanoma_metastatic' or "
+                "'renal_cell_carcinoma_metastatic'? Its questions: "
+                f"({QUESTIONS}) @ $.answers.proleukin.metastatic",
+            ),
+            (
                 _set(("answers", "proleukin", "melanoma_metastatc"), True),
                 "not a question of this policy; did you mean 'melanoma_metastatic'? Its "
                 f"questions: ({QUESTIONS}) @ $.answers.proleukin.melanoma_metastatc",

@@ -671,7 +671,16 @@ def admit(
         if question is None:
             known = ", ".join(q.id for q in policy.questions) or "none"
             guess = suggestion(key, questions)
-            meant = f"; did you mean {guess!r}? Its questions:" if guess else ""
+            # A question renamed to say what it is about (``severity`` → each disease's
+            # ``rash_severity``, ``joint_severity``): each one ending in the id may be meant.
+            named = [q for q in questions if isinstance(key, str) and q.endswith(f"_{key}")]
+            meant = (
+                f"; did you mean {guess!r}? Its questions:"
+                if guess
+                else f"; did you mean {' or '.join(map(repr, named))}? Its questions:"
+                if named
+                else ""
+            )
             reason = f"not a question of this policy{meant} ({known})"
             errors.append(FieldError(f"{base}.{key}", reason))
             continue

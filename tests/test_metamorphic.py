@@ -156,7 +156,9 @@ VALUES: dict[Loc, list[Any]] = {
         [{"site": "nodal", "status": "recurrent"}],
         [{"site": "visceral", "status": "metastatic"}],
     ],
-    ("answers", "proleukin", "metastatic"): [True, False],
+    ("answers", "proleukin", "melanoma_metastatic"): [True, False],
+    ("answers", "proleukin", "melanoma_unresectable"): [True, False],
+    ("answers", "proleukin", "renal_cell_carcinoma_metastatic"): [True, False],
     ("answers", "proleukin", "steroid_refractory"): [True, False],
     ("answers", "quellimab", "response"): [True, False],
 }
@@ -327,8 +329,9 @@ COMPLETE: dict[str, tuple[Loc, list[Any]]] = {
     **{
         f"answers.{name}": (("answers", policy, name), [True, False])
         for policy, name in (
-            ("proleukin", "metastatic"),
-            ("proleukin", "unresectable"),
+            ("proleukin", "melanoma_metastatic"),
+            ("proleukin", "melanoma_unresectable"),
+            ("proleukin", "renal_cell_carcinoma_metastatic"),
             ("proleukin", "steroid_refractory"),
             ("quellimab", "response"),
         )

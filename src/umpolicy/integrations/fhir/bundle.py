@@ -696,23 +696,18 @@ def _conditions(
         if any(condition.get(name) is not None and status[name] is None for name in status):
             continue  # a status given but not read (a problem)
         verified, clinical = status["verificationStatus"], status["clinicalStatus"]
+        confirmed = verified is None or verified == "confirmed"  # not unconfirmed, refuted, …
         abated = [name for name in condition.resource if name.startswith("abatement")]
-        if (verified is not None and verified != "confirmed") or (  # refuted, …
-            abated or (clinical is not None and clinical not in _CURRENT)
-        ):
-            for coding in codings(condition.get("code")):
-                if coding.get("system") == codes.ICD10CM and isinstance(coding.get("code"), str):
-                    stale.setdefault(coding["code"], condition.path)
-        if verified is not None and verified != "confirmed":  # unconfirmed, refuted, …
-            continue
-        if abated and clinical in _CURRENT:
+        if confirmed and abated and clinical in _CURRENT:
             reading.fail(
                 at(condition.path, abated[0]),
                 f"abated, but its clinicalStatus is {shown(clinical)}: an abated condition is "
                 "inactive, resolved or in remission",
             )
-            continue
-        if abated or (clinical is not None and clinical not in _CURRENT):
+        if not confirmed or abated or (clinical is not None and clinical not in _CURRENT):
+            for coding in codings(condition.get("code")):
+                if coding.get("system") == codes.ICD10CM and isinstance(coding.get("code"), str):
+                    stale.setdefault(coding["code"], condition.path)
             continue
         if _subject(reading, condition, patient):
             found += _icd(reading, condition.get("code"), at(condition.path, "code"))
@@ -1164,7 +1159,7 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
     ]
     records += [
         (found, _ADMINISTRATION, _ADMINISTERED, _ADMINISTERED_MAY_BE)
-        for found in _administered(reading, order)
+        for found in _other_drugs(reading, order, "MedicationAdministration")
     ]
     for found, statuses, histories, may_be in records:
         status = status_of(reading, found, statuses)
@@ -1320,41 +1315,32 @@ def _day(value: object) -> str | None:
     return found[0]
 
 
-def _administered(reading: Reading, order: Located | None) -> list[Located]:
-    """The MedicationAdministrations but those of the drug itself (an earlier course's).
+def _other_drugs(reading: Reading, order: Located | None, kind: str) -> list[Located]:
+    """The records of ``kind`` but those of the drug itself (:func:`_identity`'s equal).
 
-    Without an order (a problem already) none is read, as no drug is known to be itself.
+    Without an order (a problem already: none, or several asked for) none is read, as no
+    drug is known to be itself. The order is of its own drug, so never among them.
     """
     if order is None:
         return []
     drug = _identity(reading, order)
-    return [
-        found
-        for found in reading.of_type("MedicationAdministration")
-        if _identity(reading, found) != drug
-    ]
+    return [found for found in reading.of_type(kind) if _identity(reading, found) != drug]
 
 
 def _others(reading: Reading, order: Located | None) -> list[Located]:
     """The MedicationRequests but the order to decide, each an order to give its drug.
 
     One with ``doNotPerform`` true orders its drug not to be given: no therapy given.
-    Without an order (a problem already: none, or several asked for) none is read.
     An order of the same drug (the same Medication and codings, or, uncoded, the same
     text) is the drug itself, ordered before (a continuation's) or fetched again, not a
     therapy given with it. One coding in common is not enough: a catch-all code (HCPCS
     J9999, "not otherwise classified") is shared by many drugs, and ipilimumab coded J9999
     and by its ATC code is another drug than an order coded J9999 alone.
     """
-    if order is None:
-        return []
-    drug = _identity(reading, order)
     return [
         found
-        for found in reading.of_type("MedicationRequest")
-        if found is not order
-        and not _not_to_give(reading, found)
-        and drug != _identity(reading, found)
+        for found in _other_drugs(reading, order, "MedicationRequest")
+        if not _not_to_give(reading, found)
     ]
 
 

@@ -64,21 +64,36 @@ _DIAGNOSES = {
     "chronic_gvhd": "D89.811",
     "other": "C50.919",
 }
-#: Which of the cancer's own answers the neutral ``metastatic`` and ``unresectable`` are.
-_ANSWERS_OF = {
-    "cutaneous_melanoma": {
-        "metastatic": "melanoma_metastatic",
-        "unresectable": "melanoma_unresectable",
-    },
-    "renal_cell_carcinoma": {"metastatic": "renal_cell_carcinoma_metastatic"},
-}
+
+
+@functools.cache
+def _answers_by_diagnosis() -> dict[str, dict[str, str]]:
+    """Which of the cancer's own questions the neutral ``metastatic`` and ``unresectable`` are.
+
+    The ids are the policy's, read from its tree (imported here, not at the top: the
+    module also runs where only the peers are, and from a checkout before its paths).
+    """
+    from umpolicy_policies.proleukin import (
+        MELANOMA_METASTATIC,
+        MELANOMA_UNRESECTABLE,
+        RCC_METASTATIC,
+    )
+
+    return {
+        "cutaneous_melanoma": {
+            "metastatic": MELANOMA_METASTATIC.id,
+            "unresectable": MELANOMA_UNRESECTABLE.id,
+        },
+        "renal_cell_carcinoma": {"metastatic": RCC_METASTATIC.id},
+    }
 
 
 def _answers_of(diagnosis: str | None) -> list[tuple[str, str]]:
     """The neutral answers and the cancer's own they are, for ``diagnosis`` (any if unknown)."""
+    by_diagnosis = _answers_by_diagnosis()
     if diagnosis is None:
-        return [pair for each in _ANSWERS_OF.values() for pair in each.items()]
-    return list(_ANSWERS_OF.get(diagnosis, {}).items())
+        return [pair for each in by_diagnosis.values() for pair in each.items()]
+    return list(by_diagnosis.get(diagnosis, {}).items())
 
 
 _SPECIALTIES = {

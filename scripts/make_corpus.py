@@ -29,6 +29,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from umpolicy_policies.proleukin import RCC_METASTATIC
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "proleukin"
 CORPUS = EXAMPLES / "corpus.jsonl"
@@ -63,7 +65,7 @@ def requests(seed: int = SEED, size: int = SIZE) -> Iterator[dict[str, Any]]:
             answers: dict[str, Any] = {}
             metastatic = draw.choice((True, False, None))
             if metastatic is not None:
-                answers["renal_cell_carcinoma_metastatic"] = metastatic
+                answers[RCC_METASTATIC.id] = metastatic
             histology = draw.choice((True, True, True, False, None, None))
             if histology is not None and date < REVISED:
                 answers["clear_cell_histology"] = histology

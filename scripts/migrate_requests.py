@@ -34,6 +34,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from umpolicy_policies.proleukin import MELANOMA_METASTATIC, MELANOMA_UNRESECTABLE, RCC_METASTATIC
+
 DIAGNOSES = {
     "cutaneous_melanoma": ("C43.9", "Malignant melanoma of skin, unspecified"),
     "renal_cell_carcinoma": ("C64.9", "Malignant neoplasm of unspecified kidney"),
@@ -44,10 +46,10 @@ DIAGNOSES = {
 #: 0.1's "metastatic" and "unresectable", by its condition: each cancer's own answers now.
 ANSWERS_OF = {
     "cutaneous_melanoma": {
-        "metastatic": "melanoma_metastatic",
-        "unresectable": "melanoma_unresectable",
+        "metastatic": MELANOMA_METASTATIC.id,
+        "unresectable": MELANOMA_UNRESECTABLE.id,
     },
-    "renal_cell_carcinoma": {"metastatic": "renal_cell_carcinoma_metastatic"},
+    "renal_cell_carcinoma": {"metastatic": RCC_METASTATIC.id},
 }
 SPECIALTIES = {
     "oncology": "207RX0202X",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from umpolicy.integrations.fhir import codes
+from umpolicy.integrations.fhir.bundle import MEASURE_AGE
 from umpolicy.integrations.fhir.dtr import ASKED
 
 
@@ -68,9 +69,9 @@ MAPPING: tuple[Source, ...] = (
         "`Observation.valueQuantity`, LOINC 29463-7, in UCUM, of a final result "
         "(the latest by `effectiveDateTime`, `effectiveInstant` or `effectivePeriod`, none "
         "more than a day after the request's date), measured on a day it says (not a year or "
-        "month alone) within the 30 days before the request (a weight of last year is no "
-        "measure for a dose per kg), of the patient (none whose `focus` is another: a donor, "
-        "a fetus)",
+        f"month alone) within the {MEASURE_AGE.days} days before the request (a weight of last "
+        "year is no measure for a dose per kg), of the patient (none whose `focus` is "
+        "another: a donor, a fetus)",
         _SAME,
         ("Observation",),
     ),

@@ -587,7 +587,8 @@ INTERPRETATIONS = (
         "therapy and the interferons (interferon alfa with Proleukin is a combination "
         "regimen); supportive medicines may be listed. A concomitant therapy listed without "
         "its ATC codes, or only by a group that may hold one (L03A, L03), leaves 1.A.iv and "
-        "2.C unknown: it may be one.",
+        "2.C unknown: it may be one. So do concomitant therapies given only in part (records "
+        "with no list of them all) that hold none: one may be left out.",
         ("1.A.iv", "2.C"),
     ),
     Interpretation(

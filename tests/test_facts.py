@@ -16,6 +16,7 @@ from umpolicy import (
     Consulted,
     EveryItem,
     Fact,
+    History,
     Medication,
     Patient,
     Practitioner,
@@ -381,6 +382,28 @@ class TestTherapyListed:
     def test_missing_history_with_at_least(self) -> None:
         assert self.AT_LEAST.derive(history(None)).value is None
 
+    @pytest.mark.parametrize(
+        ("prior", "value"),
+        [
+            ((PREDNISONE,), None),  # it may leave one out: open, never "not listed"
+            ((PEMBROLIZUMAB,), True),  # what it lists is listed
+            ((PREDNISONE, Therapy("nivolumab", ("L01FF01",))), True),
+        ],
+    )
+    def test_a_history_given_in_part(self, prior: tuple[Therapy, ...], value: bool | None) -> None:
+        fact = self.LISTED.derive(history(prior, partial=(History.PRIOR,)))
+        assert fact == Fact("tried_anti_pd1", value, ("therapies.prior",))
+        assert self.AT_LEAST.derive(history(prior, partial=(History.PRIOR,))).value is None
+
+    def test_only_the_history_given_in_part_is_open(self) -> None:
+        given = history((PREDNISONE,), concomitant=(PREDNISONE,), partial=(History.CONCOMITANT,))
+        assert self.LISTED.derive(given).value is False
+        assert given["therapies.prior"].partial is False
+        assert given["therapies.concomitant"].partial is True
+        assert (
+            given["therapies.concomitant"].display() == "prednisone (H02AB07), and some not given"
+        )
+
 
 class TestTherapyCount:
     """How many therapies of the value set the history lists, in {therapy}."""
@@ -411,6 +434,19 @@ class TestTherapyCount:
             Therapy("b", ("L01FF01",), outcome=TherapyOutcome.RESPONSE),
         )
         assert count.derive(history(prior)).value == Quantity(1, "{therapy}")
+
+    def test_a_history_given_in_part_is_a_lower_bound(self) -> None:
+        """Two listed, and perhaps more: at least two, never exactly two."""
+        prior = (PEMBROLIZUMAB, Therapy("tocilizumab", ("L04AC07",)))
+        whole, in_part = history(prior), history(prior, partial=(History.PRIOR,))
+        assert (self.COUNT.derive(whole).value, self.COUNT.derive(whole).partial) == (
+            Quantity(2, "{therapy}"),
+            False,
+        )
+        assert (self.COUNT.derive(in_part).value, self.COUNT.derive(in_part).partial) == (
+            Quantity(2, "{therapy}"),
+            True,
+        )
 
 
 PHYSICIAN = ValueSet("physician", "Physician", "NUCC taxonomy", prefixes=("20",))

@@ -1314,7 +1314,9 @@ def _methotrexate(days: str = "31") -> dict[str, Any]:
     trial = umpolicy.Therapy("methotrexate", ("L04AX03",), Quantity(days, "d"))
     request = attrs.evolve(
         parse_request(path.read_text()),
-        therapies=umpolicy.Therapies(prior=(trial,), concomitant=()),
+        therapies=umpolicy.Therapies(
+            prior=(trial,), concomitant=(), partial=(umpolicy.History.PRIOR,)
+        ),
     )
     data = bundle_from_request(request, "quellimab")
     subject = the(data, "Claim")["patient"]
@@ -1449,8 +1451,10 @@ class TestTheReviewsCases:
     def test_a_prednisone_order_in_a_crd_call(self) -> None:
         call = _crd()
         records = call["prefetch"]["records"]
-        records["entry"] = [
-            e for e in records["entry"] if e["resource"]["resourceType"] != "MedicationStatement"
+        records["entry"] = [  # the statements, and the List saying they are all
+            e
+            for e in records["entry"]
+            if e["resource"]["resourceType"] not in ("MedicationStatement", "List")
         ]
         subject = _records(call, _QR)[0]["subject"]
         order = {**_rx_order("pred", "8640", "prednisone"), "subject": subject}
@@ -1581,3 +1585,46 @@ class TestLaterResponsesSupersede:
     def test_a_wrong_authored_is_a_fault(self, authored: str, reason: str) -> None:
         data = bare(_weighed(authored, "80"))
         assert faults(data) == [("Bundle.entry[3].resource.authored", reason)]
+
+
+class TestAnAnswerBesideAWholeHistory:
+    """Records a List gives whole may be said more of by an answer, never added to."""
+
+    @staticmethod
+    def _ondansetron(partial: bool) -> dict[str, Any]:
+        """The RCC approval, ondansetron given with it: a List of it, or (in part) none."""
+        path = ROOT / "examples/proleukin/rcc-approve.json"
+        request = attrs.evolve(
+            parse_request(path.read_text()),
+            therapies=umpolicy.Therapies(
+                concomitant=(umpolicy.Therapy("ondansetron", ("A04AA01",)),),
+                partial=(umpolicy.History.CONCOMITANT,) if partial else (),
+            ),
+        )
+        data = bundle_from_request(request)
+        subject = the(data, "Claim")["patient"]
+        answered = response(*_answer(_CON, _OND, ("prednisone", "H02AB07")))
+        data["entry"].append({"resource": {**answered, "subject": subject}})
+        return data
+
+    def test_one_more_therapy_contradicts_the_list(self) -> None:
+        data = self._ondansetron(partial=False)
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        [error] = caught.value.errors
+        assert error.path == f"{where(data, nth=1)}.item[0]"  # the second response
+        assert error.reason.startswith(f"{_CON} lists 2 therapies, but the List at Bundle.entry[")
+        assert error.reason.endswith(
+            "gives the whole history, 1: an answer may complete what they say, never add to them"
+        )
+
+    def test_records_in_part_are_completed(self) -> None:
+        """The answer gives the whole history: prednisone is no anticancer therapy."""
+        data = self._ondansetron(partial=True)
+        request = request_from_bundle(data, "proleukin")
+        assert request.therapies.partial == ()
+        assert [t.name for t in request.therapies.concomitant or ()] == [
+            "ondansetron",
+            "prednisone",
+        ]
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE

@@ -8,10 +8,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 import pytest
 
 import umpolicy
-from umpolicy import InputError, Outcome, Quantity
+from umpolicy import (
+    History,
+    InputError,
+    Outcome,
+    Quantity,
+    Therapies,
+    Therapy,
+    TherapyOutcome,
+)
 from umpolicy.api import parse_request
 from umpolicy.errors import shown
 from umpolicy.integrations.fhir import (
@@ -742,10 +751,17 @@ class TestFaults:
         frequency = request_from_bundle(data, "proleukin").medication.frequency
         assert frequency == Quantity("1", "/(4.wk)")
 
-    def test_a_list_with_entries(self) -> None:
+    def test_a_list_of_what_is_no_therapy(self) -> None:
+        data = bundle()
+        listed = resource(data, "List")
+        del listed["emptyReason"]
+        listed["entry"] = [{"item": {"reference": "Patient/patient-1"}}]
+        assert paths(data)[0].endswith("resource.entry[0].item.reference")
+
+    def test_a_list_with_entries_and_an_empty_reason(self) -> None:
         data = bundle()
         resource(data, "List")["entry"] = [{"item": {"reference": "Patient/patient-1"}}]
-        assert paths(data)[0].endswith("resource.entry")
+        assert paths(data)[0].endswith("resource.emptyReason")
 
     def test_an_empty_list_that_says_not_why(self) -> None:
         data = bundle()
@@ -992,6 +1008,17 @@ def nivolumab(status: object = None) -> dict[str, Any]:
     return statement
 
 
+def list_of(data: dict[str, Any], fact: str) -> str:
+    """The path of the bundle's List of the history ``fact`` (``therapies.prior``)."""
+    [path] = [
+        f"Bundle.entry[{index}].resource"
+        for index, entry in enumerate(data["entry"])
+        if entry["resource"]["resourceType"] == "List"
+        and entry["resource"]["code"]["coding"][0]["code"] == fact
+    ]
+    return path
+
+
 def with_statement(status: object, *, lists: bool = True) -> tuple[dict[str, Any], str]:
     """The melanoma IV approval with a nivolumab statement of ``status``, and its status path.
 
@@ -1041,13 +1068,22 @@ class TestTherapyStatus:
 
     @pytest.mark.parametrize("status", ["on-hold", "unknown"])
     def test_a_therapy_that_may_be_given_contradicts_none(self, status: str) -> None:
-        """Not dropped (it approved): a List of none beside it is a fault at its status."""
+        """Not dropped (it approved): a List of none beside it is a fault at its status.
+
+        Of unknown status it may be a prior therapy too, which the List of all those
+        leaves out: a fault at that List.
+        """
         data, where = with_statement(status)
         with pytest.raises(InputError) as caught:
             evaluate_bundle(data, "proleukin", today=TODAY)
-        [error] = caught.value.errors
-        assert error.path == where
-        assert error.reason.startswith(f"'{status}': the therapy may be a concomitant one")
+        errors = {error.path: error.reason for error in caught.value.errors}
+        assert errors.pop(where).startswith(f"'{status}': the therapy may be a concomitant one")
+        if status == "unknown":
+            [(path, reason)] = errors.items()
+            assert path == f"{list_of(data, 'therapies.prior')}.entry"
+            assert reason.startswith("leaves out the MedicationStatement at ")
+        else:
+            assert not errors
 
     @pytest.mark.parametrize(
         ("status", "unknown"),
@@ -1456,13 +1492,13 @@ class TestTherapyList:
     """A List of no therapies is read only when current and about the patient."""
 
     def test_a_current_list_is_read(self) -> None:
-        data = bundle("melanoma-iv-approve")
+        data = bundle("rcc-approve")
         assert resource(data, "List")["status"] == "current"
         assert request_from_bundle(data, "proleukin").therapies.concomitant == ()
 
     @pytest.mark.parametrize("status", ["retired", "entered-in-error"])
     def test_a_list_no_longer_current_is_not_read(self, status: str) -> None:
-        data = bundle("melanoma-iv-approve")
+        data = bundle("rcc-approve")
         resource(data, "List")["status"] = status
         assert request_from_bundle(data, "proleukin").therapies.concomitant is None
         decision = evaluate_bundle(data, "proleukin", today=TODAY)
@@ -1471,7 +1507,7 @@ class TestTherapyList:
 
     @pytest.mark.parametrize("status", [None, "Current", "final", 5, ["current"]])
     def test_no_valid_status_is_a_fault(self, status: object) -> None:
-        data = bundle("melanoma-iv-approve")
+        data = bundle("rcc-approve")
         listed = resource(data, "List")
         del listed["status"]
         if status is not None:
@@ -1486,7 +1522,7 @@ class TestTherapyList:
         assert reason == expected
 
     def test_another_patients_list_is_a_fault(self) -> None:
-        data = bundle("melanoma-iv-approve")
+        data = bundle("rcc-approve")
         other = {"resourceType": "Patient", "id": "p2"}
         data["entry"].append({"fullUrl": "https://example.org/fhir/Patient/p2", "resource": other})
         resource(data, "List")["subject"] = {"reference": "Patient/p2"}
@@ -1498,7 +1534,7 @@ class TestTherapyList:
         ]
 
     def test_in_a_hook_too(self) -> None:
-        hook = hook_from_request(example("melanoma-iv-approve"))
+        hook = hook_from_request(example("rcc-approve"))
         listed, where = hook_resource(hook, "List")
         listed["status"] = "entered-in-error"
         decision = evaluate_hook(hook, "proleukin", today=TODAY)
@@ -1771,7 +1807,7 @@ class TestOtherOrders:
 
     def test_it_contradicts_a_list_of_none(self) -> None:
         data, _ = with_order(pembrolizumab())
-        where = f"Bundle.entry[{index(data, 'List')}].resource.emptyReason"
+        where = f"{list_of(data, 'therapies.concomitant')}.emptyReason"
         assert faults(data) == [
             (
                 where,
@@ -2407,7 +2443,7 @@ class TestTherapyListMode:
     """An empty List of changes says nothing changed, not that there are no therapies."""
 
     def test_a_list_of_changes_is_not_read(self) -> None:
-        data = bundle("melanoma-iv-approve")
+        data = bundle("rcc-approve")
         resource(data, "List")["mode"] = "changes"
         assert request_from_bundle(data, "proleukin").therapies.concomitant is None
         decision = evaluate_bundle(data, "proleukin", today=TODAY)
@@ -2415,13 +2451,13 @@ class TestTherapyListMode:
 
     @pytest.mark.parametrize("mode", ["working", "snapshot"])
     def test_a_list_of_what_there_is_is_read(self, mode: str) -> None:
-        data = bundle("melanoma-iv-approve")
+        data = bundle("rcc-approve")
         resource(data, "List")["mode"] = mode
         assert request_from_bundle(data, "proleukin").therapies.concomitant == ()
 
     @pytest.mark.parametrize("mode", ["Snapshot", 5])
     def test_a_mode_not_of_its_codes_is_a_fault(self, mode: object) -> None:
-        data = bundle("melanoma-iv-approve")
+        data = bundle("rcc-approve")
         resource(data, "List")["mode"] = mode
         assert paths(data) == [f"Bundle.entry[{index(data, 'List')}].resource.mode"]
 
@@ -2918,7 +2954,7 @@ class TestAnotherOrdersDrug:
         self._contained(resource(data, "MedicationRequest"), {"text": "Proleukin"})
         other = resource(data, "MedicationRequest", 1)
         self._contained(other, other["medicationCodeableConcept"])
-        where = f"Bundle.entry[{index(data, 'List')}].resource.emptyReason"
+        where = f"{list_of(data, 'therapies.concomitant')}.emptyReason"
         assert faults(data) == [
             (
                 where,
@@ -2976,3 +3012,164 @@ class TestAnotherOrdersDrug:
         medication = {"resourceType": "Medication", "id": "m", "code": {"text": "Proleukin"}}
         data["entry"] += [{"resource": earlier}, {"resource": medication}]
         assert request_from_bundle(data, "proleukin").therapies.concomitant == ()
+
+
+def ondansetron(status: str = "active", id: str = "ondansetron") -> dict[str, Any]:
+    """A supportive therapy given with the drug, ondansetron (ATC A04AA01)."""
+    return {
+        "resourceType": "MedicationStatement",
+        "id": id,
+        "status": status,
+        "medicationCodeableConcept": {"coding": [{"system": codes.ATC, "code": "A04AA01"}]},
+        "subject": {"reference": "Patient/patient-1"},
+    }
+
+
+def concomitant_records(*records: dict[str, Any], listed: list[str] | None) -> dict[str, Any]:
+    """The RCC approval, its concomitant therapies these records; a List of ``listed``, if any.
+
+    ``listed`` are the ids of the MedicationStatements the List gives as the whole history.
+    """
+    data = drop(bundle("rcc-approve"), "List")
+    data["entry"] += [{"resource": record} for record in records]
+    if listed is not None:
+        entries = [{"item": {"reference": f"MedicationStatement/{each}"}} for each in listed]
+        the_list = {
+            "resourceType": "List",
+            "status": "current",
+            "mode": "snapshot",
+            "code": {"coding": [{"system": codes.FACT, "code": "therapies.concomitant"}]},
+            "subject": {"reference": "Patient/patient-1"},
+            "entry": entries,
+        }
+        data["entry"].append({"resource": the_list})
+    return data
+
+
+class TestAHistoryInPart:
+    """Records alone give a history in part; a List of them gives it whole."""
+
+    def test_records_alone_never_pass_for_all(self) -> None:
+        """Ondansetron given with it does not say nothing else is: 2.C is unknown, not met.
+
+        Read as the whole history, the one record approved Proleukin "as a single agent".
+        """
+        data = concomitant_records(ondansetron(), listed=None)
+        therapies = request_from_bundle(data, "proleukin").therapies
+        assert therapies.concomitant == (Therapy("A04AA01", ("A04AA01",)),)
+        assert therapies.partial == (History.CONCOMITANT,)
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert decision.facts_needed == ("therapies.concomitant",)
+
+    def test_a_list_of_them_gives_it_whole(self) -> None:
+        data = concomitant_records(ondansetron(), listed=["ondansetron"])
+        assert request_from_bundle(data, "proleukin").therapies.partial == ()
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("status", ["retired", "entered-in-error"])
+    def test_a_list_no_longer_current_says_nothing(self, status: str) -> None:
+        data = concomitant_records(ondansetron(), listed=["ondansetron"])
+        resource(data, "List")["status"] = status
+        assert request_from_bundle(data, "proleukin").therapies.partial == (History.CONCOMITANT,)
+
+    def test_a_list_of_changes_says_nothing(self) -> None:
+        data = concomitant_records(ondansetron(), listed=["ondansetron"])
+        resource(data, "List")["mode"] = "changes"
+        assert request_from_bundle(data, "proleukin").therapies.partial == (History.CONCOMITANT,)
+
+    def test_a_record_it_leaves_out(self) -> None:
+        data = concomitant_records(ondansetron(), ondansetron(id="another"), listed=["ondansetron"])
+        where = list_of(data, "therapies.concomitant")
+        another = index(data, "MedicationStatement", 1)
+        assert faults(data) == [
+            (
+                f"{where}.entry",
+                f"leaves out the MedicationStatement at Bundle.entry[{another}].resource, a "
+                "concomitant therapy: a List of the whole history lists each",
+            )
+        ]
+
+    def test_a_record_that_may_be_in_it_left_out(self) -> None:
+        """One on hold may resume with the drug: a List of them all lists it too."""
+        data = concomitant_records(
+            ondansetron(), ondansetron("on-hold", "held"), listed=["ondansetron"]
+        )
+        assert [path for path, _ in faults(data)] == [
+            f"{list_of(data, 'therapies.concomitant')}.entry"
+        ]
+
+    def test_a_record_of_another_history(self) -> None:
+        """A therapy tried before is no concomitant one, whatever a List says."""
+        data = concomitant_records(ondansetron("completed"), listed=["ondansetron"])
+        where = list_of(data, "therapies.concomitant")
+        assert faults(data) == [
+            (
+                f"{where}.entry[0].item",
+                f"the MedicationStatement at Bundle.entry[{index(data, 'MedicationStatement')}]"
+                ".resource is not read as a concomitant therapy (its status, dates, patient or "
+                "drug say otherwise)",
+            )
+        ]
+
+    def test_an_entry_deleted(self) -> None:
+        data = concomitant_records(ondansetron(), listed=["ondansetron"])
+        resource(data, "List")["entry"][0]["deleted"] = True
+        where = list_of(data, "therapies.concomitant")
+        assert faults(data) == [
+            (f"{where}.entry[0].deleted", "a List of the whole history lists no deletions")
+        ]
+
+    @pytest.mark.parametrize(
+        ("entry", "at", "reason"),
+        [
+            (
+                {"item": {"reference": "MedicationStatement/elsewhere"}},
+                "entry[0].item.reference",
+                "the reference 'MedicationStatement/elsewhere' does not resolve to a resource here",
+            ),
+            (
+                {"item": {"reference": "Patient/patient-1"}},
+                "entry[0].item.reference",
+                "'Patient/patient-1' is a Patient; expected MedicationStatement or "
+                "MedicationRequest or MedicationAdministration",
+            ),
+            ("ondansetron", "entry[0]", "expected a List entry (a JSON object)"),
+        ],
+    )
+    def test_an_entry_not_of_a_record(self, entry: object, at: str, reason: str) -> None:
+        data = concomitant_records(ondansetron(), listed=["ondansetron"])
+        resource(data, "List")["entry"] = [entry]
+        assert faults(data) == [(f"{list_of(data, 'therapies.concomitant')}.{at}", reason)]
+
+    def test_written_and_read_back(self) -> None:
+        """A history given in part is written as its records alone; a whole one with a List."""
+        whole = attrs.evolve(
+            example("rcc-approve"),
+            therapies=Therapies(concomitant=(Therapy("ondansetron", ("A04AA01",)),)),
+        )
+        in_part = attrs.evolve(
+            whole, therapies=attrs.evolve(whole.therapies, partial=(History.CONCOMITANT,))
+        )
+        for request, lists in ((whole, 1), (in_part, 0)):
+            data = bundle_from_request(request)
+            kinds = [e["resource"]["resourceType"] for e in data["entry"]]
+            assert kinds.count("List") == lists
+            assert request_from_bundle(data, "proleukin") == request
+
+    def test_a_history_in_part_that_statements_cannot_say(self) -> None:
+        """An outcome goes in a DTR answer, which gives the whole history: not in part."""
+        request = attrs.evolve(
+            example("rcc-approve"),
+            therapies=Therapies(
+                concomitant=(
+                    Therapy("ondansetron", ("A04AA01",), outcome=TherapyOutcome.RESPONSE),
+                ),
+                partial=(History.CONCOMITANT,),
+            ),
+        )
+        with pytest.raises(InputError) as caught:
+            bundle_from_request(request)
+        [error] = caught.value.errors
+        assert error.path == "$.therapies.partial[0]"
+        assert error.reason.startswith("concomitant is given in part, which FHIR says by its")

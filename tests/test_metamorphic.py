@@ -275,6 +275,37 @@ class TestAFactLeftOut:
                     assert nulled.outcome is absent.outcome, loc
 
 
+def in_part(data: Any) -> Iterator[tuple[str, Any]]:
+    """Each therapy history the request lists a therapy in, said to be given only in part."""
+    therapies = data.get("therapies") or {}
+    for history in ("prior", "concomitant"):
+        if therapies.get(history):
+            partial = [*therapies.get("partial", ()), history]
+            yield history, put(data, ("therapies",), {**therapies, "partial": partial})
+
+
+class TestAHistoryGivenInPart:
+    """A history given in part never approves what the whole did not, nor settles a node anew."""
+
+    @PROPERTY
+    @given(requests())
+    def test_it_only_leaves_nodes_unknown(self, case: tuple[Any, Decision]) -> None:
+        """Kleene: what it lists settles what it settled; what it may leave out is unknown."""
+        data, before = case
+        assert before.trail is not None
+        for history, thinner in in_part(data):
+            after = decided(thinner)
+            assert after is not None, history
+            assert after.trail is not None
+            if before.outcome is not Outcome.APPROVE:
+                assert after.outcome is not Outcome.APPROVE, history
+            for label, step in after.trail.steps.items():
+                was = before.trail.steps[label].status
+                assert step.status in (was, UNKNOWN), (history, label)
+            if after.outcome is not before.outcome:
+                assert f"therapies.{history}" in after.facts_needed, history
+
+
 # --- 2. Every fact asked for given ---------------------------------------------------
 
 #: Whole values that settle each fact a decision may ask for.

@@ -53,7 +53,7 @@ from tests.strategies import (
     with_fields,
     years_before,
 )
-from umpolicy import Coding, Decision, Outcome, Practitioner, Request, Status, Therapy
+from umpolicy import Coding, Decision, History, Outcome, Practitioner, Request, Status, Therapy
 from umpolicy import decide as umpolicy_decide
 from umpolicy.api import evaluate
 from umpolicy_policies.proleukin import POLICY
@@ -611,6 +611,49 @@ class TestTherapies:
             assert decision.outcome is Outcome.APPROVE
         else:
             assert reason_labels(decision) == (label,)
+
+    @pytest.mark.parametrize(
+        ("path", "label"),
+        [
+            pytest.param("melanoma_iv", "1.A.iv", marks=pytest.mark.criteria("1.A.iv")),
+            pytest.param("rcc", "2.C", marks=pytest.mark.criteria("2.C")),
+        ],
+    )
+    @pytest.mark.parametrize(
+        ("concomitant", "outcome"),
+        [
+            ((PREDNISONE,), Outcome.INSUFFICIENT_INFORMATION),  # anticancer may be left out
+            (therapies("ipilimumab"), Outcome.NOT_RECOMMENDED),  # one listed is given
+        ],
+    )
+    def test_single_agent_given_in_part(
+        self, path: Path, label: str, concomitant: tuple[Therapy, ...], outcome: Outcome
+    ) -> None:
+        """Records of prednisone given with it do not say it is given with nothing else."""
+        request = replace(base(path), "therapies.concomitant", concomitant)
+        request = replace(request, "therapies.partial", (History.CONCOMITANT,))
+        decision = decide(request)
+
+        assert decision.outcome is outcome
+        assert reason_labels(decision) == (label,)
+        if outcome is Outcome.INSUFFICIENT_INFORMATION:
+            assert decision.facts_needed == ("therapies.concomitant",)
+
+    @pytest.mark.criteria("1.A.iii")
+    @pytest.mark.parametrize(
+        ("prior", "outcome"),
+        [
+            ((PREDNISONE,), Outcome.INSUFFICIENT_INFORMATION),  # one may be left out
+            (therapies("pembrolizumab"), Outcome.APPROVE),  # one listed was tried
+        ],
+    )
+    def test_prior_systemic_given_in_part(
+        self, prior: tuple[Therapy, ...], outcome: Outcome
+    ) -> None:
+        request = replace(base("melanoma_iv"), "therapies.prior", prior)
+        decision = decide(replace(request, "therapies.partial", (History.PRIOR,)))
+
+        assert decision.outcome is outcome
 
 
 EXAMPLES = pathlib.Path(__file__).parent.parent / "examples" / "proleukin"

@@ -21,6 +21,7 @@ from umpolicy import (
     Coding,
     Decision,
     FieldError,
+    History,
     InputError,
     Medication,
     Outcome,
@@ -637,6 +638,54 @@ def _days(value: str, unit: str = "d") -> dict[str, str]:
 NEVER = {"name": "methotrexate", "codes": ["L04AX03"], "outcome": "contraindication"}
 #: What the base request's patient has lived, on its date, as an error about it says.
 LIVED = "is longer than the patient has lived: 19477 d from the birth date to the request date"
+
+
+_IN_PART = (
+    "a history given in part lists the therapies known (leave a history with none known "
+    "out: unknown)"
+)
+_ONDANSETRON = {"name": "ondansetron", "codes": ["A04AA01"]}
+
+
+class TestAHistoryGivenInPart:
+    """Each history said to be given in part is named once, and lists a therapy."""
+
+    @pytest.mark.parametrize(
+        ("change", "messages"),
+        [
+            (
+                _history(concomitant=[], partial=["concomitant"]),
+                [f"names 'concomitant', which lists none: {_IN_PART} @ $.therapies.partial[0]"],
+            ),
+            (
+                _history(concomitant=[_ONDANSETRON], partial=["prior"]),
+                [f"names 'prior', which is not given: {_IN_PART} @ $.therapies.partial[0]"],
+            ),
+            (
+                _history(concomitant=[_ONDANSETRON], partial=["concomitant", "concomitant"]),
+                ["names 'concomitant' twice @ $.therapies.partial[1]"],
+            ),
+            (
+                _history(concomitant=[_ONDANSETRON], partial=["current"]),
+                [
+                    "unknown value 'current'; expected one of prior, concomitant "
+                    "@ $.therapies.partial[0]"
+                ],
+            ),
+            (
+                _history(concomitant=[_ONDANSETRON], partial="concomitant"),
+                ["expected a list, got a string @ $.therapies.partial"],
+            ),
+        ],
+    )
+    def test_refused(self, change: Callable[[dict[str, Any]], None], messages: list[str]) -> None:
+        assert errors_of(mutated(change)) == messages
+
+    def test_read(self) -> None:
+        request = parse_request(
+            json.dumps(mutated(_history(concomitant=[_ONDANSETRON], partial=["concomitant"])))
+        )
+        assert request.therapies.partial == (History.CONCOMITANT,)
 
 
 class TestContradictoryHistory:

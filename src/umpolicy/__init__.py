@@ -44,6 +44,7 @@ from umpolicy.vocabulary.facts import (
 )
 from umpolicy.vocabulary.request import (
     Coding,
+    History,
     Medication,
     Patient,
     Practitioner,
@@ -120,6 +121,7 @@ __all__ = [
     "FactSpec",
     "FieldError",
     "Finding",
+    "History",
     "Includes",
     "Indication",
     "InputError",

@@ -307,8 +307,10 @@ def _bound(
         )
         return Worded(required, shown)
     shown = amount(requested, limit)
-    if fact.partial:
-        shown = f"at least {shown}, some without a drug's code"
+    if fact.partial:  # a lower bound: the history is given in part, or some are uncoded
+        in_part = any(facts[each].partial for each in fact.inputs)
+        why = "of a history given in part" if in_part else "some without a drug's code"
+        shown = f"at least {shown}, {why}"
     if requested.unit == limit.unit:
         return Worded(required, shown)
     # The other side in the unit of this one, whichever reads better: a whole number

@@ -536,6 +536,7 @@ EXAMPLE: dict[str, Any] = {
         ],
         "concomitant": [{"name": "ondansetron", "codes": ["A04AA01"]}],
         "time_on_drug": {"value": "0", "unit": "d"},
+        "partial": ["prior"],
     },
     "prescriber": {"specialties": ["207RX0202X"], "affiliations": ["transplant-center"]},
     "consultants": [{"specialties": ["207RH0003X"], "affiliations": []}],

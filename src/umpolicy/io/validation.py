@@ -39,7 +39,13 @@ from umpolicy.io.converter import FLOAT_REFUSED, ISO_DATE, MAX_ITEMS, lone_surro
 from umpolicy.io.quantities import QUANTITIES, Accepts, unknown_unit, wrong_unit
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.facts import HISTORIES
-from umpolicy.vocabulary.request import Request, RequestKind, Therapies, TherapyOutcome
+from umpolicy.vocabulary.request import (
+    History,
+    Request,
+    RequestKind,
+    Therapies,
+    TherapyOutcome,
+)
 
 #: The largest and smallest magnitudes accepted (as powers of ten), and digits.
 _MAX_ADJUSTED = 12
@@ -268,7 +274,29 @@ def _history(errors: Problems, request: Request, age: int | None) -> None:
                 )
                 errors.append(FieldError(path, reason))
             _lifetime(errors, path, duration, age)
+    _partial(errors, therapies)
     _contraindicated(errors, therapies)
+
+
+def _partial(errors: Problems, therapies: Therapies) -> None:
+    """Each history said to be given in part is named once, and lists a therapy.
+
+    A history given in part with no therapy known says nothing a history not given does
+    not: leave it out (unknown). Given in part, it lists what is known, never all.
+    """
+    seen: set[History] = set()
+    for index, history in enumerate(therapies.partial):
+        path = f"$.therapies.partial[{index}]"
+        if history in seen:
+            errors.append(FieldError(path, f"names {history.value!r} twice"))
+        seen.add(history)
+        if not getattr(therapies, history.value):
+            given = "is not given" if getattr(therapies, history.value) is None else "lists none"
+            reason = (
+                f"names {history.value!r}, which {given}: a history given in part lists "
+                "the therapies known (leave a history with none known out: unknown)"
+            )
+            errors.append(FieldError(path, reason))
 
 
 #: By how many days n calendar months (at most 3: February) or years (1: a leap day)

@@ -29,6 +29,7 @@ from umpolicy.dsl.status import Status, all_met, any_met
 from umpolicy.dsl.units import unit
 from umpolicy.dsl.valueset import ValueSet
 from umpolicy.vocabulary.request import (
+    History,
     Practitioner,
     Request,
     RequestKind,
@@ -253,6 +254,22 @@ def _therapies(therapies: tuple[Therapy, ...]) -> str:
     return "; ".join(map(_therapy, therapies)) or "none"
 
 
+def _history(history: History) -> Reader:
+    """A therapy history's fact: its therapies in words, partial when given only in part."""
+    name = f"therapies.{history.value}"
+    get = operator.attrgetter(history.value)
+    missing = Fact(name, None)
+
+    def read(book: Book) -> Fact:
+        given = book.request.therapies
+        therapies: tuple[Therapy, ...] | None = get(given)
+        if therapies is None:
+            return missing
+        return new(Fact, (name, _therapies(therapies), (), None, history in given.partial))
+
+    return read
+
+
 def _age(book: Book) -> Fact:
     birth, on = book["patient.birth_date"].value, book["request.date"].value
     value = None
@@ -348,8 +365,8 @@ READERS: dict[str, Reader] = {
             ("rest_before_course", None),
         )
     },
-    "therapies.prior": _read("therapies.prior", "therapies.prior", _therapies),
-    "therapies.concomitant": _read("therapies.concomitant", "therapies.concomitant", _therapies),
+    "therapies.prior": _history(History.PRIOR),
+    "therapies.concomitant": _history(History.CONCOMITANT),
     "therapies.time_on_drug": _read("therapies.time_on_drug", "therapies.time_on_drug"),
     "prescriber.specialties": _read("prescriber.specialties", "prescriber.specialties", frozenset),
     "prescriber.affiliations": _read(
@@ -362,7 +379,13 @@ READERS: dict[str, Reader] = {
 
 
 #: The therapy histories a derived fact may read (``history``), and the fact of each.
-HISTORIES = {"prior": "therapies.prior", "concomitant": "therapies.concomitant"}
+HISTORIES = {each.value: f"therapies.{each.value}" for each in History}
+
+
+def _listed(book: Book, history: str) -> tuple[tuple[Therapy, ...] | None, bool]:
+    """A history's therapies (``None``: not given), and whether it is given only in part."""
+    given = book.request.therapies
+    return getattr(given, history), bool(given.partial) and History(history) in given.partial
 
 
 def _matching(
@@ -404,7 +427,8 @@ class TherapyListed:
     does a contraindicated anticancer drug spoil "as a single agent". ``at_least``
     narrows it to a trial of at least that long ("for at least 3 months"): a matching
     therapy whose duration is not given leaves the fact unknown unless another one
-    settles it.
+    settles it. A history given only in part (:attr:`Therapies.partial`) settles it
+    when it lists one; when it lists none, the fact is open, never "not listed".
     """
 
     name: str
@@ -424,10 +448,11 @@ class TherapyListed:
         """Kleene "any": listed; not listed; or open (it may be one; a trial of unknown length)."""
         source = HISTORIES[self.history]
         book[source]
-        therapies = getattr(book.request.therapies, self.history)
+        therapies, partial = _listed(book, self.history)
         if therapies is None:
             return new(Fact, (self.name, None, (source,), None, False))
         found, maybe = _matching(therapies, self.value_set, self.outcomes, self.excluding)
+        maybe = maybe or partial  # a history given in part may leave one out
         at_least = self.at_least
         if at_least is None:
             settled = bool(found)
@@ -464,16 +489,17 @@ class TherapyCount:
         """The count, in ``{therapy}``; missing when the history is not given.
 
         With a therapy in the history that may be of the value set (uncoded, or coded
-        only by a group) the count is *partial*: at least this many, so a limit
-        compares it as a lower bound.
+        only by a group), or a history given only in part, the count is *partial*: at
+        least this many, so a limit compares it as a lower bound.
         """
         source = HISTORIES[self.history]
         book[source]
-        therapies = getattr(book.request.therapies, self.history)
+        therapies, partial = _listed(book, self.history)
         if therapies is None:
             return new(Fact, (self.name, None, (source,), None, False))
         found, maybe = _matching(therapies, self.value_set, self.outcomes, self.excluding)
-        return new(Fact, (self.name, _therapies_counted(len(found)), (source,), None, maybe))
+        count = _therapies_counted(len(found))
+        return new(Fact, (self.name, count, (source,), None, maybe or partial))
 
 
 _therapies_counted = _counted("{therapy}")

@@ -49,6 +49,13 @@ class TherapyOutcome(Choice):
     RESPONSE = "response"
 
 
+class History(Choice):
+    """A therapy history of :class:`Therapies`: therapies tried before, or given with the drug."""
+
+    PRIOR = "prior"
+    CONCOMITANT = "concomitant"
+
+
 @frozen
 class Coding:
     """A coded concept: the code in the field's system, and its words if given."""
@@ -169,6 +176,13 @@ class Therapies:
     """Time on the requested drug (continuation requests: more than zero), no longer than the
     patient's age on the request date. FHIR: the drug's ``MedicationStatement``, from
     ``effectivePeriod.start`` to the request date.
+    """
+    partial: tuple[History, ...] = ()
+    """The histories given only in part: each lists the therapies known, and may leave some out.
+    A criterion a therapy it lists settles is decided ("with a corticosteroid"); one its
+    absence would settle ("as a single agent", "no more than two") stays unknown. Each
+    history named is given, with at least one therapy (one with none known is not given).
+    FHIR: a history read from its records alone, with no ``List`` saying they are all.
     """
 
 

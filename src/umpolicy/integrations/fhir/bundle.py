@@ -1148,6 +1148,8 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
     request has lasted no time yet, and its duration stays unknown.
     """
     history: dict[str, list[Data]] = {}
+    read: dict[str, list[Located]] = {}  # the records of each history, as it lists them
+    faulted: set[str] = set()  # the records at fault, whichever history a List puts them in
     uncertain: dict[str, list[tuple[Located, str]]] = {}  # each, and the element why
     date = data.get("date")
     records = [
@@ -1163,8 +1165,11 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
     ]
     for found, statuses, histories, may_be in records:
         status = status_of(reading, found, statuses)
+        if status is None:
+            faulted.add(found.path)  # no valid status: a problem
+            continue
         if status not in histories and status not in may_be:
-            continue  # no valid status (a problem), or no therapy given
+            continue  # no therapy given
         if not _subject(reading, found, patient):
             continue
         other = found.type == "MedicationRequest"
@@ -1179,7 +1184,8 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
         if not other:
             agrees = _dates_agree(reading, found, which, date)
             if agrees is None:
-                continue  # a therapy tried that began after the request: a problem
+                faulted.add(found.path)  # a therapy tried that began after the request
+                continue
             if not agrees:
                 # Said given now but ended before the request, or tried but running past
                 # it: it may, or may not, be given with the drug. That history is unknown.
@@ -1230,25 +1236,8 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
                 therapy["duration"] = {"value": days, "unit": "d"}
                 reading.source(f"{field}.duration", at(found.path, "effectivePeriod"))
         history.setdefault(which, []).append(therapy)
-    for found in reading.of_type("List"):
-        none = _empty_list(reading, found, patient)
-        if none is None:
-            continue
-        if history.get(none):
-            reading.fail(
-                at(found.path, "emptyReason"),
-                f"says no {none} therapies, but MedicationStatements or MedicationRequests "
-                "give some",
-            )
-            continue
-        for each, why in uncertain.get(none, ()):
-            reading.fail(
-                at(each.path, why),
-                f"{shown(each.get(why))}: the therapy may be a {none} one, and the List "
-                f"at {found.path} says there are none",
-            )
-        history[none] = []
-        reading.source(f"$.therapies.{none}", at(found.path, "emptyReason"))
+        read.setdefault(which, []).append(found)
+    whole = _whole_histories(reading, patient, history, read, uncertain, faulted)
     for which, statements in uncertain.items():
         history.pop(which, None)  # one more therapy may be in it: unknown, never the rest
         first, why = statements[0]
@@ -1258,6 +1247,72 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
         )
     if history:
         data["therapies"] = history
+        # Records alone may not be all: a history no List gives whole is given in part.
+        partial = [which for which in HISTORIES if history.get(which) and which not in whole]
+        if partial:
+            data["therapies"] = {**history, "partial": partial}
+
+
+def _whole_histories(
+    reading: Reading,
+    patient: Located,
+    history: dict[str, list[Data]],
+    read: dict[str, list[Located]],
+    uncertain: dict[str, list[tuple[Located, str]]],
+    faulted: set[str],
+) -> set[str]:
+    """The histories a List gives whole: none (an empty List), or the records it lists.
+
+    A List (:func:`_history_list`) that lists records says they are the whole history:
+    each is a record read into it, and every record read into it (or that may be in
+    it) is listed; either way round otherwise is a problem at the List (not said again
+    of a record at fault). An empty one says there are none: a record of that history
+    contradicts it.
+    """
+    whole: set[str] = set()
+    for found in reading.of_type("List"):
+        listed = _history_list(reading, found, patient)
+        if listed is None:
+            continue
+        which, entries = listed
+        if not entries:
+            if history.get(which):
+                reading.fail(
+                    at(found.path, "emptyReason"),
+                    f"says no {which} therapies, but MedicationStatements or "
+                    "MedicationRequests give some",
+                )
+                continue
+            for each, why in uncertain.get(which, ()):
+                reading.fail(
+                    at(each.path, why),
+                    f"{shown(each.get(why))}: the therapy may be a {which} one, and the List "
+                    f"at {found.path} says there are none",
+                )
+            history[which] = []
+            reading.source(f"$.therapies.{which}", at(found.path, "emptyReason"))
+            whole.add(which)
+            continue
+        of_it = [*read.get(which, ()), *(each for each, _ in uncertain.get(which, ()))]
+        ours = {record.path for record in of_it}
+        paths = {record.path for _, record in entries}
+        for where, record in entries:
+            if record.path not in ours and record.path not in faulted:
+                reading.fail(
+                    where,
+                    f"the {record.type} at {record.path} is not read as a {which} therapy "
+                    "(its status, dates, patient or drug say otherwise)",
+                )
+        for record in of_it:
+            if record.path not in paths:
+                reading.fail(
+                    at(found.path, "entry"),
+                    f"leaves out the {record.type} at {record.path}, a {which} therapy: a List "
+                    "of the whole history lists each",
+                )
+        reading.source(f"$.therapies.{which}", found.path)
+        whole.add(which)
+    return whole
 
 
 #: How a record's element that leaves a history unknown is named after its value.
@@ -1390,14 +1445,18 @@ def _has_atc(concept: object) -> bool:
     return any(coding.get("system") == codes.ATC for coding in codings(concept))
 
 
-def _empty_list(reading: Reading, found: Located, patient: Located) -> str | None:
-    """``prior`` or ``concomitant`` for an empty List that says the patient has none of them.
+def _history_list(
+    reading: Reading, found: Located, patient: Located
+) -> tuple[str, list[tuple[str, Located]]] | None:
+    """The history a List gives whole, and the records it lists (each with its ``item``'s path).
 
     A current List (:data:`_LIST`) of the patient, coded with the fact's name
-    (``therapies.prior`` in umpolicy's fact system) whose ``emptyReason`` is ``nilknown``
-    says "none known": the history is given, and empty. One retired or entered in error
-    no longer says so, nor does one of ``mode`` changes (empty, it says nothing changed),
-    and any other List is not umpolicy's to read.
+    (``therapies.prior`` in umpolicy's fact system), of mode working or snapshot, is the
+    whole history: the records its entries refer to (MedicationStatements,
+    MedicationRequests, MedicationAdministrations), or, empty, none, which it says by
+    its ``emptyReason`` nilknown ("none known"). One retired or entered in error no
+    longer says so, nor does one of ``mode`` changes (what changed since an earlier
+    list, not the list), and any other List is not umpolicy's to read.
     """
     concept = found.get("code")
     names = [c.get("code") for c in codings(concept) if c.get("system") == codes.FACT]
@@ -1414,22 +1473,49 @@ def _empty_list(reading: Reading, found: Located, patient: Located) -> str | Non
         )
         return None
     if mode == "changes":
-        return None  # an empty list of changes: nothing changed, not "none"
-    if found.get("entry"):
-        reading.fail(
-            at(found.path, "entry"),
-            "umpolicy reads a therapy history from MedicationStatements and MedicationRequests; "
-            "a List only says there are none",
-        )
-        return None
+        return None  # what changed since an earlier list: not the history
     reason = found.get("emptyReason")
+    entries = (
+        items(reading, found.get("entry"), at(found.path, "entry"))
+        if "entry" in found.resource
+        else []
+    )
+    if entries:
+        if reason is not None:
+            reading.fail(at(found.path, "emptyReason"), "a List with entries is not empty")
+            return None
+        records = _entries_listed(reading, entries)
+        return None if records is None else (which, records)
     reasons = [c.get("code") for c in codings(reason)]
     if "nilknown" not in reasons:
         reading.fail(
             at(found.path, "emptyReason"), "an empty history says why: nilknown (none known)"
         )
         return None
-    return which
+    return which, []
+
+
+def _entries_listed(
+    reading: Reading, entries: list[tuple[str, Any]]
+) -> list[tuple[str, Located]] | None:
+    """The records a List's entries refer to, each with its ``item``'s path; ``None``: a problem."""
+    records = []
+    for where, entry in entries:
+        if not isinstance(entry, Mapping):
+            reading.fail(where, "expected a List entry (a JSON object)")
+            return None
+        if entry.get("deleted") is True:  # a modifier: the item is no longer in the list
+            reading.fail(at(where, "deleted"), "a List of the whole history lists no deletions")
+            return None
+        record = reading.resolve(entry.get("item"), at(where, "item"), *_LISTED)
+        if record is None:
+            return None
+        records.append((at(where, "item"), record))
+    return records
+
+
+#: The records a List of a therapy history may list.
+_LISTED = ("MedicationStatement", "MedicationRequest", "MedicationAdministration")
 
 
 def _finish(data: Data, reading: Reading) -> Request:

@@ -607,6 +607,8 @@ def _fact(
 
     But a therapy history the records give (:data:`_HISTORIES`) may be completed by an
     answer that contradicts none of it (:func:`_completes`): it then replaces theirs.
+    Records given in part, the answer is the whole history; records a List gives whole,
+    it says more of each (an outcome) but lists no more therapies.
     A field the bundle leaves unknown on purpose (:attr:`Reading.unknown`) is a conflict
     too: a therapy on hold may be in the history an answer lists. A group fact's items
     are its members, in one response; any other fact is one item, of one or several
@@ -619,6 +621,8 @@ def _fact(
     field = f"$.{asked.field}"
     path = given[0][1]
     records: list[tuple[str, Data]] = []
+    partial: list[str] = holder.get("partial", [])
+    whole = reading.sources.get(field)  # the List that gives the history whole, if one does
     if last in holder and link in _HISTORIES and holder[last]:
         # the records' therapies, each where it was read (their parts' sources are theirs)
         records = [(reading.sources[f"{field}[{i}]"], t) for i, t in enumerate(holder[last])]
@@ -654,6 +658,18 @@ def _fact(
     if agreed is None or (isinstance(agreed[1], list) and None in agreed[1]):
         return
     if records and not _completes(reading, link, path, records, cast(list[Data], agreed[1])):
+        return
+    if last in partial:  # the answer gives the whole history
+        partial.remove(last)
+        if not partial:
+            del holder["partial"]
+    elif records and len(cast(list[Data], agreed[1])) > len(records):
+        reading.fail(
+            path,
+            f"{link} lists {len(cast(list[Data], agreed[1]))} therapies, but the List at "
+            f"{whole} gives the whole history, {len(records)}: an answer may complete "
+            "what they say, never add to them",
+        )
         return
     holder[last] = agreed[1]
     reading.source(field, agreed[0])

@@ -148,8 +148,9 @@ MAPPING: tuple[Source, ...] = (
         "and `MedicationAdministration` of status completed or stopped (a dose given, of a drug "
         "other than the order's: it leaves the concomitant therapies unknown too, as its regimen "
         "may go on); "
-        "none: an empty `List` "
-        "of status current coded `therapies.prior` (`urn:umpolicy:fact`), `emptyReason` nilknown",
+        "all of them: a `List` of status current coded `therapies.prior` (`urn:umpolicy:fact`) "
+        "whose entries are those records (else they give it in part: `therapies.partial`); "
+        "none: such a `List`, empty, `emptyReason` nilknown",
         _SAME,
         ("MedicationStatement", "MedicationAdministration", "Medication", "List"),
     ),
@@ -159,8 +160,9 @@ MAPPING: tuple[Source, ...] = (
         "progress, and every `MedicationRequest` but the order decided of status active or draft "
         "(one on-hold or unknown, or of an intent not an order, leaves it unknown, as does a "
         "statement active or intended whose `effectivePeriod` ended before the request; one "
-        "whose drug is not read is known by its name alone); none: an empty "
-        "current `List` coded `therapies.concomitant`",
+        "whose drug is not read is known by its name alone); all of them: a current `List` "
+        "coded `therapies.concomitant` whose entries are those records (else they give it in "
+        "part: `therapies.partial`); none: such a `List`, empty",
         _SAME,
         (
             "MedicationStatement",
@@ -171,6 +173,12 @@ MAPPING: tuple[Source, ...] = (
         ),
     ),
     Source("therapies.time_on_drug", _DTR, _DTR),
+    Source(
+        "therapies.partial",
+        "each history read from its records with no `List` that lists them all (a DTR answer "
+        "completing it gives it whole)",
+        _SAME,
+    ),
     Source(
         "prescriber.specialties",
         "the order's `requester` (else `Claim.provider`): `PractitionerRole.specialty` (of a "

@@ -22,7 +22,7 @@ from umpolicy.io.converter import CONVERTER
 from umpolicy.policy import Policy
 from umpolicy.registry import history_of, load_policy
 from umpolicy.vocabulary.facts import HISTORIES
-from umpolicy.vocabulary.request import Practitioner, Request, Therapy
+from umpolicy.vocabulary.request import History, Practitioner, Request, Therapy
 
 Data = dict[str, Any]
 
@@ -97,22 +97,37 @@ def _fits_statement(therapy: Therapy) -> bool:
 
 
 def _history(out: _Bundle, request: Request, patient: Data, which: str) -> None:
+    """A therapy history: its records, and a List saying they are all, unless given in part.
+
+    A history given whole is its MedicationStatements and a List of them, or (none) an
+    empty List; one given in part, its MedicationStatements alone. A therapy a statement
+    cannot say all of (an outcome, a duration not in days) is a DTR answer, which gives
+    the history whole: a history given in part cannot be written so, an input error.
+    """
     therapies = getattr(request.therapies, which)
     if therapies is None:
         return
+    history: Data = {
+        "resourceType": "List",
+        "status": "current",
+        "mode": "snapshot",
+        "code": {"coding": [_coding(codes.FACT, HISTORIES[which])]},
+        "subject": patient,
+    }
     if not therapies:
-        out.add(
-            {
-                "resourceType": "List",
-                "status": "current",
-                "mode": "snapshot",
-                "code": {"coding": [_coding(codes.FACT, HISTORIES[which])]},
-                "subject": patient,
-                "emptyReason": {"coding": [_coding(codes.LIST_EMPTY_REASON, "nilknown")]},
-            }
-        )
+        nilknown = {"coding": [_coding(codes.LIST_EMPTY_REASON, "nilknown")]}
+        out.add({**history, "emptyReason": nilknown})
         return
+    partial = History(which) in request.therapies.partial
     if not all(map(_fits_statement, therapies)):
+        if partial:
+            index = request.therapies.partial.index(History(which))
+            reason = (
+                f"{which} is given in part, which FHIR says by its MedicationStatements alone, "
+                "but one cannot say all of a therapy (an outcome, or a duration not in whole "
+                "days): give the history whole, or its therapies as statements say them"
+            )
+            raise InputError([FieldError(f"$.therapies.partial[{index}]", reason)])
         for therapy in therapies:
             parts = [
                 {"linkId": f"therapies.{which}.name", "answer": [{"valueString": therapy.name}]}
@@ -139,6 +154,7 @@ def _history(out: _Bundle, request: Request, patient: Data, which: str) -> None:
                 )
             out.answer(f"therapies.{which}", parts=parts)
         return
+    entries: list[Data] = []
     for therapy in therapies:
         statement: Data = {
             "resourceType": "MedicationStatement",
@@ -154,7 +170,9 @@ def _history(out: _Bundle, request: Request, patient: Data, which: str) -> None:
             end = request.date
             start = end - dt.timedelta(days=days - 1)
             statement["effectivePeriod"] = {"start": start.isoformat(), "end": end.isoformat()}
-        out.add(statement)
+        entries.append({"item": out.add(statement)})
+    if not partial:
+        out.add({**history, "entry": entries})
 
 
 def _frequency(value: Quantity) -> Data | None:

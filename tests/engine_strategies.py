@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from umpolicy import (
     Coding,
+    History,
     Medication,
     Patient,
     Practitioner,
@@ -135,6 +136,10 @@ def requests(draw: st.DrawFn) -> Request:
             _maybe(_in(("d", "wk", "mo", "a"), "0", "10")),
         ).filter(lambda t: not problems(Request(date, kind=kind, patient=born, therapies=t)))
     )
+    # A history that lists a therapy may be given only in part.
+    listing = [each for each in History if getattr(therapies, each.value)]
+    partial = tuple(draw(st.lists(st.sampled_from(listing), unique=True))) if listing else ()
+    therapies = Therapies(therapies.prior, therapies.concomitant, therapies.time_on_drug, partial)
     return Request(
         date,
         draw(_maybe(st.just("proleukin"))),

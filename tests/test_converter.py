@@ -13,7 +13,7 @@ import attrs
 import cattrs
 import pytest
 from attrs import frozen
-from cattrs.gen import make_dict_unstructure_fn
+from cattrs.gen import make_dict_unstructure_fn, override
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -91,7 +91,13 @@ def _by_cattrs() -> cattrs.Converter:
     converter = umpolicy.make_converter()
     for kind in vars(umpolicy.vocabulary.request).values():
         if isinstance(kind, type) and attrs.has(kind) and kind.__module__ == Request.__module__:
-            converter.register_unstructure_hook(kind, make_dict_unstructure_fn(kind, converter))
+            omitted: dict[str, Any] = {
+                f.name: override(omit_if_default=True)
+                for f in attrs.fields(kind)
+                if f.metadata.get("omit_if_default")
+            }
+            hook = make_dict_unstructure_fn(kind, converter, **omitted)
+            converter.register_unstructure_hook(kind, hook)
     return converter
 
 
@@ -176,6 +182,23 @@ class TestRequests:
         assert repr(CONVERTER.unstructure(request)) == repr(CATTRS.unstructure(request))
         assert structure(CONVERTER.unstructure(request), Request) == request
         assert json.loads(to_json(request))["date"] == json.loads(path.read_text())["date"]
+
+    def test_a_field_added_with_its_default_is_not_written(self) -> None:
+        """A history given whole writes no ``partial``: earlier requests keep their fingerprint."""
+        request = request_of(EXAMPLES[0])
+        assert "partial" not in CONVERTER.unstructure(request)["therapies"]
+        in_part = attrs.evolve(
+            request,
+            therapies=umpolicy.Therapies(
+                concomitant=(umpolicy.Therapy("ondansetron", ("A04AA01",)),),
+                partial=(umpolicy.History.CONCOMITANT,),
+            ),
+        )
+        assert CONVERTER.unstructure(in_part)["therapies"]["partial"] == ["concomitant"]
+        assert structure(loads(to_json(in_part)), Request) == in_part
+        assert fingerprint(in_part) != fingerprint(
+            attrs.evolve(in_part, therapies=attrs.evolve(in_part.therapies, partial=()))
+        )
 
     def test_omitted_fields_are_none(self) -> None:
         request = structure({"date": "2026-03-02"}, Request)

@@ -35,7 +35,7 @@ from umpolicy import (
 from umpolicy.dsl.findings import display_value
 from umpolicy.engine.book import FactBook
 from umpolicy.engine.catalog import catalog, readers, with_inputs
-from umpolicy.vocabulary.facts import READERS, age_in_years
+from umpolicy.vocabulary.facts import READERS, _read, age_in_years
 from umpolicy_policies.proleukin import POLICY
 
 from .engine_strategies import requests
@@ -138,6 +138,19 @@ def _with_questions(questions: tuple[Any, ...]) -> Any:
 
 class TestVocabularyReaders:
     """Each vocabulary fact is read from its place in the request, in the fact's terms."""
+
+    def test_codes_are_shared_but_never_grow_without_bound(self) -> None:
+        """A code read again is the same fact; a request of ever new codes is not kept."""
+        read = _read("medication.code", "medication.code")  # its own, fresh
+
+        def code(n: int) -> Fact:
+            return read(book(Request(DATE, medication=Medication(code=f"X{n:04}"))))
+
+        assert code(0) is code(0)
+        for n in range(1, 200):
+            code(n)
+        assert code(199) == code(199)
+        assert code(199) is not code(199)
 
     def test_codes_and_enums(self) -> None:
         request = Request(

@@ -456,7 +456,10 @@ def _unstructure_record(kind: type, converter: cattrs.Converter) -> Callable[[An
     optional asked about in place, a tuple of records as a list comprehension, text
     and numbers as they are; any other value (a date, a code, a quantity, the answers)
     through ``converter``'s hook for its type, as cattrs would. The same data, with
-    the hooks ``converter`` has when it is first asked for ``kind``'s.
+    the hooks ``converter`` has when it is first asked for ``kind``'s. A field whose
+    metadata says ``omit_if_default`` (cattrs' word) is written only when it is not its
+    default: a field added so never changes an earlier request's JSON, nor its
+    fingerprint.
     """
     scope: dict[str, Any] = {}
     source = _unstructured(kind, "value", scope, converter)
@@ -484,7 +487,13 @@ def _unstructured(kind: Any, name: str, scope: dict[str, Any], converter: cattrs
             if then == name and get_origin(hint) is not tuple:  # (not in a loop's iterable)
                 first, then = _bound(name, scope)  # the record, read once
             value = _unstructured(hint, f"{first}.{field.name}", scope, converter)
-            fields.append(f"{field.name!r}: {value}")
+            if field.metadata.get("omit_if_default"):  # written only when given (as cattrs')
+                default = f"default{len(scope)}"
+                scope[default] = field.default
+                given = f"{first}.{field.name} != {default}"
+                fields.append(f"**({{{field.name!r}: {value}}} if {given} else {{}})")
+            else:
+                fields.append(f"{field.name!r}: {value}")
         return f"{{{', '.join(fields)}}}"
     if get_origin(kind) is tuple and get_args(kind)[1:] == (...,):
         each, _ = _bound("", scope)

@@ -177,7 +177,7 @@ class Therapies:
     patient's age on the request date. FHIR: the drug's ``MedicationStatement``, from
     ``effectivePeriod.start`` to the request date.
     """
-    partial: tuple[History, ...] = ()
+    partial: tuple[History, ...] = field(default=(), metadata={"omit_if_default": True})
     """The histories given only in part: each lists the therapies known, and may leave some out.
     A criterion a therapy it lists settles is decided ("with a corticosteroid"); one its
     absence would settle ("as a single agent", "no more than two") stays unknown. Each

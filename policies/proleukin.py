@@ -601,7 +601,8 @@ INTERPRETATIONS = (
         "talimogene laherparepvec (L01XX51), injected into the lesions, never systemic. A prior "
         "therapy listed without its ATC codes, or only by a group that may hold one (L03A, "
         "L03; L01XX, which may be talimogene laherparepvec), may be one: it leaves the "
-        "criterion unknown unless another settles it. A request does not say which disease "
+        "criterion unknown unless another settles it, as do therapies tried given only in "
+        "part that hold none. A request does not say which disease "
         "each therapy was for: for a patient who also has another cancer, a systemic "
         "therapy of that cancer counts, and the worksheet lists the therapies read for the "
         "reviewer to check.",

@@ -1613,9 +1613,51 @@ class TestAnAnswerBesideAWholeHistory:
             evaluate_bundle(data, "proleukin", today=TODAY)
         [error] = caught.value.errors
         assert error.path == f"{where(data, nth=1)}.item[0]"  # the second response
-        assert error.reason.startswith(f"{_CON} lists 2 therapies, but the List at Bundle.entry[")
+        assert error.reason.startswith(
+            f"{_CON} lists 2 therapies given, but the List at Bundle.entry["
+        )
         assert error.reason.endswith(
-            "gives the whole history, 1: an answer may complete what they say, never add to them"
+            "gives the whole history, 1: an answer may complete what they say, never add a "
+            "therapy given"
+        )
+
+    def test_a_contraindication_is_no_therapy_added(self) -> None:
+        """A therapy never given adds none to a whole history: it may be said beside it."""
+        data = self._ondansetron(partial=False)
+        never = group(
+            _CON,
+            name=[{"valueString": "ipilimumab"}],
+            codes=[{"valueString": "L01FX04"}],
+            outcome=[{"valueCoding": {"code": "contraindication"}}],
+        )
+        the(data, nth=1)["item"] = [*_answer(_CON, _OND), never]
+        request = request_from_bundle(data, "proleukin")
+        assert [t.name for t in request.therapies.concomitant or ()] == [
+            "ondansetron",
+            "ipilimumab",
+        ]
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+
+    @pytest.mark.parametrize("partial", [True, False], ids=["in-part", "whole"])
+    def test_an_answer_never_recodes_a_record(self, partial: bool) -> None:
+        """Ondansetron's record is A04AA01: an answer may not make it pembrolizumab too."""
+        data = self._ondansetron(partial=partial)
+        [entry] = _answer(_CON, _OND)
+        entry["item"][1]["answer"].append({"valueString": "L01FF02"})
+        the(data, nth=1)["item"] = [entry]
+        with pytest.raises(InputError) as caught:
+            request_from_bundle(data, "proleukin")
+        [error] = caught.value.errors
+        [statement] = [
+            i
+            for i, e in enumerate(data["entry"])
+            if e["resource"]["resourceType"] == "MedicationStatement"
+        ]
+        assert error.reason == (
+            f"{_CON} gives the therapy at Bundle.entry[{statement}]"
+            ".resource.medicationCodeableConcept (A04AA01) another code, L01FF02: an answer "
+            "beside the records may make a code more precise (L04A as L04AX03), never add "
+            "another"
         )
 
     def test_records_in_part_are_completed(self) -> None:

@@ -781,7 +781,7 @@ class TestFaults:
                 }
             }
         )
-        assert "but MedicationStatements or MedicationRequests give some" in faults(data)[0][1]
+        assert "but the records (MedicationStatements, MedicationRequests, " in faults(data)[0][1]
 
     def test_other_lists_are_not_read(self) -> None:
         data = bundle()
@@ -1811,8 +1811,8 @@ class TestOtherOrders:
         assert faults(data) == [
             (
                 where,
-                "says no concomitant therapies, but MedicationStatements or MedicationRequests "
-                "give some",
+                "says no concomitant therapies, but the records (MedicationStatements, "
+                "MedicationRequests, MedicationAdministrations) give some",
             )
         ]
 
@@ -1933,7 +1933,7 @@ class TestOtherOrders:
         hook["context"]["draftOrders"]["entry"].append({"resource": pembrolizumab("draft")})
         with pytest.raises(InputError) as caught:  # beside the List of none
             evaluate_hook(hook, "proleukin", today=TODAY)
-        assert "MedicationRequests give some" in caught.value.errors[0].reason
+        assert "MedicationAdministrations) give some" in caught.value.errors[0].reason
         records = hook_records(hook)
         records[:] = [e for e in records if e["resource"]["resourceType"] != "List"]
         request = request_from_hook(hook, "proleukin", today=TODAY)
@@ -2958,8 +2958,8 @@ class TestAnotherOrdersDrug:
         assert faults(data) == [
             (
                 where,
-                "says no concomitant therapies, but MedicationStatements or MedicationRequests "
-                "give some",
+                "says no concomitant therapies, but the records (MedicationStatements, "
+                "MedicationRequests, MedicationAdministrations) give some",
             )
         ]
         drop(data, "List")
@@ -3107,17 +3107,40 @@ class TestAHistoryInPart:
             (
                 f"{where}.entry[0].item",
                 f"the MedicationStatement at Bundle.entry[{index(data, 'MedicationStatement')}]"
-                ".resource is not read as a concomitant therapy (its status, dates, patient or "
-                "drug say otherwise)",
+                ".resource is not read as a concomitant therapy (its status, dates or drug say "
+                "otherwise)",
             )
         ]
 
-    def test_an_entry_deleted(self) -> None:
+    @pytest.mark.parametrize(
+        ("deleted", "reason"),
+        [
+            (True, "a List of the whole history lists no deletions"),
+            ("true", "expected a boolean, got 'true'"),  # a modifier: never read as false
+            (1, "expected a boolean, got 1"),
+        ],
+    )
+    def test_an_entry_deleted(self, deleted: object, reason: str) -> None:
         data = concomitant_records(ondansetron(), listed=["ondansetron"])
-        resource(data, "List")["entry"][0]["deleted"] = True
+        resource(data, "List")["entry"][0]["deleted"] = deleted
         where = list_of(data, "therapies.concomitant")
+        assert faults(data) == [(f"{where}.entry[0].deleted", reason)]
+
+    def test_an_entry_not_deleted(self) -> None:
+        data = concomitant_records(ondansetron(), listed=["ondansetron"])
+        resource(data, "List")["entry"][0]["deleted"] = False
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_a_list_of_records_says_its_mode(self) -> None:
+        """Without a mode (FHIR requires one) it may be a List of changes: not the whole."""
+        data = concomitant_records(ondansetron(), listed=["ondansetron"])
+        del resource(data, "List")["mode"]
         assert faults(data) == [
-            (f"{where}.entry[0].deleted", "a List of the whole history lists no deletions")
+            (
+                f"{list_of(data, 'therapies.concomitant')}.mode",
+                "required field missing: a List of a history's records says it is of what "
+                "there is (snapshot, working)",
+            )
         ]
 
     @pytest.mark.parametrize(
@@ -3141,6 +3164,23 @@ class TestAHistoryInPart:
         data = concomitant_records(ondansetron(), listed=["ondansetron"])
         resource(data, "List")["entry"] = [entry]
         assert faults(data) == [(f"{list_of(data, 'therapies.concomitant')}.{at}", reason)]
+
+    def test_both_in_part_read_back_in_one_order(self) -> None:
+        """The order a request names them in is not what it says: one form, one fingerprint."""
+        both = (Therapy("ondansetron", ("A04AA01",)),)
+        named = [
+            attrs.evolve(
+                example("rcc-approve"),
+                therapies=Therapies(prior=both, concomitant=both, partial=order),
+            )
+            for order in [
+                (History.CONCOMITANT, History.PRIOR),
+                (History.PRIOR, History.CONCOMITANT),
+            ]
+        ]
+        assert named[0] == named[1]
+        assert named[0].therapies.partial == (History.PRIOR, History.CONCOMITANT)
+        assert request_from_bundle(bundle_from_request(named[0]), "proleukin") == named[0]
 
     def test_written_and_read_back(self) -> None:
         """A history given in part is written as its records alone; a whole one with a List."""

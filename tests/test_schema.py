@@ -45,6 +45,15 @@ class TestTheSchemasThemselves:
         assert REQUEST["$defs"]["Therapy"]["required"] == ["name"]
         assert DECISION["$defs"]["Trail"]["required"] == ["steps", "facts"]
 
+    @pytest.mark.parametrize(
+        ("partial", "valid_as"),
+        [(["prior"], True), (["prior", "concomitant"], True), (["prior", "prior"], False)],
+    )
+    def test_a_list_of_choices_names_each_once(self, partial: list[str], valid_as: bool) -> None:
+        therapies = {"prior": [{"name": "a"}], "concomitant": [{"name": "b"}]}
+        request = {"date": "2026-03-02", "therapies": {**therapies, "partial": partial}}
+        assert valid(request, REQUEST) is valid_as
+
     def test_an_unsupported_type(self) -> None:
         @attrs.frozen
         class Odd:

@@ -687,6 +687,30 @@ class TestAHistoryGivenInPart:
         )
         assert request.therapies.partial == (History.CONCOMITANT,)
 
+    def test_named_in_any_order_it_is_one_request(self) -> None:
+        both = {"prior": [_ONDANSETRON], "concomitant": [_ONDANSETRON]}
+        requests = [
+            parse_request(json.dumps(mutated(_history(**both, partial=order))))
+            for order in (["concomitant", "prior"], ["prior", "concomitant"])
+        ]
+        assert requests[0] == requests[1]
+        assert requests[0].therapies.partial == (History.PRIOR, History.CONCOMITANT)
+
+    @pytest.mark.parametrize(
+        ("partial", "message"),
+        [
+            (("concomitant",), "expected History, got str @ $.therapies.partial[0]"),
+            ("concomitant", "expected a tuple, got str @ $.therapies.partial"),
+        ],
+    )
+    def test_python_objects_of_another_type(self, partial: Any, message: str) -> None:
+        """Built in Python, a history named by its word is refused, never passed over."""
+        therapies = Therapies(concomitant=(Therapy("ondansetron", ("A04AA01",)),), partial=partial)
+        request = Request(dt.date(2026, 3, 2), policy="proleukin", therapies=therapies)
+        with pytest.raises(InputError) as caught:
+            decide(POLICY, request)
+        assert [str(error) for error in caught.value.errors] == [message]
+
 
 class TestContradictoryHistory:
     """A therapy history at odds with itself or the patient's age is an input error."""

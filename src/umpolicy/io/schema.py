@@ -376,7 +376,11 @@ def _type(
     if origin in (typing.Union, types.UnionType):
         return {"anyOf": [_type(arg, defs, policies, path) for arg in typing.get_args(kind)]}
     if origin is tuple:
-        return {"type": "array", "items": _type(typing.get_args(kind)[0], defs, policies, path)}
+        item = typing.get_args(kind)[0]
+        found: dict[str, Any] = {"type": "array", "items": _type(item, defs, policies, path)}
+        if isinstance(item, type) and issubclass(item, enum.Enum):
+            found["uniqueItems"] = True  # a list of choices names each once
+        return found
     if origin is Mapping:
         return _answers(policies)
     if kind is type(None):

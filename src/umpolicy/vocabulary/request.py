@@ -56,6 +56,9 @@ class History(Choice):
     CONCOMITANT = "concomitant"
 
 
+_ORDER = {each: index for index, each in enumerate(History)}
+
+
 @frozen
 class Coding:
     """A coded concept: the code in the field's system, and its words if given."""
@@ -158,6 +161,17 @@ class Therapy:
     """
 
 
+def _in_order(histories: tuple[History, ...]) -> tuple[History, ...]:
+    """Histories as the vocabulary orders them (prior, concomitant): one set, one form.
+
+    So a request's JSON, and its fingerprint, do not depend on the order they were named
+    in. Anything else is kept as given, for validation to name.
+    """
+    if isinstance(histories, tuple) and all(type(each) is History for each in histories):
+        return tuple(sorted(histories, key=_ORDER.__getitem__))
+    return histories
+
+
 @frozen
 class Therapies:
     """Therapies tried before, those to be given with the drug, and time on the drug itself."""
@@ -177,7 +191,9 @@ class Therapies:
     patient's age on the request date. FHIR: the drug's ``MedicationStatement``, from
     ``effectivePeriod.start`` to the request date.
     """
-    partial: tuple[History, ...] = field(default=(), metadata={"omit_if_default": True})
+    partial: tuple[History, ...] = field(
+        default=(), converter=_in_order, metadata={"omit_if_default": True}
+    )
     """The histories given only in part: each lists the therapies known, and may leave some out.
     A criterion a therapy it lists settles is decided ("with a corticosteroid"); one its
     absence would settle ("as a single agent", "no more than two") stays unknown. Each

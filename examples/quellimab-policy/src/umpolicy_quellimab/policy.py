@@ -528,8 +528,9 @@ INTERPRETATIONS = (
         "decides criterion 1.A.iii and CONDITIONS NOT RECOMMENDED 1, which holds for both "
         "indications and for continuation too: when it is met the request is not "
         "recommended, and while the therapies to be given with Quellimab are not given, "
-        "or one is listed without its ATC codes or only by an ATC group that may hold one "
-        "(L04A), no request is approved (insufficient information).",
+        "or are given only in part and hold none, or one is listed without its ATC codes "
+        "or only by an ATC group that may hold one (L04A), no request is approved "
+        "(insufficient information).",
         ("1.A.iii",),
     ),
     # --8<-- [start:interpretation-example]

@@ -1135,8 +1135,10 @@ def _care_team(reading: Reading, claim: Located, data: Data) -> None:
 
 
 def _therapies(reading: Reading, patient: Located, order: Located | None, data: Data) -> None:
-    """The therapy history: MedicationStatements, and the patient's other MedicationRequests.
+    """The therapy histories: MedicationStatements, MedicationAdministrations, other orders.
 
+    Records alone give a history in part (``partial``): a bundle holds what its sender
+    sent, not all there is. A List gives it whole (:func:`_whole_histories`).
     Each, ATC-coded, is a therapy tried before or given with the drug; a MedicationRequest
     but the order to decide (:func:`_others`) is one given with it (:data:`_ORDER_HISTORY`).
     A record on hold or of unknown status may be in a history (:data:`_MAY_BE`,
@@ -1279,8 +1281,8 @@ def _whole_histories(
             if history.get(which):
                 reading.fail(
                     at(found.path, "emptyReason"),
-                    f"says no {which} therapies, but MedicationStatements or "
-                    "MedicationRequests give some",
+                    f"says no {which} therapies, but the records (MedicationStatements, "
+                    "MedicationRequests, MedicationAdministrations) give some",
                 )
                 continue
             for each, why in uncertain.get(which, ()):
@@ -1301,7 +1303,7 @@ def _whole_histories(
                 reading.fail(
                     where,
                     f"the {record.type} at {record.path} is not read as a {which} therapy "
-                    "(its status, dates, patient or drug say otherwise)",
+                    "(its status, dates or drug say otherwise)",
                 )
         for record in of_it:
             if record.path not in paths:
@@ -1484,6 +1486,13 @@ def _history_list(
         if reason is not None:
             reading.fail(at(found.path, "emptyReason"), "a List with entries is not empty")
             return None
+        if mode is None:  # FHIR requires it: a List of what there is, or of changes?
+            reading.fail(
+                at(found.path, "mode"),
+                "required field missing: a List of a history's records says it is of what "
+                "there is (snapshot, working)",
+            )
+            return None
         records = _entries_listed(reading, entries)
         return None if records is None else (which, records)
     reasons = [c.get("code") for c in codings(reason)]
@@ -1504,7 +1513,11 @@ def _entries_listed(
         if not isinstance(entry, Mapping):
             reading.fail(where, "expected a List entry (a JSON object)")
             return None
-        if entry.get("deleted") is True:  # a modifier: the item is no longer in the list
+        deleted = entry.get("deleted")
+        if deleted is not None and not isinstance(deleted, bool):  # a modifier, read strictly
+            reading.fail(at(where, "deleted"), f"expected a boolean, got {shown(deleted)}")
+            return None
+        if deleted:  # the item is no longer in the list
             reading.fail(at(where, "deleted"), "a List of the whole history lists no deletions")
             return None
         record = reading.resolve(entry.get("item"), at(where, "item"), *_LISTED)

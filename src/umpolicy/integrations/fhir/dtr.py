@@ -663,16 +663,21 @@ def _fact(
         partial.remove(last)
         if not partial:
             del holder["partial"]
-    elif records and len(cast(list[Data], agreed[1])) > len(records):
+    elif records and len(given_therapies := _given(cast(list[Data], agreed[1]))) > len(records):
         reading.fail(
             path,
-            f"{link} lists {len(cast(list[Data], agreed[1]))} therapies, but the List at "
-            f"{whole} gives the whole history, {len(records)}: an answer may complete "
-            "what they say, never add to them",
+            f"{link} lists {len(given_therapies)} therapies given, but the List at {whole} "
+            f"gives the whole history, {len(records)}: an answer may complete what they "
+            "say, never add a therapy given",
         )
         return
     holder[last] = agreed[1]
     reading.source(field, agreed[0])
+
+
+def _given(therapies: list[Data]) -> list[Data]:
+    """The therapies an answer lists that were given: all but those never given."""
+    return [each for each in therapies if each.get("outcome") != "contraindication"]
 
 
 #: The therapy histories an answer may complete when the records give part of them: an
@@ -694,7 +699,9 @@ def _completes(
     of the answer that is it calls it never given (a contraindication), which a record
     of a therapy given contradicts. Nor does it list fewer therapies than the records
     give. What a record says of its therapy is kept: the entries that are it hold every
-    ATC code it gives (an answer may not drop pembrolizumab from a record of it), and
+    ATC code it gives (an answer may not drop pembrolizumab from a record of it) and no
+    other, but one that makes one of its codes more precise (ondansetron's A04AA01 may
+    not become pembrolizumab's L01FF02 too; a group's L04A may be L04AX03), and
     each record is one entry of its own that gives its duration, or none, and then takes
     the record's (:func:`_paired`): an answer may not make a record's 31 days of
     methotrexate the 4 months a step-therapy trial needs.
@@ -725,6 +732,19 @@ def _completes(
                 path,
                 f"{link} leaves out {', '.join(dropped)} of the therapy at {where} "
                 f"({shown_as}): an answer beside the records keeps every code they give",
+            )
+            return False
+        added = sorted(
+            code
+            for code in held
+            if therapy["codes"] and not any(code.startswith(own) for own in therapy["codes"])
+        )
+        if added:
+            reading.fail(
+                path,
+                f"{link} gives the therapy at {where} ({shown_as}) another code, "
+                f"{', '.join(added)}: an answer beside the records may make a code more "
+                "precise (L04A as L04AX03), never add another",
             )
             return False
         agreeing = [i for i in entries if _lasted(therapy, listed[i])]

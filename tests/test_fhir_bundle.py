@@ -2212,6 +2212,31 @@ class TestAPlannedEnd:
     """A therapy's period counts to the request's date at the latest, never to a planned end."""
 
     @pytest.mark.parametrize(
+        ("when", "reason"),
+        [
+            ("2027-99-99", "'2027-99-99' is not a calendar date"),
+            ("yesterday", "'yesterday' is not a FHIR date (YYYY-MM-DD)"),
+            (20260301, "expected text (a JSON string)"),
+        ],
+    )
+    def test_a_date_given_wrongly_is_a_fault(self, when: object, reason: str) -> None:
+        """Pembrolizumab tried on no calendar's day: once passed over, and counted as tried."""
+        data = bundle("melanoma-iv-approve")
+        statement = resource(data, "MedicationStatement")
+        statement.pop("effectivePeriod", None)
+        statement["effectiveDateTime"] = when
+        where = f"Bundle.entry[{index(data, 'MedicationStatement')}].resource.effectiveDateTime"
+        assert faults(data) == [(where, reason)]
+
+    def test_a_period_given_wrongly_is_one_fault(self) -> None:
+        """Read for the dates and for the duration, a wrong start is said once."""
+        data = bundle("melanoma-iv-approve")
+        statement = resource(data, "MedicationStatement")
+        statement["effectivePeriod"] = {"start": "2025-02-30", "end": "2025-06-01"}
+        where = f"Bundle.entry[{index(data, 'MedicationStatement')}].resource.effectivePeriod"
+        assert faults(data) == [(f"{where}.start", "'2025-02-30' is not a calendar date")]
+
+    @pytest.mark.parametrize(
         ("period", "days"),
         [
             ({"start": "2026-03-01", "end": "2029-09-01"}, "2"),

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
@@ -1330,17 +1329,17 @@ def _dates_agree(reading: Reading, found: Located, which: str, date: str | None)
     given still: ``False``, as is one said given now (active, intended) whose period
     ended before the request, which may no longer be. Either leaves the concomitant
     therapies unknown, never passed over as none, nor read as one given. Else ``True``;
-    a date given wrongly is a problem :func:`full_date` reports where the duration is read.
+    a date given wrongly is a problem where it is (:func:`date_of`), said once however
+    often it is read.
     """
     period = found.get("effectivePeriod")
-    point = found.get("effectiveDateTime")
     if isinstance(period, Mapping):
-        start, end = period.get("start"), period.get("end")
         where = at(found.path, "effectivePeriod")
+        begun = date_of(reading, period.get("start"), at(where, "start"))
+        ended = date_of(reading, period.get("end"), at(where, "end"))
     else:
-        start = end = point
         where = at(found.path, "effectiveDateTime")
-    begun, ended = _day(start), _day(end)
+        begun = ended = date_of(reading, found.get("effectiveDateTime"), where)
     if which == "prior":
         if _measured_after(begun, date):
             reading.fail(
@@ -1351,25 +1350,6 @@ def _dates_agree(reading: Reading, found: Located, which: str, date: str | None)
             return None
         return not (isinstance(period, Mapping) and _measured_after(ended, date))
     return not (isinstance(period, Mapping) and _before(ended, date))
-
-
-_DAY = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
-
-
-def _day(value: object) -> str | None:
-    """The day (or month, or year) a FHIR date or dateTime begins with, if one of the calendar.
-
-    Only to compare with the request's date: a date written wrongly is a problem where
-    it is read (:func:`full_date`), not here again.
-    """
-    found = _DAY.match(value) if isinstance(value, str) else None
-    if found is None:
-        return None
-    try:
-        dt.date.fromisoformat(found[0] + "-01-01"[len(found[0]) - 4 :])
-    except ValueError:
-        return None
-    return found[0]
 
 
 def _other_drugs(reading: Reading, order: Located | None, kind: str) -> list[Located]:

@@ -74,8 +74,10 @@ class Reading:
         self.within: dict[str, Located] = {}
 
     def fail(self, path: str, reason: str) -> None:
-        """Record a problem at a FHIR path."""
-        self.errors.append(FieldError(path, reason))
+        """Record a problem at a FHIR path, once: an element read twice is wrong once."""
+        error = FieldError(path, reason)
+        if error not in self.errors:
+            self.errors.append(error)
 
     def source(self, field: str, path: str) -> None:
         """Record that the request's ``field`` (``$.patient.weight``) came from ``path``."""

@@ -64,6 +64,7 @@ def bare(*resources: dict[str, Any]) -> dict[str, Any]:
         "created": "2026-03-02",
         "patient": {"reference": "Patient/p"},
         "insurance": [{"sequence": 1, "focal": True, "coverage": {"reference": "Coverage/c"}}],
+        "item": [{"sequence": 1, "productOrService": {"text": "the drug"}}],
     }
     coverage = {
         "resourceType": "Coverage",
@@ -355,23 +356,51 @@ class TestTheClaimsShape:
         data = bare()
         claim = data["entry"][0]["resource"]
         claim["identifier"] = ["x"]
-        claim["item"] = ["x"]
         request = request_from_bundle(data, "proleukin")
         assert (request.id, request.kind, request.medication) == (None, None, umpolicy.Medication())
 
-    def test_a_requested_service_that_is_no_order(self) -> None:
+    @pytest.mark.parametrize(
+        ("items", "at", "reason"),
+        [
+            (None, "item", "required field missing: a PAS Claim asks for its drug in an item"),
+            (["x"], "item[0]", "expected a Claim item (a JSON object)"),
+        ],
+    )
+    def test_a_claim_that_asks_for_nothing(self, items: Any, at: str, reason: str) -> None:
+        """A Claim with no item asks for no drug: never the bundle's one order certified."""
         data = bare()
+        claim = data["entry"][0]["resource"]
+        del claim["item"]
+        if items is not None:
+            claim["item"] = items
+        with pytest.raises(InputError) as caught:
+            request_from_bundle(data, "proleukin")
+        assert [(e.path, e.reason) for e in caught.value.errors] == [
+            (f"Bundle.entry[0].resource.{at}", reason)
+        ]
+
+    @pytest.mark.parametrize("kind", ["Patient", "ServiceRequest"])
+    def test_a_requested_service_that_is_no_order(self, kind: str) -> None:
+        """An item asking for a CAR-T ServiceRequest is not the bundle's drug order asked for."""
+        data = bare({"resourceType": "ServiceRequest", "id": "p"})
         data["entry"][0]["resource"]["item"] = [
             {
                 "extension": [
                     {
                         "url": codes.PAS_REQUESTED_SERVICE,
-                        "valueReference": {"reference": "Patient/p"},
+                        "valueReference": {"reference": f"{kind}/p"},
                     }
                 ]
             }
         ]
-        assert request_from_bundle(data, "proleukin").medication == umpolicy.Medication()
+        with pytest.raises(InputError) as caught:
+            request_from_bundle(data, "proleukin")
+        assert [(e.path, e.reason) for e in caught.value.errors] == [
+            (
+                "Bundle.entry[0].resource.item[0].extension[0].valueReference.reference",
+                f"'{kind}/p' is a {kind}; expected MedicationRequest",
+            )
+        ]
 
     def test_a_provider_that_is_an_organization(self) -> None:
         data = bare({"resourceType": "Organization", "id": "o"})

@@ -830,6 +830,7 @@ class TestFaults:
         data = bundle()
         resource(data, "Claim")["created"] = "2001-01-01"
         del resource(data, "Observation")["effectiveDateTime"]  # else after the request
+        del resource(data, "QuestionnaireResponse")["authored"]  # so too
         with pytest.raises(InputError) as caught:
             evaluate_bundle(data, umpolicy.load_policy("proleukin"), today=TODAY)
         assert caught.value.errors[0].path == "Bundle.entry[0].resource.created"
@@ -3238,3 +3239,157 @@ class TestAHistoryInPart:
         [error] = caught.value.errors
         assert error.path == "$.therapies.partial[0]"
         assert error.reason.startswith("concomitant is given in part, which FHIR says by its")
+
+
+class TestTwoRecordsOfOneId:
+    """Two records of one type and id that say different things: a reference cannot tell."""
+
+    def test_a_second_patient_of_the_patients_id(self) -> None:
+        """A deceased child under the patient's id was passed over, or read, by entry order."""
+        data = bundle("melanoma-iv-approve")
+        for entry in data["entry"]:
+            entry.pop("fullUrl", None)
+        child = {"resourceType": "Patient", "id": "patient-1", "birthDate": "2015-01-01"}
+        data["entry"].append({"resource": child})
+        first = index(data, "Patient")
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{len(data['entry']) - 1}].resource.id",
+                f"'patient-1' is also the id of the Patient at Bundle.entry[{first}].resource, "
+                "which says otherwise: a reference to it cannot say which is meant",
+            )
+        ]
+
+    def test_the_same_record_twice_is_one(self) -> None:
+        """A CRD order fetched again in the prefetch is the order, not another."""
+        data = bundle("melanoma-iv-approve")
+        for entry in data["entry"]:
+            entry.pop("fullUrl", None)
+        data["entry"].append({"resource": copy.deepcopy(resource(data, "Patient"))})
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_two_servers_records_are_two(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        child = {"resourceType": "Patient", "id": "patient-1", "birthDate": "2015-01-01"}
+        url = "https://other.example/fhir/Patient/patient-1"
+        data["entry"].append({"fullUrl": url, "resource": child})
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+
+class TestASelectionIsADraftOrder:
+    """CDS Hooks: ``selections`` names orders of ``draftOrders``, never a prefetched one."""
+
+    def test_a_prefetched_order_selected(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"), hook="order-select")
+        draft = hook["context"]["draftOrders"]["entry"][0]["resource"]
+        fetched = {**copy.deepcopy(draft), "id": "fetched", "status": "active"}
+        hook_records(hook).append({"resource": fetched})
+        hook["context"]["selections"] = ["MedicationRequest/fetched"]
+        where = f"prefetch.records.entry[{len(hook_records(hook)) - 1}].resource"
+        assert hook_faults(hook) == [
+            (
+                "context.selections[0]",
+                f"'MedicationRequest/fetched' is not one of the draft orders (it is at {where})",
+            )
+        ]
+
+
+class TestWhatTheBundleSaysOnce:
+    """An answer never overrides, nor contradicts, what the bundle's records give."""
+
+    def test_consultants_answered_beside_the_care_team(self) -> None:
+        """An answer of family medicine alone beside an oncologist on the care team."""
+        data = bundle("melanoma-iv-approve")
+        answers = resource(data, "QuestionnaireResponse")["item"]
+        answers.append(
+            {
+                "linkId": "consultants",
+                "item": [
+                    {"linkId": "consultants.specialties", "answer": [{"valueString": "207Q00000X"}]}
+                ],
+            }
+        )
+        where = f"Bundle.entry[{index(data, 'QuestionnaireResponse')}].resource.item"
+        assert faults(data) == [
+            (
+                f"{where}[{len(answers) - 1}]",
+                f"consultants is given twice: here and at Bundle.entry[{index(data, 'Claim')}]"
+                ".resource.careTeam",
+            )
+        ]
+
+    @pytest.mark.parametrize(
+        ("answer", "read"), [("1968-07-14", True), ("1968-01-01", True), ("2015-07-14", False)]
+    )
+    def test_a_birth_year_and_an_answer_of_the_day(self, answer: str, read: bool) -> None:
+        """A record of 1968 leaves the day unknown: an answer may give it, not another year."""
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Patient")["birthDate"] = "1968"
+        answers = resource(data, "QuestionnaireResponse")["item"]
+        answers.append({"linkId": "patient.birth_date", "answer": [{"valueDate": answer}]})
+        if read:
+            assert request_from_bundle(
+                data, "proleukin"
+            ).patient.birth_date == dt.date.fromisoformat(answer)
+            return
+        [(path, reason)] = faults(data)
+        assert path.endswith(f"resource.item[{len(answers) - 1}]")
+        assert reason == (
+            f"patient.birth_date is {answer}, but the record at Bundle.entry"
+            f"[{index(data, 'Patient')}].resource.birthDate gives 1968: an answer may give the "
+            "day a record leaves out, never another"
+        )
+
+    def test_a_birth_date_is_a_day(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Patient")["birthDate"] = "1968-07-14T10:00:00Z"
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{index(data, 'Patient')}].resource.birthDate",
+                "'1968-07-14T10:00:00Z' is a dateTime: a birth date is a day",
+            )
+        ]
+
+    def test_answers_authored_after_the_request(self) -> None:
+        """Authored in 2030, they would supersede those given by the request's day."""
+        data = bundle("melanoma-iv-approve")
+        later = {
+            **copy.deepcopy(resource(data, "QuestionnaireResponse")),
+            "id": "later",
+            "authored": "2030-01-01",
+        }
+        data["entry"].append({"resource": later})
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{len(data['entry']) - 1}].resource.authored",
+                "2030-01-01 is after the request's date (2026-03-02), by more than the 1 day "
+                "time zones may put between them: umpolicy reads the answers given by then",
+            )
+        ]
+
+    def test_a_differential_diagnosis_is_none_made(self) -> None:
+        """Typed differential, C43.9 is considered, not made: the diagnoses stay unknown."""
+        data = drop(bundle("melanoma-iv-approve"), "Condition")
+        claim = resource(data, "Claim")
+        kind = {"coding": [{"system": codes.DIAGNOSIS_TYPE, "code": "differential"}]}
+        melanoma = {"coding": [{"system": codes.ICD10CM, "code": "C43.9"}]}
+        claim["diagnosis"] = [{"sequence": 1, "diagnosisCodeableConcept": melanoma}]
+        assert request_from_bundle(data, "proleukin").diagnoses is not None  # as made
+        claim["diagnosis"][0]["type"] = [kind]
+        assert request_from_bundle(data, "proleukin").diagnoses is None
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert "diagnoses" in decision.facts_needed
+
+    @pytest.mark.parametrize("concept", [0, "Proleukin", ["x"]])
+    def test_an_order_of_no_drug_concept(self, concept: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        order = resource(data, "MedicationRequest")
+        order.pop("medicationReference", None)
+        order["medicationCodeableConcept"] = concept
+        where = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource"
+        assert faults(data) == [
+            (
+                f"{where}.medicationCodeableConcept",
+                f"expected a CodeableConcept (a JSON object), got {shown(concept)}",
+            )
+        ]

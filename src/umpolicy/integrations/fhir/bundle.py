@@ -338,13 +338,24 @@ def drug_order(reading: Reading, claim: Located) -> Located | None:
             "read as a therapy given with the drug)",
         )
         return None
+    if not listed_items and "item" not in claim.resource:
+        reading.fail(
+            at(claim.path, "item"),
+            "required field missing: a PAS Claim asks for its drug in an item",
+        )
+        return None
     for where, item in listed_items:
         if not isinstance(item, Mapping):
-            continue
+            reading.fail(where, "expected a Claim item (a JSON object)")
+            return None
         for place, extension in extensions(reading, item, where, codes.PAS_REQUESTED_SERVICE):
-            found = reading.resolve(extension.get("valueReference"), at(place, "valueReference"))
-            if found is not None and found.type == "MedicationRequest":
-                orders.append(found)
+            # The item asks for what it names: a drug's order, or nothing umpolicy decides.
+            found = reading.resolve(
+                extension.get("valueReference"), at(place, "valueReference"), "MedicationRequest"
+            )
+            if found is None:
+                return None
+            orders.append(found)
     if not orders:
         orders = reading.of_type("MedicationRequest")
     if len(orders) == 1:
@@ -395,11 +406,17 @@ def _kind(reading: Reading, claim: Located, data: Data) -> None:
 
 
 def _claim_diagnoses(reading: Reading, claim: Located) -> list[tuple[str, str | None, str]]:
-    """The ICD-10-CM codes of the Claim's diagnoses (coded, or a Condition referred to)."""
+    """The ICD-10-CM codes of the Claim's diagnoses (coded, or a Condition referred to).
+
+    One typed ``differential`` is a diagnosis considered, not made: not read, as a
+    Condition whose verification status is differential is not.
+    """
     found = []
     for where, diagnosis in items(reading, claim.get("diagnosis"), at(claim.path, "diagnosis")):
         if not isinstance(diagnosis, Mapping):
             reading.fail(where, "expected a diagnosis (a JSON object)")
+        elif _differential(diagnosis):
+            continue
         elif "diagnosisCodeableConcept" in diagnosis:
             concept = at(where, "diagnosisCodeableConcept")
             found += _icd(reading, diagnosis["diagnosisCodeableConcept"], concept)
@@ -410,6 +427,16 @@ def _claim_diagnoses(reading: Reading, claim: Located) -> list[tuple[str, str | 
         else:
             reading.fail(where, "required: diagnosisCodeableConcept or diagnosisReference")
     return found
+
+
+def _differential(diagnosis: Mapping[str, Any]) -> bool:
+    """Whether a Claim's diagnosis is typed differential (in its system, or one naming none)."""
+    return any(
+        coding.get("code") == "differential"
+        and coding.get("system") in (None, codes.DIAGNOSIS_TYPE)
+        for concept in listed(diagnosis.get("type"))
+        for coding in codings(concept)
+    )
 
 
 def _icd(reading: Reading, concept: object, path: str) -> list[tuple[str, str | None, str]]:
@@ -513,10 +540,17 @@ def _patient(reading: Reading, patient: Located, data: Data) -> None:
         reading.fail(
             at(patient.path, which), "the patient is deceased: umpolicy decides for a living one"
         )
-    birth = full_date(reading, patient.get("birthDate"), at(patient.path, "birthDate"))
-    if birth is not None:
+    where = at(patient.path, "birthDate")
+    birth = date_of(reading, patient.get("birthDate"), where)
+    if birth is not None and len(str(patient.get("birthDate"))) > len(birth):
+        reading.fail(
+            where, f"{shown(patient.get('birthDate'))} is a dateTime: a birth date is a day"
+        )
+    elif birth is not None and len(birth) == len("YYYY-MM-DD"):
         person["birth_date"] = birth
-        reading.source("$.patient.birth_date", at(patient.path, "birthDate"))
+        reading.source("$.patient.birth_date", where)
+    elif birth is not None:  # a year, or a month: the day unknown, but not any other
+        reading.imprecise["$.patient.birth_date"] = (birth, where)
     gender = text(reading, patient.get("gender"), at(patient.path, "gender"))
     if gender is not None:
         person["sex"] = gender
@@ -785,6 +819,8 @@ def _order(reading: Reading, order: Located, patient: Located | None, data: Data
         _subject(reading, order, patient)
     medication: Data = data.setdefault("medication", {})
     concept, where = _drug(reading, order)
+    if concept is not None and not isinstance(concept, Mapping):
+        reading.fail(where, f"expected a CodeableConcept (a JSON object), got {shown(concept)}")
     if isinstance(concept, Mapping):
         for system in codes.DRUG_SYSTEMS:
             if any(c.get("system") == system for c in codings(concept)):
@@ -1109,9 +1145,16 @@ def _care_team(reading: Reading, claim: Located, data: Data) -> None:
 
     A Claim that lists its care team says who is consulted: everyone on it but the
     prescriber (none, when the prescriber alone is listed). Without one, the
-    consultants stay unknown.
+    consultants stay unknown. A DTR answer beside it is a problem, as an answer for any
+    fact the bundle gives is.
     """
     if "careTeam" not in claim.resource:
+        return
+    if "consultants" in data:  # a DTR answer gave them (read first, for the prescriber's)
+        reading.fail(
+            reading.sources["$.consultants"],
+            f"consultants is given twice: here and at {at(claim.path, 'careTeam')}",
+        )
         return
     prescriber = reading.sources.get("$.prescriber")
     consultants: list[Data] = []

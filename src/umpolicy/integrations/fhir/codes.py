@@ -24,6 +24,8 @@ DRUG_SYSTEMS = (RXNORM, NDC, HCPCS)
 #: The systems of a Condition's clinical and verification status (FHIR R4, required).
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+#: The Claim's diagnosis types (FHIR R4, example): ``differential`` is one not yet made.
+DIAGNOSIS_TYPE = "http://terminology.hl7.org/CodeSystem/ex-diagnosistype"
 
 #: Names of the systems, for error messages.
 SYSTEM_NAMES = {

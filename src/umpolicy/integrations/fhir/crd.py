@@ -112,7 +112,15 @@ def _order(reading: Reading, context: Mapping[str, Any], kind: object) -> Locate
             reading.fail("context.selections", "umpolicy decides one selected order: give one")
             return None
         chosen = str(selections[0]).removeprefix("MedicationRequest/")
-        return _named(reading, chosen, "MedicationRequest", "context.selections[0]")
+        found = _named(reading, chosen, "MedicationRequest", "context.selections[0]")
+        if found is not None and not found.path.startswith("context."):
+            # CDS Hooks: selections name draft orders; a prefetched one is no order asked for.
+            reading.fail(
+                "context.selections[0]",
+                f"{shown(selections[0])} is not one of the draft orders (it is at {found.path})",
+            )
+            return None
+        return found
     orders = [
         each for each in reading.of_type("MedicationRequest") if each.path.startswith("context.")
     ]

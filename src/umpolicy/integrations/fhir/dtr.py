@@ -24,7 +24,7 @@ from umpolicy.engine.catalog import catalog
 from umpolicy.engine.decision import Decision
 from umpolicy.errors import shown
 from umpolicy.integrations.fhir import codes
-from umpolicy.integrations.fhir.bundle import _subject
+from umpolicy.integrations.fhir.bundle import _measured_after, _subject
 from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import (
     Located,
@@ -39,6 +39,7 @@ from umpolicy.integrations.fhir.reading import (
     text,
 )
 from umpolicy.io.quantities import QUANTITIES
+from umpolicy.io.validation import FUTURE_TOLERANCE
 from umpolicy.policy import Policy
 from umpolicy.registry import history_of, load_policy, policy_by_hash
 from umpolicy.vocabulary.facts import HISTORIES, FactSpec
@@ -320,6 +321,18 @@ def read_responses(reading: Reading, data: Data, patient: Located | None) -> Non
             continue  # not given as answered (in progress, stopped, in error): unknown
         if patient is not None and not _subject(reading, found, patient):
             continue  # another patient's answers (a problem), or of a subject not here
+        authored = _authored(reading, found)
+        date = data.get("date")
+        if authored is not None and _measured_after(authored[0], date):
+            # As a measure dated after the request: not what was known when it was made,
+            # and "the latest" would let it supersede the answers given by then.
+            reading.fail(
+                at(found.path, "authored"),
+                f"{authored[0]} is after the request's date ({date}), by more than the "
+                f"{FUTURE_TOLERANCE.days} day time zones may put between them: umpolicy reads "
+                "the answers given by then",
+            )
+            continue
         responses.append(found)
     when = _when_authored(reading, responses)
     for found in responses:
@@ -658,6 +671,14 @@ def _fact(
     if agreed is None or (isinstance(agreed[1], list) and None in agreed[1]):
         return
     if records and not _completes(reading, link, path, records, cast(list[Data], agreed[1])):
+        return
+    imprecise = reading.imprecise.get(field)
+    if imprecise is not None and not str(agreed[1]).startswith(imprecise[0]):
+        reading.fail(
+            path,
+            f"{link} is {agreed[1]}, but the record at {imprecise[1]} gives {imprecise[0]}: an "
+            "answer may give the day a record leaves out, never another",
+        )
         return
     if last in partial:  # the answer gives the whole history
         partial.remove(last)

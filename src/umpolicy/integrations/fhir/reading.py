@@ -64,6 +64,9 @@ class Reading:
         #: Request fields a resource leaves unknown on purpose (a therapy on hold may be in
         #: a history), each with why, naming it: no answer elsewhere may fill them.
         self.unknown: dict[str, str] = {}
+        #: Request dates a resource gives only in part (a birth year), each with the part
+        #: given and where: an answer elsewhere may give the day, never another year.
+        self.imprecise: dict[str, tuple[str, str]] = {}
         self.by_reference: dict[str, Located] = {}
         self.by_type: dict[str, list[Located]] = {}
         #: Each resource by the path it was found at, for the one an element is in.
@@ -99,7 +102,17 @@ class Reading:
         self._contain(found)
         ident = resource.get("id")
         if isinstance(ident, str):
-            self.by_reference.setdefault(f"{kind}/{ident}", found)
+            first = self.by_reference.setdefault(f"{kind}/{ident}", found)
+            urls = {first.full_url, found.full_url}
+            # Two records of one type and id: each another server's (two full URLs), the
+            # same record sent twice (as a CRD order fetched again), or two that differ,
+            # which a reference to either cannot tell apart.
+            if first is not found and None in urls | {""} and first.resource != resource:
+                self.fail(
+                    at(path, "id"),
+                    f"{shown(ident)} is also the id of the {kind} at {first.path}, which "
+                    "says otherwise: a reference to it cannot say which is meant",
+                )
         if isinstance(full_url, str):
             first = self.by_reference.setdefault(full_url, found)
             if first is not found:

@@ -3393,3 +3393,88 @@ class TestWhatTheBundleSaysOnce:
                 f"expected a CodeableConcept (a JSON object), got {shown(concept)}",
             )
         ]
+
+
+class TestAnAnswerReadAsGiven:
+    """An answer umpolicy cannot read as it is given is a fault, never passed over."""
+
+    @staticmethod
+    def _answered(item: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """The RCC approval without its Condition, the item added: and the item's path."""
+        data = drop(bundle("rcc-approve"), "Condition")
+        answers = resource(data, "QuestionnaireResponse")["item"]
+        answers.append(item)
+        where = f"Bundle.entry[{index(data, 'QuestionnaireResponse')}].resource.item"
+        return data, f"{where}[{len(answers) - 1}]"
+
+    @pytest.mark.parametrize(
+        ("link", "system", "expected"),
+        [
+            ("diagnoses", "http://hl7.org/fhir/sid/icd-9-cm", codes.ICD10CM),
+            ("diagnoses", "urn:oid:1.2.3", codes.ICD10CM),
+            ("medication.route", "urn:oid:2.16.840.1.113883.3.26.1.1", codes.SNOMED),
+        ],
+    )
+    def test_a_code_of_another_system(self, link: str, system: str, expected: str) -> None:
+        """C64.9 in ICD-9, or 47625008 in an EHR's own codes, is not ICD-10-CM's nor SNOMED's."""
+        code = "C64.9" if link == "diagnoses" else "47625008"
+        answer = {"valueCoding": {"system": system, "code": code}}
+        data, where = self._answered({"linkId": link, "answer": [answer]})
+        if link == "medication.route":
+            order = resource(data, "MedicationRequest")
+            del order["dosageInstruction"][0]["route"]
+        assert faults(data) == [
+            (
+                f"{where}.answer[0].valueCoding.system",
+                f"{shown(system)} is not the system umpolicy reads {link} in ({expected})",
+            )
+        ]
+
+    def test_a_code_in_its_system_or_none(self) -> None:
+        for system in (codes.ICD10CM, None):
+            coding = {"code": "C64.9", **({} if system is None else {"system": system})}
+            data, _ = self._answered({"linkId": "diagnoses", "answer": [{"valueCoding": coding}]})
+            assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        ("answers", "at", "reason"),
+        [
+            (["garbage"], "answer[1]", "expected an answer (a JSON object)"),
+            (
+                [{"valueString": "C64.9", "valueBoolean": True}],
+                "answer[1]",
+                "an answer gives one value, not valueString, valueBoolean",
+            ),
+            (
+                [{"valueString": "C64.9", "item": [{"linkId": "diagnoses"}]}],
+                "answer[1].item",
+                "umpolicy asks nothing under an answer",
+            ),
+        ],
+    )
+    def test_an_answer_not_read(self, answers: list[Any], at: str, reason: str) -> None:
+        data, where = self._answered(
+            {"linkId": "diagnoses", "answer": [{"valueString": "C64.9"}, *answers]}
+        )
+        assert faults(data) == [(f"{where}.{at}", reason)]
+
+    def test_an_item_under_an_item_asked_for(self) -> None:
+        """A contradicting answer nested under the diagnoses' item was never read."""
+        nested = {"linkId": "diagnoses", "answer": [{"valueString": "C50.919"}]}
+        data, where = self._answered(
+            {"linkId": "diagnoses", "answer": [{"valueString": "C64.9"}], "item": [nested]}
+        )
+        assert faults(data) == [
+            (f"{where}.item", "umpolicy asks nothing under an item it asks for")
+        ]
+
+    def test_a_measure_and_why_it_is_absent(self) -> None:
+        data = bundle("rcc-approve")
+        weight = resource(data, "Observation")
+        weight["dataAbsentReason"] = {"coding": [{"code": "not-performed"}]}
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{index(data, 'Observation')}].resource.dataAbsentReason",
+                "a reason the value is absent, beside a value (obs-6): give one or the other",
+            )
+        ]

@@ -588,6 +588,13 @@ def _observations(reading: Reading, patient: Located, data: Data) -> None:
         if field is None:
             continue
         status = status_of(reading, found, _OBSERVATION)
+        if "dataAbsentReason" in found.resource and "valueQuantity" in found.resource:
+            # obs-6: a reason the value is absent, beside a value; which holds is not said.
+            reading.fail(
+                at(found.path, "dataAbsentReason"),
+                "a reason the value is absent, beside a value (obs-6): give one or the other",
+            )
+            continue
         if status not in _RESULT or "valueQuantity" not in found.resource:
             continue
         if not _subject(reading, found, patient) or _of_another(reading, found, patient):

@@ -449,11 +449,25 @@ def _agreed(
 def _answers(
     reading: Reading, path: str, item: Mapping[str, Any]
 ) -> list[tuple[str, Mapping[str, Any]]]:
-    return [
-        (where, a)
-        for where, a in items(reading, item.get("answer"), at(path, "answer"))
-        if isinstance(a, Mapping)
-    ]
+    """An item's answers, each with its path; one umpolicy cannot read is a problem.
+
+    An answer is an object of one ``value[x]`` (FHIR: 0..1), and umpolicy asks nothing
+    under one (``answer.item``): what it would say there is never passed over.
+    """
+    found = []
+    for where, answer in items(reading, item.get("answer"), at(path, "answer")):
+        if not isinstance(answer, Mapping):
+            reading.fail(where, "expected an answer (a JSON object)")
+            continue
+        values = [key for key in answer if key.startswith("value")]
+        if len(values) > 1:
+            reading.fail(where, f"an answer gives one value, not {', '.join(values)}")
+            continue
+        if "item" in answer:
+            reading.fail(at(where, "item"), "umpolicy asks nothing under an answer")
+            continue
+        found.append((where, answer))
+    return found
 
 
 def _values(
@@ -462,8 +476,12 @@ def _values(
     """Every answer of the items ``given``, each with its path, as :func:`_value` reads it.
 
     A choice coded in another system than the one its options are offered in is a
-    problem, left unknown: the same code there may mean something else.
+    problem, left unknown: the same code there may mean something else. So are items
+    nested in one that takes answers: umpolicy asks nothing there.
     """
+    for path, item in given:
+        if "item" in item:
+            reading.fail(at(path, "item"), "umpolicy asks nothing under an item it asks for")
     return [
         (
             where,
@@ -504,6 +522,16 @@ def _value(reading: Reading, kind: str, path: str, answer: Mapping[str, Any], fi
         return value
     if kind in ("choice", "open-choice", "string"):
         if "valueCoding" in answer and isinstance(answer["valueCoding"], Mapping):
+            system = answer["valueCoding"].get("system")
+            expected = _CODED_IN.get(re.sub(r"\[[0-9]+\]", "", field.removeprefix("$.")))
+            if system is not None and expected is not None and system != expected:
+                # ICD-9's C64.9 or an EHR's 47625008 is not ICD-10-CM's, nor SNOMED's.
+                reading.fail(
+                    at(path, "valueCoding", "system"),
+                    f"{shown(system)} is not the system umpolicy reads {field.removeprefix('$.')} "
+                    f"in ({expected})",
+                )
+                return None
             return text(reading, answer["valueCoding"].get("code"), at(path, "valueCoding", "code"))
         if "valueString" in answer:
             return text(reading, answer["valueString"], at(path, "valueString"))
@@ -523,6 +551,15 @@ def _value(reading: Reading, kind: str, path: str, answer: Mapping[str, Any], fi
     return quantity(
         reading, answer.get("valueQuantity"), at(path, "valueQuantity"), field, _quantity_of(field)
     )
+
+
+#: The system a coded answer of each field is read in: a coding of another says nothing.
+_CODED_IN = {
+    "diagnoses": codes.ICD10CM,
+    "medication.route": codes.SNOMED,
+    "prescriber.specialties": codes.NUCC,
+    "consultants.specialties": codes.NUCC,
+}
 
 
 def _quantity_of(field: str) -> str | None:

@@ -3268,6 +3268,39 @@ class TestTwoRecordsOfOneId:
         data["entry"].append({"resource": copy.deepcopy(resource(data, "Patient"))})
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
+    def test_one_record_fetched_twice_is_one(self) -> None:
+        """A copy differing in its meta (the version a fetch saw) is the same record."""
+        data = bundle("melanoma-iv-approve")
+        for entry in data["entry"]:
+            entry.pop("fullUrl", None)
+        again = {**copy.deepcopy(resource(data, "Patient")), "meta": {"versionId": "7"}}
+        data["entry"].append({"resource": again})
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_entries_of_no_server_are_told_apart_by_content(self) -> None:
+        """Two urn:uuid entries of one id: a relative reference cannot choose between them."""
+        data = bundle("melanoma-iv-approve")
+        for number, entry in enumerate(data["entry"]):
+            entry["fullUrl"] = f"urn:uuid:00000000-0000-4000-8000-{number:012}"
+        child = {"resourceType": "Patient", "id": "patient-1", "birthDate": "2015-01-01"}
+        data["entry"].append(
+            {"fullUrl": "urn:uuid:00000000-0000-4000-8000-999999999999", "resource": child}
+        )
+        assert [path for path, _ in faults(data)] == [
+            f"Bundle.entry[{len(data['entry']) - 1}].resource.id"
+        ]
+
+    @pytest.mark.parametrize("dose", [None, "90000000"])
+    def test_a_draft_order_and_its_original_in_the_prefetch(self, dose: str | None) -> None:
+        """The draft is the order decided: its fetched original, or one it revises, is it."""
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        draft = hook["context"]["draftOrders"]["entry"][0]["resource"]
+        original = {**copy.deepcopy(draft), "status": "active", "meta": {"versionId": "1"}}
+        if dose is not None:
+            original["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] = dose
+        hook_records(hook).append({"resource": original})
+        assert evaluate_hook(hook, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
     def test_two_servers_records_are_two(self) -> None:
         data = bundle("melanoma-iv-approve")
         child = {"resourceType": "Patient", "id": "patient-1", "birthDate": "2015-01-01"}
@@ -3380,6 +3413,24 @@ class TestWhatTheBundleSaysOnce:
         decision = evaluate_bundle(data, "proleukin", today=TODAY)
         assert "diagnoses" in decision.facts_needed
 
+    def test_a_diagnosis_type_not_a_list(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        claim = resource(data, "Claim")
+        melanoma = {"coding": [{"system": codes.ICD10CM, "code": "C43.9"}]}
+        kind = {"coding": [{"code": "differential"}]}
+        claim["diagnosis"] = [{"sequence": 1, "diagnosisCodeableConcept": melanoma, "type": kind}]
+        where = f"Bundle.entry[{index(data, 'Claim')}].resource.diagnosis[0].type"
+        assert faults(data) == [(where, "expected a list (of CodeableConcepts)")]
+
+    @pytest.mark.parametrize("items", [[], None])
+    def test_a_claim_of_no_item(self, items: object) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Claim")["item"] = items
+        where = f"Bundle.entry[{index(data, 'Claim')}].resource.item"
+        assert (where, "required field missing: a PAS Claim asks for its drug in an item") in (
+            faults(data)
+        )
+
     @pytest.mark.parametrize("concept", [0, "Proleukin", ["x"]])
     def test_an_order_of_no_drug_concept(self, concept: object) -> None:
         data = bundle("melanoma-iv-approve")
@@ -3467,6 +3518,53 @@ class TestAnAnswerReadAsGiven:
         assert faults(data) == [
             (f"{where}.item", "umpolicy asks nothing under an item it asks for")
         ]
+
+    @pytest.mark.parametrize("link", ["consultants", "therapies.concomitant"])
+    def test_an_answer_of_a_group_item(self, link: str) -> None:
+        """A group is answered by its parts' items: "oncology" beside them was never read."""
+        part = "specialties" if link == "consultants" else "name"
+        data, where = self._answered(
+            {
+                "linkId": link,
+                "answer": [{"valueString": "oncology"}],
+                "item": [{"linkId": f"{link}.{part}", "answer": [{"valueString": "x"}]}],
+            }
+        )
+        if link == "consultants":
+            del resource(data, "Claim")["careTeam"]
+        else:
+            drop(data, "List")
+        where = f"Bundle.entry[{index(data, _QR)}]{where[where.index('.resource') :]}"
+        assert (f"{where}.answer", f"{link} is answered by its parts' items, not here") in faults(
+            data
+        )
+
+    def test_a_therapy_coded_in_another_system(self) -> None:
+        """RxNorm's 1547545 is no ATC code."""
+        coding = {"system": codes.RXNORM, "code": "1547545"}
+        data, where = self._answered(
+            {
+                "linkId": "therapies.concomitant",
+                "item": [
+                    {"linkId": "therapies.concomitant.name", "answer": [{"valueString": "x"}]},
+                    {"linkId": "therapies.concomitant.codes", "answer": [{"valueCoding": coding}]},
+                ],
+            }
+        )
+        drop(data, "List")
+        where = f"Bundle.entry[{index(data, _QR)}]{where[where.index('.resource') :]}"
+        assert (
+            f"{where}.item[1].answer[0].valueCoding.system",
+            f"{shown(codes.RXNORM)} is not the system umpolicy reads "
+            f"therapies.concomitant[0].codes in ({codes.ATC})",
+        ) in faults(data)
+
+    def test_an_answer_keyed_by_no_text(self) -> None:
+        """Built in Python, an answer's key may be no string: never a crash, its value read."""
+        data, _ = self._answered(
+            {"linkId": "diagnoses", "answer": [{1: "x", "valueString": "C64.9"}]}
+        )
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
     def test_a_measure_and_why_it_is_absent(self) -> None:
         data = bundle("rcc-approve")

@@ -338,7 +338,7 @@ def drug_order(reading: Reading, claim: Located) -> Located | None:
             "read as a therapy given with the drug)",
         )
         return None
-    if not listed_items and "item" not in claim.resource:
+    if not listed_items:
         reading.fail(
             at(claim.path, "item"),
             "required field missing: a PAS Claim asks for its drug in an item",
@@ -415,6 +415,8 @@ def _claim_diagnoses(reading: Reading, claim: Located) -> list[tuple[str, str | 
     for where, diagnosis in items(reading, claim.get("diagnosis"), at(claim.path, "diagnosis")):
         if not isinstance(diagnosis, Mapping):
             reading.fail(where, "expected a diagnosis (a JSON object)")
+        elif "type" in diagnosis and not isinstance(diagnosis["type"], list):
+            reading.fail(at(where, "type"), "expected a list (of CodeableConcepts)")
         elif _differential(diagnosis):
             continue
         elif "diagnosisCodeableConcept" in diagnosis:
@@ -434,7 +436,7 @@ def _differential(diagnosis: Mapping[str, Any]) -> bool:
     return any(
         coding.get("code") == "differential"
         and coding.get("system") in (None, codes.DIAGNOSIS_TYPE)
-        for concept in listed(diagnosis.get("type"))
+        for concept in listed(diagnosis.get("type"))  # not a list: a problem (_claim_diagnoses)
         for coding in codings(concept)
     )
 

@@ -459,7 +459,7 @@ def _answers(
         if not isinstance(answer, Mapping):
             reading.fail(where, "expected an answer (a JSON object)")
             continue
-        values = [key for key in answer if key.startswith("value")]
+        values = [key for key in answer if isinstance(key, str) and key.startswith("value")]
         if len(values) > 1:
             reading.fail(where, f"an answer gives one value, not {', '.join(values)}")
             continue
@@ -559,6 +559,8 @@ _CODED_IN = {
     "medication.route": codes.SNOMED,
     "prescriber.specialties": codes.NUCC,
     "consultants.specialties": codes.NUCC,
+    "therapies.prior.codes": codes.ATC,
+    "therapies.concomitant.codes": codes.ATC,
 }
 
 
@@ -627,6 +629,7 @@ def _group(
     link: str,
 ) -> Data:
     """One item of a list question: each field's answer, by the field's id."""
+    _no_answer(reading, path, item, link)
     parts = {f"{link}.{f.id}": f for f in fields}
     given: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
     for where, child in items(reading, item.get("item"), at(path, "item")):
@@ -644,6 +647,12 @@ def _group(
             found[part.id] = agreed[1]
             reading.source(f"{field}.{part.id}", agreed[0])
     return found
+
+
+def _no_answer(reading: Reading, path: str, item: Mapping[str, Any], link: str) -> None:
+    """A group's item is answered by its parts' items: an answer of its own is a problem."""
+    if "answer" in item:
+        reading.fail(at(path, "answer"), f"{link} is answered by its parts' items, not here")
 
 
 def _fact(
@@ -961,6 +970,7 @@ def _parts(
     A part given twice (two answers to one that takes one, or the part twice) is read
     once when they agree, and is a problem where one differs.
     """
+    _no_answer(reading, path, item, link)
     kinds = {f"{link}.{name}": (name, kind, repeats) for name, _, kind, repeats in parts}
     given: dict[str, list[tuple[str, object]]] = {}
     found: Data = {}

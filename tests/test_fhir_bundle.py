@@ -63,6 +63,14 @@ def faults(data: object, policy: str | None = "proleukin") -> list[tuple[str, st
     return [(e.path, e.reason) for e in caught.value.errors]
 
 
+def nested(depth: int, leaf: object) -> dict[str, Any]:
+    """A mapping ``depth`` levels deep: built in Python, deeper than any JSON parser reads."""
+    made: dict[str, Any] = {"x": leaf}
+    for _ in range(depth):
+        made = {"x": made}
+    return made
+
+
 def paths(data: object) -> list[str]:
     return [path for path, _ in faults(data)]
 
@@ -3286,6 +3294,19 @@ class TestTwoRecordsOfOneId:
         data["entry"].append(
             {"fullUrl": "urn:uuid:00000000-0000-4000-8000-999999999999", "resource": child}
         )
+        assert [path for path, _ in faults(data)] == [
+            f"Bundle.entry[{len(data['entry']) - 1}].resource.id"
+        ]
+
+    def test_records_too_deep_to_compare_are_two(self) -> None:
+        """Data nested deeper than JSON text holds is never taken for the same record."""
+        data = bundle("melanoma-iv-approve")
+        for entry in data["entry"]:
+            entry.pop("fullUrl", None)
+        patient = resource(data, "Patient")
+        again = copy.deepcopy(patient)
+        patient["_birthDate"], again["_birthDate"] = nested(100_000, 1), nested(100_000, 2)
+        data["entry"].append({"resource": again})
         assert [path for path, _ in faults(data)] == [
             f"Bundle.entry[{len(data['entry']) - 1}].resource.id"
         ]

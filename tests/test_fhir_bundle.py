@@ -623,6 +623,66 @@ class TestFaults:
         data = self.administered(data, "completed", drug)
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
+    @staticmethod
+    def dispensed(data: dict[str, Any], status: str, drug: Any) -> dict[str, Any]:
+        """The bundle with a MedicationDispense of ``drug`` to the patient added."""
+        handed = {
+            "resourceType": "MedicationDispense",
+            "id": "md-1",
+            "status": status,
+            "medicationCodeableConcept": drug,
+            "subject": resource(data, "Claim")["patient"],
+            "whenHandedOver": "2026-02-20",
+        }
+        url = "https://example.org/fhir/MedicationDispense/md-1"
+        data["entry"].append({"fullUrl": url, "resource": handed})
+        return data
+
+    @pytest.mark.parametrize(
+        "status", ["preparation", "in-progress", "on-hold", "completed", "stopped", "unknown"]
+    )
+    def test_a_dispense_leaves_both_histories_unknown(self, status: str) -> None:
+        """Ipilimumab handed over: tried, or given with the drug, the records cannot say."""
+        data = self.dispensed(drop(bundle("rcc-approve"), "List"), status, self.IPILIMUMAB)
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is not Outcome.APPROVE
+        assert "therapies.concomitant" in decision.facts_needed
+        therapies = request_from_bundle(data, "proleukin").therapies
+        assert (therapies.prior, therapies.concomitant) == (None, None)
+
+    def test_a_dispense_contradicts_a_list_of_none(self) -> None:
+        data = self.dispensed(bundle("rcc-approve"), "completed", self.IPILIMUMAB)
+        where = f"Bundle.entry[{len(data['entry']) - 1}].resource"
+        assert (f"{where}.status", "'completed': the therapy may be a concomitant one") in [
+            (path, reason.split(", and the List")[0]) for path, reason in faults(data)
+        ]
+
+    def test_a_whole_list_leaving_out_a_dispense(self) -> None:
+        """A List of the prior therapies must list a dispense that may be one of them."""
+        data = self.dispensed(bundle("melanoma-iv-approve"), "completed", self.IPILIMUMAB)
+        where = f"Bundle.entry[{len(data['entry']) - 1}].resource"
+        assert any(
+            f"leaves out the MedicationDispense at {where}, perhaps a prior therapy" in reason
+            for _, reason in faults(data)
+        )
+
+    @pytest.mark.parametrize("status", ["cancelled", "declined", "entered-in-error"])
+    def test_a_dispense_of_nothing_is_no_therapy(self, status: str) -> None:
+        data = self.dispensed(bundle("rcc-approve"), status, self.IPILIMUMAB)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_a_dispense_of_the_drug_itself_is_no_other_therapy(self) -> None:
+        data = bundle("rcc-approve")
+        drug = copy.deepcopy(resource(data, "MedicationRequest").get("medicationCodeableConcept"))
+        assert drug is not None
+        data = self.dispensed(data, "completed", drug)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_a_dispense_without_a_status(self) -> None:
+        data = self.dispensed(bundle("rcc-approve"), "completed", self.IPILIMUMAB)
+        resource(data, "MedicationDispense").pop("status")
+        assert paths(data) == [f"Bundle.entry[{len(data['entry']) - 1}].resource.status"]
+
     def test_an_order_sharing_a_catch_all_code_is_another_drug(self) -> None:
         """Both coded HCPCS J9999 ("not otherwise classified"), one ipilimumab: two drugs."""
         data = bundle("melanoma-iv-approve")
@@ -2397,6 +2457,57 @@ class TestConditionStatus:
 _MODIFIER = [{"url": "https://ehr.example/negated", "valueBoolean": True}]
 
 
+class TestConditionOnset:
+    """A current Condition that began after the request is a fault, never the disease."""
+
+    @pytest.mark.parametrize(
+        ("onset", "where"),
+        [
+            ({"onsetDateTime": "2062-03-02"}, "onsetDateTime"),
+            ({"onsetDateTime": "2026-03-04T09:00:00Z"}, "onsetDateTime"),
+            ({"onsetDateTime": "2027"}, "onsetDateTime"),
+            ({"onsetPeriod": {"start": "2026-04"}}, "onsetPeriod.start"),
+        ],
+        ids=["a typo's year", "two days later", "a later year", "a period begun later"],
+    )
+    def test_an_onset_after_the_request(self, onset: dict[str, object], where: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition").update(onset)
+        [(path, reason)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Condition')}].resource.{where}"
+        assert "after the request's date (2026-03-02)" in reason
+
+    @pytest.mark.parametrize(
+        "onset",
+        [
+            {"onsetDateTime": "2026-03-03"},
+            {"onsetDateTime": "2026"},
+            {"onsetDateTime": "2025-11-20T08:00:00-05:00"},
+            {"onsetPeriod": {"end": "2026-01-01"}},
+            {"onsetString": "next spring"},
+        ],
+        ids=["a day's time zones", "the request's year", "before", "no start", "words"],
+    )
+    def test_an_onset_by_the_request_is_read(self, onset: dict[str, object]) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition").update(onset)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_an_onset_of_a_resolved_condition_is_not_read(self) -> None:
+        """Not current, the condition is not the patient's disease whenever it began."""
+        data = bundle("melanoma-iv-approve")
+        condition = resource(data, "Condition")
+        condition["onsetDateTime"] = "2062-03-02"
+        condition["clinicalStatus"]["coding"][0]["code"] = "resolved"
+        assert request_from_bundle(data, "proleukin").diagnoses == ()
+
+    def test_an_onset_that_is_no_date(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition")["onsetDateTime"] = "soon"
+        [(path, _)] = faults(data)
+        assert path.endswith(".resource.onsetDateTime")
+
+
 class TestModifierExtensions:
     """A modifier extension may change what its element means: never passed over."""
 
@@ -3189,7 +3300,7 @@ class TestAHistoryInPart:
                 {"item": {"reference": "Patient/patient-1"}},
                 "entry[0].item.reference",
                 "'Patient/patient-1' is a Patient; expected MedicationStatement or "
-                "MedicationRequest or MedicationAdministration",
+                "MedicationRequest or MedicationAdministration or MedicationDispense",
             ),
             ("ondansetron", "entry[0]", "expected a List entry (a JSON object)"),
         ],

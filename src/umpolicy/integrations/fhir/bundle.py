@@ -128,6 +128,15 @@ _ADMINISTERED_MAY_BE: dict[str, tuple[str, ...]] = {
 }
 #: ... and one not done, or in error, gave nothing.
 _ADMINISTRATION = (*_ADMINISTERED, *_ADMINISTERED_MAY_BE, "not-done", "entered-in-error")
+#: MedicationDispense statuses (FHIR R4, required): a drug handed over, or to be, says
+#: neither that it was taken nor whether it is taken still: each history it may be in is
+#: unknown (see :func:`_therapies`); ...
+_DISPENSED: dict[str, tuple[str, ...]] = dict.fromkeys(
+    ("preparation", "in-progress", "on-hold", "completed", "stopped", "unknown"),
+    ("prior", "concomitant"),
+)
+#: ... and one cancelled, declined or in error handed over nothing.
+_DISPENSE = (*_DISPENSED, "cancelled", "declined", "entered-in-error")
 #: A MedicationRequest of the patient's other than the order to decide is read as a
 #: statement is: one placed or being written is a therapy given with the drug; ...
 _ORDER_HISTORY = dict.fromkeys(_ORDERED, "concomitant")
@@ -463,7 +472,7 @@ def common(
     if patient is not None:
         _patient(reading, patient, data)
         _observations(reading, patient, data)
-        current, stale = _conditions(reading, patient)
+        current, stale = _conditions(reading, patient, data.get("date"))
         known = {code for code, _, _ in current}
         for code, _, path in diagnoses:  # the Claim's: one the records say is not current
             if code in stale and code not in known:
@@ -718,7 +727,7 @@ def _before(day: str | None, date: str | None) -> bool:
 
 
 def _conditions(
-    reading: Reading, patient: Located
+    reading: Reading, patient: Located, date: str | None
 ) -> tuple[list[tuple[str, str | None, str]], dict[str, str]]:
     """The ICD-10-CM codes of the patient's current Conditions, and of those not current.
 
@@ -729,7 +738,8 @@ def _conditions(
     not said otherwise) is current. One abated (``abatement[x]``) is not: FHIR's con-4
     has it inactive, resolved or in remission, and one said current beside its
     abatement is a problem. A status that is not read (:func:`_condition_status`) is a
-    problem, never passed over as current.
+    problem, never passed over as current. So is a current one whose onset is after the
+    request's date (:func:`_begun_after`): no disease the patient had when asked.
     """
     found = []
     stale: dict[str, str] = {}
@@ -751,9 +761,35 @@ def _conditions(
                 if coding.get("system") == codes.ICD10CM and isinstance(coding.get("code"), str):
                     stale.setdefault(coding["code"], condition.path)
             continue
+        if _begun_after(reading, condition, date):
+            continue
         if _subject(reading, condition, patient):
             found += _icd(reading, condition.get("code"), at(condition.path, "code"))
     return found, stale
+
+
+def _begun_after(reading: Reading, condition: Located, date: str | None) -> bool:
+    """Whether a Condition's onset (a date, or a period's start) is after the request's date.
+
+    Beyond a day's time zones (``FUTURE_TOLERANCE``), as an Observation's date: a typo's
+    year 2062, or a condition the records say began later, is a problem, never read as
+    the disease the request is for. An onset that is an age, a range or words is no date.
+    """
+    where = at(condition.path, "onsetDateTime")
+    value = condition.get("onsetDateTime")
+    period = condition.get("onsetPeriod")
+    if value is None and isinstance(period, Mapping):
+        where, value = at(condition.path, "onsetPeriod", "start"), period.get("start")
+    day = date_of(reading, value, where)
+    if not _measured_after(day, date):
+        return False
+    reading.fail(
+        where,
+        f"{day} is after the request's date ({date}), by more than the "
+        f"{FUTURE_TOLERANCE.days} day time zones may put between them: a condition is read "
+        "as the patient's disease only once it has begun",
+    )
+    return True
 
 
 def _condition_status(reading: Reading, condition: Located, name: str) -> str | None:
@@ -1188,6 +1224,11 @@ def _care_team(reading: Reading, claim: Located, data: Data) -> None:
 def _therapies(reading: Reading, patient: Located, order: Located | None, data: Data) -> None:
     """The therapy histories: MedicationStatements, MedicationAdministrations, other orders.
 
+    A MedicationDispense of another drug (:data:`_DISPENSED`) gives no therapy: handed
+    over, it may have been tried or be given with the drug, so it leaves both histories
+    unknown, whatever a List or an answer says; passed over, it could leave the drug
+    "a single agent" beside another drug dispensed to be given with it.
+
     Records alone give a history in part (``partial``): a bundle holds what its sender
     sent, not all there is. A List gives it whole (:func:`_whole_histories`).
     Each, ATC-coded, is a therapy tried before or given with the drug; a MedicationRequest
@@ -1215,6 +1256,10 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
     records += [
         (found, _ADMINISTRATION, _ADMINISTERED, _ADMINISTERED_MAY_BE)
         for found in _other_drugs(reading, order, "MedicationAdministration")
+    ]
+    records += [
+        (found, _DISPENSE, {}, _DISPENSED)
+        for found in _other_drugs(reading, order, "MedicationDispense")
     ]
     for found, statuses, histories, may_be in records:
         status = status_of(reading, found, statuses)
@@ -1356,12 +1401,14 @@ def _whole_histories(
                     f"the {record.type} at {record.path} is not read as a {which} therapy "
                     "(its status, dates or drug say otherwise)",
                 )
+        maybe = {each.path for each, _ in uncertain.get(which, ())}
         for record in of_it:
             if record.path not in paths:
+                perhaps = "perhaps " if record.path in maybe else ""
                 reading.fail(
                     at(found.path, "entry"),
-                    f"leaves out the {record.type} at {record.path}, a {which} therapy: a List "
-                    "of the whole history lists each",
+                    f"leaves out the {record.type} at {record.path}, {perhaps}a {which} "
+                    "therapy: a List of the whole history lists each",
                 )
         reading.source(f"$.therapies.{which}", found.path)
         whole.add(which)
@@ -1487,10 +1534,10 @@ def _history_list(
     A current List (:data:`_LIST`) of the patient, coded with the fact's name
     (``therapies.prior`` in umpolicy's fact system), of mode working or snapshot, is the
     whole history: the records its entries refer to (MedicationStatements,
-    MedicationRequests, MedicationAdministrations), or, empty, none, which it says by
-    its ``emptyReason`` nilknown ("none known"). One retired or entered in error no
-    longer says so, nor does one of ``mode`` changes (what changed since an earlier
-    list, not the list), and any other List is not umpolicy's to read.
+    MedicationRequests, MedicationAdministrations, MedicationDispenses), or, empty,
+    none, which it says by its ``emptyReason`` nilknown ("none known"). One retired or
+    entered in error no longer says so, nor does one of ``mode`` changes (what changed
+    since an earlier list, not the list), and any other List is not umpolicy's to read.
     """
     concept = found.get("code")
     names = [c.get("code") for c in codings(concept) if c.get("system") == codes.FACT]
@@ -1560,7 +1607,12 @@ def _entries_listed(
 
 
 #: The records a List of a therapy history may list.
-_LISTED = ("MedicationStatement", "MedicationRequest", "MedicationAdministration")
+_LISTED = (
+    "MedicationStatement",
+    "MedicationRequest",
+    "MedicationAdministration",
+    "MedicationDispense",
+)
 
 
 def _finish(data: Data, reading: Reading) -> Request:

@@ -128,13 +128,14 @@ _ADMINISTERED_MAY_BE: dict[str, tuple[str, ...]] = {
 }
 #: ... and one not done, or in error, gave nothing.
 _ADMINISTRATION = (*_ADMINISTERED, *_ADMINISTERED_MAY_BE, "not-done", "entered-in-error")
-#: MedicationDispense statuses (FHIR R4, required): a drug handed over, or to be, says
-#: neither that it was taken nor whether it is taken still: each history it may be in is
-#: unknown (see :func:`_therapies`); ...
-_DISPENSED: dict[str, tuple[str, ...]] = dict.fromkeys(
-    ("preparation", "in-progress", "on-hold", "completed", "stopped", "unknown"),
-    ("prior", "concomitant"),
-)
+#: MedicationDispense statuses (FHIR R4, required): a drug handed over (completed, or
+#: stopped part way) says neither that it was taken nor whether it is taken still: each
+#: history it may be in is unknown (see :func:`_therapies`); one being prepared, ready
+#: for pickup or on hold is not yet handed over: it may be given with the drug; ...
+_DISPENSED: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("preparation", "in-progress", "on-hold"), ("concomitant",)),
+    **dict.fromkeys(("completed", "stopped", "unknown"), ("prior", "concomitant")),
+}
 #: ... and one cancelled, declined or in error handed over nothing.
 _DISPENSE = (*_DISPENSED, "cancelled", "declined", "entered-in-error")
 #: A MedicationRequest of the patient's other than the order to decide is read as a
@@ -761,9 +762,7 @@ def _conditions(
                 if coding.get("system") == codes.ICD10CM and isinstance(coding.get("code"), str):
                     stale.setdefault(coding["code"], condition.path)
             continue
-        if _begun_after(reading, condition, date):
-            continue
-        if _subject(reading, condition, patient):
+        if _subject(reading, condition, patient) and not _begun_after(reading, condition, date):
             found += _icd(reading, condition.get("code"), at(condition.path, "code"))
     return found, stale
 
@@ -1222,7 +1221,7 @@ def _care_team(reading: Reading, claim: Located, data: Data) -> None:
 
 
 def _therapies(reading: Reading, patient: Located, order: Located | None, data: Data) -> None:
-    """The therapy histories: MedicationStatements, MedicationAdministrations, other orders.
+    """The therapy histories: statements, administrations, other orders; dispenses unknown.
 
     A MedicationDispense of another drug (:data:`_DISPENSED`) gives no therapy: handed
     over, it may have been tried or be given with the drug, so it leaves both histories
@@ -1455,11 +1454,15 @@ def _other_drugs(reading: Reading, order: Located | None, kind: str) -> list[Loc
     """The records of ``kind`` but those of the drug itself (:func:`_identity`'s equal).
 
     Without an order (a problem already: none, or several asked for) none is read, as no
-    drug is known to be itself. The order is of its own drug, so never among them.
+    drug is known to be itself. The order is of its own drug, so never among them. An
+    order that names no drug, or only by a catch-all code (:data:`codes.CATCH_ALL`)
+    without its text, is no drug another record could be: every record is another's.
     """
     if order is None:
         return []
     drug = _identity(reading, order)
+    if not drug - codes.CATCH_ALL:  # no drug, or a catch-all code alone: none is itself
+        return [found for found in reading.of_type(kind) if found is not order]
     return [found for found in reading.of_type(kind) if _identity(reading, found) != drug]
 
 
@@ -1483,6 +1486,9 @@ def _others(reading: Reading, order: Located | None) -> list[Located]:
 def _identity(reading: Reading, order: Located) -> set[tuple[object, object]]:
     """What names an order's drug: its Medication and codings' (system, code), else its text.
 
+    A catch-all code (J9999, "not otherwise classified") names no drug: beside one
+    alone, the text names it too.
+
     The Medication is the record the reference resolves to, never the reference's text:
     ``#med1`` in two orders is two resources, each its order's own (a contained one is
     part of its order, named by its code as an inline concept is), and ``Medication/m``
@@ -1503,8 +1509,9 @@ def _identity(reading: Reading, order: Located) -> set[tuple[object, object]]:
         system, code = coding.get("system"), coding.get("code")
         if isinstance(system, str) and isinstance(code, str):
             names.add((system, code))
-    if not names and isinstance(concept, Mapping) and isinstance(concept.get("text"), str):
-        names.add(("text", concept["text"].strip().casefold()))  # named by its text alone
+    text = concept.get("text") if isinstance(concept, Mapping) else None
+    if not names - codes.CATCH_ALL and isinstance(text, str):  # its text (beside J9999)
+        names.add(("text", text.strip().casefold()))
     return names
 
 

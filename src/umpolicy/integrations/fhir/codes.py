@@ -21,6 +21,17 @@ HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
 #: The code systems a requested drug's code may be in.
 DRUG_SYSTEMS = (RXNORM, NDC, HCPCS)
 
+#: HCPCS codes of no one drug ("not otherwise classified", "unclassified"): J9999 is any
+#: antineoplastic without a code of its own, so two records coded by one alone may be
+#: two drugs.
+CATCH_ALL = frozenset(
+    (HCPCS, code)
+    for code in (
+        *("C9399", "J3490", "J3590", "J7599", "J7699"),
+        *("J7799", "J7999", "J8499", "J8999", "J9999"),
+    )
+)
+
 #: The systems of a Condition's clinical and verification status (FHIR R4, required).
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"

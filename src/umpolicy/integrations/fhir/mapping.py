@@ -147,28 +147,36 @@ MAPPING: tuple[Source, ...] = (
         "one planned past it leaves the concomitant therapies unknown: it may be given still), "
         "and `MedicationAdministration` of status completed or stopped (a dose given, of a drug "
         "other than the order's: it leaves the concomitant therapies unknown too, as its regimen "
-        "may go on); a `MedicationDispense` of another drug, handed over or to be, leaves both "
-        "histories unknown (taken or not, before or now, it does not say); "
+        "may go on); a `MedicationDispense` of another drug handed over (completed, stopped) "
+        "or of unknown status leaves both histories unknown (taken or not, before or now, it "
+        "does not say), one not yet handed over the concomitant therapies; "
         "all of them: a `List` of status current coded `therapies.prior` (`urn:umpolicy:fact`) "
         "whose entries are those records (else they give it in part: `therapies.partial`); "
         "none: such a `List`, empty, `emptyReason` nilknown",
         _SAME,
-        ("MedicationStatement", "MedicationAdministration", "Medication", "List"),
+        (
+            "MedicationStatement",
+            "MedicationAdministration",
+            "MedicationDispense",
+            "Medication",
+            "List",
+        ),
     ),
     Source(
         "therapies.concomitant",
         "`MedicationStatement` of status active or intended, `MedicationAdministration` in "
         "progress, and every `MedicationRequest` but the order decided of status active or draft "
         "(one on-hold or unknown, or of an intent not an order, leaves it unknown, as does a "
-        "statement active or intended whose `effectivePeriod` ended before the request; one "
-        "whose drug is not read is known by its name alone; so does a `MedicationDispense` of "
-        "another drug); all of them: a current `List` "
+        "statement active or intended whose `effectivePeriod` ended before the request, or a "
+        "`MedicationDispense` of another drug; one whose drug is not read is known by its name "
+        "alone); all of them: a current `List` "
         "coded `therapies.concomitant` whose entries are those records (else they give it in "
         "part: `therapies.partial`); none: such a `List`, empty",
         _SAME,
         (
             "MedicationStatement",
             "MedicationAdministration",
+            "MedicationDispense",
             "MedicationRequest",
             "Medication",
             "List",

@@ -580,19 +580,32 @@ class TestFaults:
         )
 
     @staticmethod
-    def administered(data: dict[str, Any], status: str, drug: Any) -> dict[str, Any]:
-        """The bundle with a MedicationAdministration of ``drug`` to the patient added."""
-        given = {
-            "resourceType": "MedicationAdministration",
-            "id": "ma-1",
+    def recorded(data: dict[str, Any], kind: str, status: str, drug: Any) -> dict[str, Any]:
+        """The bundle with a record of ``kind`` (given, or handed over) of ``drug`` added."""
+        dated = (
+            {"whenHandedOver": "2026-02-20"}
+            if kind == "MedicationDispense"
+            else {"effectiveDateTime": "2026-02-23T10:00:00Z"}
+        )
+        record = {
+            "resourceType": kind,
+            "id": "record-1",
             "status": status,
             "medicationCodeableConcept": drug,
             "subject": resource(data, "Claim")["patient"],
-            "effectiveDateTime": "2026-02-23T10:00:00Z",
+            **dated,
         }
-        url = "https://example.org/fhir/MedicationAdministration/ma-1"
-        data["entry"].append({"fullUrl": url, "resource": given})
+        url = f"https://example.org/fhir/{kind}/record-1"
+        data["entry"].append({"fullUrl": url, "resource": record})
         return data
+
+    def administered(self, data: dict[str, Any], status: str, drug: Any) -> dict[str, Any]:
+        """The bundle with a MedicationAdministration of ``drug`` to the patient added."""
+        return self.recorded(data, "MedicationAdministration", status, drug)
+
+    def dispensed(self, data: dict[str, Any], status: str, drug: Any) -> dict[str, Any]:
+        """The bundle with a MedicationDispense of ``drug`` to the patient added."""
+        return self.recorded(data, "MedicationDispense", status, drug)
 
     IPILIMUMAB: Final = {"coding": [{"system": codes.ATC, "code": "L01FX04"}], "text": "ipilimumab"}
 
@@ -631,21 +644,6 @@ class TestFaults:
         assert drug is not None
         data = self.administered(data, "completed", drug)
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
-
-    @staticmethod
-    def dispensed(data: dict[str, Any], status: str, drug: Any) -> dict[str, Any]:
-        """The bundle with a MedicationDispense of ``drug`` to the patient added."""
-        handed = {
-            "resourceType": "MedicationDispense",
-            "id": "md-1",
-            "status": status,
-            "medicationCodeableConcept": drug,
-            "subject": resource(data, "Claim")["patient"],
-            "whenHandedOver": "2026-02-20",
-        }
-        url = "https://example.org/fhir/MedicationDispense/md-1"
-        data["entry"].append({"fullUrl": url, "resource": handed})
-        return data
 
     @pytest.mark.parametrize("status", ["completed", "stopped", "unknown"])
     def test_a_dispense_leaves_both_histories_unknown(self, status: str) -> None:
@@ -702,6 +700,59 @@ class TestFaults:
         data = self.dispensed(data, "completed", copy.deepcopy(noc))
         where = f"Bundle.entry[{len(data['entry']) - 1}].resource.status"
         assert where in paths(data)  # it contradicts the List of no concomitant therapy
+
+    NDC: Final = {"system": codes.NDC, "code": "76310-022-01"}
+
+    @pytest.mark.parametrize(
+        ("drug", "on", "itself"),
+        [
+            ([NDC], "the order", True),
+            ([NDC, {"system": codes.RXNORM, "code": "105585"}], "the order", True),
+            ([NDC], "an earlier order", True),
+            ([NDC], None, False),
+            ([NDC], "nothing here", False),
+            ([{"system": codes.RXNORM, "code": "1657195"}], "the order", False),
+            ([NDC, {"system": codes.ATC, "code": "L01FX04"}], "the order", False),
+            ([], "the order", False),
+        ],
+        ids=[
+            "NDC, on the order",
+            "NDC and the order's RxNorm code",
+            "NDC, on an earlier order of the drug",
+            "NDC, on no prescription",
+            "NDC, on a prescription not here",
+            "another RxNorm code, on the order",
+            "NDC and an ATC class, on the order",
+            "its text alone, on the order",
+        ],
+    )
+    def test_a_dispense_on_a_prescription_of_the_drug(
+        self, drug: list[dict[str, str]], on: str | None, itself: bool
+    ) -> None:
+        """A pharmacy's NDC code beside the order's RxNorm: the drug itself, if on its order."""
+        data = bundle("melanoma-iv-approve")
+        order = resource(data, "MedicationRequest")
+        order.pop("medicationReference", None)
+        rxnorm = {"system": codes.RXNORM, "code": "105585"}
+        order["medicationCodeableConcept"] = {"coding": [rxnorm], "text": "Proleukin"}
+        data = self.dispensed(data, "completed", {"coding": drug, "text": "Proleukin"})
+        prescription = {
+            "the order": f"MedicationRequest/{order['id']}",
+            "an earlier order": "MedicationRequest/earlier",
+            "nothing here": "MedicationRequest/elsewhere",
+        }
+        if on is not None:
+            reference = {"reference": prescription[on]}
+            resource(data, "MedicationDispense")["authorizingPrescription"] = [reference]
+        if on == "an earlier order":
+            earlier = {**copy.deepcopy(order), "id": "earlier", "status": "completed"}
+            url = "https://example.org/fhir/MedicationRequest/earlier"
+            data["entry"].append({"fullUrl": url, "resource": earlier})
+        if itself:
+            assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+        else:
+            where = f"Bundle.entry[{index(data, 'MedicationDispense')}].resource.status"
+            assert where in paths(data)  # another drug: it contradicts the List of none
 
     def test_a_dispense_contradicts_a_list_of_none(self) -> None:
         data = self.dispensed(bundle("rcc-approve"), "completed", self.IPILIMUMAB)
@@ -2545,6 +2596,19 @@ class TestConditionOnset:
         data = bundle("melanoma-iv-approve")
         resource(data, "Condition").update(onset)
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(("onset", "read"), [("2026-04", True), ("2026-05", False)])
+    def test_a_month_is_after_only_if_its_first_day_is(self, onset: str, read: bool) -> None:
+        """Asked on 31 March, an onset in April may be of the 1st: within a day's time zones."""
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Claim")["created"] = "2026-03-31"
+        resource(data, "Condition")["onsetDateTime"] = onset
+        if read:
+            assert request_from_bundle(data, "proleukin").diagnoses != ()
+        else:
+            assert paths(data) == [
+                f"Bundle.entry[{index(data, 'Condition')}].resource.onsetDateTime"
+            ]
 
     def test_an_onset_of_a_resolved_condition_is_not_read(self) -> None:
         """Not current, the condition is not the patient's disease whenever it began."""

@@ -710,11 +710,13 @@ def _current(field: str, day: str | None, date: str | None) -> bool:
 def _measured_after(day: str | None, date: str | None) -> bool:
     """Whether a measure's date is after the request's ``date``, beyond a day's time zones.
 
-    A partial date (``2062``, ``2026-04``) says no time of day: surely after, or not.
+    A partial date (``2062``, ``2026-04``) is after only if its first day is: April 2026
+    may be its first, a day after 31 March.
     """
-    if day is None or date is None or len(day) < len(date):
+    if day is None or date is None or len(date) < len("2026-03-02"):
         return _after(day, date)
-    return dt.date.fromisoformat(day) - dt.date.fromisoformat(date) > FUTURE_TOLERANCE
+    first = day + "-01-01"[len(day) - 4 :]  # 2026 → 2026-01-01, 2026-04 → 2026-04-01
+    return dt.date.fromisoformat(first) - dt.date.fromisoformat(date) > FUTURE_TOLERANCE
 
 
 def _after(day: str | None, date: str | None) -> bool:
@@ -1259,6 +1261,7 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
     records += [
         (found, _DISPENSE, {}, _DISPENSED)
         for found in _other_drugs(reading, order, "MedicationDispense")
+        if not _dispensed_on(reading, found, order)
     ]
     for found, statuses, histories, may_be in records:
         status = status_of(reading, found, statuses)
@@ -1464,6 +1467,43 @@ def _other_drugs(reading: Reading, order: Located | None, kind: str) -> list[Loc
     if not drug - codes.CATCH_ALL:  # no drug, or a catch-all code alone: none is itself
         return [found for found in reading.of_type(kind) if found is not order]
     return [found for found in reading.of_type(kind) if _identity(reading, found) != drug]
+
+
+def _dispensed_on(reading: Reading, dispense: Located, order: Located | None) -> bool:
+    """Whether a dispense is of the drug itself, by a prescription of it that it was on.
+
+    A pharmacy codes what it hands over by NDC where the order is coded by RxNorm: the
+    codes cannot be compared, but a dispense on the order, or on an order of the drug
+    itself (an earlier course's, :func:`_identity`'s equal), is of its drug. Not when
+    the two give codes in one system and none in common, nor when the dispense gives a
+    code the order's systems cannot check, other than a drug's code (an ATC class), nor
+    when it gives no drug's code (RxNorm, NDC, HCPCS) at all: then it may be another
+    drug, whatever the prescription says.
+    """
+    if order is None:
+        return False
+    drug = _identity(reading, order)
+    given = _identity(reading, dispense)
+    ours = {system for system, _ in drug}
+    if not any(system in codes.DRUG_SYSTEMS for system, _ in given):
+        return False  # a drug named by its text alone, or not at all: not said which
+    for system in {each for each, _ in given} - {"Medication", "text"}:
+        if system not in ours and system not in codes.DRUG_SYSTEMS:
+            return False  # a class (ATC) the order does not give: which drug is not said
+        if system in ours and not {c for s, c in drug if s == system} & {
+            c for s, c in given if s == system
+        }:
+            return False  # one system, no code in common: two drugs
+    where = at(dispense.path, "authorizingPrescription")
+    for index, reference in enumerate(listed(dispense.get("authorizingPrescription"))):
+        prescription = reading.referred(reference, at(where, index))
+        if prescription is order or (
+            prescription is not None
+            and prescription.type == "MedicationRequest"
+            and _identity(reading, prescription) == drug
+        ):
+            return True
+    return False
 
 
 def _others(reading: Reading, order: Located | None) -> list[Located]:

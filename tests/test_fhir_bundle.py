@@ -714,6 +714,9 @@ class TestFaults:
             ([{"system": codes.RXNORM, "code": "1657195"}], "the order", False),
             ([NDC, {"system": codes.ATC, "code": "L01FX04"}], "the order", False),
             ([], "the order", False),
+            ([{"system": codes.HCPCS, "code": "J9999"}], "the order", False),
+            ([NDC], "the order and one not here", False),
+            ([NDC, {"code": "L01FX04"}], "the order", False),
         ],
         ids=[
             "NDC, on the order",
@@ -724,6 +727,9 @@ class TestFaults:
             "another RxNorm code, on the order",
             "NDC and an ATC class, on the order",
             "its text alone, on the order",
+            "a catch-all code, on the order",
+            "NDC, on the order and a prescription not here",
+            "NDC and a code of no system, on the order",
         ],
     )
     def test_a_dispense_on_a_prescription_of_the_drug(
@@ -741,9 +747,12 @@ class TestFaults:
             "an earlier order": "MedicationRequest/earlier",
             "nothing here": "MedicationRequest/elsewhere",
         }
+        prescription["the order and one not here"] = prescription["the order"]
         if on is not None:
-            reference = {"reference": prescription[on]}
-            resource(data, "MedicationDispense")["authorizingPrescription"] = [reference]
+            on_them = [{"reference": prescription[on]}]
+            if on == "the order and one not here":
+                on_them.append({"reference": prescription["nothing here"]})
+            resource(data, "MedicationDispense")["authorizingPrescription"] = on_them
         if on == "an earlier order":
             earlier = {**copy.deepcopy(order), "id": "earlier", "status": "completed"}
             url = "https://example.org/fhir/MedicationRequest/earlier"
@@ -753,6 +762,28 @@ class TestFaults:
         else:
             where = f"Bundle.entry[{index(data, 'MedicationDispense')}].resource.status"
             assert where in paths(data)  # another drug: it contradicts the List of none
+
+    @pytest.mark.parametrize(
+        "order_drug",
+        [
+            {"coding": [{"system": codes.HCPCS, "code": "J9999"}], "text": "Proleukin"},
+            {"coding": [{"system": codes.HCPCS, "code": "J9999"}]},
+            {"text": "Proleukin"},
+        ],
+        ids=["a catch-all code", "a catch-all code without text", "text alone"],
+    )
+    def test_a_dispense_on_an_order_of_no_drug_code(self, order_drug: dict[str, Any]) -> None:
+        """Yervoy's NDC cannot be checked against an order coded J9999: another drug."""
+        data = bundle("melanoma-iv-approve")
+        order = resource(data, "MedicationRequest")
+        order.pop("medicationReference", None)
+        order["medicationCodeableConcept"] = order_drug
+        yervoy = {"coding": [self.NDC], "text": "Yervoy"}
+        data = self.dispensed(data, "completed", yervoy)
+        reference = {"reference": f"MedicationRequest/{order['id']}"}
+        resource(data, "MedicationDispense")["authorizingPrescription"] = [reference]
+        where = f"Bundle.entry[{index(data, 'MedicationDispense')}].resource.status"
+        assert where in paths(data)  # another drug: it contradicts the List of none
 
     def test_a_dispense_contradicts_a_list_of_none(self) -> None:
         data = self.dispensed(bundle("rcc-approve"), "completed", self.IPILIMUMAB)
@@ -2440,6 +2471,15 @@ class TestAPlannedEnd:
         assert path == where
         assert "the therapy may be a concomitant one, and the List at" in reason
 
+    def test_a_planned_end_in_a_later_month(self) -> None:
+        """Ending "2026-04", asked on 31 March: it may run to the 30th, so may be given still."""
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Claim")["created"] = "2026-03-31"
+        period = {"start": "2026-01-05", "end": "2026-04"}
+        resource(data, "MedicationStatement")["effectivePeriod"] = period
+        where = f"Bundle.entry[{index(data, 'MedicationStatement')}].resource.effectivePeriod"
+        assert where in paths(data)
+
     def test_a_therapy_tried_from_after_the_request_is_a_fault(self) -> None:
         """Pembrolizumab "completed" from 2026-04-01: not tried by a request of 2026-03-02."""
         data = bundle("melanoma-iv-approve")
@@ -2617,6 +2657,18 @@ class TestConditionOnset:
         condition["onsetDateTime"] = "2062-03-02"
         condition["clinicalStatus"]["coding"][0]["code"] = "resolved"
         assert request_from_bundle(data, "proleukin").diagnoses == ()
+
+    @pytest.mark.parametrize("onset", ["2026-13", "2026-00", "0000"])
+    def test_an_onset_of_no_calendar(self, onset: str) -> None:
+        """A month 13 or a year 0000 is no FHIR date: a fault where it is, never a crash."""
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition")["onsetDateTime"] = onset
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{index(data, 'Condition')}].resource.onsetDateTime",
+                f"'{onset}' is not a FHIR date (YYYY-MM-DD)",
+            )
+        ]
 
     def test_an_onset_that_is_no_date(self) -> None:
         data = bundle("melanoma-iv-approve")

@@ -710,13 +710,11 @@ def _current(field: str, day: str | None, date: str | None) -> bool:
 def _measured_after(day: str | None, date: str | None) -> bool:
     """Whether a measure's date is after the request's ``date``, beyond a day's time zones.
 
-    A partial date (``2062``, ``2026-04``) is after only if its first day is: April 2026
-    may be its first, a day after 31 March.
+    A partial date (``2062``, ``2026-04``) says no time of day: surely after, or not.
     """
-    if day is None or date is None or len(date) < len("2026-03-02"):
+    if day is None or date is None or len(day) < len(date):
         return _after(day, date)
-    first = day + "-01-01"[len(day) - 4 :]  # 2026 → 2026-01-01, 2026-04 → 2026-04-01
-    return dt.date.fromisoformat(first) - dt.date.fromisoformat(date) > FUTURE_TOLERANCE
+    return dt.date.fromisoformat(day) - dt.date.fromisoformat(date) > FUTURE_TOLERANCE
 
 
 def _after(day: str | None, date: str | None) -> bool:
@@ -782,7 +780,8 @@ def _begun_after(reading: Reading, condition: Located, date: str | None) -> bool
     if value is None and isinstance(period, Mapping):
         where, value = at(condition.path, "onsetPeriod", "start"), period.get("start")
     day = date_of(reading, value, where)
-    if not _measured_after(day, date):
+    first = None if day is None else day + "-01-01"[len(day) - 4 :]  # 2026-04 → 2026-04-01
+    if not _measured_after(first, date):  # April may be of its 1st, a day after 31 March
         return False
     reading.fail(
         where,
@@ -1261,7 +1260,7 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
     records += [
         (found, _DISPENSE, {}, _DISPENSED)
         for found in _other_drugs(reading, order, "MedicationDispense")
-        if not _dispensed_on(reading, found, order)
+        if order is not None and not _dispensed_on(reading, found, order)
     ]
     for found, statuses, histories, may_be in records:
         status = status_of(reading, found, statuses)
@@ -1469,41 +1468,49 @@ def _other_drugs(reading: Reading, order: Located | None, kind: str) -> list[Loc
     return [found for found in reading.of_type(kind) if _identity(reading, found) != drug]
 
 
-def _dispensed_on(reading: Reading, dispense: Located, order: Located | None) -> bool:
-    """Whether a dispense is of the drug itself, by a prescription of it that it was on.
+def _dispensed_on(reading: Reading, dispense: Located, order: Located) -> bool:
+    """Whether a dispense is of the drug itself, by the prescriptions of it that it was on.
 
     A pharmacy codes what it hands over by NDC where the order is coded by RxNorm: the
-    codes cannot be compared, but a dispense on the order, or on an order of the drug
-    itself (an earlier course's, :func:`_identity`'s equal), is of its drug. Not when
-    the two give codes in one system and none in common, nor when the dispense gives a
-    code the order's systems cannot check, other than a drug's code (an ATC class), nor
-    when it gives no drug's code (RxNorm, NDC, HCPCS) at all: then it may be another
+    codes cannot be compared, but a dispense only on the order, or on orders of the drug
+    itself (an earlier course's, :func:`_identity`'s equal), is of its drug. Each of
+    its prescriptions must be here and be such an order. And both must name a drug by a
+    drug's code (RxNorm, NDC, HCPCS), never by a catch-all one (J9999) or text alone;
+    codes of one system both give must have one in common; and the dispense may give no
+    code of another system (an ATC class) the order does not. Else it may be another
     drug, whatever the prescription says.
     """
-    if order is None:
-        return False
     drug = _identity(reading, order)
-    given = _identity(reading, dispense)
-    ours = {system for system, _ in drug}
-    if not any(system in codes.DRUG_SYSTEMS for system, _ in given):
-        return False  # a drug named by its text alone, or not at all: not said which
-    for system in {each for each, _ in given} - {"Medication", "text"}:
-        if system not in ours and system not in codes.DRUG_SYSTEMS:
+    ours, theirs = drug - codes.CATCH_ALL, _identity(reading, dispense) - codes.CATCH_ALL
+    if not _drug_coded(ours) or not _drug_coded(theirs):
+        return False
+    systems = {system for system, _ in ours}
+    for system in {each for each, _ in theirs} - {"Medication", "text"}:
+        if system not in systems and system not in codes.DRUG_SYSTEMS:
             return False  # a class (ATC) the order does not give: which drug is not said
-        if system in ours and not {c for s, c in drug if s == system} & {
-            c for s, c in given if s == system
+        if system in systems and not {c for s, c in ours if s == system} & {
+            c for s, c in theirs if s == system
         }:
             return False  # one system, no code in common: two drugs
     where = at(dispense.path, "authorizingPrescription")
-    for index, reference in enumerate(listed(dispense.get("authorizingPrescription"))):
-        prescription = reading.referred(reference, at(where, index))
-        if prescription is order or (
+    prescriptions = [
+        reading.referred(reference, at(where, index))
+        for index, reference in enumerate(listed(dispense.get("authorizingPrescription")))
+    ]
+    return bool(prescriptions) and all(
+        prescription is order
+        or (
             prescription is not None
             and prescription.type == "MedicationRequest"
             and _identity(reading, prescription) == drug
-        ):
-            return True
-    return False
+        )
+        for prescription in prescriptions
+    )
+
+
+def _drug_coded(names: set[tuple[object, object]]) -> bool:
+    """Whether a drug's names (catch-all codes left out) give an RxNorm, NDC or HCPCS code."""
+    return any(system in codes.DRUG_SYSTEMS for system, _ in names)
 
 
 def _others(reading: Reading, order: Located | None) -> list[Located]:
@@ -1547,8 +1554,8 @@ def _identity(reading: Reading, order: Located) -> set[tuple[object, object]]:
         concept = None if drug is None else drug.get("code")
     for coding in codings(concept):
         system, code = coding.get("system"), coding.get("code")
-        if isinstance(system, str) and isinstance(code, str):
-            names.add((system, code))
+        if isinstance(system, str | None) and isinstance(code, str):
+            names.add((system, code))  # of no system: a code no system's of the order's
     text = concept.get("text") if isinstance(concept, Mapping) else None
     if not names - codes.CATCH_ALL and isinstance(text, str):  # its text (beside J9999)
         names.add(("text", text.strip().casefold()))

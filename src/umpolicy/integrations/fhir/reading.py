@@ -30,7 +30,8 @@ from umpolicy.io.quantities import QUANTITIES, unknown_unit, wrong_unit
 
 #: A FHIR date (YYYY-MM-DD) at the start of a date or dateTime.
 _FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_PARTIAL_DATE = re.compile(r"[0-9]{4}(-[0-9]{2})?")
+#: FHIR's year, or year and month: no year 0000, no month 00 or 13.
+_PARTIAL_DATE = re.compile(r"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2]))?")
 
 
 @frozen

@@ -2670,6 +2670,25 @@ class TestConditionOnset:
             )
         ]
 
+    @pytest.mark.parametrize(
+        ("onset", "where", "reason"),
+        [
+            (
+                {"onsetDateTime": "2020-01-01", "onsetPeriod": {"start": "2062-01-01"}},
+                "onsetPeriod",
+                "onset[x] is one element, and it is given as onsetDateTime too: which holds is "
+                "not said",
+            ),
+            ({"onsetPeriod": "2020"}, "onsetPeriod", "expected a Period (a JSON object)"),
+        ],
+        ids=["given twice", "a period no object"],
+    )
+    def test_an_onset_not_read(self, onset: dict[str, object], where: str, reason: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Condition").update(onset)
+        path = f"Bundle.entry[{index(data, 'Condition')}].resource.{where}"
+        assert faults(data) == [(path, reason)]
+
     def test_an_onset_that_is_no_date(self) -> None:
         data = bundle("melanoma-iv-approve")
         resource(data, "Condition")["onsetDateTime"] = "soon"

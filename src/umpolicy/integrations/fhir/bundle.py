@@ -773,11 +773,22 @@ def _begun_after(reading: Reading, condition: Located, date: str | None) -> bool
     Beyond a day's time zones (``FUTURE_TOLERANCE``), as an Observation's date: a typo's
     year 2062, or a condition the records say began later, is a problem, never read as
     the disease the request is for. An onset that is an age, a range or words is no date.
+    So is an onset given twice (``onset[x]`` is one element), or a period no object.
     """
+    given = [name for name in condition.resource if name.startswith("onset")]
+    if len(given) > 1:
+        reading.fail(
+            at(condition.path, given[1]),
+            f"onset[x] is one element, and it is given as {given[0]} too: which holds is not said",
+        )
+        return True
     where = at(condition.path, "onsetDateTime")
     value = condition.get("onsetDateTime")
     period = condition.get("onsetPeriod")
-    if value is None and isinstance(period, Mapping):
+    if period is not None and not isinstance(period, Mapping):
+        reading.fail(at(condition.path, "onsetPeriod"), "expected a Period (a JSON object)")
+        return True
+    if isinstance(period, Mapping):
         where, value = at(condition.path, "onsetPeriod", "start"), period.get("start")
     day = date_of(reading, value, where)
     first = None if day is None else day + "-01-01"[len(day) - 4 :]  # 2026-04 → 2026-04-01

@@ -784,11 +784,16 @@ def _begun_after(reading: Reading, condition: Located, date: str | None) -> bool
         return True
     where = at(condition.path, "onsetDateTime")
     value = condition.get("onsetDateTime")
-    period = condition.get("onsetPeriod")
-    if period is not None and not isinstance(period, Mapping):
-        reading.fail(at(condition.path, "onsetPeriod"), "expected a Period (a JSON object)")
-        return True
-    if isinstance(period, Mapping):
+    if condition.get("onsetPeriod") is not None:
+        period = element(
+            reading,
+            condition.get("onsetPeriod"),
+            at(condition.path, "onsetPeriod"),
+            Mapping,
+            "a Period (a JSON object)",
+        )
+        if period is None:
+            return True  # no Period: a problem
         where, value = at(condition.path, "onsetPeriod", "start"), period.get("start")
     day = date_of(reading, value, where)
     first = None if day is None else day + "-01-01"[len(day) - 4 :]  # 2026-04 → 2026-04-01
@@ -1566,7 +1571,7 @@ def _identity(reading: Reading, order: Located) -> set[tuple[object, object]]:
     for coding in codings(concept):
         system, code = coding.get("system"), coding.get("code")
         if isinstance(system, str | None) and isinstance(code, str):
-            names.add((system, code))  # of no system: a code no system's of the order's
+            names.add((system, code))  # of no system (None): never equal to a system's code
     text = concept.get("text") if isinstance(concept, Mapping) else None
     if not names - codes.CATCH_ALL and isinstance(text, str):  # its text (beside J9999)
         names.add(("text", text.strip().casefold()))

@@ -114,8 +114,8 @@ class TestEvaluate:
         """A worker's chunk: its records name the file's line numbers; undecided are counted."""
         good = json.dumps(json.loads(APPROVE.read_text())).encode()
         options = (None, False, None, None)
-        text, lines, undecided = cli._decide_chunk(options, (257, [good, b"", b"{", good]))
-        records = [json.loads(line) for line in text.splitlines()]
+        output, lines, undecided = cli._decide_chunk(options, (257, [good, b"", b"{", good]))
+        records = [json.loads(line) for line in output.splitlines()]
         assert (lines, undecided, len(records)) == (4, 1, 3)
         assert records[1]["invalid"]["line"] == 259
         assert records[0]["outcome"] == records[2]["outcome"] == "approve"
@@ -177,6 +177,23 @@ class TestEvaluate:
 
 class TestBatch:
     """batch writes one JSON line per request, an invalid record per bad line."""
+
+    @pytest.mark.parametrize("jobs", ["1", "2"])
+    def test_json_lines_are_utf8_whatever_the_stream_encodes(
+        self, tmp_path: Path, jobs: str
+    ) -> None:
+        """A terminal set to ASCII still gets each decision, in UTF-8, as JSON text is."""
+        path = tmp_path / "r.jsonl"
+        example = EXAMPLES / "melanoma-iv-approve.json"
+        path.write_text(json.dumps(json.loads(example.read_text())) + "\n")
+        written = io.BytesIO()
+        out = io.TextIOWrapper(written, encoding="ascii")
+        out.write("")  # nothing held back in the text layer is lost or reordered
+        assert main(["batch", str(path), "--trail", "--quiet", "--jobs", jobs], out=out) == 0
+        out.flush()
+        text = written.getvalue().decode("utf-8")
+        assert "÷" in text  # the trail's dose per kg: "… International Units ÷ 72.5 kg = …"
+        assert json.loads(text)["outcome"] == "approve"
 
     def test_mixed(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         good = json.dumps(json.loads(APPROVE.read_text()))

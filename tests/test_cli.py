@@ -175,6 +175,20 @@ class TestEvaluate:
         assert "No such file" in capsys.readouterr().err
 
 
+class TestEncoding:
+    """Standard output is UTF-8 whatever the locale: a policy's words are not ASCII."""
+
+    @pytest.mark.parametrize("fmt", ["text", "json", "html"])
+    def test_a_terminal_set_to_ascii(self, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+        """The decision's words (®, ›) reach an ASCII terminal in UTF-8, not as a traceback."""
+        written = io.BytesIO()
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(written, encoding="ascii"))
+        assert main(["evaluate", str(APPROVE), "--format", fmt]) == 0
+        sys.stdout.flush()
+        assert not written.getvalue().isascii()
+        written.getvalue().decode("utf-8")  # raises if it is not UTF-8
+
+
 class TestBatch:
     """batch writes one JSON line per request, an invalid record per bad line."""
 

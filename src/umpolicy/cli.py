@@ -10,8 +10,10 @@ reading (``umpolicy batch big.jsonl | head -1``), both without a traceback.
 from __future__ import annotations
 
 import argparse
+import codecs
 import datetime as dt
 import functools
+import io
 import itertools
 import json
 import os
@@ -524,7 +526,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit status."""
-    out = out or sys.stdout
+    if out is None:
+        out = sys.stdout
+        _in_utf8(out)
     try:
         args = parser().parse_args(argv)
     except _AskedForVersion:
@@ -554,6 +558,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print("umpolicy: interrupted", file=sys.stderr)
         return INTERRUPTED
     return status
+
+
+def _in_utf8(stream: TextIO) -> None:
+    """Standard output written in UTF-8, whatever the locale says.
+
+    JSON and HTML are UTF-8 (RFC 8259), and a policy's words are not ASCII (``®``,
+    ``›``, ``÷``): written in a terminal's ASCII or Latin-1 they were a traceback, or
+    JSON no reader could read.
+    """
+    if isinstance(stream, io.TextIOWrapper) and codecs.lookup(stream.encoding).name != "utf-8":
+        stream.reconfigure(encoding="utf-8")
 
 
 def _reader_gone(out: TextIO) -> int:

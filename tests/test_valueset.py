@@ -301,7 +301,10 @@ class TestGroupCodes:
             ("L04AA", None),  # abatacept, or a selective immunosuppressant not in the set
             ("L04A", None),
             ("L04", None),
-            ("L01F", None),  # rituximab is L01FA01
+            ("L01F", True),  # monoclonal antibodies for cancer (rituximab: L01FA01)
+            ("L01", None),  # one of them, or another antineoplastic
+            ("R03DX05", True),  # omalizumab, a biologic of another disease
+            ("R03DX", None),  # omalizumab, or roflumilast
             ("L04AA13", False),  # leflunomide
             ("L04AX", False),
             ("L01XC02", True),  # rituximab, as ATC coded it before 2022

@@ -446,6 +446,20 @@ class TestOtherSystemicTherapy:
         )
         assert decide(data).outcome is Outcome.APPROVE
 
+    @pytest.mark.parametrize(
+        ("name", "code"), [("pembrolizumab", "L01FF02"), ("dupilumab", "D11AH05")]
+    )
+    def test_a_biologic_of_another_disease_is_not_for_this_condition(
+        self, name: str, code: str
+    ) -> None:
+        """"Tried one other systemic therapy for this condition": a cancer's biologic is not."""
+        data = changed(
+            base_data("pjia_initial"), {"therapies.prior": [therapy(name, code, outcome="failure")]}
+        )
+        decision = decide(data)
+        assert decision.outcome is Outcome.NOT_RECOMMENDED
+        assert reason_labels(decision) == ("2.A.ii.a", "2.A.ii.b")
+
     def test_a_contraindicated_therapy_was_not_tried(self) -> None:
         """A contraindicated therapy was never given: 2.A.ii.a is not met."""
         data = changed(

@@ -52,6 +52,20 @@ BIOLOGICS = (
     ("abatacept", "L04AA24"),
     ("rituximab", "L01FA01"),
     ("rituximab", "L01XC02"),  # ATC before 2022
+    ("apremilast", "L04AA32"),  # a targeted synthetic DMARD, no Janus kinase inhibitor
+    ("ocrelizumab", "L04AG08"),
+    ("ocrelizumab", "L04AA36"),  # ATC before 2024
+    ("efalizumab", "L04AA21"),  # ATC before 2024
+    # Biologics of other diseases: "another biologic" is any.
+    ("pembrolizumab", "L01FF02"),
+    ("a monoclonal antibody for cancer", "L01F"),  # a group all of whose drugs are biologics
+    ("trastuzumab", "L01XC03"),  # ATC before 2022
+    ("eculizumab", "L04AJ01"),
+    ("eculizumab", "L04AA25"),  # ATC before 2024
+    ("ravulizumab", "L04AA43"),  # ATC before 2024
+    ("dupilumab", "D11AH05"),
+    ("omalizumab", "R03DX05"),
+    ("mepolizumab", "R03DX09"),
 )
 #: Therapies given alongside that are neither a biologic nor a tsDMARD.
 OTHERS = (
@@ -182,7 +196,7 @@ class TestExclusionUnknown:
         assert decision.authorization is None
 
     @pytest.mark.parametrize("which", BASES)
-    @pytest.mark.parametrize("group", ["L04A", "L04AA", "L04", "L01F"])
+    @pytest.mark.parametrize("group", ["L04A", "L04AA", "L04", "L01", "L01X", "R03DX"])
     def test_a_group_that_may_hold_a_biologic_is_never_approved(
         self, which: Base, group: str
     ) -> None:

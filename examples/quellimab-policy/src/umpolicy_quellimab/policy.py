@@ -114,6 +114,7 @@ _BIOLOGIC_PREFIXES = (
 )
 _BIOLOGIC_CODES = (
     "L04AA24",  # abatacept
+    "L04AA32",  # apremilast (a targeted synthetic DMARD: a phosphodiesterase 4 inhibitor)
     "L01FA01",  # rituximab
     # Codes ATC gave these drugs before moving them in 2022 (the monoclonal antibodies
     # to L01F, the Janus kinase inhibitors to L04AF): a history may still carry them.
@@ -123,17 +124,37 @@ _BIOLOGIC_CODES = (
     "L04AA44",  # upadacitinib (ATC before 2022; L04AF03 from 2022)
     "L04AA45",  # filgotinib (ATC before 2022; L04AF04 from 2022)
     # ... and those of the monoclonal antibodies ATC moved to L04AG in 2024.
-    "L04AA23",  # natalizumab (ATC before 2024)
-    "L04AA26",  # belimumab (ATC before 2024)
-    "L04AA33",  # vedolizumab (ATC before 2024)
-    "L04AA34",  # alemtuzumab (ATC before 2024)
+    "L04AA02",  # muromonab-CD3 (ATC before 2024; L04AG01 from 2024)
+    "L04AA21",  # efalizumab (ATC before 2024; L04AG02 from 2024)
+    "L04AA23",  # natalizumab (ATC before 2024; L04AG03 from 2024)
+    "L04AA26",  # belimumab (ATC before 2024; L04AG04 from 2024)
+    "L04AA33",  # vedolizumab (ATC before 2024; L04AG05 from 2024)
+    "L04AA34",  # alemtuzumab (ATC before 2024; L04AG06 from 2024)
+    "L04AA36",  # ocrelizumab (ATC before 2024; L04AG08 from 2024)
+)
+# Biologics of other diseases: "another biologic" is any biologic, but none of them is a
+# therapy tried "for this condition" (2.A.ii.a), so only the exclusion counts them.
+_OTHER_BIOLOGIC_PREFIXES = (
+    "L01F",  # monoclonal antibodies and antibody-drug conjugates for cancer (from 2022)
+    "L01XC",  # the same, before 2022 (ATC's monoclonal antibodies of L01X)
+)
+_OTHER_BIOLOGIC_CODES = (
+    "L04AJ01",  # eculizumab (a complement inhibitor)
+    "L04AA25",  # eculizumab (ATC before 2024)
+    "L04AJ02",  # ravulizumab
+    "L04AA43",  # ravulizumab (ATC before 2024)
+    "D11AH05",  # dupilumab
+    "R03DX05",  # omalizumab
+    "R03DX08",  # reslizumab
+    "R03DX09",  # mepolizumab
+    "R03DX10",  # benralizumab
 )
 BIOLOGICS_AND_TSDMARDS = ValueSet(
     "biologic-or-tsdmard",
     "Biologic or targeted synthetic DMARD (teaching set)",
     "ATC",
-    codes=_BIOLOGIC_CODES,
-    prefixes=_BIOLOGIC_PREFIXES,
+    codes=(*_BIOLOGIC_CODES, *_OTHER_BIOLOGIC_CODES),
+    prefixes=(*_BIOLOGIC_PREFIXES, *_OTHER_BIOLOGIC_PREFIXES),
 )
 JIA_SYSTEMIC_THERAPY = ValueSet(
     "jia-systemic-therapy",

@@ -452,7 +452,7 @@ class TestOtherSystemicTherapy:
     def test_a_biologic_of_another_disease_is_not_for_this_condition(
         self, name: str, code: str
     ) -> None:
-        """"Tried one other systemic therapy for this condition": a cancer's biologic is not."""
+        """One other systemic therapy "for this condition": a cancer's biologic is not one."""
         data = changed(
             base_data("pjia_initial"), {"therapies.prior": [therapy(name, code, outcome="failure")]}
         )
@@ -661,7 +661,7 @@ class TestDiagnoses:
         assert reason_labels(decision) == ("1",)
         assert decision.facts_needed == ("diagnoses",)
 
-    def test_both_conditions_are_decided_by_the_first(self) -> None:
+    def test_both_conditions_met_are_decided_by_the_first(self) -> None:
         data = changed(
             base_data("ra_initial"), {"diagnoses": [{"code": "M08.3"}, {"code": "M06.9"}]}
         )
@@ -672,3 +672,65 @@ class TestDiagnoses:
         data = changed(base_data("ra_initial"), {"diagnoses": [{"code": "M08.3"}]})
         decision = decide(data)
         assert decision.indication == "2"
+
+
+def _both(dose: str, **fields: object) -> dict[str, Any]:
+    """An adult coded with both diseases, meeting both 1.A and 2.A: IV every 4 weeks, 125 kg.
+
+    1's dosing allows 8 mg/kg to at most 800 mg; 2's (30 kg or more) 8 mg/kg, 1000 mg.
+    """
+    data = changed(
+        base_data("ra_initial"),
+        {
+            "diagnoses": [{"code": "M06.9"}, {"code": "M08.3"}],
+            "patient.weight": q("125", "kg"),
+            "medication.route": {"code": "47625008"},
+            "medication.dose": q(dose, "mg"),
+            "medication.frequency": q("1", "/(4.wk)"),
+        },
+    )
+    return changed(data, fields)
+
+
+class TestTwoIndicationsMet:
+    """Criteria of both indications met: approval when either one's dosing is met."""
+
+    def test_approved_under_the_one_whose_dosing_is_met(self) -> None:
+        """1,000 mg is past 1's 800 mg cap and within 2's 8 mg/kg: approved under 2."""
+        decision = decide(_both("1000"))
+        assert decision.outcome is Outcome.APPROVE
+        assert decision.indication == "2"
+        assert decision.path[-1] == "Dosing 2.A.ii"
+        assert decision.authorization is not None
+        assert decision.authorization.period == "6 months"
+
+    def test_the_first_decides_when_both_dosings_fail(self) -> None:
+        decision = decide(_both("1001"))
+        assert decision.outcome is Outcome.CLINICIAN_REVIEW
+        assert decision.indication == "1"
+
+    def test_a_dosing_still_open_keeps_it_from_review(self) -> None:
+        """Without the weight, 2's 8 mg/kg may allow 1,000 mg: the decision asks for it."""
+        decision = decide(_both("1000", **{"patient.weight": DROP}))
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert decision.indication == "2"
+        assert "patient.weight" in decision.facts_needed
+
+    def test_a_later_indication_still_open_is_asked_for(self) -> None:
+        """1's dosing fails; 2's criteria are open (how methotrexate ended): 2 may approve."""
+        tried = [therapy(*METHOTREXATE, q("4", "mo"))]  # 1.A.ii.a: tried; 2.A.ii.a: open
+        decision = decide(_both("1000", **{"therapies.prior": tried}))
+        assert (decision.outcome, decision.indication) == (Outcome.CLINICIAN_REVIEW, "1")
+        assert "2.A.ii.a" in reason_labels(decision)
+        assert decision.facts_needed == ("therapies.prior",)
+
+    @HYPOTHESIS
+    @given(dose=st.integers(min_value=1, max_value=1200))
+    def test_approved_under_either_cap(self, dose: int) -> None:
+        decision = decide(_both(str(dose)))
+        if dose <= 800:
+            assert (decision.outcome, decision.indication) == (Outcome.APPROVE, "1")
+        elif dose <= 1000:
+            assert (decision.outcome, decision.indication) == (Outcome.APPROVE, "2")
+        else:
+            assert (decision.outcome, decision.indication) == (Outcome.CLINICIAN_REVIEW, "1")

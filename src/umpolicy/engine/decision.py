@@ -5,11 +5,14 @@ policy's criteria are not met as requested; a clinician makes every adverse
 determination.
 
 The outcome rules, the same for every policy: an exclusion that is met makes the
-request not recommended, and one that is unknown keeps it from approval. Otherwise
-the first indication whose criteria are met decides by its dosing: met is approval
-for the branch's period, not met is clinician review (doses outside the established
-dosing), unknown is insufficient information. No indication met: any criterion
-unknown gives insufficient information, with the facts needed; else not recommended.
+request not recommended, and one that is unknown keeps it from approval. Otherwise an
+indication whose criteria and dosing are both met is approval for the branch's period
+(the first such, in the policy's order: "approval is recommended for those who meet the
+Criteria and Dosing"). Short of that, an indication whose criteria are met decides by
+its dosing: the first whose dosing is unknown gives insufficient information, else the
+first met gives clinician review (doses outside the established dosing). No indication
+met: any criterion unknown gives insufficient information, with the facts needed; else
+not recommended.
 """
 
 from __future__ import annotations
@@ -380,14 +383,14 @@ def _not_recommended(policy: Policy, item: NotRecommended) -> str:
 
 
 def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
-    """The outcome rules, in order: exclusions, the first indication met, else unknown or not.
+    """The outcome rules, in order: exclusions, an indication met, else unknown or not.
 
     ``facts_needed`` are exactly the missing facts whose answers could change an
     outcome short of approval under these rules: those of the criteria left unknown
     on the question that decides (the indications while none is met, else the
-    deciding one's dosing and any earlier indication still unknown, which would
-    decide instead were it met), and those of the exclusions not yet ruled out. An
-    approval stands on the indication met: nothing is asked for it.
+    deciding one's dosing and any other indication still unknown, which could approve
+    were it met), and those of the exclusions not yet ruled out. An approval stands on
+    the indication met: nothing is asked for it.
     """
     for item in policy.exclusions:
         if run.exclusion(item) is MET:
@@ -402,9 +405,9 @@ def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
                 (reason,),
                 (),
             )
-    for indication in policy.indications:
-        if run.tree(indication.criteria) is MET:
-            return _with_indication(policy, request, indication, run)
+    deciding = _deciding(policy, run)
+    if deciding is not None:
+        return _with_indication(policy, request, deciding, run)
     roots = [each.criteria for each in policy.indications]
     unknown = [root for root in roots if run.steps[root.label].status is UNKNOWN]
     if unknown:
@@ -428,6 +431,25 @@ def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
     # A loaded policy has a catch-all item ("circumstances not listed"): see catalog.check.
     item = next(item for item in policy.not_recommended if item.check is None)
     return (Outcome.NOT_RECOMMENDED, _not_recommended(policy, item), None, (), None, reasons, ())
+
+
+def _deciding(policy: Policy, run: _Run) -> Indication | None:
+    """The indication whose dosing decides, of those whose criteria are met.
+
+    The first whose dosing is met, else the first whose dosing is unknown, else the first.
+    A patient may meet two indications' criteria (codes of both diseases): the dosing
+    outside one's established dosing is within the other's, and the request is approved.
+    """
+    found: Indication | None = None
+    for indication in policy.indications:
+        if run.tree(indication.criteria) is not MET:
+            continue
+        dosing = run.tree(indication.dosing)
+        if dosing is MET:
+            return indication
+        if found is None or (dosing is UNKNOWN and run.tree(found.dosing) is NOT_MET):
+            found = indication
+    return found
 
 
 def _open_exclusions(policy: Policy, run: _Run) -> tuple[Reason, ...]:
@@ -493,10 +515,10 @@ def _with_indication(
             (),
             (),
         )
-    # An earlier indication still unknown would decide instead, were it met: for an
+    # Another indication still unknown could approve instead, were it met: for an
     # outcome short of approval its unknown criteria are open questions too.
-    before = policy.indications[: policy.indications.index(indication)]
-    earlier = tuple(reason for each in before for reason in run.unknown(each.criteria))
+    others = [each for each in policy.indications if each is not indication]
+    earlier = tuple(reason for each in others for reason in run.unknown(each.criteria))
     if status is NOT_MET:
         case_by_case = policy.said("case_by_case")
         return (

@@ -111,14 +111,26 @@ INTRAVENOUS_ROUTE = ValueSet("intravenous", "Intravenous", "SNOMED CT", codes=("
 INTRALESIONAL_ROUTE = ValueSet("intralesional", "Intralesional", "SNOMED CT", codes=("372464004",))
 SUBCUTANEOUS_ROUTE = ValueSet("subcutaneous", "Subcutaneous", "SNOMED CT", codes=("34206005",))
 # Therapy of the cancer: antineoplastic agents, endocrine therapy and the interferons
-# (alfa, with Proleukin the classic combination regimen). Supportive medicines (a
-# colony-stimulating factor, L03AA) and immunosuppressants (L04) are not; aldesleukin
-# itself (L03AC01) is not another therapy.
+# (alfa, with Proleukin the classic combination regimen), and those ATC files elsewhere:
+# the immunomodulatory imides, BCG, mifamurtide, histamine dihydrochloride (given with
+# interleukin-2 in leukemia) and the therapeutic radiopharmaceuticals of V10X (lutetium
+# Lu 177 dotatate, radium Ra 223). Supportive medicines (a colony-stimulating factor,
+# L03AA) and the other immunosuppressants (L04) are not; aldesleukin itself (L03AC01) is
+# not another therapy. Any of these given alongside spoils "single agent", so the set
+# is wide; 1.A.iii's, which a therapy tried meets, is not widened with it.
 ANTICANCER_THERAPY = ValueSet(
     "anticancer-therapy",
     "Anticancer therapy",
     "ATC",
-    prefixes=("L01", "L02", "L03AB"),
+    codes=(
+        "L04AX02",  # thalidomide
+        "L04AX04",  # lenalidomide
+        "L04AX06",  # pomalidomide
+        "L03AX03",  # BCG vaccine (intravesical, for bladder cancer)
+        "L03AX14",  # histamine dihydrochloride
+        "L03AX15",  # mifamurtide
+    ),
+    prefixes=("L01", "L02", "L03AB", "V10X"),
 )
 # 1.A.iii's "other systemic therapy": the same, but for talimogene laherparepvec
 # (L01XX51), an oncolytic virus only ever injected into the lesions. Given with
@@ -585,8 +597,12 @@ INTERPRETATIONS = (
         "Proleukin is used as a single agent when the concomitant therapies the request "
         f"lists hold no {ANTICANCER_THERAPY.describe()}: antineoplastic agents, endocrine "
         "therapy and the interferons (interferon alfa with Proleukin is a combination "
-        "regimen); supportive medicines may be listed. A concomitant therapy listed without "
-        "its ATC codes, or only by a group that may hold one (L03A, L03), leaves 1.A.iv and "
+        "regimen), and the anticancer therapies ATC files elsewhere (the immunomodulatory "
+        "imides, BCG, mifamurtide, histamine dihydrochloride, the therapeutic "
+        "radiopharmaceuticals of V10X); supportive medicines and other immunosuppressants "
+        "may be listed. A concomitant therapy listed without "
+        "its ATC codes, or only by a group that may hold one (L03A, L03, L04AX, V10), leaves "
+        "1.A.iv and "
         "2.C unknown: it may be one. So do concomitant therapies given only in part (records "
         "with no list of them all) that hold none: one may be left out.",
         ("1.A.iv", "2.C"),

@@ -172,6 +172,8 @@ class TestTherapyClasses:
             (["L01XC"], Outcome.APPROVE),  # every drug of it is another systemic therapy
             (["L04A"], Outcome.NOT_RECOMMENDED),  # immunosuppressants
             (["L05A"], Outcome.NOT_RECOMMENDED),
+            (["L04AX04"], Outcome.NOT_RECOMMENDED),  # lenalidomide: not for melanoma
+            (["V10XX04"], Outcome.NOT_RECOMMENDED),  # lutetium: no "systemic therapy" tried
         ],
     )
     def test_group_codes_of_other_systemic_therapy(
@@ -197,6 +199,17 @@ class TestTherapyClasses:
             ("L03AB05", False),  # interferon alfa: with Proleukin, a combination regimen
             ("L03AA02", True),  # filgrastim: supportive
             ("H02AB07", True),  # prednisone: supportive
+            # Anticancer therapies ATC files outside L01-L03AB.
+            ("L04AX04", False),  # lenalidomide
+            ("L04AX02", False),  # thalidomide
+            ("L03AX03", False),  # BCG, intravesical
+            ("L03AX14", False),  # histamine dihydrochloride, given with interleukin-2
+            ("V10XX04", False),  # lutetium Lu 177 dotatate
+            ("V10XX03", False),  # radium Ra 223 dichloride
+            ("L04AD02", True),  # tacrolimus: an immunosuppressant
+            ("L04AX03", True),  # methotrexate, as an immunosuppressant (arthritis)
+            ("L03AX16", True),  # plerixafor: mobilizes stem cells
+            ("V10BX01", True),  # strontium chloride Sr 89: for bone pain
         ],
     )
     def test_single_agent(self, code: str, single: bool) -> None:
@@ -222,6 +235,16 @@ class TestTherapyClasses:
         data = load(GVHD)
         data["therapies"]["concomitant"] = [{"name": "a therapy", "codes": [code]}]
         assert outcome(data) is (Outcome.APPROVE if counts else Outcome.NOT_RECOMMENDED)
+
+    @pytest.mark.criteria("2.C")
+    @pytest.mark.parametrize("group", ["L04AX", "L04A", "V10", "L03AX"])
+    def test_a_group_that_may_hold_an_anticancer_therapy(self, group: str) -> None:
+        """Lenalidomide is L04AX, lutetium V10XX: coded only by such a group, it may be one."""
+        data = load(RCC)
+        data["therapies"]["concomitant"] = [{"name": "a therapy", "codes": [group]}]
+        decision = evaluate(json.dumps(data))
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert [reason.label for reason in decision.reasons] == ["2.C"]
 
     @pytest.mark.criteria("3.C")
     def test_the_group_h02_may_be_an_antiadrenal(self) -> None:

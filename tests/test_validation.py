@@ -793,6 +793,26 @@ class TestContradictoryHistory:
             "never given is a contraindication) @ $.therapies.prior[0].duration"
         ]
 
+    @pytest.mark.parametrize("duration", [_days("90"), _days("0.5", "wk")])
+    def test_a_contraindicated_therapy_given_alongside_for_a_time(
+        self, duration: dict[str, str]
+    ) -> None:
+        """Not given, yet given for 90 days: read as not given, it would be "single agent"."""
+        nivolumab = {"name": "nivolumab", "codes": ["L01FF01"], "outcome": "contraindication"}
+        data = mutated(_history(concomitant=[{**nivolumab, "duration": duration}]))
+        shown = f"{Quantity(duration['value'], duration['unit'])}"
+        assert errors_of(data) == [
+            f"given for {shown}, but contraindicated: a therapy to be given with the drug that "
+            "is contraindicated is not given (leave its duration out, or give no outcome) "
+            "@ $.therapies.concomitant[0].duration"
+        ]
+
+    def test_a_therapy_tried_then_contraindicated(self) -> None:
+        """Given for 4 months, then contraindicated (liver toxicity): no trial, no error."""
+        stopped = {"name": "leflunomide", "codes": ["L04AK01"], "outcome": "contraindication"}
+        data = mutated(_history(prior=[{**stopped, "duration": _days("4", "mo")}]))
+        evaluate(json.dumps(data))  # decided: no input error
+
     @pytest.mark.parametrize(
         ("given", "at"),
         [

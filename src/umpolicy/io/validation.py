@@ -244,7 +244,10 @@ def _history(errors: Problems, request: Request, age: int | None) -> None:
     continuation continues a drug the patient is receiving, so its time on the drug is
     more than zero; a prior therapy tried (any outcome but a contraindication, which
     is for one never given) was given for more than zero time: either read as given
-    would count a trial that never happened. And a therapy to be given with the drug
+    would count a trial that never happened. A therapy to be given with the drug that is
+    contraindicated is not given: a duration says it is, which the criteria that leave
+    it out ("as a single agent") would not see (a prior therapy may have been given, and
+    then become contraindicated: it is no trial either way). And a therapy to be given with the drug
     must not be one the history records as contraindicated (:func:`_contraindicated`).
     These are about the shared vocabulary, the same for every policy.
     """
@@ -271,6 +274,13 @@ def _history(errors: Problems, request: Request, age: int | None) -> None:
                 reason = (
                     f"given for {duration}: a therapy tried ({said}) was given for more than "
                     "zero time (one never given is a contraindication)"
+                )
+                errors.append(FieldError(path, reason))
+            if duration.value and therapy.outcome is _NEVER and history == "concomitant":
+                reason = (
+                    f"given for {duration}, but contraindicated: a therapy to be given with the "
+                    "drug that is contraindicated is not given (leave its duration out, or "
+                    "give no outcome)"
                 )
                 errors.append(FieldError(path, reason))
             _lifetime(errors, path, duration, age)

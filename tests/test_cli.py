@@ -202,10 +202,11 @@ class TestBatch:
         path.write_text(json.dumps(json.loads(example.read_text())) + "\n")
         written = io.BytesIO()
         out = io.TextIOWrapper(written, encoding="ascii")
-        out.write("")  # nothing held back in the text layer is lost or reordered
+        out.write("before\n")  # held in the text layer: written first, not lost
         assert main(["batch", str(path), "--trail", "--quiet", "--jobs", jobs], out=out) == 0
         out.flush()
-        text = written.getvalue().decode("utf-8")
+        before, text = written.getvalue().decode("utf-8").split("\n", 1)
+        assert before == "before"
         assert "÷" in text  # the trail's dose per kg: "… International Units ÷ 72.5 kg = …"
         assert json.loads(text)["outcome"] == "approve"
 

@@ -518,7 +518,7 @@ def _with_indication(
     # Another indication still unknown could approve instead, were it met: for an
     # outcome short of approval its unknown criteria are open questions too.
     others = [each for each in policy.indications if each is not indication]
-    earlier = tuple(reason for each in others for reason in run.unknown(each.criteria))
+    elsewhere = tuple(reason for each in others for reason in run.unknown(each.criteria))
     if status is NOT_MET:
         case_by_case = policy.said("case_by_case")
         return (
@@ -528,10 +528,10 @@ def _with_indication(
             label,
             path,
             None,
-            (*run.not_met(dosing), *blocked, *earlier),
-            _needed((*blocked, *earlier)),
+            (*run.not_met(dosing), *blocked, *elsewhere),
+            _needed((*blocked, *elsewhere)),
         )
-    reasons = (*run.unknown(dosing), *blocked, *earlier)
+    reasons = (*run.unknown(dosing), *blocked, *elsewhere)
     names = _needed(reasons)
     return (
         Outcome.INSUFFICIENT_INFORMATION,

@@ -244,12 +244,13 @@ def _history(errors: Problems, request: Request, age: int | None) -> None:
     continuation continues a drug the patient is receiving, so its time on the drug is
     more than zero; a prior therapy tried (any outcome but a contraindication, which
     is for one never given) was given for more than zero time: either read as given
-    would count a trial that never happened. A therapy to be given with the drug that is
-    contraindicated is not given: a duration says it is, which the criteria that leave
-    it out ("as a single agent") would not see (a prior therapy may have been given, and
-    then become contraindicated: it is no trial either way). And a therapy to be given with the drug
-    must not be one the history records as contraindicated (:func:`_contraindicated`).
-    These are about the shared vocabulary, the same for every policy.
+    would count a trial that never happened. A therapy to be given with the drug that
+    is recorded as contraindicated is not given, so a duration contradicts it (read as
+    not given, it would leave "as a single agent" met); a prior therapy may have been
+    given and then become contraindicated, no trial either way. And a therapy to be
+    given with the drug must not be one the history records as contraindicated
+    (:func:`_contraindicated`). These are about the shared vocabulary, the same for every
+    policy.
     """
     therapies = request.therapies
     on_drug, path = therapies.time_on_drug, "$.therapies.time_on_drug"

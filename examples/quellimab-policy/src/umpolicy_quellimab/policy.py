@@ -499,7 +499,8 @@ INTERPRETATIONS = (
         f"juvenile idiopathic arthritis is a code of {PJIA_CODES.describe()}: unspecified "
         "juvenile rheumatoid arthritis, where seropositive polyarticular disease is coded, "
         "and juvenile rheumatoid polyarthritis, seronegative. A request with diagnoses of "
-        "both conditions is decided under the first one it meets, in the policy's order.",
+        "both conditions that meets both criteria is approved when either one's dosing is "
+        "met (the first, in the policy's order); short of that, the first met decides.",
         ("1", "2"),
     ),
     Interpretation(

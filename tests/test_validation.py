@@ -290,7 +290,7 @@ class TestExactMessages:
             (_set(("answers",), []), "expected an object, got a list @ $.answers"),
             (
                 _set(("answers", "proleukin"), "yes"),
-                "the answers for 'proleukin': expected an object @ $.answers",
+                "expected an object, got a string @ $.answers.proleukin",
             ),
             (_set(("policy",), 7), "expected a string, got an integer @ $.policy"),
             (

@@ -251,35 +251,61 @@ def _structure_answers(value: object, _: type) -> dict[str, dict[str, Any]]:
     Answers for a policy other than the one deciding are kept but never read, so their
     size is bounded here, as every other part of a request is: at most
     :data:`MAX_ITEMS` policies, answers, items or fields, and :data:`MAX_TEXT` characters.
+    A problem is reported at its own path (``$.answers.other.q[0]``), as the policy's
+    own checks report theirs.
     """
     if not isinstance(value, dict):
         raise ValueError(f"expected an object, got {_json_type(value)}")
-    _bounded(value)
-    for policy, answers in value.items():
-        if not isinstance(answers, dict):
-            raise ValueError(f"the answers for {shown(policy)}: expected an object")
+    try:
+        _bounded(value)
+        for policy, answers in value.items():
+            if not isinstance(answers, dict):
+                raise _Within(f"expected an object, got {_json_type(answers)}", (policy,))
+    except _Within as error:
+        raise _placed(ValueError(str(error)), error.where) from None
     return {policy: dict(answers) for policy, answers in value.items()}
 
 
-def _bounded(value: dict[Any, Any] | list[Any], where: tuple[object, ...] = ()) -> None:
-    """Raise ``ValueError`` when JSON data holds more items or text than a request may.
+class _Within(ValueError):
+    """A problem inside the answers, with the keys and indexes down to it."""
 
-    ``where`` are the keys and indexes from the answers down to ``value``: a path is
-    written out only for an error.
+    def __init__(self, reason: str, where: tuple[object, ...]) -> None:
+        super().__init__(reason)
+        self.where = where
+
+
+def _placed(error: Exception, where: tuple[object, ...]) -> Exception:
+    """``error`` wrapped as cattrs' errors of nested fields and items, down to ``where``.
+
+    :func:`cattrs.transform_error` then writes its path from the answers down, as it
+    does for every other field: ``.key`` for an object's key, ``[0]`` for a list's item.
+    """
+    for key in reversed(where):
+        if isinstance(key, int):
+            error.__notes__ = [cattrs.IterableValidationNote(f"@ index {key}", key, object)]
+            error = cattrs.IterableValidationError("invalid answers", [error], list)
+        else:
+            note = cattrs.AttributeValidationNote(f"@ key {key}", str(key), object)
+            error.__notes__ = [note]
+            error = cattrs.ClassValidationError("invalid answers", [error], dict)
+    return error
+
+
+def _bounded(value: dict[Any, Any] | list[Any], where: tuple[object, ...] = ()) -> None:
+    """Raise :class:`_Within` when JSON data holds more items or text than a request may.
+
+    ``where`` are the keys and indexes from the answers down to ``value``: the error's
+    path.
     """
     if len(where) > MAX_DEPTH:
-        limit = f"the limit is {MAX_DEPTH}"
-        raise ValueError(
-            f"answers nested deeper than {MAX_DEPTH} at {_answers_path(where)}; {limit}"
-        )
+        raise _Within(f"answers nested deeper than {MAX_DEPTH}; the limit is {MAX_DEPTH}", where)
     if len(value) > MAX_ITEMS:
         what = "an object of" if isinstance(value, dict) else "a list of"
-        limit = f"the limit is {MAX_ITEMS}"
-        raise ValueError(f"{what} {len(value)} items at {_answers_path(where)}; {limit}")
+        raise _Within(f"{what} {len(value)} items; the limit is {MAX_ITEMS}", where)
     pairs = value.items() if isinstance(value, dict) else enumerate(value)
     for key, item in pairs:
         if isinstance(key, str) and len(key) > MAX_TEXT:
-            _too_long(key, where)
+            _too_long(key, where, "a key")
         if isinstance(item, (dict, list)):  # a tuple: faster than dict | list, made anew
             _bounded(item, (*where, key))
         elif isinstance(item, str) and len(item) > MAX_TEXT:
@@ -291,15 +317,15 @@ def _bounded(value: dict[Any, Any] | list[Any], where: tuple[object, ...] = ()) 
 
 
 def _in_range(number: Decimal, where: tuple[object, ...]) -> None:
-    """Raise ``ValueError`` for a number past a decimal's bounds: writing it out is costly."""
+    """Raise :class:`_Within` for a number past a decimal's bounds: writing it out is costly."""
     try:
         to_decimal(number)
     except ValueError as error:
-        raise ValueError(f"{error} at {_answers_path(where)}") from None
+        raise _Within(str(error), where) from None
 
 
 def _writable(number: int, where: tuple[object, ...]) -> None:
-    """Raise ``ValueError`` for an integer of more digits than Python writes out.
+    """Raise :class:`_Within` for an integer of more digits than Python writes out.
 
     Such an integer could not be written, nor the request fingerprinted: data parsed
     elsewhere may hold one (JSON text holds none, see :func:`loads`). One of fewer
@@ -309,18 +335,11 @@ def _writable(number: int, where: tuple[object, ...]) -> None:
         str(number)
     except ValueError:
         limit = f"the limit is {sys.get_int_max_str_digits()} digits"
-        raise ValueError(f"{shown(number)} at {_answers_path(where)}; {limit}") from None
+        raise _Within(f"{shown(number)}; {limit}", where) from None
 
 
-def _too_long(text: str, where: tuple[object, ...]) -> None:
-    limit = f"the limit is {MAX_TEXT}"
-    raise ValueError(f"text of {len(text)} characters at {_answers_path(where)}; {limit}")
-
-
-def _answers_path(where: tuple[object, ...]) -> str:
-    """The path of an item of the answers, from its keys and indexes (quoted in part)."""
-    steps = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in where)
-    return shown(f"$.answers{steps}")[1:-1]
+def _too_long(text: str, where: tuple[object, ...], what: str = "text") -> None:
+    raise _Within(f"{what} of {len(text)} characters; the limit is {MAX_TEXT}", where)
 
 
 def _structure_values(value: object, _: type) -> tuple[str, ...] | ValueSet:

@@ -113,7 +113,7 @@ SUBCUTANEOUS_ROUTE = ValueSet("subcutaneous", "Subcutaneous", "SNOMED CT", codes
 # Therapy of the cancer: antineoplastic agents, endocrine therapy and the interferons
 # (alfa, with Proleukin the classic combination regimen), and those ATC files elsewhere:
 # the immunomodulatory imides, BCG, mifamurtide, histamine dihydrochloride (given with
-# interleukin-2 in leukemia) and the therapeutic radiopharmaceuticals of V10X (lutetium
+# interleukin-2 in leukemia), tasonermin, sipuleucel-T and the therapeutic radiopharmaceuticals of V10X (lutetium
 # Lu 177 dotatate, radium Ra 223). Supportive medicines (a colony-stimulating factor,
 # L03AA) and the other immunosuppressants (L04) are not; aldesleukin itself (L03AC01) is
 # not another therapy. Any of these given alongside spoils "single agent", so the set
@@ -129,6 +129,8 @@ ANTICANCER_THERAPY = ValueSet(
         "L03AX03",  # BCG vaccine (intravesical, for bladder cancer)
         "L03AX14",  # histamine dihydrochloride
         "L03AX15",  # mifamurtide
+        "L03AX11",  # tasonermin (limb perfusion of soft-tissue sarcoma)
+        "L03AX17",  # sipuleucel-T (prostate cancer)
     ),
     prefixes=("L01", "L02", "L03AB", "V10X"),
 )
@@ -598,7 +600,8 @@ INTERPRETATIONS = (
         f"lists hold no {ANTICANCER_THERAPY.describe()}: antineoplastic agents, endocrine "
         "therapy and the interferons (interferon alfa with Proleukin is a combination "
         "regimen), and the anticancer therapies ATC files elsewhere (the immunomodulatory "
-        "imides, BCG, mifamurtide, histamine dihydrochloride, the therapeutic "
+        "imides, BCG, mifamurtide, histamine dihydrochloride, tasonermin, sipuleucel-T, "
+        "the therapeutic "
         "radiopharmaceuticals of V10X); supportive medicines and other immunosuppressants "
         "may be listed. A concomitant therapy listed without "
         "its ATC codes, or only by a group that may hold one (L03A, L03, L04AX, V10), leaves "

@@ -204,6 +204,9 @@ class TestTherapyClasses:
             ("L04AX02", False),  # thalidomide
             ("L03AX03", False),  # BCG, intravesical
             ("L03AX14", False),  # histamine dihydrochloride, given with interleukin-2
+            ("L03AX15", False),  # mifamurtide (osteosarcoma)
+            ("L03AX11", False),  # tasonermin (limb perfusion, soft-tissue sarcoma)
+            ("L03AX17", False),  # sipuleucel-T (prostate cancer)
             ("V10XX04", False),  # lutetium Lu 177 dotatate
             ("V10XX03", False),  # radium Ra 223 dichloride
             ("L04AD02", True),  # tacrolimus: an immunosuppressant

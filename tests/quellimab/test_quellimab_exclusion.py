@@ -66,6 +66,8 @@ BIOLOGICS = (
     ("dupilumab", "D11AH05"),
     ("omalizumab", "R03DX05"),
     ("mepolizumab", "R03DX09"),
+    ("tezepelumab", "R03DX11"),
+    ("tralokinumab", "D11AH07"),
 )
 #: Therapies given alongside that are neither a biologic nor a tsDMARD.
 OTHERS = (

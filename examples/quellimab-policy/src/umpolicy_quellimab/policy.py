@@ -148,6 +148,8 @@ _OTHER_BIOLOGIC_CODES = (
     "R03DX08",  # reslizumab
     "R03DX09",  # mepolizumab
     "R03DX10",  # benralizumab
+    "R03DX11",  # tezepelumab
+    "D11AH07",  # tralokinumab
 )
 BIOLOGICS_AND_TSDMARDS = ValueSet(
     "biologic-or-tsdmard",

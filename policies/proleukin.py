@@ -113,11 +113,12 @@ SUBCUTANEOUS_ROUTE = ValueSet("subcutaneous", "Subcutaneous", "SNOMED CT", codes
 # Therapy of the cancer: antineoplastic agents, endocrine therapy and the interferons
 # (alfa, with Proleukin the classic combination regimen), and those ATC files elsewhere:
 # the immunomodulatory imides, BCG, mifamurtide, histamine dihydrochloride (given with
-# interleukin-2 in leukemia), tasonermin, sipuleucel-T and the therapeutic radiopharmaceuticals of V10X (lutetium
-# Lu 177 dotatate, radium Ra 223). Supportive medicines (a colony-stimulating factor,
-# L03AA) and the other immunosuppressants (L04) are not; aldesleukin itself (L03AC01) is
-# not another therapy. Any of these given alongside spoils "single agent", so the set
-# is wide; 1.A.iii's, which a therapy tried meets, is not widened with it.
+# interleukin-2 in leukemia), tasonermin, sipuleucel-T and the therapeutic
+# radiopharmaceuticals of V10X (lutetium Lu 177 dotatate, radium Ra 223). Supportive
+# medicines (a colony-stimulating factor, L03AA) and the other immunosuppressants (L04)
+# are not; aldesleukin itself (L03AC01) is not another therapy. Any of these given
+# alongside spoils "single agent", so the set is wide; 1.A.iii's, which a therapy tried
+# meets, is not widened with it.
 ANTICANCER_THERAPY = ValueSet(
     "anticancer-therapy",
     "Anticancer therapy",

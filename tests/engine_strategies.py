@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from umpolicy import (
@@ -97,6 +98,19 @@ proleukin_answers = st.fixed_dictionaries(
 )
 
 
+def _one_body(date: dt.date, patient: Patient) -> Patient:
+    """The patient without the height or BSA that contradicts the rest (validation refuses it).
+
+    Drawn each within its own bounds, a weight, a height and a BSA may be no one body's.
+    """
+    found = {error.path for error in problems(Request(date, patient=patient))}
+    if "$.patient.weight" in found:  # the body mass index: no body's
+        return attrs.evolve(patient, height=None)
+    if "$.patient.bsa" in found:  # far from Mosteller's of the height and weight
+        return attrs.evolve(patient, bsa=None)
+    return patient
+
+
 @st.composite
 def requests(draw: st.DrawFn) -> Request:
     """A request that passes validation, with every optional field None or set."""
@@ -108,6 +122,7 @@ def requests(draw: st.DrawFn) -> Request:
         draw(_maybe(BODY_HEIGHTS)),
         draw(_maybe(_in(("m2",), "0.1", "4"))),
     )
+    patient = _one_body(date, patient)
     schedule = Schedule(
         draw(_maybe(COUNTS)),
         draw(_maybe(st.integers(1, 3))),

@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.strategies import (
@@ -42,6 +42,7 @@ from tests.strategies import (
     with_fields,
 )
 from umpolicy import Coding, Decision, Outcome, Quantity, Status
+from umpolicy.io.validation import problems
 
 HYPOTHESIS = settings(max_examples=40, deadline=None)
 
@@ -616,7 +617,9 @@ class TestGvhdDose:
     @given(bsa=decimal_text(500, 30_000, 4))  # 0.05 to 3 m², plausible body surface areas
     def test_bsa_given(self, bsa: str) -> None:
         at_limit = Decimal(1_000_000) * Decimal(bsa)
-        request = with_fields(base("gvhd"), {"patient.bsa": Quantity(bsa, "m2")})
+        # The BSA alone: far from the height and weight's, it would be no one body's.
+        body = {"patient.bsa": Quantity(bsa, "m2"), "patient.height": None, "patient.weight": None}
+        request = with_fields(base("gvhd"), body)
 
         for dose, outcome in (
             (at_limit, APPROVE),
@@ -674,6 +677,7 @@ class TestGvhdDose:
                 "medication.dose": Quantity(str(dose), "[iU]"),
             },
         )
+        assume(not problems(request))  # a height and a weight of one body (validation)
 
         assert_outcome(decide(request), APPROVE if within else REVIEW, "Dosing 3")
 

@@ -625,6 +625,85 @@ class TestImplausibleBodySizes:
         )
 
 
+def _body(weight: str, height: str, bsa: str | None = None) -> dict[str, Any]:
+    patient = {"weight": {"value": weight, "unit": "kg"}, "height": {"value": height, "unit": "cm"}}
+    if bsa is not None:
+        patient["bsa"] = {"value": bsa, "unit": "m2"}
+    return mutated(lambda data: data["patient"].update(patient))
+
+
+class TestMeasuresOfOneBody:
+    """A weight, height and BSA each plausible but of no one body are an input error."""
+
+    @pytest.mark.parametrize(
+        ("weight", "height", "message"),
+        [
+            (
+                "700",
+                "20",
+                "700 kg at a height of 20 cm is a body mass index over 250 kg/m2, no body's: "
+                "a weight or a height is mistyped @ $.patient.weight",
+            ),
+            (
+                "70",
+                "50",
+                "70 kg at a height of 50 cm is a body mass index over 250 kg/m2, no body's: "
+                "a weight or a height is mistyped @ $.patient.weight",
+            ),
+            (
+                "0.5",
+                "280",
+                "0.5 kg at a height of 280 cm is a body mass index under 2 kg/m2, no body's: "
+                "a weight or a height is mistyped @ $.patient.weight",
+            ),
+            ("250.001", "100", "over 250 kg/m2"),
+            ("1.999", "100", "under 2 kg/m2"),
+        ],
+    )
+    def test_body_mass_index_refused(self, weight: str, height: str, message: str) -> None:
+        (error,) = errors_of(_body(weight, height))
+        assert message in error
+
+    @pytest.mark.parametrize(
+        ("weight", "height"),
+        [("250", "100"), ("2", "100"), ("0.4", "30"), ("635", "185"), ("0.2", "20")],
+    )
+    def test_body_mass_index_inclusive(self, weight: str, height: str) -> None:
+        """The bounds themselves, a micro-preemie, the heaviest man recorded: decided."""
+        assert isinstance(evaluate(json.dumps(_body(weight, height))), Decision)
+
+    def test_bsa_far_from_height_and_weight(self) -> None:
+        """5 m2 for 150 cm and 40 kg: a dose per m2 read from it would be four times too much."""
+        assert errors_of(_body("40", "150", "5")) == [
+            "5 m2 is not the body surface area of a height of 150 cm and a weight of 40 kg "
+            "(1.29 m2 by Mosteller's formula): more than 3/2 times apart, one of them is "
+            "mistyped @ $.patient.bsa"
+        ]
+
+    @pytest.mark.parametrize(
+        ("bsa", "decided"),
+        # 200 cm and 162 kg: Mosteller's √(200 × 162 / 3600) = 3 m².
+        [("2", True), ("1.999", False), ("4.5", True), ("4.501", False), ("2.9", True)],
+    )
+    def test_bsa_within_half_again(self, bsa: str, decided: bool) -> None:
+        """Within 1.5 times either way, inclusive: a BSA capped at 2 m2 for dosing is read."""
+        data = _body("162", "200", bsa)
+        if decided:
+            assert isinstance(evaluate(json.dumps(data)), Decision)
+        else:
+            (error,) = errors_of(data)
+            assert error.endswith(
+                "(3 m2 by Mosteller's formula): more than 3/2 times apart, "
+                "one of them is mistyped @ $.patient.bsa"
+            )
+
+    def test_a_measure_refused_alone_is_not_compared(self) -> None:
+        """One problem, the implausible weight's: no second one from the BMI it gives."""
+        assert errors_of(_body("7000", "170")) == [
+            "7000 kg is not a plausible weight (0.2 to 700 kg) @ $.patient.weight.value"
+        ]
+
+
 def _history(**therapies: object) -> Callable[[dict[str, Any]], None]:
     """A change to the base request's therapy history (the patient is 19477 days old)."""
     return _set(("therapies",), therapies)

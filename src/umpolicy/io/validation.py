@@ -24,12 +24,13 @@ import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, TypeGuard
 
 import attrs
 
 from umpolicy.dsl.kept import KEPT, keep
-from umpolicy.dsl.quantity import EXACT, Quantity, to_decimal
+from umpolicy.dsl.quantity import EXACT, Quantity, format_decimal, rounded, to_decimal
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.units import suggestion as respelled
@@ -38,9 +39,10 @@ from umpolicy.history import PolicyHistory
 from umpolicy.io.converter import FLOAT_REFUSED, ISO_DATE, MAX_ITEMS, lone_surrogate, structure
 from umpolicy.io.quantities import QUANTITIES, Accepts, unknown_unit, wrong_unit
 from umpolicy.policy import Policy
-from umpolicy.vocabulary.facts import HISTORIES
+from umpolicy.vocabulary.facts import HISTORIES, mosteller_square
 from umpolicy.vocabulary.request import (
     History,
+    Patient,
     Request,
     RequestKind,
     Therapies,
@@ -199,6 +201,61 @@ def _body(errors: Problems, path: str, value: Quantity, fact: str) -> None:
     what = fact.split(".")[1]
     reason = f"{value} is not a plausible {what} ({low} to {high} {base})"
     errors.append(FieldError(f"{path}.value", reason))
+
+
+#: How far a body surface area given may be from the one its height and weight give by
+#: Mosteller's formula, as a factor either way. The formulas in use (Du Bois, Haycock,
+#: Boyd) differ from Mosteller's by well under a tenth, and a BSA capped for dosing
+#: (2 m2 for a body of 3) is a third under it; further apart, one measure is a typo
+#: (5 m2 for 150 cm and 40 kg) or another patient's, and a dose per m2 read from it
+#: could be approved by mistake.
+BSA_FACTOR = Fraction(3, 2)
+#: The body mass indexes (kg/m2) a weight and a height may give together, wide of every
+#: body: a 400 g newborn of 30 cm has 4.4, the heaviest people recorded under 200. Only
+#: measures of no body are refused (700 kg at 20 cm); without the patient's age, a
+#: weight mistyped by a factor of ten may pass (7 kg at 170 cm, an index of 2.4, is no
+#: adult's, but a newborn's index is lower).
+BMI_RANGE = (Fraction(2), Fraction(250))
+
+
+def _measures(errors: Problems, patient: Patient) -> None:
+    """Add a problem when the patient's weight, height and BSA, each plausible, disagree.
+
+    Each is checked alone first (:func:`_body`); one at fault there is not compared.
+    The body mass index is compared at the weight (700 kg at 20 cm is not a body); a BSA
+    given, at the BSA, with Mosteller's of the height and weight, within
+    :data:`BSA_FACTOR` either way (compared exactly, as squares).
+    """
+    weight, height, bsa = patient.weight, patient.height, patient.bsa
+    if weight is None or height is None:
+        return
+    if any(error.path.startswith("$.patient.") for error in errors):
+        return
+    kilograms = Fraction(weight.value) * weight.unit.factor
+    meters = Fraction(height.value) * height.unit.factor / 100
+    index = kilograms / (meters * meters)
+    low, high = BMI_RANGE
+    if not low <= index <= high:
+        side, bound = ("over", high) if index > high else ("under", low)
+        reason = (
+            f"{weight} at a height of {height} is a body mass index {side} {bound} kg/m2, "
+            "no body's: a weight or a height is mistyped"
+        )
+        errors.append(FieldError("$.patient.weight", reason))
+        return
+    if bsa is None:
+        return
+    given = Fraction(bsa.value) * bsa.unit.factor
+    square = mosteller_square(height, weight)
+    if square <= (BSA_FACTOR * given) ** 2 and (given / BSA_FACTOR) ** 2 <= square:
+        return
+    shown_bsa = rounded(square.numerator, square.denominator, 2, root=True)
+    reason = (
+        f"{bsa} is not the body surface area of a height of {height} and a weight of "
+        f"{weight} ({format_decimal(shown_bsa)} m2 by Mosteller's formula): more than "
+        f"{BSA_FACTOR} times apart, one of them is mistyped"
+    )
+    errors.append(FieldError("$.patient.bsa", reason))
 
 
 def _quantity(errors: Problems, path: str, value: Quantity, accepts: Accepts) -> bool:
@@ -410,6 +467,7 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
         value = read(request)
         if value is not None and _quantity(errors, path, value, accepts) and body:
             _body(errors, path, value, accepts.field)
+    _measures(errors, request.patient)
     for read, path in _COUNTS:
         _count(errors, path, read(request))
     _history(errors, request, age)

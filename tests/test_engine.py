@@ -285,6 +285,57 @@ class TestOtherOutcomes:
         assert decision.facts_needed == ("request.kind",)
 
 
+#: A second indication of the small policy, its dosing on another fact: the frequency.
+SECOND = Indication(
+    AllOf(
+        "2",
+        "Approve if (A):",
+        (Predicate("2.A", "The diagnosis is confirmed.", IsTrue(ASKED.fact)),),
+        title="Another Condition.",
+        requires=Includes("diagnoses", ("M08.3",)),
+    ),
+    DoseLimit(
+        "Dosing 2",
+        "No more than once a week.",
+        (AtMost("medication.frequency", Quantity("1", "/wk")),),
+    ),
+    "Indications",
+    Quantity("1", "a"),
+)
+TWO = attrs.evolve(SMALL, indications=(*SMALL.indications, SECOND))
+
+
+class TestTwoIndicationsMet:
+    """Both indications' criteria met: each one's dosing still open is asked for."""
+
+    def both(self, **medication: Quantity) -> Request:
+        from umpolicy import Coding
+
+        request = small(dose=None)
+        return attrs.evolve(
+            request,
+            diagnoses=(Coding("M05.79"), Coding("M08.3")),
+            medication=Medication(**medication),  # type: ignore[arg-type]
+        )
+
+    def test_both_dosings_open(self) -> None:
+        """The dose could approve under 1, the frequency under 2: both are needed."""
+        decision = umpolicy_decide(TWO, self.both())
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert decision.indication == "1"
+        assert [r.label for r in decision.reasons] == ["Dosing 1", "Dosing 2"]
+        assert decision.facts_needed == ("medication.dose", "medication.frequency")
+
+    def test_the_other_dosing_met_approves(self) -> None:
+        decision = umpolicy_decide(TWO, self.both(frequency=Quantity("1", "/wk")))
+        assert (decision.outcome, decision.indication) == (Outcome.APPROVE, "2")
+
+    def test_the_other_dosing_not_met_is_not_asked_for(self) -> None:
+        decision = umpolicy_decide(TWO, self.both(frequency=Quantity("2", "/wk")))
+        assert (decision.outcome, decision.indication) == (Outcome.INSUFFICIENT_INFORMATION, "1")
+        assert decision.facts_needed == ("medication.dose",)
+
+
 class TestCompactTrail:
     """The trail JSON names every step by label and holds each fact once, and round-trips."""
 

@@ -388,9 +388,9 @@ def _verdict(policy: Policy, request: Request, run: _Run) -> _Verdict:
     ``facts_needed`` are exactly the missing facts whose answers could change an
     outcome short of approval under these rules: those of the criteria left unknown
     on the question that decides (the indications while none is met, else the
-    deciding one's dosing and any other indication still unknown, which could approve
-    were it met), and those of the exclusions not yet ruled out. An approval stands on
-    the indication met: nothing is asked for it.
+    deciding one's dosing and any other indication's criteria or, those met, dosing
+    still unknown, which could approve were it met), and those of the exclusions not
+    yet ruled out. An approval stands on the indication met: nothing is asked for it.
     """
     for item in policy.exclusions:
         if run.exclusion(item) is MET:
@@ -450,6 +450,14 @@ def _deciding(policy: Policy, run: _Run) -> Indication | None:
         if found is None or (dosing is UNKNOWN and run.tree(found.dosing) is NOT_MET):
             found = indication
     return found
+
+
+def _still_open(run: _Run, indication: Indication) -> list[Reason]:
+    """What blocks an indication that is not deciding: its criteria, else its dosing."""
+    if run.tree(indication.criteria) is MET:
+        run.tree(indication.dosing)
+        return run.unknown(indication.dosing)
+    return run.unknown(indication.criteria)
 
 
 def _open_exclusions(policy: Policy, run: _Run) -> tuple[Reason, ...]:
@@ -516,9 +524,10 @@ def _with_indication(
             (),
         )
     # Another indication still unknown could approve instead, were it met: for an
-    # outcome short of approval its unknown criteria are open questions too.
+    # outcome short of approval its unknown criteria are open questions too, and so is
+    # the unknown dosing of another whose criteria are met.
     others = [each for each in policy.indications if each is not indication]
-    elsewhere = tuple(reason for each in others for reason in run.unknown(each.criteria))
+    elsewhere = tuple(reason for each in others for reason in _still_open(run, each))
     if status is NOT_MET:
         case_by_case = policy.said("case_by_case")
         return (

@@ -559,6 +559,8 @@ class TestIntralesionalFrequency:
             ("3", "/d", REVIEW),
             ("0.0178", "/h", APPROVE),  # 2.9904 times weekly
             ("0.018", "/h", REVIEW),  # 3.024 times weekly
+            ("13", "/mo", APPROVE),  # 2.9897 times weekly
+            ("13.05", "/mo", REVIEW),  # 3.0012 times weekly
         ],
     )
     def test_frequency(self, value: str, code: str, outcome: Outcome) -> None:
@@ -750,6 +752,11 @@ class TestGvhdDose:
             ("7.001", "/wk", REVIEW),
             ("0.0416", "/h", APPROVE),  # 0.9984 times daily
             ("0.0417", "/h", REVIEW),  # 1.0008 times daily
+            # A count per month is its rate: a month is 30.4375 days (UCUM's mean month).
+            ("30", "/mo", APPROVE),  # 0.9856 times daily
+            ("30.4375", "/mo", APPROVE),  # once daily exactly
+            ("30.4376", "/mo", REVIEW),
+            ("31", "/mo", REVIEW),  # 1.0185 times daily
         ],
     )
     def test_frequency(self, value: str, code: str, outcome: Outcome) -> None:

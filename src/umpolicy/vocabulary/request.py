@@ -132,7 +132,9 @@ class Medication:
     """
     frequency: Quantity | None = None
     """How often a dose is given: 3 /d is three times daily, 3 /wk three times weekly, 1 /(4.wk)
-    once every 4 weeks. FHIR: ``timing.repeat`` (frequency per period).
+    once every 4 weeks. Limits compare it as a rate, exactly: 30 /mo (a month of 30.4375
+    days) is within once daily, as a count over a period says how many doses, not how they
+    are spaced. FHIR: ``timing.repeat`` (frequency per period).
     """
     schedule: Schedule = Schedule()
     """How the doses are grouped into cycles and courses."""

@@ -78,6 +78,7 @@ def bare(*resources: dict[str, Any]) -> dict[str, Any]:
         "status": "draft",
         "intent": "order",
         "subject": {"reference": "Patient/p"},
+        "medicationCodeableConcept": {"text": "the drug"},
     }
     entries = [claim, {"resourceType": "Patient", "id": "p"}, order, *resources, coverage]
     return {"resourceType": "Bundle", "entry": [{"resource": r} for r in entries]}
@@ -357,7 +358,8 @@ class TestTheClaimsShape:
         claim = data["entry"][0]["resource"]
         claim["identifier"] = ["x"]
         request = request_from_bundle(data, "proleukin")
-        assert (request.id, request.kind, request.medication) == (None, None, umpolicy.Medication())
+        expected = (None, None, umpolicy.Medication(name="the drug"))
+        assert (request.id, request.kind, request.medication) == expected
 
     @pytest.mark.parametrize(
         ("items", "at", "reason"),

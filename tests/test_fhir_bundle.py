@@ -1072,6 +1072,23 @@ def status_faults(data: dict[str, Any], kind: str) -> list[str]:
     return [reason for path, reason in faults(data) if path == where]
 
 
+class TestOrderOfNoDrug:
+    """An order must name its drug (FHIR's medication[x] is 1..1): one of none is refused."""
+
+    def test_no_medication(self) -> None:
+        data = bundle()
+        order = resource(data, "MedicationRequest")
+        del order["medicationCodeableConcept"]
+        index = next(i for i, e in enumerate(data["entry"]) if e["resource"] is order)
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{index}].resource.medication[x]",
+                "required field missing: the drug ordered (medicationCodeableConcept or "
+                "medicationReference)",
+            )
+        ]
+
+
 class TestOrderStatus:
     """A MedicationRequest's status is required; only an active or draft order is decided."""
 
@@ -3606,9 +3623,10 @@ class TestTwoRecordsOfOneId:
         again = copy.deepcopy(patient)
         patient["_birthDate"], again["_birthDate"] = nested(100_000, 1), nested(100_000, 1)
         data["entry"].append({"resource": again})
-        assert [path for path, _ in faults(data)] == [
-            f"Bundle.entry[{len(data['entry']) - 1}].resource.id"
-        ]
+        found = faults(data)
+        assert f"Bundle.entry[{len(data['entry']) - 1}].resource.id" in [p for p, _ in found]
+        deep = [reason for _, reason in found if reason.startswith("nested deeper")]
+        assert len(deep) == 2 == len(found) - 1  # each copy's nesting, and nothing else
 
     @pytest.mark.parametrize("dose", [None, "90000000"])
     def test_a_draft_order_and_its_original_in_the_prefetch(self, dose: str | None) -> None:

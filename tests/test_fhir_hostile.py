@@ -228,3 +228,49 @@ class TestHostileNumbers:
         except InputError as error:
             errors = error.errors
         assert all(e.path.startswith("Bundle.entry[") and e.reason for e in errors)
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    """An extension holding an extension, ``levels`` deep."""
+    inner: dict[str, Any] = {"url": "urn:x", "valueString": "v"}
+    for _ in range(levels):
+        inner = {"url": "urn:x", "extension": [inner]}
+    return inner
+
+
+def _with_patient_extension(data: Any, extension: dict[str, Any]) -> Any:
+    copied = copy.deepcopy(data)
+    patient = next(
+        e["resource"] for e in copied["entry"] if e["resource"]["resourceType"] == "Patient"
+    )
+    patient["extension"] = [extension]
+    return copied
+
+
+class TestNestedDeep:
+    """Nesting past any resource's is an input error at the element, not a crash writing back."""
+
+    @pytest.mark.parametrize("levels", [60, 400])
+    def test_refused_at_the_depth(self, levels: int) -> None:
+        data = _with_patient_extension(BUNDLES[0], _nested(levels))
+        with pytest.raises(InputError) as info:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        [error] = info.value.errors
+        assert error.reason == "nested deeper than 100 levels; no FHIR resource is"
+        assert error.path.startswith("Bundle.entry[")
+        assert ".resource.extension[0]" in error.path
+
+    def test_shallower_is_read_and_written_back(self) -> None:
+        """Extensions 40 deep (80 steps) are passed over, and the bundle writes out."""
+        data = _with_patient_extension(BUNDLES[0], _nested(40))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+        assert dumps(data)
+
+    def test_in_a_hook(self) -> None:
+        hook = copy.deepcopy(HOOKS[0])
+        order = hook["context"]["draftOrders"]["entry"][0]["resource"]
+        order["extension"] = [_nested(400)]
+        with pytest.raises(InputError) as info:
+            evaluate_hook(hook, "proleukin", today=dt.date(2026, 3, 3))
+        [error] = info.value.errors
+        assert error.path.startswith("context.draftOrders.entry[0].resource.extension[0]")

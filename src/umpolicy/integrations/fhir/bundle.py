@@ -880,6 +880,12 @@ def _order(reading: Reading, order: Located, patient: Located | None, data: Data
         _subject(reading, order, patient)
     medication: Data = data.setdefault("medication", {})
     concept, where = _drug(reading, order)
+    if concept is None and "medicationReference" not in order.resource:  # FHIR's 1..1
+        reading.fail(
+            at(order.path, "medication[x]"),
+            "required field missing: the drug ordered (medicationCodeableConcept or "
+            "medicationReference)",
+        )
     if concept is not None and not isinstance(concept, Mapping):
         reading.fail(where, f"expected a CodeableConcept (a JSON object), got {shown(concept)}")
     if isinstance(concept, Mapping):

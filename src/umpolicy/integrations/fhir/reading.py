@@ -34,6 +34,17 @@ _FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PARTIAL_DATE = re.compile(r"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2]))?")
 
 
+#: How many steps (an element, an item of a list) from the bundle or hook an element may
+#: be: far past any resource (a questionnaire's answers nested ten groups deep take 40),
+#: far short of where writing it back would recurse past Python's limit.
+MAX_DEPTH = 100
+
+
+def _steps(path: str) -> int:
+    """How many steps from the root a FHIR path takes: ``Bundle.entry[0].resource`` 3."""
+    return path.count(".") + path.count("[")
+
+
 @frozen
 class Located:
     """A resource and the FHIR path it was found at (``Bundle.entry[3].resource``).
@@ -180,13 +191,17 @@ class Reading:
         implicit rules what the whole resource means: FHIR has a reader refuse an element
         whose modifier, or a resource whose rules, it does not understand, and umpolicy
         understands none, so each is a problem, never passed over. Walked without
-        recursion: a resource nested deep is no crash.
+        recursion: a resource nested deep is no crash. Nested deeper than
+        :data:`MAX_DEPTH` steps from the bundle (or hook) is a problem too: no resource
+        is, and writing it back (a response copies the patient, the order) would recurse.
         """
-        pending: list[tuple[object, str]] = [(value, path)]
+        pending: list[tuple[object, str, int]] = [(value, path, _steps(path))]
         while pending:
-            here, where = pending.pop()
-            if isinstance(here, list):
-                pending += [(each, at(where, index)) for index, each in enumerate(here)]
+            here, where, depth = pending.pop()
+            if depth >= MAX_DEPTH and isinstance(here, list | Mapping) and here:
+                self.fail(where, f"nested deeper than {MAX_DEPTH} levels; no FHIR resource is")
+            elif isinstance(here, list):
+                pending += [(each, at(where, i), depth + 1) for i, each in enumerate(here)]
             elif isinstance(here, Mapping):
                 for name, each in here.items():
                     if name == "implicitRules" and each is not None:
@@ -196,7 +211,7 @@ class Reading:
                             "reader that does not understand them not process the resource",
                         )
                     elif name != "modifierExtension":
-                        pending.append((each, at(where, str(name))))
+                        pending.append((each, at(where, str(name)), depth + 1))
                     elif each not in (None, []):
                         urls = [e.get("url") for e in listed(each) if isinstance(e, Mapping)]
                         said = ", ".join(shown(url) for url in urls if isinstance(url, str))

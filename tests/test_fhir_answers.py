@@ -1054,7 +1054,7 @@ def _none_list(link: str) -> dict[str, Any]:
         "mode": "snapshot",
         "subject": {"reference": "Patient/p"},
         "code": {"coding": [{"system": codes.FACT, "code": link}]},
-        "emptyReason": {"coding": [{"code": "nilknown"}]},
+        "emptyReason": {"coding": [{"system": codes.LIST_EMPTY_REASON, "code": "nilknown"}]},
     }
 
 

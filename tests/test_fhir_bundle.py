@@ -979,8 +979,11 @@ class TestFaults:
                 "resource": {
                     "resourceType": "List",
                     "status": "current",
+                    "mode": "snapshot",
                     "code": {"coding": [{"system": codes.FACT, "code": "therapies.concomitant"}]},
-                    "emptyReason": {"coding": [{"code": "nilknown"}]},
+                    "emptyReason": {
+                        "coding": [{"system": codes.LIST_EMPTY_REASON, "code": "nilknown"}]
+                    },
                 }
             }
         )
@@ -3490,6 +3493,42 @@ class TestAHistoryInPart:
                 f"{list_of(data, 'therapies.concomitant')}.mode",
                 "required field missing: a List of a history's records says it is of what "
                 "there is (snapshot, working)",
+            )
+        ]
+
+    def test_an_empty_list_says_its_mode(self) -> None:
+        """Empty, without a mode, it may be a List of no changes: not "none known"."""
+        data = bundle()  # rcc-approve: its concomitant therapies an empty List
+        del resource(data, "List")["mode"]
+        assert faults(data) == [
+            (
+                f"{list_of(data, 'therapies.concomitant')}.mode",
+                "required field missing: a List of a history's records says it is of what "
+                "there is (snapshot, working)",
+            )
+        ]
+
+    @pytest.mark.parametrize(
+        "codings",
+        [
+            [{"code": "nilknown"}],  # of no code system
+            [{"system": "urn:other", "code": "nilknown"}],
+            [
+                {"system": codes.LIST_EMPTY_REASON, "code": "nilknown"},
+                {"system": codes.LIST_EMPTY_REASON, "code": "notasked"},
+            ],
+            [{"system": codes.LIST_EMPTY_REASON, "code": "notasked"}],
+        ],
+    )
+    def test_empty_only_when_none_known(self, codings: list[dict[str, str]]) -> None:
+        data = bundle()
+        resource(data, "List")["emptyReason"] = {"coding": codings}
+        assert faults(data) == [
+            (
+                f"{list_of(data, 'therapies.concomitant')}.emptyReason",
+                "an empty history says why: nilknown "
+                "(http://terminology.hl7.org/CodeSystem/list-empty-reason), none known, and no "
+                "other reason",
             )
         ]
 

@@ -1637,23 +1637,27 @@ def _history_list(
         if "entry" in found.resource
         else []
     )
+    if mode is None:  # FHIR requires it: a List of what there is, or of changes?
+        reading.fail(
+            at(found.path, "mode"),
+            "required field missing: a List of a history's records says it is of what "
+            "there is (snapshot, working)",
+        )
+        return None
     if entries:
         if reason is not None:
             reading.fail(at(found.path, "emptyReason"), "a List with entries is not empty")
             return None
-        if mode is None:  # FHIR requires it: a List of what there is, or of changes?
-            reading.fail(
-                at(found.path, "mode"),
-                "required field missing: a List of a history's records says it is of what "
-                "there is (snapshot, working)",
-            )
-            return None
         records = _entries_listed(reading, entries)
         return None if records is None else (which, records)
-    reasons = [c.get("code") for c in codings(reason)]
-    if "nilknown" not in reasons:
+    # Empty, it says there are none only by nilknown, in its own code system, alone: beside
+    # notasked (or withheld) it also says no one asked.
+    reasons = [(c.get("system"), c.get("code")) for c in codings(reason)]
+    if reasons != [(codes.LIST_EMPTY_REASON, "nilknown")]:
         reading.fail(
-            at(found.path, "emptyReason"), "an empty history says why: nilknown (none known)"
+            at(found.path, "emptyReason"),
+            f"an empty history says why: nilknown ({codes.LIST_EMPTY_REASON}), none known, "
+            "and no other reason",
         )
         return None
     return which, []

@@ -105,8 +105,8 @@ def _one_body(date: dt.date, patient: Patient) -> Patient:
     """
     found = {error.path for error in problems(Request(date, patient=patient))}
     if "$.patient.weight" in found:  # the body mass index: no body's
-        return attrs.evolve(patient, height=None)
-    if "$.patient.bsa" in found:  # far from Mosteller's of the height and weight
+        return _one_body(date, attrs.evolve(patient, height=None))
+    if "$.patient.bsa" in found:  # past Mosteller's of the height and weight
         return attrs.evolve(patient, bsa=None)
     return patient
 

@@ -625,11 +625,27 @@ class TestImplausibleBodySizes:
         )
 
 
-def _body(weight: str, height: str, bsa: str | None = None) -> dict[str, Any]:
-    patient = {"weight": {"value": weight, "unit": "kg"}, "height": {"value": height, "unit": "cm"}}
-    if bsa is not None:
-        patient["bsa"] = {"value": bsa, "unit": "m2"}
-    return mutated(lambda data: data["patient"].update(patient))
+def _body(
+    weight: str | None,
+    height: str | None,
+    bsa: str | None = None,
+    units: tuple[str, str] = ("kg", "cm"),
+) -> dict[str, Any]:
+    """The base request with only these measures (``None``: left out), in these units."""
+    given = {"weight": weight, "height": height, "bsa": bsa}
+    kinds = {"weight": units[0], "height": units[1], "bsa": "m2"}
+
+    def change(data: dict[str, Any]) -> None:
+        for name, value in given.items():
+            data["patient"].pop(name, None)
+            if value is not None:
+                data["patient"][name] = {"value": value, "unit": kinds[name]}
+
+    return mutated(change)
+
+
+def _decided(data: dict[str, Any]) -> bool:
+    return isinstance(evaluate(json.dumps(data)), Decision)
 
 
 class TestMeasuresOfOneBody:
@@ -670,38 +686,107 @@ class TestMeasuresOfOneBody:
     )
     def test_body_mass_index_inclusive(self, weight: str, height: str) -> None:
         """The bounds themselves, a micro-preemie, the heaviest man recorded: decided."""
-        assert isinstance(evaluate(json.dumps(_body(weight, height))), Decision)
+        assert _decided(_body(weight, height))
 
-    def test_bsa_far_from_height_and_weight(self) -> None:
-        """5 m2 for 150 cm and 40 kg: a dose per m2 read from it would be four times too much."""
+    @pytest.mark.parametrize(
+        ("weight", "height", "decided"),
+        [
+            # 154 lb at 65 in: 69.85 kg at 165.1 cm, an index of 25.6.
+            ("154", "65", True),
+            ("1540", "65", False),  # 256.3
+            # 100 lb at 8 in (20.32 cm): 45.36 kg, an index of 1098.6.
+            ("100", "8", False),
+            # 0.5 lb at 110 in (279.4 cm): 0.23 kg, an index of 0.03.
+            ("0.5", "110", False),
+            # Where the conversion decides: read as kg, each would be on the other side.
+            ("500", "55", True),  # 226.8 kg at 139.7 cm: 116.2 (as 500 kg: 256.2)
+            ("20", "110", False),  # 9.07 kg at 279.4 cm: 1.16 (as 20 kg: 2.56)
+        ],
+    )
+    def test_body_mass_index_in_pounds_and_inches(
+        self, weight: str, height: str, decided: bool
+    ) -> None:
+        """Each measure in its own unit, converted exactly before the index is taken."""
+        data = _body(weight, height, units=("[lb_av]", "[in_i]"))
+        if decided:
+            assert _decided(data)
+        else:
+            (error,) = errors_of(data)
+            assert error.endswith("a weight or a height is mistyped @ $.patient.weight")
+
+    def test_bsa_far_above_height_and_weight(self) -> None:
+        """5 m2 for 150 cm and 40 kg: a dose per m2 read from it would be four times too small."""
         assert errors_of(_body("40", "150", "5")) == [
-            "5 m2 is not the body surface area of a height of 150 cm and a weight of 40 kg "
-            "(1.29 m2 by Mosteller's formula): more than 3/2 times apart, one of them is "
-            "mistyped @ $.patient.bsa"
+            "5 m2 is more than 1.5 times the body surface area of a height of 150 cm and a "
+            "weight of 40 kg (1.29 m2 by Mosteller's formula, so at most 1.93 m2): a measure "
+            "is mistyped @ $.patient.bsa"
         ]
 
     @pytest.mark.parametrize(
         ("bsa", "decided"),
         # 200 cm and 162 kg: Mosteller's √(200 × 162 / 3600) = 3 m².
-        [("2", True), ("1.999", False), ("4.5", True), ("4.501", False), ("2.9", True)],
+        [("4.5", True), ("4.501", False), ("3", True), ("2", True), ("1.2", True)],
     )
-    def test_bsa_within_half_again(self, bsa: str, decided: bool) -> None:
-        """Within 1.5 times either way, inclusive: a BSA capped at 2 m2 for dosing is read."""
+    def test_bsa_at_most_half_again(self, bsa: str, decided: bool) -> None:
+        """Up to 1.5 times, inclusive; any smaller BSA is read (capped, from ideal weight)."""
         data = _body("162", "200", bsa)
         if decided:
-            assert isinstance(evaluate(json.dumps(data)), Decision)
+            assert _decided(data)
         else:
             (error,) = errors_of(data)
             assert error.endswith(
-                "(3 m2 by Mosteller's formula): more than 3/2 times apart, "
-                "one of them is mistyped @ $.patient.bsa"
+                "(3 m2 by Mosteller's formula, so at most 4.5 m2): a measure "
+                "is mistyped @ $.patient.bsa"
             )
+
+    def test_the_bound_shown_is_never_above_the_true_one(self) -> None:
+        """1.5 × Mosteller's is 2.0049… m2 here: 2.01 is refused, and the bound shows 2."""
+        (error,) = errors_of(_body("40.113", "160", "2.01"))
+        assert "(1.34 m2 by Mosteller's formula, so at most 2 m2)" in error
+
+    @pytest.mark.parametrize(
+        ("weight", "height", "bsa", "decided"),
+        [
+            # 3 kg: at most 122.47 cm tall (an index of 2), so Mosteller's at most 0.3195 m2.
+            ("3", None, "0.47", True),
+            ("3", None, "0.48", False),
+            ("3", None, "5", False),
+            # 80 kg: at most 280 cm, Mosteller's at most 2.494 m2, 1.5 times 3.741.
+            ("80", None, "3.74", True),
+            ("80", None, "3.75", False),
+            # 40 cm: at most 40 kg (an index of 250), Mosteller's at most 2/3 m2.
+            (None, "40", "1", True),
+            (None, "40", "1.001", False),
+            (None, "40", "5", False),
+            # 180 cm: at most 700 kg, Mosteller's at most 5.92 m2: any plausible BSA.
+            (None, "180", "5", True),
+        ],
+    )
+    def test_bsa_with_one_measure(
+        self, weight: str | None, height: str | None, bsa: str, decided: bool
+    ) -> None:
+        """Leaving a measure out is no way round: the BSA is compared with any body's."""
+        data = _body(weight, height, bsa)
+        if decided:
+            assert _decided(data)
+        else:
+            (error,) = errors_of(data)
+            assert error.startswith(f"{bsa} m2 is more than 1.5 times the body surface area of any")
+            assert error.endswith("(Mosteller's formula): a measure is mistyped @ $.patient.bsa")
 
     def test_a_measure_refused_alone_is_not_compared(self) -> None:
         """One problem, the implausible weight's: no second one from the BMI it gives."""
         assert errors_of(_body("7000", "170")) == [
             "7000 kg is not a plausible weight (0.2 to 700 kg) @ $.patient.weight.value"
         ]
+
+    def test_another_problem_of_the_patient_hides_nothing(self) -> None:
+        """A birth date after the request and a body of no one: both are said."""
+        data = _body("700", "20")
+        data["patient"]["birth_date"] = "2099-01-01"
+        errors = errors_of(data)
+        assert len(errors) == 2
+        assert errors[-1].endswith("a weight or a height is mistyped @ $.patient.weight")
 
 
 def _history(**therapies: object) -> Callable[[dict[str, Any]], None]:

@@ -18,6 +18,7 @@ import datetime as dt
 import decimal
 import enum
 import functools
+import math
 import operator
 import re
 import types
@@ -203,12 +204,13 @@ def _body(errors: Problems, path: str, value: Quantity, fact: str) -> None:
     errors.append(FieldError(f"{path}.value", reason))
 
 
-#: How far a body surface area given may be from the one its height and weight give by
-#: Mosteller's formula, as a factor either way. The formulas in use (Du Bois, Haycock,
-#: Boyd) differ from Mosteller's by well under a tenth, and a BSA capped for dosing
-#: (2 m2 for a body of 3) is a third under it; further apart, one measure is a typo
-#: (5 m2 for 150 cm and 40 kg) or another patient's, and a dose per m2 read from it
-#: could be approved by mistake.
+#: How much larger than Mosteller's BSA of the patient's height and weight a BSA given
+#: may be. The formulas in use (Du Bois, Haycock, Boyd) differ from Mosteller's by well
+#: under a tenth; half again as large is a typo (5 m2 for 150 cm and 40 kg) or another
+#: patient's, and a dose per m2 read from it looks smaller than it is: approved by
+#: mistake. A BSA smaller than Mosteller's is read, whatever its size: capped for dosing
+#: (2 m2 for a body of 3.2) or worked out from the ideal weight, it only makes a dose per
+#: m2 look larger.
 BSA_FACTOR = Fraction(3, 2)
 #: The body mass indexes (kg/m2) a weight and a height may give together, wide of every
 #: body: a 400 g newborn of 30 cm has 4.4, the heaviest people recorded under 200. Only
@@ -216,46 +218,85 @@ BSA_FACTOR = Fraction(3, 2)
 #: weight mistyped by a factor of ten may pass (7 kg at 170 cm, an index of 2.4, is no
 #: adult's, but a newborn's index is lower).
 BMI_RANGE = (Fraction(2), Fraction(250))
+#: The paths of the measures :func:`_measures` compares: one at fault alone is not.
+_MEASURED = ("$.patient.weight", "$.patient.height", "$.patient.bsa")
 
 
 def _measures(errors: Problems, patient: Patient) -> None:
     """Add a problem when the patient's weight, height and BSA, each plausible, disagree.
 
     Each is checked alone first (:func:`_body`); one at fault there is not compared.
-    The body mass index is compared at the weight (700 kg at 20 cm is not a body); a BSA
-    given, at the BSA, with Mosteller's of the height and weight, within
-    :data:`BSA_FACTOR` either way (compared exactly, as squares).
+    The body mass index is compared at the weight (700 kg at 20 cm is not a body). A
+    BSA given may be at most :data:`BSA_FACTOR` times Mosteller's of the height and
+    weight; with one of them missing, times the largest a body of the other may have
+    (any plausible height or weight, the index in range): a 3 kg patient of 5 m2 is no
+    body, height or none. Every comparison is exact, of squares.
     """
     weight, height, bsa = patient.weight, patient.height, patient.bsa
-    if weight is None or height is None:
+    if any(error.path.startswith(_MEASURED) for error in errors):
         return
-    if any(error.path.startswith("$.patient.") for error in errors):
+    kilograms = None if weight is None else Fraction(weight.value) * weight.unit.factor
+    centimeters = None if height is None else Fraction(height.value) * height.unit.factor
+    if kilograms is not None and centimeters is not None:
+        index = kilograms * 10_000 / (centimeters * centimeters)
+        low, high = BMI_RANGE
+        if not low <= index <= high:
+            side, bound = ("over", high) if index > high else ("under", low)
+            reason = (
+                f"{weight} at a height of {height} is a body mass index {side} {bound} "
+                "kg/m2, no body's: a weight or a height is mistyped"
+            )
+            errors.append(FieldError("$.patient.weight", reason))
+            return
+    if bsa is None or (kilograms is None and centimeters is None):
         return
-    kilograms = Fraction(weight.value) * weight.unit.factor
-    meters = Fraction(height.value) * height.unit.factor / 100
-    index = kilograms / (meters * meters)
-    low, high = BMI_RANGE
-    if not low <= index <= high:
-        side, bound = ("over", high) if index > high else ("under", low)
-        reason = (
-            f"{weight} at a height of {height} is a body mass index {side} {bound} kg/m2, "
-            "no body's: a weight or a height is mistyped"
+    # The square Mosteller's BSA must reach for the BSA given to be at most 1.5 times it.
+    least = (Fraction(bsa.value) * bsa.unit.factor / BSA_FACTOR) ** 2
+    if _may_reach(least, kilograms, centimeters):
+        return
+    if weight is not None and height is not None:
+        square = mosteller_square(height, weight)
+        most = _floor_root(BSA_FACTOR**2 * square, 2)
+        body = (
+            f"a height of {height} and a weight of {weight} "
+            f"({format_decimal(rounded(square.numerator, square.denominator, 2, root=True))} m2 "
+            f"by Mosteller's formula, so at most {format_decimal(most)} m2)"
         )
-        errors.append(FieldError("$.patient.weight", reason))
-        return
-    if bsa is None:
-        return
-    given = Fraction(bsa.value) * bsa.unit.factor
-    square = mosteller_square(height, weight)
-    if square <= (BSA_FACTOR * given) ** 2 and (given / BSA_FACTOR) ** 2 <= square:
-        return
-    shown_bsa = rounded(square.numerator, square.denominator, 2, root=True)
-    reason = (
-        f"{bsa} is not the body surface area of a height of {height} and a weight of "
-        f"{weight} ({format_decimal(shown_bsa)} m2 by Mosteller's formula): more than "
-        f"{BSA_FACTOR} times apart, one of them is mistyped"
-    )
+    elif weight is not None:
+        body = f"any body of {weight}, at any height it may have (Mosteller's formula)"
+    else:
+        body = f"any body {height} tall, at any weight it may have (Mosteller's formula)"
+    reason = f"{bsa} is more than 1.5 times the body surface area of {body}: a measure is mistyped"
     errors.append(FieldError("$.patient.bsa", reason))
+
+
+def _may_reach(least: Fraction, kilograms: Fraction | None, centimeters: Fraction | None) -> bool:
+    """Whether a body of this weight and height has a Mosteller square of ``least`` m4.
+
+    The square is height (cm) × weight (kg) / 3600; either measure may be unknown, and is
+    then anywhere plausible that keeps the body mass index in :data:`BMI_RANGE`.
+    """
+    low, high = BMI_RANGE
+    if kilograms is not None and centimeters is not None:
+        return centimeters * kilograms / 3600 >= least
+    if kilograms is not None:  # the tallest: at most 280 cm, and the index at least 2
+        needed = 3600 * least / kilograms  # the height (cm) it takes
+        tallest = Fraction(_BODY["patient.height"][1])
+        return needed <= tallest and needed * needed * low <= kilograms * 10_000
+    assert centimeters is not None
+    needed = 3600 * least / centimeters  # the weight (kg) it takes
+    heaviest = Fraction(_BODY["patient.weight"][1])
+    return needed <= heaviest and needed * 10_000 <= high * centimeters * centimeters
+
+
+def _floor_root(square: Fraction, places: int) -> Decimal:
+    """The square root of ``square``, rounded down to ``places`` decimals.
+
+    A bound shown so is never above the true one: a value refused for passing it is past
+    it as shown.
+    """
+    scale = 10 ** (2 * places)
+    return Decimal(math.isqrt(square.numerator * scale // square.denominator)).scaleb(-places)
 
 
 def _quantity(errors: Problems, path: str, value: Quantity, accepts: Accepts) -> bool:

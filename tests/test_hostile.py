@@ -105,6 +105,10 @@ class TestAnswersNoQuestionReads:
             ('[1, {"r": "' + "a" * 1001 + '"}]', "$.answers.other.q[1].r"),
             ('{"' + "k" * 1001 + '": 1}', "$.answers.other.q"),
             ("[" + ",".join(["0"] * 101) + "]", "$.answers.other.q"),
+            # A key a path would not say plainly is quoted: a dot, " @ ", a line break.
+            ('{"a.b": "' + "a" * 1001 + '"}', "$.answers.other.q['a.b']"),
+            ('{"x @ y": "' + "a" * 1001 + '"}', "$.answers.other.q['x @ y']"),
+            ('{"l\\nb": "' + "a" * 1001 + '"}', "$.answers.other.q['l\\nb']"),
         ],
     )
     def test_each_problem_at_its_own_path(self, answer: str, path: str) -> None:

@@ -272,6 +272,11 @@ class TestExactMessages:
                 "not a question of this policy; did you mean 'melanoma_metastatic'? Its "
                 f"questions: ({QUESTIONS}) @ $.answers.proleukin.melanoma_metastatc",
             ),
+            (
+                _set(("answers", "proleukin", "lesions.site"), True),  # quoted: no such path
+                "not a question of this policy; did you mean 'lesions'? Its questions: "
+                f"({QUESTIONS}) @ $.answers.proleukin['lesions.site']",
+            ),
             (_set(LESION, "nodal"), "expected a list @ $.answers.proleukin.lesions"),
             (_set(LESION, ["nodal"]), "expected an object @ $.answers.proleukin.lesions[0]"),
             (

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TypeGuard
 
 from attrs import field, frozen
 
@@ -17,6 +19,24 @@ LONGEST = 400
 
 def _cut(text: str) -> str:
     return text if len(text) <= LONGEST else f"{text[: LONGEST - 1]}…"
+
+
+#: A key a path names plainly, ``.key``: every question's id is one.
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def plain_key(key: object) -> TypeGuard[str]:
+    """Whether a path names ``key`` as ``.key``; any other is ``['a.b']``, quoted.
+
+    A key with a dot, a bracket, " @ ", a line break or an invisible character, written
+    plainly, would make a path that reads as another (``.a.b``) or breaks the message.
+    """
+    return isinstance(key, str) and _PLAIN_KEY.fullmatch(key) is not None
+
+
+def keyed(path: str, key: object) -> str:
+    """The path of ``key`` within ``path``: ``$.answers.q``, or ``$.answers['a.b']``."""
+    return f"{path}.{key}" if plain_key(key) else f"{path}[{key!r}]"
 
 
 def shown(value: object) -> str:

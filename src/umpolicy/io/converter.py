@@ -40,7 +40,14 @@ from umpolicy.dsl.status import Status
 from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.valueset import ValueSet
 from umpolicy.engine.trail import Step, Trail
-from umpolicy.errors import FieldError, InputError, did_you_mean, shown, suggestion
+from umpolicy.errors import (
+    FieldError,
+    InputError,
+    did_you_mean,
+    plain_key,
+    shown,
+    suggestion,
+)
 from umpolicy.io.decision_json import (
     fact_data,
     finding_data,
@@ -281,13 +288,15 @@ def _placed(error: Exception, where: tuple[object, ...]) -> Exception:
     does for every other field: ``.key`` for an object's key, ``[0]`` for a list's item.
     """
     for key in reversed(where):
-        if isinstance(key, int):
-            error.__notes__ = [cattrs.IterableValidationNote(f"@ index {key}", key, object)]
-            error = cattrs.IterableValidationError("invalid answers", [error], list)
-        else:
-            note = cattrs.AttributeValidationNote(f"@ key {key}", str(key), object)
-            error.__notes__ = [note]
+        if plain_key(key):
+            named = cattrs.AttributeValidationNote(f"@ key {key}", key, object)
+            error.__notes__ = [named]
             error = cattrs.ClassValidationError("invalid answers", [error], dict)
+        else:  # an index ``[0]``, or a key said in quotes, as errors.keyed says it
+            index = key if isinstance(key, int | str) else repr(key)
+            indexed = cattrs.IterableValidationNote(f"@ index {index!r}", index, object)
+            error.__notes__ = [indexed]
+            error = cattrs.IterableValidationError("invalid answers", [error], list)
     return error
 
 
@@ -961,25 +970,34 @@ def structure(data: object, kind: type[T], converter: cattrs.Converter = CONVERT
             pass
         else:
             return made
-    leaves: list[BaseException] = []
+    leaves: list[tuple[BaseException, str]] = []
 
     def formatted(exc: BaseException, kind: type | None) -> str:
-        leaves.append(exc)  # one message per call, in order: each message's own exception
-        return _format(exc, kind)
+        # One message per call, in order: each message's own exception and reason.
+        leaves.append((exc, _format(exc, kind)))
+        return leaves[-1][1]
 
     try:
         return converter.structure(data, kind)
     except cattrs.BaseValidationError as exc:
         messages = transform_error(exc, path="$", format_exception=formatted)
-        errors = [_field_error(*pair) for pair in zip(messages, leaves, strict=True)]
+        errors = [
+            _field_error(message, exc, reason)
+            for message, (exc, reason) in zip(messages, leaves, strict=True)
+        ]
         raise InputError(errors) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise InputError([_field_error(f"{_format(exc, kind)} @ $", exc)]) from None
+        reason = _format(exc, kind)
+        raise InputError([_field_error(f"{reason} @ $", exc, reason)]) from None
 
 
-def _field_error(message: str, exc: BaseException) -> FieldError:
-    """A message of :func:`transform_error` as an error; a unit's says what its field takes."""
-    reason, _, path = message.rpartition(" @ ")
+def _field_error(message: str, exc: BaseException, reason: str) -> FieldError:
+    """A message of :func:`transform_error` as an error; a unit's says what its field takes.
+
+    The message is ``reason @ path``: the path is what follows the reason, which either
+    may hold " @ " (an answer's key, a text quoted).
+    """
+    path = message[len(reason) + len(" @ ") :]
     if isinstance(exc, _UnknownUnit):
         reason = unknown_unit(exc.code, path, exc)
     return FieldError(path, reason)

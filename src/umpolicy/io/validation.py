@@ -35,7 +35,15 @@ from umpolicy.dsl.quantity import EXACT, Quantity, format_decimal, rounded, to_d
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.units import Unit, unit
 from umpolicy.dsl.units import suggestion as respelled
-from umpolicy.errors import MAX_ERRORS, FieldError, InputError, did_you_mean, shown, suggestion
+from umpolicy.errors import (
+    MAX_ERRORS,
+    FieldError,
+    InputError,
+    did_you_mean,
+    keyed,
+    shown,
+    suggestion,
+)
 from umpolicy.history import PolicyHistory
 from umpolicy.io.converter import FLOAT_REFUSED, ISO_DATE, MAX_ITEMS, lone_surrogate, structure
 from umpolicy.io.quantities import QUANTITIES, Accepts, unknown_unit, wrong_unit
@@ -820,9 +828,9 @@ def admit(
                 else ""
             )
             reason = f"not a question of this policy{meant} ({known})"
-            errors.append(FieldError(f"{base}.{key}", reason))
+            errors.append(FieldError(keyed(base, key), reason))
             continue
-        answer = _answer(question, value, f"{base}.{key}", errors)
+        answer = _answer(question, value, keyed(base, key), errors)
         if key not in unread:
             answers[key] = answer
     if errors:

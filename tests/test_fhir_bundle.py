@@ -1075,6 +1075,35 @@ def status_faults(data: dict[str, Any], kind: str) -> list[str]:
     return [reason for path, reason in faults(data) if path == where]
 
 
+class TestResourceTypes:
+    """A resource of no FHIR R4 type is refused: passed over, it could be the one that matters."""
+
+    @pytest.mark.parametrize(
+        ("kind", "reason"),
+        [
+            ("medicationStatement", " (did you mean 'MedicationStatement'?)"),
+            ("MedicationStatement ", " (did you mean 'MedicationStatement'?)"),
+            ("MedicationUsage", " (did you mean 'Medication'?)"),  # R5's name
+            ("Nonsense", ""),
+        ],
+    )
+    def test_refused(self, kind: str, reason: str) -> None:
+        data = bundle()
+        data["entry"].append({"resource": {"resourceType": kind, "status": "active"}})
+        assert faults(data) == [
+            (
+                f"Bundle.entry[{len(data['entry']) - 1}].resource.resourceType",
+                f"{kind!r} is no FHIR R4 resource type{reason}",
+            )
+        ]
+
+    def test_any_r4_type_is_taken_in(self) -> None:
+        """A resource umpolicy does not read (a Device) is no problem."""
+        data = bundle()
+        data["entry"].append({"resource": {"resourceType": "Device", "id": "d"}})
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+
 class TestOrderOfNoDrug:
     """An order must name its drug (FHIR's medication[x] is 1..1): one of none is refused."""
 

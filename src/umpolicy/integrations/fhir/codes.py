@@ -21,6 +21,44 @@ HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
 #: The code systems a requested drug's code may be in.
 DRUG_SYSTEMS = (RXNORM, NDC, HCPCS)
 
+
+#: Every resource type of FHIR R4 (4.0.1). A resource of another type (``medicationStatement``,
+#: R5's ``MedicationUsage``) is no record umpolicy can read, and passed over it could be
+#: the one that spoils an approval (a therapy given alongside): it is a problem.
+R4_RESOURCE_TYPES = frozenset(
+    """
+    Account ActivityDefinition AdverseEvent AllergyIntolerance Appointment AppointmentResponse
+    AuditEvent Basic Binary BiologicallyDerivedProduct BodyStructure Bundle CapabilityStatement
+    CarePlan CareTeam CatalogEntry ChargeItem ChargeItemDefinition Claim ClaimResponse
+    ClinicalImpression CodeSystem Communication CommunicationRequest CompartmentDefinition
+    Composition ConceptMap Condition Consent Contract Coverage CoverageEligibilityRequest
+    CoverageEligibilityResponse DetectedIssue Device DeviceDefinition DeviceMetric
+    DeviceRequest DeviceUseStatement DiagnosticReport DocumentManifest DocumentReference
+    EffectEvidenceSynthesis Encounter Endpoint EnrollmentRequest EnrollmentResponse
+    EpisodeOfCare EventDefinition Evidence EvidenceVariable ExampleScenario
+    ExplanationOfBenefit FamilyMemberHistory Flag Goal GraphDefinition Group GuidanceResponse
+    HealthcareService ImagingStudy Immunization ImmunizationEvaluation
+    ImmunizationRecommendation ImplementationGuide InsurancePlan Invoice Library Linkage List
+    Location Measure MeasureReport Media Medication MedicationAdministration MedicationDispense
+    MedicationKnowledge MedicationRequest MedicationStatement MedicinalProduct
+    MedicinalProductAuthorization MedicinalProductContraindication MedicinalProductIndication
+    MedicinalProductIngredient MedicinalProductInteraction MedicinalProductManufactured
+    MedicinalProductPackaged MedicinalProductPharmaceutical MedicinalProductUndesirableEffect
+    MessageDefinition MessageHeader MolecularSequence NamingSystem NutritionOrder Observation
+    ObservationDefinition OperationDefinition OperationOutcome Organization
+    OrganizationAffiliation Parameters Patient PaymentNotice PaymentReconciliation Person
+    PlanDefinition Practitioner PractitionerRole Procedure Provenance Questionnaire
+    QuestionnaireResponse RelatedPerson RequestGroup ResearchDefinition
+    ResearchElementDefinition ResearchStudy ResearchSubject RiskAssessment
+    RiskEvidenceSynthesis Schedule SearchParameter ServiceRequest Slot Specimen
+    SpecimenDefinition StructureDefinition StructureMap Subscription Substance
+    SubstanceNucleicAcid SubstancePolymer SubstanceProtein SubstanceReferenceInformation
+    SubstanceSourceMaterial SubstanceSpecification SupplyDelivery SupplyRequest Task
+    TerminologyCapabilities TestReport TestScript ValueSet VerificationResult
+    VisionPrescription
+    """.split()  # noqa: SIM905 (146 names, read as the specification lists them)
+)
+
 #: HCPCS codes of no one drug ("not otherwise classified", "unclassified"): J9999 is any
 #: antineoplastic without a code of its own, so two records coded by one alone may be
 #: two drugs.

@@ -22,8 +22,8 @@ from attrs import frozen
 
 from umpolicy.dsl.quantity import to_decimal
 from umpolicy.dsl.units import unit
-from umpolicy.errors import FieldError, InputError, shown
-from umpolicy.integrations.fhir.codes import SYSTEM_NAMES, UCUM
+from umpolicy.errors import FieldError, InputError, did_you_mean, shown
+from umpolicy.integrations.fhir.codes import R4_RESOURCE_TYPES, SYSTEM_NAMES, UCUM
 from umpolicy.integrations.fhir.paths import at, translated
 from umpolicy.io.converter import FLOAT_REFUSED
 from umpolicy.io.quantities import QUANTITIES, unknown_unit, wrong_unit
@@ -106,6 +106,10 @@ class Reading:
         kind = resource.get("resourceType")
         if not isinstance(kind, str) or not kind:
             self.fail(at(path, "resourceType"), "required field missing (the resource's type)")
+            return None
+        if kind not in R4_RESOURCE_TYPES:
+            meant = did_you_mean(kind, R4_RESOURCE_TYPES)
+            self.fail(at(path, "resourceType"), f"{shown(kind)} is no FHIR R4 resource type{meant}")
             return None
         self.modifiers(resource, path)
         found = Located(resource, path, full_url if isinstance(full_url, str) else None)

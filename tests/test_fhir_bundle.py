@@ -882,6 +882,30 @@ class TestFaults:
         item["extension"][1]["valueCodeableConcept"]["coding"][0]["code"] = "S"
         assert "umpolicy reads I (initial), R (continuation)" in faults(data)[0][1]
 
+    @pytest.mark.parametrize("codes_given", [("I", "R"), ("R", "I")])
+    def test_a_certification_type_said_both_ways(self, codes_given: tuple[str, str]) -> None:
+        """Initial and continuation at once: the order of the codes would decide which."""
+        for two_extensions in (True, False):
+            data = bundle()
+            extensions = resource(data, "Claim")["item"][0]["extension"]
+            first = extensions[1]
+            second = copy.deepcopy(first)
+            first["valueCodeableConcept"]["coding"][0]["code"] = codes_given[0]
+            coding = second["valueCodeableConcept"]["coding"][0]
+            coding["code"] = codes_given[1]
+            if two_extensions:
+                extensions.append(second)
+            else:
+                first["valueCodeableConcept"]["coding"].append(coding)
+            (fault,) = faults(data)
+            assert fault[1].endswith(": a request is one or the other")
+
+    def test_a_certification_type_said_twice_alike(self) -> None:
+        data = bundle()
+        extensions = resource(data, "Claim")["item"][0]["extension"]
+        extensions.append(copy.deepcopy(extensions[1]))
+        assert request_from_bundle(data, "proleukin").kind is umpolicy.RequestKind.INITIAL
+
     def test_a_diagnosis_that_is_no_object(self) -> None:
         data = bundle()
         resource(data, "Claim")["diagnosis"] = ["C64.9"]

@@ -397,6 +397,7 @@ def _kind(reading: Reading, claim: Located, data: Data) -> None:
         return
     index = claim.get("item").index(item)
     where = at(claim.path, "item", index)
+    found: list[tuple[str, str]] = []  # each kind said, and where: every extension, coding
     for place, extension in extensions(reading, item, where, codes.PAS_CERTIFICATION_TYPE):
         concept = at(place, "valueCodeableConcept")
         for code, _, path in coded(
@@ -405,14 +406,25 @@ def _kind(reading: Reading, claim: Located, data: Data) -> None:
             concept,
             codes.X12_CERTIFICATION,
             "the certification type",
-        )[:1]:
+        ):
             kind = codes.CERTIFICATION_KINDS.get(code)
             if kind is None:
                 known = ", ".join(f"{c} ({k})" for c, k in codes.CERTIFICATION_KINDS.items())
                 reading.fail(path, f"certification type {shown(code)}: umpolicy reads {known}")
             else:
-                data["kind"] = kind
-                reading.source("$.kind", path)
+                found.append((kind, path))
+    # Said twice alike, it is said; said both ways, which one holds is the order of the
+    # codes, and a continuation's criteria would be read for an initial request.
+    other = next(((kind, path) for kind, path in found if kind != found[0][0]), None)
+    if other is not None:
+        reading.fail(
+            other[1],
+            f"the certification type is {other[0]} here and {found[0][0]} at {found[0][1]}: "
+            "a request is one or the other",
+        )
+    elif found:
+        data["kind"], first = found[0]
+        reading.source("$.kind", first)
 
 
 def _claim_diagnoses(reading: Reading, claim: Located) -> list[tuple[str, str | None, str]]:

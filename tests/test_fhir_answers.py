@@ -1338,6 +1338,17 @@ class TestAnswersCompletingTheHistory:
             (f"Bundle.entry[{len(records) + 3}].resource.item[0]", f"{_CON} {reason}")
         ]
 
+    def test_an_answer_past_the_limit_is_refused_before_matching(self) -> None:
+        """101 therapies beside the records: refused before each record meets each entry.
+
+        No request holds them, and the matching grows as their product (3 MB took 12 s).
+        """
+        answer = [(f"ondansetron {i}", "A04AA01") for i in range(101)]
+        data = ordered(_rx_order(), response(*_answer(_CON, *answer)))
+        assert faults(data) == [
+            ("Bundle.entry[4].resource.item[0]", f"{_CON}: a list of 101 items; the limit is 100")
+        ]
+
 
 def _methotrexate(days: str = "31") -> dict[str, Any]:
     """Quellimab's RA initial approval, its methotrexate a record of ``days`` days, no answer."""

@@ -38,6 +38,7 @@ from umpolicy.integrations.fhir.reading import (
     status_of,
     text,
 )
+from umpolicy.io.converter import MAX_ITEMS
 from umpolicy.io.quantities import QUANTITIES
 from umpolicy.io.validation import FUTURE_TOLERANCE
 from umpolicy.policy import Policy
@@ -716,8 +717,16 @@ def _fact(
     agreed = _agreed(reading, link, answers)
     if agreed is None or (isinstance(agreed[1], list) and None in agreed[1]):
         return
-    if records and not _completes(reading, link, path, records, cast(list[Data], agreed[1])):
-        return
+    if records:
+        listed = cast(list[Data], agreed[1])
+        # A request holds at most MAX_ITEMS therapies: past that, refused before each record
+        # is matched with each entry (a cost that grows as their product).
+        longest = max(len(listed), len(records))
+        if longest > MAX_ITEMS:
+            reading.fail(path, f"{link}: a list of {longest} items; the limit is {MAX_ITEMS}")
+            return
+        if not _completes(reading, link, path, records, listed):
+            return
     imprecise = reading.imprecise.get(field)
     if imprecise is not None and not str(agreed[1]).startswith(imprecise[0]):
         reading.fail(

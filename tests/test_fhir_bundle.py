@@ -2952,6 +2952,21 @@ class TestPatientRecord:
         resource(data, "Patient")[element] = value
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
+    def test_a_record_replaced_by_another_is_a_fault(self) -> None:
+        """A link of type replaced-by: the record "must no longer be used" (a modifier)."""
+        data = bundle("melanoma-iv-approve")
+        link = {"other": {"reference": "Patient/p2"}, "type": "replaced-by"}
+        resource(data, "Patient")["link"] = [link]
+        [(path, said)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Patient')}].resource.link[0].type"
+        assert said.startswith("the Patient record is replaced by another (link replaced-by)")
+
+    @pytest.mark.parametrize("kind", ["replaces", "refer", "seealso"])
+    def test_a_record_linked_otherwise_is_decided(self, kind: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Patient")["link"] = [{"other": {"reference": "Patient/p2"}, "type": kind}]
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
 
 class TestCoverage:
     """Only an active Coverage of the patient's, in its period, covers the request."""

@@ -546,10 +546,11 @@ def _subject(reading: Reading, resource: Located, patient: Located, name: str = 
 def _patient(reading: Reading, patient: Located, data: Data) -> None:
     """Birth date and administrative sex, of a record in use of a patient living.
 
-    ``active`` and ``deceased[x]`` are modifiers in FHIR: a record no longer in use
-    (``active`` false: merged into another, or in error) is not the patient's record,
-    and a patient deceased (``deceasedBoolean`` true, or a ``deceasedDateTime``) is
-    given no therapy. Each is a problem, never a request to decide.
+    ``active``, ``deceased[x]`` and ``link`` are modifiers in FHIR: a record no longer in
+    use (``active`` false: merged into another, or in error; a ``link`` of type
+    replaced-by, which "must no longer be used") is not the patient's record, and a
+    patient deceased (``deceasedBoolean`` true, or a ``deceasedDateTime``) is given no
+    therapy. Each is a problem, never a request to decide.
     """
     person: Data = data.setdefault("patient", {})
     if _flag(reading, patient, patient.path, "active") is False:
@@ -557,6 +558,13 @@ def _patient(reading: Reading, patient: Located, data: Data) -> None:
             at(patient.path, "active"),
             "the Patient record is not in use (active false): umpolicy decides for a record in use",
         )
+    for where, link in items(reading, patient.get("link"), at(patient.path, "link")):
+        if isinstance(link, Mapping) and link.get("type") == "replaced-by":
+            reading.fail(
+                at(where, "type"),
+                "the Patient record is replaced by another (link replaced-by), which must be "
+                "used instead: umpolicy decides for the record in use",
+            )
     deceased = _flag(reading, patient, patient.path, "deceasedBoolean")
     unread = deceased is None and patient.get("deceasedBoolean") is not None  # a problem
     if not unread and (deceased is True or patient.get("deceasedDateTime") is not None):

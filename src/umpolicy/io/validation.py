@@ -225,7 +225,7 @@ BSA_FACTOR = Fraction(3, 2)
 #: measures of no body are refused (700 kg at 20 cm); without the patient's age, a
 #: weight mistyped by a factor of ten may pass (7 kg at 170 cm, an index of 2.4, is no
 #: adult's, but a newborn's index is lower).
-BMI_RANGE = (Fraction(2), Fraction(250))
+BMI_RANGE = (2, 250)
 #: The paths of the measures :func:`_measures` compares: one at fault alone is not.
 _MEASURED = ("$.patient.weight", "$.patient.height", "$.patient.bsa")
 
@@ -238,18 +238,21 @@ def _measures(errors: Problems, patient: Patient) -> None:
     BSA given may be at most :data:`BSA_FACTOR` times Mosteller's of the height and
     weight; with one of them missing, times the largest a body of the other may have
     (any plausible height or weight, the index in range): a 3 kg patient of 5 m2 is no
-    body, height or none. Every comparison is exact, of squares.
+    body, height or none. Every comparison is exact, in integers: a request pays it.
     """
     weight, height, bsa = patient.weight, patient.height, patient.bsa
     if any(error.path.startswith(_MEASURED) for error in errors):
         return
-    kilograms = None if weight is None else Fraction(weight.value) * weight.unit.factor
-    centimeters = None if height is None else Fraction(height.value) * height.unit.factor
+    kilograms = None if weight is None else _ratio(weight)
+    centimeters = None if height is None else _ratio(height)
     if kilograms is not None and centimeters is not None:
-        index = kilograms * 10_000 / (centimeters * centimeters)
-        low, high = BMI_RANGE
-        if not low <= index <= high:
-            side, bound = ("over", high) if index > high else ("under", low)
+        (kn, kd), (cn, cd) = kilograms, centimeters
+        low, high = BMI_RANGE  # index = kn·10⁴·cd² / (kd·cn²)
+        side = "under" if low * kd * cn * cn > kn * 10_000 * cd * cd else None
+        if side is None and kn * 10_000 * cd * cd > high * kd * cn * cn:
+            side = "over"
+        if side is not None:
+            bound = low if side == "under" else high
             reason = (
                 f"{weight} at a height of {height} is a body mass index {side} {bound} "
                 "kg/m2, no body's: a weight or a height is mistyped"
@@ -258,9 +261,7 @@ def _measures(errors: Problems, patient: Patient) -> None:
             return
     if bsa is None or (kilograms is None and centimeters is None):
         return
-    # The square Mosteller's BSA must reach for the BSA given to be at most 1.5 times it.
-    least = (Fraction(bsa.value) * bsa.unit.factor / BSA_FACTOR) ** 2
-    if _may_reach(least, kilograms, centimeters):
+    if _may_reach(_ratio(bsa), kilograms, centimeters):
         return
     if weight is not None and height is not None:
         square = mosteller_square(height, weight)
@@ -278,23 +279,40 @@ def _measures(errors: Problems, patient: Patient) -> None:
     errors.append(FieldError("$.patient.bsa", reason))
 
 
-def _may_reach(least: Fraction, kilograms: Fraction | None, centimeters: Fraction | None) -> bool:
-    """Whether a body of this weight and height has a Mosteller square of ``least`` m4.
+def _ratio(value: Quantity) -> tuple[int, int]:
+    """A quantity in its base unit (kg, cm, m2) as an exact ratio of integers."""
+    vn, vd = value.value.as_integer_ratio()
+    un, ud = value.unit.terms
+    return vn * un, vd * ud
 
-    The square is height (cm) × weight (kg) / 3600; either measure may be unknown, and is
-    then anywhere plausible that keeps the body mass index in :data:`BMI_RANGE`.
+
+#: The tallest and heaviest body :func:`_body` allows, in cm and kg.
+_TALLEST, _HEAVIEST = int(_BODY["patient.height"][1]), int(_BODY["patient.weight"][1])
+
+
+def _may_reach(
+    bsa: tuple[int, int], kilograms: tuple[int, int] | None, centimeters: tuple[int, int] | None
+) -> bool:
+    """Whether the BSA is at most :data:`BSA_FACTOR` times Mosteller's of some such body.
+
+    Mosteller's square is height (cm) × weight (kg) / 3600, to reach (bsa / factor)².
+    Either measure may be unknown, and is then anywhere plausible that keeps the body
+    mass index in :data:`BMI_RANGE`: the tallest body of the weight, the heaviest of the
+    height. Each side is multiplied out, so the comparisons are of integers.
     """
+    (bn, bd), p, q = bsa, BSA_FACTOR.numerator, BSA_FACTOR.denominator
     low, high = BMI_RANGE
     if kilograms is not None and centimeters is not None:
-        return centimeters * kilograms / 3600 >= least
-    if kilograms is not None:  # the tallest: at most 280 cm, and the index at least 2
-        needed = 3600 * least / kilograms  # the height (cm) it takes
-        tallest = Fraction(_BODY["patient.height"][1])
-        return needed <= tallest and needed * needed * low <= kilograms * 10_000
-    assert centimeters is not None
-    needed = 3600 * least / centimeters  # the weight (kg) it takes
-    heaviest = Fraction(_BODY["patient.weight"][1])
-    return needed <= heaviest and needed * 10_000 <= high * centimeters * centimeters
+        (kn, kd), (cn, cd) = kilograms, centimeters
+        return cn * kn * p * p * bd * bd >= 3600 * q * q * bn * bn * cd * kd
+    if kilograms is not None:  # the height it takes, N / D cm: at most 280, the index ≥ 2
+        kn, kd = kilograms
+        n, d = 3600 * q * q * bn * bn * kd, p * p * bd * bd * kn
+        return n <= _TALLEST * d and low * n * n * kd <= 10_000 * kn * d * d
+    assert centimeters is not None  # the weight it takes, N / D kg: at most 700, index ≤ 250
+    cn, cd = centimeters
+    n, d = 3600 * q * q * bn * bn * cd, p * p * bd * bd * cn
+    return n <= _HEAVIEST * d and 10_000 * n * cd * cd <= high * cn * cn * d
 
 
 def _floor_root(square: Fraction, places: int) -> Decimal:

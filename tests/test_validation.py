@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import pickle
 from collections.abc import Callable
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -730,19 +731,43 @@ class TestMeasuresOfOneBody:
     @pytest.mark.parametrize(
         ("bsa", "decided"),
         # 200 cm and 162 kg: Mosteller's √(200 × 162 / 3600) = 3 m².
-        [("4.5", True), ("4.501", False), ("3", True), ("2", True), ("1.2", True)],
+        [
+            ("4.5", True),
+            ("4.501", False),
+            ("3", True),
+            ("2", True),  # capped at 2 m2 for dosing
+            ("1.5", True),
+            ("1.499", False),  # a total dose (per m2 times it) would read as half
+            ("0.05", False),
+        ],
     )
-    def test_bsa_at_most_half_again(self, bsa: str, decided: bool) -> None:
-        """Up to 1.5 times, inclusive; any smaller BSA is read (capped, from ideal weight)."""
+    def test_bsa_within_half_again_and_half(self, bsa: str, decided: bool) -> None:
+        """From half to 1.5 times Mosteller's, inclusive: a capped BSA is read, a typo not."""
         data = _body("162", "200", bsa)
         if decided:
             assert _decided(data)
         else:
             (error,) = errors_of(data)
-            assert error.endswith(
-                "(3 m2 by Mosteller's formula, so at most 4.5 m2): a measure "
-                "is mistyped @ $.patient.bsa"
+            bound = "at most 4.5" if Decimal(bsa) > 3 else "at least 1.5"
+            side = "more than 1.5 times" if Decimal(bsa) > 3 else "less than half"
+            assert error == (
+                f"{bsa} m2 is {side} the body surface area of a height of 200 cm and a weight "
+                f"of 162 kg (3 m2 by Mosteller's formula, so {bound} m2): a measure is "
+                "mistyped @ $.patient.bsa"
             )
+
+    @pytest.mark.parametrize(
+        ("weight", "height", "bsa"),
+        [("250", "170", "1.77"), ("200", "180", "2")],  # from the ideal weight; capped
+    )
+    def test_a_bsa_for_dosing_below_the_bodys(self, weight: str, height: str, bsa: str) -> None:
+        """A BSA from the ideal weight (Mosteller's 3.44 m2) or capped (3.16 m2) is read."""
+        assert _decided(_body(weight, height, bsa))
+
+    def test_the_lower_bound_shown_is_never_below_the_true_one(self) -> None:
+        """Half of Mosteller's is 0.6676… m2 here: 0.6675 is refused, the bound shows 0.67."""
+        (error,) = errors_of(_body("40.113", "160", "0.6675"))
+        assert "(1.34 m2 by Mosteller's formula, so at least 0.67 m2)" in error
 
     def test_the_bound_shown_is_never_above_the_true_one(self) -> None:
         """1.5 × Mosteller's is 2.0049… m2 here: 2.01 is refused, and the bound shows 2."""
@@ -750,33 +775,40 @@ class TestMeasuresOfOneBody:
         assert "(1.34 m2 by Mosteller's formula, so at most 2 m2)" in error
 
     @pytest.mark.parametrize(
-        ("weight", "height", "bsa", "decided"),
+        ("weight", "height", "bsa", "found"),
         [
             # 3 kg: at most 122.47 cm tall (an index of 2), so Mosteller's at most 0.3195 m2.
-            ("3", None, "0.47", True),
-            ("3", None, "0.48", False),
-            ("3", None, "5", False),
+            ("3", None, "0.47", "read"),
+            ("3", None, "0.48", "over"),
+            ("3", None, "5", "over"),
             # 80 kg: at most 280 cm, Mosteller's at most 2.494 m2, 1.5 times 3.741.
-            ("80", None, "3.74", True),
-            ("80", None, "3.75", False),
+            ("80", None, "3.74", "read"),
+            ("80", None, "3.75", "over"),
             # 40 cm: at most 40 kg (an index of 250), Mosteller's at most 2/3 m2.
-            (None, "40", "1", True),
-            (None, "40", "1.001", False),
-            (None, "40", "5", False),
+            (None, "40", "1", "read"),
+            (None, "40", "1.001", "over"),
+            (None, "40", "5", "over"),
             # 180 cm: at most 700 kg, Mosteller's at most 5.92 m2: any plausible BSA.
-            (None, "180", "5", True),
+            (None, "180", "5", "read"),
+            # 80 kg: at least 56.57 cm tall (an index of 250), Mosteller's at least 1.1212.
+            ("80", None, "0.57", "read"),
+            ("80", None, "0.56", "under"),
+            # 180 cm: at least 6.48 kg (an index of 2), Mosteller's at least 0.5692.
+            (None, "180", "0.29", "read"),
+            (None, "180", "0.28", "under"),
         ],
     )
     def test_bsa_with_one_measure(
-        self, weight: str | None, height: str | None, bsa: str, decided: bool
+        self, weight: str | None, height: str | None, bsa: str, found: str
     ) -> None:
         """Leaving a measure out is no way round: the BSA is compared with any body's."""
         data = _body(weight, height, bsa)
-        if decided:
+        if found == "read":
             assert _decided(data)
         else:
             (error,) = errors_of(data)
-            assert error.startswith(f"{bsa} m2 is more than 1.5 times the body surface area of any")
+            side = "less than half" if found == "under" else "more than 1.5 times"
+            assert error.startswith(f"{bsa} m2 is {side} the body surface area of any")
             assert error.endswith("(Mosteller's formula): a measure is mistyped @ $.patient.bsa")
 
     def test_a_measure_refused_alone_is_not_compared(self) -> None:

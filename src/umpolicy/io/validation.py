@@ -212,14 +212,15 @@ def _body(errors: Problems, path: str, value: Quantity, fact: str) -> None:
     errors.append(FieldError(f"{path}.value", reason))
 
 
-#: How much larger than Mosteller's BSA of the patient's height and weight a BSA given
-#: may be. The formulas in use (Du Bois, Haycock, Boyd) differ from Mosteller's by well
-#: under a tenth; half again as large is a typo (5 m2 for 150 cm and 40 kg) or another
-#: patient's, and a dose per m2 read from it looks smaller than it is: approved by
-#: mistake. A BSA smaller than Mosteller's is read, whatever its size: capped for dosing
-#: (2 m2 for a body of 3.2) or worked out from the ideal weight, it only makes a dose per
-#: m2 look larger.
-BSA_FACTOR = Fraction(3, 2)
+#: How far from Mosteller's BSA of the patient's height and weight a BSA given may be:
+#: at most half again as large, at least half as large. The formulas in use (Du Bois,
+#: Haycock, Boyd) differ from Mosteller's by well under a tenth, and a BSA capped for
+#: dosing (2 m2 for a body of 3.2) or worked out from the ideal weight (1.8 m2 for a body
+#: of 3.4) is less, but not half. Further, it is a typo (5 m2 for 150 cm and 40 kg) or
+#: another patient's, and a dose read from it is wrong either way: per m2 it looks
+#: smaller than it is from a BSA too large, and as a total (per m2 times the BSA, held
+#: to a cap in mg) from one too small.
+BSA_ABOVE, BSA_BELOW = Fraction(3, 2), Fraction(2)
 #: The body mass indexes (kg/m2) a weight and a height may give together, wide of every
 #: body: a 400 g newborn of 30 cm has 4.4, the heaviest people recorded under 200. Only
 #: measures of no body are refused (700 kg at 20 cm); without the patient's age, a
@@ -235,10 +236,11 @@ def _measures(errors: Problems, patient: Patient) -> None:
 
     Each is checked alone first (:func:`_body`); one at fault there is not compared.
     The body mass index is compared at the weight (700 kg at 20 cm is not a body). A
-    BSA given may be at most :data:`BSA_FACTOR` times Mosteller's of the height and
-    weight; with one of them missing, times the largest a body of the other may have
-    (any plausible height or weight, the index in range): a 3 kg patient of 5 m2 is no
-    body, height or none. Every comparison is exact, in integers: a request pays it.
+    BSA given may be at most :data:`BSA_ABOVE` times Mosteller's of the height and
+    weight, and at least its share :data:`BSA_BELOW`; with one of them missing, of the
+    largest or smallest a body of the other may have (any plausible height or weight,
+    the index in range): a 3 kg patient of 5 m2 is no body, height or none. Every
+    comparison is exact, in integers: a request pays it.
     """
     weight, height, bsa = patient.weight, patient.height, patient.bsa
     if any(error.path.startswith(_MEASURED) for error in errors):
@@ -252,30 +254,38 @@ def _measures(errors: Problems, patient: Patient) -> None:
         if side is None and kn * 10_000 * cd * cd > high * kd * cn * cn:
             side = "over"
         if side is not None:
-            bound = low if side == "under" else high
             reason = (
-                f"{weight} at a height of {height} is a body mass index {side} {bound} "
-                "kg/m2, no body's: a weight or a height is mistyped"
+                f"{weight} at a height of {height} is a body mass index {side} "
+                f"{low if side == 'under' else high} kg/m2, no body's: a weight or a height "
+                "is mistyped"
             )
             errors.append(FieldError("$.patient.weight", reason))
             return
     if bsa is None or (kilograms is None and centimeters is None):
         return
-    if _may_reach(_ratio(bsa), kilograms, centimeters):
+    given = _ratio(bsa)
+    if not _may_reach(given, kilograms, centimeters):
+        side = "more than 1.5 times"
+    elif not _may_fall(given, kilograms, centimeters):
+        side = "less than half"
+    else:
         return
     if weight is not None and height is not None:
         square = mosteller_square(height, weight)
-        most = _floor_root(BSA_FACTOR**2 * square, 2)
+        shown_square = format_decimal(rounded(square.numerator, square.denominator, 2, root=True))
+        if side == "less than half":
+            limit = f"at least {format_decimal(_ceiling_root(square / BSA_BELOW**2, 2))} m2"
+        else:
+            limit = f"at most {format_decimal(_floor_root(BSA_ABOVE**2 * square, 2))} m2"
         body = (
             f"a height of {height} and a weight of {weight} "
-            f"({format_decimal(rounded(square.numerator, square.denominator, 2, root=True))} m2 "
-            f"by Mosteller's formula, so at most {format_decimal(most)} m2)"
+            f"({shown_square} m2 by Mosteller's formula, so {limit})"
         )
     elif weight is not None:
         body = f"any body of {weight}, at any height it may have (Mosteller's formula)"
     else:
         body = f"any body {height} tall, at any weight it may have (Mosteller's formula)"
-    reason = f"{bsa} is more than 1.5 times the body surface area of {body}: a measure is mistyped"
+    reason = f"{bsa} is {side} the body surface area of {body}: a measure is mistyped"
     errors.append(FieldError("$.patient.bsa", reason))
 
 
@@ -286,21 +296,24 @@ def _ratio(value: Quantity) -> tuple[int, int]:
     return vn * un, vd * ud
 
 
-#: The tallest and heaviest body :func:`_body` allows, in cm and kg.
-_TALLEST, _HEAVIEST = int(_BODY["patient.height"][1]), int(_BODY["patient.weight"][1])
+#: The shortest and tallest body :func:`_body` allows, in cm; the lightest, in kg, as a
+#: ratio of integers (0.2 is 1 / 5): compared with integers, as integers.
+_SHORTEST, _TALLEST = (int(bound) for bound in _BODY["patient.height"][:2])
+_LIGHTEST = Fraction(_BODY["patient.weight"][0]).as_integer_ratio()
 
 
 def _may_reach(
     bsa: tuple[int, int], kilograms: tuple[int, int] | None, centimeters: tuple[int, int] | None
 ) -> bool:
-    """Whether the BSA is at most :data:`BSA_FACTOR` times Mosteller's of some such body.
+    """Whether the BSA is at most :data:`BSA_ABOVE` times Mosteller's of some such body.
 
     Mosteller's square is height (cm) × weight (kg) / 3600, to reach (bsa / factor)².
     Either measure may be unknown, and is then anywhere plausible that keeps the body
     mass index in :data:`BMI_RANGE`: the tallest body of the weight, the heaviest of the
-    height. Each side is multiplied out, so the comparisons are of integers.
+    height (700 kg never binds: any height it would, 167 cm or more, allows 8.5 m2,
+    past every plausible BSA). Each side is multiplied out: integers are compared.
     """
-    (bn, bd), p, q = bsa, BSA_FACTOR.numerator, BSA_FACTOR.denominator
+    (bn, bd), p, q = bsa, BSA_ABOVE.numerator, BSA_ABOVE.denominator
     low, high = BMI_RANGE
     if kilograms is not None and centimeters is not None:
         (kn, kd), (cn, cd) = kilograms, centimeters
@@ -309,10 +322,41 @@ def _may_reach(
         kn, kd = kilograms
         n, d = 3600 * q * q * bn * bn * kd, p * p * bd * bd * kn
         return n <= _TALLEST * d and low * n * n * kd <= 10_000 * kn * d * d
-    assert centimeters is not None  # the weight it takes, N / D kg: at most 700, index ≤ 250
+    assert centimeters is not None  # the weight it takes, N / D kg: the index at most 250
     cn, cd = centimeters
     n, d = 3600 * q * q * bn * bn * cd, p * p * bd * bd * cn
-    return n <= _HEAVIEST * d and 10_000 * n * cd * cd <= high * cn * cn * d
+    return 10_000 * n * cd * cd <= high * cn * cn * d
+
+
+def _may_fall(
+    bsa: tuple[int, int], kilograms: tuple[int, int] | None, centimeters: tuple[int, int] | None
+) -> bool:
+    """Whether the BSA is at least Mosteller's of some such body over :data:`BSA_BELOW`.
+
+    As :func:`_may_reach`, the other way: Mosteller's square at most (bsa × factor)²,
+    the unknown measure the smallest plausible: the shortest body of the weight (20 cm,
+    and the index at most 250), the lightest of the height (0.2 kg, the index at least 2).
+    """
+    (bn, bd), f = bsa, BSA_BELOW.numerator
+    low, high = BMI_RANGE
+    if kilograms is not None and centimeters is not None:
+        (kn, kd), (cn, cd) = kilograms, centimeters
+        return cn * kn * bd * bd <= 3600 * f * f * bn * bn * cd * kd
+    if kilograms is not None:  # the height it allows, N / D cm: at least 20, the index ≤ 250
+        kn, kd = kilograms
+        n, d = 3600 * f * f * bn * bn * kd, bd * bd * kn
+        return _SHORTEST * d <= n and high * n * n * kd >= 10_000 * kn * d * d
+    assert centimeters is not None  # the weight it allows, N / D kg: 0.2 or more, index ≥ 2
+    cn, cd = centimeters
+    n, d = 3600 * f * f * bn * bn * cd, bd * bd * cn
+    return _LIGHTEST[0] * d <= n * _LIGHTEST[1] and low * cn * cn * d <= 10_000 * n * cd * cd
+
+
+def _ceiling_root(square: Fraction, places: int) -> Decimal:
+    """The square root of ``square``, rounded up to ``places`` decimals (a lower bound shown)."""
+    floor = _floor_root(square, places)
+    exact = floor * floor == square
+    return floor if exact else floor + Decimal(1).scaleb(-places)
 
 
 def _floor_root(square: Fraction, places: int) -> Decimal:

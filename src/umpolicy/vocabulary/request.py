@@ -85,8 +85,8 @@ class Patient:
     """Height. FHIR: an ``Observation`` of body height (LOINC 8302-2), in UCUM."""
     bsa: Quantity | None = None
     """Body surface area, if the prescriber gives one; else Mosteller's, from height and weight.
-    One given is at most 1.5 times Mosteller's of the height and weight (or of any body of
-    the one given); a smaller one (capped for dosing) is read. FHIR: an ``Observation`` of
+    One given is from half to 1.5 times Mosteller's of the height and weight (or of some
+    body of the one given): one capped for dosing is read. FHIR: an ``Observation`` of
     body surface area (LOINC 8277-6).
     """
 

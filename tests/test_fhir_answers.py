@@ -1349,6 +1349,13 @@ class TestAnswersCompletingTheHistory:
             ("Bundle.entry[4].resource.item[0]", f"{_CON}: a list of 101 items; the limit is 100")
         ]
 
+    def test_records_past_the_limit_are_refused_before_matching(self) -> None:
+        records = [_rx_order(f"rx{i}", str(26225 + i), f"drug {i}") for i in range(101)]
+        data = ordered(*records, response(*_answer(_CON, _OND)))
+        assert f"{_CON}: the records beside it give 101 therapies; a request holds at most 100" in [
+            reason for _, reason in faults(data)
+        ]
+
 
 def _methotrexate(days: str = "31") -> dict[str, Any]:
     """Quellimab's RA initial approval, its methotrexate a record of ``days`` days, no answer."""

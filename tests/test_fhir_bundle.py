@@ -1121,6 +1121,17 @@ class TestResourceTypes:
             )
         ]
 
+    def test_a_contained_resource_too(self) -> None:
+        data = bundle()
+        order = resource(data, "MedicationRequest")
+        order["contained"] = [{"resourceType": "medicationStatement", "id": "s"}]
+        [(path, said)] = faults(data)
+        assert path.endswith(".resource.contained[0].resourceType")
+        assert said == (
+            "'medicationStatement' is no FHIR R4 resource type (did you mean "
+            "'MedicationStatement'?)"
+        )
+
     def test_any_r4_type_is_taken_in(self) -> None:
         """A resource umpolicy does not read (a Device) is no problem."""
         data = bundle()
@@ -2960,6 +2971,23 @@ class TestPatientRecord:
         [(path, said)] = faults(data)
         assert path == f"Bundle.entry[{index(data, 'Patient')}].resource.link[0].type"
         assert said.startswith("the Patient record is replaced by another (link replaced-by)")
+
+    @pytest.mark.parametrize(
+        ("link", "at", "reason"),
+        [
+            (1, "link[0]", "expected a link (a JSON object)"),
+            ({}, "link[0].type", "required field missing: a link type"),
+            ({"type": "Replaced-By"}, "link[0].type", "'Replaced-By' is not a link type"),
+            ({"type": ["replaced-by"]}, "link[0].type", "['replaced-by'] is not a link type"),
+        ],
+    )
+    def test_a_link_not_understood_is_a_fault(self, link: object, at: str, reason: str) -> None:
+        """A modifier umpolicy cannot read is never passed over: it may say replaced-by."""
+        data = bundle("melanoma-iv-approve")
+        resource(data, "Patient")["link"] = [link]
+        [(path, said)] = faults(data)
+        assert path == f"Bundle.entry[{index(data, 'Patient')}].resource.{at}"
+        assert said.startswith(reason)
 
     @pytest.mark.parametrize("kind", ["replaces", "refer", "seealso"])
     def test_a_record_linked_otherwise_is_decided(self, kind: str) -> None:

@@ -543,6 +543,11 @@ def _subject(reading: Reading, resource: Located, patient: Located, name: str = 
     return True
 
 
+#: FHIR R4's Patient link types (required binding): ``replaced-by`` says the record is no
+#: longer to be used; the others leave it the record in use.
+_LINK_TYPES = frozenset(("replaced-by", "replaces", "refer", "seealso"))
+
+
 def _patient(reading: Reading, patient: Located, data: Data) -> None:
     """Birth date and administrative sex, of a record in use of a patient living.
 
@@ -559,7 +564,13 @@ def _patient(reading: Reading, patient: Located, data: Data) -> None:
             "the Patient record is not in use (active false): umpolicy decides for a record in use",
         )
     for where, link in items(reading, patient.get("link"), at(patient.path, "link")):
-        if isinstance(link, Mapping) and link.get("type") == "replaced-by":
+        kind = link.get("type") if isinstance(link, Mapping) else None
+        if not isinstance(link, Mapping):
+            reading.fail(where, "expected a link (a JSON object)")
+        elif not isinstance(kind, str) or kind not in _LINK_TYPES:  # a modifier: never passed over
+            said = "required field missing: " if kind is None else f"{shown(kind)} is not "
+            reading.fail(at(where, "type"), f"{said}a link type ({', '.join(sorted(_LINK_TYPES))})")
+        elif kind == "replaced-by":
             reading.fail(
                 at(where, "type"),
                 "the Patient record is replaced by another (link replaced-by), which must be "

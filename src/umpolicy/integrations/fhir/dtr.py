@@ -721,9 +721,15 @@ def _fact(
         listed = cast(list[Data], agreed[1])
         # A request holds at most MAX_ITEMS therapies: past that, refused before each record
         # is matched with each entry (a cost that grows as their product).
-        longest = max(len(listed), len(records))
-        if longest > MAX_ITEMS:
-            reading.fail(path, f"{link}: a list of {longest} items; the limit is {MAX_ITEMS}")
+        if len(listed) > MAX_ITEMS:
+            reading.fail(path, f"{link}: a list of {len(listed)} items; the limit is {MAX_ITEMS}")
+            return
+        if len(records) > MAX_ITEMS:
+            reading.fail(
+                path,
+                f"{link}: the records beside it give {len(records)} therapies; a request "
+                f"holds at most {MAX_ITEMS}",
+            )
             return
         if not _completes(reading, link, path, records, listed):
             return

@@ -22,7 +22,7 @@ from attrs import frozen
 
 from umpolicy.dsl.quantity import to_decimal
 from umpolicy.dsl.units import unit
-from umpolicy.errors import FieldError, InputError, did_you_mean, shown
+from umpolicy.errors import MAX_ERRORS, FieldError, InputError, did_you_mean, shown
 from umpolicy.integrations.fhir.codes import R4_RESOURCE_TYPES, SYSTEM_NAMES, UCUM
 from umpolicy.integrations.fhir.paths import at, translated
 from umpolicy.io.converter import FLOAT_REFUSED
@@ -72,6 +72,7 @@ class Reading:
     def __init__(self, root: str) -> None:
         self.root = root
         self.errors: list[FieldError] = []
+        self._said: set[FieldError] = set()
         self.sources: dict[str, str] = {}
         #: Request fields a resource leaves unknown on purpose (a therapy on hold may be in
         #: a history), each with why, naming it: no answer elsewhere may fill them.
@@ -91,7 +92,8 @@ class Reading:
     def fail(self, path: str, reason: str) -> None:
         """Record a problem at a FHIR path, once: an element read twice is wrong once."""
         error = FieldError(path, reason)
-        if error not in self.errors:
+        if error not in self._said:  # a set: a bundle of 60,000 faults is no quadratic cost
+            self._said.add(error)
             self.errors.append(error)
 
     def source(self, field: str, path: str) -> None:
@@ -107,9 +109,7 @@ class Reading:
         if not isinstance(kind, str) or not kind:
             self.fail(at(path, "resourceType"), "required field missing (the resource's type)")
             return None
-        if kind not in R4_RESOURCE_TYPES:
-            meant = did_you_mean(kind, R4_RESOURCE_TYPES)
-            self.fail(at(path, "resourceType"), f"{shown(kind)} is no FHIR R4 resource type{meant}")
+        if not self._of_r4(kind, path):
             return None
         self.modifiers(resource, path)
         found = Located(resource, path, full_url if isinstance(full_url, str) else None)
@@ -147,6 +147,15 @@ class Reading:
                 )
         return found
 
+    def _of_r4(self, kind: str, path: str) -> bool:
+        """Whether ``kind`` is a FHIR R4 resource type; a problem at ``path`` if not."""
+        if kind in R4_RESOURCE_TYPES:
+            return True
+        # A suggestion costs a millisecond: none past what an error lists.
+        meant = did_you_mean(kind, R4_RESOURCE_TYPES) if len(self.errors) < MAX_ERRORS else ""
+        self.fail(at(path, "resourceType"), f"{shown(kind)} is no FHIR R4 resource type{meant}")
+        return False
+
     def _contain(self, container: Located) -> None:
         """Take in the resources ``container`` holds (``contained``), found by ``#id`` alone.
 
@@ -161,6 +170,8 @@ class Reading:
             where = at(at(container.path, "contained"), index)
             if not isinstance(child, Mapping) or not isinstance(child.get("resourceType"), str):
                 self.fail(where, "expected a resource (a JSON object with its resourceType)")
+                continue
+            if not self._of_r4(child["resourceType"], where):
                 continue
             if child.get("contained") not in (None, []):
                 reason = (

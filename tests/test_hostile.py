@@ -116,6 +116,11 @@ class TestAnswersNoQuestionReads:
         (error,) = self.errors(answer)
         assert error.endswith(f"; the limit is {100 if '101' in error else 1000} @ {path}")
 
+    def test_a_duplicate_key_a_path_quotes(self) -> None:
+        assert self.errors('{"a.b": 1, "a.b": 2}') == [
+            "duplicate key: each key may appear once @ $.answers.other.q['a.b']"
+        ]
+
     def test_nested_with_a_form_error_too(self) -> None:
         """The value checks that follow a form error do not crash on deep data either."""
         deep = "[" * 900 + "]" * 900

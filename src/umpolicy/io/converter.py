@@ -44,6 +44,7 @@ from umpolicy.errors import (
     FieldError,
     InputError,
     did_you_mean,
+    keyed,
     plain_key,
     shown,
     suggestion,
@@ -614,14 +615,14 @@ def _problems(data: Any, path: str, found: list[FieldError]) -> None:
     """Every duplicate key and lone surrogate in parsed JSON, by its path."""
     if isinstance(data, dict):
         for key in getattr(data, "duplicates", ()):
-            found.append(FieldError(f"{path}.{key}", "duplicate key: each key may appear once"))
+            found.append(FieldError(keyed(path, key), "duplicate key: each key may appear once"))
         for key, value in data.items():
             if not isinstance(key, str):  # a Python caller's data: JSON's keys are text
                 found.append(FieldError(path, f"key {shown(key)} is not text (a JSON key is)"))
                 continue
             if lone_surrogate(key):
                 found.append(FieldError(path, f"key {shown(key)} holds a lone surrogate"))
-            _problems(value, f"{path}.{key}", found)
+            _problems(value, keyed(path, key), found)
     elif isinstance(data, list):
         for index, value in enumerate(data):
             _problems(value, f"{path}[{index}]", found)

@@ -258,7 +258,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     mix = ", ".join(f"{name} {n / count:.1%}" for name, n in sorted(outcomes.items()))
     print(
         f"corpus: {count} requests from gen_requests.py -n {args.n} --seed {args.seed} "
-        f"({data.dropped} without a request date left out); {mix}; "
+        f"({data.dropped} without a request date and {data.refused} refused as input "
+        f"errors left out); {mix}; "
         f"the floor gives the same outcome on {agree / count:.1%}"
     )
     runs = modes(data.texts, data.neutral, data.neutral_texts, requests, args.shared)

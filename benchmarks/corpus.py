@@ -29,7 +29,9 @@ timing, to umpolicy's JSON request (numbers as decimal text, never binary floats
 - every other null stays unknown (``None``).
 
 A request without a request date cannot be a umpolicy request (the date is required),
-so those are left out of the corpus, for every peer alike; :class:`Corpus` counts them.
+so those are left out of the corpus, for every peer alike; so are the few that umpolicy
+refuses as input errors (the generator draws weight and BSA apart, and a 36.6 kg body of
+2.69 m2 is no body's), which have no decision to time. :class:`Corpus` counts both.
 """
 
 from __future__ import annotations
@@ -261,11 +263,22 @@ class Corpus:
     """The same requests for every peer: neutral dicts and text, umpolicy JSON text."""
 
     def __init__(self, neutral: list[Json], dropped: int) -> None:
-        self.neutral = neutral
-        self.dropped = dropped
+        from umpolicy import InputError, api  # the checkout's: see checkout_paths
+
         dumps = json.JSONEncoder(separators=(",", ":")).encode
-        self.neutral_texts = [dumps(r) for r in neutral]
-        self.texts = [dumps(to_request(r, i)) for i, r in enumerate(neutral)]
+        kept: list[tuple[Json, str]] = []
+        for index, each in enumerate(neutral):
+            text = dumps(to_request(each, index))
+            try:
+                api.parse_request(text)
+            except InputError:
+                continue  # no decision to time, for any peer
+            kept.append((each, text))
+        self.dropped = dropped
+        self.refused = len(neutral) - len(kept)
+        self.neutral = [each for each, _ in kept]
+        self.neutral_texts = [dumps(each) for each in self.neutral]
+        self.texts = [text for _, text in kept]
 
     def __len__(self) -> int:
         return len(self.neutral)

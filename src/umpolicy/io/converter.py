@@ -95,6 +95,11 @@ def _strict(kind: type[T], name: str) -> Callable[[object, type], T]:
     return structure
 
 
+def too_many(count: int, what: str = "a list of") -> str:
+    """Why ``count`` items are refused: past :data:`MAX_ITEMS`, the one limit of a request."""
+    return f"{what} {count} items; the limit is {MAX_ITEMS}"
+
+
 def _json_type(value: object) -> str:
     names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
     names |= {list: "a list", dict: "an object", type(None): "null", Decimal: "a number"}
@@ -171,7 +176,7 @@ def _structure_sequence(converter: cattrs.Converter) -> Callable[[Any], Callable
             if not isinstance(value, list | tuple):
                 raise ValueError(f"expected a list, got {_json_type(value)}")
             if len(value) > MAX_ITEMS:
-                raise ValueError(f"a list of {len(value)} items; the limit is {MAX_ITEMS}")
+                raise ValueError(too_many(len(value)))
             errors = []
             items = []
             for index, element in enumerate(value):
@@ -311,7 +316,7 @@ def _bounded(value: dict[Any, Any] | list[Any], where: tuple[object, ...] = ()) 
         raise _Within(f"answers nested deeper than {MAX_DEPTH}; the limit is {MAX_DEPTH}", where)
     if len(value) > MAX_ITEMS:
         what = "an object of" if isinstance(value, dict) else "a list of"
-        raise _Within(f"{what} {len(value)} items; the limit is {MAX_ITEMS}", where)
+        raise _Within(too_many(len(value), what), where)
     pairs = value.items() if isinstance(value, dict) else enumerate(value)
     for key, item in pairs:
         if isinstance(key, str) and len(key) > MAX_TEXT:

@@ -45,10 +45,17 @@ from umpolicy.errors import (
     suggestion,
 )
 from umpolicy.history import PolicyHistory
-from umpolicy.io.converter import FLOAT_REFUSED, ISO_DATE, MAX_ITEMS, lone_surrogate, structure
+from umpolicy.io.converter import (
+    FLOAT_REFUSED,
+    ISO_DATE,
+    MAX_ITEMS,
+    lone_surrogate,
+    structure,
+    too_many,
+)
 from umpolicy.io.quantities import QUANTITIES, Accepts, unknown_unit, wrong_unit
 from umpolicy.policy import Policy
-from umpolicy.vocabulary.facts import HISTORIES, mosteller_square
+from umpolicy.vocabulary.facts import HISTORIES, MOSTELLER_DIVISOR, mosteller_square
 from umpolicy.vocabulary.request import (
     History,
     Patient,
@@ -221,6 +228,8 @@ def _body(errors: Problems, path: str, value: Quantity, fact: str) -> None:
 #: smaller than it is from a BSA too large, and as a total (per m2 times the BSA, held
 #: to a cap in mg) from one too small.
 BSA_ABOVE, BSA_BELOW = Fraction(3, 2), Fraction(2)
+#: BSA_ABOVE as a message says it: ``1.5``.
+_ABOVE = format_decimal(Decimal(BSA_ABOVE.numerator) / BSA_ABOVE.denominator)
 #: The body mass indexes (kg/m2) a weight and a height may give together, wide of every
 #: body: a 400 g newborn of 30 cm has 4.4, the heaviest people recorded under 200. Only
 #: measures of no body are refused (700 kg at 20 cm); without the patient's age, a
@@ -265,15 +274,15 @@ def _measures(errors: Problems, patient: Patient) -> None:
         return
     given = _ratio(bsa)
     if not _may_reach(given, kilograms, centimeters):
-        side = "more than 1.5 times"
+        side = f"more than {_ABOVE} times"
     elif not _may_fall(given, kilograms, centimeters):
-        side = "less than half"
+        side = "less than half"  # BSA_BELOW, in words
     else:
         return
     if weight is not None and height is not None:
         square = mosteller_square(height, weight)
         shown_square = format_decimal(rounded(square.numerator, square.denominator, 2, root=True))
-        if side == "less than half":
+        if side.startswith("less"):
             limit = f"at least {format_decimal(_ceiling_root(square / BSA_BELOW**2, 2))} m2"
         else:
             limit = f"at most {format_decimal(_floor_root(BSA_ABOVE**2 * square, 2))} m2"
@@ -317,14 +326,14 @@ def _may_reach(
     low, high = BMI_RANGE
     if kilograms is not None and centimeters is not None:
         (kn, kd), (cn, cd) = kilograms, centimeters
-        return cn * kn * p * p * bd * bd >= 3600 * q * q * bn * bn * cd * kd
+        return cn * kn * p * p * bd * bd >= MOSTELLER_DIVISOR * q * q * bn * bn * cd * kd
     if kilograms is not None:  # the height it takes, N / D cm: at most 280, the index ≥ 2
         kn, kd = kilograms
-        n, d = 3600 * q * q * bn * bn * kd, p * p * bd * bd * kn
+        n, d = MOSTELLER_DIVISOR * q * q * bn * bn * kd, p * p * bd * bd * kn
         return n <= _TALLEST * d and low * n * n * kd <= 10_000 * kn * d * d
     assert centimeters is not None  # the weight it takes, N / D kg: the index at most 250
     cn, cd = centimeters
-    n, d = 3600 * q * q * bn * bn * cd, p * p * bd * bd * cn
+    n, d = MOSTELLER_DIVISOR * q * q * bn * bn * cd, p * p * bd * bd * cn
     return 10_000 * n * cd * cd <= high * cn * cn * d
 
 
@@ -337,18 +346,18 @@ def _may_fall(
     the unknown measure the smallest plausible: the shortest body of the weight (20 cm,
     and the index at most 250), the lightest of the height (0.2 kg, the index at least 2).
     """
-    (bn, bd), f = bsa, BSA_BELOW.numerator
+    (bn, bd), f, g = bsa, BSA_BELOW.numerator, BSA_BELOW.denominator
     low, high = BMI_RANGE
     if kilograms is not None and centimeters is not None:
         (kn, kd), (cn, cd) = kilograms, centimeters
-        return cn * kn * bd * bd <= 3600 * f * f * bn * bn * cd * kd
+        return cn * kn * g * g * bd * bd <= MOSTELLER_DIVISOR * f * f * bn * bn * cd * kd
     if kilograms is not None:  # the height it allows, N / D cm: at least 20, the index ≤ 250
         kn, kd = kilograms
-        n, d = 3600 * f * f * bn * bn * kd, bd * bd * kn
+        n, d = MOSTELLER_DIVISOR * f * f * bn * bn * kd, g * g * bd * bd * kn
         return _SHORTEST * d <= n and high * n * n * kd >= 10_000 * kn * d * d
     assert centimeters is not None  # the weight it allows, N / D kg: 0.2 or more, index ≥ 2
     cn, cd = centimeters
-    n, d = 3600 * f * f * bn * bn * cd, bd * bd * cn
+    n, d = MOSTELLER_DIVISOR * f * f * bn * bn * cd, g * g * bd * bd * cn
     return _LIGHTEST[0] * d <= n * _LIGHTEST[1] and low * cn * cn * d <= 10_000 * n * cd * cd
 
 
@@ -823,7 +832,7 @@ def _answer_list(question: Question, value: object, path: str, errors: Problems)
         errors.append(FieldError(path, "expected a list"))
         return None
     if len(value) > MAX_ITEMS:
-        errors.append(FieldError(path, f"a list of {len(value)} items; the limit is {MAX_ITEMS}"))
+        errors.append(FieldError(path, too_many(len(value))))
         return None
     fields = {f.id: f for f in question.fields}
     items = []

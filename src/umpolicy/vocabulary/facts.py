@@ -282,11 +282,15 @@ _years = _counted("a")
 _M2 = unit("m2")
 
 
+#: Mosteller's divisor: the square of a BSA in m² is height (cm) × weight (kg) / 3600.
+MOSTELLER_DIVISOR = 3600
+
+
 def mosteller_square(height: Quantity, weight: Quantity) -> Fraction:
     """The exact square of Mosteller's BSA, height (cm) × weight (kg) / 3600, in m⁴."""
     h = Fraction(height.value) * height.unit.factor
     w = Fraction(weight.value) * weight.unit.factor
-    return h * w / 3600
+    return h * w / MOSTELLER_DIVISOR
 
 
 def _body_surface_area(book: Book) -> Fact:

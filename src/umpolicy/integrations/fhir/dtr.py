@@ -38,7 +38,7 @@ from umpolicy.integrations.fhir.reading import (
     status_of,
     text,
 )
-from umpolicy.io.converter import MAX_ITEMS
+from umpolicy.io.converter import MAX_ITEMS, too_many
 from umpolicy.io.quantities import QUANTITIES
 from umpolicy.io.validation import FUTURE_TOLERANCE
 from umpolicy.policy import Policy
@@ -722,7 +722,7 @@ def _fact(
         # A request holds at most MAX_ITEMS therapies: past that, refused before each record
         # is matched with each entry (a cost that grows as their product).
         if len(listed) > MAX_ITEMS:
-            reading.fail(path, f"{link}: a list of {len(listed)} items; the limit is {MAX_ITEMS}")
+            reading.fail(path, f"{link}: {too_many(len(listed))}")
             return
         if len(records) > MAX_ITEMS:
             reading.fail(

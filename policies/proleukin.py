@@ -38,6 +38,7 @@ from umpolicy import (
     Both,
     Consulted,
     DoseLimit,
+    Drug,
     Either,
     EveryItem,
     Includes,
@@ -60,6 +61,19 @@ from umpolicy import (
 )
 
 # The codes the policy counts, each set named once (the docs render them from here).
+#: The drug, as a request names it: a request for another drug is refused, never decided.
+PROLEUKIN = Drug(
+    ("Proleukin", "aldesleukin"),
+    (
+        ValueSet(
+            "proleukin-hcpcs",
+            "Proleukin (aldesleukin), per single-use vial",
+            "HCPCS",
+            codes=("J9015",),
+        ),
+        ValueSet("aldesleukin-atc", "Aldesleukin", "ATC", codes=("L03AC01",)),
+    ),
+)
 CUTANEOUS_MELANOMA_CODES = ValueSet(
     "cutaneous-melanoma", "Cutaneous melanoma", "ICD-10-CM", prefixes=("C43",)
 )
@@ -696,6 +710,7 @@ POLICY = Policy(
     name="proleukin",
     title="Oncology (Injectable) – Proleukin Utilization Management Medical Policy",
     drug="Proleukin® (aldesleukin injection for intravenous use – Prometheus Laboratories)",
+    requested=PROLEUKIN,
     plans="All Aspirus Medicare Plans",
     effective=dt.date(2022, 1, 1),
     reviewed=dt.date(2025, 2, 5),

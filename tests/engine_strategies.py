@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from umpolicy import (
     Coding,
+    DrugCodeSystem,
     History,
     Medication,
     Patient,
@@ -130,13 +131,15 @@ def requests(draw: st.DrawFn) -> Request:
         draw(_maybe(st.integers(1, 4))),
         draw(_maybe(RESTS)),
     )
+    coded = draw(st.booleans())  # by Proleukin's HCPCS code, or not
     medication = Medication(
-        draw(_maybe(st.just("aldesleukin"))),
+        "J9015" if coded else None,
         draw(_maybe(st.just("Proleukin"))),
         draw(_maybe(st.builds(Coding, ROUTES, _maybe(NAMES)))),
         draw(_maybe(DOSES)),
         draw(_maybe(FREQUENCIES)),
         schedule,
+        DrugCodeSystem.HCPCS if coded else None,
     )
     kind = draw(_maybe(st.sampled_from(RequestKind)))
     # Only a history a request may hold, as validation says: no duration longer than the

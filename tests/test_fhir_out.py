@@ -97,7 +97,7 @@ def normal(request: Request) -> Request:
 
     medication = request.medication
     if medication.code is None and medication.name is None:
-        medication = attrs.evolve(medication, name="the requested drug")
+        medication = attrs.evolve(medication, name="Proleukin")  # the policy's drug
     answers = {
         name: {k: v for k, v in each.items() if v != []} for name, each in request.answers.items()
     }

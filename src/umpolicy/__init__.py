@@ -15,6 +15,7 @@ from umpolicy.dsl.checks import (
     Not,
     OneOf,
 )
+from umpolicy.dsl.drug import Drug, DrugCodeSystem
 from umpolicy.dsl.findings import Fact, Finding
 from umpolicy.dsl.nodes import AllOf, AnyOf, DoseLimit, Node, Predicate, facts_of, walk
 from umpolicy.dsl.quantity import Quantity
@@ -115,6 +116,8 @@ __all__ = [
     "Consulted",
     "Decision",
     "DoseLimit",
+    "Drug",
+    "DrugCodeSystem",
     "Either",
     "EveryItem",
     "Fact",

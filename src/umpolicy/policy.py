@@ -14,6 +14,7 @@ from typing import Literal
 from attrs import frozen
 
 from umpolicy.dsl.checks import Check
+from umpolicy.dsl.drug import Drug
 from umpolicy.dsl.nodes import AllOf, AnyOf, Node, facts_of, walk
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import Question
@@ -159,6 +160,8 @@ class Policy:
     name: str
     title: str
     drug: str
+    #: The drug's names and codes: a request for another drug is refused, never decided.
+    requested: Drug
     plans: str
     effective: dt.date
     reviewed: dt.date

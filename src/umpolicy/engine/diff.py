@@ -220,6 +220,7 @@ def _words_of(old: Policy, new: Policy) -> Iterator[tuple[str, str, str]]:
     for what, read in (
         ("title", lambda policy: policy.title),
         ("drug", lambda policy: policy.drug),
+        ("requested drug", lambda policy: policy.requested.describe()),
         ("plans", lambda policy: policy.plans),
         ("statement", lambda policy: " ".join(each.text for each in policy.statement)),
         ("preamble", lambda policy: policy.preamble),

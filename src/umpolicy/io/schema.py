@@ -517,6 +517,7 @@ EXAMPLE: dict[str, Any] = {
     "diagnoses": [{"code": "C64.9", "display": "Malignant neoplasm of unspecified kidney"}],
     "medication": {
         "code": "J3590",
+        "system": "HCPCS",
         "name": "the requested drug",
         "route": {"code": "47625008", "display": "Intravenous"},
         "dose": {"value": "600000", "unit": "[iU]/kg"},
@@ -548,9 +549,10 @@ EXAMPLE: dict[str, Any] = {
 
 
 def example_request(policies: Iterable[Policy] = ()) -> dict[str, Any]:
-    """:data:`EXAMPLE`, naming the first policy and answering its every question.
+    """:data:`EXAMPLE`, naming the first policy and its drug, and answering its every question.
 
     It is dated the example's date, or the day the policy took effect if that is later.
+    The drug is the policy's first name and, if it lists codes, its first code.
     """
     first = next(iter(policies), None)
     if first is None:
@@ -558,7 +560,15 @@ def example_request(policies: Iterable[Policy] = ()) -> dict[str, Any]:
     answers = {q.id: answer_example(q) for q in first.questions}
     date = max(dt.date.fromisoformat(EXAMPLE["date"]), first.effective).isoformat()
     named = {"policy": first.name, "date": date, "answers": {first.name: answers}}
-    return {**copy.deepcopy(EXAMPLE), **named}
+    example = {**copy.deepcopy(EXAMPLE), **named}
+    medication = example["medication"]
+    drug = first.requested
+    medication["name"] = drug.names[0]
+    if drug.codes:
+        medication["code"], medication["system"] = drug.codes[0].codes[0], drug.codes[0].system
+    else:
+        del medication["code"], medication["system"]
+    return example
 
 
 def _example_decisions(policies: tuple[Policy, ...]) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from typing import Any, TypeGuard
 
 import attrs
 
+from umpolicy.dsl.drug import DrugCodeSystem
 from umpolicy.dsl.kept import KEPT, keep
 from umpolicy.dsl.quantity import EXACT, Quantity, format_decimal, rounded, to_decimal
 from umpolicy.dsl.questions import AnswerType, Question
@@ -58,6 +59,7 @@ from umpolicy.policy import Policy
 from umpolicy.vocabulary.facts import HISTORIES, MOSTELLER_DIVISOR, mosteller_square
 from umpolicy.vocabulary.request import (
     History,
+    Medication,
     Patient,
     Request,
     RequestKind,
@@ -593,7 +595,13 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
     _history(errors, request, age)
     for index, coding in enumerate(request.diagnoses or ()):
         _form(errors, coding.code, _ICD, "$.diagnoses[{}].code", index)
-    route = request.medication.route
+    medication = request.medication
+    if medication.system is not None and medication.code is None:
+        reason = f"a code system ({medication.system.value}) without a code: give the code"
+        errors.append(FieldError("$.medication.system", reason))
+    elif medication.system is DrugCodeSystem.ATC and medication.code is not None:
+        _form(errors, medication.code, _ATC, "$.medication.code")
+    route = medication.route
     if route is not None:
         _form(errors, route.code, _SNOMED, "$.medication.route.code")
     for history in ("prior", "concomitant"):
@@ -883,6 +891,9 @@ def admit(
     if not _is_mapping(given):
         errors.append(FieldError(base, f"expected a mapping, got {type(given).__name__}"))
         given = {}
+    drug = other_drug(policy, request.medication)
+    if drug is not None:
+        errors.append(drug)
     for key, value in given.items():
         question = questions.get(key)
         if question is None:
@@ -907,6 +918,26 @@ def admit(
     if errors:
         raise InputError(errors)
     return answers
+
+
+def other_drug(policy: Policy, medication: object) -> FieldError | None:
+    """The error when a request's medication is not shown to be the policy's drug.
+
+    A request for another drug is refused, never decided under this policy's criteria
+    (see :class:`umpolicy.Drug`); a CRD service answers such an order with no card. A
+    medication of the wrong form is :func:`problems`' to name: ``None`` here.
+    """
+    if type(medication) is not Medication:
+        return None
+    code, system, name = medication.code, medication.system, medication.name
+    if not (
+        (code is None or type(code) is str)
+        and (name is None or type(name) is str)
+        and (system is None or type(system) is DrugCodeSystem)
+    ):
+        return None
+    off = policy.requested.mismatch(code, None if system is None else system.value, name)
+    return None if off is None else FieldError(f"$.medication.{off[0]}", off[1])
 
 
 def _is_mapping(value: object) -> TypeGuard[collections.abc.Mapping[Any, Any]]:

@@ -476,6 +476,7 @@ def policy_page(
         "| Field | Value |",
         "| --- | --- |",
         f"| Drug | {_md(policy.drug)} |",
+        f"| Requests for it name or code it as | {_md(policy.requested.describe())} |",
         f"| Coverage criteria for | {_md(policy.plans)} |",
         f"| Effective date | {policy.effective} |",
         f"| Review date | {policy.reviewed} |",

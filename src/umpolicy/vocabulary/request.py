@@ -21,6 +21,7 @@ from typing import Any
 from attrs import field, frozen
 
 from umpolicy.dsl.choice import Choice
+from umpolicy.dsl.drug import DrugCodeSystem
 from umpolicy.dsl.quantity import Quantity
 
 
@@ -119,8 +120,8 @@ class Medication:
     """
 
     code: str | None = None
-    """The requested drug's code (RxNorm, NDC or HCPCS, as the plan uses). FHIR:
-    ``MedicationRequest.medicationCodeableConcept``.
+    """The requested drug's code (RxNorm, NDC, HCPCS or ATC, as the plan uses; ``system``
+    says which). FHIR: ``MedicationRequest.medicationCodeableConcept``.
     """
     name: str | None = None
     """The requested drug's name, for people."""
@@ -140,6 +141,11 @@ class Medication:
     """
     schedule: Schedule = Schedule()
     """How the doses are grouped into cycles and courses."""
+    system: DrugCodeSystem | None = field(default=None, metadata={"omit_if_default": True})
+    """The system of ``code``: ``RxNorm``, ``NDC``, ``HCPCS`` or ``ATC``. The policy checks
+    that the code or the name is its own drug's: a code of another drug in a system it
+    lists is refused. FHIR: the coding's ``system``.
+    """
 
 
 @frozen

@@ -37,6 +37,7 @@ from umpolicy import (
     AtLeast,
     AtMost,
     DoseLimit,
+    Drug,
     Either,
     Includes,
     Indication,
@@ -58,6 +59,14 @@ from umpolicy import (
 )
 
 # --8<-- [end:imports]
+# --- The drug: what a request for it is named or coded as -------------------------------
+
+# --8<-- [start:drug]
+#: A fictional drug has no real codes: a request names it. A real policy lists its
+#: drug's codes too (``ValueSet("…", "…", "HCPCS", codes=(…,))``), one set per system.
+QUELLIMAB = Drug(("Quellimab",))
+# --8<-- [end:drug]
+
 # --- Value sets: the codes the policy counts, each set named once -----------------------
 
 # --8<-- [start:value-sets]
@@ -671,6 +680,7 @@ POLICY = Policy(
     title="Immunology (Injectable) – Quellimab Utilization Management Medical Policy",
     drug="Quellimab (a FICTIONAL interleukin-6 receptor antagonist, injection for "
     "intravenous or subcutaneous use)",
+    requested=QUELLIMAB,
     plans="Example Health Plan (all lines of business)",
     effective=dt.date(2025, 7, 1),
     reviewed=dt.date(2026, 6, 15),

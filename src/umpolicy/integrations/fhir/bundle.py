@@ -927,7 +927,9 @@ def _order(reading: Reading, order: Located, patient: Located | None, data: Data
         if drugs:
             code, display, path = drugs[0]
             medication["code"] = code
+            medication["system"] = codes.SYSTEM_NAMES[system]
             reading.source("$.medication.code", path)
+            reading.source("$.medication.system", at(path.removesuffix(".code"), "system"))
             if display is not None:
                 medication["name"] = display
                 reading.source("$.medication.name", path)

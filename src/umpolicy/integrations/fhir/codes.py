@@ -8,6 +8,8 @@ identifiers (the decision it made, the questionnaires it generates) are URNs und
 
 from __future__ import annotations
 
+from umpolicy.dsl.drug import CATCH_ALL_HCPCS
+
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
@@ -62,13 +64,7 @@ R4_RESOURCE_TYPES = frozenset(
 #: HCPCS codes of no one drug ("not otherwise classified", "unclassified"): J9999 is any
 #: antineoplastic without a code of its own, so two records coded by one alone may be
 #: two drugs.
-CATCH_ALL = frozenset(
-    (HCPCS, code)
-    for code in (
-        *("C9399", "J3490", "J3590", "J7599", "J7699"),
-        *("J7799", "J7999", "J8499", "J8999", "J9999"),
-    )
-)
+CATCH_ALL = frozenset((HCPCS, code) for code in CATCH_ALL_HCPCS)
 
 #: The systems of a Condition's clinical and verification status (FHIR R4, required).
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"

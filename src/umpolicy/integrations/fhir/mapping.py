@@ -140,6 +140,12 @@ MAPPING: tuple[Source, ...] = (
     Source("medication.schedule.course_number", _DTR, _DTR),
     Source("medication.schedule.rest_before_course", _DTR, _DTR),
     Source(
+        "medication.system",
+        "the `system` of the coding `medication.code` is read from (RxNorm, NDC or HCPCS)",
+        _SAME,
+        ("MedicationRequest", "Medication"),
+    ),
+    Source(
         "therapies.prior",
         "`MedicationStatement` of status completed or stopped (ATC codes; `effectivePeriod` its "
         "duration in days, both ends' days counted, to the request's date at the latest; one of "

@@ -66,6 +66,10 @@ class _Bundle:
         self.answers.append(item)
 
 
+#: The URI of each drug code system, by its name.
+_SYSTEMS = {name: uri for uri, name in codes.SYSTEM_NAMES.items()}
+
+
 def _coding(system: str, code: str, display: str | None = None) -> Data:
     found = {"system": system, "code": code}
     if display is not None:
@@ -186,7 +190,10 @@ def _frequency(value: Quantity) -> Data | None:
     return {"frequency": int(value.value), "period": 1, "periodUnit": code[1:]}
 
 
-def _order(out: _Bundle, request: Request, patient: Data, prescriber: Data | None) -> Data:
+def _order(
+    out: _Bundle, request: Request, patient: Data, prescriber: Data | None, drug: str
+) -> Data:
+    """The MedicationRequest; FHIR requires its drug, named ``drug`` if the request does not."""
     medication = request.medication
     order: Data = {
         "resourceType": "MedicationRequest",
@@ -197,10 +204,11 @@ def _order(out: _Bundle, request: Request, patient: Data, prescriber: Data | Non
     }
     concept: Data = {}
     if medication.code is not None:
-        concept["coding"] = [_coding(codes.RXNORM, medication.code)]
+        system = codes.RXNORM if medication.system is None else _SYSTEMS[medication.system.value]
+        concept["coding"] = [_coding(system, medication.code)]
     if medication.name is not None:
         concept["text"] = medication.name
-    order["medicationCodeableConcept"] = concept or {"text": "the requested drug"}
+    order["medicationCodeableConcept"] = concept or {"text": drug}
     if prescriber is not None:
         order["requester"] = prescriber
     dosage: Data = {}
@@ -234,8 +242,10 @@ def _order(out: _Bundle, request: Request, patient: Data, prescriber: Data | Non
     return out.add(order)
 
 
-def _resources(out: _Bundle, request: Request) -> tuple[Data, Data, Data | None, Data, Data]:
-    """Patient, coverage, prescriber and order; the rest added on the way."""
+def _resources(
+    out: _Bundle, request: Request, drug: str
+) -> tuple[Data, Data, Data | None, Data, Data]:
+    """Patient, coverage, prescriber and order (of ``drug``, unless the request names its own)."""
     person = request.patient
     patient: Data = {"resourceType": "Patient"}
     if person.birth_date is not None:
@@ -277,7 +287,7 @@ def _resources(out: _Bundle, request: Request) -> tuple[Data, Data, Data | None,
     prescriber = None
     if request.prescriber != Practitioner():
         prescriber = _role(out, request.prescriber)
-    order = _order(out, request, subject, prescriber)
+    order = _order(out, request, subject, prescriber, drug)
     for which in HISTORIES:
         _history(out, request, subject, which)
     if request.therapies.time_on_drug is not None:
@@ -358,14 +368,15 @@ def bundle_from_request(request: Request, policy: Policy | str | None = None) ->
         "use": "preauthorization",
     }
     out.entries.append({"fullUrl": f"{BASE}/Claim/claim-1", "resource": claim})
-    subject, coverage, prescriber, order, insurer = _resources(out, request)
+    drug = chosen.requested.names[0]
+    subject, coverage, prescriber, order, insurer = _resources(out, request, drug)
     item: Data = {
         "sequence": 1,
         "extension": [{"url": codes.PAS_REQUESTED_SERVICE, "valueReference": order}],
         "category": {
             "coding": [_coding("https://codesystem.x12.org/005010/1365", "1", "Medical Care")]
         },
-        "productOrService": {"text": request.medication.name or "the requested drug"},
+        "productOrService": {"text": request.medication.name or drug},
     }
     if request.kind is not None:
         code = {kind: c for c, kind in codes.CERTIFICATION_KINDS.items()}[request.kind.value]

@@ -27,8 +27,8 @@ every request limit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -43,10 +43,12 @@ from umpolicy.integrations.fhir import (
     evaluate_bundle,
     evaluate_hook,
     questionnaire,
+    request_from_hook,
 )
 from umpolicy.integrations.fhir.codes import BODY_OBSERVATIONS, LOINC, QUESTIONNAIRE_PREFIX
 from umpolicy.integrations.fhir.crd import DOCS_BASE, HOOKS
 from umpolicy.io.converter import MAX_FHIR_BYTES
+from umpolicy.io.validation import other_drug
 from umpolicy.policy import Policy
 
 from . import web
@@ -60,6 +62,9 @@ PREFIXES = ("/fhir/", "/cds-services")
 BODY_LIMIT = MAX_FHIR_BYTES
 #: The media types a FHIR body may come as.
 FHIR_TYPES = (FHIR_JSON, JSON)
+
+
+_Read = TypeVar("_Read")
 
 
 def _answer(data: object) -> Response:
@@ -76,13 +81,12 @@ def _policy_parameter(request: Request, policies: Mapping[str, Policy]) -> str |
     return value
 
 
-def _decided(call: Any, *args: Any) -> Decision:
-    """A decision from one of the mapping's ``evaluate_*``; its input errors are 422."""
+def _decided(call: Callable[..., _Read], *args: Any) -> _Read:
+    """What a mapping's ``evaluate_*`` or ``request_from_*`` reads; its input errors are 422."""
     try:
-        found: Decision = call(*args)
+        return call(*args)
     except InputError as error:
         raise Problem(422, error.errors) from None
-    return found
 
 
 # -- CDS Hooks: discovery and the CRD services ---------------------------------------------
@@ -177,6 +181,9 @@ class Endpoints:
         if isinstance(call, Mapping) and call.get("hook") not in (None, hook):
             reason = f"this service answers {hook}, not {shown(call.get('hook'))}"
             raise Problem(422, [FieldError("hook", reason)])
+        # An order of another drug is not this service's to answer: no card (CDS Hooks).
+        if other_drug(policy, _decided(request_from_hook, call, policy.name).medication):
+            return fhir_json({"cards": []})
         # by name: decided under the version in force on the order's date, not the newest
         decision = _decided(evaluate_hook, call, policy.name)
         return fhir_json(crd_response(decision, call, docs_base=self.docs_base))

@@ -144,6 +144,25 @@ class TestRequests:
         with pytest.raises(InputError, match=r"'Opdivo' does not name .* @ \$\.medication\.name"):
             umpolicy.decide(PROLEUKIN, other)
 
+    @pytest.mark.parametrize(
+        ("medication", "path"),
+        [
+            ("Proleukin", "$.medication"),
+            (umpolicy.Medication(name=5), "$.medication.name"),  # type: ignore[arg-type]
+            (umpolicy.Medication(code=5), "$.medication.code"),  # type: ignore[arg-type]
+            (umpolicy.Medication(code="J9015", system="HCPCS"), "$.medication.system"),  # type: ignore[arg-type]
+        ],
+    )
+    def test_a_medication_of_the_wrong_form_is_that_error_alone(
+        self, medication: object, path: str
+    ) -> None:
+        """A field of the wrong type is named as such, not also as another drug."""
+        request = api.parse_request(APPROVE.read_text())
+        wrong = attrs.evolve(request, medication=medication)  # type: ignore[arg-type]
+        with pytest.raises(InputError) as caught:
+            umpolicy.decide(PROLEUKIN, wrong)
+        assert [each.path for each in caught.value.errors] == [path]
+
     @given(
         st.text(st.sampled_from(" -/(),®"), max_size=4),
         st.sampled_from(["Proleukin", "aldesleukin", "ALDESLEUKIN", "proleukin"]),
@@ -269,7 +288,9 @@ def served() -> Any:
 
 def hook_for(concept: dict[str, Any]) -> dict[str, Any]:
     """The approved example's CRD order-sign call, its draft order's drug ``concept``."""
-    hook: dict[str, Any] = loads(fhir_json(hook_from_request(api.parse_request(APPROVE.read_text()))))
+    hook: dict[str, Any] = loads(
+        fhir_json(hook_from_request(api.parse_request(APPROVE.read_text())))
+    )
     order = hook["context"]["draftOrders"]["entry"][0]["resource"]
     order.pop("medicationReference", None)
     order["medicationCodeableConcept"] = copy.deepcopy(concept)

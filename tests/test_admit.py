@@ -237,3 +237,36 @@ class TestRefused:
         with pytest.raises(InputError) as info:
             decide(ASKING, answered(confirmed="no"))
         assert str(info.value) == f"expected a boolean, got str @ {BASE}.confirmed"
+
+
+class TestOtherPoliciesAnswersInPython:
+    """Another policy's answers, never read, are still JSON data: else an error, not a crash."""
+
+    @pytest.mark.parametrize(
+        ("answers", "expected"),
+        [
+            ({"other": {1: "x"}}, "key 1 is not text (a JSON key is) @ $.answers.other"),
+            ({"other": {"q": {2: "y"}}}, "key 2 is not text (a JSON key is) @ $.answers.other.q"),
+            ({3: {}}, "key 3 is not text (a JSON key is) @ $.answers"),
+            ({"other": {"q": [{1, 2}]}}, "expected JSON data, got set @ $.answers.other.q[0]"),
+            ({"other": {"q": 1.5}}, "a float is not an exact decimal"),
+            ({"other": {"q": "\ud800"}}, "lone surrogate (not valid Unicode) @ $.answers.other.q"),
+        ],
+    )
+    def test_refused(self, answers: Any, expected: str) -> None:
+        request = Request(DATE, policy="asking", answers=answers)
+        with pytest.raises(InputError) as info:
+            decide(ASKING, request)
+        assert expected in str(info.value)
+
+    def test_nested_too_deep(self) -> None:
+        deep: Any = "x"
+        for _ in range(20):
+            deep = [deep]
+        with pytest.raises(InputError, match="nested deeper than 16"):
+            decide(ASKING, Request(DATE, answers={"other": {"q": deep}}))
+
+    def test_json_data_of_every_kind_is_kept(self) -> None:
+        kept = {"q": [Decimal("1.5"), 2, None, True, "x", {"k": ("a",)}]}
+        decision = decide(ASKING, Request(DATE, answers={"other": kept}))
+        assert decision.request_fingerprint

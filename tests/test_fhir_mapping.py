@@ -48,7 +48,13 @@ def full() -> umpolicy.Request:
         base,
         kind=umpolicy.RequestKind.CONTINUATION,
         patient=attrs.evolve(base.patient, sex=umpolicy.Sex.MALE, height=Quantity("180", "cm")),
-        medication=attrs.evolve(base.medication, code="1234"),
+        medication=attrs.evolve(
+            base.medication,
+            code="J9015",
+            system=umpolicy.DrugCodeSystem.HCPCS,
+            other_codes=(umpolicy.DrugCode(umpolicy.DrugCodeSystem.RXNORM, "1234"),),
+            other_names=("aldesleukin 22000000 UNT Injection",),
+        ),
         therapies=umpolicy.Therapies(
             prior=(prior,), concomitant=(), time_on_drug=Quantity("2", "mo")
         ),

@@ -64,10 +64,20 @@ class TestTheDrugDeclared:
         page = policy_page(PROLEUKIN)
         assert "| Requests for it name or code it as | Proleukin, aldesleukin (codes: HCPCS" in page
 
+    def test_a_list_of_names_is_a_tuple(self) -> None:
+        assert Drug(["Brandname"]).names == ("Brandname",)
+
+    def test_a_policy_whose_drug_is_no_drug_is_refused_at_load(self) -> None:
+        from umpolicy.engine.catalog import check
+
+        with pytest.raises(umpolicy.PolicyError, match="requested is 'Proleukin', not a Drug"):
+            check(attrs.evolve(PROLEUKIN, requested="Proleukin"))  # type: ignore[arg-type]
+
     @pytest.mark.parametrize(
         ("names", "codes", "words"),
         [
             ("Brandname", (), "a tuple of names"),
+            (("Brandname",), ("J9999",), "a tuple of value sets"),
             ((), (), "a tuple of names"),
             (("Brandname", " "), (), "a drug's name is words"),
             (("Brandname",), (ValueSet("x", "X", "ICD-10-CM", codes=("C43",)),), "not 'ICD-10-CM'"),
@@ -103,12 +113,16 @@ CASES = [
     ("J9271", "HCPCS", "Proleukin", "code"),  # pembrolizumab's code: another drug
     ("L01FF02", "ATC", "aldesleukin", "code"),
     ("J9271", None, None, "code"),  # no system, not listed: shows nothing, nor a name
-    ("J9271", None, "Proleukin", None),
+    ("J9271", None, "Proleukin", "code"),  # no system, but HCPCS's form: another drug's
     ("L03AC", "ATC", None, "code"),  # interleukins: may be the drug, or another
     ("L03AC", "ATC", "aldesleukin", None),
     ("J9999", "HCPCS", None, "code"),  # "not otherwise classified": no one drug
     ("J9999", "HCPCS", "Proleukin", None),
-    ("1547545", "RxNorm", "pembrolizumab 25 MG/ML Injectable Solution", "code"),
+    ("1547545", "RxNorm", "pembrolizumab 25 MG/ML Injectable Solution", "name"),
+    ("J9015", "HCPCS", "Keytruda", "name"),  # a listed code, and a name of another drug
+    (None, None, "Keytruda, not Proleukin", "name"),  # the name begins with another
+    (None, None, "pegylated aldesleukin", "name"),
+    (None, None, "Injection, aldesleukin, per single use vial", None),  # HCPCS's words
     ("1547545", "RxNorm", "aldesleukin 22000000 UNT Injection", None),
     ("76310-022-01", "NDC", None, "code"),  # no NDC code listed: the name must show it
 ]
@@ -133,7 +147,7 @@ class TestRequests:
         with pytest.raises(InputError) as caught:
             api.evaluate(json.dumps(data), today=TODAY)
         assert str(caught.value) == (
-            "HCPCS J9271 is not a code of Proleukin or aldesleukin: this policy decides "
+            "HCPCS 'J9271' is not a code of Proleukin or aldesleukin: this policy decides "
             "Proleukin alone (its codes: HCPCS J9015; ATC L03AC01) @ $.medication.code"
         )
 
@@ -164,36 +178,79 @@ class TestRequests:
         assert [each.path for each in caught.value.errors] == [path]
 
     @given(
-        st.text(st.sampled_from(" -/(),®"), max_size=4),
+        st.text(st.sampled_from(" \t"), max_size=3),
         st.sampled_from(["Proleukin", "aldesleukin", "ALDESLEUKIN", "proleukin"]),
-        st.text(st.sampled_from(" -/(),®"), max_size=4),
+        st.text(st.sampled_from(" -/(),®[]"), min_size=1, max_size=4),
+        st.text(max_size=20),
     )
-    def test_a_name_holding_the_drug_name_as_a_word(
-        self, before: str, name: str, after: str
+    def test_a_name_that_begins_with_the_drugs(
+        self, before: str, name: str, after: str, rest: str
     ) -> None:
-        assert PROLEUKIN.requested.mismatch(None, None, f"{before}{name}{after}") is None
+        assert PROLEUKIN.requested.names_it(f"{before}{name}{after}{rest}")
+        assert PROLEUKIN.requested.names_it(f"{before}{name}")
+
+    @given(st.sampled_from(["Keytruda", "pembrolizumab", "IL-2", "bempeg"]), st.text(max_size=20))
+    def test_a_name_that_begins_with_another_word(self, first: str, rest: str) -> None:
+        """Whatever follows ("Keytruda, not Proleukin"): another drug is named first."""
+        assert not PROLEUKIN.requested.names_it(f"{first} {rest} Proleukin")
 
     @given(st.text(st.characters(categories=["L"]), min_size=1, max_size=3), st.booleans())
     def test_the_name_inside_another_word_is_not_it(self, letters: str, ahead: bool) -> None:
         name = f"{letters}aldesleukin" if ahead else f"aldesleukin{letters}"
-        found = PROLEUKIN.requested.mismatch(None, None, name)
-        assert found is not None
-        assert found[0] == "name"
+        assert not PROLEUKIN.requested.names_it(name)
 
     @pytest.mark.parametrize(
         ("name", "refused"),
         [("Quellimab", False), ("quellimab 162 mg", False), ("tocilizumab", True)],
     )
     def test_quellimab_by_name(self, name: str, refused: bool) -> None:
-        assert (QUELLIMAB.requested.mismatch(None, None, name) is not None) is refused
+        assert QUELLIMAB.requested.names_it(name) is not refused
 
     def test_a_system_without_a_code(self) -> None:
         data = with_medication(APPROVE.read_text(), system="HCPCS", name="Proleukin")
         assert refused_at(data) == ["$.medication.system"]
 
-    def test_an_atc_code_of_the_wrong_form(self) -> None:
-        data = with_medication(APPROVE.read_text(), code="l03ac01", system="ATC")
-        assert "$.medication.code" in refused_at(data)
+    @pytest.mark.parametrize(
+        ("code", "system"),
+        [("l03ac01", "ATC"), ("j9015", "HCPCS"), ("J9015 ", "HCPCS"), ("J90150", "HCPCS")],
+    )
+    def test_a_code_not_of_its_systems_form(self, code: str, system: str) -> None:
+        """Refused for its form, not as another drug's: a typo, said as one."""
+        data = with_medication(APPROVE.read_text(), code=code, system=system, name="Proleukin")
+        with pytest.raises(InputError) as caught:
+            api.evaluate(json.dumps(data), today=TODAY)
+        assert [str(e) for e in caught.value.errors] == [
+            f"{code!r} is not of the form of a {system} code @ $.medication.code"
+        ]
+
+    def test_every_other_code_and_name_is_checked(self) -> None:
+        data = with_medication(APPROVE.read_text(), code="J9015", system="HCPCS")
+        data["medication"]["other_codes"] = [
+            {"system": "ATC", "code": "L03AC01"},
+            {"system": "HCPCS", "code": "J9271"},
+        ]
+        assert refused_at(data) == ["$.medication.other_codes[1].code"]
+        data["medication"]["other_codes"] = [{"system": "RxNorm", "code": "1"}]
+        data["medication"]["other_names"] = ["aldesleukin 22000000 UNT", "pembrolizumab"]
+        assert refused_at(data) == ["$.medication.other_names[1]"]
+        del data["medication"]["other_names"][1]
+        assert refused_at(data) == []
+
+    @pytest.mark.parametrize(
+        ("name", "named"),
+        [("Keytruda\u200bProleukin", False), ("Proleukin\u00a022 MIU", True)],
+    )
+    def test_invisible_and_non_breaking_spaces(self, name: str, named: bool) -> None:
+        assert PROLEUKIN.requested.names_it(name) is named
+
+    def test_decide_with_answers_checked_elsewhere_checks_the_drug(self) -> None:
+        request = api.parse_request(APPROVE.read_text())
+        other = attrs.evolve(
+            request,
+            medication=attrs.evolve(request.medication, code="J9271", system=DrugCodeSystem.HCPCS),
+        )
+        with pytest.raises(InputError, match=r"'J9271' is not a code"):
+            umpolicy.decide(PROLEUKIN, other, answers={})
 
     def test_an_unknown_system(self) -> None:
         data = with_medication(APPROVE.read_text(), code="J9015", system="hcpcs")
@@ -255,7 +312,7 @@ class TestFhir:
                         {"system": codes.RXNORM, "code": "1547545", "display": "pembrolizumab"}
                     ]
                 },
-                "coding[0].code",
+                "coding[0].display",
             ),
         ],
     )
@@ -273,6 +330,127 @@ class TestFhir:
         assert [e.path for e in caught.value.errors] == [
             f"Bundle.entry[{entry}].resource.medicationCodeableConcept.{where}"
         ]
+
+    @pytest.mark.parametrize(
+        ("concept", "where"),
+        [
+            (  # the drug's code, then another's: each coding is read
+                {
+                    "coding": [
+                        {"system": codes.HCPCS, "code": "J9015"},
+                        {"system": codes.HCPCS, "code": "J9271"},
+                    ]
+                },
+                "coding[1].code",
+            ),
+            (
+                {
+                    "coding": [
+                        {"system": codes.HCPCS, "code": "J9271"},
+                        {"system": codes.RXNORM, "code": "9", "display": "aldesleukin 22 MU"},
+                    ]
+                },
+                "coding[0].code",
+            ),
+            (  # the text does not hide a coding's words
+                {
+                    "coding": [
+                        {"system": codes.RXNORM, "code": "1547545", "display": "pembrolizumab"}
+                    ],
+                    "text": "Proleukin",
+                },
+                "coding[0].display",
+            ),
+            (  # a coding of a system umpolicy does not read still names a drug
+                {
+                    "coding": [
+                        {"system": codes.HCPCS, "code": "J9015"},
+                        {"system": codes.SNOMED, "code": "1", "display": "pembrolizumab"},
+                    ]
+                },
+                "coding[1].display",
+            ),
+            (
+                {
+                    "coding": [
+                        {"system": codes.ATC, "code": "L01FF02"},
+                        {"system": codes.HCPCS, "code": "J9999"},
+                    ],
+                    "text": "Proleukin",
+                },
+                "coding[0].code",
+            ),
+            ({}, ""),  # names no drug at all
+            ({"coding": []}, ""),
+        ],
+    )
+    def test_every_coding_and_name_is_checked(self, concept: dict[str, Any], where: str) -> None:
+        data = ordered(concept)
+        entry = next(
+            i
+            for i, e in enumerate(data["entry"])
+            if e["resource"]["resourceType"] == "MedicationRequest"
+        )
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        path = f"Bundle.entry[{entry}].resource.medicationCodeableConcept"
+        assert [e.path for e in caught.value.errors] == [f"{path}.{where}" if where else path]
+
+    def test_an_order_by_its_atc_code(self) -> None:
+        data = ordered({"coding": [{"system": codes.ATC, "code": "L03AC01"}]})
+        medication = request_from_bundle(data, "proleukin").medication
+        assert (medication.code, medication.system) == ("L03AC01", DrugCodeSystem.ATC)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+
+    def test_both_medication_choices(self) -> None:
+        data = ordered({"coding": [{"system": codes.HCPCS, "code": "J9271"}]})
+        order = resource(data, "MedicationRequest")
+        order["contained"] = [
+            {
+                "resourceType": "Medication",
+                "id": "m",
+                "code": {"coding": [{"system": codes.HCPCS, "code": "J9015"}]},
+            }
+        ]
+        order["medicationReference"] = {"reference": "#m"}
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert any(e.path.endswith(".medicationReference") for e in caught.value.errors)
+
+    def test_a_medication_without_its_code(self) -> None:
+        data = ordered({"text": "Proleukin"})
+        order = resource(data, "MedicationRequest")
+        del order["medicationCodeableConcept"]
+        order["contained"] = [{"resourceType": "Medication", "id": "m"}]
+        order["medicationReference"] = {"reference": "#m", "display": "Keytruda"}
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert [e.reason for e in caught.value.errors] == [
+            "required field missing: the code of the drug ordered"
+        ]
+
+    def test_the_claim_items_product_is_checked(self) -> None:
+        data = ordered({"text": "Proleukin"})
+        claim = resource(data, "Claim")
+        claim["item"][0]["productOrService"] = {
+            "coding": [{"system": codes.HCPCS, "code": "J9271"}],
+            "text": "Keytruda",
+        }
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert [e.path for e in caught.value.errors] == [
+            "Bundle.entry[0].resource.item[0].productOrService.coding[0].code"
+        ]
+        claim["item"][0]["productOrService"] = {
+            "coding": [
+                {
+                    "system": codes.HCPCS,
+                    "code": "J9015",
+                    "display": "Injection, aldesleukin, per single use vial",
+                }
+            ]
+        }
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE
 
     def test_an_rxnorm_order_named_by_its_display(self) -> None:
         display = "aldesleukin 22000000 UNT Injection"
@@ -307,6 +485,18 @@ class TestCrd:
         assert answer.json() == {"cards": []}
         with pytest.raises(InputError, match="J9271"):
             evaluate_hook(hook, "proleukin")
+
+    def test_two_drugs_coded_no_card(self, served: Served) -> None:
+        hook = hook_for(
+            {
+                "coding": [
+                    {"system": codes.HCPCS, "code": "J9015"},
+                    {"system": codes.HCPCS, "code": "J9271"},
+                ]
+            }
+        )
+        answer = post_json(served, "/cds-services/proleukin-order-sign", fhir_json(hook).encode())
+        assert answer.json() == {"cards": []}
 
     def test_its_own_drug_a_card(self, served: Served) -> None:
         hook = hook_for({"coding": [{"system": codes.HCPCS, "code": "J9015"}]})

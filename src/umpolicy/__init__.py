@@ -45,6 +45,7 @@ from umpolicy.vocabulary.facts import (
 )
 from umpolicy.vocabulary.request import (
     Coding,
+    DrugCode,
     History,
     Medication,
     Patient,
@@ -117,6 +118,7 @@ __all__ = [
     "Decision",
     "DoseLimit",
     "Drug",
+    "DrugCode",
     "DrugCodeSystem",
     "Either",
     "EveryItem",

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
-from attrs import frozen
+from attrs import field, frozen
 
 from umpolicy.dsl.choice import Choice
 from umpolicy.dsl.valueset import ValueSet
@@ -42,34 +43,69 @@ CATCH_ALL_HCPCS = frozenset(
 )
 
 
+#: The forms of codes a system writes distinctively: a code given without its system,
+#: of one of these forms, is read as of that system (``J9271`` is HCPCS: another drug's
+#: to a policy that lists its HCPCS code), never as showing nothing.
+FORMS = {
+    DrugCodeSystem.HCPCS.value: re.compile(r"[A-V][0-9]{4}"),
+    DrugCodeSystem.ATC.value: re.compile(r"[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?"),
+}
+
+#: Words a name may open with before the drug's own (HCPCS's ``Injection, examplimab,
+#: per 1 mg``; SNOMED CT's ``Product containing examplimab``), casefolded.
+OPENINGS = (
+    "injection,",
+    "injection",
+    "inj.,",
+    "inj,",
+    "product containing only",
+    "product containing",
+)
+
+
+def _tuple(values: object) -> object:
+    """A list given for a tuple, as a tuple (a list would make the drug unhashable)."""
+    return tuple(values) if isinstance(values, list) else values
+
+
 @frozen
 class Drug:
     """The names and codes that identify a policy's drug in a request's ``medication``.
 
     ``Drug(("Brandname", "examplimab"), (ValueSet("brandname-hcpcs", "Brandname",
-    "HCPCS", codes=("J9999",)),))``. A name is matched as a whole word, in any letter
-    case: ``examplimab 100 MG Injection`` names examplimab, ``pegexamplimab`` (another
-    drug) does not. ``codes`` are value sets of the drug's codes, one
+    "HCPCS", codes=("J9999",)),))``. ``codes`` are value sets of the drug's codes, one
     per code system the policy lists them in.
 
-    A request is for the drug when what its medication gives shows it: a code of a
-    listed set, or a name that names the drug. A code of a system the policy lists,
-    not in its set, is another drug's. A code of a system the policy does not list
-    (RxNorm, when only HCPCS codes are listed) shows nothing either way: the name must
-    show it. A medication that gives neither code nor name leaves the drug to the
-    caller, who chose the policy.
+    A name names the drug when it begins with one of its names, as a whole word, in any
+    letter case, perhaps after a dose form's opening (:data:`OPENINGS`): ``examplimab
+    100 MG Injection [Brandname]`` and ``Injection, examplimab, per 1 mg`` name it;
+    ``pegexamplimab`` (another drug) and ``Otherdrug, not examplimab`` do not.
+
+    A request is for the drug when everything its medication gives agrees, and something
+    shows it:
+
+    - a code of a system the policy lists, not in its set, is another drug's: refused;
+    - a name that does not name the drug is refused, whatever the codes say;
+    - a code of a system the policy lists none in (RxNorm, when only HCPCS codes are
+      listed), or of no one drug (:data:`CATCH_ALL_HCPCS`), shows nothing either way:
+      a name must show the drug, or the request is refused;
+    - a medication that gives neither code nor name leaves the drug to the caller, who
+      chose the policy.
     """
 
-    names: tuple[str, ...]
-    codes: tuple[ValueSet, ...] = ()
+    names: tuple[str, ...] = field(converter=_tuple)
+    codes: tuple[ValueSet, ...] = field(default=(), converter=_tuple)
 
     def __attrs_post_init__(self) -> None:
         names: object = self.names
-        if isinstance(names, str) or not names:  # each letter would be a name
+        if not isinstance(names, tuple) or not names:  # a string: each letter a name
             raise ValueError(f"a drug is named by a tuple of names, got {names!r}")
         for name in self.names:
             if not isinstance(name, str) or not name.strip():
                 raise ValueError(f"a drug's name is words, got {name!r}")
+        codes: object = self.codes
+        if not isinstance(codes, tuple) or not all(isinstance(c, ValueSet) for c in codes):
+            raise ValueError(f"a drug's codes are a tuple of value sets, got {codes!r}")
         systems = [each.system for each in self.codes]
         for system in systems:
             if system not in DRUG_CODE_SYSTEMS:
@@ -79,47 +115,65 @@ class Drug:
             raise ValueError(f"a drug lists one value set per code system, got {systems}")
 
     def names_it(self, name: str) -> bool:
-        """Whether ``name`` names the drug: one of its names, as a whole word, any case."""
-        return _pattern(self.names).search(name) is not None
+        """Whether ``name`` names the drug: it begins with one of its names (see above)."""
+        text = name.strip().casefold()
+        for opening in OPENINGS:
+            rest = text[len(opening) :]
+            if text.startswith(opening) and not rest[:1].isalnum():
+                text = rest.lstrip(" ,")
+                break
+        return _pattern(self.names).match(text) is not None
 
     def holds(self, code: str, system: str | None) -> bool | None:
-        """Whether a code of ``system`` is the drug's (None: the code shows nothing).
+        """Whether a code of ``system`` is the drug's: False another's, None it shows nothing.
 
-        A code without its system is the drug's if a listed set holds it, else shows
-        nothing: the same code may mean another drug in another system. An HCPCS code of
-        no one drug (:data:`CATCH_ALL_HCPCS`) shows nothing.
+        A code without its system is the drug's if a listed set holds it; else, of a form
+        only one listed system writes (:data:`FORMS`), it is read as of that system.
+        An HCPCS code of no one drug (:data:`CATCH_ALL_HCPCS`) shows nothing.
         """
-        if system in (None, DrugCodeSystem.HCPCS.value) and code in CATCH_ALL_HCPCS:
+        if system is None:
+            if any(each.holds(code) for each in self.codes):
+                return True
+            formed = [s for s, form in FORMS.items() if form.fullmatch(code)]
+            if len(formed) != 1:
+                return None
+            system = formed[0]
+        if system == DrugCodeSystem.HCPCS.value and code in CATCH_ALL_HCPCS:
             return None
         for each in self.codes:
-            if system is None or each.system == system:
-                held = each.holds(code)
-                if held or system is not None:
-                    return None if held is None else held
+            if each.system == system:
+                return each.holds(code)
         return None
 
     def mismatch(
-        self, code: str | None, system: str | None, name: str | None
+        self,
+        codes: Sequence[tuple[str, str, str | None]],
+        names: Sequence[tuple[str, str]],
     ) -> tuple[str, str] | None:
-        """The field and the reason when a medication is not shown to be this drug.
+        """Where and why a medication is not shown to be this drug; None when it is.
 
-        ``None`` when the code or the name shows it is, and neither says it is another;
-        and when the medication gives neither.
+        ``codes`` are (where, code, system) and ``names`` (where, name), each as the
+        request gives them, ``where`` the field's path: the first that says another
+        drug is named. A medication that gives neither is left to the caller.
         """
-        held = None if code is None else self.holds(code, system)
-        named = name is not None and self.names_it(name)
-        coded = f"{system} {code}" if system is not None else repr(code)
-        if held is False:
-            return "code", f"{coded} is not a code of {self.said()}: {self.decides()}"
-        if held or named or (code is None and name is None):
+        for where, code, system in codes:
+            if self.holds(code, system) is False:
+                coded = f"{system} {code!r}" if system is not None else repr(code)
+                return where, f"{coded} is not a code of {self.said()}: {self.decides()}"
+        for where, name in names:
+            if not self.names_it(name):
+                return where, f"{name!r} does not name {self.said()}: {self.decides()}"
+        if names or any(self.holds(code, system) for _, code, system in codes):
             return None
-        if code is not None:
-            reason = (
-                f"{coded} is not a code the policy lists for {self.said()}, and "
-                f"{self._named(name)}: {self.decides()}"
-            )
-            return "code", reason
-        return "name", f"{name!r} does not name {self.said()}: {self.decides()}"
+        if not codes:
+            return None
+        where, code, system = codes[0]
+        coded = f"{system} {code!r}" if system is not None else repr(code)
+        reason = (
+            f"{coded} is not a code the policy lists for {self.said()}, and no name is given: "
+            f"{self.decides()}"
+        )
+        return where, reason
 
     def said(self) -> str:
         """The drug's names in words: ``Brandname or examplimab``."""
@@ -138,22 +192,18 @@ class Drug:
         return f"{', '.join(self.names)}" + (f" (codes: {codes})" if codes else " (no codes)")
 
     def decides(self) -> str:
-        """What the policy decides, and what a request for it may give."""
+        """What the policy decides: its drug alone, by these codes or a name of it."""
         codes = self.listed()
         return f"this policy decides {self.names[0]} alone" + (
             f" (its codes: {codes})" if codes else ""
         )
 
-    @staticmethod
-    def _named(name: str | None) -> str:
-        return "no name is given" if name is None else f"the name {name!r} names neither"
-
 
 @functools.cache
 def _pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern of the names, each a whole word (a name's own spaces any spacing)."""
-    words = ("\\s+".join(map(re.escape, each.split())) for each in names)
-    return re.compile(f"(?<!\\w)(?:{'|'.join(words)})(?!\\w)", re.IGNORECASE)
+    words = ("\\s+".join(map(re.escape, each.casefold().split())) for each in names)
+    return re.compile(f"(?:{'|'.join(words)})(?!\\w)")
 
 
-__all__ = ["CATCH_ALL_HCPCS", "DRUG_CODE_SYSTEMS", "Drug", "DrugCodeSystem"]
+__all__ = ["CATCH_ALL_HCPCS", "DRUG_CODE_SYSTEMS", "FORMS", "OPENINGS", "Drug", "DrugCodeSystem"]

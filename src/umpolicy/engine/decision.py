@@ -341,6 +341,13 @@ def decide(
         from umpolicy.io.validation import admit
 
         answers = admit(policy, request)
+    else:  # the answers are checked, but the drug is checked here, whoever checked them
+        from umpolicy.errors import InputError
+        from umpolicy.io.validation import other_drug
+
+        drug = other_drug(policy, request.medication)
+        if drug is not None:
+            raise InputError([drug])
     book = FactBook(readers(policy), request, answers)
     steps: dict[str, Step] = {}
     run = _Run(policy, steps, book)

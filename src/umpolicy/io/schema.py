@@ -518,7 +518,9 @@ EXAMPLE: dict[str, Any] = {
     "medication": {
         "code": "J3590",
         "system": "HCPCS",
+        "other_codes": [{"system": "ATC", "code": "L01XX99"}],
         "name": "the requested drug",
+        "other_names": ["the requested drug, by its brand"],
         "route": {"code": "47625008", "display": "Intravenous"},
         "dose": {"value": "600000", "unit": "[iU]/kg"},
         "frequency": {"value": "3", "unit": "/d"},
@@ -552,7 +554,7 @@ def example_request(policies: Iterable[Policy] = ()) -> dict[str, Any]:
     """:data:`EXAMPLE`, naming the first policy and its drug, and answering its every question.
 
     It is dated the example's date, or the day the policy took effect if that is later.
-    The drug is the policy's first name and, if it lists codes, its first code.
+    The drug is the policy's names and codes: its first name and code, then the others.
     """
     first = next(iter(policies), None)
     if first is None:
@@ -563,11 +565,16 @@ def example_request(policies: Iterable[Policy] = ()) -> dict[str, Any]:
     example = {**copy.deepcopy(EXAMPLE), **named}
     medication = example["medication"]
     drug = first.requested
+    coded = [{"system": each.system, "code": code} for each in drug.codes for code in each.codes]
     medication["name"] = drug.names[0]
-    if drug.codes:
-        medication["code"], medication["system"] = drug.codes[0].codes[0], drug.codes[0].system
-    else:
-        del medication["code"], medication["system"]
+    del medication["code"], medication["system"], medication["other_codes"]
+    del medication["other_names"]
+    if coded:
+        medication["code"], medication["system"] = coded[0]["code"], coded[0]["system"]
+    if coded[1:]:
+        medication["other_codes"] = coded[1:]
+    if drug.names[1:]:
+        medication["other_names"] = list(drug.names[1:])
     return example
 
 

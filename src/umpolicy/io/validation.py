@@ -30,6 +30,7 @@ from typing import Any, TypeGuard
 
 import attrs
 
+from umpolicy.dsl.drug import FORMS as DRUG_FORMS
 from umpolicy.dsl.drug import DrugCodeSystem
 from umpolicy.dsl.kept import KEPT, keep
 from umpolicy.dsl.quantity import EXACT, Quantity, format_decimal, rounded, to_decimal
@@ -49,6 +50,7 @@ from umpolicy.history import PolicyHistory
 from umpolicy.io.converter import (
     FLOAT_REFUSED,
     ISO_DATE,
+    MAX_DEPTH,
     MAX_ITEMS,
     lone_surrogate,
     structure,
@@ -58,6 +60,7 @@ from umpolicy.io.quantities import QUANTITIES, Accepts, unknown_unit, wrong_unit
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.facts import HISTORIES, MOSTELLER_DIVISOR, mosteller_square
 from umpolicy.vocabulary.request import (
+    DrugCode,
     History,
     Medication,
     Patient,
@@ -80,7 +83,7 @@ _TO_DIGITS, _TIMES = _DIGITS.plus, EXACT.multiply
 #: case, a space, a blank) would match no value set and could pass an exclusion.
 _FORMS = {
     "an ICD-10-CM code (such as C43.9)": re.compile(r"[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?"),
-    "an ATC code (such as L04AB04)": re.compile(r"[A-Z][0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?"),
+    "an ATC code (such as L04AB04)": DRUG_FORMS[DrugCodeSystem.ATC.value],
     "a NUCC taxonomy code (such as 207RX0202X)": re.compile(r"[0-9]{3}[0-9A-Z]{6}X"),
     "a SNOMED CT code (digits, such as 47625008)": re.compile(r"[1-9][0-9]{5,17}"),
 }
@@ -182,6 +185,41 @@ def _checker(kind: Any) -> Checker:
             problems.append(FieldError(path, "text holds a lone surrogate (not valid Unicode)"))
 
     return plain
+
+
+#: The values JSON data holds (a number exact, as :func:`umpolicy.loads` reads it).
+_JSON_SCALARS = (str, int, Decimal, bool, type(None))
+
+
+def _json_data(value: object, path: str, problems: Problems, depth: int) -> None:
+    """A problem for each part of ``value`` that JSON cannot hold, by its path.
+
+    A request built in Python may hold anything in its answers, and the answers for
+    other policies are never read by a question, only written in the request's
+    fingerprint: a key that is not text, a set, a binary float, or data nested past
+    :data:`~umpolicy.io.converter.MAX_DEPTH` is an input error there, as it is in JSON
+    text, rather than a crash when the request is written.
+    """
+    if depth > MAX_DEPTH:
+        problems.append(
+            FieldError(path, f"nested deeper than {MAX_DEPTH}; the limit is {MAX_DEPTH}")
+        )
+        return
+    if isinstance(value, collections.abc.Mapping):
+        for key, item in value.items():
+            if type(key) is not str:
+                problems.append(FieldError(path, f"key {shown(key)} is not text (a JSON key is)"))
+            else:
+                _json_data(item, keyed(path, key), problems, depth + 1)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _json_data(item, f"{path}[{index}]", problems, depth + 1)
+    elif type(value) is float:
+        problems.append(FieldError(path, FLOAT_REFUSED))
+    elif not isinstance(value, _JSON_SCALARS):
+        problems.append(FieldError(path, f"expected JSON data, got {type(value).__name__}"))
+    elif type(value) is str and lone_surrogate(value):
+        problems.append(FieldError(path, "text holds a lone surrogate (not valid Unicode)"))
 
 
 def _visible(text: str) -> bool:
@@ -599,8 +637,10 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
     if medication.system is not None and medication.code is None:
         reason = f"a code system ({medication.system.value}) without a code: give the code"
         errors.append(FieldError("$.medication.system", reason))
-    elif medication.system is DrugCodeSystem.ATC and medication.code is not None:
-        _form(errors, medication.code, _ATC, "$.medication.code")
+    elif medication.system is not None and medication.code is not None:
+        _drug_form(errors, medication.code, medication.system, "$.medication.code")
+    for index, other in enumerate(medication.other_codes):
+        _drug_form(errors, other.code, other.system, f"$.medication.other_codes[{index}].code")
     route = medication.route
     if route is not None:
         _form(errors, route.code, _SNOMED, "$.medication.route.code")
@@ -723,6 +763,15 @@ def dated(
 #: few (a diagnosis, a route, a specialty), each matched once while kept. Each set
 #: starts anew past :data:`~umpolicy.dsl.kept.KEPT` codes: bounded memory.
 _FOUND: dict[str, dict[str, None]] = {form: {} for form in _FORMS}
+
+
+def _drug_form(errors: Problems, code: str, system: DrugCodeSystem, path: str) -> None:
+    """A problem when a drug's code is not of its system's form (HCPCS ``J9999``, ATC)."""
+    form = DRUG_FORMS.get(system.value)
+    if form is not None and not form.fullmatch(code):
+        errors.append(
+            FieldError(path, f"{shown(code)} is not of the form of a {system.value} code")
+        )
 
 
 def _form(errors: Problems, code: str, form: str, path: str, *where: object) -> None:
@@ -880,20 +929,24 @@ def admit(
     :func:`validate` already (the JSON path), as a request :func:`request_from` made
     has: either is not checked again.
     """
-    errors = [] if validated or _checked(request) else problems(request)
+    built = not (validated or _checked(request))  # in Python, not read from JSON
+    errors = problems(request) if built else []
     asked = policy.questions_by_id
     questions = {**asked, **{q.id: q for q in elsewhere}} if elsewhere else asked
     unread = {q.id for q in elsewhere} - asked.keys()
     # A request built in Python may hold anything here (problems() names a bad mapping).
     given: object = request.answers.get(policy.name, {}) if _is_mapping(request.answers) else {}
+    if built and _is_mapping(request.answers):
+        others = {k: v for k, v in request.answers.items() if k != policy.name}
+        _json_data(others, "$.answers", errors, 0)
     answers: dict[str, object] = {}
     base = f"$.answers.{policy.name}"
     if not _is_mapping(given):
         errors.append(FieldError(base, f"expected a mapping, got {type(given).__name__}"))
         given = {}
     drug = other_drug(policy, request.medication)
-    if drug is not None:
-        errors.append(drug)
+    if drug is not None and not any(e.path.startswith("$.medication") for e in errors):
+        errors.append(drug)  # (a medication of the wrong form: problems() said how)
     for key, value in given.items():
         question = questions.get(key)
         if question is None:
@@ -924,20 +977,43 @@ def other_drug(policy: Policy, medication: object) -> FieldError | None:
     """The error when a request's medication is not shown to be the policy's drug.
 
     A request for another drug is refused, never decided under this policy's criteria
-    (see :class:`umpolicy.Drug`); a CRD service answers such an order with no card. A
-    medication of the wrong form is :func:`problems`' to name: ``None`` here.
+    (see :class:`umpolicy.Drug`): its code and every other code, its name and every
+    other name, each at its path. A CRD service answers such an order with no card.
+    A medication of the wrong form is refused too (:func:`problems` says how).
     """
     if type(medication) is not Medication:
-        return None
-    code, system, name = medication.code, medication.system, medication.name
-    if not (
-        (code is None or type(code) is str)
-        and (name is None or type(name) is str)
-        and (system is None or type(system) is DrugCodeSystem)
-    ):
-        return None
-    off = policy.requested.mismatch(code, None if system is None else system.value, name)
-    return None if off is None else FieldError(f"$.medication.{off[0]}", off[1])
+        return FieldError("$.medication", "expected Medication")
+    codes: list[tuple[str, str, str | None]] = []
+    names: list[tuple[str, str]] = []
+    code, system = medication.code, medication.system
+    if code is not None:
+        if type(code) is not str or not (system is None or type(system) is DrugCodeSystem):
+            return FieldError("$.medication.code", "expected a code (text) of a drug code system")
+        codes.append(("$.medication.code", code, None if system is None else system.value))
+    for index, other in enumerate(_listed(medication.other_codes)):
+        where = f"$.medication.other_codes[{index}]"
+        if (
+            type(other) is not DrugCode
+            or type(other.code) is not str
+            or type(other.system) is not DrugCodeSystem
+        ):
+            return FieldError(where, "expected a DrugCode (a code and its system)")
+        codes.append((f"{where}.code", other.code, other.system.value))
+    others = _listed(medication.other_names)
+    given: list[tuple[str, object]] = [("$.medication.name", medication.name)]
+    given += [(f"$.medication.other_names[{index}]", name) for index, name in enumerate(others)]
+    for where, name in given:
+        if name is not None:
+            if type(name) is not str:
+                return FieldError(where, "expected text (a drug's name)")
+            names.append((where, name))
+    off = policy.requested.mismatch(codes, names)
+    return None if off is None else FieldError(*off)
+
+
+def _listed(values: object) -> tuple[object, ...]:
+    """A tuple field's values; of another type, none (:func:`problems` names it)."""
+    return values if type(values) is tuple else ()
 
 
 def _is_mapping(value: object) -> TypeGuard[collections.abc.Mapping[Any, Any]]:

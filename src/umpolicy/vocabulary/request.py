@@ -112,6 +112,16 @@ class Schedule:
 
 
 @frozen
+class DrugCode:
+    """A code of the requested drug in its system (a FHIR coding of the order's drug)."""
+
+    system: DrugCodeSystem
+    """The code's system: ``RxNorm``, ``NDC``, ``HCPCS`` or ``ATC``."""
+    code: str
+    """The code, as its system writes it (HCPCS ``J9999``, ATC ``L01XX99``)."""
+
+
+@frozen
 class Medication:
     """The requested drug: its code and name, route (SNOMED CT), dose, frequency, schedule.
 
@@ -143,8 +153,17 @@ class Medication:
     """How the doses are grouped into cycles and courses."""
     system: DrugCodeSystem | None = field(default=None, metadata={"omit_if_default": True})
     """The system of ``code``: ``RxNorm``, ``NDC``, ``HCPCS`` or ``ATC``. The policy checks
-    that the code or the name is its own drug's: a code of another drug in a system it
-    lists is refused. FHIR: the coding's ``system``.
+    that the codes and names are its own drug's: a code of another drug in a system it
+    lists, or a name that does not name its drug, is refused. FHIR: the coding's ``system``.
+    """
+    other_codes: tuple[DrugCode, ...] = field(default=(), metadata={"omit_if_default": True})
+    """Every other code the request gives for the drug (an order coded RxNorm and NDC): each
+    is checked as ``code`` is. FHIR: the order's other codings, and the PAS Claim item's
+    ``productOrService``.
+    """
+    other_names: tuple[str, ...] = field(default=(), metadata={"omit_if_default": True})
+    """Every other name the request gives for the drug (a coding's ``display`` beside the
+    concept's ``text``): each must name the policy's drug, as ``name`` must.
     """
 
 

@@ -509,7 +509,8 @@ def common(
             listed.append({"code": code} if display is None else {"code": code, "display": display})
         data["diagnoses"] = listed
     if order is not None:
-        _order(reading, order, patient, data)
+        claims = reading.of_type("Claim")
+        _order(reading, order, patient, data, claims[0] if claims else None)
     from umpolicy.integrations.fhir.dtr import read_responses
 
     read_responses(reading, data, patient)
@@ -878,8 +879,81 @@ def _condition_status(reading: Reading, condition: Located, name: str) -> str | 
     return str(distinct[0])
 
 
-def _order(reading: Reading, order: Located, patient: Located | None, data: Data) -> None:
-    """The drug, its route, dose, frequency and doses, and its prescriber."""
+#: The choices of ``MedicationRequest.medication[x]``.
+_MEDICATION = ("medicationCodeableConcept", "medicationReference")
+#: The code systems a requested drug's code is read in (RxNorm, NDC, HCPCS, then ATC).
+_REQUESTED = (*codes.DRUG_SYSTEMS, codes.ATC)
+
+
+def _named_drug(
+    reading: Reading, concept: Mapping[str, Any], where: str, medication: Data, what: str
+) -> None:
+    """Every code and name a drug's CodeableConcept gives, into the request's medication.
+
+    Its first code of :data:`_REQUESTED` is the medication's ``code``, every other one an
+    ``other_codes``; its text, else its first coding's display, the ``name``, every other
+    display (of any system) an ``other_names``. The policy checks each: a concept that
+    names two drugs is refused. One that names none (no code umpolicy reads, no text, no
+    display) is refused here.
+    """
+    before = len(reading.errors)
+    present = [s for s in _REQUESTED if any(c.get("system") == s for c in codings(concept))]
+    found = [
+        (system, code, path)
+        for system in present or _REQUESTED[-2:-1]  # none: HCPCS's problem, as before
+        for code, _, path in coded(reading, concept, where, system, what)
+    ]
+    others: list[Data] = medication.setdefault("other_codes", [])
+    for system, code, path in found:
+        if "code" not in medication:
+            medication["code"], medication["system"] = code, codes.SYSTEM_NAMES[system]
+            reading.source("$.medication.code", path)
+            reading.source("$.medication.system", at(path.removesuffix(".code"), "system"))
+        else:
+            field = f"$.medication.other_codes[{len(others)}]"
+            others.append({"system": codes.SYSTEM_NAMES[system], "code": code})
+            reading.source(field, path)
+            reading.source(f"{field}.code", path)
+    if not others:
+        del medication["other_codes"]
+    names: list[tuple[str, str]] = []
+    if isinstance(concept.get("text"), str):
+        names.append((concept["text"], at(where, "text")))
+    for index, coding in enumerate(listed(concept.get("coding"))):
+        if isinstance(coding, Mapping) and isinstance(coding.get("display"), str):
+            names.append((coding["display"], at(at(where, "coding"), index, "display")))
+    listed_names: list[str] = medication.setdefault("other_names", [])
+    for name, path in names:
+        if "name" not in medication:
+            medication["name"] = name
+            reading.source("$.medication.name", path)
+        elif name != medication["name"] and name not in listed_names:
+            reading.source(f"$.medication.other_names[{len(listed_names)}]", path)
+            listed_names.append(name)
+    if not listed_names:
+        del medication["other_names"]
+    if not found and not names and len(reading.errors) == before:
+        reading.fail(
+            where,
+            f"{what} is not named: give its code (RxNorm, NDC, HCPCS or ATC) or its name (text)",
+        )
+
+
+def _order(
+    reading: Reading,
+    order: Located,
+    patient: Located | None,
+    data: Data,
+    claim: Located | None = None,
+) -> None:
+    """The drug, its route, dose, frequency and doses, and its prescriber.
+
+    ``claim`` is the PAS Claim asking for the order: its item's ``productOrService``
+    names the drug too, and is read beside the order's.
+    """
+    item = None if claim is None else drug_item(claim.resource)
+    product = None if item is None else item.get("productOrService")
+    product_at = "" if claim is None else at(at(claim.path, "item"), 0, "productOrService")
     status = status_of(reading, order, _MEDICATION_REQUEST)
     if status is not None and status not in _ORDERED:
         reading.fail(
@@ -911,31 +985,27 @@ def _order(reading: Reading, order: Located, patient: Located | None, data: Data
         _subject(reading, order, patient)
     medication: Data = data.setdefault("medication", {})
     concept, where = _drug(reading, order)
-    if concept is None and "medicationReference" not in order.resource:  # FHIR's 1..1
+    given = [name for name in _MEDICATION if name in order.resource]
+    if not given:  # FHIR's 1..1
         reading.fail(
             at(order.path, "medication[x]"),
             "required field missing: the drug ordered (medicationCodeableConcept or "
             "medicationReference)",
         )
+    elif len(given) > 1:  # FHIR's one choice: which is the drug ordered is not said
+        reading.fail(
+            at(order.path, "medicationReference"),
+            "an order gives one medication[x]: this gives a medicationCodeableConcept and a "
+            "medicationReference, which may name two drugs",
+        )
+    elif concept is None and where.endswith(".code"):  # a Medication without its code
+        reading.fail(where, "required field missing: the code of the drug ordered")
     if concept is not None and not isinstance(concept, Mapping):
         reading.fail(where, f"expected a CodeableConcept (a JSON object), got {shown(concept)}")
     if isinstance(concept, Mapping):
-        for system in codes.DRUG_SYSTEMS:
-            if any(c.get("system") == system for c in codings(concept)):
-                break
-        drugs = coded(reading, concept, where, system, "the requested drug")
-        if drugs:
-            code, display, path = drugs[0]
-            medication["code"] = code
-            medication["system"] = codes.SYSTEM_NAMES[system]
-            reading.source("$.medication.code", path)
-            reading.source("$.medication.system", at(path.removesuffix(".code"), "system"))
-            if display is not None:
-                medication["name"] = display
-                reading.source("$.medication.name", path)
-        if isinstance(concept.get("text"), str):
-            medication["name"] = concept["text"]
-            reading.source("$.medication.name", at(where, "text"))
+        _named_drug(reading, concept, where, medication, "the requested drug")
+    if isinstance(product, Mapping):
+        _named_drug(reading, product, product_at, medication, "the service asked for")
     dosages = items(reading, order.get("dosageInstruction"), at(order.path, "dosageInstruction"))
     if len(dosages) > 1:
         reading.fail(

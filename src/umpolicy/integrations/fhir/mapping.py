@@ -98,8 +98,8 @@ MAPPING: tuple[Source, ...] = (
     ),
     Source(
         "medication.code",
-        "`MedicationRequest.medicationCodeableConcept` (RxNorm, NDC or HCPCS), or the "
-        "`Medication.code` it refers to",
+        "`MedicationRequest.medicationCodeableConcept` (RxNorm, NDC, HCPCS or ATC; "
+        "the first), or the `Medication.code` it refers to (one of the two: both is refused)",
         _SAME,
         ("MedicationRequest", "Medication"),
     ),
@@ -141,9 +141,22 @@ MAPPING: tuple[Source, ...] = (
     Source("medication.schedule.rest_before_course", _DTR, _DTR),
     Source(
         "medication.system",
-        "the `system` of the coding `medication.code` is read from (RxNorm, NDC or HCPCS)",
+        "the `system` of the coding `medication.code` is read from (RxNorm, NDC, HCPCS or ATC)",
         _SAME,
         ("MedicationRequest", "Medication"),
+    ),
+    Source(
+        "medication.other_codes",
+        "every other RxNorm, NDC, HCPCS or ATC coding of the drug, and of the PAS Claim "
+        "item's `productOrService`",
+        _SAME,
+        ("MedicationRequest", "Medication", "Claim"),
+    ),
+    Source(
+        "medication.other_names",
+        "every other coding's `display`, and the Claim item's `productOrService` text",
+        _SAME,
+        ("MedicationRequest", "Medication", "Claim"),
     ),
     Source(
         "therapies.prior",

@@ -203,9 +203,17 @@ def _order(
         "authoredOn": request.date.isoformat(),
     }
     concept: Data = {}
-    if medication.code is not None:
-        system = codes.RXNORM if medication.system is None else _SYSTEMS[medication.system.value]
-        concept["coding"] = [_coding(system, medication.code)]
+    coded = [(medication.system, medication.code)] if medication.code is not None else []
+    coded += [(each.system, each.code) for each in medication.other_codes]
+    displays = iter(medication.other_names)  # the other names, as the codings' words
+    codings = [
+        _coding(
+            codes.RXNORM if system is None else _SYSTEMS[system.value], code, next(displays, None)
+        )
+        for system, code in coded
+    ]
+    if codings:
+        concept["coding"] = codings
     if medication.name is not None:
         concept["text"] = medication.name
     order["medicationCodeableConcept"] = concept or {"text": drug}

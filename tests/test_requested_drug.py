@@ -148,7 +148,9 @@ class TestRequests:
             api.evaluate(json.dumps(data), today=TODAY)
         assert str(caught.value) == (
             "HCPCS 'J9271' is not a code of Proleukin or aldesleukin: this policy decides "
-            "Proleukin alone (its codes: HCPCS J9015; ATC L03AC01) @ $.medication.code"
+            "Proleukin alone; a request for it gives one of its codes (HCPCS J9015; ATC "
+            "L03AC01) or its name (another drug's request goes to that drug's policy) "
+            "@ $.medication.code"
         )
 
     def test_decide_refuses_it_too(self) -> None:

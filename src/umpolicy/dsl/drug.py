@@ -192,10 +192,12 @@ class Drug:
         return f"{', '.join(self.names)}" + (f" (codes: {codes})" if codes else " (no codes)")
 
     def decides(self) -> str:
-        """What the policy decides: its drug alone, by these codes or a name of it."""
+        """What the policy decides, and how a request for it says so: what to do instead."""
         codes = self.listed()
-        return f"this policy decides {self.names[0]} alone" + (
-            f" (its codes: {codes})" if codes else ""
+        named = f"one of its codes ({codes}) or its name" if codes else "its name"
+        return (
+            f"this policy decides {self.names[0]} alone; a request for it gives {named} "
+            "(another drug's request goes to that drug's policy)"
         )
 
 

@@ -4050,3 +4050,65 @@ class TestAnAnswerReadAsGiven:
                 "a reason the value is absent, beside a value (obs-6): give one or the other",
             )
         ]
+
+
+class TestRecordsHiddenInOtherResources:
+    """A record inside a nested Bundle, a Parameters or another's contained is refused."""
+
+    @staticmethod
+    def statement() -> dict[str, Any]:
+        found = nivolumab("active")
+        found["id"] = "ms1"
+        return found
+
+    @pytest.mark.parametrize(
+        ("holder", "inner"),
+        [
+            (
+                {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": None}]},
+                "entry[0].resource",
+            ),
+            (
+                {"resourceType": "Parameters", "parameter": [{"name": "x", "resource": None}]},
+                "parameter[0].resource",
+            ),
+        ],
+    )
+    def test_inside_a_bundle_or_parameters(self, holder: dict[str, Any], inner: str) -> None:
+        """Passed over, the nivolumab given with the drug would leave "single agent" met."""
+        data = bundle("melanoma-iv-approve")
+        held = copy.deepcopy(holder)
+        key = "entry" if held["resourceType"] == "Bundle" else "parameter"
+        held[key][0]["resource"] = self.statement()
+        data["entry"].append({"resource": held})
+        assert paths(data) == [f"Bundle.entry[{len(data['entry']) - 1}].resource.{inner}"]
+
+    def test_a_nested_bundle_of_no_resources_is_no_fault(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"].append({"resource": {"resourceType": "Bundle", "type": "collection"}})
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("container", ["DocumentReference", "Claim"])
+    def test_contained_in_another_resource(self, container: str) -> None:
+        data = bundle("melanoma-iv-approve")
+        if container == "Claim":
+            holder = resource(data, "Claim")
+        else:
+            holder = {"resourceType": "DocumentReference", "status": "current", "content": []}
+            data["entry"].append({"resource": holder})
+        holder["contained"] = [self.statement()]
+        where = index(data, container)
+        assert paths(data) == [f"Bundle.entry[{where}].resource.contained[0].resourceType"]
+
+    def test_an_order_contained_in_its_claim_is_read(self) -> None:
+        """The Claim's requested service may be contained in it: found by its reference."""
+        data = bundle("melanoma-iv-approve")
+        claim = resource(data, "Claim")
+        at_ = index(data, "MedicationRequest")
+        order = data["entry"].pop(at_)["resource"]
+        order["id"] = "mr1"
+        claim["contained"] = [order]
+        for ext in claim["item"][0]["extension"]:
+            if ext["url"] == codes.PAS_REQUESTED_SERVICE:
+                ext["valueReference"] = {"reference": "#mr1"}
+        assert request_from_bundle(data, "proleukin").medication.name == "Proleukin"

@@ -112,7 +112,9 @@ CASES = [
     ("L03AC01", "ATC", None, None),
     ("J9271", "HCPCS", "Proleukin", "code"),  # pembrolizumab's code: another drug
     ("L01FF02", "ATC", "aldesleukin", "code"),
-    ("J9271", None, None, "code"),  # no system, not listed: shows nothing, nor a name
+    ("J9271", None, None, "code"),  # no system, of HCPCS's form: another drug's
+    ("1547545", None, None, "code"),  # no system, no system's form: shows nothing
+    ("1547545", None, "Proleukin", None),
     ("J9271", None, "Proleukin", "code"),  # no system, but HCPCS's form: another drug's
     ("L03AC", "ATC", None, "code"),  # interleukins: may be the drug, or another
     ("L03AC", "ATC", "aldesleukin", None),
@@ -166,6 +168,8 @@ class TestRequests:
             ("Proleukin", "$.medication"),
             (umpolicy.Medication(name=5), "$.medication.name"),  # type: ignore[arg-type]
             (umpolicy.Medication(code=5), "$.medication.code"),  # type: ignore[arg-type]
+            (umpolicy.Medication(other_codes=("J9015",)), "$.medication.other_codes[0]"),  # type: ignore[arg-type]
+            (umpolicy.Medication(other_names=(5,)), "$.medication.other_names[0]"),  # type: ignore[arg-type]
             (umpolicy.Medication(code="J9015", system="HCPCS"), "$.medication.system"),  # type: ignore[arg-type]
         ],
     )

@@ -513,7 +513,10 @@ def nearly_valid(draw: st.DrawFn) -> Request:
 
 
 def _agree(request: Request) -> None:
-    """validate, admit and decide agree with problems(): refused exactly when it names one."""
+    """validate, admit and decide agree with problems(): refused exactly when it names one.
+
+    Past validate, the policy refuses only answers to its questions and a drug not its own.
+    """
     found = problems(request)
     if found:
         with pytest.raises(InputError) as refused:
@@ -526,12 +529,12 @@ def _agree(request: Request) -> None:
         assert validate(request) is request
         try:
             decision = decide(POLICY, request, trail=False)
-        except InputError as error:  # only the answers can still be at fault
+        except InputError as error:  # only the answers and the drug can still be at fault
             paths = [each.path for each in error.errors]
         else:
             paths = []
             assert isinstance(decision, Decision)
-        assert all(path.startswith("$.answers.") for path in paths)
+        assert all(path.startswith(("$.answers.", "$.medication.")) for path in paths)
 
 
 def outcome(data: object) -> Decision | InputError:

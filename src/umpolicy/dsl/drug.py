@@ -134,8 +134,8 @@ class Drug:
         if system is None:
             if any(each.holds(code) for each in self.codes):
                 return True
-            formed = [s for s, form in FORMS.items() if form.fullmatch(code)]
-            if len(formed) != 1:
+            formed = [s for s, form in FORMS.items() if form.fullmatch(code)]  # one at most
+            if not formed:
                 return None
             system = formed[0]
         if system == DrugCodeSystem.HCPCS.value and code in CATCH_ALL_HCPCS:

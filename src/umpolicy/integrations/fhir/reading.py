@@ -66,6 +66,52 @@ class Located:
         return self.resource.get(name)
 
 
+#: The resources that hold resources of their own besides ``contained``: a Bundle's
+#: entries, a Parameters' parameters.
+_HOLDERS = frozenset({"Bundle", "Parameters"})
+#: The records of the patient umpolicy finds by their type: one contained in another
+#: resource is never found so, and is refused rather than passed over (an order
+#: contained in the Claim that asks for it is found by the Claim's reference).
+_RECORDS = frozenset(
+    {
+        "Condition",
+        "Observation",
+        "MedicationStatement",
+        "MedicationRequest",
+        "MedicationAdministration",
+        "MedicationDispense",
+        "QuestionnaireResponse",
+        "List",
+    }
+)
+
+
+def _first_resource(value: object, path: str, depth: int) -> tuple[str, str] | None:
+    """Where the first resource inside ``value`` is, and its type (itself left out)."""
+    if depth > _HIDDEN_DEPTH:
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            inner = at(path, key) if isinstance(key, str) else path
+            if isinstance(item, Mapping) and isinstance(item.get("resourceType"), str):
+                return inner, item["resourceType"]
+            found = _first_resource(item, inner, depth + 1)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, Mapping) and isinstance(item.get("resourceType"), str):
+                return at(path, index), item["resourceType"]
+            found = _first_resource(item, at(path, index), depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+#: How deep :func:`_first_resource` looks (a Bundle's entry's resource is 3 steps down).
+_HIDDEN_DEPTH = 12
+
+
 class Reading:
     """The resources being read, what the request took from where, and every problem."""
 
@@ -112,6 +158,8 @@ class Reading:
         if not self._of_r4(kind, path):
             return None
         self.modifiers(resource, path)
+        if kind in _HOLDERS and path != self.root:
+            self._hidden(resource, path, kind)
         found = Located(resource, path, full_url if isinstance(full_url, str) else None)
         self.by_type.setdefault(kind, []).append(found)
         self.by_path.setdefault(path, found)
@@ -147,6 +195,23 @@ class Reading:
                 )
         return found
 
+    def _hidden(self, resource: Mapping[str, Any], path: str, kind: str) -> None:
+        """A problem when a Bundle or Parameters inside the bundle holds resources.
+
+        umpolicy reads the bundle's own entries (and the resources they contain): a
+        record inside another resource would be passed over, and could change the
+        decision (a therapy given with the drug, and "as a single agent" met without it).
+        """
+        found = _first_resource(resource, path, 0)
+        if found is not None:
+            where, inner = found
+            self.fail(
+                where,
+                f"a {inner} inside a {kind} of the bundle: umpolicy reads the bundle's own "
+                "entries, and a record passed over could change the decision; give it as an "
+                "entry of the bundle",
+            )
+
     def _of_r4(self, kind: str, path: str) -> bool:
         """Whether ``kind`` is a FHIR R4 resource type; a problem at ``path`` if not."""
         if kind in R4_RESOURCE_TYPES:
@@ -172,6 +237,17 @@ class Reading:
                 self.fail(where, "expected a resource (a JSON object with its resourceType)")
                 continue
             if not self._of_r4(child["resourceType"], where):
+                continue
+            if child["resourceType"] in _RECORDS and not (
+                child["resourceType"] == "MedicationRequest" and container.type == "Claim"
+            ):
+                self.fail(
+                    at(where, "resourceType"),
+                    f"a {child['resourceType']} contained in the {container.type}: a record "
+                    "of the patient is read only as an entry of the bundle, and one passed "
+                    "over could change the decision (a therapy given with the drug); give it "
+                    "as an entry",
+                )
                 continue
             if child.get("contained") not in (None, []):
                 reason = (

@@ -68,7 +68,7 @@ def _tuple(values: object) -> object:
     return tuple(values) if isinstance(values, list) else values
 
 
-@frozen
+@frozen(cache_hash=True)
 class Drug:
     """The names and codes that identify a policy's drug in a request's ``medication``.
 
@@ -116,13 +116,7 @@ class Drug:
 
     def names_it(self, name: str) -> bool:
         """Whether ``name`` names the drug: it begins with one of its names (see above)."""
-        text = name.strip().casefold()
-        for opening in OPENINGS:
-            rest = text[len(opening) :]
-            if text.startswith(opening) and not rest[:1].isalnum():
-                text = rest.lstrip(" ,")
-                break
-        return _pattern(self.names).match(text) is not None
+        return _names(self.names, name)
 
     def holds(self, code: str, system: str | None) -> bool | None:
         """Whether a code of ``system`` is the drug's: False another's, None it shows nothing.
@@ -199,6 +193,21 @@ class Drug:
             f"this policy decides {self.names[0]} alone; a request for it gives {named} "
             "(another drug's request goes to that drug's policy)"
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _names(names: tuple[str, ...], name: str) -> bool:
+    """Whether ``name`` begins with one of ``names`` (see :meth:`Drug.names_it`).
+
+    Kept: requests name their drug in a few ways, each asked for again and again.
+    """
+    text = name.strip().casefold()
+    for opening in OPENINGS:
+        rest = text[len(opening) :]
+        if text.startswith(opening) and not rest[:1].isalnum():
+            text = rest.lstrip(" ,")
+            break
+    return _pattern(names).match(text) is not None
 
 
 @functools.cache

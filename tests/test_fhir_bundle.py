@@ -4112,3 +4112,35 @@ class TestRecordsHiddenInOtherResources:
             if ext["url"] == codes.PAS_REQUESTED_SERVICE:
                 ext["valueReference"] = {"reference": "#mr1"}
         assert request_from_bundle(data, "proleukin").medication.name == "Proleukin"
+
+
+class TestFirstResource:
+    """The first resource inside a resource is found wherever it is, and only there."""
+
+    def test_none_inside(self) -> None:
+        from umpolicy.integrations.fhir.reading import _first_resource
+
+        held = {"a": [{"b": {"c": 1}}, 2], "d": "x"}
+        assert _first_resource(held, "X", 0) is None
+
+    def test_deep_inside(self) -> None:
+        from umpolicy.integrations.fhir.reading import _first_resource
+
+        held = {"part": [{"part": [{"x": {"resource": {"resourceType": "Condition"}}}]}]}
+        assert _first_resource(held, "X", 0) == ("X.part[0].part[0].x.resource", "Condition")
+
+    def test_past_what_a_reading_reads(self) -> None:
+        from umpolicy.integrations.fhir.reading import MAX_DEPTH, _first_resource
+
+        deep: Any = {"resourceType": "Condition"}
+        for _ in range(MAX_DEPTH + 2):
+            deep = {"x": deep}
+        assert _first_resource(deep, "X", 0) is None  # the reading refuses it as too deep
+
+    def test_a_key_that_is_not_text(self) -> None:
+        from umpolicy.integrations.fhir.reading import _first_resource
+
+        assert _first_resource({1: {"resource": {"resourceType": "Condition"}}}, "X", 0) == (
+            "X.resource",
+            "Condition",
+        )

@@ -96,8 +96,8 @@ def normal(request: Request) -> Request:
         return umpolicy.Practitioner(each.specialties or None, each.affiliations or None)
 
     medication = request.medication
-    if medication.name is None:  # the Claim item names the policy's drug
-        medication = attrs.evolve(medication, name="Proleukin")
+    if medication.code is None and medication.name is None:  # FHIR requires a drug
+        medication = attrs.evolve(medication, name="Proleukin")  # the policy's
     answers = {
         name: {k: v for k, v in each.items() if v != []} for name, each in request.answers.items()
     }

@@ -6,7 +6,7 @@ import copy
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import pytest
@@ -127,6 +127,11 @@ CASES = [
     (None, None, "Injection, aldesleukin, per single use vial", None),  # HCPCS's words
     ("1547545", "RxNorm", "aldesleukin 22000000 UNT Injection", None),
     ("76310-022-01", "NDC", None, "code"),  # no NDC code listed: the name must show it
+    ("1234567890", None, "Proleukin", None),  # RxNorm's or NDC's form: shows nothing
+    ("1234567890", None, None, "code"),
+    ("j9271", None, "Proleukin", "code"),  # of no system's form: a typo, refused
+    ("J9271", "RxNorm", "Proleukin", "code"),  # not RxNorm's form
+    ("", None, "Proleukin", "code"),
 ]
 
 
@@ -186,7 +191,7 @@ class TestRequests:
     @given(
         st.text(st.sampled_from(" \t"), max_size=3),
         st.sampled_from(["Proleukin", "aldesleukin", "ALDESLEUKIN", "proleukin"]),
-        st.text(st.sampled_from(" -/(),®[]"), min_size=1, max_size=4),
+        st.text(st.sampled_from(" /(),®[]"), min_size=1, max_size=4),
         st.text(max_size=20),
     )
     def test_a_name_that_begins_with_the_drugs(
@@ -225,8 +230,9 @@ class TestRequests:
         data = with_medication(APPROVE.read_text(), code=code, system=system, name="Proleukin")
         with pytest.raises(InputError) as caught:
             api.evaluate(json.dumps(data), today=TODAY)
+        example = {"ATC": "an ATC code (such as L01XX99)", "HCPCS": "an HCPCS code (such as J9999)"}
         assert [str(e) for e in caught.value.errors] == [
-            f"{code!r} is not of the form of a {system} code @ $.medication.code"
+            f"{code!r} is not {example[system]} @ $.medication.code"
         ]
 
     def test_every_other_code_and_name_is_checked(self) -> None:
@@ -244,10 +250,41 @@ class TestRequests:
 
     @pytest.mark.parametrize(
         ("name", "named"),
-        [("Keytruda\u200bProleukin", False), ("Proleukin\u00a022 MIU", True)],
+        [
+            ("Keytruda\u200bProleukin", False),
+            ("Proleukin\u2060Keytruda", False),  # joined by an invisible mark
+            ("Proleukin\u200dKeytruda", False),
+            ("Proleukin\u00a022 MIU", True),
+            ("aldesleukin-xxxx", False),  # a suffix: another product (a biosimilar)
+            ("Proleukin-PEG", False),
+            ("Proleukin-22 MIU", True),
+            ('"Proleukin"', True),
+            ("(aldesleukin)", True),
+            ("Inj. aldesleukin", True),
+            ("Inj aldesleukin 22 MIU", True),
+            ("Product containing precisely aldesleukin 22 million unit/1 vial", True),
+        ],
     )
     def test_invisible_and_non_breaking_spaces(self, name: str, named: bool) -> None:
         assert PROLEUKIN.requested.names_it(name) is named
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("other_codes", [umpolicy.DrugCode(DrugCodeSystem.HCPCS, "J9271")]),
+            ("other_names", ["Keytruda"]),
+            ("other_names", "Keytruda"),
+            ("system", "HCPCS"),
+        ],
+    )
+    def test_decide_with_answers_refuses_a_field_of_the_wrong_type(
+        self, field: str, value: object
+    ) -> None:
+        """No check of the request's form runs on this path: the drug's is fail closed."""
+        request = api.parse_request(APPROVE.read_text())
+        medication = attrs.evolve(request.medication, **{field: value})  # type: ignore[arg-type]
+        with pytest.raises(InputError, match=rf"@ \$\.medication\.{field}"):
+            umpolicy.decide(PROLEUKIN, attrs.evolve(request, medication=medication), answers={})
 
     def test_decide_with_answers_checked_elsewhere_checks_the_drug(self) -> None:
         request = api.parse_request(APPROVE.read_text())
@@ -402,6 +439,113 @@ class TestFhir:
         path = f"Bundle.entry[{entry}].resource.medicationCodeableConcept"
         assert [e.path for e in caught.value.errors] == [f"{path}.{where}" if where else path]
 
+    @pytest.mark.parametrize(
+        "other",
+        [
+            {"code": "J9271"},  # no system
+            {"system": "https://bluebutton.cms.gov/resources/codesystem/hcpcs", "code": "J9271"},
+            {"system": codes.SNOMED, "code": "716125002"},  # no display
+        ],
+    )
+    def test_a_coding_umpolicy_cannot_read_beside_one_it_can(self, other: dict[str, Any]) -> None:
+        """Refused at its system: without its words, it may name another drug."""
+        data = ordered({"coding": [{"system": codes.HCPCS, "code": "J9015"}, other]})
+        entry = next(
+            i
+            for i, e in enumerate(data["entry"])
+            if e["resource"]["resourceType"] == "MedicationRequest"
+        )
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert [e.path for e in caught.value.errors] == [
+            f"Bundle.entry[{entry}].resource.medicationCodeableConcept.coding[1].system"
+        ]
+
+    @staticmethod
+    def by_reference(medication: dict[str, Any], display: str | None = None) -> dict[str, Any]:
+        data = ordered({"text": "Proleukin"})
+        order = resource(data, "MedicationRequest")
+        del order["medicationCodeableConcept"]
+        order["contained"] = [{"resourceType": "Medication", "id": "m", **medication}]
+        order["medicationReference"] = {"reference": "#m"}
+        if display is not None:
+            order["medicationReference"]["display"] = display
+        return data
+
+    J9015: Final = {"coding": [{"system": codes.HCPCS, "code": "J9015"}]}
+
+    @pytest.mark.parametrize(
+        ("medication", "display", "refused"),
+        [
+            ({"code": J9015}, None, False),
+            ({"code": J9015}, "Keytruda", True),
+            (
+                {"code": J9015, "ingredient": [{"itemCodeableConcept": {"text": "pembrolizumab"}}]},
+                None,
+                True,
+            ),
+            (
+                {"code": J9015, "ingredient": [{"itemReference": {"display": "pembrolizumab"}}]},
+                None,
+                True,
+            ),
+            (  # an inactive ingredient (an excipient) names no drug
+                {
+                    "code": J9015,
+                    "ingredient": [
+                        {"itemCodeableConcept": {"text": "mannitol"}, "isActive": False}
+                    ],
+                },
+                None,
+                False,
+            ),
+            (
+                {"code": J9015, "ingredient": [{"itemCodeableConcept": {"text": "aldesleukin"}}]},
+                None,
+                False,
+            ),
+            ({"code": J9015, "status": "entered-in-error"}, None, True),
+            ({"code": J9015, "status": "inactive"}, None, True),
+        ],
+    )
+    def test_the_medication_record_names_its_drug(
+        self, medication: dict[str, Any], display: str | None, refused: bool
+    ) -> None:
+        data = self.by_reference(medication, display)
+        if refused:
+            with pytest.raises(InputError):
+                evaluate_bundle(data, "proleukin", today=TODAY)
+        else:
+            outcome = evaluate_bundle(data, "proleukin", today=TODAY).outcome
+            assert outcome is umpolicy.Outcome.APPROVE
+
+    def test_the_writer_refuses_more_names_than_codes(self) -> None:
+        request = api.parse_request(APPROVE.read_text())
+        more = attrs.evolve(request.medication, other_names=("aldesleukin",))
+        with pytest.raises(
+            InputError, match=r"more names than codes: .* @ \$\.medication\.other_names\[0\]"
+        ):
+            bundle_from_request(attrs.evolve(request, medication=more))
+
+    def test_the_writer_writes_a_code_in_the_system_of_its_form(self) -> None:
+        request = api.parse_request(APPROVE.read_text())
+        coded = attrs.evolve(request.medication, code="J9271")
+        order = resource(
+            bundle_from_request(attrs.evolve(request, medication=coded)), "MedicationRequest"
+        )
+        assert order["medicationCodeableConcept"]["coding"] == [
+            {"system": codes.HCPCS, "code": "J9271"}
+        ]
+
+    def test_the_writer_invents_no_name(self) -> None:
+        """A code alone is written alone, in the order and in the Claim item alike."""
+        request = api.parse_request(APPROVE.read_text())
+        coded = attrs.evolve(request.medication, name=None, code="1", system=DrugCodeSystem.RXNORM)
+        data = bundle_from_request(attrs.evolve(request, medication=coded))
+        assert "text" not in resource(data, "Claim")["item"][0]["productOrService"]
+        with pytest.raises(InputError, match="no name is given"):
+            evaluate_bundle(data, "proleukin", today=TODAY)
+
     def test_an_order_by_its_atc_code(self) -> None:
         data = ordered({"coding": [{"system": codes.ATC, "code": "L03AC01"}]})
         medication = request_from_bundle(data, "proleukin").medication
@@ -503,6 +647,21 @@ class TestCrd:
         )
         answer = post_json(served, "/cds-services/proleukin-order-sign", fhir_json(hook).encode())
         assert answer.json() == {"cards": []}
+
+    def test_another_drug_wrong_in_other_ways_no_card(self, served: Served) -> None:
+        """The EHR calls every service on every order: another drug's is no error of ours."""
+        hook = hook_for({"coding": [{"system": codes.HCPCS, "code": "J9271"}], "text": "Keytruda"})
+        order = hook["context"]["draftOrders"]["entry"][0]["resource"]
+        order["dosageInstruction"] = [{}, {}]  # two: umpolicy reads one
+        answer = post_json(served, "/cds-services/proleukin-order-sign", fhir_json(hook).encode())
+        assert answer.json() == {"cards": []}
+
+    def test_its_own_drug_wrong_in_other_ways_an_error(self, served: Served) -> None:
+        hook = hook_for({"coding": [{"system": codes.HCPCS, "code": "J9015"}]})
+        order = hook["context"]["draftOrders"]["entry"][0]["resource"]
+        order["dosageInstruction"] = [{}, {}]
+        answer = post_json(served, "/cds-services/proleukin-order-sign", fhir_json(hook).encode())
+        assert answer.status == 422
 
     def test_its_own_drug_a_card(self, served: Served) -> None:
         hook = hook_for({"coding": [{"system": codes.HCPCS, "code": "J9015"}]})

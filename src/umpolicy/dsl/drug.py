@@ -43,24 +43,45 @@ CATCH_ALL_HCPCS = frozenset(
 )
 
 
-#: The forms of codes a system writes distinctively: a code given without its system,
-#: of one of these forms, is read as of that system (``J9271`` is HCPCS: another drug's
-#: to a policy that lists its HCPCS code), never as showing nothing.
+#: The form of each system's codes: a code not of its system's form is refused (a typo,
+#: said as one); a code given without its system, of one system's form alone, is read
+#: as of that system (``J9271`` is HCPCS: another drug's, to a policy that lists its
+#: HCPCS code). RxNorm's and NDC's forms overlap (ten digits may be either): such a
+#: code shows nothing without its system.
 FORMS = {
+    DrugCodeSystem.RXNORM.value: re.compile(r"[1-9][0-9]{0,9}"),
+    DrugCodeSystem.NDC.value: re.compile(
+        r"[0-9]{10,11}|[0-9]{4}-[0-9]{4}-[0-9]{2}|[0-9]{5}-[0-9]{3,4}-[0-9]{2}|[0-9]{5}-[0-9]{4}-[0-9]"
+    ),
     DrugCodeSystem.HCPCS.value: re.compile(r"[A-V][0-9]{4}"),
     DrugCodeSystem.ATC.value: re.compile(r"[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?"),
 }
+#: Each form in words, with an example, as an error says it.
+FORM_WORDS = {
+    DrugCodeSystem.RXNORM.value: "an RxNorm code (digits, such as 1116196)",
+    DrugCodeSystem.NDC.value: "an NDC code (such as 12345-678-90)",
+    DrugCodeSystem.HCPCS.value: "an HCPCS code (such as J9999)",
+    DrugCodeSystem.ATC.value: "an ATC code (such as L01XX99)",
+}
 
 #: Words a name may open with before the drug's own (HCPCS's ``Injection, examplimab,
-#: per 1 mg``; SNOMED CT's ``Product containing examplimab``), casefolded.
+#: per 1 mg``; SNOMED CT's ``Product containing precisely examplimab``), casefolded.
 OPENINGS = (
     "injection,",
     "injection",
     "inj.,",
+    "inj.",
     "inj,",
+    "inj",
+    "product containing precisely",
     "product containing only",
     "product containing",
 )
+#: What a name may begin with before its words: quotes, brackets, spaces.
+_LEADING = "\"'([{ \t"
+#: Characters that join the drug's name to more (invisible marks, a hyphen's suffix):
+#: ``examplimab-xyzw`` is another product (a biosimilar's suffix), not examplimab.
+_JOINED = re.compile(r"[\w\u00ad\u200b-\u200f\u2060-\u2064\ufeff]|-[^\W\d_]")
 
 
 def _tuple(values: object) -> object:
@@ -128,8 +149,8 @@ class Drug:
         if system is None:
             if any(each.holds(code) for each in self.codes):
                 return True
-            formed = [s for s, form in FORMS.items() if form.fullmatch(code)]  # one at most
-            if not formed:
+            formed = [s for s, form in FORMS.items() if form.fullmatch(code)]
+            if len(formed) != 1:  # none (problems() refuses it), or RxNorm's and NDC's
                 return None
             system = formed[0]
         if system == DrugCodeSystem.HCPCS.value and code in CATCH_ALL_HCPCS:
@@ -201,20 +222,29 @@ def _names(names: tuple[str, ...], name: str) -> bool:
 
     Kept: requests name their drug in a few ways, each asked for again and again.
     """
-    text = name.strip().casefold()
+    text = name.strip().casefold().lstrip(_LEADING)
     for opening in OPENINGS:
         rest = text[len(opening) :]
         if text.startswith(opening) and not rest[:1].isalnum():
-            text = rest.lstrip(" ,")
+            text = rest.lstrip(" ,").lstrip(_LEADING)
             break
-    return _pattern(names).match(text) is not None
+    found = _pattern(names).match(text)
+    return found is not None and _JOINED.match(text, found.end()) is None
 
 
 @functools.cache
 def _pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern of the names, each a whole word (a name's own spaces any spacing)."""
     words = ("\\s+".join(map(re.escape, each.casefold().split())) for each in names)
-    return re.compile(f"(?:{'|'.join(words)})(?!\\w)")
+    return re.compile(f"(?:{'|'.join(words)})")
 
 
-__all__ = ["CATCH_ALL_HCPCS", "DRUG_CODE_SYSTEMS", "FORMS", "OPENINGS", "Drug", "DrugCodeSystem"]
+__all__ = [
+    "CATCH_ALL_HCPCS",
+    "DRUG_CODE_SYSTEMS",
+    "FORMS",
+    "FORM_WORDS",
+    "OPENINGS",
+    "Drug",
+    "DrugCodeSystem",
+]

@@ -30,6 +30,7 @@ from typing import Any, TypeGuard
 
 import attrs
 
+from umpolicy.dsl.drug import FORM_WORDS as DRUG_FORM_WORDS
 from umpolicy.dsl.drug import FORMS as DRUG_FORMS
 from umpolicy.dsl.drug import DrugCodeSystem
 from umpolicy.dsl.kept import KEPT, keep
@@ -637,7 +638,7 @@ def problems(request: Request, *, typed: bool = False) -> Problems:
     if medication.system is not None and medication.code is None:
         reason = f"a code system ({medication.system.value}) without a code: give the code"
         errors.append(FieldError("$.medication.system", reason))
-    elif medication.system is not None and medication.code is not None:
+    elif medication.code is not None:
         _drug_form(errors, medication.code, medication.system, "$.medication.code")
     for index, other in enumerate(medication.other_codes):
         _drug_form(errors, other.code, other.system, f"$.medication.other_codes[{index}].code")
@@ -765,13 +766,20 @@ def dated(
 _FOUND: dict[str, dict[str, None]] = {form: {} for form in _FORMS}
 
 
-def _drug_form(errors: Problems, code: str, system: DrugCodeSystem, path: str) -> None:
-    """A problem when a drug's code is not of its system's form (HCPCS ``J9999``, ATC)."""
-    form = DRUG_FORMS.get(system.value)
-    if form is not None and not form.fullmatch(code):
-        errors.append(
-            FieldError(path, f"{shown(code)} is not of the form of a {system.value} code")
-        )
+def _drug_form(errors: Problems, code: str, system: DrugCodeSystem | None, path: str) -> None:
+    """A problem when a drug's code is not of its system's form (without one, of any's).
+
+    A blank, a lower-case HCPCS code or a padded one would match no code of the policy:
+    a typo, said as one, rather than a code that shows nothing.
+    """
+    if system is not None:
+        if not DRUG_FORMS[system.value].fullmatch(code):
+            words = DRUG_FORM_WORDS[system.value]
+            errors.append(FieldError(path, f"{shown(code)} is not {words}"))
+    elif not any(form.fullmatch(code) for form in DRUG_FORMS.values()):
+        known = "; ".join(DRUG_FORM_WORDS.values())
+        reason = f"{shown(code)} is of no drug code system's form ({known}); give its system"
+        errors.append(FieldError(path, reason))
 
 
 def _form(errors: Problems, code: str, form: str, path: str, *where: object) -> None:
@@ -986,11 +994,16 @@ def other_drug(policy: Policy, medication: object) -> FieldError | None:
     codes: list[tuple[str, str, str | None]] = []
     names: list[tuple[str, str]] = []
     code, system = medication.code, medication.system
+    if not (system is None or type(system) is DrugCodeSystem):
+        return FieldError("$.medication.system", "expected a DrugCodeSystem")
     if code is not None:
-        if type(code) is not str or not (system is None or type(system) is DrugCodeSystem):
-            return FieldError("$.medication.code", "expected a code (text) of a drug code system")
+        if type(code) is not str:
+            return FieldError("$.medication.code", "expected a code (text)")
         codes.append(("$.medication.code", code, None if system is None else system.value))
-    for index, other in enumerate(_listed(medication.other_codes)):
+    for field in ("other_codes", "other_names"):
+        if type(getattr(medication, field)) is not tuple:
+            return FieldError(f"$.medication.{field}", "expected a tuple")
+    for index, other in enumerate(medication.other_codes):
         where = f"$.medication.other_codes[{index}]"
         if (
             type(other) is not DrugCode
@@ -999,7 +1012,7 @@ def other_drug(policy: Policy, medication: object) -> FieldError | None:
         ):
             return FieldError(where, "expected a DrugCode (a code and its system)")
         codes.append((f"{where}.code", other.code, other.system.value))
-    others = _listed(medication.other_names)
+    others = medication.other_names
     given: list[tuple[str, object]] = [("$.medication.name", medication.name)]
     given += [(f"$.medication.other_names[{index}]", name) for index, name in enumerate(others)]
     for where, name in given:
@@ -1009,11 +1022,6 @@ def other_drug(policy: Policy, medication: object) -> FieldError | None:
             names.append((where, name))
     off = policy.requested.mismatch(codes, names)
     return None if off is None else FieldError(*off)
-
-
-def _listed(values: object) -> tuple[object, ...]:
-    """A tuple field's values; of another type, none (:func:`problems` names it)."""
-    return values if type(values) is tuple else ()
 
 
 def _is_mapping(value: object) -> TypeGuard[collections.abc.Mapping[Any, Any]]:

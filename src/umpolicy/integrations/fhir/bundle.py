@@ -24,6 +24,7 @@ from fractions import Fraction
 from typing import Any
 
 from umpolicy.api import evaluate, parse_request
+from umpolicy.dsl.drug import DrugCodeSystem
 from umpolicy.dsl.units import unit
 from umpolicy.engine.decision import Decision
 from umpolicy.errors import InputError, shown
@@ -881,8 +882,12 @@ def _condition_status(reading: Reading, condition: Located, name: str) -> str | 
 
 #: The choices of ``MedicationRequest.medication[x]``.
 _MEDICATION = ("medicationCodeableConcept", "medicationReference")
-#: The code systems a requested drug's code is read in (RxNorm, NDC, HCPCS, then ATC).
-_REQUESTED = (*codes.DRUG_SYSTEMS, codes.ATC)
+#: The code systems a requested drug's code is read in: the request's (RxNorm, NDC,
+#: HCPCS, then ATC), by their URIs.
+_REQUESTED = tuple(
+    next(uri for uri, name in codes.SYSTEM_NAMES.items() if name == each.value)
+    for each in DrugCodeSystem
+)
 
 
 def _named_drug(
@@ -897,14 +902,36 @@ def _named_drug(
     display) is refused here.
     """
     before = len(reading.errors)
-    present = [s for s in _REQUESTED if any(c.get("system") == s for c in codings(concept))]
-    found = [
-        (system, code, path)
-        for system in present or _REQUESTED[-2:-1]  # none: HCPCS's problem, as before
-        for code, _, path in coded(reading, concept, where, system, what)
-    ]
+    found: list[tuple[str, str, str]] = []
+    for index, coding in enumerate(listed(concept.get("coding"))):
+        place = at(at(where, "coding"), index)
+        if not isinstance(coding, Mapping):
+            reading.fail(place, "expected a Coding (a JSON object)")
+            continue
+        system = coding.get("system")
+        if system in _REQUESTED:
+            code = text(reading, coding.get("code"), at(place, "code"))
+            if code is None:
+                reading.fail(at(place, "code"), "required field missing: the code")
+            else:
+                found.append((system, code, at(place, "code")))
+        elif not isinstance(coding.get("display"), str):
+            # A code umpolicy cannot read may name another drug; its words say which.
+            said = "without a system" if system is None else f"of {shown(system)}"
+            reading.fail(
+                at(place, "system"),
+                f"a code {said}, a system umpolicy does not read {what} in, and without a "
+                f"display: it may name another drug (umpolicy reads "
+                f"{', '.join(codes.SYSTEM_NAMES[s] for s in _REQUESTED)} codes, and names)",
+            )
     others: list[Data] = medication.setdefault("other_codes", [])
     for system, code, path in found:
+        given = {"system": codes.SYSTEM_NAMES[system], "code": code}
+        if given in others or (medication.get("code"), medication.get("system")) == (
+            code,
+            given["system"],
+        ):
+            continue  # said again (the Claim item's product is the order's drug)
         if "code" not in medication:
             medication["code"], medication["system"] = code, codes.SYSTEM_NAMES[system]
             reading.source("$.medication.code", path)
@@ -922,21 +949,65 @@ def _named_drug(
     for index, coding in enumerate(listed(concept.get("coding"))):
         if isinstance(coding, Mapping) and isinstance(coding.get("display"), str):
             names.append((coding["display"], at(at(where, "coding"), index, "display")))
-    listed_names: list[str] = medication.setdefault("other_names", [])
     for name, path in names:
-        if "name" not in medication:
-            medication["name"] = name
-            reading.source("$.medication.name", path)
-        elif name != medication["name"] and name not in listed_names:
-            reading.source(f"$.medication.other_names[{len(listed_names)}]", path)
-            listed_names.append(name)
-    if not listed_names:
-        del medication["other_names"]
+        _name(reading, medication, name, path)
     if not found and not names and len(reading.errors) == before:
         reading.fail(
             where,
             f"{what} is not named: give its code (RxNorm, NDC, HCPCS or ATC) or its name (text)",
         )
+
+
+def _name(reading: Reading, medication: Data, name: str, path: str) -> None:
+    """A name of the requested drug, read at ``path``: its ``name``, else an ``other_names``."""
+    if "name" not in medication:
+        medication["name"] = name
+        reading.source("$.medication.name", path)
+        return
+    others: list[str] = medication.get("other_names", [])
+    if name != medication["name"] and name not in others:
+        reading.source(f"$.medication.other_names[{len(others)}]", path)
+        medication["other_names"] = [*others, name]
+
+
+def _medication_record(reading: Reading, order: Located, medication: Data) -> None:
+    """What the order's Medication record says of its drug beside its code.
+
+    The reference's ``display`` names it; so does each active ingredient's
+    ``itemCodeableConcept`` (codes and words) or ``itemReference.display``. A record
+    entered in error, or inactive, names no drug to order: refused.
+    """
+    reference = order.get("medicationReference")
+    if not isinstance(reference, Mapping):
+        return
+    if isinstance(reference.get("display"), str):
+        _name(
+            reading,
+            medication,
+            reference["display"],
+            at(order.path, "medicationReference", "display"),
+        )
+    record = reading.referred(reference, at(order.path, "medicationReference"))
+    if record is None or record.type != "Medication":
+        return
+    status = record.get("status")
+    if status in ("entered-in-error", "inactive"):
+        reading.fail(
+            at(record.path, "status"),
+            f"the Medication is {shown(status)}: umpolicy decides an order of an active one",
+        )
+    for index, ingredient in enumerate(listed(record.get("ingredient"))):
+        if not isinstance(ingredient, Mapping) or ingredient.get("isActive") is False:
+            continue
+        where = at(at(record.path, "ingredient"), index)
+        item = ingredient.get("itemCodeableConcept")
+        if isinstance(item, Mapping):
+            _named_drug(
+                reading, item, at(where, "itemCodeableConcept"), medication, "an ingredient"
+            )
+        item = ingredient.get("itemReference")
+        if isinstance(item, Mapping) and isinstance(item.get("display"), str):
+            _name(reading, medication, item["display"], at(where, "itemReference", "display"))
 
 
 def _order(
@@ -1004,6 +1075,7 @@ def _order(
         reading.fail(where, f"expected a CodeableConcept (a JSON object), got {shown(concept)}")
     if isinstance(concept, Mapping):
         _named_drug(reading, concept, where, medication, "the requested drug")
+    _medication_record(reading, order, medication)
     if isinstance(product, Mapping):
         _named_drug(reading, product, product_at, medication, "the service asked for")
     dosages = items(reading, order.get("dosageInstruction"), at(order.path, "dosageInstruction"))

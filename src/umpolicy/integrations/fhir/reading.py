@@ -108,8 +108,8 @@ def _first_resource(value: object, path: str, depth: int) -> tuple[str, str] | N
     return None
 
 
-#: How deep :func:`_first_resource` looks (a Bundle's entry's resource is 3 steps down).
-_HIDDEN_DEPTH = 12
+#: How deep :func:`_first_resource` looks: as deep as a reading reads (deeper is refused).
+_HIDDEN_DEPTH = MAX_DEPTH
 
 
 class Reading:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from umpolicy.dsl.drug import FORMS, DrugCodeSystem
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.errors import FieldError, InputError
@@ -22,7 +23,7 @@ from umpolicy.io.converter import CONVERTER
 from umpolicy.policy import Policy
 from umpolicy.registry import history_of, load_policy
 from umpolicy.vocabulary.facts import HISTORIES
-from umpolicy.vocabulary.request import History, Practitioner, Request, Therapy
+from umpolicy.vocabulary.request import History, Medication, Practitioner, Request, Therapy
 
 Data = dict[str, Any]
 
@@ -190,6 +191,36 @@ def _frequency(value: Quantity) -> Data | None:
     return {"frequency": int(value.value), "period": 1, "periodUnit": code[1:]}
 
 
+def drug_concept(medication: Medication, drug: str) -> Data:
+    """The CodeableConcept of the requested drug: every code and name the request gives.
+
+    A code given without its system is written in the system its form is of (RxNorm
+    when digits could be RxNorm's or NDC's, as before). The other names are the codings'
+    displays, one each: more names than codes cannot be written, and are refused. A
+    request that names nothing is written as ``drug`` (FHIR requires the drug).
+    """
+    coded = [(medication.system, medication.code)] if medication.code is not None else []
+    coded += [(each.system, each.code) for each in medication.other_codes]
+    if len(medication.other_names) > len(coded):
+        where = f"$.medication.other_names[{len(coded)}]"
+        reason = "more names than codes: FHIR writes a drug's other names as its codings' displays"
+        raise InputError([FieldError(where, reason)])
+    displays = iter(medication.other_names)
+    codings = [_coding(_uri(system, code), code, next(displays, None)) for system, code in coded]
+    concept: Data = {"coding": codings} if codings else {}
+    if medication.name is not None:
+        concept["text"] = medication.name
+    return concept or {"text": drug}
+
+
+def _uri(system: DrugCodeSystem | None, code: str) -> str:
+    """The URI of a drug code's system: its own, else the one its form is of (else RxNorm's)."""
+    if system is not None:
+        return _SYSTEMS[system.value]
+    formed = [name for name, form in FORMS.items() if form.fullmatch(code)]
+    return _SYSTEMS[formed[0]] if len(formed) == 1 else codes.RXNORM
+
+
 def _order(
     out: _Bundle, request: Request, patient: Data, prescriber: Data | None, drug: str
 ) -> Data:
@@ -202,21 +233,7 @@ def _order(
         "subject": patient,
         "authoredOn": request.date.isoformat(),
     }
-    concept: Data = {}
-    coded = [(medication.system, medication.code)] if medication.code is not None else []
-    coded += [(each.system, each.code) for each in medication.other_codes]
-    displays = iter(medication.other_names)  # the other names, as the codings' words
-    codings = [
-        _coding(
-            codes.RXNORM if system is None else _SYSTEMS[system.value], code, next(displays, None)
-        )
-        for system, code in coded
-    ]
-    if codings:
-        concept["coding"] = codings
-    if medication.name is not None:
-        concept["text"] = medication.name
-    order["medicationCodeableConcept"] = concept or {"text": drug}
+    order["medicationCodeableConcept"] = drug_concept(medication, drug)
     if prescriber is not None:
         order["requester"] = prescriber
     dosage: Data = {}
@@ -384,7 +401,7 @@ def bundle_from_request(request: Request, policy: Policy | str | None = None) ->
         "category": {
             "coding": [_coding("https://codesystem.x12.org/005010/1365", "1", "Medical Care")]
         },
-        "productOrService": {"text": request.medication.name or drug},
+        "productOrService": drug_concept(request.medication, drug),
     }
     if request.kind is not None:
         code = {kind: c for c, kind in codes.CERTIFICATION_KINDS.items()}[request.kind.value]

@@ -43,13 +43,13 @@ from umpolicy.integrations.fhir import (
     evaluate_bundle,
     evaluate_hook,
     questionnaire,
-    request_from_hook,
 )
 from umpolicy.integrations.fhir.codes import BODY_OBSERVATIONS, LOINC, QUESTIONNAIRE_PREFIX
-from umpolicy.integrations.fhir.crd import DOCS_BASE, HOOKS
-from umpolicy.io.converter import MAX_FHIR_BYTES
+from umpolicy.integrations.fhir.crd import DOCS_BASE, HOOKS, read_hook
+from umpolicy.io.converter import MAX_FHIR_BYTES, structure
 from umpolicy.io.validation import other_drug
 from umpolicy.policy import Policy
+from umpolicy.vocabulary.request import Medication
 
 from . import web
 from .openapi import CRD, DTR, FHIR_ERRORS, HOOKS_SPEC, PAS, cds_body, fhir_body
@@ -90,6 +90,22 @@ def _decided(call: Callable[..., _Read], *args: Any) -> _Read:
 
 
 # -- CDS Hooks: discovery and the CRD services ---------------------------------------------
+
+
+def _of_another_drug(call: object, policy: Policy) -> bool:
+    """Whether a hook call orders a drug the policy's ``Drug`` says is another's.
+
+    Read from the order alone: a call whose order is another drug's, and wrong in other
+    ways besides (a dose umpolicy cannot read), is still another drug's. A drug the
+    order does not say clearly enough to tell is left to the decision's own errors.
+    """
+    data, _, _ = read_hook(call, policy.name)
+    try:
+        medication = structure(data.get("medication", {}), Medication)
+    except InputError:
+        return False
+    return other_drug(policy, medication) is not None
+
 
 #: Where the hook's prefetch is read from: what the Da Vinci CRD readers take in.
 _CODES = ",".join(f"{LOINC}|{code}" for code in BODY_OBSERVATIONS)
@@ -181,8 +197,9 @@ class Endpoints:
         if isinstance(call, Mapping) and call.get("hook") not in (None, hook):
             reason = f"this service answers {hook}, not {shown(call.get('hook'))}"
             raise Problem(422, [FieldError("hook", reason)])
-        # An order of another drug is not this service's to answer: no card (CDS Hooks).
-        if other_drug(policy, _decided(request_from_hook, call, policy.name).medication):
+        # An order of another drug is not this service's to answer: no card (CDS Hooks),
+        # whatever else the call gets wrong (the EHR calls every service on every order).
+        if _of_another_drug(call, policy):
             return fhir_json({"cards": []})
         # by name: decided under the version in force on the order's date, not the newest
         decision = _decided(evaluate_hook, call, policy.name)

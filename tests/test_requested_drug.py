@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import umpolicy
 from tests.live_server import Served, post_json, running
-from tests.test_fhir_bundle import TODAY, bundle, resource
+from tests.test_fhir_bundle import TODAY, bundle, index, resource
 from umpolicy import Drug, DrugCodeSystem, InputError, ValueSet, api
 from umpolicy.integrations.fhir import codes, evaluate_bundle, evaluate_hook, request_from_bundle
 from umpolicy.integrations.fhir.write import bundle_from_request, hook_from_request
@@ -321,6 +321,18 @@ def ordered(concept: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def concept_faults(concept: dict[str, Any]) -> list[str]:
+    """The paths of the input errors of the approved bundle ordering ``concept``.
+
+    Each is said after the order's ``medicationCodeableConcept``.
+    """
+    data = ordered(concept)
+    path = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource.medicationCodeableConcept"
+    with pytest.raises(InputError) as caught:
+        evaluate_bundle(data, "proleukin", today=TODAY)
+    return [each.path.removeprefix(path) for each in caught.value.errors]
+
+
 class TestFhir:
     """PAS and CRD read the order's drug and its system; another drug's order is not decided."""
 
@@ -362,17 +374,7 @@ class TestFhir:
     def test_another_drug_is_refused_at_its_element(
         self, concept: dict[str, Any], where: str
     ) -> None:
-        data = ordered(concept)
-        entry = next(
-            i
-            for i, e in enumerate(data["entry"])
-            if e["resource"]["resourceType"] == "MedicationRequest"
-        )
-        with pytest.raises(InputError) as caught:
-            evaluate_bundle(data, "proleukin", today=TODAY)
-        assert [e.path for e in caught.value.errors] == [
-            f"Bundle.entry[{entry}].resource.medicationCodeableConcept.{where}"
-        ]
+        assert concept_faults(concept) == [f".{where}"]
 
     @pytest.mark.parametrize(
         ("concept", "where"),
@@ -428,16 +430,7 @@ class TestFhir:
         ],
     )
     def test_every_coding_and_name_is_checked(self, concept: dict[str, Any], where: str) -> None:
-        data = ordered(concept)
-        entry = next(
-            i
-            for i, e in enumerate(data["entry"])
-            if e["resource"]["resourceType"] == "MedicationRequest"
-        )
-        with pytest.raises(InputError) as caught:
-            evaluate_bundle(data, "proleukin", today=TODAY)
-        path = f"Bundle.entry[{entry}].resource.medicationCodeableConcept"
-        assert [e.path for e in caught.value.errors] == [f"{path}.{where}" if where else path]
+        assert concept_faults(concept) == [f".{where}" if where else ""]
 
     @pytest.mark.parametrize(
         "other",
@@ -449,17 +442,8 @@ class TestFhir:
     )
     def test_a_coding_umpolicy_cannot_read_beside_one_it_can(self, other: dict[str, Any]) -> None:
         """Refused at its system: without its words, it may name another drug."""
-        data = ordered({"coding": [{"system": codes.HCPCS, "code": "J9015"}, other]})
-        entry = next(
-            i
-            for i, e in enumerate(data["entry"])
-            if e["resource"]["resourceType"] == "MedicationRequest"
-        )
-        with pytest.raises(InputError) as caught:
-            evaluate_bundle(data, "proleukin", today=TODAY)
-        assert [e.path for e in caught.value.errors] == [
-            f"Bundle.entry[{entry}].resource.medicationCodeableConcept.coding[1].system"
-        ]
+        concept = {"coding": [{"system": codes.HCPCS, "code": "J9015"}, other]}
+        assert concept_faults(concept) == [".coding[1].system"]
 
     @staticmethod
     def by_reference(medication: dict[str, Any], display: str | None = None) -> dict[str, Any]:

@@ -4137,6 +4137,18 @@ class TestFirstResource:
             deep = {"x": deep}
         assert _first_resource(deep, "X", 0) is None  # the reading refuses it as too deep
 
+    def test_in_a_list(self) -> None:
+        from umpolicy.integrations.fhir.reading import _first_resource
+
+        assert _first_resource({"a": [1, {"resourceType": "Condition"}]}, "X", 0) == (
+            "X.a[1]",
+            "Condition",
+        )
+        assert _first_resource({"a": [[{"b": {"resourceType": "Condition"}}]]}, "X", 0) == (
+            "X.a[0][0].b",
+            "Condition",
+        )
+
     def test_a_key_that_is_not_text(self) -> None:
         from umpolicy.integrations.fhir.reading import _first_resource
 

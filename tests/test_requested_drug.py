@@ -426,6 +426,8 @@ class TestFhir:
                 "coding[0].code",
             ),
             ({}, ""),  # names no drug at all
+            ({"coding": ["J9015"]}, "coding[0]"),
+            ({"coding": [{"system": codes.HCPCS}]}, "coding[0].code"),
             ({"coding": []}, ""),
         ],
     )
@@ -640,6 +642,22 @@ class TestCrd:
         answer = post_json(served, "/cds-services/proleukin-order-sign", fhir_json(hook).encode())
         assert answer.json() == {"cards": []}
 
+    def test_a_dose_umpolicy_cannot_read_of_another_drug_no_card(self, served: Served) -> None:
+        hook = hook_for({"coding": [{"system": codes.HCPCS, "code": "J9271"}]})
+        order = hook["context"]["draftOrders"]["entry"][0]["resource"]
+        order["dosageInstruction"] = [
+            {"doseAndRate": [{"doseQuantity": {"value": 4, "unit": "mL", "code": "mL"}}]}
+        ]
+        answer = post_json(served, "/cds-services/proleukin-order-sign", fhir_json(hook).encode())
+        assert answer.json() == {"cards": []}
+
+    def test_a_drug_named_past_the_longest_text_an_error(self, served: Served) -> None:
+        """Which drug is not read: the call's own errors are said."""
+        hook = hook_for({"text": "Keytruda " * 200})
+        answer = post_json(served, "/cds-services/proleukin-order-sign", fhir_json(hook).encode())
+        assert answer.status == 422
+        assert "the limit is 1000" in answer.body.decode()
+
     def test_its_own_drug_wrong_in_other_ways_an_error(self, served: Served) -> None:
         hook = hook_for({"coding": [{"system": codes.HCPCS, "code": "J9015"}]})
         order = hook["context"]["draftOrders"]["entry"][0]["resource"]
@@ -652,3 +670,34 @@ class TestCrd:
         answer = post_json(served, "/cds-services/proleukin-order-sign", fhir_json(hook).encode())
         assert answer.status == 200
         assert len(answer.json()["cards"]) == 1
+
+
+class TestTheSchema:
+    """The request's JSON Schema holds a drug's code to its system's form, as umpolicy does."""
+
+    @pytest.mark.parametrize(
+        "given",
+        [
+            {"code": "J9015", "system": "HCPCS"},
+            {"code": "j9015", "system": "HCPCS"},
+            {"code": "J9015", "system": "RxNorm"},
+            {"code": "J9015"},
+            {"code": "j9271"},
+            {"code": "1116196"},
+            {"code": "", "system": "NDC"},
+            {"code": "L03AC01", "other_codes": [{"system": "ATC", "code": "L03AC01"}]},
+            {"code": "L03AC01", "other_codes": [{"system": "HCPCS", "code": "j1"}]},
+        ],
+    )
+    def test_refused_for_its_form_exactly_when_the_schema_refuses(
+        self, given: dict[str, Any]
+    ) -> None:
+        import jsonschema
+
+        from umpolicy.io.schema import json_schema
+
+        schema = json_schema(umpolicy.Request, (PROLEUKIN,))
+        data = with_medication(APPROVE.read_text(), name="Proleukin", **given)
+        valid = jsonschema.Draft202012Validator(schema).is_valid(data)
+        paths = refused_at(data)
+        assert valid is not any(path.startswith("$.medication") for path in paths)

@@ -37,6 +37,7 @@ from typing import Any
 
 import attrs
 
+from umpolicy.dsl.drug import FORMS as DRUG_FORMS
 from umpolicy.dsl.quantity import DECIMAL_TEXT, Quantity
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.dsl.status import Status
@@ -46,6 +47,7 @@ from umpolicy.engine.trail import Trail
 from umpolicy.io.quantities import QUANTITIES, Accepts
 from umpolicy.io.validation import _ATC, _FORMS, _ICD, _NUCC, _SNOMED
 from umpolicy.policy import Policy
+from umpolicy.vocabulary.request import DrugCode, Medication
 
 DECIMAL = {
     "anyOf": [
@@ -103,7 +105,34 @@ def _codes(cls: type, path: str) -> dict[str, Any]:
             found[f.name] = {**code, "description": f"{form[0].upper()}{form[1:]}."}
         else:  # a list of codes
             found[f.name] = {"description": f"Each code: {form}.", "items": code}
-    return {"properties": found} if found else {}
+    return {"properties": found, **_drug_forms(cls)} if found else _drug_forms(cls)
+
+
+def _drug_forms(cls: type) -> dict[str, Any]:
+    """For a drug's code (a medication's, a ``DrugCode``'s), its system's form, by system.
+
+    The form depends on the system beside the code, so each system's is a condition
+    (``if`` the system is HCPCS, ``then`` the code is of HCPCS's form); a code without a
+    system is of some system's form.
+    """
+    if cls not in (Medication, DrugCode):
+        return {}
+    conditions: list[dict[str, Any]] = [
+        {
+            "if": {"properties": {"system": {"const": system}}, "required": ["system"]},
+            "then": {"properties": {"code": {"pattern": whole(form)}}},
+        }
+        for system, form in DRUG_FORMS.items()
+    ]
+    if cls is Medication:
+        some = "|".join(f"(?:{form.pattern})" for form in DRUG_FORMS.values())
+        conditions.append(
+            {
+                "if": {"not": {"required": ["system"]}},
+                "then": {"properties": {"code": {"pattern": whole(re.compile(some))}}},
+            }
+        )
+    return {"allOf": conditions}
 
 
 def _either(*codes: str) -> str:

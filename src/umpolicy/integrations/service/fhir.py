@@ -92,6 +92,10 @@ def _decided(call: Callable[..., _Read], *args: Any) -> _Read:
 # -- CDS Hooks: discovery and the CRD services ---------------------------------------------
 
 
+#: The fields of a medication that say which drug it is.
+_DRUG_FIELDS = ("code", "system", "name", "other_codes", "other_names")
+
+
 def _of_another_drug(call: object, policy: Policy) -> bool:
     """Whether a hook call orders a drug the policy's ``Drug`` says is another's.
 
@@ -100,9 +104,10 @@ def _of_another_drug(call: object, policy: Policy) -> bool:
     order does not say clearly enough to tell is left to the decision's own errors.
     """
     data, _, _ = read_hook(call, policy.name)
-    try:
-        medication = structure(data.get("medication", {}), Medication)
-    except InputError:
+    given = data.get("medication", {})
+    try:  # the drug's fields alone: a dose umpolicy cannot read says nothing of the drug
+        medication = structure({k: v for k, v in given.items() if k in _DRUG_FIELDS}, Medication)
+    except InputError:  # (a name past the longest text a request holds)
         return False
     return other_drug(policy, medication) is not None
 

@@ -10,13 +10,14 @@ from typing import Any, Final
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import umpolicy
 from tests.live_server import Served, post_json, running
 from tests.test_fhir_bundle import TODAY, bundle, index, resource
 from umpolicy import Drug, DrugCodeSystem, InputError, ValueSet, api
+from umpolicy.dsl.drug import TAIL_WORDS
 from umpolicy.integrations.fhir import codes, evaluate_bundle, evaluate_hook, request_from_bundle
 from umpolicy.integrations.fhir.write import bundle_from_request, hook_from_request
 from umpolicy.integrations.service.web import fhir_json
@@ -67,11 +68,11 @@ class TestTheDrugDeclared:
     def test_a_list_of_names_is_a_tuple(self) -> None:
         assert Drug(["Brandname"]).names == ("Brandname",)
 
-    def test_a_policy_whose_drug_is_no_drug_is_refused_at_load(self) -> None:
-        from umpolicy.engine.catalog import check
-
-        with pytest.raises(umpolicy.PolicyError, match="requested is 'Proleukin', not a Drug"):
-            check(attrs.evolve(PROLEUKIN, requested="Proleukin"))  # type: ignore[arg-type]
+    def test_a_policy_whose_drug_is_no_drug_cannot_be_made(self) -> None:
+        with pytest.raises(
+            TypeError, match=r"'requested' must be <class 'umpolicy\.dsl\.drug\.Drug'>"
+        ):
+            attrs.evolve(PROLEUKIN, requested="Proleukin")  # type: ignore[arg-type]
 
     @pytest.mark.parametrize(
         ("names", "codes", "words"),
@@ -192,13 +193,24 @@ class TestRequests:
         st.text(st.sampled_from(" \t"), max_size=3),
         st.sampled_from(["Proleukin", "aldesleukin", "ALDESLEUKIN", "proleukin"]),
         st.text(st.sampled_from(" /(),®[]"), min_size=1, max_size=4),
-        st.text(max_size=20),
+        st.lists(st.sampled_from([*sorted(TAIL_WORDS), "22", "000000", "/1", "[Proleukin]"])),
     )
     def test_a_name_that_begins_with_the_drugs(
-        self, before: str, name: str, after: str, rest: str
+        self, before: str, name: str, after: str, rest: list[str]
     ) -> None:
-        assert PROLEUKIN.requested.names_it(f"{before}{name}{after}{rest}")
+        """Then its strength, units and dose form: the words a name may hold after it."""
+        assert PROLEUKIN.requested.names_it(f"{before}{name}{after}{' '.join(rest)}")
         assert PROLEUKIN.requested.names_it(f"{before}{name}")
+
+    @given(
+        st.sampled_from(["Proleukin", "aldesleukin"]),
+        st.lists(st.sampled_from(sorted(TAIL_WORDS))),
+        st.text(st.characters(categories=["Ll"]), min_size=2, max_size=8),
+    )
+    def test_any_other_word_after_it(self, name: str, words: list[str], other: str) -> None:
+        """``Proleukin and pembrolizumab``: a word that may name another drug is refused."""
+        assume(other.casefold() not in TAIL_WORDS | {"proleukin", "aldesleukin"})
+        assert not PROLEUKIN.requested.names_it(" ".join([name, *words, other]))
 
     @given(st.sampled_from(["Keytruda", "pembrolizumab", "IL-2", "bempeg"]), st.text(max_size=20))
     def test_a_name_that_begins_with_another_word(self, first: str, rest: str) -> None:
@@ -438,7 +450,7 @@ class TestFhir:
         "other",
         [
             {"code": "J9271"},  # no system
-            {"system": "https://bluebutton.cms.gov/resources/codesystem/hcpcs", "code": "J9271"},
+            {"system": "urn:local:drugs", "code": "J9271"},
             {"system": codes.SNOMED, "code": "716125002"},  # no display
         ],
     )
@@ -701,3 +713,113 @@ class TestTheSchema:
         valid = jsonschema.Draft202012Validator(schema).is_valid(data)
         paths = refused_at(data)
         assert valid is not any(path.startswith("$.medication") for path in paths)
+
+
+class TestFhirMore:
+    """The third review's routes: aliases, procedures, ingredients by reference, details."""
+
+    def test_an_oid_is_its_system(self) -> None:
+        rxnorm = {"system": "urn:oid:2.16.840.1.113883.6.88", "code": "1", "display": "aldesleukin"}
+        medication = request_from_bundle(ordered({"coding": [rxnorm]}), "proleukin").medication
+        assert (medication.code, medication.system) == ("1", DrugCodeSystem.RXNORM)
+
+    def test_blue_buttons_hcpcs_is_hcpcs(self) -> None:
+        hcpcs = {"system": "https://bluebutton.cms.gov/resources/codesystem/hcpcs", "code": "J9271"}
+        assert concept_faults({"coding": [{"system": codes.HCPCS, "code": "J9015"}, hcpcs]}) == [
+            ".coding[1].code"
+        ]
+
+    def test_a_procedure_beside_the_drug_is_no_drug(self) -> None:
+        data = ordered({"text": "Proleukin"})
+        resource(data, "Claim")["item"][0]["productOrService"] = {
+            "coding": [
+                {"system": codes.HCPCS, "code": "J9015"},
+                {"system": codes.CPT, "code": "96413", "display": "Chemotherapy administration"},
+            ]
+        }
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is umpolicy.Outcome.APPROVE
+
+    def test_a_system_that_is_not_text(self) -> None:
+        assert concept_faults({"coding": [{"system": {"x": 1}, "code": "J9015"}]}) == [
+            ".coding[0].system"
+        ]
+
+    @pytest.mark.parametrize(
+        ("ingredient", "where"),
+        [
+            ({"itemReference": {"reference": "#k"}}, "contained[1].code.coding[0].code"),
+            ({"itemReference": {"reference": "#s"}}, "contained[2].code"),
+            ({"itemCodeableConcept": ["pembrolizumab"]}, "contained[0].ingredient[0].item[x]"),
+            ({}, "contained[0].ingredient[0].item[x]"),
+            ("pembrolizumab", "contained[0].ingredient[0]"),
+        ],
+    )
+    def test_an_ingredient_is_read_or_refused(self, ingredient: object, where: str) -> None:
+        data = ordered({"text": "Proleukin"})
+        order = resource(data, "MedicationRequest")
+        del order["medicationCodeableConcept"]
+        keytruda = {"coding": [{"system": codes.HCPCS, "code": "J9271"}]}
+        order["contained"] = [
+            {
+                "resourceType": "Medication",
+                "id": "m",
+                "code": {"coding": [{"system": codes.HCPCS, "code": "J9015"}]},
+                "ingredient": [ingredient],
+            },
+            {"resourceType": "Medication", "id": "k", "code": keytruda},
+            {"resourceType": "Substance", "id": "s"},
+        ]
+        order["medicationReference"] = {"reference": "#m"}
+        at = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource."
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert [e.path.removeprefix(at) for e in caught.value.errors] == [where]
+
+    def test_an_item_detail_may_ask_for_another_drug(self) -> None:
+        data = ordered({"text": "Proleukin"})
+        item = resource(data, "Claim")["item"][0]
+        item["detail"] = [{"sequence": 1, "productOrService": {"text": "Keytruda"}}]
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert [e.path for e in caught.value.errors] == [
+            f"Bundle.entry[{index(data, 'Claim')}].resource.item[0].detail"
+        ]
+
+
+class TestHiddenMore:
+    """A therapy given with the drug, hidden in a place still allowed, is refused."""
+
+    @staticmethod
+    def nivolumab() -> dict[str, Any]:
+        from tests.test_fhir_bundle import nivolumab
+
+        found = nivolumab("active")
+        found["id"] = "n1"
+        return found
+
+    def test_a_bundle_contained_in_the_patient(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        patient = resource(data, "Patient")
+        held: dict[str, Any] = {"resourceType": "Bundle", "id": "b", "type": "collection"}
+        held["entry"] = [{"resource": self.nivolumab()}]
+        patient["contained"] = [held]
+        at = f"Bundle.entry[{index(data, 'Patient')}].resource.contained[0].entry[0].resource"
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert at in [e.path for e in caught.value.errors]
+
+    def test_an_order_in_the_claim_it_does_not_ask_for(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        order = self.nivolumab() | {"resourceType": "MedicationRequest", "intent": "order"}
+        resource(data, "Claim")["contained"] = [order]
+        at = f"Bundle.entry[{index(data, 'Claim')}].resource.contained[0].resourceType"
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert [e.path for e in caught.value.errors] == [at]
+
+    def test_a_resource_in_an_entrys_response(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        data["entry"][1]["response"] = {"status": "201", "outcome": self.nivolumab()}
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert [e.path for e in caught.value.errors] == ["Bundle.entry[1].response.outcome"]

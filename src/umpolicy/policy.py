@@ -11,7 +11,8 @@ import functools
 from collections.abc import Mapping
 from typing import Literal
 
-from attrs import frozen
+from attrs import field, frozen
+from attrs.validators import instance_of
 
 from umpolicy.dsl.checks import Check
 from umpolicy.dsl.drug import Drug
@@ -161,7 +162,7 @@ class Policy:
     title: str
     drug: str
     #: The drug's names and codes: a request for another drug is refused, never decided.
-    requested: Drug
+    requested: Drug = field(validator=instance_of(Drug))
     plans: str
     effective: dt.date
     reviewed: dt.date

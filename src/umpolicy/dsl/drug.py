@@ -81,7 +81,23 @@ OPENINGS = (
 _LEADING = "\"'([{ \t"
 #: Characters that join the drug's name to more (invisible marks, a hyphen's suffix):
 #: ``examplimab-xyzw`` is another product (a biosimilar's suffix), not examplimab.
-_JOINED = re.compile(r"[\w\u00ad\u200b-\u200f\u2060-\u2064\ufeff]|-[^\W\d_]")
+_JOINED = re.compile(r"[\w\u00ad\u200b-\u200f\u2060-\u2064\ufeff]|-(?!containing\b)[^\W\d_]")
+#: The words a name may hold after the drug's own: its strength, units and dose form
+#: (RxNorm's ``22000000 UNT Injection``, an NDC's ``22 MILLION UNIT/1 VIAL in 1 CARTON``,
+#: an EHR's ``SOLR``), casefolded. Any other word may name another drug (``Brandname and
+#: otherdrugmab``, ``examplimab pegol``), so a name holding one is refused: the words
+#: a request may use are listed, never guessed.
+TAIL_WORDS = frozenset(
+    """
+    containing product precisely only medicinal clinical drug
+    injection injectable inj solution soln solr powder lyophilized lyophilised for
+    reconstitution reconstituted intravenous iv infusion subcutaneous sc subq
+    vial vials sdv single dose doses use per each in of kit carton
+    million millions unit units unt iu miu mu mg ml mcg international
+    """.split()  # noqa: SIM905 (read as words, as a reviewer reads them)
+)
+#: A word of a name: letters (the rest, numbers and punctuation, says no drug).
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _tuple(values: object) -> object:
@@ -229,7 +245,10 @@ def _names(names: tuple[str, ...], name: str) -> bool:
             text = rest.lstrip(" ,").lstrip(_LEADING)
             break
     found = _pattern(names).match(text)
-    return found is not None and _JOINED.match(text, found.end()) is None
+    if found is None or _JOINED.match(text, found.end()) is not None:
+        return False
+    own = {word for each in names for word in each.casefold().split()}
+    return all(word in TAIL_WORDS or word in own for word in _WORD.findall(text, found.end()))
 
 
 @functools.cache
@@ -245,6 +264,7 @@ __all__ = [
     "FORMS",
     "FORM_WORDS",
     "OPENINGS",
+    "TAIL_WORDS",
     "Drug",
     "DrugCodeSystem",
 ]

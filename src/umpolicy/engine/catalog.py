@@ -26,7 +26,6 @@ from umpolicy.dsl.checks import (
     Not,
     OneOf,
 )
-from umpolicy.dsl.drug import Drug
 from umpolicy.dsl.findings import Fact
 from umpolicy.dsl.nodes import AllOf, AnyOf, DoseLimit, Node, checks_of, walk
 from umpolicy.dsl.quantity import Quantity
@@ -207,15 +206,11 @@ def check(policy: Policy) -> None:
 def _declaration_problems(policy: Policy) -> list[str]:
     """What is wrong with the questions and derived facts the policy declares, in words.
 
-    A drug that is no :class:`~umpolicy.Drug`, a choice no answer can take, a unit
-    umpolicy does not read, a derived fact that reads
+    A choice no answer can take, a unit umpolicy does not read, a derived fact that reads
     a history or a question the policy does not have: each would make every request fail
     or a criterion silently never met, so loading refuses it, naming the declaration.
     """
     problems: list[str] = []
-    requested: object = policy.requested
-    if not isinstance(requested, Drug):  # no request could be checked for the drug
-        problems.append(f"requested is {requested!r}, not a Drug: which drug it decides")
     names: set[str] = set()
     for question in policy.questions:
         problems += _question_problems(question, f"question {question.id!r}")

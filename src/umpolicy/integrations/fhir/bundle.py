@@ -222,7 +222,9 @@ def _entries(reading: Reading, bundle: object, path: str) -> None:
         if not isinstance(entry, Mapping):
             reading.fail(where, "expected a bundle entry (a JSON object)")
             continue
-        reading.modifiers({k: v for k, v in entry.items() if k != "resource"}, where)
+        rest = {k: v for k, v in entry.items() if k != "resource"}
+        reading.modifiers(rest, where)
+        reading.hidden_in(rest, where, "bundle entry")  # (a response's outcome)
         reading.add(entry.get("resource"), at(where, "resource"), entry.get("fullUrl"))
 
 
@@ -359,6 +361,12 @@ def drug_order(reading: Reading, claim: Located) -> Located | None:
         if not isinstance(item, Mapping):
             reading.fail(where, "expected a Claim item (a JSON object)")
             return None
+        if item.get("detail") not in (None, []):
+            reading.fail(
+                at(where, "detail"),
+                "umpolicy decides one drug per request: an item's details may ask for "
+                "another drug given with it; send it as a MedicationRequest of the bundle",
+            )
         for place, extension in extensions(reading, item, where, codes.PAS_REQUESTED_SERVICE):
             # The item asks for what it names: a drug's order, or nothing umpolicy decides.
             found = reading.resolve(
@@ -880,6 +888,15 @@ def _condition_status(reading: Reading, condition: Located, name: str) -> str | 
     return str(distinct[0])
 
 
+#: Other URIs the drug code systems are given by (their OIDs, CMS's Blue Button).
+_ALIASES = {
+    "urn:oid:2.16.840.1.113883.6.88": codes.RXNORM,
+    "urn:oid:2.16.840.1.113883.6.69": codes.NDC,
+    "urn:oid:2.16.840.1.113883.6.285": codes.HCPCS,
+    "https://bluebutton.cms.gov/resources/codesystem/hcpcs": codes.HCPCS,
+    "urn:oid:2.16.840.1.113883.6.73": codes.ATC,
+}
+
 #: The choices of ``MedicationRequest.medication[x]``.
 _MEDICATION = ("medicationCodeableConcept", "medicationReference")
 #: The code systems a requested drug's code is read in: the request's (RxNorm, NDC,
@@ -909,6 +926,10 @@ def _named_drug(
             reading.fail(place, "expected a Coding (a JSON object)")
             continue
         system = coding.get("system")
+        if isinstance(system, str):
+            system = _ALIASES.get(system, system)
+        if system == codes.CPT:
+            continue  # a procedure (the drug's administration), never a drug
         if system in _REQUESTED:
             code = text(reading, coding.get("code"), at(place, "code"))
             if code is None:
@@ -947,7 +968,11 @@ def _named_drug(
     if isinstance(concept.get("text"), str):
         names.append((concept["text"], at(where, "text")))
     for index, coding in enumerate(listed(concept.get("coding"))):
-        if isinstance(coding, Mapping) and isinstance(coding.get("display"), str):
+        if (
+            isinstance(coding, Mapping)
+            and isinstance(coding.get("display"), str)
+            and coding.get("system") != codes.CPT  # a procedure's words, not a drug's
+        ):
             names.append((coding["display"], at(at(where, "coding"), index, "display")))
     for name, path in names:
         _name(reading, medication, name, path)
@@ -996,18 +1021,36 @@ def _medication_record(reading: Reading, order: Located, medication: Data) -> No
             at(record.path, "status"),
             f"the Medication is {shown(status)}: umpolicy decides an order of an active one",
         )
-    for index, ingredient in enumerate(listed(record.get("ingredient"))):
-        if not isinstance(ingredient, Mapping) or ingredient.get("isActive") is False:
+    for where, ingredient in items(
+        reading, record.get("ingredient"), at(record.path, "ingredient")
+    ):
+        if not isinstance(ingredient, Mapping):
+            reading.fail(where, "expected an ingredient (a JSON object)")
             continue
-        where = at(at(record.path, "ingredient"), index)
-        item = ingredient.get("itemCodeableConcept")
-        if isinstance(item, Mapping):
+        if ingredient.get("isActive") is False:
+            continue  # an excipient (mannitol) names no drug
+        concept = ingredient.get("itemCodeableConcept")
+        reference = ingredient.get("itemReference")
+        if isinstance(concept, Mapping):
             _named_drug(
-                reading, item, at(where, "itemCodeableConcept"), medication, "an ingredient"
+                reading, concept, at(where, "itemCodeableConcept"), medication, "an ingredient"
             )
-        item = ingredient.get("itemReference")
-        if isinstance(item, Mapping) and isinstance(item.get("display"), str):
-            _name(reading, medication, item["display"], at(where, "itemReference", "display"))
+        elif isinstance(reference, Mapping):
+            if isinstance(reference.get("display"), str):
+                _name(
+                    reading, medication, reference["display"], at(where, "itemReference", "display")
+                )
+            item = reading.resolve(reference, at(where, "itemReference"), "Medication", "Substance")
+            code = None if item is None else item.get("code")
+            if item is not None and isinstance(code, Mapping):
+                _named_drug(reading, code, at(item.path, "code"), medication, "an ingredient")
+            elif item is not None:
+                reading.fail(at(item.path, "code"), "required field missing: the ingredient's code")
+        else:  # FHIR's item[x], 1..1
+            reading.fail(
+                at(where, "item[x]"),
+                "required field missing: the ingredient (itemCodeableConcept or itemReference)",
+            )
 
 
 def _order(

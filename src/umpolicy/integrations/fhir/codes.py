@@ -19,6 +19,7 @@ ATC = "http://www.whocc.no/atc"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 NDC = "http://hl7.org/fhir/sid/ndc"
 HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+CPT = "http://www.ama-assn.org/go/cpt"
 
 #: The code systems a requested drug's code may be in.
 DRUG_SYSTEMS = (RXNORM, NDC, HCPCS)

@@ -108,6 +108,21 @@ def _first_resource(value: object, path: str, depth: int) -> tuple[str, str] | N
     return None
 
 
+def _requested_service(claim: Mapping[str, Any], ident: object) -> bool:
+    """Whether a Claim's item asks for the order it contains of this id (``#id``)."""
+    wanted = f"#{ident}"
+    return any(
+        isinstance(item, Mapping)
+        and any(
+            isinstance(ext, Mapping)
+            and isinstance(ext.get("valueReference"), Mapping)
+            and ext["valueReference"].get("reference") == wanted
+            for ext in listed(item.get("extension"))
+        )
+        for item in listed(claim.get("item"))
+    )
+
+
 #: How deep :func:`_first_resource` looks: as deep as a reading reads (deeper is refused).
 _HIDDEN_DEPTH = MAX_DEPTH
 
@@ -159,7 +174,7 @@ class Reading:
             return None
         self.modifiers(resource, path)
         if kind in _HOLDERS and path != self.root:
-            self._hidden(resource, path, kind)
+            self.hidden_in(resource, path, f"{kind} of the bundle")
         found = Located(resource, path, full_url if isinstance(full_url, str) else None)
         self.by_type.setdefault(kind, []).append(found)
         self.by_path.setdefault(path, found)
@@ -195,21 +210,21 @@ class Reading:
                 )
         return found
 
-    def _hidden(self, resource: Mapping[str, Any], path: str, kind: str) -> None:
-        """A problem when a Bundle or Parameters inside the bundle holds resources.
+    def hidden_in(self, value: Mapping[str, Any], path: str, what: str) -> None:
+        """A problem when ``value`` (a Bundle, a Parameters, an entry's rest) holds a resource.
 
         umpolicy reads the bundle's own entries (and the resources they contain): a
         record inside another resource would be passed over, and could change the
         decision (a therapy given with the drug, and "as a single agent" met without it).
         """
-        found = _first_resource(resource, path, 0)
+        found = _first_resource(value, path, 0)
         if found is not None:
             where, inner = found
             self.fail(
                 where,
-                f"a {inner} inside a {kind} of the bundle: umpolicy reads the bundle's own "
-                "entries, and a record passed over could change the decision; give it as an "
-                "entry of the bundle",
+                f"a {inner} inside a {what}: umpolicy reads the bundle's own entries, and a "
+                "record passed over could change the decision; give it as an entry of the "
+                "bundle",
             )
 
     def _of_r4(self, kind: str, path: str) -> bool:
@@ -238,8 +253,12 @@ class Reading:
                 continue
             if not self._of_r4(child["resourceType"], where):
                 continue
+            if child["resourceType"] in _HOLDERS:
+                self.hidden_in(child, where, f"{child['resourceType']} contained")
             if child["resourceType"] in _RECORDS and not (
-                child["resourceType"] == "MedicationRequest" and container.type == "Claim"
+                child["resourceType"] == "MedicationRequest"
+                and container.type == "Claim"
+                and _requested_service(container.resource, child.get("id"))
             ):
                 self.fail(
                     at(where, "resourceType"),

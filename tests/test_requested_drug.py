@@ -275,9 +275,15 @@ class TestRequests:
             ("Inj. aldesleukin", True),
             ("Inj aldesleukin 22 MIU", True),
             ("Product containing precisely aldesleukin 22 million unit/1 vial", True),
+            ("Proleukin + ⓀⓔⓨⓉⓡⓤⓓⓐ", False),  # circled letters are letters (NFKC)
+            ("Proleukin + 🅺🅴🆈", False),  # a symbol after the name
+            ("Ｐｒｏｌｅｕｋｉｎ", True),  # full-width letters
+            ("PROLEUKIN(R) 22 MIU", True),
+            ("Proleukin™ 22 MIU", True),
+            ("aldesleukin 22,000,000 intl units", True),
         ],
     )
-    def test_invisible_and_non_breaking_spaces(self, name: str, named: bool) -> None:
+    def test_names_as_requests_write_them(self, name: str, named: bool) -> None:
         assert PROLEUKIN.requested.names_it(name) is named
 
     @pytest.mark.parametrize(
@@ -748,7 +754,7 @@ class TestFhirMore:
         ("ingredient", "where"),
         [
             ({"itemReference": {"reference": "#k"}}, "contained[1].code.coding[0].code"),
-            ({"itemReference": {"reference": "#s"}}, "contained[2].code"),
+            ({"itemReference": {"reference": "#s"}}, "contained[1].code"),
             ({"itemCodeableConcept": ["pembrolizumab"]}, "contained[0].ingredient[0].item[x]"),
             ({}, "contained[0].ingredient[0].item[x]"),
             ("pembrolizumab", "contained[0].ingredient[0]"),
@@ -769,11 +775,66 @@ class TestFhirMore:
             {"resourceType": "Medication", "id": "k", "code": keytruda},
             {"resourceType": "Substance", "id": "s"},
         ]
+        # what the ingredient does not refer to, nothing does (dom-3): not there
+        order["contained"][1:] = [
+            c for c in order["contained"][1:] if f"#{c['id']}" in str(ingredient)
+        ]
         order["medicationReference"] = {"reference": "#m"}
         at = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource."
         with pytest.raises(InputError) as caught:
             evaluate_bundle(data, "proleukin", today=TODAY)
         assert [e.path.removeprefix(at) for e in caught.value.errors] == [where]
+
+    def test_a_display_that_is_not_text(self) -> None:
+        concept = {"coding": [{"system": codes.HCPCS, "code": "J9015", "display": 5}]}
+        assert concept_faults(concept) == [".coding[0].display"]
+
+    def test_an_ingredients_own_ingredients(self) -> None:
+        """Medication → an ingredient Medication → Keytruda: each level is read, once."""
+        data = ordered({"text": "Proleukin"})
+        order = resource(data, "MedicationRequest")
+        del order["medicationCodeableConcept"]
+        j9015 = {"coding": [{"system": codes.HCPCS, "code": "J9015"}]}
+        order["contained"] = [
+            {
+                "resourceType": "Medication",
+                "id": "m",
+                "code": j9015,
+                "ingredient": [{"itemReference": {"reference": "#i"}}],
+            },
+            {
+                "resourceType": "Medication",
+                "id": "i",
+                "code": j9015,
+                "ingredient": [
+                    {"itemReference": {"reference": "#k"}},
+                    {"itemReference": {"reference": "#m"}},  # a cycle: read once
+                ],
+            },
+            {
+                "resourceType": "Medication",
+                "id": "k",
+                "code": {"coding": [{"system": codes.HCPCS, "code": "J9271"}]},
+            },
+        ]
+        order["medicationReference"] = {"reference": "#m"}
+        at = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource."
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert [e.path.removeprefix(at) for e in caught.value.errors] == [
+            "contained[2].code.coding[0].code"
+        ]
+
+    def test_a_contained_medication_nothing_refers_to(self) -> None:
+        """FHIR's dom-3: a Keytruda Medication beside the order's drug is not passed over."""
+        data = ordered({"coding": [{"system": codes.HCPCS, "code": "J9015"}]})
+        order = resource(data, "MedicationRequest")
+        keytruda = {"coding": [{"system": codes.HCPCS, "code": "J9271"}]}
+        order["contained"] = [{"resourceType": "Medication", "id": "k", "code": keytruda}]
+        at = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource."
+        with pytest.raises(InputError) as caught:
+            evaluate_bundle(data, "proleukin", today=TODAY)
+        assert [e.path.removeprefix(at) for e in caught.value.errors] == ["contained[0].id"]
 
     def test_an_item_detail_may_ask_for_another_drug(self) -> None:
         data = ordered({"text": "Proleukin"})

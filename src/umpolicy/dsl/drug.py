@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from attrs import field, frozen
@@ -93,9 +94,12 @@ TAIL_WORDS = frozenset(
     injection injectable inj solution soln solr powder lyophilized lyophilised for
     reconstitution reconstituted intravenous iv infusion subcutaneous sc subq
     vial vials sdv single dose doses use per each in of kit carton
-    million millions unit units unt iu miu mu mg ml mcg international
+    million millions unit units unt iu miu mu mg ml mcg international intl r tm
     """.split()  # noqa: SIM905 (read as words, as a reviewer reads them)
 )
+#: The symbols a name may hold after the drug's: a brand's marks, read as spaces.
+_MARKS = frozenset("®™©")
+_UNMARKED = {ord(mark): " " for mark in _MARKS}
 #: A word of a name: letters (the rest, numbers and punctuation, says no drug).
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -238,7 +242,9 @@ def _names(names: tuple[str, ...], name: str) -> bool:
 
     Kept: requests name their drug in a few ways, each asked for again and again.
     """
-    text = name.strip().casefold().lstrip(_LEADING)
+    # Compatibility forms as their letters (circled, full-width): "Ⓚⓔⓨ" is "Key".
+    unmarked = name.translate(_UNMARKED)  # (NFKC writes ™ as "TM", joined to the name)
+    text = unicodedata.normalize("NFKC", unmarked).strip().casefold().lstrip(_LEADING)
     for opening in OPENINGS:
         rest = text[len(opening) :]
         if text.startswith(opening) and not rest[:1].isalnum():
@@ -248,7 +254,10 @@ def _names(names: tuple[str, ...], name: str) -> bool:
     if found is None or _JOINED.match(text, found.end()) is not None:
         return False
     own = {word for each in names for word in each.casefold().split()}
-    return all(word in TAIL_WORDS or word in own for word in _WORD.findall(text, found.end()))
+    rest = text[found.end() :]
+    if any(unicodedata.category(char).startswith("S") for char in rest):
+        return False  # a symbol ("+", an emoji's letters) may join another drug to it
+    return all(word in TAIL_WORDS or word in own for word in _WORD.findall(rest))
 
 
 @functools.cache

@@ -968,12 +968,15 @@ def _named_drug(
     if isinstance(concept.get("text"), str):
         names.append((concept["text"], at(where, "text")))
     for index, coding in enumerate(listed(concept.get("coding"))):
-        if (
-            isinstance(coding, Mapping)
-            and isinstance(coding.get("display"), str)
-            and coding.get("system") != codes.CPT  # a procedure's words, not a drug's
-        ):
-            names.append((coding["display"], at(at(where, "coding"), index, "display")))
+        if not isinstance(coding, Mapping) or coding.get("system") == codes.CPT:
+            continue  # (a procedure's words, not a drug's)
+        display = coding.get("display")
+        if isinstance(display, str):
+            names.append((display, at(at(where, "coding"), index, "display")))
+        elif display is not None:  # words that may name another drug, unread
+            reading.fail(
+                at(at(where, "coding"), index, "display"), f"expected text, got {shown(display)}"
+            )
     for name, path in names:
         _name(reading, medication, name, path)
     if not found and not names and len(reading.errors) == before:
@@ -1013,8 +1016,16 @@ def _medication_record(reading: Reading, order: Located, medication: Data) -> No
             at(order.path, "medicationReference", "display"),
         )
     record = reading.referred(reference, at(order.path, "medicationReference"))
-    if record is None or record.type != "Medication":
-        return
+    if record is not None and record.type == "Medication":
+        _ingredients(reading, record, medication, {id(record.resource)})
+
+
+def _ingredients(reading: Reading, record: Located, medication: Data, seen: set[int]) -> None:
+    """A Medication's status and each active ingredient, into the requested drug's names.
+
+    An ingredient that is itself a Medication is read the same way, and its own
+    ingredients with it, each record once (``seen``: a cycle of references ends).
+    """
     status = record.get("status")
     if status in ("entered-in-error", "inactive"):
         reading.fail(
@@ -1046,6 +1057,9 @@ def _medication_record(reading: Reading, order: Located, medication: Data) -> No
                 _named_drug(reading, code, at(item.path, "code"), medication, "an ingredient")
             elif item is not None:
                 reading.fail(at(item.path, "code"), "required field missing: the ingredient's code")
+            if item is not None and item.type == "Medication" and id(item.resource) not in seen:
+                seen.add(id(item.resource))
+                _ingredients(reading, item, medication, seen)
         else:  # FHIR's item[x], 1..1
             reading.fail(
                 at(where, "item[x]"),

@@ -108,6 +108,23 @@ def _first_resource(value: object, path: str, depth: int) -> tuple[str, str] | N
     return None
 
 
+def _references(value: object, depth: int = 0) -> set[str]:
+    """Every ``reference`` a resource (its contained ones too) makes, as written."""
+    found: set[str] = set()
+    if depth > MAX_DEPTH:
+        return found
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key == "reference" and isinstance(item, str):
+                found.add(item)
+            elif isinstance(item, Mapping | list):
+                found |= _references(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _references(item, depth + 1)
+    return found
+
+
 def _requested_service(claim: Mapping[str, Any], ident: object) -> bool:
     """Whether a Claim's item asks for the order it contains of this id (``#id``)."""
     wanted = f"#{ident}"
@@ -246,6 +263,7 @@ class Reading:
         to an id two share could mean either, and is refused, as a bundle's is, bdl-7),
         and hold none of its own (dom-2).
         """
+        referred = _references(container.resource) if container.get("contained") else set()
         for index, child in enumerate(listed(container.get("contained"))):
             where = at(at(container.path, "contained"), index)
             if not isinstance(child, Mapping) or not isinstance(child.get("resourceType"), str):
@@ -292,6 +310,14 @@ class Reading:
             self.contained[key] = inner
             self.within[where] = container
             self.by_path.setdefault(where, inner)
+            if f"#{ident}" not in referred and "#" not in _references(child):
+                # dom-3: a contained resource its container never refers to is a record
+                # of its own, hidden there (a Medication of another drug beside the order's)
+                reason = (
+                    f"a contained {child['resourceType']} that nothing in its container refers "
+                    "to (FHIR's dom-3): what it says would be passed over"
+                )
+                self.fail(at(where, "id"), reason)
 
     def modifiers(self, value: object, path: str) -> None:
         """Report every ``modifierExtension`` and ``implicitRules`` in ``value`` at ``path``.

@@ -14,6 +14,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import umpolicy
+from tests import test_fhir_bundle
 from tests.live_server import Served, post_json, running
 from tests.test_fhir_bundle import TODAY, bundle, index, resource
 from umpolicy import Drug, DrugCodeSystem, InputError, ValueSet, api
@@ -721,6 +722,15 @@ class TestTheSchema:
         assert valid is not any(path.startswith("$.medication") for path in paths)
 
 
+def by_contained_medication() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The approved bundle and its order, whose drug is now the contained Medication ``#m``."""
+    data = ordered({"text": "Proleukin"})
+    order = resource(data, "MedicationRequest")
+    del order["medicationCodeableConcept"]
+    order["medicationReference"] = {"reference": "#m"}
+    return data, order
+
+
 class TestFhirMore:
     """The third review's routes: aliases, procedures, ingredients by reference, details."""
 
@@ -761,9 +771,7 @@ class TestFhirMore:
         ],
     )
     def test_an_ingredient_is_read_or_refused(self, ingredient: object, where: str) -> None:
-        data = ordered({"text": "Proleukin"})
-        order = resource(data, "MedicationRequest")
-        del order["medicationCodeableConcept"]
+        data, order = by_contained_medication()
         keytruda = {"coding": [{"system": codes.HCPCS, "code": "J9271"}]}
         order["contained"] = [
             {
@@ -791,9 +799,7 @@ class TestFhirMore:
 
     def test_an_ingredients_own_ingredients(self) -> None:
         """Medication → an ingredient Medication → Keytruda: each level is read, once."""
-        data = ordered({"text": "Proleukin"})
-        order = resource(data, "MedicationRequest")
-        del order["medicationCodeableConcept"]
+        data, order = by_contained_medication()
         j9015 = {"coding": [{"system": codes.HCPCS, "code": "J9015"}]}
         order["contained"] = [
             {
@@ -850,13 +856,7 @@ class TestFhirMore:
 class TestHiddenMore:
     """A therapy given with the drug, hidden in a place still allowed, is refused."""
 
-    @staticmethod
-    def nivolumab() -> dict[str, Any]:
-        from tests.test_fhir_bundle import nivolumab
-
-        found = nivolumab("active")
-        found["id"] = "n1"
-        return found
+    nivolumab = staticmethod(test_fhir_bundle.TestRecordsHiddenInOtherResources.statement)
 
     def test_a_bundle_contained_in_the_patient(self) -> None:
         data = bundle("melanoma-iv-approve")

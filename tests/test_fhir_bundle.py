@@ -4156,3 +4156,21 @@ class TestFirstResource:
             "X.resource",
             "Condition",
         )
+
+
+class TestReferences:
+    """Every reference a resource makes is found, as deep as a reading reads."""
+
+    def test_found_in_lists_and_objects(self) -> None:
+        from umpolicy.integrations.fhir.reading import _references
+
+        made = {"a": [{"reference": "#x"}, [{"b": {"reference": "#y"}}]], "reference": 5}
+        assert _references(made) == {"#x", "#y"}
+
+    def test_past_what_a_reading_reads(self) -> None:
+        from umpolicy.integrations.fhir.reading import MAX_DEPTH, _references
+
+        deep: Any = {"reference": "#x"}
+        for _ in range(MAX_DEPTH + 2):
+            deep = {"x": deep}
+        assert _references(deep) == set()  # the reading refuses it as too deep

@@ -2,10 +2,10 @@
 
 A policy decides one drug. A request is sent to a policy by its caller, and says which
 drug it asks for in ``medication``: a code (RxNorm, NDC, HCPCS or ATC) and a name. A
-request for another drug (an order misrouted to another drug's policy)
-must never be decided as if it were for the policy's own: its criteria would approve
-the wrong drug. :meth:`Drug.mismatch` says when a request's medication is not shown to
-be the policy's drug, and why. It is pure data, so the docs render it.
+request for another drug (an order misrouted to another drug's policy) must never be
+decided as if it were for the policy's own: its criteria would approve the wrong drug.
+:meth:`Drug.mismatch` says when a request's medication is not shown to be the policy's
+drug, and why. It is pure data, so the docs render it.
 """
 
 from __future__ import annotations
@@ -118,9 +118,12 @@ class Drug:
     per code system the policy lists them in.
 
     A name names the drug when it begins with one of its names, as a whole word, in any
-    letter case, perhaps after a dose form's opening (:data:`OPENINGS`): ``examplimab
-    100 MG Injection [Brandname]`` and ``Injection, examplimab, per 1 mg`` name it;
-    ``pegexamplimab`` (another drug) and ``Otherdrug, not examplimab`` do not.
+    letter case, perhaps after a dose form's opening (:data:`OPENINGS`), and then holds
+    only its strength, units and dose form (:data:`TAIL_WORDS`) or the drug's own names,
+    and no symbol but a brand's marks; it is read in NFKC form (full-width and circled
+    letters as letters). ``examplimab 100 MG Injection [Brandname]`` and ``Injection,
+    examplimab, per 1 mg`` name it; ``pegexamplimab`` (another drug), ``Otherdrug, not
+    examplimab``, ``examplimab and otherdrugmab`` and ``examplimab + Ⓞⓣⓗⓔⓡ`` do not.
 
     A request is for the drug when everything its medication gives agrees, and something
     shows it:

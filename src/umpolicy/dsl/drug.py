@@ -57,6 +57,14 @@ FORMS = {
     DrugCodeSystem.HCPCS.value: re.compile(r"[A-V][0-9]{4}"),
     DrugCodeSystem.ATC.value: re.compile(r"[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?"),
 }
+
+
+def system_of_form(code: str) -> str | None:
+    """The one system whose form ``code`` has, if only one's (ten digits are two's)."""
+    formed = [system for system, form in FORMS.items() if form.fullmatch(code)]
+    return formed[0] if len(formed) == 1 else None
+
+
 #: Each form in words, with an example, as an error says it.
 FORM_WORDS = {
     DrugCodeSystem.RXNORM.value: "an RxNorm code (digits, such as 1116196)",
@@ -172,10 +180,9 @@ class Drug:
         if system is None:
             if any(each.holds(code) for each in self.codes):
                 return True
-            formed = [s for s, form in FORMS.items() if form.fullmatch(code)]
-            if len(formed) != 1:  # none (problems() refuses it), or RxNorm's and NDC's
+            system = system_of_form(code)
+            if system is None:  # none (problems() refuses it), or RxNorm's and NDC's
                 return None
-            system = formed[0]
         if system == DrugCodeSystem.HCPCS.value and code in CATCH_ALL_HCPCS:
             return None
         for each in self.codes:
@@ -279,4 +286,5 @@ __all__ = [
     "TAIL_WORDS",
     "Drug",
     "DrugCodeSystem",
+    "system_of_form",
 ]

@@ -623,7 +623,7 @@ def _problems(data: Any, path: str, found: list[FieldError]) -> None:
             found.append(FieldError(keyed(path, key), "duplicate key: each key may appear once"))
         for key, value in data.items():
             if not isinstance(key, str):  # a Python caller's data: JSON's keys are text
-                found.append(FieldError(path, f"key {shown(key)} is not text (a JSON key is)"))
+                found.append(FieldError(path, not_text_key(key)))
                 continue
             if lone_surrogate(key):
                 found.append(FieldError(path, f"key {shown(key)} holds a lone surrogate"))
@@ -632,7 +632,16 @@ def _problems(data: Any, path: str, found: list[FieldError]) -> None:
         for index, value in enumerate(data):
             _problems(value, f"{path}[{index}]", found)
     elif isinstance(data, str) and lone_surrogate(data):
-        found.append(FieldError(path, "text holds a lone surrogate (not valid Unicode)"))
+        found.append(FieldError(path, LONE_SURROGATE))
+
+
+#: Why text that is not valid Unicode is refused (it cannot be written out).
+LONE_SURROGATE = "text holds a lone surrogate (not valid Unicode)"
+
+
+def not_text_key(key: object) -> str:
+    """Why a key of a Python caller's data is refused: JSON's keys are text."""
+    return f"key {shown(key)} is not text (a JSON key is)"
 
 
 def lone_surrogate(text: str) -> bool:

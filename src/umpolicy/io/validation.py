@@ -51,9 +51,11 @@ from umpolicy.history import PolicyHistory
 from umpolicy.io.converter import (
     FLOAT_REFUSED,
     ISO_DATE,
+    LONE_SURROGATE,
     MAX_DEPTH,
     MAX_ITEMS,
     lone_surrogate,
+    not_text_key,
     structure,
     too_many,
 )
@@ -183,7 +185,7 @@ def _checker(kind: Any) -> Checker:
                 FieldError(path, f"expected {kind.__name__}, got {type(value).__name__}")
             )
         elif kind is str and lone_surrogate(value):  # type: ignore[arg-type]
-            problems.append(FieldError(path, "text holds a lone surrogate (not valid Unicode)"))
+            problems.append(FieldError(path, LONE_SURROGATE))
 
     return plain
 
@@ -209,7 +211,7 @@ def _json_data(value: object, path: str, problems: Problems, depth: int) -> None
     if isinstance(value, collections.abc.Mapping):
         for key, item in value.items():
             if type(key) is not str:
-                problems.append(FieldError(path, f"key {shown(key)} is not text (a JSON key is)"))
+                problems.append(FieldError(path, not_text_key(key)))
             else:
                 _json_data(item, keyed(path, key), problems, depth + 1)
     elif isinstance(value, list | tuple):
@@ -220,7 +222,7 @@ def _json_data(value: object, path: str, problems: Problems, depth: int) -> None
     elif not isinstance(value, _JSON_SCALARS):
         problems.append(FieldError(path, f"expected JSON data, got {type(value).__name__}"))
     elif type(value) is str and lone_surrogate(value):
-        problems.append(FieldError(path, "text holds a lone surrogate (not valid Unicode)"))
+        problems.append(FieldError(path, LONE_SURROGATE))
 
 
 def _visible(text: str) -> bool:

@@ -901,10 +901,7 @@ _ALIASES = {
 _MEDICATION = ("medicationCodeableConcept", "medicationReference")
 #: The code systems a requested drug's code is read in: the request's (RxNorm, NDC,
 #: HCPCS, then ATC), by their URIs.
-_REQUESTED = tuple(
-    next(uri for uri, name in codes.SYSTEM_NAMES.items() if name == each.value)
-    for each in DrugCodeSystem
-)
+_REQUESTED = tuple(codes.SYSTEM_URIS[each.value] for each in DrugCodeSystem)
 
 
 def _named_drug(

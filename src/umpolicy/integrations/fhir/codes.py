@@ -85,6 +85,8 @@ SYSTEM_NAMES = {
     NDC: "NDC",
     HCPCS: "HCPCS",
 }
+#: Each system's URI, by the name :data:`SYSTEM_NAMES` gives it (``HCPCS`` → its URI).
+SYSTEM_URIS = {name: uri for uri, name in SYSTEM_NAMES.items()}
 
 #: The body measurements read from Observations: LOINC code → the request's field.
 BODY_OBSERVATIONS = {

@@ -91,20 +91,17 @@ def _first_resource(value: object, path: str, depth: int) -> tuple[str, str] | N
     if depth > _HIDDEN_DEPTH:
         return None
     if isinstance(value, Mapping):
-        for key, item in value.items():
-            inner = at(path, key) if isinstance(key, str) else path
-            if isinstance(item, Mapping) and isinstance(item.get("resourceType"), str):
-                return inner, item["resourceType"]
-            found = _first_resource(item, inner, depth + 1)
-            if found is not None:
-                return found
+        inside = [(at(path, k) if isinstance(k, str) else path, v) for k, v in value.items()]
     elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, Mapping) and isinstance(item.get("resourceType"), str):
-                return at(path, index), item["resourceType"]
-            found = _first_resource(item, at(path, index), depth + 1)
-            if found is not None:
-                return found
+        inside = [(at(path, index), item) for index, item in enumerate(value)]
+    else:
+        return None
+    for where, item in inside:
+        if isinstance(item, Mapping) and isinstance(item.get("resourceType"), str):
+            return where, item["resourceType"]
+        found = _first_resource(item, where, depth + 1)
+        if found is not None:
+            return found
     return None
 
 

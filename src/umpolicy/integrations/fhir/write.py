@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from umpolicy.dsl.drug import FORMS, DrugCodeSystem
+from umpolicy.dsl.drug import DrugCodeSystem, system_of_form
 from umpolicy.dsl.quantity import Quantity
 from umpolicy.dsl.questions import AnswerType, Question
 from umpolicy.errors import FieldError, InputError
@@ -65,10 +65,6 @@ class _Bundle:
         if parts is not None:
             item["item"] = parts
         self.answers.append(item)
-
-
-#: The URI of each drug code system, by its name.
-_SYSTEMS = {name: uri for uri, name in codes.SYSTEM_NAMES.items()}
 
 
 def _coding(system: str, code: str, display: str | None = None) -> Data:
@@ -215,10 +211,8 @@ def drug_concept(medication: Medication, drug: str) -> Data:
 
 def _uri(system: DrugCodeSystem | None, code: str) -> str:
     """The URI of a drug code's system: its own, else the one its form is of (else RxNorm's)."""
-    if system is not None:
-        return _SYSTEMS[system.value]
-    formed = [name for name, form in FORMS.items() if form.fullmatch(code)]
-    return _SYSTEMS[formed[0]] if len(formed) == 1 else codes.RXNORM
+    name = system.value if system is not None else system_of_form(code)
+    return codes.RXNORM if name is None else codes.SYSTEM_URIS[name]
 
 
 def _order(

@@ -343,11 +343,11 @@ def decide(
         answers = admit(policy, request)
     else:  # the answers are checked, but the drug is checked here, whoever checked them
         from umpolicy.errors import InputError
-        from umpolicy.io.validation import other_drug
+        from umpolicy.io.validation import drug_problems
 
-        drug = other_drug(policy, request.medication)
-        if drug is not None:
-            raise InputError([drug])
+        problems = drug_problems(policy, request)
+        if problems:
+            raise InputError(problems)
     book = FactBook(readers(policy), request, answers)
     steps: dict[str, Step] = {}
     run = _Run(policy, steps, book)

@@ -63,7 +63,6 @@ from umpolicy.io.quantities import QUANTITIES, Accepts, unknown_unit, wrong_unit
 from umpolicy.policy import Policy
 from umpolicy.vocabulary.facts import HISTORIES, MOSTELLER_DIVISOR, mosteller_square
 from umpolicy.vocabulary.request import (
-    DrugCode,
     History,
     Medication,
     Patient,
@@ -954,9 +953,10 @@ def admit(
     if not _is_mapping(given):
         errors.append(FieldError(base, f"expected a mapping, got {type(given).__name__}"))
         given = {}
-    drug = other_drug(policy, request.medication)
-    if drug is not None and not any(e.path.startswith("$.medication") for e in errors):
-        errors.append(drug)  # (a medication of the wrong form: problems() said how)
+    if not any(e.path.startswith("$.medication") for e in errors):  # (else of a wrong type)
+        drug = other_drug(policy, request.medication)
+        if drug is not None:
+            errors.append(drug)
     for key, value in given.items():
         question = questions.get(key)
         if question is None:
@@ -983,47 +983,46 @@ def admit(
     return answers
 
 
-def other_drug(policy: Policy, medication: object) -> FieldError | None:
+def other_drug(policy: Policy, medication: Medication) -> FieldError | None:
     """The error when a request's medication is not shown to be the policy's drug.
 
     A request for another drug is refused, never decided under this policy's criteria
     (see :class:`umpolicy.Drug`): its code and every other code, its name and every
     other name, each at its path. A CRD service answers such an order with no card.
-    A medication of the wrong form is refused too (:func:`problems` says how).
+    ``medication`` is of its declared types (:func:`drug_problems` checks one that may
+    not be).
     """
-    if type(medication) is not Medication:
-        return FieldError("$.medication", "expected Medication")
-    codes: list[tuple[str, str, str | None]] = []
-    names: list[tuple[str, str]] = []
-    code, system = medication.code, medication.system
-    if not (system is None or type(system) is DrugCodeSystem):
-        return FieldError("$.medication.system", "expected a DrugCodeSystem")
-    if code is not None:
-        if type(code) is not str:
-            return FieldError("$.medication.code", "expected a code (text)")
-        codes.append(("$.medication.code", code, None if system is None else system.value))
-    for field in ("other_codes", "other_names"):
-        if type(getattr(medication, field)) is not tuple:
-            return FieldError(f"$.medication.{field}", "expected a tuple")
-    for index, other in enumerate(medication.other_codes):
-        where = f"$.medication.other_codes[{index}]"
-        if (
-            type(other) is not DrugCode
-            or type(other.code) is not str
-            or type(other.system) is not DrugCodeSystem
-        ):
-            return FieldError(where, "expected a DrugCode (a code and its system)")
-        codes.append((f"{where}.code", other.code, other.system.value))
-    others = medication.other_names
-    given: list[tuple[str, object]] = [("$.medication.name", medication.name)]
-    given += [(f"$.medication.other_names[{index}]", name) for index, name in enumerate(others)]
-    for where, name in given:
-        if name is not None:
-            if type(name) is not str:
-                return FieldError(where, "expected text (a drug's name)")
-            names.append((where, name))
+    codes: list[tuple[str, str, str | None]] = [
+        (f"$.medication.other_codes[{index}].code", other.code, other.system.value)
+        for index, other in enumerate(medication.other_codes)
+    ]
+    if medication.code is not None:
+        system = None if medication.system is None else medication.system.value
+        codes.insert(0, ("$.medication.code", medication.code, system))
+    names = [
+        (f"$.medication.other_names[{index}]", name)
+        for index, name in enumerate(medication.other_names)
+    ]
+    if medication.name is not None:
+        names.insert(0, ("$.medication.name", medication.name))
     off = policy.requested.mismatch(codes, names)
     return None if off is None else FieldError(*off)
+
+
+def drug_problems(policy: Policy, request: Request) -> Problems:
+    """What :func:`admit` says of the request's drug, for answers checked elsewhere.
+
+    A request :func:`request_from` made is of its declared types; one built in Python
+    has its medication's types checked first (a list for a tuple, text for a code
+    system), so a wrong type is refused, never read as no code.
+    """
+    found: Problems = []
+    if not _checked(request):
+        _checker(Medication)(request.medication, "$.medication", found)
+        if found:
+            return found
+    drug = other_drug(policy, request.medication)
+    return [] if drug is None else [drug]
 
 
 def _is_mapping(value: object) -> TypeGuard[collections.abc.Mapping[Any, Any]]:

@@ -4174,3 +4174,295 @@ class TestReferences:
         for _ in range(MAX_DEPTH + 2):
             deep = {"x": deep}
         assert _references(deep) == set()  # the reading refuses it as too deep
+
+
+def care_plan(*activities: object, status: object = "active") -> dict[str, Any]:
+    """A CarePlan of the patient's with these activities."""
+    return {
+        "resourceType": "CarePlan",
+        "id": "plan-1",
+        "status": status,
+        "intent": "plan",
+        "subject": {"reference": "Patient/patient-1"},
+        "activity": list(activities),
+    }
+
+
+def planned(product: object = None, status: object = "in-progress", **more: Any) -> dict[str, Any]:
+    """A CarePlan activity giving ``product`` (a concept; none if ``None``), of ``status``."""
+    detail: dict[str, Any] = {"status": status, **more}
+    if status is None:
+        del detail["status"]
+    if product is not None:
+        detail["productCodeableConcept"] = product
+    return {"detail": detail}
+
+
+def request_group(*actions: object, status: object = "active") -> dict[str, Any]:
+    """A RequestGroup of the patient's with these actions."""
+    return {
+        "resourceType": "RequestGroup",
+        "id": "group-1",
+        "status": status,
+        "intent": "plan",
+        "subject": {"reference": "Patient/patient-1"},
+        "action": list(actions),
+    }
+
+
+_IPILIMUMAB = {"coding": [{"system": codes.ATC, "code": "L01FX04"}], "text": "ipilimumab"}
+_ONDANSETRON = {"coding": [{"system": codes.ATC, "code": "A04AA01"}], "text": "ondansetron"}
+
+
+def with_plan(plan: dict[str, Any], *, listed: bool = False) -> dict[str, Any]:
+    """The melanoma IV approval with ``plan`` added.
+
+    With ``listed``, its List of concomitant therapies lists one, ondansetron (no
+    anticancer drug), instead of none: the history is known whole, and the request is
+    approved but for the plan.
+    """
+    data = bundle("melanoma-iv-approve")
+    if listed:
+        statement = {
+            "resourceType": "MedicationStatement",
+            "id": "ondansetron",
+            "status": "active",
+            "medicationCodeableConcept": _ONDANSETRON,
+            "subject": {"reference": "Patient/patient-1"},
+        }
+        url = "https://example.org/fhir/MedicationStatement/ondansetron"
+        data["entry"].append({"fullUrl": url, "resource": statement})
+        where = int(list_of(data, "therapies.concomitant").split("[")[1].split("]")[0])
+        listing = data["entry"][where]["resource"]
+        del listing["emptyReason"]
+        listing["entry"] = [{"item": {"reference": "MedicationStatement/ondansetron"}}]
+    data["entry"].append({"resource": plan})
+    return data
+
+
+def plan_path(data: dict[str, Any]) -> str:
+    """The path of the plan :func:`with_plan` added (the bundle's last entry)."""
+    return f"Bundle.entry[{len(data['entry']) - 1}].resource"
+
+
+class TestPlansOfOtherDrugs:
+    """A CarePlan or RequestGroup that may give another drug with it: never a single agent."""
+
+    def test_without_a_plan_the_listed_history_approves(self) -> None:
+        """The baseline: ondansetron alone, listed whole, leaves Proleukin a single agent."""
+        data = with_plan(care_plan(), listed=True)
+        therapies = request_from_bundle(data, "proleukin").therapies
+        assert therapies.concomitant == (umpolicy.Therapy("ondansetron", ("A04AA01",)),)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("activity", ["not-started", "scheduled", "in-progress", "on-hold"])
+    @pytest.mark.parametrize("status", ["draft", "active", "on-hold", "unknown"])
+    def test_another_drug_planned_leaves_the_concomitant_unknown(
+        self, status: str, activity: str
+    ) -> None:
+        """Ipilimumab planned beside it: the history listed is not all; not approved."""
+        data = with_plan(care_plan(planned(_IPILIMUMAB, activity), status=status), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "therapies.concomitant" in decision.facts_needed
+
+    def test_it_contradicts_a_list_of_none(self) -> None:
+        data = with_plan(care_plan(planned(_IPILIMUMAB)))
+        where = f"{list_of(data, 'therapies.concomitant')}.emptyReason"
+        assert faults(data) == [
+            (
+                f"{plan_path(data)}.status",
+                f"'active': the CarePlan may give another drug with the drug asked for, and "
+                f"{where} says there are no concomitant therapies",
+            )
+        ]
+
+    @pytest.mark.parametrize("status", ["revoked", "completed", "entered-in-error"])
+    def test_a_plan_over_gives_nothing(self, status: str) -> None:
+        data = with_plan(care_plan(planned(_IPILIMUMAB), status=status))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("status", ["completed", "cancelled", "stopped", "entered-in-error"])
+    def test_an_activity_over_gives_nothing(self, status: str) -> None:
+        data = with_plan(care_plan(planned(_IPILIMUMAB, status)))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_an_activity_not_to_be_done_gives_nothing(self) -> None:
+        data = with_plan(care_plan(planned(_IPILIMUMAB, doNotPerform=True)))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_the_drug_itself_planned_is_no_other(self) -> None:
+        """The plan of Proleukin's courses, coded as the order is: not another drug."""
+        data = bundle("melanoma-iv-approve")
+        order = resource(data, "MedicationRequest")
+        drug = copy.deepcopy(order["medicationCodeableConcept"])
+        data = with_plan(care_plan(planned(drug)))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_a_plan_of_another_drug_by_its_medication(self) -> None:
+        data = with_plan(care_plan(), listed=True)
+        medication = {"resourceType": "Medication", "id": "ipi", "code": _IPILIMUMAB}
+        data["entry"].append(
+            {"fullUrl": "https://example.org/fhir/Medication/ipi", "resource": medication}
+        )
+        plan = resource(data, "CarePlan")
+        plan["activity"] = [
+            {"detail": {"status": "scheduled", "productReference": {"reference": "Medication/ipi"}}}
+        ]
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_a_medication_ordered_without_saying_which(self) -> None:
+        """An activity of kind MedicationRequest, its product not given: it may be any drug."""
+        data = with_plan(care_plan(planned(kind="MedicationRequest")), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_an_activity_of_no_drug_gives_nothing(self) -> None:
+        """A visit, a procedure: no product and no medication ordered."""
+        visit = planned(kind="Appointment", description="clinic visit")
+        data = with_plan(care_plan(visit, {"progress": [{"text": "seen"}]}))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        "reference",
+        [
+            {"reference": "MedicationRequest/elsewhere"},
+            {"reference": "MedicationRequest/elsewhere/_history/2"},
+            {"reference": "https://other.example/fhir/MedicationRequest/9"},
+            {"reference": "urn:uuid:7f0c1c9e-2b1a-4a55-9d2c-1f1f3a1b2c3d"},
+            {"reference": "#order"},
+            {"display": "ipilimumab order"},
+            {"type": "MedicationRequest", "display": "ipilimumab order"},
+        ],
+    )
+    def test_an_order_not_in_the_bundle_may_be_of_any_drug(self, reference: object) -> None:
+        data = with_plan(care_plan({"reference": reference}), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    @pytest.mark.parametrize(
+        "reference",
+        [
+            {"reference": "ServiceRequest/labs"},
+            {"type": "Appointment", "display": "clinic visit"},
+        ],
+    )
+    def test_a_reference_to_no_order_gives_nothing(self, reference: object) -> None:
+        data = with_plan(care_plan({"reference": reference}))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_an_order_in_the_bundle_is_read_where_it_is(self) -> None:
+        """The plan refers to the order decided: read as the order, not as another drug."""
+        data = bundle("melanoma-iv-approve")
+        order = data["entry"][index(data, "MedicationRequest")]
+        target = order.get("fullUrl") or f"MedicationRequest/{order['resource']['id']}"
+        data = with_plan(care_plan({"reference": {"reference": target}}))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        ("status", "reason"),
+        [
+            (
+                None,
+                "required field missing: the activity's status (not-started, scheduled, "
+                "in-progress, on-hold, completed, cancelled, stopped, unknown, entered-in-error)",
+            ),
+            (
+                "active",
+                "'active' is not a CarePlan activity status; expected one of not-started, "
+                "scheduled, in-progress, on-hold, completed, cancelled, stopped, unknown, "
+                "entered-in-error",
+            ),
+        ],
+    )
+    def test_no_valid_activity_status_is_a_fault(self, status: object, reason: str) -> None:
+        data = with_plan(care_plan(planned(_IPILIMUMAB, status)))
+        assert faults(data) == [(f"{plan_path(data)}.activity[0].detail.status", reason)]
+
+    @pytest.mark.parametrize(
+        ("plan", "where", "reason"),
+        [
+            (
+                care_plan("ipilimumab"),
+                "activity[0]",
+                "expected a CarePlan activity (a JSON object)",
+            ),
+            (
+                care_plan({"reference": "MedicationRequest/x"}),
+                "activity[0].reference",
+                "expected a Reference (a JSON object)",
+            ),
+            (
+                request_group(["x"]),
+                "action[0]",
+                "expected a RequestGroup action (a JSON object)",
+            ),
+        ],
+    )
+    def test_a_malformed_plan_is_a_fault(
+        self, plan: dict[str, Any], where: str, reason: str
+    ) -> None:
+        data = with_plan(plan)
+        assert (f"{plan_path(data)}.{where}", reason) in faults(data)
+
+    def test_no_valid_plan_status_is_a_fault(self) -> None:
+        data = with_plan(care_plan(planned(_IPILIMUMAB), status="finished"))
+        assert faults(data) == [
+            (
+                f"{plan_path(data)}.status",
+                "'finished' is not a CarePlan status; expected one of draft, active, on-hold, "
+                "revoked, completed, entered-in-error, unknown",
+            )
+        ]
+
+    def test_another_patients_plan_is_a_fault(self) -> None:
+        plan = care_plan(planned(_IPILIMUMAB))
+        plan["subject"] = {"reference": "Patient/p2"}
+        data = with_plan(plan)
+        other = {"resourceType": "Patient", "id": "p2"}
+        data["entry"].append({"fullUrl": "https://example.org/fhir/Patient/p2", "resource": other})
+        where = f"Bundle.entry[{len(data['entry']) - 2}].resource.subject.reference"
+        assert faults(data) == [(where, "refers to another patient than the request's")]
+
+    @pytest.mark.parametrize(
+        "action",
+        [
+            {"resource": {"reference": "MedicationRequest/elsewhere"}},
+            {"title": "Ipilimumab 3 mg/kg"},
+            {"code": [_IPILIMUMAB]},
+            {"action": [{"description": "start ipilimumab"}]},
+        ],
+    )
+    def test_a_request_group_ordering_what_is_not_read(self, action: dict[str, Any]) -> None:
+        data = with_plan(request_group(action), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+        data = with_plan(request_group(action))
+        assert f"{plan_path(data)}.status" in paths(data)  # against the List of none
+
+    @pytest.mark.parametrize(
+        "action",
+        [{}, {"resource": {"reference": "ServiceRequest/labs"}}, {"action": [{}]}],
+    )
+    def test_a_request_group_of_no_drug_gives_nothing(self, action: dict[str, Any]) -> None:
+        data = with_plan(request_group(action))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_without_an_order_no_plan_is_read(self) -> None:
+        """No order (a problem already): no drug is known to be another, nothing more said."""
+        data = drop(with_plan(care_plan(planned(_IPILIMUMAB))), "MedicationRequest")
+        assert not any(path.startswith(plan_path(data)) for path in paths(data))
+
+    def test_beside_an_order_of_a_catch_all_code_alone_every_drug_is_another(self) -> None:
+        """Coded J9999 alone, without text, the order's drug is no plan's: each is another."""
+        noc = {"coding": [{"system": codes.HCPCS, "code": "J9999"}]}
+        data = with_plan(care_plan(planned(copy.deepcopy(noc))))
+        order = resource(data, "MedicationRequest")
+        order.pop("medicationReference", None)
+        order["medicationCodeableConcept"] = noc
+        assert f"{plan_path(data)}.status" in paths(data)
+
+    def test_in_a_hook_too(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        hook_records(hook).append({"resource": care_plan(planned(_IPILIMUMAB))})
+        [(where, reason)] = hook_faults(hook)
+        assert where == f"prefetch.records.entry[{len(hook_records(hook)) - 1}].resource.status"
+        assert "the CarePlan may give another drug" in reason

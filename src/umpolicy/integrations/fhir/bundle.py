@@ -148,6 +148,26 @@ _ORDER_MAY_BE: dict[str, tuple[str, ...]] = {
     "on-hold": ("concomitant",),
     "unknown": ("concomitant",),
 }
+#: CarePlan and RequestGroup statuses (FHIR R4, required; one value set): a plan revoked,
+#: completed or in error gives nothing now; one drafted, active, on hold or of unknown
+#: status may give its drugs with the drug asked for.
+_PLAN = ("draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown")
+_PLAN_OVER = frozenset(("revoked", "completed", "entered-in-error"))
+#: CarePlan activity statuses (FHIR R4, required): one completed, cancelled, stopped or in
+#: error gives nothing now; the others (not started, scheduled, in progress, on hold,
+#: unknown) may give its drug with the drug asked for.
+_ACTIVITY = (
+    "not-started",
+    "scheduled",
+    "in-progress",
+    "on-hold",
+    "completed",
+    "cancelled",
+    "stopped",
+    "unknown",
+    "entered-in-error",
+)
+_ACTIVITY_OVER = frozenset(("completed", "cancelled", "stopped", "entered-in-error"))
 #: List statuses (FHIR R4, required): only a current List says what the history is now.
 _LIST = ("current", "retired", "entered-in-error")
 #: Each therapy history by the fact that names it (``therapies.prior`` → ``prior``).
@@ -1588,6 +1608,7 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
         history.setdefault(which, []).append(therapy)
         read.setdefault(which, []).append(found)
     whole = _whole_histories(reading, patient, history, read, uncertain, faulted)
+    _plans_of_others(reading, patient, order, history, uncertain)
     for which, statements in uncertain.items():
         history.pop(which, None)  # one more therapy may be in it: unknown, never the rest
         first, why = statements[0]
@@ -1665,6 +1686,142 @@ def _whole_histories(
         reading.source(f"$.therapies.{which}", found.path)
         whole.add(which)
     return whole
+
+
+def _plans_of_others(
+    reading: Reading,
+    patient: Located,
+    order: Located | None,
+    history: dict[str, list[Data]],
+    uncertain: dict[str, list[tuple[Located, str]]],
+) -> None:
+    """The CarePlans and RequestGroups of the patient that may give another drug with it.
+
+    A plan not over (:data:`_PLAN_OVER`) whose activity gives a drug other than the
+    order's (``detail.product[x]``, the activity not over either: :data:`_ACTIVITY_OVER`),
+    or whose activity or action orders one by a MedicationRequest not in the bundle, may
+    give it with the drug: the concomitant therapies are unknown (in ``uncertain``),
+    whatever the records or an answer say. Passed over, an anticancer drug planned beside
+    the drug would leave it "a single agent". A List saying there are none is
+    contradicted: a problem at the plan's status. A MedicationRequest of a plan that is
+    in the bundle is read as every other order is (:func:`_others`). Without an order (a
+    problem already) no drug is known to be another.
+    """
+    if order is None:
+        return
+    drug = _identity(reading, order)
+    for kind in ("CarePlan", "RequestGroup"):
+        for plan in reading.of_type(kind):
+            status = status_of(reading, plan, _PLAN)
+            if status is None or status in _PLAN_OVER or not _subject(reading, plan, patient):
+                continue
+            if kind == "CarePlan":
+                gives = _activities(reading, plan, drug)
+            else:
+                gives = _actions(reading, plan.get("action"), at(plan.path, "action"))
+            if not gives:
+                continue
+            none = reading.sources.get("$.therapies.concomitant")
+            if history.get("concomitant") == [] and none is not None:
+                reading.fail(
+                    at(plan.path, "status"),
+                    f"{shown(status)}: the {kind} may give another drug with the drug asked "
+                    f"for, and {none} says there are no concomitant therapies",
+                )
+                continue
+            uncertain.setdefault("concomitant", []).append((plan, "status"))
+
+
+def _activities(reading: Reading, plan: Located, drug: set[tuple[object, object]]) -> bool:
+    """Whether a CarePlan's activities may give a drug other than ``drug`` (every one read)."""
+    gives = False
+    for where, activity in items(reading, plan.get("activity"), at(plan.path, "activity")):
+        if not isinstance(activity, Mapping):
+            reading.fail(where, "expected a CarePlan activity (a JSON object)")
+            continue
+        if "reference" in activity:
+            gives |= _unseen_order(reading, activity["reference"], at(where, "reference"))
+        detail = activity.get("detail")
+        if isinstance(detail, Mapping):
+            gives |= _detail_gives(reading, detail, at(where, "detail"), drug)
+    return gives
+
+
+def _detail_gives(
+    reading: Reading, detail: Mapping[str, Any], path: str, drug: set[tuple[object, object]]
+) -> bool:
+    """Whether a CarePlan activity's detail gives a drug other than ``drug``, not yet over.
+
+    Its status is required (FHIR R4): one missing or not of the codes is a problem. One
+    over, one not to be done (``doNotPerform``), or one of no product (a visit, a
+    procedure) gives no drug; one that orders a medication (``kind`` MedicationRequest)
+    without saying which may give any.
+    """
+    status = detail.get("status")
+    if not isinstance(status, str) or status not in _ACTIVITY:
+        allowed = ", ".join(_ACTIVITY)
+        reason = (
+            f"required field missing: the activity's status ({allowed})"
+            if status is None
+            else f"{shown(status)} is not a CarePlan activity status; expected one of {allowed}"
+        )
+        reading.fail(at(path, "status"), reason)
+        return False
+    if status in _ACTIVITY_OVER or _flag(reading, detail, path, "doNotPerform") is True:
+        return False
+    if "productCodeableConcept" not in detail and "productReference" not in detail:
+        return detail.get("kind") == "MedicationRequest"  # a drug ordered, but not said which
+    names = _names_of(
+        reading,
+        detail.get("productCodeableConcept"),
+        detail.get("productReference"),
+        at(path, "productReference"),
+    )
+    return not drug - codes.CATCH_ALL or names != drug
+
+
+def _actions(reading: Reading, actions: object, path: str) -> bool:
+    """Whether a RequestGroup's actions (and theirs) may order a drug not read here.
+
+    An action's ``resource`` is what it orders (:func:`_unseen_order`); its sub-actions
+    are actions too. One of neither that says what it does (a title, a code) may order
+    any drug: umpolicy does not read a drug from its words.
+    """
+    gives = False
+    for where, action in items(reading, actions, path):
+        if not isinstance(action, Mapping):
+            reading.fail(where, "expected a RequestGroup action (a JSON object)")
+            continue
+        if "resource" in action:
+            gives |= _unseen_order(reading, action["resource"], at(where, "resource"))
+        elif "action" in action:
+            gives |= _actions(reading, action["action"], at(where, "action"))
+        else:  # an action in words or codes alone (a title, a code): it may be any drug's
+            gives |= any(key in action for key in _SAYS)
+    return gives
+
+
+#: The elements of a RequestGroup action that say what it does, without a resource.
+_SAYS = ("title", "description", "textEquivalent", "code", "documentation")
+
+
+def _unseen_order(reading: Reading, reference: object, path: str) -> bool:
+    """Whether a plan's reference may be to a MedicationRequest the bundle does not hold.
+
+    One that resolves is read where it is (an order, a service request); one to a
+    resource of another type is no order of a drug. One that does not resolve, or says
+    only its display, may order any drug.
+    """
+    if not isinstance(reference, Mapping):
+        reading.fail(path, "expected a Reference (a JSON object)")
+        return False
+    if reading.referred(reference, path) is not None:
+        return False
+    target, kind = reference.get("reference"), reference.get("type")
+    if isinstance(target, str) and not target.startswith("#"):
+        parts = target.split("/_history/")[0].rstrip("/").split("/")
+        kind = parts[-2] if len(parts) > 1 else kind
+    return kind is None or kind == "MedicationRequest"
 
 
 #: How a record's element that leaves a history unknown is named after its value.
@@ -1793,11 +1950,24 @@ def _identity(reading: Reading, order: Located) -> set[tuple[object, object]]:
     from entries of two servers is two records. Read without a word of fault: the
     order's own reading reports what is wrong in it.
     """
-    concept = order.get("medicationCodeableConcept")
-    reference = order.get("medicationReference")
+    return _names_of(
+        reading,
+        order.get("medicationCodeableConcept"),
+        order.get("medicationReference"),
+        at(order.path, "medicationReference"),
+    )
+
+
+def _names_of(
+    reading: Reading, concept: object, reference: object, path: str
+) -> set[tuple[object, object]]:
+    """What names a drug given as a concept, or a reference (at ``path``) to its Medication.
+
+    As :func:`_identity` says of an order's; the drug of a plan's activity too.
+    """
     names: set[tuple[object, object]] = set()
     if isinstance(reference, Mapping) and isinstance(reference.get("reference"), str):
-        drug = reading.referred(reference, at(order.path, "medicationReference"))
+        drug = reading.referred(reference, path)
         if drug is None:
             names.add(("Medication", reference["reference"]))  # a problem, if it is the order
         elif drug.path not in reading.within:

@@ -188,7 +188,10 @@ MAPPING: tuple[Source, ...] = (
         "(one on-hold or unknown, or of an intent not an order, leaves it unknown, as does a "
         "statement active or intended whose `effectivePeriod` ended before the request, or a "
         "`MedicationDispense` of another drug; one whose drug is not read is known by its name "
-        "alone); all of them: a current `List` "
+        "alone); a `CarePlan` or `RequestGroup` not over that may give another drug (an "
+        "activity of another product, not over; an order it refers to that the bundle does "
+        "not hold; an action in words or codes alone) leaves it unknown, and contradicts a "
+        "`List` of none; all of them: a current `List` "
         "coded `therapies.concomitant` whose entries are those records (else they give it in "
         "part: `therapies.partial`); none: such a `List`, empty",
         _SAME,
@@ -198,6 +201,8 @@ MAPPING: tuple[Source, ...] = (
             "MedicationDispense",
             "MedicationRequest",
             "Medication",
+            "CarePlan",
+            "RequestGroup",
             "List",
         ),
     ),

@@ -4466,3 +4466,116 @@ class TestPlansOfOtherDrugs:
         [(where, reason)] = hook_faults(hook)
         assert where == f"prefetch.records.entry[{len(hook_records(hook)) - 1}].resource.status"
         assert "the CarePlan may give another drug" in reason
+
+
+def procedure(status: object = "in-progress", **more: Any) -> dict[str, Any]:
+    """A Procedure of the patient's, of ``status``."""
+    return {
+        "resourceType": "Procedure",
+        "id": "procedure-1",
+        "status": status,
+        "subject": {"reference": "Patient/patient-1"},
+        **more,
+    }
+
+
+_CHEMOTHERAPY = {"coding": [{"system": "http://snomed.info/sct", "code": "367336001"}]}
+_PUMP = {"coding": [{"system": "http://snomed.info/sct", "code": "469918004"}]}
+_SUPPLIES = {"coding": [{"system": codes.HCPCS, "code": "A4221"}]}
+
+
+class TestProceduresOfOtherDrugs:
+    """A Procedure that used another drug: it may be given with it, never a single agent."""
+
+    @pytest.mark.parametrize(
+        "status", ["preparation", "in-progress", "on-hold", "stopped", "completed", "unknown"]
+    )
+    def test_another_drug_used_leaves_the_concomitant_unknown(self, status: str) -> None:
+        """Done or being done: a dose of ipilimumab given says nothing of its regimen ending."""
+        used = procedure(status, code=_CHEMOTHERAPY, usedCode=[_PUMP, _IPILIMUMAB])
+        data = with_plan(used, listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+
+    def test_a_procedure_coded_as_a_drug(self) -> None:
+        data = with_plan(procedure(code=_IPILIMUMAB), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_it_contradicts_a_list_of_none(self) -> None:
+        data = with_plan(procedure(usedCode=[_IPILIMUMAB]))
+        where = f"{list_of(data, 'therapies.concomitant')}.emptyReason"
+        assert faults(data) == [
+            (
+                f"{plan_path(data)}.status",
+                "'in-progress': the Procedure may give another drug with the drug asked for, "
+                f"and {where} says there are no concomitant therapies",
+            )
+        ]
+
+    @pytest.mark.parametrize("status", ["not-done", "entered-in-error"])
+    def test_a_procedure_not_done_used_nothing(self, status: str) -> None:
+        data = with_plan(procedure(status, usedCode=[_IPILIMUMAB]))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_what_is_no_drug_changes_nothing(self) -> None:
+        """A procedure's own code, a device, a supply (HCPCS names supplies too), a Device."""
+        device = {"resourceType": "Device", "id": "pump"}
+        used = procedure(
+            code=_CHEMOTHERAPY,
+            usedCode=[_PUMP, _SUPPLIES],
+            usedReference=[{"reference": "Device/pump"}, {"reference": "Device/elsewhere"}],
+        )
+        data = with_plan(used)
+        data["entry"].append(
+            {"fullUrl": "https://example.org/fhir/Device/pump", "resource": device}
+        )
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_the_drug_itself_used_is_no_other(self) -> None:
+        data = bundle("melanoma-iv-approve")
+        drug = {"coding": [{"system": codes.ATC, "code": "L03AC01"}], "text": "Proleukin"}
+        order = resource(data, "MedicationRequest")
+        order["medicationCodeableConcept"] = copy.deepcopy(drug)
+        data["entry"].append({"resource": procedure(usedCode=[drug])})
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        "reference",
+        [
+            {"reference": "Medication/elsewhere"},
+            {"reference": "Substance/elsewhere"},
+            {"display": "ipilimumab"},
+            {"reference": "Medication/ipi"},
+        ],
+    )
+    def test_a_drug_used_by_reference(self, reference: dict[str, Any]) -> None:
+        """To a Medication or Substance, here (of another drug) or not, or of no type said."""
+        data = with_plan(procedure(usedReference=[reference]), listed=True)
+        medication = {"resourceType": "Medication", "id": "ipi", "code": _IPILIMUMAB}
+        data["entry"].insert(
+            0, {"fullUrl": "https://example.org/fhir/Medication/ipi", "resource": medication}
+        )
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_a_reference_that_is_no_object_is_a_fault(self) -> None:
+        data = with_plan(procedure(usedReference=["Medication/ipi"]))
+        where = f"{plan_path(data)}.usedReference[0]"
+        assert (where, "expected a Reference (a JSON object)") in faults(data)
+
+    def test_beside_an_order_of_a_catch_all_code_alone_every_drug_is_another(self) -> None:
+        noc = {"coding": [{"system": codes.HCPCS, "code": "J9999"}]}
+        medication = {"resourceType": "Medication", "id": "noc", "code": _IPILIMUMAB}
+        data = with_plan(procedure(usedReference=[{"reference": "Medication/noc"}]))
+        data["entry"].insert(
+            0, {"fullUrl": "https://example.org/fhir/Medication/noc", "resource": medication}
+        )
+        order = resource(data, "MedicationRequest")
+        order.pop("medicationReference", None)
+        order["medicationCodeableConcept"] = noc
+        assert f"{plan_path(data)}.status" in paths(data)
+        data = with_plan(procedure(usedCode=[_IPILIMUMAB]))
+        order = resource(data, "MedicationRequest")
+        order.pop("medicationReference", None)
+        order["medicationCodeableConcept"] = noc
+        assert f"{plan_path(data)}.status" in paths(data)

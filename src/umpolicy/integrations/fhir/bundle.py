@@ -168,6 +168,24 @@ _ACTIVITY = (
     "entered-in-error",
 )
 _ACTIVITY_OVER = frozenset(("completed", "cancelled", "stopped", "entered-in-error"))
+#: Procedure statuses (FHIR R4, required): one not done, or in error, used nothing; one
+#: done (completed, stopped) gave its drug, whose regimen may go on; the others may be
+#: giving it now.
+_PROCEDURE = (
+    "preparation",
+    "in-progress",
+    "not-done",
+    "on-hold",
+    "stopped",
+    "completed",
+    "entered-in-error",
+    "unknown",
+)
+_NOT_DONE = frozenset(("not-done", "entered-in-error"))
+#: The systems whose codes name drugs alone, in a procedure's ``code`` or ``usedCode``: a
+#: code of another system is a procedure's, a device's or a supply's (HCPCS names
+#: services and supplies as well as drugs).
+_USED_DRUG = frozenset((codes.ATC, codes.RXNORM, codes.NDC))
 #: List statuses (FHIR R4, required): only a current List says what the history is now.
 _LIST = ("current", "retired", "entered-in-error")
 #: Each therapy history by the fact that names it (``therapies.prior`` → ``prior``).
@@ -1608,7 +1626,7 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
         history.setdefault(which, []).append(therapy)
         read.setdefault(which, []).append(found)
     whole = _whole_histories(reading, patient, history, read, uncertain, faulted)
-    _plans_of_others(reading, patient, order, history, uncertain)
+    _plans_and_procedures(reading, patient, order, history, uncertain)
     for which, statements in uncertain.items():
         history.pop(which, None)  # one more therapy may be in it: unknown, never the rest
         first, why = statements[0]
@@ -1688,37 +1706,43 @@ def _whole_histories(
     return whole
 
 
-def _plans_of_others(
+def _plans_and_procedures(
     reading: Reading,
     patient: Located,
     order: Located | None,
     history: dict[str, list[Data]],
     uncertain: dict[str, list[tuple[Located, str]]],
 ) -> None:
-    """The CarePlans and RequestGroups of the patient that may give another drug with it.
+    """The patient's CarePlans, RequestGroups and Procedures that may give another drug.
 
     A plan not over (:data:`_PLAN_OVER`) whose activity gives a drug other than the
     order's (``detail.product[x]``, the activity not over either: :data:`_ACTIVITY_OVER`),
     or whose activity or action orders one by a MedicationRequest not in the bundle, may
-    give it with the drug: the concomitant therapies are unknown (in ``uncertain``),
-    whatever the records or an answer say. Passed over, an anticancer drug planned beside
-    the drug would leave it "a single agent". A List saying there are none is
-    contradicted: a problem at the plan's status. A MedicationRequest of a plan that is
-    in the bundle is read as every other order is (:func:`_others`). Without an order (a
-    problem already) no drug is known to be another.
+    give it with the drug; so may a procedure done or being done (:data:`_NOT_DONE` left
+    out) that used another drug (``usedCode`` of a drug's code, ``usedReference`` to a
+    Medication or Substance): a dose given says nothing of its regimen ending. Each makes
+    the concomitant therapies unknown (in ``uncertain``), whatever the records or an
+    answer say. Passed over, an anticancer drug planned or given beside the drug would
+    leave it "a single agent". A List saying there are none is contradicted: a problem at
+    the record's status. A MedicationRequest of a plan that is in the bundle is read as
+    every other order is (:func:`_others`). Without an order (a problem already) no drug
+    is known to be another.
     """
     if order is None:
         return
     drug = _identity(reading, order)
-    for kind in ("CarePlan", "RequestGroup"):
+    for kind in ("CarePlan", "RequestGroup", "Procedure"):
+        over = _NOT_DONE if kind == "Procedure" else _PLAN_OVER
         for plan in reading.of_type(kind):
-            status = status_of(reading, plan, _PLAN)
-            if status is None or status in _PLAN_OVER or not _subject(reading, plan, patient):
+            status = status_of(reading, plan, _PROCEDURE if kind == "Procedure" else _PLAN)
+            if status is None or status in over or not _subject(reading, plan, patient):
                 continue
             if kind == "CarePlan":
                 gives = _activities(reading, plan, drug)
-            else:
+            elif kind == "RequestGroup":
                 gives = _actions(reading, plan.get("action"), at(plan.path, "action"))
+            else:
+                gives = _used(reading, plan, drug)
             if not gives:
                 continue
             none = reading.sources.get("$.therapies.concomitant")
@@ -1744,6 +1768,34 @@ def _activities(reading: Reading, plan: Located, drug: set[tuple[object, object]
         detail = activity.get("detail")
         if isinstance(detail, Mapping):
             gives |= _detail_gives(reading, detail, at(where, "detail"), drug)
+    return gives
+
+
+def _used(reading: Reading, procedure: Located, drug: set[tuple[object, object]]) -> bool:
+    """Whether a Procedure used a drug other than ``drug`` (every item it used read).
+
+    Its ``code`` or a ``usedCode`` is a drug's when it gives a code of a system of drugs
+    alone (:data:`_USED_DRUG`); a ``usedReference`` when it is to a Medication or a
+    Substance, or to a resource the bundle does not hold, of that type or of none said.
+    """
+    gives = False
+    used = items(reading, procedure.get("usedCode"), at(procedure.path, "usedCode"))
+    if "code" in procedure.resource:
+        used.append((at(procedure.path, "code"), procedure.get("code")))
+    for where, concept in used:
+        if any(c.get("system") in _USED_DRUG for c in codings(concept)):
+            gives |= not drug - codes.CATCH_ALL or _names_of(reading, concept, None, where) != drug
+    references = items(reading, procedure.get("usedReference"), at(procedure.path, "usedReference"))
+    for where, reference in references:
+        if not isinstance(reference, Mapping):
+            reading.fail(where, "expected a Reference (a JSON object)")
+            continue
+        found = reading.referred(reference, where)
+        if found is None:
+            gives |= _kind_of(reference) in (None, "Medication", "Substance")
+        elif found.type in ("Medication", "Substance"):
+            names = _names_of(reading, None, reference, where)
+            gives |= not drug - codes.CATCH_ALL or names != drug
     return gives
 
 
@@ -1817,11 +1869,19 @@ def _unseen_order(reading: Reading, reference: object, path: str) -> bool:
         return False
     if reading.referred(reference, path) is not None:
         return False
+    return _kind_of(reference) in (None, "MedicationRequest")
+
+
+def _kind_of(reference: Mapping[str, Any]) -> object:
+    """The type of resource a reference says it is to, or ``None`` when it says none.
+
+    Its text's (``Medication/1``, a URL), else its ``type``.
+    """
     target, kind = reference.get("reference"), reference.get("type")
     if isinstance(target, str) and not target.startswith("#"):
         parts = target.split("/_history/")[0].rstrip("/").split("/")
         kind = parts[-2] if len(parts) > 1 else kind
-    return kind is None or kind == "MedicationRequest"
+    return kind
 
 
 #: How a record's element that leaves a history unknown is named after its value.

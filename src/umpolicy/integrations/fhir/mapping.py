@@ -190,10 +190,11 @@ MAPPING: tuple[Source, ...] = (
         "`MedicationDispense` of another drug; one whose drug is not read is known by its name "
         "alone); a `CarePlan` or `RequestGroup` not over that may give another drug (an "
         "activity of another product, not over; an order it refers to that the bundle does "
-        "not hold; an action in words or codes alone) leaves it unknown, and contradicts a "
-        "`List` of none; all of them: a current `List` "
-        "coded `therapies.concomitant` whose entries are those records (else they give it in "
-        "part: `therapies.partial`); none: such a `List`, empty",
+        "not hold; an action in words or codes alone), or a `Procedure` done or being done that "
+        "used another drug (`code`, `usedCode` of ATC, RxNorm or NDC; `usedReference` to a "
+        "Medication or Substance), leaves it unknown, and contradicts a `List` of none; all of "
+        "them: a current `List` coded `therapies.concomitant` whose entries are those records "
+        "(else they give it in part: `therapies.partial`); none: such a `List`, empty",
         _SAME,
         (
             "MedicationStatement",
@@ -203,6 +204,7 @@ MAPPING: tuple[Source, ...] = (
             "Medication",
             "CarePlan",
             "RequestGroup",
+            "Procedure",
             "List",
         ),
     ),

@@ -4579,3 +4579,152 @@ class TestProceduresOfOtherDrugs:
         order.pop("medicationReference", None)
         order["medicationCodeableConcept"] = noc
         assert f"{plan_path(data)}.status" in paths(data)
+
+
+def _coded_order(data: dict[str, Any], concept: dict[str, Any]) -> dict[str, Any]:
+    """The bundle with its order's drug given as ``concept``."""
+    order = resource(data, "MedicationRequest")
+    order.pop("medicationReference", None)
+    order["medicationCodeableConcept"] = copy.deepcopy(concept)
+    return data
+
+
+_CONCEPT = "expected a CodeableConcept (a JSON object)"
+_CODING = "expected a Coding (a JSON object)"
+
+
+_PROLEUKIN_ATC = {"coding": [{"system": codes.ATC, "code": "L03AC01"}], "text": "Proleukin"}
+
+
+class TestPlansReadWhole:
+    """Every part of a plan or procedure is read: given wrongly, a problem at its path."""
+
+    @pytest.mark.parametrize(
+        ("plan", "where", "reason"),
+        [
+            (
+                procedure(usedCode=[{"coding": [{"system": ["x"], "code": "L01FX04"}]}]),
+                "usedCode[0].coding[0].system",
+                "expected text (a JSON string)",
+            ),
+            (procedure(usedCode=["ipilimumab"]), "usedCode[0]", _CONCEPT),
+            (procedure(code="ipilimumab"), "code", _CONCEPT),
+            (
+                procedure(usedCode=[{"coding": {"code": "x"}}]),
+                "usedCode[0].coding",
+                "expected a list",
+            ),
+            (procedure(usedCode=[{"coding": ["x"]}]), "usedCode[0].coding[0]", _CODING),
+            (
+                care_plan({"detail": ["x"]}),
+                "activity[0].detail",
+                "expected an activity's detail (a JSON object)",
+            ),
+            (
+                care_plan(planned(kind="medication")),
+                "activity[0].detail.kind",
+                "'medication' is not a CarePlan activity kind; expected Appointment, "
+                "CommunicationRequest, DeviceRequest, MedicationRequest, NutritionOrder, Task, "
+                "ServiceRequest, VisionPrescription",
+            ),
+            (
+                care_plan({"detail": {"status": "scheduled", "productCodeableConcept": "ipi"}}),
+                "activity[0].detail.productCodeableConcept",
+                _CONCEPT,
+            ),
+            (
+                care_plan({"detail": {"status": "scheduled", "productReference": "Medication/i"}}),
+                "activity[0].detail.productReference",
+                "expected a Reference (a JSON object)",
+            ),
+            (
+                care_plan({"reference": {"reference": 7}}),
+                "activity[0].reference.reference",
+                "expected text (a JSON string)",
+            ),
+            (
+                care_plan({"reference": {"type": ["MedicationRequest"]}}),
+                "activity[0].reference.type",
+                "expected text (a JSON string)",
+            ),
+        ],
+    )
+    def test_given_wrongly(self, plan: dict[str, Any], where: str, reason: str) -> None:
+        data = with_plan(plan)
+        assert (f"{plan_path(data)}.{where}", reason) in faults(data)
+
+    def test_contained_in_the_claim_it_is_refused(self) -> None:
+        """Never found by its type there, it would be passed over: refused, as a statement is."""
+        for kind, plan in (
+            ("CarePlan", care_plan(planned(_IPILIMUMAB))),
+            ("RequestGroup", request_group({"title": "ipilimumab"})),
+            ("Procedure", procedure(usedCode=[_IPILIMUMAB])),
+        ):
+            data = bundle("melanoma-iv-approve")
+            claim = resource(data, "Claim")
+            claim["contained"] = [plan]
+            claim["supportingInfo"] = [
+                {
+                    "sequence": 9,
+                    "category": {"text": "plan"},
+                    "valueReference": {"reference": f"#{plan['id']}"},
+                }
+            ]
+            where = f"Bundle.entry[{index(data, 'Claim')}].resource.contained[0].resourceType"
+            [(path, reason)] = faults(data)
+            assert path == where
+            assert reason.startswith(f"a {kind} contained in the Claim: a record of the patient")
+
+    def test_nested_past_the_depth_read_it_is_a_problem_never_a_crash(self) -> None:
+        """Built in Python, deeper than any JSON parser reads: said once, and not walked on."""
+        action: dict[str, Any] = {"title": "ipilimumab"}
+        for _ in range(5000):
+            action = {"action": [action]}
+        data = with_plan(request_group(action))
+        [(_, reason)] = [f for f in faults(data) if f[0].startswith(plan_path(data))]
+        assert reason.startswith("nested deeper than 100 levels")
+
+
+class TestPlansOfOtherDrugsBeyondOrders:
+    """What else a plan or procedure may give another drug by: codes, plans not sent."""
+
+    @pytest.mark.parametrize("code", ["J9228", "j9228", "Q5101", None])
+    def test_an_hcpcs_code_of_a_drug_used(self, code: str | None) -> None:
+        """J (drugs given other than by mouth), Q5 (biosimilars); a code not given may be any."""
+        coding: dict[str, Any] = {"system": codes.HCPCS}
+        if code is not None:
+            coding["code"] = code
+        data = with_plan(procedure(usedCode=[{"coding": [coding]}]), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_the_drug_itself_coded_beside_its_procedure(self) -> None:
+        """CPT 96413 (an infusion) with the drug's own code: the drug's codes name it."""
+        code = {
+            "coding": [{"system": codes.CPT, "code": "96413"}, *_PROLEUKIN_ATC["coding"]],
+            "text": "Proleukin infusion",
+        }
+        data = _coded_order(bundle("melanoma-iv-approve"), _PROLEUKIN_ATC)
+        data["entry"].append({"resource": procedure("completed", code=code)})
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_an_activity_named_by_its_code(self) -> None:
+        """No product, but a code of another drug: ipilimumab is planned."""
+        activity = planned(code=_IPILIMUMAB)
+        data = with_plan(care_plan(activity), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+        data = _coded_order(with_plan(care_plan(planned(code=_PROLEUKIN_ATC))), _PROLEUKIN_ATC)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("kind", ["CarePlan", "RequestGroup"])
+    def test_a_plan_not_sent_may_order_any_drug(self, kind: str) -> None:
+        """A regimen's order set, referred to but not in the bundle."""
+        reference = {"reference": f"{kind}/regimen"}
+        for plan in (care_plan({"reference": reference}), request_group({"resource": reference})):
+            data = with_plan(plan, listed=True)
+            assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_an_action_of_a_resource_and_actions_reads_both(self) -> None:
+        """FHIR forbids both (rqg-1); read, each may order a drug."""
+        action = {"resource": {"reference": "ServiceRequest/labs"}, "action": [{"title": "ipi"}]}
+        data = with_plan(request_group(action), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None

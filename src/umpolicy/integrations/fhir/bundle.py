@@ -31,6 +31,7 @@ from umpolicy.errors import InputError, shown
 from umpolicy.integrations.fhir import codes
 from umpolicy.integrations.fhir.paths import at
 from umpolicy.integrations.fhir.reading import (
+    MAX_DEPTH,
     Located,
     Moment,
     Reading,
@@ -182,10 +183,23 @@ _PROCEDURE = (
     "unknown",
 )
 _NOT_DONE = frozenset(("not-done", "entered-in-error"))
-#: The systems whose codes name drugs alone, in a procedure's ``code`` or ``usedCode``: a
-#: code of another system is a procedure's, a device's or a supply's (HCPCS names
-#: services and supplies as well as drugs).
-_USED_DRUG = frozenset((codes.ATC, codes.RXNORM, codes.NDC))
+#: The systems whose codes name drugs alone, in a procedure's ``code`` or ``usedCode`` or an
+#: activity's ``code``: a code of another system is a procedure's, a device's or a
+#: supply's (HCPCS names services and supplies as well as drugs: see :func:`_hcpcs_drug`).
+_DRUGS = frozenset((codes.ATC, codes.RXNORM, codes.NDC))
+#: The systems whose codes name a drug, as two records' drugs are compared.
+_NAMED_DRUG = frozenset((codes.ATC, *codes.DRUG_SYSTEMS))
+#: CarePlan activity kinds (FHIR R4, required).
+_ACTIVITY_KINDS = (
+    "Appointment",
+    "CommunicationRequest",
+    "DeviceRequest",
+    "MedicationRequest",
+    "NutritionOrder",
+    "Task",
+    "ServiceRequest",
+    "VisionPrescription",
+)
 #: List statuses (FHIR R4, required): only a current List says what the history is now.
 _LIST = ("current", "retired", "entered-in-error")
 #: Each therapy history by the fact that names it (``therapies.prior`` → ``prior``).
@@ -1715,22 +1729,23 @@ def _plans_and_procedures(
 ) -> None:
     """The patient's CarePlans, RequestGroups and Procedures that may give another drug.
 
-    A plan not over (:data:`_PLAN_OVER`) whose activity gives a drug other than the
-    order's (``detail.product[x]``, the activity not over either: :data:`_ACTIVITY_OVER`),
-    or whose activity or action orders one by a MedicationRequest not in the bundle, may
-    give it with the drug; so may a procedure done or being done (:data:`_NOT_DONE` left
-    out) that used another drug (``usedCode`` of a drug's code, ``usedReference`` to a
-    Medication or Substance): a dose given says nothing of its regimen ending. Each makes
-    the concomitant therapies unknown (in ``uncertain``), whatever the records or an
-    answer say. Passed over, an anticancer drug planned or given beside the drug would
-    leave it "a single agent". A List saying there are none is contradicted: a problem at
-    the record's status. A MedicationRequest of a plan that is in the bundle is read as
-    every other order is (:func:`_others`). Without an order (a problem already) no drug
-    is known to be another.
+    A plan not over (:data:`_PLAN_OVER`) may give a drug other than the order's with it:
+    by an activity not over (:data:`_ACTIVITY_OVER`) whose detail gives another product,
+    names another drug by its ``code``, or orders a medication without saying which
+    (:func:`_detail_gives`); or by an activity or action that refers to an order or a
+    plan the bundle does not hold, or an action in words or codes alone
+    (:func:`_actions`). So may a Procedure of any status but not done or in error that
+    used another drug (:func:`_used`): a dose given says nothing of its regimen ending.
+    Each makes the concomitant therapies unknown (in ``uncertain``), whatever the
+    records or an answer say. Passed over, an anticancer drug planned or given beside the
+    drug would leave it "a single agent". A List saying there are none is contradicted:
+    a problem at the record's status. An order or plan referred to that the bundle holds
+    is read where it is (:func:`_others`, and here). Without an order (a problem already)
+    no drug is known to be another.
     """
     if order is None:
         return
-    drug = _identity(reading, order)
+    drug = _drug_codes(_identity(reading, order))
     for kind in ("CarePlan", "RequestGroup", "Procedure"):
         over = _NOT_DONE if kind == "Procedure" else _PLAN_OVER
         for plan in reading.of_type(kind):
@@ -1756,46 +1771,106 @@ def _plans_and_procedures(
             uncertain.setdefault("concomitant", []).append((plan, "status"))
 
 
-def _activities(reading: Reading, plan: Located, drug: set[tuple[object, object]]) -> bool:
-    """Whether a CarePlan's activities may give a drug other than ``drug`` (every one read)."""
-    gives = False
-    for where, activity in items(reading, plan.get("activity"), at(plan.path, "activity")):
-        if not isinstance(activity, Mapping):
-            reading.fail(where, "expected a CarePlan activity (a JSON object)")
+def _drug_codes(names: set[tuple[object, object]]) -> set[tuple[object, object]]:
+    """What names a drug (:func:`_names_of`), its codes of other systems left out.
+
+    A procedure's drug may be coded beside the procedure (CPT): its drug's codes name it.
+    A drug of no code of a drug's system but a catch-all one is named by all it gives
+    (its text, its Medication).
+    """
+    drugs: set[tuple[object, object]] = {each for each in names if each[0] in _NAMED_DRUG}
+    return drugs if drugs - codes.CATCH_ALL else names
+
+
+def _another(
+    reading: Reading,
+    drug: set[tuple[object, object]],
+    concept: object,
+    reference: object,
+    path: str,
+) -> bool:
+    """Whether a concept (or a reference at ``path`` to a Medication) names another drug.
+
+    As two orders' drugs are compared (:func:`_other_drugs`), by the codes of a drug's
+    systems: beside an order coded by a catch-all code alone, every drug is another.
+    """
+    if not drug - codes.CATCH_ALL:
+        return True
+    return _drug_codes(_names_of(reading, concept, reference, path)) != drug
+
+
+def _drug_concept(reading: Reading, concept: object, path: str) -> bool:
+    """Whether a CodeableConcept gives a code of a system of drugs alone (:data:`_DRUGS`).
+
+    Its shape is checked on the way (an object, a list of Codings, each system text): a
+    concept given wrongly is a problem, never read as naming no drug.
+    """
+    found = element(reading, concept, path, Mapping, "a CodeableConcept (a JSON object)")
+    if found is None:
+        return False
+    drug = False
+    for where, coding in items(reading, found.get("coding"), at(path, "coding")):
+        if not isinstance(coding, Mapping):
+            reading.fail(where, "expected a Coding (a JSON object)")
             continue
-        if "reference" in activity:
-            gives |= _unseen_order(reading, activity["reference"], at(where, "reference"))
-        detail = activity.get("detail")
-        if isinstance(detail, Mapping):
-            gives |= _detail_gives(reading, detail, at(where, "detail"), drug)
-    return gives
+        system = text(reading, coding.get("system"), at(where, "system"))
+        code = text(reading, coding.get("code"), at(where, "code"))
+        drug |= system in _DRUGS or (system == codes.HCPCS and _hcpcs_drug(code))
+    return drug
+
+
+def _hcpcs_drug(code: str | None) -> bool:
+    """Whether an HCPCS code is a drug's: J (drugs given other than by mouth), Q5 (biosimilars).
+
+    HCPCS names services and supplies as well; a code not given may be any drug's.
+    """
+    return code is None or code.upper().startswith(("J", "Q5"))
 
 
 def _used(reading: Reading, procedure: Located, drug: set[tuple[object, object]]) -> bool:
-    """Whether a Procedure used a drug other than ``drug`` (every item it used read).
+    """Whether a Procedure used a drug other than ``drug`` (everything it used read).
 
     Its ``code`` or a ``usedCode`` is a drug's when it gives a code of a system of drugs
-    alone (:data:`_USED_DRUG`); a ``usedReference`` when it is to a Medication or a
-    Substance, or to a resource the bundle does not hold, of that type or of none said.
+    (:func:`_drug_concept`); a ``usedReference`` when it is to a Medication or a
+    Substance, or to a resource the bundle does not hold of that type or of none said.
+    A procedure coded as a procedure alone ("chemotherapy") names no drug: umpolicy does
+    not read which drugs a procedure's code implies.
     """
     gives = False
     used = items(reading, procedure.get("usedCode"), at(procedure.path, "usedCode"))
     if "code" in procedure.resource:
         used.append((at(procedure.path, "code"), procedure.get("code")))
     for where, concept in used:
-        if any(c.get("system") in _USED_DRUG for c in codings(concept)):
-            gives |= not drug - codes.CATCH_ALL or _names_of(reading, concept, None, where) != drug
+        if _drug_concept(reading, concept, where):
+            gives |= _another(reading, drug, concept, None, where)
     references = items(reading, procedure.get("usedReference"), at(procedure.path, "usedReference"))
     for where, reference in references:
-        if not isinstance(reference, Mapping):
-            reading.fail(where, "expected a Reference (a JSON object)")
+        kind = _kind_of(reading, reference, where)
+        if kind is _MALFORMED:
             continue
         found = reading.referred(reference, where)
         if found is None:
-            gives |= _kind_of(reference) in (None, "Medication", "Substance")
+            gives |= kind in (None, "Medication", "Substance")
         elif found.type in ("Medication", "Substance"):
-            names = _names_of(reading, None, reference, where)
-            gives |= not drug - codes.CATCH_ALL or names != drug
+            gives |= _another(reading, drug, None, reference, where)
+    return gives
+
+
+def _activities(reading: Reading, plan: Located, drug: set[tuple[object, object]]) -> bool:
+    """Whether a CarePlan's activities may give a drug other than ``drug`` (each one read)."""
+    gives = False
+    for where, activity in items(reading, plan.get("activity"), at(plan.path, "activity")):
+        if not isinstance(activity, Mapping):
+            reading.fail(where, "expected a CarePlan activity (a JSON object)")
+            continue
+        if "reference" in activity:
+            gives |= _unseen(reading, activity["reference"], at(where, "reference"))
+        if "detail" in activity:
+            detail = activity["detail"]
+            if isinstance(detail, Mapping):
+                gives |= _detail_gives(reading, detail, at(where, "detail"), drug)
+            else:
+                reading.fail(at(where, "detail"), "expected an activity's detail (a JSON object)")
     return gives
 
 
@@ -1804,12 +1879,20 @@ def _detail_gives(
 ) -> bool:
     """Whether a CarePlan activity's detail gives a drug other than ``drug``, not yet over.
 
-    Its status is required (FHIR R4): one missing or not of the codes is a problem. One
-    over, one not to be done (``doNotPerform``), or one of no product (a visit, a
-    procedure) gives no drug; one that orders a medication (``kind`` MedicationRequest)
-    without saying which may give any.
+    Its status is required (FHIR R4), and its kind bound (:data:`_ACTIVITY_KINDS`): one
+    missing or not of the codes is a problem. One over, or not to be done
+    (``doNotPerform``), gives nothing. Its drug is its ``product[x]``, else its ``code``
+    when that names a drug (:func:`_drug_concept`); one of neither that orders a
+    medication (``kind`` MedicationRequest) may give any; else it gives no drug (a
+    visit, a procedure).
     """
     status = detail.get("status")
+    kind = detail.get("kind")
+    if "kind" in detail and (not isinstance(kind, str) or kind not in _ACTIVITY_KINDS):
+        kinds = ", ".join(_ACTIVITY_KINDS)
+        reading.fail(
+            at(path, "kind"), f"{shown(kind)} is not a CarePlan activity kind; expected {kinds}"
+        )
     if not isinstance(status, str) or status not in _ACTIVITY:
         allowed = ", ".join(_ACTIVITY)
         reason = (
@@ -1821,63 +1904,91 @@ def _detail_gives(
         return False
     if status in _ACTIVITY_OVER or _flag(reading, detail, path, "doNotPerform") is True:
         return False
-    if "productCodeableConcept" not in detail and "productReference" not in detail:
-        return detail.get("kind") == "MedicationRequest"  # a drug ordered, but not said which
-    names = _names_of(
-        reading,
-        detail.get("productCodeableConcept"),
-        detail.get("productReference"),
-        at(path, "productReference"),
-    )
-    return not drug - codes.CATCH_ALL or names != drug
+    if "productCodeableConcept" in detail:
+        concept = detail["productCodeableConcept"]
+        where = at(path, "productCodeableConcept")
+        if element(reading, concept, where, Mapping, "a CodeableConcept (a JSON object)") is None:
+            return False
+        return _another(reading, drug, concept, None, where)
+    if "productReference" in detail:
+        where = at(path, "productReference")
+        if _kind_of(reading, detail["productReference"], where) is _MALFORMED:
+            return False
+        return _another(reading, drug, None, detail["productReference"], where)
+    if "code" in detail and _drug_concept(reading, detail["code"], at(path, "code")):
+        return _another(reading, drug, detail["code"], None, at(path, "code"))
+    return kind == "MedicationRequest"  # a drug ordered, but not said which
 
 
-def _actions(reading: Reading, actions: object, path: str) -> bool:
+def _actions(reading: Reading, actions: object, path: str, depth: int = 0) -> bool:
     """Whether a RequestGroup's actions (and theirs) may order a drug not read here.
 
-    An action's ``resource`` is what it orders (:func:`_unseen_order`); its sub-actions
-    are actions too. One of neither that says what it does (a title, a code) may order
-    any drug: umpolicy does not read a drug from its words.
+    An action's ``resource`` is what it orders (:func:`_unseen`); its sub-actions are
+    actions too, each read. One of neither that says what it does (a title, a code) may
+    order any drug: umpolicy does not read a drug from its words. Nested past
+    :data:`MAX_DEPTH` (a problem already), it is not read further.
     """
     gives = False
+    if depth > MAX_DEPTH:
+        return gives
     for where, action in items(reading, actions, path):
         if not isinstance(action, Mapping):
             reading.fail(where, "expected a RequestGroup action (a JSON object)")
             continue
         if "resource" in action:
-            gives |= _unseen_order(reading, action["resource"], at(where, "resource"))
-        elif "action" in action:
-            gives |= _actions(reading, action["action"], at(where, "action"))
-        else:  # an action in words or codes alone (a title, a code): it may be any drug's
+            gives |= _unseen(reading, action["resource"], at(where, "resource"))
+        if "action" in action:
+            gives |= _actions(reading, action["action"], at(where, "action"), depth + 1)
+        if "resource" not in action and "action" not in action:
             gives |= any(key in action for key in _SAYS)
     return gives
 
 
 #: The elements of a RequestGroup action that say what it does, without a resource.
 _SAYS = ("title", "description", "textEquivalent", "code", "documentation")
+#: The resources a plan's reference may be to that may order any drug: an order, or a
+#: plan or an order set of its own.
+_ORDERING = (None, "MedicationRequest", "CarePlan", "RequestGroup")
 
 
-def _unseen_order(reading: Reading, reference: object, path: str) -> bool:
-    """Whether a plan's reference may be to a MedicationRequest the bundle does not hold.
+def _unseen(reading: Reading, reference: object, path: str) -> bool:
+    """Whether a plan's reference may be to an order, or a plan, the bundle does not hold.
 
-    One that resolves is read where it is (an order, a service request); one to a
-    resource of another type is no order of a drug. One that does not resolve, or says
-    only its display, may order any drug.
+    One that resolves is read where it is (an order, a plan, a service request); one to
+    a resource of another type orders no drug. One that does not resolve, or says only
+    its display, may order any drug.
+    """
+    kind = _kind_of(reading, reference, path)
+    if kind is _MALFORMED or reading.referred(reference, path) is not None:
+        return False
+    return kind in _ORDERING
+
+
+#: What :func:`_kind_of` gives for a reference given wrongly (a problem, said).
+_MALFORMED = object()
+
+
+def _kind_of(reading: Reading, reference: object, path: str) -> object:
+    """The type of resource a Reference says it is to, or ``None`` when it says none.
+
+    Its text's (``Medication/1``, a URL), else its ``type``. A Reference given wrongly
+    (not an object; its ``reference`` or ``type`` not text) is a problem at its path, and
+    :data:`_MALFORMED`.
     """
     if not isinstance(reference, Mapping):
         reading.fail(path, "expected a Reference (a JSON object)")
-        return False
-    if reading.referred(reference, path) is not None:
-        return False
-    return _kind_of(reference) in (None, "MedicationRequest")
-
-
-def _kind_of(reference: Mapping[str, Any]) -> object:
-    """The type of resource a reference says it is to, or ``None`` when it says none.
-
-    Its text's (``Medication/1``, a URL), else its ``type``.
-    """
-    target, kind = reference.get("reference"), reference.get("type")
+        return _MALFORMED
+    target = reference.get("reference")
+    kind = reference.get("type")
+    wrong = [
+        name
+        for name, value in (("reference", target), ("type", kind))
+        if value is not None and not isinstance(value, str)
+    ]
+    for name in wrong:
+        reading.fail(at(path, name), "expected text (a JSON string)")
+    if wrong:
+        return _MALFORMED
     if isinstance(target, str) and not target.startswith("#"):
         parts = target.split("/_history/")[0].rstrip("/").split("/")
         kind = parts[-2] if len(parts) > 1 else kind

@@ -189,10 +189,13 @@ MAPPING: tuple[Source, ...] = (
         "statement active or intended whose `effectivePeriod` ended before the request, or a "
         "`MedicationDispense` of another drug; one whose drug is not read is known by its name "
         "alone); a `CarePlan` or `RequestGroup` not over that may give another drug (an "
-        "activity of another product, not over; an order it refers to that the bundle does "
-        "not hold; an action in words or codes alone), or a `Procedure` done or being done that "
-        "used another drug (`code`, `usedCode` of ATC, RxNorm or NDC; `usedReference` to a "
-        "Medication or Substance), leaves it unknown, and contradicts a `List` of none; all of "
+        "activity, not over, of another product or drug's `code`, or of a medication ordered "
+        "without saying which; an order or plan it refers to that the bundle does not hold; an "
+        "action in words or codes alone), or a `Procedure` (done, being done or planned) that "
+        "used another drug (its `code` or a `usedCode` of ATC, RxNorm, NDC or an HCPCS drug's "
+        "code; a `usedReference` to a Medication or Substance, or to none said), leaves it "
+        "unknown, and contradicts a `List` of none; one contained in another resource is an "
+        "input error; all of "
         "them: a current `List` coded `therapies.concomitant` whose entries are those records "
         "(else they give it in part: `therapies.partial`); none: such a `List`, empty",
         _SAME,

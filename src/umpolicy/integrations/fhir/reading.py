@@ -82,6 +82,9 @@ _RECORDS = frozenset(
         "MedicationDispense",
         "QuestionnaireResponse",
         "List",
+        "CarePlan",
+        "RequestGroup",
+        "Procedure",
     }
 )
 

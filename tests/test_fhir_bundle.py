@@ -4333,6 +4333,7 @@ class TestPlansOfOtherDrugs:
             {"reference": "#order"},
             {"display": "ipilimumab order"},
             {"type": "MedicationRequest", "display": "ipilimumab order"},
+            {"reference": "elsewhere"},
         ],
     )
     def test_an_order_not_in_the_bundle_may_be_of_any_drug(self, reference: object) -> None:
@@ -4342,8 +4343,9 @@ class TestPlansOfOtherDrugs:
     @pytest.mark.parametrize(
         "reference",
         [
-            {"reference": "ServiceRequest/labs"},
+            {"reference": "Appointment/visit"},
             {"type": "Appointment", "display": "clinic visit"},
+            {"reference": "Goal/weight"},
         ],
     )
     def test_a_reference_to_no_order_gives_nothing(self, reference: object) -> None:
@@ -4440,7 +4442,7 @@ class TestPlansOfOtherDrugs:
 
     @pytest.mark.parametrize(
         "action",
-        [{}, {"resource": {"reference": "ServiceRequest/labs"}}, {"action": [{}]}],
+        [{}, {"resource": {"reference": "Appointment/visit"}}, {"action": [{}]}],
     )
     def test_a_request_group_of_no_drug_gives_nothing(self, action: dict[str, Any]) -> None:
         data = with_plan(request_group(action))
@@ -4519,11 +4521,10 @@ class TestProceduresOfOtherDrugs:
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
     def test_what_is_no_drug_changes_nothing(self) -> None:
-        """A procedure's own code, a device, a supply (HCPCS names supplies too), a Device."""
+        """A procedure's own code, and the Devices it used (here, or not)."""
         device = {"resourceType": "Device", "id": "pump"}
         used = procedure(
             code=_CHEMOTHERAPY,
-            usedCode=[_PUMP, _SUPPLIES],
             usedReference=[{"reference": "Device/pump"}, {"reference": "Device/elsewhere"}],
         )
         data = with_plan(used)
@@ -4531,6 +4532,12 @@ class TestProceduresOfOtherDrugs:
             {"fullUrl": "https://example.org/fhir/Device/pump", "resource": device}
         )
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize("used", [_PUMP, _SUPPLIES, {"text": "ipilimumab"}])
+    def test_whatever_it_used_by_code_may_be_another_drug(self, used: dict[str, Any]) -> None:
+        """A device's code is not told from a drug's (SNOMED names substances too)."""
+        data = with_plan(procedure(usedCode=[used]), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
 
     def test_the_drug_itself_used_is_no_other(self) -> None:
         data = bundle("melanoma-iv-approve")
@@ -4725,6 +4732,183 @@ class TestPlansOfOtherDrugsBeyondOrders:
 
     def test_an_action_of_a_resource_and_actions_reads_both(self) -> None:
         """FHIR forbids both (rqg-1); read, each may order a drug."""
-        action = {"resource": {"reference": "ServiceRequest/labs"}, "action": [{"title": "ipi"}]}
+        action = {"resource": {"reference": "Appointment/visit"}, "action": [{"title": "ipi"}]}
         data = with_plan(request_group(action), listed=True)
         assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+
+class TestTheDrugItselfByThePolicy:
+    """A plan or procedure of the policy's own drug, by its codes or its name, is no other."""
+
+    @pytest.mark.parametrize(
+        "product",
+        [
+            {"coding": [{"system": codes.HCPCS, "code": "J9015"}]},
+            {"coding": [{"system": codes.ATC, "code": "L03AC01"}]},
+            {"coding": [{"system": codes.NDC, "code": "76310-022-01"}], "text": "Proleukin"},
+            {"text": "aldesleukin"},
+        ],
+    )
+    def test_beside_an_order_by_its_name_alone(self, product: dict[str, Any]) -> None:
+        """The shipped examples order {"text": "Proleukin"}: J9015 is the policy's drug too."""
+        data = with_plan(care_plan(planned(product)))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+        data = with_plan(procedure("completed", usedCode=[product]))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        "product",
+        [
+            {"coding": [{"system": codes.HCPCS, "code": "J9015"}], "text": "ipilimumab"},
+            {"coding": [{"system": codes.HCPCS, "code": "J9228"}], "text": "Proleukin"},
+            {"coding": [{"system": codes.NDC, "code": "76310-022-01"}]},
+            {"coding": [{"system": codes.HCPCS, "code": "J9999"}]},
+            {"coding": [{"code": "96413"}]},
+        ],
+    )
+    def test_what_does_not_show_the_drug_is_another(self, product: dict[str, Any]) -> None:
+        """A code or name of another drug, or a code that shows nothing and no name."""
+        data = with_plan(care_plan(planned(product)), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_without_the_policy_named_the_order_alone_says(self) -> None:
+        """Named only by the bundle's answers, read after the therapies: the order's drug."""
+        product = {"coding": [{"system": codes.HCPCS, "code": "J9015"}]}
+        data = with_plan(care_plan(planned(product)))
+        with pytest.raises(InputError) as caught:
+            request_from_bundle(data, None)
+        assert f"{plan_path(data)}.status" in [e.path for e in caught.value.errors]
+
+    def test_a_policy_no_package_has_leaves_the_order_alone_to_say(self) -> None:
+        """Its drug unknown, ipilimumab is another than the order's; the name is refused too."""
+        data = with_plan(care_plan(planned(_IPILIMUMAB)))
+        found = [path for path, _ in faults(data, "no-such-policy")]
+        assert f"{plan_path(data)}.status" in found
+
+
+class TestWhatAPlanFollows:
+    """The plans, orders and protocols a plan is part of or follows, and what it gave."""
+
+    @pytest.mark.parametrize(
+        ("element", "value"),
+        [
+            ("instantiatesCanonical", ["https://example.org/PlanDefinition/ipi-nivo"]),
+            ("instantiatesUri", ["https://example.org/regimens/ipi-nivo"]),
+            ("basedOn", [{"reference": "CarePlan/oncology"}]),
+            ("partOf", [{"reference": "CarePlan/oncology"}]),
+        ],
+    )
+    def test_a_plan_follows_what_may_give_a_drug(self, element: str, value: object) -> None:
+        plan = care_plan()
+        plan[element] = value
+        data = with_plan(plan, listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+        group = request_group()
+        group[element] = value
+        data = with_plan(group, listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_a_protocol_of_an_activity(self) -> None:
+        activity = planned(instantiatesCanonical=["https://example.org/PlanDefinition/ipi"])
+        data = with_plan(care_plan(activity), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_a_protocol_not_given_as_text_is_a_fault(self) -> None:
+        plan = care_plan()
+        plan["instantiatesCanonical"] = [7]
+        data = with_plan(plan)
+        where = f"{plan_path(data)}.instantiatesCanonical[0]"
+        assert (where, "expected text (a JSON string)") in faults(data)
+
+    def test_what_an_activity_gave(self) -> None:
+        """Its outcome: a dose given, not in the bundle."""
+        activity = {"outcomeReference": [{"reference": "MedicationAdministration/dose-1"}]}
+        data = with_plan(care_plan(activity), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_a_procedure_part_of_a_dose_given(self) -> None:
+        part = procedure(partOf=[{"reference": "MedicationAdministration/dose-1"}])
+        data = with_plan(part, listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_a_procedure_is_not_read_by_the_plan_it_was_done_under(self) -> None:
+        """A nephrectomy under a plan the bundle does not hold: the plan says, if it is sent."""
+        done = procedure("completed", code=_CHEMOTHERAPY, basedOn=[{"reference": "CarePlan/x"}])
+        data = with_plan(done)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        ("reference", "held"),
+        [
+            ({"reference": "Task/infuse"}, None),
+            ({"reference": "ServiceRequest/infusion"}, "ServiceRequest"),
+            ({"reference": "Medication/ipi"}, "Medication"),
+        ],
+    )
+    def test_a_resource_read_nowhere_may_order_any_drug(
+        self, reference: dict[str, Any], held: str | None
+    ) -> None:
+        """A task, a service request for an infusion (held or not), another drug's Medication."""
+        data = with_plan(care_plan({"reference": reference}), listed=True)
+        if held is not None:
+            ident = reference["reference"].split("/")[1]
+            found: dict[str, Any] = {"resourceType": held, "id": ident}
+            if held == "Medication":
+                found["code"] = _IPILIMUMAB
+            url = f"https://example.org/fhir/{held}/{ident}"
+            data["entry"].insert(0, {"fullUrl": url, "resource": found})
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    @pytest.mark.parametrize(
+        ("reference", "where", "reason"),
+        [
+            (
+                {"reference": "medicationrequest/x"},
+                "reference",
+                "'medicationrequest' is no FHIR R4 resource type",
+            ),
+            ({"type": "Order", "display": "x"}, "type", "'Order' is no FHIR R4 resource type"),
+            ({"display": 5}, "display", "expected text (a JSON string)"),
+        ],
+    )
+    def test_a_reference_given_wrongly(
+        self, reference: dict[str, Any], where: str, reason: str
+    ) -> None:
+        data = with_plan(care_plan({"reference": reference}))
+        assert (f"{plan_path(data)}.activity[0].reference.{where}", reason) in faults(data)
+
+    @pytest.mark.parametrize(
+        ("detail", "gives"),
+        [
+            ({"status": "scheduled"}, False),
+            ({"status": "scheduled", "kind": "Appointment", "description": "visit"}, False),
+            ({"status": "scheduled", "kind": "ServiceRequest", "description": "infusion"}, True),
+            ({"status": "scheduled", "description": "start ipilimumab"}, True),
+            ({"status": "scheduled", "code": {"text": "ipilimumab"}}, True),
+            ({"status": "scheduled", "code": {"coding": [{"code": "J9228"}]}}, True),
+        ],
+    )
+    def test_an_activity_in_words(self, detail: dict[str, Any], gives: bool) -> None:
+        """Of a kind that gives no drug, or saying nothing: none; in words: perhaps any."""
+        data = with_plan(care_plan({"detail": detail}), listed=True)
+        concomitant = request_from_bundle(data, "proleukin").therapies.concomitant
+        assert (concomitant is None) is gives
+
+    @pytest.mark.parametrize(
+        ("action", "gives"),
+        [({"prefix": "1."}, True), ({"type": {"text": "create"}}, True), ({"linkId": "a"}, False)],
+    )
+    def test_an_action_that_says_anything(self, action: dict[str, Any], gives: bool) -> None:
+        action = {**action, "extension": [{"url": "https://example.org/x", "valueString": "y"}]}
+        data = with_plan(request_group(action), listed=True)
+        concomitant = request_from_bundle(data, "proleukin").therapies.concomitant
+        assert (concomitant is None) is gives
+
+    def test_a_concept_given_wrongly_is_said_once(self) -> None:
+        """Read as a procedure's code and as a drug's: one problem."""
+        data = with_plan(procedure(code={"coding": [{"system": codes.ATC, "code": 5}]}))
+        where = f"{plan_path(data)}.code.coding[0].code"
+        assert [path for path in paths(data) if path == where] == [where]
+        data = with_plan(care_plan(planned({"text": 5})))
+        where = f"{plan_path(data)}.activity[0].detail.productCodeableConcept.text"
+        assert (where, "expected text (a JSON string)") in faults(data)

@@ -24,7 +24,7 @@ from fractions import Fraction
 from typing import Any
 
 from umpolicy.api import evaluate, parse_request
-from umpolicy.dsl.drug import DrugCodeSystem
+from umpolicy.dsl.drug import Drug, DrugCodeSystem
 from umpolicy.dsl.units import unit
 from umpolicy.engine.decision import Decision
 from umpolicy.errors import InputError, shown
@@ -183,11 +183,8 @@ _PROCEDURE = (
     "unknown",
 )
 _NOT_DONE = frozenset(("not-done", "entered-in-error"))
-#: The systems whose codes name drugs alone, in a procedure's ``code`` or ``usedCode`` or an
-#: activity's ``code``: a code of another system is a procedure's, a device's or a
-#: supply's (HCPCS names services and supplies as well as drugs: see :func:`_hcpcs_drug`).
-_DRUGS = frozenset((codes.ATC, codes.RXNORM, codes.NDC))
-#: The systems whose codes name a drug, as two records' drugs are compared.
+#: The systems whose codes name a drug (HCPCS's name services and supplies too), as two
+#: records' drugs are compared and a procedure's or an activity's code is read.
 _NAMED_DRUG = frozenset((codes.ATC, *codes.DRUG_SYSTEMS))
 #: CarePlan activity kinds (FHIR R4, required).
 _ACTIVITY_KINDS = (
@@ -1640,7 +1637,7 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
         history.setdefault(which, []).append(therapy)
         read.setdefault(which, []).append(found)
     whole = _whole_histories(reading, patient, history, read, uncertain, faulted)
-    _plans_and_procedures(reading, patient, order, history, uncertain)
+    _plans_and_procedures(reading, patient, order, history, uncertain, data.get("policy"))
     for which, statements in uncertain.items():
         history.pop(which, None)  # one more therapy may be in it: unknown, never the rest
         first, why = statements[0]
@@ -1726,39 +1723,30 @@ def _plans_and_procedures(
     order: Located | None,
     history: dict[str, list[Data]],
     uncertain: dict[str, list[tuple[Located, str]]],
+    policy: object,
 ) -> None:
     """The patient's CarePlans, RequestGroups and Procedures that may give another drug.
 
-    A plan not over (:data:`_PLAN_OVER`) may give a drug other than the order's with it:
-    by an activity not over (:data:`_ACTIVITY_OVER`) whose detail gives another product,
-    names another drug by its ``code``, or orders a medication without saying which
-    (:func:`_detail_gives`); or by an activity or action that refers to an order or a
-    plan the bundle does not hold, or an action in words or codes alone
-    (:func:`_actions`). So may a Procedure of any status but not done or in error that
-    used another drug (:func:`_used`): a dose given says nothing of its regimen ending.
-    Each makes the concomitant therapies unknown (in ``uncertain``), whatever the
-    records or an answer say. Passed over, an anticancer drug planned or given beside the
-    drug would leave it "a single agent". A List saying there are none is contradicted:
-    a problem at the record's status. An order or plan referred to that the bundle holds
-    is read where it is (:func:`_others`, and here). Without an order (a problem already)
-    no drug is known to be another.
+    Each is read as what it may give with the drug (:class:`_Gives`): a plan not over
+    (:data:`_PLAN_OVER`), by its activities or actions not over, and by the plans and
+    orders it refers to; a Procedure of any status but not done or in error (a dose
+    given says nothing of its regimen ending), by its drug's code and what it used.
+    One that may give another drug makes the concomitant therapies unknown (in
+    ``uncertain``), whatever the records or an answer say: passed over, an anticancer
+    drug planned or given beside the drug would leave it "a single agent". A List saying
+    there are none is contradicted: a problem at the record's status. Without an order
+    (a problem already) no drug is known to be another.
     """
     if order is None:
         return
-    drug = _drug_codes(_identity(reading, order))
+    gives = _Gives(reading, _drug_codes(_identity(reading, order)), _drug_of(policy))
     for kind in ("CarePlan", "RequestGroup", "Procedure"):
         over = _NOT_DONE if kind == "Procedure" else _PLAN_OVER
         for plan in reading.of_type(kind):
             status = status_of(reading, plan, _PROCEDURE if kind == "Procedure" else _PLAN)
             if status is None or status in over or not _subject(reading, plan, patient):
                 continue
-            if kind == "CarePlan":
-                gives = _activities(reading, plan, drug)
-            elif kind == "RequestGroup":
-                gives = _actions(reading, plan.get("action"), at(plan.path, "action"))
-            else:
-                gives = _used(reading, plan, drug)
-            if not gives:
+            if not gives.record(plan):
                 continue
             none = reading.sources.get("$.therapies.concomitant")
             if history.get("concomitant") == [] and none is not None:
@@ -1769,6 +1757,23 @@ def _plans_and_procedures(
                 )
                 continue
             uncertain.setdefault("concomitant", []).append((plan, "status"))
+
+
+def _drug_of(policy: object) -> Drug | None:
+    """The drug of the policy named, if the caller named one (the version in force today).
+
+    Named only by the bundle's answers, read after the therapies, it is not known here:
+    records' drugs are then compared with the order's alone.
+    """
+    from umpolicy.errors import UnknownPolicyError
+    from umpolicy.registry import load_policy
+
+    if not isinstance(policy, str):
+        return None
+    try:
+        return load_policy(policy).requested
+    except UnknownPolicyError:
+        return None  # said where the request's policy is checked
 
 
 def _drug_codes(names: set[tuple[object, object]]) -> set[tuple[object, object]]:
@@ -1782,188 +1787,297 @@ def _drug_codes(names: set[tuple[object, object]]) -> set[tuple[object, object]]
     return drugs if drugs - codes.CATCH_ALL else names
 
 
-def _another(
-    reading: Reading,
-    drug: set[tuple[object, object]],
-    concept: object,
-    reference: object,
-    path: str,
-) -> bool:
-    """Whether a concept (or a reference at ``path`` to a Medication) names another drug.
+#: The systems of a drug's codes, by name (as a policy's ``Drug`` names them), by URI.
+_DRUG_SYSTEM_NAMES = {uri: codes.SYSTEM_NAMES[uri] for uri in _NAMED_DRUG}
+#: The records of a therapy that are read where they are (:func:`_therapies`, here): a
+#: reference to one here adds nothing.
+_READ_HERE = frozenset(
+    (
+        "MedicationRequest",
+        "MedicationStatement",
+        "MedicationAdministration",
+        "MedicationDispense",
+        "CarePlan",
+        "RequestGroup",
+        "Procedure",
+    )
+)
+#: The resources that may order or give a drug, read nowhere (a service request for an
+#: infusion, a task, a protocol): a reference to one may give any.
+_MAY_ORDER = frozenset(
+    ("ServiceRequest", "Task", "PlanDefinition", "ActivityDefinition", "Medication", "Substance")
+)
+#: The elements of a CarePlan, RequestGroup or Procedure that refer to plans and orders it
+#: is part of or follows.
+_FOLLOWS = ("basedOn", "partOf", "instantiatesCanonical", "instantiatesUri")
 
-    As two orders' drugs are compared (:func:`_other_drugs`), by the codes of a drug's
-    systems: beside an order coded by a catch-all code alone, every drug is another.
+
+class _Gives:
+    """What a record may give besides the order's drug, read whole (each part checked).
+
+    ``drug`` is the order's drug by its codes (:func:`_drug_codes`), ``policy`` the
+    policy's ``Drug`` when known: a concept is the drug itself when it names the order's
+    drug, or when its codes and name are the policy's (:meth:`Drug.mismatch` finds
+    nothing, and it gives a code the policy lists or a name). Every part read that is
+    given wrongly is a problem at its path.
     """
-    if not drug - codes.CATCH_ALL:
-        return True
-    return _drug_codes(_names_of(reading, concept, reference, path)) != drug
 
+    def __init__(
+        self, reading: Reading, drug: set[tuple[object, object]], policy: Drug | None
+    ) -> None:
+        self.reading = reading
+        self.drug = drug
+        self.policy = policy
+        #: Each concept's codings by its identity, read once (its problems said once).
+        self.read: dict[int, list[Mapping[str, Any]]] = {}
 
-def _drug_concept(reading: Reading, concept: object, path: str) -> bool:
-    """Whether a CodeableConcept gives a code of a system of drugs alone (:data:`_DRUGS`).
-
-    Its shape is checked on the way (an object, a list of Codings, each system text): a
-    concept given wrongly is a problem, never read as naming no drug.
-    """
-    found = element(reading, concept, path, Mapping, "a CodeableConcept (a JSON object)")
-    if found is None:
-        return False
-    drug = False
-    for where, coding in items(reading, found.get("coding"), at(path, "coding")):
-        if not isinstance(coding, Mapping):
-            reading.fail(where, "expected a Coding (a JSON object)")
-            continue
-        system = text(reading, coding.get("system"), at(where, "system"))
-        code = text(reading, coding.get("code"), at(where, "code"))
-        drug |= system in _DRUGS or (system == codes.HCPCS and _hcpcs_drug(code))
-    return drug
-
-
-def _hcpcs_drug(code: str | None) -> bool:
-    """Whether an HCPCS code is a drug's: J (drugs given other than by mouth), Q5 (biosimilars).
-
-    HCPCS names services and supplies as well; a code not given may be any drug's.
-    """
-    return code is None or code.upper().startswith(("J", "Q5"))
-
-
-def _used(reading: Reading, procedure: Located, drug: set[tuple[object, object]]) -> bool:
-    """Whether a Procedure used a drug other than ``drug`` (everything it used read).
-
-    Its ``code`` or a ``usedCode`` is a drug's when it gives a code of a system of drugs
-    (:func:`_drug_concept`); a ``usedReference`` when it is to a Medication or a
-    Substance, or to a resource the bundle does not hold of that type or of none said.
-    A procedure coded as a procedure alone ("chemotherapy") names no drug: umpolicy does
-    not read which drugs a procedure's code implies.
-    """
-    gives = False
-    used = items(reading, procedure.get("usedCode"), at(procedure.path, "usedCode"))
-    if "code" in procedure.resource:
-        used.append((at(procedure.path, "code"), procedure.get("code")))
-    for where, concept in used:
-        if _drug_concept(reading, concept, where):
-            gives |= _another(reading, drug, concept, None, where)
-    references = items(reading, procedure.get("usedReference"), at(procedure.path, "usedReference"))
-    for where, reference in references:
-        kind = _kind_of(reading, reference, where)
-        if kind is _MALFORMED:
-            continue
-        found = reading.referred(reference, where)
-        if found is None:
-            gives |= kind in (None, "Medication", "Substance")
-        elif found.type in ("Medication", "Substance"):
-            gives |= _another(reading, drug, None, reference, where)
-    return gives
-
-
-def _activities(reading: Reading, plan: Located, drug: set[tuple[object, object]]) -> bool:
-    """Whether a CarePlan's activities may give a drug other than ``drug`` (each one read)."""
-    gives = False
-    for where, activity in items(reading, plan.get("activity"), at(plan.path, "activity")):
-        if not isinstance(activity, Mapping):
-            reading.fail(where, "expected a CarePlan activity (a JSON object)")
-            continue
-        if "reference" in activity:
-            gives |= _unseen(reading, activity["reference"], at(where, "reference"))
-        if "detail" in activity:
-            detail = activity["detail"]
-            if isinstance(detail, Mapping):
-                gives |= _detail_gives(reading, detail, at(where, "detail"), drug)
-            else:
-                reading.fail(at(where, "detail"), "expected an activity's detail (a JSON object)")
-    return gives
-
-
-def _detail_gives(
-    reading: Reading, detail: Mapping[str, Any], path: str, drug: set[tuple[object, object]]
-) -> bool:
-    """Whether a CarePlan activity's detail gives a drug other than ``drug``, not yet over.
-
-    Its status is required (FHIR R4), and its kind bound (:data:`_ACTIVITY_KINDS`): one
-    missing or not of the codes is a problem. One over, or not to be done
-    (``doNotPerform``), gives nothing. Its drug is its ``product[x]``, else its ``code``
-    when that names a drug (:func:`_drug_concept`); one of neither that orders a
-    medication (``kind`` MedicationRequest) may give any; else it gives no drug (a
-    visit, a procedure).
-    """
-    status = detail.get("status")
-    kind = detail.get("kind")
-    if "kind" in detail and (not isinstance(kind, str) or kind not in _ACTIVITY_KINDS):
-        kinds = ", ".join(_ACTIVITY_KINDS)
-        reading.fail(
-            at(path, "kind"), f"{shown(kind)} is not a CarePlan activity kind; expected {kinds}"
-        )
-    if not isinstance(status, str) or status not in _ACTIVITY:
-        allowed = ", ".join(_ACTIVITY)
-        reason = (
-            f"required field missing: the activity's status ({allowed})"
-            if status is None
-            else f"{shown(status)} is not a CarePlan activity status; expected one of {allowed}"
-        )
-        reading.fail(at(path, "status"), reason)
-        return False
-    if status in _ACTIVITY_OVER or _flag(reading, detail, path, "doNotPerform") is True:
-        return False
-    if "productCodeableConcept" in detail:
-        concept = detail["productCodeableConcept"]
-        where = at(path, "productCodeableConcept")
-        if element(reading, concept, where, Mapping, "a CodeableConcept (a JSON object)") is None:
-            return False
-        return _another(reading, drug, concept, None, where)
-    if "productReference" in detail:
-        where = at(path, "productReference")
-        if _kind_of(reading, detail["productReference"], where) is _MALFORMED:
-            return False
-        return _another(reading, drug, None, detail["productReference"], where)
-    if "code" in detail and _drug_concept(reading, detail["code"], at(path, "code")):
-        return _another(reading, drug, detail["code"], None, at(path, "code"))
-    return kind == "MedicationRequest"  # a drug ordered, but not said which
-
-
-def _actions(reading: Reading, actions: object, path: str, depth: int = 0) -> bool:
-    """Whether a RequestGroup's actions (and theirs) may order a drug not read here.
-
-    An action's ``resource`` is what it orders (:func:`_unseen`); its sub-actions are
-    actions too, each read. One of neither that says what it does (a title, a code) may
-    order any drug: umpolicy does not read a drug from its words. Nested past
-    :data:`MAX_DEPTH` (a problem already), it is not read further.
-    """
-    gives = False
-    if depth > MAX_DEPTH:
+    def record(self, found: Located) -> bool:
+        """Whether a plan or procedure not over may give another drug (every part read)."""
+        gives = self.follows(found, ("partOf",) if found.type == "Procedure" else _FOLLOWS)
+        if found.type == "CarePlan":
+            gives |= self.activities(found)
+        elif found.type == "RequestGroup":
+            gives |= self.actions(found.get("action"), at(found.path, "action"))
+        else:
+            gives |= self.used(found)
         return gives
-    for where, action in items(reading, actions, path):
-        if not isinstance(action, Mapping):
-            reading.fail(where, "expected a RequestGroup action (a JSON object)")
-            continue
-        if "resource" in action:
-            gives |= _unseen(reading, action["resource"], at(where, "resource"))
-        if "action" in action:
-            gives |= _actions(reading, action["action"], at(where, "action"), depth + 1)
-        if "resource" not in action and "action" not in action:
-            gives |= any(key in action for key in _SAYS)
-    return gives
+
+    def follows(self, found: Located, names: tuple[str, ...]) -> bool:
+        """Whether it is part of, or follows, a plan or an order that may give another drug.
+
+        A protocol a plan instantiates (a regimen) may; so may a plan or an order it is
+        part of or based on that the bundle does not hold (:meth:`refers`). A procedure
+        is read by what it is part of alone (a dose given): the plan it was done under
+        gives what the plan says, if the bundle holds it.
+        """
+        gives = False
+        for name in names:
+            if name not in found.resource:
+                continue
+            where = at(found.path, name)
+            for each, value in items(self.reading, found.get(name), where):
+                if name.startswith("instantiates"):
+                    gives |= text(self.reading, value, each) is not None
+                else:
+                    gives |= self.refers(value, each)
+        return gives
+
+    def refers(self, reference: object, path: str) -> bool:
+        """Whether a reference may be to an order or a plan of another drug not read here.
+
+        One here that is read where it is (:data:`_READ_HERE`) adds nothing; one here of
+        a resource read nowhere that may order a drug (:data:`_MAY_ORDER`) may give any.
+        One not here may, unless its type is of neither; so may one that says only its
+        display.
+        """
+        kind = _kind_of(self.reading, reference, path)
+        if kind is _MALFORMED:
+            return False
+        found = self.reading.referred(reference, path)
+        if found is not None:
+            if found.type in ("Medication", "Substance"):
+                return self.another(found.get("code"), at(found.path, "code"))
+            return found.type in _MAY_ORDER
+        return kind is None or kind in _READ_HERE or kind in _MAY_ORDER
+
+    def activities(self, plan: Located) -> bool:
+        """Whether a CarePlan's activities may give another drug (each one read)."""
+        gives = False
+        for where, activity in items(self.reading, plan.get("activity"), at(plan.path, "activity")):
+            if not isinstance(activity, Mapping):
+                self.reading.fail(where, "expected a CarePlan activity (a JSON object)")
+                continue
+            if "reference" in activity:
+                gives |= self.refers(activity["reference"], at(where, "reference"))
+            outcomes = items(
+                self.reading, activity.get("outcomeReference"), at(where, "outcomeReference")
+            )
+            for each, outcome in outcomes:  # what it gave: a dose given, an order placed
+                gives |= self.refers(outcome, each)
+            if "detail" in activity:
+                detail = activity["detail"]
+                if isinstance(detail, Mapping):
+                    gives |= self.detail(detail, at(where, "detail"))
+                else:
+                    self.reading.fail(
+                        at(where, "detail"), "expected an activity's detail (a JSON object)"
+                    )
+        return gives
+
+    def detail(self, detail: Mapping[str, Any], path: str) -> bool:
+        """Whether a CarePlan activity's detail, not over, may give another drug.
+
+        Its status is required (FHIR R4), and a kind given is of the kinds FHIR binds
+        (:data:`_ACTIVITY_KINDS`): either given wrongly is a problem. One over, or not to be
+        done (``doNotPerform``), gives nothing. Its drug is its ``product[x]``, else its
+        ``code`` when that names a drug (:meth:`drug_concept`); one of neither gives no
+        drug when it is of a kind that gives none (:data:`_NO_DRUG_KINDS`), or says nothing
+        of what it is; else, in words or of another kind, it may give any.
+        """
+        status = detail.get("status")
+        kind = detail.get("kind")
+        if "kind" in detail and (not isinstance(kind, str) or kind not in _ACTIVITY_KINDS):
+            kinds = ", ".join(_ACTIVITY_KINDS)
+            self.reading.fail(
+                at(path, "kind"), f"{shown(kind)} is not a CarePlan activity kind; expected {kinds}"
+            )
+        if not isinstance(status, str) or status not in _ACTIVITY:
+            allowed = ", ".join(_ACTIVITY)
+            reason = (
+                f"required field missing: the activity's status ({allowed})"
+                if status is None
+                else f"{shown(status)} is not a CarePlan activity status; expected one of {allowed}"
+            )
+            self.reading.fail(at(path, "status"), reason)
+            return False
+        if status in _ACTIVITY_OVER or _flag(self.reading, detail, path, "doNotPerform") is True:
+            return False
+        gives = any(
+            text(self.reading, value, at(path, name, index)) is not None
+            for name in ("instantiatesCanonical", "instantiatesUri")
+            for index, value in enumerate(listed(detail.get(name)))
+        )
+        if "productCodeableConcept" in detail:
+            product = detail["productCodeableConcept"]
+            return self.another(product, at(path, "productCodeableConcept")) or gives
+        if "productReference" in detail:
+            return self.refers(detail["productReference"], at(path, "productReference")) or gives
+        if "code" in detail and self.drug_concept(detail["code"], at(path, "code")):
+            return self.another(detail["code"], at(path, "code")) or gives
+        if kind in _NO_DRUG_KINDS:
+            return gives
+        return gives or any(name in detail for name in ("kind", "code", "description"))
+
+    def actions(self, actions: object, path: str, depth: int = 0) -> bool:
+        """Whether a RequestGroup's actions (and theirs) may order another drug.
+
+        An action's ``resource`` is what it orders (:meth:`refers`); its sub-actions are
+        actions too, each read. One of neither that says anything (a title, a code, a
+        type: anything but :data:`_SAYS_NOTHING`) may order any drug: umpolicy does not
+        read a drug from its words. Nested past
+        :data:`MAX_DEPTH` (a problem already), it is not read further.
+        """
+        gives = False
+        if depth > MAX_DEPTH:
+            return gives
+        for where, action in items(self.reading, actions, path):
+            if not isinstance(action, Mapping):
+                self.reading.fail(where, "expected a RequestGroup action (a JSON object)")
+                continue
+            if "resource" in action:
+                gives |= self.refers(action["resource"], at(where, "resource"))
+            if "action" in action:
+                gives |= self.actions(action["action"], at(where, "action"), depth + 1)
+            if "resource" not in action and "action" not in action:
+                gives |= any(key not in _SAYS_NOTHING for key in action)
+        return gives
+
+    def used(self, procedure: Located) -> bool:
+        """Whether a Procedure gave a drug other than the order's, or used one.
+
+        Its ``code`` is a drug's when it gives a code of a drug's system
+        (:meth:`drug_concept`); a procedure coded as a procedure alone ("chemotherapy")
+        names no drug: umpolicy does not read which drugs a procedure's code implies.
+        Everything it used (``usedCode``) may be another drug but the drug itself;
+        ``usedReference`` is read as a reference (:meth:`refers`), a Device giving none.
+        """
+        gives = False
+        if "code" in procedure.resource:
+            code, where = procedure.get("code"), at(procedure.path, "code")
+            if self.drug_concept(code, where):
+                gives |= self.another(code, where)
+        for where, concept in items(
+            self.reading, procedure.get("usedCode"), at(procedure.path, "usedCode")
+        ):
+            gives |= self.another(concept, where)
+        for where, reference in items(
+            self.reading, procedure.get("usedReference"), at(procedure.path, "usedReference")
+        ):
+            gives |= self.refers(reference, where)
+        return gives
+
+    def drug_concept(self, concept: object, path: str) -> bool:
+        """Whether a CodeableConcept gives a code of a drug's system, or one of none.
+
+        ATC, RxNorm, NDC or HCPCS (whose codes name services and supplies as well as
+        drugs: such a code may be a drug's); a code without a system may be any. Its
+        shape is checked (:meth:`concept`).
+        """
+        found = self.concept(concept, path)
+        return any(
+            coding.get("system") in _NAMED_DRUG
+            or (coding.get("system") is None and coding.get("code") is not None)
+            for coding in found
+        )
+
+    def concept(self, concept: object, path: str) -> list[Mapping[str, Any]]:
+        """A CodeableConcept's Codings, its shape checked: an object, its codings and text text.
+
+        Read once, however often it is asked for: a problem is said once.
+        """
+        known = self.read.get(id(concept))
+        if known is not None:
+            return known
+        found = element(self.reading, concept, path, Mapping, "a CodeableConcept (a JSON object)")
+        if found is None:
+            self.read[id(concept)] = []
+            return []
+        text(self.reading, found.get("text"), at(path, "text"))
+        codings = []
+        for where, coding in items(self.reading, found.get("coding"), at(path, "coding")):
+            if not isinstance(coding, Mapping):
+                self.reading.fail(where, "expected a Coding (a JSON object)")
+                continue
+            parts = [
+                text(self.reading, coding.get(name), at(where, name)) for name in _CODING_PARTS
+            ]
+            if all(
+                part is not None or coding.get(name) is None
+                for part, name in zip(parts, _CODING_PARTS, strict=True)
+            ):
+                codings.append(coding)
+        self.read[id(concept)] = codings
+        return codings
+
+    def another(self, concept: object, path: str) -> bool:
+        """Whether a drug's concept (at ``path``: a product, a Medication's code) is another's.
+
+        The drug itself is the order's drug by its codes (:func:`_drug_codes`), or the
+        policy's, by what :meth:`Drug.mismatch` reads: a code the policy lists, or its
+        name, and nothing that names another. Beside an order coded by a catch-all code
+        alone, and without the policy's drug, every drug is another.
+        """
+        codings = self.concept(concept, path)
+        if (
+            self.drug - codes.CATCH_ALL
+            and _drug_codes(_names_of(self.reading, concept, None, path)) == self.drug
+        ):
+            return False
+        if self.policy is None:
+            return True
+        given = [
+            (path, str(c["code"]), _DRUG_SYSTEM_NAMES.get(str(c.get("system"))))
+            for c in codings
+            if c.get("code") is not None
+            and (c.get("system") is None or c.get("system") in _NAMED_DRUG)
+        ]
+        name = concept.get("text") if isinstance(concept, Mapping) else None
+        names = [(path, name)] if isinstance(name, str) and name.strip() else []
+        if self.policy.mismatch(given, names) is not None:
+            return True
+        return not names and not any(self.policy.holds(code, system) for _, code, system in given)
 
 
-#: The elements of a RequestGroup action that say what it does, without a resource.
-_SAYS = ("title", "description", "textEquivalent", "code", "documentation")
-#: The resources a plan's reference may be to that may order any drug: an order, or a
-#: plan or an order set of its own.
-_ORDERING = (None, "MedicationRequest", "CarePlan", "RequestGroup")
-
-
-def _unseen(reading: Reading, reference: object, path: str) -> bool:
-    """Whether a plan's reference may be to an order, or a plan, the bundle does not hold.
-
-    One that resolves is read where it is (an order, a plan, a service request); one to
-    a resource of another type orders no drug. One that does not resolve, or says only
-    its display, may order any drug.
-    """
-    kind = _kind_of(reading, reference, path)
-    if kind is _MALFORMED or reading.referred(reference, path) is not None:
-        return False
-    return kind in _ORDERING
-
-
+#: The parts of a Coding read, each text when given.
+_CODING_PARTS = ("system", "code", "display")
+#: The CarePlan activity kinds that give no drug: an appointment, a communication, a
+#: device, nutrition, glasses.
+_NO_DRUG_KINDS = frozenset(
+    ("Appointment", "CommunicationRequest", "DeviceRequest", "NutritionOrder", "VisionPrescription")
+)
+#: The elements of a RequestGroup action that say nothing of what it does: an action of
+#: anything else (a title, a code, a type, a prefix) but a resource may order any drug.
+_SAYS_NOTHING = frozenset(("id", "linkId", "extension"))
 #: What :func:`_kind_of` gives for a reference given wrongly (a problem, said).
 _MALFORMED = object()
 
@@ -1972,8 +2086,8 @@ def _kind_of(reading: Reading, reference: object, path: str) -> object:
     """The type of resource a Reference says it is to, or ``None`` when it says none.
 
     Its text's (``Medication/1``, a URL), else its ``type``. A Reference given wrongly
-    (not an object; its ``reference`` or ``type`` not text) is a problem at its path, and
-    :data:`_MALFORMED`.
+    (not an object; its ``reference``, ``type`` or ``display`` not text; a type FHIR R4 has not) is
+    a problem at its path, and :data:`_MALFORMED`.
     """
     if not isinstance(reference, Mapping):
         reading.fail(path, "expected a Reference (a JSON object)")
@@ -1982,16 +2096,25 @@ def _kind_of(reading: Reading, reference: object, path: str) -> object:
     kind = reference.get("type")
     wrong = [
         name
-        for name, value in (("reference", target), ("type", kind))
+        for name, value in (
+            ("reference", target),
+            ("type", kind),
+            ("display", reference.get("display")),
+        )
         if value is not None and not isinstance(value, str)
     ]
     for name in wrong:
         reading.fail(at(path, name), "expected text (a JSON string)")
     if wrong:
         return _MALFORMED
-    if isinstance(target, str) and not target.startswith("#"):
+    where = "type"
+    if isinstance(target, str) and not target.startswith(("#", "urn:")):
         parts = target.split("/_history/")[0].rstrip("/").split("/")
-        kind = parts[-2] if len(parts) > 1 else kind
+        if len(parts) > 1:
+            kind, where = parts[-2], "reference"
+    if kind is not None and kind not in codes.R4_RESOURCE_TYPES:
+        reading.fail(at(path, where), f"{shown(kind)} is no FHIR R4 resource type")
+        return _MALFORMED
     return kind
 
 

@@ -4176,16 +4176,21 @@ class TestReferences:
         assert _references(deep) == set()  # the reading refuses it as too deep
 
 
-def care_plan(*activities: object, status: object = "active") -> dict[str, Any]:
-    """A CarePlan of the patient's with these activities."""
+def _plan(kind: str, part: str, parts: tuple[object, ...], status: object) -> dict[str, Any]:
+    """A plan of the patient's (``kind``) with these ``parts`` (its activities, its actions)."""
     return {
-        "resourceType": "CarePlan",
-        "id": "plan-1",
+        "resourceType": kind,
+        "id": f"{kind.lower()}-1",
         "status": status,
         "intent": "plan",
         "subject": {"reference": "Patient/patient-1"},
-        "activity": list(activities),
+        part: list(parts),
     }
+
+
+def care_plan(*activities: object, status: object = "active") -> dict[str, Any]:
+    """A CarePlan of the patient's with these activities."""
+    return _plan("CarePlan", "activity", activities, status)
 
 
 def planned(product: object = None, status: object = "in-progress", **more: Any) -> dict[str, Any]:
@@ -4200,14 +4205,7 @@ def planned(product: object = None, status: object = "in-progress", **more: Any)
 
 def request_group(*actions: object, status: object = "active") -> dict[str, Any]:
     """A RequestGroup of the patient's with these actions."""
-    return {
-        "resourceType": "RequestGroup",
-        "id": "group-1",
-        "status": status,
-        "intent": "plan",
-        "subject": {"reference": "Patient/patient-1"},
-        "action": list(actions),
-    }
+    return _plan("RequestGroup", "action", actions, status)
 
 
 _IPILIMUMAB = {"coding": [{"system": codes.ATC, "code": "L01FX04"}], "text": "ipilimumab"}

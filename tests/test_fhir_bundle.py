@@ -4658,12 +4658,22 @@ class TestPlansReadWhole:
         data = with_plan(plan)
         assert (f"{plan_path(data)}.{where}", reason) in faults(data)
 
-    def test_contained_in_the_claim_it_is_refused(self) -> None:
+    def test_a_procedure_contained_in_the_claim_is_read(self) -> None:
+        """The Claim's own procedure (``Claim.procedure``) may be contained in it: read there."""
+        data = bundle("melanoma-iv-approve")
+        claim = resource(data, "Claim")
+        claim["contained"] = [procedure("completed", code=_CHEMOTHERAPY)]
+        claim["procedure"] = [{"sequence": 1, "procedureReference": {"reference": "#procedure-1"}}]
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+        claim["contained"] = [procedure("completed", usedCode=[_IPILIMUMAB])]
+        where = f"Bundle.entry[{index(data, 'Claim')}].resource.contained[0].status"
+        assert where in paths(data)
+
+    def test_a_plan_contained_in_the_claim_is_refused(self) -> None:
         """Never found by its type there, it would be passed over: refused, as a statement is."""
         for kind, plan in (
             ("CarePlan", care_plan(planned(_IPILIMUMAB))),
             ("RequestGroup", request_group({"title": "ipilimumab"})),
-            ("Procedure", procedure(usedCode=[_IPILIMUMAB])),
         ):
             data = bundle("melanoma-iv-approve")
             claim = resource(data, "Claim")
@@ -4910,3 +4920,78 @@ class TestWhatAPlanFollows:
         data = with_plan(care_plan(planned({"text": 5})))
         where = f"{plan_path(data)}.activity[0].detail.productCodeableConcept.text"
         assert (where, "expected text (a JSON string)") in faults(data)
+
+
+_LOINC_PANEL = {"coding": [{"system": "http://loinc.org", "code": "24323-8"}], "text": "CMP"}
+
+
+class TestWhatIsNoOtherDrug:
+    """What a real plan of Proleukin holds besides it: services, the drug, a therapy listed."""
+
+    @pytest.mark.parametrize(
+        "code",
+        [
+            _LOINC_PANEL,
+            {"coding": [{"system": codes.CPT, "code": "71250"}], "text": "CT chest"},
+            {"coding": [{"system": codes.HCPCS, "code": "G6003"}], "text": "radiation"},
+        ],
+    )
+    def test_an_activity_coded_as_a_service(self, code: dict[str, Any]) -> None:
+        """A laboratory panel, an imaging study, radiation (an HCPCS service's code)."""
+        detail = {"status": "scheduled", "kind": "ServiceRequest", "code": code}
+        data = with_plan(care_plan({"detail": detail}))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+        data = with_plan(procedure("completed", code=code))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        ("code", "gives"),
+        [(_LOINC_PANEL, False), (_IPILIMUMAB, True), ({"text": "infuse"}, True), (None, True)],
+    )
+    def test_a_service_request_or_task_here_is_read_by_its_code(
+        self, code: dict[str, Any] | None, gives: bool
+    ) -> None:
+        for kind in ("ServiceRequest", "Task"):
+            data = with_plan(care_plan({"reference": {"reference": f"{kind}/s1"}}), listed=True)
+            found: dict[str, Any] = {"resourceType": kind, "id": "s1"}
+            if code is not None:
+                found["code"] = code
+            url = f"https://example.org/fhir/{kind}/s1"
+            data["entry"].insert(0, {"fullUrl": url, "resource": found})
+            concomitant = request_from_bundle(data, "proleukin").therapies.concomitant
+            assert (concomitant is None) is gives
+
+    def test_a_procedures_text_names_the_procedure(self) -> None:
+        """Coded CPT and J9015, its text "Chemotherapy administration": the drug itself."""
+        code: dict[str, Any] = {
+            "coding": [
+                {"system": codes.CPT, "code": "96413"},
+                {"system": codes.HCPCS, "code": "J9015"},
+            ],
+            "text": "Chemotherapy administration, IV infusion",
+        }
+        data = with_plan(procedure("completed", code=code))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+        code["coding"][1]["code"] = "J9228"
+        data = with_plan(procedure("completed", code=code), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_a_therapy_the_history_lists_adds_nothing(self) -> None:
+        """Ondansetron planned, and listed whole as given with it: no other drug."""
+        data = with_plan(care_plan(planned(_ONDANSETRON)), listed=True)
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_a_procedure_not_sent_that_one_is_part_of(self) -> None:
+        """A procedure not sent gives what it used, if it is sent: nothing here."""
+        data = with_plan(procedure(partOf=[{"reference": "Procedure/earlier"}]))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_the_policy_given_as_itself_judges_by_its_own_drug(self) -> None:
+        """A Policy object, not a name: its own Drug, whatever the installed one says."""
+        policy = umpolicy.load_policy("proleukin")
+        j9015 = {"coding": [{"system": codes.HCPCS, "code": "J9015"}]}
+        data = with_plan(care_plan(planned(j9015)))
+        assert evaluate_bundle(data, policy, today=TODAY).outcome is Outcome.APPROVE
+        other = attrs.evolve(policy, requested=umpolicy.Drug(("Examplimab",)))
+        data = with_plan(care_plan(planned(j9015)))
+        assert f"{plan_path(data)}.status" in [path for path, _ in faults(data, other)]  # type: ignore[arg-type]

@@ -285,6 +285,7 @@ def read_bundle(bundle: object, policy: Policy | str | None = None) -> tuple[Dat
     name = policy_name(policy)
     if name is not None:
         data["policy"] = name
+    reading.drug = drug_of(policy)
     claims = reading.of_type("Claim")
     if len(claims) != 1:
         got = "no Claim" if not claims else f"{len(claims)} Claims"
@@ -1637,7 +1638,7 @@ def _therapies(reading: Reading, patient: Located, order: Located | None, data: 
         history.setdefault(which, []).append(therapy)
         read.setdefault(which, []).append(found)
     whole = _whole_histories(reading, patient, history, read, uncertain, faulted)
-    _plans_and_procedures(reading, patient, order, history, uncertain, data.get("policy"))
+    _plans_and_procedures(reading, patient, order, history, uncertain)
     for which, statements in uncertain.items():
         history.pop(which, None)  # one more therapy may be in it: unknown, never the rest
         first, why = statements[0]
@@ -1723,7 +1724,6 @@ def _plans_and_procedures(
     order: Located | None,
     history: dict[str, list[Data]],
     uncertain: dict[str, list[tuple[Located, str]]],
-    policy: object,
 ) -> None:
     """The patient's CarePlans, RequestGroups and Procedures that may give another drug.
 
@@ -1734,15 +1734,21 @@ def _plans_and_procedures(
     One that may give another drug makes the concomitant therapies unknown (in
     ``uncertain``), whatever the records or an answer say: passed over, an anticancer
     drug planned or given beside the drug would leave it "a single agent". A List saying
-    there are none is contradicted: a problem at the record's status. Without an order
-    (a problem already) no drug is known to be another.
+    there are none is contradicted: a problem at the record's status. A therapy the
+    history already lists adds nothing. A Procedure the Claim holds (``contained``, its
+    ``procedure``) is read too. Without an order (a problem already) no drug is known to
+    be another.
     """
     if order is None:
         return
-    gives = _Gives(reading, _drug_codes(_identity(reading, order)), _drug_of(policy))
+    listed: set[tuple[object, object]] = {
+        (codes.ATC, code) for therapy in history.get("concomitant", ()) for code in therapy["codes"]
+    }
+    gives = _Gives(reading, _drug_codes(_identity(reading, order)), reading.drug, listed)
+    held = [each for each in reading.contained.values() if each.type == "Procedure"]
     for kind in ("CarePlan", "RequestGroup", "Procedure"):
         over = _NOT_DONE if kind == "Procedure" else _PLAN_OVER
-        for plan in reading.of_type(kind):
+        for plan in [*reading.of_type(kind), *(held if kind == "Procedure" else ())]:
             status = status_of(reading, plan, _PROCEDURE if kind == "Procedure" else _PLAN)
             if status is None or status in over or not _subject(reading, plan, patient):
                 continue
@@ -1759,16 +1765,18 @@ def _plans_and_procedures(
             uncertain.setdefault("concomitant", []).append((plan, "status"))
 
 
-def _drug_of(policy: object) -> Drug | None:
-    """The drug of the policy named, if the caller named one (the version in force today).
+def drug_of(policy: Policy | str | None) -> Drug | None:
+    """The drug of the policy the caller gave (its own), or named (its current version's).
 
-    Named only by the bundle's answers, read after the therapies, it is not known here:
-    records' drugs are then compared with the order's alone.
+    Named only by the bundle's answers, read after the therapies, it is not known while
+    they are read: records' drugs are then compared with the order's alone.
     """
     from umpolicy.errors import UnknownPolicyError
     from umpolicy.registry import load_policy
 
-    if not isinstance(policy, str):
+    if isinstance(policy, Policy):
+        return policy.requested
+    if policy is None:
         return None
     try:
         return load_policy(policy).requested
@@ -1802,10 +1810,21 @@ _READ_HERE = frozenset(
         "Procedure",
     )
 )
-#: The resources that may order or give a drug, read nowhere (a service request for an
-#: infusion, a task, a protocol): a reference to one may give any.
-_MAY_ORDER = frozenset(
-    ("ServiceRequest", "Task", "PlanDefinition", "ActivityDefinition", "Medication", "Substance")
+#: The resources that may order or give a drug, read nowhere (a protocol, a definition):
+#: a reference to one may give any.
+_MAY_ORDER = frozenset(("PlanDefinition", "ActivityDefinition"))
+#: The resources a reference to one the bundle does not hold may give a drug by: an order,
+#: a dose, a plan, a service request or task, a protocol, a drug. (A procedure not sent
+#: gives what it used, if it is sent.)
+_NOT_SENT = (
+    (_READ_HERE - {"Procedure"})
+    | _MAY_ORDER
+    | {
+        "ServiceRequest",
+        "Task",
+        "Medication",
+        "Substance",
+    }
 )
 #: The elements of a CarePlan, RequestGroup or Procedure that refer to plans and orders it
 #: is part of or follows.
@@ -1823,11 +1842,17 @@ class _Gives:
     """
 
     def __init__(
-        self, reading: Reading, drug: set[tuple[object, object]], policy: Drug | None
+        self,
+        reading: Reading,
+        drug: set[tuple[object, object]],
+        policy: Drug | None,
+        listed: set[tuple[object, object]],
     ) -> None:
         self.reading = reading
         self.drug = drug
         self.policy = policy
+        #: The codes of the therapies the history already lists: one of them adds nothing.
+        self.listed = listed
         #: Each concept's codings by its identity, read once (its problems said once).
         self.read: dict[int, list[Mapping[str, Any]]] = {}
 
@@ -1865,9 +1890,10 @@ class _Gives:
     def refers(self, reference: object, path: str) -> bool:
         """Whether a reference may be to an order or a plan of another drug not read here.
 
-        One here that is read where it is (:data:`_READ_HERE`) adds nothing; one here of
-        a resource read nowhere that may order a drug (:data:`_MAY_ORDER`) may give any.
-        One not here may, unless its type is of neither; so may one that says only its
+        One here that is read where it is (:data:`_READ_HERE`) adds nothing; a service
+        request or a task here is read by its code (:meth:`ordered`); one here of another
+        resource read nowhere that may order a drug (:data:`_MAY_ORDER`) may give any. One
+        not here may when it may order or give one (:data:`_NOT_SENT`), or says only its
         display.
         """
         kind = _kind_of(self.reading, reference, path)
@@ -1877,8 +1903,10 @@ class _Gives:
         if found is not None:
             if found.type in ("Medication", "Substance"):
                 return self.another(found.get("code"), at(found.path, "code"))
+            if found.type in ("ServiceRequest", "Task"):  # what it orders, by its code
+                return self.ordered(found.get("code"), at(found.path, "code"))
             return found.type in _MAY_ORDER
-        return kind is None or kind in _READ_HERE or kind in _MAY_ORDER
+        return kind is None or kind in _NOT_SENT
 
     def activities(self, plan: Located) -> bool:
         """Whether a CarePlan's activities may give another drug (each one read)."""
@@ -1910,9 +1938,10 @@ class _Gives:
         Its status is required (FHIR R4), and a kind given is of the kinds FHIR binds
         (:data:`_ACTIVITY_KINDS`): either given wrongly is a problem. One over, or not to be
         done (``doNotPerform``), gives nothing. Its drug is its ``product[x]``, else its
-        ``code`` when that names a drug (:meth:`drug_concept`); one of neither gives no
-        drug when it is of a kind that gives none (:data:`_NO_DRUG_KINDS`), or says nothing
-        of what it is; else, in words or of another kind, it may give any.
+        ``code`` when that names a drug (:meth:`judged`); one of neither that orders a
+        medication may give any; one of a kind that gives none (:data:`_NO_DRUG_KINDS`),
+        coded as a service (a laboratory test, an imaging study), or saying nothing of
+        what it is, gives none; else, in words, it may give any.
         """
         status = detail.get("status")
         kind = detail.get("kind")
@@ -1942,10 +1971,14 @@ class _Gives:
             return self.another(product, at(path, "productCodeableConcept")) or gives
         if "productReference" in detail:
             return self.refers(detail["productReference"], at(path, "productReference")) or gives
-        if "code" in detail and self.drug_concept(detail["code"], at(path, "code")):
-            return self.another(detail["code"], at(path, "code")) or gives
-        if kind in _NO_DRUG_KINDS:
-            return gives
+        if "code" in detail:
+            judged = self.judged(detail["code"], at(path, "code"))
+            if judged is not None:
+                return judged or gives
+        if kind == "MedicationRequest":
+            return True  # a drug ordered, but not said which
+        if kind in _NO_DRUG_KINDS or ("code" in detail and self.coded(detail["code"])):
+            return gives  # of a kind that gives no drug, or coded as a service
         return gives or any(name in detail for name in ("kind", "code", "description"))
 
     def actions(self, actions: object, path: str, depth: int = 0) -> bool:
@@ -1975,17 +2008,15 @@ class _Gives:
     def used(self, procedure: Located) -> bool:
         """Whether a Procedure gave a drug other than the order's, or used one.
 
-        Its ``code`` is a drug's when it gives a code of a drug's system
-        (:meth:`drug_concept`); a procedure coded as a procedure alone ("chemotherapy")
-        names no drug: umpolicy does not read which drugs a procedure's code implies.
+        Its ``code`` names a drug when it gives a drug's code (:meth:`judged`); a
+        procedure coded as a procedure alone ("chemotherapy"), or in words, names no
+        drug: umpolicy does not read which drugs a procedure's code implies.
         Everything it used (``usedCode``) may be another drug but the drug itself;
         ``usedReference`` is read as a reference (:meth:`refers`), a Device giving none.
         """
         gives = False
         if "code" in procedure.resource:
-            code, where = procedure.get("code"), at(procedure.path, "code")
-            if self.drug_concept(code, where):
-                gives |= self.another(code, where)
+            gives |= bool(self.judged(procedure.get("code"), at(procedure.path, "code")))
         for where, concept in items(
             self.reading, procedure.get("usedCode"), at(procedure.path, "usedCode")
         ):
@@ -1996,34 +2027,49 @@ class _Gives:
             gives |= self.refers(reference, where)
         return gives
 
-    def drug_concept(self, concept: object, path: str) -> bool:
-        """Whether a CodeableConcept gives a code of a drug's system, or one of none.
+    def judged(self, concept: object, path: str) -> bool | None:
+        """Whether what a concept says is done or ordered is another drug; ``None``: no drug.
 
-        ATC, RxNorm, NDC or HCPCS (whose codes name services and supplies as well as
-        drugs: such a code may be a drug's); a code without a system may be any. Its
-        shape is checked (:meth:`concept`).
+        It names a drug when it gives a code of a drug's system (ATC, RxNorm, NDC, an
+        HCPCS code of a drug: :func:`_hcpcs_drug`) or a code of none said; its text names
+        what is done (an infusion), not the drug. Its shape is checked (:meth:`concept`).
         """
-        found = self.concept(concept, path)
-        return any(
-            coding.get("system") in _NAMED_DRUG
-            or (coding.get("system") is None and coding.get("code") is not None)
-            for coding in found
-        )
+        codings = self.concept(concept, path)
+        if any(_drug_coding(coding) for coding in codings):
+            return self.another(concept, path, named=False)
+        return None
+
+    def coded(self, concept: object) -> bool:
+        """Whether a concept (read by :meth:`judged`) gives a code: of a service, then."""
+        return bool(self.read.get(id(concept)))
+
+    def ordered(self, concept: object, path: str) -> bool:
+        """Whether a service request's or a task's code may order another drug.
+
+        By a drug's code, as :meth:`judged` reads it; coded as a service alone, no drug;
+        in words alone, or not said, any.
+        """
+        judged = self.judged(concept, path)
+        return judged if judged is not None else not self.coded(concept)
 
     def concept(self, concept: object, path: str) -> list[Mapping[str, Any]]:
         """A CodeableConcept's Codings, its shape checked: an object, its codings and text text.
 
-        Read once, however often it is asked for: a problem is said once.
+        Read once, however often it is asked for, and not where a problem is said already
+        (a Medication the order refers to too): a problem is said once.
         """
         known = self.read.get(id(concept))
         if known is not None:
             return known
+        if any(e.path == path or e.path.startswith(f"{path}.") for e in self.reading.errors):
+            self.read[id(concept)] = codings_of = list(codings(concept))  # said already
+            return codings_of
         found = element(self.reading, concept, path, Mapping, "a CodeableConcept (a JSON object)")
         if found is None:
             self.read[id(concept)] = []
             return []
         text(self.reading, found.get("text"), at(path, "text"))
-        codings = []
+        found_codings = []
         for where, coding in items(self.reading, found.get("coding"), at(path, "coding")):
             if not isinstance(coding, Mapping):
                 self.reading.fail(where, "expected a Coding (a JSON object)")
@@ -2035,37 +2081,56 @@ class _Gives:
                 part is not None or coding.get(name) is None
                 for part, name in zip(parts, _CODING_PARTS, strict=True)
             ):
-                codings.append(coding)
-        self.read[id(concept)] = codings
-        return codings
+                found_codings.append(coding)
+        self.read[id(concept)] = found_codings
+        return found_codings
 
-    def another(self, concept: object, path: str) -> bool:
+    def another(self, concept: object, path: str, *, named: bool = True) -> bool:
         """Whether a drug's concept (at ``path``: a product, a Medication's code) is another's.
 
-        The drug itself is the order's drug by its codes (:func:`_drug_codes`), or the
-        policy's, by what :meth:`Drug.mismatch` reads: a code the policy lists, or its
-        name, and nothing that names another. Beside an order coded by a catch-all code
-        alone, and without the policy's drug, every drug is another.
+        A therapy the history lists already adds nothing. With the policy's drug, the
+        drug itself is what :meth:`Drug.mismatch` reads as it: a code the policy lists,
+        or its name (``named``: a procedure's text names the procedure), and nothing that
+        names another, the rule the request's own medication meets. Without it, the
+        order's drug by its codes (:func:`_drug_codes`); beside an order coded by a
+        catch-all code alone, every drug is another.
         """
         codings = self.concept(concept, path)
-        if (
-            self.drug - codes.CATCH_ALL
-            and _drug_codes(_names_of(self.reading, concept, None, path)) == self.drug
-        ):
+        own = _drug_codes(_names_of(self.reading, concept, None, path))
+        if own and own <= self.listed:
             return False
         if self.policy is None:
-            return True
+            return not (self.drug - codes.CATCH_ALL and own == self.drug)
         given = [
             (path, str(c["code"]), _DRUG_SYSTEM_NAMES.get(str(c.get("system"))))
             for c in codings
             if c.get("code") is not None
             and (c.get("system") is None or c.get("system") in _NAMED_DRUG)
         ]
-        name = concept.get("text") if isinstance(concept, Mapping) else None
+        name = concept.get("text") if named and isinstance(concept, Mapping) else None
         names = [(path, name)] if isinstance(name, str) and name.strip() else []
         if self.policy.mismatch(given, names) is not None:
             return True
         return not names and not any(self.policy.holds(code, system) for _, code, system in given)
+
+
+def _drug_coding(coding: Mapping[str, Any]) -> bool:
+    """Whether a Coding is a drug's: of ATC, RxNorm or NDC, an HCPCS drug's, or of no system."""
+    system = coding.get("system")
+    if system == codes.HCPCS:
+        return _hcpcs_drug(coding.get("code"))
+    return system in _NAMED_DRUG or (system is None and coding.get("code") is not None)
+
+
+#: The first letters of the HCPCS codes of no drug: dental, medical equipment,
+#: procedures and professional services, behavioural health, orthotics, quality,
+#: pathology, radiology, state Medicaid, vision and hearing services.
+_HCPCS_SERVICES = frozenset("DEGHKLMPRTV")
+
+
+def _hcpcs_drug(code: object) -> bool:
+    """Whether an HCPCS code may be a drug's: any but a service's (:data:`_HCPCS_SERVICES`)."""
+    return not (isinstance(code, str) and code[:1].upper() in _HCPCS_SERVICES)
 
 
 #: The parts of a Coding read, each text when given.

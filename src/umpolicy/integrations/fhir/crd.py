@@ -35,6 +35,7 @@ from umpolicy.integrations.fhir.bundle import (
     check_coverage,
     common,
     decide,
+    drug_of,
     policy_name,
 )
 from umpolicy.integrations.fhir.dtr import decided_under
@@ -66,6 +67,7 @@ def read_hook(
     name = policy_name(policy)
     if name is not None:
         data["policy"] = name
+    reading.drug = drug_of(policy)
     if not isinstance(hook, Mapping):
         reading.fail("hook", "expected a CDS Hooks request (a JSON object)")
         return data, reading, None

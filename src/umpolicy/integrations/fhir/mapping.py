@@ -190,9 +190,9 @@ MAPPING: tuple[Source, ...] = (
         "`MedicationDispense` of another drug; one whose drug is not read is known by its name "
         "alone); a `CarePlan` or `RequestGroup` not over, or a `Procedure` not `not-done`, that"
         " may give another drug (see below: a product or drug's code of another drug than the "
-        "order's or the policy's, an order, plan or protocol not read, an activity or action in"
-        " words) leaves it unknown, and contradicts a `List` of none; a record contained in "
-        "another resource is an input error; all of "
+        "order's or the policy's, an order, plan, dose or protocol not read, an activity or "
+        "action in words) leaves it unknown, and contradicts a `List` of none; a plan contained"
+        " in another resource is an input error; all of "
         "them: a current `List` coded `therapies.concomitant` whose entries are those records "
         "(else they give it in part: `therapies.partial`); none: such a `List`, empty",
         _SAME,

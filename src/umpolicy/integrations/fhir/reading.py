@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
@@ -27,6 +27,9 @@ from umpolicy.integrations.fhir.codes import R4_RESOURCE_TYPES, SYSTEM_NAMES, UC
 from umpolicy.integrations.fhir.paths import at, translated
 from umpolicy.io.converter import FLOAT_REFUSED
 from umpolicy.io.quantities import QUANTITIES, unknown_unit, wrong_unit
+
+if TYPE_CHECKING:
+    from umpolicy.dsl.drug import Drug
 
 #: A FHIR date (YYYY-MM-DD) at the start of a date or dateTime.
 _FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -84,7 +87,6 @@ _RECORDS = frozenset(
         "List",
         "CarePlan",
         "RequestGroup",
-        "Procedure",
     }
 )
 
@@ -166,6 +168,9 @@ class Reading:
         self.contained: dict[tuple[str, str], Located] = {}
         #: The container of each contained resource, by the contained one's path.
         self.within: dict[str, Located] = {}
+        #: The drug of the policy the caller asked for, when known: what a record's drug is
+        #: judged by (a plan of the drug itself).
+        self.drug: Drug | None = None
 
     def fail(self, path: str, reason: str) -> None:
         """Record a problem at a FHIR path, once: an element read twice is wrong once."""

@@ -4961,6 +4961,28 @@ class TestWhatIsNoOtherDrug:
             concomitant = request_from_bundle(data, "proleukin").therapies.concomitant
             assert (concomitant is None) is gives
 
+    @pytest.mark.parametrize(
+        "code",
+        [
+            {"coding": [{"display": "ipilimumab 3 mg/kg IV"}]},
+            {"coding": [{"system": "urn:oid:1.2.3.4.5", "code": "IPI3"}], "text": "ipilimumab"},
+            {"coding": [{"system": codes.SNOMED, "code": "716125002"}]},
+            {"coding": [{"system": codes.CPT, "code": "96413"}], "text": "ipilimumab infusion"},
+            {"coding": [{"system": codes.HCPCS, "code": "M0243"}]},
+        ],
+    )
+    def test_what_is_not_coded_as_a_service_may_be_any_drug(self, code: dict[str, Any]) -> None:
+        """A display alone, an EHR's own code, SNOMED CT (drugs' products too), a drug given."""
+        detail = {"status": "scheduled", "code": code}
+        data = with_plan(care_plan({"detail": detail}), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_a_listed_therapys_code_of_another_name_is_not_it(self) -> None:
+        """Ondansetron's code named ipilimumab: not the therapy listed."""
+        product = {**_ONDANSETRON, "text": "ipilimumab"}
+        data = with_plan(care_plan(planned(product)), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
     def test_a_procedures_text_names_the_procedure(self) -> None:
         """Coded CPT and J9015, its text "Chemotherapy administration": the drug itself."""
         code: dict[str, Any] = {

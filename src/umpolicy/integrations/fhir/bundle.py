@@ -1741,9 +1741,7 @@ def _plans_and_procedures(
     """
     if order is None:
         return
-    listed: set[tuple[object, object]] = {
-        (codes.ATC, code) for therapy in history.get("concomitant", ()) for code in therapy["codes"]
-    }
+    listed = history.get("concomitant", [])
     gives = _Gives(reading, _drug_codes(_identity(reading, order)), reading.drug, listed)
     held = [each for each in reading.contained.values() if each.type == "Procedure"]
     for kind in ("CarePlan", "RequestGroup", "Procedure"):
@@ -1846,13 +1844,17 @@ class _Gives:
         reading: Reading,
         drug: set[tuple[object, object]],
         policy: Drug | None,
-        listed: set[tuple[object, object]],
+        listed: list[Data],
     ) -> None:
         self.reading = reading
         self.drug = drug
         self.policy = policy
-        #: The codes of the therapies the history already lists: one of them adds nothing.
-        self.listed = listed
+        #: The codes and names of the therapies the history already lists: one of them (by
+        #: its codes, and its name if it gives one) adds nothing.
+        self.listed: set[tuple[object, object]] = {
+            (codes.ATC, code) for therapy in listed for code in therapy["codes"]
+        }
+        self.names = {str(therapy["name"]).strip().casefold() for therapy in listed}
         #: Each concept's codings by its identity, read once (its problems said once).
         self.read: dict[int, list[Mapping[str, Any]]] = {}
 
@@ -2040,8 +2042,14 @@ class _Gives:
         return None
 
     def coded(self, concept: object) -> bool:
-        """Whether a concept (read by :meth:`judged`) gives a code: of a service, then."""
-        return bool(self.read.get(id(concept)))
+        """Whether a concept (read by :meth:`judged`) is coded as a service alone.
+
+        Every code of it a service's (:func:`_service_coding`): one of another system
+        (SNOMED CT, whose codes name drugs' products too; an EHR's own), or a display
+        alone, may be any drug's.
+        """
+        codings = self.read.get(id(concept), [])
+        return bool(codings) and all(_service_coding(coding) for coding in codings)
 
     def ordered(self, concept: object, path: str) -> bool:
         """Whether a service request's or a task's code may order another drug.
@@ -2097,8 +2105,13 @@ class _Gives:
         """
         codings = self.concept(concept, path)
         own = _drug_codes(_names_of(self.reading, concept, None, path))
-        if own and own <= self.listed:
-            return False
+        said = concept.get("text") if isinstance(concept, Mapping) else None
+        if (
+            own
+            and own <= self.listed
+            and (not isinstance(said, str) or said.strip().casefold() in self.names)
+        ):
+            return False  # a therapy listed, by its codes and its name
         if self.policy is None:
             return not (self.drug - codes.CATCH_ALL and own == self.drug)
         given = [
@@ -2123,9 +2136,24 @@ def _drug_coding(coding: Mapping[str, Any]) -> bool:
 
 
 #: The first letters of the HCPCS codes of no drug: dental, medical equipment,
-#: procedures and professional services, behavioural health, orthotics, quality,
-#: pathology, radiology, state Medicaid, vision and hearing services.
-_HCPCS_SERVICES = frozenset("DEGHKLMPRTV")
+#: procedures and professional services, behavioural health, orthotics, pathology,
+#: radiology, state Medicaid, vision and hearing services (M codes give infusions too).
+_HCPCS_SERVICES = frozenset("DEGHKLPRTV")
+#: CPT's chemotherapy and complex biologic administration (96401-96549): a drug given,
+#: not said which.
+_CPT_DRUG_GIVEN = ("964", "965")
+
+
+def _service_coding(coding: Mapping[str, Any]) -> bool:
+    """Whether a Coding is a service's: LOINC, CPT but a drug's administration, HCPCS's."""
+    system, code = coding.get("system"), coding.get("code")
+    if not isinstance(code, str):
+        return False
+    if system == codes.LOINC:
+        return True
+    if system == codes.CPT:
+        return not code.startswith(_CPT_DRUG_GIVEN)
+    return system == codes.HCPCS and not _hcpcs_drug(code)
 
 
 def _hcpcs_drug(code: object) -> bool:

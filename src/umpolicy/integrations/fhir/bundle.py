@@ -2063,15 +2063,11 @@ class _Gives:
     def concept(self, concept: object, path: str) -> list[Mapping[str, Any]]:
         """A CodeableConcept's Codings, its shape checked: an object, its codings and text text.
 
-        Read once, however often it is asked for, and not where a problem is said already
-        (a Medication the order refers to too): a problem is said once.
+        Read once, however often it is asked for: a problem is said once.
         """
         known = self.read.get(id(concept))
         if known is not None:
             return known
-        if any(e.path == path or e.path.startswith(f"{path}.") for e in self.reading.errors):
-            self.read[id(concept)] = codings_of = list(codings(concept))  # said already
-            return codings_of
         found = element(self.reading, concept, path, Mapping, "a CodeableConcept (a JSON object)")
         if found is None:
             self.read[id(concept)] = []

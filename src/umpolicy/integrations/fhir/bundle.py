@@ -1833,10 +1833,11 @@ class _Gives:
     """What a record may give besides the order's drug, read whole (each part checked).
 
     ``drug`` is the order's drug by its codes (:func:`_drug_codes`), ``policy`` the
-    policy's ``Drug`` when known: a concept is the drug itself when it names the order's
-    drug, or when its codes and name are the policy's (:meth:`Drug.mismatch` finds
-    nothing, and it gives a code the policy lists or a name). Every part read that is
-    given wrongly is a problem at its path.
+    policy's ``Drug`` when the caller gave or named it, ``listed`` the therapies the
+    history already lists. A concept is the drug itself, with the policy's drug, when
+    :meth:`Drug.mismatch` finds nothing and it gives a code the policy lists or a name;
+    without it, when it names the order's drug (:meth:`another`). Every part read that
+    is given wrongly is a problem at its path.
     """
 
     def __init__(

@@ -47,8 +47,10 @@ from umpolicy.integrations.fhir.reading import (
     listed,
     moment,
     quantity,
+    status_in,
     status_of,
     text,
+    versioned,
 )
 from umpolicy.io.validation import FUTURE_TOLERANCE
 from umpolicy.policy import Policy
@@ -183,6 +185,13 @@ _PROCEDURE = (
     "unknown",
 )
 _NOT_DONE = frozenset(("not-done", "entered-in-error"))
+#: The records that may give a drug beside the one asked for: each type's statuses, and
+#: those of the records that give nothing.
+_GIVING = {
+    "CarePlan": (_PLAN, _PLAN_OVER),
+    "RequestGroup": (_PLAN, _PLAN_OVER),
+    "Procedure": (_PROCEDURE, _NOT_DONE),
+}
 #: The systems whose codes name a drug (HCPCS's name services and supplies too), as two
 #: records' drugs are compared and a procedure's or an activity's code is read.
 _NAMED_DRUG = frozenset((codes.ATC, *codes.DRUG_SYSTEMS))
@@ -1744,10 +1753,9 @@ def _plans_and_procedures(
     listed = history.get("concomitant", [])
     gives = _Gives(reading, _drug_codes(_identity(reading, order)), reading.drug, listed)
     held = [each for each in reading.contained.values() if each.type == "Procedure"]
-    for kind in ("CarePlan", "RequestGroup", "Procedure"):
-        over = _NOT_DONE if kind == "Procedure" else _PLAN_OVER
+    for kind, (statuses, over) in _GIVING.items():
         for plan in [*reading.of_type(kind), *(held if kind == "Procedure" else ())]:
-            status = status_of(reading, plan, _PROCEDURE if kind == "Procedure" else _PLAN)
+            status = status_of(reading, plan, statuses)
             if status is None or status in over or not _subject(reading, plan, patient):
                 continue
             if not gives.record(plan):
@@ -1946,21 +1954,14 @@ class _Gives:
         coded as a service (a laboratory test, an imaging study), or saying nothing of
         what it is, gives none; else, in words, it may give any.
         """
-        status = detail.get("status")
         kind = detail.get("kind")
         if "kind" in detail and (not isinstance(kind, str) or kind not in _ACTIVITY_KINDS):
             kinds = ", ".join(_ACTIVITY_KINDS)
             self.reading.fail(
                 at(path, "kind"), f"{shown(kind)} is not a CarePlan activity kind; expected {kinds}"
             )
-        if not isinstance(status, str) or status not in _ACTIVITY:
-            allowed = ", ".join(_ACTIVITY)
-            reason = (
-                f"required field missing: the activity's status ({allowed})"
-                if status is None
-                else f"{shown(status)} is not a CarePlan activity status; expected one of {allowed}"
-            )
-            self.reading.fail(at(path, "status"), reason)
+        status = status_in(self.reading, detail, path, _ACTIVITY, "CarePlan activity", "activity")
+        if status is None:
             return False
         if status in _ACTIVITY_OVER or _flag(self.reading, detail, path, "doNotPerform") is True:
             return False
@@ -2199,7 +2200,7 @@ def _kind_of(reading: Reading, reference: object, path: str) -> object:
         return _MALFORMED
     where = "type"
     if isinstance(target, str) and not target.startswith(("#", "urn:")):
-        parts = target.split("/_history/")[0].rstrip("/").split("/")
+        parts = versioned(target)[0].rstrip("/").split("/")
         if len(parts) > 1:
             kind, where = parts[-2], "reference"
     if kind is not None and kind not in codes.R4_RESOURCE_TYPES:

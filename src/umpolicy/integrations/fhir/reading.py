@@ -672,15 +672,32 @@ def status_of(reading: Reading, found: Located, allowed: tuple[str, ...]) -> str
     statement of a therapy given, or entered in error): one missing, or not of the
     codes, is a problem at ``<resource>.status``, and the resource is not read.
     """
-    value = found.get("status")
-    where = at(found.path, "status")
+    return status_in(reading, found.resource, found.path, allowed, found.type)
+
+
+def status_in(
+    reading: Reading,
+    element: Mapping[str, Any],
+    path: str,
+    allowed: tuple[str, ...],
+    kind: str,
+    whose: str | None = None,
+) -> str | None:
+    """The required ``status`` of an element at ``path`` (a resource, a CarePlan activity).
+
+    As :func:`status_of` says: ``kind`` names its statuses (``CarePlan activity``),
+    ``whose`` the element in the message of one missing (``activity``; ``kind`` unless
+    given).
+    """
+    value = element.get("status")
+    where = at(path, "status")
     codes = ", ".join(allowed)
     if value is None:
-        reading.fail(where, f"required field missing: the {found.type}'s status ({codes})")
+        reading.fail(where, f"required field missing: the {whose or kind}'s status ({codes})")
     elif not isinstance(value, str) or value not in allowed:
-        article = "an" if found.type[0] in "AEIOU" else "a"
+        article = "an" if kind[0] in "AEIOU" else "a"
         reading.fail(
-            where, f"{shown(value)} is not {article} {found.type} status; expected one of {codes}"
+            where, f"{shown(value)} is not {article} {kind} status; expected one of {codes}"
         )
     else:
         return value

@@ -4863,6 +4863,8 @@ class TestWhatAPlanFollows:
             found: dict[str, Any] = {"resourceType": held, "id": ident}
             if held == "Medication":
                 found["code"] = _IPILIMUMAB
+            else:  # over: read only as the plan's activity (of no code: it may be any drug)
+                found = service_request(status="completed", id=ident)
             url = f"https://example.org/fhir/{held}/{ident}"
             data["entry"].insert(0, {"fullUrl": url, "resource": found})
         assert request_from_bundle(data, "proleukin").therapies.concomitant is None
@@ -4953,7 +4955,13 @@ class TestWhatIsNoOtherDrug:
     ) -> None:
         for kind in ("ServiceRequest", "Task"):
             data = with_plan(care_plan({"reference": {"reference": f"{kind}/s1"}}), listed=True)
-            found: dict[str, Any] = {"resourceType": kind, "id": "s1"}
+            found: dict[str, Any] = {
+                "resourceType": kind,
+                "id": "s1",
+                "status": "completed",  # over: read only as the plan's activity
+                "intent": "order",
+                "subject": {"reference": "Patient/patient-1"},
+            }
             if code is not None:
                 found["code"] = code
             url = f"https://example.org/fhir/{kind}/s1"
@@ -5017,3 +5025,127 @@ class TestWhatIsNoOtherDrug:
         other = attrs.evolve(policy, requested=umpolicy.Drug(("Examplimab",)))
         data = with_plan(care_plan(planned(j9015)))
         assert f"{plan_path(data)}.status" in [path for path, _ in faults(data, other)]  # type: ignore[arg-type]
+
+
+def service_request(code: object = None, status: object = "active", **more: Any) -> dict[str, Any]:
+    """A ServiceRequest of the patient's ordering ``code`` (a concept; none if ``None``)."""
+    found: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": "service-1",
+        "status": status,
+        "intent": "order",
+        "subject": {"reference": "Patient/patient-1"},
+        **more,
+    }
+    if code is not None:
+        found["code"] = code
+    return found
+
+
+#: An infusion of ipilimumab, coded as its HCPCS drug code (J9228, ipilimumab per 1 mg).
+_IPILIMUMAB_INFUSION = {
+    "coding": [{"system": codes.HCPCS, "code": "J9228"}],
+    "text": "ipilimumab infusion",
+}
+
+
+class TestServiceRequestsOfOtherDrugs:
+    """A ServiceRequest that orders another drug, whether or not a plan refers to it."""
+
+    @pytest.mark.parametrize("status", ["draft", "active", "on-hold", "unknown"])
+    def test_another_drug_ordered_leaves_the_concomitant_unknown(self, status: str) -> None:
+        """An infusion of ipilimumab ordered beside it: the history listed is not all."""
+        data = with_plan(service_request(_IPILIMUMAB_INFUSION, status), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+        decision = evaluate_bundle(data, "proleukin", today=TODAY)
+        assert decision.outcome is Outcome.INSUFFICIENT_INFORMATION
+        assert "therapies.concomitant" in decision.facts_needed
+
+    def test_it_contradicts_a_list_of_none(self) -> None:
+        data = with_plan(service_request(_IPILIMUMAB_INFUSION))
+        where = f"{list_of(data, 'therapies.concomitant')}.emptyReason"
+        assert faults(data) == [
+            (
+                f"{plan_path(data)}.status",
+                f"'active': the ServiceRequest may give another drug with the drug asked for, "
+                f"and {where} says there are no concomitant therapies",
+            )
+        ]
+
+    @pytest.mark.parametrize("status", ["revoked", "completed", "entered-in-error"])
+    def test_one_over_gives_nothing(self, status: str) -> None:
+        data = with_plan(service_request(_IPILIMUMAB_INFUSION, status))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_one_not_to_be_done_gives_nothing(self) -> None:
+        data = with_plan(service_request(_IPILIMUMAB_INFUSION, doNotPerform=True))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_not_to_be_done_given_wrongly_is_a_fault(self) -> None:
+        """Not a boolean: a problem at its path, and the order is read as to be done."""
+        data = with_plan(service_request(_IPILIMUMAB_INFUSION, doNotPerform="yes"))
+        assert faults(data) == [
+            (f"{plan_path(data)}.doNotPerform", "expected a boolean, got 'yes'"),
+            (
+                f"{plan_path(data)}.status",
+                "'active': the ServiceRequest may give another drug with the drug asked for, "
+                f"and {list_of(data, 'therapies.concomitant')}.emptyReason says there are no "
+                "concomitant therapies",
+            ),
+        ]
+
+    @pytest.mark.parametrize(
+        "code",
+        [
+            _LOINC_PANEL,
+            {"coding": [{"system": codes.CPT, "code": "71250"}], "text": "CT chest"},
+            {"coding": [{"system": codes.HCPCS, "code": "J9015"}], "text": "Proleukin infusion"},
+        ],
+    )
+    def test_a_service_or_the_drug_itself_gives_nothing(self, code: dict[str, Any]) -> None:
+        """A laboratory panel, an imaging study, the infusion of Proleukin itself."""
+        data = with_plan(service_request(code))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    @pytest.mark.parametrize(
+        "code",
+        [
+            None,
+            {"text": "infusion"},
+            {"coding": [{"system": codes.CPT, "code": "96413"}]},
+            {"coding": [{"system": codes.SNOMED, "code": "716125002"}]},
+        ],
+    )
+    def test_what_is_not_coded_as_a_service_may_be_any_drug(self, code: object) -> None:
+        """Not said, in words, a drug given (CPT 96413) or SNOMED CT: it may be any drug."""
+        data = with_plan(service_request(code), listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_what_it_is_based_on_may_order_another_drug(self) -> None:
+        """Based on an order the bundle does not hold: a drug may be given by it."""
+        based = service_request(_LOINC_PANEL, basedOn=[{"reference": "MedicationRequest/x"}])
+        data = with_plan(based, listed=True)
+        assert request_from_bundle(data, "proleukin").therapies.concomitant is None
+
+    def test_a_contained_one_is_read_as_an_entry(self) -> None:
+        """Held by the plan that refers to it, it contradicts a List of none on its own too."""
+        plan = care_plan({"reference": {"reference": "#service-1"}})
+        plan["contained"] = [service_request(_IPILIMUMAB_INFUSION)]
+        data = with_plan(plan)
+        found = paths(data)
+        assert f"{plan_path(data)}.status" in found
+        assert f"{plan_path(data)}.contained[0].status" in found
+
+    def test_one_of_no_patient_here_is_a_fault(self) -> None:
+        """Its subject is read as a plan's: one the bundle does not hold is a problem."""
+        data = with_plan(service_request(_LOINC_PANEL, subject={"reference": "Patient/other"}))
+        assert f"{plan_path(data)}.subject.reference" in paths(data)
+
+    def test_among_a_hooks_draft_orders(self) -> None:
+        """Ordered with the drug in one order-sign call: the same rule."""
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        orders = hook["context"]["draftOrders"]["entry"]
+        orders.append({"resource": service_request(_IPILIMUMAB_INFUSION)})
+        [(where, reason)] = hook_faults(hook)
+        assert where == f"context.draftOrders.entry[{len(orders) - 1}].resource.status"
+        assert "the ServiceRequest may give another drug" in reason

@@ -190,8 +190,12 @@ _NOT_DONE = frozenset(("not-done", "entered-in-error"))
 _GIVING = {
     "CarePlan": (_PLAN, _PLAN_OVER),
     "RequestGroup": (_PLAN, _PLAN_OVER),
+    "ServiceRequest": (_PLAN, _PLAN_OVER),  # of the same value set (RequestStatus)
     "Procedure": (_PROCEDURE, _NOT_DONE),
 }
+#: The giving records read where the bundle holds them contained, too (the Claim's
+#: procedure, an order a plan holds): each is read as it would be as an entry.
+_READ_CONTAINED = frozenset(("Procedure", "ServiceRequest"))
 #: The systems whose codes name a drug (HCPCS's name services and supplies too), as two
 #: records' drugs are compared and a procedure's or an activity's code is read.
 _NAMED_DRUG = frozenset((codes.ATC, *codes.DRUG_SYSTEMS))
@@ -1734,27 +1738,30 @@ def _plans_and_procedures(
     history: dict[str, list[Data]],
     uncertain: dict[str, list[tuple[Located, str]]],
 ) -> None:
-    """The patient's CarePlans, RequestGroups and Procedures that may give another drug.
+    """The patient's plans, service requests and procedures that may give another drug.
 
-    Each is read as what it may give with the drug (:class:`_Gives`): a plan not over
-    (:data:`_PLAN_OVER`), by its activities or actions not over, and by the plans and
-    orders it refers to; a Procedure of any status but not done or in error (a dose
-    given says nothing of its regimen ending), by its drug's code and what it used.
-    One that may give another drug makes the concomitant therapies unknown (in
-    ``uncertain``), whatever the records or an answer say: passed over, an anticancer
-    drug planned or given beside the drug would leave it "a single agent". A List saying
-    there are none is contradicted: a problem at the record's status. A therapy the
-    history already lists adds nothing. A Procedure the Claim holds (``contained``, its
-    ``procedure``) is read too. Without an order (a problem already) no drug is known to
-    be another.
+    Each is read as what it may give with the drug (:class:`_Gives`): a CarePlan or
+    RequestGroup not over (:data:`_PLAN_OVER`), by its activities or actions not over,
+    and by the plans and orders it refers to; a ServiceRequest not over (the same
+    statuses), by what it orders (its ``code``: an infusion of another drug, coded by
+    the drug's HCPCS code) and what it is based on, whether or not a plan refers to it;
+    a Procedure of any status but not done or in error (a dose given says nothing of
+    its regimen ending), by its drug's code and what it used. One that may give another
+    drug makes the concomitant therapies unknown (in ``uncertain``), whatever the
+    records or an answer say: passed over, an anticancer drug planned or given beside
+    the drug would leave it "a single agent". A List saying there are none is
+    contradicted: a problem at the record's status. A therapy the history already lists
+    adds nothing. A Procedure or ServiceRequest held contained (the Claim's
+    ``procedure``, an order a plan holds) is read too. Without an order (a problem
+    already) no drug is known to be another.
     """
     if order is None:
         return
     listed = history.get("concomitant", [])
     gives = _Gives(reading, _drug_codes(_identity(reading, order)), reading.drug, listed)
-    held = [each for each in reading.contained.values() if each.type == "Procedure"]
+    held = [each for each in reading.contained.values() if each.type in _READ_CONTAINED]
     for kind, (statuses, over) in _GIVING.items():
-        for plan in [*reading.of_type(kind), *(held if kind == "Procedure" else ())]:
+        for plan in [*reading.of_type(kind), *(each for each in held if each.type == kind)]:
             status = status_of(reading, plan, statuses)
             if status is None or status in over or not _subject(reading, plan, patient):
                 continue
@@ -1868,12 +1875,19 @@ class _Gives:
         self.read: dict[int, list[Mapping[str, Any]]] = {}
 
     def record(self, found: Located) -> bool:
-        """Whether a plan or procedure not over may give another drug (every part read)."""
+        """Whether a plan, service request or procedure not over may give another drug.
+
+        Every part is read. A service request not to be done (``doNotPerform``) orders
+        nothing, but what it follows is read still.
+        """
         gives = self.follows(found, ("partOf",) if found.type == "Procedure" else _FOLLOWS)
         if found.type == "CarePlan":
             gives |= self.activities(found)
         elif found.type == "RequestGroup":
             gives |= self.actions(found.get("action"), at(found.path, "action"))
+        elif found.type == "ServiceRequest":
+            not_to_be_done = _flag(self.reading, found, found.path, "doNotPerform") is True
+            gives |= self.ordered(found.get("code"), at(found.path, "code")) and not not_to_be_done
         else:
             gives |= self.used(found)
         return gives

@@ -184,17 +184,17 @@ MAPPING: tuple[Source, ...] = (
     Source(
         "therapies.concomitant",
         "`MedicationStatement` of status active or intended, `MedicationAdministration` in "
-        "progress, and every `MedicationRequest` but the order decided of status active or draft "
-        "(one on-hold or unknown, or of an intent not an order, leaves it unknown, as does a "
-        "statement active or intended whose `effectivePeriod` ended before the request, or a "
-        "`MedicationDispense` of another drug; one whose drug is not read is known by its name "
-        "alone); a `CarePlan` or `RequestGroup` not over, or a `Procedure` not `not-done`, that"
-        " may give another drug (see below: a product or drug's code of another drug than the "
-        "order's or the policy's, an order, plan, dose or protocol not read, an activity or "
-        "action in words) leaves it unknown, and contradicts a `List` of none; a plan contained"
-        " in another resource is an input error; all of "
-        "them: a current `List` coded `therapies.concomitant` whose entries are those records "
-        "(else they give it in part: `therapies.partial`); none: such a `List`, empty",
+        "progress, and every `MedicationRequest` but the order decided of status active or "
+        "draft (one on-hold or unknown, or of an intent not an order, leaves it unknown, as "
+        "does a statement active or intended whose `effectivePeriod` ended before the request, "
+        "or a `MedicationDispense` of another drug; one whose drug is not read is known by its "
+        "name alone); a `CarePlan`, `RequestGroup` or `ServiceRequest` not over, or a "
+        "`Procedure` not `not-done`, that may give another drug (see below: a product or drug's"
+        " code of another drug than the order's or the policy's, an order, plan, dose or "
+        "protocol not read, an activity or action in words) leaves it unknown, and contradicts "
+        "a `List` of none; a plan contained in another resource is an input error; all of them:"
+        " a current `List` coded `therapies.concomitant` whose entries are those records (else "
+        "they give it in part: `therapies.partial`); none: such a `List`, empty",
         _SAME,
         (
             "MedicationStatement",
@@ -204,6 +204,7 @@ MAPPING: tuple[Source, ...] = (
             "Medication",
             "CarePlan",
             "RequestGroup",
+            "ServiceRequest",
             "Procedure",
             "List",
         ),

@@ -4853,7 +4853,7 @@ class TestWhatAPlanFollows:
             ({"reference": "Medication/ipi"}, "Medication"),
         ],
     )
-    def test_a_resource_read_nowhere_may_order_any_drug(
+    def test_a_resource_not_read_as_a_therapy_may_order_any_drug(
         self, reference: dict[str, Any], held: str | None
     ) -> None:
         """A task, a service request for an infusion (held or not), another drug's Medication."""
@@ -4863,8 +4863,8 @@ class TestWhatAPlanFollows:
             found: dict[str, Any] = {"resourceType": held, "id": ident}
             if held == "Medication":
                 found["code"] = _IPILIMUMAB
-            else:  # over: read only as the plan's activity (of no code: it may be any drug)
-                found = service_request(status="completed", id=ident)
+            else:  # read where it is: of no code, it may order any drug
+                found = service_request(id=ident)
             url = f"https://example.org/fhir/{held}/{ident}"
             data["entry"].insert(0, {"fullUrl": url, "resource": found})
         assert request_from_bundle(data, "proleukin").therapies.concomitant is None
@@ -4958,7 +4958,7 @@ class TestWhatIsNoOtherDrug:
             found: dict[str, Any] = {
                 "resourceType": kind,
                 "id": "s1",
-                "status": "completed",  # over: read only as the plan's activity
+                "status": "active",  # a ServiceRequest read where it is, a Task by the plan
                 "intent": "order",
                 "subject": {"reference": "Patient/patient-1"},
             }
@@ -5052,9 +5052,9 @@ _IPILIMUMAB_INFUSION = {
 class TestServiceRequestsOfOtherDrugs:
     """A ServiceRequest that orders another drug, whether or not a plan refers to it."""
 
-    @pytest.mark.parametrize("status", ["draft", "active", "on-hold", "unknown"])
+    @pytest.mark.parametrize("status", ["draft", "active", "on-hold", "completed", "unknown"])
     def test_another_drug_ordered_leaves_the_concomitant_unknown(self, status: str) -> None:
-        """An infusion of ipilimumab ordered beside it: the history listed is not all."""
+        """An infusion of ipilimumab ordered (or given: completed) beside it: not all listed."""
         data = with_plan(service_request(_IPILIMUMAB_INFUSION, status), listed=True)
         assert request_from_bundle(data, "proleukin").therapies.concomitant is None
         decision = evaluate_bundle(data, "proleukin", today=TODAY)
@@ -5072,14 +5072,25 @@ class TestServiceRequestsOfOtherDrugs:
             )
         ]
 
-    @pytest.mark.parametrize("status", ["revoked", "completed", "entered-in-error"])
-    def test_one_over_gives_nothing(self, status: str) -> None:
+    @pytest.mark.parametrize("status", ["revoked", "entered-in-error"])
+    def test_one_revoked_or_in_error_gives_nothing(self, status: str) -> None:
         data = with_plan(service_request(_IPILIMUMAB_INFUSION, status))
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
-    def test_one_not_to_be_done_gives_nothing(self) -> None:
+    @pytest.mark.parametrize("status", ["revoked", "entered-in-error"])
+    def test_a_plan_refers_to_it_and_its_own_status_says(self, status: str) -> None:
+        """Held, it is read where it is: a plan referring to one revoked adds nothing."""
+        data = with_plan(care_plan({"reference": {"reference": "ServiceRequest/service-1"}}))
+        data["entry"].insert(0, {"resource": service_request(_IPILIMUMAB_INFUSION, status)})
+        data["entry"][0]["fullUrl"] = "https://example.org/fhir/ServiceRequest/service-1"
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_one_not_to_be_done_orders_nothing_but_what_it_follows_is_read(self) -> None:
         data = with_plan(service_request(_IPILIMUMAB_INFUSION, doNotPerform=True))
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+        protocol = {"instantiatesCanonical": ["https://example.org/PlanDefinition/ipi"]}
+        data = with_plan(service_request(_LOINC_PANEL, doNotPerform=True, **protocol))
+        assert f"{plan_path(data)}.status" in paths(data)
 
     def test_not_to_be_done_given_wrongly_is_a_fault(self) -> None:
         """Not a boolean: a problem at its path, and the order is read as to be done."""
@@ -5113,11 +5124,17 @@ class TestServiceRequestsOfOtherDrugs:
             None,
             {"text": "infusion"},
             {"coding": [{"system": codes.CPT, "code": "96413"}]},
+            {"coding": [{"system": codes.CPT, "code": "96365"}]},
+            {"coding": [{"system": codes.CPT, "code": "96372"}]},
+            {"coding": [{"system": codes.HCPCS, "code": "G0498"}]},
             {"coding": [{"system": codes.SNOMED, "code": "716125002"}]},
+            {"coding": [{"system": codes.CPT, "code": "J9228"}]},
+            {"coding": [{"system": codes.LOINC, "code": "J9228"}]},
+            {"coding": [{"system": codes.HCPCS, "code": "g6003"}]},
         ],
     )
     def test_what_is_not_coded_as_a_service_may_be_any_drug(self, code: object) -> None:
-        """Not said, in words, a drug given (CPT 96413) or SNOMED CT: it may be any drug."""
+        """Not said, words, a drug given, SNOMED CT, a code not of its system's form: any."""
         data = with_plan(service_request(code), listed=True)
         assert request_from_bundle(data, "proleukin").therapies.concomitant is None
 
@@ -5128,13 +5145,13 @@ class TestServiceRequestsOfOtherDrugs:
         assert request_from_bundle(data, "proleukin").therapies.concomitant is None
 
     def test_a_contained_one_is_read_as_an_entry(self) -> None:
-        """Held by the plan that refers to it, it contradicts a List of none on its own too."""
+        """Held by the plan that refers to it, it is read where it is: by its own status."""
         plan = care_plan({"reference": {"reference": "#service-1"}})
         plan["contained"] = [service_request(_IPILIMUMAB_INFUSION)]
         data = with_plan(plan)
-        found = paths(data)
-        assert f"{plan_path(data)}.status" in found
-        assert f"{plan_path(data)}.contained[0].status" in found
+        assert paths(data) == [f"{plan_path(data)}.contained[0].status"]
+        plan["contained"] = [service_request(_IPILIMUMAB_INFUSION, "revoked")]
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
     def test_one_of_no_patient_here_is_a_fault(self) -> None:
         """Its subject is read as a plan's: one the bundle does not hold is a problem."""
@@ -5148,4 +5165,11 @@ class TestServiceRequestsOfOtherDrugs:
         orders.append({"resource": service_request(_IPILIMUMAB_INFUSION)})
         [(where, reason)] = hook_faults(hook)
         assert where == f"context.draftOrders.entry[{len(orders) - 1}].resource.status"
+        assert "the ServiceRequest may give another drug" in reason
+
+    def test_among_a_hooks_prefetched_records(self) -> None:
+        hook = hook_from_request(example("melanoma-iv-approve"))
+        hook_records(hook).append({"resource": service_request(_IPILIMUMAB_INFUSION)})
+        [(where, reason)] = hook_faults(hook)
+        assert where == f"prefetch.records.entry[{len(hook_records(hook)) - 1}].resource.status"
         assert "the ServiceRequest may give another drug" in reason

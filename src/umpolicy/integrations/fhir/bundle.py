@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 from umpolicy.api import evaluate, parse_request
-from umpolicy.dsl.drug import Drug, DrugCodeSystem
+from umpolicy.dsl.drug import FORMS, Drug, DrugCodeSystem
 from umpolicy.dsl.units import unit
 from umpolicy.engine.decision import Decision
 from umpolicy.errors import InputError, shown
@@ -185,12 +186,16 @@ _PROCEDURE = (
     "unknown",
 )
 _NOT_DONE = frozenset(("not-done", "entered-in-error"))
+#: ServiceRequest statuses (FHIR R4, required; the plans' value set): one revoked or in
+#: error ordered nothing; one done (completed) gave what it ordered, as a Procedure done
+#: did, whose regimen may go on; the others may give it now.
+_SERVICE_OVER = frozenset(("revoked", "entered-in-error"))
 #: The records that may give a drug beside the one asked for: each type's statuses, and
 #: those of the records that give nothing.
 _GIVING = {
     "CarePlan": (_PLAN, _PLAN_OVER),
     "RequestGroup": (_PLAN, _PLAN_OVER),
-    "ServiceRequest": (_PLAN, _PLAN_OVER),  # of the same value set (RequestStatus)
+    "ServiceRequest": (_PLAN, _SERVICE_OVER),
     "Procedure": (_PROCEDURE, _NOT_DONE),
 }
 #: The giving records read where the bundle holds them contained, too (the Claim's
@@ -1742,18 +1747,19 @@ def _plans_and_procedures(
 
     Each is read as what it may give with the drug (:class:`_Gives`): a CarePlan or
     RequestGroup not over (:data:`_PLAN_OVER`), by its activities or actions not over,
-    and by the plans and orders it refers to; a ServiceRequest not over (the same
-    statuses), by what it orders (its ``code``: an infusion of another drug, coded by
-    the drug's HCPCS code) and what it is based on, whether or not a plan refers to it;
-    a Procedure of any status but not done or in error (a dose given says nothing of
-    its regimen ending), by its drug's code and what it used. One that may give another
-    drug makes the concomitant therapies unknown (in ``uncertain``), whatever the
-    records or an answer say: passed over, an anticancer drug planned or given beside
-    the drug would leave it "a single agent". A List saying there are none is
-    contradicted: a problem at the record's status. A therapy the history already lists
-    adds nothing. A Procedure or ServiceRequest held contained (the Claim's
-    ``procedure``, an order a plan holds) is read too. Without an order (a problem
-    already) no drug is known to be another.
+    and by the plans and orders it refers to; a ServiceRequest not revoked or in error
+    (:data:`_SERVICE_OVER`: one completed gave what it ordered), by what it orders (its
+    ``code``: an infusion of another drug, coded by the drug's HCPCS code) and what it
+    is based on or instantiates, whether or not a plan refers to it (one a plan refers
+    to is read here, by its own status); a Procedure of any status but not done or in
+    error (a dose given says nothing of its regimen ending), by its drug's code and what
+    it used. One that may give another drug makes the concomitant therapies unknown (in
+    ``uncertain``), whatever the records or an answer say: passed over, an anticancer
+    drug planned or given beside the drug would leave it "a single agent". A List saying
+    there are none is contradicted: a problem at the record's status. A therapy the
+    history already lists adds nothing. A Procedure or ServiceRequest held contained
+    (the Claim's ``procedure``, an order a plan holds) is read too. Without an order (a
+    problem already) no drug is known to be another.
     """
     if order is None:
         return
@@ -1820,6 +1826,7 @@ _READ_HERE = frozenset(
         "MedicationDispense",
         "CarePlan",
         "RequestGroup",
+        "ServiceRequest",
         "Procedure",
     )
 )
@@ -1839,8 +1846,8 @@ _NOT_SENT = (
         "Substance",
     }
 )
-#: The elements of a CarePlan, RequestGroup or Procedure that refer to plans and orders it
-#: is part of or follows.
+#: The elements of a CarePlan, RequestGroup, ServiceRequest or Procedure that refer to the
+#: plans, orders and protocols it is part of or follows (each reads those it has).
 _FOLLOWS = ("basedOn", "partOf", "instantiatesCanonical", "instantiatesUri")
 
 
@@ -1915,8 +1922,9 @@ class _Gives:
     def refers(self, reference: object, path: str) -> bool:
         """Whether a reference may be to an order or a plan of another drug not read here.
 
-        One here that is read where it is (:data:`_READ_HERE`) adds nothing; a service
-        request or a task here is read by its code (:meth:`ordered`); one here of another
+        One here that is read where it is (:data:`_READ_HERE`: a service request too, by
+        its own status) adds nothing; a task here is read by its code (:meth:`ordered`);
+        one here of another
         resource read nowhere that may order a drug (:data:`_MAY_ORDER`) may give any. One
         not here may when it may order or give one (:data:`_NOT_SENT`), or says only its
         display.
@@ -1928,7 +1936,7 @@ class _Gives:
         if found is not None:
             if found.type in ("Medication", "Substance"):
                 return self.another(found.get("code"), at(found.path, "code"))
-            if found.type in ("ServiceRequest", "Task"):  # what it orders, by its code
+            if found.type == "Task":  # what it orders, by its code
                 return self.ordered(found.get("code"), at(found.path, "code"))
             return found.type in _MAY_ORDER
         return kind is None or kind in _NOT_SENT
@@ -2151,21 +2159,36 @@ def _drug_coding(coding: Mapping[str, Any]) -> bool:
 #: procedures and professional services, behavioural health, orthotics, pathology,
 #: radiology, state Medicaid, vision and hearing services (M codes give infusions too).
 _HCPCS_SERVICES = frozenset("DEGHKLPRTV")
-#: CPT's chemotherapy and complex biologic administration (96401-96549): a drug given,
-#: not said which.
-_CPT_DRUG_GIVEN = ("964", "965")
+#: CPT's injections and infusions (96360-96379: hydration, therapeutic, prophylactic and
+#: diagnostic) and chemotherapy and complex biologic administration (96401-96549): a drug
+#: given, not said which.
+_CPT_DRUG_GIVEN = ("9636", "9637", "964", "965")
+#: The HCPCS codes of a service's letter that give a drug, not said which: a vaccine's
+#: administration, chemotherapy by infusion pump, an agency's giving of medication.
+_HCPCS_DRUG_GIVEN = frozenset(("G0008", "G0009", "G0010", "G0498", "T1502", "T1503"))
+#: The form of a service's code, by its system: a code of another form (a drug's HCPCS
+#: code under CPT's system) is not read as the service's.
+_SERVICE_FORMS = {
+    codes.LOINC: re.compile(r"[0-9]{1,7}-[0-9]"),
+    codes.CPT: re.compile(r"[0-9]{4}[0-9FTU]"),
+    codes.HCPCS: FORMS[DrugCodeSystem.HCPCS.value],
+}
 
 
 def _service_coding(coding: Mapping[str, Any]) -> bool:
-    """Whether a Coding is a service's: LOINC, CPT but a drug's administration, HCPCS's."""
+    """Whether a Coding is a service's: LOINC, CPT but a drug's giving, an HCPCS service's.
+
+    Its code is of its system's form (:data:`_SERVICE_FORMS`), else it may be any drug's.
+    """
     system, code = coding.get("system"), coding.get("code")
-    if not isinstance(code, str):
+    form = _SERVICE_FORMS.get(system) if isinstance(system, str) else None
+    if not isinstance(code, str) or form is None or not form.fullmatch(code):
         return False
     if system == codes.LOINC:
         return True
     if system == codes.CPT:
         return not code.startswith(_CPT_DRUG_GIVEN)
-    return system == codes.HCPCS and not _hcpcs_drug(code)
+    return not _hcpcs_drug(code) and code not in _HCPCS_DRUG_GIVEN
 
 
 def _hcpcs_drug(code: object) -> bool:

@@ -192,7 +192,8 @@ MAPPING: tuple[Source, ...] = (
         "`Procedure` not `not-done`, that may give another drug (see below: a product or drug's"
         " code of another drug than the order's or the policy's, an order, plan, dose or "
         "protocol not read, an activity or action in words) leaves it unknown, and contradicts "
-        "a `List` of none; a plan contained in another resource is an input error; all of them:"
+        "a `List` of none; a CarePlan or RequestGroup contained in another resource is an input "
+        "error; all of them:"
         " a current `List` coded `therapies.concomitant` whose entries are those records (else "
         "they give it in part: `therapies.partial`); none: such a `List`, empty",
         _SAME,

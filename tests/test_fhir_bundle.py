@@ -4958,9 +4958,11 @@ class TestWhatIsNoOtherDrug:
             found: dict[str, Any] = {
                 "resourceType": kind,
                 "id": "s1",
-                "status": "active",  # a ServiceRequest read where it is, a Task by the plan
+                "status": "active" if kind == "ServiceRequest" else "requested",
                 "intent": "order",
-                "subject": {"reference": "Patient/patient-1"},
+                "subject" if kind == "ServiceRequest" else "for": {
+                    "reference": "Patient/patient-1"
+                },
             }
             if code is not None:
                 found["code"] = code
@@ -5173,3 +5175,57 @@ class TestServiceRequestsOfOtherDrugs:
         [(where, reason)] = hook_faults(hook)
         assert where == f"prefetch.records.entry[{len(hook_records(hook)) - 1}].resource.status"
         assert "the ServiceRequest may give another drug" in reason
+
+
+def task(status: object = "in-progress", **more: Any) -> dict[str, Any]:
+    """A Task for the patient (its ``for``), of ``status``."""
+    return {
+        "resourceType": "Task",
+        "id": "task-1",
+        "status": status,
+        "intent": "order",
+        "for": {"reference": "Patient/patient-1"},
+        **more,
+    }
+
+
+_FULFILL = {"coding": [{"system": "http://hl7.org/fhir/CodeSystem/task-code", "code": "fulfill"}]}
+
+
+class TestTasksOfOtherDrugs:
+    """A Task that acts on an order of another drug, or is coded as one, whatever refers to it."""
+
+    @pytest.mark.parametrize(
+        "more",
+        [
+            {"focus": {"reference": "MedicationRequest/ipilimumab"}},  # not sent
+            {"code": _IPILIMUMAB_INFUSION},
+            {"basedOn": [{"reference": "CarePlan/regimen"}]},  # not sent
+        ],
+    )
+    def test_another_drug_leaves_the_concomitant_unknown(self, more: dict[str, Any]) -> None:
+        found = task(**{"code": _FULFILL, **more})
+        listed = with_plan(copy.deepcopy(found), listed=True)
+        assert request_from_bundle(listed, "proleukin").therapies.concomitant is None
+        data = with_plan(found)
+        assert f"{plan_path(data)}.status" in paths(data)
+
+    @pytest.mark.parametrize("status", ["rejected", "cancelled", "failed", "entered-in-error"])
+    def test_one_that_did_nothing_gives_nothing(self, status: str) -> None:
+        data = with_plan(task(status, code=_IPILIMUMAB_INFUSION))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_a_task_of_its_kind_on_the_order_itself_gives_nothing(self) -> None:
+        """Fulfil the order decided: a task's code says what kind of task it is."""
+        data = bundle("melanoma-iv-approve")
+        order = resource(data, "MedicationRequest")["id"]
+        data = with_plan(task(code=_FULFILL, focus={"reference": f"MedicationRequest/{order}"}))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_whose_task_it_is_is_its_for(self) -> None:
+        data = with_plan(task(code=_FULFILL, **{"for": {"reference": "Patient/other"}}))
+        assert f"{plan_path(data)}.for.reference" in paths(data)
+
+    def test_a_status_not_of_a_task_is_a_fault(self) -> None:
+        data = with_plan(task("active", code=_FULFILL))
+        assert f"{plan_path(data)}.status" in paths(data)

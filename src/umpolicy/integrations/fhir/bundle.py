@@ -190,17 +190,37 @@ _NOT_DONE = frozenset(("not-done", "entered-in-error"))
 #: error ordered nothing; one done (completed) gave what it ordered, as a Procedure done
 #: did, whose regimen may go on; the others may give it now.
 _SERVICE_OVER = frozenset(("revoked", "entered-in-error"))
+#: Task statuses (FHIR R4, required): one rejected, cancelled, failed or in error did
+#: nothing; one done (completed) did what it asked; the others may be doing it.
+_TASK = (
+    "draft",
+    "requested",
+    "received",
+    "accepted",
+    "rejected",
+    "ready",
+    "cancelled",
+    "in-progress",
+    "on-hold",
+    "failed",
+    "completed",
+    "entered-in-error",
+)
+_TASK_OVER = frozenset(("rejected", "cancelled", "failed", "entered-in-error"))
 #: The records that may give a drug beside the one asked for: each type's statuses, and
 #: those of the records that give nothing.
 _GIVING = {
     "CarePlan": (_PLAN, _PLAN_OVER),
     "RequestGroup": (_PLAN, _PLAN_OVER),
     "ServiceRequest": (_PLAN, _SERVICE_OVER),
+    "Task": (_TASK, _TASK_OVER),
     "Procedure": (_PROCEDURE, _NOT_DONE),
 }
 #: The giving records read where the bundle holds them contained, too (the Claim's
 #: procedure, an order a plan holds): each is read as it would be as an entry.
-_READ_CONTAINED = frozenset(("Procedure", "ServiceRequest"))
+_READ_CONTAINED = frozenset(("Procedure", "ServiceRequest", "Task"))
+#: The element that says whose record it is, where it is not ``subject``.
+_WHOSE = {"Task": "for"}
 #: The systems whose codes name a drug (HCPCS's name services and supplies too), as two
 #: records' drugs are compared and a procedure's or an activity's code is read.
 _NAMED_DRUG = frozenset((codes.ATC, *codes.DRUG_SYSTEMS))
@@ -1743,7 +1763,7 @@ def _plans_and_procedures(
     history: dict[str, list[Data]],
     uncertain: dict[str, list[tuple[Located, str]]],
 ) -> None:
-    """The patient's plans, service requests and procedures that may give another drug.
+    """The patient's plans, orders, tasks and procedures that may give another drug.
 
     Each is read as what it may give with the drug (:class:`_Gives`): a CarePlan or
     RequestGroup not over (:data:`_PLAN_OVER`), by its activities or actions not over,
@@ -1751,15 +1771,16 @@ def _plans_and_procedures(
     (:data:`_SERVICE_OVER`: one completed gave what it ordered), by what it orders (its
     ``code``: an infusion of another drug, coded by the drug's HCPCS code) and what it
     is based on or instantiates, whether or not a plan refers to it (one a plan refers
-    to is read here, by its own status); a Procedure of any status but not done or in
-    error (a dose given says nothing of its regimen ending), by its drug's code and what
-    it used. One that may give another drug makes the concomitant therapies unknown (in
-    ``uncertain``), whatever the records or an answer say: passed over, an anticancer
-    drug planned or given beside the drug would leave it "a single agent". A List saying
-    there are none is contradicted: a problem at the record's status. A therapy the
-    history already lists adds nothing. A Procedure or ServiceRequest held contained
-    (the Claim's ``procedure``, an order a plan holds) is read too. Without an order (a
-    problem already) no drug is known to be another.
+    to is read here, by its own status); a Task not rejected, cancelled, failed or in
+    error (:meth:`_Gives.task`), the patient's by its ``for``; a Procedure of any status
+    but not done or in error (a dose given says nothing of its regimen ending), by its
+    drug's code and what it used. One that may give another drug makes the concomitant
+    therapies unknown (in ``uncertain``), whatever the records or an answer say: passed
+    over, an anticancer drug planned or given beside the drug would leave it "a single
+    agent". A List saying there are none is contradicted: a problem at the record's
+    status. A therapy the history already lists adds nothing. A Procedure or
+    ServiceRequest held contained (the Claim's ``procedure``, an order a plan holds) is
+    read too. Without an order (a problem already) no drug is known to be another.
     """
     if order is None:
         return
@@ -1769,7 +1790,8 @@ def _plans_and_procedures(
     for kind, (statuses, over) in _GIVING.items():
         for plan in [*reading.of_type(kind), *(each for each in held if each.type == kind)]:
             status = status_of(reading, plan, statuses)
-            if status is None or status in over or not _subject(reading, plan, patient):
+            whose = _WHOSE.get(kind, "subject")
+            if status is None or status in over or not _subject(reading, plan, patient, whose):
                 continue
             if not gives.record(plan):
                 continue
@@ -1885,7 +1907,7 @@ class _Gives:
         """Whether a plan, service request or procedure not over may give another drug.
 
         Every part is read. A service request not to be done (``doNotPerform``) orders
-        nothing, but what it follows is read still.
+        nothing, but what it follows is read still; a task is read by :meth:`task`.
         """
         gives = self.follows(found, ("partOf",) if found.type == "Procedure" else _FOLLOWS)
         if found.type == "CarePlan":
@@ -1895,8 +1917,25 @@ class _Gives:
         elif found.type == "ServiceRequest":
             not_to_be_done = _flag(self.reading, found, found.path, "doNotPerform") is True
             gives |= self.ordered(found.get("code"), at(found.path, "code")) and not not_to_be_done
+        elif found.type == "Task":
+            gives |= self.task(found)
         else:
             gives |= self.used(found)
+        return gives
+
+    def task(self, task: Located) -> bool:
+        """Whether a Task not over does something with another drug.
+
+        By what it acts on (``focus``, :meth:`refers`: an order not sent, or held and of
+        another drug), and by its ``code`` when that is a drug's (:meth:`judged`): a
+        task's code most often says what kind of task it is (fulfil, approve, a request
+        for data), which gives no drug.
+        """
+        gives = False
+        if "focus" in task.resource:
+            gives |= self.refers(task.get("focus"), at(task.path, "focus"))
+        if "code" in task.resource:
+            gives |= bool(self.judged(task.get("code"), at(task.path, "code")))
         return gives
 
     def follows(self, found: Located, names: tuple[str, ...]) -> bool:

@@ -188,7 +188,7 @@ MAPPING: tuple[Source, ...] = (
         "draft (one on-hold or unknown, or of an intent not an order, leaves it unknown, as "
         "does a statement active or intended whose `effectivePeriod` ended before the request, "
         "or a `MedicationDispense` of another drug; one whose drug is not read is known by its "
-        "name alone); a `CarePlan`, `RequestGroup` or `ServiceRequest` not over, or a "
+        "name alone); a `CarePlan`, `RequestGroup`, `ServiceRequest` or `Task` not over, or a "
         "`Procedure` not `not-done`, that may give another drug (see below: a product or drug's"
         " code of another drug than the order's or the policy's, an order, plan, dose or "
         "protocol not read, an activity or action in words) leaves it unknown, and contradicts "
@@ -206,6 +206,7 @@ MAPPING: tuple[Source, ...] = (
             "CarePlan",
             "RequestGroup",
             "ServiceRequest",
+            "Task",
             "Procedure",
             "List",
         ),

@@ -5112,11 +5112,15 @@ class TestServiceRequestsOfOtherDrugs:
         [
             _LOINC_PANEL,
             {"coding": [{"system": codes.CPT, "code": "71250"}], "text": "CT chest"},
+            *(
+                {"coding": [{"system": codes.CPT, "code": code}]}
+                for code in ("85025", "0001U", "93000", "99213", "3074F", "77402")
+            ),
             {"coding": [{"system": codes.HCPCS, "code": "J9015"}], "text": "Proleukin infusion"},
         ],
     )
     def test_a_service_or_the_drug_itself_gives_nothing(self, code: dict[str, Any]) -> None:
-        """A laboratory panel, an imaging study, the infusion of Proleukin itself."""
+        """A laboratory test, imaging, an ECG, a visit, a measure, beam radiation; Proleukin."""
         data = with_plan(service_request(code))
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
@@ -5125,10 +5129,16 @@ class TestServiceRequestsOfOtherDrugs:
         [
             None,
             {"text": "infusion"},
-            {"coding": [{"system": codes.CPT, "code": "96413"}]},
-            {"coding": [{"system": codes.CPT, "code": "96365"}]},
-            {"coding": [{"system": codes.CPT, "code": "96372"}]},
-            {"coding": [{"system": codes.HCPCS, "code": "G0498"}]},
+            *(
+                {"coding": [{"system": codes.CPT, "code": code}]}
+                for code in ("96413", "96521", "96365", "96372", "90378", "51720", "0519T")
+            ),
+            *(
+                {"coding": [{"system": codes.HCPCS, "code": code}]}
+                for code in ("G0498", "G0008", "G0068", "H0020", "T1502", "D9610")
+            ),
+            {"coding": [{"system": codes.CPT, "code": "71250J9228"}]},
+            {"coding": [{"system": codes.LOINC, "code": "24323-8 x"}]},
             {"coding": [{"system": codes.SNOMED, "code": "716125002"}]},
             {"coding": [{"system": codes.CPT, "code": "J9228"}]},
             {"coding": [{"system": codes.LOINC, "code": "J9228"}]},
@@ -5154,6 +5164,29 @@ class TestServiceRequestsOfOtherDrugs:
         assert paths(data) == [f"{plan_path(data)}.contained[0].status"]
         plan["contained"] = [service_request(_IPILIMUMAB_INFUSION, "revoked")]
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_one_the_order_holds_is_read_as_an_entry(self) -> None:
+        """Contained in the order, which it is the basis of: read where it is."""
+        data = bundle("melanoma-iv-approve")
+        order = resource(data, "MedicationRequest")
+        order["contained"] = [service_request(_IPILIMUMAB_INFUSION)]
+        order["basedOn"] = [{"reference": "#service-1"}]
+        where = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource.contained[0].status"
+        assert where in paths(data)
+
+    @pytest.mark.parametrize("inside", ["bundle", "claim"])
+    def test_one_hidden_where_no_resource_is_is_refused(self, inside: str) -> None:
+        """At the Bundle's own ``contained``, or inside an element of the Claim."""
+        data = bundle("melanoma-iv-approve")
+        if inside == "bundle":
+            data["contained"] = [service_request(_IPILIMUMAB_INFUSION)]
+            where = "Bundle.contained[0]"
+        else:
+            claim = resource(data, "Claim")
+            claim["extension"] = [{"url": "x", "x": service_request(_IPILIMUMAB_INFUSION)}]
+            where = f"Bundle.entry[{index(data, 'Claim')}].resource.extension[0].x"
+        found = dict(faults(data))
+        assert "a ServiceRequest inside a" in found[where]
 
     def test_one_of_no_patient_here_is_a_fault(self) -> None:
         """Its subject is read as a plan's: one the bundle does not hold is a problem."""

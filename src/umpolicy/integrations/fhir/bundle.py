@@ -304,7 +304,9 @@ def _entries(reading: Reading, bundle: object, path: str) -> None:
             at(path, "resourceType"), f"expected 'Bundle', got {shown(found.get('resourceType'))}"
         )
         return
-    reading.modifiers({k: v for k, v in found.items() if k != "entry"}, path)
+    rest = {k: v for k, v in found.items() if k != "entry"}
+    reading.modifiers(rest, path)
+    reading.hidden_in(rest, path, "Bundle")  # a resource at Bundle.contained, read nowhere
     for where, entry in items(reading, found.get("entry"), at(path, "entry")):
         if not isinstance(entry, Mapping):
             reading.fail(where, "expected a bundle entry (a JSON object)")
@@ -1961,12 +1963,12 @@ class _Gives:
     def refers(self, reference: object, path: str) -> bool:
         """Whether a reference may be to an order or a plan of another drug not read here.
 
-        One here that is read where it is (:data:`_READ_HERE`: a service request too, by
-        its own status) adds nothing; a task here is read by its code (:meth:`ordered`);
-        one here of another
-        resource read nowhere that may order a drug (:data:`_MAY_ORDER`) may give any. One
-        not here may when it may order or give one (:data:`_NOT_SENT`), or says only its
-        display.
+        One the bundle holds is read by what it is: a Medication or Substance by its code
+        (:meth:`another`), a task by its code (:meth:`ordered`); a definition read nowhere
+        that may order a drug (:data:`_MAY_ORDER`) may give any; any other adds nothing
+        (a therapy, a plan, a service request, a task or a procedure is read where it is,
+        :data:`_READ_HERE`, by its own status). One not here may when it may order or
+        give one (:data:`_NOT_SENT`), or says only its display.
         """
         kind = _kind_of(self.reading, reference, path)
         if kind is _MALFORMED:
@@ -2198,13 +2200,24 @@ def _drug_coding(coding: Mapping[str, Any]) -> bool:
 #: procedures and professional services, behavioural health, orthotics, pathology,
 #: radiology, state Medicaid, vision and hearing services (M codes give infusions too).
 _HCPCS_SERVICES = frozenset("DEGHKLPRTV")
-#: CPT's injections and infusions (96360-96379: hydration, therapeutic, prophylactic and
-#: diagnostic) and chemotherapy and complex biologic administration (96401-96549): a drug
-#: given, not said which.
-_CPT_DRUG_GIVEN = ("9636", "9637", "964", "965")
+#: The CPT codes of services that give no drug, as ranges (inclusive): diagnostic
+#: imaging (70010-76999; 77001-77499, radiation treatment by beam), pathology and
+#: laboratory (80047-89398), cardiovascular tests (93000-93799), and evaluation and
+#: management (99202-99499). Any other CPT code may give a drug without saying which (an
+#: injection or infusion, chemotherapy, a vaccine, an instillation, a radiopharmaceutical,
+#: anaesthesia), as may a Category III code (``0519T``); a Category II code (``3074F``)
+#: reports a measure, and a proprietary laboratory analysis (``0001U``) is a test: neither
+#: gives one.
+_CPT_SERVICES = ((70010, 76999), (77001, 77499), (80047, 89398), (93000, 93799), (99202, 99499))
 #: The HCPCS codes of a service's letter that give a drug, not said which: a vaccine's
-#: administration, chemotherapy by infusion pump, an agency's giving of medication.
-_HCPCS_DRUG_GIVEN = frozenset(("G0008", "G0009", "G0010", "G0498", "T1502", "T1503"))
+#: administration, home infusion and chemotherapy by pump, an opioid treatment's dose,
+#: medication given by an agency or a dentist.
+_HCPCS_DRUG_GIVEN = frozenset(
+    (
+        *("G0008", "G0009", "G0010", "G0068", "G0069", "G0070", "G0088", "G0089", "G0090"),
+        *("G0498", "H0020", "H0033", "D9610", "D9612", "D9630", "T1502", "T1503"),
+    )
+)
 #: The form of a service's code, by its system: a code of another form (a drug's HCPCS
 #: code under CPT's system) is not read as the service's.
 _SERVICE_FORMS = {
@@ -2215,7 +2228,7 @@ _SERVICE_FORMS = {
 
 
 def _service_coding(coding: Mapping[str, Any]) -> bool:
-    """Whether a Coding is a service's: LOINC, CPT but a drug's giving, an HCPCS service's.
+    """Whether a Coding is a service's: LOINC, CPT of no drug, an HCPCS service's of none.
 
     Its code is of its system's form (:data:`_SERVICE_FORMS`), else it may be any drug's.
     """
@@ -2226,7 +2239,10 @@ def _service_coding(coding: Mapping[str, Any]) -> bool:
     if system == codes.LOINC:
         return True
     if system == codes.CPT:
-        return not code.startswith(_CPT_DRUG_GIVEN)
+        if code.endswith(("F", "U")):  # a measure reported; a laboratory's own analysis
+            return True
+        number = int(code) if code.isdigit() else None  # a Category III code: may be any
+        return number is not None and any(low <= number <= high for low, high in _CPT_SERVICES)
     return not _hcpcs_drug(code) and code not in _HCPCS_DRUG_GIVEN
 
 

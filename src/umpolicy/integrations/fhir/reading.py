@@ -110,6 +110,11 @@ def _first_resource(value: object, path: str, depth: int) -> tuple[str, str] | N
     return None
 
 
+def _uncontained(resource: Mapping[str, Any]) -> dict[str, Any]:
+    """A resource's elements but ``contained``: where no resource may be (FHIR R4)."""
+    return {key: value for key, value in resource.items() if key != "contained"}
+
+
 def _references(value: object, depth: int = 0) -> set[str]:
     """Every ``reference`` a resource (its contained ones too) makes, as written."""
     found: set[str] = set()
@@ -197,6 +202,8 @@ class Reading:
         self.modifiers(resource, path)
         if kind in _HOLDERS and path != self.root:
             self.hidden_in(resource, path, f"{kind} of the bundle")
+        elif kind not in _HOLDERS:  # a resource holds others in ``contained`` alone
+            self.hidden_in(_uncontained(resource), path, kind)
         found = Located(resource, path, full_url if isinstance(full_url, str) else None)
         self.by_type.setdefault(kind, []).append(found)
         self.by_path.setdefault(path, found)
@@ -278,6 +285,8 @@ class Reading:
                 continue
             if child["resourceType"] in _HOLDERS:
                 self.hidden_in(child, where, f"{child['resourceType']} contained")
+            else:
+                self.hidden_in(_uncontained(child), where, child["resourceType"])
             if child["resourceType"] in _RECORDS and not (
                 child["resourceType"] == "MedicationRequest"
                 and container.type == "Claim"

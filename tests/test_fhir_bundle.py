@@ -4461,22 +4461,36 @@ class TestPlansOfOtherDrugs:
         assert f"{plan_path(data)}.status" in paths(data)
 
     def test_in_a_hook_too(self) -> None:
-        hook = hook_from_request(example("melanoma-iv-approve"))
-        hook_records(hook).append({"resource": care_plan(planned(_IPILIMUMAB))})
-        [(where, reason)] = hook_faults(hook)
-        assert where == f"prefetch.records.entry[{len(hook_records(hook)) - 1}].resource.status"
+        reason = prefetched_fault(care_plan(planned(_IPILIMUMAB)))
         assert "the CarePlan may give another drug" in reason
+
+
+def record(kind: str, status: object, whose: str = "subject", **more: Any) -> dict[str, Any]:
+    """A record of the patient's (by ``whose``) of this kind and ``status``: ``procedure-1``."""
+    return {
+        "resourceType": kind,
+        "id": f"{kind.lower()}-1",
+        "status": status,
+        whose: {"reference": "Patient/patient-1"},
+        **more,
+    }
 
 
 def procedure(status: object = "in-progress", **more: Any) -> dict[str, Any]:
     """A Procedure of the patient's, of ``status``."""
-    return {
-        "resourceType": "Procedure",
-        "id": "procedure-1",
-        "status": status,
-        "subject": {"reference": "Patient/patient-1"},
-        **more,
-    }
+    return record("Procedure", status, **more)
+
+
+def prefetched_fault(found: dict[str, Any]) -> str:
+    """The one fault of a CRD call prefetching ``found`` beside a List of none: its reason.
+
+    It is at the record's status.
+    """
+    hook = hook_from_request(example("melanoma-iv-approve"))
+    hook_records(hook).append({"resource": found})
+    [(where, reason)] = hook_faults(hook)
+    assert where == f"prefetch.records.entry[{len(hook_records(hook)) - 1}].resource.status"
+    return reason
 
 
 _CHEMOTHERAPY = {"coding": [{"system": "http://snomed.info/sct", "code": "367336001"}]}
@@ -5031,14 +5045,7 @@ class TestWhatIsNoOtherDrug:
 
 def service_request(code: object = None, status: object = "active", **more: Any) -> dict[str, Any]:
     """A ServiceRequest of the patient's ordering ``code`` (a concept; none if ``None``)."""
-    found: dict[str, Any] = {
-        "resourceType": "ServiceRequest",
-        "id": "service-1",
-        "status": status,
-        "intent": "order",
-        "subject": {"reference": "Patient/patient-1"},
-        **more,
-    }
+    found = record("ServiceRequest", status, **{"intent": "order", **more})
     if code is not None:
         found["code"] = code
     return found
@@ -5082,9 +5089,9 @@ class TestServiceRequestsOfOtherDrugs:
     @pytest.mark.parametrize("status", ["revoked", "entered-in-error"])
     def test_a_plan_refers_to_it_and_its_own_status_says(self, status: str) -> None:
         """Held, it is read where it is: a plan referring to one revoked adds nothing."""
-        data = with_plan(care_plan({"reference": {"reference": "ServiceRequest/service-1"}}))
+        data = with_plan(care_plan({"reference": {"reference": "ServiceRequest/servicerequest-1"}}))
         data["entry"].insert(0, {"resource": service_request(_IPILIMUMAB_INFUSION, status)})
-        data["entry"][0]["fullUrl"] = "https://example.org/fhir/ServiceRequest/service-1"
+        data["entry"][0]["fullUrl"] = "https://example.org/fhir/ServiceRequest/servicerequest-1"
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
     def test_one_not_to_be_done_orders_nothing_but_what_it_follows_is_read(self) -> None:
@@ -5158,7 +5165,7 @@ class TestServiceRequestsOfOtherDrugs:
 
     def test_a_contained_one_is_read_as_an_entry(self) -> None:
         """Held by the plan that refers to it, it is read where it is: by its own status."""
-        plan = care_plan({"reference": {"reference": "#service-1"}})
+        plan = care_plan({"reference": {"reference": "#servicerequest-1"}})
         plan["contained"] = [service_request(_IPILIMUMAB_INFUSION)]
         data = with_plan(plan)
         assert paths(data) == [f"{plan_path(data)}.contained[0].status"]
@@ -5170,7 +5177,7 @@ class TestServiceRequestsOfOtherDrugs:
         data = bundle("melanoma-iv-approve")
         order = resource(data, "MedicationRequest")
         order["contained"] = [service_request(_IPILIMUMAB_INFUSION)]
-        order["basedOn"] = [{"reference": "#service-1"}]
+        order["basedOn"] = [{"reference": "#servicerequest-1"}]
         where = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource.contained[0].status"
         assert where in paths(data)
 
@@ -5203,23 +5210,13 @@ class TestServiceRequestsOfOtherDrugs:
         assert "the ServiceRequest may give another drug" in reason
 
     def test_among_a_hooks_prefetched_records(self) -> None:
-        hook = hook_from_request(example("melanoma-iv-approve"))
-        hook_records(hook).append({"resource": service_request(_IPILIMUMAB_INFUSION)})
-        [(where, reason)] = hook_faults(hook)
-        assert where == f"prefetch.records.entry[{len(hook_records(hook)) - 1}].resource.status"
+        reason = prefetched_fault(service_request(_IPILIMUMAB_INFUSION))
         assert "the ServiceRequest may give another drug" in reason
 
 
 def task(status: object = "in-progress", **more: Any) -> dict[str, Any]:
     """A Task for the patient (its ``for``), of ``status``."""
-    return {
-        "resourceType": "Task",
-        "id": "task-1",
-        "status": status,
-        "intent": "order",
-        "for": {"reference": "Patient/patient-1"},
-        **more,
-    }
+    return record("Task", status, "for", **{"intent": "order", **more})
 
 
 _FULFILL = {"coding": [{"system": "http://hl7.org/fhir/CodeSystem/task-code", "code": "fulfill"}]}

@@ -4961,26 +4961,24 @@ class TestWhatIsNoOtherDrug:
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
     @pytest.mark.parametrize(
-        ("code", "gives"),
-        [(_LOINC_PANEL, False), (_IPILIMUMAB, True), ({"text": "infuse"}, True), (None, True)],
+        ("code", "orders", "tasks"),
+        [
+            (_LOINC_PANEL, False, False),
+            (_IPILIMUMAB, True, True),
+            ({"text": "infuse"}, True, False),
+            (None, True, False),
+        ],
     )
-    def test_a_service_request_or_task_here_is_read_by_its_code(
-        self, code: dict[str, Any] | None, gives: bool
+    def test_a_service_request_or_task_a_plan_refers_to_is_read_where_it_is(
+        self, code: dict[str, Any] | None, orders: bool, tasks: bool
     ) -> None:
-        for kind in ("ServiceRequest", "Task"):
-            data = with_plan(care_plan({"reference": {"reference": f"{kind}/s1"}}), listed=True)
-            found: dict[str, Any] = {
-                "resourceType": kind,
-                "id": "s1",
-                "status": "active" if kind == "ServiceRequest" else "requested",
-                "intent": "order",
-                "subject" if kind == "ServiceRequest" else "for": {
-                    "reference": "Patient/patient-1"
-                },
-            }
+        """By its own code: an order in words may be of any drug, a task's says its kind."""
+        for found, gives in ((service_request(code), orders), (task("requested"), tasks)):
             if code is not None:
                 found["code"] = code
-            url = f"https://example.org/fhir/{kind}/s1"
+            reference = f"{found['resourceType']}/{found['id']}"
+            data = with_plan(care_plan({"reference": {"reference": reference}}), listed=True)
+            url = f"https://example.org/fhir/{reference}"
             data["entry"].insert(0, {"fullUrl": url, "resource": found})
             concomitant = request_from_bundle(data, "proleukin").therapies.concomitant
             assert (concomitant is None) is gives
@@ -5121,7 +5119,14 @@ class TestServiceRequestsOfOtherDrugs:
             {"coding": [{"system": codes.CPT, "code": "71250"}], "text": "CT chest"},
             *(
                 {"coding": [{"system": codes.CPT, "code": code}]}
-                for code in ("85025", "0001U", "93000", "99213", "3074F", "77402")
+                for code in (
+                    *("85025", "89398", "0001U", "93000", "99213", "99499", "3074F"),
+                    *("70010", "76999", "77001", "77402", "78815", "94010", "36415"),
+                )
+            ),
+            *(
+                {"coding": [{"system": codes.HCPCS, "code": code}]}
+                for code in ("G6003", "L3000", "V2020", "E0100", "P3000", "K0001")
             ),
             {"coding": [{"system": codes.HCPCS, "code": "J9015"}], "text": "Proleukin infusion"},
         ],
@@ -5138,11 +5143,17 @@ class TestServiceRequestsOfOtherDrugs:
             {"text": "infusion"},
             *(
                 {"coding": [{"system": codes.CPT, "code": code}]}
-                for code in ("96413", "96521", "96365", "96372", "90378", "51720", "0519T")
+                for code in (
+                    *("96413", "96521", "96365", "96372", "90378", "51720", "0519T"),
+                    *("67028", "77750", "79101", "94640", "99601", "4180F", "ABCDU"),
+                )
             ),
             *(
                 {"coding": [{"system": codes.HCPCS, "code": code}]}
-                for code in ("G0498", "G0008", "G0068", "H0020", "T1502", "D9610")
+                for code in (
+                    *("G0498", "G0008", "G0068", "H0020", "T1502", "D9610", "P9047"),
+                    *("G2067", "E0781", "K0552", "D9230", "J9999"),
+                )
             ),
             {"coding": [{"system": codes.CPT, "code": "71250J9228"}]},
             {"coding": [{"system": codes.LOINC, "code": "24323-8 x"}]},
@@ -5181,17 +5192,28 @@ class TestServiceRequestsOfOtherDrugs:
         where = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource.contained[0].status"
         assert where in paths(data)
 
-    @pytest.mark.parametrize("inside", ["bundle", "claim"])
+    @pytest.mark.parametrize("inside", ["bundle", "claim", "contained", "an object"])
     def test_one_hidden_where_no_resource_is_is_refused(self, inside: str) -> None:
-        """At the Bundle's own ``contained``, or inside an element of the Claim."""
+        """At the Bundle's own ``contained``, in an element of the Claim or of one it holds."""
         data = bundle("melanoma-iv-approve")
+        claim = resource(data, "Claim")
+        at_claim = f"Bundle.entry[{index(data, 'Claim')}].resource"
+        hidden = [{"url": "x", "x": service_request(_IPILIMUMAB_INFUSION)}]
         if inside == "bundle":
             data["contained"] = [service_request(_IPILIMUMAB_INFUSION)]
             where = "Bundle.contained[0]"
-        else:
-            claim = resource(data, "Claim")
-            claim["extension"] = [{"url": "x", "x": service_request(_IPILIMUMAB_INFUSION)}]
-            where = f"Bundle.entry[{index(data, 'Claim')}].resource.extension[0].x"
+        elif inside == "claim":
+            claim["extension"] = hidden
+            where = f"{at_claim}.extension[0].x"
+        elif inside == "contained":
+            order = resource(data, "MedicationRequest")
+            order["contained"] = [{"resourceType": "Medication", "id": "m", "extension": hidden}]
+            order["medicationReference"] = {"reference": "#m"}
+            where = f"Bundle.entry[{index(data, 'MedicationRequest')}].resource.contained[0]"
+            where += ".extension[0].x"
+        else:  # ``contained`` not a list: read nowhere, so looked into
+            claim["contained"] = service_request(_IPILIMUMAB_INFUSION)
+            where = f"{at_claim}.contained"
         found = dict(faults(data))
         assert "a ServiceRequest inside a" in found[where]
 

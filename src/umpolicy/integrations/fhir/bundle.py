@@ -1851,6 +1851,7 @@ _READ_HERE = frozenset(
         "CarePlan",
         "RequestGroup",
         "ServiceRequest",
+        "Task",
         "Procedure",
     )
 )
@@ -1964,10 +1965,10 @@ class _Gives:
         """Whether a reference may be to an order or a plan of another drug not read here.
 
         One the bundle holds is read by what it is: a Medication or Substance by its code
-        (:meth:`another`), a task by its code (:meth:`ordered`); a definition read nowhere
-        that may order a drug (:data:`_MAY_ORDER`) may give any; any other adds nothing
-        (a therapy, a plan, a service request, a task or a procedure is read where it is,
-        :data:`_READ_HERE`, by its own status). One not here may when it may order or
+        (:meth:`another`); a definition read nowhere that may order a drug
+        (:data:`_MAY_ORDER`) may give any; any other adds nothing (a therapy, a plan, a
+        service request, a task or a procedure is read where it is, :data:`_READ_HERE`,
+        by its own status). One not here may when it may order or
         give one (:data:`_NOT_SENT`), or says only its display.
         """
         kind = _kind_of(self.reading, reference, path)
@@ -1977,8 +1978,6 @@ class _Gives:
         if found is not None:
             if found.type in ("Medication", "Substance"):
                 return self.another(found.get("code"), at(found.path, "code"))
-            if found.type == "Task":  # what it orders, by its code
-                return self.ordered(found.get("code"), at(found.path, "code"))
             return found.type in _MAY_ORDER
         return kind is None or kind in _NOT_SENT
 
@@ -2117,7 +2116,7 @@ class _Gives:
         return bool(codings) and all(_service_coding(coding) for coding in codings)
 
     def ordered(self, concept: object, path: str) -> bool:
-        """Whether a service request's or a task's code may order another drug.
+        """Whether a service request's code may order another drug.
 
         By a drug's code, as :meth:`judged` reads it; coded as a service alone, no drug;
         in words alone, or not said, any.
@@ -2200,23 +2199,36 @@ def _drug_coding(coding: Mapping[str, Any]) -> bool:
 #: procedures and professional services, behavioural health, orthotics, pathology,
 #: radiology, state Medicaid, vision and hearing services (M codes give infusions too).
 _HCPCS_SERVICES = frozenset("DEGHKLPRTV")
-#: The CPT codes of services that give no drug, as ranges (inclusive): diagnostic
-#: imaging (70010-76999; 77001-77499, radiation treatment by beam), pathology and
-#: laboratory (80047-89398), cardiovascular tests (93000-93799), and evaluation and
-#: management (99202-99499). Any other CPT code may give a drug without saying which (an
-#: injection or infusion, chemotherapy, a vaccine, an instillation, a radiopharmaceutical,
-#: anaesthesia), as may a Category III code (``0519T``); a Category II code (``3074F``)
-#: reports a measure, and a proprietary laboratory analysis (``0001U``) is a test: neither
-#: gives one.
-_CPT_SERVICES = ((70010, 76999), (77001, 77499), (80047, 89398), (93000, 93799), (99202, 99499))
-#: The HCPCS codes of a service's letter that give a drug, not said which: a vaccine's
-#: administration, home infusion and chemotherapy by pump, an opioid treatment's dose,
-#: medication given by an agency or a dentist.
-_HCPCS_DRUG_GIVEN = frozenset(
-    (
-        *("G0008", "G0009", "G0010", "G0068", "G0069", "G0070", "G0088", "G0089", "G0090"),
-        *("G0498", "H0020", "H0033", "D9610", "D9612", "D9630", "T1502", "T1503"),
-    )
+#: The CPT codes of services that give no drug as a therapy, as ranges (inclusive): a
+#: contrast agent, a tracer or a test's agent is none. Imaging and its guidance, and
+#: radiation by beam (70010-77499, 77520-77525, 77600-77620), diagnostic nuclear medicine
+#: (78012-78999), pathology and laboratory (80047-89398), cardiovascular services
+#: (93000-93799), pulmonary function tests (94010, 94150, 94200, 94375, 94618,
+#: 94726-94729, 94760-94762), venipuncture and a line's blood draw (36415, 36416, 36591,
+#: 36592), and evaluation and management (99202-99499). Any other CPT code may give a
+#: drug without saying which (an injection or infusion, chemotherapy, a vaccine, an
+#: instillation, a radiopharmaceutical's therapy, anaesthesia, an inhaled drug's test),
+#: as may a Category III code (``0519T``) and a Category II code of a therapy given
+#: (4000F-4999F, ``4180F``: adjuvant chemotherapy); the other Category II codes report a
+#: measure (``3074F``), and a proprietary laboratory analysis (``0001U``) is a test.
+_CPT_SERVICES = (
+    *((70010, 77499), (77520, 77525), (77600, 77620), (78012, 78999), (80047, 89398)),
+    *((93000, 93799), (94010, 94010), (94150, 94150), (94200, 94200), (94375, 94375)),
+    *((94618, 94618), (94726, 94729), (94760, 94762), (36415, 36416), (36591, 36592)),
+    (99202, 99499),
+)
+#: The HCPCS codes of services that give no drug, as ranges (inclusive; codes of one
+#: letter and four digits compare as text): durable equipment but infusion pumps and
+#: their poles (E0100-E0775, E0792-E8002), radiation treatment (G6001-G6017), temporary
+#: codes of equipment but a pump's (K0001-K0454, K0456-K0551, K0553-K0899), orthotics and
+#: prosthetics (L), laboratory tests but blood products (P2028-P7001), radiology's
+#: transport (R), vision and hearing (V). Every other HCPCS code may give a drug: a
+#: drug's own (J, Q, …), and services that give one (a vaccine's administration, home
+#: infusion, an opioid treatment's dose, dental sedation, an agency's medication).
+_HCPCS_SERVICES_NO_DRUG = (
+    *(("E0100", "E0775"), ("E0792", "E8002"), ("G6001", "G6017"), ("K0001", "K0454")),
+    *(("K0456", "K0551"), ("K0553", "K0899"), ("L0000", "L9999"), ("P2028", "P7001")),
+    *(("R0000", "R9999"), ("V0000", "V9999")),
 )
 #: The form of a service's code, by its system: a code of another form (a drug's HCPCS
 #: code under CPT's system) is not read as the service's.
@@ -2228,7 +2240,7 @@ _SERVICE_FORMS = {
 
 
 def _service_coding(coding: Mapping[str, Any]) -> bool:
-    """Whether a Coding is a service's: LOINC, CPT of no drug, an HCPCS service's of none.
+    """Whether a Coding is a service's that gives no drug: LOINC, CPT's or HCPCS's listed.
 
     Its code is of its system's form (:data:`_SERVICE_FORMS`), else it may be any drug's.
     """
@@ -2239,11 +2251,13 @@ def _service_coding(coding: Mapping[str, Any]) -> bool:
     if system == codes.LOINC:
         return True
     if system == codes.CPT:
-        if code.endswith(("F", "U")):  # a measure reported; a laboratory's own analysis
+        if code.endswith("U"):  # a laboratory's own analysis
             return True
+        if code.endswith("F"):  # a measure reported, but a therapy given (4000F-4999F)
+            return not code.startswith("4")
         number = int(code) if code.isdigit() else None  # a Category III code: may be any
         return number is not None and any(low <= number <= high for low, high in _CPT_SERVICES)
-    return not _hcpcs_drug(code) and code not in _HCPCS_DRUG_GIVEN
+    return any(low <= code <= high for low, high in _HCPCS_SERVICES_NO_DRUG)
 
 
 def _hcpcs_drug(code: object) -> bool:

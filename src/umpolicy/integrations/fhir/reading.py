@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -92,16 +92,25 @@ _RECORDS = frozenset(
 
 
 def _first_resource(value: object, path: str, depth: int) -> tuple[str, str] | None:
-    """Where the first resource inside ``value`` is, and its type (itself left out)."""
+    """Where the first resource inside ``value`` is, and its type (itself left out).
+
+    A path is written for the objects and lists looked into alone: most values are
+    text or numbers, and a bundle is looked into whole.
+    """
     if depth > _HIDDEN_DEPTH:
         return None
+    pairs: Iterable[tuple[object, object]]
     if isinstance(value, Mapping):
-        inside = [(at(path, k) if isinstance(k, str) else path, v) for k, v in value.items()]
+        pairs = value.items()
     elif isinstance(value, list):
-        inside = [(at(path, index), item) for index, item in enumerate(value)]
+        pairs = enumerate(value)
     else:
         return None
-    for where, item in inside:
+    for key, item in pairs:
+        if not isinstance(item, Mapping | list):
+            continue
+        # A key of an object (text, as JSON's are), or a list's index.
+        where = at(path, key) if type(key) is str or type(value) is list else path
         if isinstance(item, Mapping) and isinstance(item.get("resourceType"), str):
             return where, item["resourceType"]
         found = _first_resource(item, where, depth + 1)
@@ -111,8 +120,15 @@ def _first_resource(value: object, path: str, depth: int) -> tuple[str, str] | N
 
 
 def _uncontained(resource: Mapping[str, Any]) -> dict[str, Any]:
-    """A resource's elements but ``contained``: where no resource may be (FHIR R4)."""
-    return {key: value for key, value in resource.items() if key != "contained"}
+    """A resource's elements but its ``contained`` list: where no resource may be (FHIR R4).
+
+    A ``contained`` of another shape (an object) is read nowhere, so is looked into too.
+    """
+    return {
+        key: value
+        for key, value in resource.items()
+        if key != "contained" or not isinstance(value, list)
+    }
 
 
 def _references(value: object, depth: int = 0) -> set[str]:
@@ -200,9 +216,9 @@ class Reading:
         if not self._of_r4(kind, path):
             return None
         self.modifiers(resource, path)
-        if kind in _HOLDERS and path != self.root:
+        if kind in _HOLDERS:  # the bundle's own entries are read, not a bundle's inside
             self.hidden_in(resource, path, f"{kind} of the bundle")
-        elif kind not in _HOLDERS:  # a resource holds others in ``contained`` alone
+        else:  # a resource holds others in ``contained`` alone
             self.hidden_in(_uncontained(resource), path, kind)
         found = Located(resource, path, full_url if isinstance(full_url, str) else None)
         self.by_type.setdefault(kind, []).append(found)

@@ -4965,14 +4965,14 @@ class TestWhatIsNoOtherDrug:
         [
             (_LOINC_PANEL, False, False),
             (_IPILIMUMAB, True, True),
-            ({"text": "infuse"}, True, False),
+            ({"text": "infuse"}, True, True),
             (None, True, False),
         ],
     )
     def test_a_service_request_or_task_a_plan_refers_to_is_read_where_it_is(
         self, code: dict[str, Any] | None, orders: bool, tasks: bool
     ) -> None:
-        """By its own code: an order in words may be of any drug, a task's says its kind."""
+        """By its own code: words may say any drug; a task of no code gives none by it."""
         for found, gives in ((service_request(code), orders), (task("requested"), tasks)):
             if code is not None:
                 found["code"] = code
@@ -5122,11 +5122,15 @@ class TestServiceRequestsOfOtherDrugs:
                 for code in (
                     *("85025", "89398", "0001U", "93000", "99213", "99499", "3074F"),
                     *("70010", "76999", "77001", "77402", "78815", "94010", "36415"),
+                    *("0001F", "5005F", "86949", "86951"),
                 )
             ),
             *(
                 {"coding": [{"system": codes.HCPCS, "code": code}]}
-                for code in ("G6003", "L3000", "V2020", "E0100", "P3000", "K0001")
+                for code in (
+                    *("G6003", "L3000", "V2020", "E0100", "P3000", "K0001", "E0775"),
+                    *("E0792", "K0456", "K0553", "P7001", "R0070"),
+                )
             ),
             {"coding": [{"system": codes.HCPCS, "code": "J9015"}], "text": "Proleukin infusion"},
         ],
@@ -5146,13 +5150,15 @@ class TestServiceRequestsOfOtherDrugs:
                 for code in (
                     *("96413", "96521", "96365", "96372", "90378", "51720", "0519T"),
                     *("67028", "77750", "79101", "94640", "99601", "4180F", "ABCDU"),
+                    *("4000F", "4999F", "79005", "86950"),
                 )
             ),
             *(
                 {"coding": [{"system": codes.HCPCS, "code": code}]}
                 for code in (
                     *("G0498", "G0008", "G0068", "H0020", "T1502", "D9610", "P9047"),
-                    *("G2067", "E0781", "K0552", "D9230", "J9999"),
+                    *("G2067", "E0781", "K0552", "D9230", "J9999", "E0776", "E0779"),
+                    *("K0455", "P9041", "P9010"),
                 )
             ),
             {"coding": [{"system": codes.CPT, "code": "71250J9228"}]},
@@ -5252,6 +5258,8 @@ class TestTasksOfOtherDrugs:
         [
             {"focus": {"reference": "MedicationRequest/ipilimumab"}},  # not sent
             {"code": _IPILIMUMAB_INFUSION},
+            {"code": {"coding": [{"system": codes.CPT, "code": "96413"}]}},  # not said which
+            {"code": {"text": "give ipilimumab"}},
             {"basedOn": [{"reference": "CarePlan/regimen"}]},  # not sent
         ],
     )
@@ -5265,6 +5273,33 @@ class TestTasksOfOtherDrugs:
     @pytest.mark.parametrize("status", ["rejected", "cancelled", "failed", "entered-in-error"])
     def test_one_that_did_nothing_gives_nothing(self, status: str) -> None:
         data = with_plan(task(status, code=_IPILIMUMAB_INFUSION))
+        assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
+
+    def test_one_a_plan_refers_to_is_read_by_the_same_rule(self) -> None:
+        """Held and referred to, a chemotherapy infusion's task is read where it is."""
+        found = task(code={"coding": [{"system": codes.CPT, "code": "96413"}]})
+        data = with_plan(care_plan({"reference": {"reference": "Task/task-1"}}))
+        data["entry"].insert(0, {"fullUrl": "https://example.org/fhir/Task/task-1"})
+        data["entry"][0]["resource"] = found
+        assert paths(data) == ["Bundle.entry[0].resource.status"]
+
+    @pytest.mark.parametrize(
+        "kind",
+        [
+            _FULFILL,
+            {
+                "coding": [
+                    {
+                        "system": "http://hl7.org/fhir/us/davinci-hrex/CodeSystem/hrex-temp",
+                        "code": "data-request",
+                    }
+                ]
+            },
+        ],
+    )
+    def test_a_code_of_its_kind_gives_nothing(self, kind: dict[str, Any]) -> None:
+        """Fulfil an order, a Da Vinci request for data: what kind of task, no drug."""
+        data = with_plan(task(code=kind))
         assert evaluate_bundle(data, "proleukin", today=TODAY).outcome is Outcome.APPROVE
 
     def test_a_task_of_its_kind_on_the_order_itself_gives_nothing(self) -> None:

@@ -1840,8 +1840,9 @@ def _drug_codes(names: set[tuple[object, object]]) -> set[tuple[object, object]]
 
 #: The systems of a drug's codes, by name (as a policy's ``Drug`` names them), by URI.
 _DRUG_SYSTEM_NAMES = {uri: codes.SYSTEM_NAMES[uri] for uri in _NAMED_DRUG}
-#: The records of a therapy that are read where they are (:func:`_therapies`, here): a
-#: reference to one here adds nothing.
+#: The records of a therapy or a plan that are read where they are (:func:`_therapies`,
+#: :func:`_plans_and_procedures`): one the bundle does not hold may give a drug by a
+#: reference to it (:data:`_NOT_SENT`; a Task too).
 _READ_HERE = frozenset(
     (
         "MedicationRequest",
@@ -1851,7 +1852,6 @@ _READ_HERE = frozenset(
         "CarePlan",
         "RequestGroup",
         "ServiceRequest",
-        "Task",
         "Procedure",
     )
 )
@@ -1930,15 +1930,20 @@ class _Gives:
         """Whether a Task not over does something with another drug.
 
         By what it acts on (``focus``, :meth:`refers`: an order not sent, or held and of
-        another drug), and by its ``code`` when that is a drug's (:meth:`judged`): a
-        task's code most often says what kind of task it is (fulfil, approve, a request
-        for data), which gives no drug.
+        another drug), and by its ``code`` as a service request's is read
+        (:meth:`ordered`: a drug's code, a drug given not said which, words), but a code
+        of what kind of task it is (:data:`~umpolicy.integrations.fhir.codes.TASK_KINDS`:
+        fulfil an order, a request for data), which gives no drug. One of no code gives
+        nothing by it.
         """
         gives = False
         if "focus" in task.resource:
             gives |= self.refers(task.get("focus"), at(task.path, "focus"))
         if "code" in task.resource:
-            gives |= bool(self.judged(task.get("code"), at(task.path, "code")))
+            where = at(task.path, "code")
+            codings = self.concept(task.get("code"), where)
+            kind = bool(codings) and all(c.get("system") in codes.TASK_KINDS for c in codings)
+            gives |= not kind and self.ordered(task.get("code"), where)
         return gives
 
     def follows(self, found: Located, names: tuple[str, ...]) -> bool:
@@ -1967,9 +1972,9 @@ class _Gives:
         One the bundle holds is read by what it is: a Medication or Substance by its code
         (:meth:`another`); a definition read nowhere that may order a drug
         (:data:`_MAY_ORDER`) may give any; any other adds nothing (a therapy, a plan, a
-        service request, a task or a procedure is read where it is, :data:`_READ_HERE`,
-        by its own status). One not here may when it may order or
-        give one (:data:`_NOT_SENT`), or says only its display.
+        service request, a task or a procedure is read where it is, by its own status).
+        One not here may when it may order or give one (:data:`_NOT_SENT`), or says only
+        its display.
         """
         kind = _kind_of(self.reading, reference, path)
         if kind is _MALFORMED:
@@ -2202,7 +2207,8 @@ _HCPCS_SERVICES = frozenset("DEGHKLPRTV")
 #: The CPT codes of services that give no drug as a therapy, as ranges (inclusive): a
 #: contrast agent, a tracer or a test's agent is none. Imaging and its guidance, and
 #: radiation by beam (70010-77499, 77520-77525, 77600-77620), diagnostic nuclear medicine
-#: (78012-78999), pathology and laboratory (80047-89398), cardiovascular services
+#: (78012-78999), pathology and laboratory (80047-89398 but 86950, a leukocyte
+#: transfusion), cardiovascular services
 #: (93000-93799), pulmonary function tests (94010, 94150, 94200, 94375, 94618,
 #: 94726-94729, 94760-94762), venipuncture and a line's blood draw (36415, 36416, 36591,
 #: 36592), and evaluation and management (99202-99499). Any other CPT code may give a
@@ -2212,7 +2218,8 @@ _HCPCS_SERVICES = frozenset("DEGHKLPRTV")
 #: (4000F-4999F, ``4180F``: adjuvant chemotherapy); the other Category II codes report a
 #: measure (``3074F``), and a proprietary laboratory analysis (``0001U``) is a test.
 _CPT_SERVICES = (
-    *((70010, 77499), (77520, 77525), (77600, 77620), (78012, 78999), (80047, 89398)),
+    *((70010, 77499), (77520, 77525), (77600, 77620), (78012, 78999), (80047, 86949)),
+    (86951, 89398),  # but a leukocyte transfusion (86950)
     *((93000, 93799), (94010, 94010), (94150, 94150), (94200, 94200), (94375, 94375)),
     *((94618, 94618), (94726, 94729), (94760, 94762), (36415, 36416), (36591, 36592)),
     (99202, 99499),

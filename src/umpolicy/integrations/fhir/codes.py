@@ -134,3 +134,12 @@ AFFILIATION = f"{UMPOLICY}:affiliation"
 #: Facts by their umpolicy names (``therapies.prior``), where FHIR has no code for them.
 FACT = f"{UMPOLICY}:fact"
 LIST_EMPTY_REASON = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
+#: The code systems that say what kind of task a Task is (fulfil an order, a request for
+#: data or an attachment), not what it gives: FHIR's own, and Da Vinci HRex's and CDex's.
+TASK_KINDS = frozenset(
+    (
+        "http://hl7.org/fhir/CodeSystem/task-code",
+        "http://hl7.org/fhir/us/davinci-hrex/CodeSystem/hrex-temp",
+        "http://hl7.org/fhir/us/davinci-cdex/CodeSystem/cdex-temp",
+    )
+)

@@ -91,7 +91,9 @@ _RECORDS = frozenset(
 )
 
 
-def _first_resource(value: object, path: str, depth: int) -> tuple[str, str] | None:
+def _first_resource(
+    value: Mapping[Any, Any] | list[Any], path: str, depth: int
+) -> tuple[str, str] | None:
     """Where the first resource inside ``value`` is, and its type (itself left out).
 
     A path is written for the objects and lists looked into alone: most values are
@@ -100,12 +102,7 @@ def _first_resource(value: object, path: str, depth: int) -> tuple[str, str] | N
     if depth > _HIDDEN_DEPTH:
         return None
     pairs: Iterable[tuple[object, object]]
-    if isinstance(value, Mapping):
-        pairs = value.items()
-    elif isinstance(value, list):
-        pairs = enumerate(value)
-    else:
-        return None
+    pairs = value.items() if isinstance(value, Mapping) else enumerate(value)
     for key, item in pairs:
         if not isinstance(item, Mapping | list):
             continue

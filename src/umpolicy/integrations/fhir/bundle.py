@@ -1780,9 +1780,9 @@ def _plans_and_procedures(
     therapies unknown (in ``uncertain``), whatever the records or an answer say: passed
     over, an anticancer drug planned or given beside the drug would leave it "a single
     agent". A List saying there are none is contradicted: a problem at the record's
-    status. A therapy the history already lists adds nothing. A Procedure or
-    ServiceRequest held contained (the Claim's ``procedure``, an order a plan holds) is
-    read too. Without an order (a problem already) no drug is known to be another.
+    status. A therapy the history already lists adds nothing. A Procedure, ServiceRequest
+    or Task held contained (the Claim's ``procedure``, an order a plan holds) is read
+    too. Without an order (a problem already) no drug is known to be another.
     """
     if order is None:
         return
@@ -1871,8 +1871,8 @@ _NOT_SENT = (
         "Substance",
     }
 )
-#: The elements of a CarePlan, RequestGroup, ServiceRequest or Procedure that refer to the
-#: plans, orders and protocols it is part of or follows (each reads those it has).
+#: The elements of a CarePlan, RequestGroup, ServiceRequest, Task or Procedure that refer
+#: to the plans, orders and protocols it is part of or follows (each reads those it has).
 _FOLLOWS = ("basedOn", "partOf", "instantiatesCanonical", "instantiatesUri")
 
 
@@ -1907,7 +1907,7 @@ class _Gives:
         self.read: dict[int, list[Mapping[str, Any]]] = {}
 
     def record(self, found: Located) -> bool:
-        """Whether a plan, service request or procedure not over may give another drug.
+        """Whether a plan, service request, task or procedure not over may give another drug.
 
         Every part is read. A service request not to be done (``doNotPerform``) orders
         nothing, but what it follows is read still; a task is read by :meth:`task`.
@@ -2208,15 +2208,15 @@ _HCPCS_SERVICES = frozenset("DEGHKLPRTV")
 #: contrast agent, a tracer or a test's agent is none. Imaging and its guidance, and
 #: radiation by beam (70010-77499, 77520-77525, 77600-77620), diagnostic nuclear medicine
 #: (78012-78999), pathology and laboratory (80047-89398 but 86950, a leukocyte
-#: transfusion), cardiovascular services
-#: (93000-93799), pulmonary function tests (94010, 94150, 94200, 94375, 94618,
-#: 94726-94729, 94760-94762), venipuncture and a line's blood draw (36415, 36416, 36591,
-#: 36592), and evaluation and management (99202-99499). Any other CPT code may give a
-#: drug without saying which (an injection or infusion, chemotherapy, a vaccine, an
-#: instillation, a radiopharmaceutical's therapy, anaesthesia, an inhaled drug's test),
-#: as may a Category III code (``0519T``) and a Category II code of a therapy given
-#: (4000F-4999F, ``4180F``: adjuvant chemotherapy); the other Category II codes report a
-#: measure (``3074F``), and a proprietary laboratory analysis (``0001U``) is a test.
+#: transfusion), cardiovascular services (93000-93799), pulmonary function tests (94010,
+#: 94150, 94200, 94375, 94618, 94726-94729, 94760-94762), venipuncture and a line's blood
+#: draw (36415, 36416, 36591, 36592), and evaluation and management (99202-99499). Any
+#: other CPT code may give a drug without saying which (an injection or infusion,
+#: chemotherapy, a vaccine, an instillation, a radiopharmaceutical's therapy,
+#: anaesthesia, an inhaled drug's test), as may a Category III code (``0519T``) and a
+#: Category II code of a therapy given (4000F-4999F, ``4180F``: adjuvant chemotherapy);
+#: the other Category II codes report a measure (``3074F``), and a proprietary laboratory
+#: analysis (``0001U``) is a test.
 _CPT_SERVICES = (
     *((70010, 77499), (77520, 77525), (77600, 77620), (78012, 78999), (80047, 86949)),
     (86951, 89398),  # but a leukocyte transfusion (86950)

@@ -15,7 +15,7 @@ import umpolicy
 from umpolicy import InputError, Quantity
 from umpolicy.api import parse_request
 from umpolicy.integrations.fhir import request_from_bundle
-from umpolicy.integrations.fhir.bundle import read_bundle
+from umpolicy.integrations.fhir.bundle import read_bundle, service_codes
 from umpolicy.integrations.fhir.crd import read_hook
 from umpolicy.integrations.fhir.mapping import MAPPING, dtr_item, markdown
 from umpolicy.integrations.fhir.reading import Reading
@@ -112,6 +112,10 @@ class TestTheTable:
 
     def test_the_guide_shows_the_table(self) -> None:
         assert markdown() in (ROOT / "docs" / "fhir.md").read_text()
+
+    def test_the_guide_shows_the_codes_read_as_services(self) -> None:
+        """The reader's own ranges, as it reads them: a range changed is a guide changed."""
+        assert service_codes() in (ROOT / "docs" / "fhir.md").read_text()
 
 
 GUIDE = (ROOT / "docs" / "fhir.md").read_text()

@@ -207,20 +207,15 @@ _TASK = (
     "entered-in-error",
 )
 _TASK_OVER = frozenset(("rejected", "cancelled", "failed", "entered-in-error"))
-#: The records that may give a drug beside the one asked for: each type's statuses, and
-#: those of the records that give nothing.
+#: The records that may give a drug beside the one asked for: each type's statuses, those
+#: of the records that give nothing, and the element that says whose record it is.
 _GIVING = {
-    "CarePlan": (_PLAN, _PLAN_OVER),
-    "RequestGroup": (_PLAN, _PLAN_OVER),
-    "ServiceRequest": (_PLAN, _SERVICE_OVER),
-    "Task": (_TASK, _TASK_OVER),
-    "Procedure": (_PROCEDURE, _NOT_DONE),
+    "CarePlan": (_PLAN, _PLAN_OVER, "subject"),
+    "RequestGroup": (_PLAN, _PLAN_OVER, "subject"),
+    "ServiceRequest": (_PLAN, _SERVICE_OVER, "subject"),
+    "Task": (_TASK, _TASK_OVER, "for"),
+    "Procedure": (_PROCEDURE, _NOT_DONE, "subject"),
 }
-#: The giving records read where the bundle holds them contained, too (the Claim's
-#: procedure, an order a plan holds): each is read as it would be as an entry.
-_READ_CONTAINED = frozenset(("Procedure", "ServiceRequest", "Task"))
-#: The element that says whose record it is, where it is not ``subject``.
-_WHOSE = {"Task": "for"}
 #: The systems whose codes name a drug (HCPCS's name services and supplies too), as two
 #: records' drugs are compared and a procedure's or an activity's code is read.
 _NAMED_DRUG = frozenset((codes.ATC, *codes.DRUG_SYSTEMS))
@@ -1788,11 +1783,10 @@ def _plans_and_procedures(
         return
     listed = history.get("concomitant", [])
     gives = _Gives(reading, _drug_codes(_identity(reading, order)), reading.drug, listed)
-    held = [each for each in reading.contained.values() if each.type in _READ_CONTAINED]
-    for kind, (statuses, over) in _GIVING.items():
+    held = list(reading.contained.values())  # no plan: a contained one is refused
+    for kind, (statuses, over, whose) in _GIVING.items():
         for plan in [*reading.of_type(kind), *(each for each in held if each.type == kind)]:
             status = status_of(reading, plan, statuses)
-            whose = _WHOSE.get(kind, "subject")
             if status is None or status in over or not _subject(reading, plan, patient, whose):
                 continue
             if not gives.record(plan):
@@ -1861,16 +1855,7 @@ _MAY_ORDER = frozenset(("PlanDefinition", "ActivityDefinition"))
 #: The resources a reference to one the bundle does not hold may give a drug by: an order,
 #: a dose, a plan, a service request or task, a protocol, a drug. (A procedure not sent
 #: gives what it used, if it is sent.)
-_NOT_SENT = (
-    (_READ_HERE - {"Procedure"})
-    | _MAY_ORDER
-    | {
-        "ServiceRequest",
-        "Task",
-        "Medication",
-        "Substance",
-    }
-)
+_NOT_SENT = (_READ_HERE - {"Procedure"}) | _MAY_ORDER | {"Task", "Medication", "Substance"}
 #: The elements of a CarePlan, RequestGroup, ServiceRequest, Task or Procedure that refer
 #: to the plans, orders and protocols it is part of or follows (each reads those it has).
 _FOLLOWS = ("basedOn", "partOf", "instantiatesCanonical", "instantiatesUri")
@@ -2204,39 +2189,63 @@ def _drug_coding(coding: Mapping[str, Any]) -> bool:
 #: procedures and professional services, behavioural health, orthotics, pathology,
 #: radiology, state Medicaid, vision and hearing services (M codes give infusions too).
 _HCPCS_SERVICES = frozenset("DEGHKLPRTV")
-#: The CPT codes of services that give no drug as a therapy, as ranges (inclusive): a
-#: contrast agent, a tracer or a test's agent is none. Imaging and its guidance, and
-#: radiation by beam (70010-77499, 77520-77525, 77600-77620), diagnostic nuclear medicine
-#: (78012-78999), pathology and laboratory (80047-89398 but 86950, a leukocyte
-#: transfusion), cardiovascular services (93000-93799), pulmonary function tests (94010,
-#: 94150, 94200, 94375, 94618, 94726-94729, 94760-94762), venipuncture and a line's blood
-#: draw (36415, 36416, 36591, 36592), and evaluation and management (99202-99499). Any
-#: other CPT code may give a drug without saying which (an injection or infusion,
-#: chemotherapy, a vaccine, an instillation, a radiopharmaceutical's therapy,
-#: anaesthesia, an inhaled drug's test), as may a Category III code (``0519T``) and a
-#: Category II code of a therapy given (4000F-4999F, ``4180F``: adjuvant chemotherapy);
-#: the other Category II codes report a measure (``3074F``), and a proprietary laboratory
-#: analysis (``0001U``) is a test.
-_CPT_SERVICES = (
-    *((70010, 77499), (77520, 77525), (77600, 77620), (78012, 78999), (80047, 86949)),
-    (86951, 89398),  # but a leukocyte transfusion (86950)
-    *((93000, 93799), (94010, 94010), (94150, 94150), (94200, 94200), (94375, 94375)),
-    *((94618, 94618), (94726, 94729), (94760, 94762), (36415, 36416), (36591, 36592)),
-    (99202, 99499),
+#: The CPT codes of services that give no drug as a therapy (a contrast agent, a tracer
+#: or a test's agent is none), as ranges (inclusive), each with what it is. Any other CPT
+#: code may give a drug without saying which (an injection or infusion, chemotherapy, a
+#: vaccine, an instillation, a radiopharmaceutical's therapy, anaesthesia, an inhaled
+#: drug's test), as may a Category III code (``0519T``) and a Category II code of a
+#: therapy given (4000F-4999F, ``4180F``: adjuvant chemotherapy); the other Category II
+#: codes report a measure (``3074F``), and a proprietary laboratory analysis (``0001U``)
+#: is a test. docs/fhir.md shows the table (:func:`service_codes`).
+_CPT_SERVICES: tuple[tuple[int, int, str], ...] = (
+    (36415, 36416, "venipuncture, a capillary blood draw"),
+    (36591, 36592, "a blood draw from a line"),
+    (70010, 77499, "imaging and its guidance, radiation planning and treatment by beam"),
+    (77520, 77525, "proton beam treatment"),
+    (77600, 77620, "hyperthermia"),
+    (78012, 78999, "diagnostic nuclear medicine"),
+    (80047, 86949, "pathology and laboratory"),
+    (86951, 89398, "pathology and laboratory (not 86950, a leukocyte transfusion)"),
+    (93000, 93799, "cardiovascular services"),
+    (94010, 94010, "spirometry"),
+    (94150, 94150, "vital capacity"),
+    (94200, 94200, "maximum breathing capacity"),
+    (94375, 94375, "respiratory flow volume loop"),
+    (94618, 94618, "pulmonary stress testing"),
+    (94726, 94729, "plethysmography, lung volumes, diffusing capacity"),
+    (94760, 94762, "pulse oximetry"),
+    (99202, 99499, "evaluation and management"),
 )
 #: The HCPCS codes of services that give no drug, as ranges (inclusive; codes of one
-#: letter and four digits compare as text): durable equipment but infusion pumps and
-#: their poles (E0100-E0775, E0792-E8002), radiation treatment (G6001-G6017), temporary
-#: codes of equipment but a pump's (K0001-K0454, K0456-K0551, K0553-K0899), orthotics and
-#: prosthetics (L), laboratory tests but blood products (P2028-P7001), radiology's
-#: transport (R), vision and hearing (V). Every other HCPCS code may give a drug: a
-#: drug's own (J, Q, …), and services that give one (a vaccine's administration, home
-#: infusion, an opioid treatment's dose, dental sedation, an agency's medication).
-_HCPCS_SERVICES_NO_DRUG = (
-    *(("E0100", "E0775"), ("E0792", "E8002"), ("G6001", "G6017"), ("K0001", "K0454")),
-    *(("K0456", "K0551"), ("K0553", "K0899"), ("L0000", "L9999"), ("P2028", "P7001")),
-    *(("R0000", "R9999"), ("V0000", "V9999")),
+#: letter and four digits compare as text), each with what it is. Every other HCPCS
+#: code may give a drug: a drug's own (J, Q, …), and services that give one (a vaccine's
+#: administration, home infusion, an opioid treatment's dose, dental sedation, blood
+#: products, an agency's medication).
+_HCPCS_SERVICES_NO_DRUG: tuple[tuple[str, str, str], ...] = (
+    ("E0100", "E0775", "durable medical equipment (not the infusion pumps and their poles)"),
+    ("E0792", "E8002", "durable medical equipment"),
+    ("G6001", "G6017", "radiation treatment"),
+    ("K0001", "K0454", "temporary codes of equipment (not K0455, an infusion pump)"),
+    ("K0456", "K0551", "temporary codes of equipment (not K0552, a pump's supplies)"),
+    ("K0553", "K0899", "temporary codes of equipment"),
+    ("L0000", "L9999", "orthotics and prosthetics"),
+    ("P2028", "P7001", "laboratory tests (not P9010-P9099, blood products)"),
+    ("R0000", "R9999", "radiology's transport"),
+    ("V0000", "V9999", "vision and hearing"),
 )
+
+
+def service_codes() -> str:
+    """The CPT and HCPCS codes read as services that give no drug, as a Markdown table."""
+    lines = ["| System | Codes | Services |", "| --- | --- | --- |"]
+    for system, ranges in (("CPT", _CPT_SERVICES), ("HCPCS", _HCPCS_SERVICES_NO_DRUG)):
+        for low, high, what in ranges:
+            first, last = (f"{low:05d}", f"{high:05d}") if system == "CPT" else (low, high)
+            span = first if first == last else f"{first}-{last}"
+            lines.append(f"| {system} | {span} | {what} |")
+    return "\n".join(lines) + "\n"
+
+
 #: The form of a service's code, by its system: a code of another form (a drug's HCPCS
 #: code under CPT's system) is not read as the service's.
 _SERVICE_FORMS = {
@@ -2263,8 +2272,8 @@ def _service_coding(coding: Mapping[str, Any]) -> bool:
         if code.endswith("F"):  # a measure reported, but a therapy given (4000F-4999F)
             return not code.startswith("4")
         number = int(code) if code.isdigit() else None  # a Category III code: may be any
-        return number is not None and any(low <= number <= high for low, high in _CPT_SERVICES)
-    return any(low <= code <= high for low, high in _HCPCS_SERVICES_NO_DRUG)
+        return number is not None and any(low <= number <= high for low, high, _ in _CPT_SERVICES)
+    return any(low <= code <= high for low, high, _ in _HCPCS_SERVICES_NO_DRUG)
 
 
 def _hcpcs_drug(code: object) -> bool:
